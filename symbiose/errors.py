@@ -1,0 +1,77 @@
+"""One root exception for the project, combined with built-in ones.
+
+Every message says what was wrong, where, and what would fix it. Import errors carry the
+whole list of problems found (file, row, column), so that an officer can fix a spreadsheet
+in one pass instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SymbioseError(Exception):
+    """Root of every error the project raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in an input file.
+
+    ``row`` is the spreadsheet row number as a user sees it (the header is row 1, the first
+    data row is row 2); ``None`` when the problem concerns the whole file.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class ValidationError(SymbioseError, ValueError):
+    """Input that cannot be accepted; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, limit: int = 50):
+        if isinstance(problems, str):
+            problems = [Problem("input", None, None, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        shown = [f"  - {p}" for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            shown.append(f"  ... and {len(self.problems) - limit} more problems")
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} found; nothing was changed:"
+        super().__init__("\n".join([head, *shown]))
+
+
+class ImportValidationError(ValidationError):
+    """A network bundle (CSV folder or workbook) that cannot be imported."""
+
+
+class ScenarioError(SymbioseError, ValueError):
+    """A scenario file with a mistake: names the file and key, and what is expected."""
+
+
+class GeocodingError(SymbioseError, ValueError):
+    """A place that cannot be located, or coordinates that cannot be right."""
+
+
+class InfeasibleError(SymbioseError, RuntimeError):
+    """An optimisation problem with no solution under the rules asked for."""
+
+
+class SolverError(SymbioseError, RuntimeError):
+    """The solver did not return a usable status."""
+
+
+class NotFoundError(SymbioseError, LookupError):
+    """A record asked for by id that does not exist."""
