@@ -1,0 +1,358 @@
+"""Candidate pairs: which needs each stream could feed, how far, and what one unit is worth.
+
+Candidates are data: one row per (stream, need) pair in a DataFrame built by vectorised code.
+Compatibility comes from the knowledge base (a waste code substitutes a resource category), from
+a need's own accepted codes or prefixes, or from a stream's ``material`` equal to a need's
+category. Distances are pruned with a k-d tree over unit-sphere coordinates (exact chord bound
+for the great-circle radius), then computed with vectorised haversine, never geopy in a loop.
+
+Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e in kg):
+
+* ``supplier_avoided_cents``: the producer's current route cost (gate fee, TGAP, collection);
+* ``receiver_avoided_cents``: ``quality`` x the receiver's virgin price;
+* ``transport_cents``: cost per t.km x road km (heat: pipe cost per MWh.km);
+* ``pretreatment_cents``: from the knowledge base;
+* ``co2e_avoided_kg``: virgin production avoided + landfill avoided - truck emissions;
+* ``value_cents``: the sum the network gains per unit, the solver's arc value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from symbiose.compat import KnowledgeBase, load_knowledge_base
+from symbiose.domain import Network, Route, month_mask
+from symbiose.params import MatchParameters
+from symbiose.reference import ewc_entries
+from symbiose.units import Unit
+
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_MAX_DISTANCE_KM = 100.0  # for a need that accepts codes outside any known category
+ALL_MONTHS = (1 << 12) - 1
+
+
+def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere (n x 3) for k-d tree queries."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def chord_for_km(km: float) -> float:
+    """Chord length on the unit sphere of a great-circle distance in km."""
+    return 2.0 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2.0)
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km, vectorised."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _mask_bits(months: tuple[int, ...]) -> int:
+    return sum(1 << i for i, on in enumerate(month_mask(months)) if on)
+
+
+def stream_table(network: Network) -> pd.DataFrame:
+    """One row per stream with its company's location, hazard flag and month mask."""
+    companies = {c.id: c for c in network.companies}
+    entries = ewc_entries()
+    rows = []
+    for s in network.streams:
+        c = companies[s.company_id]
+        entry = entries.get(s.ewc_code) if s.ewc_code else None
+        rows.append(
+            (s.id, s.company_id, c.latitude, c.longitude, s.ewc_code, s.material, str(s.unit),
+             str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
+             _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description)
+        )  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
+                 "physical_state", "quantity_base", "hazardous", "month_bits", "route",
+                 "route_cost_cents", "description"],
+    )  # fmt: skip
+
+
+def need_table(network: Network) -> pd.DataFrame:
+    """One row per need with its company's location and month mask."""
+    companies = {c.id: c for c in network.companies}
+    rows = []
+    for n in network.needs:
+        c = companies[n.company_id]
+        rows.append(
+            (n.id, n.company_id, c.latitude, c.longitude, n.category, n.accepted_codes,
+             str(n.unit), n.quantity_base, n.virgin_price_cents,
+             np.nan if n.max_distance_km is None else float(n.max_distance_km),
+             _mask_bits(n.months), n.hazardous_permit, n.description)
+        )  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
+                 "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
+                 "hazardous_permit", "description"],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate arcs with the stream and need tables they index into."""
+
+    arcs: pd.DataFrame
+    streams: pd.DataFrame
+    needs: pd.DataFrame
+    params: MatchParameters
+
+    def __len__(self) -> int:
+        return len(self.arcs)
+
+
+def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
+    """(stream row, key, quality, pretreatment...) for every way a stream can be offered."""
+    parts = []
+    coded = streams[streams["ewc_code"] != ""]
+    if len(coded):
+        pairs = kb.compatible_pairs(coded["ewc_code"].unique())
+        if len(pairs):
+            kb_offers = coded[["ewc_code"]].reset_index().merge(
+                pairs, left_on="ewc_code", right_on="code", how="inner"
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "s": kb_offers["index"].to_numpy(),
+                        "key": "cat:" + kb_offers["category"],
+                        "category": kb_offers["category"],
+                        "quality": kb_offers["quality"].astype(float),
+                        "pretreatment": kb_offers["pretreatment"],
+                        "pretreatment_cents": kb_offers["pretreatment_cost_cents"].astype(float),
+                        "kb_max_km": kb_offers["max_distance_km"].astype(float),
+                        "basis": kb_offers["basis"],
+                    }
+                )
+            )
+        for width in (2, 4, 6):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "s": coded.index.to_numpy(),
+                        "key": "ewc:" + coded["ewc_code"].str[:width],
+                        "category": "",
+                        "quality": 1.0,
+                        "pretreatment": "none",
+                        "pretreatment_cents": 0.0,
+                        "kb_max_km": np.nan,
+                        "basis": "the receiver accepts this waste code",
+                    }
+                )
+            )
+    material = streams[streams["material"] != ""]
+    if len(material):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "s": material.index.to_numpy(),
+                    "key": "cat:" + material["material"],
+                    "category": material["material"],
+                    "quality": 1.0,
+                    "pretreatment": "none",
+                    "pretreatment_cents": 0.0,
+                    "kb_max_km": np.nan,
+                    "basis": "same resource as the one the receiver uses",
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            columns=["s", "key", "category", "quality", "pretreatment", "pretreatment_cents",
+                     "kb_max_km", "basis"]
+        )  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def _accepts(needs: pd.DataFrame) -> pd.DataFrame:
+    """(need row, key) for every way a need accepts a supply."""
+    parts = []
+    by_cat = needs[needs["category"] != ""]
+    parts.append(pd.DataFrame({"n": by_cat.index.to_numpy(), "key": "cat:" + by_cat["category"]}))
+    codes = needs[["accepted_codes"]].explode("accepted_codes").dropna()
+    if len(codes):
+        parts.append(pd.DataFrame({"n": codes.index.to_numpy(), "key": "ewc:" + codes["accepted_codes"]}))
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def build_candidates(
+    network: Network,
+    params: MatchParameters | None = None,
+    kb: KnowledgeBase | None = None,
+    *,
+    excluded_pairs: set[tuple[str, str]] | frozenset = frozenset(),
+    forced_pairs: set[tuple[str, str]] | frozenset = frozenset(),
+) -> Candidates:
+    """Every compatible (stream, need) pair within distance, with its economics per unit.
+
+    ``forced_pairs`` (implemented synergies) are kept whatever the filters say: they exist.
+    """
+    params = params or MatchParameters()
+    kb = kb or load_knowledge_base()
+    streams = stream_table(network)
+    needs = need_table(network)
+    arcs = _pairs(streams, needs, params, kb)
+    forced = np.zeros(len(arcs), dtype=bool)
+    if forced_pairs:
+        arcs, forced = _add_forced(arcs, streams, needs, forced_pairs)
+    arcs = _economics(arcs, streams, needs, params, kb, forced)
+    if excluded_pairs and len(arcs):
+        keys = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
+        arcs = arcs[~keys.isin(list(excluded_pairs))].reset_index(drop=True)
+    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params)
+
+
+def _category_max_km(kb: KnowledgeBase, category: str) -> float:
+    cat = kb.categories.get(category)
+    if cat is None or cat.max_distance_km is None or not np.isfinite(cat.max_distance_km):
+        return DEFAULT_MAX_DISTANCE_KM
+    return float(cat.max_distance_km)
+
+
+def _pairs(streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.DataFrame:
+    """Spatially pruned compatible pairs (stream row s, need row n) with KB attributes."""
+    offers = _offers(streams, kb)
+    accepts = _accepts(needs)
+    if not len(offers) or not len(accepts):
+        return pd.DataFrame(columns=["s", "n", "category", "quality", "pretreatment",
+                                     "pretreatment_cents", "kb_max_km", "basis"])  # fmt: skip
+    s_xyz = unit_vectors(streams["lat"].to_numpy(), streams["lon"].to_numpy())
+    n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
+    need_max = needs["max_distance_km"].to_numpy()
+    found = []
+    accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
+    for key, grp in offers.groupby("key", sort=False):
+        n_rows = accepts_by_key.get(key)
+        if n_rows is None:
+            continue
+        if key.startswith("cat:"):
+            radius_road = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
+        else:
+            finite = need_max[n_rows][np.isfinite(need_max[n_rows])]
+            radius_road = max(finite.max(initial=0.0), DEFAULT_MAX_DISTANCE_KM)
+        if params.max_distance_km is not None:
+            radius_road = min(radius_road, params.max_distance_km)
+        radius = chord_for_km(radius_road / params.road_factor * (1 + 1e-9))
+        k = min(params.max_candidates_per_stream, len(n_rows))
+        tree = cKDTree(n_xyz[n_rows])
+        _, hit = tree.query(s_xyz[grp["s"].to_numpy()], k=k, distance_upper_bound=radius)
+        hit = hit.reshape(len(grp), k)
+        valid = hit < len(n_rows)
+        g_rows, cols = np.nonzero(valid)
+        block = grp.iloc[g_rows].reset_index(drop=True)
+        block["n"] = n_rows[hit[g_rows, cols]]
+        found.append(block)
+    if not found:
+        return pd.DataFrame(columns=["s", "n", "category", "quality", "pretreatment",
+                                     "pretreatment_cents", "kb_max_km", "basis"])  # fmt: skip
+    pairs = pd.concat(found, ignore_index=True)
+    # a need that accepts a code explicitly and also by category: keep the best quality
+    pairs = pairs.sort_values(["s", "n", "quality", "category"], ascending=[True, True, False, False])
+    return pairs.drop_duplicates(["s", "n"], keep="first").reset_index(drop=True)
+
+
+def _add_forced(pairs, streams, needs, forced_pairs) -> tuple[pd.DataFrame, np.ndarray]:
+    s_of = {sid: i for i, sid in enumerate(streams["stream_id"])}
+    n_of = {nid: i for i, nid in enumerate(needs["need_id"])}
+    wanted = {(s_of[a], n_of[b]) for a, b in forced_pairs if a in s_of and b in n_of}
+    present = set(zip(pairs["s"].tolist(), pairs["n"].tolist(), strict=True))
+    extra = sorted(wanted - present)
+    if extra:
+        add = pd.DataFrame({
+            "s": [a for a, _ in extra], "n": [b for _, b in extra],
+            "category": [needs["category"].iat[b] for _, b in extra], "quality": 1.0,
+            "pretreatment": "none", "pretreatment_cents": 0.0, "kb_max_km": np.nan,
+            "basis": "an implemented synergy",
+        })  # fmt: skip
+        pairs = pd.concat([pairs, add], ignore_index=True)
+    forced = np.array([(a, b) in wanted for a, b in zip(pairs["s"], pairs["n"], strict=True)], dtype=bool)
+    return pairs, forced
+
+
+def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
+               forced: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
+    """Filter pairs by the rules of the trade and compute their value per unit."""
+    columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
+               "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
+               "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
+               "capacity_base", "month_bits", "unit"]  # fmt: skip
+    if not len(pairs):
+        return pd.DataFrame(columns=columns)
+    s = pairs["s"].to_numpy(dtype=np.int64)
+    n = pairs["n"].to_numpy(dtype=np.int64)
+    st, nd = streams.iloc[s].reset_index(drop=True), needs.iloc[n].reset_index(drop=True)
+    straight = haversine_km(st["lat"], st["lon"], nd["lat"], nd["lon"])
+    road = straight * params.road_factor
+
+    # the receiving category decides transport mode, CO2 factors and default distance
+    category = np.where(pairs["category"].to_numpy() != "", pairs["category"].to_numpy(), nd["category"].to_numpy())
+    cats = kb.categories
+    cat_max = np.array([_category_max_km(kb, c) if c in cats else DEFAULT_MAX_DISTANCE_KM for c in category])
+    kb_max = pairs["kb_max_km"].to_numpy(dtype=float)
+    max_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
+    max_km = np.fmin(max_km, nd["max_distance_km"].to_numpy(dtype=float))
+    if params.max_distance_km is not None:
+        max_km = np.minimum(max_km, params.max_distance_km)
+
+    s_unit, n_unit = st["unit"].to_numpy(), nd["unit"].to_numpy()
+    mass_units = {str(Unit.T), str(Unit.M3)}
+    liquid_ok = params.liquid_density_t_per_m3 == 1.0
+    unit_ok = (s_unit == n_unit) | (liquid_ok & np.isin(s_unit, list(mass_units)) & np.isin(n_unit, list(mass_units)))
+    common_months = st["month_bits"].to_numpy() & nd["month_bits"].to_numpy()
+    keep = (
+        (road <= max_km + 1e-9)
+        & unit_ok
+        & (~st["hazardous"].to_numpy() | nd["hazardous_permit"].to_numpy())
+        & (common_months != 0)
+        & (st["company_id"].to_numpy() != nd["company_id"].to_numpy())
+    )
+
+    quality = pairs["quality"].to_numpy(dtype=float)
+    tonnes_per_unit = np.where(s_unit == str(Unit.M3), params.liquid_density_t_per_m3, 1.0)
+    pipe_eur = np.array([
+        (cats[c].transport_cost_eur_per_unit_km if c in cats else None) or np.nan for c in category
+    ], dtype=float)  # fmt: skip
+    piped = np.isfinite(pipe_eur) | (s_unit == str(Unit.MWH))
+    transport_cents = np.where(
+        piped,
+        np.nan_to_num(pipe_eur) * road * 100,
+        params.transport_cost_eur_per_tkm * road * tonnes_per_unit * 100,
+    )
+    route_delta = np.array([params.route_cost_delta_eur.get(r, 0.0) * 100 for r in st["route"]])
+    supplier = st["route_cost_cents"].to_numpy(dtype=float) + route_delta
+    receiver = quality * nd["virgin_price_cents"].to_numpy(dtype=float)
+    pretreat = pairs["pretreatment_cents"].to_numpy(dtype=float) * tonnes_per_unit
+
+    virgin_co2 = np.array([cats[c].virgin_co2e_kg_per_unit if c in cats else 0.0 for c in category])
+    landfill_co2 = np.array([cats[c].landfill_co2e_kg_per_t if c in cats else 0.0 for c in category])
+    landfilled = st["route"].to_numpy() == str(Route.LANDFILL)
+    truck = np.where(piped, 0.0, params.truck_co2e_kg_per_tkm * road * tonnes_per_unit)
+    co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
+    carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
+    value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
+    keep &= value > 0
+    if forced is not None and forced.any():
+        keep |= forced & unit_ok
+
+    arcs = pd.DataFrame({
+        "stream_id": st["stream_id"], "need_id": nd["need_id"], "s": s, "n": n,
+        "category": category, "quality": quality, "pretreatment": pairs["pretreatment"].to_numpy(),
+        "basis": pairs["basis"].to_numpy(), "distance_km": straight, "road_km": road,
+        "max_km": max_km, "supplier_avoided_cents": supplier, "receiver_avoided_cents": receiver,
+        "transport_cents": transport_cents, "pretreatment_cents": pretreat,
+        "co2e_avoided_kg": co2e, "value_cents": value,
+        "capacity_base": np.minimum(st["quantity_base"].to_numpy(), nd["quantity_base"].to_numpy()),
+        "month_bits": common_months, "unit": s_unit,
+    })  # fmt: skip
+    arcs = arcs[keep & (arcs["capacity_base"].to_numpy() > 0)]
+    return arcs.sort_values(["stream_id", "need_id"]).reset_index(drop=True)

@@ -1,0 +1,148 @@
+"""Command-line commands of the matcher and the planners' tools: match, compare, opportunities,
+robustness, report. Registered on the ``symbiose`` group by :mod:`symbiose.cli`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from symbiose.domain import Network
+from symbiose.params import MatchParameters
+
+
+def load_base(base: str, database: str | None = None) -> Network:
+    """The network a run starts from: 'demo', 'database' or a bundle path (folder or .xlsx)."""
+    from symbiose.bundle import read_bundle
+    from symbiose.reference import data_dir
+
+    if base == "demo":
+        return read_bundle(data_dir() / "demo")
+    if base == "database":
+        from symbiose.db import ensure_database, load_network, session_factory
+
+        engine = ensure_database(database)
+        with session_factory(engine)() as session:
+            return load_network(session)
+    return read_bundle(base)
+
+
+def _network_and_params(bundle: str | None, scenario: str | None, database: str | None):
+    from symbiose.scenarios import load_scenarios, resolve
+
+    if scenario:
+        scenarios = load_scenarios(scenario)
+        chosen = scenarios[0]
+        base = load_base(bundle or chosen.base, database)
+        network, params = resolve(chosen, base)
+        return network, params, chosen.name
+    base = load_base(bundle or "database", database)
+    return base, MatchParameters(), "base"
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(exists=True), help="Match a bundle (CSV folder or .xlsx) instead of the database.")
+@click.option("--scenario", help="Scenario file (TOML); FILE#VARIANT for one of its variants.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write matches.csv, suggestions.csv, kpis.json here.")
+@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help="Partners suggested per stream and per need.")
+@click.option("--backend", type=click.Choice(["auto", "mincostflow", "rules", "lp"]), default="auto", show_default=True)
+@click.pass_context
+def match(ctx, bundle, scenario, out_dir, top_n, backend):
+    """Allocate streams to needs and suggest partners (database by default)."""
+    from symbiose.matching import run_match, summary_text, write_outputs
+
+    database = (ctx.obj or {}).get("database")
+    network, params, _ = _network_and_params(bundle, scenario, database)
+    result = run_match(network, params, top_n=top_n, backend=backend)
+    click.echo(summary_text(result))
+    if out_dir:
+        for path in write_outputs(result, out_dir):
+            click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--bundle", type=click.Path(exists=True), help="Use this bundle as every scenario's base.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write comparison.csv/json and synergy_changes.csv here.")
+@click.pass_context
+def compare(ctx, scenarios, bundle, out_dir):
+    """Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."""
+    from symbiose.compare import compare_scenarios, format_table
+
+    database = (ctx.obj or {}).get("database")
+    comparison = compare_scenarios(list(scenarios), lambda base: load_base(bundle or base, database))
+    click.echo(format_table(comparison))
+    if out_dir:
+        for path in comparison.write(out_dir):
+            click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
+@click.option("--scenario", help="Scenario to start from.")
+@click.option("--radius", "radius_km", default=30.0, show_default=True, help="Road radius a new processor would serve (km).")
+@click.option("--min-tonnes", default=100.0, show_default=True, help="Smallest unserved tonnage worth a processor.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write opportunities.csv and one scenario file per opportunity.")
+@click.pass_context
+def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
+    """Wastes with no local outlet and where a new processor would capture them."""
+    from symbiose.matching import run_match
+    from symbiose.opportunity import find_opportunities, format_opportunities, write_opportunities
+
+    database = (ctx.obj or {}).get("database")
+    network, params, _ = _network_and_params(bundle, scenario, database)
+    result = run_match(network, params)
+    found = find_opportunities(result, radius_km=radius_km, min_tonnes=min_tonnes)
+    click.echo(format_opportunities(found))
+    if out_dir:
+        base = bundle or (scenario and "demo") or "database"
+        for path in write_opportunities(found, out_dir, base=str(Path(base).resolve()) if bundle else base):
+            click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
+@click.option("--scenario", help="Scenario to test.")
+@click.option("--draws", default=30, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help="Quantities vary uniformly by +/- this share.")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False))
+@click.pass_context
+def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
+    """Which synergies survive quantity changes and a partner leaving."""
+    from symbiose.robustness import robustness as run_robustness
+
+    database = (ctx.obj or {}).get("database")
+    network, params, _ = _network_and_params(bundle, scenario, database)
+    table = run_robustness(network, params, draws=draws, variation=variation, seed=seed)
+    click.echo(table.to_string(index=False))
+    if out_dir:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        path = Path(out_dir) / "robustness.csv"
+        table.to_csv(path, index=False)
+        click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
+@click.option("--scenario", "scenario_files", multiple=True, help="Scenario files to compare in the report (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@click.pass_context
+def report(ctx, bundle, scenario_files, out_dir):
+    """A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."""
+    from symbiose.report import build_report
+
+    database = (ctx.obj or {}).get("database")
+    network = load_base(bundle or "database", database)
+    paths = build_report(network, out_dir, scenario_files=list(scenario_files),
+                         load_base=lambda base: load_base(bundle or base, database))  # fmt: skip
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+COMMANDS = [match, compare, opportunities, robustness, report]
+
+
+def dump_json(data) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=float)

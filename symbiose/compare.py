@@ -1,0 +1,121 @@
+"""Side-by-side comparison of scenarios: indicators, differences to the first, synergy changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from symbiose.domain import Network
+from symbiose.matching import MatchResult, run_match
+from symbiose.scenarios import Scenario, load_scenarios, resolve
+
+INDICATORS = [
+    ("synergies", "synergies", "{:,.0f}"),
+    ("companies_involved", "companies involved", "{:,.0f}"),
+    ("matched_t", "exchanged (t/yr)", "{:,.0f}"),
+    ("matched_m3", "exchanged (m3/yr)", "{:,.0f}"),
+    ("matched_mwh", "exchanged (MWh/yr)", "{:,.0f}"),
+    ("diverted_t", "taken from landfill/incineration (t/yr)", "{:,.0f}"),
+    ("virgin_saved_t", "virgin material saved (t/yr)", "{:,.0f}"),
+    ("tkm", "transport (t.km/yr)", "{:,.0f}"),
+    ("co2e_avoided_t", "CO2e avoided, net (t/yr)", "{:,.1f}"),
+    ("supplier_savings_eur", "suppliers' savings (EUR/yr)", "{:,.0f}"),
+    ("receiver_savings_eur", "receivers' savings (EUR/yr)", "{:,.0f}"),
+    ("transport_cost_eur", "transport cost (EUR/yr)", "{:,.0f}"),
+    ("net_benefit_eur", "net benefit (EUR/yr)", "{:,.0f}"),
+    ("unmatched_t", "left on current route (t/yr)", "{:,.0f}"),
+]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    scenarios: list[Scenario]
+    results: list[MatchResult]
+
+    def table(self) -> pd.DataFrame:
+        """Indicators (rows) by scenario (columns), then the differences to the first scenario."""
+        data = {}
+        for scenario, result in zip(self.scenarios, self.results, strict=True):
+            kpis = result.kpis.as_dict()
+            data[scenario.name] = [kpis[key] for key, _, _ in INDICATORS]
+        table = pd.DataFrame(data, index=[label for _, label, _ in INDICATORS])
+        first = table.columns[0]
+        for col in table.columns[1:]:
+            table[f"{col} - {first}"] = table[col] - table[first]
+        table.index.name = "indicator"
+        return table
+
+    def synergy_changes(self) -> pd.DataFrame:
+        """Pairs that appear, disappear or change quantity between the first and each other."""
+        rows = []
+        first = self.results[0].matches().set_index(["stream_id", "need_id"])
+        for scenario, result in zip(self.scenarios[1:], self.results[1:], strict=True):
+            other = result.matches().set_index(["stream_id", "need_id"])
+            for key in sorted(set(first.index) | set(other.index)):
+                q0 = float(first["quantity"].get(key, 0.0))
+                q1 = float(other["quantity"].get(key, 0.0))
+                if abs(q1 - q0) < 1e-9:
+                    continue
+                change = "appears" if q0 == 0 else "disappears" if q1 == 0 else "changes"
+                row = other.loc[key] if key in other.index else first.loc[key]
+                rows.append({"scenario": scenario.name, "change": change, "stream_id": key[0],
+                             "need_id": key[1], "supplier": row["supplier"], "receiver": row["receiver"],
+                             "quantity_before": q0, "quantity_after": q1, "unit": row["unit"]})  # fmt: skip
+        return pd.DataFrame(rows, columns=["scenario", "change", "stream_id", "need_id", "supplier", "receiver",
+                                           "quantity_before", "quantity_after", "unit"])  # fmt: skip
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        table = self.table()
+        paths = [out / "comparison.csv", out / "comparison.json", out / "synergy_changes.csv"]
+        table.to_csv(paths[0])
+        payload = {
+            s.name: {"description": s.description, "source": s.source, "kpis": r.kpis.as_dict()}
+            for s, r in zip(self.scenarios, self.results, strict=True)
+        }
+        paths[1].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
+        self.synergy_changes().to_csv(paths[2], index=False)
+        return paths
+
+
+def compare_scenarios(paths: list[str], load_base: Callable[[str], Network]) -> Comparison:
+    """Load every scenario (files and their variants), resolve and run them."""
+    scenarios: list[Scenario] = []
+    for path in paths:
+        scenarios.extend(load_scenarios(path))
+    bases: dict[str, Network] = {}
+    results = []
+    for scenario in scenarios:
+        if scenario.base not in bases:
+            bases[scenario.base] = load_base(scenario.base)
+        network, params = resolve(scenario, bases[scenario.base])
+        results.append(run_match(network, params))
+    return Comparison(scenarios, results)
+
+
+def format_table(comparison: Comparison) -> str:
+    """The comparison as aligned text: values, then the change from the first scenario."""
+    names = [s.name for s in comparison.scenarios]
+    width = max(12, *(len(n) for n in names))
+    label_w = max(len(label) for _, label, _ in INDICATORS)
+    lines = [" " * label_w + " | " + " | ".join(n.rjust(width) for n in names)]
+    lines.append("-" * len(lines[0]))
+    for key, label, fmt in INDICATORS:
+        values = [r.kpis.as_dict()[key] for r in comparison.results]
+        cells = [fmt.format(values[0]).rjust(width)]
+        for v in values[1:]:
+            delta = v - values[0]
+            sign = "+" if delta > 0 else ""
+            cells.append(f"{fmt.format(v)} ({sign}{fmt.format(delta)})".rjust(width))
+        lines.append(label.ljust(label_w) + " | " + " | ".join(cells))
+    changes = comparison.synergy_changes()
+    if len(changes):
+        lines.append("")
+        for (scenario, change), group in changes.groupby(["scenario", "change"]):
+            lines.append(f"{scenario}: {len(group)} synergies {change}")
+    return "\n".join(lines)

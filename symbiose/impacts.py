@@ -1,0 +1,140 @@
+"""Impacts (key performance indicators) of an allocation, per year, with their method.
+
+Counterfactual: without the synergy, each stream keeps its current route (and its cost), and each
+receiver keeps buying its virgin input. CO2e avoided = virgin production avoided (quality x the
+category's factor) + landfill emissions avoided (only for streams that were landfilled) - road
+transport (t.km x the truck factor). Factors and their sources come from the knowledge base's
+resource categories (DESNZ/DEFRA 2025 conversion factors) and the run's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from symbiose.candidates import Candidates
+from symbiose.domain import Route
+from symbiose.optimize import Allocation
+from symbiose.units import BASE_PER_UNIT, Unit
+
+METHOD = (
+    "Per year. Counterfactual: each stream keeps its current route and cost, each receiver keeps "
+    "buying virgin input. Net benefit = supplier's avoided route cost + receiver's avoided virgin "
+    "purchase (x substitution quality) - road transport (EUR per t.km x straight-line km x road "
+    "factor) - pre-treatment (+ carbon price x CO2e when a carbon price is set) - fixed link costs. "
+    "CO2e avoided = virgin production avoided (quality x category factor, DESNZ/DEFRA 2025) + "
+    "landfill emissions avoided for landfilled streams (DESNZ/DEFRA 2025 landfill factors) - truck "
+    "emissions (kg CO2e per t.km, DESNZ 2025 HGV average laden, well-to-wheel)."
+)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    synergies: int
+    companies_involved: int
+    matched_t: float
+    matched_m3: float
+    matched_mwh: float
+    diverted_t: float  # tonnes taken away from landfill or incineration
+    diverted_m3: float
+    virgin_saved_t: float
+    tkm: float
+    co2e_avoided_t: float
+    co2e_virgin_avoided_t: float
+    co2e_landfill_avoided_t: float
+    co2e_transport_t: float
+    supplier_savings_eur: float
+    receiver_savings_eur: float
+    transport_cost_eur: float
+    pretreatment_cost_eur: float
+    net_benefit_eur: float
+    unmatched_t: float
+    unmatched_m3: float
+    unmatched_mwh: float
+    unmet_need_t: float
+    method: str = METHOD
+    unmatched_by_code: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _by_unit(quantity_base: pd.Series, unit: pd.Series, which: Unit) -> float:
+    return float(quantity_base[unit == str(which)].sum()) / BASE_PER_UNIT
+
+
+def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
+    """Indicators of an allocation (all per year)."""
+    flows = allocation.flows
+    streams, needs = candidates.streams, candidates.needs
+    q = flows["flow_base"].to_numpy(dtype=float) / BASE_PER_UNIT  # in declared units
+    unit = flows["unit"].astype(str) if len(flows) else pd.Series([], dtype=str)
+    params = candidates.params
+    mass = np.where(unit == str(Unit.M3), params.liquid_density_t_per_m3, np.where(unit == str(Unit.T), 1.0, 0.0))
+    s_rows = flows["s"].to_numpy(dtype=np.int64) if len(flows) else np.zeros(0, np.int64)
+    route = streams["route"].to_numpy()[s_rows] if len(flows) else np.array([], dtype=str)
+    diverted = np.isin(route, [str(Route.LANDFILL), str(Route.INCINERATION)])
+    road = flows["road_km"].to_numpy(dtype=float) if len(flows) else np.zeros(0)
+    piped = flows["transport_cents"].to_numpy(dtype=float) if len(flows) else np.zeros(0)
+    trucked = mass > 0
+    tkm = float((q * mass * road)[trucked].sum())
+    co2_transport_kg = tkm * params.truck_co2e_kg_per_tkm
+    co2_total_kg = float((q * flows["co2e_avoided_kg"].to_numpy(dtype=float)).sum()) if len(flows) else 0.0
+    landfilled = route == str(Route.LANDFILL)
+    kb_virgin = co2_total_kg + co2_transport_kg  # virgin + landfill parts
+    from symbiose.compat import load_knowledge_base
+
+    cats = load_knowledge_base().categories
+    landfill_kg = float(sum(
+        qi * mi * (cats[c].landfill_co2e_kg_per_t if c in cats else 0.0)
+        for qi, mi, c, lf in zip(q, mass, flows["category"] if len(flows) else [], landfilled, strict=True)
+        if lf
+    ))  # fmt: skip
+    companies = set(streams["company_id"].to_numpy()[s_rows]) | set(
+        needs["company_id"].to_numpy()[flows["n"].to_numpy(dtype=np.int64)] if len(flows) else []
+    )
+
+    used = np.bincount(s_rows, weights=flows["flow_base"].to_numpy(dtype=float) if len(flows) else None,
+                       minlength=len(streams))  # fmt: skip
+    left = streams["quantity_base"].to_numpy(dtype=float) - used
+    sunit = streams["unit"]
+    by_code = (
+        streams.assign(left_base=left)
+        .query("left_base > 0")
+        .assign(code=lambda d: np.where(d["ewc_code"] != "", d["ewc_code"], d["material"]))
+        .groupby(["code", "unit"], as_index=False)["left_base"].sum()
+        .sort_values("left_base", ascending=False)
+    )
+    by_code["quantity"] = by_code.pop("left_base") / BASE_PER_UNIT
+    n_rows = flows["n"].to_numpy(dtype=np.int64) if len(flows) else np.zeros(0, np.int64)
+    met = np.bincount(n_rows, weights=flows["flow_base"].to_numpy(dtype=float) if len(flows) else None,
+                      minlength=len(needs))  # fmt: skip
+    need_left = needs["quantity_base"].to_numpy(dtype=float) - met
+    money = (lambda col: float((q * flows[col].to_numpy(dtype=float)).sum()) / 100 if len(flows) else 0.0)
+    return Kpis(
+        synergies=len(flows),
+        companies_involved=len(companies),
+        matched_t=float((q * (unit == str(Unit.T))).sum()),
+        matched_m3=float((q * (unit == str(Unit.M3))).sum()),
+        matched_mwh=float((q * (unit == str(Unit.MWH))).sum()),
+        diverted_t=float((q * (unit == str(Unit.T)) * diverted).sum()),
+        diverted_m3=float((q * (unit == str(Unit.M3)) * diverted).sum()),
+        virgin_saved_t=float((q * mass * flows["quality"].to_numpy(dtype=float)).sum()) if len(flows) else 0.0,
+        tkm=tkm,
+        co2e_avoided_t=co2_total_kg / 1000,
+        co2e_virgin_avoided_t=(kb_virgin - landfill_kg) / 1000,
+        co2e_landfill_avoided_t=landfill_kg / 1000,
+        co2e_transport_t=co2_transport_kg / 1000,
+        supplier_savings_eur=money("supplier_avoided_cents"),
+        receiver_savings_eur=money("receiver_avoided_cents"),
+        transport_cost_eur=float((q * piped).sum()) / 100 if len(flows) else 0.0,
+        pretreatment_cost_eur=money("pretreatment_cents"),
+        net_benefit_eur=allocation.objective_cents / 100,
+        unmatched_t=_by_unit(pd.Series(left), sunit, Unit.T),
+        unmatched_m3=_by_unit(pd.Series(left), sunit, Unit.M3),
+        unmatched_mwh=_by_unit(pd.Series(left), sunit, Unit.MWH),
+        unmet_need_t=_by_unit(pd.Series(need_left), needs["unit"], Unit.T),
+        unmatched_by_code=by_code.to_dict("records"),
+    )

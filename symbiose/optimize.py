@@ -1,0 +1,319 @@
+"""The allocation model: how much of each stream goes to which need.
+
+Maximise the network's net benefit ``sum over arcs of flow x value_per_unit`` (minus a fixed
+cost per link when a rule asks for one), each stream's and need's quantity being its capacity.
+Unmatched waste stays on its current route, unmet needs keep buying virgin material.
+
+* Pure problem: a min-cost flow (OR-Tools ``SimpleMinCostFlow``, exact). Streams -> needs arcs cost
+  ``-value``; every stream and need also reaches a single sink at no cost, so the network is always
+  balanced and feasible, and unmatched quantities are explicit.
+* Monthly profiles: connected blocks of the candidate graph where anyone is seasonal are expanded
+  into months (a stream cannot feed a need in a month it does not exist); other blocks stay annual.
+* Rules (minimum lot, at most K partners, a fixed cost per link): min-cost flow plus repair
+  (ban arcs under the lot size or beyond a company's K best, fold fixed costs into unit costs,
+  re-solve), then CP-SAT with a time limit on the arcs that matter, hinted with the repaired
+  solution. The better feasible solution wins; CP-SAT's bound is reported.
+* Implemented synergies are kept (their quantity is a lower bound); abandoned pairs are excluded
+  before candidates reach the solver.
+
+Units: flows are integers in base units (kg, L, kWh); arc costs are integer cents per declared
+unit (t, m3, MWh), so ``flow x cost / 1000`` is in cents. The solver status is always checked
+before any value is read (reading flows after a non-optimal status crashes OR-Tools).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from symbiose.candidates import ALL_MONTHS, Candidates
+from symbiose.errors import InfeasibleError, SolverError
+from symbiose.params import Rules
+from symbiose.units import BASE_PER_UNIT
+
+INT64_SAFE = 2**62
+
+
+@dataclass(frozen=True)
+class FixedFlow:
+    """A synergy whose quantity is kept (implemented): a lower bound on a pair's annual flow."""
+
+    stream_id: str
+    need_id: str
+    quantity_base: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The solver's view: arcs expanded by month, with node supplies and demands.
+
+    ``arcs``: pair (row of candidates.arcs), month (0 = annual), cost_cents (int, per unit, >0 is
+    a gain), capacity_base, snode, nnode. ``supply``/``demand``: base units per stream/need node.
+    """
+
+    arcs: pd.DataFrame
+    stream_nodes: pd.DataFrame  # s, month, supply_base
+    need_nodes: pd.DataFrame  # n, month, demand_base
+    candidates: Candidates
+    lower_base: np.ndarray  # per arc, from fixed flows
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A solved allocation. ``flows`` has one row per used (stream, need) pair, months summed."""
+
+    status: str  # "optimal" or "feasible"
+    backend: str
+    objective_cents: float  # net benefit per year, solver's integer costs, fixed costs deducted
+    bound_cents: float | None
+    flows: pd.DataFrame
+    monthly: pd.DataFrame
+    stats: dict = field(default_factory=dict)
+
+
+def _split(total: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
+    """Spread integer quantities evenly over their active months (remainder to the first ones)."""
+    rows_idx, months = [], []
+    for m in range(12):
+        on = (bits >> m) & 1
+        idx = np.nonzero(on)[0]
+        rows_idx.append(idx)
+        months.append(np.full(len(idx), m + 1))
+    idx = np.concatenate(rows_idx)
+    month = np.concatenate(months)
+    order = np.lexsort((month, idx))
+    idx, month = idx[order], month[order]
+    count = np.bincount(idx, minlength=len(total))
+    base = total[idx] // count[idx]
+    rank = np.arange(len(idx)) - np.searchsorted(idx, idx)
+    extra = (rank < (total[idx] - base * count[idx])).astype(np.int64)
+    return pd.DataFrame({"row": idx, "month": month, "quantity": base + extra})
+
+
+def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Problem:
+    """Expand seasonal blocks into months and index the nodes of the flow network."""
+    arcs = candidates.arcs
+    streams, needs = candidates.streams, candidates.needs
+    ns, nn = len(streams), len(needs)
+    s_idx = arcs["s"].to_numpy(dtype=np.int64)
+    n_idx = arcs["n"].to_numpy(dtype=np.int64)
+    graph = coo_matrix((np.ones(len(arcs)), (s_idx, ns + n_idx)), shape=(ns + nn, ns + nn))
+    _, label = connected_components(graph, directed=False)
+    s_bits = streams["month_bits"].to_numpy(dtype=np.int64)
+    n_bits = needs["month_bits"].to_numpy(dtype=np.int64)
+    seasonal_node = np.concatenate([s_bits != ALL_MONTHS, n_bits != ALL_MONTHS])
+    seasonal_label = np.zeros(label.max() + 1 if len(label) else 0, dtype=bool)
+    np.logical_or.at(seasonal_label, label, seasonal_node)
+    s_seasonal = seasonal_label[label[:ns]] if ns else np.zeros(0, bool)
+    n_seasonal = seasonal_label[label[ns:]] if nn else np.zeros(0, bool)
+
+    def nodes(table, seasonal, bits, qty_col):
+        qty = table["quantity_base"].to_numpy(dtype=np.int64)
+        annual = pd.DataFrame({"row": np.nonzero(~seasonal)[0], "month": 0})
+        annual["quantity"] = qty[annual["row"].to_numpy()]
+        sea = np.nonzero(seasonal)[0]
+        monthly = _split(qty[sea], bits[sea])
+        monthly["row"] = sea[monthly["row"].to_numpy()]
+        out = pd.concat([annual, monthly], ignore_index=True)
+        return out.rename(columns={"quantity": qty_col})
+
+    stream_nodes = nodes(streams, s_seasonal, s_bits, "supply_base").rename(columns={"row": "s"})
+    need_nodes = nodes(needs, n_seasonal, n_bits, "demand_base").rename(columns={"row": "n"})
+
+    pair = np.arange(len(arcs))
+    seasonal_arc = s_seasonal[s_idx] if len(arcs) else np.zeros(0, bool)
+    annual_arcs = pd.DataFrame({"pair": pair[~seasonal_arc], "month": 0})
+    sea_pairs = pair[seasonal_arc]
+    common = arcs["month_bits"].to_numpy(dtype=np.int64)[sea_pairs]
+    expanded = [
+        pd.DataFrame({"pair": sea_pairs[(common >> m) & 1 == 1], "month": m + 1}) for m in range(12)
+    ]
+    ex = pd.concat([annual_arcs, *expanded], ignore_index=True).sort_values(["pair", "month"])
+    ex = ex.reset_index(drop=True)
+    ex["s"] = s_idx[ex["pair"].to_numpy()]
+    ex["n"] = n_idx[ex["pair"].to_numpy()]
+    snode_of = pd.Series(np.arange(len(stream_nodes)), index=pd.MultiIndex.from_frame(stream_nodes[["s", "month"]]))
+    nnode_of = pd.Series(np.arange(len(need_nodes)), index=pd.MultiIndex.from_frame(need_nodes[["n", "month"]]))
+    ex["snode"] = snode_of.reindex(pd.MultiIndex.from_frame(ex[["s", "month"]])).to_numpy()
+    ex["nnode"] = nnode_of.reindex(pd.MultiIndex.from_frame(ex[["n", "month"]])).to_numpy()
+    ex = ex.dropna(subset=["snode", "nnode"])
+    ex["snode"] = ex["snode"].astype(np.int64)
+    ex["nnode"] = ex["nnode"].astype(np.int64)
+    ex["cost_cents"] = np.rint(arcs["value_cents"].to_numpy()[ex["pair"].to_numpy()]).astype(np.int64)
+    ex["capacity_base"] = np.minimum(
+        stream_nodes["supply_base"].to_numpy()[ex["snode"].to_numpy()],
+        need_nodes["demand_base"].to_numpy()[ex["nnode"].to_numpy()],
+    )
+    ex = ex[ex["capacity_base"] > 0].reset_index(drop=True)
+    lower = _lower_bounds(ex, arcs, fixed)
+    # an arc that loses money is never used, unless an implemented synergy forces it
+    keep = (ex["cost_cents"].to_numpy() > 0) | (lower > 0)
+    return Problem(ex[keep].reset_index(drop=True), stream_nodes, need_nodes, candidates, lower[keep])
+
+
+def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed) -> np.ndarray:
+    lower = np.zeros(len(ex), dtype=np.int64)
+    if not fixed:
+        return lower
+    pair_of = {(a, b): i for i, (a, b) in enumerate(zip(arcs["stream_id"], arcs["need_id"], strict=True))}
+    by_pair = ex.groupby("pair").indices
+    for f in fixed:
+        pair = pair_of.get((f.stream_id, f.need_id))
+        rows = by_pair.get(pair) if pair is not None else None
+        if rows is None:
+            raise InfeasibleError(
+                f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
+                "candidate (incompatible, too far or not worth it under these parameters); "
+                "set rules.keep_implemented = false or change the synergy's stage"
+            )
+        left = int(f.quantity_base)
+        for r in rows:
+            take = min(left, int(ex.at[r, "capacity_base"]))
+            lower[r] += take
+            left -= take
+        if left > 0:
+            raise InfeasibleError(
+                f"the implemented synergy {f.stream_id} -> {f.need_id} carries more than the "
+                "stream or the need can hold in their common months; correct its quantity"
+            )
+    return lower
+
+
+def _check_int_range(problem: Problem) -> None:
+    ex = problem.arcs
+    n_nodes = len(problem.stream_nodes) + len(problem.need_nodes) + 1
+    max_cost = int(ex["cost_cents"].abs().max()) if len(ex) else 0
+    total = float((ex["capacity_base"].astype(float) * ex["cost_cents"].abs()).sum())
+    if (n_nodes + 1) * max_cost >= INT64_SAFE or total >= INT64_SAFE:
+        raise SolverError(
+            "quantities or values too large for an exact integer solve; check for a quantity "
+            "or a price entered in the wrong unit"
+        )
+
+
+def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """Exact pure allocation. Returns (flow per arc in base units, objective in 1/1000 cents)."""
+    from ortools.graph.python import min_cost_flow
+
+    _check_int_range(problem)
+    ex = problem.arcs
+    lower = problem.lower_base
+    supply = problem.stream_nodes["supply_base"].to_numpy(dtype=np.int64).copy()
+    demand = problem.need_nodes["demand_base"].to_numpy(dtype=np.int64).copy()
+    snode, nnode = ex["snode"].to_numpy(np.int64), ex["nnode"].to_numpy(np.int64)
+    np.subtract.at(supply, snode, lower)
+    np.subtract.at(demand, nnode, lower)
+    if (supply < 0).any() or (demand < 0).any():
+        raise InfeasibleError("implemented synergies exceed a stream's or a need's quantity")
+    cap = ex["capacity_base"].to_numpy(np.int64) - lower
+    if allowed is not None:
+        cap = np.where(allowed, cap, 0)
+    cap = np.minimum(np.maximum(cap, 0), np.minimum(supply[snode], demand[nnode]))
+    a, b = len(supply), len(demand)
+    sink = a + b
+    tails = np.concatenate([snode, np.arange(a), a + np.arange(b)])
+    heads = np.concatenate([a + nnode, np.full(a, sink), np.full(b, sink)])
+    caps = np.concatenate([cap, supply, demand])
+    costs = np.concatenate([-ex["cost_cents"].to_numpy(np.int64), np.zeros(a + b, np.int64)])
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64)
+    )
+    node_supply = np.concatenate([supply, np.zeros(b, np.int64), [-supply.sum()]])
+    smcf.set_nodes_supplies(np.arange(a + b + 1, dtype=np.int32), node_supply.astype(np.int64))
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise SolverError(f"min-cost flow returned status {status}, not OPTIMAL")
+    flows = smcf.flows(np.arange(len(ex), dtype=np.int64)) + lower
+    value = int((flows * ex["cost_cents"].to_numpy(np.int64)).sum())
+    return flows, value
+
+
+def _result(problem: Problem, flows: np.ndarray, *, status, backend, fixed_cost_cents=0,
+            bound_cents=None, stats=None) -> Allocation:  # fmt: skip
+    ex = problem.arcs
+    arcs = problem.candidates.arcs
+    used = flows > 0
+    monthly = pd.DataFrame({
+        "pair": ex["pair"].to_numpy()[used], "month": ex["month"].to_numpy()[used],
+        "flow_base": flows[used].astype(np.int64),
+        "cost_cents": ex["cost_cents"].to_numpy()[used],
+    })  # fmt: skip
+    per_pair = monthly.groupby("pair", sort=True).agg(
+        flow_base=("flow_base", "sum"), months=("month", lambda m: tuple(sorted(x for x in m if x)))
+    )
+    flows_df = arcs.iloc[per_pair.index.to_numpy()].reset_index(drop=True)
+    flows_df.insert(2, "flow_base", per_pair["flow_base"].to_numpy())
+    flows_df.insert(3, "months", per_pair["months"].to_numpy())
+    flows_df["value_int_cents"] = np.rint(flows_df["value_cents"]).astype(np.int64)
+    gross = float((monthly["flow_base"] * monthly["cost_cents"]).sum()) / BASE_PER_UNIT
+    objective = gross - fixed_cost_cents * len(flows_df)
+    monthly.insert(0, "stream_id", arcs["stream_id"].to_numpy()[monthly["pair"].to_numpy()])
+    monthly.insert(1, "need_id", arcs["need_id"].to_numpy()[monthly["pair"].to_numpy()])
+    return Allocation(status, backend, objective, bound_cents, flows_df, monthly, stats or {})
+
+
+def allocate(
+    candidates: Candidates,
+    *,
+    rules: Rules | None = None,
+    fixed: list[FixedFlow] = (),
+    backend: str = "auto",
+) -> Allocation:
+    """Solve the allocation. ``backend``: auto, mincostflow, rules (heuristic + CP-SAT), lp."""
+    rules = rules or candidates.params.rules
+    t0 = time.perf_counter()
+    problem = build_problem(candidates, list(fixed))
+    t1 = time.perf_counter()
+    if backend == "auto":
+        backend = "rules" if rules.active else "mincostflow"
+    if backend == "mincostflow":
+        if rules.active:
+            raise SolverError("the pure min-cost flow cannot enforce rules; use backend 'rules'")
+        flows, _ = solve_min_cost_flow(problem)
+        result = _result(problem, flows, status="optimal", backend="mincostflow")
+    elif backend == "lp":
+        if rules.active:
+            raise SolverError("the LP formulation cannot enforce rules; use backend 'rules'")
+        flows = solve_lp(problem)
+        result = _result(problem, flows, status="optimal", backend="lp")
+    elif backend == "rules":
+        from symbiose.rules import solve_with_rules
+
+        result = solve_with_rules(problem, rules)
+    else:
+        raise SolverError(f"unknown backend '{backend}'; use auto, mincostflow, rules or lp")
+    t2 = time.perf_counter()
+    stats = dict(result.stats, build_s=t1 - t0, solve_s=t2 - t1, arcs=len(problem.arcs),
+                 pairs=len(candidates.arcs))  # fmt: skip
+    return Allocation(result.status, result.backend, result.objective_cents, result.bound_cents,
+                      result.flows, result.monthly, stats)  # fmt: skip
+
+
+def solve_lp(problem: Problem) -> np.ndarray:
+    """The same allocation as a linear programme (scipy's HiGHS): a benchmark and an oracle."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix, vstack
+
+    ex = problem.arcs
+    m = len(ex)
+    lower = problem.lower_base
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    snode, nnode = ex["snode"].to_numpy(), ex["nnode"].to_numpy()
+    rows_s = csr_matrix((np.ones(m), (snode, np.arange(m))), shape=(len(problem.stream_nodes), m))
+    rows_n = csr_matrix((np.ones(m), (nnode, np.arange(m))), shape=(len(problem.need_nodes), m))
+    a_ub = vstack([rows_s, rows_n]).tocsr()
+    b_ub = np.concatenate([
+        problem.stream_nodes["supply_base"].to_numpy(float), problem.need_nodes["demand_base"].to_numpy(float)
+    ])  # fmt: skip
+    bounds = np.column_stack([lower.astype(float), ex["capacity_base"].to_numpy(float)])
+    res = linprog(-ex["cost_cents"].to_numpy(float), A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if res.status != 0:
+        raise SolverError(f"LP solver returned status {res.status}: {res.message}")
+    return np.rint(res.x).astype(np.int64)

@@ -1,0 +1,237 @@
+"""The allocation model on tiny hand-solved networks, against oracles, and its invariants."""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbiose.candidates import build_candidates, haversine_km
+from symbiose.domain import Company, Need, Network, Stream, Synergy, Stage
+from symbiose.errors import InfeasibleError
+from symbiose.matching import run_match
+from symbiose.optimize import allocate, build_problem, solve_lp
+from symbiose.params import MatchParameters, Rules
+from symbiose.units import Unit
+
+LON = -0.4
+KM_PER_DEG = 6371.0088 * np.pi / 180  # 111.195 km per degree of latitude
+
+
+def company(cid: str, dlat: float = 0.0, lat0: float = 45.4) -> Company:
+    return Company(id=cid, name=f"Company {cid}", latitude=lat0 + dlat, longitude=LON)
+
+
+def wood(sid, cid, tonnes, route_eur=50, months=(), route="incineration"):
+    return Stream(id=sid, company_id=cid, quantity_base=int(tonnes * 1000), unit=Unit.T,
+                  material="wood_fuel", route=route, route_cost_cents=route_eur * 100, months=months)
+
+
+def boiler(nid, cid, tonnes, virgin_eur, months=(), max_km=None):
+    return Need(id=nid, company_id=cid, quantity_base=int(tonnes * 1000), unit=Unit.T,
+                category="wood_fuel", virgin_price_cents=virgin_eur * 100, months=months,
+                max_distance_km=max_km)
+
+
+FREE = MatchParameters(transport_cost_eur_per_tkm=0.0, road_factor=1.0)
+
+
+def tiny_network(**kw) -> Network:
+    companies = (company("A"), company("B", 0.1), company("C", 0.3))
+    streams = (wood("S1", "A", 100, **kw),)
+    needs = (boiler("N1", "B", 60, 30), boiler("N2", "C", 80, 35))
+    return Network(companies, streams, needs)
+
+
+def test_hand_solved_without_transport():
+    # S1 -> N1 is worth 50 (incineration avoided) + 30 (virgin) = 80 EUR/t,
+    # S1 -> N2 is worth 50 + 35 = 85 EUR/t: N2 takes its 80 t, N1 the 20 t left.
+    # 80 x 85 + 20 x 80 = 6,800 + 1,600 = 8,400 EUR
+    result = run_match(tiny_network(), FREE)
+    flows = result.allocation.flows.set_index("need_id")["flow_base"]
+    assert flows["N2"] == 80_000 and flows["N1"] == 20_000
+    assert result.allocation.objective_cents == pytest.approx(840_000)
+    assert result.kpis.net_benefit_eur == pytest.approx(8_400)
+    assert result.kpis.matched_t == pytest.approx(100)
+    assert result.kpis.unmatched_t == pytest.approx(0)
+    assert result.kpis.unmet_need_t == pytest.approx(40)
+
+
+def test_hand_solved_with_transport():
+    # 0.1 deg of latitude = 11.1195 km; x 1.3 road = 14.4554 km; x 0.15 EUR/t.km = 2.1683 EUR/t
+    # 0.3 deg = 33.3585 km; road 43.3661 km; transport 6.5049 EUR/t
+    # values (integer cents/t): N1 8000 - 216.83 -> 7783; N2 8500 - 650.49 -> 7850
+    # N2 still first: 80 t x 78.50 + 20 t x 77.83 = 6,280.00 + 1,556.60 = 7,836.60 EUR
+    assert haversine_km(45.4, LON, 45.5, LON) == pytest.approx(0.1 * KM_PER_DEG)
+    params = MatchParameters(transport_cost_eur_per_tkm=0.15, road_factor=1.3)
+    result = run_match(tiny_network(), params)
+    assert result.allocation.objective_cents == pytest.approx(783_660)
+    arcs = result.candidates.arcs.set_index("need_id")
+    assert arcs.loc["N1", "road_km"] == pytest.approx(0.1 * KM_PER_DEG * 1.3)
+    assert arcs.loc["N2", "transport_cents"] == pytest.approx(0.3 * KM_PER_DEG * 1.3 * 15)
+
+
+def test_need_max_distance_excludes_far_pairs():
+    net = tiny_network()
+    net = Network(net.companies, net.streams, (boiler("N1", "B", 60, 30), boiler("N2", "C", 80, 35, max_km=20)))
+    result = run_match(net, FREE)
+    assert set(result.candidates.arcs["need_id"]) == {"N1"}
+    # only N1 (60 t at 80 EUR/t) remains: 4,800 EUR
+    assert result.kpis.net_benefit_eur == pytest.approx(4_800)
+
+
+def test_seasons_a_stream_cannot_feed_a_need_when_it_does_not_exist():
+    # the stream exists Nov-Mar (5 months, 20 t/month); N1 consumes Jun-Sep only: no common month.
+    # N2 consumes all year, 120 t = 10 t/month: it can take 10 t in each of the 5 months = 50 t.
+    companies = (company("A"), company("B", 0.1), company("C", 0.2))
+    streams = (wood("S1", "A", 100, months=(11, 12, 1, 2, 3)),)
+    needs = (boiler("N1", "B", 60, 30, months=(6, 7, 8, 9)), boiler("N2", "C", 120, 35))
+    result = run_match(Network(companies, streams, needs), FREE)
+    assert set(result.candidates.arcs["need_id"]) == {"N2"}
+    flows = result.allocation.flows.set_index("need_id")
+    assert flows.loc["N2", "flow_base"] == 50_000
+    assert flows.loc["N2", "months"] == (1, 2, 3, 11, 12)
+    # 50 t x (50 + 35) EUR/t = 4,250 EUR
+    assert result.kpis.net_benefit_eur == pytest.approx(4_250)
+
+
+def test_hazardous_only_to_permit_holders():
+    companies = (company("G"), company("R", 0.1), company("P", 0.2))
+    oil = Stream(id="S1", company_id="G", quantity_base=5000, unit=Unit.T, ewc_code="130205",
+                 route="other", route_cost_cents=10_000)
+    no_permit = Need(id="N1", company_id="R", quantity_base=10_000, unit=Unit.T,
+                     accepted_codes=("1302",), virgin_price_cents=50_000)
+    permit = Need(id="N2", company_id="P", quantity_base=10_000, unit=Unit.T,
+                  accepted_codes=("1302",), virgin_price_cents=40_000, hazardous_permit=True)
+    result = run_match(Network(companies, (oil,), (no_permit, permit)), FREE)
+    assert set(result.candidates.arcs["need_id"]) == {"N2"}
+    assert result.allocation.flows["need_id"].tolist() == ["N2"]
+
+
+def test_rules_one_partner_and_min_lot():
+    # one partner per stream: N2 alone (80 t x 85 = 6,800) beats N1 alone (60 t x 80 = 4,800)
+    rules = Rules(max_partners_per_stream=1)
+    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, road_factor=1, rules=rules))
+    assert result.allocation.flows["need_id"].tolist() == ["N2"]
+    assert result.kpis.net_benefit_eur == pytest.approx(6_800)
+    # a minimum lot of 30 t forbids the 20 t top-up of N1 (80 + 20: 8,400); the best is then
+    # N2 70 t + N1 30 t = 70 x 85 + 30 x 80 = 5,950 + 2,400 = 8,350 (better than N2 80 t alone: 6,800)
+    rules = Rules(min_lot_t=30)
+    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, road_factor=1, rules=rules))
+    assert result.kpis.net_benefit_eur == pytest.approx(8_350)
+    assert result.allocation.flows["flow_base"].min() >= 30_000
+    # a fixed cost of 2,000 EUR per link: two links 8,400 - 4,000 = 4,400 < one link 6,800 - 2,000
+    rules = Rules(fixed_cost_per_link_eur=2000)
+    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, road_factor=1, rules=rules))
+    assert result.kpis.net_benefit_eur == pytest.approx(4_800)
+    assert result.allocation.status == "optimal"
+
+
+def test_implemented_synergies_are_kept_and_abandoned_excluded():
+    net = tiny_network()
+    kept = Synergy(id="Y1", stream_id="S1", need_id="N1", stage=Stage.IMPLEMENTED, quantity_base=60_000)
+    result = run_match(Network(net.companies, net.streams, net.needs, (kept,)), FREE)
+    flows = result.allocation.flows.set_index("need_id")["flow_base"]
+    # N1 keeps its 60 t (4,800), N2 gets the 40 t left (3,400): 8,200
+    assert flows["N1"] == 60_000 and flows["N2"] == 40_000
+    assert result.kpis.net_benefit_eur == pytest.approx(8_200)
+    dropped = Synergy(id="Y2", stream_id="S1", need_id="N2", stage=Stage.ABANDONED, abandoned_reason="quality")
+    result = run_match(Network(net.companies, net.streams, net.needs, (dropped,)), FREE)
+    assert result.allocation.flows["need_id"].tolist() == ["N1"]
+    too_much = Synergy(id="Y3", stream_id="S1", need_id="N1", stage=Stage.IMPLEMENTED, quantity_base=90_000)
+    with pytest.raises(InfeasibleError, match="more than the stream or the need"):
+        run_match(Network(net.companies, net.streams, net.needs, (too_much,)), FREE)
+
+
+# ---------------------------------------------------------------- random instances and oracles
+
+def random_network(seed: int, n_streams: int = 25, n_needs: int = 20, seasonal: bool = True) -> Network:
+    rng = random.Random(seed)
+    cats = ["wood_fuel", "aggregates", "soil_amendment"]
+    companies, streams, needs = [], [], []
+    for i in range(n_streams + n_needs):
+        companies.append(Company(id=f"C{i:03d}", name=f"C{i}", latitude=45.3 + rng.random() * 0.3,
+                                 longitude=-0.6 + rng.random() * 0.4))
+    for i in range(n_streams):
+        months = tuple(sorted(rng.sample(range(1, 13), rng.randint(3, 12)))) if seasonal and rng.random() < 0.4 else ()
+        streams.append(Stream(id=f"S{i:03d}", company_id=f"C{i:03d}", quantity_base=rng.randint(1, 500) * 1000,
+                              unit=Unit.T, material=rng.choice(cats), route="landfill",
+                              route_cost_cents=rng.randint(0, 120) * 100, months=months if len(months) < 12 else ()))
+    for j in range(n_needs):
+        months = tuple(sorted(rng.sample(range(1, 13), rng.randint(3, 12)))) if seasonal and rng.random() < 0.4 else ()
+        needs.append(Need(id=f"N{j:03d}", company_id=f"C{n_streams + j:03d}", quantity_base=rng.randint(1, 400) * 1000,
+                          unit=Unit.T, category=rng.choice(cats), virgin_price_cents=rng.randint(5, 60) * 100,
+                          months=months if len(months) < 12 else ()))
+    return Network(tuple(companies), tuple(streams), tuple(needs))
+
+
+def networkx_oracle(problem) -> int:
+    """Max-benefit flow with networkx's network simplex on an independently built graph."""
+    g = nx.DiGraph()
+    supply_total = int(problem.stream_nodes["supply_base"].sum())
+    for i, qty in enumerate(problem.stream_nodes["supply_base"]):
+        g.add_node(("s", i), demand=-int(qty))
+        g.add_edge(("s", i), "sink", weight=0, capacity=int(qty))
+    for j, qty in enumerate(problem.need_nodes["demand_base"]):
+        g.add_edge(("n", j), "sink", weight=0, capacity=int(qty))
+    g.add_node("sink", demand=supply_total)
+    for row in problem.arcs.itertuples():
+        g.add_edge(("s", row.snode), ("n", row.nnode), weight=-int(row.cost_cents), capacity=int(row.capacity_base))
+    flow = nx.min_cost_flow(g)
+    return -sum(flow[u][v] * d["weight"] for u, v, d in g.edges(data=True))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_objective_equals_independent_oracles_to_the_cent(seed):
+    net = random_network(seed)
+    candidates = build_candidates(net, MatchParameters())
+    problem = build_problem(candidates)
+    alloc = allocate(candidates)
+    oracle_nx = networkx_oracle(problem) / 1000
+    lp_flows = solve_lp(problem)
+    oracle_lp = float((lp_flows * problem.arcs["cost_cents"].to_numpy()).sum()) / 1000
+    assert len(problem.arcs) > 10
+    assert alloc.objective_cents == pytest.approx(oracle_nx, abs=0.5)
+    assert alloc.objective_cents == pytest.approx(oracle_lp, abs=0.5)
+    lp = allocate(candidates, backend="lp")
+    assert lp.objective_cents == pytest.approx(alloc.objective_cents, abs=0.5)
+
+
+def test_rules_backend_matches_pure_model_when_no_rule_binds():
+    net = random_network(11, seasonal=False)
+    candidates = build_candidates(net, MatchParameters())
+    pure = allocate(candidates)
+    ruled = allocate(candidates, rules=Rules(max_partners_per_stream=1000), backend="rules")
+    assert ruled.objective_cents == pytest.approx(pure.objective_cents, abs=0.5)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), shuffle_seed=st.integers(0, 10_000))
+def test_invariants_capacity_compatibility_distance_and_shuffle(seed, shuffle_seed):
+    net = random_network(seed, 15, 12)
+    params = MatchParameters(max_distance_km=25)
+    result = run_match(net, params)
+    flows = result.allocation.flows
+    streams = {s.id: s for s in net.streams}
+    needs = {n.id: n for n in net.needs}
+    # within capacity
+    for sid, q in flows.groupby("stream_id")["flow_base"].sum().items():
+        assert q <= streams[sid].quantity_base
+    for nid, q in flows.groupby("need_id")["flow_base"].sum().items():
+        assert q <= needs[nid].quantity_base
+    # only compatible pairs within distance, in common months
+    for row in flows.itertuples():
+        assert streams[row.stream_id].material == needs[row.need_id].category
+        assert row.road_km <= 25 + 1e-9
+        s_m = set(streams[row.stream_id].months or range(1, 13))
+        n_m = set(needs[row.need_id].months or range(1, 13))
+        assert set(row.months or s_m) <= s_m & n_m
+    # objective unchanged when the input rows are shuffled
+    rng = random.Random(shuffle_seed)
+    shuffled = Network(*(tuple(rng.sample(t, len(t))) for t in (net.companies, net.streams, net.needs)))
+    again = run_match(shuffled, params)
+    assert again.allocation.objective_cents == pytest.approx(result.allocation.objective_cents, abs=0.5)
