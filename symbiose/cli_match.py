@@ -12,6 +12,10 @@ from symbiose.domain import Network
 from symbiose.params import MatchParameters
 
 
+def _database_url(ctx: click.Context) -> str | None:
+    return getattr(ctx.find_root().obj, "url", None)
+
+
 def load_base(base: str, database: str | None = None) -> Network:
     """The network a run starts from: 'demo', 'database' or a bundle path (folder or .xlsx)."""
     from symbiose.bundle import read_bundle
@@ -52,7 +56,7 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
     """Allocate streams to needs and suggest partners (database by default)."""
     from symbiose.matching import run_match, summary_text, write_outputs
 
-    database = (ctx.obj or {}).get("database")
+    database = _database_url(ctx)
     network, params, _ = _network_and_params(bundle, scenario, database)
     result = run_match(network, params, top_n=top_n, backend=backend)
     click.echo(summary_text(result))
@@ -70,7 +74,7 @@ def compare(ctx, scenarios, bundle, out_dir):
     """Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."""
     from symbiose.compare import compare_scenarios, format_table
 
-    database = (ctx.obj or {}).get("database")
+    database = _database_url(ctx)
     comparison = compare_scenarios(list(scenarios), lambda base: load_base(bundle or base, database))
     click.echo(format_table(comparison))
     if out_dir:
@@ -90,7 +94,7 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     from symbiose.matching import run_match
     from symbiose.opportunity import find_opportunities, format_opportunities, write_opportunities
 
-    database = (ctx.obj or {}).get("database")
+    database = _database_url(ctx)
     network, params, _ = _network_and_params(bundle, scenario, database)
     result = run_match(network, params)
     found = find_opportunities(result, radius_km=radius_km, min_tonnes=min_tonnes)
@@ -113,7 +117,7 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
     """Which synergies survive quantity changes and a partner leaving."""
     from symbiose.robustness import robustness as run_robustness
 
-    database = (ctx.obj or {}).get("database")
+    database = _database_url(ctx)
     network, params, _ = _network_and_params(bundle, scenario, database)
     table = run_robustness(network, params, draws=draws, variation=variation, seed=seed)
     click.echo(table.to_string(index=False))
@@ -133,7 +137,7 @@ def report(ctx, bundle, scenario_files, out_dir):
     """A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."""
     from symbiose.report import build_report
 
-    database = (ctx.obj or {}).get("database")
+    database = _database_url(ctx)
     network = load_base(bundle or "database", database)
     paths = build_report(network, out_dir, scenario_files=list(scenario_files),
                          load_base=lambda base: load_base(bundle or base, database))  # fmt: skip

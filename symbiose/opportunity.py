@@ -1,7 +1,7 @@
 """Opportunity finder: wastes with no local outlet, and where a new processor should go.
 
-For each waste code (grouped by sub-chapter when that gathers more tonnage) whose quantity left on
-its current route after the allocation is large enough, every commune of the commune table is a
+For each waste code whose quantity left on its current route after the allocation is large enough
+(and whose producers pay to get rid of it: a stream sold at a profit needs no new outlet), every commune of the commune table is a
 candidate site. A site captures the unserved tonnage within the road radius; among the sites that
 capture the most, the one with the fewest tonne-kilometres wins (the location that minimises
 transport for the tonnage it would capture). Each opportunity comes with a ready-made scenario
@@ -81,6 +81,9 @@ def find_opportunities(result: MatchResult, *, radius_km: float = 30.0, min_tonn
     if radius_km <= 0:
         raise ValueError("radius_km must be > 0")
     left = unserved_streams(result)
+    # a processor is an outlet for wastes that cost their producers money; heat and water
+    # travel by pipe, not to a processor
+    left = left[(left["route_cost_cents"] > 0) & (left["unit"] != "MWh") & (left["material"] != "process_water")]
     sites = communes() if sites is None else sites
     road_factor = result.candidates.params.road_factor
     entries = ewc_entries()
@@ -110,7 +113,8 @@ def find_opportunities(result: MatchResult, *, radius_km: float = 30.0, min_tonn
             tkm=float(tkm[j]), mean_km=float(tkm[j] / captured[j]) if captured[j] else 0.0,
             avoided_route_cost_eur=float(cost),
         ))  # fmt: skip
-    return sorted(found, key=lambda o: (-o.unserved, o.code))
+    # wastes with no outlet at all first, then those short of capacity
+    return sorted(found, key=lambda o: (-o.no_candidate, -o.unserved, o.code))
 
 
 def opportunities_frame(found: list[Opportunity]) -> pd.DataFrame:

@@ -1,0 +1,1162 @@
+"""Network bundles: CSV folders and Excel workbooks <-> :class:`symbiose.domain.Network`.
+
+The format is described in ``docs/DATA_FORMAT.md`` (the contract) and, for officers, in
+``docs/IMPORT.md``. Reading is forgiving about French spreadsheet habits (``;`` separators,
+decimal commas, Windows-1252, UTF-8 with BOM, French headers, ``oui/non``) and strict about
+content: every problem of every file is collected with its file, row and column, then one
+:class:`~symbiose.errors.ImportValidationError` lists them all, and nothing is returned.
+
+Writing is canonical: English headers in the documented order, ``,`` separators, UTF-8 without
+BOM, ``.`` decimals printed exactly (``12.5``, ``0.001``), rows sorted by id. Writing, reading
+and writing again gives byte-identical files.
+
+>>> _format_cell(_decimal_from_int(12500, 3))
+'12.5'
+>>> _format_cell(_decimal_from_int(6525, 2))
+'65.25'
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from symbiose import reference
+from symbiose.domain import (
+    Company,
+    Need,
+    Network,
+    PhysicalState,
+    Route,
+    Stage,
+    Stream,
+    Synergy,
+    format_ewc,
+    format_months,
+    parse_months,
+)
+from symbiose.errors import GeocodingError, ImportValidationError, Problem
+from symbiose.geo import default_gazetteer, validate_coordinates
+from symbiose.units import Unit, parse_decimal, to_base, to_cents
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary and columns
+
+RESOURCE_CATEGORIES: dict[str, Unit] = {
+    "wood_fuel": Unit.T,
+    "wood_panel": Unit.T,
+    "animal_bedding": Unit.T,
+    "methanisation_feedstock": Unit.T,
+    "compost_feedstock": Unit.T,
+    "animal_feed": Unit.T,
+    "soil_amendment": Unit.T,
+    "wine_byproduct_distillation": Unit.T,
+    "aggregates": Unit.T,
+    "backfill": Unit.T,
+    "glass_cullet": Unit.T,
+    "scrap_metal": Unit.T,
+    "paper_fibre": Unit.T,
+    "plastic_polymer": Unit.T,
+    "gypsum": Unit.T,
+    "cement_raw_material": Unit.T,
+    "alternative_fuel": Unit.T,
+    "oil_regeneration": Unit.T,
+    "solvent_regeneration": Unit.T,
+    "biofuel_feedstock": Unit.T,
+    "pallets_packaging_reuse": Unit.T,
+    "textile_fibre": Unit.T,
+    "rubber": Unit.T,
+    "heat": Unit.MWH,
+    "process_water": Unit.M3,
+}
+"""Resource category ids of docs/DATA_FORMAT.md with their usual unit (``needs.category``,
+``streams.material``). To be pointed at the knowledge base later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a bundle table: canonical name, French aliases (the first one is the
+    template header), whether it is required."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def french(self) -> str:
+        return self.aliases[0] if self.aliases else self.name
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "companies": (
+        Column("id", ("identifiant",), True),
+        Column("name", ("raison_sociale", "nom"), True),
+        Column("siret", ("siret",)),
+        Column("naf_code", ("code_naf", "naf", "code_ape", "ape")),
+        Column("address", ("adresse",)),
+        Column("postal_code", ("code_postal", "cp")),
+        Column("commune", ("commune", "ville")),
+        Column("insee_code", ("code_insee", "insee")),
+        Column("latitude", ("latitude", "lat")),
+        Column("longitude", ("longitude", "lon", "lng")),
+        Column("contact_name", ("contact",)),
+        Column("contact_email", ("email", "courriel", "mail")),
+        Column("contact_phone", ("telephone", "tel")),
+        Column("notes", ("remarques", "commentaires")),
+    ),
+    "streams": (
+        Column("id", ("identifiant",), True),
+        Column("company_id", ("id_entreprise",), True),
+        Column("ewc_code", ("code_dechet", "code_ced", "code_nomenclature")),
+        Column("material", ("matiere",)),
+        Column("description", ("description",)),
+        Column("quantity", ("quantite",), True),
+        Column("unit", ("unite",), True),
+        Column("physical_state", ("etat_physique", "etat")),
+        Column("months", ("mois",)),
+        Column("route", ("filiere_actuelle", "filiere")),
+        Column("route_cost_eur_per_unit", ("cout_filiere_eur_par_unite", "cout_filiere")),
+        Column("notes", ("remarques", "commentaires")),
+    ),
+    "needs": (
+        Column("id", ("identifiant",), True),
+        Column("company_id", ("id_entreprise",), True),
+        Column("category", ("categorie",)),
+        Column("accepted_codes", ("codes_acceptes",)),
+        Column("description", ("description",)),
+        Column("quantity", ("quantite",), True),
+        Column("unit", ("unite",), True),
+        Column(
+            "virgin_price_eur_per_unit",
+            ("prix_matiere_vierge_eur_par_unite", "prix_matiere_vierge"),
+        ),
+        Column("max_distance_km", ("distance_max_km", "distance_max")),
+        Column("months", ("mois",)),
+        Column("hazardous_permit", ("autorisation_dangereux",)),
+        Column("notes", ("remarques", "commentaires")),
+    ),
+    "synergies": (
+        Column("id", ("identifiant",), True),
+        Column("stream_id", ("id_flux",), True),
+        Column("need_id", ("id_besoin",), True),
+        Column("stage", ("etape", "statut")),
+        Column("quantity", ("quantite",)),
+        Column("abandoned_reason", ("motif_abandon",)),
+        Column("created_on", ("cree_le", "date_creation")),
+        Column("updated_on", ("mis_a_jour_le", "date_mise_a_jour")),
+        Column("notes", ("remarques", "commentaires")),
+    ),
+}
+"""The four tables, columns in the documented order."""
+
+TABLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "companies": ("entreprises", "etablissements"),
+    "streams": ("flux", "gisements"),
+    "needs": ("besoins",),
+    "synergies": (),
+}
+"""French names accepted for files (``entreprises.csv``) and sheets."""
+
+TABLE_FRENCH = {"companies": "entreprises", "streams": "flux", "needs": "besoins"}
+MAIN_TABLES = ("companies", "streams", "needs")
+
+PHYSICAL_STATE_ALIASES = {
+    "solide": PhysicalState.SOLID,
+    "pateux": PhysicalState.PASTY,
+    "pateuse": PhysicalState.PASTY,
+    "boue": PhysicalState.PASTY,
+    "liquide": PhysicalState.LIQUID,
+    "gaz": PhysicalState.GAS,
+    "gazeux": PhysicalState.GAS,
+    "energie": PhysicalState.ENERGY,
+    "chaleur": PhysicalState.ENERGY,
+}
+ROUTE_ALIASES = {
+    "enfouissement": Route.LANDFILL,
+    "decharge": Route.LANDFILL,
+    "isdnd": Route.LANDFILL,
+    "isdi": Route.LANDFILL,
+    "isdd": Route.LANDFILL,
+    "incineration": Route.INCINERATION,
+    "valorisation": Route.RECOVERY,
+    "recyclage": Route.RECOVERY,
+    "stockage": Route.STORAGE,
+    "autre": Route.OTHER,
+}
+STAGE_ALIASES = {
+    "suggere": Stage.SUGGESTED,
+    "suggeree": Stage.SUGGESTED,
+    "suggestion": Stage.SUGGESTED,
+    "idee": Stage.SUGGESTED,
+    "contacte": Stage.CONTACTED,
+    "contactee": Stage.CONTACTED,
+    "en_discussion": Stage.IN_DISCUSSION,
+    "discussion": Stage.IN_DISCUSSION,
+    "mise_en_oeuvre": Stage.IMPLEMENTED,
+    "mis_en_oeuvre": Stage.IMPLEMENTED,
+    "realise": Stage.IMPLEMENTED,
+    "realisee": Stage.IMPLEMENTED,
+    "en_place": Stage.IMPLEMENTED,
+    "abandonne": Stage.ABANDONED,
+    "abandonnee": Stage.ABANDONED,
+}
+TRUE_WORDS = frozenset({"true", "vrai", "oui", "yes", "1", "o", "y", "x"})
+FALSE_WORDS = frozenset({"false", "faux", "non", "no", "0", "n", ""})
+
+
+@lru_cache(maxsize=8192)
+def _key(text: str) -> str:
+    """Vocabulary key: accents, case, hyphens and spaces do not matter ('En discussion')."""
+    text = str(text).replace("œ", "oe").replace("Œ", "oe")
+    return "_".join(reference.fold_name(text).replace("_", " ").split())
+
+
+def _header_key(text: str) -> str:
+    """Header key: like :func:`_key` without separators and without a '(unit)' suffix."""
+    text = re.sub(r"\(.*?\)|\[.*?\]", "", str(text))
+    return _key(text).replace("_", "")
+
+
+# --------------------------------------------------------------------------------------------
+# Raw tables, as read from CSV or Excel
+
+Cell = str | int | float | bool | datetime | date | None
+
+
+@dataclass
+class _Table:
+    name: str  # canonical table name
+    label: str  # how problems name the file: 'streams.csv', "net.xlsx, sheet 'flux'"
+    headers: list[str]
+    rows: list[tuple[int, list[Cell]]]  # (spreadsheet row number, cells)
+
+
+def _cell_text(value: Cell) -> str:
+    if type(value) is str:
+        return (value.replace("\u00a0", " ") if "\u00a0" in value else value).strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).replace("\u00a0", " ").strip()
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _detect_separator(line: str) -> str:
+    counts = {sep: line.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] else ","
+
+
+def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
+    if data.startswith(b"PK\x03\x04"):
+        problems.append(Problem(label, None, None, (
+            "this is an Excel workbook (or another zip file) with a .csv name; give the .xlsx "
+            "workbook itself, or open it in Excel and save each sheet as 'CSV (séparateur: "
+            "point-virgule)'"
+        )))  # fmt: skip
+        return None
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        problems.append(Problem(label, None, None, (
+            "this is an old Excel (.xls) file with a .csv name; open it in Excel and save it "
+            "as .xlsx or as CSV"
+        )))  # fmt: skip
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    text: str | None = None
+    if b"\x00" not in data:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    if text is not None:
+        controls = len(_CONTROL_CHARS.findall(text))
+        if controls <= max(2, len(text) // 1000):
+            return text
+    problems.append(Problem(label, None, None, (
+        "this is not a text (CSV) file; save the spreadsheet as CSV (UTF-8 or Windows) or "
+        "give the .xlsx workbook instead"
+    )))  # fmt: skip
+    return None
+
+
+def _read_csv(path: Path, table: str, problems: list[Problem]) -> _Table | None:
+    label = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(label, None, None, f"cannot be read ({exc.strerror})"))
+        return None
+    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
+        problems.append(Problem(label, None, None, (
+            "the file is empty; it needs at least a header line with the column names "
+            "(see the templates: symbiose template)"
+        )))  # fmt: skip
+        return None
+    text = _decode(data, label, problems)
+    if text is None:
+        return None
+    separator = None
+    first_line = text.split("\n", 1)[0].strip()
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        separator = first_line[4]  # Excel's 'sep=;' hint line, not shown as a row by Excel
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    separator = separator or _detect_separator(first)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    return _records_to_table(table, label, records)
+
+
+def _records_to_table(
+    table: str, label: str, records: Iterable[Iterable[Cell]], offset: int = 0
+) -> _Table:
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[Cell]]] = []
+    for number, record in enumerate(records, start=1 + offset):
+        cells = list(record)
+        if not any(_cell_text(c) for c in cells):
+            continue
+        if headers is None:
+            headers = [_cell_text(c) for c in cells]
+            continue
+        rows.append((number, cells))
+    return _Table(table, label, headers or [], rows)
+
+
+def _table_for_name(stem: str) -> str | None:
+    key = _key(stem)
+    for table, aliases in TABLE_ALIASES.items():
+        if key == table or key in aliases:
+            return table
+    return None
+
+
+def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
+    import openpyxl
+
+    label = path.name
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        problems.append(Problem(label, None, None, (
+            f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); save it again "
+            "from Excel as .xlsx, or give a folder of CSV files"
+        )))  # fmt: skip
+        return []
+    try:
+        tables: list[_Table] = []
+        seen: dict[str, str] = {}
+        for sheet in workbook.worksheets:
+            table = _table_for_name(sheet.title)
+            if table is None:
+                continue
+            if table in seen:
+                problems.append(Problem(label, None, None, (
+                    f"sheets '{seen[table]}' and '{sheet.title}' both hold the {table} table; "
+                    "keep only one"
+                )))  # fmt: skip
+                continue
+            seen[table] = sheet.title
+            tables.append(_records_to_table(
+                table, f"{label}, sheet '{sheet.title}'", sheet.iter_rows(values_only=True)
+            ))  # fmt: skip
+        if not any(t.name in MAIN_TABLES for t in tables):
+            found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or "none"
+            problems.append(Problem(label, None, None, (
+                f"no sheet named companies, streams or needs (found: {found}); rename the sheets "
+                "to companies / streams / needs (or entreprises / flux / besoins), optionally "
+                "synergies"
+            )))  # fmt: skip
+        return tables
+    finally:
+        workbook.close()
+
+
+def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
+    if not path.exists():
+        problems.append(Problem(path.name or str(path), None, None, (
+            f"'{path}' does not exist; give a folder of CSV files or an .xlsx workbook"
+        )))  # fmt: skip
+        return []
+    if path.is_dir():
+        files: dict[str, Path] = {}
+        for child in sorted(path.iterdir()):
+            if child.is_file() and child.suffix.lower() == ".csv":
+                table = _table_for_name(child.stem)
+                if table is not None and table not in files:
+                    files[table] = child
+        if not any(t in files for t in MAIN_TABLES):
+            found = ", ".join(sorted(c.name for c in path.iterdir())) or "nothing"
+            problems.append(Problem(path.name, None, None, (
+                f"the folder holds no companies.csv, streams.csv or needs.csv (found: {found}); "
+                "name the files companies.csv, streams.csv, needs.csv (or entreprises.csv, "
+                "flux.csv, besoins.csv), optionally synergies.csv"
+            )))  # fmt: skip
+            return []
+        tables = [_read_csv(files[t], t, problems) for t in TABLES if t in files]
+        return [t for t in tables if t is not None]
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_workbook(path, problems)
+    if suffix == ".xls":
+        problems.append(Problem(path.name, None, None, (
+            "old Excel .xls files are not read; open it in Excel and save it as .xlsx"
+        )))  # fmt: skip
+        return []
+    table_name = _table_for_name(path.stem)
+    if table_name is None:
+        problems.append(Problem(path.name, None, None, (
+            "a single file must be named companies.csv, streams.csv, needs.csv or synergies.csv "
+            "(or entreprises / flux / besoins) so that its content is known; or give the folder "
+            "or an .xlsx workbook"
+        )))  # fmt: skip
+        return []
+    table = _read_csv(path, table_name, problems)
+    return [table] if table is not None else []
+
+
+# --------------------------------------------------------------------------------------------
+# Row access with problem collection
+
+
+@dataclass
+class _Row:
+    table: _Table
+    number: int
+    cells: list[Cell]
+    index: dict[str, int]  # canonical column -> position
+    problems: list[Problem]
+    count_at_start: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.count_at_start = len(self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return len(self.problems) == self.count_at_start
+
+    def header(self, column: str) -> str:
+        position = self.index.get(column)
+        return self.table.headers[position] if position is not None else column
+
+    def raw(self, column: str) -> Cell:
+        position = self.index.get(column)
+        if position is None or position >= len(self.cells):
+            return None
+        return self.cells[position]
+
+    def text(self, column: str) -> str:
+        return _cell_text(self.raw(column))
+
+    def problem(self, column: str | None, message: str) -> None:
+        header = self.header(column) if column else None
+        self.problems.append(Problem(self.table.label, self.number, header, message))
+
+    def required(self, column: str, what: str) -> str:
+        value = self.text(column)
+        if not value:
+            self.problem(column, f"is empty; give {what}")
+        return value
+
+    def number_value(
+        self, column: str, *, required: bool = False, minimum: float | None = None,
+        strictly_positive: bool = False, what: str = "a number",
+    ) -> float | None:  # fmt: skip
+        raw = self.raw(column)
+        text = _cell_text(raw)
+        if not text:
+            if required:
+                self.problem(column, f"is empty; give {what}")
+            return None
+        try:
+            value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
+        except ValueError:
+            self.problem(column, f"'{text}' is not a number; write {what} such as 1234,5 or 1234.5")
+            return None
+        if strictly_positive and value <= 0:
+            self.problem(column, f"{text} must be greater than 0")
+            return None
+        if minimum is not None and value < minimum:
+            self.problem(column, f"{text} is negative; give {what} (0 or more)")
+            return None
+        return value
+
+    def months(self, column: str) -> tuple[int, ...]:
+        raw = self.raw(column)
+        if isinstance(raw, datetime | date):
+            self.problem(column, (
+                f"Excel turned the months into a date ({_cell_text(raw)}); format the column as "
+                "text, or write months as 'nov-mar' or '11,12,1,2,3'"
+            ))  # fmt: skip
+            return ()
+        try:
+            return parse_months(self.text(column))
+        except ValueError as exc:
+            self.problem(column, f"{exc} (months are written like '11-3', '1,2,3' or 'nov-mar')")
+            return ()
+
+    def boolean(self, column: str) -> bool:
+        text = _key(self.text(column))
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        self.problem(column, f"'{self.text(column)}' is not yes or no; write oui/non or true/false")
+        return False
+
+    def choice(self, column: str, enum: type[Any], aliases: dict[str, Any], default: Any) -> Any:
+        text = self.text(column)
+        if not text:
+            return default
+        key = _key(text)
+        values = {member.value: member for member in enum}
+        if key in values:
+            return values[key]
+        if key in aliases:
+            return aliases[key]
+        allowed = ", ".join(values)
+        self.problem(column, f"'{text}' is not one of: {allowed}")
+        return default
+
+    def unit(self) -> Unit | None:
+        text = self.required("unit", "the unit: t, m3 or MWh")
+        if not text:
+            return None
+        try:
+            return Unit.parse(text)
+        except ValueError as exc:
+            self.problem("unit", str(exc))
+            return None
+
+
+def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | None:
+    by_key: dict[str, Column] = {}
+    for column in TABLES[table.name]:
+        for name in (column.name, *column.aliases):
+            by_key.setdefault(_header_key(name), column)
+    index: dict[str, int] = {}
+    for position, header in enumerate(table.headers):
+        column = by_key.get(_header_key(header))
+        if column is None:
+            continue  # extra columns are allowed and ignored
+        if column.name in index:
+            first = table.headers[index[column.name]]
+            problems.append(Problem(table.label, 1, header, (
+                f"column '{header}' repeats column '{first}' ({column.name}); keep only one"
+            )))  # fmt: skip
+            continue
+        index[column.name] = position
+    missing = [c for c in TABLES[table.name] if c.required and c.name not in index]
+    for column in missing:
+        names = " or ".join(f"'{n}'" for n in dict.fromkeys((column.name, *column.aliases)))
+        found = ", ".join(f"'{h}'" for h in table.headers if h) or "none"
+        problems.append(Problem(table.label, 1, column.name, (
+            f"required column missing: add a column {names} (columns found: {found})"
+        )))  # fmt: skip
+    return None if missing else index
+
+
+def _rows(table: _Table, index: dict[str, int], problems: list[Problem]) -> Iterator[_Row]:
+    for number, cells in table.rows:
+        yield _Row(table, number, cells, index, problems)
+
+
+def _code_text(raw: Cell) -> str:
+    """A waste code as text, restoring the leading zero a spreadsheet dropped (20704)."""
+    text = _cell_text(raw)
+    if text.isdigit() and len(text) % 2 == 1:
+        text = "0" + text
+    return text
+
+
+def _category(row: _Row, column: str) -> str:
+    text = row.text(column)
+    if not text:
+        return ""
+    key = _key(text)
+    if key in RESOURCE_CATEGORIES:
+        return key
+    close = difflib.get_close_matches(key, RESOURCE_CATEGORIES, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    row.problem(column, (
+        f"'{text}' is not a resource category{hint}; use one of the ids listed in "
+        "docs/DATA_FORMAT.md, such as wood_fuel, methanisation_feedstock, aggregates, heat"
+    ))  # fmt: skip
+    return ""
+
+
+def _check_id(row: _Row, seen: dict[str, int], what: str) -> str:
+    value = row.required("id", f"an identifier for this {what}, such as C001")
+    if value:
+        if value in seen:
+            row.problem("id", (
+                f"id '{value}' is already used on row {seen[value]}; give each {what} its own id"
+            ))  # fmt: skip
+        else:
+            seen[value] = row.number
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Table parsers
+
+
+class _Locator(Protocol):
+    def locate(
+        self, commune: str = "", postal_code: str = "", insee_code: str = ""
+    ) -> Any: ...  # pragma: no cover
+
+
+_SIRET_SPACES = re.compile(r"[\s.\u00a0]")
+_NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
+
+
+def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Company | None:
+    company_id = _check_id(row, seen, "company")
+    name = row.required("name", "the company or establishment name")
+    siret = _SIRET_SPACES.sub("", row.text("siret"))
+    if siret and not (siret.isdigit() and len(siret) == 14):
+        row.problem("siret", (
+            f"'{row.text('siret')}' is not a SIRET number; a SIRET has 14 digits (9 of the SIREN "
+            "and 5 of the establishment); leave it empty if unknown"
+        ))  # fmt: skip
+    naf = row.text("naf_code").upper().replace(" ", "")
+    if naf:
+        match = _NAF_RE.match(naf)
+        naf = f"{match.group(1)}.{match.group(2)}{match.group(3)}" if match else naf
+        if naf not in _naf_set():
+            row.problem("naf_code", (
+                f"'{row.text('naf_code')}' is not a NAF rév.2 code; write the sub-class like "
+                "16.10A (see the company's avis de situation INSEE), or leave it empty"
+            ))  # fmt: skip
+    postal_code = row.text("postal_code")
+    if postal_code.isdigit() and len(postal_code) == 4:
+        postal_code = "0" + postal_code
+    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+        row.problem("postal_code", f"'{postal_code}' is not a French postal code (5 digits)")
+    insee = row.text("insee_code").upper()
+    if insee.isdigit() and len(insee) == 4:
+        insee = "0" + insee
+    if insee and not re.fullmatch(r"\d[\dAB]\d{3}", insee):
+        row.problem("insee_code", f"'{insee}' is not an INSEE commune code (5 characters, 17197)")
+        insee = ""
+    commune = row.text("commune")
+
+    coordinates: tuple[float, float] | None = None
+    lat_text, lon_text = row.text("latitude"), row.text("longitude")
+    if lat_text or lon_text:
+        if not (lat_text and lon_text):
+            missing = "longitude" if lat_text else "latitude"
+            row.problem(missing, (
+                f"is empty while the {'latitude' if lat_text else 'longitude'} is given; give "
+                "both, or neither to place the company at its commune's centre"
+            ))  # fmt: skip
+        else:
+            lat = row.number_value("latitude", what="decimal degrees")
+            lon = row.number_value("longitude", what="decimal degrees")
+            if lat is not None and lon is not None:
+                try:
+                    coordinates = validate_coordinates(lat, lon)
+                except GeocodingError as exc:
+                    row.problem("latitude", str(exc))
+
+    place = None
+    if insee:
+        place = locator.locate(insee_code=insee)
+        if place is None and coordinates is None:
+            row.problem("insee_code", (
+                f"INSEE code '{insee}' is not a commune of the gazetteer (Charente-Maritime); "
+                "check it, or give latitude and longitude"
+            ))  # fmt: skip
+        elif (
+            place is not None
+            and commune
+            and (reference.fold_name(commune) != reference.fold_name(place.raw["name"]))
+        ):
+            row.problem("commune", (
+                f"INSEE code {insee} is {place.raw['name']}, not '{commune}'; correct one of them"
+            ))  # fmt: skip
+    elif commune:
+        place = locator.locate(commune=commune, postal_code=postal_code)
+        if place is None and postal_code:
+            place = locator.locate(commune=commune)
+        if place is None and coordinates is None:
+            close = getattr(locator, "closest_names", lambda _: [])(commune)
+            hint = f": did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            row.problem("commune", (
+                f"'{commune}' is not a commune of the gazetteer (Charente-Maritime){hint}; "
+                "check the spelling, or give its INSEE code, or latitude and longitude"
+            ))  # fmt: skip
+    elif coordinates is None and (lat_text or lon_text) == "":
+        row.problem("commune", (
+            "no location: give a commune (or its INSEE code), or latitude and longitude"
+        ))  # fmt: skip
+
+    if coordinates is None and place is not None:
+        coordinates = (float(place.latitude), float(place.longitude))
+    if place is not None:
+        commune = place.raw.get("name", commune)
+        insee = insee or place.raw.get("insee_code", "")
+        postal_code = postal_code or place.raw.get("postal_code", "")
+    if not row.ok or coordinates is None:
+        return None
+    return Company(
+        id=company_id, name=name, latitude=coordinates[0], longitude=coordinates[1],
+        commune=commune, insee_code=insee, postal_code=postal_code, naf_code=naf, siret=siret,
+        address=row.text("address"), contact_name=row.text("contact_name"),
+        contact_email=row.text("contact_email"), contact_phone=row.text("contact_phone"),
+        notes=row.text("notes"),
+    )  # fmt: skip
+
+
+def _company_ref(row: _Row, known: Collection[str], companies_label: str) -> str:
+    company_id = row.required("company_id", "the id of the company (from companies)")
+    if company_id and company_id not in known:
+        row.problem("company_id", (
+            f"company '{company_id}' is neither in {companies_label} nor already stored; add it "
+            "there or correct the id"
+        ))  # fmt: skip
+    return company_id
+
+
+def _quantity(row: _Row, column: str = "quantity", required: bool = True) -> int | None:
+    value = row.number_value(
+        column, required=required, minimum=0, what="the quantity per year, a number"
+    )
+    return None if value is None else to_base(value, Unit.T)
+
+
+def _parse_stream(
+    row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
+) -> Stream | None:
+    stream_id = _check_id(row, seen, "stream")
+    company_id = _company_ref(row, known, companies_label)
+    ewc_text = _code_text(row.raw("ewc_code"))
+    ewc = ""
+    if ewc_text:
+        try:
+            ewc = reference.ewc_entry(ewc_text).code
+        except ValueError as exc:
+            row.problem("ewc_code", f"{exc}")
+    material = _category(row, "material")
+    if not ewc_text and not row.text("material"):
+        row.problem("ewc_code", (
+            "a stream needs a waste code (ewc_code, e.g. 03 01 05) or a resource category "
+            "(material, e.g. heat); give one of them"
+        ))  # fmt: skip
+    quantity = _quantity(row)
+    unit = row.unit()
+    state = row.choice("physical_state", PhysicalState, PHYSICAL_STATE_ALIASES, PhysicalState.SOLID)
+    months = row.months("months")
+    route = row.choice("route", Route, ROUTE_ALIASES, Route.OTHER)
+    cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
+    if not row.ok or quantity is None or unit is None:
+        return None
+    return Stream(
+        id=stream_id, company_id=company_id, quantity_base=quantity, unit=unit, ewc_code=ewc,
+        material=material, description=row.text("description"), physical_state=state,
+        months=months, route=route, route_cost_cents=to_cents(cost or 0),
+        notes=row.text("notes"),
+    )  # fmt: skip
+
+
+_CODE_SPLIT = re.compile(r"[,;|/]+")
+
+
+def _parse_need(
+    row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
+) -> Need | None:
+    need_id = _check_id(row, seen, "need")
+    company_id = _company_ref(row, known, companies_label)
+    category = _category(row, "category")
+    codes: list[str] = []
+    codes_text = _code_text(row.raw("accepted_codes"))
+    for token in _CODE_SPLIT.split(codes_text):
+        token = _code_text(token.strip())
+        if not token:
+            continue
+        try:
+            code = reference.check_ewc_prefix(token)
+        except ValueError as exc:
+            row.problem("accepted_codes", f"{exc}; accepted codes are six-digit waste codes or "
+                        "2/4-digit chapters such as 0201, separated by ','")  # fmt: skip
+            continue
+        if code not in codes:
+            codes.append(code)
+    if not row.text("category") and not codes_text:
+        row.problem("category", (
+            "a need needs a resource category (category, e.g. wood_fuel) or accepted waste codes "
+            "(accepted_codes, e.g. 0301); give one of them"
+        ))  # fmt: skip
+    quantity = _quantity(row)
+    unit = row.unit()
+    price = row.number_value("virgin_price_eur_per_unit", minimum=0, what="euros per unit")
+    distance = row.number_value("max_distance_km", strictly_positive=True, what="a distance in km")
+    months = row.months("months")
+    permit = row.boolean("hazardous_permit")
+    if not row.ok or quantity is None or unit is None:
+        return None
+    return Need(
+        id=need_id, company_id=company_id, quantity_base=quantity, unit=unit, category=category,
+        accepted_codes=tuple(codes), description=row.text("description"),
+        virgin_price_cents=to_cents(price or 0), max_distance_km=distance, months=months,
+        hazardous_permit=permit, notes=row.text("notes"),
+    )  # fmt: skip
+
+
+def _date(row: _Row, column: str) -> date | None:
+    raw = row.raw(column)
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = row.text(column)
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    row.problem(column, f"'{text}' is not a date; write 2026-03-31 or 31/03/2026")
+    return None
+
+
+def _parse_synergy(
+    row: _Row,
+    seen: dict[str, int],
+    streams: Collection[str],
+    needs: Collection[str],
+) -> Synergy | None:
+    synergy_id = _check_id(row, seen, "synergy")
+    stream_id = row.required("stream_id", "the id of the stream (from streams)")
+    if stream_id and stream_id not in streams:
+        row.problem("stream_id", (
+            f"stream '{stream_id}' is neither in streams nor already stored; correct the id"
+        ))  # fmt: skip
+    need_id = row.required("need_id", "the id of the need (from needs)")
+    if need_id and need_id not in needs:
+        row.problem("need_id", (
+            f"need '{need_id}' is neither in needs nor already stored; correct the id"
+        ))  # fmt: skip
+    stage = row.choice("stage", Stage, STAGE_ALIASES, Stage.SUGGESTED)
+    quantity = _quantity(row, required=False)
+    created, updated = _date(row, "created_on"), _date(row, "updated_on")
+    if not row.ok:
+        return None
+    return Synergy(
+        id=synergy_id, stream_id=stream_id, need_id=need_id, stage=stage, quantity_base=quantity,
+        abandoned_reason=row.text("abandoned_reason"), created_on=created, updated_on=updated,
+        notes=row.text("notes"),
+    )  # fmt: skip
+
+
+@cache
+def _naf_set() -> frozenset[str]:
+    return frozenset(reference.naf_codes()["naf_code"])
+
+
+# --------------------------------------------------------------------------------------------
+# Public reader
+
+
+def read_bundle(
+    path: str | Path,
+    *,
+    known_company_ids: Collection[str] = (),
+    known_stream_ids: Collection[str] = (),
+    known_need_ids: Collection[str] = (),
+    geocoder: _Locator | None = None,
+) -> Network:
+    """Read a network bundle: a folder of CSV files, one CSV file, or an .xlsx workbook.
+
+    ``known_*_ids`` are records already stored, which the files may refer to (a streams-only
+    file for companies imported earlier). ``geocoder`` places companies without coordinates
+    (default: the offline gazetteer; anything with ``locate(commune, postal_code, insee_code)``).
+    Raises :class:`ImportValidationError` listing every problem found; returns the network
+    with every table sorted by id, named after the file or folder.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    locator: _Locator = geocoder if geocoder is not None else default_gazetteer()
+    tables = {t.name: t for t in _load_tables(path, problems)}
+    indexes = {name: _column_index(t, problems) for name, t in tables.items()}
+
+    def rows(name: str) -> Iterator[_Row]:
+        index = indexes.get(name)
+        if index is not None:
+            yield from _rows(tables[name], index, problems)
+
+    companies: list[Company] = []
+    company_rows: dict[str, int] = {}
+    for row in rows("companies"):
+        company = _parse_company(row, company_rows, locator)
+        if company is not None:
+            companies.append(company)
+    if "companies" in tables and indexes["companies"] is None:
+        known_companies: Collection[str] = _AnyId()  # avoid a cascade of errors
+    else:
+        known_companies = set(known_company_ids) | set(company_rows)
+    companies_label = tables["companies"].label if "companies" in tables else "companies.csv"
+
+    streams: list[Stream] = []
+    stream_rows: dict[str, int] = {}
+    for row in rows("streams"):
+        stream = _parse_stream(row, stream_rows, known_companies, companies_label)
+        if stream is not None:
+            streams.append(stream)
+    needs: list[Need] = []
+    need_rows: dict[str, int] = {}
+    for row in rows("needs"):
+        need = _parse_need(row, need_rows, known_companies, companies_label)
+        if need is not None:
+            needs.append(need)
+
+    synergies: list[Synergy] = []
+    synergy_rows: dict[str, int] = {}
+    known_streams: Collection[str] = set(known_stream_ids) | set(stream_rows)
+    known_needs: Collection[str] = set(known_need_ids) | set(need_rows)
+    if "streams" in tables and indexes["streams"] is None:
+        known_streams = _AnyId()
+    if "needs" in tables and indexes["needs"] is None:
+        known_needs = _AnyId()
+    for row in rows("synergies"):
+        synergy = _parse_synergy(row, synergy_rows, known_streams, known_needs)
+        if synergy is not None:
+            synergies.append(synergy)
+
+    if problems:
+        raise ImportValidationError(problems)
+    return Network(
+        companies=tuple(companies), streams=tuple(streams), needs=tuple(needs),
+        synergies=tuple(synergies), name=path.stem,
+    ).sorted()  # fmt: skip
+
+
+class _AnyId(frozenset[str]):
+    """Accepts every id: used when the referenced table could not be read at all."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+# --------------------------------------------------------------------------------------------
+# Writers
+
+OutCell = str | Decimal | float | None
+
+
+def _decimal_from_int(value: int, places: int) -> Decimal:
+    return Decimal(value).scaleb(-places)
+
+
+def _format_cell(value: OutCell, decimal_comma: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    else:
+        return value
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def _excel_cell(value: OutCell) -> str | int | float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        normalized = value.normalize()
+        return int(normalized) if normalized == normalized.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _money(cents: int) -> Decimal:
+    return _decimal_from_int(cents, 2)
+
+
+def _ewc_out(code: str) -> str:
+    if not code:
+        return ""
+    entry = reference.ewc_entries().get(code)
+    return format_ewc(code) + ("*" if entry is not None and entry.hazardous else "")
+
+
+def _company_cells(c: Company) -> list[OutCell]:
+    return [
+        c.id, c.name, c.siret, c.naf_code, c.address, c.postal_code, c.commune, c.insee_code,
+        float(c.latitude), float(c.longitude), c.contact_name, c.contact_email, c.contact_phone,
+        c.notes,
+    ]  # fmt: skip
+
+
+def _stream_cells(s: Stream) -> list[OutCell]:
+    return [
+        s.id, s.company_id, _ewc_out(s.ewc_code), s.material, s.description,
+        _decimal_from_int(s.quantity_base, 3), str(s.unit), str(s.physical_state),
+        format_months(s.months), str(s.route), _money(s.route_cost_cents), s.notes,
+    ]  # fmt: skip
+
+
+def _need_cells(n: Need) -> list[OutCell]:
+    return [
+        n.id, n.company_id, n.category, ",".join(n.accepted_codes), n.description,
+        _decimal_from_int(n.quantity_base, 3), str(n.unit), _money(n.virgin_price_cents),
+        None if n.max_distance_km is None else float(n.max_distance_km), format_months(n.months),
+        "true" if n.hazardous_permit else "false", n.notes,
+    ]  # fmt: skip
+
+
+def _synergy_cells(s: Synergy) -> list[OutCell]:
+    return [
+        s.id, s.stream_id, s.need_id, str(s.stage),
+        None if s.quantity_base is None else _decimal_from_int(s.quantity_base, 3),
+        s.abandoned_reason, s.created_on.isoformat() if s.created_on else "",
+        s.updated_on.isoformat() if s.updated_on else "", s.notes,
+    ]  # fmt: skip
+
+
+def _network_rows(network: Network) -> dict[str, list[list[OutCell]]]:
+    net = network.sorted()
+    return {
+        "companies": [_company_cells(c) for c in net.companies],
+        "streams": [_stream_cells(s) for s in net.streams],
+        "needs": [_need_cells(n) for n in net.needs],
+        "synergies": [_synergy_cells(s) for s in net.synergies],
+    }
+
+
+def _write_csv(
+    path: Path, headers: list[str], rows: list[list[OutCell]], *, french: bool = False
+) -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(
+        buffer, delimiter=";" if french else ",", lineterminator="\r\n" if french else "\n"
+    )
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_format_cell(v, decimal_comma=french) for v in row])
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig" if french else "utf-8"))
+    return path
+
+
+def _write_workbook(path: Path, sheets: dict[str, tuple[list[str], list[list[OutCell]]]]) -> Path:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, (headers, rows) in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_excel_cell(v) for v in row])
+        for position, header in enumerate(headers, start=1):
+            letter = openpyxl.utils.get_column_letter(position)
+            sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 2))
+        sheet.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def write_bundle(network: Network, path: str | Path) -> list[Path]:
+    """Write a network as a folder of four CSV files, or as a workbook if ``path`` ends .xlsx.
+
+    Canonical form: English headers in the documented order, ``,`` separator, UTF-8 without
+    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written.
+    """
+    path = Path(path)
+    rows = _network_rows(network)
+    headers = {name: [c.name for c in columns] for name, columns in TABLES.items()}
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return [_write_workbook(path, {n: (headers[n], rows[n]) for n in TABLES})]
+    path.mkdir(parents=True, exist_ok=True)
+    return [_write_csv(path / f"{name}.csv", headers[name], rows[name]) for name in TABLES]
+
+
+# --------------------------------------------------------------------------------------------
+# Templates
+
+EXAMPLE_NOTE = {"fr": "EXEMPLE : ligne à supprimer avant import", "en": "EXAMPLE: delete this row"}
+
+
+def _template_rows(language: str) -> dict[str, list[OutCell]]:
+    fr = language == "fr"
+    note = EXAMPLE_NOTE["fr" if fr else "en"]
+    return {
+        "companies": [
+            "C001", "Scierie Exemple" if fr else "Example sawmill", "", "16.10A",
+            "1 route des Bois", "17500", "Jonzac", "17197", None, None, "", "", "", note,
+        ],
+        "streams": [
+            "S0001", "C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
+            Decimal("1234.5"), "t", "solide" if fr else "solid", "11-3",
+            "enfouissement" if fr else "landfill", Decimal("65.5"), note,
+        ],
+        "needs": [
+            "N0001", "C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
+            Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note,
+        ],
+        "synergies": [
+            "Y0001", "S0001", "N0001", "suggere" if fr else "suggested", Decimal("500"), "",
+            "2026-01-15", "", note,
+        ],
+    }  # fmt: skip
+
+
+def write_templates(path: str | Path, *, language: str = "fr") -> list[Path]:
+    """Empty templates for officers: a header and one example row per table.
+
+    ``language="fr"``: French headers, ``;`` separator, decimal commas and a UTF-8 BOM (what
+    Excel in France opens directly); ``"en"``: the canonical form. A path ending ``.xlsx`` gives
+    one workbook (one sheet per table); otherwise a folder of CSV files. The example rows say
+    in their notes that they are examples, and import without error.
+    """
+    if language not in ("fr", "en"):
+        raise ValueError(f"language must be 'fr' or 'en', got {language!r}")
+    path = Path(path)
+    fr = language == "fr"
+    examples = _template_rows(language)
+    sheets = {}
+    for name, columns in TABLES.items():
+        headers = [c.french if fr else c.name for c in columns]
+        title = TABLE_FRENCH.get(name, name) if fr else name
+        sheets[title] = (headers, [examples[name]])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return [_write_workbook(path, sheets)]
+    path.mkdir(parents=True, exist_ok=True)
+    return [
+        _write_csv(path / f"{title}.csv", headers, rows, french=fr)
+        for title, (headers, rows) in sheets.items()
+    ]
