@@ -52,35 +52,12 @@ from symbiose.units import Unit, parse_decimal, to_base, to_cents
 # --------------------------------------------------------------------------------------------
 # Vocabulary and columns
 
-RESOURCE_CATEGORIES: dict[str, Unit] = {
-    "wood_fuel": Unit.T,
-    "wood_panel": Unit.T,
-    "animal_bedding": Unit.T,
-    "methanisation_feedstock": Unit.T,
-    "compost_feedstock": Unit.T,
-    "animal_feed": Unit.T,
-    "soil_amendment": Unit.T,
-    "wine_byproduct_distillation": Unit.T,
-    "aggregates": Unit.T,
-    "backfill": Unit.T,
-    "glass_cullet": Unit.T,
-    "scrap_metal": Unit.T,
-    "paper_fibre": Unit.T,
-    "plastic_polymer": Unit.T,
-    "gypsum": Unit.T,
-    "cement_raw_material": Unit.T,
-    "alternative_fuel": Unit.T,
-    "oil_regeneration": Unit.T,
-    "solvent_regeneration": Unit.T,
-    "biofuel_feedstock": Unit.T,
-    "pallets_packaging_reuse": Unit.T,
-    "textile_fibre": Unit.T,
-    "rubber": Unit.T,
-    "heat": Unit.MWH,
-    "process_water": Unit.M3,
-}
-"""Resource category ids of docs/DATA_FORMAT.md with their usual unit (``needs.category``,
-``streams.material``). To be pointed at the knowledge base later."""
+def resource_categories() -> dict[str, Unit]:
+    """Resource category ids (``needs.category``, ``streams.material``) with their usual unit,
+    from the knowledge base (data/resource_categories.csv, documented in docs/DATA_FORMAT.md)."""
+    from symbiose.compat import load_knowledge_base
+
+    return {cid: Unit(cat.unit) for cid, cat in load_knowledge_base().categories.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,9 +577,10 @@ def _category(row: _Row, column: str) -> str:
     if not text:
         return ""
     key = _key(text)
-    if key in RESOURCE_CATEGORIES:
+    categories = resource_categories()
+    if key in categories:
         return key
-    close = difflib.get_close_matches(key, RESOURCE_CATEGORIES, n=1)
+    close = difflib.get_close_matches(key, categories, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     row.problem(column, (
         f"'{text}' is not a resource category{hint}; use one of the ids listed in "

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from symbiose.bundle import RESOURCE_CATEGORIES, TABLES, read_bundle, write_bundle, write_templates
+from symbiose.bundle import resource_categories, TABLES, read_bundle, write_bundle, write_templates
 from symbiose.domain import Company, Need, Network, PhysicalState, Route, Stage, Stream, Synergy
 from symbiose.errors import ImportValidationError, Problem
 from symbiose.units import Unit
@@ -417,7 +417,7 @@ def test_resource_categories_match_the_documented_vocabulary():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "DATA_FORMAT.md").read_text("utf-8")
     section = doc.split("## Resource categories", 1)[1]
     documented = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
-    assert documented == set(RESOURCE_CATEGORIES)
+    assert documented == set(resource_categories())
 
 
 def test_utf16_text_export_with_tabs(tmp_path):

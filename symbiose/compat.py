@@ -1,0 +1,455 @@
+"""The compatibility knowledge base: which waste codes can substitute which resource categories.
+
+Three CSV tables in ``data/`` (documented in ``data/KNOWLEDGE_BASE.md``):
+
+* ``resource_categories.csv``: one row per resource category (``wood_fuel``, ``aggregates``...)
+  with its unit, default maximum road distance and CO2e factors;
+* ``compatibility.csv``: rules "a waste code (or a 2/4-digit prefix of the List of Waste)
+  can feed this category", with a quality (0-1], a pre-treatment and its cost, and a basis;
+* ``sector_uses.csv``: which categories a receiving NACE sector uses.
+
+They are read once (cached) and validated as they load: a problem raises
+:class:`~symbiose.errors.ValidationError` naming the file, row and column.
+
+Resolution rules:
+
+* for a given code and category, the **most specific** matching prefix wins (a six-digit row
+  overrides its sub-chapter, which overrides its chapter);
+* a **hazardous** (``*``) code is never covered by a chapter or sub-chapter prefix: it must be
+  named by its six digits, and only towards categories whose receivers can hold a permit for
+  it (:data:`HAZARDOUS_CATEGORIES`).
+
+>>> kb = load_knowledge_base()
+>>> [(r.category, r.quality) for r in kb.rules_for_code("02 07 04")][:2]
+[('wine_byproduct_distillation', 0.9), ('compost_feedstock', 0.7)]
+>>> kb.categories["glass_cullet"].virgin_co2e_kg_per_unit
+579.58
+>>> sorted(kb.categories_for_nace("23.51Z"))
+['alternative_fuel', 'cement_raw_material', 'gypsum']
+>>> "soil_amendment" in kb.categories_for_nace("01.21Z")
+True
+>>> pairs = kb.compatible_pairs(["170504", "17 05 04"])
+>>> pairs[["code", "category", "pretreatment_cost_cents", "max_distance_km"]].values.tolist()
+[['170504', 'backfill', 0, 30.0], ['170504', 'aggregates', 500, 35.0]]
+>>> normalize_nace("3511"), normalize_nace("231"), normalize_nace("16.10A")
+('35.11', '23.1', '16.10')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from symbiose.errors import Problem, ValidationError
+from symbiose.reference import check_ewc_prefix, data_dir, ewc_entries, nace_codes
+from symbiose.units import Unit
+
+#: Categories a hazardous (*) waste code may feed: receivers that can hold the permit for it
+#: (regeneration, co-incineration, metal refining, chemical reuse, drum reconditioning).
+HAZARDOUS_CATEGORIES = frozenset(
+    {
+        "alternative_fuel",
+        "oil_regeneration",
+        "solvent_regeneration",
+        "chemical_feedstock",
+        "scrap_metal",
+        "cement_raw_material",
+        "industrial_gas",
+        "pallets_packaging_reuse",
+    }
+)
+
+CATEGORY_COLUMNS = (
+    "id", "label_en", "label_fr", "unit", "max_distance_km", "virgin_co2e_kg_per_unit",
+    "co2e_source", "landfill_co2e_kg_per_t", "transport_cost_eur_per_unit_km", "notes",
+)  # fmt: skip
+RULE_COLUMNS = (
+    "ewc_prefix", "category", "quality", "pretreatment", "pretreatment_cost_eur_per_t",
+    "max_distance_km", "basis",
+)  # fmt: skip
+SECTOR_COLUMNS = ("nace_prefix", "category", "basis")
+PAIR_COLUMNS = [
+    "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
+    "basis",
+]  # fmt: skip
+
+_CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCategory:
+    """A resource a receiver uses, with its unit, reach and CO2e factors."""
+
+    id: str
+    label_en: str
+    label_fr: str
+    unit: Unit
+    max_distance_km: float  # default furthest sensible road (or pipe) distance
+    virgin_co2e_kg_per_unit: float  # kg CO2e avoided per unit of virgin input replaced
+    co2e_source: str
+    landfill_co2e_kg_per_t: float  # landfill factor of the waste family feeding the category
+    transport_cost_eur_per_unit_km: float | None  # pipe cost for heat; None for trucked ones
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompatibilityRule:
+    """Wastes whose code starts with ``ewc_prefix`` can feed ``category``."""
+
+    ewc_prefix: str  # compact, 2, 4 or 6 digits
+    category: str
+    quality: float  # (0, 1]: how good a substitute; share of the virgin price avoided
+    pretreatment: str
+    pretreatment_cost_cents: int  # per tonne
+    max_distance_km: float | None  # override of the category default
+    basis: str
+
+    def covers(self, code: str, hazardous: bool) -> bool:
+        """Whether the rule applies to a compact six-digit code (see the module rules)."""
+        if len(self.ewc_prefix) < 6 and hazardous:
+            return False
+        return code.startswith(self.ewc_prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class SectorUse:
+    """A receiving sector (NACE prefix such as ``23.51`` or ``01``) uses a category."""
+
+    nace_prefix: str
+    category: str
+    basis: str
+
+
+def normalize_nace(text: str) -> str:
+    """A NACE/NAF code in dotted form: '3511' -> '35.11', '231' -> '23.1', '01.21Z' -> '01.21'.
+
+    Accepts NAF sub-classes (the final letter is dropped), undotted codes of 2-4 digits as
+    published in many databases, and a trailing '*'. Raises ``ValueError`` otherwise.
+    """
+    raw = str(text).strip().upper().rstrip("*").strip()
+    compact = re.sub(r"[A-Z]$", "", raw.replace(".", "").replace(" ", ""))
+    if not re.fullmatch(r"\d{2,4}", compact):
+        raise ValueError(
+            f"'{text}' is not a NACE/NAF code; write it like '35.11', '3511', '23.1' or '16.10A'"
+        )
+    return compact if len(compact) == 2 else f"{compact[:2]}.{compact[2:]}"
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeBase:
+    """Categories, compatibility rules and sector uses, validated and indexed."""
+
+    categories: dict[str, ResourceCategory]
+    rules: tuple[CompatibilityRule, ...]
+    sector_uses: tuple[SectorUse, ...] = ()
+    _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[CompatibilityRule]] = {}
+        for rule in self.rules:
+            index.setdefault(rule.ewc_prefix, []).append(rule)
+        self._by_prefix.update({k: tuple(v) for k, v in index.items()})
+
+    def rules_for_code(self, ewc_code: str) -> list[CompatibilityRule]:
+        """The rules that apply to a six-digit code, one per category (most specific prefix).
+
+        Sorted by decreasing quality, then category. Raises ``ValueError`` for a code that is
+        not in the List of Waste.
+        """
+        return list(_rules_for_code(self, check_ewc_prefix(ewc_code)))
+
+    def rules_frame(self) -> pd.DataFrame:
+        """All rules as a DataFrame (for vectorised joins); ``max_distance_km`` NaN = default."""
+        return pd.DataFrame(
+            {
+                "ewc_prefix": [r.ewc_prefix for r in self.rules],
+                "category": [r.category for r in self.rules],
+                "quality": [r.quality for r in self.rules],
+                "pretreatment": [r.pretreatment for r in self.rules],
+                "pretreatment_cost_cents": [r.pretreatment_cost_cents for r in self.rules],
+                "max_distance_km": [
+                    math.nan if r.max_distance_km is None else r.max_distance_km for r in self.rules
+                ],
+                "basis": [r.basis for r in self.rules],
+            }
+        )
+
+    def categories_for_nace(self, nace_code: str, *, include_subsectors: bool = False) -> set[str]:
+        """Resource categories a company of this NACE/NAF code typically uses.
+
+        A sector row applies when its prefix is a prefix of the code ('01' covers '01.21Z').
+        With ``include_subsectors``, rows of finer sub-sectors also count: useful when only a
+        division or group is known ('20' then covers what '20.15' uses).
+        """
+        code = normalize_nace(nace_code)
+        found = set()
+        for use in self.sector_uses:
+            if code.startswith(use.nace_prefix) or (
+                include_subsectors and use.nace_prefix.startswith(code)
+            ):
+                found.add(use.category)
+        return found
+
+    def compatible_pairs(self, codes: Iterable[str]) -> pd.DataFrame:
+        """Every category each distinct six-digit code can feed.
+
+        Columns: ``code`` (compact), ``category``, ``quality``, ``pretreatment``,
+        ``pretreatment_cost_cents`` (per tonne), ``max_distance_km`` (the rule's override or
+        else the category default) and ``basis``. Codes that feed nothing have no row.
+        """
+        records = []
+        for compact in dict.fromkeys(check_ewc_prefix(c) for c in codes):
+            if len(compact) != 6:
+                raise ValueError(f"'{compact}' is a prefix; give six-digit waste codes")
+            for rule in _rules_for_code(self, compact):
+                max_km = rule.max_distance_km
+                if max_km is None:
+                    max_km = self.categories[rule.category].max_distance_km
+                records.append(
+                    (compact, rule.category, rule.quality, rule.pretreatment,
+                     rule.pretreatment_cost_cents, float(max_km), rule.basis)
+                )  # fmt: skip
+        return pd.DataFrame.from_records(records, columns=PAIR_COLUMNS)
+
+
+@cache
+def _rules_for_code(kb: KnowledgeBase, compact: str) -> tuple[CompatibilityRule, ...]:
+    entry = ewc_entries().get(compact)
+    hazardous = entry.hazardous if entry else False
+    best: dict[str, CompatibilityRule] = {}
+    for width in (6, 4, 2):
+        for rule in kb._by_prefix.get(compact[:width], ()):
+            if rule.covers(compact, hazardous) and rule.category not in best:
+                best[rule.category] = rule
+    return tuple(sorted(best.values(), key=lambda r: (-r.quality, r.category)))
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    name = path.name
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValidationError(Problem(name, None, None, f"file not found at {path}")) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValidationError(
+            Problem(name, None, None, f"cannot be read as UTF-8 CSV ({exc}); re-save it as CSV")
+        ) from None
+    table.columns = [c.strip() for c in table.columns]
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValidationError(
+            [Problem(name, 1, c, "missing column; add it to the header row") for c in missing]
+        )
+    return table.apply(lambda col: col.str.strip())
+
+
+def _number(
+    problems: list[Problem], name: str, row: int, column: str, text: str, *,
+    optional: bool = False, low: float = 0.0, low_open: bool = False, high: float | None = None,
+) -> float | None:  # fmt: skip
+    if text == "":
+        if optional:
+            return None
+        problems.append(Problem(name, row, column, "is empty; give a number"))
+        return None
+    try:
+        value = (
+            float(text.replace(",", "."))
+            if text.count(",") == 1 and "." not in text
+            else float(text)
+        )
+    except ValueError:
+        problems.append(Problem(name, row, column, f"'{text}' is not a number"))
+        return None
+    bound = f"> {low:g}" if low_open else f">= {low:g}"
+    if (
+        not math.isfinite(value)
+        or value < low
+        or (low_open and value == low)
+        or (high is not None and value > high)
+    ):
+        expected = bound + (f" and <= {high:g}" if high is not None else "")
+        problems.append(
+            Problem(name, row, column, f"{value:g} is out of range; expected {expected}")
+        )
+        return None
+    return value
+
+
+def _load_categories(path: Path) -> dict[str, ResourceCategory]:
+    table = _read_csv(path, CATEGORY_COLUMNS)
+    name, problems, out = path.name, [], {}
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        cid = row["id"]
+        if not _CATEGORY_ID.match(cid):
+            problems.append(Problem(name, r, "id", f"'{cid}' must be lower_case_with_underscores"))
+            continue
+        if cid in out:
+            problems.append(Problem(name, r, "id", f"'{cid}' appears twice; keep one row"))
+            continue
+        try:
+            unit = Unit.parse(row["unit"])
+        except ValueError as exc:
+            problems.append(Problem(name, r, "unit", str(exc)))
+            continue
+        max_km = _number(
+            problems, name, r, "max_distance_km", row["max_distance_km"], low_open=True
+        )
+        virgin = _number(
+            problems, name, r, "virgin_co2e_kg_per_unit", row["virgin_co2e_kg_per_unit"]
+        )
+        landfill = _number(
+            problems, name, r, "landfill_co2e_kg_per_t", row["landfill_co2e_kg_per_t"]
+        )
+        pipe = _number(
+            problems, name, r, "transport_cost_eur_per_unit_km",
+            row["transport_cost_eur_per_unit_km"], optional=True,
+        )  # fmt: skip
+        if not row["co2e_source"]:
+            problems.append(Problem(name, r, "co2e_source", "is empty; cite the factor used"))
+        if max_km is None or virgin is None or landfill is None:
+            continue
+        out[cid] = ResourceCategory(
+            cid,
+            row["label_en"],
+            row["label_fr"],
+            unit,
+            max_km,
+            virgin,
+            row["co2e_source"],
+            landfill,
+            pipe,
+            row["notes"],
+        )
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+def _load_rules(
+    path: Path, categories: dict[str, ResourceCategory]
+) -> tuple[CompatibilityRule, ...]:
+    table = _read_csv(path, RULE_COLUMNS)
+    name, problems, rules, seen = path.name, [], [], {}
+    entries = ewc_entries()
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        bad = False
+        try:
+            prefix = check_ewc_prefix(row["ewc_prefix"])
+        except ValueError as exc:
+            problems.append(Problem(name, r, "ewc_prefix", str(exc)))
+            prefix, bad = "", True
+        category = row["category"]
+        if category not in categories:
+            problems.append(
+                Problem(name, r, "category", f"unknown category '{category}'; use an id of "
+                        "resource_categories.csv")
+            )  # fmt: skip
+            bad = True
+        elif (
+            len(prefix) == 6 and entries[prefix].hazardous and category not in HAZARDOUS_CATEGORIES
+        ):
+            problems.append(
+                Problem(name, r, "category", f"hazardous code {prefix} cannot feed '{category}'; "
+                        f"hazardous codes may only feed {', '.join(sorted(HAZARDOUS_CATEGORIES))}")
+            )  # fmt: skip
+            bad = True
+        quality = _number(problems, name, r, "quality", row["quality"], low_open=True, high=1.0)
+        cost = _number(
+            problems, name, r, "pretreatment_cost_eur_per_t", row["pretreatment_cost_eur_per_t"]
+        )
+        max_km = _number(
+            problems, name, r, "max_distance_km", row["max_distance_km"], optional=True,
+            low_open=True,
+        )  # fmt: skip
+        if not row["pretreatment"]:
+            problems.append(Problem(name, r, "pretreatment", "is empty; write 'none' if none"))
+            bad = True
+        if not row["basis"]:
+            problems.append(Problem(name, r, "basis", "is empty; cite the source of the rule"))
+            bad = True
+        if (prefix, category) in seen and not bad:
+            problems.append(
+                Problem(name, r, "ewc_prefix", f"{prefix} -> {category} already given on row "
+                        f"{seen[(prefix, category)]}; keep one row")
+            )  # fmt: skip
+            bad = True
+        if bad or quality is None or cost is None:
+            continue
+        seen[(prefix, category)] = r
+        rules.append(
+            CompatibilityRule(
+                prefix,
+                category,
+                quality,
+                row["pretreatment"],
+                round(cost * 100),
+                max_km,
+                row["basis"],
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    return tuple(rules)
+
+
+def _load_sector_uses(path: Path, categories: dict[str, ResourceCategory]) -> tuple[SectorUse, ...]:
+    table = _read_csv(path, SECTOR_COLUMNS)
+    name, problems, uses = path.name, [], []
+    known = set(nace_codes()["code"])
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        prefix, category = row["nace_prefix"], row["category"]
+        ok = True
+        if prefix not in known:
+            problems.append(
+                Problem(name, r, "nace_prefix", f"'{prefix}' is not a NACE Rev.2 code; write it "
+                        "as in nace_rev2.csv ('01', '23.5', '23.51')")
+            )  # fmt: skip
+            ok = False
+        if category not in categories:
+            problems.append(Problem(name, r, "category", f"unknown category '{category}'"))
+            ok = False
+        if ok:
+            uses.append(SectorUse(prefix, category, row["basis"]))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(uses)
+
+
+@cache
+def load_knowledge_base(
+    compatibility_path: Path | str | None = None,
+    categories_path: Path | str | None = None,
+    sector_uses_path: Path | str | None = None,
+) -> KnowledgeBase:
+    """Load and validate the three tables (the packaged ones by default); cached."""
+    base = data_dir()
+    categories = _load_categories(Path(categories_path or base / "resource_categories.csv"))
+    rules = _load_rules(Path(compatibility_path or base / "compatibility.csv"), categories)
+    uses = _load_sector_uses(Path(sector_uses_path or base / "sector_uses.csv"), categories)
+    return KnowledgeBase(categories, rules, uses)
+
+
+__all__ = [
+    "HAZARDOUS_CATEGORIES",
+    "CompatibilityRule",
+    "KnowledgeBase",
+    "ResourceCategory",
+    "SectorUse",
+    "load_knowledge_base",
+    "normalize_nace",
+]
