@@ -1,0 +1,467 @@
+"""The ``symbiose`` command line.
+
+One database session per command, one transaction per change: an import either lands whole or
+not at all. Errors the project raises on purpose (:class:`~symbiose.errors.SymbioseError`) are
+printed on stderr and exit with status 1, without a traceback; usage errors exit with status 2.
+
+    symbiose init                         create or migrate the database
+    symbiose load-demo                    load the Haute-Saintonge demo network (idempotent)
+    symbiose import reseau.xlsx           import a bundle (CSV folder or workbook), upsert by id
+    symbiose export sortie/               write the stored network as CSV files (or a .xlsx)
+    symbiose templates modeles/           empty templates for officers (--language fr|en)
+    symbiose list streams --format csv    list a table
+    symbiose synergy-stage Y0003 abandoned --reason "trop loin"
+    symbiose serve --port 8501            the web application (Streamlit)
+
+The database is ``--database URL``, else ``SYMBIOSE_DATABASE_URL``, else ``symbiose.db`` in the
+current folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from symbiose import __version__
+from symbiose.domain import Network, Role, Stage, format_ewc, format_months
+from symbiose.errors import SymbioseError, ValidationError
+from symbiose.units import from_base, from_cents
+
+LIST_TABLES = ("companies", "streams", "needs", "synergies")
+
+
+# --------------------------------------------------------------------------------------------
+# plumbing shared by every command (also for commands defined in other modules)
+
+
+class CommandFailed(click.ClickException):
+    """A failure already explained in its message: printed on stderr as is, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        count = len(exc.problems)
+        lines = [f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was changed:"]
+        lines += [f"  - {problem}" for problem in exc.problems]
+        return "\n".join(lines)
+    return f"Error: {exc}"
+
+
+class SymbioseGroup(click.Group):
+    """Turns project errors and database failures into a message and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SymbioseError as exc:
+            raise CommandFailed(_explain(exc)) from exc
+        except DBAPIError as exc:
+            url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else "the database"
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise CommandFailed(f"Error: the database {url} failed: {reason}") from exc
+        except SQLAlchemyError as exc:
+            raise CommandFailed(f"Error: database error: {exc}") from exc
+
+
+@dataclass
+class CliState:
+    """What the group passes to its commands: the database URL and a lazily built engine."""
+
+    url: str
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def engine(self) -> Engine:
+        """The engine on a database created or migrated to the latest revision."""
+        if self._engine is None:
+            from symbiose.db import ensure_database
+
+            self._engine = ensure_database(self.url)
+        return self._engine
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def state(ctx: click.Context | None = None) -> CliState:
+    ctx = ctx or click.get_current_context()
+    return ctx.find_object(CliState)
+
+
+@contextmanager
+def session_scope(ctx: click.Context | None = None, *, write: bool = False) -> Iterator[Session]:
+    """A session on the command's database; with ``write=True`` one transaction, committed at
+    the end and rolled back on any error."""
+    from symbiose.db import session_factory
+
+    with session_factory(state(ctx).engine())() as session:
+        if write:
+            with session.begin():
+                yield session
+        else:
+            yield session
+
+
+def read_network(ctx: click.Context | None = None) -> Network:
+    """The stored network (for commands such as ``match`` or ``report``)."""
+    from symbiose.db import load_network
+
+    with session_scope(ctx) as session:
+        return load_network(session)
+
+
+def echo_frame(frame, fmt: str = "table", *, empty: str = "(nothing)") -> None:
+    """Print a pandas DataFrame as a readable table or as CSV on stdout."""
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif frame.empty:
+        click.echo(empty)
+    else:
+        click.echo(frame.to_string(index=False, na_rep=""))
+
+
+def _echo_summary(summary) -> None:
+    click.echo(f"{'table':<10} {'created':>8} {'updated':>8} {'unchanged':>10}")
+    for table, created, updated, unchanged in summary.rows():
+        click.echo(f"{table:<10} {created:>8} {updated:>8} {unchanged:>10}")
+    if not summary.changed:
+        click.echo("Nothing changed.")
+
+
+# --------------------------------------------------------------------------------------------
+# the group
+
+
+@click.group(cls=SymbioseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    default=None,
+    help="Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
+    "PostgreSQL: postgresql+psycopg://user@host:5432/name",
+)
+@click.version_option(__version__, prog_name="symbiose")
+@click.pass_context
+def main(ctx: click.Context, database: str | None) -> None:
+    """Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory."""
+    from symbiose.db import database_url
+
+    ctx.obj = CliState(database or database_url())
+    ctx.call_on_close(ctx.obj.dispose)
+
+
+@main.command()
+def init() -> None:
+    """Create the database, or migrate it to the latest schema."""
+    from symbiose.db import counts, current_revision
+
+    st = state()
+    engine = st.engine()
+    with session_scope() as session:
+        rows = counts(session)
+    click.echo(f"Database ready: {st.display_url} (schema revision {current_revision(engine)})")
+    click.echo(", ".join(f"{n} {table}" for table, n in rows.items()))
+
+
+@main.command("load-demo")
+@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
+def load_demo_command(actor: str) -> None:
+    """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
+    from symbiose.db import load_demo
+
+    with session_scope(write=True) as session:
+        summary = load_demo(session, actor=actor)
+    click.echo(f"Demo network loaded into {state().display_url}")
+    _echo_summary(summary)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
+def import_command(path: Path, actor: str) -> None:
+    """Import a network bundle: a folder of CSV files, one CSV file or an .xlsx workbook.
+
+    Rows are inserted or updated by id, never duplicated; rows not in the files are kept.
+    If any problem is found, every problem is listed and nothing is written.
+    """
+    from symbiose.db import read_bundle_for, save_network
+
+    with session_scope(write=True) as session:
+        network = read_bundle_for(session, path)
+        summary = save_network(session, network, actor=actor)
+    click.echo(f"Imported {path} into {state().display_url}")
+    _echo_summary(summary)
+
+
+@main.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+def export_command(path: Path) -> None:
+    """Write the stored network to PATH: a folder of CSV files, or a workbook if PATH ends .xlsx."""
+    from symbiose.bundle import write_bundle
+
+    network = read_network()
+    for written in write_bundle(network, path):
+        click.echo(str(written))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--language",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="fr: French headers, ';' and decimal commas (Excel in France); en: canonical.",
+)
+def templates(directory: Path, language: str) -> None:
+    """Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."""
+    from symbiose.bundle import write_templates
+
+    for written in write_templates(directory, language=language):
+        click.echo(str(written))
+
+
+def network_frame(network: Network, table: str):
+    """A readable DataFrame of one table: quantities in their declared unit, money in euros."""
+    import pandas as pd
+
+    if table == "companies":
+        records = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "commune": c.commune,
+                "naf_code": c.naf_code,
+                "latitude": c.latitude,
+                "longitude": c.longitude,
+            }
+            for c in network.companies
+        ]
+        columns = ["id", "name", "commune", "naf_code", "latitude", "longitude"]
+    elif table == "streams":
+        records = [
+            {
+                "id": s.id,
+                "company_id": s.company_id,
+                "ewc_code": format_ewc(s.ewc_code) if s.ewc_code else "",
+                "material": s.material,
+                "quantity": from_base(s.quantity_base, s.unit),
+                "unit": str(s.unit),
+                "months": format_months(s.months) or "all",
+                "route": str(s.route),
+                "route_cost_eur": from_cents(s.route_cost_cents),
+                "description": s.description,
+            }
+            for s in network.streams
+        ]
+        columns = [
+            "id",
+            "company_id",
+            "ewc_code",
+            "material",
+            "quantity",
+            "unit",
+            "months",
+            "route",
+            "route_cost_eur",
+            "description",
+        ]
+    elif table == "needs":
+        records = [
+            {
+                "id": n.id,
+                "company_id": n.company_id,
+                "category": n.category,
+                "accepted_codes": ",".join(n.accepted_codes),
+                "quantity": from_base(n.quantity_base, n.unit),
+                "unit": str(n.unit),
+                "virgin_price_eur": from_cents(n.virgin_price_cents),
+                "max_distance_km": n.max_distance_km,
+                "months": format_months(n.months) or "all",
+                "hazardous_permit": n.hazardous_permit,
+                "description": n.description,
+            }
+            for n in network.needs
+        ]
+        columns = [
+            "id",
+            "company_id",
+            "category",
+            "accepted_codes",
+            "quantity",
+            "unit",
+            "virgin_price_eur",
+            "max_distance_km",
+            "months",
+            "hazardous_permit",
+            "description",
+        ]
+    elif table == "synergies":
+        units = {s.id: s.unit for s in network.streams}
+        records = [
+            {
+                "id": y.id,
+                "stream_id": y.stream_id,
+                "need_id": y.need_id,
+                "stage": str(y.stage),
+                "quantity": None
+                if y.quantity_base is None or y.stream_id not in units
+                else from_base(y.quantity_base, units[y.stream_id]),
+                "unit": str(units.get(y.stream_id, "")),
+                "abandoned_reason": y.abandoned_reason,
+                "created_on": y.created_on.isoformat() if y.created_on else "",
+                "updated_on": y.updated_on.isoformat() if y.updated_on else "",
+            }
+            for y in network.synergies
+        ]
+        columns = [
+            "id",
+            "stream_id",
+            "need_id",
+            "stage",
+            "quantity",
+            "unit",
+            "abandoned_reason",
+            "created_on",
+            "updated_on",
+        ]
+    else:
+        raise ValueError(f"unknown table '{table}'")
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+@main.command("list")
+@click.argument("table", type=click.Choice(LIST_TABLES))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or CSV for a spreadsheet.",
+)
+def list_command(table: str, fmt: str) -> None:
+    """List the stored companies, streams, needs or synergies."""
+    echo_frame(network_frame(read_network(), table), fmt, empty=f"(no {table})")
+
+
+@main.command("synergy-stage")
+@click.argument("synergy_id")
+@click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
+@click.option("--reason", default="", help="Why the synergy is abandoned (required then).")
+@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
+def synergy_stage(synergy_id: str, stage: str, reason: str, actor: str) -> None:
+    """Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."""
+    from symbiose.db import set_synergy_stage
+
+    with session_scope(write=True) as session:
+        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor)
+    click.echo(f"Synergy {synergy.id}: {synergy.stage} (updated {synergy.updated_on})")
+
+
+@main.command("user-add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--company", "company_id", default=None, help="Company id (for a company account).")
+@click.password_option(help="Password (asked twice when not given).")
+def user_add(username: str, role: str, company_id: str | None, password: str) -> None:
+    """Create a user account (password stored as a salted scrypt hash)."""
+    from symbiose.db import create_user
+
+    with session_scope(write=True) as session:
+        user = create_user(session, username, password, role=role, company_id=company_id)
+    click.echo(
+        f"User {user.username} created ({user.role}"
+        + (f", company {user.company_id})" if user.company_id else ")")
+    )
+
+
+def repository_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.option(
+    "--no-demo", is_flag=True, help="Do not load the demo network into an empty database."
+)
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
+    """Run the web application (streamlit run app.py); extra arguments go to Streamlit.
+
+    The database is created if needed and, when it holds no company, the demo network is loaded.
+    """
+    from symbiose.db import is_empty, load_demo
+
+    app = repository_root() / "app.py"
+    if not app.is_file():
+        raise CommandFailed(f"Error: {app} not found; 'symbiose serve' runs from a source checkout")
+    st = state()
+    with session_scope(write=True) as session:
+        if not no_demo and is_empty(session):
+            summary = load_demo(session, actor="serve")
+            click.echo(
+                f"Empty database: demo network loaded ({summary.created['companies']} companies)"
+            )
+    st.dispose()
+    env = {**os.environ, "SYMBIOSE_DATABASE_URL": st.url}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        *streamlit_args,
+    ]
+    click.echo(f"Serving {st.display_url} on http://localhost:{port}", err=True)
+    try:
+        completed = subprocess.run(command, cwd=repository_root(), env=env, check=False)
+    except KeyboardInterrupt:
+        return
+    if completed.returncode:
+        raise click.exceptions.Exit(completed.returncode)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands defined in other modules register here. A module defines plain click commands
+# (``@click.command()``), may use ``session_scope``, ``read_network`` and ``echo_frame`` from this
+# module, and is added below, e.g.:
+#
+#     from symbiose.cli_analysis import compare, match, report  # noqa: E402
+#
+#     for _command in (match, compare, report):
+#         main.add_command(_command)
+
+
+from symbiose.cli_match import COMMANDS as _MATCH_COMMANDS  # noqa: E402
+
+for _command in _MATCH_COMMANDS:
+    main.add_command(_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,93 @@
+"""Storage: SQLAlchemy 2 models, Alembic migrations, and functions that return domain values.
+
+Typical use (one session per command or user action, the caller owns the transaction)::
+
+    from symbiose.db import ensure_database, session_factory, load_network, save_network
+
+    engine = ensure_database()            # SYMBIOSE_DATABASE_URL or sqlite:///symbiose.db
+    Session = session_factory(engine)
+    with Session() as session, session.begin():
+        summary = save_network(session, network, actor="officer1")   # all-or-nothing
+    with Session() as session:
+        network = load_network(session)
+
+ORM classes stay in :mod:`symbiose.db.models`; nothing outside this package should import them.
+"""
+
+from symbiose.db.engine import (
+    DEFAULT_DATABASE_URL,
+    ENV_DATABASE_URL,
+    current_revision,
+    database_url,
+    ensure_database,
+    head_revision,
+    make_engine,
+    session_factory,
+    upgrade,
+)
+from symbiose.db.repository import (
+    AuditEntry,
+    GeocodeCache,
+    ImportSummary,
+    User,
+    audit_entries,
+    authenticate,
+    company_ids,
+    counts,
+    create_synergy,
+    create_user,
+    delete_company,
+    get_company,
+    get_synergy,
+    hash_password,
+    is_empty,
+    list_users,
+    load_demo,
+    load_network,
+    need_ids,
+    next_synergy_id,
+    read_bundle_for,
+    save_network,
+    set_password,
+    set_synergy_stage,
+    stream_ids,
+    verify_password,
+)
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "ENV_DATABASE_URL",
+    "AuditEntry",
+    "GeocodeCache",
+    "ImportSummary",
+    "User",
+    "audit_entries",
+    "authenticate",
+    "company_ids",
+    "counts",
+    "create_synergy",
+    "create_user",
+    "current_revision",
+    "database_url",
+    "delete_company",
+    "ensure_database",
+    "get_company",
+    "get_synergy",
+    "hash_password",
+    "head_revision",
+    "is_empty",
+    "list_users",
+    "load_demo",
+    "load_network",
+    "need_ids",
+    "read_bundle_for",
+    "stream_ids",
+    "make_engine",
+    "next_synergy_id",
+    "save_network",
+    "session_factory",
+    "set_password",
+    "set_synergy_stage",
+    "upgrade",
+    "verify_password",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Symbiose database (run by :func:`symbiose.db.engine.upgrade`)."""

@@ -1,0 +1,210 @@
+"""ORM tables (SQLAlchemy 2 typed declarative). Nothing outside :mod:`symbiose.db` imports them.
+
+Columns follow the field names of :mod:`symbiose.domain`. Quantities are ``BigInteger`` base units
+(kg, L, kWh: a thousandth of the declared unit), money ``BigInteger`` euro cents per declared unit;
+months are the text of :func:`symbiose.domain.format_months` (``"11-3"``, ``""`` = all year);
+accepted codes are compact codes joined by commas (``"0201,020704"``); enumerations are strings
+guarded by CHECK constraints. Streams and needs are deleted with their company, synergies with
+their stream or need (ON DELETE CASCADE).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from symbiose.domain import PhysicalState, Role, Route, Stage
+from symbiose.units import Unit
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH = 64
+
+
+def _in(column: str, values: type) -> str:
+    """SQL text of ``column IN ('a', 'b', ...)`` for a string enumeration."""
+    return f"{column} IN ({', '.join(repr(str(v.value)) for v in values)})"  # type: ignore[attr-defined]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CompanyRow(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    commune: Mapped[str] = mapped_column(String(200), default="")
+    insee_code: Mapped[str] = mapped_column(String(5), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    naf_code: Mapped[str] = mapped_column(String(10), default="")
+    siret: Mapped[str] = mapped_column(String(14), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    streams: Mapped[list[StreamRow]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", passive_deletes=True
+    )
+    needs: Mapped[list[NeedRow]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+    )
+
+
+class StreamRow(Base):
+    __tablename__ = "streams"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    company_id: Mapped[str] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    quantity_base: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(8))
+    ewc_code: Mapped[str] = mapped_column(String(6), default="", index=True)
+    material: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    physical_state: Mapped[str] = mapped_column(String(16), default=PhysicalState.SOLID.value)
+    months: Mapped[str] = mapped_column(String(40), default="")
+    route: Mapped[str] = mapped_column(String(16), default=Route.OTHER.value)
+    route_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    company: Mapped[CompanyRow] = relationship(back_populates="streams")
+    synergies: Mapped[list[SynergyRow]] = relationship(
+        back_populates="stream", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("quantity_base >= 0", name="quantity_non_negative"),
+        CheckConstraint(_in("unit", Unit), name="unit"),
+        CheckConstraint(_in("physical_state", PhysicalState), name="physical_state"),
+        CheckConstraint(_in("route", Route), name="route"),
+        CheckConstraint("ewc_code <> '' OR material <> ''", name="code_or_material"),
+    )
+
+
+class NeedRow(Base):
+    __tablename__ = "needs"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    company_id: Mapped[str] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    quantity_base: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(64), default="", index=True)
+    accepted_codes: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    virgin_price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_distance_km: Mapped[float | None] = mapped_column(Float, nullable=True)
+    months: Mapped[str] = mapped_column(String(40), default="")
+    hazardous_permit: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    company: Mapped[CompanyRow] = relationship(back_populates="needs")
+    synergies: Mapped[list[SynergyRow]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("quantity_base >= 0", name="quantity_non_negative"),
+        CheckConstraint(_in("unit", Unit), name="unit"),
+        CheckConstraint("max_distance_km IS NULL OR max_distance_km >= 0", name="max_distance"),
+        CheckConstraint("category <> '' OR accepted_codes <> ''", name="category_or_codes"),
+    )
+
+
+class SynergyRow(Base):
+    __tablename__ = "synergies"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    stream_id: Mapped[str] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[str] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16), default=Stage.SUGGESTED.value)
+    quantity_base: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    abandoned_reason: Mapped[str] = mapped_column(Text, default="")
+    created_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    stream: Mapped[StreamRow] = relationship(back_populates="synergies")
+    need: Mapped[NeedRow] = relationship(back_populates="synergies")
+
+    __table_args__ = (
+        CheckConstraint(_in("stage", Stage), name="stage"),
+        CheckConstraint("quantity_base IS NULL OR quantity_base >= 0", name="quantity"),
+        CheckConstraint(
+            "stage <> 'abandoned' OR abandoned_reason <> ''", name="abandoned_has_reason"
+        ),
+    )
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    company_id: Mapped[str | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="role"),
+        CheckConstraint("role <> 'company' OR company_id IS NOT NULL", name="company_user"),
+    )
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(ID_LENGTH), default="", index=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class GeocodeRow(Base):
+    __tablename__ = "geocode_cache"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    query: Mapped[str] = mapped_column(String(500), unique=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

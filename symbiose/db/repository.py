@@ -1,0 +1,874 @@
+"""Reading and writing the network, synergies, users, the audit log and the geocoding cache.
+
+Every function takes an open :class:`~sqlalchemy.orm.Session` and never commits: the caller owns
+the transaction (``with session.begin(): save_network(session, network)``), so an import is
+all-or-nothing. Functions return :mod:`symbiose.domain` values (or the small frozen values defined
+here), never ORM rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from symbiose.db.models import (
+    AuditRow,
+    Base,
+    CompanyRow,
+    GeocodeRow,
+    NeedRow,
+    StreamRow,
+    SynergyRow,
+    UserRow,
+)
+from symbiose.domain import (
+    Company,
+    Need,
+    Network,
+    PhysicalState,
+    Role,
+    Route,
+    Stage,
+    Stream,
+    Synergy,
+    format_months,
+    parse_months,
+)
+from symbiose.errors import ImportValidationError, NotFoundError, Problem, ValidationError
+from symbiose.units import Unit
+
+TABLES = ("companies", "streams", "needs", "synergies")
+_CHUNK = 500
+
+
+# --------------------------------------------------------------------------------------------
+# rows <-> domain values
+
+
+def _company_values(c: Company) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "latitude": float(c.latitude),
+        "longitude": float(c.longitude),
+        "commune": c.commune,
+        "insee_code": c.insee_code,
+        "postal_code": c.postal_code,
+        "naf_code": c.naf_code,
+        "siret": c.siret,
+        "address": c.address,
+        "contact_name": c.contact_name,
+        "contact_email": c.contact_email,
+        "contact_phone": c.contact_phone,
+        "notes": c.notes,
+    }
+
+
+def _stream_values(s: Stream) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "company_id": s.company_id,
+        "quantity_base": s.quantity_base,
+        "unit": Unit(s.unit).value,
+        "ewc_code": s.ewc_code,
+        "material": s.material,
+        "description": s.description,
+        "physical_state": PhysicalState(s.physical_state).value,
+        "months": format_months(tuple(s.months)),
+        "route": Route(s.route).value,
+        "route_cost_cents": s.route_cost_cents,
+        "notes": s.notes,
+    }
+
+
+def _need_values(n: Need) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "company_id": n.company_id,
+        "quantity_base": n.quantity_base,
+        "unit": Unit(n.unit).value,
+        "category": n.category,
+        "accepted_codes": ",".join(n.accepted_codes),
+        "description": n.description,
+        "virgin_price_cents": n.virgin_price_cents,
+        "max_distance_km": None if n.max_distance_km is None else float(n.max_distance_km),
+        "months": format_months(tuple(n.months)),
+        "hazardous_permit": bool(n.hazardous_permit),
+        "notes": n.notes,
+    }
+
+
+def _synergy_values(s: Synergy) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "stream_id": s.stream_id,
+        "need_id": s.need_id,
+        "stage": Stage(s.stage).value,
+        "quantity_base": s.quantity_base,
+        "abandoned_reason": s.abandoned_reason,
+        "created_on": s.created_on,
+        "updated_on": s.updated_on,
+        "notes": s.notes,
+    }
+
+
+def company_from_row(row: CompanyRow) -> Company:
+    return Company(
+        id=row.id,
+        name=row.name,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        commune=row.commune,
+        insee_code=row.insee_code,
+        postal_code=row.postal_code,
+        naf_code=row.naf_code,
+        siret=row.siret,
+        address=row.address,
+        contact_name=row.contact_name,
+        contact_email=row.contact_email,
+        contact_phone=row.contact_phone,
+        notes=row.notes,
+    )
+
+
+def stream_from_row(row: StreamRow) -> Stream:
+    return Stream(
+        id=row.id,
+        company_id=row.company_id,
+        quantity_base=row.quantity_base,
+        unit=Unit(row.unit),
+        ewc_code=row.ewc_code,
+        material=row.material,
+        description=row.description,
+        physical_state=PhysicalState(row.physical_state),
+        months=parse_months(row.months),
+        route=Route(row.route),
+        route_cost_cents=row.route_cost_cents,
+        notes=row.notes,
+    )
+
+
+def need_from_row(row: NeedRow) -> Need:
+    return Need(
+        id=row.id,
+        company_id=row.company_id,
+        quantity_base=row.quantity_base,
+        unit=Unit(row.unit),
+        category=row.category,
+        accepted_codes=tuple(code for code in row.accepted_codes.split(",") if code),
+        description=row.description,
+        virgin_price_cents=row.virgin_price_cents,
+        max_distance_km=row.max_distance_km,
+        months=parse_months(row.months),
+        hazardous_permit=bool(row.hazardous_permit),
+        notes=row.notes,
+    )
+
+
+def synergy_from_row(row: SynergyRow) -> Synergy:
+    return Synergy(
+        id=row.id,
+        stream_id=row.stream_id,
+        need_id=row.need_id,
+        stage=Stage(row.stage),
+        quantity_base=row.quantity_base,
+        abandoned_reason=row.abandoned_reason,
+        created_on=row.created_on,
+        updated_on=row.updated_on,
+        notes=row.notes,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the network
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """Rows created, updated and left unchanged per table by :func:`save_network`."""
+
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+
+    @property
+    def total_created(self) -> int:
+        return sum(self.created.values())
+
+    @property
+    def total_updated(self) -> int:
+        return sum(self.updated.values())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.total_created or self.total_updated)
+
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        """(table, created, updated, unchanged) for each table, in load order."""
+        return [(t, self.created[t], self.updated[t], self.unchanged[t]) for t in TABLES]
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {t: {"created": c, "updated": u, "unchanged": n} for t, c, u, n in self.rows()}
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"{t}: {c} created, {u} updated, {n} unchanged" for t, c, u, n in self.rows()
+        )
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _rows_by_id(session: Session, model: type[Base], ids: Iterable[str]) -> dict[str, Any]:
+    wanted = sorted(set(ids))
+    found: dict[str, Any] = {}
+    for chunk in _chunks(wanted):
+        for row in session.scalars(select(model).where(model.id.in_(chunk))):  # type: ignore[attr-defined]
+            found[row.id] = row
+    return found
+
+
+def _stored_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(session.scalars(select(model.id).where(model.id.in_(chunk))))  # type: ignore[attr-defined]
+    return found
+
+
+def _check_network(session: Session, network: Network) -> list[Problem]:
+    """Problems that would make the import fail: duplicate ids, dangling references, bad enums."""
+    problems: list[Problem] = []
+
+    def add(table: str, column: str, message: str) -> None:
+        problems.append(Problem(f"{table}.csv", None, column, message))
+
+    def missing(model: type[Base], wanted: set[str], bundled: set[str]) -> set[str]:
+        outside = wanted - bundled
+        return outside - _stored_ids(session, model, outside) if outside else set()
+
+    tables: dict[str, Sequence[Any]] = {
+        "companies": network.companies,
+        "streams": network.streams,
+        "needs": network.needs,
+        "synergies": network.synergies,
+    }
+    for table, items in tables.items():
+        seen: set[str] = set()
+        for item in items:
+            if not str(item.id).strip():
+                add(table, "id", "an id is empty")
+            elif item.id in seen:
+                add(table, "id", f"id '{item.id}' appears twice; ids must be unique in a table")
+            seen.add(item.id)
+
+    bundled_companies = {c.id for c in network.companies}
+    for table, items in (("streams", network.streams), ("needs", network.needs)):
+        what = table[:-1]
+        absent = missing(CompanyRow, {i.company_id for i in items}, bundled_companies)
+        for item in items:
+            if item.company_id in absent:
+                add(
+                    table,
+                    "company_id",
+                    f"{what} '{item.id}' names company '{item.company_id}', "
+                    "which is neither in companies.csv nor already stored; add it or fix the id",
+                )
+            if str(item.unit) not in {u.value for u in Unit}:
+                add(
+                    table,
+                    "unit",
+                    f"{what} '{item.id}': unknown unit '{item.unit}'; use t, m3 or MWh",
+                )
+            if not isinstance(item.quantity_base, int) or item.quantity_base < 0:
+                add(table, "quantity", f"{what} '{item.id}': the quantity must be a number >= 0")
+
+    synergies = network.synergies
+    absent_streams = missing(
+        StreamRow, {s.stream_id for s in synergies}, {s.id for s in network.streams}
+    )
+    absent_needs = missing(NeedRow, {s.need_id for s in synergies}, {n.id for n in network.needs})
+    stages = {s.value for s in Stage}
+    for syn in synergies:
+        if syn.stream_id in absent_streams:
+            add(
+                "synergies",
+                "stream_id",
+                f"synergy '{syn.id}' names stream '{syn.stream_id}', "
+                "which is neither in streams.csv nor already stored",
+            )
+        if syn.need_id in absent_needs:
+            add(
+                "synergies",
+                "need_id",
+                f"synergy '{syn.id}' names need '{syn.need_id}', "
+                "which is neither in needs.csv nor already stored",
+            )
+        if str(syn.stage) not in stages:
+            add(
+                "synergies",
+                "stage",
+                f"synergy '{syn.id}': unknown stage '{syn.stage}'; "
+                f"use one of {', '.join(sorted(stages))}",
+            )
+        elif Stage(syn.stage) is Stage.ABANDONED and not syn.abandoned_reason.strip():
+            add(
+                "synergies",
+                "abandoned_reason",
+                f"synergy '{syn.id}' is abandoned without a reason; say why",
+            )
+    return problems
+
+
+def _audit(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditRow(
+            occurred_at=datetime.now(UTC),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+        )
+    )
+
+
+def save_network(session: Session, network: Network, *, actor: str = "system") -> ImportSummary:
+    """Insert or update every company, stream, need and synergy of ``network`` by id.
+
+    Rows of the database that the network does not mention are kept. References are checked
+    against the network and the stored rows; every problem found is raised at once as an
+    :class:`~symbiose.errors.ImportValidationError` before anything is written. A failure while
+    writing (a database constraint) is raised the same way; the caller's transaction must then
+    be rolled back (``with session.begin():`` does it), so nothing of the import remains.
+
+    A synergy without dates gets ``created_on`` today when created and ``updated_on`` today when
+    changed; dates left empty in the network never erase stored ones. Writes one ``import`` row
+    in the audit log when anything changed, and a ``stage`` row per synergy whose stage changed.
+    """
+    problems = _check_network(session, network)
+    if problems:
+        raise ImportValidationError(problems)
+    summary = ImportSummary()
+    today = date.today()
+    stage_changes: list[tuple[str, str, str]] = []
+    plan: list[tuple[str, type[Base], Sequence[Any], Any]] = [
+        ("companies", CompanyRow, network.companies, _company_values),
+        ("streams", StreamRow, network.streams, _stream_values),
+        ("needs", NeedRow, network.needs, _need_values),
+        ("synergies", SynergyRow, network.synergies, _synergy_values),
+    ]
+    for table, model, items, to_values in plan:
+        existing = _rows_by_id(session, model, [item.id for item in items])
+        new_rows: list[dict[str, Any]] = []
+        for item in items:
+            values = to_values(item)
+            row = existing.get(item.id)
+            if table == "synergies":
+                if row is not None:
+                    for key in ("created_on", "updated_on"):
+                        if values[key] is None:
+                            values[key] = getattr(row, key)
+                else:
+                    values["created_on"] = values["created_on"] or today
+                    values["updated_on"] = values["updated_on"] or values["created_on"]
+            if row is None:
+                new_rows.append(values)
+                summary.created[table] += 1
+                continue
+            changes = {k: v for k, v in values.items() if getattr(row, k) != v}
+            if not changes:
+                summary.unchanged[table] += 1
+                continue
+            if table == "synergies":
+                if "stage" in changes:
+                    stage_changes.append((row.id, row.stage, values["stage"]))
+                if item.updated_on is None:
+                    changes["updated_on"] = today
+            for key, value in changes.items():
+                setattr(row, key, value)
+            summary.updated[table] += 1
+        try:
+            session.flush()
+            if new_rows:  # one multi-row INSERT: far faster than one ORM object per row
+                session.execute(insert(model), new_rows)
+        except IntegrityError as exc:
+            raise ImportValidationError(
+                Problem(
+                    f"{table}.csv",
+                    None,
+                    None,
+                    f"the database refused the rows ({exc.orig}); nothing was imported",
+                )
+            ) from exc
+    for synergy_id, old, new in stage_changes:
+        _audit(
+            session,
+            actor,
+            "stage",
+            "synergy",
+            synergy_id,
+            {"from": old, "to": new, "via": "import"},
+        )
+    if summary.changed:
+        _audit(session, actor, "import", "network", network.name, summary.as_dict())
+    session.flush()
+    return summary
+
+
+def load_network(session: Session, *, name: str = "") -> Network:
+    """The whole stored network, every table sorted by id."""
+    return Network(
+        companies=tuple(
+            map(company_from_row, session.scalars(select(CompanyRow).order_by(CompanyRow.id)))
+        ),
+        streams=tuple(
+            map(stream_from_row, session.scalars(select(StreamRow).order_by(StreamRow.id)))
+        ),
+        needs=tuple(map(need_from_row, session.scalars(select(NeedRow).order_by(NeedRow.id)))),
+        synergies=tuple(
+            map(synergy_from_row, session.scalars(select(SynergyRow).order_by(SynergyRow.id)))
+        ),
+        name=name,
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Number of rows of the network tables, users and audit log."""
+    models: dict[str, type[Base]] = {
+        "companies": CompanyRow,
+        "streams": StreamRow,
+        "needs": NeedRow,
+        "synergies": SynergyRow,
+        "users": UserRow,
+        "audit_log": AuditRow,
+    }
+    return {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in models.items()
+    }
+
+
+def is_empty(session: Session) -> bool:
+    """True when no company is stored."""
+    return session.scalar(select(func.count()).select_from(CompanyRow)) == 0
+
+
+def company_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(CompanyRow.id)))
+
+
+def stream_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(StreamRow.id)))
+
+
+def need_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(NeedRow.id)))
+
+
+def read_bundle_for(session: Session, path: str | Path) -> Network:
+    """Read a bundle with :func:`symbiose.bundle.read_bundle`, allowing references to stored rows."""
+    from symbiose.bundle import read_bundle
+
+    return read_bundle(
+        path,
+        known_company_ids=company_ids(session),
+        known_stream_ids=stream_ids(session),
+        known_need_ids=need_ids(session),
+    )
+
+
+def get_company(session: Session, company_id: str) -> Company:
+    row = session.get(CompanyRow, company_id)
+    if row is None:
+        raise NotFoundError(f"no company with id '{company_id}'")
+    return company_from_row(row)
+
+
+def delete_company(session: Session, company_id: str, *, actor: str = "system") -> None:
+    """Delete a company with its streams, needs, their synergies and its user accounts."""
+    row = session.get(CompanyRow, company_id)
+    if row is None:
+        raise NotFoundError(f"no company with id '{company_id}'; nothing was deleted")
+    detail = {"name": row.name, "streams": len(row.streams), "needs": len(row.needs)}
+    session.delete(row)
+    _audit(session, actor, "delete", "company", company_id, detail)
+    session.flush()
+
+
+def load_demo(session: Session, *, actor: str = "system") -> ImportSummary:
+    """Save the packaged demo network (``data/demo``); loading it twice changes nothing."""
+    from symbiose.reference import data_dir
+
+    folder = data_dir() / "demo"
+    if not (folder / "companies.csv").is_file():
+        raise NotFoundError(f"the demo network is missing: no companies.csv in {folder}")
+    network = read_bundle_for(session, folder)
+    return save_network(session, network, actor=actor)
+
+
+# --------------------------------------------------------------------------------------------
+# synergies
+
+
+def get_synergy(session: Session, synergy_id: str) -> Synergy:
+    row = session.get(SynergyRow, synergy_id)
+    if row is None:
+        raise NotFoundError(f"no synergy with id '{synergy_id}'")
+    return synergy_from_row(row)
+
+
+def _stage(stage: Stage | str) -> Stage:
+    try:
+        return Stage(str(stage).strip().lower())
+    except ValueError:
+        raise ValidationError(
+            f"unknown stage '{stage}'; use one of {', '.join(s.value for s in Stage)}"
+        ) from None
+
+
+def next_synergy_id(session: Session, prefix: str = "Y") -> str:
+    """The next free id of the form ``Y0001`` (one more than the largest such id)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbers = [
+        int(m.group(1)) for i in session.scalars(select(SynergyRow.id)) if (m := pattern.match(i))
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def create_synergy(
+    session: Session,
+    stream_id: str,
+    need_id: str,
+    *,
+    actor: str,
+    synergy_id: str | None = None,
+    stage: Stage | str = Stage.SUGGESTED,
+    quantity_base: int | None = None,
+    reason: str = "",
+    notes: str = "",
+    today: date | None = None,
+) -> Synergy:
+    """Start following the pair ``stream_id -> need_id``; writes a ``create`` audit row."""
+    stage = _stage(stage)
+    if session.get(StreamRow, stream_id) is None:
+        raise NotFoundError(f"no stream with id '{stream_id}'")
+    if session.get(NeedRow, need_id) is None:
+        raise NotFoundError(f"no need with id '{need_id}'")
+    if stage is Stage.ABANDONED and not reason.strip():
+        raise ValidationError("an abandoned synergy needs a reason; pass one")
+    if quantity_base is not None and quantity_base < 0:
+        raise ValidationError(f"the quantity of a synergy must be >= 0, got {quantity_base}")
+    synergy_id = synergy_id or next_synergy_id(session)
+    if session.get(SynergyRow, synergy_id) is not None:
+        raise ValidationError(f"a synergy with id '{synergy_id}' already exists")
+    today = today or date.today()
+    row = SynergyRow(
+        id=synergy_id,
+        stream_id=stream_id,
+        need_id=need_id,
+        stage=stage.value,
+        quantity_base=quantity_base,
+        abandoned_reason=reason.strip(),
+        created_on=today,
+        updated_on=today,
+        notes=notes,
+    )
+    session.add(row)
+    _audit(
+        session,
+        actor,
+        "create",
+        "synergy",
+        synergy_id,
+        {"stream_id": stream_id, "need_id": need_id, "stage": stage.value},
+    )
+    session.flush()
+    return synergy_from_row(row)
+
+
+def set_synergy_stage(
+    session: Session,
+    synergy_id: str,
+    stage: Stage | str,
+    *,
+    reason: str = "",
+    actor: str,
+    today: date | None = None,
+) -> Synergy:
+    """Move a synergy to ``stage``; ``abandoned`` requires a reason. Writes a ``stage`` audit row.
+
+    Leaving ``abandoned`` clears the stored reason. ``updated_on`` becomes today.
+    """
+    stage = _stage(stage)
+    row = session.get(SynergyRow, synergy_id)
+    if row is None:
+        raise NotFoundError(
+            f"no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'"
+        )
+    if stage is Stage.ABANDONED and not reason.strip():
+        raise ValidationError(
+            f"synergy '{synergy_id}': say why it is abandoned (a reason is required)"
+        )
+    old = row.stage
+    row.stage = stage.value
+    row.abandoned_reason = reason.strip() if stage is Stage.ABANDONED else ""
+    row.updated_on = today or date.today()
+    detail = {"from": old, "to": stage.value}
+    if reason.strip():
+        detail["reason"] = reason.strip()
+    _audit(session, actor, "stage", "synergy", synergy_id, detail)
+    session.flush()
+    return synergy_from_row(row)
+
+
+# --------------------------------------------------------------------------------------------
+# audit log
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    detail: dict[str, Any]
+
+
+def audit_entries(
+    session: Session,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    limit: int | None = None,
+) -> list[AuditEntry]:
+    """Audit rows, newest first, optionally for one entity type and id."""
+    query = select(AuditRow).order_by(AuditRow.id.desc())
+    if entity is not None:
+        query = query.where(AuditRow.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditRow.entity_id == entity_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        AuditEntry(
+            r.id,
+            r.occurred_at,
+            r.actor,
+            r.action,
+            r.entity,
+            r.entity_id,
+            json.loads(r.detail or "{}"),
+        )
+        for r in session.scalars(query)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# users
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+_SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An account: officers curate, companies see their own flows, planners compare scenarios."""
+
+    id: int
+    username: str
+    role: Role
+    company_id: str | None = None
+
+
+def hash_password(
+    password: str,
+    *,
+    n: int = SCRYPT_N,
+    r: int = SCRYPT_R,
+    p: int = SCRYPT_P,
+    salt: bytes | None = None,
+) -> str:
+    """``scrypt$n$r$p$salt_hex$hash_hex`` (standard-library scrypt, 16-byte random salt)."""
+    salt = secrets.token_bytes(16) if salt is None else salt
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM, dklen=32
+    )
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches a :func:`hash_password` string (constant-time compare)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = bytes.fromhex(digest)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=_SCRYPT_MAXMEM,
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+_DUMMY_HASH = hash_password("", n=2**4)
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, Role(row.role), row.company_id)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    role: Role | str,
+    company_id: str | None = None,
+    actor: str = "system",
+) -> User:
+    """Create an account; a ``company`` account must name a stored company."""
+    username = username.strip()
+    if not username:
+        raise ValidationError("a user name is required")
+    if not password:
+        raise ValidationError(f"user '{username}': a password is required")
+    try:
+        role = Role(str(role).strip().lower())
+    except ValueError:
+        raise ValidationError(
+            f"unknown role '{role}'; use one of {', '.join(r.value for r in Role)}"
+        ) from None
+    if role is Role.COMPANY and not company_id:
+        raise ValidationError(f"user '{username}': a company account must name its company")
+    if company_id and session.get(CompanyRow, company_id) is None:
+        raise NotFoundError(f"no company with id '{company_id}'")
+    if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+        raise ValidationError(f"the user name '{username}' is taken")
+    row = UserRow(
+        username=username,
+        role=role.value,
+        company_id=company_id or None,
+        password_hash=hash_password(password),
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    _audit(
+        session, actor, "create", "user", username, {"role": role.value, "company_id": company_id}
+    )
+    session.flush()
+    return _user(row)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The user if the password is right, else None (same work whether the name exists or not)."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
+    if row is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    return _user(row) if verify_password(password, row.password_hash) else None
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str = "system") -> None:
+    if not password:
+        raise ValidationError("a password is required")
+    row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
+    if row is None:
+        raise NotFoundError(f"no user named '{username}'")
+    row.password_hash = hash_password(password)
+    _audit(session, actor, "password", "user", row.username)
+    session.flush()
+
+
+def list_users(session: Session) -> list[User]:
+    return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+# --------------------------------------------------------------------------------------------
+# geocoding cache
+
+
+class GeocodeCache(MutableMapping[str, tuple[float, float]]):
+    """A persistent ``query -> (latitude, longitude)`` mapping for :mod:`symbiose.geo`.
+
+    Writes join the session's transaction: commit the session to keep them.
+    """
+
+    def __init__(self, session: Session, *, source: str = "online") -> None:
+        self.session = session
+        self.source = source
+
+    def _row(self, query: str) -> GeocodeRow | None:
+        return self.session.scalar(select(GeocodeRow).where(GeocodeRow.query == query))
+
+    def __getitem__(self, query: str) -> tuple[float, float]:
+        row = self._row(query)
+        if row is None:
+            raise KeyError(query)
+        return (row.latitude, row.longitude)
+
+    def __setitem__(self, query: str, point: tuple[float, float]) -> None:
+        latitude, longitude = (float(v) for v in point)
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValueError(f"({latitude}, {longitude}) is not a latitude/longitude pair")
+        row = self._row(query)
+        if row is None:
+            self.session.add(
+                GeocodeRow(
+                    query=query,
+                    latitude=latitude,
+                    longitude=longitude,
+                    source=self.source,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        else:
+            row.latitude, row.longitude, row.source = latitude, longitude, self.source
+        self.session.flush()
+
+    def __delitem__(self, query: str) -> None:
+        row = self._row(query)
+        if row is None:
+            raise KeyError(query)
+        self.session.delete(row)
+        self.session.flush()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.session.scalars(select(GeocodeRow.query).order_by(GeocodeRow.id))))
+
+    def __len__(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(GeocodeRow)) or 0
+
+    def __contains__(self, query: object) -> bool:
+        return isinstance(query, str) and self._row(query) is not None

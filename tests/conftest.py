@@ -1,0 +1,120 @@
+"""Shared fixtures: real databases, no mocks.
+
+``database_url`` runs a test twice: on a fresh SQLite file in ``tmp_path`` and on the PostgreSQL
+server at 127.0.0.1:5432 (database ``test``, a fresh schema per test selected through
+``search_path``, dropped afterwards). ``SYMBIOSE_TEST_POSTGRES_URL`` overrides the server URL;
+without a server the PostgreSQL runs are skipped, unless ``SYMBIOSE_REQUIRE_POSTGRES=1`` (set by
+CI when the machine has a server), which turns an unreachable server into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_base_url() -> str:
+    return os.environ.get("SYMBIOSE_TEST_POSTGRES_URL", "").strip() or DEFAULT_POSTGRES_URL
+
+
+def _postgres_unavailable(url: str) -> str | None:
+    """Why the server cannot be used, or None when it answers."""
+    parsed = make_url(url)
+    host, port = parsed.host or "127.0.0.1", parsed.port or 5432
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            pass
+    except OSError as exc:
+        return f"PostgreSQL does not answer at {host}:{port} within 1 s ({exc})"
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # driver missing, authentication, unknown database
+        return f"PostgreSQL at {host}:{port} refused the test connection: {exc}"
+    return None
+
+
+_POSTGRES_STATUS: dict[str, str | None] = {}
+
+
+def _require_postgres(url: str) -> None:
+    if url not in _POSTGRES_STATUS:
+        _POSTGRES_STATUS[url] = _postgres_unavailable(url)
+    reason = _POSTGRES_STATUS[url]
+    if reason is None:
+        return
+    if os.environ.get("SYMBIOSE_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason} (SYMBIOSE_REQUIRE_POSTGRES=1)")
+    pytest.skip(f"{reason}; set SYMBIOSE_TEST_POSTGRES_URL to run the PostgreSQL tests")
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    options = quote(f"-csearch_path={schema}")
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={options}"
+
+
+@pytest.fixture
+def postgres_url():
+    """A URL on a fresh, empty PostgreSQL schema (dropped with everything in it afterwards)."""
+    base = postgres_base_url()
+    _require_postgres(base)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _with_search_path(base, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    """A URL on a SQLite file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'symbiose-test.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A URL on an empty database, on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'symbiose-test.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(database_url):
+    """An engine on a database migrated to the latest revision."""
+    from symbiose.db import ensure_database
+
+    engine = ensure_database(database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def session_maker(engine):
+    from symbiose.db import session_factory
+
+    return session_factory(engine)
+
+
+@pytest.fixture
+def session(session_maker):
+    with session_maker() as session:
+        yield session

@@ -1,0 +1,180 @@
+"""The command line, run in-process with click's CliRunner on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from symbiose.cli import main
+from symbiose.reference import data_dir
+
+pytest.importorskip("symbiose.bundle")
+
+needs_demo = pytest.mark.skipif(
+    not (data_dir() / "demo" / "companies.csv").is_file(), reason="data/demo is not written yet"
+)
+
+COMPANIES = (
+    "id,name,commune,latitude,longitude\n"
+    "C001,Scierie de Montendre,Montendre,45.2847,-0.4071\n"
+    "C002,Chaufferie bois de Jonzac,Jonzac,45.4460,-0.4340\n"
+)
+STREAMS = (
+    "id,company_id,ewc_code,quantity,unit,months,route,route_cost_eur_per_unit\n"
+    'S0001,C001,03 01 05,"1200,5",t,11-3,landfill,95\n'
+)
+NEEDS = "id,company_id,category,quantity,unit,virgin_price_eur_per_unit\nN0001,C002,wood_fuel,10000,t,42\n"
+SYNERGIES = "id,stream_id,need_id,stage,quantity\nY0001,S0001,N0001,contacted,1000\n"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(runner: CliRunner, db: str, *args: str, code: int = 0):
+    result = runner.invoke(main, ["--database", db, *args])
+    assert result.exit_code == code, (result.output, result.exception)
+    assert "Traceback" not in result.output
+    return result
+
+
+def write_bundle_folder(folder: Path, **tables: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in tables.items():
+        (folder / f"{name}.csv").write_text(content, encoding="utf-8")
+    return folder
+
+
+def table_counts(runner, db) -> str:
+    return run(runner, db, "init").stdout.splitlines()[-1]
+
+
+def test_help_on_every_command(runner):
+    assert runner.invoke(main, ["--help"]).exit_code == 0
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.output
+
+
+def test_init_creates_and_migrates(runner, db, tmp_path):
+    result = run(runner, db, "init")
+    assert "schema revision 0001" in result.stdout
+    assert (tmp_path / "cli.db").is_file()
+    assert "0 companies" in run(runner, db, "init").stdout  # a second init is harmless
+
+
+def test_import_list_stage_and_export(runner, db, tmp_path):
+    folder = write_bundle_folder(
+        tmp_path / "bundle", companies=COMPANIES, streams=STREAMS, needs=NEEDS, synergies=SYNERGIES
+    )
+    result = run(runner, db, "import", str(folder))
+    assert "companies" in result.stdout and "created" in result.stdout
+    assert "2 companies, 1 streams, 1 needs, 1 synergies" in table_counts(runner, db)
+    assert "Nothing changed." in run(runner, db, "import", str(folder)).stdout
+
+    table = run(runner, db, "list", "streams").stdout
+    assert "S0001" in table and "03 01 05" in table and "1200.5" in table
+    rows = list(
+        csv.DictReader(io.StringIO(run(runner, db, "list", "companies", "--format", "csv").stdout))
+    )
+    assert [r["id"] for r in rows] == ["C001", "C002"] and rows[0]["commune"] == "Montendre"
+
+    failed = run(runner, db, "synergy-stage", "Y0001", "abandoned", code=1)
+    assert "reason" in failed.stderr and failed.stdout == ""
+    moved = run(runner, db, "synergy-stage", "Y0001", "abandoned", "--reason", "trop humide")
+    assert "abandoned" in moved.stdout
+    assert "trop humide" in run(runner, db, "list", "synergies").stdout
+    assert "no synergy" in run(runner, db, "synergy-stage", "Y9", "contacted", code=1).stderr
+    run(runner, db, "synergy-stage", "Y0001", "signed", code=2)  # usage error
+
+    out = tmp_path / "out"
+    written = run(runner, db, "export", str(out)).stdout.split()
+    assert {Path(p).name for p in written} >= {"companies.csv", "streams.csv", "needs.csv"}
+    # what was exported imports back without any change
+    assert "Nothing changed." in run(runner, db, "import", str(out)).stdout
+    workbook = tmp_path / "reseau.xlsx"
+    run(runner, db, "export", str(workbook))
+    assert workbook.stat().st_size > 0
+    assert "Nothing changed." in run(runner, db, "import", str(workbook)).stdout
+
+
+def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, tmp_path):
+    good = write_bundle_folder(tmp_path / "good", companies=COMPANIES, streams=STREAMS)
+    run(runner, db, "import", str(good))
+    before = table_counts(runner, db)
+    bad = write_bundle_folder(
+        tmp_path / "bad",
+        companies=COMPANIES.replace("Montendre,45.2847", "Montendre,45.2847").replace(
+            "Scierie de Montendre", "RENAMED"
+        ),
+        streams=STREAMS + "S0002,C404,03 01 05,12,t,,landfill,0\n"
+        "S0003,C001,03 01 05,douze,t,,landfill,0\n",
+    )
+    result = run(runner, db, "import", str(bad), code=1)
+    assert "C404" in result.stderr and "douze" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert result.stdout == ""
+    assert table_counts(runner, db) == before
+    assert "RENAMED" not in run(runner, db, "list", "companies").stdout
+
+
+def test_list_on_an_empty_database(runner, db):
+    assert "(no synergies)" in run(runner, db, "list", "synergies").stdout
+    assert run(runner, db, "list", "needs", "--format", "csv").stdout.startswith("id,")
+    run(runner, db, "list", "trucks", code=2)
+
+
+def test_templates(runner, db, tmp_path):
+    fr = run(runner, db, "templates", str(tmp_path / "fr")).stdout.split()
+    assert len(fr) == 4
+    en = run(runner, db, "templates", str(tmp_path / "en"), "--language", "en").stdout.split()
+    assert all(Path(p).is_file() for p in fr + en)
+    # the templates' example rows import without error
+    run(runner, db, "import", str(tmp_path / "en"))
+
+
+def test_unreachable_database_is_a_clean_error(runner):
+    result = runner.invoke(
+        main, ["--database", "postgresql+psycopg://nobody@127.0.0.1:1/none", "list", "companies"]
+    )
+    assert result.exit_code == 1
+    assert "failed" in result.stderr and "Traceback" not in result.output
+
+
+@needs_demo
+def test_load_demo_twice_changes_nothing(runner, db, tmp_path):
+    first = run(runner, db, "load-demo")
+    assert "created" in first.stdout
+    after_first = table_counts(runner, db)
+    export_first = tmp_path / "first"
+    run(runner, db, "export", str(export_first))
+    second = run(runner, db, "load-demo")
+    assert "Nothing changed." in second.stdout
+    assert table_counts(runner, db) == after_first
+    export_second = tmp_path / "second"
+    run(runner, db, "export", str(export_second))
+    for path in sorted(export_first.iterdir()):
+        assert path.read_bytes() == (export_second / path.name).read_bytes(), path.name
+
+
+@needs_demo
+def test_commands_on_postgresql(runner, postgres_url, tmp_path):
+    """The same commands on the PostgreSQL server (a fresh schema), as `--database URL`."""
+    assert "schema revision 0001" in run(runner, postgres_url, "init").stdout
+    run(runner, postgres_url, "load-demo")
+    assert "Nothing changed." in run(runner, postgres_url, "load-demo").stdout
+    assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
+    out = tmp_path / "pg-export"
+    run(runner, postgres_url, "export", str(out))
+    assert "Nothing changed." in run(runner, postgres_url, "import", str(out)).stdout
