@@ -134,8 +134,8 @@ def run_one(method: str, n: int) -> dict:
                    backend=alloc.backend, cp_sat_status=alloc.stats.get("cp_sat_status"),
                    reduced_bound_eur=None if alloc.bound_cents is None else alloc.bound_cents / 100)  # fmt: skip
     elif method == "rules_full_bound":
-        from symbiose.rules import solve_cp_sat
         import symbiose.rules as rules_mod
+        from symbiose.rules import solve_cp_sat
 
         rules = Rules(min_lot_t=50, max_partners_per_stream=2, fixed_cost_per_link_eur=300, time_limit_s=120)
         candidates = build_candidates(network, params)

@@ -398,6 +398,22 @@ def user_add(username: str, role: str, company_id: str | None, password: str) ->
     )
 
 
+def absolute_sqlite_url(url: str) -> str:
+    """A relative SQLite path made absolute (the app runs in another folder); others unchanged.
+
+    >>> absolute_sqlite_url("postgresql+psycopg://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    """
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return url
+    if database.startswith("file:") or Path(database).is_absolute():
+        return url
+    absolute = parsed.set(database=str(Path(database).expanduser().resolve()))
+    return absolute.render_as_string(hide_password=False)
+
+
 def repository_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
@@ -426,17 +442,11 @@ def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
                 f"Empty database: demo network loaded ({summary.created['companies']} companies)"
             )
     st.dispose()
-    env = {**os.environ, "SYMBIOSE_DATABASE_URL": st.url}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(port),
-        *streamlit_args,
-    ]
+    env = {**os.environ, "SYMBIOSE_DATABASE_URL": absolute_sqlite_url(st.url)}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    if not any("gatherUsageStats" in arg for arg in streamlit_args):
+        command.append("--browser.gatherUsageStats=false")  # offline by default
+    command += streamlit_args
     click.echo(f"Serving {st.display_url} on http://localhost:{port}", err=True)
     try:
         completed = subprocess.run(command, cwd=repository_root(), env=env, check=False)
@@ -447,19 +457,14 @@ def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Commands defined in other modules register here. A module defines plain click commands
-# (``@click.command()``), may use ``session_scope``, ``read_network`` and ``echo_frame`` from this
-# module, and is added below, e.g.:
-#
-#     from symbiose.cli_analysis import compare, match, report  # noqa: E402
-#
-#     for _command in (match, compare, report):
-#         main.add_command(_command)
+# Commands defined in other modules are plain click commands (``@click.command()``), registered
+# here. They may use ``state()``, ``session_scope``, ``read_network`` and ``echo_frame`` from this
+# module (import them inside the function to avoid an import cycle); ``ctx.find_root().obj.url``
+# is the database URL chosen by ``--database`` or the environment.
 
+from symbiose.cli_match import compare, match, opportunities, report, robustness  # noqa: E402
 
-from symbiose.cli_match import COMMANDS as _MATCH_COMMANDS  # noqa: E402
-
-for _command in _MATCH_COMMANDS:
+for _command in (match, compare, opportunities, robustness, report):
     main.add_command(_command)
 
 

@@ -51,11 +51,12 @@ def ewc_table() -> pd.DataFrame:
     fr = _read("ewc_codes_fr.csv")
     table = en.merge(fr[["code", "description_fr"]], on="code", how="left", validate="1:1")
     problems = []
-    for i, row in table.iterrows():
-        if row["code_compact"] != row["code"].replace(" ", ""):
-            problems.append(Problem("ewc_codes.csv", i + 2, "code_compact", "does not match code"))
-        if row["level"] == "entry" and row["hazardous"] not in {"true", "false"}:
-            problems.append(Problem("ewc_codes.csv", i + 2, "hazardous", "must be true/false"))
+    bad_code = table["code_compact"] != table["code"].str.replace(" ", "", regex=False)
+    bad_flag = (table["level"] == "entry") & ~table["hazardous"].isin(["true", "false"])
+    for i in bad_code[bad_code].index:
+        problems.append(Problem("ewc_codes.csv", int(i) + 2, "code_compact", "does not match code"))
+    for i in bad_flag[bad_flag].index:
+        problems.append(Problem("ewc_codes.csv", int(i) + 2, "hazardous", "must be true/false"))
     if problems:
         raise ValidationError(problems)
     table["hazardous"] = table["hazardous"] == "true"

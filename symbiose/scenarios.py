@@ -54,7 +54,15 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from symbiose.domain import Company, Need, Network, PhysicalState, Route, Stream, normalize_ewc, parse_months
+from symbiose.domain import (
+    Company,
+    Need,
+    Network,
+    PhysicalState,
+    Route,
+    Stream,
+    parse_months,
+)
 from symbiose.errors import ScenarioError
 from symbiose.params import MatchParameters, Rules
 from symbiose.units import Unit, to_base, to_cents
@@ -247,7 +255,8 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
         override = dict(override)
         head = {k: override.pop(k) for k in list(override) if k in SCENARIO_KEYS}
         merged = _deep_merge(raw, override)
-        merged["scenario"] = {**merged.get("scenario", {}), "name": head.get("name", name), **head}
+        merged["scenario"] = {**merged.get("scenario", {}), "name": head.get("name", name),
+                              "description": head.get("description", ""), **head}
         out.append(_with_base_dir(parse_scenario(merged, source=f"{text}#{name}"), base_dir))
     if only is not None and not out:
         raise ScenarioError(f"{text}: no variant named '{only}'; found: {', '.join(variants) or 'none'}")
@@ -408,7 +417,7 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
         if applies in {"streams", "both"}:
             new = []
             for s in streams:
-                if _matches(item, s, s.company_id, ctx, where) and not ("category" in item):
+                if _matches(item, s, s.company_id, ctx, where) and "category" not in item:
                     s = replace(s, quantity_base=int(round(s.quantity_base * factor)))
                     hit += 1
                 new.append(s)

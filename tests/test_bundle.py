@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from symbiose.bundle import resource_categories, TABLES, read_bundle, write_bundle, write_templates
+from symbiose.bundle import TABLES, read_bundle, resource_categories, write_bundle, write_templates
 from symbiose.domain import Company, Need, Network, PhysicalState, Route, Stage, Stream, Synergy
 from symbiose.errors import ImportValidationError, Problem
 from symbiose.units import Unit

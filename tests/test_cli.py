@@ -178,3 +178,43 @@ def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     out = tmp_path / "pg-export"
     run(runner, postgres_url, "export", str(out))
     assert "Nothing changed." in run(runner, postgres_url, "import", str(out)).stdout
+
+
+def test_user_add(runner, db, tmp_path):
+    folder = write_bundle_folder(tmp_path / "bundle", companies=COMPANIES)
+    run(runner, db, "import", str(folder))
+    added = run(
+        runner,
+        db,
+        "user-add",
+        "scierie",
+        "--role",
+        "company",
+        "--company",
+        "C001",
+        "--password",
+        "bois-sec",
+    )
+    assert "scierie" in added.stdout and "C001" in added.stdout
+    assert (
+        "taken"
+        in run(
+            runner, db, "user-add", "scierie", "--role", "officer", "--password", "x", code=1
+        ).stderr
+    )
+    assert (
+        "C404"
+        in run(
+            runner,
+            db,
+            "user-add",
+            "x",
+            "--role",
+            "company",
+            "--company",
+            "C404",
+            "--password",
+            "x",
+            code=1,
+        ).stderr
+    )

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbiose.candidates import build_candidates, haversine_km
-from symbiose.domain import Company, Need, Network, Stream, Synergy, Stage
+from symbiose.domain import Company, Need, Network, Stage, Stream, Synergy
 from symbiose.errors import InfeasibleError
 from symbiose.matching import run_match
 from symbiose.optimize import allocate, build_problem, solve_lp

@@ -334,7 +334,7 @@ def _check_network(session: Session, network: Network) -> list[Problem]:
     return problems
 
 
-def _audit(
+def record_audit(
     session: Session,
     actor: str,
     action: str,
@@ -342,6 +342,7 @@ def _audit(
     entity_id: str,
     detail: dict[str, Any] | None = None,
 ) -> None:
+    """Append one row to the audit log (``detail`` is stored as JSON) in the caller's transaction."""
     session.add(
         AuditRow(
             occurred_at=datetime.now(UTC),
@@ -352,6 +353,9 @@ def _audit(
             detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
         )
     )
+
+
+_audit = record_audit  # former private name, kept for callers that used it
 
 
 def save_network(session: Session, network: Network, *, actor: str = "system") -> ImportSummary:
@@ -411,7 +415,7 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
             summary.updated[table] += 1
         try:
             session.flush()
-            if new_rows:  # one multi-row INSERT: far faster than one ORM object per row
+            if new_rows:  # one bulk INSERT (executemany): far faster than one ORM object per row
                 session.execute(insert(model), new_rows)
         except IntegrityError as exc:
             raise ImportValidationError(

@@ -1,0 +1,267 @@
+"""Companies & flows (officers): browse, add or edit a record, import a bundle, export.
+
+A form is validated exactly like an import: the record is written as a one-row CSV file and
+read with :func:`symbiose.db.read_bundle_for`, so the form accepts what a spreadsheet accepts
+(decimal commas, French words, codes with or without spaces) and reports the same problems.
+Nothing is saved when there is a problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from symbiose import db
+from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
+from symbiose.domain import Network, PhysicalState, Route, format_ewc, format_months
+from symbiose.errors import SymbioseError, ValidationError
+from symbiose.ui import common
+from symbiose.units import BASE_PER_UNIT
+
+TABLE_LABELS = {"companies": "company", "streams": "stream (output)", "needs": "need (input)"}
+ID_PREFIX = {"companies": "C", "streams": "S", "needs": "N"}
+CHOICES = {
+    "unit": ["t", "m3", "MWh"],
+    "physical_state": [s.value for s in PhysicalState],
+    "route": [r.value for r in Route],
+    "category": ["", *resource_categories()],
+    "material": ["", *resource_categories()],
+}
+HELP = {
+    "ewc_code": "List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)",
+    "accepted_codes": "waste codes or 2/4-digit prefixes, separated by commas: 0301, 03 01 05",
+    "months": "months available: 11-3, 1,2,3, nov-mar; empty = all year",
+    "quantity": "per year, in the unit below (decimal comma accepted)",
+    "latitude": "leave latitude and longitude empty to place the company at its commune",
+    "route_cost_eur_per_unit": "what the producer pays per unit today (negative if sold)",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# tables for browsing
+
+
+def company_frame(net: Network) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "id": c.id, "name": c.name, "commune": c.commune, "postal_code": c.postal_code,
+        "naf_code": c.naf_code, "latitude": c.latitude, "longitude": c.longitude,
+        "contact": c.contact_name,
+    } for c in net.companies], columns=["id", "name", "commune", "postal_code", "naf_code",
+                                        "latitude", "longitude", "contact"])  # fmt: skip
+
+
+def stream_frame(net: Network) -> pd.DataFrame:
+    names = {c.id: (c.name, c.commune) for c in net.companies}
+    return pd.DataFrame([{
+        "id": s.id, "company_id": s.company_id, "company": names[s.company_id][0],
+        "commune": names[s.company_id][1], "ewc_code": format_ewc(s.ewc_code) if s.ewc_code else "",
+        "material": s.material, "description": s.description,
+        "quantity": s.quantity_base / BASE_PER_UNIT, "unit": str(s.unit),
+        "months": format_months(s.months), "route": str(s.route),
+        "route_cost_eur_per_unit": s.route_cost_cents / 100,
+    } for s in net.streams], columns=["id", "company_id", "company", "commune", "ewc_code", "material",
+                                      "description", "quantity", "unit", "months", "route",
+                                      "route_cost_eur_per_unit"])  # fmt: skip
+
+
+def need_frame(net: Network) -> pd.DataFrame:
+    names = {c.id: (c.name, c.commune) for c in net.companies}
+    return pd.DataFrame([{
+        "id": n.id, "company_id": n.company_id, "company": names[n.company_id][0],
+        "commune": names[n.company_id][1], "category": n.category,
+        "accepted_codes": ", ".join(format_ewc(c) for c in n.accepted_codes),
+        "description": n.description, "quantity": n.quantity_base / BASE_PER_UNIT,
+        "unit": str(n.unit), "virgin_price_eur_per_unit": n.virgin_price_cents / 100,
+        "max_distance_km": n.max_distance_km, "months": format_months(n.months),
+    } for n in net.needs], columns=["id", "company_id", "company", "commune", "category",
+                                    "accepted_codes", "description", "quantity", "unit",
+                                    "virgin_price_eur_per_unit", "max_distance_km", "months"])  # fmt: skip
+
+
+def browse(net: Network) -> None:
+    companies, streams, needs = company_frame(net), stream_frame(net), need_frame(net)
+    c1, c2, c3 = st.columns(3)
+    communes = c1.multiselect("Commune", sorted(set(companies["commune"]) - {""}), key="f_commune")
+    code = c2.text_input("Waste code starts with", key="f_code", placeholder="02 07")
+    categories = c3.multiselect("Category", list(resource_categories()), key="f_category",
+                                help="resource category of a need, or material of a stream "
+                                "without a waste code (heat, process water)")
+    if communes:
+        companies = companies[companies["commune"].isin(communes)]
+        streams = streams[streams["commune"].isin(communes)]
+        needs = needs[needs["commune"].isin(communes)]
+    if code.strip():
+        compact = re.sub(r"\D", "", code)
+        streams = streams[streams["ewc_code"].str.replace(" ", "").str.startswith(compact)]
+        needs = needs[needs["accepted_codes"].str.replace(" ", "").str.split(",").map(
+            lambda codes: any(c.startswith(compact) or compact.startswith(c) for c in codes if c))]
+    if categories:
+        streams = streams[streams["material"].isin(categories)]
+        needs = needs[needs["category"].isin(categories)]
+    st.markdown(f"**Companies** ({len(companies)})")
+    st.dataframe(companies, hide_index=True, key="companies_table")
+    st.markdown(f"**Streams: what companies put out** ({len(streams)})")
+    st.dataframe(streams, hide_index=True)
+    st.markdown(f"**Needs: what companies take in** ({len(needs)})")
+    st.dataframe(needs, hide_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# forms
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def _rows(url: str, version: tuple, table: str) -> dict[str, dict[str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        write_bundle(common.network(), tmp)
+        with open(Path(tmp) / f"{table}.csv", encoding="utf-8", newline="") as f:
+            return {row["id"]: row for row in csv.DictReader(f)}
+
+
+def _current_rows(net: Network, table: str) -> dict[str, dict[str, str]]:
+    """Every record of ``table`` as the text cells of its canonical CSV row, by id."""
+    return _rows(db.database_url(), common.data_version(), table)
+
+
+def _next_id(existing: list[str], prefix: str) -> str:
+    numbers = [int(m.group(1)) for i in existing if (m := re.match(rf"^{prefix}(\d+)$", i))]
+    width = 3 if prefix == "C" else 4
+    return f"{prefix}{max(numbers, default=0) + 1:0{width}d}"
+
+
+def save_records(table: str, rows: list[dict[str, str]], actor: str) -> db.ImportSummary:
+    """Validate records as an import of ``table`` would, then save them (all or nothing)."""
+    headers = [c.name for c in TABLES[table]]
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(Path(tmp) / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=headers)
+            writer.writeheader()
+            writer.writerows({h: row.get(h, "") for h in headers} for row in rows)
+        with common.transaction() as s:
+            network = db.read_bundle_for(s, tmp)
+            return db.save_network(s, network, actor=actor)
+
+
+def record_form(net: Network, table: str) -> None:
+    rows = _current_rows(net, table)
+    prefix = ID_PREFIX[table]
+    new_label = f"(new {TABLE_LABELS[table].split(' ')[0]})"
+    choice = st.selectbox(f"{TABLE_LABELS[table].capitalize()} to edit", [new_label, *rows],
+                          key=f"edit_{table}")  # fmt: skip
+    current = rows.get(choice, {}) if choice != new_label else {"id": _next_id(list(rows), prefix)}
+    company_ids = [c.id for c in net.companies]
+    names = {c.id: c.name for c in net.companies}
+    with st.form(f"form_{table}_{choice}", clear_on_submit=False):
+        values: dict[str, str] = {}
+        cols = st.columns(2)
+        for i, column in enumerate(TABLES[table]):
+            name = column.name
+            label = f"{name}{' *' if column.required else ''} ({column.french})"
+            value = current.get(name, "") or ""
+            box = cols[i % 2]
+            key = f"{table}_{choice}_{name}"
+            if name == "company_id" and company_ids:
+                index = company_ids.index(value) if value in company_ids else 0
+                values[name] = box.selectbox(label, company_ids, index=index, key=key,
+                                             format_func=lambda c: f"{c} {names[c]}")  # fmt: skip
+            elif name in CHOICES:
+                options = CHOICES[name]
+                index = options.index(value) if value in options else 0
+                values[name] = box.selectbox(label, options, index=index, key=key)
+            elif name == "hazardous_permit":
+                values[name] = "true" if box.checkbox(label, value=value == "true", key=key) else "false"
+            else:
+                values[name] = box.text_input(label, value=value, key=key, help=HELP.get(name))
+        submitted = st.form_submit_button(f"Save the {TABLE_LABELS[table].split(' ')[0]}",
+                                          type="primary")  # fmt: skip
+    if submitted:
+        try:
+            summary = save_records(table, [values], common.actor())
+        except SymbioseError as exc:
+            common.show_problems(exc)
+            return
+        if summary.changed:
+            st.success(f"Saved {values['id']}: {summary}")
+        else:
+            st.info(f"{values['id']} is unchanged.")
+
+
+# --------------------------------------------------------------------------------------------
+# import and export
+
+
+def import_bundle(files: list) -> db.ImportSummary:
+    """Write uploaded files to a temporary folder, read them as a bundle and save (all or nothing)."""
+    workbooks = [f for f in files if f.name.lower().endswith((".xlsx", ".xlsm"))]
+    if len(workbooks) > 1 or (workbooks and len(files) > 1):
+        raise ValidationError("upload one .xlsx workbook, or several .csv files, not both")
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in files:
+            (Path(tmp) / Path(f.name).name).write_bytes(f.getvalue())
+        path = Path(tmp) / Path(workbooks[0].name).name if workbooks else Path(tmp)
+        with common.transaction() as s:
+            network = db.read_bundle_for(s, path)
+            return db.save_network(s, network, actor=common.actor())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _export_bytes(url: str, version: tuple) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "network.xlsx"
+        write_bundle(common.network(), path)
+        return path.read_bytes()
+
+
+@st.cache_data(show_spinner=False)
+def _template_bytes(language: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "modeles.xlsx"
+        write_templates(path, language=language)
+        return path.read_bytes()
+
+
+def import_export() -> None:
+    st.markdown("Import a network bundle: one Excel workbook (sheets `companies`, `streams`, "
+                "`needs`, optionally `synergies`, or their French names) or several CSV files "
+                "(`companies.csv` / `entreprises.csv`, ...). French spreadsheets are accepted "
+                "(`;`, decimal commas, Windows-1252). Records are created or updated by id; "
+                "nothing is written if any problem is found.")  # fmt: skip
+    files = st.file_uploader("Bundle files", type=["xlsx", "csv"], accept_multiple_files=True,
+                             key="bundle_files")  # fmt: skip
+    if st.button("Import", disabled=not files, type="primary", key="import_button"):
+        try:
+            summary = import_bundle(files)
+        except SymbioseError as exc:
+            common.show_problems(exc)
+        else:
+            st.success(f"Imported: {summary}")
+            st.dataframe(pd.DataFrame(summary.rows(), columns=["table", "created", "updated",
+                                                               "unchanged"]), hide_index=True)  # fmt: skip
+    st.divider()
+    c1, c2, c3 = st.columns(3)
+    with common.shows_errors():
+        c1.download_button("Export the network (xlsx)", _export_bytes(db.database_url(), common.data_version()),
+                           file_name="reseau_symbiose.xlsx", key="export_xlsx")  # fmt: skip
+        c2.download_button("Templates (French, xlsx)", _template_bytes("fr"), file_name="modeles_symbiose.xlsx",
+                           key="templates_fr")  # fmt: skip
+        c3.download_button("Templates (English, xlsx)", _template_bytes("en"),
+                           file_name="templates_symbiose.xlsx", key="templates_en")  # fmt: skip
+
+
+def page() -> None:
+    st.title("Companies & flows")
+    with common.shows_errors():
+        net = common.network()
+        tabs = st.tabs(["Browse", "Company", "Stream", "Need", "Import / export"])
+        with tabs[0]:
+            browse(net)
+        for tab, table in zip(tabs[1:4], ("companies", "streams", "needs"), strict=True):
+            with tab:
+                record_form(net, table)
+        with tabs[4]:
+            import_export()

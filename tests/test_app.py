@@ -1,0 +1,237 @@
+"""The Streamlit application, page by page, with streamlit.testing.v1.AppTest.
+
+Every test runs on its own copy of a real SQLite file holding the demo network (built once per
+module), selected through SYMBIOSE_DATABASE_URL. Pages are run alone (``from_string`` calling
+the page function) or through app.py (navigation, login, roles).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from symbiose import db  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """A SQLite file with the schema and the demo network (built once)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = db.ensure_database(f"sqlite:///{path}")
+    with db.session_factory(engine)() as s, s.begin():
+        db.load_demo(s)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def url(demo_db, tmp_path, monkeypatch) -> str:
+    """A fresh copy of the demo database for one test, made the app's database."""
+    copy = tmp_path / "app.db"
+    shutil.copy(demo_db, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    return url
+
+
+@pytest.fixture
+def session(url):
+    engine = db.make_engine(url)
+    maker = db.session_factory(engine)
+    yield maker
+    engine.dispose()
+
+
+def page_test(name: str) -> AppTest:
+    """An AppTest running one page function alone."""
+    script = f"from symbiose.ui import common, {name}\ncommon.engine()\n{name}.page()\n"
+    return AppTest.from_string(script, default_timeout=TIMEOUT)
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.success] + [e.value for e in at.info]
+    return "\n".join(parts)
+
+
+def test_app_starts_on_an_empty_database_and_loads_the_demo(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    for label in ("Synergies in the optimum", "Companies involved", "Exchanged (t/yr)",
+                  "CO2e avoided (t/yr)", "Net benefit (EUR/yr)"):  # fmt: skip
+        assert float(metrics[label].replace(",", "")) > 0, label
+    assert "Left unmatched (t/yr)" in metrics
+    assert at.dataframe[0].value.shape[0] > 0  # top flows
+    assert any("Open demo mode" in i.value for i in at.sidebar.info)
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s:
+        assert db.counts(s)["companies"] > 100
+    engine.dispose()
+
+
+def test_companies_page_lists_and_filters(url):
+    at = page_test("companies").run()
+    assert not at.exception
+    companies = at.dataframe[0].value
+    assert len(companies) > 100 and {"id", "name", "commune"} <= set(companies.columns)
+    at.multiselect(key="f_commune").set_value(["Jonzac"]).run()
+    filtered = at.dataframe[0].value
+    assert 0 < len(filtered) < len(companies) and set(filtered["commune"]) == {"Jonzac"}
+
+
+def test_a_bad_stream_form_shows_errors_and_stores_nothing(url, session):
+    with session() as s:
+        before = db.counts(s)["streams"]
+    at = page_test("companies").run()
+    prefix = "streams_(new stream)_"
+    at.text_input(key=prefix + "ewc_code").set_value("99 99 99")
+    at.text_input(key=prefix + "quantity").set_value("a lot")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception
+    assert at.error, "a bad entry must show an error"
+    problems = at.dataframe[-1].value
+    assert {"file", "row", "column", "problem"} <= set(problems.columns)
+    assert {"quantity", "ewc_code"} <= set(problems["column"])
+    with session() as s:
+        assert db.counts(s)["streams"] == before
+
+
+def test_a_good_stream_form_is_saved(url, session):
+    at = page_test("companies").run()
+    prefix = "streams_(new stream)_"
+    new_id = at.text_input(key=prefix + "id").value
+    at.text_input(key=prefix + "ewc_code").set_value("03 01 05")
+    at.text_input(key=prefix + "quantity").set_value("1 234,5")  # French number
+    at.text_input(key=prefix + "description").set_value("Sciure")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        stream = next(x for x in db.load_network(s).streams if x.id == new_id)
+    assert stream.quantity_base == 1_234_500 and stream.ewc_code == "030105"
+
+
+def test_import_with_a_bad_file_lists_problems_and_writes_nothing(url, session):
+    with session() as s:
+        before = db.counts(s)
+    at = page_test("companies").run()
+    bad = "identifiant;raison_sociale;commune\nC900;Scierie Test;Nulle-Part-sur-Mer\n".encode("cp1252")
+    at.file_uploader(key="bundle_files").set_value([("entreprises.csv", bad, "text/csv")]).run()
+    at.button(key="import_button").click().run()
+    assert not at.exception and at.error
+    assert "entreprises.csv" in set(at.dataframe[-1].value["file"])
+    with session() as s:
+        assert db.counts(s) == before
+
+
+def test_partners_hide_identities_until_both_sides_are_interested(url, session):
+    from symbiose.ui import blind
+
+    at = page_test("partners").run()
+    assert not at.exception
+    at.selectbox(key="partner_company").set_value("C001").run()
+    with session() as s:
+        net = db.load_network(s)
+    names = {c.id: c.name for c in net.companies}
+    shown = texts(at)
+    assert "Partner #1" in shown
+    buttons = [b for b in at.button if b.key and b.key.startswith("interest_supplier_")]
+    assert buttons, "C001 has suggested receivers"
+    _, _, stream_id, need_id = buttons[0].key.split("_", 3)
+    partner_id = next(n.company_id for n in net.needs if n.id == need_id)
+    assert names[partner_id] not in shown  # hidden
+
+    buttons[0].click().run()
+    assert not at.exception
+    with session() as s:
+        status = blind.pair_status(s, db.load_network(s), stream_id, need_id)
+        assert status.supplier_interested and not status.receiver_interested
+        assert str(status.stage) == "contacted" and not status.revealed
+        interest = [e for e in db.audit_entries(s, entity="synergy", entity_id=status.synergy_id)
+                    if e.action == "interest"]  # fmt: skip
+        assert interest[0].detail["side"] == "supplier" and interest[0].detail["company_id"] == "C001"
+    assert names[partner_id] not in texts(at)
+
+    with session() as s, s.begin():  # the receiver says yes too
+        blind.express_interest(s, db.load_network(s), stream_id, need_id, side="receiver",
+                               company_id=partner_id, actor="receiver")  # fmt: skip
+    at.run()
+    assert names[partner_id] in texts(at)  # revealed
+    with session() as s:
+        assert str(blind.pair_status(s, db.load_network(s), stream_id, need_id).stage) == "in_discussion"
+
+
+def test_pipeline_stage_change_persists_and_abandon_needs_a_reason(url, session):
+    with session() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "suggested")
+    at = page_test("pipeline").run()
+    assert not at.exception and len(at.dataframe[0].value) > 0
+    at.selectbox(key="stage_synergy").set_value(synergy.id)
+    at.selectbox(key="stage_new").set_value("contacted")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
+        assert db.audit_entries(s, entity="synergy", entity_id=synergy.id)[0].action == "stage"
+
+    at.selectbox(key="stage_synergy").set_value(synergy.id)
+    at.selectbox(key="stage_new").set_value("abandoned")
+    at.text_input(key="stage_reason").set_value("")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert at.error and "reason" in at.error[0].value
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
+
+
+def test_scenarios_compare_an_adhoc_scenario(url):
+    at = page_test("scenarios").run()
+    assert not at.exception
+    at.checkbox(key="include_adhoc").check()
+    at.number_input(key="adhoc_landfill").set_value(50.0)
+    at.button(key="run_scenarios").click().run()
+    assert not at.exception and not at.error
+    frames = [d.value for d in at.dataframe]
+    table = next(f for f in frames if "Ad hoc" in f.columns)
+    assert any(c.startswith("Ad hoc -") for c in table.columns)
+    assert table.loc["net benefit (EUR/yr)", "Ad hoc"] > table.iloc[:, 0]["net benefit (EUR/yr)"]
+    changes = next(f for f in frames if "change" in f.columns)
+    assert set(changes["scenario"]) == {"Ad hoc"}
+    opportunities = next(f for f in frames if "site_name" in f.columns)
+    assert len(opportunities) > 0
+
+
+def test_login_and_roles(url, session):
+    with session() as s, s.begin():
+        db.create_user(s, "officer1", "s3cret!", role="officer")
+        db.create_user(s, "c001", "pw", role="company", company_id="C001")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert not at.metric  # nothing but the login page before signing in
+    at.text_input(key="login_username").set_value("officer1")
+    at.text_input(key="login_password").set_value("wrong")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert at.error and "wrong password" in at.error[0].value
+    at.text_input(key="login_password").set_value("s3cret!")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception
+    assert "officer1" in "".join(s.value for s in at.success)
+
+    company = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    with session() as s:
+        company.session_state["symbiose_user"] = db.authenticate(s, "c001", "pw")
+    company.run()
+    assert not company.exception
+    assert "Partner #1" in texts(company)  # a company lands on its Partners page
+    assert not any(w.key == "partner_company" for w in company.selectbox)  # locked to its company
