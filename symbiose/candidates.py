@@ -62,7 +62,7 @@ def stream_table(network: Network) -> pd.DataFrame:
     companies = {c.id: c for c in network.companies}
     entries = ewc_entries()
     rows = []
-    for s in network.streams:
+    for s in sorted(network.streams, key=lambda x: x.id):
         c = companies[s.company_id]
         entry = entries.get(s.ewc_code) if s.ewc_code else None
         rows.append(
@@ -82,7 +82,7 @@ def need_table(network: Network) -> pd.DataFrame:
     """One row per need with its company's location and month mask."""
     companies = {c.id: c for c in network.companies}
     rows = []
-    for n in network.needs:
+    for n in sorted(network.needs, key=lambda x: x.id):
         c = companies[n.company_id]
         rows.append(
             (n.id, n.company_id, c.latitude, c.longitude, n.category, n.accepted_codes,
@@ -257,8 +257,12 @@ def _pairs(streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.Dat
                                      "pretreatment_cents", "kb_max_km", "basis"])  # fmt: skip
     pairs = pd.concat(found, ignore_index=True)
     # a need that accepts a code explicitly and also by category: keep the best quality
-    pairs = pairs.sort_values(["s", "n", "quality", "category"], ascending=[True, True, False, False])
-    return pairs.drop_duplicates(["s", "n"], keep="first").reset_index(drop=True)
+    order = np.lexsort((-pairs["quality"].to_numpy(), pairs["n"].to_numpy(), pairs["s"].to_numpy()))
+    pairs = pairs.iloc[order]
+    s_n = pairs["s"].to_numpy(np.int64) * (len(needs) + 1) + pairs["n"].to_numpy(np.int64)
+    first = np.ones(len(s_n), dtype=bool)
+    first[1:] = s_n[1:] != s_n[:-1]
+    return pairs[first].reset_index(drop=True)
 
 
 def _add_forced(pairs, streams, needs, forced_pairs) -> tuple[pd.DataFrame, np.ndarray]:
@@ -281,7 +285,7 @@ def _add_forced(pairs, streams, needs, forced_pairs) -> tuple[pd.DataFrame, np.n
 
 def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
                forced: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
-    """Filter pairs by the rules of the trade and compute their value per unit."""
+    """Filter pairs by the rules of the trade and compute their value per unit (numpy arrays)."""
     columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
@@ -290,52 +294,61 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
     n = pairs["n"].to_numpy(dtype=np.int64)
-    st, nd = streams.iloc[s].reset_index(drop=True), needs.iloc[n].reset_index(drop=True)
-    straight = haversine_km(st["lat"], st["lon"], nd["lat"], nd["lon"])
+    col = lambda table, name, rows, dtype=None: table[name].to_numpy(dtype=dtype)[rows]  # noqa: E731
+    straight = haversine_km(col(streams, "lat", s, float), col(streams, "lon", s, float),
+                            col(needs, "lat", n, float), col(needs, "lon", n, float))  # fmt: skip
     road = straight * params.road_factor
 
     # the receiving category decides transport mode, CO2 factors and default distance
-    category = np.where(pairs["category"].to_numpy() != "", pairs["category"].to_numpy(), nd["category"].to_numpy())
-    cats = kb.categories
-    cat_max = np.array([_category_max_km(kb, c) if c in cats else DEFAULT_MAX_DISTANCE_KM for c in category])
+    cat_ids = list(kb.categories)
+    pair_cat = pairs["category"].to_numpy(dtype=object)
+    need_cat = col(needs, "category", n, object)
+    category = pd.Categorical(np.where(pair_cat != "", pair_cat, need_cat), categories=[*cat_ids, ""])
+    code = category.codes  # -1 never happens: "" is a category; unknown ids map to -1 -> defaults
+    def per_category(values: list[float], default: float) -> np.ndarray:
+        table = np.array([*values, default, default], dtype=float)
+        return table[np.where(code < 0, len(values) + 1, code)]
+    cats = [kb.categories[c] for c in cat_ids]
+    cat_max = per_category([_category_max_km(kb, c) for c in cat_ids], DEFAULT_MAX_DISTANCE_KM)
+    pipe_eur = per_category([c.transport_cost_eur_per_unit_km or np.nan for c in cats], np.nan)
+    virgin_co2 = per_category([c.virgin_co2e_kg_per_unit for c in cats], 0.0)
+    landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
+
     kb_max = pairs["kb_max_km"].to_numpy(dtype=float)
     max_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
-    max_km = np.fmin(max_km, nd["max_distance_km"].to_numpy(dtype=float))
+    max_km = np.fmin(max_km, col(needs, "max_distance_km", n, float))
     if params.max_distance_km is not None:
         max_km = np.minimum(max_km, params.max_distance_km)
 
-    s_unit, n_unit = st["unit"].to_numpy(), nd["unit"].to_numpy()
-    mass_units = {str(Unit.T), str(Unit.M3)}
-    liquid_ok = params.liquid_density_t_per_m3 == 1.0
-    unit_ok = (s_unit == n_unit) | (liquid_ok & np.isin(s_unit, list(mass_units)) & np.isin(n_unit, list(mass_units)))
-    common_months = st["month_bits"].to_numpy() & nd["month_bits"].to_numpy()
+    s_unit, n_unit = col(streams, "unit", s, object), col(needs, "unit", n, object)
+    is_m3, is_mwh = s_unit == str(Unit.M3), s_unit == str(Unit.MWH)
+    mass = (s_unit == str(Unit.T)) | is_m3
+    n_mass = (n_unit == str(Unit.T)) | (n_unit == str(Unit.M3))
+    unit_ok = (s_unit == n_unit) | ((params.liquid_density_t_per_m3 == 1.0) & mass & n_mass)
+    common_months = col(streams, "month_bits", s, np.int64) & col(needs, "month_bits", n, np.int64)
     keep = (
         (road <= max_km + 1e-9)
         & unit_ok
-        & (~st["hazardous"].to_numpy() | nd["hazardous_permit"].to_numpy())
+        & (~col(streams, "hazardous", s, bool) | col(needs, "hazardous_permit", n, bool))
         & (common_months != 0)
-        & (st["company_id"].to_numpy() != nd["company_id"].to_numpy())
+        & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
     )
 
     quality = pairs["quality"].to_numpy(dtype=float)
-    tonnes_per_unit = np.where(s_unit == str(Unit.M3), params.liquid_density_t_per_m3, 1.0)
-    pipe_eur = np.array([
-        (cats[c].transport_cost_eur_per_unit_km if c in cats else None) or np.nan for c in category
-    ], dtype=float)  # fmt: skip
-    piped = np.isfinite(pipe_eur) | (s_unit == str(Unit.MWH))
+    tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
+    piped = np.isfinite(pipe_eur) | is_mwh
     transport_cents = np.where(
         piped,
         np.nan_to_num(pipe_eur) * road * 100,
         params.transport_cost_eur_per_tkm * road * tonnes_per_unit * 100,
     )
-    route_delta = np.array([params.route_cost_delta_eur.get(r, 0.0) * 100 for r in st["route"]])
-    supplier = st["route_cost_cents"].to_numpy(dtype=float) + route_delta
-    receiver = quality * nd["virgin_price_cents"].to_numpy(dtype=float)
+    route = col(streams, "route", s, object)
+    supplier = col(streams, "route_cost_cents", s, float)
+    for name, delta in params.route_cost_delta_eur.items():
+        supplier = supplier + np.where(route == name, delta * 100, 0.0)
+    receiver = quality * col(needs, "virgin_price_cents", n, float)
     pretreat = pairs["pretreatment_cents"].to_numpy(dtype=float) * tonnes_per_unit
-
-    virgin_co2 = np.array([cats[c].virgin_co2e_kg_per_unit if c in cats else 0.0 for c in category])
-    landfill_co2 = np.array([cats[c].landfill_co2e_kg_per_t if c in cats else 0.0 for c in category])
-    landfilled = st["route"].to_numpy() == str(Route.LANDFILL)
+    landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, params.truck_co2e_kg_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
@@ -343,16 +356,26 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
     keep &= value > 0
     if forced is not None and forced.any():
         keep |= forced & unit_ok
+    capacity = np.minimum(col(streams, "quantity_base", s, np.int64), col(needs, "quantity_base", n, np.int64))
+    keep &= capacity > 0
 
+    idx = np.nonzero(keep)[0]
+    stream_ids = streams["stream_id"].to_numpy(dtype=object)
+    need_ids = needs["need_id"].to_numpy(dtype=object)
+    categorical = lambda values: pd.Categorical(np.asarray(values, dtype=object)[idx])  # noqa: E731
     arcs = pd.DataFrame({
-        "stream_id": st["stream_id"], "need_id": nd["need_id"], "s": s, "n": n,
-        "category": category, "quality": quality, "pretreatment": pairs["pretreatment"].to_numpy(),
-        "basis": pairs["basis"].to_numpy(), "distance_km": straight, "road_km": road,
-        "max_km": max_km, "supplier_avoided_cents": supplier, "receiver_avoided_cents": receiver,
-        "transport_cents": transport_cents, "pretreatment_cents": pretreat,
-        "co2e_avoided_kg": co2e, "value_cents": value,
-        "capacity_base": np.minimum(st["quantity_base"].to_numpy(), nd["quantity_base"].to_numpy()),
-        "month_bits": common_months, "unit": s_unit,
+        "stream_id": pd.Categorical.from_codes(s[idx], categories=pd.Index(stream_ids)) if len(stream_ids) else [],
+        "need_id": pd.Categorical.from_codes(n[idx], categories=pd.Index(need_ids)) if len(need_ids) else [],
+        "s": s[idx], "n": n[idx],
+        "category": pd.Categorical(np.asarray(category.astype(object))[idx]),
+        "quality": quality[idx], "pretreatment": categorical(pairs["pretreatment"].to_numpy(dtype=object)),
+        "basis": categorical(pairs["basis"].to_numpy(dtype=object)), "distance_km": straight[idx],
+        "road_km": road[idx], "max_km": max_km[idx], "supplier_avoided_cents": supplier[idx],
+        "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
+        "pretreatment_cents": pretreat[idx], "co2e_avoided_kg": co2e[idx], "value_cents": value[idx],
+        "capacity_base": capacity[idx], "month_bits": common_months[idx],
+        "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
-    arcs = arcs[keep & (arcs["capacity_base"].to_numpy() > 0)]
-    return arcs.sort_values(["stream_id", "need_id"]).reset_index(drop=True)
+    # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id) order
+    order = np.lexsort((arcs["n"].to_numpy(), arcs["s"].to_numpy()))
+    return arcs.iloc[order].reset_index(drop=True)

@@ -43,16 +43,16 @@ class MatchResult:
         streams = self.candidates.streams
         needs = self.candidates.needs
         out = pd.DataFrame({
-            "stream_id": flows["stream_id"],
-            "need_id": flows["need_id"],
+            "stream_id": flows["stream_id"].astype(str),
+            "need_id": flows["need_id"].astype(str),
             "supplier_id": streams["company_id"].to_numpy()[flows["s"].to_numpy(dtype=np.int64)],
             "receiver_id": needs["company_id"].to_numpy()[flows["n"].to_numpy(dtype=np.int64)],
             "quantity": q,
-            "unit": flows["unit"],
+            "unit": flows["unit"].astype(str),
             "months": [",".join(map(str, m)) for m in flows["months"]],
             "distance_km": flows["distance_km"].round(2),
             "road_km": flows["road_km"].round(2),
-            "category": flows["category"],
+            "category": flows["category"].astype(str),
             "value_eur_per_unit": (flows["value_int_cents"] / 100).round(2),
             "value_eur": (q * flows["value_int_cents"] / 100).round(2),
             "co2e_avoided_t": (q * flows["co2e_avoided_kg"] / 1000).round(3),

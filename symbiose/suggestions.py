@@ -128,4 +128,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["distance_km"] = res["distance_km"].round(2)
     res["road_km"] = res["road_km"].round(2)
     res["reason"] = [_reason(r) for r in res.itertuples()]
-    return res[columns].reset_index(drop=True)
+    res = res[columns].reset_index(drop=True)
+    for name in ("stream_id", "need_id", "unit"):
+        res[name] = res[name].astype(str)
+    return res
