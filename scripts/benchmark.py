@@ -206,7 +206,7 @@ def main() -> None:
     print("| n | method | total s | candidates s | build s | solve s | arcs/stream | peak MB | objective EUR |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        def f(key, fmt="{:.2f}"):
+        def f(key, fmt="{:.2f}", r=r):
             v = r.get(key)
             return fmt.format(v) if isinstance(v, int | float) else ""
         print(f"| {r.get('n', 'demo')} | {r['method']} | {f('total_s')} | {f('candidates_s')} | {f('build_s')} "

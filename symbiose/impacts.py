@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from symbiose.candidates import Candidates
 from symbiose.domain import Route
@@ -61,80 +60,76 @@ class Kpis:
         return asdict(self)
 
 
-def _by_unit(quantity_base: pd.Series, unit: pd.Series, which: Unit) -> float:
+def _sum_by_unit(quantity_base: np.ndarray, unit: np.ndarray, which: Unit) -> float:
     return float(quantity_base[unit == str(which)].sum()) / BASE_PER_UNIT
 
 
 def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
     """Indicators of an allocation (all per year)."""
-    flows = allocation.flows
-    streams, needs = candidates.streams, candidates.needs
-    q = flows["flow_base"].to_numpy(dtype=float) / BASE_PER_UNIT  # in declared units
-    unit = flows["unit"].astype(str) if len(flows) else pd.Series([], dtype=str)
-    params = candidates.params
-    mass = np.where(unit == str(Unit.M3), params.liquid_density_t_per_m3, np.where(unit == str(Unit.T), 1.0, 0.0))
-    s_rows = flows["s"].to_numpy(dtype=np.int64) if len(flows) else np.zeros(0, np.int64)
-    route = streams["route"].to_numpy()[s_rows] if len(flows) else np.array([], dtype=str)
-    diverted = np.isin(route, [str(Route.LANDFILL), str(Route.INCINERATION)])
-    road = flows["road_km"].to_numpy(dtype=float) if len(flows) else np.zeros(0)
-    piped = flows["transport_cents"].to_numpy(dtype=float) if len(flows) else np.zeros(0)
-    trucked = mass > 0
-    tkm = float((q * mass * road)[trucked].sum())
-    co2_transport_kg = tkm * params.truck_co2e_kg_per_tkm
-    co2_total_kg = float((q * flows["co2e_avoided_kg"].to_numpy(dtype=float)).sum()) if len(flows) else 0.0
-    landfilled = route == str(Route.LANDFILL)
-    kb_virgin = co2_total_kg + co2_transport_kg  # virgin + landfill parts
     from symbiose.compat import load_knowledge_base
 
-    cats = load_knowledge_base().categories
-    landfill_kg = float(sum(
-        qi * mi * (cats[c].landfill_co2e_kg_per_t if c in cats else 0.0)
-        for qi, mi, c, lf in zip(q, mass, flows["category"] if len(flows) else [], landfilled, strict=True)
-        if lf
-    ))  # fmt: skip
-    companies = set(streams["company_id"].to_numpy()[s_rows]) | set(
-        needs["company_id"].to_numpy()[flows["n"].to_numpy(dtype=np.int64)] if len(flows) else []
-    )
+    flows = allocation.flows
+    streams, needs = candidates.streams, candidates.needs
+    params = candidates.params
+    q = flows["flow_base"].to_numpy(dtype=float) / BASE_PER_UNIT  # in declared units
+    unit = flows["unit"].to_numpy(dtype=object).astype(str)
+    s_rows = flows["s"].to_numpy(dtype=np.int64)
+    n_rows = flows["n"].to_numpy(dtype=np.int64)
+    tonnes_per_unit = np.select([unit == str(Unit.T), unit == str(Unit.M3)], [1.0, params.liquid_density_t_per_m3], 0.0)
+    route = streams["route"].to_numpy(dtype=object)[s_rows]
+    diverted = np.isin(route, [str(Route.LANDFILL), str(Route.INCINERATION)])
+    landfilled = route == str(Route.LANDFILL)
+    per_unit = lambda name: flows[name].to_numpy(dtype=float)  # noqa: E731
 
-    used = np.bincount(s_rows, weights=flows["flow_base"].to_numpy(dtype=float) if len(flows) else None,
-                       minlength=len(streams))  # fmt: skip
+    # trucked flows only (heat travels by pipe, with no truck emissions)
+    trucked = tonnes_per_unit > 0
+    tkm = float((q * tonnes_per_unit * per_unit("road_km"))[trucked].sum())
+    co2_transport_kg = tkm * params.truck_co2e_kg_per_tkm
+    co2_net_kg = float((q * per_unit("co2e_avoided_kg")).sum())
+    cats = load_knowledge_base().categories
+    category = flows["category"].to_numpy(dtype=object).astype(str)
+    landfill_factor = np.array([cats[c].landfill_co2e_kg_per_t if c in cats else 0.0 for c in category])
+    co2_landfill_kg = float((q * tonnes_per_unit * landfill_factor)[landfilled].sum())
+    co2_virgin_kg = co2_net_kg + co2_transport_kg - co2_landfill_kg
+
+    used = np.bincount(s_rows, weights=flows["flow_base"].to_numpy(dtype=float), minlength=len(streams))
     left = streams["quantity_base"].to_numpy(dtype=float) - used
-    sunit = streams["unit"]
+    met = np.bincount(n_rows, weights=flows["flow_base"].to_numpy(dtype=float), minlength=len(needs))
+    need_left = needs["quantity_base"].to_numpy(dtype=float) - met
     by_code = (
         streams.assign(left_base=left)
         .query("left_base > 0")
         .assign(code=lambda d: np.where(d["ewc_code"] != "", d["ewc_code"], d["material"]))
         .groupby(["code", "unit"], as_index=False)["left_base"].sum()
-        .sort_values("left_base", ascending=False)
+        .sort_values(["left_base", "code"], ascending=[False, True])
     )
     by_code["quantity"] = by_code.pop("left_base") / BASE_PER_UNIT
-    n_rows = flows["n"].to_numpy(dtype=np.int64) if len(flows) else np.zeros(0, np.int64)
-    met = np.bincount(n_rows, weights=flows["flow_base"].to_numpy(dtype=float) if len(flows) else None,
-                      minlength=len(needs))  # fmt: skip
-    need_left = needs["quantity_base"].to_numpy(dtype=float) - met
-    money = (lambda col: float((q * flows[col].to_numpy(dtype=float)).sum()) / 100 if len(flows) else 0.0)
+    companies = set(streams["company_id"].to_numpy()[s_rows]) | set(needs["company_id"].to_numpy()[n_rows])
+    money = lambda name: float((q * per_unit(name)).sum()) / 100  # noqa: E731
+    s_unit = streams["unit"].to_numpy(dtype=object)
+    n_unit = needs["unit"].to_numpy(dtype=object)
     return Kpis(
         synergies=len(flows),
         companies_involved=len(companies),
-        matched_t=float((q * (unit == str(Unit.T))).sum()),
-        matched_m3=float((q * (unit == str(Unit.M3))).sum()),
-        matched_mwh=float((q * (unit == str(Unit.MWH))).sum()),
-        diverted_t=float((q * (unit == str(Unit.T)) * diverted).sum()),
-        diverted_m3=float((q * (unit == str(Unit.M3)) * diverted).sum()),
-        virgin_saved_t=float((q * mass * flows["quality"].to_numpy(dtype=float)).sum()) if len(flows) else 0.0,
+        matched_t=float(q[unit == str(Unit.T)].sum()),
+        matched_m3=float(q[unit == str(Unit.M3)].sum()),
+        matched_mwh=float(q[unit == str(Unit.MWH)].sum()),
+        diverted_t=float(q[(unit == str(Unit.T)) & diverted].sum()),
+        diverted_m3=float(q[(unit == str(Unit.M3)) & diverted].sum()),
+        virgin_saved_t=float((q * tonnes_per_unit * per_unit("quality")).sum()),
         tkm=tkm,
-        co2e_avoided_t=co2_total_kg / 1000,
-        co2e_virgin_avoided_t=(kb_virgin - landfill_kg) / 1000,
-        co2e_landfill_avoided_t=landfill_kg / 1000,
+        co2e_avoided_t=co2_net_kg / 1000,
+        co2e_virgin_avoided_t=co2_virgin_kg / 1000,
+        co2e_landfill_avoided_t=co2_landfill_kg / 1000,
         co2e_transport_t=co2_transport_kg / 1000,
         supplier_savings_eur=money("supplier_avoided_cents"),
         receiver_savings_eur=money("receiver_avoided_cents"),
-        transport_cost_eur=float((q * piped).sum()) / 100 if len(flows) else 0.0,
+        transport_cost_eur=money("transport_cents"),
         pretreatment_cost_eur=money("pretreatment_cents"),
         net_benefit_eur=allocation.objective_cents / 100,
-        unmatched_t=_by_unit(pd.Series(left), sunit, Unit.T),
-        unmatched_m3=_by_unit(pd.Series(left), sunit, Unit.M3),
-        unmatched_mwh=_by_unit(pd.Series(left), sunit, Unit.MWH),
-        unmet_need_t=_by_unit(pd.Series(need_left), needs["unit"], Unit.T),
+        unmatched_t=_sum_by_unit(left, s_unit, Unit.T),
+        unmatched_m3=_sum_by_unit(left, s_unit, Unit.M3),
+        unmatched_mwh=_sum_by_unit(left, s_unit, Unit.MWH),
+        unmet_need_t=_sum_by_unit(need_left, n_unit, Unit.T),
         unmatched_by_code=by_code.to_dict("records"),
     )

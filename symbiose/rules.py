@@ -62,9 +62,10 @@ def repair_heuristic(problem: Problem, rules: Rules) -> tuple[np.ndarray, dict]:
     protected = np.bincount(pair, weights=problem.lower_base, minlength=n_pairs) > 0
     pair_value = np.zeros(n_pairs)
     np.maximum.at(pair_value, pair, base_cost)
-    rounds = 0
+    rounds_run = 0
     flows = np.zeros(len(ex), dtype=np.int64)
-    for rounds in range(1, REPAIR_ROUNDS + 1):
+    for round_no in range(1, REPAIR_ROUNDS + 1):
+        rounds_run = round_no
         # fold the fixed cost into the unit cost, spread over the quantity the pair is expected to carry
         folded = base_cost - np.rint(fixed_cents * BASE_PER_UNIT / expected[pair]).astype(np.int64)
         usable = allowed_pair[pair] & ((folded > 0) | protected[pair])
@@ -89,7 +90,7 @@ def repair_heuristic(problem: Problem, rules: Rules) -> tuple[np.ndarray, dict]:
         gain = np.bincount(pair, weights=flows * base_cost, minlength=n_pairs) / BASE_PER_UNIT
         losing = (pair_flow > 0) & (gain < fixed_cents) & ~protected
         flows = np.where(losing[pair], 0, flows)
-    return flows, {"repair_rounds": rounds}
+    return flows, {"repair_rounds": rounds_run}
 
 
 def _objective(problem: Problem, flows: np.ndarray, rules: Rules) -> float:
