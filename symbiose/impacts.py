@@ -55,6 +55,7 @@ class Kpis:
     unmet_need_t: float
     method: str = METHOD
     unmatched_by_code: list[dict] = field(default_factory=list)
+    factors: list[dict] = field(default_factory=list)  # every CO2e factor used, with its source
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -132,4 +133,11 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
         unmatched_mwh=_sum_by_unit(left, s_unit, Unit.MWH),
         unmet_need_t=_sum_by_unit(need_left, n_unit, Unit.T),
         unmatched_by_code=by_code.to_dict("records"),
+        factors=[
+            {"factor": "truck_co2e_kg_per_tkm", "value": params.truck_co2e_kg_per_tkm,
+             "source": "DESNZ/DEFRA 2025, HGV all diesel, average laden: 0.10163 + WTT 0.02359"},
+            *({"factor": f"{c}: virgin_co2e_kg_per_unit / landfill_co2e_kg_per_t",
+               "value": [cats[c].virgin_co2e_kg_per_unit, cats[c].landfill_co2e_kg_per_t],
+               "source": cats[c].co2e_source} for c in sorted(set(category)) if c in cats),
+        ],  # fmt: skip
     )
