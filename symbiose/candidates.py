@@ -243,14 +243,22 @@ def _pairs(streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.Dat
         if params.max_distance_km is not None:
             radius_road = min(radius_road, params.max_distance_km)
         radius = chord_for_km(radius_road / params.road_factor * (1 + 1e-9))
-        k = min(params.max_candidates_per_stream, len(n_rows))
         tree = cKDTree(n_xyz[n_rows])
-        _, hit = tree.query(s_xyz[grp["s"].to_numpy()], k=k, distance_upper_bound=radius)
-        hit = hit.reshape(len(grp), k)
-        valid = hit < len(n_rows)
-        g_rows, cols = np.nonzero(valid)
+        points = s_xyz[grp["s"].to_numpy()]
+        if params.max_candidates_per_stream is None:
+            # every compatible need within reach: adding a need never removes a candidate
+            hits = tree.query_ball_point(points, radius, return_sorted=False)
+            lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+            g_rows = np.repeat(np.arange(len(grp)), lengths)
+            n_local = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits]) if lengths.sum() else np.zeros(0, np.int64)
+        else:
+            k = min(params.max_candidates_per_stream, len(n_rows))
+            _, hit = tree.query(points, k=k, distance_upper_bound=radius)
+            hit = hit.reshape(len(grp), k)
+            g_rows, cols = np.nonzero(hit < len(n_rows))
+            n_local = hit[g_rows, cols]
         block = grp.iloc[g_rows].reset_index(drop=True)
-        block["n"] = n_rows[hit[g_rows, cols]]
+        block["n"] = n_rows[n_local]
         found.append(block)
     if not found:
         return pd.DataFrame(columns=["s", "n", "category", "quality", "pretreatment",

@@ -52,7 +52,10 @@ class MatchParameters:
     truck_co2e_kg_per_tkm: float = 0.12522  # DESNZ 2025 all HGVs average laden, WTW (0.10163+0.02359)
     liquid_density_t_per_m3: float = 1.0  # to compare t and m3 for liquids and sludges
     max_distance_km: float | None = None  # global cap on road distance, on top of each need's own
-    max_candidates_per_stream: int = 30  # nearest compatible needs kept per stream and category
+    # None: every compatible need within reach. A number k keeps only the k nearest per stream and
+    # category: much faster on France-sized networks, but then adding a need can push another out
+    # of a stream's k nearest, so results are no longer monotone in the network.
+    max_candidates_per_stream: int | None = None
     route_cost_delta_eur: dict[str, float] = field(default_factory=dict)  # e.g. TGAP: {"landfill": 20}
     rules: Rules = field(default_factory=Rules)
 
@@ -79,7 +82,7 @@ class MatchParameters:
             raise ScenarioError("liquid_density_t_per_m3 must be > 0")
         if self.max_distance_km is not None and self.max_distance_km <= 0:
             raise ScenarioError(f"max_distance_km must be > 0, got {self.max_distance_km}")
-        if self.max_candidates_per_stream < 1:
+        if self.max_candidates_per_stream is not None and self.max_candidates_per_stream < 1:
             raise ScenarioError("max_candidates_per_stream must be at least 1")
         r = self.rules
         if r.min_lot_t < 0 or r.fixed_cost_per_link_eur < 0 or r.time_limit_s <= 0:

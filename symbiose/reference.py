@@ -10,7 +10,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,7 @@ def data_dir() -> Path:
     source = Path(__file__).resolve().parent.parent / "data"
     if (source / "reference").is_dir():
         return source
-    return Path(str(resources.files("symbiose._data")))
+    return Path(__file__).resolve().parent / "_data"  # installed copy (package-dir mapping)
 
 
 def reference_path(name: str) -> Path:

@@ -136,7 +136,8 @@ def _params(raw: dict, ctx: _Ctx) -> MatchParameters:
             ctx.keys(value, {str(r) for r in Route}, path)
             values[key] = {r: ctx.number(v, f"{path}.{r}", minimum=None) for r, v in value.items()}
         elif key == "max_distance_km":
-            values[key] = None if value in (0, None) else ctx.number(value, path, minimum=0.001)
+            number = ctx.number(value, path, minimum=0.0)
+            values[key] = None if number == 0 else number
         elif key == "max_candidates_per_stream":
             values[key] = int(ctx.number(value, path, minimum=1, integer=True))
         else:
@@ -150,7 +151,8 @@ def _params(raw: dict, ctx: _Ctx) -> MatchParameters:
                 raise ctx.fail(path, f"expected true or false, got {value!r}")
             rules[key] = value
         elif key.startswith("max_partners"):
-            rules[key] = None if value == 0 else int(ctx.number(value, path, minimum=1, integer=True))
+            number = ctx.number(value, path, minimum=0, integer=True)
+            rules[key] = None if number == 0 else int(number)
         else:
             rules[key] = float(ctx.number(value, path, minimum=0.0))
     try:
@@ -208,7 +210,7 @@ def parse_scenario(raw: dict, *, source: str = "scenario") -> Scenario:
         ctx.keys(item, ROUTE_COST_KEYS, where)
         if item.get("route") not in {str(r) for r in Route}:
             raise ctx.fail(f"{where}.route", f"expected one of {', '.join(str(r) for r in Route)}")
-        ctx.number(item.get("eur_per_unit"), f"{where}.eur_per_unit")
+        ctx.number(item.get("eur_per_unit"), f"{where}.eur_per_unit", minimum=None)
     base = head.get("base", "demo")
     ctx.text(base, "scenario.base")
     return Scenario(
@@ -443,10 +445,14 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
             for s in streams
         ]
 
+    added: set[str] = set()
     for i, company in enumerate(scenario.add_companies):
         where = f"add_company[{i}]"
         if company["id"] in company_ids:
             raise ctx.fail(f"{where}.id", f"'{company['id']}' already exists in the base network; choose a new id")
+        if company["id"] in added:
+            raise ctx.fail(f"{where}.id", f"'{company['id']}' is added twice in this scenario; choose a new id")
+        added.add(company["id"])
         new_company, new_streams, new_needs = _virtual(company, ctx, where, categories)
         companies.append(new_company)
         streams.extend(new_streams)
