@@ -201,11 +201,12 @@ def build_candidates(
     kb = kb or load_knowledge_base()
     streams = stream_table(network)
     needs = need_table(network)
-    arcs = _pairs(streams, needs, params, kb)
-    forced = np.zeros(len(arcs), dtype=bool)
+    offers = _offers(streams, kb)
+    pairs = _pairs(offers, streams, needs, params, kb)
+    forced = np.zeros(len(pairs), dtype=bool)
     if forced_pairs:
-        arcs, forced = _add_forced(arcs, streams, needs, forced_pairs)
-    arcs = _economics(arcs, streams, needs, params, kb, forced)
+        offers, pairs, forced = _add_forced(offers, pairs, streams, needs, forced_pairs)
+    arcs = _economics(offers, pairs, streams, needs, params, kb, forced)
     if excluded_pairs and len(arcs):
         keys = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
         arcs = arcs[~keys.isin(list(excluded_pairs))].reset_index(drop=True)
@@ -219,13 +220,14 @@ def _category_max_km(kb: KnowledgeBase, category: str) -> float:
     return float(cat.max_distance_km)
 
 
-def _pairs(streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.DataFrame:
-    """Spatially pruned compatible pairs (stream row s, need row n) with KB attributes."""
-    offers = _offers(streams, kb)
+PAIR_COLUMNS = ["o", "s", "n"]
+
+
+def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.DataFrame:
+    """Spatially pruned compatible pairs: offer row o (stream s and its KB attributes), need row n."""
     accepts = _accepts(needs)
     if not len(offers) or not len(accepts):
-        return pd.DataFrame(columns=["s", "n", "category", "quality", "pretreatment",
-                                     "pretreatment_cents", "kb_max_km", "basis"])  # fmt: skip
+        return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
     s_xyz = unit_vectors(streams["lat"].to_numpy(), streams["lon"].to_numpy())
     n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
     need_max = needs["max_distance_km"].to_numpy()
@@ -257,41 +259,48 @@ def _pairs(streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.Dat
             hit = hit.reshape(len(grp), k)
             g_rows, cols = np.nonzero(hit < len(n_rows))
             n_local = hit[g_rows, cols]
-        block = grp.iloc[g_rows].reset_index(drop=True)
-        block["n"] = n_rows[n_local]
-        found.append(block)
+        found.append((grp.index.to_numpy()[g_rows], n_rows[n_local]))
     if not found:
-        return pd.DataFrame(columns=["s", "n", "category", "quality", "pretreatment",
-                                     "pretreatment_cents", "kb_max_km", "basis"])  # fmt: skip
-    pairs = pd.concat(found, ignore_index=True)
+        return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
+    o = np.concatenate([f[0] for f in found]).astype(np.int64)
+    n = np.concatenate([f[1] for f in found]).astype(np.int64)
+    s = offers["s"].to_numpy(np.int64)[o]
+    quality = offers["quality"].to_numpy(float)[o]
     # a need that accepts a code explicitly and also by category: keep the best quality
-    order = np.lexsort((-pairs["quality"].to_numpy(), pairs["n"].to_numpy(), pairs["s"].to_numpy()))
-    pairs = pairs.iloc[order]
-    s_n = pairs["s"].to_numpy(np.int64) * (len(needs) + 1) + pairs["n"].to_numpy(np.int64)
+    order = np.lexsort((-quality, n, s))
+    o, s, n = o[order], s[order], n[order]
+    s_n = s * (len(needs) + 1) + n
     first = np.ones(len(s_n), dtype=bool)
     first[1:] = s_n[1:] != s_n[:-1]
-    return pairs[first].reset_index(drop=True)
+    return pd.DataFrame({"o": o[first], "s": s[first], "n": n[first]})
 
 
-def _add_forced(pairs, streams, needs, forced_pairs) -> tuple[pd.DataFrame, np.ndarray]:
+def _add_forced(offers, pairs, streams, needs, forced_pairs):
+    """Add implemented synergies missing from the pairs, as offers of their own."""
     s_of = {sid: i for i, sid in enumerate(streams["stream_id"])}
     n_of = {nid: i for i, nid in enumerate(needs["need_id"])}
     wanted = {(s_of[a], n_of[b]) for a, b in forced_pairs if a in s_of and b in n_of}
     present = set(zip(pairs["s"].tolist(), pairs["n"].tolist(), strict=True))
     extra = sorted(wanted - present)
     if extra:
-        add = pd.DataFrame({
-            "s": [a for a, _ in extra], "n": [b for _, b in extra],
+        new_offers = pd.DataFrame({
+            "s": [a for a, _ in extra], "key": "forced",
             "category": [needs["category"].iat[b] for _, b in extra], "quality": 1.0,
             "pretreatment": "none", "pretreatment_cents": 0.0, "kb_max_km": np.nan,
             "basis": "an implemented synergy",
         })  # fmt: skip
+        first = len(offers)
+        offers = pd.concat([offers, new_offers], ignore_index=True)
+        add = pd.DataFrame({"o": np.arange(first, first + len(extra)), "s": [a for a, _ in extra],
+                            "n": [b for _, b in extra]})  # fmt: skip
         pairs = pd.concat([pairs, add], ignore_index=True)
-    forced = np.array([(a, b) in wanted for a, b in zip(pairs["s"], pairs["n"], strict=True)], dtype=bool)
-    return pairs, forced
+    width = len(needs) + 1
+    wanted_keys = np.array([a * width + b for a, b in wanted], dtype=np.int64)
+    keys = pairs["s"].to_numpy(np.int64) * width + pairs["n"].to_numpy(np.int64)
+    return offers, pairs, np.isin(keys, wanted_keys)
 
 
-def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
+def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
                forced: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
     """Filter pairs by the rules of the trade and compute their value per unit (numpy arrays)."""
     columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
@@ -302,6 +311,7 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
     n = pairs["n"].to_numpy(dtype=np.int64)
+    o = pairs["o"].to_numpy(dtype=np.int64)
     col = lambda table, name, rows, dtype=None: table[name].to_numpy(dtype=dtype)[rows]  # noqa: E731
     straight = haversine_km(col(streams, "lat", s, float), col(streams, "lon", s, float),
                             col(needs, "lat", n, float), col(needs, "lon", n, float))  # fmt: skip
@@ -309,7 +319,7 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
 
     # the receiving category decides transport mode, CO2 factors and default distance
     cat_ids = list(kb.categories)
-    pair_cat = pairs["category"].to_numpy(dtype=object)
+    pair_cat = offers["category"].to_numpy(dtype=object)[o]
     need_cat = col(needs, "category", n, object)
     category = pd.Categorical(np.where(pair_cat != "", pair_cat, need_cat), categories=[*cat_ids, ""])
     code = category.codes  # -1 never happens: "" is a category; unknown ids map to -1 -> defaults
@@ -322,7 +332,7 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
     virgin_co2 = per_category([c.virgin_co2e_kg_per_unit for c in cats], 0.0)
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
-    kb_max = pairs["kb_max_km"].to_numpy(dtype=float)
+    kb_max = offers["kb_max_km"].to_numpy(dtype=float)[o]
     max_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
     max_km = np.fmin(max_km, col(needs, "max_distance_km", n, float))
     if params.max_distance_km is not None:
@@ -342,7 +352,7 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
     )
 
-    quality = pairs["quality"].to_numpy(dtype=float)
+    quality = offers["quality"].to_numpy(dtype=float)[o]
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
     transport_cents = np.where(
@@ -355,7 +365,7 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
     for name, delta in params.route_cost_delta_eur.items():
         supplier = supplier + np.where(route == name, delta * 100, 0.0)
     receiver = quality * col(needs, "virgin_price_cents", n, float)
-    pretreat = pairs["pretreatment_cents"].to_numpy(dtype=float) * tonnes_per_unit
+    pretreat = offers["pretreatment_cents"].to_numpy(dtype=float)[o] * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, params.truck_co2e_kg_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
@@ -370,14 +380,17 @@ def _economics(pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase
     idx = np.nonzero(keep)[0]
     stream_ids = streams["stream_id"].to_numpy(dtype=object)
     need_ids = needs["need_id"].to_numpy(dtype=object)
-    categorical = lambda values: pd.Categorical(np.asarray(values, dtype=object)[idx])  # noqa: E731
+    def categorical(name: str) -> pd.Categorical:
+        codes = pd.Categorical(offers[name].to_numpy(dtype=object))
+        return pd.Categorical.from_codes(codes.codes[o][idx], categories=codes.categories)
+
     arcs = pd.DataFrame({
         "stream_id": pd.Categorical.from_codes(s[idx], categories=pd.Index(stream_ids)) if len(stream_ids) else [],
         "need_id": pd.Categorical.from_codes(n[idx], categories=pd.Index(need_ids)) if len(need_ids) else [],
         "s": s[idx], "n": n[idx],
         "category": pd.Categorical(np.asarray(category.astype(object))[idx]),
-        "quality": quality[idx], "pretreatment": categorical(pairs["pretreatment"].to_numpy(dtype=object)),
-        "basis": categorical(pairs["basis"].to_numpy(dtype=object)), "distance_km": straight[idx],
+        "quality": quality[idx], "pretreatment": categorical("pretreatment"),
+        "basis": categorical("basis"), "distance_km": straight[idx],
         "road_km": road[idx], "max_km": max_km[idx], "supplier_avoided_cents": supplier[idx],
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
         "pretreatment_cents": pretreat[idx], "co2e_avoided_kg": co2e[idx], "value_cents": value[idx],

@@ -137,13 +137,9 @@ def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Proble
     ex = ex.reset_index(drop=True)
     ex["s"] = s_idx[ex["pair"].to_numpy()]
     ex["n"] = n_idx[ex["pair"].to_numpy()]
-    snode_of = pd.Series(np.arange(len(stream_nodes)), index=pd.MultiIndex.from_frame(stream_nodes[["s", "month"]]))
-    nnode_of = pd.Series(np.arange(len(need_nodes)), index=pd.MultiIndex.from_frame(need_nodes[["n", "month"]]))
-    ex["snode"] = snode_of.reindex(pd.MultiIndex.from_frame(ex[["s", "month"]])).to_numpy()
-    ex["nnode"] = nnode_of.reindex(pd.MultiIndex.from_frame(ex[["n", "month"]])).to_numpy()
-    ex = ex.dropna(subset=["snode", "nnode"])
-    ex["snode"] = ex["snode"].astype(np.int64)
-    ex["nnode"] = ex["nnode"].astype(np.int64)
+    ex["snode"] = _node_index(stream_nodes["s"], stream_nodes["month"], ex["s"], ex["month"])
+    ex["nnode"] = _node_index(need_nodes["n"], need_nodes["month"], ex["n"], ex["month"])
+    ex = ex[(ex["snode"] >= 0) & (ex["nnode"] >= 0)]
     ex["cost_cents"] = np.rint(arcs["value_cents"].to_numpy()[ex["pair"].to_numpy()]).astype(np.int64)
     ex["capacity_base"] = np.minimum(
         stream_nodes["supply_base"].to_numpy()[ex["snode"].to_numpy()],
@@ -154,6 +150,17 @@ def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Proble
     # an arc that loses money is never used, unless an implemented synergy forces it
     keep = (ex["cost_cents"].to_numpy() > 0) | (lower > 0)
     return Problem(ex[keep].reset_index(drop=True), stream_nodes, need_nodes, candidates, lower[keep])
+
+
+def _node_index(node_row, node_month, row, month) -> np.ndarray:
+    """Position of each (row, month) among the nodes, -1 where there is none (vectorised)."""
+    node_key = node_row.to_numpy(np.int64) * 13 + node_month.to_numpy(np.int64)
+    order = np.argsort(node_key, kind="stable")
+    key = row.to_numpy(np.int64) * 13 + month.to_numpy(np.int64)
+    pos = np.searchsorted(node_key[order], key)
+    pos = np.minimum(pos, max(len(order) - 1, 0))
+    found = (node_key[order][pos] == key) if len(order) else np.zeros(len(key), dtype=bool)
+    return np.where(found, order[pos] if len(order) else -1, -1)
 
 
 def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed) -> np.ndarray:
