@@ -26,11 +26,11 @@ from scipy.spatial import cKDTree
 
 from symbiose.compat import KnowledgeBase, load_knowledge_base
 from symbiose.domain import Network, Route, month_mask
+from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.params import MatchParameters
 from symbiose.reference import ewc_entries
 from symbiose.units import Unit
 
-EARTH_RADIUS_KM = 6371.0088
 DEFAULT_MAX_DISTANCE_KM = 100.0  # for a need that accepts codes outside any known category
 ALL_MONTHS = (1 << 12) - 1
 
@@ -44,13 +44,6 @@ def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
 def chord_for_km(km: float) -> float:
     """Chord length on the unit sphere of a great-circle distance in km."""
     return 2.0 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2.0)
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km, vectorised."""
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _mask_bits(months: tuple[int, ...]) -> int:

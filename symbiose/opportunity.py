@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from symbiose.candidates import haversine_km
 from symbiose.domain import format_ewc
+from symbiose.geo import haversine_km
 from symbiose.matching import MatchResult
 from symbiose.reference import communes, ewc_entries
 from symbiose.units import BASE_PER_UNIT
