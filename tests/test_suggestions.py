@@ -1,0 +1,316 @@
+"""Officer-level sanity of the demo's suggestions and optimal matches.
+
+An environment officer (chargé d'études EIT) reading the demo's suggestions should recognise every
+top partner as sensible: the right kind of receiver, a plausible distance, plausible economics, and
+the law respected (hazardous waste only to permit holders, marc and lees to the by-product
+distillery). The demo is matched once per module (about 3 s). See docs/SUGGESTIONS_REVIEW.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from symbiose.bundle import read_bundle
+from symbiose.compat import load_knowledge_base
+from symbiose.matching import run_match
+from symbiose.reference import ewc_entries
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+# Golden summary of the demo (per year). A change to the knowledge base (data/*.csv) or to the
+# demo network (scripts/make_demo.py) moves these figures: update them deliberately, in the same
+# commit, and say in docs/SUGGESTIONS_REVIEW.md why the new figures are better.
+GOLDEN_SYNERGIES = 467
+GOLDEN_MATCHED_T = 217_872
+GOLDEN_NET_BENEFIT_EUR = 6_000_183
+
+WOOD_ENERGY_PANEL_OR_BEDDING_NACE = (
+    "16.29",  # pellet makers (wood energy)
+    "35.30",  # heat networks
+    "16.21",  # panel makers
+    "01.4",  # livestock (bedding)
+)
+WOOD_ENERGY_OR_BEDDING_CATEGORIES = {"wood_fuel", "wood_panel", "animal_bedding"}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    network = read_bundle(DEMO)
+    result = run_match(network)
+    companies = {c.id: c for c in network.companies}
+    streams = {s.id: s for s in network.streams}
+    needs = {n.id: n for n in network.needs}
+    sug = result.suggestions.copy()
+    sug["supplier_id"] = sug["stream_id"].map(lambda s: streams[s].company_id)
+    sug["receiver_id"] = sug["need_id"].map(lambda n: needs[n].company_id)
+    sug["receiver_nace"] = sug["receiver_id"].map(lambda c: companies[c].naf_code)
+    sug["need_category"] = sug["need_id"].map(lambda n: needs[n].category)
+    sug["ewc_code"] = sug["stream_id"].map(lambda s: streams[s].ewc_code or "")
+    sug["material"] = sug["stream_id"].map(lambda s: streams[s].material or "")
+    sug["description"] = sug["stream_id"].map(lambda s: streams[s].description)
+    return {"network": network, "result": result, "companies": companies, "streams": streams,
+            "needs": needs, "sug": sug, "by_stream": sug[sug["side"] == "stream"]}  # fmt: skip
+
+
+def _road_km(demo, company_a: str, company_b: str) -> float:
+    """Straight line (haversine) x the default road factor 1.3."""
+    a, b = demo["companies"][company_a], demo["companies"][company_b]
+    lat1, lon1, lat2, lon2 = np.radians([a.latitude, a.longitude, b.latitude, b.longitude])
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return float(2 * 6371.0088 * np.arcsin(np.sqrt(h))) * 1.3
+
+
+def _distillery_needs(demo) -> set[str]:
+    """Needs of by-product distilleries: marc by category, lees by accepted code."""
+    return {
+        n.id for n in demo["network"].needs
+        if n.category == "wine_byproduct_distillation" or "020704" in (n.accepted_codes or ())
+    }  # fmt: skip
+
+
+# ---- right kind of receiver -------------------------------------------------------------------
+
+
+def test_top_receiver_of_every_sawmill_sawdust_is_wood_energy_panel_or_bedding(demo):
+    s = demo["by_stream"]
+    sawmill = {c.id for c in demo["network"].companies if c.naf_code.startswith("16.10")}
+    rows = s[(s["ewc_code"] == "030105") & s["supplier_id"].isin(sawmill) & (s["rank"] == 1)]
+    assert len(rows) >= 10
+    for r in rows.itertuples():
+        ok = r.need_category in WOOD_ENERGY_OR_BEDDING_CATEGORIES or r.receiver_nace.startswith(
+            WOOD_ENERGY_PANEL_OR_BEDDING_NACE
+        )
+        assert ok, (
+            f"{r.stream_id} ({r.description}) -> {r.need_id} {r.receiver_nace} {r.need_category}"
+        )
+
+
+def test_no_sawdust_goes_first_to_a_recovered_paper_mill(demo):
+    # sawmill chips replace pulpwood, not recovered paper; a paper mill 100+ km away is never first
+    s = demo["by_stream"]
+    rows = s[(s["ewc_code"] == "030105") & (s["rank"] == 1) & (s["road_km"] > 100)]
+    assert rows.empty, rows[["stream_id", "need_id", "road_km"]]
+
+
+def test_grape_marc_and_lees_are_suggested_to_the_by_product_distillery(demo):
+    s = demo["by_stream"]
+    distillery_needs = _distillery_needs(demo)
+    distillery_company = {demo["needs"][n].company_id for n in distillery_needs}
+    assert len(distillery_company) == 1
+    (company,) = distillery_company
+    marc_or_lees = [
+        st for st in demo["network"].streams
+        if st.ewc_code in ("020701", "020704") and ("marc de raisin" in st.description or "lies de vin" in st.description)
+    ]  # fmt: skip
+    assert len(marc_or_lees) >= 30
+    missing = []
+    for st in marc_or_lees:
+        if st.company_id == company or _road_km(demo, st.company_id, company) > 40:
+            continue
+        partners = set(s.loc[s["stream_id"] == st.id, "need_id"])
+        if not partners & distillery_needs:
+            missing.append(st.id)
+    assert not missing, f"the by-product distillery is not among the suggestions of {missing}"
+
+
+def test_no_marc_or_lees_is_suggested_as_feed_before_the_distillery(demo):
+    # wine by-products are withdrawn under supervision (Reg. (EU) 1308/2013 annex VIII), not fed
+    s = demo["by_stream"]
+    rows = s[
+        s["ewc_code"].isin(["020701", "020704"])
+        & s["description"].str.contains("marc de raisin|lies de vin")
+    ]
+    feed = rows[rows["need_category"] == "animal_feed"]
+    assert feed.empty, feed[["stream_id", "need_id", "rank"]]
+
+
+def test_liquid_vinasses_and_whey_are_not_priced_as_dry_feed(demo):
+    # a m3 of vinasse (2-4 % DM) or whey (6 % DM) is worth a small fraction of a tonne of compound feed
+    s = demo["sug"]
+    liquid = s[s["ewc_code"].isin(["020702", "020501"]) & (s["need_category"] == "animal_feed")]
+    needs = demo["needs"]
+    for r in liquid.itertuples():
+        feed_price = needs[r.need_id].virgin_price_cents / 100
+        assert r.value_eur_per_unit <= 0.15 * feed_price, (
+            r.stream_id,
+            r.need_id,
+            r.value_eur_per_unit,
+        )
+
+
+def test_raw_animal_by_products_are_never_first_suggested_raw_to_a_farm(demo):
+    s = demo["by_stream"]
+    # animal tissue (02 01 02, 02 02 02, 02 02 03): only through rendering or hygienisation
+    rows = s[s["ewc_code"].isin(["020102", "020202", "020203"]) & (s["rank"] == 1)]
+    farms = rows[rows["receiver_nace"].str.startswith("01.")]
+    assert farms.empty, farms[["stream_id", "need_id", "receiver_nace"]]
+
+
+def test_digestate_goes_to_land_or_composting(demo):
+    s = demo["by_stream"]
+    rows = s[s["ewc_code"].isin(["190605", "190606"]) & (s["rank"] == 1)]
+    assert len(rows) >= 2
+    for r in rows.itertuples():
+        assert r.need_category in {"soil_amendment", "compost_feedstock"}, (r.stream_id, r.need_id)
+
+
+def test_inert_excavated_soil_is_suggested_to_quarry_restoration(demo):
+    s = demo["by_stream"]
+    rows = s[s["ewc_code"] == "170504"]
+    with_quarry = 0
+    for _, grp in rows.groupby("stream_id"):
+        with_quarry += bool(grp["receiver_nace"].str.startswith("08.").any())
+        assert set(grp["need_category"]) <= {"backfill", "aggregates"}
+        assert (grp["road_km"] <= 40 + 1e-6).all()
+    # a quarry restoration is among the partners of most excavated-soil streams (the others
+    # have builders' backfill needs closer by)
+    assert with_quarry >= 0.75 * rows["stream_id"].nunique()
+
+
+def test_used_oil_goes_to_regeneration_or_an_authorised_regrouping(demo):
+    s = demo["by_stream"]
+    rows = s[(s["ewc_code"] == "130205") & (s["rank"] == 1)]
+    assert len(rows) >= 10
+    assert set(rows["need_category"]) <= {"oil_regeneration", ""}
+    needs = demo["needs"]
+    assert all(needs[n].hazardous_permit for n in rows["need_id"])
+
+
+# ---- the law, distances and economics on every suggestion ----------------------------------------
+
+
+def test_no_hazardous_stream_is_suggested_to_a_need_without_a_permit(demo):
+    entries = ewc_entries()
+    s = demo["sug"]
+    hazardous = s[s["ewc_code"].map(lambda c: bool(c) and entries[c].hazardous)]
+    assert len(hazardous) > 20
+    no_permit = [
+        (r.stream_id, r.need_id)
+        for r in hazardous.itertuples()
+        if not demo["needs"][r.need_id].hazardous_permit
+    ]
+    assert not no_permit
+    m = demo["result"].matches()
+    m_haz = m[
+        m["stream_id"].map(
+            lambda x: (
+                bool(demo["streams"][x].ewc_code) and entries[demo["streams"][x].ewc_code].hazardous
+            )
+        )
+    ]
+    assert all(demo["needs"][n].hazardous_permit for n in m_haz["need_id"])
+
+
+def test_every_heat_suggestion_is_within_the_heat_category_distance(demo):
+    heat_km = load_knowledge_base().categories["heat"].max_distance_km
+    s = demo["sug"]
+    heat = s[s["unit"] == "MWh"]
+    assert len(heat) > 10
+    assert (heat["road_km"] <= heat_km + 1e-6).all(), heat.loc[
+        heat["road_km"] > heat_km, ["stream_id", "need_id", "road_km"]
+    ]
+
+
+def test_every_suggestion_is_within_its_category_and_need_distance(demo):
+    kb = load_knowledge_base()
+    s = demo["sug"]
+    for r in s.itertuples():
+        need = demo["needs"][r.need_id]
+        if need.max_distance_km is not None:
+            assert r.road_km <= float(need.max_distance_km) + 0.01, (r.stream_id, r.need_id)
+        if need.category and need.category in kb.categories and need.category != "heat":
+            # a rule may extend its category's default; none goes beyond 300 km
+            assert r.road_km <= 300
+
+
+def test_every_reason_mentions_its_distance(demo):
+    for r in demo["sug"].itertuples():
+        assert f"{r.road_km:.0f} km by road" in r.reason, (r.stream_id, r.need_id, r.reason)
+
+
+def test_price_range_is_ordered_for_every_suggestion(demo):
+    s = demo["sug"]
+    assert (s["price_min_eur"] <= s["price_fair_eur"] + 0.01).all()
+    assert (s["price_fair_eur"] <= s["price_max_eur"] + 0.01).all()
+
+
+def test_breakeven_distance_is_at_least_the_road_distance(demo):
+    s = demo["sug"]
+    assert (s["breakeven_km"] >= s["road_km"] - 0.06).all()  # both rounded to 0.1 / 0.01 km
+
+
+def test_every_suggestion_is_worth_something_to_both_sides_at_the_fair_price(demo):
+    s = demo["sug"]
+    assert (s["value_eur_per_unit"] > 0).all()
+    assert (s["supplier_gain_eur"] >= -0.01).all()
+    assert (s["receiver_gain_eur"] >= -0.01).all()
+
+
+def test_ranks_are_one_to_n_without_gaps(demo):
+    s = demo["sug"]
+    for side, key in (("stream", "stream_id"), ("need", "need_id")):
+        part = s[s["side"] == side]
+        for _, grp in part.groupby(key):
+            assert sorted(grp["rank"]) == list(range(1, len(grp) + 1))
+            assert len(grp) <= 5
+            # ranked by potential benefit per year
+            ordered = grp.sort_values("rank")["score"].to_numpy()
+            assert np.all(np.diff(ordered) <= 1e-6)
+
+
+def test_optimum_uses_only_suggested_or_candidate_pairs_and_respects_capacities(demo):
+    result = demo["result"]
+    m = result.matches()
+    arcs = result.candidates.arcs
+    known = set(zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True))
+    assert set(zip(m["stream_id"], m["need_id"], strict=True)) <= known
+    for sid, q in m.groupby("stream_id")["quantity"].sum().items():
+        st = demo["streams"][sid]
+        assert q <= st.quantity_base / 1000 * 1.0001 + 1e-6
+
+
+def test_no_absurd_value_per_tonne(demo):
+    # nothing a network exchanges is worth more than its receiver's virgin price plus the supplier's
+    # avoided route cost; a negative route (a residue sold today) lowers it
+    s = demo["sug"]
+    needs, streams = demo["needs"], demo["streams"]
+    for r in s.itertuples():
+        ceiling = needs[r.need_id].virgin_price_cents / 100 + max(
+            streams[r.stream_id].route_cost_cents / 100, 0
+        )
+        assert r.value_eur_per_unit <= ceiling + 0.01, (r.stream_id, r.need_id)
+
+
+# ---- golden summary -------------------------------------------------------------------------------
+
+
+def test_golden_summary_of_the_demo(demo):
+    k = demo["result"].kpis
+    summary = (k.synergies, round(k.matched_t), round(k.net_benefit_eur))
+    assert summary == (GOLDEN_SYNERGIES, GOLDEN_MATCHED_T, GOLDEN_NET_BENEFIT_EUR), (
+        f"the demo summary changed to {summary}: if a knowledge-base or demo change caused it on purpose, "
+        "update the GOLDEN_* constants and docs/SUGGESTIONS_REVIEW.md"
+    )
+
+
+def test_suggestion_table_has_no_missing_values(demo):
+    s = demo["result"].suggestions
+    cols = [
+        "rank",
+        "score",
+        "road_km",
+        "quantity",
+        "price_min_eur",
+        "price_max_eur",
+        "price_fair_eur",
+        "breakeven_km",
+    ]
+    assert not s[cols].isna().any().any()
+    assert isinstance(s, pd.DataFrame)
