@@ -81,13 +81,13 @@ def need_table(network: Network) -> pd.DataFrame:
             (n.id, n.company_id, c.latitude, c.longitude, n.category, n.accepted_codes,
              str(n.unit), n.quantity_base, n.virgin_price_cents,
              np.nan if n.max_distance_km is None else float(n.max_distance_km),
-             _mask_bits(n.months), n.hazardous_permit, n.description)
+             _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code)
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description"],
+                 "hazardous_permit", "description", "naf_code"],
     )  # fmt: skip
 
 
@@ -293,6 +293,53 @@ def _add_forced(offers, pairs, streams, needs, forced_pairs):
     return offers, pairs, np.isin(keys, wanted_keys)
 
 
+def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: KnowledgeBase,
+                           quality: np.ndarray, pretreat_per_t: np.ndarray) -> None:
+    """A need that accepts a code explicitly still gets the knowledge base's quality for it.
+
+    The receiver's acceptance says the pair is legal and wanted, not that one tonne of the waste
+    replaces one tonne of its usual input: with the need's category, the rule for (code, category)
+    applies; without one, the best rule among the categories the receiver's sector uses (its NAF
+    code), else the code's best known use; with no rule at all, quality 1.
+    """
+    from symbiose.compat import normalize_nace
+
+    from_code = np.char.startswith(offers["key"].to_numpy(dtype=str)[o], "ewc:")
+    rows = np.nonzero(from_code)[0]
+    if not len(rows):
+        return
+    codes = streams["ewc_code"].to_numpy(dtype=object)[s[rows]]
+    table = kb.compatible_pairs(sorted(set(codes)))
+    exact = {(c, cat): (q, pc) for c, cat, q, pc in zip(
+        table["code"], table["category"], table["quality"], table["pretreatment_cost_cents"], strict=True)}
+    best = table.groupby("code")["quality"].max().to_dict() if len(table) else {}
+    by_code: dict[str, list[tuple[str, float, float]]] = {}
+    for c, cat, q, pc in zip(table["code"], table["category"], table["quality"],
+                             table["pretreatment_cost_cents"], strict=True):  # fmt: skip
+        by_code.setdefault(c, []).append((cat, q, pc))
+    naf = need_naf
+    sector_cache: dict[str, set[str]] = {}
+
+    def sector(code: str) -> set[str]:
+        if code not in sector_cache:
+            try:
+                sector_cache[code] = kb.categories_for_nace(normalize_nace(code)) if code else set()
+            except ValueError:
+                sector_cache[code] = set()
+        return sector_cache[code]
+
+    for i, r in enumerate(rows):
+        found = exact.get((codes[i], need_cat[r]))
+        if found is None and not need_cat[r]:
+            uses = sector(naf[r])
+            fitting = [(q, pc) for cat, q, pc in by_code.get(codes[i], []) if cat in uses]
+            found = max(fitting) if fitting else None
+        if found is not None:
+            quality[r], pretreat_per_t[r] = found
+        else:
+            quality[r] = best.get(codes[i], 1.0)
+
+
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
                forced: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
     """Filter pairs by the rules of the trade and compute their value per unit (numpy arrays)."""
@@ -346,6 +393,9 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     )
 
     quality = offers["quality"].to_numpy(dtype=float)[o]
+    pretreat_per_t = offers["pretreatment_cents"].to_numpy(dtype=float)[o]
+    _accepted_code_quality(offers, o, s, streams, need_cat, col(needs, "naf_code", n, object), kb,
+                           quality, pretreat_per_t)  # fmt: skip
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
     transport_cents = np.where(
@@ -358,7 +408,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     for name, delta in params.route_cost_delta_eur.items():
         supplier = supplier + np.where(route == name, delta * 100, 0.0)
     receiver = quality * col(needs, "virgin_price_cents", n, float)
-    pretreat = offers["pretreatment_cents"].to_numpy(dtype=float)[o] * tonnes_per_unit
+    pretreat = pretreat_per_t * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, params.truck_co2e_kg_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck

@@ -72,7 +72,26 @@ def server(tmp_path):
         log.close()
 
 
-def test_overview_then_pipeline_in_chromium(server, tmp_path):
+def _no_exception(page, where: str) -> None:
+    """No traceback on the page: neither Streamlit's exception box nor Python's text."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    body = page.locator("section.stMain, [data-testid='stMain']").first.inner_text()
+    assert "Traceback (most recent call last)" not in body, where
+
+
+def _go(page, title: str, heading: str) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text=title).click()
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
+    # wait for the script run to finish (the status widget disappears)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def test_main_path_in_chromium(server, tmp_path):
+    """Overview metrics, then every page of the main path, without any exception text."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
@@ -89,12 +108,33 @@ def test_overview_then_pipeline_in_chromium(server, tmp_path):
             value = metric.get_by_test_id("stMetricValue").inner_text()
             assert int(value.replace(",", "")) > 0
             expect(page.get_by_test_id("stMetric")).to_have_count(6)
+            for label in ("Net benefit (EUR/yr)", "CO2e avoided (t/yr)", "Exchanged (t/yr)"):
+                expect(page.get_by_test_id("stMetric").filter(has_text=label)).to_be_visible()
+            expect(page.get_by_role("heading", name="Top flows")).to_be_visible()
+            _no_exception(page, "overview")
             page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
 
-            page.get_by_test_id("stSidebarNav").get_by_text("Pipeline").click()
-            expect(page.get_by_role("heading", name="Pipeline")).to_be_visible(timeout=20_000)
+            _go(page, "Companies & flows", "Companies & flows")
+            expect(page.get_by_text("Streams: what companies put out")).to_be_visible()
+            _no_exception(page, "companies")
+
+            _go(page, "Partners", "Partners")
+            expect(page.get_by_text("Partner #1", exact=False).first).to_be_visible(timeout=20_000)
+            expect(page.get_by_role("button", name="I'm interested").first).to_be_visible()
+            _no_exception(page, "partners")
+            page.screenshot(path=str(tmp_path / "partners.png"), full_page=True)
+
+            _go(page, "Pipeline", "Pipeline")
             expect(page.get_by_test_id("stMetric").filter(has_text="Implemented")).to_be_visible()
-            page.screenshot(path=str(tmp_path / "pipeline.png"), full_page=True)
+            _no_exception(page, "pipeline")
+
+            _go(page, "Scenarios", "Scenarios")
+            page.get_by_role("button", name="Run and compare").click()
+            expect(page.get_by_role("heading", name="Indicators (per year)")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name="Opportunity finder")).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+            _no_exception(page, "scenarios")
+            page.screenshot(path=str(tmp_path / "scenarios.png"), full_page=True)
         finally:
             browser.close()
     assert (tmp_path / "overview.png").stat().st_size > 10_000

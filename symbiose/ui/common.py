@@ -149,6 +149,16 @@ def role() -> Role | None:
 # errors
 
 
+PROBLEMS_AS_TABLE = 30  # up to this many problems, a static table whose long messages wrap
+
+
+def problems_frame(problems):
+    import pandas as pd
+
+    return pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message}
+                         for p in problems], columns=["file", "row", "column", "problem"])  # fmt: skip
+
+
 def show_problems(exc: SymbioseError) -> None:
     """Show an error; a validation error lists every problem with file, row and column."""
     problems = getattr(exc, "problems", None)
@@ -157,14 +167,14 @@ def show_problems(exc: SymbioseError) -> None:
         st.error("\n\n".join(p.message for p in problems))
     elif isinstance(exc, ValidationError) and problems:
         head = str(exc).splitlines()[0]
-        st.error(head)
-        import pandas as pd
-
-        st.dataframe(
-            pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column or "",
-                           "problem": p.message} for p in problems]),  # fmt: skip
-            hide_index=True,
-        )
+        st.error(f"{head} Fix them in the file or the form and try again.")
+        frame = problems_frame(problems)
+        frame["row"] = frame["row"].map(lambda r: "" if r is None or r != r else str(int(r)))
+        if len(frame) <= PROBLEMS_AS_TABLE:
+            st.table(frame.set_index("file"))
+        else:
+            st.dataframe(frame, hide_index=True, column_config={
+                "problem": st.column_config.TextColumn("problem", width="large")})
     else:
         st.error(str(exc))
 
@@ -176,6 +186,20 @@ def shows_errors() -> Iterator[None]:
         yield
     except SymbioseError as exc:
         show_problems(exc)
+
+
+# --------------------------------------------------------------------------------------------
+# display helpers (tables readable by people: names, units, thousands separators)
+
+
+def words(value: object) -> str:
+    """``biofuel_feedstock`` -> ``biofuel feedstock`` (codes of the data model shown as words)."""
+    return "" if value is None or value != value else str(value).replace("_", " ")
+
+
+def number(label: str, fmt: str = "%,.0f", **kwargs) -> st.column_config.NumberColumn:
+    """A number column with a unit in its label and a thousands separator."""
+    return st.column_config.NumberColumn(label, format=fmt, **kwargs)
 
 
 def scenarios_dir() -> Path:

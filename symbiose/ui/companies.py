@@ -32,6 +32,15 @@ CHOICES = {
     "category": ["", *resource_categories()],
     "material": ["", *resource_categories()],
 }
+LABELS = {
+    "id": "Id", "company_id": "Company", "name": "Name", "naf_code": "Activity code (NAF)",
+    "ewc_code": "Waste code (EWC)", "quantity": "Quantity per year", "unit": "Unit",
+    "physical_state": "Physical state", "route": "Current route",
+    "route_cost_eur_per_unit": "Current route cost (EUR per unit)",
+    "virgin_price_eur_per_unit": "Virgin input price (EUR per unit)",
+    "max_distance_km": "Maximum road distance (km)", "accepted_codes": "Accepted waste codes",
+    "months": "Months", "hazardous_permit": "Holds a hazardous-waste permit",
+}  # fmt: skip
 HELP = {
     "ewc_code": "List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)",
     "accepted_codes": "waste codes or 2/4-digit prefixes, separated by commas: 0301, 03 01 05",
@@ -104,11 +113,59 @@ def browse(net: Network) -> None:
         streams = streams[streams["material"].isin(categories)]
         needs = needs[needs["category"].isin(categories)]
     st.markdown(f"**Companies** ({len(companies)})")
-    st.dataframe(companies, hide_index=True, key="companies_table")
+    _table(companies, COMPANY_COLUMNS, "companies_table", "No company matches these filters.")
     st.markdown(f"**Streams: what companies put out** ({len(streams)})")
-    st.dataframe(streams, hide_index=True)
+    _table(streams.assign(material=streams["material"].map(common.words), route=streams["route"].map(common.words)),
+           STREAM_COLUMNS, "streams_table", "No stream matches these filters.")  # fmt: skip
     st.markdown(f"**Needs: what companies take in** ({len(needs)})")
-    st.dataframe(needs, hide_index=True)
+    _table(needs.assign(category=needs["category"].map(common.words)), NEED_COLUMNS, "needs_table",
+           "No need matches these filters.")  # fmt: skip
+
+
+def _table(frame: pd.DataFrame, columns: dict, key: str, empty: str) -> None:
+    """The columns people read first, named with their units; the rest stay in the export."""
+    if frame.empty:
+        st.caption(f"{empty} Clear the commune, code or category filter above to see more.")
+        return
+    st.dataframe(frame[list(columns)], hide_index=True, key=key, column_config=columns)
+
+
+COMPANY_COLUMNS = {
+    "id": st.column_config.TextColumn("id", width="small"),
+    "name": st.column_config.TextColumn("name", width="large"),
+    "commune": "commune", "naf_code": st.column_config.TextColumn("NAF", help="activity code (NAF rév.2)"),
+    "contact": "contact",
+    "latitude": st.column_config.NumberColumn("lat.", format="%.4f"),
+    "longitude": st.column_config.NumberColumn("long.", format="%.4f"),
+}  # fmt: skip
+STREAM_COLUMNS = {
+    "id": st.column_config.TextColumn("id", width="small"),
+    "company": st.column_config.TextColumn("company", width="medium"),
+    "commune": "commune",
+    "ewc_code": st.column_config.TextColumn("waste code", help="European List of Waste; * = hazardous"),
+    "description": st.column_config.TextColumn("description", width="medium"),
+    "quantity": common.number("quantity (/yr)", "localized", help="per year, in the unit shown"),
+    "unit": st.column_config.TextColumn("unit", width="small"),
+    "months": st.column_config.TextColumn("months", help="months available; empty = all year"),
+    "route": st.column_config.TextColumn("current route"),
+    "route_cost_eur_per_unit": common.number("route cost (EUR/unit)", "%.2f",
+                                             help="paid per unit today for the current route; negative when sold"),
+    "material": st.column_config.TextColumn("material", help="for streams without a waste code (heat, water)"),
+}  # fmt: skip
+NEED_COLUMNS = {
+    "id": st.column_config.TextColumn("id", width="small"),
+    "company": st.column_config.TextColumn("company", width="medium"),
+    "commune": "commune",
+    "category": "category",
+    "description": st.column_config.TextColumn("description", width="medium"),
+    "quantity": common.number("quantity (/yr)", "localized", help="per year, in the unit shown"),
+    "unit": st.column_config.TextColumn("unit", width="small"),
+    "virgin_price_eur_per_unit": common.number("virgin price (EUR/unit)", "%.2f",
+                                               help="what the company pays today for the virgin input"),
+    "max_distance_km": common.number("max road (km)", "%.0f", help="furthest road distance accepted"),
+    "months": st.column_config.TextColumn("months", help="months needed; empty = all year"),
+    "accepted_codes": st.column_config.TextColumn("accepted waste codes"),
+}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,8 +194,11 @@ def _next_id(existing: list[str], prefix: str) -> str:
 def save_records(table: str, rows: list[dict[str, str]], actor: str) -> db.ImportSummary:
     """Validate records as an import of ``table`` would, then save them (all or nothing)."""
     headers = [c.name for c in TABLES[table]]
-    with tempfile.TemporaryDirectory() as tmp:
-        with open(Path(tmp) / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
+    with tempfile.TemporaryDirectory() as top:
+        # the folder's name is the import's name in the audit log
+        tmp = Path(top) / f"form {table} {' '.join(str(r.get('id', '')) for r in rows)}"[:80]
+        tmp.mkdir()
+        with open(tmp / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=headers)
             writer.writeheader()
             writer.writerows({h: row.get(h, "") for h in headers} for row in rows)
@@ -161,7 +221,7 @@ def record_form(net: Network, table: str) -> None:
         cols = st.columns(2)
         for i, column in enumerate(TABLES[table]):
             name = column.name
-            label = f"{name}{' *' if column.required else ''} ({column.french})"
+            label = f"{LABELS.get(name, name.replace('_', ' ').capitalize())}{' *' if column.required else ''}"
             value = current.get(name, "") or ""
             box = cols[i % 2]
             key = f"{table}_{choice}_{name}"
@@ -176,7 +236,9 @@ def record_form(net: Network, table: str) -> None:
             elif name == "hazardous_permit":
                 values[name] = "true" if box.checkbox(label, value=value == "true", key=key) else "false"
             else:
-                values[name] = box.text_input(label, value=value, key=key, help=HELP.get(name))
+                values[name] = box.text_input(label, value=value, key=key,
+                                              help=f"{HELP.get(name, '')} (spreadsheet column `{name}` / "
+                                              f"`{column.french}`)".strip())  # fmt: skip
         submitted = st.form_submit_button(f"Save the {TABLE_LABELS[table].split(' ')[0]}",
                                           type="primary")  # fmt: skip
     if submitted:
@@ -186,7 +248,9 @@ def record_form(net: Network, table: str) -> None:
             common.show_problems(exc)
             return
         if summary.changed:
-            st.success(f"Saved {values['id']}: {summary}")
+            verb = "created" if summary.total_created else "updated"
+            st.success(f"Saved: {TABLE_LABELS[table].split(' ')[0]} {values['id']} {verb}. The matches and "
+                       "every page now use it.")  # fmt: skip
         else:
             st.info(f"{values['id']} is unchanged.")
 
@@ -200,10 +264,13 @@ def import_bundle(files: list) -> db.ImportSummary:
     workbooks = [f for f in files if f.name.lower().endswith((".xlsx", ".xlsm"))]
     if len(workbooks) > 1 or (workbooks and len(files) > 1):
         raise ValidationError("upload one .xlsx workbook, or several .csv files, not both")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as top:
+        # the folder's name is the import's name in the audit log
+        tmp = Path(top) / ("upload " + " ".join(Path(f.name).stem for f in files))[:80]
+        tmp.mkdir()
         for f in files:
-            (Path(tmp) / Path(f.name).name).write_bytes(f.getvalue())
-        path = Path(tmp) / Path(workbooks[0].name).name if workbooks else Path(tmp)
+            (tmp / Path(f.name).name).write_bytes(f.getvalue())
+        path = tmp / Path(workbooks[0].name).name if workbooks else tmp
         with common.transaction() as s:
             network = db.read_bundle_for(s, path)
             return db.save_network(s, network, actor=common.actor())
@@ -239,7 +306,8 @@ def import_export() -> None:
         except SymbioseError as exc:
             common.show_problems(exc)
         else:
-            st.success(f"Imported: {summary}")
+            st.success(f"Imported: {summary.total_created} records created, {summary.total_updated} "
+                       "updated.")  # fmt: skip
             st.dataframe(pd.DataFrame(summary.rows(), columns=["table", "created", "updated",
                                                                "unchanged"]), hide_index=True)  # fmt: skip
     st.divider()

@@ -18,6 +18,12 @@ ROLE_COLOURS = {  # RGBA
 }
 
 
+# OpenStreetMap-based light background (Carto, no token); without network the points and arcs
+# are still drawn on a blank background
+MAP_STYLE = pdk.map_styles.CARTO_LIGHT
+FLOWS_ON_MAP = {"the 50 worth most": 50, "the 150 worth most": 150, "all": None}
+
+
 def company_points(net: Network, matches: pd.DataFrame) -> pd.DataFrame:
     """One row per company with its role in the optimum and a colour."""
     suppliers, receivers = set(matches["supplier_id"]), set(matches["receiver_id"])
@@ -41,8 +47,8 @@ def flow_lines(net: Network, matches: pd.DataFrame) -> pd.DataFrame:
         + matches["category"].fillna("") + ")",
     )  # fmt: skip
     lines = lines[lines["supplier_id"] != lines["receiver_id"]]
-    lines = lines.assign(name="")
-    return lines[["source", "target", "name", "label", "quantity", "value_eur"]]
+    lines = lines.assign(name="", width=1 + 4 * (lines["quantity"].rank(pct=True)))
+    return lines[["source", "target", "name", "label", "quantity", "value_eur", "width"]]
 
 
 def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *,
@@ -52,7 +58,7 @@ def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *,
         layers.append(pdk.Layer(
             "ArcLayer", data=lines, get_source_position="source", get_target_position="target",
             get_source_color=[230, 120, 20, 160], get_target_color=[30, 120, 200, 160],
-            get_width=2, pickable=True,
+            get_width="width", pickable=True,
         ))  # fmt: skip
     layers.append(pdk.Layer(
         "ScatterplotLayer", data=points, get_position=["lon", "lat"], get_fill_color="colour",
@@ -62,7 +68,7 @@ def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *,
     view = pdk.ViewState(latitude=float(points["lat"].mean()) if len(points) else 45.45,
                          longitude=float(points["lon"].mean()) if len(points) else -0.43,
                          zoom=9.5, pitch=30)  # fmt: skip
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
+    return pdk.Deck(layers=layers, initial_view_state=view, map_style=MAP_STYLE,
                     tooltip={"text": "{name}{label}"})  # fmt: skip
 
 
@@ -94,16 +100,43 @@ def page() -> None:
         matches = result.matches()
         st.subheader("Map")
         points = company_points(net, matches)
-        st.pydeck_chart(network_map(points, flow_lines(net, matches)))
+        shown = st.segmented_control("Flows drawn", list(FLOWS_ON_MAP), default="the 50 worth most",
+                                     key="overview_flows") or "the 50 worth most"  # fmt: skip
+        drawn = matches.sort_values("value_eur", ascending=False).head(FLOWS_ON_MAP[shown] or len(matches))
+        st.pydeck_chart(network_map(points, flow_lines(net, drawn)))
         legend = " · ".join(f"{role}: {(points['role'] == role).sum()}" for role in ROLE_COLOURS)
-        st.caption(f"Points: companies coloured by role (orange supplier, blue receiver, purple "
-                   f"both, grey not matched; {legend}). Arcs: flows of the optimum.")
+        st.caption(f"Points: companies coloured by role in the optimum (orange supplier, blue receiver, "
+                   f"purple both, grey not matched; {legend}). Arcs: flows of the optimum, from the "
+                   f"supplier (orange end) to the receiver (blue end), wider for larger quantities; "
+                   f"{len(drawn)} of {len(matches)} drawn. Hover for details.")  # fmt: skip
         st.subheader("Top flows")
-        top = matches.sort_values("value_eur", ascending=False).head(25)
-        st.dataframe(top[["supplier", "receiver", "category", "quantity", "unit", "road_km",
-                          "value_eur", "co2e_avoided_t"]].rename(columns={
-                              "value_eur": "net benefit (EUR/yr)", "co2e_avoided_t": "CO2e avoided (t/yr)",
-                              "road_km": "road km", "quantity": "quantity (/yr)"}),
-                     hide_index=True)  # fmt: skip
+        st.caption(f"The 25 flows worth most to the network, of {len(matches)} in the optimum.")
+        top_flows(net, matches)
         with st.expander("Method"):
             st.write(result.kpis.method)
+
+
+def top_flows(net: Network, matches: pd.DataFrame, n: int = 25) -> None:
+    streams = {x.id: x.description for x in net.streams}
+    needs = {x.id: x.description for x in net.needs}
+    top = matches.sort_values("value_eur", ascending=False).head(n).copy()
+    top["what"] = top["stream_id"].map(streams).fillna("").str.slice(0, 60)
+    top["replaces"] = [common.words(c) if c else needs.get(i, "") for c, i in zip(top["category"], top["need_id"],
+                                                                                 strict=True)]  # fmt: skip
+    top["unit"] = top["unit"] + "/yr"
+    top["quantity"] = top["quantity"].round(1)
+    top["value_eur"] = top["value_eur"].round(0)
+    st.dataframe(top[["supplier", "what", "receiver", "replaces", "quantity", "unit", "road_km", "value_eur",
+                      "co2e_avoided_t"]], hide_index=True, column_config={
+        "supplier": st.column_config.TextColumn("supplier", width="medium"),
+        "what": st.column_config.TextColumn("what", width="medium", help="the supplier's stream"),
+        "receiver": st.column_config.TextColumn("receiver", width="medium"),
+        "replaces": st.column_config.TextColumn("replaces", width="medium", help="what the receiver buys today"),
+        "quantity": common.number("quantity", "localized", help="exchanged per year, in the unit shown"),
+        "unit": st.column_config.TextColumn("unit", width="small"),
+        "road_km": common.number("road (km)", "%.1f", width="small"),
+        "value_eur": common.number("net benefit (EUR/yr)", "localized",
+                                   help="value to the network per year, net of transport"),
+        "co2e_avoided_t": common.number("CO2e avoided (t/yr)", "%.1f",
+                                        help="net of transport emissions"),
+    })  # fmt: skip

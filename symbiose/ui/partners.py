@@ -11,7 +11,7 @@ import streamlit as st
 
 from symbiose.domain import Company, Network, Role, format_ewc
 from symbiose.errors import SymbioseError
-from symbiose.reference import naf_label
+from symbiose.reference import ewc_entries, naf_label
 from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT
 
@@ -19,6 +19,16 @@ from symbiose.units import BASE_PER_UNIT
 def _sector(company: Company) -> str:
     label = naf_label(company.naf_code) if company.naf_code else ""
     return label or "sector not stated"
+
+
+def _kind(item) -> str:
+    """What a stream or need is, from its codes only (no free text that could name the company)."""
+    code = getattr(item, "ewc_code", "")
+    if code:
+        entry = ewc_entries().get(code)
+        return f"{format_ewc(code)} {entry.description_en}" if entry else format_ewc(code)
+    kind = getattr(item, "category", "") or getattr(item, "material", "")
+    return common.words(kind) or "unspecified resource"
 
 
 def _what(text: str, limit: int = 70) -> str:
@@ -60,30 +70,36 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
     partner_id = needs[row.need_id].company_id if side == blind.SUPPLIER else streams[row.stream_id].company_id
     partner = net.company(partner_id)
     their = needs[row.need_id] if side == blind.SUPPLIER else streams[row.stream_id]
-    their_what = their.description or getattr(their, "category", "") or getattr(their, "material", "")
     if status.revealed:
+        their_what = their.description or _kind(their)
         who = f"**{partner.name}** ({partner.commune})"
         if partner.contact_name or partner.contact_email:
             who += f" · contact {partner.contact_name} {partner.contact_email} {partner.contact_phone}".rstrip()
     else:
+        # the partner's own words (free text) could name it: only its code or category until revealed
+        their_what = _kind(their)
         who = f"**Partner #{aliases(partner_id)}**, {_sector(partner)}"
+    unit = row.unit
     with st.container(border=True):
         st.markdown(f"{row.rank}. {who}, {row.road_km:.0f} km by road — {_what(their_what)}")
-        cols = st.columns(5)
-        cols[0].metric("Score (EUR/yr)", f"{row.score:,.0f}", help="potential net benefit of the pair per year")
-        cols[1].metric("Quantity (/yr)", f"{row.quantity:,.1f} {row.unit}")
-        cols[2].metric("Share covered", f"{row.share_covered:.0%}")
-        cols[3].metric("Price range (EUR/unit)", f"{row.price_min_eur:,.0f} to {row.price_max_eur:,.0f}",
-                       help=f"both gain at any price in this range; equal split at {row.price_fair_eur:,.2f}. "
-                       "Negative: the supplier pays the receiver to take it.")  # fmt: skip
-        cols[4].metric("Break-even (km)", f"{row.breakeven_km:,.0f}",
-                       help="road distance at which the pair stops being worth it")
+        st.markdown(
+            f"**{row.score:,.0f} EUR/yr** potential net benefit · **{row.quantity:,.1f} {unit}/yr** "
+            f"({row.share_covered:.0%} of {'your stream' if side == blind.SUPPLIER else 'your need'}) · "
+            f"both gain at a price of **{row.price_min_eur:,.0f} to {row.price_max_eur:,.0f} EUR/{unit}** "
+            f"(equal split {row.price_fair_eur:,.2f}) · worth it up to **{row.breakeven_km:,.0f} km**",
+            help="Price: what the receiver pays the supplier per unit; a negative price means the "
+            "supplier pays the receiver to take it (still cheaper than its current route). "
+            "Break-even: the road distance at which the pair stops being worth it.",
+        )  # fmt: skip
         st.caption(f"Why: {row.reason}")
         mine = status.interested(side)
         theirs = status.interested(blind.RECEIVER if side == blind.SUPPLIER else blind.SUPPLIER)
-        if status.revealed:
-            st.success(f"Both sides are interested: synergy {status.synergy_id} ({status.stage}). "
-                       "The identities are revealed.")  # fmt: skip
+        if status.revealed and mine and theirs:
+            st.success(f"Both sides are interested: synergy {status.synergy_id} "
+                       f"({common.words(status.stage)}). The identities are revealed.")  # fmt: skip
+        elif status.revealed:
+            st.success(f"You are already working with this partner: synergy {status.synergy_id} "
+                       f"({common.words(status.stage)}), followed by the network's officer.")  # fmt: skip
         elif mine:
             st.info("You said you are interested; the partner's identity is revealed when they say "
                     "so too.")
@@ -139,14 +155,14 @@ def _section(net: Network, me: Company, suggestions: pd.DataFrame, items: list, 
     table_side = "stream" if side == blind.SUPPLIER else "need"
     mine = suggestions[suggestions["side"] == table_side]
     with common.session() as s:
-        for item in items:
+        for index, item in enumerate(items):
             code = getattr(item, "ewc_code", "")
             what = item.description or code or getattr(item, "category", "")
             label = f"{item.id} · {what} · {item.quantity_base / BASE_PER_UNIT:,.1f} {item.unit}/yr"
             if code:
                 label += f" · {format_ewc(code)}"
             rows = mine[mine[column] == item.id].sort_values("rank")
-            with st.expander(f"{label} — {len(rows)} suggested partner(s)", expanded=len(items) <= 3):
+            with st.expander(f"{label} — {len(rows)} suggested partner(s)", expanded=index == 0):
                 if not len(rows):
                     st.caption("No compatible partner within reach under the current parameters.")
                 for row in rows.itertuples():

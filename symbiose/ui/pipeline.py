@@ -27,11 +27,11 @@ def synergy_frame(net: Network) -> pd.DataFrame:
     for y in net.synergies:
         stream, need = streams.get(y.stream_id), needs.get(y.need_id)
         rows.append({
-            "id": y.id, "stage": str(y.stage),
+            "id": y.id, "stage": STAGE_LABELS[Stage(y.stage)],
             "supplier": names.get(stream.company_id, "") if stream else "",
-            "stream": f"{y.stream_id} {stream.description if stream else ''}".strip(),
+            "stream": (stream.description or y.stream_id) if stream else y.stream_id,
             "receiver": names.get(need.company_id, "") if need else "",
-            "need": f"{y.need_id} {need.description if need else ''}".strip(),
+            "need": (need.description or y.need_id) if need else y.need_id,
             "quantity": None if y.quantity_base is None else y.quantity_base / BASE_PER_UNIT,
             "unit": str(stream.unit) if stream else "",
             "abandoned_reason": y.abandoned_reason, "created_on": y.created_on,
@@ -41,11 +41,29 @@ def synergy_frame(net: Network) -> pd.DataFrame:
                                        "unit", "abandoned_reason", "created_on", "updated_on", "notes"])  # fmt: skip
 
 
+SYNERGY_COLUMNS = {
+    "id": st.column_config.TextColumn("id", width="small"),
+    "stage": st.column_config.TextColumn("stage"),
+    "supplier": st.column_config.TextColumn("supplier", width="medium"),
+    "stream": st.column_config.TextColumn("what", width="medium", help="the supplier's stream"),
+    "receiver": st.column_config.TextColumn("receiver", width="medium"),
+    "need": st.column_config.TextColumn("for", width="medium", help="the receiver's need"),
+    "quantity": common.number("quantity (/yr)", "localized", help="agreed or planned, per year"),
+    "unit": st.column_config.TextColumn("unit", width="small"),
+    "abandoned_reason": "reason abandoned",
+    "created_on": st.column_config.DateColumn("created"),
+    "updated_on": st.column_config.DateColumn("last change"),
+    "notes": "notes",
+}  # fmt: skip
+
+
 def change_stage(net: Network) -> None:
     if not net.synergies:
         st.caption("No synergy is followed yet: start one from the Partners page.")
         return
-    labels = {y.id: f"{y.id} ({y.stage}): {y.stream_id} -> {y.need_id}" for y in net.synergies}
+    frame = synergy_frame(net).set_index("id")
+    labels = {i: f"{i} ({r.stage}): {r.supplier} -> {r.receiver}, {r.stream}"[:120]
+              for i, r in frame.iterrows()}  # fmt: skip
     with st.form("stage_form"):
         synergy_id = st.selectbox("Synergy", list(labels), format_func=labels.get, key="stage_synergy")
         stage = st.selectbox("New stage", [s.value for s in Stage], key="stage_new",
@@ -63,12 +81,28 @@ def change_stage(net: Network) -> None:
             st.rerun()
 
 
+def _detail(detail: dict | None) -> str:
+    """An audit detail as words: ``side: supplier · company_id: C001`` (import counts summed)."""
+    if not detail:
+        return ""
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, dict) and {"created", "updated"} <= set(value):
+            if value["created"] or value["updated"]:
+                parts.append(f"{key}: {value['created']} created, {value['updated']} updated")
+        elif isinstance(value, dict | list):
+            parts.append(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+        else:
+            parts.append(f"{key}: {value}")
+    return " · ".join(parts)
+
+
 def audit_frame(limit: int = 500) -> pd.DataFrame:
     with common.session() as s:
         entries = db.audit_entries(s, limit=limit)
     return pd.DataFrame([{
         "when": e.occurred_at, "who": e.actor, "action": e.action, "entity": e.entity,
-        "id": e.entity_id, "detail": json.dumps(e.detail, ensure_ascii=False, default=str),
+        "id": e.entity_id, "detail": _detail(e.detail),
     } for e in entries], columns=["when", "who", "action", "entity", "id", "detail"])  # fmt: skip
 
 
@@ -82,11 +116,19 @@ def page() -> None:
         frame = synergy_frame(net)
         cols = st.columns(len(Stage))
         for col, stage in zip(cols, Stage, strict=True):
-            col.metric(STAGE_LABELS[stage], int((frame["stage"] == stage.value).sum()))
+            col.metric(STAGE_LABELS[stage], int((frame["stage"] == STAGE_LABELS[stage]).sum()))
         chosen = st.multiselect("Stages shown", [s.value for s in Stage], default=[s.value for s in Stage],
                                 format_func=lambda v: STAGE_LABELS[Stage(v)], key="pipeline_stages")  # fmt: skip
-        st.dataframe(frame[frame["stage"].isin(chosen)], hide_index=True)
+        shown = frame[frame["stage"].isin([STAGE_LABELS[Stage(v)] for v in chosen])]
+        if frame.empty:
+            st.info("No synergy is followed yet. Companies start one with 'I'm interested' on the "
+                    "Partners page; an officer can also import a synergies sheet.")  # fmt: skip
+        else:
+            st.dataframe(shown, hide_index=True, key="synergies_table", column_config=SYNERGY_COLUMNS)
         st.subheader("Change a stage")
         change_stage(net)
         st.subheader("Audit log")
-        st.dataframe(audit_frame(), hide_index=True)
+        st.caption("Every change, newest first: imports, record edits, stage changes, interests.")
+        st.dataframe(audit_frame(), hide_index=True, key="audit_table", column_config={
+            "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
+            "detail": st.column_config.TextColumn("detail", width="large")})  # fmt: skip

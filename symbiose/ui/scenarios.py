@@ -20,7 +20,7 @@ from symbiose.reference import data_dir
 from symbiose.robustness import robustness
 from symbiose.scenarios import Scenario, load_scenarios, resolve
 from symbiose.ui import common
-from symbiose.ui.overview import ROLE_COLOURS
+from symbiose.ui.overview import MAP_STYLE, ROLE_COLOURS
 
 RUNS_KEY = "scenario_runs"
 BASE_LABEL = "Stored network, default parameters"
@@ -93,15 +93,27 @@ def compare_section(runs: list[Run]) -> None:
         if run.warning:
             st.warning(f"{run.scenario.name}: {run.warning}")
     st.subheader("Indicators (per year)")
-    st.caption(f"Differences are to the first scenario, '{runs[0].scenario.name}'.")
-    st.dataframe(comparison.table().round(1), key="comparison_table")
+    st.caption(f"Δ columns: difference of the scenario to the first one, '{runs[0].scenario.name}'.")
+    table = comparison.table().round(0)
+    first = table.columns[0]
+    # each scenario next to its difference to the first one
+    order = [first] + [c for name in table.columns[1:len(runs)] for c in (name, f"{name} - {first}")]
+    table = table[[c for c in order if c in table.columns]]
+    labels = {c: (f"Δ {c[: -len(first) - 3]}" if c.endswith(f" - {first}") else c) for c in table.columns}
+    st.dataframe(table, key="comparison_table", height=36 * (len(table) + 1) + 3, column_config={
+        "indicator": st.column_config.TextColumn("indicator (per year)", width=250),
+        **{c: common.number(label, "localized") for c, label in labels.items()}})  # fmt: skip
     if len(runs) > 1:
         changes = comparison.synergy_changes()
         st.subheader("Synergies that appear, disappear or change")
         counts = changes.groupby(["scenario", "change"]).size().unstack(fill_value=0) if len(changes) else None
         if counts is not None:
             st.dataframe(counts)
-        st.dataframe(changes, hide_index=True)
+        st.dataframe(changes.drop(columns=["stream_id", "need_id"]).round(1), hide_index=True, key="changes_table",
+                     column_config={
+                         "quantity_before": common.number("before (/yr)", "localized"),
+                         "quantity_after": common.number("after (/yr)", "localized"),
+                         "unit": st.column_config.TextColumn("unit", width="small")})  # fmt: skip
     with st.expander("Scenario descriptions"):
         for run in runs:
             st.markdown(f"**{run.scenario.name}**: {run.scenario.description or '(no description)'}")
@@ -121,12 +133,27 @@ def opportunity_section(runs: list[Run]) -> None:
         st.info("No unserved waste above the threshold.")
         return
     frame = opportunities_frame(found)
-    frame.insert(0, "waste", [format_ewc(c) if c.isdigit() else c for c in frame["code"]])
-    shown = frame[["waste", "label", "unit", "unserved", "no_candidate", "suppliers", "site_name",
-                   "captured", "captured_suppliers", "mean_km", "avoided_route_cost_eur"]]
-    st.dataframe(shown.round(1), hide_index=True, key="opportunities_table")
+    frame.insert(0, "waste", [format_ewc(c) if c.isdigit() else common.words(c) for c in frame["code"]])
+    shown = frame[["waste", "label", "unserved", "unit", "no_candidate", "suppliers", "site_name",
+                   "captured", "captured_suppliers", "mean_km", "avoided_route_cost_eur"]].round(1)
+    shown["unit"] = shown["unit"] + "/yr"
+    st.dataframe(shown, hide_index=True, key="opportunities_table", column_config={
+        "waste": st.column_config.TextColumn("waste code", width="small"),
+        "label": st.column_config.TextColumn("waste", width="medium"),
+        "unserved": common.number("unserved", "localized", help="left on its current route, per year, whole network"),
+        "unit": st.column_config.TextColumn("unit", width="small"),
+        "no_candidate": common.number("of which no partner at all", "localized"),
+        "suppliers": common.number("producers", "%d"),
+        "site_name": st.column_config.TextColumn("best commune for a processor"),
+        "captured": common.number("captured there", "localized", help=f"within {radius:g} km by road"),
+        "captured_suppliers": common.number("from producers", "%d"),
+        "mean_km": common.number("mean road (km)", "%.1f"),
+        "avoided_route_cost_eur": common.number("their current cost (EUR/yr)", "localized",
+                                                help="what the captured producers pay today for their route"),
+    })  # fmt: skip
     sites = frame.assign(lat=frame["site_lat"], lon=frame["site_lon"],
-                         name=frame["site_name"] + ": " + frame["waste"] + " " + frame["label"].str[:40],
+                         name=frame["site_name"] + ": " + frame["waste"] + " " + frame["label"].str[:40] + ", "
+                         + frame["captured"].round(0).map("{:,.0f}".format) + " " + frame["unit"] + "/yr",
                          label="", colour=[[200, 30, 60, 200]] * len(frame),
                          radius=(frame["captured"].clip(lower=1) ** 0.5) * 30)  # fmt: skip
     streams = runs[chosen].result.candidates.streams
@@ -139,7 +166,9 @@ def opportunity_section(runs: list[Run]) -> None:
                   get_radius="radius", radius_min_pixels=6, pickable=True),
     ]  # fmt: skip
     view = pdk.ViewState(latitude=float(points["lat"].mean()), longitude=float(points["lon"].mean()), zoom=9)
-    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
+    st.caption("Map: red circles are the best communes for a processor (larger = more captured), grey "
+               "points the producers of unserved streams. Hover a circle for details.")
+    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=MAP_STYLE,
                              tooltip={"text": "{name}"}))  # fmt: skip
     with st.expander("Scenario file for the largest opportunity"):
         st.code(found[0].scenario_toml("database"), language="toml")
@@ -170,11 +199,22 @@ def robustness_section(runs: list[Run]) -> None:
     names = {c.id: c.name for c in run.network.companies}
     table.insert(2, "supplier", table["supplier_id"].map(names))
     table.insert(3, "receiver", table["receiver_id"].map(names))
+    table = table.drop(columns=["stream_id", "need_id", "supplier_id", "receiver_id"])
     if not exits:
         table = table.drop(columns=["exit_stability_pct", "exits_tested"])
     stable = (table["quantity_stability_pct"] >= 80).mean() if len(table) else 0
     st.metric("Synergies used in at least 80 % of the draws", f"{stable:.0%}")
-    st.dataframe(table, hide_index=True, key="robustness_table")
+    st.dataframe(table.round(1), hide_index=True, key="robustness_table", column_config={
+        "quantity": common.number("quantity (/yr)", "localized"),
+        "unit": st.column_config.TextColumn("unit", width="small"),
+        "quantity_stability_pct": st.column_config.ProgressColumn(
+            "kept in draws", format="%.0f%%", min_value=0, max_value=100,
+            help=f"share of the {int(draws)} draws (quantities +/- {variation} %) in which the pair is still used"),
+        "exit_stability_pct": st.column_config.ProgressColumn(
+            "survives partner exits", format="%.0f%%", min_value=0, max_value=100),
+        "exits_tested": common.number("exits tested", "%d"),
+        "mean_quantity_in_draws": common.number("mean quantity in draws (/yr)", "localized"),
+    })  # fmt: skip
 
 
 def page() -> None:
