@@ -61,7 +61,9 @@ def pair_economics(candidates: Candidates) -> pd.DataFrame:
     return arcs
 
 
-def _reason(row) -> str:
+def _reason(row, *, public: bool = False) -> str:
+    """Why a pair is suggested. ``public`` leaves out both partners' own costs and prices, for a
+    company that must not learn its partner's economics before both sides are interested."""
     code = f"{row.ewc_code and format_ewc(row.ewc_code) or row.material}"
     parts = []
     if row.category:
@@ -70,9 +72,11 @@ def _reason(row) -> str:
         parts.append(f"{code}: {row.basis}")
     parts.append(f"{row.road_km:.0f} km by road (break-even {row.breakeven_km:.0f} km)")
     gains = []
-    if row.supplier_avoided_cents > 0:
+    if public:
+        pass
+    elif row.supplier_avoided_cents > 0:
         gains.append(f"the supplier avoids {row.supplier_avoided_cents / 100:.0f} EUR/{row.unit} of {ROUTE_WORDS.get(row.route, row.route)}")
-    if row.receiver_avoided_cents > 0:
+    if not public and row.receiver_avoided_cents > 0:
         gains.append(f"the receiver avoids {row.receiver_avoided_cents / 100:.0f} EUR/{row.unit} of virgin input")
     if gains:
         parts.append("; ".join(gains))
@@ -93,7 +97,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     columns = ["side", "stream_id", "need_id", "rank", "score", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
                "price_min_eur", "price_max_eur", "price_fair_eur", "breakeven_km",
-               "supplier_gain_eur", "receiver_gain_eur", "reason"]  # fmt: skip
+               "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
     if not len(arcs):
         return pd.DataFrame(columns=columns)
     streams = candidates.streams
@@ -128,6 +132,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["distance_km"] = res["distance_km"].round(2)
     res["road_km"] = res["road_km"].round(2)
     res["reason"] = [_reason(r) for r in res.itertuples()]
+    res["reason_public"] = [_reason(r, public=True) for r in res.itertuples()]
     res = res[columns].reset_index(drop=True)
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)

@@ -316,3 +316,13 @@ def test_suggestion_table_has_no_missing_values(demo):
     ]
     assert not s[cols].isna().any().any()
     assert isinstance(s, pd.DataFrame)
+
+
+def test_public_reason_hides_both_partners_costs(demo):
+    # a company sees reason_public before both sides are interested: no route cost, no virgin
+    # price, only compatibility, distance, transport and CO2e
+    sugg = demo["result"].suggestions
+    assert len(sugg) > 100
+    assert sugg["reason"].str.contains("avoids").any()
+    assert not sugg["reason_public"].str.contains("avoids").any()
+    assert sugg["reason_public"].str.contains("km by road").all()

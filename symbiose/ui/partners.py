@@ -82,16 +82,24 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
     unit = row.unit
     with st.container(border=True):
         st.markdown(f"{row.rank}. {who}, {row.road_km:.0f} km by road — {_what(their_what)}")
+        share = f"{row.share_covered:.0%} of {'your stream' if side == blind.SUPPLIER else 'your need'}"
+        if status.revealed:
+            money = (f"both gain at a price of **{row.price_min_eur:,.0f} to {row.price_max_eur:,.0f} "
+                     f"EUR/{unit}** (equal split {row.price_fair_eur:,.2f})")  # fmt: skip
+        else:
+            # the price range would reveal the partner's costs: only your own side until both agree
+            mine_eur = row.supplier_gain_eur if side == blind.SUPPLIER else row.receiver_gain_eur
+            money = f"your gain at an equal split: **{mine_eur:,.0f} EUR/yr**"
         st.markdown(
-            f"**{row.score:,.0f} EUR/yr** potential net benefit · **{row.quantity:,.1f} {unit}/yr** "
-            f"({row.share_covered:.0%} of {'your stream' if side == blind.SUPPLIER else 'your need'}) · "
-            f"both gain at a price of **{row.price_min_eur:,.0f} to {row.price_max_eur:,.0f} EUR/{unit}** "
-            f"(equal split {row.price_fair_eur:,.2f}) · worth it up to **{row.breakeven_km:,.0f} km**",
+            f"**{row.score:,.0f} EUR/yr** potential net benefit for the pair · "
+            f"**{row.quantity:,.1f} {unit}/yr** ({share}) · {money} · "
+            f"worth it up to **{row.breakeven_km:,.0f} km**",
             help="Price: what the receiver pays the supplier per unit; a negative price means the "
             "supplier pays the receiver to take it (still cheaper than its current route). "
+            "The partner's costs and the price range are shown once both sides are interested. "
             "Break-even: the road distance at which the pair stops being worth it.",
         )  # fmt: skip
-        st.caption(f"Why: {row.reason}")
+        st.caption(f"Why: {row.reason if status.revealed else row.reason_public}")
         mine = status.interested(side)
         theirs = status.interested(blind.RECEIVER if side == blind.SUPPLIER else blind.SUPPLIER)
         if status.revealed and mine and theirs:
