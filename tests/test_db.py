@@ -286,11 +286,12 @@ def test_create_synergy(session_maker):
         created = create_synergy(
             session, "S0002", "N0002", actor="officer", quantity_base=100_000, today=D1
         )
-        assert created.id == "Y0002" and created.created_on == D1
+        # the network holds Y0001 (an id chosen by hand); new ones follow the SY001 pattern
+        assert created.id == "SY001" and created.created_on == D1
         with pytest.raises(NotFoundError):
             create_synergy(session, "S0404", "N0002", actor="officer")
     with session_maker() as session:
-        assert [e.action for e in audit_entries(session, entity_id="Y0002")] == ["create"]
+        assert [e.action for e in audit_entries(session, entity_id="SY001")] == ["create"]
 
 
 def test_import_stage_change_and_import_are_audited(session_maker):

@@ -552,13 +552,14 @@ def _stage(stage: Stage | str) -> Stage:
         ) from None
 
 
-def next_synergy_id(session: Session, prefix: str = "Y") -> str:
-    """The next free id of the form ``Y0001`` (one more than the largest such id)."""
+def next_synergy_id(session: Session, prefix: str = "SY") -> str:
+    """The next free id of the form ``SY014`` (one more than the largest such id, at least three
+    digits, so that new synergies follow the ones an officer numbered by hand)."""
     pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
     numbers = [
         int(m.group(1)) for i in session.scalars(select(SynergyRow.id)) if (m := pattern.match(i))
     ]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
 def create_synergy(
