@@ -143,7 +143,7 @@ def run_one(method: str, n: int) -> dict:
         zeros = np.zeros(len(problem.arcs), dtype=np.int64)
         rules_mod.CP_SAT_BEST_PER_STREAM = 10**9  # every arc: the full model
         t0 = time.perf_counter()
-        flows, bound, name = solve_cp_sat(problem, rules, zeros, zeros)
+        flows, bound, name, _ = solve_cp_sat(problem, rules, zeros, zeros)
         t1 = time.perf_counter()
         out.update(total_s=t1 - t0, status=name, bound_eur=None if bound is None else bound / 100,
                    objective_eur=None if flows is None else rules_mod._objective(problem, flows, rules) / 100)
