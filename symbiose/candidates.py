@@ -26,6 +26,7 @@ from scipy.spatial import cKDTree
 
 from symbiose.compat import KnowledgeBase, load_knowledge_base
 from symbiose.domain import Network, Route, month_mask
+from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.params import MatchParameters
 from symbiose.reference import ewc_entries
@@ -50,9 +51,18 @@ def _mask_bits(months: tuple[int, ...]) -> int:
     return sum(1 << i for i, on in enumerate(month_mask(months)) if on)
 
 
+def _companies(network: Network, what: str, records) -> dict:
+    companies = {c.id: c for c in network.companies}
+    missing = sorted({r.company_id for r in records} - set(companies))
+    if missing:
+        raise ValidationError(f"a {what} refers to company '{missing[0]}', which is not in the network; "
+                              "add the company or correct the company_id")  # fmt: skip
+    return companies
+
+
 def stream_table(network: Network) -> pd.DataFrame:
     """One row per stream with its company's location, hazard flag and month mask."""
-    companies = {c.id: c for c in network.companies}
+    companies = _companies(network, "stream", network.streams)
     entries = ewc_entries()
     rows = []
     for s in sorted(network.streams, key=lambda x: x.id):
@@ -73,7 +83,7 @@ def stream_table(network: Network) -> pd.DataFrame:
 
 def need_table(network: Network) -> pd.DataFrame:
     """One row per need with its company's location and month mask."""
-    companies = {c.id: c for c in network.companies}
+    companies = _companies(network, "need", network.needs)
     rows = []
     for n in sorted(network.needs, key=lambda x: x.id):
         c = companies[n.company_id]
@@ -233,8 +243,8 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
         if key.startswith("cat:"):
             radius_road = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
         else:
-            finite = need_max[n_rows][np.isfinite(need_max[n_rows])]
-            radius_road = max(finite.max(initial=0.0), DEFAULT_MAX_DISTANCE_KM)
+            # as far as any category allows: the exact limit is applied pair by pair afterwards
+            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_category_max_km(kb, c) for c in kb.categories)])
         if params.max_distance_km is not None:
             radius_road = min(radius_road, params.max_distance_km)
         radius = chord_for_km(radius_road / params.road_factor * (1 + 1e-9))
@@ -294,7 +304,8 @@ def _add_forced(offers, pairs, streams, needs, forced_pairs):
 
 
 def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: KnowledgeBase,
-                           quality: np.ndarray, pretreat_per_t: np.ndarray) -> None:
+                           quality: np.ndarray, pretreat_per_t: np.ndarray,
+                           category: np.ndarray, pretreatment: np.ndarray) -> None:  # fmt: skip
     """A need that accepts a code explicitly still gets the knowledge base's quality for it.
 
     The receiver's acceptance says the pair is legal and wanted, not that one tonne of the waste
@@ -310,13 +321,11 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
         return
     codes = streams["ewc_code"].to_numpy(dtype=object)[s[rows]]
     table = kb.compatible_pairs(sorted(set(codes)))
-    exact = {(c, cat): (q, pc) for c, cat, q, pc in zip(
-        table["code"], table["category"], table["quality"], table["pretreatment_cost_cents"], strict=True)}
-    best = table.groupby("code")["quality"].max().to_dict() if len(table) else {}
-    by_code: dict[str, list[tuple[str, float, float]]] = {}
-    for c, cat, q, pc in zip(table["code"], table["category"], table["quality"],
-                             table["pretreatment_cost_cents"], strict=True):  # fmt: skip
-        by_code.setdefault(c, []).append((cat, q, pc))
+    by_code: dict[str, list[tuple[float, float, str, str]]] = {}
+    for c, cat, q, pc, pt in zip(table["code"], table["category"], table["quality"],
+                                 table["pretreatment_cost_cents"], table["pretreatment"], strict=True):  # fmt: skip
+        by_code.setdefault(c, []).append((q, pc, cat, pt))
+    exact = {(c, rule[2]): rule for c, rules in by_code.items() for rule in rules}
     naf = need_naf
     sector_cache: dict[str, set[str]] = {}
 
@@ -332,12 +341,16 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
         found = exact.get((codes[i], need_cat[r]))
         if found is None and not need_cat[r]:
             uses = sector(naf[r])
-            fitting = [(q, pc) for cat, q, pc in by_code.get(codes[i], []) if cat in uses]
+            fitting = [rule for rule in by_code.get(codes[i], []) if rule[2] in uses]
             found = max(fitting) if fitting else None
+        if found is None and not need_cat[r] and by_code.get(codes[i]):
+            found = max(by_code[codes[i]])  # the code's best known use
         if found is not None:
-            quality[r], pretreat_per_t[r] = found
+            quality[r], pretreat_per_t[r], cat, pretreatment[r] = found
+            if not need_cat[r]:
+                category[r] = cat  # its CO2e factors and distance apply
         else:
-            quality[r] = best.get(codes[i], 1.0)
+            quality[r] = 1.0
 
 
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
@@ -361,7 +374,13 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     cat_ids = list(kb.categories)
     pair_cat = offers["category"].to_numpy(dtype=object)[o]
     need_cat = col(needs, "category", n, object)
-    category = pd.Categorical(np.where(pair_cat != "", pair_cat, need_cat), categories=[*cat_ids, ""])
+    category_names = np.where(pair_cat != "", pair_cat, need_cat).astype(object)
+    quality = offers["quality"].to_numpy(dtype=float)[o]
+    pretreat_per_t = offers["pretreatment_cents"].to_numpy(dtype=float)[o]
+    pretreatment = offers["pretreatment"].to_numpy(dtype=object)[o]
+    _accepted_code_quality(offers, o, s, streams, need_cat, col(needs, "naf_code", n, object), kb,
+                           quality, pretreat_per_t, category_names, pretreatment)  # fmt: skip
+    category = pd.Categorical(category_names, categories=[*cat_ids, ""])
     code = category.codes  # -1 never happens: "" is a category; unknown ids map to -1 -> defaults
     def per_category(values: list[float], default: float) -> np.ndarray:
         table = np.array([*values, default, default], dtype=float)
@@ -392,10 +411,6 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
     )
 
-    quality = offers["quality"].to_numpy(dtype=float)[o]
-    pretreat_per_t = offers["pretreatment_cents"].to_numpy(dtype=float)[o]
-    _accepted_code_quality(offers, o, s, streams, need_cat, col(needs, "naf_code", n, object), kb,
-                           quality, pretreat_per_t)  # fmt: skip
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
     transport_cents = np.where(
@@ -415,6 +430,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
     keep &= value > 0
+    passed = keep.copy()
     if forced is not None and forced.any():
         keep |= forced & unit_ok
     capacity = np.minimum(col(streams, "quantity_base", s, np.int64), col(needs, "quantity_base", n, np.int64))
@@ -438,6 +454,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
         "pretreatment_cents": pretreat[idx], "co2e_avoided_kg": co2e[idx], "value_cents": value[idx],
         "capacity_base": capacity[idx], "month_bits": common_months[idx],
+        "forced_only": ~passed[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
     # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id) order

@@ -27,6 +27,7 @@ INDICATORS = [
     ("receiver_savings_eur", "receivers' savings (EUR/yr)", "{:,.0f}"),
     ("transport_cost_eur", "transport cost (EUR/yr)", "{:,.0f}"),
     ("net_benefit_eur", "net benefit (EUR/yr)", "{:,.0f}"),
+    ("carbon_value_eur", "carbon value counted (EUR/yr)", "{:,.0f}"),
     ("unmatched_t", "left on current route (t/yr)", "{:,.0f}"),
 ]
 
@@ -88,6 +89,13 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network]) -> 
     scenarios: list[Scenario] = []
     for path in paths:
         scenarios.extend(load_scenarios(path))
+    names = [s.name for s in scenarios]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        from symbiose.errors import ScenarioError
+
+        raise ScenarioError(f"two scenarios are named '{dupes[0]}'; give each a distinct [scenario] name "
+                            "so that the comparison can tell them apart")  # fmt: skip
     bases: dict[str, Network] = {}
     results = []
     for scenario in scenarios:

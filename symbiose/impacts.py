@@ -22,7 +22,8 @@ METHOD = (
     "Per year. Counterfactual: each stream keeps its current route and cost, each receiver keeps "
     "buying virgin input. Net benefit = supplier's avoided route cost + receiver's avoided virgin "
     "purchase (x substitution quality) - road transport (EUR per t.km x straight-line km x road "
-    "factor) - pre-treatment (+ carbon price x CO2e when a carbon price is set) - fixed link costs. "
+    "factor) - pre-treatment - fixed link costs, in money actually saved; with a carbon price the "
+    "solver also counts carbon price x CO2e avoided (objective = net benefit + carbon value). "
     "CO2e avoided = virgin production avoided (quality x category factor, DESNZ/DEFRA 2025) + "
     "landfill emissions avoided for landfilled streams (DESNZ/DEFRA 2025 landfill factors) - truck "
     "emissions (kg CO2e per t.km, DESNZ 2025 HGV average laden, well-to-wheel)."
@@ -48,11 +49,13 @@ class Kpis:
     receiver_savings_eur: float
     transport_cost_eur: float
     pretreatment_cost_eur: float
-    net_benefit_eur: float
+    net_benefit_eur: float  # money actually saved (the objective less any carbon shadow value)
     unmatched_t: float
     unmatched_m3: float
     unmatched_mwh: float
     unmet_need_t: float
+    carbon_value_eur: float = 0.0  # carbon price x CO2e avoided, counted in the objective only
+    objective_eur: float = 0.0  # what the solver maximised: net benefit + carbon value
     method: str = METHOD
     unmatched_by_code: list[dict] = field(default_factory=list)
     factors: list[dict] = field(default_factory=list)  # every CO2e factor used, with its source
@@ -87,6 +90,7 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
     tkm = float((q * tonnes_per_unit * per_unit("road_km"))[trucked].sum())
     co2_transport_kg = tkm * params.truck_co2e_kg_per_tkm
     co2_net_kg = float((q * per_unit("co2e_avoided_kg")).sum())
+    carbon_value_eur = params.carbon_price_eur_per_t * co2_net_kg / 1000
     cats = load_knowledge_base().categories
     category = flows["category"].to_numpy(dtype=object).astype(str)
     landfill_factor = np.array([cats[c].landfill_co2e_kg_per_t if c in cats else 0.0 for c in category])
@@ -127,7 +131,9 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
         receiver_savings_eur=money("receiver_avoided_cents"),
         transport_cost_eur=money("transport_cents"),
         pretreatment_cost_eur=money("pretreatment_cents"),
-        net_benefit_eur=allocation.objective_cents / 100,
+        net_benefit_eur=allocation.objective_cents / 100 - carbon_value_eur,
+        carbon_value_eur=carbon_value_eur,
+        objective_eur=allocation.objective_cents / 100,
         unmatched_t=_sum_by_unit(left, s_unit, Unit.T),
         unmatched_m3=_sum_by_unit(left, s_unit, Unit.M3),
         unmatched_mwh=_sum_by_unit(left, s_unit, Unit.MWH),

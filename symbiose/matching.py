@@ -127,7 +127,9 @@ def summary_text(result: MatchResult) -> str:
         f"  exchanged per year: {k.matched_t:,.0f} t, {k.matched_m3:,.0f} m3, {k.matched_mwh:,.0f} MWh "
         f"({k.diverted_t:,.0f} t taken from landfill or incineration)",
         f"  net benefit: {k.net_benefit_eur:,.0f} EUR/yr (suppliers avoid {k.supplier_savings_eur:,.0f}, "
-        f"receivers avoid {k.receiver_savings_eur:,.0f}, transport {k.transport_cost_eur:,.0f})",
+        f"receivers avoid {k.receiver_savings_eur:,.0f}, transport {k.transport_cost_eur:,.0f}, "
+        f"pre-treatment {k.pretreatment_cost_eur:,.0f})"
+        + (f"; with the carbon value {k.objective_eur:,.0f}" if k.carbon_value_eur else ""),
         f"  CO2e avoided: {k.co2e_avoided_t:,.1f} t/yr net of {k.co2e_transport_t:,.1f} t for "
         f"{k.tkm:,.0f} t.km of transport",
         f"  left on their current route: {k.unmatched_t:,.0f} t, {k.unmatched_m3:,.0f} m3, "

@@ -43,7 +43,7 @@ class Opportunity:
 
     @property
     def scenario_id(self) -> str:
-        return f"X-{self.code}"
+        return f"X-{self.code}-{self.unit}"
 
     def scenario_toml(self, base: str = "demo") -> str:
         code = format_ewc(self.code) if self.code.isdigit() else self.code
@@ -129,9 +129,9 @@ def format_opportunities(found: list[Opportunity]) -> str:
         code = format_ewc(o.code) if o.code.isdigit() else o.code
         lines.append(
             f"- {code} {o.label[:60]}: {o.unserved:,.0f} {o.unit} unserved "
-            f"({o.no_candidate:,.0f} with no partner at all, {o.suppliers} suppliers); "
+            f"({o.no_candidate:,.0f} with no partner at all, {o.suppliers} supplier{'s' if o.suppliers != 1 else ''}); "
             f"a processor at {o.site_name} ({o.site_insee}) would capture {o.captured:,.0f} {o.unit} "
-            f"from {o.captured_suppliers} suppliers, {o.mean_km:.1f} km on average, "
+            f"from {o.captured_suppliers} supplier{'s' if o.captured_suppliers != 1 else ''}, {o.mean_km:.1f} km on average, "
             f"who pay {o.avoided_route_cost_eur:,.0f} EUR/yr today"
         )
     return "\n".join(lines)
@@ -143,7 +143,7 @@ def write_opportunities(found: list[Opportunity], out_dir: str | Path, *, base: 
     paths = [out / "opportunities.csv"]
     opportunities_frame(found).to_csv(paths[0], index=False)
     for o in found:
-        path = out / f"opportunity_{o.code}.toml"
+        path = out / f"opportunity_{o.code}_{o.unit}.toml"
         path.write_text(o.scenario_toml(base), encoding="utf-8")
         paths.append(path)
     return paths

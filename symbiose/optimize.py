@@ -146,7 +146,11 @@ def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Proble
         need_nodes["demand_base"].to_numpy()[ex["nnode"].to_numpy()],
     )
     ex = ex[ex["capacity_base"] > 0].reset_index(drop=True)
-    lower = _lower_bounds(ex, arcs, fixed)
+    lower = _lower_bounds(ex, arcs, fixed, stream_nodes, need_nodes)
+    # a pair kept only because it is implemented carries its agreed quantity, no more
+    if "forced_only" in arcs.columns and len(ex):
+        only = arcs["forced_only"].to_numpy(dtype=bool)[ex["pair"].to_numpy()]
+        ex.loc[only, "capacity_base"] = lower[only]
     # an arc that loses money is never used, unless an implemented synergy forces it
     keep = (ex["cost_cents"].to_numpy() > 0) | (lower > 0)
     return Problem(ex[keep].reset_index(drop=True), stream_nodes, need_nodes, candidates, lower[keep])
@@ -163,31 +167,52 @@ def _node_index(node_row, node_month, row, month) -> np.ndarray:
     return np.where(found, order[pos] if len(order) else -1, -1)
 
 
-def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed) -> np.ndarray:
+def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None,
+                  need_nodes=None) -> np.ndarray:  # fmt: skip
+    """Per-arc lower bounds of implemented synergies.
+
+    A yearly quantity is spread over the pair's months in proportion to the room each month
+    leaves (the arc's capacity, and what the stream and the need still hold that month after the
+    synergies placed before it), so that several implemented synergies of one stream fit together.
+    """
     lower = np.zeros(len(ex), dtype=np.int64)
     if not fixed:
         return lower
-    pair_of = {(a, b): i for i, (a, b) in enumerate(zip(arcs["stream_id"], arcs["need_id"], strict=True))}
+    supply_left = stream_nodes["supply_base"].to_numpy(np.int64).copy()
+    demand_left = need_nodes["demand_base"].to_numpy(np.int64).copy()
+    snode, nnode = ex["snode"].to_numpy(np.int64), ex["nnode"].to_numpy(np.int64)
+    cap = ex["capacity_base"].to_numpy(np.int64)
+    ids = zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True)
+    pair_of = {key: i for i, key in enumerate(ids)}
     by_pair = ex.groupby("pair").indices
-    for f in fixed:
+    for f in sorted(fixed, key=lambda f: (f.stream_id, f.need_id)):
         pair = pair_of.get((f.stream_id, f.need_id))
         rows = by_pair.get(pair) if pair is not None else None
         if rows is None:
             raise InfeasibleError(
                 f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
-                "candidate (incompatible, too far or not worth it under these parameters); "
+                "candidate (no common month, or units that cannot be compared); "
                 "set rules.keep_implemented = false or change the synergy's stage"
             )
-        left = int(f.quantity_base)
-        for r in rows:
-            take = min(left, int(ex.at[r, "capacity_base"]))
-            lower[r] += take
-            left -= take
-        if left > 0:
+        room = np.minimum(cap[rows] - lower[rows], np.minimum(supply_left[snode[rows]], demand_left[nnode[rows]]))
+        room = np.maximum(room, 0)
+        wanted = int(f.quantity_base)
+        if room.sum() < wanted:
             raise InfeasibleError(
                 f"the implemented synergy {f.stream_id} -> {f.need_id} carries more than the "
                 "stream or the need can hold in their common months; correct its quantity"
             )
+        take = (room * (wanted / room.sum())).astype(np.int64) if room.sum() else np.zeros(len(rows), np.int64)
+        short = wanted - int(take.sum())
+        for i in np.argsort(-(room - take), kind="stable"):
+            if short <= 0:
+                break
+            extra = min(short, int(room[i] - take[i]))
+            take[i] += extra
+            short -= extra
+        lower[rows] += take
+        np.subtract.at(supply_left, snode[rows], take)
+        np.subtract.at(demand_left, nnode[rows], take)
     return lower
 
 

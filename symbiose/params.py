@@ -78,8 +78,11 @@ class MatchParameters:
             raise ScenarioError(f"carbon_price_eur_per_t must be >= 0, got {self.carbon_price_eur_per_t}")
         if self.truck_co2e_kg_per_tkm < 0:
             raise ScenarioError("truck_co2e_kg_per_tkm must be >= 0")
-        if self.liquid_density_t_per_m3 <= 0:
-            raise ScenarioError("liquid_density_t_per_m3 must be > 0")
+        if self.liquid_density_t_per_m3 != 1.0:
+            raise ScenarioError(
+                "liquid_density_t_per_m3: streams and needs in t and m3 are compared one to one "
+                f"(1 t per m3); other densities are not supported yet, got {self.liquid_density_t_per_m3}"
+            )
         if self.max_distance_km is not None and self.max_distance_km <= 0:
             raise ScenarioError(f"max_distance_km must be > 0, got {self.max_distance_km}")
         if self.max_candidates_per_stream is not None and self.max_candidates_per_stream < 1:

@@ -43,8 +43,9 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
         raise ValueError("variation must be in [0, 1)")
     params = params or MatchParameters()
     excluded = abandoned_pairs(network) if params.rules.exclude_abandoned else set()
-    candidates = build_candidates(network, params, excluded_pairs=excluded)
     fixed = fixed_flows(network) if params.rules.keep_implemented else []
+    forced = {(f.stream_id, f.need_id) for f in fixed}
+    candidates = build_candidates(network, params, excluded_pairs=excluded, forced_pairs=forced)
     base = allocate(candidates, rules=params.rules, fixed=fixed)
     flows = base.flows
     columns = ["stream_id", "need_id", "supplier_id", "receiver_id", "quantity", "unit",
@@ -61,7 +62,7 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
         s_factor = rng.uniform(1 - variation, 1 + variation, len(candidates.streams))
         n_factor = rng.uniform(1 - variation, 1 + variation, len(candidates.needs))
         varied = _with_quantities(candidates, s_factor, n_factor)
-        alloc = allocate(varied, rules=params.rules, fixed=_scaled_fixed(fixed, varied))
+        alloc = allocate(varied, rules=params.rules, fixed=_scaled_fixed(fixed, candidates, s_factor, n_factor))
         got = alloc.flows.set_index(["stream_id", "need_id"])["flow_base"]
         q = got.reindex(pd.MultiIndex.from_tuples(key)).fillna(0).to_numpy()
         kept += q > 0
@@ -82,7 +83,7 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
         "stream_id": flows["stream_id"], "need_id": flows["need_id"], "supplier_id": supplier,
         "receiver_id": receiver, "quantity": flows["flow_base"] / 1000, "unit": flows["unit"],
         "quantity_stability_pct": np.round(100 * kept / draws, 1),
-        "exit_stability_pct": np.round(100 * np.divide(exits_ok, exits_n, out=np.ones(len(key)), where=exits_n > 0), 1),
+        "exit_stability_pct": np.round(100 * np.divide(exits_ok, exits_n, out=np.full(len(key), np.nan), where=exits_n > 0), 1),
         "exits_tested": exits_n.astype(int),
         "mean_quantity_in_draws": np.round(qty_sum / draws / 1000, 3),
     })  # fmt: skip
@@ -96,10 +97,15 @@ def _alive(fixed, candidates, company: str) -> bool:
     return streams.get(fixed.stream_id) != company and needs.get(fixed.need_id) != company
 
 
-def _scaled_fixed(fixed, varied):
-    """Implemented synergies keep their quantity, capped by the varied quantities."""
+def _scaled_fixed(fixed, candidates, s_factor: np.ndarray, n_factor: np.ndarray):
+    """Implemented synergies vary with their partners: scaled by the smaller of the two factors
+    (and never up), so that they still fit in every month the pair shares."""
     if not fixed:
         return []
-    s_q = varied.streams.set_index("stream_id")["quantity_base"]
-    n_q = varied.needs.set_index("need_id")["quantity_base"]
-    return [replace(f, quantity_base=int(min(f.quantity_base, s_q[f.stream_id], n_q[f.need_id]))) for f in fixed]
+    s_row = {sid: i for i, sid in enumerate(candidates.streams["stream_id"])}
+    n_row = {nid: i for i, nid in enumerate(candidates.needs["need_id"])}
+    out = []
+    for f in fixed:
+        factor = min(1.0, s_factor[s_row[f.stream_id]], n_factor[n_row[f.need_id]])
+        out.append(replace(f, quantity_base=int(f.quantity_base * factor * 0.999)))
+    return out

@@ -8,7 +8,8 @@ These rules break the network structure of the pure allocation, so:
    on its route). Fast, usually within a few percent of the optimum.
 2. *CP-SAT* on the arcs that matter (the pairs the unconstrained optimum or the repair used, plus
    each stream's best candidates), hinted with the repaired solution, under a time limit. Its
-   solution replaces the heuristic one when better; its proven bound on that arc set is reported.
+   solution replaces the heuristic one when better. The bound reported is CP-SAT's when it saw
+   every arc, else the optimum without rules (the rules only restrict it: always a valid bound).
 """
 
 from __future__ import annotations
@@ -32,14 +33,20 @@ def _pair_flows(problem: Problem, flows: np.ndarray) -> np.ndarray:
     return np.bincount(problem.arcs["pair"].to_numpy(), weights=flows, minlength=n_pairs)
 
 
-def _violations(problem: Problem, pair_flow: np.ndarray, rules: Rules, value: np.ndarray) -> np.ndarray:
-    """Pairs to ban: used under the lot size, or beyond a company's K best partners."""
+def _violations(problem: Problem, pair_flow: np.ndarray, rules: Rules, value: np.ndarray,
+                protected: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Pairs to ban: used under the lot size, or beyond a company's K best partners.
+
+    Implemented (protected) pairs are never banned: they are exempt from the lot size and take
+    their company's partner slots first, so other pairs beyond K are banned.
+    """
     arcs = problem.candidates.arcs
+    protected = np.zeros(len(arcs), dtype=bool) if protected is None else protected
     used = pair_flow > 0
     ban = np.zeros(len(arcs), dtype=bool)
     if rules.min_lot_t > 0:
-        ban |= used & (pair_flow < rules.min_lot_t * BASE_PER_UNIT)
-    gain = pair_flow * value
+        ban |= used & (pair_flow < rules.min_lot_t * BASE_PER_UNIT) & ~protected
+    gain = np.where(protected, np.inf, pair_flow * value)
     for side, k in (("s", rules.max_partners_per_stream), ("n", rules.max_partners_per_need)):
         if not k:
             continue
@@ -48,7 +55,7 @@ def _violations(problem: Problem, pair_flow: np.ndarray, rules: Rules, value: np
         frame = frame.sort_values(["side", "gain", "pair"], ascending=[True, False, True])
         rank = frame.groupby("side").cumcount().to_numpy()
         ban[frame["pair"].to_numpy()[rank >= k]] = True
-    return ban
+    return ban & ~protected
 
 
 def repair_heuristic(problem: Problem, rules: Rules) -> tuple[np.ndarray, dict]:
@@ -75,7 +82,7 @@ def repair_heuristic(problem: Problem, rules: Rules) -> tuple[np.ndarray, dict]:
                       problem.need_nodes, problem.candidates, problem.lower_base)  # fmt: skip
         flows, _ = solve_min_cost_flow(sub, allowed=usable)
         pair_flow = _pair_flows(problem, flows)
-        ban = _violations(problem, pair_flow, rules, pair_value) & ~protected
+        ban = _violations(problem, pair_flow, rules, pair_value, protected)
         used = pair_flow > 0
         expected = np.where(used, pair_flow, expected)
         if not ban.any():
@@ -83,7 +90,7 @@ def repair_heuristic(problem: Problem, rules: Rules) -> tuple[np.ndarray, dict]:
         allowed_pair &= ~ban
     # whatever still violates a rule is dropped (its waste stays on its current route)
     pair_flow = _pair_flows(problem, flows)
-    ban = _violations(problem, pair_flow, rules, pair_value) & ~protected
+    ban = _violations(problem, pair_flow, rules, pair_value, protected)
     if ban.any():
         flows = np.where(ban[pair], 0, flows)
     # a link whose gain does not pay its fixed cost is not worth opening
@@ -141,10 +148,11 @@ def solve_cp_sat(problem: Problem, rules: Rules, hint: np.ndarray, unconstrained
         total = sum(v for v, _ in items)
         big = int(sum(cap[r] for _, r in items))
         model.add(total <= big * y[p])
-        if lot > 0:
-            model.add(total >= min(lot, big) * y[p])
-        if problem.lower_base[[r for _, r in items]].sum() > 0:
-            model.add(y[p] == 1)
+        implemented = problem.lower_base[[r for _, r in items]].sum() > 0
+        if implemented:
+            model.add(y[p] == 1)  # kept as it is, exempt from the lot size
+        elif lot > 0:
+            model.add(total >= lot * y[p])  # a pair that cannot carry a lot is never used
     for col, table, qty in (("snode", problem.stream_nodes, "supply_base"),
                             ("nnode", problem.need_nodes, "demand_base")):  # fmt: skip
         groups: dict[int, list] = {}
@@ -172,8 +180,11 @@ def solve_cp_sat(problem: Problem, rules: Rules, hint: np.ndarray, unconstrained
     for p, var in y.items():
         model.add_hint(var, 1 if hint_pair[p] > 0 else 0)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s or rules.time_limit_s)
-    solver.parameters.num_workers = 2
+    # deterministic: the same input gives the same answer, whatever the machine's load
+    solver.parameters.max_deterministic_time = float(time_limit_s or rules.time_limit_s)
+    solver.parameters.max_time_in_seconds = 3.0 * float(time_limit_s or rules.time_limit_s)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
     status = solver.solve(model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -225,6 +236,9 @@ def solve_with_rules(problem: Problem, rules: Rules) -> Allocation:
             if obj > best_obj + 1e-6:
                 best, best_obj, backend = flows, obj, "rules-cp-sat"
     stats["cp_sat_complete"] = complete if len(problem.arcs) else True
+    # a CP-SAT bound on a reduced arc set bounds only that set: report the pure optimum instead
+    upper = stats["unconstrained_objective_cents"]
+    bound = min(bound, upper) if (bound is not None and stats["cp_sat_complete"]) else upper
     proven = stats.get("cp_sat_status") == "OPTIMAL" and stats["cp_sat_complete"]
     if not len(problem.arcs):
         proven = True

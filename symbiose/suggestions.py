@@ -70,7 +70,8 @@ def _reason(row, *, public: bool = False) -> str:
         parts.append(f"{code} can replace {row.category.replace('_', ' ')} (quality {row.quality:.2f}; {row.basis})")
     else:
         parts.append(f"{code}: {row.basis}")
-    parts.append(f"{row.road_km:.0f} km by road (break-even {row.breakeven_km:.0f} km)")
+    breakeven = f"break-even {row.breakeven_km:.0f} km" if np.isfinite(row.breakeven_km) else "no transport cost"
+    parts.append(f"{row.road_km:.0f} km by road ({breakeven})")
     gains = []
     if public:
         pass

@@ -394,7 +394,8 @@ def test_robustness_partner_exit(robust_table):
 def test_robustness_without_variation_keeps_everything():
     table = robustness(robustness_network(), FREE_ROAD, draws=3, variation=0.0, partner_exit=False)
     assert (table["quantity_stability_pct"] == 100).all()
-    assert (table["exit_stability_pct"] == 100).all() and (table["exits_tested"] == 0).all()
+    # no exit tested: no exit stability to report (empty, not a made-up 100 %)
+    assert table["exit_stability_pct"].isna().all() and (table["exits_tested"] == 0).all()
     np.testing.assert_allclose(table["mean_quantity_in_draws"], table["quantity"])
 
 
