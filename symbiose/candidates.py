@@ -233,7 +233,6 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
         return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
     s_xyz = unit_vectors(streams["lat"].to_numpy(), streams["lon"].to_numpy())
     n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
-    need_max = needs["max_distance_km"].to_numpy()
     found = []
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
     for key, grp in offers.groupby("key", sort=False):
