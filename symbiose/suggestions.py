@@ -48,6 +48,9 @@ def pair_economics(candidates: Candidates) -> pd.DataFrame:
     arcs["price_min_eur"] = np.round(low / 100, 2)
     arcs["price_max_eur"] = np.round(high / 100, 2)
     arcs["price_fair_eur"] = np.round((low + high) / 200, 2)
+    # the receiver gains only if the supplier pays it: it acts as a treatment outlet, which a
+    # waste-status check (permit, traceability) must confirm before the pair goes further
+    arcs["receiver_is_paid"] = high < 0
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -85,6 +88,8 @@ def _reason(row, *, public: bool = False) -> str:
     if row.pretreatment_cents > 0:
         costs += f", {row.pretreatment} {row.pretreatment_cents / 100:.0f} EUR/{row.unit}"
     parts.append(costs)
+    if row.receiver_is_paid:
+        parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
     if row.co2e_avoided_kg > 0:
         parts.append(f"{row.co2e_avoided_kg:.0f} kg CO2e avoided per {row.unit}")
     return "; ".join(parts)
@@ -97,7 +102,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     arcs = pair_economics(candidates)
     columns = ["side", "stream_id", "need_id", "rank", "score", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
-               "price_min_eur", "price_max_eur", "price_fair_eur", "breakeven_km",
+               "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
                "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
     if not len(arcs):
         return pd.DataFrame(columns=columns)

@@ -326,3 +326,12 @@ def test_public_reason_hides_both_partners_costs(demo):
     assert sugg["reason"].str.contains("avoids").any()
     assert not sugg["reason_public"].str.contains("avoids").any()
     assert sugg["reason_public"].str.contains("km by road").all()
+
+
+def test_receivers_that_must_be_paid_are_flagged(demo):
+    # a pair where even the top of the price range is negative: the supplier pays the receiver
+    sugg = demo["result"].suggestions
+    paid = sugg[sugg["receiver_is_paid"]]
+    assert (paid["price_max_eur"] < 0).all()
+    assert paid["reason"].str.contains("paid to take it").all()
+    assert not sugg.loc[~sugg["receiver_is_paid"], "reason"].str.contains("paid to take it").any()
