@@ -387,6 +387,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     cats = [kb.categories[c] for c in cat_ids]
     cat_max = per_category([_category_max_km(kb, c) for c in cat_ids], DEFAULT_MAX_DISTANCE_KM)
     pipe_eur = per_category([c.transport_cost_eur_per_unit_km or np.nan for c in cats], np.nan)
+    pipe_ref = per_category([c.transport_reference_quantity or np.nan for c in cats], np.nan)
     virgin_co2 = per_category([c.virgin_co2e_kg_per_unit for c in cats], 0.0)
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
@@ -412,9 +413,14 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
+    capacity = np.minimum(col(streams, "quantity_base", s, np.int64), col(needs, "quantity_base", n, np.int64))
+    # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it
+    # (spread over the quantity the pair can exchange)
+    pipe_scale = np.where(np.isfinite(pipe_ref),
+                          np.maximum(1.0, np.nan_to_num(pipe_ref) * 1000 / np.maximum(capacity, 1)), 1.0)  # fmt: skip
     transport_cents = np.where(
         piped,
-        np.nan_to_num(pipe_eur) * road * 100,
+        np.nan_to_num(pipe_eur) * road * 100 * pipe_scale,
         params.transport_cost_eur_per_tkm * road * tonnes_per_unit * 100,
     )
     route = col(streams, "route", s, object)
@@ -432,7 +438,6 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     passed = keep.copy()
     if forced is not None and forced.any():
         keep |= forced & unit_ok
-    capacity = np.minimum(col(streams, "quantity_base", s, np.int64), col(needs, "quantity_base", n, np.int64))
     keep &= capacity > 0
 
     idx = np.nonzero(keep)[0]

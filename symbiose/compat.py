@@ -96,6 +96,9 @@ class ResourceCategory:
     landfill_co2e_kg_per_t: float  # landfill factor of the waste family feeding the category
     transport_cost_eur_per_unit_km: float | None  # pipe cost for heat; None for trucked ones
     notes: str
+    # the yearly quantity a pipe's cost per unit.km was computed for: a pipe is a fixed cost per
+    # km, so a smaller flow pays proportionally more per unit (None: the cost is linear)
+    transport_reference_quantity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +320,10 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             problems, name, r, "transport_cost_eur_per_unit_km",
             row["transport_cost_eur_per_unit_km"], optional=True,
         )  # fmt: skip
+        reference = _number(
+            problems, name, r, "transport_reference_quantity",
+            row.get("transport_reference_quantity", ""), optional=True, low_open=True,
+        )  # fmt: skip
         if not row["co2e_source"]:
             problems.append(Problem(name, r, "co2e_source", "is empty; cite the factor used"))
         if max_km is None or virgin is None or landfill is None:
@@ -332,6 +339,7 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             landfill,
             pipe,
             row["notes"],
+            reference,
         )
     if problems:
         raise ValidationError(problems)

@@ -24,9 +24,9 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 # Golden summary of the demo (per year). A change to the knowledge base (data/*.csv) or to the
 # demo network (scripts/make_demo.py) moves these figures: update them deliberately, in the same
 # commit, and say in docs/SUGGESTIONS_REVIEW.md why the new figures are better.
-GOLDEN_SYNERGIES = 465
+GOLDEN_SYNERGIES = 466
 GOLDEN_MATCHED_T = 219_552
-GOLDEN_NET_BENEFIT_EUR = 5_535_545
+GOLDEN_NET_BENEFIT_EUR = 5_384_503
 
 WOOD_ENERGY_PANEL_OR_BEDDING_NACE = (
     "16.29",  # pellet makers (wood energy)
@@ -214,7 +214,7 @@ def test_every_heat_suggestion_is_within_the_heat_category_distance(demo):
     heat_km = load_knowledge_base().categories["heat"].max_distance_km
     s = demo["sug"]
     heat = s[s["unit"] == "MWh"]
-    assert len(heat) > 10
+    assert len(heat) >= 5  # small flows pay a pipe over few MWh: few heat pairs pay
     assert (heat["road_km"] <= heat_km + 1e-6).all(), heat.loc[
         heat["road_km"] > heat_km, ["stream_id", "need_id", "road_km"]
     ]
