@@ -130,6 +130,28 @@ def test_a_good_stream_form_is_saved(url, session):
     assert stream.quantity_base == 1_234_500 and stream.ewc_code == "030105"
 
 
+def test_typical_flows_of_a_distillery_prefill_the_stream_form(url, session):
+    with session() as s:
+        before = db.counts(s)["streams"]
+    at = page_test("companies").run()
+    at.selectbox(key="prefill_company_streams").set_value("C007").run()
+    assert not at.exception
+    expander = next(e for e in at.expander if "Typical flows" in e.label)
+    assert "NAF 11.01Z" in expander.label
+    assert any("02 07 02" in m.value for m in expander.markdown)
+    index = next(i for i, m in enumerate(expander.markdown) if "02 07 02" in m.value)
+    buttons = [b for b in expander.button if b.key.startswith("prefill_streams_streams_")]
+    buttons[index - 1].click().run()  # the first markdown is the "Typical streams" title
+    prefix = "streams_(new stream)_"
+    assert not at.exception
+    assert at.text_input(key=prefix + "ewc_code").value == "02 07 02"
+    assert at.text_input(key=prefix + "months").value == "11-3"
+    assert at.selectbox(key=prefix + "company_id").value == "C007"
+    assert at.text_input(key=prefix + "quantity").value == "" and not at.warning
+    with session() as s:
+        assert db.counts(s)["streams"] == before  # nothing saved without the officer
+
+
 def test_import_with_a_bad_file_lists_problems_and_writes_nothing(url, session):
     with session() as s:
         before = db.counts(s)

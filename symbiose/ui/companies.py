@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from symbiose import db
+from symbiose import db, prefill
 from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
 from symbiose.domain import Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
@@ -207,7 +207,64 @@ def save_records(table: str, rows: list[dict[str, str]], actor: str) -> db.Impor
             return db.save_network(s, network, actor=actor)
 
 
+PREFILL_FIELDS = {
+    "streams": ("ewc_code", "material", "description", "unit", "physical_state", "months"),
+    "needs": ("category", "description", "unit"),
+}
+
+
+def _prefill(table: str, company_id: str, row: dict[str, str]) -> None:
+    """Copy a typical flow into the new-record form of ``table`` (nothing is saved)."""
+    choice = f"(new {TABLE_LABELS[table].split(' ')[0]})"
+    st.session_state[f"edit_{table}"] = choice
+    key = f"{table}_{choice}_"
+    st.session_state[key + "company_id"] = company_id
+    for name in PREFILL_FIELDS[table]:
+        st.session_state[key + name] = row.get(name, "")
+    st.session_state[key + "quantity"] = ""
+
+
+def typical_flows(net: Network, table: str) -> None:
+    """Typical streams and needs of a company's sector (NAF), each able to pre-fill a form."""
+    companies = {c.id: c for c in net.companies}
+    if not companies:
+        return
+    company_id = st.selectbox("Company", list(companies), key=f"prefill_company_{table}",
+                              format_func=lambda c: f"{c} {companies[c].name} "
+                              f"(NAF {companies[c].naf_code or 'not set'})")  # fmt: skip
+    naf = companies[company_id].naf_code
+    with st.expander(f"Typical flows for this company's activity (NAF {naf or 'not set'})"):
+        if not naf:
+            st.caption("Give the company its NAF code (Company tab) to see its sector's flows.")
+            return
+        try:
+            lists = {"streams": prefill.typical_streams(naf), "needs": prefill.typical_needs(naf)}
+        except ValueError as exc:
+            st.warning(str(exc))
+            return
+        st.caption("What companies of this sector usually put out and take in. A button copies "
+                   "the row into the new stream or need form: enter the quantity there and save. "
+                   "Nothing is stored until you save.")  # fmt: skip
+        for target, title in (("streams", "Typical streams (outputs)"),
+                              ("needs", "Typical needs (inputs)")):  # fmt: skip
+            st.markdown(f"**{title}**")
+            if not lists[target]:
+                st.caption("None listed for this sector.")
+            for i, row in enumerate(lists[target]):
+                what = row.get("ewc_code") or common.words(row.get("material") or row["category"])
+                months = f", months {row['months']}" if row.get("months") else ""
+                left, right = st.columns([5, 1])
+                left.markdown(f"`{what}` {row['description']} ({row['unit']}{months})",
+                              help=f"{row['nace_prefix']}: {row['basis']}")  # fmt: skip
+                right.button("Pre-fill", key=f"prefill_{table}_{target}_{i}", on_click=_prefill,
+                             args=(target, company_id, row),
+                             help=f"copy into the new {TABLE_LABELS[target].split(' ')[0]} form "
+                             f"({'Stream' if target == 'streams' else 'Need'} tab)")  # fmt: skip
+
+
 def record_form(net: Network, table: str) -> None:
+    if table in PREFILL_FIELDS:
+        typical_flows(net, table)
     rows = _current_rows(net, table)
     prefix = ID_PREFIX[table]
     new_label = f"(new {TABLE_LABELS[table].split(' ')[0]})"
