@@ -118,3 +118,23 @@ def session_maker(engine):
 def session(session_maker):
     with session_maker() as session:
         yield session
+
+
+# ------------------------------------------------------------------ the demo network, run once
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The fictional demo network (read once per test session; values are immutable)."""
+    from symbiose.bundle import read_bundle
+    from symbiose.reference import data_dir
+
+    return read_bundle(data_dir() / "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_result(demo):
+    """run_match on the demo network with the default parameters."""
+    from symbiose.matching import run_match
+
+    return run_match(demo)

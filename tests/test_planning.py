@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from symbiose.bundle import read_bundle
 from symbiose.cli import main
 from symbiose.compare import Comparison, compare_scenarios
 from symbiose.domain import Company, Need, Network, Route, Stream
@@ -29,16 +28,6 @@ from symbiose.units import Unit
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 EARTH_RADIUS_KM = 6371.0088
-
-
-@pytest.fixture(scope="module")
-def demo() -> Network:
-    return read_bundle(data_dir() / "demo")
-
-
-@pytest.fixture(scope="module")
-def demo_result(demo) -> MatchResult:
-    return run_match(demo)
 
 
 def pairs(result: MatchResult) -> dict[tuple[str, str], float]:

@@ -13,27 +13,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from symbiose.bundle import read_bundle
 from symbiose.domain import Company, Need, Network, Route, Stage, Stream
 from symbiose.errors import ScenarioError
 from symbiose.matching import MatchResult, run_match
-from symbiose.reference import data_dir
 from symbiose.scenarios import Scenario, load_scenarios, parse_scenario, resolve
 from symbiose.units import Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.toml"))
 TOL = 1e-6  # EUR and t: the objective is a sum of integer cents
-
-
-@pytest.fixture(scope="module")
-def demo() -> Network:
-    return read_bundle(data_dir() / "demo")
-
-
-@pytest.fixture(scope="module")
-def demo_result(demo) -> MatchResult:
-    return run_match(demo)
 
 
 def run(scenario: Scenario, base: Network, *, time_limit_s: float | None = None) -> MatchResult:
