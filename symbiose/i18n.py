@@ -1,0 +1,195 @@
+"""Localisation: French by default, English available.
+
+Every word a user reads goes through this module:
+
+* ``_("Sign in")`` translates a message; ``ngettext("{n} stream", "{n} streams", n)`` a counted
+  one. Message ids are English; the catalogues are gettext ``.po`` files in
+  ``symbiose/locale/<language>/`` (several files per language are merged, one per area of the
+  application, so that each area keeps its own). English is the identity.
+* ``fmt_number``, ``fmt_decimal``, ``fmt_eur``, ``fmt_quantity``, ``fmt_percent``, ``fmt_date``
+  format with Babel in the current locale: ``5 384 503 EUR``, ``3 473,3 t``, ``27/11/2026`` in
+  French.
+* The language is ``SYMBIOSE_LANGUAGE`` (``fr`` or ``en``, default ``fr``), or what
+  :func:`set_language` set for the current context (the web application sets it per session and
+  per run, so two users may read two languages at once: the value lives in a ``ContextVar``).
+* :data:`CSV_SEPARATOR` and :func:`csv_options` give what a spreadsheet of the language expects
+  (``;``, decimal comma and a BOM in French).
+
+Placeholders use ``str.format`` names, so a translator can move them: ``_("{n} companies").format(n=3)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+_language: ContextVar[str | None] = ContextVar("symbiose_language", default=None)
+
+
+def _normalise(language: str | None) -> str:
+    code = (language or "").strip().lower().replace("-", "_").split("_")[0]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def get_language() -> str:
+    """The current language: the context's, else ``SYMBIOSE_LANGUAGE``, else French."""
+    chosen = _language.get()
+    if chosen is not None:
+        return chosen
+    return _normalise(os.environ.get("SYMBIOSE_LANGUAGE"))
+
+
+def set_language(language: str | None) -> str:
+    """Set the language of the current context (a web session's run, a command); returns it."""
+    code = _normalise(language)
+    _language.set(code)
+    return code
+
+
+@contextlib.contextmanager
+def language(code: str) -> Iterator[str]:
+    """Run a block in another language: ``with language("en"): ...``."""
+    token = _language.set(_normalise(code))
+    try:
+        yield _language.get() or DEFAULT_LANGUAGE
+    finally:
+        _language.reset(token)
+
+
+@cache
+def catalogue(code: str) -> dict[str, str | tuple[str, ...]]:
+    """Every translated message of a language, merged from its ``.po`` files.
+
+    Singular messages map to a string, plural ones (keyed by the singular id) to a tuple of forms.
+    Fuzzy or empty translations are left out, so they count as missing.
+    """
+    from babel.messages.pofile import read_po
+
+    messages: dict[str, str | tuple[str, ...]] = {}
+    folder = LOCALE_DIR / code
+    for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=code):
+                if not message.id or message.fuzzy:
+                    continue
+                if isinstance(message.id, tuple | list):
+                    forms = tuple(message.string or ())
+                    if all(forms):
+                        messages[message.id[0]] = forms
+                elif message.string:
+                    messages[message.id] = message.string
+    return messages
+
+
+@cache
+def _plural_rule(code: str):
+    return Locale.parse(code).plural_form
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language (itself when no translation exists)."""
+    code = get_language()
+    if code == "en":
+        return message
+    translated = catalogue(code).get(message)
+    return translated if isinstance(translated, str) else message
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int | float) -> str:
+    """The form of a counted message for ``n`` in the current language."""
+    code = get_language()
+    english = singular if n == 1 else plural
+    if code == "en":
+        return english
+    forms = catalogue(code).get(singular)
+    if not isinstance(forms, tuple):
+        return english
+    category = _plural_rule(code)(abs(n))
+    # gettext's order for French is "one", "other"; babel's plural categories map onto it.
+    index = 0 if category == "one" else min(1, len(forms) - 1)
+    return forms[index]
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it now (module-level constants)."""
+    return message
+
+
+def _locale() -> str:
+    return {"fr": "fr_FR", "en": "en_GB"}[get_language()]
+
+
+def fmt_number(value: float | int | None, digits: int = 0) -> str:
+    """A number in the current locale with ``digits`` decimals: ``5 384 503``, ``3 473,3``."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    text = format_decimal(round(float(value), digits), format=pattern, locale=_locale())
+    # Babel uses a narrow no-break space in French; a plain no-break space reads everywhere.
+    return text.replace("\u202f", "\u00a0")
+
+
+def fmt_decimal(value: float | int | None, max_digits: int = 2) -> str:
+    """A number with up to ``max_digits`` decimals, trailing zeros dropped: ``0,4``, ``12``."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
+    text = format_decimal(float(value), format=pattern, locale=_locale())
+    return text.replace("\u202f", "\u00a0")
+
+
+def fmt_eur(value: float | int | None, digits: int = 0) -> str:
+    """An amount of euros: ``5 384 503 EUR``."""
+    return "–" if value is None else f"{fmt_number(value, digits)}\u00a0EUR"
+
+
+def fmt_quantity(value: float | int | None, unit: str, digits: int = 1) -> str:
+    """A quantity with its unit: ``3 473,3 t``."""
+    return "–" if value is None else f"{fmt_number(value, digits)}\u00a0{unit}"
+
+
+def fmt_percent(share: float | None, digits: int = 0) -> str:
+    """A share (0.25) as a percentage in the current locale: ``25 %``."""
+    if share is None:
+        return "–"
+    sep = "\u00a0" if get_language() == "fr" else ""
+    return f"{fmt_number(share * 100, digits)}{sep}%"
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """A date: ``27/11/2026`` in French, ``27/11/2026`` in British English too."""
+    if value is None:
+        return "–"
+    day = value.date() if isinstance(value, datetime) else value
+    return format_date(day, format="dd/MM/yyyy", locale=_locale())
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """A date and time: ``27/11/2026 14:05``."""
+    if value is None:
+        return "–"
+    return format_datetime(value, format="dd/MM/yyyy HH:mm", locale=_locale())
+
+
+def csv_options() -> dict[str, str]:
+    """``pandas.DataFrame.to_csv`` options for a spreadsheet in the current language."""
+    if get_language() == "fr":
+        return {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
+    return {"sep": ",", "decimal": ".", "encoding": "utf-8-sig"}

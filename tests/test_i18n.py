@@ -1,0 +1,77 @@
+"""Localisation: every message a user reads has a French translation; French formats."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+
+from symbiose import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+METHODS = [("symbiose/**.py", "python"), ("app.py", "python"),
+           ("symbiose/templates/**.j2", "jinja2.ext:babel_extract")]
+
+
+def extracted_messages() -> dict[str, tuple[str, int]]:
+    """Every message id marked in the code, with where it was first seen."""
+    found: dict[str, tuple[str, int]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        ROOT, method_map=METHODS, keywords=KEYWORDS, options_map={"**.j2": {"extensions": "jinja2.ext.i18n"}}
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, (filename, lineno))
+    return found
+
+
+def test_every_marked_message_has_a_french_translation():
+    french = i18n.catalogue("fr")
+    missing = {m: where for m, where in extracted_messages().items() if m not in french}
+    assert not missing, "messages without a French translation (add them to symbiose/locale/fr/*.po):\n" + "\n".join(
+        f"  {where[0]}:{where[1]}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda kv: kv[1])
+    )
+
+
+def test_french_is_the_default_and_english_is_available(monkeypatch):
+    monkeypatch.delenv("SYMBIOSE_LANGUAGE", raising=False)
+    assert i18n.get_language() == "fr"
+    assert i18n._("Language") == "Langue"
+    with i18n.language("en"):
+        assert i18n._("Language") == "Language"
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+    assert i18n._("Language") == "Language"
+
+
+def test_plural_forms_follow_french_rules():
+    with i18n.language("fr"):
+        # French uses the singular for 0 and 1.
+        assert i18n.ngettext("{n} company", "{n} companies", 0).format(n=0) == "0 entreprise"
+        assert i18n.ngettext("{n} company", "{n} companies", 1).format(n=1) == "1 entreprise"
+        assert i18n.ngettext("{n} company", "{n} companies", 2).format(n=2) == "2 entreprises"
+    with i18n.language("en"):
+        assert i18n.ngettext("{n} company", "{n} companies", 0).format(n=0) == "0 companies"
+
+
+def test_french_number_money_and_date_formats():
+    nbsp = "\u00a0"
+    with i18n.language("fr"):
+        assert i18n.fmt_eur(5384503) == f"5{nbsp}384{nbsp}503{nbsp}EUR"
+        assert i18n.fmt_quantity(3473.34, "t") == f"3{nbsp}473,3{nbsp}t"
+        assert i18n.fmt_decimal(0.4) == "0,4"
+        assert i18n.fmt_percent(0.25) == f"25{nbsp}%"
+        assert i18n.fmt_date(date(2026, 11, 27)) == "27/11/2026"
+        assert i18n.csv_options()["sep"] == ";"
+    with i18n.language("en"):
+        assert i18n.fmt_eur(5384503) == f"5,384,503{nbsp}EUR"
+        assert i18n.fmt_quantity(3473.34, "t") == f"3,473.3{nbsp}t"
+        assert i18n.csv_options()["sep"] == ","
+
+
+def test_unknown_language_falls_back_to_french():
+    with i18n.language("de"):
+        assert i18n.get_language() == "fr"
+    with i18n.language("en-GB"):
+        assert i18n.get_language() == "en"
