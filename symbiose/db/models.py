@@ -208,3 +208,30 @@ class GeocodeRow(Base):
     longitude: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationRow(Base):
+    """One in-app notice for a company (``company_id``) or for every account of a role (``role``).
+
+    ``kind`` says what happened (``interest``, ``mutual``, ``declined``, ``stage``); ``detail`` holds
+    the message's values as JSON (translated when shown, never a partner's name before mutual
+    interest); ``read_at`` is set when the recipient marks it read.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    company_id: Mapped[str | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    synergy_id: Mapped[str] = mapped_column(String(ID_LENGTH), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("company_id IS NOT NULL OR role IS NOT NULL", name="recipient"),
+        CheckConstraint("kind IN ('interest', 'mutual', 'declined', 'stage')", name="kind"),
+    )

@@ -8,7 +8,16 @@ Built on what the db layer offers, synergies and the audit log:
   and the person who clicked.
 * When both sides have said so, the synergy moves to ``in_discussion`` and the identities are
   revealed to both. A synergy that an officer already moved to ``in_discussion`` or
-  ``implemented`` is revealed too (the partners are talking already).
+  ``implemented`` is revealed too (the partners are talking already): that is the one rule of
+  mutual interest, :func:`symbiose.blinding.is_mutual`, which the report follows too.
+* "Decline" (with a reason) moves the pair to ``abandoned`` with the reason and writes a
+  ``decline`` audit row: the matcher never proposes an abandoned pair again
+  (:func:`symbiose.matching.abandoned_pairs`).
+* :func:`incoming` lists the pairs where the other side is interested and this company has not
+  answered yet ("Demandes reçues"), whether or not the pair is in this company's own top list.
+* Each new interest, mutual interest, decline and stage change adds notices for the companies
+  concerned and the officers (:mod:`symbiose.db.notifications`); pass ``outbox`` (a list) to
+  collect them for e-mail after the transaction commits (:func:`symbiose.notify.send_notices`).
 
 The functions take an open session; the caller owns the transaction.
 """
@@ -16,15 +25,19 @@ The functions take an open session; the caller owns the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from symbiose import db
+from symbiose.blinding import MUTUAL_STAGES, RECEIVER, SUPPLIER
+from symbiose.db import notifications
 from symbiose.domain import Network, Stage, Synergy
+from symbiose.errors import ValidationError
 
-SUPPLIER, RECEIVER = "supplier", "receiver"
 INTEREST = "interest"
-REVEALED_STAGES = {Stage.IN_DISCUSSION, Stage.IMPLEMENTED}
+DECLINE = "decline"
+REVEALED_STAGES = set(MUTUAL_STAGES)
 _PROGRESS = {Stage.ABANDONED: 0, Stage.SUGGESTED: 1, Stage.CONTACTED: 2, Stage.IN_DISCUSSION: 3,
              Stage.IMPLEMENTED: 4}  # fmt: skip
 
@@ -40,6 +53,10 @@ class PairStatus:
     def revealed(self) -> bool:
         both = self.supplier_interested and self.receiver_interested
         return both or (self.stage in REVEALED_STAGES)
+
+    @property
+    def declined(self) -> bool:
+        return self.stage is Stage.ABANDONED
 
     def interested(self, side: str) -> bool:
         return self.supplier_interested if side == SUPPLIER else self.receiver_interested
@@ -76,7 +93,7 @@ def pair_status(session: Session, network: Network, stream_id: str, need_id: str
 
 
 def express_interest(session: Session, network: Network, stream_id: str, need_id: str, *,
-                     side: str, company_id: str, actor: str) -> PairStatus:  # fmt: skip
+                     side: str, company_id: str, actor: str, outbox: list | None = None) -> PairStatus:  # fmt: skip
     """Record that one side of the pair is interested; returns the new status of the pair."""
     if side not in (SUPPLIER, RECEIVER):
         raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
@@ -90,8 +107,114 @@ def express_interest(session: Session, network: Network, stream_id: str, need_id
         _record(session, actor, synergy.id, {"side": side, "company_id": company_id,
                                               "stream_id": stream_id, "need_id": need_id})  # fmt: skip
         sides.add(side)
+        other = _other(side)
+        if other not in sides:
+            _notify(session, network, "interest", synergy.id, stream_id, need_id, [other],
+                    {"side": side, "company_id": company_id}, outbox)  # fmt: skip
     stage = Stage(synergy.stage)
     if {SUPPLIER, RECEIVER} <= sides and stage is Stage.CONTACTED:
         synergy = db.set_synergy_stage(session, synergy.id, Stage.IN_DISCUSSION, actor=actor)
         stage = Stage.IN_DISCUSSION
+        _notify(session, network, "mutual", synergy.id, stream_id, need_id, [SUPPLIER, RECEIVER], {}, outbox)
     return PairStatus(synergy.id, stage, SUPPLIER in sides, RECEIVER in sides)
+
+
+def _other(side: str) -> str:
+    return RECEIVER if side == SUPPLIER else SUPPLIER
+
+
+def _owners(network: Network, stream_id: str, need_id: str) -> dict[str, str]:
+    stream = next(s for s in network.streams if s.id == stream_id)
+    need = next(n for n in network.needs if n.id == need_id)
+    return {SUPPLIER: stream.company_id, RECEIVER: need.company_id}
+
+
+def _notify(session: Session, network: Network, kind: str, synergy_id: str, stream_id: str, need_id: str,
+            sides: list[str], detail: dict, outbox: list | None) -> None:  # fmt: skip
+    """Notices for the companies of ``sides`` (each about its own stream or need) and the officers."""
+    owners = _owners(network, stream_id, need_id)
+    created = []
+    for side in sides:
+        item = {"item_kind": "stream", "item_id": stream_id} if side == SUPPLIER else {
+            "item_kind": "need", "item_id": need_id}
+        created += notifications.notify(session, kind, synergy_id=synergy_id, company_ids=[owners[side]],
+                                        officers=False, detail={**detail, **item})  # fmt: skip
+    created += notifications.notify(session, kind, synergy_id=synergy_id, officers=True,
+                                    detail={**detail, "item_kind": "pair", "item_id": f"{stream_id} -> {need_id}"})
+    if outbox is not None:
+        outbox.extend(created)
+
+
+def decline(session: Session, network: Network, stream_id: str, need_id: str, *, side: str, company_id: str,
+            reason: str, actor: str, outbox: list | None = None) -> PairStatus:  # fmt: skip
+    """Decline a pair for good: it moves to ``abandoned`` with the reason and is never proposed again."""
+    if side not in (SUPPLIER, RECEIVER):
+        raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("say why you decline this pair (a reason is required; it stays with the officer)")
+    stored = f"declined by the {side}: {reason}"
+    synergy = synergy_for(network, stream_id, need_id)
+    if synergy is None or Stage(synergy.stage) is Stage.ABANDONED:
+        synergy = db.create_synergy(session, stream_id, need_id, actor=actor, stage=Stage.ABANDONED, reason=stored)
+    elif Stage(synergy.stage) in REVEALED_STAGES:
+        raise ValidationError(f"synergy '{synergy.id}' is already {synergy.stage}: ask the network's officer "
+                              "to close it")  # fmt: skip
+    else:
+        synergy = db.set_synergy_stage(session, synergy.id, Stage.ABANDONED, reason=stored, actor=actor)
+    db.record_audit(session, actor, DECLINE, "synergy", synergy.id,
+                    {"side": side, "company_id": company_id, "stream_id": stream_id, "need_id": need_id,
+                     "reason": reason})  # fmt: skip
+    session.flush()
+    sides = interests(session, synergy.id)
+    # the other side hears of it only when it had said it was interested
+    told = [_other(side)] if _other(side) in sides else []
+    _notify(session, network, "declined", synergy.id, stream_id, need_id, told, {"side": side, "reason": reason},
+            outbox)  # fmt: skip
+    return PairStatus(synergy.id, Stage.ABANDONED, SUPPLIER in sides, RECEIVER in sides)
+
+
+def notify_stage(session: Session, network: Network, synergy: Synergy, old: str, *,
+                 outbox: list | None = None) -> None:  # fmt: skip
+    """Notices for both companies and the officers after an officer moved a synergy."""
+    if str(old) == str(synergy.stage):
+        return
+    _notify(session, network, "stage", synergy.id, synergy.stream_id, synergy.need_id, [SUPPLIER, RECEIVER],
+            {"from": str(old), "to": str(synergy.stage)}, outbox)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A pair where the other side said it is interested and this company has not answered."""
+
+    synergy_id: str
+    stream_id: str
+    need_id: str
+    side: str  # this company's side
+    since: datetime
+
+
+def incoming(session: Session, network: Network, company_id: str) -> list[Incoming]:
+    """Interests addressed to ``company_id``'s streams and needs that it has not answered yet."""
+    stages = {s.id: Stage(s.stage) for s in network.synergies}
+    mine_streams = {s.id for s in network.streams if s.company_id == company_id}
+    mine_needs = {n.id for n in network.needs if n.company_id == company_id}
+    sides: dict[str, set[str]] = {}
+    first: dict[str, tuple] = {}
+    for entry in notifications.interest_entries(session):
+        if entry.action != INTEREST:
+            continue
+        sides.setdefault(entry.entity_id, set()).add(entry.detail.get("side", ""))
+        first.setdefault(entry.entity_id, (entry.detail.get("stream_id", ""), entry.detail.get("need_id", ""),
+                                           entry.occurred_at))  # fmt: skip
+    out = []
+    for synergy_id, said in sides.items():
+        stage = stages.get(synergy_id)
+        if stage is None or stage is Stage.ABANDONED or stage in REVEALED_STAGES:
+            continue
+        stream_id, need_id, since = first[synergy_id]
+        if need_id in mine_needs and SUPPLIER in said and RECEIVER not in said:
+            out.append(Incoming(synergy_id, stream_id, need_id, RECEIVER, since))
+        elif stream_id in mine_streams and RECEIVER in said and SUPPLIER not in said:
+            out.append(Incoming(synergy_id, stream_id, need_id, SUPPLIER, since))
+    return sorted(out, key=lambda i: (i.since, i.synergy_id))

@@ -1,7 +1,11 @@
-"""Partners (company view): suggested receivers of each stream and suppliers of each need.
+"""Partners (company view): requests received, then suggested partners of each stream and need.
 
-Partner identities are hidden ("Partner #3, wood-energy sector, 12 km") until both sides said
-they are interested (see :mod:`symbiose.ui.blind`).
+Before both sides are interested a company sees its own side only, in bands
+(:mod:`symbiose.blinding`): what it would gain per unit and per year, the distance, the tradable
+quantity, the partner's activity at a level shared by at least k companies. Every figure of a
+hidden partner comes from :func:`symbiose.blinding.view`, a function of bands and the company's own
+data; partners are ranked and chosen on those bands only. Once both sides are interested, names,
+contacts and the price range appear to both (see :mod:`symbiose.ui.blind`).
 """
 
 from __future__ import annotations
@@ -9,40 +13,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from symbiose import blinding
+from symbiose.blinding import RECEIVER, SUPPLIER, BandedPair
 from symbiose.domain import Company, Network, Role, format_ewc
 from symbiose.errors import SymbioseError
-from symbiose.reference import ewc_entries, naf_label
+from symbiose.i18n import _, fmt_eur, fmt_number
+from symbiose.notify import item_text
+from symbiose.suggestions import pair_economics
 from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT
 
-
-def _sector(company: Company) -> str:
-    label = naf_label(company.naf_code) if company.naf_code else ""
-    return label or "sector not stated"
-
-
-def _kind(item) -> str:
-    """What a stream or need is, from its codes only (no free text that could name the company)."""
-    code = getattr(item, "ewc_code", "")
-    if code:
-        entry = ewc_entries().get(code)
-        return f"{format_ewc(code)} {entry.description_en}" if entry else format_ewc(code)
-    kind = getattr(item, "category", "") or getattr(item, "material", "")
-    return common.words(kind) or "unspecified resource"
-
-
-def _what(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class Aliases:
-    """Stable "Partner #n" numbers for the partners shown to one company."""
-
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-
-    def __call__(self, company_id: str) -> int:
-        return self.numbers.setdefault(company_id, len(self.numbers) + 1)
+PARTNERS_PER_ITEM = 5  # partners shown per stream or need (the best by banded gain)
 
 
 def choose_company(net: Network) -> Company | None:
@@ -51,89 +32,191 @@ def choose_company(net: Network) -> Company | None:
         try:
             return net.company(user.company_id or "")
         except KeyError:
-            st.error(f"Your account names company '{user.company_id}', which is not stored.")
+            st.error(_("Your account names company '{id}', which is not stored.").format(id=user.company_id))
             return None
     ids = [c.id for c in net.companies]
     if not ids:
-        st.info("No company is stored yet.")
+        st.info(_("No company is stored yet."))
         return None
     names = {c.id: c.name for c in net.companies}
-    chosen = st.selectbox("Company", ids, format_func=lambda c: f"{c} {names[c]}", key="partner_company")
+    chosen = st.selectbox(_("Company"), ids, format_func=lambda c: f"{c} {names[c]}", key="partner_company")
     return net.company(chosen)
 
 
-def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Aliases,
-                     status: blind.PairStatus, key: str) -> None:  # fmt: skip
-    """One suggested partner: identity hidden until both sides are interested."""
-    streams = {s.id: s for s in net.streams}
-    needs = {n.id: n for n in net.needs}
-    partner_id = needs[row.need_id].company_id if side == blind.SUPPLIER else streams[row.stream_id].company_id
-    partner = net.company(partner_id)
-    their = needs[row.need_id] if side == blind.SUPPLIER else streams[row.stream_id]
-    if status.revealed:
-        their_what = their.description or _kind(their)
-        who = f"**{partner.name}** ({partner.commune})"
-        if partner.contact_name or partner.contact_email:
-            who += f" · contact {partner.contact_name} {partner.contact_email} {partner.contact_phone}".rstrip()
-    else:
-        # the partner's own words (free text) could name it: only its code or category until revealed
-        their_what = _kind(their)
-        who = f"**Partner #{aliases(partner_id)}**, {_sector(partner)}"
-    unit = row.unit
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _tables(url: str, version: tuple, params_key: str, _result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Candidate pairs with what the blind reads, and their exact economics (revealed pairs only)."""
+    pairs = blinding.pair_table(_result.candidates)
+    economics = pair_economics(_result.candidates)
+    economics["stream_id"] = economics["stream_id"].astype(str)
+    economics["need_id"] = economics["need_id"].astype(str)
+    return pairs.set_index(["stream_id", "need_id"], drop=False), economics.set_index(["stream_id", "need_id"])
+
+
+@st.cache_resource(show_spinner=False)
+def _pipes() -> dict:
+    from symbiose.compat import load_knowledge_base
+
+    return blinding.pipe_costs(load_knowledge_base())
+
+
+class PartnerView:
+    """Everything the page shows to one company, hidden partners in bands only."""
+
+    def __init__(self, net: Network, me: Company, result) -> None:
+        from symbiose import db
+
+        self.net, self.me = net, me
+        self.pairs, self.economics = _tables(db.database_url(), common.data_version(), "default", result)
+        self.activities = blinding.ActivityBlind(net.companies, me, road_factor=result.candidates.params.road_factor,
+                                                 k=blinding.k_anonymity())  # fmt: skip
+        self.numbers: dict[tuple[str, str], int] = {}
+
+    def banded(self, stream_id: str, need_id: str, side: str) -> BandedPair | None:
+        try:
+            row = self.pairs.loc[(stream_id, need_id)]
+        except KeyError:
+            return None
+        row = pd.Series(row).rename(None)
+        partner_id = row["receiver_id"] if side == SUPPLIER else row["supplier_id"]
+        return blinding.band_pair(_Row(row), side, activity=self.activities.coarse(partner_id), pipes=_pipes())
+
+    def for_item(self, item_id: str, side: str) -> list[BandedPair]:
+        column = "stream_id" if side == SUPPLIER else "need_id"
+        rows = self.pairs[self.pairs[column].to_numpy() == item_id]
+        return [p for p in (self.banded(s, n, side) for s, n in zip(rows["stream_id"], rows["need_id"], strict=True))
+                if p is not None]  # fmt: skip
+
+    def number(self, pair: BandedPair) -> int:
+        """A number per pair shown (not per company: two numbers may be one company)."""
+        return self.numbers.setdefault((pair.stream_id, pair.need_id), len(self.numbers) + 1)
+
+
+class _Row:
+    """Attribute access to a pandas row (``band_pair`` reads rows of ``itertuples``)."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self._s = series
+
+    def __getattr__(self, name: str):
+        return self._s[name]
+
+
+def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str) -> list[str]:
+    """Names, contacts and the exact economics, once both sides are interested."""
+    streams = {s.id: s for s in view.net.streams}
+    needs = {n.id: n for n in view.net.needs}
+    partner = view.net.company(needs[need_id].company_id if side == SUPPLIER else streams[stream_id].company_id)
+    their = needs[need_id] if side == SUPPLIER else streams[stream_id]
+    who = f"**{partner.name}** ({partner.commune})"
+    contact = " ".join(x for x in (partner.contact_name, partner.contact_email, partner.contact_phone) if x)
+    lines = [who + (" · " + _("contact {who}").format(who=contact) if contact else ""),
+             their.description or getattr(their, "ewc_code", "") or getattr(their, "category", "")]  # fmt: skip
+    try:
+        e = view.economics.loc[(stream_id, need_id)]
+    except KeyError:
+        return lines
+    unit = str(e["unit"])
+    qty = float(e["tradable_base"]) / BASE_PER_UNIT
+    lines.append(_("{qty} per year, {km} km by road; both gain at a price between {low} and {high} per {unit} "
+                   "(equal split {fair})").format(
+        qty=f"{fmt_number(qty, 1)}\u00a0{unit}", km=fmt_number(float(e["road_km"])),
+        low=fmt_eur(float(e["price_min_eur"]), 2), high=fmt_eur(float(e["price_max_eur"]), 2), unit=unit,
+        fair=fmt_eur(float(e["price_fair_eur"]), 2)))  # fmt: skip
+    return lines
+
+
+def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_id: str, *, side: str,
+               status: blind.PairStatus, rank: int | None, key: str, incoming: bool = False) -> None:  # fmt: skip
+    """One pair: banded before mutual interest, named after; interest and decline buttons."""
     with st.container(border=True):
-        st.markdown(f"{row.rank}. {who}, {row.road_km:.0f} km by road — {_what(their_what)}")
-        share = f"{row.share_covered:.0%} of {'your stream' if side == blind.SUPPLIER else 'your need'}"
+        prefix = f"{rank}. " if rank else ""
         if status.revealed:
-            money = (f"both gain at a price of **{row.price_min_eur:,.0f} to {row.price_max_eur:,.0f} "
-                     f"EUR/{unit}** (equal split {row.price_fair_eur:,.2f})")  # fmt: skip
+            for line in _revealed_lines(view, stream_id, need_id, side):
+                st.markdown(prefix + line if line.startswith("**") else line)
+        elif pair is None:
+            st.markdown(prefix + _("**Partner** — this pair is no longer among the candidates under the "
+                                   "current parameters."))  # fmt: skip
         else:
-            # the price range would reveal the partner's costs: only your own side until both agree
-            mine_eur = row.supplier_gain_eur if side == blind.SUPPLIER else row.receiver_gain_eur
-            money = f"your gain at an equal split: **{mine_eur:,.0f} EUR/yr**"
-        st.markdown(
-            f"**{row.score:,.0f} EUR/yr** potential net benefit for the pair · "
-            f"**{row.quantity:,.1f} {unit}/yr** ({share}) · {money} · "
-            f"worth it up to **{row.breakeven_km:,.0f} km**",
-            help="Price: what the receiver pays the supplier per unit; a negative price means the "
-            "supplier pays the receiver to take it (still cheaper than its current route). "
-            "The partner's costs and the price range are shown once both sides are interested. "
-            "Break-even: the road distance at which the pair stops being worth it.",
-        )  # fmt: skip
-        st.caption(f"Why: {row.reason if status.revealed else row.reason_public}")
-        mine = status.interested(side)
-        theirs = status.interested(blind.RECEIVER if side == blind.SUPPLIER else blind.SUPPLIER)
-        if status.revealed and mine and theirs:
-            st.success(f"Both sides are interested: synergy {status.synergy_id} "
-                       f"({common.words(status.stage)}). The identities are revealed.")  # fmt: skip
-        elif status.revealed:
-            st.success(f"You are already working with this partner: synergy {status.synergy_id} "
-                       f"({common.words(status.stage)}), followed by the network's officer.")  # fmt: skip
-        elif mine:
-            st.info("You said you are interested; the partner's identity is revealed when they say "
-                    "so too.")
-        else:
-            note = " The partner has already said they are interested." if theirs else ""
-            if st.button("I'm interested", key=key, help="Your identity stays hidden until the partner "
-                         "is interested too." + note):  # fmt: skip
-                try:
-                    with common.transaction() as s:
-                        new = blind.express_interest(s, net, row.stream_id, row.need_id, side=side,
-                                                     company_id=me.id, actor=common.actor())  # fmt: skip
-                except SymbioseError as exc:
-                    common.show_problems(exc)
-                    return
-                st.session_state["partner_flash"] = (
-                    f"Interest recorded (synergy {new.synergy_id}). "
-                    + ("Both sides are interested: identities revealed." if new.revealed
-                       else "The partner will see it; identities stay hidden until they agree.")
-                )  # fmt: skip
-                st.rerun()
+            shown = blinding.view(pair)
+            st.markdown(prefix + _("**Partner #{n}** — {activity}, {distance} by road").format(
+                n=view.number(pair), activity=shown["activity"], distance=shown["distance"]))
+            st.markdown(_("{what} · tradable quantity {quantity} · your gain at an equal split: **{unit}**, "
+                          "**{year}**").format(what=shown["what"], quantity=shown["quantity"],
+                                               unit=shown["gain_per_unit"], year=shown["gain_per_year"]))  # fmt: skip
+        _actions(view, stream_id, need_id, side=side, status=status, key=key, incoming=incoming)
+
+
+def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, status: blind.PairStatus, key: str,
+             incoming: bool) -> None:  # fmt: skip
+    mine = status.interested(side)
+    theirs = status.interested(RECEIVER if side == SUPPLIER else SUPPLIER)
+    if status.revealed and mine and theirs:
+        st.success(_("Both sides are interested: synergy {id} ({stage}). The identities are revealed.").format(
+            id=status.synergy_id, stage=common.words(status.stage)))
+        return
+    if status.revealed:
+        st.success(_("You are already working with this partner: synergy {id} ({stage}), followed by the "
+                     "network's officer.").format(id=status.synergy_id, stage=common.words(status.stage)))
+        return
+    if mine:
+        st.info(_("You said you are interested; the partner's identity is revealed when they say so too."))
+        return
+    if theirs and not incoming:
+        st.info(_("This partner said it is interested: answer under \"Requests received\" above."))
+        return
+    label = _("Accept (I'm interested too)") if incoming else _("I'm interested")
+    left, right = st.columns([1, 2])
+    if left.button(label, key=key, type="primary" if incoming else "secondary",
+                   help=_("Your identity stays hidden until the partner is interested too.")):  # fmt: skip
+        outbox: list = []
+        try:
+            with common.transaction() as s:
+                new = blind.express_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
+                                             actor=common.actor(), outbox=outbox)  # fmt: skip
+        except SymbioseError as exc:
+            common.show_problems(exc)
+            return
+        flash = _("Interest recorded (synergy {id}).").format(id=new.synergy_id) + " " + (
+            _("Both sides are interested: identities revealed.") if new.revealed
+            else _("The partner will see it; identities stay hidden until they agree."))
+        _deliver(outbox, flash)
+    with right.expander(_("Decline")):
+        reason = st.text_input(_("Why (kept for the officer; the pair is not proposed again)"), key=f"why_{key}")
+        if st.button(_("Decline this pair"), key=f"decline_{key}"):
+            outbox = []
+            try:
+                with common.transaction() as s:
+                    blind.decline(s, view.net, stream_id, need_id, side=side, company_id=view.me.id, reason=reason,
+                                  actor=common.actor(), outbox=outbox)  # fmt: skip
+            except SymbioseError as exc:
+                common.show_problems(exc)
+                return
+            _deliver(outbox, _("Pair declined: it will not be proposed again."))
+
+
+def _deliver(outbox: list, flash: str) -> None:
+    """E-mail the new notices when a mail server is configured, then show the flash message."""
+    from symbiose.notify import SmtpSettings, send_notices
+
+    try:
+        settings = SmtpSettings.from_env()
+    except SymbioseError as exc:
+        settings, flash = None, flash + " " + str(exc)
+    emails = {c.id: c.contact_email for c in common.network().companies}
+    problems = send_notices(settings, outbox, lambda cid: emails.get(cid, ""))
+    if problems:
+        flash += " " + _("E-mail not sent: {problems}").format(problems="; ".join(problems))
+    st.session_state["partner_flash"] = flash
+    st.rerun()
 
 
 def page() -> None:
-    st.title("Partners")
-    st.caption("Suggested partners for each of your streams and needs, ranked by potential net benefit "
-               "per year. Identities stay hidden until both sides say they are interested.")
+    st.title(_("Partners"))
+    st.caption(_("Requests received, then suggested partners for each of your streams and needs. Before both "
+                 "sides are interested you see your own side only, in ranges: your gain, the distance, the "
+                 "quantity and the partner's activity (shared by at least {k} companies). Partner numbers "
+                 "are per suggestion.").format(k=blinding.k_anonymity()))  # fmt: skip
     if flash := st.session_state.pop("partner_flash", None):
         st.success(flash)
     with common.shows_errors():
@@ -143,37 +226,60 @@ def page() -> None:
             return
         result, warning = common.match()
         if warning:
-            st.caption(f"Note: {warning}")
-        suggestions = result.suggestions
-        aliases = Aliases()
-        my_streams = [s for s in net.streams if s.company_id == me.id]
-        my_needs = [n for n in net.needs if n.company_id == me.id]
-        st.subheader(f"What {me.name} puts out ({len(my_streams)} streams)")
-        _section(net, me, suggestions, my_streams, side=blind.SUPPLIER, aliases=aliases)
-        st.subheader(f"What {me.name} takes in ({len(my_needs)} needs)")
-        _section(net, me, suggestions, my_needs, side=blind.RECEIVER, aliases=aliases)
+            st.caption(_("Note: {warning}").format(warning=warning))
+        view = PartnerView(net, me, result)
+        with common.session() as s:
+            received = blind.incoming(s, net, me.id)
+            st.subheader(_("Requests received ({n})").format(n=len(received)))
+            if not received:
+                st.caption(_("No company has said it is interested in your streams or needs yet."))
+            for item in received:
+                status = blind.pair_status(s, net, item.stream_id, item.need_id)
+                st.caption(_("About your {item}").format(item=item_text(
+                    "stream" if item.side == SUPPLIER else "need",
+                    item.stream_id if item.side == SUPPLIER else item.need_id)))  # fmt: skip
+                pair_block(view, view.banded(item.stream_id, item.need_id, item.side), item.stream_id,
+                           item.need_id, side=item.side, status=status, rank=None, incoming=True,
+                           key=f"accept_{item.side}_{item.stream_id}_{item.need_id}")  # fmt: skip
+            my_streams = [x for x in net.streams if x.company_id == me.id]
+            my_needs = [x for x in net.needs if x.company_id == me.id]
+            st.subheader(_("What {name} puts out ({n} streams)").format(name=me.name, n=len(my_streams)))
+            _section(s, view, my_streams, side=SUPPLIER)
+            st.subheader(_("What {name} takes in ({n} needs)").format(name=me.name, n=len(my_needs)))
+            _section(s, view, my_needs, side=RECEIVER)
 
 
-def _section(net: Network, me: Company, suggestions: pd.DataFrame, items: list, *, side: str,
-             aliases: Aliases) -> None:  # fmt: skip
+def _followed(net: Network, item_id: str, side: str) -> list[tuple[str, str]]:
+    """Pairs of an item that a synergy follows (shown whatever their rank), abandoned ones aside."""
+    attr = "stream_id" if side == SUPPLIER else "need_id"
+    return [(x.stream_id, x.need_id) for x in net.synergies
+            if getattr(x, attr) == item_id and str(x.stage) != "abandoned"]  # fmt: skip
+
+
+def _section(s, view: PartnerView, items: list, *, side: str) -> None:
     if not items:
-        st.caption("none declared")
+        st.caption(_("none declared"))
         return
-    column = "stream_id" if side == blind.SUPPLIER else "need_id"
-    table_side = "stream" if side == blind.SUPPLIER else "need"
-    mine = suggestions[suggestions["side"] == table_side]
-    with common.session() as s:
-        for index, item in enumerate(items):
-            code = getattr(item, "ewc_code", "")
-            what = item.description or code or getattr(item, "category", "")
-            label = f"{item.id} · {what} · {item.quantity_base / BASE_PER_UNIT:,.1f} {item.unit}/yr"
-            if code:
-                label += f" · {format_ewc(code)}"
-            rows = mine[mine[column] == item.id].sort_values("rank")
-            with st.expander(f"{label} — {len(rows)} suggested partner(s)", expanded=index == 0):
-                if not len(rows):
-                    st.caption("No compatible partner within reach under the current parameters.")
-                for row in rows.itertuples():
-                    status = blind.pair_status(s, net, row.stream_id, row.need_id)
-                    suggestion_block(net, row, side=side, me=me, aliases=aliases, status=status,
-                                     key=f"interest_{side}_{row.stream_id}_{row.need_id}")  # fmt: skip
+    for index, item in enumerate(items):
+        code = getattr(item, "ewc_code", "")
+        what = item.description or code or getattr(item, "category", "")
+        label = f"{item.id} · {what} · {fmt_number(item.quantity_base / BASE_PER_UNIT, 1)} {item.unit}/{_('yr')}"
+        if code:
+            label += f" · {format_ewc(code)}"
+        pairs = blinding.ranked(view.for_item(item.id, side))
+        shown = pairs[:PARTNERS_PER_ITEM]
+        keys = {(p.stream_id, p.need_id) for p in shown}
+        extra = [k for k in _followed(view.net, item.id, side) if k not in keys]
+        with st.expander(_("{label} — {n} suggested partner(s)").format(label=label, n=len(shown) + len(extra)),
+                         expanded=index == 0):  # fmt: skip
+            if not shown and not extra:
+                st.caption(_("No compatible partner within reach under the current parameters."))
+            for rank, pair in enumerate(shown, start=1):
+                status = blind.pair_status(s, view.net, pair.stream_id, pair.need_id)
+                pair_block(view, pair, pair.stream_id, pair.need_id, side=side, status=status, rank=rank,
+                           key=f"interest_{side}_{pair.stream_id}_{pair.need_id}")  # fmt: skip
+            for stream_id, need_id in extra:
+                status = blind.pair_status(s, view.net, stream_id, need_id)
+                pair_block(view, view.banded(stream_id, need_id, side), stream_id, need_id, side=side,
+                           status=status, rank=None, key=f"interest_{side}_{stream_id}_{need_id}")  # fmt: skip
+

@@ -1,0 +1,412 @@
+"""The blind: what one company may learn about a suggested partner before both sides are interested.
+
+A company sees its own data exactly and its partner's data only in *bands*. The rule that makes
+the blind provable is the order of the computation: the partner's hidden values (the receiver's
+virgin price, the supplier's route cost, the partner's quantity, the road distance) are first
+replaced by their band, and every figure shown is then computed from those bands and the viewer's
+own data. Two partners whose hidden values fall in the same bands therefore give the same page,
+and no equation over the page recovers a hidden value more precisely than its band.
+
+Bands (defined once, here):
+
+* money per unit (EUR per t, m3 or MWh) and quantities per year: the 1-2-5 series
+  (0, 1, 2, 5, 10, 20, 50, ...), a geometric band of ratio 2 to 2.5; negative values mirrored;
+* road distance: 0-5, 5-15, 15-30, 30-50, 50-100 and over 100 km;
+* activity: the partner's NAF/NACE code climbed from sub-class to class, group, division and
+  section until at least ``k`` companies of the network (the partner included) share it *and* lie
+  in the same distance band from the viewer; when even the section is shared by fewer, the activity
+  is not shown. ``k`` is :data:`DEFAULT_K` or the ``SYMBIOSE_BLIND_K`` setting.
+
+What a company gains at the equal-split price is half the pair's value per unit (see
+:mod:`symbiose.suggestions`): ``(route cost + quality x virgin price - transport - pre-treatment)
+/ 2``. Shown as the interval of that expression over the partner's bands; the per-year figure is
+that interval times the band of the tradable quantity. The ranking of a company's partners and
+the choice of the partners shown use those banded figures only (ties broken by a hash of the pair's
+ids), so the order does not leak more than the bands.
+
+Mutual interest: both sides said so, which moves the synergy to ``in_discussion``
+(:data:`MUTUAL_STAGES`); a pair at ``contacted`` has one side's interest only.
+
+This module is pure (no database, no Streamlit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from symbiose.domain import Company, Stage
+from symbiose.geo import haversine_km
+from symbiose.i18n import N_, _, fmt_number
+
+SUPPLIER, RECEIVER = "supplier", "receiver"
+MUTUAL_STAGES = frozenset({Stage.IN_DISCUSSION, Stage.IMPLEMENTED})
+DEFAULT_K = 3
+ENV_K = "SYMBIOSE_BLIND_K"
+
+DISTANCE_EDGES_KM: tuple[float, ...] = (0.0, 5.0, 15.0, 30.0, 50.0, 100.0)
+SERIES_EDGES: tuple[float, ...] = (0.0,) + tuple(m * 10.0**e for e in range(0, 10) for m in (1, 2, 5))
+LEVELS = ("subclass", "class", "group", "division", "section")
+LEVEL_WORDS = {"subclass": N_("sub-class"), "class": N_("class"), "group": N_("group"),
+               "division": N_("division"), "section": N_("section")}  # fmt: skip
+
+
+def k_anonymity() -> int:
+    """The smallest number of companies a shown activity must match (setting ``SYMBIOSE_BLIND_K``)."""
+    raw = os.environ.get(ENV_K, "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_K
+    except ValueError:
+        return DEFAULT_K
+
+
+def is_mutual(stage: Stage | str | None) -> bool:
+    """Whether a synergy's stage means both sides said they are interested (names may be shown)."""
+    return stage is not None and Stage(stage) in MUTUAL_STAGES
+
+
+# --------------------------------------------------------------------------------- bands
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Band:
+    """A half-open interval ``[low, high)``; ``high`` may be infinite."""
+
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value < self.high or (value == self.low == self.high)
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+
+def _band(value: float, edges: Sequence[float]) -> Band:
+    if not math.isfinite(value):
+        raise ValueError(f"cannot band {value!r}")
+    if value < 0:
+        mirrored = _band(-value, edges)
+        # (-high, -low]: the same width on the other side of zero
+        return Band(-mirrored.high, -mirrored.low)
+    i = int(np.searchsorted(edges, value, side="right")) - 1
+    high = edges[i + 1] if i + 1 < len(edges) else math.inf
+    return Band(edges[i], high)
+
+
+def series_band(value: float) -> Band:
+    """The 1-2-5 band of a money-per-unit or quantity-per-year value."""
+    return _band(value, SERIES_EDGES)
+
+
+def distance_band(road_km: float) -> Band:
+    return _band(max(0.0, road_km), DISTANCE_EDGES_KM)
+
+
+def distance_index(road_km: np.ndarray | float) -> np.ndarray:
+    """The distance band number of each road distance (0 = 0-5 km ... 5 = over 100 km)."""
+    return np.searchsorted(DISTANCE_EDGES_KM, np.maximum(0.0, np.asarray(road_km, dtype=float)), side="right") - 1
+
+
+# --------------------------------------------------------------------------------- activity
+
+
+@cache
+def _nace_sections() -> dict[str, str]:
+    from symbiose.reference import nace_codes
+
+    table = nace_codes()
+    divisions = table[table["level"] == "division"]
+    return dict(zip(divisions["code"].astype(str), divisions["section"].astype(str), strict=True))
+
+
+@cache
+def _nace_labels() -> dict[str, tuple[str, str]]:
+    from symbiose.reference import nace_codes, naf_codes
+
+    table = nace_codes()
+    labels = {str(c): (str(en), str(fr)) for c, en, fr in zip(table["code"], table["label_en"], table["label_fr"],
+                                                                strict=True)}  # fmt: skip
+    naf = naf_codes()
+    for code, label in zip(naf["naf_code"], naf["label_fr_naf"], strict=True):
+        labels[str(code)] = (str(label), str(label))
+    return labels
+
+
+def activity_levels(naf_code: str) -> dict[str, str]:
+    """The codes of a NAF sub-class at each level: ``16.10A`` -> sub-class 16.10A, class 16.10,
+    group 16.1, division 16, section C (missing levels are left out).
+
+    >>> activity_levels("16.10A")
+    {'subclass': '16.10A', 'class': '16.10', 'group': '16.1', 'division': '16', 'section': 'C'}
+    """
+    code = (naf_code or "").strip().upper()
+    if not code:
+        return {}
+    out: dict[str, str] = {}
+    if len(code) == 6 and code[-1].isalpha():
+        out["subclass"] = code
+    if len(code) >= 5 and code[2] == ".":
+        out["class"] = code[:5]
+    if len(code) >= 4 and code[2] == ".":
+        out["group"] = code[:4]
+    if code[:2].isdigit():
+        out["division"] = code[:2]
+        section = _nace_sections().get(code[:2])
+        if section:
+            out["section"] = section
+    return out
+
+
+def activity_label(level: str, code: str) -> str:
+    """``division 16: Wood and products of wood...`` in the current language."""
+    from symbiose.i18n import get_language
+
+    en, fr = _nace_labels().get(code, ("", ""))
+    label = fr if get_language() == "fr" else en
+    word = _(LEVEL_WORDS[level])
+    return f"{word} {code}: {label}" if label else f"{word} {code}"
+
+
+class ActivityBlind:
+    """Coarse activities of the partners shown to one viewer, each shared by at least ``k``
+    companies of the network lying in the same distance band from the viewer."""
+
+    def __init__(self, companies: Sequence[Company], viewer: Company, *, road_factor: float, k: int) -> None:
+        others = [c for c in companies if c.id != viewer.id]
+        self.k = k
+        lat = np.array([c.latitude for c in others], dtype=float)
+        lon = np.array([c.longitude for c in others], dtype=float)
+        road = haversine_km(viewer.latitude, viewer.longitude, lat, lon) * road_factor if others else np.array([])
+        self.band_of = dict(zip((c.id for c in others), distance_index(road).tolist(), strict=True))
+        self.levels = {c.id: activity_levels(c.naf_code) for c in others}
+
+    def peers(self, company_id: str) -> list[str]:
+        """Companies in the same distance band from the viewer as ``company_id``."""
+        band = self.band_of.get(company_id)
+        return [c for c, b in self.band_of.items() if b == band]
+
+    def coarse(self, company_id: str) -> tuple[str, str] | None:
+        """(level, code) of the finest level shared by at least ``k`` peers, or None."""
+        mine = self.levels.get(company_id, {})
+        peers = self.peers(company_id)
+        for level in LEVELS:
+            code = mine.get(level)
+            if code is None:
+                continue
+            if sum(self.levels[p].get(level) == code for p in peers) >= self.k:
+                return level, code
+        return None
+
+
+# --------------------------------------------------------------------------------- one pair
+
+
+@dataclass(frozen=True, slots=True)
+class BandedPair:
+    """One candidate pair as one side may see it: its own values exactly, the partner's in bands.
+
+    Money in EUR per unit of the stream's unit, quantities in that unit per year.
+    """
+
+    side: str  # the viewer's side: "supplier" or "receiver"
+    stream_id: str
+    need_id: str
+    unit: str
+    own_quantity: float
+    own_value_eur: float  # supplier: its route cost; receiver: quality x its virgin price
+    partner_value: Band  # supplier sees the receiver's quality x virgin price; receiver the route cost
+    partner_quantity: Band
+    distance: Band
+    transport_eur_per_km: tuple[float, float]  # (at the largest, at the smallest tradable quantity)
+    pretreatment_eur: float
+    what: str  # the partner's stream code or need category (codes only, never free text)
+    activity: tuple[str, str] | None  # (level, code) or None
+
+    def gain_per_unit(self) -> Band:
+        """Interval of the viewer's gain per unit at the equal-split price, over the bands."""
+        rate_low, rate_high = self.transport_eur_per_km
+        low = (self.own_value_eur + self.partner_value.low - rate_high * self.distance.high - self.pretreatment_eur) / 2
+        high = (self.own_value_eur + self.partner_value.high - rate_low * self.distance.low - self.pretreatment_eur) / 2
+        # a pair is suggested only when it is worth something (public rule of the matcher)
+        return Band(max(0.0, low) if math.isfinite(low) else 0.0, max(0.0, high))
+
+    def tradable(self) -> Band:
+        return Band(min(self.own_quantity, self.partner_quantity.low), min(self.own_quantity, self.partner_quantity.high))
+
+    def gain_per_year(self) -> Band:
+        unit, qty = self.gain_per_unit(), self.tradable()
+        high = unit.high * qty.high if qty.high > 0 else 0.0
+        return Band(unit.low * qty.low, high)
+
+    def order_key(self) -> tuple:
+        """Best first, from bands only; ties broken by a hash of the pair's ids."""
+        year, unit = self.gain_per_year(), self.gain_per_unit()
+        tie = hashlib.blake2b(f"{self.stream_id}\x1f{self.need_id}".encode(), digest_size=8).hexdigest()
+        return (-year.low, -year.high, -unit.low, self.distance.low, tie)
+
+
+def band_pair(row, side: str, *, activity: tuple[str, str] | None, pipes: dict | None = None) -> BandedPair:
+    """Band the partner's values of one row of :func:`symbiose.blinding.pair_table`.
+
+    After this call nothing of the partner is known beyond its bands.
+    """
+    if side not in (SUPPLIER, RECEIVER):
+        raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
+    supplier_eur = float(row.supplier_avoided_cents) / 100
+    receiver_eur = float(row.receiver_avoided_cents) / 100
+    quality = float(row.quality)
+    if side == SUPPLIER:
+        own_value, own_qty, partner_qty = supplier_eur, row.stream_quantity, row.need_quantity
+        # the receiver's virgin price is the secret: banded, then multiplied by the public quality
+        price = series_band(float(row.virgin_price_cents) / 100)
+        partner = Band(quality * price.low, quality * price.high)
+        what = row.category_word
+    else:
+        own_value, own_qty, partner_qty = receiver_eur, row.need_quantity, row.stream_quantity
+        partner = series_band(supplier_eur)
+        what = row.code_word
+    distance = distance_band(float(row.road_km))
+    qty_band = series_band(float(partner_qty))
+    rates = _transport_rates(row, Band(min(own_qty, qty_band.low), min(own_qty, qty_band.high)), pipes or {})
+    return BandedPair(
+        side=side, stream_id=str(row.stream_id), need_id=str(row.need_id), unit=str(row.unit),
+        own_quantity=float(own_qty), own_value_eur=own_value, partner_value=partner,
+        partner_quantity=qty_band, distance=distance, transport_eur_per_km=rates,
+        pretreatment_eur=float(row.pretreatment_cents) / 100, what=str(what), activity=activity,
+    )  # fmt: skip
+
+
+def _transport_rates(row, tradable: Band, pipes: dict) -> tuple[float, float]:
+    """Transport cost per unit and km at the largest and the smallest tradable quantity.
+
+    Trucks: the public cost per t.km (times t per unit). Pipes: a fixed cost per km spread over
+    the flow, so the rate depends on the tradable quantity, taken at its band's ends.
+    """
+    pipe = pipes.get(str(row.category))
+    if pipe is None:
+        rate = float(row.transport_rate_eur_per_km)
+        return rate, rate
+    cost_eur_per_unit_km, reference = pipe
+
+    def at(quantity: float) -> float:
+        scale = max(1.0, reference / max(quantity, 1e-3)) if reference else 1.0
+        return cost_eur_per_unit_km * scale
+
+    return at(tradable.high if math.isfinite(tradable.high) else tradable.low), at(tradable.low)
+
+
+def pair_table(candidates) -> pd.DataFrame:
+    """Candidate pairs with what :func:`band_pair` reads (exact values: the edge bands them)."""
+    arcs = candidates.arcs
+    streams, needs = candidates.streams, candidates.needs
+    s = arcs["s"].to_numpy(dtype=np.int64)
+    n = arcs["n"].to_numpy(dtype=np.int64)
+    road = arcs["road_km"].to_numpy(dtype=float)
+    out = pd.DataFrame({
+        "stream_id": arcs["stream_id"].astype(str).to_numpy(), "need_id": arcs["need_id"].astype(str).to_numpy(),
+        "supplier_id": streams["company_id"].to_numpy()[s], "receiver_id": needs["company_id"].to_numpy()[n],
+        "unit": arcs["unit"].astype(str).to_numpy(), "category": arcs["category"].astype(str).to_numpy(),
+        "quality": arcs["quality"].to_numpy(dtype=float), "road_km": road,
+        "supplier_avoided_cents": arcs["supplier_avoided_cents"].to_numpy(dtype=float),
+        "receiver_avoided_cents": arcs["receiver_avoided_cents"].to_numpy(dtype=float),
+        "virgin_price_cents": needs["virgin_price_cents"].to_numpy(dtype=float)[n],
+        "transport_cents": arcs["transport_cents"].to_numpy(dtype=float),
+        "pretreatment_cents": arcs["pretreatment_cents"].to_numpy(dtype=float),
+        "stream_quantity": streams["quantity_base"].to_numpy(dtype=float)[s] / 1000,
+        "need_quantity": needs["quantity_base"].to_numpy(dtype=float)[n] / 1000,
+        "ewc_code": streams["ewc_code"].to_numpy()[s], "material": streams["material"].to_numpy()[s],
+        "pretreatment": arcs["pretreatment"].astype(str).to_numpy(),
+    })  # fmt: skip
+    unit = out["unit"].to_numpy()
+    tpu = np.where(unit == "m3", candidates.params.liquid_density_t_per_m3, 1.0)
+    # heat without a pipe cost travels for free (candidates: a piped unit is not trucked)
+    out["transport_rate_eur_per_km"] = np.where(unit == "MWh", 0.0, candidates.params.transport_cost_eur_per_tkm * tpu)
+    out["category_word"] = [_category_word(c) for c in out["category"]]
+    out["code_word"] = [_code_word(c, m) for c, m in zip(out["ewc_code"], out["material"], strict=True)]
+    return out
+
+
+def _category_word(category: str) -> str:
+    return category.replace("_", " ") if category else _("unspecified resource")
+
+
+def _code_word(ewc_code: str, material: str) -> str:
+    """A stream's List of Waste code and label (codes only: free text could name the company)."""
+    from symbiose.domain import format_ewc
+    from symbiose.reference import ewc_entries
+
+    if ewc_code:
+        entry = ewc_entries().get(ewc_code)
+        return f"{format_ewc(ewc_code)} {entry.description_en}" if entry else format_ewc(ewc_code)
+    return material.replace("_", " ") if material else _("unspecified resource")
+
+
+def pipe_costs(kb) -> dict[str, tuple[float, float | None]]:
+    """Per piped category (heat): (EUR per unit.km, reference quantity per year)."""
+    return {
+        cid: (float(c.transport_cost_eur_per_unit_km), c.transport_reference_quantity)
+        for cid, c in kb.categories.items()
+        if c.transport_cost_eur_per_unit_km
+    }
+
+
+# --------------------------------------------------------------------------------- the view
+
+
+def outward(band: Band, figures: int = 2) -> Band:
+    """The band widened to ``figures`` significant figures (easier to read, never narrower)."""
+
+    def step(x: float) -> float:
+        return 10.0 ** (math.floor(math.log10(abs(x))) - figures + 1) if x else 1.0
+
+    low = math.floor(band.low / step(band.low)) * step(band.low) if band.low > 0 else band.low
+    high = math.ceil(band.high / step(band.high)) * step(band.high) if 0 < band.high < math.inf else band.high
+    return Band(low, high)
+
+
+def _range(band: Band, unit: str, digits: int = 0) -> str:
+    """``9 to 25 EUR/t``, ``more than 500 t/yr``, ``2 500 t/yr`` (a band narrowed to one value)."""
+    low = fmt_number(band.low, digits)
+    if not math.isfinite(band.high):
+        return _("more than {low} {unit}").format(low=low, unit=unit)
+    high = fmt_number(band.high, digits)
+    if high == low:
+        return f"{low}\u00a0{unit}"
+    return _("{low} to {high} {unit}").format(low=low, high=high, unit=unit)
+
+
+def distance_text(band: Band) -> str:
+    if not math.isfinite(band.high):
+        return _("over {km} km").format(km=fmt_number(band.low))
+    return _("{low} to {high} km").format(low=fmt_number(band.low), high=fmt_number(band.high))
+
+
+def view(pair: BandedPair) -> dict[str, str]:
+    """What the Partners page shows of a pair before mutual interest: every value is a string
+    computed from the bands and the viewer's own data."""
+    activity = activity_label(*pair.activity) if pair.activity else _("activity not shown (too few companies)")
+    return {
+        "side": pair.side,
+        "stream_id": pair.stream_id if pair.side == SUPPLIER else "",
+        "need_id": pair.need_id if pair.side == RECEIVER else "",
+        "what": pair.what,
+        "activity": activity,
+        "distance": distance_text(pair.distance),
+        "quantity": _range(pair.tradable(), _("{unit}/yr").format(unit=pair.unit)),
+        "gain_per_unit": _range(outward(pair.gain_per_unit()), _("EUR/{unit}").format(unit=pair.unit),
+                                2 if pair.gain_per_unit().high < 10 else 0),
+        "gain_per_year": _range(outward(pair.gain_per_year()), _("EUR/yr")),
+    }
+
+
+def ranked(pairs: Iterable[BandedPair]) -> list[BandedPair]:
+    return sorted(pairs, key=BandedPair.order_key)
