@@ -285,6 +285,27 @@ def band_pair(row, side: str, *, activity: tuple[str, str] | None, pipes: dict |
     )  # fmt: skip
 
 
+def visible(row, *, pipes: dict | None = None) -> bool:
+    """Whether a pair may be shown at all: worth something for *every* value in both partners'
+    bands (route cost, virgin price, both quantities) and the distance band.
+
+    The matcher keeps a pair when its exact value is positive; showing exactly those would tell a
+    company that its partner's price is above the level that makes the pair pay. Deciding on the
+    bands of both sides instead makes the pair's presence a function of bands too, the same one on
+    both sides of the pair.
+    """
+    route = series_band(float(row.supplier_avoided_cents) / 100)
+    price = series_band(float(row.virgin_price_cents) / 100)
+    distance = distance_band(float(row.road_km))
+    if not math.isfinite(distance.high):
+        return False
+    smallest = min(series_band(float(row.stream_quantity)).low, series_band(float(row.need_quantity)).low)
+    largest = max(series_band(float(row.stream_quantity)).high, series_band(float(row.need_quantity)).high)
+    rate = max(_transport_rates(row, Band(smallest, largest), pipes or {}))
+    low = route.low + float(row.quality) * price.low - rate * distance.high - float(row.pretreatment_cents) / 100
+    return low > 0
+
+
 def _transport_rates(row, tradable: Band, pipes: dict) -> tuple[float, float]:
     """Transport cost per unit and km at the largest and the smallest tradable quantity.
 
@@ -384,6 +405,15 @@ def _range(band: Band, unit: str, digits: int = 0) -> str:
     return _("{low} to {high} {unit}").format(low=low, high=high, unit=unit)
 
 
+def _quantity_text(band: Band, unit: str) -> str:
+    """The tradable quantity: the viewer's own quantity when it is the smaller (exact, to 0.1),
+    else the partner's band (its edges are round numbers of the 1-2-5 series)."""
+    digits = 1 if band.low < 100 else 0
+    if band.low == band.high:
+        return f"{fmt_number(band.low, digits)}\u00a0{unit}"
+    return _range(outward(band, 3), unit, digits)
+
+
 def distance_text(band: Band) -> str:
     if not math.isfinite(band.high):
         return _("over {km} km").format(km=fmt_number(band.low))
@@ -401,7 +431,7 @@ def view(pair: BandedPair) -> dict[str, str]:
         "what": pair.what,
         "activity": activity,
         "distance": distance_text(pair.distance),
-        "quantity": _range(pair.tradable(), _("{unit}/yr").format(unit=pair.unit)),
+        "quantity": _quantity_text(pair.tradable(), _("{unit}/yr").format(unit=pair.unit)),
         "gain_per_unit": _range(outward(pair.gain_per_unit()), _("EUR/{unit}").format(unit=pair.unit),
                                 2 if pair.gain_per_unit().high < 10 else 0),
         "gain_per_year": _range(outward(pair.gain_per_year()), _("EUR/yr")),

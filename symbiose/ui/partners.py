@@ -47,6 +47,8 @@ def choose_company(net: Network) -> Company | None:
 def _tables(url: str, version: tuple, params_key: str, _result) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Candidate pairs with what the blind reads, and their exact economics (revealed pairs only)."""
     pairs = blinding.pair_table(_result.candidates)
+    pipes = _pipes()
+    pairs["visible"] = [blinding.visible(row, pipes=pipes) for row in pairs.itertuples()]
     economics = pair_economics(_result.candidates)
     economics["stream_id"] = economics["stream_id"].astype(str)
     economics["need_id"] = economics["need_id"].astype(str)
@@ -83,7 +85,7 @@ class PartnerView:
 
     def for_item(self, item_id: str, side: str) -> list[BandedPair]:
         column = "stream_id" if side == SUPPLIER else "need_id"
-        rows = self.pairs[self.pairs[column].to_numpy() == item_id]
+        rows = self.pairs[(self.pairs[column].to_numpy() == item_id) & self.pairs["visible"].to_numpy()]
         return [p for p in (self.banded(s, n, side) for s, n in zip(rows["stream_id"], rows["need_id"], strict=True))
                 if p is not None]  # fmt: skip
 

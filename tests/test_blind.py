@@ -1,0 +1,220 @@
+"""The blind of the Partners page, attacked: what a company can learn of a partner before mutual interest.
+
+The attacker is a company reading its own Partners page (the strings of
+:func:`symbiose.blinding.view`), knowing its own data exactly and everything public (the knowledge
+base's quality and pre-treatment cost, the freight rate, the band edges). It solves the equations
+the page allows for each hidden receiver's virgin price and each hidden supplier's route cost, and
+intersects what every company of the network learns about the same partner (collusion).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from symbiose import blinding
+from symbiose.blinding import RECEIVER, SUPPLIER, Band, band_pair, series_band
+from symbiose.geo import haversine_km
+from symbiose.i18n import language
+
+VIEW_KEYS = {"side", "stream_id", "need_id", "what", "activity", "distance", "quantity", "gain_per_unit",
+             "gain_per_year"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(demo, demo_result):
+    from symbiose.compat import load_knowledge_base
+
+    pairs = blinding.pair_table(demo_result.candidates)
+    pipes = blinding.pipe_costs(load_knowledge_base())
+    companies = {c.id: c for c in demo.companies}
+    road_factor = demo_result.candidates.params.road_factor
+    blinds = {cid: blinding.ActivityBlind(demo.companies, c, road_factor=road_factor, k=blinding.DEFAULT_K)
+              for cid, c in companies.items()}  # fmt: skip
+    return pairs, pipes, companies, blinds, demo_result.candidates.params
+
+
+def _views(world, side: str):
+    """Every (row, banded pair, displayed dict) the network's companies see on one side."""
+    pairs, pipes, _companies, blinds, _params = world
+    viewer_col, partner_col = ("supplier_id", "receiver_id") if side == SUPPLIER else ("receiver_id", "supplier_id")
+    with language("en"):
+        for row in pairs.itertuples():
+            if not blinding.visible(row, pipes=pipes):
+                continue  # never on a page
+            viewer = getattr(row, viewer_col)
+            activity = blinds[viewer].coarse(getattr(row, partner_col))
+            banded = band_pair(row, side, activity=activity, pipes=pipes)
+            yield row, banded, blinding.view(banded)
+
+
+NUMBER = r"(-?[\d,]+(?:\.\d+)?)"
+
+
+def _parse_range(text: str) -> Band:
+    """The interval a displayed string states: '40 to 82 EUR/t', 'more than 5 t/yr', '900 t/yr'."""
+    clean = text.replace("\u00a0", " ")
+    if m := re.match(rf"^more than {NUMBER}", clean):
+        return Band(float(m.group(1).replace(",", "")), math.inf)
+    if m := re.match(rf"^over {NUMBER}", clean):
+        return Band(float(m.group(1).replace(",", "")), math.inf)
+    if m := re.match(rf"^{NUMBER} to {NUMBER}", clean):
+        return Band(float(m.group(1).replace(",", "")), float(m.group(2).replace(",", "")))
+    if m := re.match(rf"^{NUMBER}", clean):  # one rounded value: half its last digit either side
+        text_value = m.group(1).replace(",", "")
+        digits = len(text_value.split(".")[1]) if "." in text_value else 0
+        half = 0.5 * 10.0**-digits
+        return Band(float(text_value) - half, float(text_value) + half)
+    raise AssertionError(f"the attacker cannot read {text!r}")
+
+
+def _attack(row, shown: dict, side: str, params, pipes) -> Band:
+    """What the page allows to solve for the hidden value (per unit of the stream's unit).
+
+    2 gain = route cost + quality x virgin price - rate x road km - pre-treatment, with the gain,
+    the distance and the tradable quantity read from the page; the viewer knows its own side.
+    """
+    assert set(shown) == VIEW_KEYS, "a new field on the page: extend this attack to use it"
+    unit_gain = _parse_range(shown["gain_per_unit"])
+    year_gain = _parse_range(shown["gain_per_year"])
+    tradable = _parse_range(shown["quantity"])
+    distance = _parse_range(shown["distance"])
+    # the per-year figure bounds the gain per unit too
+    g_low = max(unit_gain.low, year_gain.low / tradable.high if tradable.high > 0 else 0.0)
+    g_high = min(unit_gain.high, year_gain.high / tradable.low if tradable.low > 0 else math.inf)
+    pipe = pipes.get(str(row.category))
+    if pipe is not None:
+        cost, reference = pipe
+        rates = [cost * max(1.0, (reference or 0) / max(q, 1e-3)) for q in (tradable.low, tradable.high)]
+    else:
+        rates = [float(row.transport_rate_eur_per_km)] * 2
+    rate_low, rate_high = min(rates), max(rates)
+    pretreatment = row.pretreatment_cents / 100
+    own = row.supplier_avoided_cents / 100 if side == SUPPLIER else row.receiver_avoided_cents / 100
+    # the pair is shown, so it is worth something: 2 gain > 0 (the matcher's rule)
+    low = max(2 * g_low, 0.0) - own + rate_low * distance.low + pretreatment
+    high = 2 * g_high - own + rate_high * distance.high + pretreatment
+    if side == SUPPLIER:  # the receiver's virgin price, through the public quality
+        return Band(low / row.quality, high / row.quality)
+    return Band(low, high)
+
+
+def _hidden(row, side: str) -> float:
+    return row.virgin_price_cents / 100 if side == SUPPLIER else row.supplier_avoided_cents / 100
+
+
+@pytest.mark.parametrize("side", [SUPPLIER, RECEIVER])
+def test_no_hidden_price_or_route_cost_is_recoverable_better_than_its_band(world, side):
+    """Over the whole demo network, with every company's page pooled on each hidden value."""
+    pairs, pipes, _companies, _blinds, params = world
+    learnt: dict[str, Band] = {}
+    truth: dict[str, float] = {}
+    for row, _banded, shown in _views(world, side):
+        secret = row.need_id if side == SUPPLIER else row.stream_id
+        found = _attack(row, shown, side, params, pipes)
+        value = _hidden(row, side)
+        assert found.low - 1e-6 <= value <= found.high + 1e-6, (row.stream_id, row.need_id, found, value)
+        old = learnt.get(secret, Band(-math.inf, math.inf))
+        learnt[secret] = Band(max(old.low, found.low), min(old.high, found.high))
+        truth[secret] = value
+    assert len(learnt) > 50
+    narrower = {k: (learnt[k], series_band(v)) for k, v in truth.items()
+                if learnt[k].width < series_band(v).width - 1e-6}  # fmt: skip
+    assert not narrower, f"{len(narrower)} hidden values recovered better than their band: {list(narrower.items())[:3]}"
+
+
+def test_the_old_page_leaked_the_partners_price(demo_result):
+    """The attack works: on the old fields (pair score, exact quantity and road distance) it recovers
+    the receiver's virgin price to the euro for nearly every supplier-side suggestion."""
+    from symbiose.suggestions import pair_economics
+
+    arcs = pair_economics(demo_result.candidates)
+    needs = demo_result.candidates.needs
+    rate = demo_result.candidates.params.transport_cost_eur_per_tkm
+    trucked = arcs[arcs["unit"].astype(str) == "t"]
+    quantity = trucked["tradable_base"] / 1000
+    value = trucked["score"] / quantity  # EUR per unit, from the old "EUR/yr for the pair" and the quantity
+    virgin = (value - trucked["supplier_avoided_cents"] / 100 + rate * trucked["road_km"].round(2)
+              + trucked["pretreatment_cents"] / 100) / trucked["quality"]  # fmt: skip
+    true = needs["virgin_price_cents"].to_numpy()[trucked["n"].to_numpy(dtype=np.int64)] / 100
+    recovered = np.abs(virgin.to_numpy() - true) < 1.0
+    assert recovered.mean() > 0.9, recovered.mean()
+
+
+def test_same_bands_give_the_same_view_and_other_bands_do_not(world):
+    pairs, pipes, _companies, blinds, _params = world
+    row = next(r for r in pairs.itertuples() if blinding.visible(r, pipes=pipes) and r.unit == "t"
+               and 20_00 < r.virgin_price_cents < 50_00
+               and r.need_quantity > 120 and r.stream_quantity > 120 and 5 < r.road_km < 15)  # fmt: skip
+    band = series_band(row.virgin_price_cents / 100)
+    activity = blinds[row.supplier_id].coarse(row.receiver_id)
+
+    def shown(**changes):
+        variant = row._replace(**changes)
+        with language("en"):
+            return blinding.view(band_pair(variant, SUPPLIER, activity=activity, pipes=pipes))
+
+    base = shown()
+    inside = shown(virgin_price_cents=(band.low + 0.01) * 100,
+                   receiver_avoided_cents=row.quality * (band.low + 0.01) * 100,
+                   road_km=5.5 if row.road_km > 6 else 14.5,
+                   need_quantity=series_band(row.need_quantity).low + 1)  # fmt: skip
+    assert inside == base
+    outside = shown(virgin_price_cents=(band.high + 1) * 100, receiver_avoided_cents=row.quality * (band.high + 1) * 100)
+    assert outside != base
+
+
+def test_every_shown_activity_matches_at_least_k_companies_in_its_distance_band(world, demo):
+    """Counted again here from the coordinates and NAF codes, not with the blind's own tables."""
+    pairs, _pipes, companies, blinds, params = world
+    ids = [c.id for c in demo.companies]
+    index = {cid: i for i, cid in enumerate(ids)}
+    lat = np.array([c.latitude for c in demo.companies])
+    lon = np.array([c.longitude for c in demo.companies])
+    km = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) * params.road_factor
+    band = (km[..., None] >= np.array(blinding.DISTANCE_EDGES_KM)).sum(axis=-1) - 1
+    naf = np.array([c.naf_code.strip().upper() for c in demo.companies], dtype=object)
+    section = np.array([blinding.activity_levels(c).get("section", "") for c in naf], dtype=object)
+    cut = {"subclass": naf, "class": np.array([c[:5] for c in naf], dtype=object),
+           "group": np.array([c[:4] for c in naf], dtype=object), "division": np.array([c[:2] for c in naf], dtype=object),
+           "section": section}  # fmt: skip
+
+    levels = defaultdict(int)
+    checked = 0
+    for viewer_col, partner_col in (("supplier_id", "receiver_id"), ("receiver_id", "supplier_id")):
+        for viewer, partner in set(zip(pairs[viewer_col], pairs[partner_col], strict=True)):
+            coarse = blinds[viewer].coarse(partner)
+            levels[coarse[0] if coarse else None] += 1
+            if coarse is None:
+                continue
+            v, p = index[viewer], index[partner]
+            same = (band[v] == band[v, p]) & (cut[coarse[0]] == coarse[1])
+            same[v] = False
+            assert same.sum() >= blinding.DEFAULT_K, (viewer, partner, coarse)
+            checked += 1
+    assert checked > 1000 and levels["subclass"] > 0 and levels["section"] > 0, dict(levels)
+
+
+def test_k_is_a_setting(monkeypatch, demo):
+    monkeypatch.setenv(blinding.ENV_K, "1")
+    assert blinding.k_anonymity() == 1
+    viewer, partner = demo.companies[0], demo.companies[1]
+    loose = blinding.ActivityBlind(demo.companies, viewer, road_factor=1.3, k=1)
+    assert loose.coarse(partner.id) == ("subclass", partner.naf_code)
+    monkeypatch.setenv(blinding.ENV_K, "1000")
+    strict = blinding.ActivityBlind(demo.companies, viewer, road_factor=1.3, k=blinding.k_anonymity())
+    assert strict.coarse(partner.id) is None
+    monkeypatch.setenv(blinding.ENV_K, "three")
+    assert blinding.k_anonymity() == blinding.DEFAULT_K
+
+
+def test_bands():
+    assert series_band(7) == Band(5, 10) and series_band(10) == Band(10, 20) and series_band(0) == Band(0, 1)
+    assert series_band(-3) == Band(-5, -2)
+    assert blinding.distance_band(3) == Band(0, 5) and blinding.distance_band(120) == Band(100, math.inf)
+    assert blinding.outward(Band(36_012, 73_125)) == Band(36_000, 74_000)
+    assert blinding.is_mutual("in_discussion") and not blinding.is_mutual("contacted")
