@@ -32,6 +32,7 @@ This module is pure (no database, no Streamlit).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import os
@@ -97,7 +98,7 @@ def _band(value: float, edges: Sequence[float]) -> Band:
         mirrored = _band(-value, edges)
         # (-high, -low]: the same width on the other side of zero
         return Band(-mirrored.high, -mirrored.low)
-    i = int(np.searchsorted(edges, value, side="right")) - 1
+    i = bisect.bisect_right(edges, value) - 1
     high = edges[i + 1] if i + 1 < len(edges) else math.inf
     return Band(edges[i], high)
 

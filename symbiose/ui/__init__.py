@@ -14,11 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from symbiose.domain import Role
 from symbiose.errors import SymbioseError
+from symbiose.i18n import _
 
 
 def pages() -> list:
     """The pages the current visitor may see (the first one is the default)."""
-    from symbiose.ui import common, companies, login, overview, partners, pipeline, scenarios
+    from symbiose.ui import common, companies, login, notices, overview, partners, pipeline, scenarios
 
     try:
         common.engine()  # create/migrate the database and load the demo when it is empty
@@ -35,16 +36,18 @@ def pages() -> list:
         "scenarios": st.Page(scenarios.page, title="Scenarios", icon=":material/compare_arrows:",
                              url_path="scenarios"),
         "login": st.Page(login.page, title="Sign in", icon=":material/login:", url_path="login"),
+        "notices": st.Page(notices.page, title=_("Notifications"), icon=":material/notifications:",
+                           url_path="notifications"),
     }  # fmt: skip
     user = common.current_user()
     if common.open_mode():
-        names = ["overview", "companies", "partners", "pipeline", "scenarios", "login"]
+        names = ["overview", "companies", "partners", "pipeline", "scenarios", "notices", "login"]
     elif user is None:
         names = ["login"]
     else:
         names = {
-            Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios"],
-            Role.COMPANY: ["partners"],
+            Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios", "notices"],
+            Role.COMPANY: ["partners", "notices"],
             Role.PLANNER: ["overview", "scenarios"],
         }[user.role] + ["login"]
     return [everything[name] for name in names]
@@ -59,3 +62,6 @@ def sidebar() -> None:
         st.sidebar.caption(f"Signed in as **{user.username}** ({user.role})")
     elif common.open_mode():
         st.sidebar.info("Open demo mode: no account exists, every page is visible.")
+    from symbiose.ui import notices
+
+    notices.badge()

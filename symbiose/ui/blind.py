@@ -218,3 +218,19 @@ def incoming(session: Session, network: Network, company_id: str) -> list[Incomi
         elif stream_id in mine_streams and RECEIVER in said and SUPPLIER not in said:
             out.append(Incoming(synergy_id, stream_id, need_id, SUPPLIER, since))
     return sorted(out, key=lambda i: (i.since, i.synergy_id))
+
+
+def mail(outbox: list, network: Network) -> list[str]:
+    """E-mail the notices of ``outbox`` when a mail server is configured (after the commit).
+
+    Returns what could not be sent (an unreadable setting included); nothing when no server is set.
+    """
+    from symbiose.errors import SymbioseError
+    from symbiose.notify import SmtpSettings, send_notices
+
+    try:
+        settings = SmtpSettings.from_env()
+    except SymbioseError as exc:
+        return [str(exc)]
+    emails = {c.id: c.contact_email for c in network.companies}
+    return send_notices(settings, outbox, lambda company_id: emails.get(company_id, ""))

@@ -199,14 +199,7 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
 
 def _deliver(outbox: list, flash: str) -> None:
     """E-mail the new notices when a mail server is configured, then show the flash message."""
-    from symbiose.notify import SmtpSettings, send_notices
-
-    try:
-        settings = SmtpSettings.from_env()
-    except SymbioseError as exc:
-        settings, flash = None, flash + " " + str(exc)
-    emails = {c.id: c.contact_email for c in common.network().companies}
-    problems = send_notices(settings, outbox, lambda cid: emails.get(cid, ""))
+    problems = blind.mail(outbox, common.network())
     if problems:
         flash += " " + _("E-mail not sent: {problems}").format(problems="; ".join(problems))
     st.session_state["partner_flash"] = flash

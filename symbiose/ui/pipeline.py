@@ -10,7 +10,8 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Network, Stage
 from symbiose.errors import SymbioseError
-from symbiose.ui import common
+from symbiose.i18n import _
+from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT
 
 STAGE_LABELS = {
@@ -72,12 +73,17 @@ def change_stage(net: Network) -> None:
         submitted = st.form_submit_button("Change the stage", type="primary")
     if submitted:
         try:
+            outbox: list = []
             with common.transaction() as s:
+                old = next(x.stage for x in net.synergies if x.id == synergy_id)
                 synergy = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor())
+                blind.notify_stage(s, net, synergy, str(old), outbox=outbox)
+            problems = blind.mail(outbox, net)
         except SymbioseError as exc:
             common.show_problems(exc)
         else:
-            st.session_state["pipeline_flash"] = f"Synergy {synergy.id} is now {STAGE_LABELS[Stage(synergy.stage)]}."
+            st.session_state["pipeline_flash"] = f"Synergy {synergy.id} is now {STAGE_LABELS[Stage(synergy.stage)]}." + (
+                " " + _("E-mail not sent: {problems}").format(problems="; ".join(problems)) if problems else "")
             st.rerun()
 
 

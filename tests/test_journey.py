@@ -1,0 +1,254 @@
+"""The two-sided company journey: interest, requests received, accept or decline, notices, e-mail.
+
+Pages run with AppTest on a copy of a real SQLite file holding the demo network; e-mail goes to a
+real SMTP server (aiosmtpd) started on a free local port.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from symbiose import blinding, db  # noqa: E402
+from symbiose.db import notifications  # noqa: E402
+
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("journey") / "demo.db"
+    engine = db.ensure_database(f"sqlite:///{path}")
+    with db.session_factory(engine)() as s, s.begin():
+        db.load_demo(s)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def maker(demo_db, tmp_path, monkeypatch):
+    copy = tmp_path / "app.db"
+    shutil.copy(demo_db, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+    for name in ("SYMBIOSE_SMTP_HOST", "SYMBIOSE_SMTP_PORT", "SYMBIOSE_OFFICER_EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    engine = db.make_engine(url)
+    yield db.session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def unseen_pair(demo, demo_result):
+    """A pair in its supplier's top list whose receiver does not have it in its own top list."""
+    from symbiose.compat import load_knowledge_base
+    from symbiose.ui.partners import PARTNERS_PER_ITEM
+
+    pairs = blinding.pair_table(demo_result.candidates)
+    pipes = blinding.pipe_costs(load_knowledge_base())
+    visible = pairs[[blinding.visible(r, pipes=pipes) for r in pairs.itertuples()]]
+    companies = {c.id: c for c in demo.companies}
+
+    def top(side: str, item_col: str, viewer_col: str, partner_col: str) -> set[tuple[str, str]]:
+        out = set()
+        for (_item, viewer), group in visible.groupby([item_col, viewer_col]):
+            blind = blinding.ActivityBlind(demo.companies, companies[viewer], road_factor=1.3, k=3)
+            banded = [blinding.band_pair(r, side, activity=blind.coarse(getattr(r, partner_col)), pipes=pipes)
+                      for r in group.itertuples()]  # fmt: skip
+            out |= {(p.stream_id, p.need_id) for p in blinding.ranked(banded)[:PARTNERS_PER_ITEM]}
+        return out
+
+    supplier_top = top(blinding.SUPPLIER, "stream_id", "supplier_id", "receiver_id")
+    receiver_top = top(blinding.RECEIVER, "need_id", "receiver_id", "supplier_id")
+    unseen = sorted(supplier_top - receiver_top)
+    assert unseen, "every supplier-side suggestion is also on its receiver's list"
+    stream_id, need_id = unseen[0]
+    supplier = next(s.company_id for s in demo.streams if s.id == stream_id)
+    receiver = next(n.company_id for n in demo.needs if n.id == need_id)
+    return stream_id, need_id, supplier, receiver, len(unseen), len(supplier_top)
+
+
+def partners_as(company_id: str) -> AppTest:
+    at = AppTest.from_string("from symbiose.ui import common, partners\ncommon.engine()\npartners.page()\n",
+                             default_timeout=TIMEOUT).run()  # fmt: skip
+    at.selectbox(key="partner_company").set_value(company_id).run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts += [e.value for e in at.success] + [e.value for e in at.info] + [e.label for e in at.expander]
+    return "\n".join(parts)
+
+
+def _button(at: AppTest, key: str):
+    found = [b for b in at.button if b.key == key]
+    assert found, f"no button {key}"
+    return found[0]
+
+
+def test_interest_reaches_the_receiver_who_accepts_and_both_see_names(maker, unseen_pair, demo):
+    stream_id, need_id, supplier, receiver, _n, _total = unseen_pair
+    names = {c.id: c.name for c in demo.companies}
+    b = partners_as(receiver)
+    assert "Requests received (0)" in texts(b)
+    assert not any(x.key == f"interest_receiver_{stream_id}_{need_id}" for x in b.button)  # not in its top list
+
+    a = partners_as(supplier)
+    _button(a, f"interest_supplier_{stream_id}_{need_id}").click().run()
+    assert not a.exception and names[receiver] not in texts(a)
+    with maker() as s:
+        notes = notifications.notices(s, company_id=receiver)
+        assert [n.kind for n in notes] == ["interest"] and notes[0].detail["item_id"] == need_id
+        assert notifications.unread_count(s, role="officer") == 1
+        assert notifications.notices(s, company_id=supplier) == []
+
+    b.run()
+    shown = texts(b)
+    assert "Requests received (1)" in shown and names[supplier] not in shown
+    _button(b, f"accept_receiver_{stream_id}_{need_id}").click().run()
+    assert not b.exception
+    assert names[supplier] in texts(b)
+    a.run()
+    assert names[receiver] in texts(a)
+    assert "Requests received (0)" in texts(b)
+    with maker() as s:
+        assert [n.kind for n in notifications.notices(s, company_id=supplier)] == ["mutual"]
+        assert [n.kind for n in notifications.notices(s, company_id=receiver)] == ["mutual", "interest"]
+        synergy = next(x for x in db.load_network(s).synergies if (x.stream_id, x.need_id) == (stream_id, need_id))
+        assert str(synergy.stage) == "in_discussion"
+
+
+def test_decline_needs_a_reason_is_remembered_and_the_pair_is_not_proposed_again(maker, unseen_pair):
+    from symbiose.matching import run_match
+    from symbiose.ui import blind
+
+    stream_id, need_id, supplier, receiver, _n, _total = unseen_pair
+    with maker() as s, s.begin():
+        blind.express_interest(s, db.load_network(s), stream_id, need_id, side="supplier", company_id=supplier,
+                               actor="a")  # fmt: skip
+    b = partners_as(receiver)
+    key = f"accept_receiver_{stream_id}_{need_id}"
+    with maker() as s:
+        before = db.counts(s)
+    _button(b, f"decline_{key}").click().run()  # no reason: refused, nothing stored
+    assert b.error and "reason" in b.error[0].value
+    with maker() as s:
+        assert db.counts(s) == before
+    b.text_input(key=f"why_{key}").set_value("we already buy from a cooperative")
+    _button(b, f"decline_{key}").click().run()
+    assert not b.exception and "Requests received (0)" in texts(b)
+    with maker() as s:
+        net = db.load_network(s)
+        synergy = next(x for x in net.synergies if (x.stream_id, x.need_id) == (stream_id, need_id))
+        assert str(synergy.stage) == "abandoned" and "cooperative" in synergy.abandoned_reason
+        told = notifications.notices(s, company_id=supplier)
+        assert [n.kind for n in told] == ["declined"] and "cooperative" not in str(told[0].detail.get("item_id"))
+    result = run_match(net)
+    assert not ((result.candidates.arcs["stream_id"].astype(str) == stream_id)
+                & (result.candidates.arcs["need_id"].astype(str) == need_id)).any()  # fmt: skip
+    a = partners_as(supplier)
+    assert not any(x.key == f"interest_supplier_{stream_id}_{need_id}" for x in a.button)
+
+
+def test_notifications_page_badge_and_mark_read(maker, unseen_pair, monkeypatch):
+    from symbiose.ui import blind
+
+    stream_id, need_id, supplier, receiver, _n, _total = unseen_pair
+    with maker() as s, s.begin():
+        blind.express_interest(s, db.load_network(s), stream_id, need_id, side="supplier", company_id=supplier,
+                               actor="a")  # fmt: skip
+        db.create_user(s, "buyer", "a long enough passphrase", role="company", company_id=receiver)
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = AppTest.from_file(app, default_timeout=TIMEOUT)
+    with maker() as s:
+        at.session_state["symbiose_user"] = db.authenticate(s, "buyer", "a long enough passphrase")
+    at.run()
+    assert not at.exception
+    assert "1 unread notifications" in "\n".join(m.value for m in at.sidebar.markdown)
+    page = AppTest.from_string("from symbiose.ui import common, notices\ncommon.engine()\nnotices.page()\n",
+                               default_timeout=TIMEOUT)  # fmt: skip
+    with maker() as s:
+        page.session_state["symbiose_user"] = db.authenticate(s, "buyer", "a long enough passphrase")
+    page.run()
+    assert not page.exception
+    shown = "\n".join(m.value for m in page.markdown)
+    assert f"need {need_id}" in shown and "Requests received" in shown
+    page.button(key="notices_read").click().run()
+    with maker() as s:
+        assert notifications.unread_count(s, company_id=receiver) == 0
+        assert notifications.unread_count(s, role="officer") == 1  # the officers' own are untouched
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    port = _free_port()
+    controller = aiosmtpd.Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
+
+
+def test_notices_are_mailed_through_a_configured_smtp_server_and_not_otherwise(maker, unseen_pair, smtp_server,
+                                                                               monkeypatch, demo):  # fmt: skip
+    from symbiose.ui import blind
+
+    port, received = smtp_server
+    stream_id, need_id, supplier, receiver, _n, _total = unseen_pair
+    outbox: list = []
+    with maker() as s, s.begin():
+        net = db.load_network(s)
+        blind.express_interest(s, net, stream_id, need_id, side="supplier", company_id=supplier, actor="a",
+                               outbox=outbox)  # fmt: skip
+    assert blind.mail(outbox, net) == [] and received == []  # not configured: nothing sent
+
+    monkeypatch.setenv("SYMBIOSE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SYMBIOSE_SMTP_PORT", str(port))
+    monkeypatch.setenv("SYMBIOSE_SMTP_FROM", "reseau@example.org")
+    monkeypatch.setenv("SYMBIOSE_OFFICER_EMAIL", "officer@example.org")
+    assert blind.mail(outbox, net) == []
+    to = sorted(m["To"] for m in received)
+    address = next(c.contact_email for c in demo.companies if c.id == receiver)
+    assert to == sorted([address, "officer@example.org"])
+    body = "\n".join(m.get_payload() for m in received)
+    names = [c.name for c in demo.companies if c.id in (supplier, receiver)]
+    assert need_id in body and not any(name in body for name in names)  # no identity in a mail
+    assert all(m["From"] == "reseau@example.org" for m in received)
+
+    monkeypatch.setenv("SYMBIOSE_SMTP_PORT", str(_free_port()))  # nobody listens there
+    problems = blind.mail(outbox, net)
+    assert problems and "could not be reached" in problems[0]
+
+
+def test_incoming_interests_reach_receivers_outside_their_top_list(unseen_pair):
+    """How many supplier-side suggestions are not on their receiver's own list (they now reach it
+    through "Requests received")."""
+    _s, _n, _a, _b, unseen, total = unseen_pair
+    assert 0 < unseen <= total
