@@ -14,7 +14,9 @@ gives byte-identical files, and the committed ``data/demo`` must equal a fresh r
 
 Files are written in the canonical bundle format of ``docs/DATA_FORMAT.md``: comma separator,
 UTF-8 without BOM, ``\\n`` line ends, decimal point, canonical English headers in the documented
-order, numbers without trailing zeros.
+order, numbers without trailing zeros. The texts people read (descriptions, notes, abandoned
+reasons) are in French, in the words of the trade: the officers and managers of the territory
+read them.
 """
 
 from __future__ import annotations
