@@ -132,15 +132,18 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
 @click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
 @click.option("--scenario", "scenario_files", multiple=True, help="Scenario files to compare in the report (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@click.option("--edition", type=click.Choice(["public", "officer"]), default="public", show_default=True,
+              help="public: indicators and anonymised flows, no company data (safe to share); officer: the "
+                   "confidential report with company sheets, map and every export.")
 @click.pass_context
-def report(ctx, bundle, scenario_files, out_dir):
+def report(ctx, bundle, scenario_files, out_dir, edition):
     """A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."""
     from symbiose.report import build_report
 
     database = _database_url(ctx)
     network = load_base(bundle or "database", database)
     paths = build_report(network, out_dir, scenario_files=list(scenario_files),
-                         load_base=lambda base: load_base(bundle or base, database))  # fmt: skip
+                         load_base=lambda base: load_base(bundle or base, database), edition=edition)  # fmt: skip
     for path in paths:
         click.echo(f"wrote {path}")
 

@@ -11,9 +11,11 @@
 * ``synergies.geojson`` (companies involved and one line per matched pair) and
   ``companies.geojson`` (every company), RFC 7946: WGS 84, ``[longitude, latitude]``.
 
-Company sheets are meant to be handed to each company: a partner's name is shown only for pairs
-that the pipeline has moved beyond "suggested" (both sides have been put in touch); otherwise
-the partner is described by its sector and distance.
+This is the confidential *officer* edition; :mod:`symbiose.report_public` writes the *public*
+one (``build_report(..., edition="public")``, the default of ``symbiose report``). Company sheets
+name a partner only after mutual interest (both sides said so: stage ``in_discussion`` or
+``implemented``, :data:`symbiose.blinding.MUTUAL_STAGES`; ``contacted`` is one side only);
+otherwise the partner is described by its sector.
 
 >>> project(45.5, -0.5, MapFrame(lat_min=45.0, lat_max=46.0, lon_min=-1.0, lon_max=0.0,
 ...                              scale=100.0, width=100.0, height=100.0, margin=0.0))
@@ -37,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from symbiose.blinding import MUTUAL_STAGES
 from symbiose.domain import Network, Stage, format_ewc
 from symbiose.params import MatchParameters
 from symbiose.units import BASE_PER_UNIT
@@ -69,7 +72,7 @@ INDICATOR_ROWS: list[tuple[str, str, str, str]] = [
     ("unmet_need_t", "Needs still bought virgin", "t/yr", "{:,.0f}"),
 ]
 HEADLINE = ["net_benefit_eur", "co2e_avoided_t", "diverted_t", "synergies"]
-DISCLOSED_STAGES = {Stage.CONTACTED, Stage.IN_DISCUSSION, Stage.IMPLEMENTED}
+DISCLOSED_STAGES = MUTUAL_STAGES  # partners named in company sheets only after mutual interest
 UNIT_COLOURS = {"t": "#8c5a2b", "m3": "#2b6f9e", "MWh": "#c2402a"}
 ROLE_COLOURS = {"supplier": "#e08a1e", "receiver": "#2f8f4e", "both": "#6a3d9a", "none": "#ffffff"}
 LOWER_IS_BETTER = {"tkm", "transport_cost_eur", "unmatched_t"}  # a fall is good news
@@ -393,7 +396,7 @@ def _by(records: list[dict], key: str) -> dict[str, list[dict]]:
 def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories: dict) -> list[dict]:
     """One dict per company involved in a matched pair, a pipeline synergy or a suggestion.
 
-    Partners are named only for pairs whose synergy is at least at stage 'contacted'.
+    Partners are named only for pairs with mutual interest (:data:`DISCLOSED_STAGES`).
     """
     from symbiose.reference import fold_name
 
@@ -757,8 +760,12 @@ def build_report(
     scenario_files: Iterable[str] = (),
     load_base: Callable[[str], Network] | None = None,
     result=None,
+    edition: str = "public",
 ) -> list[Path]:
     """Write report.html and the exports into ``out_dir``; return the paths written.
+
+    ``edition``: ``"public"`` (no company data: report.html and kpis.json only) or ``"officer"``
+    (the confidential report with company sheets and every export); see :mod:`symbiose.report_public`.
 
     ``result`` (a :class:`~symbiose.matching.MatchResult` of ``network``) skips the matching run;
     otherwise the network is matched with ``params``. Each scenario file is resolved from the
@@ -767,6 +774,10 @@ def build_report(
     from symbiose.compat import load_knowledge_base
     from symbiose.matching import run_match, write_outputs
 
+    from symbiose.report_public import EDITIONS, render_public_html
+
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {', '.join(EDITIONS)}, got {edition!r}")
     if result is None:
         result = run_match(network, params)
     out = Path(out_dir)
@@ -777,6 +788,13 @@ def build_report(
         from symbiose.compare import compare_scenarios
 
         comparison = compare_scenarios(scenario_files, load_base or (lambda base: network))
+    if edition == "public":
+        report = out / "report.html"
+        report.write_text(render_public_html(network, result, comparison=comparison), encoding="utf-8")
+        kpis = out / "kpis.json"
+        kpis.write_text(json.dumps(result.kpis.as_dict(), indent=2, ensure_ascii=False, default=float) + "\n",
+                        encoding="utf-8")  # fmt: skip
+        return [report, kpis]
     html = render_html(network, result, comparison=comparison)
     report = out / "report.html"
     report.write_text(html, encoding="utf-8")

@@ -105,7 +105,7 @@ def small_network() -> Network:
 def small_report(tmp_path_factory) -> tuple[Network, Path, list[Path]]:
     network = small_network()
     out = tmp_path_factory.mktemp("report")
-    return network, out, build_report(network, out)
+    return network, out, build_report(network, out, edition="officer")
 
 
 def test_files_written(small_report):
@@ -173,8 +173,8 @@ def test_html_has_a_sheet_per_involved_company(small_report):
     assert involved == {"C1", "C2", "C3", "C4"}
     assert {f"company-{c}" for c in involved} <= set(checker.company_sections)
     assert "company-C5" not in checker.company_sections  # no partner, no suggestion, no synergy
-    # partner names: SY2 (contacted) is disclosed, nothing else is
-    assert "Carrière de Pons (Pons)" in html
+    # partner names only after mutual interest: SY2 is at "contacted" (one side only), not named
+    assert "Carrière de Pons (Pons)" not in html
     assert "Culture de la vigne" not in html
 
 
@@ -239,7 +239,8 @@ def test_scenario_comparison(tmp_path):
         '[variants.short]\nname = "10 km radius"\nparameters = { max_distance_km = 10 }\n',
         encoding="utf-8",
     )
-    paths = build_report(network, tmp_path / "out", scenario_files=[str(scenario)], load_base=lambda base: network)
+    paths = build_report(network, tmp_path / "out", scenario_files=[str(scenario)], load_base=lambda base: network,
+                         edition="officer")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert parse_html(html).errors == []
     assert 'id="scenarios"' in html
@@ -249,7 +250,7 @@ def test_scenario_comparison(tmp_path):
 
 
 def test_empty_network(tmp_path):
-    paths = build_report(Network(name="empty"), tmp_path)
+    paths = build_report(Network(name="empty"), tmp_path, edition="officer")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert parse_html(html).errors == []
     assert json.loads((tmp_path / "synergies.geojson").read_text())["features"] == []
@@ -275,7 +276,7 @@ def test_demo_report(tmp_path):
     from symbiose.bundle import read_bundle
 
     network = read_bundle(DEMO)
-    paths = build_report(network, tmp_path)
+    paths = build_report(network, tmp_path, edition="officer")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     checker = parse_html(html)
     assert checker.errors == [] and checker.stack == []

@@ -1,0 +1,86 @@
+"""The public edition of the impact report: indicators and anonymised flows, nothing of any company.
+
+``symbiose report`` writes one of two editions (``--edition``):
+
+* ``public`` (the default): what the network can publish. Network-wide indicators per year with
+  their method and sources, the pipeline counted by stage, the flows grouped by material and use
+  (number of synergies, quantity to two significant figures, CO2e avoided), the wastes still
+  without an outlet, and the scenario indicators. No company name, id, place, contact, price or
+  cost, no map of sites (a site's position names it), no per-unit money (a price per tonne is a
+  company's price). Only ``report.html`` and the network totals ``kpis.json`` are written.
+* ``officer`` (confidential): today's full report with company sheets and every export, for the
+  network's officers. Company sheets name a partner only after mutual interest
+  (:data:`symbiose.blinding.MUTUAL_STAGES`).
+
+The public default is the safe one: an edition that can be forwarded by mistake must hold nothing
+a company told the officer in confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from symbiose.domain import Network, Stage
+from symbiose.i18n import _
+
+EDITIONS = ("public", "officer")
+DEFAULT_EDITION = "public"
+
+
+def round_figures(value: float, figures: int = 2) -> float:
+    """``value`` to ``figures`` significant figures (a public quantity, not a company's own)."""
+    if not value or not math.isfinite(value):
+        return 0.0
+    return round(value, figures - 1 - int(math.floor(math.log10(abs(value)))))
+
+
+def material_flows(flows: pd.DataFrame, kb_categories: dict) -> list[dict]:
+    """Matched pairs grouped by waste code (or material) and receiving use, largest first."""
+    from symbiose.report import _category_label, code_text
+
+    if not len(flows):
+        return []
+    grouped = (flows.assign(code=[code_text(c, m) for c, m in zip(flows["ewc_code"], flows["material"], strict=True)])
+               .groupby(["code", "category", "unit"], as_index=False)
+               .agg(synergies=("stream_id", "size"), quantity=("quantity", "sum"), co2e_t=("co2e_avoided_t", "sum")))  # fmt: skip
+    grouped = grouped.sort_values(["quantity", "code"], ascending=[False, True])
+    return [{"code": r.code, "use": _category_label(r.category, kb_categories), "synergies": int(r.synergies),
+             "quantity": round_figures(r.quantity), "unit": r.unit, "co2e_t": round_figures(r.co2e_t)}
+            for r in grouped.itertuples()]  # fmt: skip
+
+
+def render_public_html(network: Network, result, *, comparison=None, today: date | None = None) -> str:
+    """The public edition as one HTML string (no company data, see the module docstring)."""
+    from symbiose.compat import load_knowledge_base
+    from symbiose.report import HEADLINE, INDICATOR_ROWS, _environment, factor_sources, flows_with_sides, fmt
+    from symbiose.report import comparison_view, unmatched_frame
+
+    kb_categories = load_knowledge_base().categories
+    values = result.kpis.as_dict()
+    indicators = [{"key": k, "label": _(label), "unit": unit, "value": fmt(values[k], f)}
+                  for k, label, unit, f in INDICATOR_ROWS]  # fmt: skip
+    by_key = {i["key"]: i for i in indicators}
+    flows = flows_with_sides(result)
+    stages = {str(stage): 0 for stage in Stage}
+    for s in network.synergies:
+        stages[str(s.stage)] = stages.get(str(s.stage), 0) + 1
+    unmatched = unmatched_frame(result, kb_categories)
+    view = comparison_view(comparison) if comparison is not None else None
+    if view is not None:
+        view = {**view, "changes": []}  # synergy-level changes name pairs: officer edition only
+    context = {
+        "_": _, "title": _("{network}: industrial symbiosis, public report").format(network=network.name or _("Network")),
+        "network_name": network.name or _("Network"), "today": (today or date.today()).isoformat(),
+        "n_companies": len(network.companies), "headline": [by_key[k] for k in HEADLINE], "indicators": indicators,
+        "method": result.kpis.method, "params": result.candidates.params,
+        "factors": factor_sources(result, kb_categories, flows),
+        "stages": [(k.replace("_", " "), v) for k, v in stages.items()], "n_synergies": len(network.synergies),
+        "flows": material_flows(flows, kb_categories),
+        "unmatched": [{"code": u["code"], "label": u["label"], "quantity": round_figures(u["quantity"]),
+                       "unit": u["unit"], "producers": u["producers"]} for u in unmatched.head(15).to_dict("records")],
+        "comparison": view,
+    }  # fmt: skip
+    return _environment().get_template("report_public.html.j2").render(**context)

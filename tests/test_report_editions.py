@@ -1,0 +1,83 @@
+"""The report's two editions: the public one holds nothing of any company, the officer one names
+partners only after mutual interest."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import pytest
+
+from symbiose.domain import Stage
+from symbiose.report import build_report
+
+
+class Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+@pytest.fixture(scope="module")
+def public(demo, demo_result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("public")
+    paths = build_report(demo, out, result=demo_result)  # the default edition
+    html = (out / "report.html").read_text(encoding="utf-8")
+    parser = Text()
+    parser.feed(html)
+    return paths, html, " ".join(parser.parts)
+
+
+def test_public_is_the_default_and_writes_no_company_file(public):
+    paths, _html, _text = public
+    assert sorted(p.name for p in paths) == ["kpis.json", "report.html"]
+
+
+def test_public_report_holds_no_name_id_contact_price_or_cost(public, demo, demo_result):
+    _paths, html, text = public
+    words = set()
+    for c in demo.companies:
+        words |= {c.name, c.contact_name, c.contact_email, c.contact_phone, c.address, c.siret}
+    leaks = sorted(w for w in words if w and w in html)
+    assert not leaks, leaks[:5]
+    ids = {c.id for c in demo.companies} | {s.id for s in demo.streams} | {n.id for n in demo.needs}
+    ids |= {s.id for s in demo.synergies}
+    found = set(re.findall(r"\b[A-Z]{1,2}\d{3,4}\b", html))
+    assert not found & ids, sorted(found & ids)[:5]
+    # no money per unit at all (a price per tonne is a company's price or cost) ...
+    assert not re.search(r"EUR\s*/\s*(t|m3|MWh)\b", text)
+    # ... and every amount of euros is a network total of the indicators table
+    from symbiose.report import INDICATOR_ROWS, fmt
+
+    values = demo_result.kpis.as_dict()
+    totals = {fmt(values[k], f) for k, _label, unit, f in INDICATOR_ROWS if unit.startswith("EUR")}
+    amounts = re.findall(r"([\d,.]+)\s*(?:<[^>]+>\s*)*EUR(?! per t\.km)", html)
+    assert amounts and set(amounts) <= totals, set(amounts) - totals
+    assert len(amounts) >= 5  # the headline and the money indicators were checked
+
+
+def test_officer_edition_names_partners_only_after_mutual_interest(demo, demo_result, tmp_path):
+    pair = demo_result.matches().iloc[0]  # a matched pair: listed in its supplier's sheet
+    stream = next(s for s in demo.streams if s.id == pair.stream_id)
+    need = next(n for n in demo.needs if n.id == pair.need_id)
+    receiver = next(c for c in demo.companies if c.id == need.company_id)
+    company_of = {x.id: x.company_id for x in (*demo.streams, *demo.needs)}
+    between = {stream.company_id, receiver.id}
+    # drop every synergy between the two companies: only the one set below may name them
+    others = tuple(x for x in demo.synergies
+                   if {company_of[x.stream_id], company_of[x.need_id]} != between)  # fmt: skip
+    from symbiose.domain import Synergy
+
+    for stage, named in ((Stage.CONTACTED, False), (Stage.IN_DISCUSSION, True)):
+        network = replace(demo, synergies=others + (Synergy("SYX", stream.id, need.id, stage),))
+        out = tmp_path / str(stage)
+        build_report(network, out, edition="officer")
+        html = (out / "report.html").read_text(encoding="utf-8")
+        start = html.index(f'id="company-{stream.company_id}"')
+        sheet = html[start:html.index("</section>", start)]
+        assert (escape(f"{receiver.name} ({receiver.commune})") in sheet) is named, stage
