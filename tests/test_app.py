@@ -165,9 +165,10 @@ def test_import_with_a_bad_file_lists_problems_and_writes_nothing(url, session):
         assert db.counts(s) == before
 
 
-def test_partners_hide_identities_until_both_sides_are_interested(url, session):
+def test_partners_hide_identities_until_both_sides_are_interested(url, session, monkeypatch):
     from symbiose.ui import blind
 
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     at = page_test("partners").run()
     assert not at.exception
     at.selectbox(key="partner_company").set_value("C001").run()
@@ -241,7 +242,8 @@ def test_scenarios_compare_an_adhoc_scenario(url):
     assert len(opportunities) > 0
 
 
-def test_login_and_roles(url, session):
+def test_login_and_roles(url, session, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     with session() as s, s.begin():
         db.create_user(s, "officer1", "s3cret!", role="officer")
         db.create_user(s, "c001", "pw", role="company", company_id="C001")

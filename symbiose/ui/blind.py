@@ -34,6 +34,7 @@ from symbiose.blinding import MUTUAL_STAGES, RECEIVER, SUPPLIER
 from symbiose.db import notifications
 from symbiose.domain import Network, Stage, Synergy
 from symbiose.errors import ValidationError
+from symbiose.i18n import _
 
 INTEREST = "interest"
 DECLINE = "decline"
@@ -152,14 +153,14 @@ def decline(session: Session, network: Network, stream_id: str, need_id: str, *,
         raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
     reason = reason.strip()
     if not reason:
-        raise ValidationError("say why you decline this pair (a reason is required; it stays with the officer)")
+        raise ValidationError(_("say why you decline this pair (a reason is required; it stays with the officer)"))
     stored = f"declined by the {side}: {reason}"
     synergy = synergy_for(network, stream_id, need_id)
     if synergy is None or Stage(synergy.stage) is Stage.ABANDONED:
         synergy = db.create_synergy(session, stream_id, need_id, actor=actor, stage=Stage.ABANDONED, reason=stored)
     elif Stage(synergy.stage) in REVEALED_STAGES:
-        raise ValidationError(f"synergy '{synergy.id}' is already {synergy.stage}: ask the network's officer "
-                              "to close it")  # fmt: skip
+        raise ValidationError(_("synergy '{id}' is already {stage}: ask the network's officer to close it").format(
+            id=synergy.id, stage=synergy.stage))
     else:
         synergy = db.set_synergy_stage(session, synergy.id, Stage.ABANDONED, reason=stored, actor=actor)
     db.record_audit(session, actor, DECLINE, "synergy", synergy.id,
