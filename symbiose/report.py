@@ -773,7 +773,6 @@ def build_report(
     """
     from symbiose.compat import load_knowledge_base
     from symbiose.matching import run_match, write_outputs
-
     from symbiose.report_public import EDITIONS, render_public_html
 
     if edition not in EDITIONS:

@@ -55,8 +55,16 @@ def material_flows(flows: pd.DataFrame, kb_categories: dict) -> list[dict]:
 def render_public_html(network: Network, result, *, comparison=None, today: date | None = None) -> str:
     """The public edition as one HTML string (no company data, see the module docstring)."""
     from symbiose.compat import load_knowledge_base
-    from symbiose.report import HEADLINE, INDICATOR_ROWS, _environment, factor_sources, flows_with_sides, fmt
-    from symbiose.report import comparison_view, unmatched_frame
+    from symbiose.report import (
+        HEADLINE,
+        INDICATOR_ROWS,
+        _environment,
+        comparison_view,
+        factor_sources,
+        flows_with_sides,
+        fmt,
+        unmatched_frame,
+    )
 
     kb_categories = load_knowledge_base().categories
     values = result.kpis.as_dict()

@@ -4,8 +4,8 @@ partners only after mutual interest."""
 from __future__ import annotations
 
 import re
-from html import escape
 from dataclasses import replace
+from html import escape
 from html.parser import HTMLParser
 
 import pytest

@@ -19,7 +19,16 @@ from symbiose.i18n import _
 
 def pages() -> list:
     """The pages the current visitor may see (the first one is the default)."""
-    from symbiose.ui import common, companies, login, notices, overview, partners, pipeline, scenarios
+    from symbiose.ui import (
+        common,
+        companies,
+        login,
+        notices,
+        overview,
+        partners,
+        pipeline,
+        scenarios,
+    )
 
     try:
         common.engine()  # create/migrate the database and load the demo when it is empty
