@@ -374,11 +374,20 @@ def list_command(table: str, fmt: str) -> None:
 @click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
 def synergy_stage(synergy_id: str, stage: str, reason: str, actor: str) -> None:
     """Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."""
-    from symbiose.db import set_synergy_stage
+    from symbiose.db import get_synergy, set_synergy_stage
+    from symbiose.db.notifications import contact_email, notify_pair
+    from symbiose.notify import SmtpSettings, send_notices
 
     with session_scope(write=True) as session:
+        old = get_synergy(session, synergy_id).stage
         synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor)
+        notices = [] if str(old) == str(synergy.stage) else notify_pair(
+            session, "stage", synergy.id, synergy.stream_id, synergy.need_id, sides=["supplier", "receiver"],
+            detail={"from": str(old), "to": str(synergy.stage)})  # fmt: skip
+        emails = {n.company_id: contact_email(session, n.company_id) for n in notices if n.company_id}
     click.echo(f"Synergy {synergy.id}: {synergy.stage} (updated {synergy.updated_on})")
+    for problem in send_notices(SmtpSettings.from_env(), notices, lambda c: emails.get(c, "")):
+        click.echo(f"e-mail not sent: {problem}", err=True)
 
 
 @main.command("user-add")

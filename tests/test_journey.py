@@ -252,3 +252,22 @@ def test_incoming_interests_reach_receivers_outside_their_top_list(unseen_pair):
     through "Requests received")."""
     _s, _n, _a, _b, unseen, total = unseen_pair
     assert 0 < unseen <= total
+
+
+def test_a_stage_change_notifies_both_companies_and_the_officers(maker, demo):
+    from click.testing import CliRunner
+
+    from symbiose.cli import main
+
+    synergy = next(s for s in demo.synergies if str(s.stage) == "in_discussion")
+    supplier = next(x.company_id for x in demo.streams if x.id == synergy.stream_id)
+    receiver = next(x.company_id for x in demo.needs if x.id == synergy.need_id)
+    url = str(maker.kw["bind"].url)
+    result = CliRunner().invoke(main, ["--database", url, "synergy-stage", synergy.id, "implemented"])
+    assert result.exit_code == 0, result.output
+    with maker() as s:
+        for company in (supplier, receiver):
+            [notice] = notifications.notices(s, company_id=company)
+            assert (notice.kind, notice.detail["from"], notice.detail["to"]) == ("stage", "in_discussion",
+                                                                                 "implemented")  # fmt: skip
+        assert [n.synergy_id for n in notifications.notices(s, role="officer")] == [synergy.id]

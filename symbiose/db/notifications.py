@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from symbiose.db.models import AuditRow, NotificationRow
+from symbiose.db.models import AuditRow, CompanyRow, NeedRow, NotificationRow, StreamRow
 from symbiose.db.repository import AuditEntry
 
 KINDS = ("interest", "mutual", "declined", "stage")
@@ -65,6 +65,30 @@ def notify(session: Session, kind: str, *, synergy_id: str = "", company_ids: It
     session.add_all(rows)
     session.flush()
     return [_notice(r) for r in rows]
+
+
+def notify_pair(session: Session, kind: str, synergy_id: str, stream_id: str, need_id: str, *,
+                sides: Iterable[str], detail: dict[str, Any] | None = None) -> list[Notice]:  # fmt: skip
+    """Notices about one pair: for the company of each side in ``sides`` ("supplier", "receiver"),
+    each about its own stream or need, and one for the officers about the pair."""
+    detail = detail or {}
+    stream, need = session.get(StreamRow, stream_id), session.get(NeedRow, need_id)
+    owners = {"supplier": stream.company_id if stream else None, "receiver": need.company_id if need else None}
+    created: list[Notice] = []
+    for side in sides:
+        item = {"item_kind": "stream", "item_id": stream_id} if side == "supplier" else {
+            "item_kind": "need", "item_id": need_id}
+        if owners.get(side):
+            created += notify(session, kind, synergy_id=synergy_id, company_ids=[owners[side]], officers=False,
+                              detail={**detail, **item})  # fmt: skip
+    created += notify(session, kind, synergy_id=synergy_id, officers=True,
+                      detail={**detail, "item_kind": "pair", "item_id": f"{stream_id} -> {need_id}"})
+    return created
+
+
+def contact_email(session: Session, company_id: str) -> str:
+    row = session.get(CompanyRow, company_id)
+    return row.contact_email if row is not None else ""
 
 
 def _recipient(query, company_id: str | None, role: str | None):

@@ -124,24 +124,10 @@ def _other(side: str) -> str:
     return RECEIVER if side == SUPPLIER else SUPPLIER
 
 
-def _owners(network: Network, stream_id: str, need_id: str) -> dict[str, str]:
-    stream = next(s for s in network.streams if s.id == stream_id)
-    need = next(n for n in network.needs if n.id == need_id)
-    return {SUPPLIER: stream.company_id, RECEIVER: need.company_id}
-
-
 def _notify(session: Session, network: Network, kind: str, synergy_id: str, stream_id: str, need_id: str,
             sides: list[str], detail: dict, outbox: list | None) -> None:  # fmt: skip
     """Notices for the companies of ``sides`` (each about its own stream or need) and the officers."""
-    owners = _owners(network, stream_id, need_id)
-    created = []
-    for side in sides:
-        item = {"item_kind": "stream", "item_id": stream_id} if side == SUPPLIER else {
-            "item_kind": "need", "item_id": need_id}
-        created += notifications.notify(session, kind, synergy_id=synergy_id, company_ids=[owners[side]],
-                                        officers=False, detail={**detail, **item})  # fmt: skip
-    created += notifications.notify(session, kind, synergy_id=synergy_id, officers=True,
-                                    detail={**detail, "item_kind": "pair", "item_id": f"{stream_id} -> {need_id}"})
+    created = notifications.notify_pair(session, kind, synergy_id, stream_id, need_id, sides=sides, detail=detail)
     if outbox is not None:
         outbox.extend(created)
 
