@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from test_browser import CHROMIUM, _no_exception, server  # noqa: F401 - the server fixture
-from test_journey import unseen_pair  # noqa: F401 - the pair fixture
+from test_journey import top_lists, unseen_pair  # noqa: F401 - the pair fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -6,6 +6,7 @@ real SMTP server (aiosmtpd) started on a free local port.
 
 from __future__ import annotations
 
+import math
 import shutil
 import socket
 from pathlib import Path
@@ -48,8 +49,8 @@ def maker(demo_db, tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def unseen_pair(demo, demo_result):
-    """A pair in its supplier's top list whose receiver does not have it in its own top list."""
+def top_lists(demo, demo_result):
+    """The pairs each side lists (its best by banded gain), as the Partners page chooses them."""
     from symbiose.compat import load_knowledge_base
     from symbiose.ui.partners import PARTNERS_PER_ITEM
 
@@ -67,14 +68,29 @@ def unseen_pair(demo, demo_result):
             out |= {(p.stream_id, p.need_id) for p in blinding.ranked(banded)[:PARTNERS_PER_ITEM]}
         return out
 
-    supplier_top = top(blinding.SUPPLIER, "stream_id", "supplier_id", "receiver_id")
-    receiver_top = top(blinding.RECEIVER, "need_id", "receiver_id", "supplier_id")
-    unseen = sorted(supplier_top - receiver_top)
-    assert unseen, "every supplier-side suggestion is also on its receiver's list"
-    stream_id, need_id = unseen[0]
+    return (top(blinding.SUPPLIER, "stream_id", "supplier_id", "receiver_id"),
+            top(blinding.RECEIVER, "need_id", "receiver_id", "supplier_id"))  # fmt: skip
+
+
+def _with_companies(demo, stream_id: str, need_id: str) -> tuple[str, str, str, str]:
     supplier = next(s.company_id for s in demo.streams if s.id == stream_id)
     receiver = next(n.company_id for n in demo.needs if n.id == need_id)
-    return stream_id, need_id, supplier, receiver, len(unseen), len(supplier_top)
+    return stream_id, need_id, supplier, receiver
+
+
+@pytest.fixture(scope="module")
+def unseen_pair(demo, top_lists):
+    """A pair in its supplier's top list whose receiver does not have it in its own top list."""
+    supplier_top, receiver_top = top_lists
+    unseen = sorted(supplier_top - receiver_top)
+    assert unseen, "every supplier-side suggestion is also on its receiver's list"
+    return (*_with_companies(demo, *unseen[0]), len(unseen), len(supplier_top))
+
+
+@pytest.fixture(scope="module")
+def receiver_listed(demo, top_lists):
+    """A pair in its receiver's top list."""
+    return _with_companies(demo, *sorted(top_lists[1])[0])
 
 
 def partners_as(company_id: str) -> AppTest:
@@ -271,3 +287,59 @@ def test_a_stage_change_notifies_both_companies_and_the_officers(maker, demo):
             assert (notice.kind, notice.detail["from"], notice.detail["to"]) == ("stage", "in_discussion",
                                                                                  "implemented")  # fmt: skip
         assert [n.synergy_id for n in notifications.notices(s, role="officer")] == [synergy.id]
+
+
+def _page_elements(at: AppTest) -> list[tuple[str, str]]:
+    """Everything a company reads on its page, in order of type."""
+    out = [("markdown", m.value) for m in at.markdown] + [("caption", c.value) for c in at.caption]
+    out += [("subheader", x.value) for x in at.subheader] + [("expander", e.label) for e in at.expander]
+    out += [("button", b.label) for b in at.button] + [("success", x.value) for x in at.success]
+    return out + [("info", x.value) for x in at.info]
+
+
+@pytest.mark.parametrize("side", ["supplier", "receiver"])
+def test_hidden_values_within_their_bands_give_identical_rendered_pages(demo_db, tmp_path, monkeypatch, unseen_pair,
+                                                                         receiver_listed, side):  # fmt: skip
+    """The same company's Partners page on two databases where one partner's hidden price (or route
+    cost) and quantity differ within their bands: identical; in another band: different."""
+    from sqlalchemy import text
+
+    from symbiose.blinding import series_band
+
+    stream_id, need_id, supplier, receiver = unseen_pair[:4] if side == "supplier" else receiver_listed
+    table, item, viewer, money = (("needs", need_id, supplier, "virgin_price_cents") if side == "supplier"
+                                  else ("streams", stream_id, receiver, "route_cost_cents"))  # fmt: skip
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+
+    def page(name: str, change=None) -> list[tuple[str, str]]:
+        path = tmp_path / f"{name}.db"
+        shutil.copy(demo_db, path)
+        url = f"sqlite:///{path}"
+        engine = db.make_engine(url)
+        with engine.begin() as connection:
+            cents, qty = connection.execute(text(f"SELECT {money}, quantity_base FROM {table} WHERE id = :i"),
+                                            {"i": item}).one()  # fmt: skip
+            if change is not None:
+                new_cents, new_qty = change(cents, qty)
+                connection.execute(text(f"UPDATE {table} SET {money} = :c, quantity_base = :q WHERE id = :i"),
+                                   {"c": new_cents, "q": new_qty, "i": item})  # fmt: skip
+        engine.dispose()
+        monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+        at = partners_as(viewer)
+        assert any(b.key == f"interest_{side}_{stream_id}_{need_id}" for b in at.button)  # the pair is listed
+        return _page_elements(at)
+
+    def within(cents: int, qty: int) -> tuple[int, int]:
+        money_band, qty_band = series_band(cents / 100), series_band(qty / 1000)
+        new_cents = int(round((money_band.low + 0.37 * money_band.width) * 100))
+        new_qty = int(round((qty_band.low + 0.61 * qty_band.width) * 1000)) if math.isfinite(qty_band.high) else qty * 2
+        assert (new_cents, new_qty) != (cents, qty)
+        assert series_band(new_cents / 100) == money_band and series_band(new_qty / 1000) == qty_band
+        return new_cents, new_qty
+
+    def outside(cents: int, qty: int) -> tuple[int, int]:
+        return int(series_band(cents / 100).high * 100 * 3), qty
+
+    base = page("base")
+    assert page("within", within) == base
+    assert page("outside", outside) != base
