@@ -20,8 +20,8 @@ def _choose_company(page, company_id: str, name: str) -> None:
     box.click()
     page.keyboard.type(f"{company_id} ")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name=f"What {name} puts out", exact=False)).to_be_visible(timeout=30_000)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_role("heading", name=f"What {name} puts out", exact=False)).to_be_visible(timeout=90_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
 def _click(page, key: str) -> None:
@@ -30,7 +30,7 @@ def _click(page, key: str) -> None:
     button = page.locator(f".st-key-{key} button").first
     button.scroll_into_view_if_needed()
     button.click()
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
 def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo, tmp_path):  # noqa: F811
@@ -46,24 +46,24 @@ def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{server}/partners", wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Partners", exact=True)).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading", name="Partners", exact=True)).to_be_visible(timeout=120_000)
             _choose_company(page, supplier, names[supplier])
             _click(page, f"interest_supplier_{stream_id}_{need_id}")
-            expect(page.get_by_text("Interest recorded", exact=False)).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Interest recorded", exact=False)).to_be_visible(timeout=90_000)
             main = page.get_by_test_id("stMain")
             assert names[receiver] not in main.inner_text()
 
             _choose_company(page, receiver, names[receiver])
-            expect(page.get_by_role("heading", name="Requests received (1)")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name="Requests received (1)")).to_be_visible(timeout=90_000)
             assert names[supplier] not in main.inner_text()
             _no_exception(page, "requests received")
             page.screenshot(path=str(tmp_path / "requests.png"), full_page=True)
             _click(page, f"accept_receiver_{stream_id}_{need_id}")
-            expect(page.get_by_text("identities revealed", exact=False).first).to_be_visible(timeout=30_000)
-            expect(main.get_by_text(names[supplier], exact=False).first).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("identities revealed", exact=False).first).to_be_visible(timeout=90_000)
+            expect(main.get_by_text(names[supplier], exact=False).first).to_be_visible(timeout=90_000)
 
             _choose_company(page, supplier, names[supplier])
-            expect(main.get_by_text(names[receiver], exact=False).first).to_be_visible(timeout=30_000)
+            expect(main.get_by_text(names[receiver], exact=False).first).to_be_visible(timeout=90_000)
             _no_exception(page, "names revealed")
             page.screenshot(path=str(tmp_path / "revealed.png"), full_page=True)
         except Exception:
