@@ -81,3 +81,18 @@ def test_officer_edition_names_partners_only_after_mutual_interest(demo, demo_re
         start = html.index(f'id="company-{stream.company_id}"')
         sheet = html[start:html.index("</section>", start)]
         assert (escape(f"{receiver.name} ({receiver.commune})") in sheet) is named, stage
+
+
+def test_the_command_writes_the_public_edition_unless_asked(tmp_path):
+    from click.testing import CliRunner
+
+    from symbiose.cli import main
+    from symbiose.reference import data_dir
+
+    demo = str(data_dir() / "demo")
+    result = CliRunner().invoke(main, ["--database", f"sqlite:///{tmp_path / 'x.db'}", "report", "--bundle", demo,
+                                       "--out", str(tmp_path / "public")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == ["kpis.json", "report.html"]
+    bad = CliRunner().invoke(main, ["report", "--bundle", demo, "--out", str(tmp_path / "x"), "--edition", "all"])
+    assert bad.exit_code == 2 and "officer" in bad.output
