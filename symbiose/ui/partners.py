@@ -80,12 +80,14 @@ class PartnerView:
         except KeyError:
             return None
         row = pd.Series(row).rename(None)
+        if not row["visible"]:
+            return None  # listed nowhere: its bands could say more than a listed pair's
         partner_id = row["receiver_id"] if side == SUPPLIER else row["supplier_id"]
         return blinding.band_pair(_Row(row), side, activity=self.activities.coarse(partner_id), pipes=_pipes())
 
     def for_item(self, item_id: str, side: str) -> list[BandedPair]:
         column = "stream_id" if side == SUPPLIER else "need_id"
-        rows = self.pairs[(self.pairs[column].to_numpy() == item_id) & self.pairs["visible"].to_numpy()]
+        rows = self.pairs[self.pairs[column].to_numpy() == item_id]
         return [p for p in (self.banded(s, n, side) for s, n in zip(rows["stream_id"], rows["need_id"], strict=True))
                 if p is not None]  # fmt: skip
 
