@@ -343,3 +343,20 @@ def test_hidden_values_within_their_bands_give_identical_rendered_pages(demo_db,
     base = page("base")
     assert page("within", within) == base
     assert page("outside", outside) != base
+
+
+def test_an_officer_stage_change_on_the_pipeline_page_notifies_both_companies(maker, demo):
+    synergy = next(y for y in demo.synergies if str(y.stage) == "suggested")
+    supplier, receiver = _with_companies(demo, synergy.stream_id, synergy.need_id)[2:]
+    at = AppTest.from_string("from symbiose.ui import common, pipeline\ncommon.engine()\npipeline.page()\n",
+                             default_timeout=TIMEOUT).run()  # fmt: skip
+    at.selectbox(key="stage_synergy").set_value(synergy.id)
+    at.selectbox(key="stage_new").set_value("contacted")
+    next(b for b in at.button if b.label == "Change the stage").click().run()  # the maker sets English
+    assert not at.exception and not at.error
+    with maker() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
+        for company in (supplier, receiver):
+            assert [n.kind for n in notifications.notices(s, company_id=company)] == ["stage"]
+        [officer] = notifications.notices(s, role="officer")
+        assert officer.detail["from"] == "suggested" and officer.detail["to"] == "contacted"
