@@ -1,0 +1,49 @@
+"""Notices stored, read and acknowledged on both backends (SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbiose import db
+from symbiose.db import notifications
+from symbiose.domain import Company, Network
+from symbiose.notify import SmtpSettings, notice_text
+
+
+def test_notices_per_company_and_for_officers(session):
+    db.save_network(session, Network(companies=(Company("C1", "Scierie", 45.3, -0.4), Company("C2", "Chaufferie", 45.4, -0.4))))
+    created = notifications.notify(session, "interest", synergy_id="SY1", company_ids=["C2", "C2"],
+                                   detail={"item_kind": "need", "item_id": "N1", "side": "supplier"})  # fmt: skip
+    assert [(n.company_id, n.role) for n in created] == [("C2", None), (None, "officer")]
+    notifications.notify(session, "mutual", synergy_id="SY1", company_ids=["C1", "C2"], officers=False)
+    session.commit()
+    assert [n.kind for n in notifications.notices(session, company_id="C2")] == ["mutual", "interest"]
+    assert notifications.unread_count(session, company_id="C1") == 1
+    assert notifications.unread_count(session, role="officer") == 1
+    assert notifications.mark_read(session, company_id="C2") == 2
+    session.commit()
+    assert notifications.unread_count(session, company_id="C2") == 0
+    assert notifications.unread_count(session, company_id="C1") == 1  # someone else's stay unread
+    with pytest.raises(ValueError, match="kind"):
+        notifications.notify(session, "gossip")
+    with pytest.raises(ValueError, match="whose"):
+        notifications.notices(session)
+    db.delete_company(session, "C2")
+    session.commit()
+    assert notifications.notices(session, company_id="C2") == []  # gone with the company
+
+
+def test_notice_texts_never_name_a_partner_and_smtp_settings(session):
+    from symbiose.i18n import language
+
+    notice = notifications.Notice(1, None, "C2", None, "interest", "SY1", {"item_kind": "need", "item_id": "N1"}, None)
+    with language("fr"):
+        assert "besoin N1" in notice_text(notice) and "Demandes reçues" in notice_text(notice)
+    assert SmtpSettings.from_env({}) is None
+    settings = SmtpSettings.from_env({"SYMBIOSE_SMTP_HOST": "mail.example.org", "SYMBIOSE_SMTP_PORT": "2525",
+                                      "SYMBIOSE_OFFICER_EMAIL": "a@x.org, b@x.org"})  # fmt: skip
+    assert (settings.port, settings.officers) == (2525, ("a@x.org", "b@x.org"))
+    from symbiose.errors import SymbioseError
+
+    with pytest.raises(SymbioseError, match="SYMBIOSE_SMTP_PORT"):
+        SmtpSettings.from_env({"SYMBIOSE_SMTP_HOST": "h", "SYMBIOSE_SMTP_PORT": "smtp"})
