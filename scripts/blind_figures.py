@@ -55,7 +55,8 @@ def main() -> None:
                       for row in group.itertuples()]  # fmt: skip
             best = blinding.ranked(banded)[:SHOWN_PER_ITEM]
             shown |= {(p.stream_id, p.need_id) for p in best}
-            levels.update(p.activity[0] if p.activity else "not shown" for p in best)
+            levels.update((p.activity.level + (" (distance widened)" if p.activity.widened else ""))
+                          if p.activity else "not shown" for p in best)  # fmt: skip
         top[side] = shown
     missing = len(top[blinding.SUPPLIER] - top[blinding.RECEIVER])
     print(f"banded lists: supplier-side {len(top[blinding.SUPPLIER])}, absent from the receiver's own list "

@@ -14,8 +14,9 @@ Bands (defined once, here):
 * road distance: 0-5, 5-15, 15-30, 30-50, 50-100 and over 100 km;
 * activity: the partner's NAF/NACE code climbed from sub-class to class, group, division and
   section until at least ``k`` companies of the network (the partner included) share it *and* lie
-  in the same distance band from the viewer; when even the section is shared by fewer, the activity
-  is not shown. ``k`` is :data:`DEFAULT_K` or the ``SYMBIOSE_BLIND_K`` setting.
+  in the distance band shown from the viewer; when even the section is shared by fewer, the
+  distance shown is widened to "0 to" its band's upper edge, then to the next edges up to 100 km,
+  and the climb starts again; failing that, the activity is not shown. ``k`` is :data:`DEFAULT_K` or the ``SYMBIOSE_BLIND_K`` setting.
 
 What a company gains at the equal-split price is half the pair's value per unit (see
 :mod:`symbiose.suggestions`): ``(route cost + quality x virgin price - transport - pre-treatment)
@@ -39,6 +40,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -177,9 +179,33 @@ def activity_label(level: str, code: str) -> str:
     return f"{word} {code}: {label}" if label else f"{word} {code}"
 
 
+class Activity(NamedTuple):
+    """The activity shown for a partner: a NAF/NACE level and code, and the distance bands shown
+    with it (``near``..``far``, indices of :data:`DISTANCE_EDGES_KM`; the partner's own band
+    unless it had to be widened for enough companies to share the activity)."""
+
+    level: str
+    code: str
+    near: int
+    far: int
+
+    @property
+    def widened(self) -> bool:
+        return self.near != self.far
+
+    def distance(self) -> Band:
+        edges = DISTANCE_EDGES_KM
+        return Band(edges[self.near], edges[self.far + 1] if self.far + 1 < len(edges) else math.inf)
+
+
 class ActivityBlind:
     """Coarse activities of the partners shown to one viewer, each shared by at least ``k``
-    companies of the network lying in the same distance band from the viewer."""
+    companies of the network lying in the distance range shown from the viewer.
+
+    The partner's own distance band is tried first, at every level from sub-class to section;
+    then "0 to" its band's upper edge, then "0 to" each next edge (up to 100 km). When none reaches
+    ``k``, no activity is shown.
+    """
 
     def __init__(self, companies: Sequence[Company], viewer: Company, *, road_factor: float, k: int) -> None:
         others = [c for c in companies if c.id != viewer.id]
@@ -190,21 +216,23 @@ class ActivityBlind:
         self.band_of = dict(zip((c.id for c in others), distance_index(road).tolist(), strict=True))
         self.levels = {c.id: activity_levels(c.naf_code) for c in others}
 
-    def peers(self, company_id: str) -> list[str]:
-        """Companies in the same distance band from the viewer as ``company_id``."""
-        band = self.band_of.get(company_id)
-        return [c for c, b in self.band_of.items() if b == band]
+    def ranges(self, company_id: str) -> list[tuple[int, int]]:
+        """Distance ranges tried for a partner, narrowest first."""
+        band = self.band_of.get(company_id, -1)
+        last_finite = len(DISTANCE_EDGES_KM) - 2
+        out = [(band, band)]
+        out += [(0, far) for far in range(max(band, 0), last_finite + 1) if (0, far) != (band, band)]
+        return out
 
-    def coarse(self, company_id: str) -> tuple[str, str] | None:
-        """(level, code) of the finest level shared by at least ``k`` peers, or None."""
+    def coarse(self, company_id: str) -> Activity | None:
+        """The finest activity shared by at least ``k`` companies in the distance shown, or None."""
         mine = self.levels.get(company_id, {})
-        peers = self.peers(company_id)
-        for level in LEVELS:
-            code = mine.get(level)
-            if code is None:
-                continue
-            if sum(self.levels[p].get(level) == code for p in peers) >= self.k:
-                return level, code
+        for near, far in self.ranges(company_id):
+            peers = [c for c, b in self.band_of.items() if near <= b <= far]
+            for level in LEVELS:
+                code = mine.get(level)
+                if code is not None and sum(self.levels[p].get(level) == code for p in peers) >= self.k:
+                    return Activity(level, code, near, far)
         return None
 
 
@@ -230,7 +258,7 @@ class BandedPair:
     transport_eur_per_km: tuple[float, float]  # (at the largest, at the smallest tradable quantity)
     pretreatment_eur: float
     what: str  # the partner's stream code or need category (codes only, never free text)
-    activity: tuple[str, str] | None  # (level, code) or None
+    activity: Activity | None
 
     def gain_per_unit(self) -> Band:
         """Interval of the viewer's gain per unit at the equal-split price, over the bands."""
@@ -255,7 +283,7 @@ class BandedPair:
         return (-year.low, -year.high, -unit.low, self.distance.low, tie)
 
 
-def band_pair(row, side: str, *, activity: tuple[str, str] | None, pipes: dict | None = None) -> BandedPair:
+def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None = None) -> BandedPair:
     """Band the partner's values of one row of :func:`symbiose.blinding.pair_table`.
 
     After this call nothing of the partner is known beyond its bands.
@@ -276,6 +304,8 @@ def band_pair(row, side: str, *, activity: tuple[str, str] | None, pipes: dict |
         partner = series_band(supplier_eur)
         what = row.code_word
     distance = distance_band(float(row.road_km))
+    if activity is not None and activity.widened:
+        distance = activity.distance()
     qty_band = series_band(float(partner_qty))
     rates = _transport_rates(row, Band(min(own_qty, qty_band.low), min(own_qty, qty_band.high)), pipes or {})
     return BandedPair(
@@ -424,7 +454,7 @@ def distance_text(band: Band) -> str:
 def view(pair: BandedPair) -> dict[str, str]:
     """What the Partners page shows of a pair before mutual interest: every value is a string
     computed from the bands and the viewer's own data."""
-    activity = activity_label(*pair.activity) if pair.activity else _("activity not shown (too few companies)")
+    activity = activity_label(pair.activity.level, pair.activity.code) if pair.activity else _("activity not shown (too few companies)")
     return {
         "side": pair.side,
         "stream_id": pair.stream_id if pair.side == SUPPLIER else "",
