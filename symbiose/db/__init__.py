@@ -26,6 +26,16 @@ from symbiose.db.engine import (
     upgrade,
 )
 from symbiose.db.repository import (
+    RecordSaved,
+    RecordState,
+    StageChange,
+    check_synergy_rules,
+    follow_pair,
+    lock_for_write,
+    next_id,
+    record_state,
+    save_record,
+    stage_history,
     AuditEntry,
     GeocodeCache,
     ImportSummary,
@@ -56,6 +66,16 @@ from symbiose.db.repository import (
 )
 
 __all__ = [
+    "RecordSaved",
+    "RecordState",
+    "StageChange",
+    "check_synergy_rules",
+    "follow_pair",
+    "lock_for_write",
+    "next_id",
+    "record_state",
+    "save_record",
+    "stage_history",
     "DEFAULT_DATABASE_URL",
     "ENV_DATABASE_URL",
     "AuditEntry",
