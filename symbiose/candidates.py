@@ -30,6 +30,7 @@ from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.params import MatchParameters
 from symbiose.reference import ewc_entries
+from symbiose.ranges import check_solver_range
 from symbiose.units import Unit
 
 DEFAULT_MAX_DISTANCE_KM = 100.0  # for a need that accepts codes outside any known category
@@ -201,6 +202,7 @@ def build_candidates(
     ``forced_pairs`` (implemented synergies) are kept whatever the filters say: they exist.
     """
     params = params or MatchParameters()
+    check_solver_range(network)  # before any number becomes a numpy int64
     kb = kb or load_knowledge_base()
     streams = stream_table(network)
     needs = need_table(network)

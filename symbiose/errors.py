@@ -84,5 +84,5 @@ class ConcurrentEditError(SymbioseError, RuntimeError):
     """
 
 
-class RangeError(SymbioseError, ValueError):
+class RangeError(SolverError, ValueError):
     """A number outside what the solver's integer arithmetic can hold exactly."""

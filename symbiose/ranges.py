@@ -84,3 +84,39 @@ def price_problem(cents: int | None) -> str | None:
         "{price} EUR per unit is outside ±{limit} EUR; check the unit of the price (per kg "
         "instead of per tonne? cents instead of euros?)"
     ).format(price=fmt_number(cents / 100), limit=fmt_number(MAX_PRICE_EUR_PER_UNIT))
+
+
+def check_solver_range(network) -> None:
+    """Raise :class:`~symbiose.errors.RangeError` when the network's numbers cannot be solved
+    exactly in 64-bit integers: a quantity or a price beyond :data:`SOLVER_INT_LIMIT`, or streams
+    (needs) whose quantities add up beyond it (the min-cost flow's supply would wrap around and
+    give a wrong "optimal" answer). Checked before anything is converted to numpy integers.
+    """
+    from symbiose.errors import RangeError
+
+    def refuse(what: str, record_id: str, value: str) -> None:
+        raise RangeError(_(
+            "{what} {id}: {value} is too large for an exact solve (64-bit integers); check the "
+            "unit of this number, then match again"
+        ).format(what=what, id=record_id, value=value))  # fmt: skip
+
+    for label, records, price in ((_("stream"), network.streams, "route_cost_cents"),
+                                  (_("need"), network.needs, "virgin_price_cents")):  # fmt: skip
+        total = 0
+        for record in records:
+            quantity = int(record.quantity_base)
+            if abs(quantity) >= SOLVER_INT_LIMIT:
+                refuse(label, record.id, f"{fmt_number(quantity / BASE_PER_UNIT)} {record.unit}")
+            cents = int(getattr(record, price))
+            if abs(cents) * (len(network.streams) + len(network.needs) + 2) >= SOLVER_INT_LIMIT:
+                refuse(label, record.id, f"{fmt_number(cents / 100)} EUR")
+            total += max(quantity, 0)
+        if total >= SOLVER_INT_LIMIT:
+            raise RangeError(_(
+                "the quantities of every {what} add up to {total} base units, beyond what an exact "
+                "solve can hold (64-bit integers); a quantity was typed in the wrong unit: look "
+                "for the largest ones"
+            ).format(what=label, total=fmt_number(total)))  # fmt: skip
+    for synergy in network.synergies:
+        if synergy.quantity_base is not None and abs(int(synergy.quantity_base)) >= SOLVER_INT_LIMIT:
+            refuse(_("synergy"), synergy.id, fmt_number(synergy.quantity_base / BASE_PER_UNIT))

@@ -10,17 +10,17 @@ Moves between stages::
                                                                 reason; why it was abandoned
                                                                 stays in the stage history
 
-A followed synergy obeys the matcher's rules, so that a synergy kept by the solver (implemented)
-cannot carry what the matcher would refuse:
+An implemented synergy obeys every rule of the matcher, since the solver keeps it as it is:
 
 * the stream and the need belong to two different companies;
 * their units can be compared (the same unit, or t and m3 at a density of 1);
-* its quantity fits in the stream and in the need (and, with the other implemented synergies of
-  the same stream or need, in their totals);
-* implemented: a hazardous waste code (``*``) goes only to a need whose company holds a
-  hazardous-waste permit, and the stream and the need share at least one month; the quantity
-  fits in what the stream and the need hold in their common months (the solver spreads a yearly
-  quantity evenly over its months).
+* a hazardous waste code (``*``) goes only to a need whose company holds a hazardous-waste permit;
+* the stream and the need share at least one month, and the quantity fits in what they hold in
+  their common months (the solver spreads a yearly quantity evenly over a record's months);
+* with the other implemented synergies of the same stream or need, it fits in their totals.
+
+At the earlier stages the partners may still be arranging a permit or storage, so only the
+quantity is checked: when given, it fits in the stream and in the need.
 
 >>> move_kind(Stage.SUGGESTED, Stage.IMPLEMENTED)
 <Move.FORWARD: 'forward'>
@@ -143,17 +143,17 @@ def synergy_problems(
     problems: list[str] = []
     values = {"stream": stream.id, "need": need.id, "company": stream.company_id,
               "su": str(stream.unit), "nu": str(need.unit)}  # fmt: skip
-    if stream.company_id == need.company_id:
+    implemented = stage is Stage.IMPLEMENTED
+    if implemented and stream.company_id == need.company_id:
         problems.append(_(
             "same company: stream {stream} and need {need} both belong to company {company}; a "
             "synergy links two companies"
         ).format(**values))  # fmt: skip
-    if not units_comparable(stream.unit, need.unit):
+    if implemented and not units_comparable(stream.unit, need.unit):
         problems.append(_(
             "units: stream {stream} is counted in {su} and need {need} in {nu}, which cannot be "
             "compared"
         ).format(**values))  # fmt: skip
-    implemented = stage is Stage.IMPLEMENTED
     if implemented and _hazardous(stream.ewc_code) and not need.hazardous_permit:
         problems.append(_(
             "hazardous waste: stream {stream} is a hazardous waste ({code}) and the company of need "
