@@ -353,9 +353,7 @@ def network_frame(network: Network, table: str):
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-@main.command("list")
-@click.argument("table", type=click.Choice(LIST_TABLES))
-@click.option(
+FORMAT_OPTION = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv"]),
@@ -363,6 +361,11 @@ def network_frame(network: Network, table: str):
     show_default=True,
     help="A readable table, or CSV for a spreadsheet.",
 )
+
+
+@main.command("list")
+@click.argument("table", type=click.Choice(LIST_TABLES))
+@FORMAT_OPTION
 def list_command(table: str, fmt: str) -> None:
     """List the stored companies, streams, needs or synergies."""
     echo_frame(network_frame(read_network(), table), fmt, empty=f"(no {table})")
@@ -403,14 +406,7 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
 
 @main.command("synergy-history")
 @click.argument("synergy_id", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv"]),
-    default="table",
-    show_default=True,
-    help="A readable table, or CSV for a spreadsheet.",
-)
+@FORMAT_OPTION
 def synergy_history(synergy_id: str | None, fmt: str) -> None:
     """The stage history of synergy SYNERGY_ID (of every synergy when omitted): who moved it,
     when, from which stage to which, and why."""
@@ -423,7 +419,7 @@ def synergy_history(synergy_id: str | None, fmt: str) -> None:
 
 
 def history_frame(changes):
-    """A stage history as a DataFrame (times in UTC, ISO 8601)."""
+    """A stage history as a DataFrame (times in the network's time zone, SYMBIOSE_TIMEZONE)."""
     import pandas as pd
 
     from symbiose.units import BASE_PER_UNIT

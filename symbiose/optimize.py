@@ -193,7 +193,8 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
         if rows is None:
             raise InfeasibleError(
                 f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
-                "candidate (no common month, or units that cannot be compared); "
+                "candidate (no common month, units that cannot be compared, a hazardous waste "
+                "to a receiver without a permit, or one company on both sides); "
                 "set rules.keep_implemented = false or change the synergy's stage"
             )
         room = np.minimum(cap[rows] - lower[rows], np.minimum(supply_left[snode[rows]], demand_left[nnode[rows]]))

@@ -75,7 +75,7 @@ def move_problem(
     if kind is Move.SAME:
         return _("synergy {id} is already at stage {old}").format(**values)
     if kind is Move.ABANDON and not reason.strip():
-        return _("synergy {id}: say why it is abandoned (a reason is required)").format(**values)
+        return _("synergy {id}: say why it is abandoned (a reason is required; command line: --reason)").format(**values)
     if kind is Move.BACK and not (back and reason.strip()):
         return _(
             "synergy {id}: going back from {old} to {new} needs a confirmation and a reason "

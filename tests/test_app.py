@@ -7,6 +7,7 @@ the page function) or through app.py (navigation, login, roles).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -225,7 +226,7 @@ def test_pipeline_stage_change_persists_and_abandon_needs_a_reason(url, session)
     at.selectbox(key="stage_new").set_value("abandoned")
     at.text_input(key="stage_reason").set_value("")
     next(b for b in at.button if b.label == "Change the stage").click().run()
-    assert at.error and ("reason" in at.error[0].value or "raison" in at.error[0].value)
+    assert at.error and ("reason" in at.error[0].value or "motif" in at.error[0].value)
     with session() as s:
         assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
 
@@ -270,3 +271,31 @@ def test_login_and_roles(url, session):
     assert not company.exception
     assert "Partner #1" in texts(company)  # a company lands on its Partners page
     assert not any(w.key == "partner_company" for w in company.selectbox)  # locked to its company
+
+
+def test_a_form_save_based_on_an_old_read_is_refused(url, session):
+    with session() as s:
+        stream = db.load_network(s).streams[0]
+    at = page_test("companies").run()
+    at.selectbox(key="edit_streams").set_value(stream.id).run()  # the form opens: version kept
+    with session() as s, s.begin():  # meanwhile marie changes the quantity
+        version = db.record_state(s, "streams", stream.id).version
+        db.save_record(s, "streams", dataclasses.replace(stream, quantity_base=stream.quantity_base + 1000),
+                       actor="marie", expected_version=version, columns=["quantity"])  # fmt: skip
+    at.text_input(key=f"streams_{stream.id}_description").set_value("texte de paul")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception
+    assert at.error and "marie" in at.error[0].value
+    assert "modifié par marie" in at.error[0].value or "changed by marie" in at.error[0].value
+    with session() as s:
+        kept = next(x for x in db.load_network(s).streams if x.id == stream.id)
+    assert kept.quantity_base == stream.quantity_base + 1000 and kept.description == stream.description
+    # reopened, the form shows marie's change and saves paul's
+    at.selectbox(key="edit_streams").set_value("(new stream)").run()
+    at.selectbox(key="edit_streams").set_value(stream.id).run()
+    at.text_input(key=f"streams_{stream.id}_description").set_value("texte de paul")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        kept = next(x for x in db.load_network(s).streams if x.id == stream.id)
+    assert kept.quantity_base == stream.quantity_base + 1000 and kept.description == "texte de paul"

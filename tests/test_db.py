@@ -254,7 +254,7 @@ def test_raw_cascade_without_the_orm(session_maker):
 def test_stage_change_is_audited(session_maker):
     save(session_maker, small_network())
     with session_maker() as session, session.begin():
-        with pytest.raises(ValidationError, match="reason|raison"):
+        with pytest.raises(ValidationError, match="reason|motif"):
             set_synergy_stage(session, "Y0001", "abandoned", actor="officer")
         with pytest.raises(ValidationError, match="unknown stage"):
             set_synergy_stage(session, "Y0001", "signed", actor="officer")

@@ -400,3 +400,14 @@ def test_the_models_and_the_migrations_agree(engine):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_the_matcher_never_keeps_an_implemented_synergy_that_breaks_its_rules():
+    """A network read from files (never stored) with 10 t of hazardous soil implemented towards a
+    boiler without a permit: the solver refuses it by name instead of keeping it."""
+    from symbiose.errors import InfeasibleError
+    from symbiose.matching import run_match
+
+    hazardous = network(synergies=(_implemented(stream_id="S0002", quantity_base=5 * T),))
+    with pytest.raises(InfeasibleError, match="S0002 -> N0001.*permit"):
+        run_match(hazardous)

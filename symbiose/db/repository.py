@@ -520,20 +520,22 @@ MODELS: dict[str, type[Base]] = {"companies": CompanyRow, "streams": StreamRow, 
                                  "synergies": SynergyRow}  # fmt: skip
 
 
-def _clock(when: datetime | None) -> str:
-    """``HH:MM`` of a stored time in the network's time zone (``SYMBIOSE_TIMEZONE``, default
-    Europe/Paris); SQLite hands back naive datetimes, which are UTC."""
-    if when is None:
-        return "?"
+def local_time(when: datetime) -> datetime:
+    """A stored time in the network's time zone (``SYMBIOSE_TIMEZONE``, default Europe/Paris);
+    SQLite hands back naive datetimes, which are UTC."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     try:
         from zoneinfo import ZoneInfo
 
-        when = when.astimezone(ZoneInfo(os.environ.get(ENV_TIMEZONE, "").strip() or "Europe/Paris"))
+        return when.astimezone(ZoneInfo(os.environ.get(ENV_TIMEZONE, "").strip() or "Europe/Paris"))
     except (KeyError, ValueError, ImportError):
-        pass
-    return when.strftime("%H:%M")
+        return when
+
+
+def _clock(when: datetime | None) -> str:
+    """``HH:MM`` of a stored time, in the network's time zone."""
+    return "?" if when is None else local_time(when).strftime("%H:%M")
 
 
 def _what(table: str, record_id: str) -> str:
@@ -1012,9 +1014,9 @@ def stage_history(session: Session, synergy_id: str | None = None) -> list[Stage
             )
         query = query.where(StageChangeRow.synergy_id == synergy_id)
     return [
-        StageChange(r.synergy_id, r.occurred_at if r.occurred_at.tzinfo else r.occurred_at.replace(tzinfo=UTC),
-                    r.actor, Stage(r.from_stage) if r.from_stage else None, Stage(r.to_stage),
-                    r.reason, r.quantity_base)  # fmt: skip
+        StageChange(r.synergy_id, local_time(r.occurred_at), r.actor,
+                    Stage(r.from_stage) if r.from_stage else None, Stage(r.to_stage), r.reason,
+                    r.quantity_base)  # fmt: skip
         for r in session.scalars(query)
     ]
 
