@@ -299,3 +299,26 @@ def test_a_form_save_based_on_an_old_read_is_refused(url, session):
     with session() as s:
         kept = next(x for x in db.load_network(s).streams if x.id == stream.id)
     assert kept.quantity_base == stream.quantity_base + 1000 and kept.description == "texte de paul"
+
+
+def test_pipeline_going_back_needs_a_confirmation_and_shows_in_the_history(url, session):
+    with session() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "in_discussion")
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(synergy.id).run()
+    assert "in_discussion" not in at.selectbox(key="stage_new").options  # only real moves
+    at.selectbox(key="stage_new").set_value("contacted")
+    at.text_input(key="stage_reason").set_value("interlocuteur parti")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert at.error and "--back" in at.error[0].value  # not confirmed: refused
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "in_discussion"
+    at.selectbox(key="stage_new").set_value("contacted")
+    at.text_input(key="stage_reason").set_value("interlocuteur parti")
+    at.checkbox(key="stage_confirm").check()
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
+    history = next(d.value for d in at.dataframe if {"from", "to", "reason"} <= set(d.value.columns))
+    assert history.iloc[0]["reason"] == "interlocuteur parti"  # newest first

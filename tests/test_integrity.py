@@ -123,21 +123,17 @@ def test_ids_follow_the_numbers_typed_by_hand(session_maker):
 
 
 def _stage_worker(args) -> str:
-    url, target, start = args
-    from symbiose import db as db_
-    from symbiose.errors import SymbioseError
-
-    engine = db_.make_engine(url)
+    """One `symbiose synergy-stage` command, as an officer would type it."""
+    url, target, _start = args
+    arguments = ["--database", url, "synergy-stage", "SY013", target, "--actor", f"p-{target}",
+                 "--reason", "essai", "--back", "--reopen"]  # fmt: skip
     _START.wait(timeout=60)
-    try:
-        with db_.session_factory(engine)() as s, s.begin():
-            db_.set_synergy_stage(s, "SY013", target, actor=f"p-{target}", reason="essai",
-                                  back=True, reopen=True)
+    result = CliRunner().invoke(main, arguments)
+    if result.exit_code == 0:
         return "moved"
-    except SymbioseError as exc:
-        return f"refused: {exc}"
-    finally:
-        engine.dispose()
+    if result.exit_code == 1 and "Traceback" not in result.output and result.exception is not None:
+        return f"refused: {result.stderr.strip()}"
+    return f"failed: {result.output} {result.exception!r}"
 
 
 def _interest_worker(args) -> str:
