@@ -174,6 +174,26 @@ def _init_worker(barrier) -> None:
     _START = barrier
 
 
+def _edit_worker(args) -> str:
+    """One person saving the description of S0001 from a form opened at version 1."""
+    url, person, _start = args
+    from symbiose import db as db_
+    from symbiose.errors import ConcurrentEditError as Refused
+
+    engine = db_.make_engine(url)
+    stream = Stream("S0001", "C001", 100 * T, Unit.T, ewc_code="030105", description=person)
+    _START.wait(timeout=60)
+    try:
+        with db_.session_factory(engine)() as s, s.begin():
+            db_.save_record(s, "streams", stream, actor=person, expected_version=1,
+                            columns=["description"])  # fmt: skip
+        return "saved"
+    except Refused as exc:
+        return f"refused: {exc}"
+    finally:
+        engine.dispose()
+
+
 def _run_parallel(worker, args: list) -> list:
     """Run ``worker`` on each argument in separate processes (forked: no re-import), released
     together by a barrier, one batch of processes at a time."""
@@ -217,6 +237,40 @@ def test_two_interests_at_once_make_one_synergy(database_url, engine):
     assert len(synergies) == 1
     assert synergies[0].stage is Stage.IN_DISCUSSION
     assert synergies[0].quantity_base == 60 * T  # the suggestion's tradable quantity
+
+
+def test_four_saves_from_one_read_at_once_keep_one_and_refuse_three(database_url, engine):
+    save(db.session_factory(engine), network())
+    people = ["anne", "bruno", "chloe", "denis"]
+    outcomes = _run_parallel(_edit_worker, [(database_url, p) for p in people])
+    saved = [p for p, o in zip(people, outcomes, strict=True) if o == "saved"]
+    assert len(saved) == 1, outcomes
+    assert all(o.startswith("refused") and saved[0] in o for o in outcomes if o != "saved")
+    with db.session_factory(engine)() as s:
+        assert db.load_network(s).streams[0].description == saved[0]
+        assert db.record_state(s, "streams", "S0001").version == 2
+
+
+def test_an_import_holding_an_old_read_is_refused(session_maker):
+    save(session_maker, network())
+    from sqlalchemy import select
+
+    from symbiose.db.models import StreamRow
+
+    with session_maker() as old:
+        held = old.scalars(select(StreamRow)).all()  # this session read S0001 at version 1
+        assert held[0].version == 1
+        with session_maker() as s, s.begin():  # marie changes it meanwhile
+            db.save_record(s, "streams", dataclasses.replace(network().streams[0], quantity_base=90 * T),
+                           actor="marie", expected_version=1, columns=["quantity"])  # fmt: skip
+        changed = network(streams=(dataclasses.replace(network().streams[0], description="x"),),
+                          synergies=())  # fmt: skip
+        with pytest.raises(ConcurrentEditError, match="marie"):
+            db.save_network(old, changed, actor="paul")  # in the transaction its read began
+        old.rollback()
+    with session_maker() as s:
+        stream = db.load_network(s).streams[0]
+    assert stream.quantity_base == 90 * T and stream.description == "sciure"
 
 
 def test_ids_issued_at_once_are_all_different(database_url, engine):
