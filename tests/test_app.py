@@ -198,6 +198,10 @@ def test_partners_hide_identities_until_both_sides_are_interested(url, session):
         interest = [e for e in db.audit_entries(s, entity="synergy", entity_id=status.synergy_id)
                     if e.action == "interest"]  # fmt: skip
         assert interest[0].detail["side"] == "supplier" and interest[0].detail["company_id"] == "C001"
+        created = [e for e in db.audit_entries(s, entity="synergy", entity_id=status.synergy_id)
+                   if e.action == "create"]  # fmt: skip
+        if created:  # a synergy started by the click carries the suggestion's tradable quantity
+            assert db.get_synergy(s, status.synergy_id).quantity_base > 0
     assert names[partner_id] not in texts(at)
 
     with session() as s, s.begin():  # the receiver says yes too
