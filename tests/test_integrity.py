@@ -136,36 +136,6 @@ def _stage_worker(args) -> str:
     return f"failed: {result.output} {result.exception!r}"
 
 
-def _interest_worker(args) -> str:
-    url, side, start = args
-    from symbiose import db as db_
-    from symbiose.ui import blind
-
-    engine = db_.make_engine(url)
-    _START.wait(timeout=60)
-    try:
-        with db_.session_factory(engine)() as s, s.begin():
-            status = blind.express_interest(s, db_.load_network(s), "S0001", "N0001", side=side,
-                                            company_id="C001" if side == "supplier" else "C002",
-                                            actor=side, quantity_base=60 * T)
-        return status.synergy_id
-    finally:
-        engine.dispose()
-
-
-def _create_worker(args) -> str:
-    url, need_id, start = args
-    from symbiose import db as db_
-
-    engine = db_.make_engine(url)
-    _START.wait(timeout=60)
-    try:
-        with db_.session_factory(engine)() as s, s.begin():
-            return db_.create_synergy(s, "S0001", need_id, actor="p").id
-    finally:
-        engine.dispose()
-
-
 _START = None  # the barrier that releases the worker processes together
 
 
@@ -174,24 +144,44 @@ def _init_worker(barrier) -> None:
     _START = barrier
 
 
+def _in_transaction(url: str, work):
+    """``work(session)`` in one transaction of a new engine, once every process is ready."""
+    engine = db.make_engine(url)
+    _START.wait(timeout=60)
+    try:
+        with db.session_factory(engine)() as s, s.begin():
+            return work(s)
+    finally:
+        engine.dispose()
+
+
+def _interest_worker(args) -> str:
+    url, side, _start = args
+    from symbiose.ui import blind
+
+    def interested(s):
+        return blind.express_interest(s, db.load_network(s), "S0001", "N0001", side=side,
+                                      company_id="C001" if side == "supplier" else "C002",
+                                      actor=side, quantity_base=60 * T)  # fmt: skip
+
+    return _in_transaction(url, interested).synergy_id
+
+
+def _create_worker(args) -> str:
+    url, need_id, _start = args
+    return _in_transaction(url, lambda s: db.create_synergy(s, "S0001", need_id, actor="p").id)
+
+
 def _edit_worker(args) -> str:
     """One person saving the description of S0001 from a form opened at version 1."""
     url, person, _start = args
-    from symbiose import db as db_
-    from symbiose.errors import ConcurrentEditError as Refused
-
-    engine = db_.make_engine(url)
     stream = Stream("S0001", "C001", 100 * T, Unit.T, ewc_code="030105", description=person)
-    _START.wait(timeout=60)
     try:
-        with db_.session_factory(engine)() as s, s.begin():
-            db_.save_record(s, "streams", stream, actor=person, expected_version=1,
-                            columns=["description"])  # fmt: skip
+        _in_transaction(url, lambda s: db.save_record(s, "streams", stream, actor=person,
+                                                      expected_version=1, columns=["description"]))  # fmt: skip
         return "saved"
-    except Refused as exc:
+    except ConcurrentEditError as exc:
         return f"refused: {exc}"
-    finally:
-        engine.dispose()
 
 
 def _run_parallel(worker, args: list) -> list:
