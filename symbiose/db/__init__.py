@@ -14,6 +14,14 @@ Typical use (one session per command or user action, the caller owns the transac
 ORM classes stay in :mod:`symbiose.db.models`; nothing outside this package should import them.
 """
 
+from symbiose.db.concurrency import (
+    RecordState,
+    changed_since_error,
+    local_time,
+    lock_for_write,
+    next_id,
+    record_state,
+)
 from symbiose.db.engine import (
     DEFAULT_DATABASE_URL,
     ENV_DATABASE_URL,
@@ -30,7 +38,6 @@ from symbiose.db.repository import (
     GeocodeCache,
     ImportSummary,
     RecordSaved,
-    RecordState,
     StageChange,
     User,
     audit_entries,
@@ -49,13 +56,10 @@ from symbiose.db.repository import (
     list_users,
     load_demo,
     load_network,
-    lock_for_write,
     need_ids,
-    next_id,
     next_synergy_id,
     read_bundle_for,
     record_audit,
-    record_state,
     save_network,
     save_record,
     set_password,
@@ -66,6 +70,8 @@ from symbiose.db.repository import (
 )
 
 __all__ = [
+    "changed_since_error",
+    "local_time",
     "RecordSaved",
     "RecordState",
     "StageChange",

@@ -12,8 +12,6 @@ import dataclasses
 import hashlib
 import hmac
 import json
-import os
-import re
 import secrets
 from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -21,17 +19,26 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from symbiose.db.concurrency import (
+    MODELS,
+    RECORD_WORDS,
+    changed_since_error,
+    flush_versioned,
+    local_time,
+    lock_for_write,
+    locked_row,
+    next_id,
+    record_label,
+)
 from symbiose.db.models import (
     AuditRow,
     Base,
     CompanyRow,
     GeocodeRow,
-    IdCounterRow,
     NeedRow,
     StageChangeRow,
     StreamRow,
@@ -468,7 +475,7 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
             row.updated_by, row.updated_at = actor, now
             summary.updated[table] += 1
         try:
-            _flush(session, table)
+            flush_versioned(session, table)
             if new_rows:  # one bulk INSERT (executemany): far faster than one ORM object per row
                 session.execute(insert(model), new_rows)
         except IntegrityError as exc:
@@ -509,154 +516,6 @@ def _history_values(synergy_id: str, old: str | None, new: str, actor: str, when
                     reason: str = "", quantity_base: int | None = None) -> dict[str, Any]:  # fmt: skip
     return {"synergy_id": synergy_id, "occurred_at": when, "actor": actor, "from_stage": old,
             "to_stage": new, "reason": reason or "", "quantity_base": quantity_base}  # fmt: skip
-
-
-# --------------------------------------------------------------------------------------------
-# concurrency: row versions, write locks, ids issued by the database
-
-ENV_TIMEZONE = "SYMBIOSE_TIMEZONE"
-RECORD_WORDS = {"companies": "company", "streams": "stream", "needs": "need", "synergies": "synergy"}
-MODELS: dict[str, type[Base]] = {"companies": CompanyRow, "streams": StreamRow, "needs": NeedRow,
-                                 "synergies": SynergyRow}  # fmt: skip
-
-
-def local_time(when: datetime) -> datetime:
-    """A stored time in the network's time zone (``SYMBIOSE_TIMEZONE``, default Europe/Paris);
-    SQLite hands back naive datetimes, which are UTC."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return when.astimezone(ZoneInfo(os.environ.get(ENV_TIMEZONE, "").strip() or "Europe/Paris"))
-    except (KeyError, ValueError, ImportError):
-        return when
-
-
-def _clock(when: datetime | None) -> str:
-    """``HH:MM`` of a stored time, in the network's time zone."""
-    return "?" if when is None else local_time(when).strftime("%H:%M")
-
-
-def _what(table: str, record_id: str) -> str:
-    word = {"companies": _("company"), "streams": _("stream"), "needs": _("need"),
-            "synergies": _("synergy")}.get(table, table)  # fmt: skip
-    return f"{word} {record_id}"
-
-
-def concurrent_edit_error(table: str, record_id: str, session: Session) -> ConcurrentEditError:
-    """"stream S0001 was changed by marie at 10:42 since you opened it", read from the row as
-    stored now (on a connection of its own: the session may be failing)."""
-    model = MODELS[table]
-    with session.get_bind().connect() as connection:
-        found = connection.execute(
-            select(model.updated_by, model.updated_at).where(model.id == record_id)  # type: ignore[attr-defined]
-        ).first()
-    if found is None:
-        return ConcurrentEditError(_(
-            "{what} was deleted since you opened it; nothing was saved"
-        ).format(what=_what(table, record_id)))  # fmt: skip
-    return changed_since_error(table, record_id, found[0], found[1])
-
-
-def changed_since_error(table: str, record_id: str, who: str, when: datetime | None) -> ConcurrentEditError:
-    return ConcurrentEditError(_(
-        "{what} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
-        "to see the change, then make yours again"
-    ).format(what=_what(table, record_id), who=who or _("another user"), time=_clock(when)))  # fmt: skip
-
-
-def _flush(session: Session, table: str) -> None:
-    """Flush; an UPDATE that found its row at another version names who changed it."""
-    read = {str(obj.id): obj.version for obj in session.dirty if hasattr(obj, "version")}
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        model = MODELS[table]
-        with session.get_bind().connect() as connection:
-            for record_id, version in read.items():
-                found = connection.execute(
-                    select(model.version, model.updated_by, model.updated_at)  # type: ignore[attr-defined]
-                    .where(model.id == record_id)  # type: ignore[attr-defined]
-                ).first()
-                if found is None or found[0] != version:
-                    break
-            else:
-                record_id = next(iter(read), "?")
-        raise concurrent_edit_error(table, record_id, session) from exc
-
-
-def lock_for_write(session: Session) -> None:
-    """Start the write transaction now on SQLite (one writer at a time), so that what is read next
-    is what will be written over; PostgreSQL locks rows instead (:func:`_locked`)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(IdCounterRow).where(IdCounterRow.name == "").values(last_value=0)
-            .execution_options(synchronize_session=False)
-        )  # fmt: skip
-
-
-def _locked(session: Session, model: type[Base], record_id: str) -> Any:
-    """The row, read fresh and locked until the transaction ends (None when it does not exist)."""
-    lock_for_write(session)
-    query = select(model).where(model.id == record_id)  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).first()
-
-
-#: How ids are written: prefix, digits, table.
-ID_FORMATS: dict[str, tuple[str, int, type[Base]]] = {
-    "company": ("C", 3, CompanyRow),
-    "stream": ("S", 4, StreamRow),
-    "need": ("N", 4, NeedRow),
-    "synergy": ("SY", 3, SynergyRow),
-}
-
-
-def next_id(session: Session, kind: str) -> str:
-    """Issue the next id of ``kind`` (company, stream, need, synergy): ``SY014`` after ``SY013``.
-
-    The kind's counter row stays locked until the caller's transaction ends, so two users creating
-    a record at the same moment get two ids. The number is one more than both the counter and the
-    largest such id stored (ids typed by hand or imported are never issued again).
-    """
-    prefix, width, model = ID_FORMATS[kind]
-    counter = IdCounterRow.name == kind
-    locked = session.execute(
-        update(IdCounterRow).where(counter).values(last_value=IdCounterRow.last_value)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
-    if not locked:  # a database created without the counter rows
-        session.execute(insert(IdCounterRow).values(name=kind, last_value=0))
-    last = session.scalar(select(IdCounterRow.last_value).where(counter)) or 0
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-    ids = session.scalars(select(model.id).where(model.id.like(f"{prefix}%")))  # type: ignore[attr-defined]
-    stored = max((int(m.group(1)) for i in ids if (m := pattern.match(i))), default=0)
-    value = max(last, stored) + 1
-    session.execute(
-        update(IdCounterRow).where(counter).values(last_value=value)
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    return f"{prefix}{value:0{width}d}"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordState:
-    """What a form keeps when it opens a record: the version it read, who changed it last, when."""
-
-    version: int
-    updated_by: str
-    updated_at: datetime | None
-
-
-def record_state(session: Session, table: str, record_id: str) -> RecordState | None:
-    model = MODELS[table]
-    found = session.execute(
-        select(model.version, model.updated_by, model.updated_at)  # type: ignore[attr-defined]
-        .where(model.id == record_id)  # type: ignore[attr-defined]
-    ).first()
-    return None if found is None else RecordState(int(found[0]), found[1] or "", found[2])
 
 
 # --------------------------------------------------------------------------------------------
@@ -920,7 +779,7 @@ def set_synergy_stage(
     becomes today.
     """
     stage = _stage(stage)
-    row = _locked(session, SynergyRow, synergy_id)
+    row = locked_row(session, SynergyRow, synergy_id)
     if row is None:
         raise NotFoundError(
             f"no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'"
@@ -942,7 +801,7 @@ def set_synergy_stage(
     row.abandoned_reason = reason if stage is Stage.ABANDONED else ""
     row.updated_on = today or date.today()
     row.updated_by, row.updated_at = actor, now
-    _flush(session, "synergies")
+    flush_versioned(session, "synergies")
     session.add(StageChangeRow(**_history_values(synergy_id, old, stage.value, actor, now, reason,
                                                  row.quantity_base)))  # fmt: skip
     detail: dict[str, Any] = {"from": old, "to": stage.value}
@@ -972,7 +831,7 @@ def follow_pair(
     moment make one synergy, never two (nor a failure on a duplicate id). A synergy created here
     carries ``quantity_base`` (the suggestion's tradable quantity).
     """
-    if _locked(session, StreamRow, stream_id) is None:
+    if locked_row(session, StreamRow, stream_id) is None:
         raise NotFoundError(f"no stream with id '{stream_id}'")
     rows = session.scalars(
         select(SynergyRow)
@@ -1075,7 +934,7 @@ def save_record(
             raise ValidationError(_(
                 "{what} already exists; leave the id empty to get a new one, or open {id} to "
                 "change it"
-            ).format(what=_what(table, record_id), id=record_id))  # fmt: skip
+            ).format(what=record_label(table, record_id), id=record_id))  # fmt: skip
         values = {**values, "id": record_id}
         problems = _check_network(session, Network(**{table: (dataclasses.replace(item, id=record_id),)}))
         if problems:
@@ -1087,16 +946,16 @@ def save_record(
         except IntegrityError as exc:  # an import wrote the same id in between
             raise ValidationError(_(
                 "{what} already exists; leave the id empty to get a new one"
-            ).format(what=_what(table, record_id))) from exc  # fmt: skip
+            ).format(what=record_label(table, record_id))) from exc  # fmt: skip
         _audit(session, actor, "create", kind, record_id, {"via": "form"})
         changed = tuple(values)
     else:
         record_id = str(item.id)
-        row = _locked(session, model, record_id)
+        row = locked_row(session, model, record_id)
         if row is None:
             raise ConcurrentEditError(_(
                 "{what} was deleted since you opened it; nothing was saved"
-            ).format(what=_what(table, record_id)))  # fmt: skip
+            ).format(what=record_label(table, record_id)))  # fmt: skip
         if row.version != expected_version:
             raise changed_since_error(table, record_id, row.updated_by, row.updated_at)
         problems = _check_network(session, Network(**{table: (item,)}))
@@ -1109,7 +968,7 @@ def save_record(
             for key, value in changes.items():
                 setattr(row, key, value)
             row.updated_by, row.updated_at = actor, now
-            _flush(session, table)
+            flush_versioned(session, table)
             _audit(session, actor, "edit", kind, record_id,
                    {"via": "form", "changed": {k: [before[k], v] for k, v in changes.items()}})  # fmt: skip
         changed = tuple(changes)
