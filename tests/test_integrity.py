@@ -311,6 +311,26 @@ def test_stage_history_keeps_the_old_reason_when_reopened(session_maker):
     ]
 
 
+def test_a_file_moves_stages_forward_only(session_maker):
+    save(session_maker, network())  # SY013 suggested
+    at = {stage: network(synergies=(Synergy("SY013", "S0001", "N0001", stage, quantity_base=50 * T,
+                                            abandoned_reason="trop loin" if stage == "abandoned" else ""),))
+          for stage in Stage}  # fmt: skip
+    save(session_maker, at[Stage.IMPLEMENTED], actor="import-1")  # forward, skipping stages
+    with pytest.raises(ImportValidationError, match="SY013.*--back"):
+        save(session_maker, at[Stage.CONTACTED])  # back: not from a file
+    save(session_maker, at[Stage.ABANDONED], actor="import-2")
+    with pytest.raises(ImportValidationError, match="SY013.*--reopen"):
+        save(session_maker, at[Stage.IMPLEMENTED])  # reopening: not from a file
+    with session_maker() as s:
+        history = db.stage_history(s, "SY013")
+    assert [(h.actor, str(h.from_stage), str(h.to_stage)) for h in history[1:]] == [
+        ("import-1", "suggested", "implemented"),
+        ("import-2", "implemented", "abandoned"),
+    ]
+    assert history[-1].reason == "trop loin"
+
+
 def test_cli_stage_moves_and_history(tmp_path):
     runner = CliRunner()
     url = f"sqlite:///{tmp_path / 'cli.db'}"
@@ -451,3 +471,39 @@ def test_the_matcher_never_keeps_an_implemented_synergy_that_breaks_its_rules():
     hazardous = network(synergies=(_implemented(stream_id="S0002", quantity_base=5 * T),))
     with pytest.raises(InfeasibleError, match="S0002 -> N0001.*permit"):
         run_match(hazardous)
+
+
+def test_the_migration_keeps_existing_synergies_and_starts_their_history(database_url):
+    from sqlalchemy import text
+
+    engine = db.make_engine(database_url)
+    try:
+        db.upgrade(engine, "0001")  # a database from before row versions
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO companies (id, name, latitude, longitude, commune, insee_code, postal_code, "
+                "naf_code, siret, address, contact_name, contact_email, contact_phone, notes) VALUES "
+                "('C001', 'A', 45, 0, '', '', '', '', '', '', '', '', '', ''), "
+                "('C002', 'B', 45, 0, '', '', '', '', '', '', '', '', '', '')"))
+            connection.execute(text(
+                "INSERT INTO streams (id, company_id, quantity_base, unit, ewc_code, material, description, "
+                "physical_state, months, route, route_cost_cents, notes) VALUES "
+                "('S0001', 'C001', 100000, 't', '030105', '', '', 'solid', '', 'other', 0, '')"))
+            connection.execute(text(
+                "INSERT INTO needs (id, company_id, quantity_base, unit, category, accepted_codes, "
+                "description, virgin_price_cents, months, hazardous_permit, notes) VALUES "
+                "('N0001', 'C002', 100000, 't', 'wood_fuel', '', '', 0, '', false, '')"))
+            connection.execute(text(
+                "INSERT INTO synergies (id, stream_id, need_id, stage, quantity_base, abandoned_reason, "
+                "created_on, updated_on, notes) VALUES "
+                "('SY007', 'S0001', 'N0001', 'abandoned', NULL, 'trop loin', '2026-03-02', NULL, '')"))
+        db.upgrade(engine)
+        with db.session_factory(engine)() as s, s.begin():
+            history = db.stage_history(s, "SY007")
+            assert [(h.from_stage, h.to_stage, h.reason) for h in history] == [
+                (None, Stage.ABANDONED, "trop loin")]
+            assert history[0].occurred_at.date().isoformat() == "2026-03-02"
+            assert db.record_state(s, "synergies", "SY007").version == 1
+            assert db.next_id(s, "synergy") == "SY008"
+    finally:
+        engine.dispose()
