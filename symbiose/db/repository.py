@@ -397,7 +397,9 @@ def record_audit(
 _audit = record_audit  # former private name, kept for callers that used it
 
 
-def save_network(session: Session, network: Network, *, actor: str = "system") -> ImportSummary:
+def save_network(
+    session: Session, network: Network, *, actor: str = "system", restore: bool = False
+) -> ImportSummary:
     """Insert or update every company, stream, need and synergy of ``network`` by id.
 
     Rows of the database that the network does not mention are kept. References, plausible
@@ -415,6 +417,9 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
     changed; dates left empty in the network never erase stored ones. Writes one ``import`` row
     in the audit log when anything changed, a ``stage`` row per synergy whose stage changed, and
     the stage history of every synergy created or moved.
+
+    ``restore=True`` (putting back what an import changed) lets stages move back and abandoned
+    synergies reopen; the moves are written in the stage history like any other.
     """
     problems = _check_network(session, network)
     stored_synergies = _rows_by_id(session, SynergyRow, [y.id for y in network.synergies])
@@ -423,7 +428,9 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
         if row is None or str(syn.stage) == row.stage or str(syn.stage) not in STAGE_VALUES:
             continue
         # an abandoned synergy without a reason is reported by _check_network already
-        if message := move_problem(syn.id, row.stage, syn.stage, reason=syn.abandoned_reason or "-"):
+        reason = syn.abandoned_reason or "-"
+        if message := move_problem(syn.id, row.stage, syn.stage, reason=reason, back=restore,
+                                   reopen=restore):  # fmt: skip
             problems.append(Problem("synergies.csv", None, "stage", message))
     if problems:
         raise ImportValidationError(problems)
