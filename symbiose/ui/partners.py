@@ -91,6 +91,13 @@ class PartnerView:
         return [p for p in (self.banded(s, n, side) for s, n in zip(rows["stream_id"], rows["need_id"], strict=True))
                 if p is not None]  # fmt: skip
 
+    def tradable_base(self, stream_id: str, need_id: str) -> int | None:
+        """The pair's tradable quantity (base units), recorded with a synergy it starts."""
+        try:
+            return int(round(float(self.economics.loc[(stream_id, need_id), "tradable_base"])))
+        except KeyError:
+            return None
+
     def number(self, pair: BandedPair) -> int:
         """A number per pair shown (not per company: two numbers may be one company)."""
         return self.numbers.setdefault((pair.stream_id, pair.need_id), len(self.numbers) + 1)
@@ -177,7 +184,8 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         try:
             with common.transaction() as s:
                 new = blind.express_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
-                                             actor=common.actor(), outbox=outbox)  # fmt: skip
+                                             actor=common.actor(), quantity_base=view.tradable_base(stream_id, need_id),
+                                             outbox=outbox)  # fmt: skip
         except SymbioseError as exc:
             common.show_problems(exc)
             return
