@@ -360,3 +360,10 @@ def test_an_officer_stage_change_on_the_pipeline_page_notifies_both_companies(ma
             assert [n.kind for n in notifications.notices(s, company_id=company)] == ["stage"]
         [officer] = notifications.notices(s, role="officer")
         assert officer.detail["from"] == "suggested" and officer.detail["to"] == "contacted"
+
+
+def test_the_partners_page_is_french_by_default(maker, monkeypatch, unseen_pair):
+    monkeypatch.delenv("SYMBIOSE_LANGUAGE")
+    shown = texts(partners_as(unseen_pair[2]))
+    assert "Demandes reçues (0)" in shown and "Partenaire n°1" in shown and "votre gain à partage égal" in shown
+    assert " à " in shown and "EUR/an" in shown
