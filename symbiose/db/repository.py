@@ -358,7 +358,9 @@ def record_audit(
 _audit = record_audit  # former private name, kept for callers that used it
 
 
-def save_network(session: Session, network: Network, *, actor: str = "system") -> ImportSummary:
+def save_network(
+    session: Session, network: Network, *, actor: str = "system", audit: bool = True
+) -> ImportSummary:
     """Insert or update every company, stream, need and synergy of ``network`` by id.
 
     Rows of the database that the network does not mention are kept. References are checked
@@ -371,7 +373,9 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
     changed; dates left empty in the network never erase stored ones. Writes one ``import`` row
     in the audit log when anything changed, and a ``stage`` row per synergy whose stage changed.
     """
-    problems = _check_network(session, network)
+    from symbiose.db.imports import length_problems
+
+    problems = _check_network(session, network) + length_problems(network)
     if problems:
         raise ImportValidationError(problems)
     summary = ImportSummary()
@@ -435,7 +439,7 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
             synergy_id,
             {"from": old, "to": new, "via": "import"},
         )
-    if summary.changed:
+    if summary.changed and audit:  # audit=False: the caller logs the import itself
         _audit(session, actor, "import", "network", network.name, summary.as_dict())
     session.flush()
     return summary
