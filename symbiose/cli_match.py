@@ -122,10 +122,11 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
     table = run_robustness(network, params, draws=draws, variation=variation, seed=seed)
     click.echo(table.to_string(index=False))
     if out_dir:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        path = Path(out_dir) / "robustness.csv"
-        table.to_csv(path, index=False)
-        click.echo(f"wrote {path}")
+        from symbiose.safe_output import atomic_folder, escape_frame
+
+        with atomic_folder(out_dir) as out:
+            escape_frame(table).to_csv(out / "robustness.csv", index=False)
+        click.echo(f"wrote {Path(out_dir) / 'robustness.csv'}")
 
 
 @click.command()

@@ -27,8 +27,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+
+_writing_in: ContextVar[Path | None] = ContextVar("symbiose_atomic_folder", default=None)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
@@ -50,6 +53,11 @@ def unescape_cell(text: str) -> str:
     return text
 
 
+def moved(paths: list[Path], work: Path, target: Path) -> list[Path]:
+    """Paths written in ``work`` as they are after the rename to ``target``."""
+    return [target / Path(p).relative_to(work) for p in paths]
+
+
 def escape_frame(frame):
     """A copy of a pandas DataFrame whose text cells (and column names) are escaped."""
     out = frame.copy()
@@ -69,12 +77,20 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     was and the temporary folder (``.<name>.tmp-*``) is removed or left aside.
     """
     target = Path(target)
+    outer = _writing_in.get()
+    if outer is not None and target.resolve() == outer.resolve():
+        yield target  # already inside the temporary folder of an outer block (a report)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a folder")
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    token = _writing_in.set(work)
     try:
-        yield work
+        try:
+            yield work
+        finally:
+            _writing_in.reset(token)
         if target.is_dir():
             for old in target.iterdir():
                 new = work / old.name
