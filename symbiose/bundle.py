@@ -506,7 +506,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
                 table, sheet_label,
                 sheet.iter_rows(values_only=True, max_col=limit.max_columns), problems, limit,
             ))  # fmt: skip
-        if not any(t.name in MAIN_TABLES for t in tables):
+        if not any(t in MAIN_TABLES for t in seen):
             found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or "none"
             problems.append(Problem(label, None, None, (
                 f"no sheet named companies, streams or needs (found: {found}); rename the sheets "

@@ -65,9 +65,10 @@ def _explain(exc: BaseException) -> str:
         count = getattr(exc, "total", len(exc.problems))
         shown = limits().max_problems_shown
         lines = [f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was changed:"]
-        lines += [f"  - {problem}" for problem in exc.problems[:shown]]
-        if count > shown:
-            lines.append("  " + _("... and {n} more").format(n=fmt_number(count - shown)))
+        printed = exc.problems[:shown]
+        lines += [f"  - {problem}" for problem in printed]
+        if count > len(printed):
+            lines.append("  " + _("... and {n} more").format(n=fmt_number(count - len(printed))))
         return "\n".join(lines)
     return f"Error: {exc}"
 

@@ -26,7 +26,7 @@ def load_base(base: str, database: str | None = None) -> Network:
     if base == "database":
         from symbiose.db import ensure_database, load_network, session_factory
 
-        engine = ensure_database(database)
+        engine = ensure_database(database, create=False)  # a mistyped path is an error
         with session_factory(engine)() as session:
             return load_network(session)
     return read_bundle(base)

@@ -51,8 +51,8 @@ class ValidationError(SymbioseError, ValueError):
         self.total = max(total, len(self.problems))
         limit = limits().max_problems_shown if limit is None else limit
         shown = [f"  - {p}" for p in self.problems[:limit]]
-        if self.total > limit:
-            shown.append(f"  ... and {self.total - limit:,} more problems".replace(",", " "))
+        if self.total > len(shown):
+            shown.append(f"  ... and {self.total - len(shown):,} more problems".replace(",", " "))
         count = self.total
         head = f"{count} problem{'s' if count != 1 else ''} found; nothing was changed:"
         super().__init__("\n".join([head, *shown]))

@@ -53,6 +53,20 @@ def unescape_cell(text: str) -> str:
     return text
 
 
+def _remove_abandoned(target: Path) -> None:
+    """Remove the temporary folders of writers of ``target`` that were killed (dead process)."""
+    for stale in target.parent.glob(f".{target.name}.tmp-*-*"):
+        pid = stale.name.removeprefix(f".{target.name}.tmp-").split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def moved(paths: list[Path], work: Path, target: Path) -> list[Path]:
     """Paths written in ``work`` as they are after the rename to ``target``."""
     return [target / Path(p).relative_to(work) for p in paths]
@@ -84,7 +98,8 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a folder")
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    _remove_abandoned(target)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     token = _writing_in.set(work)
     try:
         try:
