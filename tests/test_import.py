@@ -24,7 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from symbiose.bundle import TABLES, read_import, record_texts, table_csv, write_bundle, write_templates
+from symbiose.bundle import (
+    TABLES,
+    read_import,
+    record_texts,
+    table_csv,
+    write_bundle,
+    write_templates,
+)
 from symbiose.cli import main
 from symbiose.db import load_network, save_network
 from symbiose.db.imports import apply_import, plan_import, recent_imports, undo_import
@@ -402,7 +409,7 @@ def test_an_ambiguous_decimal_is_refused_with_the_way_to_write_it(tmp_path):
 
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_row(tmp_path):
-    head = "id;name;commune\n".encode()
+    head = b"id;name;commune\n"
     data = head + "C1;Scierie Étienne;Jonzac\n".encode() + "C2;Scierie Étienne;Jonzac\n".encode("cp1252")
     (tmp_path / "companies.csv").write_bytes(data)
     (problem,) = _problems(tmp_path / "companies.csv")
