@@ -231,8 +231,9 @@ def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
             continue
         click.echo("  ~ " + _("{table} {id} updated ({company}):").format(
             table=record.table, id=record.id, company=record.company))
+        empty = _("(empty)")
         for column, old, new in record.fields:
-            click.echo(f"      {column}: {old or '(' + _('empty') + ')'} -> {new or '(' + _('empty') + ')'}")
+            click.echo(f"      {column}: {old or empty} -> {new or empty}")
     if len(changed) > limit:
         click.echo("  " + _("... and {n} more").format(n=fmt_number(len(changed) - limit)))
     for warning in plan.warnings:

@@ -270,13 +270,14 @@ def test_import_preview_confirm_and_undo(url, session):
     with session() as s:
         before = db.load_network(s)
     at = page_test("companies").run()
-    change = "id;quantite\nS0001;9999\n".encode("utf-8")
+    change = b"id;quantite\nS0001;9999\n"
     at.file_uploader(key="bundle_files").set_value([("flux.csv", change, "text/csv")]).run()
     at.button(key="import_button").click().run()
     assert not at.exception and not at.error
-    (preview,) = [d.value for d in at.dataframe if "before" in d.value.columns]
-    row = preview[preview["column"] == "quantity"].iloc[0]
-    assert (row["id"], row["after"]) == ("S0001", "9999")
+    (preview,) = [d.value for d in at.dataframe if len(d.value.columns) == 8]
+    assert list(preview.columns[4:7]) == ["colonne", "avant", "après"]  # French by default
+    row = preview[preview["colonne"] == "quantity"].iloc[0]
+    assert (row["id"], row["après"]) == ("S0001", "9999")
     with session() as s:
         assert db.load_network(s) == before  # a preview writes nothing
     at.button(key="import_confirm").click().run()

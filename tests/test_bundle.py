@@ -362,7 +362,8 @@ def test_problem_names_the_column_as_the_user_wrote_it(tmp_path):
     assert the_problem(problems, "flux.csv", 2, "Quantité").message.endswith("(0 or more)")
 
 
-def test_missing_required_column(tmp_path):
+def test_missing_required_column(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     tables = {**BASE, "streams": BASE["streams"].replace(",quantity,", ",qty,")}
     problems = problems_of(write_folder(tmp_path / "b", tables))
     unknown = the_problem(problems, "streams.csv", 1, "qty")
@@ -374,7 +375,8 @@ def test_missing_required_column(tmp_path):
     assert len(problems) == 3  # the synergies that refer to the streams are not blamed
 
 
-def test_unknown_column_names_the_close_match(tmp_path):
+def test_unknown_column_names_the_close_match(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     tables = {**BASE, "streams": BASE["streams"].replace("route_cost_eur_per_unit", "route_cost_eur")}
     problems = problems_of(write_folder(tmp_path / "b", tables))
     problem = the_problem(problems, "streams.csv", 1, "route_cost_eur")

@@ -83,9 +83,9 @@ def test_import_list_stage_and_export(runner, db, tmp_path):
         tmp_path / "bundle", companies=COMPANIES, streams=STREAMS, needs=NEEDS, synergies=SYNERGIES
     )
     result = run(runner, db, "import", str(folder), "--yes")
-    assert "companies" in result.stdout and "created" in result.stdout
+    assert "companies" in result.stdout and "5 créés" in result.stdout
     assert "2 companies, 1 streams, 1 needs, 1 synergies" in table_counts(runner, db)
-    assert "Nothing changed." in run(runner, db, "import", str(folder), "--yes").stdout
+    assert "Rien n'a changé." in run(runner, db, "import", str(folder), "--yes").stdout
 
     table = run(runner, db, "list", "streams").stdout
     assert "S0001" in table and "03 01 05" in table and "1200.5" in table
@@ -105,11 +105,11 @@ def test_import_list_stage_and_export(runner, db, tmp_path):
     written = run(runner, db, "export", str(out)).stdout.split()
     assert {Path(p).name for p in written} >= {"companies.csv", "streams.csv", "needs.csv"}
     # what was exported imports back without any change
-    assert "Nothing changed." in run(runner, db, "import", str(out), "--yes").stdout
+    assert "Rien n'a changé." in run(runner, db, "import", str(out), "--yes").stdout
     workbook = tmp_path / "reseau.xlsx"
     run(runner, db, "export", str(workbook))
     assert workbook.stat().st_size > 0
-    assert "Nothing changed." in run(runner, db, "import", str(workbook), "--yes").stdout
+    assert "Rien n'a changé." in run(runner, db, "import", str(workbook), "--yes").stdout
 
 
 def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, tmp_path):
@@ -146,7 +146,7 @@ def test_templates(runner, db, tmp_path):
     # the templates' example rows are skipped: a template imported as it is changes nothing
     for folder in ("fr", "en"):
         result = run(runner, db, "import", str(tmp_path / folder))
-        assert "Nothing changed." in result.stdout and "EX" in result.stdout
+        assert "Rien n'a changé." in result.stdout and "EX" in result.stdout
 
 
 def test_unreachable_database_is_a_clean_error(runner):
@@ -182,7 +182,7 @@ def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
     out = tmp_path / "pg-export"
     run(runner, postgres_url, "export", str(out))
-    assert "Nothing changed." in run(runner, postgres_url, "import", str(out), "--yes").stdout
+    assert "Rien n'a changé." in run(runner, postgres_url, "import", str(out), "--yes").stdout
 
 
 def test_user_add(runner, db, tmp_path):

@@ -51,6 +51,13 @@ from symbiose.errors import ImportValidationError, ValidationError
 from symbiose.safe_output import atomic_folder
 from symbiose.units import Unit
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Messages are checked in English here (French: test_messages_are_french_by_default)."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+
+
 # ------------------------------------------------------------------------------------------------
 # stored networks, drawn by hypothesis
 
@@ -393,7 +400,7 @@ def test_many_bad_rows_print_the_first_problems_and_count_the_rest(tmp_path, mon
         main, ["--database", f"sqlite:///{tmp_path / 'm.db'}", "import", str(folder), "--yes"]
     )
     assert result.exit_code == 1 and "3000 problems found" in result.stderr
-    assert "and 2 980 more" in result.stderr.replace("\u00a0", " ")
+    assert "... and 2,980 more" in result.stderr
     assert result.stderr.count("\n  - ") == 20
 
 
@@ -536,3 +543,12 @@ def test_concurrent_first_use_of_a_new_sqlite_file(tmp_path):
     assert [code for code, _ in outcomes] == [0] * len(commands), outcomes
     listed = _cli(url, "list", "companies", "--format", "csv").stdout
     assert len(listed.splitlines()) > 10
+
+
+def test_messages_are_french_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("SYMBIOSE_LANGUAGE")
+    folder = _folder(tmp_path / "f", streams="id,route_cost_eur\nS1,3\n")
+    problem = _problems(folder)[0]
+    assert "colonne inconnue « route_cost_eur » : vouliez-vous dire route_cost_eur_per_unit ?" in problem
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert "n'existe pas" in _cli(url, "list", "companies", code=1).stderr

@@ -156,7 +156,8 @@ class ImportPlan:
                 lines.append((r.table, r.id, r.company, _("created"), "", "", "", warning))
             for column, old, new in r.fields if r.action == "updated" else ():
                 lines.append((r.table, r.id, r.company, _("updated"), column, old, new, warning))
-        columns = ["table", "id", "company", "action", "column", "before", "after", "warning"]
+        columns = [_("table"), _("id"), _("company"), _("action"), _("column"), _("before"),
+                   _("after"), _("warning")]  # fmt: skip
         return pd.DataFrame(lines, columns=columns)
 
 
