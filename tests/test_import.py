@@ -530,9 +530,9 @@ def test_a_database_of_a_newer_version_is_a_clear_error(database_url):
 
 
 def test_concurrent_first_use_of_a_new_sqlite_file(tmp_path):
-    """Real processes: a dozen `init` and `load-demo` at once on a file that does not exist."""
+    """Real processes: ten `init` and `load-demo` at once on a file that does not exist."""
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    commands = [["init"], ["load-demo"]] * 6
+    commands = [["init"], ["load-demo"]] * 5
     env = {**os.environ, "SYMBIOSE_LANGUAGE": "en"}
     processes = [
         subprocess.Popen([sys.executable, "-m", "symbiose.cli", "--database", url, *command],
