@@ -56,6 +56,7 @@ from symbiose.units import Unit, parse_decimal, to_base, to_cents
 # --------------------------------------------------------------------------------------------
 # Vocabulary and columns
 
+@cache
 def resource_categories() -> dict[str, Unit]:
     """Resource category ids (``needs.category``, ``streams.material``) with their usual unit,
     from the knowledge base (data/resource_categories.csv, documented in docs/DATA_FORMAT.md)."""
@@ -383,7 +384,7 @@ def _guarded(records: Iterable[Iterable[Cell]]) -> Iterator[Iterable[Cell]]:
 
 def _records_to_table(
     table: str, label: str, records: Iterable[Iterable[Cell]], problems: list[Problem],
-    limit: Limits, offset: int = 0,
+    limit: Limits, offset: int = 0, check_cells: bool = False,
 ) -> _Table:  # fmt: skip
     headers: list[str] | None = None
     rows: list[tuple[int, list[Cell]]] = []
@@ -403,7 +404,8 @@ def _records_to_table(
                     ).format(n=fmt_number(len(cells)), limit=fmt_number(limit.max_columns))))  # fmt: skip
                     break
                 cells = cells[: limit.max_columns]
-            if any(isinstance(c, str) and len(c) > limit.max_cell_chars for c in cells):
+            # a CSV field longer than the limit already stopped the csv module (field_size_limit)
+            if check_cells and any(isinstance(c, str) and len(c) > limit.max_cell_chars for c in cells):
                 problems.append(Problem(label, number, None, too_long))
                 continue
             if not any(_cell_text(c) for c in cells):
@@ -505,6 +507,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
             tables.append(_records_to_table(
                 table, sheet_label,
                 sheet.iter_rows(values_only=True, max_col=limit.max_columns), problems, limit,
+                check_cells=True,
             ))  # fmt: skip
         if not any(t in MAIN_TABLES for t in seen):
             found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or "none"
