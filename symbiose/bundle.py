@@ -521,6 +521,21 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
         workbook.close()
 
 
+def _table_for_headers(path: Path) -> str | None:
+    """The table a CSV file of another name holds, from its header line: the only table knowing
+    every column (``symbiose list streams --format csv > s.csv`` imports back)."""
+    scratch: list[Problem] = []
+    table = _read_csv(path, "companies", scratch) if path.suffix.lower() == ".csv" else None
+    if table is None or scratch or not table.headers:
+        return None
+    keys = {_header_key(h) for h in table.headers if h}
+    fitting = [
+        name for name, columns in TABLES.items()
+        if keys <= {_header_key(n) for c in columns for n in (c.name, *c.aliases)}
+    ]  # fmt: skip
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
     if not path.exists():
         problems.append(Problem(path.name or str(path), None, None, (
@@ -552,7 +567,7 @@ def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
             "old Excel .xls files are not read; open it in Excel and save it as .xlsx"
         )))  # fmt: skip
         return []
-    table_name = _table_for_name(path.stem)
+    table_name = _table_for_name(path.stem) or _table_for_headers(path)
     if table_name is None:
         problems.append(Problem(path.name, None, None, (
             "a single file must be named companies.csv, streams.csv, needs.csv or synergies.csv "

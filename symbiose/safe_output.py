@@ -55,6 +55,8 @@ def unescape_cell(text: str) -> str:
 
 def _remove_abandoned(target: Path) -> None:
     """Remove the temporary folders of writers of ``target`` that were killed (dead process)."""
+    if os.name != "posix":  # os.kill(pid, 0) only tests a process on POSIX systems
+        return
     for stale in target.parent.glob(f".{target.name}.tmp-*-*"):
         pid = stale.name.removeprefix(f".{target.name}.tmp-").split("-")[0]
         if not pid.isdigit() or int(pid) == os.getpid():

@@ -482,6 +482,10 @@ def test_excel_cells_typed_as_numbers_and_dates(tmp_path):
 
 
 def test_single_csv_with_an_unknown_name(tmp_path):
-    (tmp_path / "export_2026.csv").write_text("id,name\nC1,X\n", encoding="utf-8")
+    # columns that several tables have: the name must say which table it is
+    (tmp_path / "export_2026.csv").write_text("id,notes\nC1,X\n", encoding="utf-8")
     (problem,) = problems_of(tmp_path / "export_2026.csv")
     assert "must be named companies.csv" in problem.message
+    # columns of one table only: read as that table
+    (tmp_path / "export_2027.csv").write_text("id,name,commune\nC1,X,Jonzac\n", encoding="utf-8")
+    assert read_bundle(tmp_path / "export_2027.csv").companies[0].commune == "Jonzac"

@@ -507,6 +507,19 @@ def test_cli_dry_run_confirmation_and_undo(database_url, tmp_path):
     assert "already undone" in _cli(database_url, "undo", import_id, code=1).stderr
 
 
+def test_list_output_under_any_file_name_imports_back(tmp_path):
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    _cli(url, "init")
+    _cli(url, "import", str(_folder(tmp_path / "b", companies=COMPANIES, streams=STREAMS)), "--yes")
+    for table in ("companies", "streams"):
+        listed = _cli(url, "list", table, "--format", "csv").stdout
+        (tmp_path / "s.csv").write_text(listed, encoding="utf-8")
+        assert "Nothing changed." in _cli(url, "import", str(tmp_path / "s.csv")).stdout
+    # a header that fits two tables (streams and needs) needs the file's name
+    (tmp_path / "x.csv").write_text("id,company_id,quantity\nS1,C001,5\n", encoding="utf-8")
+    assert "must be named" in _cli(url, "import", str(tmp_path / "x.csv"), code=1).stderr
+
+
 def test_a_missing_sqlite_file_is_created_only_by_init_load_demo_and_serve(tmp_path):
     url = f"sqlite:///{tmp_path / 'typo' / 'symbiose.db'}"
     for command in (["list", "companies"], ["export", str(tmp_path / "x")], ["match"]):
