@@ -1497,8 +1497,7 @@ def write_templates(path: str | Path, *, language: str = "fr") -> list[Path]:
         sheets[title] = (headers, [examples[name]])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return [_write_workbook(path, sheets)]
-    path.mkdir(parents=True, exist_ok=True)
-    return [
-        _write_csv(path / f"{title}.csv", headers, rows, french=fr)
-        for title, (headers, rows) in sheets.items()
-    ]
+    with atomic_folder(path) as work:
+        for title, (headers, rows) in sheets.items():
+            _write_csv(work / f"{title}.csv", headers, rows, french=fr)
+    return [path / f"{title}.csv" for title in sheets]

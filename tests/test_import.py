@@ -542,10 +542,14 @@ def test_a_database_of_a_newer_version_is_a_clear_error(database_url):
     assert "9999_future" in result.stderr and "newer version" in result.stderr
 
 
-def test_concurrent_first_use_of_a_new_sqlite_file(tmp_path):
-    """Real processes: ten `init` and `load-demo` at once on a file that does not exist."""
-    url = f"sqlite:///{tmp_path / 'new.db'}"
-    commands = [["init"], ["load-demo"]] * 5
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_first_use_of_a_new_database(tmp_path, request, backend):
+    """Real processes: `init` and `load-demo` at once on a database that does not exist yet
+    (ten on a SQLite file; six on a fresh PostgreSQL schema)."""
+    if backend == "sqlite":
+        url, commands = f"sqlite:///{tmp_path / 'new.db'}", [["init"], ["load-demo"]] * 5
+    else:
+        url, commands = request.getfixturevalue("postgres_url"), [["init"], ["load-demo"]] * 3
     env = {**os.environ, "SYMBIOSE_LANGUAGE": "en"}
     processes = [
         subprocess.Popen([sys.executable, "-m", "symbiose.cli", "--database", url, *command],
