@@ -8,6 +8,7 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose load-demo                    load the Haute-Saintonge demo network (idempotent)
     symbiose import reseau.xlsx --dry-run preview an import (created / updated / unchanged)
     symbiose import reseau.xlsx           import a bundle (CSV folder or workbook), asks first
+    symbiose imports                      the recent imports, with their ids
     symbiose undo I20261201-093012-4f2a   put back what an import changed
     symbiose export sortie/               write the stored network as CSV files (or a .xlsx)
     symbiose templates modeles/           empty templates for officers (--language fr|en)

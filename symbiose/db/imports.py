@@ -315,8 +315,10 @@ def apply_import(
             })  # fmt: skip
     from symbiose.db.repository import record_audit
 
+    # detail: the file's name, the counts per table (as the former import rows had them), and
+    # every changed record with its values before and after (what undo_import puts back)
     record_audit(session, actor, ACTION_IMPORT, AUDIT_ENTITY, import_id, {
-        "name": plan.name, "summary": summary.as_dict(), "changes": changes,
+        "name": plan.name, **summary.as_dict(), "changes": changes,
     })  # fmt: skip
     session.flush()
     return ImportResult(import_id, plan, summary.total_created, summary.total_updated)
