@@ -395,6 +395,15 @@ def _records_to_table(
     ).format(limit=fmt_number(limit.max_cell_chars))
     try:
         for number, record in enumerate(_guarded(records), start=1 + offset):
+            if number > limit.max_rows + 1 + offset:
+                # past the row limit, counting empty rows: a stray cell far below the data (in
+                # a sheet that does not declare its size), or a table too long
+                problems.append(Problem(label, number, None, _(
+                    "the table goes on past row {limit} (empty rows counted); delete the empty "
+                    "rows and stray cells after the data, or split the file, or raise "
+                    "SYMBIOSE_LIMIT_MAX_ROWS"
+                ).format(limit=fmt_number(limit.max_rows + 1))))  # fmt: skip
+                break
             cells = list(record)
             if len(cells) > limit.max_columns:
                 if any(_cell_text(c) for c in cells[limit.max_columns :]):
@@ -413,11 +422,6 @@ def _records_to_table(
             if headers is None:
                 headers = [_cell_text(c) for c in cells]
                 continue
-            if len(rows) >= limit.max_rows:
-                problems.append(Problem(label, number, None, _(
-                    "more than {limit} rows; split the file, or raise SYMBIOSE_LIMIT_MAX_ROWS"
-                ).format(limit=fmt_number(limit.max_rows))))  # fmt: skip
-                break
             rows.append((number, cells))
     except _TooLong:
         problems.append(Problem(label, number + 1, None, too_long))
@@ -506,8 +510,8 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
                 continue
             tables.append(_records_to_table(
                 table, sheet_label,
-                sheet.iter_rows(values_only=True, max_col=limit.max_columns), problems, limit,
-                check_cells=True,
+                # no max_col: a sheet that does not declare its size would be padded to it
+                sheet.iter_rows(values_only=True), problems, limit, check_cells=True,
             ))  # fmt: skip
         if not any(t in MAIN_TABLES for t in seen):
             found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or "none"

@@ -360,6 +360,30 @@ def test_a_stray_cell_far_away_in_a_workbook_is_refused_before_reading(tmp_path)
     assert "XFD1048576" in problem and "delete the empty rows" in problem
 
 
+def test_a_stray_cell_in_a_sheet_that_does_not_declare_its_size_stops_at_the_row_limit(
+    tmp_path, monkeypatch
+):
+    import re
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "companies"
+    sheet.append(["id", "name", "commune"])
+    sheet["A900"] = "x"
+    workbook.save(tmp_path / "stray.xlsx")
+    with zipfile.ZipFile(tmp_path / "stray.xlsx") as source, zipfile.ZipFile(
+        tmp_path / "undeclared.xlsx", "w", zipfile.ZIP_DEFLATED
+    ) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)  # no declared size
+            target.writestr(info, data)
+    monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_ROWS", "500")
+    (problem,) = _problems(tmp_path / "undeclared.xlsx")
+    assert "row 502" in problem and "goes on past row 501" in problem
+
+
 def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path):
     write_templates(tmp_path / "t.xlsx", language="en")
     with zipfile.ZipFile(tmp_path / "t.xlsx", "a", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -374,7 +398,7 @@ def test_file_size_rows_and_unzipped_size_limits_are_configurable(tmp_path, monk
     assert "SYMBIOSE_LIMIT_MAX_FILE_BYTES" in _problems(folder)[0]
     monkeypatch.delenv("SYMBIOSE_LIMIT_MAX_FILE_BYTES")
     monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_ROWS", "1")
-    assert "more than 1 rows" in _problems(folder)[0]
+    assert "goes on past row 2" in _problems(folder)[0]
     monkeypatch.delenv("SYMBIOSE_LIMIT_MAX_ROWS")
     write_templates(tmp_path / "t.xlsx", language="en")
     monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_UNZIPPED_BYTES", "1000")
