@@ -292,10 +292,10 @@ def apply_import(
 
     plan = plan_import(session, path, name=name)
     if expected is not None and plan.fingerprint != expected.fingerprint:
-        raise ValidationError(_(
+        raise ValidationError(Problem(plan.name, None, None, _(
             "the database changed since the preview (another user or command saved records); "
             "nothing was imported: preview the file again"
-        ))  # fmt: skip
+        )))  # fmt: skip
     import_id = new_import_id()
     if not plan.changed:
         return ImportResult(import_id, plan, 0, 0)
@@ -402,8 +402,9 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
         ).format(id=import_id))  # fmt: skip
     done = _import_row(session, import_id, ACTION_UNDO)
     if done is not None:
-        raise ValidationError(_("import {id} was already undone on {when} by {actor}").format(
-            id=import_id, when=f"{done.occurred_at:%d/%m/%Y %H:%M}", actor=done.actor))
+        raise ValidationError(Problem(import_id, None, None, _(
+            "this import was already undone on {when} by {actor}"
+        ).format(when=f"{done.occurred_at:%d/%m/%Y %H:%M}", actor=done.actor)))  # fmt: skip
     changes = json.loads(row.detail or "{}").get("changes", [])
     by_table: dict[str, list[dict[str, Any]]] = {t: [] for t in MODELS}
     for change in changes:
