@@ -189,36 +189,39 @@ def test_a_file_with_some_columns_changes_only_those_columns(
     session, tmp_path_factory, network, edits, data
 ):
     stored = _store(session, network)
-    if not stored.streams:
+    table, kind = data.draw(st.sampled_from([("streams", Stream), ("needs", Need)]))
+    records, replacements = getattr(stored, table), getattr(edits, table)
+    if not records or not replacements:
         return
     # the same ids, other values: what the officer typed in the chosen columns
-    edited = Network(
-        stored.companies,
-        tuple(
-            Stream(**{**{f: getattr(edits.streams[i % len(edits.streams)], f) for f in Stream.__dataclass_fields__},
-                      "id": s.id, "company_id": data.draw(st.sampled_from(stored.companies)).id})
-            for i, s in enumerate(stored.streams)
-        ) if edits.streams else stored.streams,
+    changed = tuple(
+        kind(**{
+            **{f: getattr(replacements[i % len(replacements)], f) for f in kind.__dataclass_fields__},
+            "id": r.id, "company_id": data.draw(st.sampled_from(stored.companies)).id,
+        })
+        for i, r in enumerate(records)
     )  # fmt: skip
-    names = [c.name for c in TABLES["streams"] if c.name != "id"]
+    edited = Network(stored.companies, **{table: changed})
+    names = [c.name for c in TABLES[table] if c.name != "id"]
     chosen = ["id", *data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))]
-    full = list(csv.DictReader(io.StringIO(table_csv(edited, "streams"))))
+    full = list(csv.DictReader(io.StringIO(table_csv(edited, table))))
     folder = tmp_path_factory.mktemp("subset")
-    with open(folder / "streams.csv", "w", encoding="utf-8", newline="") as handle:
+    with open(folder / f"{table}.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=chosen, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(full)
     with _tx(session):
         apply_import(session, folder, actor="test")
-    after = _texts(load_network(session), "streams")
-    before, wanted = _texts(stored, "streams"), _texts(edited, "streams")
-    for stream_id, values in after.items():
+    after = _texts(load_network(session), table)
+    before, wanted = _texts(stored, table), _texts(edited, table)
+    for record_id, values in after.items():
         for column, value in values.items():
-            expected = wanted[stream_id][column] if column in chosen else before[stream_id][column]
-            assert value == expected, (stream_id, column, chosen)
-    # other tables untouched
-    for table in ("companies", "needs", "synergies"):
-        assert _texts(load_network(session), table) == _texts(stored, table)
+            expected = wanted[record_id][column] if column in chosen else before[record_id][column]
+            assert value == expected, (record_id, column, chosen)
+    # the other tables are untouched
+    for other in TABLES:
+        if other != table:
+            assert _texts(load_network(session), other) == _texts(stored, other)
 
 
 # ------------------------------------------------------------------------------------------------
