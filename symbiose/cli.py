@@ -221,17 +221,20 @@ def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
     """Print an import preview: counts per table, then each created or updated record."""
     for notice in plan.notices:
         click.echo(notice)
-    click.echo(f"{_('table'):<10} {_('created'):>8} {_('updated'):>8} {_('unchanged'):>10}")
-    for table, created, updated, unchanged in plan.rows():
-        click.echo(f"{table:<10} {created:>8} {updated:>8} {unchanged:>10}")
+    from symbiose.db.imports import COUNT_HEADERS, entity
+
+    table, created, updated, unchanged = (_(h) for h in COUNT_HEADERS)
+    click.echo(f"{table:<12} {created:>8} {updated:>8} {unchanged:>10}")
+    for table, created, updated, unchanged in plan.count_rows():
+        click.echo(f"{table:<12} {created:>8} {updated:>8} {unchanged:>10}")
     changed = [r for r in plan.records if r.action != "unchanged"]
     for record in changed[:limit]:
         if record.action == "created":
-            click.echo("  + " + _("{table} {id} created ({company})").format(
-                table=record.table, id=record.id, company=record.company))
+            click.echo("  + " + _("{entity} {id} created ({company})").format(
+                entity=entity(record.table), id=record.id, company=record.company))
             continue
-        click.echo("  ~ " + _("{table} {id} updated ({company}):").format(
-            table=record.table, id=record.id, company=record.company))
+        click.echo("  ~ " + _("{entity} {id} updated ({company}):").format(
+            entity=entity(record.table), id=record.id, company=record.company))
         empty = _("(empty)")
         for column, old, new in record.fields:
             click.echo(f"      {column}: {old or empty} -> {new or empty}")

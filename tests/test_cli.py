@@ -83,7 +83,7 @@ def test_import_list_stage_and_export(runner, db, tmp_path):
         tmp_path / "bundle", companies=COMPANIES, streams=STREAMS, needs=NEEDS, synergies=SYNERGIES
     )
     result = run(runner, db, "import", str(folder), "--yes")
-    assert "companies" in result.stdout and "5 créés" in result.stdout
+    assert "entreprises" in result.stdout and "5 créés" in result.stdout
     assert "2 companies, 1 streams, 1 needs, 1 synergies" in table_counts(runner, db)
     assert "Rien n'a changé." in run(runner, db, "import", str(folder), "--yes").stdout
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from symbiose.db.models import AuditRow, Base, CompanyRow, NeedRow, StreamRow, SynergyRow
 from symbiose.domain import Network
 from symbiose.errors import NotFoundError, Problem, ValidationError
-from symbiose.i18n import _
+from symbiose.i18n import N_, _
 
 MODELS: dict[str, type[Base]] = {
     "companies": CompanyRow,
@@ -45,7 +45,16 @@ MODELS: dict[str, type[Base]] = {
     "needs": NeedRow,
     "synergies": SynergyRow,
 }
-ENTITY = {"companies": "company", "streams": "stream", "needs": "need", "synergies": "synergy"}
+ENTITY = {"companies": N_("company"), "streams": N_("stream"), "needs": N_("need"),
+          "synergies": N_("synergy")}  # fmt: skip
+TABLE_NAMES = {"companies": N_("companies"), "streams": N_("streams"), "needs": N_("needs"),
+               "synergies": N_("synergies")}  # fmt: skip
+COUNT_HEADERS = (N_("Table"), N_("Created"), N_("Updated"), N_("Unchanged"))
+
+
+def entity(table: str) -> str:
+    """'stream' in the current language ('flux')."""
+    return _(ENTITY[table])
 ACTION_IMPORT, ACTION_UNDO, AUDIT_ENTITY = "import", "undo", "import"
 
 
@@ -84,7 +93,7 @@ def length_problems(network: Network) -> list[Problem]:
                 if limit and isinstance(value, str) and len(value) > limit:
                     problems.append(Problem(f"{table}.csv", None, key, _(
                         "{entity} '{id}': {n} characters, at most {limit} are stored; shorten it"
-                    ).format(entity=ENTITY[table], id=str(record.id)[:80], n=len(value),
+                    ).format(entity=entity(table), id=str(record.id)[:80], n=len(value),
                              limit=limit)))  # fmt: skip
     return problems
 
@@ -135,6 +144,11 @@ class ImportPlan:
             for t in MODELS
         ]
 
+    def count_rows(self) -> list[tuple[str, int, int, int]]:
+        """:meth:`rows` with the tables named in the current language, for a screen
+        (headers: :data:`COUNT_HEADERS`)."""
+        return [(_(TABLE_NAMES[t]), *counts) for t, *counts in self.rows()]
+
     @property
     def fingerprint(self) -> str:
         """Changes a confirmation was given for: equal plans have equal fingerprints."""
@@ -153,9 +167,10 @@ class ImportPlan:
                 continue
             warning = " ".join(r.warnings)
             if r.action == "created":
-                lines.append((r.table, r.id, r.company, _("created"), "", "", "", warning))
+                lines.append((_(TABLE_NAMES[r.table]), r.id, r.company, _("created"), "", "", "", warning))
             for column, old, new in r.fields if r.action == "updated" else ():
-                lines.append((r.table, r.id, r.company, _("updated"), column, old, new, warning))
+                lines.append((_(TABLE_NAMES[r.table]), r.id, r.company, _("updated"), column, old, new,
+                              warning))  # fmt: skip
         columns = [_("table"), _("id"), _("company"), _("action"), _("column"), _("before"),
                    _("after"), _("warning")]  # fmt: skip
         return pd.DataFrame(lines, columns=columns)
@@ -222,7 +237,7 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
                     "{entity} {id} belongs to {old} in the database; this row gives it to {new}: "
                     "check the id"
                 ).format(
-                    entity=ENTITY[table], id=record.id,
+                    entity=entity(table), id=record.id,
                     old=f"{old.company_id} {was.name}" if was else old.company_id, new=label,
                 ))  # fmt: skip
             if table == "synergies" and (
@@ -420,9 +435,9 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
             problems.append(Problem(
                 import_id, None, None,
                 _("{entity} {id} was deleted since this import").format(
-                    entity=ENTITY[table], id=change["id"]) if now is None else
+                    entity=entity(table), id=change["id"]) if now is None else
                 _("{entity} {id} changed since this import ({columns})").format(
-                    entity=ENTITY[table], id=change["id"], columns=", ".join(changed)),
+                    entity=entity(table), id=change["id"], columns=", ".join(changed)),
             ))  # fmt: skip
     created = {t: {c["id"] for c in items if c["action"] == "created"} for t, items in by_table.items()}
     children = (
@@ -441,7 +456,7 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
                 problems.append(Problem(import_id, None, None, _(
                     "{child} {child_id} was added to {parent} {parent_id} after this import; "
                     "undoing would delete it"
-                ).format(child=ENTITY[child], child_id=child_id, parent=ENTITY[parent],
+                ).format(child=entity(child), child_id=child_id, parent=entity(parent),
                          parent_id=parent_id)))  # fmt: skip
     if problems:
         raise ValidationError([

@@ -353,7 +353,7 @@ PREVIEW_KEY = "import_preview"
 def _show_preview(plan: imports.ImportPlan) -> None:
     for notice in plan.notices:
         st.info(notice)
-    counts = pd.DataFrame(plan.rows(), columns=[_("table"), _("created"), _("updated"), _("unchanged")])
+    counts = pd.DataFrame(plan.count_rows(), columns=[_(h) for h in imports.COUNT_HEADERS])
     st.dataframe(counts, hide_index=True)
     for warning in plan.warnings:
         st.warning(warning, icon="⚠️")
