@@ -603,6 +603,12 @@ class _Row:
     def ok(self) -> bool:
         return len(self.problems) == self.count_at_start
 
+    @property
+    def hints(self) -> bool:
+        """Whether a costly hint ('did you mean ...?') is worth computing: the problem will be
+        among those shown."""
+        return len(self.problems) < getattr(self.problems, "hints", len(self.problems) + 1)
+
     def header(self, column: str) -> str:
         position = self.index.get(column)
         if position is None or position >= len(self.table.headers):
@@ -833,7 +839,7 @@ def _category(row: _Row, column: str) -> str:
     categories = resource_categories()
     if key in categories:
         return key
-    close = difflib.get_close_matches(key, categories, n=1)
+    close = difflib.get_close_matches(key, categories, n=1) if row.hints else []
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     row.problem(column, (
         f"'{text}' is not a resource category{hint}; use one of the ids listed in "
@@ -938,7 +944,8 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         if place is None and postal_code:
             place = locator.locate(commune=commune)
         if place is None and coordinates is None:
-            close = getattr(locator, "closest_names", lambda _: [])(commune)
+            # the closest names cost a scan of the gazetteer: only for problems that are shown
+            close = getattr(locator, "closest_names", lambda _: [])(commune) if row.hints else []
             hint = f": did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             row.problem("commune", (
                 f"'{commune}' is not a commune of the gazetteer (Charente-Maritime){hint}; "
@@ -1131,9 +1138,10 @@ class ProblemLog(list[Problem]):
     """A list of problems that keeps the first ``keep`` and counts the rest (``len`` is the
     total), so that a file of a million bad rows costs neither memory nor minutes."""
 
-    def __init__(self, keep: int) -> None:
+    def __init__(self, keep: int, hints: int | None = None) -> None:
         super().__init__()
         self.keep = keep
+        self.hints = keep if hints is None else hints  # problems given a costly hint
         self.total = 0
 
     def append(self, problem: Problem) -> None:  # type: ignore[override]
@@ -1189,7 +1197,7 @@ def read_import(
     """
     path = Path(path)
     limit = limits()
-    problems: list[Problem] = ProblemLog(limit.max_problems_kept)
+    problems: list[Problem] = ProblemLog(limit.max_problems_kept, limit.max_problems_shown)
     notices: list[str] = []
     locator: _Locator = geocoder if geocoder is not None else default_gazetteer()
     tables = {t.name: t for t in _load_tables(path, problems)}
