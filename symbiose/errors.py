@@ -84,3 +84,14 @@ class NotFoundError(SymbioseError, LookupError):
 
 class DatabaseError(SymbioseError, RuntimeError):
     """A database that cannot be used as it is: missing file, schema of a newer version."""
+
+
+class ConcurrentEditError(SymbioseError, RuntimeError):
+    """A save based on an old read: someone changed the record since it was opened.
+
+    The message says who changed it and when; nothing of the refused save was written.
+    """
+
+
+class RangeError(SolverError, ValueError):
+    """A number outside what the solver's integer arithmetic can hold exactly."""

@@ -115,10 +115,11 @@ def networks(draw) -> Network:
     if streams and needs:
         for i in range(draw(st.integers(0, 2))):
             stage = draw(st.sampled_from([Stage.SUGGESTED, Stage.CONTACTED, Stage.ABANDONED]))
+            stream, need = draw(st.sampled_from(streams)), draw(st.sampled_from(needs))
+            most = min(stream.quantity_base, need.quantity_base)  # the matcher's rule
             synergies.append(Synergy(
-                id=f"Y{i}", stream_id=draw(st.sampled_from(streams)).id,
-                need_id=draw(st.sampled_from(needs)).id, stage=stage,
-                quantity_base=draw(st.none() | st.integers(0, 1_000_000)),
+                id=f"Y{i}", stream_id=stream.id, need_id=need.id, stage=stage,
+                quantity_base=draw(st.none() | st.integers(0, most)),
                 abandoned_reason="trop loin" if stage is Stage.ABANDONED else "",
                 created_on=date(2026, 1, 15), updated_on=date(2026, 2, 1), notes=draw(TEXT),
             ))  # fmt: skip
@@ -300,6 +301,29 @@ def test_undo_restores_updates_and_deletes_creations(session, stored, tmp_path):
     assert load_network(session) == stored
     with _tx(session), pytest.raises(ValidationError, match="already undone"):
         undo_import(session, result.import_id, actor="officer")
+
+
+def test_undo_moves_records_back_before_deleting_what_the_import_created(session, stored, tmp_path):
+    needs = "id,company_id,category,quantity,unit\nN1,C002,wood_fuel,100,t\n"
+    synergies = "id,stream_id,need_id,stage\nY1,S1,N1,contacted\n"
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "n", needs=needs, synergies=synergies), actor="t")
+    before = load_network(session)
+    folder = _folder(
+        tmp_path / "m",
+        companies="id,name,latitude,longitude\nC003,Nouvelle scierie,45.3,-0.4\n",
+        streams="id,company_id\nS1,C003\n",
+        synergies="id,stage\nY1,in_discussion\n",
+    )
+    with _tx(session):
+        result = apply_import(session, folder, actor="t")
+    assert (result.created, result.updated) == (1, 2)
+    with _tx(session):
+        undo_import(session, result.import_id, actor="t")
+    after = load_network(session)
+    # S1 back at C001 (not deleted with C003), Y1 back to 'contacted' (a stage may move back here)
+    assert after.streams == before.streams and after.companies == before.companies
+    assert [(y.id, str(y.stage)) for y in after.synergies] == [("Y1", "contacted")]
 
 
 def test_undo_is_refused_when_a_record_changed_since(session, stored, tmp_path):

@@ -58,9 +58,12 @@ def entity(table: str) -> str:
 ACTION_IMPORT, ACTION_UNDO, AUDIT_ENTITY = "import", "undo", "import"
 
 
+BOOKKEEPING = frozenset({"version", "updated_by", "updated_at"})
+
+
 def _data_columns(model: type[Base]) -> list[str]:
-    """The columns holding what a user entered (not bookkeeping such as a row version)."""
-    return [c.key for c in model.__table__.columns if "version" not in c.key]  # type: ignore[attr-defined]
+    """The columns holding what a user entered (not bookkeeping: row version, who and when)."""
+    return [c.key for c in model.__table__.columns if c.key not in BOOKKEEPING]  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------------
@@ -439,6 +442,15 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
                 _("{entity} {id} changed since this import ({columns})").format(
                     entity=entity(table), id=change["id"], columns=", ".join(changed)),
             ))  # fmt: skip
+    if problems:
+        raise ValidationError([*problems, _not_undone(import_id)])
+    from symbiose.db.repository import _rows_by_id, record_audit, save_network
+
+    # 1. updated records get their previous values, through the same path as an import (row
+    # versions, who and when, the stage history; stages may move back)
+    restored = _restore(by_table)
+    save_network(session, restored, actor=actor, restore=True, audit=False)
+    # 2. records it created are deleted, unless something was attached to them since
     created = {t: {c["id"] for c in items if c["action"] == "created"} for t, items in by_table.items()}
     children = (
         ("companies", StreamRow, StreamRow.company_id, "streams"),
@@ -458,31 +470,50 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
                     "undoing would delete it"
                 ).format(child=entity(child), child_id=child_id, parent=entity(parent),
                          parent_id=parent_id)))  # fmt: skip
-    if problems:
-        raise ValidationError([
-            *problems,
-            Problem(import_id, None, None, _(
-                "import {id} is not undone: records it wrote changed since; correct them by hand "
-                "or import the previous values"
-            ).format(id=import_id)),
-        ])  # fmt: skip
-    from symbiose.db.repository import _rows_by_id, record_audit
-
-    deleted = restored = 0
+    if problems:  # the caller's transaction is rolled back: the restores above go with it
+        raise ValidationError([*problems, _not_undone(import_id)])
+    deleted = 0
     for table in UNDO_ORDER:
-        model = MODELS[table]
-        rows = _rows_by_id(session, model, [c["id"] for c in by_table[table]])
-        for change in by_table[table]:
-            target = rows[change["id"]]
-            if change["action"] == "created":
-                session.delete(target)
-                deleted += 1
-            else:
-                for key, value in _from_json(table, change["before"]).items():
-                    setattr(target, key, value)
-                restored += 1
+        rows = _rows_by_id(session, MODELS[table], sorted(created[table]))
+        for target in rows.values():
+            session.delete(target)
+            deleted += 1
         session.flush()
+    restored_count = sum(len(getattr(restored, t)) for t in MODELS)
     record_audit(session, actor, ACTION_UNDO, AUDIT_ENTITY, import_id,
-                 {"deleted": deleted, "restored": restored})  # fmt: skip
+                 {"deleted": deleted, "restored": restored_count})  # fmt: skip
     session.flush()
-    return {"deleted": deleted, "restored": restored}
+    return {"deleted": deleted, "restored": restored_count}
+
+
+def _not_undone(import_id: str) -> Problem:
+    return Problem(import_id, None, None, _(
+        "import {id} is not undone: records it wrote changed since; correct them by hand or "
+        "import the previous values"
+    ).format(id=import_id))  # fmt: skip
+
+
+def _restore(by_table: dict[str, list[dict[str, Any]]]) -> Network:
+    """The records an import updated, with their values from before it, as domain values."""
+    from types import SimpleNamespace
+
+    from symbiose.db.repository import (
+        company_from_row,
+        need_from_row,
+        stream_from_row,
+        synergy_from_row,
+    )
+
+    builders = {
+        "companies": company_from_row, "streams": stream_from_row, "needs": need_from_row,
+        "synergies": synergy_from_row,
+    }  # fmt: skip
+    records = {
+        table: tuple(
+            builders[table](SimpleNamespace(**_from_json(table, c["before"])))  # type: ignore[arg-type]
+            for c in items
+            if c["action"] == "updated"
+        )
+        for table, items in by_table.items()
+    }
+    return Network(**records, name="undo")
