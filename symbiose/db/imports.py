@@ -66,23 +66,21 @@ def _data_columns(model: type[Base]) -> list[str]:
     return [c.key for c in model.__table__.columns if c.key not in BOOKKEEPING]  # type: ignore[attr-defined]
 
 
+def _repository_functions(pattern: str) -> dict[str, Any]:
+    """Per table, the repository function named ``pattern`` with the record kind filled in
+    (``"{}_from_row"`` -> ``stream_from_row`` for streams)."""
+    from symbiose.db import repository
+
+    return {table: getattr(repository, pattern.format(kind)) for table, kind in ENTITY.items()}
+
+
 # --------------------------------------------------------------------------------------------
 # length limits
 
 
 def length_problems(network: Network) -> list[Problem]:
     """Texts longer than their column: ``String(n)`` columns, checked on every backend."""
-    from symbiose.db.repository import (
-        _company_values,
-        _need_values,
-        _stream_values,
-        _synergy_values,
-    )
-
-    to_values = {
-        "companies": _company_values, "streams": _stream_values, "needs": _need_values,
-        "synergies": _synergy_values,
-    }  # fmt: skip
+    to_values = _repository_functions("_{}_values")
     problems: list[Problem] = []
     for table, model in MODELS.items():
         limits = {
@@ -497,17 +495,7 @@ def _restore(by_table: dict[str, list[dict[str, Any]]]) -> Network:
     """The records an import updated, with their values from before it, as domain values."""
     from types import SimpleNamespace
 
-    from symbiose.db.repository import (
-        company_from_row,
-        need_from_row,
-        stream_from_row,
-        synergy_from_row,
-    )
-
-    builders = {
-        "companies": company_from_row, "streams": stream_from_row, "needs": need_from_row,
-        "synergies": synergy_from_row,
-    }  # fmt: skip
+    builders = _repository_functions("{}_from_row")
     records = {
         table: tuple(
             builders[table](SimpleNamespace(**_from_json(table, c["before"])))  # type: ignore[arg-type]
