@@ -189,7 +189,9 @@ def test_every_file_symbiose_writes_imports_back_changing_nothing(session, tmp_p
 def test_a_file_with_some_columns_changes_only_those_columns(
     session, tmp_path_factory, network, edits, data
 ):
-    stored = _store(session, network)
+    # without synergies: an edited quantity below a followed synergy's is refused by the
+    # matcher's rules (tested in test_integrity); here only the columns are in question
+    stored = _store(session, Network(network.companies, network.streams, network.needs))
     table, kind = data.draw(st.sampled_from([("streams", Stream), ("needs", Need)]))
     records, replacements = getattr(stored, table), getattr(edits, table)
     if not records or not replacements:
