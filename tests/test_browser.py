@@ -54,7 +54,6 @@ def server(tmp_path):
         "SYMBIOSE_DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "SYMBIOSE_LANGUAGE": "en",  # the assertions below read English labels
     }
     log = (tmp_path / "streamlit.log").open("w")
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -120,9 +119,14 @@ def test_main_path_in_chromium(server, tmp_path):
             expect(page.get_by_text("Streams: what companies put out")).to_be_visible()
             _no_exception(page, "companies")
 
-            _go(page, "Partners", "Partners")
-            expect(page.get_by_text("Partner #1", exact=False).first).to_be_visible(timeout=20_000)
-            expect(page.get_by_role("button", name="I'm interested").first).to_be_visible()
+            from symbiose.i18n import _, language
+
+            with language("fr"):  # the application's default language
+                heading, interested = _("Partners"), _("I'm interested")
+                first = _("**Partner #{n}** — {activity}, {distance} by road").split("—")[0].strip("* ").format(n=1)
+            _go(page, "Partners", heading)
+            expect(page.get_by_text(first, exact=False).first).to_be_visible(timeout=20_000)
+            expect(page.get_by_role("button", name=interested, exact=True).first).to_be_visible()
             _no_exception(page, "partners")
             page.screenshot(path=str(tmp_path / "partners.png"), full_page=True)
 

@@ -13,14 +13,23 @@ from test_journey import top_lists, unseen_pair  # noqa: F401 - the pair fixture
 pytestmark = pytest.mark.browser
 
 
+def fr(message: str, **values) -> str:
+    """A message as the application shows it by default (French)."""
+    from symbiose.i18n import _, language
+
+    with language("fr"):
+        return _(message).format(**values) if values else _(message)
+
+
 def _choose_company(page, company_id: str, name: str) -> None:
     from playwright.sync_api import expect
 
-    box = page.get_by_test_id("stSelectbox").filter(has_text="Company").first
+    box = page.get_by_test_id("stSelectbox").filter(has_text=fr("Company")).first
     box.click()
     page.keyboard.type(f"{company_id} ")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name=f"What {name} puts out", exact=False)).to_be_visible(timeout=90_000)
+    puts_out = fr("What {name} puts out ({n} streams)").split(" (")[0].format(name=name)
+    expect(page.get_by_role("heading", name=puts_out, exact=False)).to_be_visible(timeout=90_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
@@ -47,20 +56,20 @@ def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(90_000)  # the machine may be loaded: each rerun recomputes a page
             page.goto(f"{server}/partners", wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Partners", exact=True)).to_be_visible(timeout=120_000)
+            expect(page.get_by_role("heading", name=fr("Partners"), exact=True)).to_be_visible(timeout=120_000)
             _choose_company(page, supplier, names[supplier])
             _click(page, f"interest_supplier_{stream_id}_{need_id}")
-            expect(page.get_by_text("Interest recorded", exact=False)).to_be_visible(timeout=90_000)
+            expect(page.get_by_text(fr("Interest recorded (synergy {id}).").split(" (")[0], exact=False)).to_be_visible(timeout=90_000)
             main = page.get_by_test_id("stMain")
             assert names[receiver] not in main.inner_text()
 
             _choose_company(page, receiver, names[receiver])
-            expect(page.get_by_role("heading", name="Requests received (1)")).to_be_visible(timeout=90_000)
+            expect(page.get_by_role("heading", name=fr("Requests received ({n})", n=1))).to_be_visible(timeout=90_000)
             assert names[supplier] not in main.inner_text()
             _no_exception(page, "requests received")
             page.screenshot(path=str(tmp_path / "requests.png"), full_page=True)
             _click(page, f"accept_receiver_{stream_id}_{need_id}")
-            expect(page.get_by_text("identities revealed", exact=False).first).to_be_visible(timeout=90_000)
+            expect(page.get_by_text(fr("Both sides are interested: identities revealed."), exact=False).first).to_be_visible(timeout=90_000)
             expect(main.get_by_text(names[supplier], exact=False).first).to_be_visible(timeout=90_000)
 
             _choose_company(page, supplier, names[supplier])
