@@ -18,6 +18,7 @@ import pandas as pd
 
 from symbiose.candidates import Candidates, build_candidates
 from symbiose.compat import KnowledgeBase
+from symbiose.csvfile import write_csv
 from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
 from symbiose.optimize import Allocation, FixedFlow, allocate
@@ -105,8 +106,8 @@ def write_outputs(result: MatchResult, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
-    result.matches().to_csv(paths[0], index=False)
-    result.suggestions.to_csv(paths[1], index=False)
+    write_csv(result.matches(), paths[0])
+    write_csv(result.suggestions, paths[1])
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,

@@ -5,7 +5,6 @@ tests/legacy_candidates.py as the oracle."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,15 +12,12 @@ import pytest
 from legacy_candidates import legacy_accepted_code_quality, legacy_pairs
 
 import symbiose.candidates as candidates_mod
-from symbiose.bundle import read_bundle
 from symbiose.candidates import build_candidates, pair_max_km
 from symbiose.compat import load_knowledge_base
 from symbiose.domain import Company, Need, Network, Stream
 from symbiose.params import MatchParameters
 from symbiose.reference import ewc_entries
 from symbiose.units import Unit
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 def _codes_with_rules(rng: random.Random, k: int) -> list[str]:
@@ -99,10 +95,10 @@ def test_same_arcs_as_the_legacy_search_on_varied_networks(seed, scenario_km, mo
     assert_same_arcs(new, old)
 
 
-def test_same_arcs_as_the_legacy_search_on_the_demo(monkeypatch, demo_network):
+def test_same_arcs_as_the_legacy_search_on_the_demo(monkeypatch, demo):
     params = MatchParameters()
-    new = build_candidates(demo_network, params).arcs
-    old = legacy_candidates(demo_network, params, monkeypatch)
+    new = build_candidates(demo, params).arcs
+    old = legacy_candidates(demo, params, monkeypatch)
     assert len(new) == len(old) > 3000
     assert_same_arcs(new, old)
 
@@ -134,8 +130,3 @@ def test_pair_max_km_takes_the_rule_else_the_category_then_the_need_and_the_scen
                       np.array([np.nan, np.nan, 20.0, 200.0]), None)  # fmt: skip
     assert got.tolist() == [30.0, 80.0, 20.0, 80.0]
     assert pair_max_km(30.0, 80.0, np.nan, 25.0).tolist() == 25.0
-
-
-@pytest.fixture(scope="module")
-def demo_network():
-    return read_bundle(DEMO)
