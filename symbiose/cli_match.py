@@ -13,7 +13,9 @@ from symbiose.params import MatchParameters
 
 
 def _database_url(ctx: click.Context) -> str | None:
-    return getattr(ctx.find_root().obj, "url", None)
+    """The --database option (None: the environment's or the default, resolved only when a
+    command opens the database, so that runs on a bundle never import SQLAlchemy)."""
+    return getattr(ctx.find_root().obj, "given_url", None)
 
 
 def load_base(base: str, database: str | None = None) -> Network:

@@ -4,6 +4,10 @@ Arrow byte for byte as pandas writes them."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +19,8 @@ from symbiose.csvfile import to_csv_text, write_csv
 from symbiose.i18n import language
 from symbiose.optimize import allocate
 from symbiose.suggestions import _fixed, _reasons, pair_economics, suggest
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 def _with_stream_columns(candidates, frame: pd.DataFrame) -> pd.DataFrame:
@@ -108,3 +114,15 @@ def test_demo_result_files_are_what_pandas_wrote(demo_result):
     assert to_csv_text(demo_result.suggestions) == demo_result.suggestions.to_csv(index=False)
     matches = demo_result.matches()
     assert to_csv_text(matches) == matches.to_csv(index=False)
+
+
+def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path):
+    # `symbiose match --bundle` starts faster without SQLAlchemy; the database commands load it
+    code = (
+        "import sys\nfrom symbiose.cli import main\n"
+        f"main(['match', '--bundle', {str(DEMO)!r}, '--out', {str(tmp_path)!r}], standalone_mode=False)\n"
+        "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "suggestions.csv").stat().st_size > 100_000
