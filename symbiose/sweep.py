@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from symbiose.errors import SymbioseError
+from symbiose.i18n import _
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,7 +49,8 @@ def default_workers(n_items: int) -> int:
         try:
             count = int(wanted)
         except ValueError:
-            raise SymbioseError(f"{ENV_WORKERS}='{wanted}' is not a whole number; write for instance 2") from None
+            raise SymbioseError(_("{name}='{value}' is not a whole number; write for instance 2").format(
+                name=ENV_WORKERS, value=wanted)) from None
         return max(1, min(count, max(n_items, 1)))
     if threading.active_count() > 1:
         return 1
@@ -97,17 +99,17 @@ def _run_on_cluster(function, items, address: str, progress: Progress | None) ->
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
     except ImportError:
-        raise ClusterError(
-            f"a cluster is asked for ({address}) but Dask is not installed; install the extra "
+        raise ClusterError(_(
+            "a cluster is asked for ({address}) but Dask is not installed; install the extra "
             "with: pip install -e \".[cluster]\" (or unset SYMBIOSE_CLUSTER to run on this machine)"
-        ) from None
+        ).format(address=address)) from None
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except OSError as exc:
-        raise ClusterError(
-            f"cannot reach the Dask scheduler at {address} ({exc}); start it (dask scheduler) or "
+        raise ClusterError(_(
+            "cannot reach the Dask scheduler at {address} ({reason}); start it (dask scheduler) or "
             "correct --cluster / SYMBIOSE_CLUSTER"
-        ) from None
+        ).format(address=address, reason=exc)) from None
     try:
         futures = client.map(function, items, pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
