@@ -35,6 +35,7 @@ R = TypeVar("R")
 Progress = Callable[[int, int], None]
 ENV_WORKERS = "SYMBIOSE_WORKERS"
 ENV_CLUSTER = "SYMBIOSE_CLUSTER"
+CLUSTER_CONNECT_TIMEOUT_S = 10
 
 
 class ClusterError(SymbioseError, RuntimeError):
@@ -104,7 +105,7 @@ def _run_on_cluster(function, items, address: str, progress: Progress | None) ->
             "with: pip install -e \".[cluster]\" (or unset SYMBIOSE_CLUSTER to run on this machine)"
         ).format(address=address)) from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout=f"{CLUSTER_CONNECT_TIMEOUT_S}s")
     except OSError as exc:
         raise ClusterError(_(
             "cannot reach the Dask scheduler at {address} ({reason}); start it (dask scheduler) or "
