@@ -213,8 +213,9 @@ def timed_child(args: list[str]) -> dict:
     code = ("import json,os,resource,subprocess,sys,time;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);w=time.perf_counter()-t;"
             "sys.stderr.write(p.stderr);"
+            "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
             "print(p.stdout);print(json.dumps({'wall_s':round(w,3),'rc':p.returncode,"
-            "'peak_mb':round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024)}))")  # fmt: skip
+            "'cpu_s':round(u.ru_utime+u.ru_stime,3),'peak_mb':round(u.ru_maxrss/1024)}))")  # fmt: skip
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
     lines = proc.stdout.strip().splitlines()
     row = json.loads(lines[-1])
@@ -252,9 +253,11 @@ def default_path(sizes: list[int], work: Path, repeat: int) -> list[dict]:
         raw = timed_child([sys.executable, __file__, "--raw-solve", str(bundle)])
         match, yard = best["match"], best["yardstick"]
         row = {
-            "n": n, "arcs": yard["arcs"], "match_s": match["wall_s"], "match_peak_mb": match["peak_mb"],
-            "yardstick_s": yard["wall_s"], "yardstick_peak_mb": yard["peak_mb"],
+            "n": n, "arcs": yard["arcs"], "match_s": match["wall_s"], "match_cpu_s": match["cpu_s"],
+            "match_peak_mb": match["peak_mb"], "yardstick_s": yard["wall_s"], "yardstick_cpu_s": yard["cpu_s"],
+            "yardstick_peak_mb": yard["peak_mb"],
             "ratio_to_yardstick": round(match["wall_s"] / yard["wall_s"], 2),
+            "cpu_ratio_to_yardstick": round(match["cpu_s"] / yard["cpu_s"], 2),
             "raw_solve_s": round(raw["solve_s"], 3),
             "ratio_to_raw_solve": round(match["wall_s"] / raw["solve_s"], 2),
             "objective_eur": objective_from_out(work / f"out{n}"), "yardstick_objective_eur": yard["objective_eur"],
@@ -280,7 +283,7 @@ def pruned(sizes: list[int], ks: list[int], work: Path) -> list[dict]:
             params = f"max_candidates_per_stream = {k}\n" if k else ""
             scenario.write_text(f'[scenario]\nname = "k{k}"\nbase = "{bundle}"\n\n[parameters]\n{params}', encoding="utf-8")
             got = timed_child([symbiose_cmd(), "match", "--scenario", str(scenario), "--out", str(work / f"pr{n}_{k}")])
-            rows.append({"n": n, "max_candidates_per_stream": k, "match_s": got["wall_s"], "peak_mb": got["peak_mb"],
+            rows.append({"n": n, "max_candidates_per_stream": k, "match_s": got["wall_s"], "cpu_s": got["cpu_s"], "peak_mb": got["peak_mb"],
                          "objective_eur": objective_from_out(work / f"pr{n}_{k}")})  # fmt: skip
             if k:
                 rows[-1]["objective_lost_pct"] = round(100 * (1 - rows[-1]["objective_eur"] / rows[-1 - ks.index(k) - 1]["objective_eur"]), 3)
@@ -300,7 +303,7 @@ def demo(work: Path, repeat: int) -> list[dict]:
     for label, args in commands.items():
         times = [timed_child([symbiose_cmd(), *args]) for _ in range(repeat)]
         best = min(times, key=lambda r: r["wall_s"])
-        rows.append({"command": f"symbiose {label}", "wall_s": best["wall_s"], "peak_mb": best["peak_mb"],
+        rows.append({"command": f"symbiose {label}", "wall_s": best["wall_s"], "cpu_s": best["cpu_s"], "peak_mb": best["peak_mb"],
                      "runs_s": [t["wall_s"] for t in times]})  # fmt: skip
         print(json.dumps(rows[-1]), flush=True)
     code = "import time;t=time.perf_counter();import symbiose.cli;print(round(time.perf_counter()-t,3))"

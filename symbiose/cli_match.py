@@ -63,7 +63,7 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
     from symbiose.matching import run_match, summary_text, write_outputs
 
     database = _database_url(ctx)
-    network, params, _ = _network_and_params(bundle, scenario, database)
+    network, params, _name = _network_and_params(bundle, scenario, database)
     result = run_match(network, params, top_n=top_n, backend=backend)
     click.echo(summary_text(result))
     if out_dir:
@@ -135,7 +135,7 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     from symbiose.opportunity import find_opportunities, format_opportunities, write_opportunities
 
     database = _database_url(ctx)
-    network, params, _ = _network_and_params(bundle, scenario, database)
+    network, params, _name = _network_and_params(bundle, scenario, database)
     result = run_match(network, params, with_suggestions=False)  # not shown
     found = find_opportunities(result, radius_km=radius_km, min_tonnes=min_tonnes)
     click.echo(format_opportunities(found))
@@ -159,7 +159,7 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, 
     from symbiose.robustness import robustness as run_robustness
 
     database = _database_url(ctx)
-    network, params, _ = _network_and_params(bundle, scenario, database)
+    network, params, _name = _network_and_params(bundle, scenario, database)
     with terminal_progress(_("Solving the varied networks")) as progress:
         table = run_robustness(network, params, draws=draws, variation=variation, seed=seed,
                                workers=workers, progress=progress, cluster=cluster)  # fmt: skip
