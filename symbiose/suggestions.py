@@ -76,8 +76,15 @@ def _score(tradable_base: np.ndarray, value_cents: np.ndarray) -> np.ndarray:
 
 
 def _fixed(values, decimals: int) -> np.ndarray:
-    """``f"{v:.{decimals}f}"`` of every value (object array), vectorised: values are rounded to
-    integers of 10**-decimals, each distinct one formatted once; ties and -0 go through Python."""
+    """``f"{v:.{decimals}f}"`` of every value (object array), vectorised: see :func:`_fixed_text`."""
+    return np.asarray(_fixed_text(values, decimals).to_pylist(), dtype=object)
+
+
+def _fixed_text(values, decimals: int):
+    """``f"{v:.{decimals}f}"`` of every value as Arrow strings: values are rounded to integers of
+    10**-decimals and each distinct one formatted once; ties and -0 go through Python."""
+    import pyarrow as pa
+
     x = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore"):
         scaled = x * 10**decimals
@@ -86,88 +93,123 @@ def _fixed(values, decimals: int) -> np.ndarray:
                   | (np.abs(r) > 2**52) | (np.signbit(x) & (r == 0)))  # fmt: skip
     r = np.where(unsure, 0, r).astype(np.int64)
     unique, inverse = np.unique(r, return_inverse=True)
-    text = np.array([f"{u / 10**decimals:.{decimals}f}" for u in unique.tolist()], dtype=object)[inverse]
-    for i in np.nonzero(unsure)[0]:
-        text[i] = f"{x[i]:.{decimals}f}"
-    return text
+    texts = [f"{u / 10**decimals:.{decimals}f}" for u in unique.tolist()]
+    odd = np.nonzero(unsure)[0]
+    # the values that need Python get their own dictionary entries
+    texts += [f"{x[i]:.{decimals}f}" for i in odd]
+    inverse = inverse.astype(np.int64)
+    inverse[odd] = len(unique) + np.arange(len(odd))
+    return pa.array(texts, type=pa.large_string()).take(pa.array(inverse))
 
 
-def _mapped(values, function) -> np.ndarray:
-    """``function`` of every value (object array), called once per distinct value."""
+def _text(values):
+    """Arrow strings from texts (an array, a pandas column or an Arrow array)."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        out = values
+    elif isinstance(values, pd.Series) and not pd.api.types.is_object_dtype(values.dtype):
+        out = pa.array(values.astype(str), from_pandas=True)
+    else:
+        out = pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
+    out = out.cast(pa.large_string())
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _mapped(values, function):
+    """``function`` of every value (Arrow strings), called once per distinct value."""
+    import pyarrow as pa
+
     codes, unique = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return np.array([function(u) for u in unique], dtype=object)[codes]
+    return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
 
 
-def _joined(parts: list[np.ndarray], separator: str = "; ") -> pd.Series:
-    """Row by row, the non-empty parts joined by ``separator``."""
-    out = pd.Series(parts[0], dtype=object)
-    for part in parts[1:]:
-        part = pd.Series(part, dtype=object)
-        glue = np.where((out != "") & (part != ""), separator, "")
-        out = out + glue + part
-    return out
+def _fill(template: str, **values):
+    """``template.format(**row)`` for every row, vectorised in Arrow: each value is Arrow strings
+    (or one text); the template's placeholders take no format spec (values come formatted)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-
-def _fill(template: str, size: int, **values) -> pd.Series:
-    """``template.format(**row)`` for every row, vectorised: each value is an array of texts (or
-    one text); the template's placeholders take no format spec (values come formatted)."""
-    out = pd.Series(np.full(size, "", dtype=object))
+    pieces = []
     for literal, field, _, _ in string.Formatter().parse(template):
         if literal:
-            out = out + literal
+            pieces.append(pa.scalar(literal, pa.large_string()))
         if field is not None:
             value = values[field]
-            out = out + (value if isinstance(value, str) else pd.Series(value, dtype=object).to_numpy())
+            pieces.append(pa.scalar(value, pa.large_string()) if isinstance(value, str) else value)
+    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+
+
+def _where(condition: np.ndarray, chosen, other):
+    """Row by row, ``chosen`` where the condition holds, else ``other`` (Arrow strings or texts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(v):
+        return pa.scalar(v, pa.large_string()) if isinstance(v, str) else v
+
+    return pc.if_else(pa.array(np.asarray(condition, dtype=bool)), arrow(chosen), arrow(other))
+
+
+def _joined(parts: list, separator: str = "; "):
+    """Row by row, the non-empty parts joined by ``separator``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pa.scalar("", pa.large_string())
+    out = parts[0]
+    for part in parts[1:]:
+        both = pc.and_(pc.not_equal(out, empty), pc.not_equal(part, empty))
+        glue = pc.if_else(both, pa.scalar(separator, pa.large_string()), empty)
+        out = pc.binary_join_element_wise(out, glue, part, empty)
     return out
 
 
 def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
-    """Why each pair is suggested, one sentence per row (vectorised).
+    """Why each pair is suggested, one sentence per row (vectorised in Arrow).
 
     ``public`` leaves out both partners' own costs and prices, for a company that must not learn
     its partner's economics before both sides are interested.
     """
     size = len(frame)
-    none = np.full(size, "", dtype=object)
-    unit = frame["unit"].astype(str).to_numpy(dtype=object)
-    code = np.where(frame["ewc_code"].to_numpy(dtype=object) != "",
-                    _mapped(frame["ewc_code"].to_numpy(dtype=object), lambda c: format_ewc(c) if c else ""),
-                    frame["material"].to_numpy(dtype=object))  # fmt: skip
+    none = ""
+    unit = _text(frame["unit"])
+    ewc = frame["ewc_code"].to_numpy(dtype=object)
+    code = _where(ewc != "", _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
     category = frame["category"].astype(str).to_numpy(dtype=object)
-    basis = frame["basis"].astype(str).to_numpy(dtype=object)
-    with_category = _fill("{code} can replace {category} (quality {quality}; {basis})", size, code=code,
+    basis = _text(frame["basis"])
+    with_category = _fill("{code} can replace {category} (quality {quality}; {basis})", code=code,
                           category=_mapped(category, lambda c: c.replace("_", " ")),
-                          quality=_fixed(frame["quality"], 2), basis=basis)  # fmt: skip
-    without = _fill("{code}: {basis}", size, code=code, basis=basis)
-    what = np.where(category != "", with_category, without)
+                          quality=_fixed_text(frame["quality"], 2), basis=basis)  # fmt: skip
+    without = _fill("{code}: {basis}", code=code, basis=basis)
+    what = _where(category != "", with_category, without)
     breakeven_km = frame["breakeven_km"].to_numpy(dtype=float)
-    breakeven = np.where(np.isfinite(breakeven_km),
-                         _fill("break-even {km} km", size, km=_fixed(np.where(np.isfinite(breakeven_km), breakeven_km, 0), 0)),
-                         "no transport cost")  # fmt: skip
-    where = _fill("{km} km by road ({breakeven})", size, km=_fixed(frame["road_km"], 0), breakeven=breakeven)
+    finite = np.isfinite(breakeven_km)
+    breakeven = _where(finite, _fill("break-even {km} km", km=_fixed_text(np.where(finite, breakeven_km, 0), 0)),
+                       "no transport cost")  # fmt: skip
+    where = _fill("{km} km by road ({breakeven})", km=_fixed_text(frame["road_km"], 0), breakeven=breakeven)
     parts = [what, where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
         receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float)
         route = _mapped(frame["route"].to_numpy(dtype=object), lambda r: ROUTE_WORDS.get(r, r))
-        gains = _joined([
-            np.where(supplier > 0, _fill("the supplier avoids {eur} EUR/{unit} of {route}", size,
-                                         eur=_fixed(supplier / 100, 0), unit=unit, route=route), none),
-            np.where(receiver > 0, _fill("the receiver avoids {eur} EUR/{unit} of virgin input", size,
-                                         eur=_fixed(receiver / 100, 0), unit=unit), none),
-        ])  # fmt: skip
-        parts.append(gains.to_numpy(dtype=object))
+        parts.append(_joined([
+            _where(supplier > 0, _fill("the supplier avoids {eur} EUR/{unit} of {route}",
+                                       eur=_fixed_text(supplier / 100, 0), unit=unit, route=route), none),
+            _where(receiver > 0, _fill("the receiver avoids {eur} EUR/{unit} of virgin input",
+                                       eur=_fixed_text(receiver / 100, 0), unit=unit), none),
+        ]))  # fmt: skip
     pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
-    costs = _fill("transport {eur} EUR/{unit}", size, eur=_fixed(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)
-    costs = costs + np.where(pretreat > 0, _fill(", {pretreatment} {eur} EUR/{unit}", size,
-                                                 pretreatment=frame["pretreatment"].astype(str).to_numpy(dtype=object),
-                                                 eur=_fixed(pretreat / 100, 0), unit=unit), none)  # fmt: skip
-    parts.append(costs.to_numpy(dtype=object))
-    parts.append(np.where(frame["receiver_is_paid"].to_numpy(dtype=bool),
-                          "the receiver gains only if paid to take it: a treatment outlet, check its permit", none))  # fmt: skip
+    costs = _fill("transport {eur} EUR/{unit}", eur=_fixed_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1),
+                  unit=unit)  # fmt: skip
+    extra = _where(pretreat > 0, _fill(", {pretreatment} {eur} EUR/{unit}", pretreatment=_text(frame["pretreatment"]),
+                                       eur=_fixed_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
+    parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
+    parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
+                        "the receiver gains only if paid to take it: a treatment outlet, check its permit", none))  # fmt: skip
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
-    parts.append(np.where(co2e > 0, _fill("{kg} kg CO2e avoided per {unit}", size, kg=_fixed(co2e, 0), unit=unit), none))
-    return _joined(parts)
+    parts.append(_where(co2e > 0, _fill("{kg} kg CO2e avoided per {unit}", kg=_fixed_text(co2e, 0), unit=unit), none))
+    return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
 def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarray, n: np.ndarray,
@@ -236,8 +278,8 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
     res["distance_km"] = res["distance_km"].round(2)
     res["road_km"] = res["road_km"].round(2)
-    res["reason"] = _reasons(res).to_numpy(dtype=object)
-    res["reason_public"] = _reasons(res, public=True).to_numpy(dtype=object)
+    res["reason"] = _reasons(res)
+    res["reason_public"] = _reasons(res, public=True)
     res = res[columns]
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)
