@@ -15,6 +15,7 @@ a quote or a line break.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -97,22 +98,20 @@ def _column_text(column: pd.Series, sep: str, decimal: str):
 
 def to_csv_text(frame: pd.DataFrame, *, sep: str = ",", decimal: str = ".") -> str:
     """The CSV text of ``frame`` (no index), as ``frame.to_csv(index=False)`` gives it."""
-    return _encode(frame, sep, decimal).decode("utf-8")
+    return b"".join(bytes(part) for part in _encoded(frame, sep, decimal)).decode("utf-8")
 
 
-def _encode(frame: pd.DataFrame, sep: str, decimal: str) -> bytes:
-
-    header = sep.join(_header_cell(str(c), sep) for c in frame.columns) + "\n"
-    parts = [header.encode("utf-8")]
-    for start in range(0, len(frame), CHUNK_ROWS):  # bounded memory, 32-bit Arrow offsets
-        parts.append(_encode_rows(frame.iloc[start:start + CHUNK_ROWS], sep, decimal))
-    return b"".join(parts)
+CHUNK_ROWS = 50_000  # rows turned into text at once: bounds the memory, 64-bit Arrow offsets
 
 
-CHUNK_ROWS = 200_000
+def _encoded(frame: pd.DataFrame, sep: str, decimal: str) -> Iterator[bytes | memoryview]:
+    """The file's bytes, piece by piece (header, then blocks of rows)."""
+    yield (sep.join(_header_cell(str(c), sep) for c in frame.columns) + "\n").encode("utf-8")
+    for start in range(0, len(frame), CHUNK_ROWS):
+        yield _encode_rows(frame.iloc[start:start + CHUNK_ROWS], sep, decimal)
 
 
-def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> bytes:
+def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> memoryview:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -122,7 +121,7 @@ def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> bytes:
     lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
     lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8)
-    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    return memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _header_cell(name: str, sep: str) -> str:
@@ -138,8 +137,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",", decimal:
     if encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig"):
         frame.to_csv(path, index=False, sep=sep, decimal=decimal, encoding=encoding)
         return Path(path)
-    data = _encode(frame, sep, decimal)
-    if encoding.replace("_", "-").lower() == "utf-8-sig":
-        data = b"\xef\xbb\xbf" + data
-    Path(path).write_bytes(data)
+    with open(path, "wb") as out:
+        if encoding.replace("_", "-").lower() == "utf-8-sig":
+            out.write(b"\xef\xbb\xbf")
+        for part in _encoded(frame, sep, decimal):
+            out.write(part)
     return Path(path)

@@ -212,6 +212,9 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
+REASON_BLOCK_ROWS = 50_000
+
+
 def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarray, n: np.ndarray,
          top_n: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Arc positions of each group's ``top_n`` best (score, then shortest road, then ids), with
@@ -278,8 +281,10 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
     res["distance_km"] = res["distance_km"].round(2)
     res["road_km"] = res["road_km"].round(2)
-    res["reason"] = _reasons(res)
-    res["reason_public"] = _reasons(res, public=True)
+    for column, public in (("reason", False), ("reason_public", True)):
+        # by blocks of rows: the texts being assembled stay small
+        blocks = [_reasons(res.iloc[i:i + REASON_BLOCK_ROWS], public=public) for i in range(0, len(res), REASON_BLOCK_ROWS)]
+        res[column] = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
     res = res[columns]
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)
