@@ -66,12 +66,14 @@ def test_compare_in_a_pool_is_compare_one_after_the_other_and_each_run_alone(dem
 
 
 def test_scenarios_that_differ_by_rules_share_candidates_and_match_their_own_runs():
+    # (rules that need CP-SAT are left out: its wall-clock guard makes a loaded machine's answer
+    # differ from run to run, shared candidates or not)
     network = random_network(3, seasonal=False)
-    params = [MatchParameters(), MatchParameters(rules=Rules(max_partners_per_stream=1, time_limit_s=2))]
+    params = [MatchParameters(), MatchParameters(rules=Rules(time_limit_s=3.0))]
     from symbiose.compare import _run_group
 
     shared = _run_group((network, params))
-    assert shared[0].candidates.arcs is not None
+    assert shared[0].candidates.arcs is shared[1].candidates.arcs  # built once
     for p, result in zip(params, shared, strict=True):
         alone = run_match(network, p)
         assert result.allocation.objective_cents == pytest.approx(alone.allocation.objective_cents, abs=0.5)
