@@ -156,8 +156,9 @@ def solve_cp_sat(problem: Problem, rules: Rules, hint: np.ndarray, unconstrained
     for col, table, qty in (("snode", problem.stream_nodes, "supply_base"),
                             ("nnode", problem.need_nodes, "demand_base")):  # fmt: skip
         groups: dict[int, list] = {}
+        node_of = ex[col].to_numpy(np.int64)
         for var, r in zip(x, rows, strict=True):
-            groups.setdefault(int(ex.at[r, col]), []).append(var)
+            groups.setdefault(int(node_of[r]), []).append(var)
         limit = table[qty].to_numpy(np.int64)
         for node, vars_ in groups.items():
             model.add(sum(vars_) <= int(limit[node]))
@@ -187,7 +188,7 @@ def solve_cp_sat(problem: Problem, rules: Rules, hint: np.ndarray, unconstrained
     # first a short look from the hint: when CP-SAT has not improved on it by then, it rarely does
     # within the limit (issue 12: a sweep spent 5 s to end no better), so the search stops there
     probe = min(limit, CP_SAT_PROBE_S)
-    solver, status = _cp_sat_solve(model, probe, limit)
+    solver, status = _cp_sat_solve(model, probe, min(limit, 2 * probe))
     improved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > hint_value + 0.5
     if probe < limit and ((improved and status != cp_model.OPTIMAL) or status == cp_model.UNKNOWN):
         solver, status = _cp_sat_solve(model, limit, limit)  # worth the whole limit
