@@ -217,7 +217,7 @@ def build_candidates(
     forced = np.zeros(len(pairs), dtype=bool)
     if forced_pairs:
         offers, pairs, forced = _add_forced(offers, pairs, streams, needs, forced_pairs)
-    arcs = _economics(offers, pairs, streams, needs, params, kb, forced)
+    arcs = _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced)
     if excluded_pairs and len(arcs):
         keys = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
         arcs = arcs[~keys.isin(list(excluded_pairs))].reset_index(drop=True)
@@ -250,6 +250,7 @@ def pair_max_km(rule_km, category_km, need_km, scenario_km: float | None = None)
 
 PAIR_COLUMNS = ["o", "s", "n"]
 NEED_CHUNK = 4096  # needs queried at once: bounds the lists of hits held in memory
+RIVAL_CHUNK = 200_000  # pairs whose rival ways are looked up at once
 
 
 def _empty_pairs() -> pd.DataFrame:
@@ -343,16 +344,21 @@ def _with_rivals(o, n, offers, accepts, s_xyz, n_xyz, search_km, road_factor):
     key_id, _ = pd.factorize(pd.concat([offers["key"], accepts["key"]], ignore_index=True))
     n_keys = int(key_id.max()) + 1
     accepted = pd.DataFrame({"n": accepts["n"].to_numpy(np.int64), "k": key_id[len(offers):]})
-    wanted = pd.DataFrame({"s": pair_key // width, "n": pair_key % width}).merge(accepted, on="n")
     ways_of_stream = pd.DataFrame({"c": offers["s"].to_numpy(np.int64) * n_keys + key_id[:len(offers)],
                                    "o": np.arange(len(offers))})  # fmt: skip
-    rivals = pd.DataFrame({"c": wanted["s"].to_numpy() * n_keys + wanted["k"].to_numpy(),
-                           "n": wanted["n"].to_numpy()}).merge(ways_of_stream, on="c")  # fmt: skip
-    r_o, r_n = rivals["o"].to_numpy(np.int64), rivals["n"].to_numpy(np.int64)
-    r_s = offers["s"].to_numpy(np.int64)[r_o]
-    chord = np.linalg.norm(s_xyz[r_s] - n_xyz[r_n], axis=1)
-    seen = chord <= chord_for_km(search_km[r_o] / road_factor * (1 + 1e-9))
-    return np.concatenate([o, r_o[seen]]), np.concatenate([n, r_n[seen]])
+    found_o, found_n = [o], [n]
+    for start in range(0, len(pair_key), RIVAL_CHUNK):  # bounded memory on large networks
+        chunk = pair_key[start:start + RIVAL_CHUNK]
+        wanted = pd.DataFrame({"s": chunk // width, "n": chunk % width}).merge(accepted, on="n")
+        rivals = pd.DataFrame({"c": wanted["s"].to_numpy() * n_keys + wanted["k"].to_numpy(),
+                               "n": wanted["n"].to_numpy()}).merge(ways_of_stream, on="c")  # fmt: skip
+        r_o, r_n = rivals["o"].to_numpy(np.int64), rivals["n"].to_numpy(np.int64)
+        r_s = offers["s"].to_numpy(np.int64)[r_o]
+        chord = np.linalg.norm(s_xyz[r_s] - n_xyz[r_n], axis=1)
+        seen = chord <= chord_for_km(search_km[r_o] / road_factor * (1 + 1e-9))
+        found_o.append(r_o[seen])
+        found_n.append(r_n[seen])
+    return np.concatenate(found_o), np.concatenate(found_n)
 
 
 def _within_reach(key, grp, n_rows, s_xyz, n_xyz, need_cat, need_own_km, params, kb):
@@ -495,6 +501,29 @@ def _sector_categories(kb: KnowledgeBase, naf: str) -> set[str]:
         return set()
 
 
+ECONOMICS_CHUNK = 400_000  # pairs valued at once: the temporaries stay small on large networks
+
+
+def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> pd.DataFrame:
+    """:func:`_economics` over blocks of pairs, concatenated: the same table, less memory."""
+    if len(pairs) <= ECONOMICS_CHUNK:
+        return _economics(offers, pairs, streams, needs, params, kb, forced)
+    parts = [
+        _economics(offers, pairs.iloc[i:i + ECONOMICS_CHUNK].reset_index(drop=True), streams, needs, params, kb,
+                   forced[i:i + ECONOMICS_CHUNK])
+        for i in range(0, len(pairs), ECONOMICS_CHUNK)
+    ]  # fmt: skip
+    arcs = pd.concat(parts, ignore_index=True)
+    del parts
+    for name in ("category", "unit"):  # categories of each block differ: the whole table's
+        arcs[name] = arcs[name].astype(str).astype("category")
+    s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
+    key = s * (len(needs) + 1) + n
+    if len(key) > 1 and (np.diff(key) < 0).any():  # implemented pairs come last: canonical order
+        arcs = arcs.iloc[np.lexsort((n, s))].reset_index(drop=True)
+    return arcs
+
+
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
                forced: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
     """Filter pairs by the rules of the trade and compute their value per unit (numpy arrays)."""
@@ -585,6 +614,9 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     keep &= capacity > 0
 
     idx = np.nonzero(keep)[0]
+    # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id)
+    # order; sorting the positions first builds the table once, in that order
+    idx = idx[np.lexsort((n[idx], s[idx]))]
     stream_ids = streams["stream_id"].to_numpy(dtype=object)
     need_ids = needs["need_id"].to_numpy(dtype=object)
     def categorical(name: str) -> pd.Categorical:
@@ -605,6 +637,4 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "forced_only": ~passed[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
-    # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id) order
-    order = np.lexsort((arcs["n"].to_numpy(), arcs["s"].to_numpy()))
-    return arcs.iloc[order].reset_index(drop=True)
+    return arcs

@@ -130,3 +130,13 @@ def test_pair_max_km_takes_the_rule_else_the_category_then_the_need_and_the_scen
                       np.array([np.nan, np.nan, 20.0, 200.0]), None)  # fmt: skip
     assert got.tolist() == [30.0, 80.0, 20.0, 80.0]
     assert pair_max_km(30.0, 80.0, np.nan, 25.0).tolist() == 25.0
+
+
+def test_pairs_valued_by_blocks_give_the_same_table(monkeypatch):
+    network = varied_network(2)
+    whole = build_candidates(network).arcs
+    monkeypatch.setattr(candidates_mod, "ECONOMICS_CHUNK", 97)
+    monkeypatch.setattr(candidates_mod, "RIVAL_CHUNK", 31)
+    by_blocks = build_candidates(network).arcs
+    assert len(whole) > 3 * 97
+    pd.testing.assert_frame_equal(by_blocks, whole)
