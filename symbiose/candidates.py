@@ -564,10 +564,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
     kb_max = offers["kb_max_km"].to_numpy(dtype=float)[o]
-    max_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
-    max_km = np.fmin(max_km, col(needs, "max_distance_km", n, float))
-    if params.max_distance_km is not None:
-        max_km = np.minimum(max_km, params.max_distance_km)
+    max_km = pair_max_km(kb_max, cat_max, col(needs, "max_distance_km", n, float), params.max_distance_km)
 
     s_unit, n_unit = col(streams, "unit", s, object), col(needs, "unit", n, object)
     is_m3, is_mwh = s_unit == str(Unit.M3), s_unit == str(Unit.MWH)
