@@ -11,10 +11,13 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose templates modeles/           empty templates for officers (--language fr|en)
     symbiose list streams --format csv    list a table
     symbiose synergy-stage Y0003 abandoned --reason "trop loin"
+    symbiose user-add marie --role officer   accounts (user-role, user-password, user-delete...)
+    symbiose audit verify                 check the audit log's hash chain
     symbiose serve --port 8501            the web application (Streamlit)
 
 The database is ``--database URL``, else ``SYMBIOSE_DATABASE_URL``, else ``symbiose.db`` in the
-current folder.
+current folder. Changes are signed in the audit log by ``--user NAME`` (an account, password
+asked), else by the operating-system user (see :mod:`symbiose.cli_trust`).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from symbiose import __version__
-from symbiose.domain import Network, Role, Stage, format_ewc, format_months
+from symbiose.domain import Network, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
 from symbiose.units import from_base, from_cents
 
@@ -84,6 +87,8 @@ class CliState:
     """What the group passes to its commands: the database URL and a lazily built engine."""
 
     url: str
+    account: str | None = None  # ``--user``: the account that signs the changes
+    signed_in: str | None = None  # set once its password was checked
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -162,13 +167,21 @@ def _echo_summary(summary) -> None:
     help="Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
     "PostgreSQL: postgresql+psycopg://user@host:5432/name",
 )
+@click.option(
+    "--user",
+    "account",
+    metavar="NAME",
+    default=None,
+    help="Sign the changes with this account (its password is asked, or read from "
+    "$SYMBIOSE_PASSWORD); default: the operating-system user.",
+)
 @click.version_option(__version__, prog_name="symbiose")
 @click.pass_context
-def main(ctx: click.Context, database: str | None) -> None:
+def main(ctx: click.Context, database: str | None, account: str | None) -> None:
     """Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory."""
     from symbiose.db import database_url
 
-    ctx.obj = CliState(database or database_url())
+    ctx.obj = CliState(database or database_url(), account=account)
     ctx.call_on_close(ctx.obj.dispose)
 
 
@@ -186,31 +199,33 @@ def init() -> None:
 
 
 @main.command("load-demo")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
-def load_demo_command(actor: str) -> None:
+def load_demo_command() -> None:
     """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
+    from symbiose.cli_trust import actor
     from symbiose.db import load_demo
 
+    who = actor()
     with session_scope(write=True) as session:
-        summary = load_demo(session, actor=actor)
+        summary = load_demo(session, actor=who)
     click.echo(f"Demo network loaded into {state().display_url}")
     _echo_summary(summary)
 
 
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
-def import_command(path: Path, actor: str) -> None:
+def import_command(path: Path) -> None:
     """Import a network bundle: a folder of CSV files, one CSV file or an .xlsx workbook.
 
     Rows are inserted or updated by id, never duplicated; rows not in the files are kept.
     If any problem is found, every problem is listed and nothing is written.
     """
+    from symbiose.cli_trust import actor
     from symbiose.db import read_bundle_for, save_network
 
+    who = actor()
     with session_scope(write=True) as session:
         network = read_bundle_for(session, path)
-        summary = save_network(session, network, actor=actor)
+        summary = save_network(session, network, actor=who)
     click.echo(f"Imported {path} into {state().display_url}")
     _echo_summary(summary)
 
@@ -371,31 +386,15 @@ def list_command(table: str, fmt: str) -> None:
 @click.argument("synergy_id")
 @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
 @click.option("--reason", default="", help="Why the synergy is abandoned (required then).")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
-def synergy_stage(synergy_id: str, stage: str, reason: str, actor: str) -> None:
+def synergy_stage(synergy_id: str, stage: str, reason: str) -> None:
     """Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."""
+    from symbiose.cli_trust import actor
     from symbiose.db import set_synergy_stage
 
+    who = actor()
     with session_scope(write=True) as session:
-        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor)
+        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=who)
     click.echo(f"Synergy {synergy.id}: {synergy.stage} (updated {synergy.updated_on})")
-
-
-@main.command("user-add")
-@click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--company", "company_id", default=None, help="Company id (for a company account).")
-@click.password_option(help="Password (asked twice when not given).")
-def user_add(username: str, role: str, company_id: str | None, password: str) -> None:
-    """Create a user account (password stored as a salted scrypt hash)."""
-    from symbiose.db import create_user
-
-    with session_scope(write=True) as session:
-        user = create_user(session, username, password, role=role, company_id=company_id)
-    click.echo(
-        f"User {user.username} created ({user.role}"
-        + (f", company {user.company_id})" if user.company_id else ")")
-    )
 
 
 def absolute_sqlite_url(url: str) -> str:
@@ -463,8 +462,9 @@ def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
 # is the database URL chosen by ``--database`` or the environment.
 
 from symbiose.cli_match import compare, match, opportunities, report, robustness  # noqa: E402
+from symbiose.cli_trust import COMMANDS as TRUST_COMMANDS  # noqa: E402
 
-for _command in (match, compare, opportunities, robustness, report):
+for _command in (match, compare, opportunities, robustness, report, *TRUST_COMMANDS):
     main.add_command(_command)
 
 

@@ -69,7 +69,7 @@ def test_help_on_every_command(runner):
 
 def test_init_creates_and_migrates(runner, db, tmp_path):
     result = run(runner, db, "init")
-    assert "schema revision 0001" in result.stdout
+    assert "schema revision 0005" in result.stdout
     assert (tmp_path / "cli.db").is_file()
     assert "0 companies" in run(runner, db, "init").stdout  # a second init is harmless
 
@@ -171,7 +171,7 @@ def test_load_demo_twice_changes_nothing(runner, db, tmp_path):
 @needs_demo
 def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     """The same commands on the PostgreSQL server (a fresh schema), as `--database URL`."""
-    assert "schema revision 0001" in run(runner, postgres_url, "init").stdout
+    assert "schema revision 0005" in run(runner, postgres_url, "init").stdout
     run(runner, postgres_url, "load-demo")
     assert "Nothing changed." in run(runner, postgres_url, "load-demo").stdout
     assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
@@ -193,13 +193,13 @@ def test_user_add(runner, db, tmp_path):
         "--company",
         "C001",
         "--password",
-        "bois-sec",
+        "bois-sec-de-chene",
     )
     assert "scierie" in added.stdout and "C001" in added.stdout
     assert (
         "taken"
         in run(
-            runner, db, "user-add", "scierie", "--role", "officer", "--password", "x", code=1
+            runner, db, "user-add", "scierie", "--role", "officer", "--password", "other-long-pass", code=1
         ).stderr
     )
     assert (
@@ -214,7 +214,7 @@ def test_user_add(runner, db, tmp_path):
             "--company",
             "C404",
             "--password",
-            "x",
+            "other-long-pass",
             code=1,
         ).stderr
     )

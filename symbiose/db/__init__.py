@@ -14,6 +14,24 @@ Typical use (one session per command or user action, the caller owns the transac
 ORM classes stay in :mod:`symbiose.db.models`; nothing outside this package should import them.
 """
 
+from symbiose.db.accounts import (
+    AccountLockedError,
+    User,
+    authenticate,
+    check_password,
+    create_user,
+    delete_user,
+    get_user,
+    hash_password,
+    list_users,
+    open_demo_mode,
+    password_problems,
+    session_user,
+    set_password,
+    set_role,
+    verify_password,
+)
+from symbiose.db.audit import ChainReport, verify_chain
 from symbiose.db.engine import (
     DEFAULT_DATABASE_URL,
     ENV_DATABASE_URL,
@@ -29,19 +47,14 @@ from symbiose.db.repository import (
     AuditEntry,
     GeocodeCache,
     ImportSummary,
-    User,
     audit_entries,
-    authenticate,
     company_ids,
     counts,
     create_synergy,
-    create_user,
     delete_company,
     get_company,
     get_synergy,
-    hash_password,
     is_empty,
-    list_users,
     load_demo,
     load_network,
     need_ids,
@@ -49,13 +62,21 @@ from symbiose.db.repository import (
     read_bundle_for,
     record_audit,
     save_network,
-    set_password,
     set_synergy_stage,
     stream_ids,
-    verify_password,
 )
 
 __all__ = [
+    "AccountLockedError",
+    "ChainReport",
+    "check_password",
+    "delete_user",
+    "get_user",
+    "open_demo_mode",
+    "password_problems",
+    "session_user",
+    "set_role",
+    "verify_chain",
     "DEFAULT_DATABASE_URL",
     "ENV_DATABASE_URL",
     "AuditEntry",

@@ -46,6 +46,7 @@ def pages() -> list:
             Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios"],
             Role.COMPANY: ["partners"],
             Role.PLANNER: ["overview", "scenarios"],
+            Role.RESEARCHER: [],
         }[user.role] + ["login"]
     return [everything[name] for name in names]
 
