@@ -19,6 +19,12 @@ from symbiose.errors import NotFoundError, ValidationError
 GOOD = "copeaux-de-chene-42"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Messages matched below are the English ids (the French ones are tested in test_i18n)."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+
+
 def one_company(session_maker) -> None:
     net = Network(companies=(Company("C001", "Scierie", 45.4, -0.4),))
     with session_maker() as s, s.begin():

@@ -250,10 +250,12 @@ def test_login_and_roles(url, session):
     assert not at.metric  # nothing but the login page before signing in
     at.text_input(key="login_username").set_value("officer1")
     at.text_input(key="login_password").set_value("wrong")
-    next(b for b in at.button if b.label == "Sign in").click().run()
-    assert at.error and "wrong password" in at.error[0].value
+    from symbiose.i18n import _
+
+    next(b for b in at.button if b.label == _("Sign in")).click().run()
+    assert at.error and at.error[0].value == _("Unknown user name or wrong password.")
     at.text_input(key="login_password").set_value("s3cret!-garance")
-    next(b for b in at.button if b.label == "Sign in").click().run()
+    next(b for b in at.button if b.label == _("Sign in")).click().run()
     assert not at.exception
     assert "officer1" in "".join(s.value for s in at.success)
 

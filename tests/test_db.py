@@ -316,7 +316,8 @@ def test_import_stage_change_and_import_are_audited(session_maker):
     ]
 
 
-def test_scrypt_authentication(session_maker):
+def test_scrypt_authentication(session_maker, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     save(session_maker, small_network())
     with session_maker() as session, session.begin():
         officer = create_user(session, "marie", "s3cret-pass-17", role="officer")

@@ -43,6 +43,7 @@ from symbiose.db.engine import (
     session_factory,
     upgrade,
 )
+from symbiose.db.legal_checks import LegalCheck, get_legal_check, save_legal_check
 from symbiose.db.repository import (
     AuditEntry,
     GeocodeCache,
@@ -65,9 +66,24 @@ from symbiose.db.repository import (
     set_synergy_stage,
     stream_ids,
 )
+from symbiose.db.samples import (
+    RequestStatus,
+    SampleRequest,
+    create_sample_request,
+    decide_sample_request,
+    list_sample_requests,
+)
 
 __all__ = [
     "AccountLockedError",
+    "LegalCheck",
+    "RequestStatus",
+    "SampleRequest",
+    "create_sample_request",
+    "decide_sample_request",
+    "list_sample_requests",
+    "get_legal_check",
+    "save_legal_check",
     "ChainReport",
     "check_password",
     "delete_user",

@@ -3,8 +3,10 @@
 ``app.py`` only calls :func:`pages` and runs ``st.navigation``. Pages call library functions and
 lay out their results (see :mod:`symbiose.ui.common` for the engine, sessions and caches).
 
-Roles: an officer sees every page; a company sees its Partners page; a planner sees the
-Overview and Scenarios. When no account exists yet the app runs in open demo mode (every page).
+Roles: an officer sees every page; a company sees its Partners page and the local resources
+catalogue; a planner sees the Overview, Scenarios and the catalogue; a researcher (a visitor)
+sees the catalogue and nothing else. When the database never had an account the app runs in
+open demo mode (every page).
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ from symbiose.errors import SymbioseError
 
 def pages() -> list:
     """The pages the current visitor may see (the first one is the default)."""
-    from symbiose.ui import common, companies, login, overview, partners, pipeline, scenarios
+    from symbiose.i18n import _
+    from symbiose.ui import (
+        catalogue,
+        common,
+        companies,
+        login,
+        overview,
+        partners,
+        pipeline,
+        scenarios,
+    )
 
     try:
         common.engine()  # create/migrate the database and load the demo when it is empty
@@ -35,18 +47,24 @@ def pages() -> list:
         "scenarios": st.Page(scenarios.page, title="Scenarios", icon=":material/compare_arrows:",
                              url_path="scenarios"),
         "login": st.Page(login.page, title="Sign in", icon=":material/login:", url_path="login"),
+        "catalogue": st.Page(catalogue.page, title=_("Local resources"), icon=":material/science:",
+                             url_path="catalogue"),
+        "requests": st.Page(catalogue.requests_page, title=_("Sample requests"),
+                            icon=":material/inbox:", url_path="sample-requests"),
     }  # fmt: skip
     user = common.current_user()
     if common.open_mode():
-        names = ["overview", "companies", "partners", "pipeline", "scenarios", "login"]
+        names = ["overview", "companies", "partners", "pipeline", "scenarios", "catalogue",
+                 "requests", "login"]  # fmt: skip
     elif user is None:
         names = ["login"]
     else:
         names = {
-            Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios"],
-            Role.COMPANY: ["partners"],
-            Role.PLANNER: ["overview", "scenarios"],
-            Role.RESEARCHER: [],
+            Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios",
+                           "catalogue", "requests"],
+            Role.COMPANY: ["partners", "catalogue"],
+            Role.PLANNER: ["overview", "scenarios", "catalogue"],
+            Role.RESEARCHER: ["catalogue"],
         }[user.role] + ["login"]
     return [everything[name] for name in names]
 

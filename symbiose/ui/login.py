@@ -9,6 +9,7 @@ from symbiose import db
 from symbiose.i18n import _
 from symbiose.ui import common
 
+
 def role_name(role: str) -> str:
     return {
         "officer": _("officer"),

@@ -81,6 +81,25 @@ def change_stage(net: Network) -> None:
             st.rerun()
 
 
+def legal_section(net: Network) -> None:
+    """The legal path of one synergy and its checklist (see :mod:`symbiose.ui.legal`)."""
+    from symbiose.i18n import _
+    from symbiose.ui.legal import render_legal_path
+
+    st.subheader(_("Legal path"))
+    streams = {s.id: s for s in net.streams}
+    needs = {n.id: n for n in net.needs}
+    followed = [y for y in net.synergies if y.stream_id in streams and y.need_id in needs]
+    if not followed:
+        st.caption(_("No synergy is followed yet."))
+        return
+    labels = {y.id: f"{y.id}: {streams[y.stream_id].description or y.stream_id}"[:100] for y in followed}
+    synergy_id = st.selectbox(_("Synergy"), list(labels), format_func=labels.get, key="legal_synergy")
+    chosen = next(y for y in followed if y.id == synergy_id)
+    render_legal_path(streams[chosen.stream_id], needs[chosen.need_id], synergy_id=chosen.id,
+                      editable=True, key="pipeline_legal")  # fmt: skip
+
+
 def _detail(detail: dict | None) -> str:
     """An audit detail as words: ``side: supplier · company_id: C001`` (import counts summed)."""
     if not detail:
@@ -127,6 +146,7 @@ def page() -> None:
             st.dataframe(shown, hide_index=True, key="synergies_table", column_config=SYNERGY_COLUMNS)
         st.subheader("Change a stage")
         change_stage(net)
+        legal_section(net)
         st.subheader("Audit log")
         st.caption("Every change, newest first: imports, record edits, stage changes, interests.")
         st.dataframe(audit_frame(), hide_index=True, key="audit_table", column_config={
