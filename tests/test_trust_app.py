@@ -213,3 +213,20 @@ def test_hazardous_code_toward_a_receiver_without_permit_is_flagged(maker):
     page = AppTest.from_string(script, default_timeout=TIMEOUT).run()
     assert not page.exception
     assert page.error and "(*)" in page.error[0].value
+
+
+def test_companies_that_have_met_see_their_legal_path(maker, demo):
+    """SY001 is implemented (the two companies have met): the supplier's Partners page shows the
+    legal path of that exchange, read-only, with the checklist the officer keeps."""
+    synergy = next(y for y in demo.synergies if y.id == "SY001")
+    supplier = next(s for s in demo.streams if s.id == synergy.stream_id).company_id
+    with maker() as s, s.begin():
+        db.save_legal_check(s, "SY001", "by_product", {"bp_certain_use": True}, actor="agent")
+        db.create_user(s, "scierie", "sciure-et-copeaux-17", role="company", company_id=supplier)
+    at = signed_in_app(maker, "scierie", "sciure-et-copeaux-17")
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert _("Legal path of this exchange") in labels
+    texts = page_texts(at)
+    assert "2910" in texts and texts.count("☑") == 1  # the one item the officer ticked
+    assert not any(b.label == _("Save the checklist") for b in at.button)  # read-only

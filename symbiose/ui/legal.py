@@ -120,3 +120,10 @@ def render_legal_path(
         else:
             _checklist_view(synergy_id, assessment)
     st.caption(_(DISCLAIMER))
+
+
+def render_legal_path_expander(stream: Stream, need: Need, *, synergy_id: str, key: str) -> None:
+    """:func:`render_legal_path` folded in an expander, read-only (for the two companies once
+    they have met, on the Partners page)."""
+    with st.expander(_("Legal path of this exchange")):
+        render_legal_path(stream, need, synergy_id=synergy_id, editable=False, key=key)

@@ -108,6 +108,11 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
         elif status.revealed:
             st.success(f"You are already working with this partner: synergy {status.synergy_id} "
                        f"({common.words(status.stage)}), followed by the network's officer.")  # fmt: skip
+        if status.revealed and status.synergy_id:  # the two companies have met: their legal path
+            from symbiose.ui.legal import render_legal_path_expander
+
+            render_legal_path_expander(streams[row.stream_id], needs[row.need_id],
+                                       synergy_id=status.synergy_id, key=f"{key}_legal")  # fmt: skip
         elif mine:
             st.info("You said you are interested; the partner's identity is revealed when they say "
                     "so too.")
