@@ -7,6 +7,7 @@
     symbiose user-list                              the accounts
     symbiose audit verify                           check the audit log's hash chain
     symbiose audit show --limit 20                  the newest audit entries
+    symbiose catalogue ressources.xlsx              the anonymous local resources catalogue
 
 Who made a change is never typed in: it is the account given with ``symbiose --user NAME``
 (its password is asked, or read from ``SYMBIOSE_PASSWORD``), else the operating-system user
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from pathlib import Path
 
 import click
 
@@ -209,4 +211,27 @@ def audit_show(limit: int, entity: str | None) -> None:
     echo_frame(frame, empty=_("(no entry)"))
 
 
-COMMANDS = (user_add, user_role, user_password, user_delete, user_list, audit)
+@click.command("catalogue")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--k", "k", type=click.IntRange(min=1), default=None,
+              help="Fewest producers a zone shown must hold (default 3).")  # fmt: skip
+def catalogue_command(path, k: int | None) -> None:
+    """Write the local resources catalogue (anonymous: no company, quantity bands) to PATH:
+    a CSV file (French: ';', BOM) or, if PATH ends .xlsx, a workbook."""
+    from symbiose.catalogue import DEFAULT_K, build_catalogue, public_frame, to_csv, to_xlsx
+    from symbiose.cli import read_network
+
+    catalogue = build_catalogue(read_network(), k=k or DEFAULT_K)
+    frame = public_frame(catalogue)
+    data = to_xlsx(frame) if path.suffix.lower() == ".xlsx" else to_csv(frame)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")  # a reader never sees half a file
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    click.echo(_("{n} resources written to {path}.").format(n=len(frame), path=path))
+    if catalogue.withheld:
+        click.echo(_("{n} resources are not listed: too few producers in their area to keep "
+                     "them anonymous.").format(n=catalogue.withheld))  # fmt: skip
+
+
+COMMANDS = (user_add, user_role, user_password, user_delete, user_list, audit, catalogue_command)

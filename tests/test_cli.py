@@ -277,3 +277,26 @@ def test_audit_verify_names_the_first_broken_entry(runner, db, tmp_path):
         connection.execute("UPDATE audit_log SET detail = '{}' WHERE id = ?", (tampered,))
     broken = run(runner, db, "audit", "verify", code=1)
     assert f" {tampered}" in broken.stderr and "Traceback" not in broken.stderr
+
+
+@needs_demo
+def test_catalogue_export_names_no_company(runner, db, tmp_path):
+    import pandas as pd
+
+    from symbiose.bundle import read_bundle
+    from symbiose.reference import data_dir
+
+    run(runner, db, "load-demo")
+    out = tmp_path / "out" / "ressources.csv"
+    run(runner, db, "catalogue", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it in UTF-8
+    text = data.decode("utf-8-sig")
+    demo = read_bundle(data_dir() / "demo")
+    assert len(text.splitlines()) > 100
+    for company in demo.companies:
+        for value in (company.name, company.contact_email, company.contact_phone, f"{company.id};"):
+            assert value not in text
+    workbook = tmp_path / "ressources.xlsx"
+    run(runner, db, "catalogue", str(workbook))
+    assert len(pd.read_excel(workbook)) == len(text.splitlines()) - 1
