@@ -152,14 +152,6 @@ def audit() -> None:
     """The audit log: every change, append-only and hash-chained."""
 
 
-CHAIN_PROBLEMS = {
-    "content": lambda: _("its content was changed after it was written"),
-    "link": lambda: _("it does not follow the entry before it (an entry was deleted, inserted or "
-                      "reordered here)"),
-    "start": lambda: _("the first entry does not start the chain (earlier entries were removed)"),
-}  # fmt: skip
-
-
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the hash chain of the audit log; name the first broken entry (exit status 1)."""
@@ -169,16 +161,8 @@ def audit_verify() -> None:
     with session_scope() as session:
         report = verify_chain(session)
     if not report.ok:
-        raise CommandFailed(
-            _("Error: the audit log is broken at entry {id}: {problem}. The {n} entries before it "
-              "are intact.").format(id=report.broken_id, problem=CHAIN_PROBLEMS[report.problem](),
-                                    n=report.entries)
-        )  # fmt: skip
-    click.echo(
-        _("Audit log intact: {n} entries, chain head {head}.").format(
-            n=report.entries, head=report.head_hash
-        )
-    )
+        raise CommandFailed(_("Error: {problem}").format(problem=report.describe()))
+    click.echo(report.describe())
     click.echo(
         _("Note the head hash with today's date: an intact log that no longer ends with it has "
           "lost its newest entries.")

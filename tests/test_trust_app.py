@@ -195,7 +195,9 @@ def test_officer_fills_the_legal_checklist_in_the_pipeline(maker):
         assert stored.notes == "contrat 2021-03" and stored.updated_by == "agent"
         (entry,) = db.audit_entries(s, entity="synergy", entity_id="SY001", limit=1)
         assert entry.action == "legal" and entry.detail["before"] is None
-        assert db.verify_chain(s).ok
+        report = db.verify_chain(s)
+    page.button(key="audit_verify").click().run()
+    assert page.success[-1].value == report.describe() and report.ok
 
 
 def test_hazardous_code_toward_a_receiver_without_permit_is_flagged(maker):

@@ -32,6 +32,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from symbiose.db.models import AuditRow, SettingRow
+from symbiose.i18n import _
 
 GENESIS_HASH = "0" * 64
 CHAIN_LOCK_KEY = "audit_chain"
@@ -121,6 +122,21 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.broken_id is None
+
+    def describe(self) -> str:
+        """The finding in words (current language)."""
+        if self.ok:
+            return _("Audit log intact: {n} entries, chain head {head}.").format(
+                n=self.entries, head=self.head_hash
+            )
+        problem = {
+            "content": _("its content was changed after it was written"),
+            "link": _("it does not follow the entry before it (an entry was deleted, inserted "
+                      "or reordered here)"),
+            "start": _("the first entry does not start the chain (earlier entries were removed)"),
+        }[self.problem]  # fmt: skip
+        return _("The audit log is broken at entry {id}: {problem}. The {n} entries before it "
+                 "are intact.").format(id=self.broken_id, problem=problem, n=self.entries)  # fmt: skip
 
 
 def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:

@@ -81,6 +81,16 @@ def change_stage(net: Network) -> None:
             st.rerun()
 
 
+def check_chain() -> None:
+    """A button that walks the audit log's hash chain (see :mod:`symbiose.db.audit`)."""
+    from symbiose.i18n import _
+
+    if st.button(_("Check the audit chain"), key="audit_verify"):
+        with common.session() as s:
+            report = db.verify_chain(s)
+        (st.success if report.ok else st.error)(report.describe())
+
+
 def legal_section(net: Network) -> None:
     """The legal path of one synergy and its checklist (see :mod:`symbiose.ui.legal`)."""
     from symbiose.i18n import _
@@ -149,6 +159,7 @@ def page() -> None:
         legal_section(net)
         st.subheader("Audit log")
         st.caption("Every change, newest first: imports, record edits, stage changes, interests.")
+        check_chain()
         st.dataframe(audit_frame(), hide_index=True, key="audit_table", column_config={
             "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
             "detail": st.column_config.TextColumn("detail", width="large")})  # fmt: skip
