@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import replace
 
 import pandas as pd
@@ -74,6 +74,8 @@ def test_every_zone_shown_covers_at_least_k_producers(demo):
             zone_key = key.split("@", 1)[1]
             producers[zone_key] |= {streams[i].company_id for i in stream_ids}
         assert producers and all(len(p) >= k for p in producers.values()), k
+        levels = {zone.split(":")[0] for zone in producers}
+        assert {"commune", "postal"} <= levels, levels  # both the fine and the fallback level
 
 
 def test_a_lone_producer_falls_back_to_a_coarser_zone_or_is_withheld():
@@ -130,14 +132,3 @@ def test_search_ignores_case_and_accents(demo):
 def test_k_must_be_positive(demo):
     with pytest.raises(ValueError):
         build_catalogue(demo, k=0)
-
-
-def test_same_zone_count_as_producers():
-    """Sanity of the fixture data: the demo has communes with several producers."""
-    from symbiose.bundle import read_bundle
-    from symbiose.reference import data_dir
-
-    net = read_bundle(data_dir() / "demo")
-    producing = {s.company_id for s in net.streams}
-    per_commune = Counter(c.commune for c in net.companies if c.id in producing)
-    assert max(per_commune.values()) >= 3

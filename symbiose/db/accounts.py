@@ -249,7 +249,8 @@ def create_user(
     )
     session.add(row)
     session.flush()
-    set_setting(session, ACCOUNTS_CREATED, datetime.now(UTC).date().isoformat())
+    if get_setting(session, ACCOUNTS_CREATED) is None:  # the day the first account was made
+        set_setting(session, ACCOUNTS_CREATED, datetime.now(UTC).date().isoformat())
     record_audit(
         session, actor, "create", "user", username, {"role": role.value, "company_id": company_id}
     )
