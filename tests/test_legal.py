@@ -130,3 +130,14 @@ def test_checklist_is_stored_validated_and_audited(session_maker, monkeypatch):
     assert len(entries) == 2  # the unchanged save wrote nothing
     newest = entries[0].detail
     assert newest["before"]["path"] == "by_product" and newest["after"]["path"] == "waste"
+
+
+def test_doctests_of_the_legal_and_catalogue_modules():
+    import doctest
+
+    import symbiose.catalogue
+    import symbiose.legal
+
+    for module in (symbiose.legal, symbiose.catalogue):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
