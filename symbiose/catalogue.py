@@ -66,6 +66,28 @@ def quantity_band(quantity: float, unit: str) -> str:
     return _("{low} {unit} or more").format(low=fmt_number(BAND_LIMITS[-1]), unit=per_year)
 
 
+def months_text(months: tuple[int, ...]) -> str:
+    """Months as words in the current language: ``nov. – mars`` (empty tuple: all year).
+
+    >>> from symbiose.i18n import language
+    >>> with language("fr"):
+    ...     months_text((1, 2, 3, 11, 12)), months_text(()), months_text((6, 8))
+    ('nov. – mars', "toute l'année", 'juin, août')
+    """
+    from babel.dates import get_month_names
+
+    from symbiose.i18n import get_language
+
+    if not months:
+        return _("all year")
+    names = get_month_names("abbreviated", locale={"fr": "fr_FR"}.get(get_language(), "en_GB"))
+    parts = []
+    for part in format_months(tuple(months)).split(","):
+        ends = [names[int(m)] for m in part.split("-")]
+        parts.append(" – ".join(ends))
+    return ", ".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class Zone:
     key: str  # "commune:17197", "postal:17500", "epci:200041523", "territory"
@@ -213,7 +235,7 @@ def build_catalogue(network: Network, *, k: int = DEFAULT_K) -> Catalogue:
             "state": ", ".join(_(STATE_LABELS.get(st, st)) for st in states),
             "quantity_band": quantity_band(quantity, unit),
             "unit": unit,
-            "months": _("all year") if all_year else format_months(tuple(sorted(months))),
+            "months": months_text(() if all_year else tuple(sorted(months))),
             "zone": zone.label,
         })  # fmt: skip
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
