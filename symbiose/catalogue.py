@@ -78,11 +78,12 @@ def months_text(months: tuple[int, ...]) -> str:
 
     from symbiose.i18n import get_language
 
-    if not months:
+    ranges = format_months(tuple(months))
+    if not ranges:  # no month, or all twelve
         return _("all year")
     names = get_month_names("abbreviated", locale={"fr": "fr_FR"}.get(get_language(), "en_GB"))
     parts = []
-    for part in format_months(tuple(months)).split(","):
+    for part in ranges.split(","):
         ends = [names[int(m)] for m in part.split("-")]
         parts.append(" – ".join(ends))
     return ", ".join(parts)
