@@ -292,3 +292,45 @@ def test_concurrent_writers_never_fork_the_chain(engine, database_url):
         actors = {e.actor for e in db.audit_entries(s)}
     assert report.ok and report.entries == 45
     assert actors == {"w0", "w1", "w2"}
+
+
+CONCURRENT_FAILURES = """
+import sys
+from datetime import UTC, datetime, timedelta
+from symbiose import db
+engine = db.make_engine(sys.argv[1])
+maker = db.session_factory(engine)
+worker, attempts = int(sys.argv[2]), int(sys.argv[3])
+counted = 0
+for i in range(attempts):
+    moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=worker * 1000 + i)
+    try:
+        with maker() as s, s.begin():
+            db.authenticate(s, "ghost", "wrong-password", now=moment)
+        counted += 1
+    except db.AccountLockedError:
+        pass
+print(counted)
+"""
+
+
+def test_concurrent_failures_on_a_new_name_are_all_counted(engine, database_url):
+    """Three processes fail at once on a name never seen: the first insert of the counter races;
+    no failure is lost and none fails with an error."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_FAILURES, database_url, str(k), "4"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for k in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert all(p.returncode == 0 for p in processes), [err for _out, err in outputs]
+    counted = sum(int(out.strip()) for out, _err in outputs)
+    from sqlalchemy import text as sql
+
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sql("SELECT failures FROM login_attempts WHERE username = 'ghost'")
+        ).scalar_one()
+    assert stored == counted and counted >= 4

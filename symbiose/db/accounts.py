@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -356,22 +356,31 @@ def lock_duration(failures: int) -> timedelta:
 
 
 def _record_failure(session: Session, key: str, now: datetime) -> None:
-    row = session.get(LoginAttemptRow, key)
-    if row is None:  # two processes failing on a new name at once: the second insert is a no-op
-        dialect = session.get_bind().dialect.name
-        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            upsert(LoginAttemptRow)
-            .values(username=key, failures=0, last_failure_at=now)
-            .on_conflict_do_nothing()
-        )
-        row = session.get(LoginAttemptRow, key, populate_existing=True, with_for_update=True)
-        assert row is not None
-    row.failures = (row.failures or 0) + 1
-    row.last_failure_at = now
-    duration = lock_duration(row.failures)
-    row.locked_until = now + duration if duration else None
-    session.flush()
+    """Count one failure for ``key`` atomically (concurrent processes lose none) and lock the
+    name when the count calls for it."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    where = LoginAttemptRow.username == key
+    # the first write takes the write lock (SQLite) or the row lock (PostgreSQL) until commit
+    session.execute(
+        upsert(LoginAttemptRow)
+        .values(username=key, failures=0, last_failure_at=now)
+        .on_conflict_do_nothing()
+    )
+    session.execute(
+        update(LoginAttemptRow)
+        .where(where)
+        .values(failures=LoginAttemptRow.failures + 1, last_failure_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    failures = session.scalar(select(LoginAttemptRow.failures).where(where)) or 0
+    duration = lock_duration(failures)
+    session.execute(
+        update(LoginAttemptRow)
+        .where(where)
+        .values(locked_until=now + duration if duration else None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def authenticate(
@@ -399,7 +408,11 @@ def authenticate(
     if not ok:
         _record_failure(session, key, now)
         return None
-    if attempt is not None:
-        session.delete(attempt)
-        session.flush()
+    if attempt is not None:  # a good password resets the count
+        session.execute(
+            delete(LoginAttemptRow)
+            .where(LoginAttemptRow.username == key)
+            .execution_options(synchronize_session=False)
+        )
+        session.expunge(attempt)
     return _user(row)
