@@ -51,6 +51,9 @@ def exact_quantities(network: Network) -> set[str]:
 
 
 def test_demo_catalogue_names_no_company_and_no_exact_quantity(demo):
+    # the demo has no SIRET numbers: give every company one, so that a leak would show
+    demo = replace(demo, companies=tuple(replace(c, siret=f"{81234567800000 + i:014d}")
+                                         for i, c in enumerate(demo.companies)))  # fmt: skip
     catalogue = build_catalogue(demo)
     frame = public_frame(catalogue)
     assert len(frame) > 100
