@@ -46,7 +46,8 @@ STATE_LABELS = {
     "energy": N_("energy"),
 }  # fmt: skip
 
-COLUMNS = ("key", "family", "code", "label", "state", "quantity_band", "unit", "months", "zone")
+COLUMNS = ("key", "family", "code", "label", "state", "quantity_band", "unit", "months", "zone",
+           "month_numbers")  # fmt: skip
 
 
 def quantity_band(quantity: float, unit: str) -> str:
@@ -237,6 +238,7 @@ def build_catalogue(network: Network, *, k: int = DEFAULT_K) -> Catalogue:
             "quantity_band": quantity_band(quantity, unit),
             "unit": unit,
             "months": months_text(() if all_year else tuple(sorted(months))),
+            "month_numbers": tuple(range(1, 13)) if all_year else tuple(sorted(months)),
             "zone": zone.label,
         })  # fmt: skip
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
@@ -253,9 +255,12 @@ def public_frame(catalogue: Catalogue) -> pd.DataFrame:
     return catalogue.frame[list(headers)].rename(columns=headers)
 
 
-def search(frame: pd.DataFrame, text: str = "", *, families=(), zones=(), states=()) -> pd.DataFrame:
+def search(
+    frame: pd.DataFrame, text: str = "", *, families=(), zones=(), states=(), months=()
+) -> pd.DataFrame:
     """Rows whose family, code, label or zone contain every word of ``text`` (accents and case
-    ignored), within the chosen families, zones and physical states (empty: all)."""
+    ignored), within the chosen families, zones and physical states, and available in at least
+    one of the chosen ``months`` (1-12) (empty: all)."""
     from symbiose.reference import _fold
 
     shown = frame
@@ -265,6 +270,9 @@ def search(frame: pd.DataFrame, text: str = "", *, families=(), zones=(), states
         shown = shown[shown["zone"].isin(zones)]
     if states:
         shown = shown[shown["state"].map(lambda v: any(s in v for s in states))]
+    if months:
+        wanted = set(months)
+        shown = shown[shown["month_numbers"].map(lambda ms: bool(wanted & set(ms)))]
     words = _fold(text).split()
     if words:
         haystack = (shown["family"] + " " + shown["code"] + " " + shown["label"] + " " + shown["zone"]).map(_fold)

@@ -130,6 +130,9 @@ def test_search_ignores_case_and_accents(demo):
     assert len(hits) and all("verre" in v.lower() for v in hits["label"] + hits["family"])
     assert len(search(frame, "", zones=["Jonzac"])) == (frame["zone"] == "Jonzac").sum()
     assert search(frame, "zzzz-nothing").empty
+    winter = search(frame, months=[1])
+    assert 0 < len(winter) < len(frame)
+    assert all(1 in ms for ms in winter["month_numbers"])
 
 
 def test_k_must_be_positive(demo):

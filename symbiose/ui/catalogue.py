@@ -12,6 +12,7 @@ from symbiose.catalogue import (
     DEFAULT_K,
     Catalogue,
     build_catalogue,
+    months_text,
     public_frame,
     search,
     to_csv,
@@ -74,12 +75,14 @@ def page() -> None:
         cat = catalogue()
         frame = cat.frame
         text = st.text_input(_("Search (material, code, place)"), key="catalogue_search")
-        cols = st.columns(3)
+        cols = st.columns(4)
         families = cols[0].multiselect(_("Family"), sorted(frame["family"].unique()), key="catalogue_families")
         zones = cols[1].multiselect(_("Zone"), sorted(frame["zone"].unique()), key="catalogue_zones")
         states = cols[2].multiselect(_("Physical state"), sorted({s for v in frame["state"] for s in v.split(", ")}),
                                      key="catalogue_states")  # fmt: skip
-        shown = search(frame, text, families=families, zones=zones, states=states)
+        months = cols[3].multiselect(_("Available in"), list(range(1, 13)), key="catalogue_months",
+                                     format_func=lambda m: months_text((m,)))  # fmt: skip
+        shown = search(frame, text, families=families, zones=zones, states=states, months=months)
         st.caption(_("{n} of {total} resources shown.").format(n=len(shown), total=len(frame)))
         table = public_frame(Catalogue(shown, k=cat.k))
         st.dataframe(table, hide_index=True, key="catalogue_table")
