@@ -334,3 +334,28 @@ def test_concurrent_failures_on_a_new_name_are_all_counted(engine, database_url)
             sql("SELECT failures FROM login_attempts WHERE username = 'ghost'")
         ).scalar_one()
     assert stored == counted and counted >= 4
+
+
+def test_migrating_sqlite_never_cascades_through_a_rebuilt_table(tmp_path):
+    """Migration 0005 rebuilds ``users`` on SQLite (its role CHECK changes). A table referencing
+    users with ON DELETE CASCADE (as sign-in sessions may) must keep its rows: foreign keys are
+    off while migrating, then checked."""
+    from sqlalchemy import text as sql
+
+    from symbiose.db.engine import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(sql(
+            "INSERT INTO users (username, role, password_hash, created_at) "
+            "VALUES ('boss', 'officer', 'x', '2026-01-01 00:00:00')"))  # fmt: skip
+        connection.execute(sql(
+            "CREATE TABLE tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL "
+            "REFERENCES users (id) ON DELETE CASCADE)"))  # fmt: skip
+        connection.execute(sql("INSERT INTO tokens (user_id) VALUES (1)"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(sql("SELECT COUNT(*) FROM tokens")).scalar_one() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from symbiose.errors import SymbioseError
+
 ENV_DATABASE_URL = "SYMBIOSE_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///symbiose.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -89,9 +91,17 @@ def alembic_config(engine: Engine | None = None):
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations on ``engine`` up to ``revision`` (default the latest)."""
+    """Run the Alembic migrations on ``engine`` up to ``revision`` (default the latest).
+
+    On SQLite, foreign keys are switched off while migrating (and checked afterwards): a batch
+    migration rebuilds a table by copying it and dropping the old one, and with foreign keys on,
+    that drop would cascade (rebuilding ``streams`` would delete every synergy).
+    """
     from alembic import command
 
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, revision)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # two processes starting at once (the web app and a command) migrate one at a time
@@ -99,6 +109,29 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with engine.connect() as connection:
+        # PRAGMA foreign_keys is a no-op inside a transaction: set it before the migration's
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SymbioseError(
+                        f"the migration left {len(broken)} rows whose references are broken "
+                        f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed"
+                    )
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:
