@@ -108,11 +108,6 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
         elif status.revealed:
             st.success(f"You are already working with this partner: synergy {status.synergy_id} "
                        f"({common.words(status.stage)}), followed by the network's officer.")  # fmt: skip
-        if status.revealed and status.synergy_id:  # the two companies have met: their legal path
-            from symbiose.ui.legal import render_legal_path_expander
-
-            render_legal_path_expander(streams[row.stream_id], needs[row.need_id],
-                                       synergy_id=status.synergy_id, key=f"{key}_legal")  # fmt: skip
         elif mine:
             st.info("You said you are interested; the partner's identity is revealed when they say "
                     "so too.")
@@ -123,7 +118,8 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
                 try:
                     with common.transaction() as s:
                         new = blind.express_interest(s, net, row.stream_id, row.need_id, side=side,
-                                                     company_id=me.id, actor=common.actor())  # fmt: skip
+                                                     company_id=me.id, actor=common.actor(),
+                                                     quantity_base=round(row.quantity * BASE_PER_UNIT))  # fmt: skip
                 except SymbioseError as exc:
                     common.show_problems(exc)
                     return
@@ -133,6 +129,11 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
                        else "The partner will see it; identities stay hidden until they agree.")
                 )  # fmt: skip
                 st.rerun()
+        if status.revealed and status.synergy_id:  # the two companies have met: their legal path
+            from symbiose.ui.legal import render_legal_path_expander
+
+            render_legal_path_expander(streams[row.stream_id], needs[row.need_id],
+                                       synergy_id=status.synergy_id, key=f"{key}_legal")  # fmt: skip
 
 
 def page() -> None:

@@ -12,7 +12,7 @@ chain of revision 0005 whatever the code becomes; it must equal
 :func:`symbiose.db.audit.entry_hash`.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002 (written against 0001; re-chained after the integrity migration)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
