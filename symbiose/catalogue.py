@@ -245,6 +245,17 @@ def build_catalogue(network: Network, *, k: int = DEFAULT_K) -> Catalogue:
     return Catalogue(frame, sources, len(withheld_keys), k)
 
 
+def withheld_text(count: int) -> str:
+    """Why some resources are missing, in the current language."""
+    from symbiose.i18n import ngettext
+
+    return ngettext(
+        "{n} resource is not listed: too few producers in its area to keep it anonymous.",
+        "{n} resources are not listed: too few producers in their area to keep them anonymous.",
+        count,
+    ).format(n=count)
+
+
 def public_frame(catalogue: Catalogue) -> pd.DataFrame:
     """The rows as shown and exported, with the headers of the current language."""
     headers = {

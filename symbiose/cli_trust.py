@@ -202,8 +202,16 @@ def audit_show(limit: int, entity: str | None) -> None:
 def catalogue_command(path, k: int | None) -> None:
     """Write the local resources catalogue (anonymous: no company, quantity bands) to PATH:
     a CSV file (French: ';', BOM) or, if PATH ends .xlsx, a workbook."""
-    from symbiose.catalogue import DEFAULT_K, build_catalogue, public_frame, to_csv, to_xlsx
+    from symbiose.catalogue import (
+        DEFAULT_K,
+        build_catalogue,
+        public_frame,
+        to_csv,
+        to_xlsx,
+        withheld_text,
+    )
     from symbiose.cli import read_network
+    from symbiose.i18n import ngettext
 
     catalogue = build_catalogue(read_network(), k=k or DEFAULT_K)
     frame = public_frame(catalogue)
@@ -212,10 +220,10 @@ def catalogue_command(path, k: int | None) -> None:
     partial = path.with_name(f".{path.name}.partial")  # a reader never sees half a file
     partial.write_bytes(data)
     os.replace(partial, path)
-    click.echo(_("{n} resources written to {path}.").format(n=len(frame), path=path))
+    click.echo(ngettext("{n} resource written to {path}.", "{n} resources written to {path}.",
+                        len(frame)).format(n=len(frame), path=path))  # fmt: skip
     if catalogue.withheld:
-        click.echo(_("{n} resources are not listed: too few producers in their area to keep "
-                     "them anonymous.").format(n=catalogue.withheld))  # fmt: skip
+        click.echo(withheld_text(catalogue.withheld))
 
 
 COMMANDS = (user_add, user_role, user_password, user_delete, user_list, audit, catalogue_command)

@@ -262,10 +262,13 @@ def test_audit_verify_names_the_first_broken_entry(runner, db, tmp_path):
     run(runner, db, "import", str(folder))
     run(runner, db, "synergy-stage", "Y0001", "in_discussion")
     run(runner, db, "synergy-stage", "Y0001", "implemented")
-    from symbiose.i18n import _
 
     intact = run(runner, db, "audit", "verify").stdout
-    assert _("Audit log intact: {n} entries, chain head {head}.").split("{n}")[0] + "3 " in intact
+    from symbiose.i18n import ngettext
+
+    intact_text = ngettext("Audit log intact: {n} entry, chain head {head}.",
+                           "Audit log intact: {n} entries, chain head {head}.", 3)  # fmt: skip
+    assert intact_text.split("{head}")[0].format(n=3) in intact
     path = db.removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
         tampered = connection.execute("SELECT id FROM audit_log ORDER BY id").fetchall()[1][0]

@@ -32,7 +32,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from symbiose.db.models import AuditRow, SettingRow
-from symbiose.i18n import _
+from symbiose.i18n import _, ngettext
 
 GENESIS_HASH = "0" * 64
 CHAIN_LOCK_KEY = "audit_chain"
@@ -126,9 +126,9 @@ class ChainReport:
     def describe(self) -> str:
         """The finding in words (current language)."""
         if self.ok:
-            return _("Audit log intact: {n} entries, chain head {head}.").format(
-                n=self.entries, head=self.head_hash
-            )
+            return ngettext("Audit log intact: {n} entry, chain head {head}.",
+                            "Audit log intact: {n} entries, chain head {head}.",
+                            self.entries).format(n=self.entries, head=self.head_hash)  # fmt: skip
         problem = {
             "content": _("its content was changed after it was written"),
             "link": _("it does not follow the entry before it (an entry was deleted, inserted "

@@ -17,10 +17,11 @@ from symbiose.catalogue import (
     search,
     to_csv,
     to_xlsx,
+    withheld_text,
 )
 from symbiose.domain import Role
 from symbiose.errors import SymbioseError
-from symbiose.i18n import _, fmt_datetime, get_language
+from symbiose.i18n import _, fmt_datetime, get_language, ngettext
 from symbiose.ui import common
 
 
@@ -83,12 +84,12 @@ def page() -> None:
         months = cols[3].multiselect(_("Available in"), list(range(1, 13)), key="catalogue_months",
                                      format_func=lambda m: months_text((m,)))  # fmt: skip
         shown = search(frame, text, families=families, zones=zones, states=states, months=months)
-        st.caption(_("{n} of {total} resources shown.").format(n=len(shown), total=len(frame)))
+        st.caption(ngettext("{n} of {total} resource shown.", "{n} of {total} resources shown.",
+                            len(shown)).format(n=len(shown), total=len(frame)))  # fmt: skip
         table = public_frame(Catalogue(shown, k=cat.k))
         st.dataframe(table, hide_index=True, key="catalogue_table")
         if cat.withheld:
-            st.caption(_("{n} resources are not listed: too few producers in their area to keep "
-                         "them anonymous.").format(n=cat.withheld))  # fmt: skip
+            st.caption(withheld_text(cat.withheld))
         cols = st.columns(2)
         cols[0].download_button(_("Download (CSV)"), to_csv(table), file_name=_("local_resources") + ".csv",
                                 mime="text/csv", key="catalogue_csv")  # fmt: skip
