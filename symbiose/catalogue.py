@@ -8,7 +8,8 @@ what is still available per year (the stream minus what implemented synergies al
 months, and the zone. Never a company, an id, a description (free text may name someone), a cost
 or an exact quantity.
 
-The zone is as fine as anonymity allows (k producers, :data:`DEFAULT_K` = 3):
+The zone is as fine as anonymity allows (k producers: :func:`anonymity_k`, the
+``SYMBIOSE_BLIND_K`` setting, 3 by default):
 
 1. the commune, when at least k producing companies of the catalogue are in it;
 2. else the postal-code area ("secteur postal 17500"), counting only the producers not already
@@ -37,6 +38,18 @@ from symbiose.i18n import N_, _, fmt_number
 from symbiose.units import from_base
 
 DEFAULT_K = 3
+ENV_K = "SYMBIOSE_BLIND_K"  # one k for the whole application: the Partners page's blind uses it too
+
+
+def anonymity_k() -> int:
+    """The fewest producers a zone shown must hold: ``SYMBIOSE_BLIND_K``, else 3."""
+    import os
+
+    raw = os.environ.get(ENV_K, "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_K
+    except ValueError:
+        return DEFAULT_K
 
 # upper bounds of the quantity bands, per declared unit per year
 BAND_LIMITS = (10, 100, 1_000, 10_000)

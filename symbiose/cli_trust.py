@@ -198,12 +198,12 @@ def audit_show(limit: int, entity: str | None) -> None:
 @click.command("catalogue")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--k", "k", type=click.IntRange(min=1), default=None,
-              help="Fewest producers a zone shown must hold (default 3).")  # fmt: skip
+              help="Fewest producers a zone shown must hold (default: $SYMBIOSE_BLIND_K, else 3).")  # fmt: skip
 def catalogue_command(path, k: int | None) -> None:
     """Write the local resources catalogue (anonymous: no company, quantity bands) to PATH:
     a CSV file (French: ';', BOM) or, if PATH ends .xlsx, a workbook."""
     from symbiose.catalogue import (
-        DEFAULT_K,
+        anonymity_k,
         build_catalogue,
         public_frame,
         to_csv,
@@ -213,7 +213,7 @@ def catalogue_command(path, k: int | None) -> None:
     from symbiose.cli import read_network
     from symbiose.i18n import ngettext
 
-    catalogue = build_catalogue(read_network(), k=k or DEFAULT_K)
+    catalogue = build_catalogue(read_network(), k=k or anonymity_k())
     frame = public_frame(catalogue)
     data = to_xlsx(frame) if path.suffix.lower() == ".xlsx" else to_csv(frame)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -138,3 +138,14 @@ def test_search_ignores_case_and_accents(demo):
 def test_k_must_be_positive(demo):
     with pytest.raises(ValueError):
         build_catalogue(demo, k=0)
+
+
+def test_k_is_the_application_setting(demo, monkeypatch):
+    from symbiose.catalogue import anonymity_k
+
+    monkeypatch.delenv("SYMBIOSE_BLIND_K", raising=False)
+    assert anonymity_k() == 3
+    monkeypatch.setenv("SYMBIOSE_BLIND_K", "5")
+    assert anonymity_k() == 5
+    monkeypatch.setenv("SYMBIOSE_BLIND_K", "many")
+    assert anonymity_k() == 3  # a bad value falls back to the default

@@ -9,8 +9,8 @@ import streamlit as st
 
 from symbiose import db
 from symbiose.catalogue import (
-    DEFAULT_K,
     Catalogue,
+    anonymity_k,
     build_catalogue,
     months_text,
     public_frame,
@@ -35,7 +35,7 @@ def _catalogue(url: str, version: tuple, k: int, language: str) -> Catalogue:
 
 def catalogue() -> Catalogue:
     """The catalogue of the stored network (cached until the data changes)."""
-    return _catalogue(db.database_url(), common.data_version(), DEFAULT_K, get_language())
+    return _catalogue(db.database_url(), common.data_version(), anonymity_k(), get_language())
 
 
 def _request_form(shown: pd.DataFrame) -> None:
@@ -71,7 +71,7 @@ def page() -> None:
     st.title(_("Local resources catalogue"))
     st.caption(_("What the territory's companies have available: wastes and by-products to test "
                  "or to use. No company is named: quantities are bands, places are the commune "
-                 "or a wider area holding at least {k} producers.").format(k=DEFAULT_K))  # fmt: skip
+                 "or a wider area holding at least {k} producers.").format(k=anonymity_k()))  # fmt: skip
     with common.shows_errors():
         cat = catalogue()
         frame = cat.frame
