@@ -141,3 +141,14 @@ def test_doctests_of_the_legal_and_catalogue_modules():
     for module in (symbiose.legal, symbiose.catalogue):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_the_trust_catalogue_of_translations_is_well_formed():
+    """A broken .po entry is only a warning for the loader (the message silently stays English)."""
+    from babel.messages.pofile import read_po
+
+    from symbiose.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / "fr" / "trust.po").open("rb") as handle:
+        catalogue = read_po(handle, locale="fr", abort_invalid=True)
+    assert len(catalogue) > 200
