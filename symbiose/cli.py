@@ -15,11 +15,15 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose list streams --format csv    list a table
     symbiose synergy-stage Y0003 abandoned --reason "trop loin"
     symbiose synergy-history Y0003        who moved a synergy, when, from where to where, why
+    symbiose user-add marie --role officer   accounts (user-role, user-password, user-delete...)
+    symbiose audit verify                 check the audit log's hash chain
     symbiose serve --port 8501            the web application (Streamlit)
 
 The database is ``--database URL``, else ``SYMBIOSE_DATABASE_URL``, else ``symbiose.db`` in the
 current folder. Only ``init``, ``load-demo`` and ``serve`` create a SQLite file that does not
-exist; the other commands say it does not exist.
+exist; the other commands say it does not exist. Changes are signed in the audit log by
+``--user NAME`` (an account, password asked), else by the operating-system user (see
+:mod:`symbiose.cli_trust`).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from typing import TYPE_CHECKING
 import click
 
 from symbiose import __version__
-from symbiose.domain import Network, Role, Stage, format_ewc, format_months
+from symbiose.domain import Network, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
 from symbiose.i18n import _, fmt_number
 from symbiose.units import from_base, from_cents
@@ -101,6 +105,8 @@ class CliState:
     """What the group passes to its commands: the database URL and a lazily built engine."""
 
     given_url: str | None = None  # --database; else the environment's or the default, when asked
+    account: str | None = None  # ``--user``: the account that signs the changes
+    signed_in: str | None = None  # set once its password was checked
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -134,8 +140,10 @@ class CliState:
 
 
 def state(ctx: click.Context | None = None) -> CliState:
+    """The group's state: the root context's object (not looked up by class, since under
+    ``python -m symbiose.cli`` this module is loaded twice, as ``__main__`` and by name)."""
     ctx = ctx or click.get_current_context()
-    return ctx.find_object(CliState)
+    return ctx.find_root().obj
 
 
 @contextmanager
@@ -193,11 +201,19 @@ def _echo_summary(summary) -> None:
     help="Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
     "PostgreSQL: postgresql+psycopg://user@host:5432/name",
 )
+@click.option(
+    "--user",
+    "account",
+    metavar="NAME",
+    default=None,
+    help="Sign the changes with this account (its password is asked, or read from "
+    "$SYMBIOSE_PASSWORD); default: the operating-system user.",
+)
 @click.version_option(__version__, prog_name="symbiose")
 @click.pass_context
-def main(ctx: click.Context, database: str | None) -> None:
+def main(ctx: click.Context, database: str | None, account: str | None) -> None:
     """Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory."""
-    ctx.obj = CliState(database)
+    ctx.obj = CliState(database, account=account)
     ctx.call_on_close(ctx.obj.dispose)
 
 
@@ -216,14 +232,15 @@ def init() -> None:
 
 
 @main.command("load-demo")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
-def load_demo_command(actor: str) -> None:
+def load_demo_command() -> None:
     """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
+    from symbiose.cli_trust import actor
     from symbiose.db import load_demo
 
     state().create = True
+    who = actor()
     with session_scope(write=True) as session:
-        summary = load_demo(session, actor=actor)
+        summary = load_demo(session, actor=who)
     click.echo(f"Demo network loaded into {state().display_url}")
     _echo_summary(summary)
 
@@ -260,10 +277,9 @@ def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
 
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-def import_command(path: Path, actor: str, dry_run: bool, yes: bool) -> None:
+def import_command(path: Path, dry_run: bool, yes: bool) -> None:
     """Import a network bundle: a folder of CSV files, one CSV file or an .xlsx workbook.
 
     Records are created or updated by id, never duplicated; records not in the files are kept,
@@ -272,8 +288,10 @@ def import_command(path: Path, actor: str, dry_run: bool, yes: bool) -> None:
     on a terminal. Without a terminal (a script), give --yes, or nothing is written. Any problem
     in the file is listed, and nothing is written. 'symbiose undo IMPORT_ID' takes it back.
     """
+    from symbiose.cli_trust import actor
     from symbiose.db.imports import apply_import, plan_import
 
+    who = actor()  # before any transaction: signing in with --user writes its own
     with session_scope() as session:
         plan = plan_import(session, path)
     click.echo(_("Preview of {path} ({database}):").format(path=path, database=state().display_url))
@@ -295,7 +313,7 @@ def import_command(path: Path, actor: str, dry_run: bool, yes: bool) -> None:
         if not click.confirm(question, default=False):
             raise CommandFailed(_("Not imported: nothing was written."))
     with session_scope(write=True) as session:
-        result = apply_import(session, path, actor=actor, expected=plan)
+        result = apply_import(session, path, actor=who, expected=plan)
     click.echo(_("Imported {path}: {created} created, {updated} updated (import {id}; "
                  "'symbiose undo {id}' takes it back)").format(
         path=path, created=result.created, updated=result.updated, id=result.import_id))
@@ -303,16 +321,17 @@ def import_command(path: Path, actor: str, dry_run: bool, yes: bool) -> None:
 
 @main.command("undo")
 @click.argument("import_id")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
-def undo_command(import_id: str, actor: str) -> None:
+def undo_command(import_id: str) -> None:
     """Put back the values from before import IMPORT_ID (its created records are deleted).
 
     Refused, with the records named, when a record that import wrote changed since.
     """
+    from symbiose.cli_trust import actor
     from symbiose.db.imports import undo_import
 
+    who = actor()
     with session_scope(write=True) as session:
-        done = undo_import(session, import_id, actor=actor)
+        done = undo_import(session, import_id, actor=who)
     click.echo(_("Import {id} undone: {deleted} records deleted, {restored} restored.").format(
         id=import_id, **done))
 
@@ -505,15 +524,15 @@ def list_command(table: str, fmt: str) -> None:
 @click.option("--back", is_flag=True, help="Confirm a move back to an earlier stage (with --reason).")
 @click.option("--reopen", is_flag=True, help="Reopen an abandoned synergy (with --reason).")
 @click.option("--quantity", default=None, help="The agreed quantity per year, in the stream's unit.")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
 def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: bool,
-                  quantity: str | None, actor: str) -> None:  # fmt: skip
+                  quantity: str | None) -> None:  # fmt: skip
     """Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log).
 
     Forward moves (suggested -> contacted -> in_discussion -> implemented) need nothing more;
     abandoning needs --reason; going back needs --back and --reason; leaving abandoned needs
     --reopen and --reason.
     """
+    from symbiose.cli_trust import actor
     from symbiose.db import get_synergy, set_synergy_stage
     from symbiose.db.notifications import contact_email, notify_pair
     from symbiose.i18n import _
@@ -526,9 +545,10 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
             quantity_base = to_base(parse_decimal(quantity), "t")
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--quantity") from None
+    who = actor()
     with session_scope(write=True) as session:
         old = get_synergy(session, synergy_id).stage
-        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor,
+        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=who,
                                     back=back, reopen=reopen, quantity_base=quantity_base)  # fmt: skip
         notices = [] if str(old) == str(synergy.stage) else notify_pair(
             session, "stage", synergy.id, synergy.stream_id, synergy.need_id, sides=["supplier", "receiver"],
@@ -574,23 +594,6 @@ def history_frame(changes):
             for c in changes
         ],
         columns=["synergy_id", "when", "who", "from", "to", "reason", "quantity"],
-    )
-
-
-@main.command("user-add")
-@click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--company", "company_id", default=None, help="Company id (for a company account).")
-@click.password_option(help="Password (asked twice when not given).")
-def user_add(username: str, role: str, company_id: str | None, password: str) -> None:
-    """Create a user account (password stored as a salted scrypt hash)."""
-    from symbiose.db import create_user
-
-    with session_scope(write=True) as session:
-        user = create_user(session, username, password, role=role, company_id=company_id)
-    click.echo(
-        f"User {user.username} created ({user.role}"
-        + (f", company {user.company_id})" if user.company_id else ")")
     )
 
 
@@ -662,8 +665,9 @@ def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
 # is the database URL chosen by ``--database`` or the environment.
 
 from symbiose.cli_match import compare, match, opportunities, report, robustness  # noqa: E402
+from symbiose.cli_trust import COMMANDS as TRUST_COMMANDS  # noqa: E402
 
-for _command in (match, compare, opportunities, robustness, report):
+for _command in (match, compare, opportunities, robustness, report, *TRUST_COMMANDS):
     main.add_command(_command)
 
 

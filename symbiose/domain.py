@@ -67,6 +67,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     COMPANY = "company"
     PLANNER = "planner"
+    RESEARCHER = "researcher"  # a visitor who reads the local resources catalogue, nothing else
 
 
 _EWC_RE = re.compile(r"^\d{2}(\d{2}(\d{2})?)?$")

@@ -256,23 +256,25 @@ def test_scenarios_compare_an_adhoc_scenario(url):
 def test_login_and_roles(url, session, monkeypatch):
     monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     with session() as s, s.begin():
-        db.create_user(s, "officer1", "s3cret!", role="officer")
-        db.create_user(s, "c001", "pw", role="company", company_id="C001")
+        db.create_user(s, "officer1", "s3cret!-garance", role="officer")
+        db.create_user(s, "c001", "copeaux-de-chene", role="company", company_id="C001")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert not at.metric  # nothing but the login page before signing in
     at.text_input(key="login_username").set_value("officer1")
     at.text_input(key="login_password").set_value("wrong")
-    next(b for b in at.button if b.label == "Sign in").click().run()
-    assert at.error and "wrong password" in at.error[0].value
-    at.text_input(key="login_password").set_value("s3cret!")
-    next(b for b in at.button if b.label == "Sign in").click().run()
+    from symbiose.i18n import _
+
+    next(b for b in at.button if b.label == _("Sign in")).click().run()
+    assert at.error and at.error[0].value == _("Unknown user name or wrong password.")
+    at.text_input(key="login_password").set_value("s3cret!-garance")
+    next(b for b in at.button if b.label == _("Sign in")).click().run()
     assert not at.exception
     assert "officer1" in "".join(s.value for s in at.success)
 
     company = AppTest.from_file(APP, default_timeout=TIMEOUT)
     with session() as s:
-        company.session_state["symbiose_user"] = db.authenticate(s, "c001", "pw")
+        company.session_state["symbiose_user"] = db.authenticate(s, "c001", "copeaux-de-chene")
     company.run()
     assert not company.exception
     assert "Partner #1" in texts(company)  # a company lands on its Partners page

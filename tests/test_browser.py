@@ -197,3 +197,43 @@ def test_import_preview_confirm_and_undo_in_chromium(server, tmp_path):
         finally:
             browser.close()
     assert quantity() == before
+
+
+def test_researcher_signs_in_and_sees_only_the_anonymous_catalogue(server, tmp_path):
+    """A researcher account, in a real browser: sign in, the catalogue is the only page, and the
+    page's text holds no company name, e-mail or phone of the demo network."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from symbiose import db
+    from symbiose.i18n import _
+
+    engine = db.ensure_database(f"sqlite:///{tmp_path / 'browser.db'}")
+    with db.session_factory(engine)() as s, s.begin():
+        db.load_demo(s)
+        db.create_user(s, "labo", "essais-de-sciure-2026", role="researcher")
+        demo = db.load_network(s)
+    engine.dispose()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server, wait_until="domcontentloaded")
+            page.get_by_label(_("User name")).fill("labo")
+            page.get_by_label(_("Password"), exact=True).fill("essais-de-sciure-2026")
+            page.get_by_role("button", name=_("Sign in")).click()
+            _go(page, _("Local resources"), _("Local resources catalogue"))
+            links = page.get_by_test_id("stSidebarNav").get_by_role("link")
+            expect(links).to_have_count(2)  # the catalogue and the sign-in page, nothing else
+            expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=20_000)
+            _no_exception(page, "catalogue")
+            body = page.locator("section.stMain, [data-testid='stMain']").first.inner_text()
+            for company in demo.companies:
+                for value in (company.name, company.contact_email, company.contact_phone):
+                    assert not value or value not in body, value
+            page.screenshot(path=str(tmp_path / "catalogue.png"), full_page=True)
+        finally:
+            browser.close()

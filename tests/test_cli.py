@@ -185,7 +185,8 @@ def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     assert "Rien n'a changé." in run(runner, postgres_url, "import", str(out), "--yes").stdout
 
 
-def test_user_add(runner, db, tmp_path):
+def test_user_add(runner, db, tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     folder = write_bundle_folder(tmp_path / "bundle", companies=COMPANIES)
     run(runner, db, "import", str(folder), "--yes")
     added = run(
@@ -198,13 +199,13 @@ def test_user_add(runner, db, tmp_path):
         "--company",
         "C001",
         "--password",
-        "bois-sec",
+        "bois-sec-de-chene",
     )
     assert "scierie" in added.stdout and "C001" in added.stdout
     assert (
         "taken"
         in run(
-            runner, db, "user-add", "scierie", "--role", "officer", "--password", "x", code=1
+            runner, db, "user-add", "scierie", "--role", "officer", "--password", "other-long-pass", code=1
         ).stderr
     )
     assert (
@@ -219,7 +220,90 @@ def test_user_add(runner, db, tmp_path):
             "--company",
             "C404",
             "--password",
-            "x",
+            "other-long-pass",
             code=1,
         ).stderr
     )
+
+
+def test_account_commands_and_the_actor_is_never_free_text(runner, db, tmp_path, monkeypatch):
+    import getpass
+
+    from symbiose.i18n import _
+
+    monkeypatch.delenv("SYMBIOSE_PASSWORD", raising=False)
+    folder = write_bundle_folder(tmp_path / "bundle", companies=COMPANIES, streams=STREAMS,
+                                 needs=NEEDS, synergies=SYNERGIES)  # fmt: skip
+    run(runner, db, "import", str(folder), "--yes")
+    assert "--actor" not in run(runner, db, "import", "--help").stdout
+    weak = run(runner, db, "user-add", "marie", "--role", "officer", "--password", "soleil", code=1)
+    assert "12" in weak.stderr
+    run(runner, db, "user-add", "marie", "--role", "officer", "--password", "garance-et-seugne-17")
+    run(runner, db, "user-add", "elu", "--role", "planner", "--password", "plan-climat-2030")
+    last = run(runner, db, "user-delete", "marie", "--yes", code=1)
+    assert "marie" in last.stderr
+    # signed with an account: its password is asked on the terminal
+    result = runner.invoke(main, ["--database", db, "--user", "marie", "synergy-stage", "Y0001",
+                                  "in_discussion"], input="garance-et-seugne-17\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(main, ["--database", db, "--user", "marie", "user-role", "elu",
+                                   "researcher"], input="wrong-password\n")  # fmt: skip
+    message = _("Error: unknown user name or wrong password; nothing was changed.")
+    assert refused.exit_code == 1 and message in refused.output
+    run(runner, db, "user-role", "elu", "researcher")
+    listed = run(runner, db, "user-list").stdout
+    assert "researcher" in listed and "marie" in listed
+    shown = run(runner, db, "audit", "show", "--limit", "50").stdout
+    assert "marie" in shown  # the stage change, signed by the account
+    assert f"os:{getpass.getuser()}" in shown  # the other changes, by the operating-system user
+
+
+def test_audit_verify_names_the_first_broken_entry(runner, db, tmp_path):
+    import sqlite3
+
+    folder = write_bundle_folder(tmp_path / "bundle", companies=COMPANIES, streams=STREAMS,
+                                 needs=NEEDS, synergies=SYNERGIES)  # fmt: skip
+    run(runner, db, "import", str(folder), "--yes")
+    run(runner, db, "synergy-stage", "Y0001", "in_discussion")
+    run(runner, db, "synergy-stage", "Y0001", "implemented")
+
+    intact = run(runner, db, "audit", "verify").stdout
+    from symbiose.i18n import ngettext
+
+    intact_text = ngettext("Audit log intact: {n} entry, chain head {head}.",
+                           "Audit log intact: {n} entries, chain head {head}.", 3)  # fmt: skip
+    assert intact_text.split("{head}")[0].format(n=3) in intact
+    path = db.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        tampered = connection.execute("SELECT id FROM audit_log ORDER BY id").fetchall()[1][0]
+        try:
+            connection.execute("UPDATE audit_log SET actor = 'quelqu''un'")
+        except sqlite3.IntegrityError as exc:  # the trigger refuses it
+            assert "append-only" in str(exc)
+        connection.execute("DROP TRIGGER audit_log_no_update")
+        connection.execute("UPDATE audit_log SET detail = '{}' WHERE id = ?", (tampered,))
+    broken = run(runner, db, "audit", "verify", code=1)
+    assert f" {tampered}" in broken.stderr and "Traceback" not in broken.stderr
+
+
+@needs_demo
+def test_catalogue_export_names_no_company(runner, db, tmp_path):
+    import pandas as pd
+
+    from symbiose.bundle import read_bundle
+    from symbiose.reference import data_dir
+
+    run(runner, db, "load-demo")
+    out = tmp_path / "out" / "ressources.csv"
+    run(runner, db, "catalogue", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it in UTF-8
+    text = data.decode("utf-8-sig")
+    demo = read_bundle(data_dir() / "demo")
+    assert len(text.splitlines()) > 100
+    for company in demo.companies:
+        for value in (company.name, company.contact_email, company.contact_phone, f"{company.id};"):
+            assert value not in text
+    workbook = tmp_path / "ressources.xlsx"
+    run(runner, db, "catalogue", str(workbook))
+    assert len(pd.read_excel(workbook)) == len(text.splitlines()) - 1

@@ -320,28 +320,29 @@ def test_import_stage_change_and_import_are_audited(session_maker):
     ]
 
 
-def test_scrypt_authentication(session_maker):
+def test_scrypt_authentication(session_maker, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     save(session_maker, small_network())
     with session_maker() as session, session.begin():
-        officer = create_user(session, "marie", "s3cret-pass", role="officer")
-        company = create_user(session, "scierie", "bois", role=Role.COMPANY, company_id="C001")
+        officer = create_user(session, "marie", "s3cret-pass-17", role="officer")
+        company = create_user(session, "scierie", "copeaux-de-chene", role=Role.COMPANY, company_id="C001")
         with pytest.raises(ValidationError, match="taken"):
-            create_user(session, "marie", "other", role="planner")
+            create_user(session, "marie", "other-long-pass", role="planner")
         with pytest.raises(ValidationError, match="company"):
-            create_user(session, "orphan", "x", role="company")
+            create_user(session, "orphan", "other-long-pass", role="company")
         with pytest.raises(ValidationError, match="role"):
-            create_user(session, "boss", "x", role="admin")
+            create_user(session, "boss", "other-long-pass", role="admin")
     assert officer.role is Role.OFFICER and company.company_id == "C001"
     with session_maker() as session:
         stored = session.execute(text("SELECT password_hash FROM users WHERE username='marie'"))
         scheme, n, r, p, salt, digest = stored.scalar_one().split("$")
         assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
         assert len(bytes.fromhex(salt)) == 16 and len(bytes.fromhex(digest)) == 32
-        assert authenticate(session, "marie", "s3cret-pass") == officer
-        assert authenticate(session, " marie ", "s3cret-pass") == officer
+        assert authenticate(session, "marie", "s3cret-pass-17") == officer
+        assert authenticate(session, " marie ", "s3cret-pass-17") == officer
         assert authenticate(session, "marie", "wrong") is None
-        assert authenticate(session, "nobody", "s3cret-pass") is None
-        assert authenticate(session, "scierie", "bois") == company
+        assert authenticate(session, "nobody", "s3cret-pass-17") is None
+        assert authenticate(session, "scierie", "copeaux-de-chene") == company
 
 
 def test_geocode_cache_persists(session_maker):

@@ -125,7 +125,8 @@ def test_ids_follow_the_numbers_typed_by_hand(session_maker):
 def _stage_worker(args) -> str:
     """One `symbiose synergy-stage` command, as an officer would type it."""
     url, target, _start = args
-    arguments = ["--database", url, "synergy-stage", "SY013", target, "--actor", f"p-{target}",
+    # the actor is the operating-system user (free-text --actor is gone)
+    arguments = ["--database", url, "synergy-stage", "SY013", target,
                  "--reason", "essai", "--back", "--reopen"]  # fmt: skip
     _START.wait(timeout=60)
     result = CliRunner().invoke(main, arguments)

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from symbiose.errors import SymbioseError
+
 ENV_DATABASE_URL = "SYMBIOSE_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///symbiose.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -95,17 +97,46 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Processes starting at once on a new database (the web application and commands, or thirty
     commands) migrate one at a time: PostgreSQL takes an advisory lock, SQLite an immediate
     (write) transaction; the others wait, then find the schema at its latest revision.
+
+    On SQLite, foreign keys are switched off while migrating (and checked afterwards): a batch
+    migration rebuilds a table by copying it and dropping the old one, and with foreign keys on,
+    that drop would cascade (rebuilding ``streams`` would delete every synergy).
     """
     from alembic import command
 
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, revision)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        elif connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with engine.connect() as connection:
+        # PRAGMA foreign_keys is a no-op inside a transaction: set it before the migration's
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")  # one migrating process at a time
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SymbioseError(
+                        f"the migration left {len(broken)} rows whose references are broken "
+                        f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed"
+                    )
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

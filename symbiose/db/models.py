@@ -250,6 +250,9 @@ class UserRow(Base):
     )
     password_hash: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # raised on every change of role or password: a signed-in session holding an older value
+    # is signed out on its next run
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
         CheckConstraint(_in("role", Role), name="role"),
@@ -267,6 +270,71 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(ID_LENGTH), default="", index=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
+    # the hash chain (see symbiose.db.audit): unique, so two writers can never fork the chain
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class SettingRow(Base):
+    """Key-value settings of the database itself (``accounts_created``, the audit-chain lock)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class LoginAttemptRow(Base):
+    """Failed sign-ins per user name (known or not, so that a lockout reveals no account)."""
+
+    __tablename__ = "login_attempts"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LegalCheckRow(Base):
+    """The legal path an officer chose for a synergy and the checklist kept with it."""
+
+    __tablename__ = "synergy_legal_checks"
+
+    synergy_id: Mapped[str] = mapped_column(
+        ForeignKey("synergies.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(16))
+    checks: Mapped[str] = mapped_column(Text, default="{}")  # item id -> true/false, JSON
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+    __table_args__ = (
+        CheckConstraint("path IN ('waste', 'by_product', 'end_of_waste')", name="path"),
+    )
+
+
+class SampleRequestRow(Base):
+    """A request for a sample of a catalogue resource, for the officer to decide on."""
+
+    __tablename__ = "sample_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    item_key: Mapped[str] = mapped_column(String(200))
+    item_label: Mapped[str] = mapped_column(Text, default="")
+    requester: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(320))
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    decided_by: Mapped[str] = mapped_column(String(80), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        CheckConstraint("status IN ('new', 'introduced', 'declined')", name="status"),
+    )
 
 
 class GeocodeRow(Base):

@@ -9,10 +9,7 @@ here), never ORM rows.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import json
-import secrets
 from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from symbiose.db import audit
 from symbiose.db.concurrency import (
     MODELS,
     RECORD_WORDS,
@@ -50,7 +48,6 @@ from symbiose.domain import (
     Need,
     Network,
     PhysicalState,
-    Role,
     Route,
     Stage,
     Stream,
@@ -381,17 +378,10 @@ def record_audit(
     entity_id: str,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one row to the audit log (``detail`` is stored as JSON) in the caller's transaction."""
-    session.add(
-        AuditRow(
-            occurred_at=datetime.now(UTC),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
-        )
-    )
+    """Append one row to the audit log (``detail`` is stored as JSON) in the caller's transaction.
+
+    The row is chained to the one before it (see :mod:`symbiose.db.audit`)."""
+    audit.append(session, actor, action, entity, entity_id, detail)
 
 
 _audit = record_audit  # former private name, kept for callers that used it
@@ -1036,134 +1026,6 @@ def audit_entries(
         )
         for r in session.scalars(query)
     ]
-
-
-# --------------------------------------------------------------------------------------------
-# users
-
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-_SCRYPT_MAXMEM = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """An account: officers curate, companies see their own flows, planners compare scenarios."""
-
-    id: int
-    username: str
-    role: Role
-    company_id: str | None = None
-
-
-def hash_password(
-    password: str,
-    *,
-    n: int = SCRYPT_N,
-    r: int = SCRYPT_R,
-    p: int = SCRYPT_P,
-    salt: bytes | None = None,
-) -> str:
-    """``scrypt$n$r$p$salt_hex$hash_hex`` (standard-library scrypt, 16-byte random salt)."""
-    salt = secrets.token_bytes(16) if salt is None else salt
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM, dklen=32
-    )
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Whether ``password`` matches a :func:`hash_password` string (constant-time compare)."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = bytes.fromhex(digest)
-        actual = hashlib.scrypt(
-            password.encode(),
-            salt=bytes.fromhex(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=_SCRYPT_MAXMEM,
-            dklen=len(expected),
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-_DUMMY_HASH = hash_password("", n=2**4)
-
-
-def _user(row: UserRow) -> User:
-    return User(row.id, row.username, Role(row.role), row.company_id)
-
-
-def create_user(
-    session: Session,
-    username: str,
-    password: str,
-    *,
-    role: Role | str,
-    company_id: str | None = None,
-    actor: str = "system",
-) -> User:
-    """Create an account; a ``company`` account must name a stored company."""
-    username = username.strip()
-    if not username:
-        raise ValidationError("a user name is required")
-    if not password:
-        raise ValidationError(f"user '{username}': a password is required")
-    try:
-        role = Role(str(role).strip().lower())
-    except ValueError:
-        raise ValidationError(
-            f"unknown role '{role}'; use one of {', '.join(r.value for r in Role)}"
-        ) from None
-    if role is Role.COMPANY and not company_id:
-        raise ValidationError(f"user '{username}': a company account must name its company")
-    if company_id and session.get(CompanyRow, company_id) is None:
-        raise NotFoundError(f"no company with id '{company_id}'")
-    if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-        raise ValidationError(f"the user name '{username}' is taken")
-    row = UserRow(
-        username=username,
-        role=role.value,
-        company_id=company_id or None,
-        password_hash=hash_password(password),
-        created_at=datetime.now(UTC),
-    )
-    session.add(row)
-    session.flush()
-    _audit(
-        session, actor, "create", "user", username, {"role": role.value, "company_id": company_id}
-    )
-    session.flush()
-    return _user(row)
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The user if the password is right, else None (same work whether the name exists or not)."""
-    row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-    if row is None:
-        verify_password(password, _DUMMY_HASH)
-        return None
-    return _user(row) if verify_password(password, row.password_hash) else None
-
-
-def set_password(session: Session, username: str, password: str, *, actor: str = "system") -> None:
-    if not password:
-        raise ValidationError("a password is required")
-    row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-    if row is None:
-        raise NotFoundError(f"no user named '{username}'")
-    row.password_hash = hash_password(password)
-    _audit(session, actor, "password", "user", row.username)
-    session.flush()
-
-
-def list_users(session: Session) -> list[User]:
-    return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 ``app.py`` only calls :func:`pages` and runs ``st.navigation``. Pages call library functions and
 lay out their results (see :mod:`symbiose.ui.common` for the engine, sessions and caches).
 
-Roles: an officer sees every page; a company sees its Partners page; a planner sees the
-Overview and Scenarios. When no account exists yet the app runs in open demo mode (every page).
+Roles: an officer sees every page; a company sees its Partners page and the local resources
+catalogue; a planner sees the Overview, Scenarios and the catalogue; a researcher (a visitor)
+sees the catalogue and nothing else. When the database never had an account the app runs in
+open demo mode (every page).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from symbiose.i18n import _
 
 def pages() -> list:
     """The pages the current visitor may see (the first one is the default)."""
+    from symbiose.i18n import _
     from symbiose.ui import (
+        catalogue,
         common,
         companies,
         login,
@@ -47,17 +51,24 @@ def pages() -> list:
         "login": st.Page(login.page, title="Sign in", icon=":material/login:", url_path="login"),
         "notices": st.Page(notices.page, title=_("Notifications"), icon=":material/notifications:",
                            url_path="notifications"),
+        "catalogue": st.Page(catalogue.page, title=_("Local resources"), icon=":material/science:",
+                             url_path="catalogue"),
+        "requests": st.Page(catalogue.requests_page, title=_("Sample requests"),
+                            icon=":material/inbox:", url_path="sample-requests"),
     }  # fmt: skip
     user = common.current_user()
     if common.open_mode():
-        names = ["overview", "companies", "partners", "pipeline", "scenarios", "notices", "login"]
+        names = ["overview", "companies", "partners", "pipeline", "scenarios", "catalogue",
+                 "requests", "notices", "login"]  # fmt: skip
     elif user is None:
         names = ["login"]
     else:
         names = {
-            Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios", "notices"],
-            Role.COMPANY: ["partners", "notices"],
-            Role.PLANNER: ["overview", "scenarios"],
+            Role.OFFICER: ["overview", "companies", "partners", "pipeline", "scenarios",
+                           "catalogue", "requests", "notices"],
+            Role.COMPANY: ["partners", "catalogue", "notices"],
+            Role.PLANNER: ["overview", "scenarios", "catalogue"],
+            Role.RESEARCHER: ["catalogue"],
         }[user.role] + ["login"]
     return [everything[name] for name in names]
 

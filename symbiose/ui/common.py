@@ -127,12 +127,24 @@ def users_exist() -> bool:
 
 
 def current_user() -> db.User | None:
-    return st.session_state.get(USER_KEY)
+    """The signed-in user, checked against the database on every call: a session whose account
+    was deleted, or whose role or password changed since it signed in, is signed out."""
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return None
+    with session() as s:
+        stored = db.session_user(s, user)
+    if stored is None:
+        st.session_state.pop(USER_KEY, None)
+        st.session_state["login_flash"] = "signed_out"
+    return stored
 
 
 def open_mode() -> bool:
-    """No account exists yet: every page is visible (the quick start works without accounts)."""
-    return not users_exist()
+    """The database never had an account: every page is visible (the quick start works without
+    accounts). Deleting every account does not reopen it."""
+    with session() as s:
+        return db.open_demo_mode(s)
 
 
 def actor() -> str:

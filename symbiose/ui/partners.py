@@ -156,6 +156,13 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
                           "**{year}**").format(what=shown["what"], quantity=shown["quantity"],
                                                unit=shown["gain_per_unit"], year=shown["gain_per_year"]))  # fmt: skip
         _actions(view, stream_id, need_id, side=side, status=status, key=key, incoming=incoming)
+        if status.revealed and status.synergy_id:  # the two companies have met: their legal path
+            from symbiose.ui.legal import render_legal_path_expander
+
+            streams = {s.id: s for s in view.net.streams}
+            needs = {n.id: n for n in view.net.needs}
+            render_legal_path_expander(streams[stream_id], needs[need_id], synergy_id=status.synergy_id,
+                                       key=f"{key}_legal")  # fmt: skip
 
 
 def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, status: blind.PairStatus, key: str,

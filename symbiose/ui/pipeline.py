@@ -129,6 +129,35 @@ def change_stage(net: Network) -> None:
             st.rerun()
 
 
+def check_chain() -> None:
+    """A button that walks the audit log's hash chain (see :mod:`symbiose.db.audit`)."""
+    from symbiose.i18n import _
+
+    if st.button(_("Check the audit chain"), key="audit_verify"):
+        with common.session() as s:
+            report = db.verify_chain(s)
+        (st.success if report.ok else st.error)(report.describe())
+
+
+def legal_section(net: Network) -> None:
+    """The legal path of one synergy and its checklist (see :mod:`symbiose.ui.legal`)."""
+    from symbiose.i18n import _
+    from symbiose.ui.legal import render_legal_path
+
+    st.subheader(_("Legal path"))
+    streams = {s.id: s for s in net.streams}
+    needs = {n.id: n for n in net.needs}
+    followed = [y for y in net.synergies if y.stream_id in streams and y.need_id in needs]
+    if not followed:
+        st.caption(_("No synergy is followed yet."))
+        return
+    labels = {y.id: f"{y.id}: {streams[y.stream_id].description or y.stream_id}"[:100] for y in followed}
+    synergy_id = st.selectbox(_("Synergy"), list(labels), format_func=labels.get, key="legal_synergy")
+    chosen = next(y for y in followed if y.id == synergy_id)
+    render_legal_path(streams[chosen.stream_id], needs[chosen.need_id], synergy_id=chosen.id,
+                      editable=True, key="pipeline_legal")  # fmt: skip
+
+
 def history_frame(synergy_id: str | None = None) -> pd.DataFrame:
     """The stage history: who moved a synergy, when, from which stage to which, and why."""
     with common.session() as s:
@@ -198,10 +227,14 @@ def page() -> None:
             st.dataframe(shown, hide_index=True, key="synergies_table", column_config=SYNERGY_COLUMNS)
         st.subheader("Change a stage")
         change_stage(net)
+        legal_section(net)
+
+
         st.subheader(_("Stage history"))
         stage_history()
         st.subheader("Audit log")
         st.caption("Every change, newest first: imports, record edits, stage changes, interests.")
+        check_chain()
         st.dataframe(audit_frame(), hide_index=True, key="audit_table", column_config={
             "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
             "detail": st.column_config.TextColumn("detail", width="large")})  # fmt: skip
