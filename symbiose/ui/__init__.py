@@ -21,7 +21,6 @@ from symbiose.i18n import _
 
 def pages() -> list:
     """The pages the current visitor may see (the first one is the default)."""
-    from symbiose.i18n import _
     from symbiose.ui import (
         catalogue,
         common,
