@@ -71,13 +71,14 @@ def stream_table(network: Network) -> pd.DataFrame:
         rows.append(
             (s.id, s.company_id, c.latitude, c.longitude, s.ewc_code, s.material, str(s.unit),
              str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
-             _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description)
+             _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
+             ";".join(c.freight_access))
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
-                 "route_cost_cents", "description"],
+                 "route_cost_cents", "description", "freight_access"],
     )  # fmt: skip
 
 
@@ -91,13 +92,14 @@ def need_table(network: Network) -> pd.DataFrame:
             (n.id, n.company_id, c.latitude, c.longitude, n.category, n.accepted_codes,
              str(n.unit), n.quantity_base, n.virgin_price_cents,
              np.nan if n.max_distance_km is None else float(n.max_distance_km),
-             _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code)
+             _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
+             ";".join(c.freight_access))
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description", "naf_code"],
+                 "hazardous_permit", "description", "naf_code", "freight_access"],
     )  # fmt: skip
 
 
@@ -155,17 +157,21 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
             )
     material = streams[streams["material"] != ""]
     if len(material):
+        # a supply also serves the lower grades of its resource (steam serves hot water)
+        served = material["material"].map(lambda m: kb.served_by(m)).explode()
         parts.append(
             pd.DataFrame(
                 {
-                    "s": material.index.to_numpy(),
-                    "key": "cat:" + material["material"],
-                    "category": material["material"],
+                    "s": served.index.to_numpy(),
+                    "key": "cat:" + served.to_numpy(dtype=object),
+                    "category": served.to_numpy(dtype=object),
                     "quality": 1.0,
                     "pretreatment": "none",
                     "pretreatment_cents": 0.0,
                     "kb_max_km": np.nan,
-                    "basis": "same resource as the one the receiver uses",
+                    "basis": np.where(served.to_numpy(dtype=object) == material["material"].loc[served.index].to_numpy(dtype=object),
+                                      "same resource as the one the receiver uses",
+                                      "a higher grade of the resource the receiver uses"),
                 }
             )
         )
@@ -204,6 +210,10 @@ def build_candidates(
     kb = kb or load_knowledge_base()
     streams = stream_table(network)
     needs = need_table(network)
+    # ids renamed since the data was entered ('heat', 'animal_feed') read as their current ids
+    if kb.aliases:
+        streams["material"] = streams["material"].map(kb.canonical_category)
+        needs["category"] = needs["category"].map(kb.canonical_category)
     offers = _offers(streams, kb)
     pairs = _pairs(offers, streams, needs, params, kb)
     forced = np.zeros(len(pairs), dtype=bool)
@@ -223,6 +233,62 @@ def _category_max_km(kb: KnowledgeBase, category: str) -> float:
     return float(cat.max_distance_km)
 
 
+def bulk_reach_km(road_limit_km, mode_cost_eur_per_t_km: float, handling_eur_per_t: float,
+                  road_cost_eur_per_t_km: float):
+    """Break-even reach of a bulk mode for a category whose road limit is ``road_limit_km``.
+
+    A category's road limit is where trucking eats the value of a tonne
+    (``road_limit_km * road cost``); a cheaper mode spends the same value on its handling at
+    both ends plus its haulage, so it reaches ``(road_limit * road_cost - handling) / cost``
+    (0 when the handling alone costs more). Rail at 0.05 EUR/t.km + 6 EUR/t with road at
+    0.15: a 150 km road limit becomes (22.5 - 6) / 0.05 = 330 km; 35 km (aggregates) gives 0.
+    """
+    budget = np.asarray(road_limit_km, dtype=float) * road_cost_eur_per_t_km - handling_eur_per_t
+    if mode_cost_eur_per_t_km <= 0:
+        return np.where(budget > 0, np.inf, 0.0)
+    return np.maximum(0.0, budget / mode_cost_eur_per_t_km)
+
+
+def effective_max_km(default_km, need_max_km, bulk_reach, global_cap_km: float | None):
+    """How far a pair may be apart (road km): the one distance rule of the matcher.
+
+    * the receiver's own stated maximum (``need_max_km``, NaN when not stated) wins, whether it
+      extends or shortens the default: the receiver knows what it will pay to carry;
+    * otherwise the default: the rule's override or the category's road limit, extended to the
+      break-even reach of rail or ship where both sites have the access (``bulk_reach``, 0
+      when none);
+    * a scenario's global radius (``global_cap_km``) caps everything.
+    Pairs within the limit still need a positive value after transport to be kept.
+    """
+    need = np.asarray(need_max_km, dtype=float)
+    reach = np.where(np.isfinite(need), need, np.maximum(default_km, bulk_reach))
+    if global_cap_km is not None:
+        reach = np.minimum(reach, global_cap_km)
+    return reach
+
+
+def _freight(kb: KnowledgeBase, params: MatchParameters) -> dict[str, tuple[float, float, float, str]]:
+    """mode -> (EUR per t.km, handling EUR per t, kg CO2e per t.km, site access); road from params."""
+    out = {"road": (params.transport_cost_eur_per_tkm, 0.0, params.truck_co2e_kg_per_tkm, "")}
+    for m in kb.freight_modes.values():
+        if m.mode != "road":
+            out[m.mode] = (m.cost_eur_per_t_km, m.handling_eur_per_t, m.co2e_kg_per_t_km, m.access)
+    return out
+
+
+def _key_reach_km(kb: KnowledgeBase, params: MatchParameters, category: str, road_km: float,
+                  accesses: set[str]) -> float:  # fmt: skip
+    """Largest default reach of a category in a network whose sites have ``accesses``."""
+    cat = kb.categories.get(category)
+    best = road_km
+    if cat is None:
+        return best
+    for mode, (cost, handling, _, access) in _freight(kb, params).items():
+        if mode != "road" and mode in cat.freight_modes and access in accesses:
+            best = max(best, float(bulk_reach_km(road_km, cost, handling, params.transport_cost_eur_per_tkm)))
+    return best
+
+
 PAIR_COLUMNS = ["o", "s", "n"]
 
 
@@ -235,15 +301,21 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
     n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
     found = []
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
+    accesses = {a for text in (*streams["freight_access"], *needs["freight_access"]) for a in text.split(";") if a}
+    need_max = needs["max_distance_km"].to_numpy(dtype=float)
     for key, grp in offers.groupby("key", sort=False):
         n_rows = accepts_by_key.get(key)
         if n_rows is None:
             continue
         if key.startswith("cat:"):
-            radius_road = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
+            road_km = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
+            radius_road = _key_reach_km(kb, params, key[4:], road_km, accesses)
         else:
             # as far as any category allows: the exact limit is applied pair by pair afterwards
-            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_category_max_km(kb, c) for c in kb.categories)])
+            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_key_reach_km(kb, params, c, _category_max_km(kb, c), accesses)
+                                                          for c in kb.categories)])  # fmt: skip
+        # a receiver's own maximum may reach beyond the default (effective_max_km)
+        radius_road = max(radius_road, np.nanmax(need_max[n_rows], initial=0.0))
         if params.max_distance_km is not None:
             radius_road = min(radius_road, params.max_distance_km)
         radius = chord_for_km(radius_road / params.road_factor * (1 + 1e-9))
@@ -358,7 +430,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
-               "capacity_base", "month_bits", "unit"]  # fmt: skip
+               "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "unit"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -392,10 +464,23 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
     kb_max = offers["kb_max_km"].to_numpy(dtype=float)[o]
-    max_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
-    max_km = np.fmin(max_km, col(needs, "max_distance_km", n, float))
-    if params.max_distance_km is not None:
-        max_km = np.minimum(max_km, params.max_distance_km)
+    default_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
+
+    # freight: road, or rail / ship when the category travels in bulk and both sites have access
+    freight = _freight(kb, params)
+    s_access = col(streams, "freight_access", s, object).astype(str)
+    n_access = col(needs, "freight_access", n, object).astype(str)
+    modes = list(freight)
+    mode_ok = np.zeros((len(modes), len(s)), dtype=bool)
+    mode_ok[0] = True  # road
+    reach = np.zeros(len(s))
+    for i, mode in enumerate(modes[1:], start=1):
+        cost, handling, _, access = freight[mode]
+        allowed = per_category([float(mode in c.freight_modes) for c in cats], 0.0) > 0
+        mode_ok[i] = allowed & (np.char.find(s_access, access) >= 0) & (np.char.find(n_access, access) >= 0)
+        reach = np.where(mode_ok[i], np.maximum(reach, bulk_reach_km(default_km, cost, handling,
+                                                                      params.transport_cost_eur_per_tkm)), reach)  # fmt: skip
+    max_km = effective_max_km(default_km, col(needs, "max_distance_km", n, float), reach, params.max_distance_km)
 
     s_unit, n_unit = col(streams, "unit", s, object), col(needs, "unit", n, object)
     is_m3, is_mwh = s_unit == str(Unit.M3), s_unit == str(Unit.MWH)
@@ -418,10 +503,15 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     # (spread over the quantity the pair can exchange)
     pipe_scale = np.where(np.isfinite(pipe_ref),
                           np.maximum(1.0, np.nan_to_num(pipe_ref) * 1000 / np.maximum(capacity, 1)), 1.0)  # fmt: skip
+    per_t = np.stack([np.where(mode_ok[i], freight[m][1] + freight[m][0] * road, np.inf)
+                      for i, m in enumerate(modes)])  # fmt: skip
+    chosen = np.argmin(per_t, axis=0)
+    co2_per_tkm = np.array([freight[m][2] for m in modes])[chosen]
+    freight_mode = np.where(piped, "pipe", np.array(modes, dtype=object)[chosen])
     transport_cents = np.where(
         piped,
         np.nan_to_num(pipe_eur) * road * 100 * pipe_scale,
-        params.transport_cost_eur_per_tkm * road * tonnes_per_unit * 100,
+        per_t[chosen, np.arange(len(s))] * tonnes_per_unit * 100,
     )
     route = col(streams, "route", s, object)
     supplier = col(streams, "route_cost_cents", s, float)
@@ -430,7 +520,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     receiver = quality * col(needs, "virgin_price_cents", n, float)
     pretreat = pretreat_per_t * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
-    truck = np.where(piped, 0.0, params.truck_co2e_kg_per_tkm * road * tonnes_per_unit)
+    truck = np.where(piped, 0.0, co2_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
@@ -458,6 +548,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
         "pretreatment_cents": pretreat[idx], "co2e_avoided_kg": co2e[idx], "value_cents": value[idx],
         "capacity_base": capacity[idx], "month_bits": common_months[idx],
+        "freight_mode": pd.Categorical(freight_mode[idx]), "transport_co2e_kg": truck[idx],
         "forced_only": ~passed[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip

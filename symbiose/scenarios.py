@@ -316,7 +316,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
         code = _code(item["ewc_code"], ctx, f"{key}.ewc_code") if item.get("ewc_code") else ""
         if code and len(code) != 6:
             raise ctx.fail(f"{key}.ewc_code", "a stream needs a full six-digit code")
-        material = item.get("material", "")
+        material = _canonical(item.get("material", ""))
         if material and material not in categories:
             raise ctx.fail(f"{key}.material", f"unknown resource category '{material}'")
         if not code and not material:
@@ -332,7 +332,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
     for j, item in enumerate(company.get("needs", [])):
         key = f"{where}.needs[{j}]"
         unit = _unit(item, ctx, key)
-        category = item.get("category", "")
+        category = _canonical(item.get("category", ""))
         if category and category not in categories:
             raise ctx.fail(f"{key}.category", f"unknown resource category '{category}'; expected one of "
                            f"{', '.join(sorted(categories))}")  # fmt: skip
@@ -384,9 +384,9 @@ def _matches(selector: dict, record, company_id: str, ctx: _Ctx, where: str) -> 
         code = _code(selector["ewc_code"], ctx, f"{where}.ewc_code")
         if not getattr(record, "ewc_code", "").startswith(code):
             return False
-    if "material" in selector and getattr(record, "material", None) != selector["material"]:
+    if "material" in selector and getattr(record, "material", None) != _canonical(selector["material"]):
         return False
-    if "category" in selector and getattr(record, "category", None) != selector["category"]:
+    if "category" in selector and getattr(record, "category", None) != _canonical(selector["category"]):
         return False
     return True
 
@@ -463,3 +463,10 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
         raise ctx.fail("add_company", f"id '{dup}' is used twice; stream and need ids must be unique")
     network = Network(tuple(companies), tuple(streams), tuple(needs), tuple(synergies), name=scenario.name)
     return network, scenario.params
+
+
+def _canonical(name: str) -> str:
+    """A category id with the aliases of renamed ones applied ('heat' -> 'heat_hot_water')."""
+    from symbiose.compat import load_knowledge_base
+
+    return load_knowledge_base().canonical_category(name) if name else name

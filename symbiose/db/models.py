@@ -67,6 +67,8 @@ class CompanyRow(Base):
     contact_email: Mapped[str] = mapped_column(String(320), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # bulk freight access beyond road, ';'-separated: "rail", "port", "rail;port" (migration 0006)
+    freight_access: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     streams: Mapped[list[StreamRow]] = relationship(
         back_populates="company", cascade="all, delete-orphan", passive_deletes=True
