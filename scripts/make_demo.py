@@ -39,6 +39,7 @@ FICTIONAL = "fictional company (demo data)"
 COMPANY_COLUMNS = [
     "id", "name", "siret", "naf_code", "address", "postal_code", "commune", "insee_code",
     "latitude", "longitude", "contact_name", "contact_email", "contact_phone", "notes",
+    "freight_access",
 ]  # fmt: skip
 STREAM_COLUMNS = [
     "id", "company_id", "ewc_code", "material", "description", "quantity", "unit",
@@ -266,7 +267,7 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
              description="Wine lees left after racking (lies de vin)",
              quantity=g.q(150, 400, 5) if big else g.q(30, 150, 5), route="recovery",
              cost=g.q(0, 10, 1))  # fmt: skip
-    g.stream(s, "heat", material="heat", unit="MWh", state="energy", months="11-3",
+    g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", months="11-3",
              description="Surplus heat from the still condensers (cooling water at 60-80 °C)",
              quantity=g.q(1_500, 2_500, 50) if big else g.q(300, 1_200, 50))  # fmt: skip
     if big or g.chance(0.4):
@@ -352,7 +353,7 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
     g.stream(s, "vinasses", code="02 07 02", state="liquid", unit="m3", months="10-4",
              description="Vinasses from the distillation of marc and lees",
              quantity=22_000, route="recovery", cost=10)  # fmt: skip
-    g.stream(s, "heat", material="heat", unit="MWh", state="energy", months="10-4",
+    g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", months="10-4",
              description="Surplus low-temperature heat from the distillation columns",
              quantity=3_000)  # fmt: skip
     g.stream(s, "ash", code="10 01 01", description="Boiler bottom ash (marc and wood fired)",
@@ -376,7 +377,7 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
         g.stream(s, "liquid_digestate", code="19 06 05", state="liquid", unit="m3",
                  route="recovery", cost=4, quantity=12_000,
                  description="Liquid fraction of digestate (liquor), nitrogen-rich")  # fmt: skip
-        g.stream(s, "heat", material="heat", unit="MWh", state="energy",
+        g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy",
                  description="Surplus heat of the CHP engine after heating the digesters",
                  quantity=4_500)  # fmt: skip
     else:
@@ -385,7 +386,7 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
                quantity=8_000, price=20, max_km=20)  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=5,
                  description="Digestate from the farm digester", quantity=7_000)  # fmt: skip
-        g.stream(s, "heat", material="heat", unit="MWh", state="energy",
+        g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy",
                  description="Surplus heat of the farm CHP engine", quantity=1_200)  # fmt: skip
 
 
@@ -408,7 +409,7 @@ def heat_network(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel",
            description="Wood chips for the heat network boilers (with geothermal water)",
            quantity=10_000, price=32, max_km=80)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", months="10-4",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", months="10-4",
            description="Surplus heat injected into the heat network",
            quantity=2_500, price=30, max_km=8)  # fmt: skip
     g.stream(s, "ash", code="10 01 01", description="Wood-boiler bottom ash",
@@ -448,7 +449,7 @@ def care_home(g: Generator, s: Site) -> None:
 
 
 def aquatic_centre(g: Generator, s: Site) -> None:
-    g.need(s, "heat", category="heat", unit="MWh",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh",
            description="Heat for pool water and halls", quantity=3_200, price=60,
            max_km=4)  # fmt: skip
     g.stream(s, "water", material="process_water", unit="m3", state="liquid",
@@ -462,7 +463,7 @@ def dairy(g: Generator, s: Site) -> None:
              cost=4)  # fmt: skip
     g.stream(s, "sludge", code="02 05 02", state="pasty", quantity=500, route="recovery",
              cost=22, description="Sludge from the on-site effluent treatment plant")  # fmt: skip
-    g.stream(s, "heat", material="heat", unit="MWh", state="energy", quantity=900,
+    g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", quantity=900,
              description="Heat recovered from refrigeration and pasteuriser cooling")  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Cardboard packaging", quantity=30,
              route="recovery", cost=12)  # fmt: skip
@@ -480,7 +481,7 @@ def cannery(g: Generator, s: Site) -> None:
              cost=25, description="Sludge from the on-site effluent treatment plant")  # fmt: skip
     g.stream(s, "cans", code="15 01 04", description="Steel can offcuts and rejects",
              quantity=12, route="recovery", cost=-40)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", months="6-10",
+    g.need(s, "heat", category="heat_steam", unit="MWh", months="6-10",
            description="Steam and hot water for blanching and sterilisation", quantity=3_500,
            price=55, max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="6-10",
@@ -495,7 +496,7 @@ def slaughterhouse(g: Generator, s: Site) -> None:
              cost=12, description="Lairage manure and stomach contents")  # fmt: skip
     g.stream(s, "sludge", code="02 02 04", state="pasty", quantity=600, route="recovery",
              cost=25, description="Sludge from the on-site effluent treatment plant")  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Hot water for scalding and "
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", description="Hot water for scalding and "
            "cleaning", quantity=1_400, price=58, max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
            description="Water for cleaning", quantity=18_000, price=3.8, max_km=10)  # fmt: skip
@@ -512,7 +513,7 @@ def bakery(g: Generator, s: Site) -> None:
 
 
 def feed_mill(g: Generator, s: Site) -> None:
-    g.need(s, "feed", category="animal_feed",
+    g.need(s, "feed", category="animal_feed_ruminant",
            description="By-products for feed formulation: bran, bakery meal, pulp, whey",
            quantity=6_000, price=210, max_km=60)  # fmt: skip
     g.stream(s, "screenings", code="02 03 04", quantity=120, route="recovery", cost=10,
@@ -522,7 +523,7 @@ def feed_mill(g: Generator, s: Site) -> None:
 
 
 def grain_dryer(g: Generator, s: Site) -> None:
-    g.need(s, "heat", category="heat", unit="MWh", months="7-10",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", months="7-10",
            description="Heat for drying maize and sunflower at harvest",
            quantity=g.q(1_200, 2_200, 100), price=g.q(60, 70, 1), max_km=5)  # fmt: skip
     g.stream(s, "husks", code="02 01 03", months="7-11", route="recovery", cost=g.q(3, 8, 1),
@@ -562,7 +563,7 @@ def melon_farm(g: Generator, s: Site) -> None:
 
 
 def greenhouse(g: Generator, s: Site) -> None:
-    g.need(s, "heat", category="heat", unit="MWh", months="10-4",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4",
            description="Heat for tomato and cucumber greenhouses",
            quantity=g.q(1_500, 4_000, 100), price=g.q(65, 80, 1), max_km=5)  # fmt: skip
     g.stream(s, "residues", code="02 01 03", months="7-11", route="recovery",
@@ -588,7 +589,7 @@ def cattle_farm(g: Generator, s: Site) -> None:
                  quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Bedding (straw, sawdust)",
            quantity=g.q(100, 400, 10), price=g.q(45, 70, 1), max_km=30)  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Complementary feed",
+    g.need(s, "feed", category="animal_feed_ruminant", description="Complementary feed",
            quantity=g.q(200, 800, 10), price=g.q(180, 250, 5), max_km=40)  # fmt: skip
     if g.chance(0.6):
         g.need(s, "water", category="process_water", unit="m3",
@@ -602,7 +603,7 @@ def poultry_farm(g: Generator, s: Site) -> None:
              10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Wood shavings for litter",
            quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", months="10-4",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4",
            description="Heat for the poultry houses (gas today)",
            quantity=g.q(150, 450, 10), price=75, max_km=5)  # fmt: skip
 
@@ -611,7 +612,7 @@ def pig_farm(g: Generator, s: Site) -> None:
     g.stream(s, "slurry", code="02 01 06", state="liquid", unit="m3", route="other",
              description="Pig slurry, spread on the farm's own land today",
              quantity=g.q(3_000, 8_000, 100))  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Feed (cereals, whey, by-products)",
+    g.need(s, "feed", category="animal_feed_monogastric", description="Feed (cereals, whey, by-products)",
            quantity=g.q(600, 1_500, 10), price=g.q(200, 240, 5), max_km=50)  # fmt: skip
 
 
@@ -799,7 +800,7 @@ def cardboard_maker(g: Generator, s: Site) -> None:
              description="Corrugated board offcuts and misprints", quantity=1_800)  # fmt: skip
     g.stream(s, "ink", code="08 03 18", description="Printing toner and ink residues "
              "(water-based)", quantity=1.5, route="incineration", cost=160)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Steam for the corrugator",
+    g.need(s, "heat", category="heat_steam", unit="MWh", description="Steam for the corrugator",
            quantity=2_500, price=55, max_km=4)  # fmt: skip
     g.need(s, "pallets", category="pallets_packaging_reuse",
            description="Repaired pallets for shipping", quantity=150, price=60,
@@ -877,7 +878,7 @@ def campsite(g: Generator, s: Site) -> None:
              quantity=g.q(10, 40, 1))  # fmt: skip
     g.stream(s, "glass", code="15 01 07", months="5-9", route="recovery", cost=g.q(25, 35, 1),
              description="Glass bottles and jars", quantity=g.q(8, 30, 1))  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", months="4-9",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="4-9",
            description="Heat for the outdoor pool (gas today)", quantity=g.q(200, 400, 10),
            price=75, max_km=5)  # fmt: skip
 
@@ -887,7 +888,7 @@ def laundry(g: Generator, s: Site) -> None:
              description="Warm rinse water (35 °C) after filtration", quantity=18_000)  # fmt: skip
     g.stream(s, "textile", code="20 01 11", route="incineration", cost=130,
              description="Worn-out linen (hospital and hotel sheets)", quantity=12)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Hot water and steam for "
+    g.need(s, "heat", category="heat_steam", unit="MWh", description="Hot water and steam for "
            "washing and ironing", quantity=1_800, price=60, max_km=3)  # fmt: skip
 
 
@@ -909,7 +910,7 @@ def equestrian_centre(g: Generator, s: Site) -> None:
              description="Horse manure with bedding", quantity=g.q(300, 800, 10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Wood shavings for boxes",
            quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40)  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Bran and pulp for horse feed",
+    g.need(s, "feed", category="animal_feed_ruminant", description="Bran and pulp for horse feed",
            quantity=g.q(60, 150, 5), price=g.q(200, 250, 5), max_km=40)  # fmt: skip
 
 
@@ -918,7 +919,7 @@ def goat_farm(g: Generator, s: Site) -> None:
              description="Goat manure with straw", quantity=g.q(200, 600, 10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Bedding (straw, shavings)",
            quantity=g.q(60, 150, 5), price=g.q(50, 70, 1), max_km=30)  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Complementary feed (whey, bran)",
+    g.need(s, "feed", category="animal_feed_ruminant", description="Complementary feed (whey, bran)",
            quantity=g.q(80, 250, 5), price=g.q(190, 240, 5), max_km=40)  # fmt: skip
 
 
@@ -970,7 +971,7 @@ def pellet_maker(g: Generator, s: Site) -> None:
     g.need(s, "sawdust", accepted_codes="030105",
            description="Dry, untreated sawdust and shavings to press into wood pellets",
            quantity=15_000, price=40, max_km=80)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Heat for the sawdust dryer",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", description="Heat for the sawdust dryer",
            quantity=3_000, price=35, max_km=3)  # fmt: skip
     g.stream(s, "fines", code="03 01 05", route="recovery", cost=0, quantity=300,
              description="Fines and broken pellets screened out")  # fmt: skip
@@ -989,7 +990,7 @@ def brewery(g: Generator, s: Site) -> None:
 def nursery(g: Generator, s: Site) -> None:
     g.need(s, "amendment", category="soil_amendment", description="Compost for potting mixes",
            quantity=g.q(300, 800, 10), price=40, max_km=40)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", months="11-3",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="11-3",
            description="Frost protection heat for the glasshouses", quantity=g.q(400, 800, 50),
            price=70, max_km=5)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="4-9",
@@ -1367,6 +1368,7 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, str]]]:
             "contact_email": f"{fold(first)}.{fold(contact_last)}@example.org",
             "contact_phone": f"05 36 49 {index // 100:02d} {index % 100:02d}",
             "notes": FICTIONAL if commune.in_cdc else f"{FICTIONAL}; outside the CdC",
+            "freight_access": "",  # inland territory: no siding or quay among the demo sites
         }
         g.sites.append(site)
         companies.append(site.row)

@@ -68,7 +68,7 @@ def small_network() -> Network:
             route=Route.LANDFILL,
             route_cost_cents=9_500,
         ),
-        Stream("S0002", "C002", 800_000, Unit.MWH, material="heat", months=(6, 7, 8)),
+        Stream("S0002", "C002", 800_000, Unit.MWH, material="heat_hot_water", months=(6, 7, 8)),
     )
     needs = (
         Need(
@@ -82,7 +82,7 @@ def small_network() -> Network:
             max_distance_km=60.5,
             months=(10, 11, 12, 1, 2, 3, 4),
         ),
-        Need("N0002", "C001", 300_000, Unit.MWH, category="heat", hazardous_permit=True),
+        Need("N0002", "C001", 300_000, Unit.MWH, category="heat_steam", hazardous_permit=True),
     )
     synergies = (
         Synergy(
@@ -128,9 +128,9 @@ def test_migrations_create_the_schema(engine):
         "geocode_cache",
     }
     assert expected <= tables
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() is not None
     upgrade(engine)  # a second run is a no-op
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     columns = {c["name"] for c in inspect(engine).get_columns("streams")}
     assert {"quantity_base", "route_cost_cents", "months", "ewc_code", "material"} <= columns
 
