@@ -179,17 +179,17 @@ def test_categories_for_nace(kb):
     assert "soil_amendment" in kb.categories_for_nace("20", include_subsectors=True)
 
 
-def test_maestri_coverage_at_least_70_percent():
+def test_maestri_coverage_held_out():
     script = _load_script()
     result = script.coverage()
     assert len(result.rows) == 300
     evaluable = result.evaluable
     assert len(evaluable) == 300  # multi-code rows are evaluated code by code
-    # measured 2026-11: 243 of 300 explained (81.0 %)
-    assert result.share >= 0.70
-    assert result.share == pytest.approx(243 / 300, abs=0.02)
+    # held-out since 2026-12 (no rule cites MAESTRI; data/KNOWLEDGE_BASE.md): 199 of 300
+    # explained (66.3 %); it was 243 (81.0 %) in-sample with 127 MAESTRI-only rules
+    assert result.share == pytest.approx(199 / 300, abs=0.02)
     by_status = result.share_by_status()
-    assert by_status["Implemented"] >= 0.70
+    assert by_status["Implemented"] >= 0.60
     # an exchange explained for the right reason: slag to cement through cement_raw_material
     slag = result.rows[(result.rows["ewc_code"] == "10 02 02")
                        & (result.rows["receiver_nace"] == "2351")]  # fmt: skip
