@@ -303,6 +303,9 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
     accesses = {a for text in (*streams["freight_access"], *needs["freight_access"]) for a in text.split(";") if a}
     need_max = needs["max_distance_km"].to_numpy(dtype=float)
+    # a need that accepts codes: as far as any category allows (exact limit pair by pair later)
+    code_radius = max([DEFAULT_MAX_DISTANCE_KM, *(_key_reach_km(kb, params, c, _category_max_km(kb, c), accesses)
+                                                 for c in kb.categories)])  # fmt: skip
     for key, grp in offers.groupby("key", sort=False):
         n_rows = accepts_by_key.get(key)
         if n_rows is None:
@@ -311,9 +314,7 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
             road_km = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
             radius_road = _key_reach_km(kb, params, key[4:], road_km, accesses)
         else:
-            # as far as any category allows: the exact limit is applied pair by pair afterwards
-            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_key_reach_km(kb, params, c, _category_max_km(kb, c), accesses)
-                                                          for c in kb.categories)])  # fmt: skip
+            radius_road = code_radius
         # a receiver's own maximum may reach beyond the default (effective_max_km)
         radius_road = max(radius_road, np.nanmax(need_max[n_rows], initial=0.0))
         if params.max_distance_km is not None:
@@ -468,16 +469,18 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
 
     # freight: road, or rail / ship when the category travels in bulk and both sites have access
     freight = _freight(kb, params)
-    s_access = col(streams, "freight_access", s, object).astype(str)
-    n_access = col(needs, "freight_access", n, object).astype(str)
     modes = list(freight)
     mode_ok = np.zeros((len(modes), len(s)), dtype=bool)
     mode_ok[0] = True  # road
     reach = np.zeros(len(s))
     for i, mode in enumerate(modes[1:], start=1):
         cost, handling, _, access = freight[mode]
+        s_has = streams["freight_access"].str.contains(access, regex=False).to_numpy(dtype=bool)
+        n_has = needs["freight_access"].str.contains(access, regex=False).to_numpy(dtype=bool)
+        if not (s_has.any() and n_has.any()):
+            continue  # nobody ships this way: road only (the common case)
         allowed = per_category([float(mode in c.freight_modes) for c in cats], 0.0) > 0
-        mode_ok[i] = allowed & (np.char.find(s_access, access) >= 0) & (np.char.find(n_access, access) >= 0)
+        mode_ok[i] = allowed & s_has[s] & n_has[n]
         reach = np.where(mode_ok[i], np.maximum(reach, bulk_reach_km(default_km, cost, handling,
                                                                       params.transport_cost_eur_per_tkm)), reach)  # fmt: skip
     max_km = effective_max_km(default_km, col(needs, "max_distance_km", n, float), reach, params.max_distance_km)
@@ -505,9 +508,10 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
                           np.maximum(1.0, np.nan_to_num(pipe_ref) * 1000 / np.maximum(capacity, 1)), 1.0)  # fmt: skip
     per_t = np.stack([np.where(mode_ok[i], freight[m][1] + freight[m][0] * road, np.inf)
                       for i, m in enumerate(modes)])  # fmt: skip
-    chosen = np.argmin(per_t, axis=0)
+    chosen = np.argmin(per_t, axis=0) if mode_ok[1:].any() else np.zeros(len(s), dtype=np.int64)
     co2_per_tkm = np.array([freight[m][2] for m in modes])[chosen]
-    freight_mode = np.where(piped, "pipe", np.array(modes, dtype=object)[chosen])
+    # mode codes: 0 road, 1.. bulk modes, len(modes) pipe
+    mode_code = np.where(piped, len(modes), chosen)
     transport_cents = np.where(
         piped,
         np.nan_to_num(pipe_eur) * road * 100 * pipe_scale,
@@ -548,7 +552,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
         "pretreatment_cents": pretreat[idx], "co2e_avoided_kg": co2e[idx], "value_cents": value[idx],
         "capacity_base": capacity[idx], "month_bits": common_months[idx],
-        "freight_mode": pd.Categorical(freight_mode[idx]), "transport_co2e_kg": truck[idx],
+        "freight_mode": pd.Categorical.from_codes(mode_code[idx], categories=[*modes, "pipe"]),
+        "transport_co2e_kg": truck[idx],
         "forced_only": ~passed[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
