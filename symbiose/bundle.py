@@ -719,6 +719,7 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
 def _freight_access(row: _Row) -> tuple[str, ...]:
     """'rail', 'port', 'rail;port' (also 'fer', 'quai', 'rail, port'): bulk modes of the site."""
     from symbiose.domain import FREIGHT_ACCESS
+    from symbiose.i18n import _
 
     words = {"rail": "rail", "fer": "rail", "ferroviaire": "rail", "port": "port", "quai": "port",
              "fluvial": "port", "maritime": "port"}  # fmt: skip
@@ -727,9 +728,9 @@ def _freight_access(row: _Row) -> tuple[str, ...]:
         if not part:
             continue
         if words.get(part) not in FREIGHT_ACCESS:
-            row.problem("freight_access", (
-                f"'{part}' is not a freight access; write rail, port or rail;port (or leave empty)"
-            ))  # fmt: skip
+            row.problem("freight_access", _(
+                "'{value}' is not a freight access; write rail, port or rail;port (or leave empty)"
+            ).format(value=part))  # fmt: skip
             continue
         if words[part] not in found:
             found.append(words[part])

@@ -149,6 +149,10 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
         factors=[
             {"factor": "truck_co2e_kg_per_tkm", "value": params.truck_co2e_kg_per_tkm,
              "source": "DESNZ/DEFRA 2025, HGV all diesel, average laden: 0.10163 + WTT 0.02359"},
+            *({"factor": f"{m.mode}_co2e_kg_per_tkm", "value": m.co2e_kg_per_t_km, "source": m.co2e_source}
+              for m in load_knowledge_base().freight_modes.values()
+              if m.mode != "road" and "freight_mode" in flows.columns
+              and (flows["freight_mode"].astype(str) == m.mode).any()),
             *({"factor": f"{c}: virgin_co2e_kg_per_unit / landfill_co2e_kg_per_t",
                "value": [cats[c].virgin_co2e_kg_per_unit, cats[c].landfill_co2e_kg_per_t],
                "source": cats[c].co2e_source} for c in sorted(set(category)) if c in cats),
