@@ -324,3 +324,14 @@ def test_evaluation_scores_a_hand_checked_case(kb):
     assert not cov.loc["a", "explained"] and cov.loc["b", "explained"]
     rec = ev.recall(kb, ex).set_index("id")
     assert rec.loc["a", "recall@5"] == 0 and rec.loc["b", "recall@1"] == 1
+
+
+def test_indicators_count_the_ship_emissions_and_factor(kb):
+    from symbiose.matching import run_match
+
+    result = run_match(_slag_network(160, ("port",), ("port",)), kb=kb)
+    kpis = result.kpis
+    assert kpis.synergies == 1 and kpis.matched_t == pytest.approx(10_000)
+    # 10 000 t x 208 km x 0.03626 kg/t.km (ship), not the truck's 0.12522
+    assert kpis.co2e_transport_t == pytest.approx(10_000 * 208 * 0.03626 / 1000, rel=1e-3)
+    assert "ship_co2e_kg_per_tkm" in {f["factor"] for f in kpis.factors}
