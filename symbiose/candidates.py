@@ -249,22 +249,25 @@ def bulk_reach_km(road_limit_km, mode_cost_eur_per_t_km: float, handling_eur_per
     return np.maximum(0.0, budget / mode_cost_eur_per_t_km)
 
 
-def effective_max_km(default_km, need_max_km, bulk_reach, global_cap_km: float | None):
-    """How far a pair may be apart (road km): the one distance rule of the matcher.
+def pair_max_km(rule_km, category_km, need_km, scenario_km: float | None = None, bulk_km=0.0) -> np.ndarray:
+    """The furthest road distance a pair may span, in km (vectorised over pairs): the one rule.
 
-    * the receiver's own stated maximum (``need_max_km``, NaN when not stated) wins, whether it
+    * the receiver's own stated maximum (``need_km``, NaN when not stated) wins, whether it
       extends or shortens the default: the receiver knows what it will pay to carry;
-    * otherwise the default: the rule's override or the category's road limit, extended to the
-      break-even reach of rail or ship where both sites have the access (``bulk_reach``, 0
-      when none);
-    * a scenario's global radius (``global_cap_km``) caps everything.
+    * otherwise the default: the knowledge-base rule's own limit (``rule_km``, NaN when none),
+      else the category's road limit (``category_km``), extended to the break-even reach of rail
+      or ship where both sites have the access (``bulk_km``, 0 when none; :func:`bulk_reach_km`);
+    * a scenario's global radius (``scenario_km``) caps everything.
     Pairs within the limit still need a positive value after transport to be kept.
     """
-    need = np.asarray(need_max_km, dtype=float)
-    reach = np.where(np.isfinite(need), need, np.maximum(default_km, bulk_reach))
-    if global_cap_km is not None:
-        reach = np.minimum(reach, global_cap_km)
-    return reach
+    rule_km = np.asarray(rule_km, dtype=float)
+    default = np.where(np.isfinite(rule_km), rule_km, np.asarray(category_km, dtype=float))
+    default = np.maximum(default, np.asarray(bulk_km, dtype=float))
+    need = np.asarray(need_km, dtype=float)
+    limit = np.where(np.isfinite(need), need, default)
+    if scenario_km is not None:
+        limit = np.minimum(limit, scenario_km)
+    return limit
 
 
 def _freight(kb: KnowledgeBase, params: MatchParameters) -> dict[str, tuple[float, float, float, str]]:
@@ -315,7 +318,7 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
             radius_road = _key_reach_km(kb, params, key[4:], road_km, accesses)
         else:
             radius_road = code_radius
-        # a receiver's own maximum may reach beyond the default (effective_max_km)
+        # a receiver's own maximum may reach beyond the default (pair_max_km)
         radius_road = max(radius_road, np.nanmax(need_max[n_rows], initial=0.0))
         if params.max_distance_km is not None:
             radius_road = min(radius_road, params.max_distance_km)
@@ -483,7 +486,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         mode_ok[i] = allowed & s_has[s] & n_has[n]
         reach = np.where(mode_ok[i], np.maximum(reach, bulk_reach_km(default_km, cost, handling,
                                                                       params.transport_cost_eur_per_tkm)), reach)  # fmt: skip
-    max_km = effective_max_km(default_km, col(needs, "max_distance_km", n, float), reach, params.max_distance_km)
+    max_km = pair_max_km(kb_max, cat_max, col(needs, "max_distance_km", n, float), params.max_distance_km, reach)
 
     s_unit, n_unit = col(streams, "unit", s, object), col(needs, "unit", n, object)
     is_m3, is_mwh = s_unit == str(Unit.M3), s_unit == str(Unit.MWH)

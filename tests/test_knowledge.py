@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from symbiose.candidates import build_candidates, bulk_reach_km, effective_max_km
+from symbiose.candidates import build_candidates, bulk_reach_km, pair_max_km
 from symbiose.compat import HAZARDOUS_CATEGORIES, load_knowledge_base, load_no_outlet_reasons
 from symbiose.domain import Company, Need, Network, Route, Stream
 from symbiose.errors import ValidationError
@@ -184,17 +184,19 @@ def test_break_even_reach_and_the_one_distance_rule():
     assert bulk_reach_km(150, 0.05, 6, 0.15) == pytest.approx(330)
     assert bulk_reach_km(150, 0.03, 8, 0.15) == pytest.approx(483.33, abs=0.01)
     assert bulk_reach_km(35, 0.05, 6, 0.15) == 0  # aggregates: handling alone eats the value
-    reach = effective_max_km(
-        default_km=np.array([150.0, 150.0, 150.0, 30.0]),
-        need_max_km=np.array([np.nan, 250.0, 40.0, np.nan]),
-        bulk_reach=np.array([330.0, 330.0, 0.0, 0.0]),
-        global_cap_km=None,
+    nan = np.nan
+    reach = pair_max_km(
+        rule_km=np.array([nan, nan, nan, nan, 60.0]),
+        category_km=np.array([150.0, 150.0, 150.0, 30.0, 30.0]),
+        need_km=np.array([nan, 250.0, 40.0, nan, nan]),
+        bulk_km=np.array([330.0, 330.0, 0.0, 0.0, 0.0]),
     )
-    # no stated max: bulk reach; stated max wins both ways (250 < 330; 40 > 30 is not the case
-    # here: 40 shortens 150); default otherwise
-    assert reach.tolist() == [330.0, 250.0, 40.0, 30.0]
-    assert effective_max_km(np.array([30.0]), np.array([45.0]), np.array([0.0]), None).tolist() == [45.0]
-    assert effective_max_km(np.array([30.0]), np.array([45.0]), np.array([0.0]), 20.0).tolist() == [20.0]
+    # no stated max: the bulk reach (330) or the rule's own limit (60 over the category's 30);
+    # a stated max wins both ways: 250 under the bulk reach, 40 under the road limit of 150
+    assert reach.tolist() == [330.0, 250.0, 40.0, 30.0, 60.0]
+    # a receiver's 45 km extends a 30 km category default; a scenario's 20 km caps it
+    assert pair_max_km(nan, 30.0, 45.0).tolist() == 45.0
+    assert pair_max_km(nan, 30.0, 45.0, scenario_km=20.0).tolist() == 20.0
 
 
 def _slag_network(km: float, access_a=(), access_b=(), need_max=None) -> Network:

@@ -221,7 +221,7 @@ def test_every_heat_suggestion_respects_distance_and_grade(demo):
     assert len(heat) >= 5  # small flows pay a pipe over few MWh: few heat pairs pay
     for r in heat.itertuples():
         need, stream = demo["needs"][r.need_id], demo["streams"][r.stream_id]
-        # the receiver's own maximum, else the category default (effective_max_km)
+        # the receiver's own maximum, else the category default (pair_max_km)
         limit = need.max_distance_km
         if limit is None:
             limit = kb.categories[need.category].max_distance_km
