@@ -263,7 +263,8 @@ class KnowledgeBase:
 
         Columns: ``code`` (compact), ``category``, ``quality``, ``pretreatment``,
         ``pretreatment_cost_cents`` (per tonne), ``max_distance_km`` (the rule's override or
-        else the category default) and ``basis``. Codes that feed nothing have no row.
+        else the category default) and ``basis`` (the rule's words and its source keys in
+        brackets, resolved in KNOWLEDGE_BASE.md). Codes that feed nothing have no row.
         """
         records = []
         for compact in dict.fromkeys(check_ewc_prefix(c) for c in codes):
@@ -275,7 +276,7 @@ class KnowledgeBase:
                     max_km = self.categories[rule.category].max_distance_km
                 records.append(
                     (compact, rule.category, rule.quality, rule.pretreatment,
-                     rule.pretreatment_cost_cents, float(max_km), rule.basis)
+                     rule.pretreatment_cost_cents, float(max_km), f"{rule.basis} [{rule.source}]")
                 )  # fmt: skip
         return pd.DataFrame.from_records(records, columns=PAIR_COLUMNS)
 
