@@ -104,7 +104,10 @@ def test_family_fallbacks_named_in_the_issue(kb):
     for code, entry in ewc_entries().items():
         d = entry.description_en.lower()
         if code.startswith("10") and not entry.hazardous and ("slag" in d or "bottom ash" in d):
-            assert "cement_raw_material" in cats(code), code
+            # precious-metal slags go back to the smelter instead (BREF-NFM)
+            assert "cement_raw_material" in cats(code) or "scrap_metal" in cats(code), code
+    # drosses and skimmings of non-ferrous metals: to a smelter, not to raw meal
+    assert cats("100602") == {"scrap_metal"}
 
 
 def test_feed_follows_the_livestock_rules(kb):
