@@ -19,6 +19,7 @@ A scenario file (TOML) says which network it starts from and what changes::
     id = "X-METHA"
     name = "Projected methanisation plant"
     commune = "Jonzac"            # or insee_code / latitude + longitude
+    freight_access = ["rail"]     # optional: bulk by rail ("rail") or ship ("port")
     [[add_company.needs]]
     id = "X-METHA-N1"
     category = "methanisation_feedstock"
@@ -70,7 +71,7 @@ from symbiose.units import Unit, to_base, to_cents
 TOP_KEYS = {"scenario", "parameters", "rules", "add_company", "remove_companies", "scale", "route_cost", "variants"}
 SCENARIO_KEYS = {"name", "description", "base"}
 COMPANY_KEYS = {"id", "name", "commune", "insee_code", "postal_code", "latitude", "longitude", "naf_code",
-                "notes", "streams", "needs"}  # fmt: skip
+                "notes", "streams", "needs", "freight_access"}  # fmt: skip
 STREAM_KEYS = {"id", "ewc_code", "material", "description", "quantity", "unit", "physical_state", "months",
                "route", "route_cost_eur_per_unit"}  # fmt: skip
 NEED_KEYS = {"id", "category", "accepted_codes", "description", "quantity", "unit", "virgin_price_eur_per_unit",
@@ -308,7 +309,8 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
     cid = ctx.text(company["id"], f"{where}.id")
     new_company = Company(id=cid, name=ctx.text(company["name"], f"{where}.name"), latitude=lat, longitude=lon,
                           commune=commune, insee_code=insee, postal_code=postal,
-                          naf_code=company.get("naf_code", ""), notes=company.get("notes", "scenario: virtual company"))  # fmt: skip
+                          naf_code=company.get("naf_code", ""), notes=company.get("notes", "scenario: virtual company"),
+                          freight_access=_freight_access(company.get("freight_access", []), ctx, f"{where}.freight_access"))  # fmt: skip
     streams, needs = [], []
     for j, item in enumerate(company.get("streams", [])):
         key = f"{where}.streams[{j}]"
@@ -470,3 +472,15 @@ def _canonical(name: str) -> str:
     from symbiose.compat import load_knowledge_base
 
     return load_knowledge_base().canonical_category(name) if name else name
+
+
+def _freight_access(value, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """A virtual site's bulk freight access: a list (or ';'-separated text) of rail and port."""
+    from symbiose.domain import FREIGHT_ACCESS
+
+    items = value.split(";") if isinstance(value, str) else list(value)
+    out = tuple(dict.fromkeys(str(x).strip() for x in items if str(x).strip()))
+    bad = [x for x in out if x not in FREIGHT_ACCESS]
+    if bad:
+        raise ctx.fail(key, f"'{bad[0]}' is not a freight access; use rail or port")
+    return out

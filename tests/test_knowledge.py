@@ -340,3 +340,24 @@ def test_indicators_count_the_ship_emissions_and_factor(kb):
     # 10 000 t x 208 km x 0.03626 kg/t.km (ship), not the truck's 0.12522
     assert kpis.co2e_transport_t == pytest.approx(10_000 * 208 * 0.03626 / 1000, rel=1e-3)
     assert "ship_co2e_kg_per_tkm" in {f["factor"] for f in kpis.factors}
+
+
+def test_a_scenario_site_with_rail_access_takes_slag_from_afar(kb):
+    from symbiose.errors import ScenarioError
+    from symbiose.scenarios import parse_scenario, resolve
+
+    def scenario(raw):
+        return parse_scenario({"scenario": {"name": "rail"}, **raw}, source="rail.toml")
+
+    base = _slag_network(160, ("rail",), ())  # a steelworks on a siding, no cement plant nearby
+    base = Network(base.companies, base.streams, ())
+    plant = {"id": "X-CEM", "name": "cement plant", "latitude": 45.5, "longitude": -0.5 + 160 / 77.95,
+             "needs": [{"id": "X-CEM-N1", "category": "cement_raw_material", "quantity": 10000,
+                        "unit": "t", "virgin_price_eur_per_unit": 30}]}  # fmt: skip
+    road_only, _ = resolve(scenario({"add_company": [plant]}), base)
+    assert build_candidates(road_only, kb=kb).arcs.empty  # 208 road km > 150
+    on_rail, _ = resolve(scenario({"add_company": [{**plant, "freight_access": ["rail"]}]}), base)
+    arcs = build_candidates(on_rail, kb=kb).arcs
+    assert arcs["freight_mode"].astype(str).tolist() == ["rail"]
+    with pytest.raises(ScenarioError, match="freight access"):
+        resolve(scenario({"add_company": [{**plant, "freight_access": "canal"}]}), base)
