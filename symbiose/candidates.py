@@ -158,19 +158,20 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
     material = streams[streams["material"] != ""]
     if len(material):
         # a supply also serves the lower grades of its resource (steam serves hot water)
-        served = material["material"].map(lambda m: kb.served_by(m)).explode()
+        served = material["material"].map(kb.served_by).explode()
+        category = served.to_numpy(dtype=object)
+        own = category == material["material"].loc[served.index].to_numpy(dtype=object)
         parts.append(
             pd.DataFrame(
                 {
                     "s": served.index.to_numpy(),
-                    "key": "cat:" + served.to_numpy(dtype=object),
-                    "category": served.to_numpy(dtype=object),
+                    "key": "cat:" + category,
+                    "category": category,
                     "quality": 1.0,
                     "pretreatment": "none",
                     "pretreatment_cents": 0.0,
                     "kb_max_km": np.nan,
-                    "basis": np.where(served.to_numpy(dtype=object) == material["material"].loc[served.index].to_numpy(dtype=object),
-                                      "same resource as the one the receiver uses",
+                    "basis": np.where(own, "same resource as the one the receiver uses",
                                       "a higher grade of the resource the receiver uses"),
                 }
             )
