@@ -68,7 +68,7 @@ def small_network() -> Network:
             route=Route.LANDFILL,
             route_cost_cents=9_500,
         ),
-        Stream("S0002", "C002", 800_000, Unit.MWH, material="heat_hot_water", months=(6, 7, 8)),
+        Stream("S0002", "C002", 800_000, Unit.MWH, material="heat", months=(6, 7, 8)),
     )
     needs = (
         Need(
@@ -82,7 +82,7 @@ def small_network() -> Network:
             max_distance_km=60.5,
             months=(10, 11, 12, 1, 2, 3, 4),
         ),
-        Need("N0002", "C001", 300_000, Unit.MWH, category="heat_steam", hazardous_permit=True),
+        Need("N0002", "C001", 300_000, Unit.MWH, category="heat", hazardous_permit=True),
     )
     synergies = (
         Synergy(
@@ -128,7 +128,7 @@ def test_migrations_create_the_schema(engine):
         "geocode_cache",
     }
     assert expected <= tables
-    assert current_revision(engine) == head_revision() is not None
+    assert current_revision(engine) == head_revision()
     upgrade(engine)  # a second run is a no-op
     assert current_revision(engine) == head_revision()
     columns = {c["name"] for c in inspect(engine).get_columns("streams")}
@@ -254,7 +254,7 @@ def test_raw_cascade_without_the_orm(session_maker):
 def test_stage_change_is_audited(session_maker):
     save(session_maker, small_network())
     with session_maker() as session, session.begin():
-        with pytest.raises(ValidationError, match="reason"):
+        with pytest.raises(ValidationError, match="reason|motif"):
             set_synergy_stage(session, "Y0001", "abandoned", actor="officer")
         with pytest.raises(ValidationError, match="unknown stage"):
             set_synergy_stage(session, "Y0001", "signed", actor="officer")
@@ -277,7 +277,10 @@ def test_stage_change_is_audited(session_maker):
     ]
     assert entries[0].detail["reason"] == "trop humide"
     with session_maker() as session, session.begin():  # reopening clears the reason
-        assert set_synergy_stage(session, "Y0001", "contacted", actor="m").abandoned_reason == ""
+        reopened = set_synergy_stage(
+            session, "Y0001", "contacted", actor="m", reopen=True, reason="sèche en été"
+        )
+        assert reopened.abandoned_reason == ""
 
 
 def test_create_synergy(session_maker):

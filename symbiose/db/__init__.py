@@ -14,6 +14,14 @@ Typical use (one session per command or user action, the caller owns the transac
 ORM classes stay in :mod:`symbiose.db.models`; nothing outside this package should import them.
 """
 
+from symbiose.db.concurrency import (
+    RecordState,
+    changed_since_error,
+    local_time,
+    lock_for_write,
+    next_id,
+    record_state,
+)
 from symbiose.db.engine import (
     DEFAULT_DATABASE_URL,
     ENV_DATABASE_URL,
@@ -29,14 +37,18 @@ from symbiose.db.repository import (
     AuditEntry,
     GeocodeCache,
     ImportSummary,
+    RecordSaved,
+    StageChange,
     User,
     audit_entries,
     authenticate,
+    check_synergy_rules,
     company_ids,
     counts,
     create_synergy,
     create_user,
     delete_company,
+    follow_pair,
     get_company,
     get_synergy,
     hash_password,
@@ -49,13 +61,27 @@ from symbiose.db.repository import (
     read_bundle_for,
     record_audit,
     save_network,
+    save_record,
     set_password,
     set_synergy_stage,
+    stage_history,
     stream_ids,
     verify_password,
 )
 
 __all__ = [
+    "changed_since_error",
+    "local_time",
+    "RecordSaved",
+    "RecordState",
+    "StageChange",
+    "check_synergy_rules",
+    "follow_pair",
+    "lock_for_write",
+    "next_id",
+    "record_state",
+    "save_record",
+    "stage_history",
     "DEFAULT_DATABASE_URL",
     "ENV_DATABASE_URL",
     "AuditEntry",

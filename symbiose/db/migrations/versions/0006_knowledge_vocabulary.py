@@ -7,7 +7,7 @@ use beyond road) and renames stored category ids that were split: ``heat`` becom
 The downgrade merges the grades back into the old ids.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"  # re-chained after main gained 0002 (integrity)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
