@@ -154,6 +154,8 @@ def _detail(detail: dict | None) -> str:
         if isinstance(value, dict) and {"created", "updated"} <= set(value):
             if value["created"] or value["updated"]:
                 parts.append(f"{key}: {value['created']} created, {value['updated']} updated")
+        elif key == "changes" and isinstance(value, list):  # an import's before/after values
+            parts.append(f"{key}: {len(value)}")
         elif isinstance(value, dict | list):
             parts.append(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
         else:
