@@ -103,6 +103,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("contact_email", ("email", "courriel", "mail")),
         Column("contact_phone", ("telephone", "tel")),
         Column("notes", ("remarques", "commentaires")),
+        Column("freight_access", ("acces_fret", "fret")),
     ),
     "streams": (
         Column("id", ("identifiant",), True),
@@ -843,7 +844,9 @@ def _category(row: _Row, column: str) -> str:
     text = row.text(column)
     if not text:
         return ""
-    key = _key(text)
+    from symbiose.compat import load_knowledge_base
+
+    key = load_knowledge_base().canonical_category(_key(text))  # old ids such as 'heat' still read
     categories = _category_units()
     if key in categories:
         return key
@@ -851,7 +854,7 @@ def _category(row: _Row, column: str) -> str:
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     row.problem(column, (
         f"'{text}' is not a resource category{hint}; use one of the ids listed in "
-        "docs/DATA_FORMAT.md, such as wood_fuel, methanisation_feedstock, aggregates, heat"
+        "docs/DATA_FORMAT.md, such as wood_fuel, methanisation_feedstock, aggregates, heat_hot_water"
     ))  # fmt: skip
     return ""
 
@@ -977,8 +980,29 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         commune=commune, insee_code=insee, postal_code=postal_code, naf_code=naf, siret=siret,
         address=row.text("address"), contact_name=row.text("contact_name"),
         contact_email=row.text("contact_email"), contact_phone=row.text("contact_phone"),
-        notes=row.text("notes"),
+        notes=row.text("notes"), freight_access=_freight_access(row),
     )  # fmt: skip
+
+
+def _freight_access(row: _Row) -> tuple[str, ...]:
+    """'rail', 'port', 'rail;port' (also 'fer', 'quai', 'rail, port'): bulk modes of the site."""
+    from symbiose.domain import FREIGHT_ACCESS
+    from symbiose.i18n import _
+
+    words = {"rail": "rail", "fer": "rail", "ferroviaire": "rail", "port": "port", "quai": "port",
+             "fluvial": "port", "maritime": "port"}  # fmt: skip
+    found = []
+    for part in re.split(r"[;,/+ ]+", row.text("freight_access").lower()):
+        if not part:
+            continue
+        if words.get(part) not in FREIGHT_ACCESS:
+            row.problem("freight_access", _(
+                "'{value}' is not a freight access; write rail, port or rail;port (or leave empty)"
+            ).format(value=part))  # fmt: skip
+            continue
+        if words[part] not in found:
+            found.append(words[part])
+    return tuple(found)
 
 
 def _company_ref(row: _Row, known: Collection[str], companies_label: str) -> str:
@@ -1346,7 +1370,7 @@ def _company_cells(c: Company) -> list[OutCell]:
     return [
         c.id, c.name, c.siret, c.naf_code, c.address, c.postal_code, c.commune, c.insee_code,
         float(c.latitude), float(c.longitude), c.contact_name, c.contact_email, c.contact_phone,
-        c.notes,
+        c.notes, ";".join(c.freight_access),
     ]  # fmt: skip
 
 
@@ -1489,7 +1513,7 @@ def _template_rows(language: str) -> dict[str, list[OutCell]]:
     return {
         "companies": [
             f"{prefix}C001", "Scierie Exemple" if fr else "Example sawmill", "", "16.10A",
-            "1 route des Bois", "17500", "Jonzac", "17197", None, None, "", "", "", note,
+            "1 route des Bois", "17500", "Jonzac", "17197", None, None, "", "", "", note, "",
         ],
         "streams": [
             f"{prefix}S0001", f"{prefix}C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",

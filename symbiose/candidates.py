@@ -78,13 +78,14 @@ def stream_table(network: Network) -> pd.DataFrame:
         rows.append(
             (s.id, s.company_id, c.latitude, c.longitude, s.ewc_code, s.material, str(s.unit),
              str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
-             _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description)
+             _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
+             ";".join(c.freight_access))
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
-                 "route_cost_cents", "description"],
+                 "route_cost_cents", "description", "freight_access"],
     )  # fmt: skip
 
 
@@ -98,13 +99,14 @@ def need_table(network: Network) -> pd.DataFrame:
             (n.id, n.company_id, c.latitude, c.longitude, n.category, n.accepted_codes,
              str(n.unit), n.quantity_base, n.virgin_price_cents,
              np.nan if n.max_distance_km is None else float(n.max_distance_km),
-             _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code)
+             _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
+             ";".join(c.freight_access))
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description", "naf_code"],
+                 "hazardous_permit", "description", "naf_code", "freight_access"],
     )  # fmt: skip
 
 
@@ -162,17 +164,22 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
             )
     material = streams[streams["material"] != ""]
     if len(material):
+        # a supply also serves the lower grades of its resource (steam serves hot water)
+        served = material["material"].map(kb.served_by).explode()
+        category = served.to_numpy(dtype=object)
+        own = category == material["material"].loc[served.index].to_numpy(dtype=object)
         parts.append(
             pd.DataFrame(
                 {
-                    "s": material.index.to_numpy(),
-                    "key": "cat:" + material["material"],
-                    "category": material["material"],
+                    "s": served.index.to_numpy(),
+                    "key": "cat:" + category,
+                    "category": category,
                     "quality": 1.0,
                     "pretreatment": "none",
                     "pretreatment_cents": 0.0,
                     "kb_max_km": np.nan,
-                    "basis": "same resource as the one the receiver uses",
+                    "basis": np.where(own, "same resource as the one the receiver uses",
+                                      "a higher grade of the resource the receiver uses"),
                 }
             )
         )
@@ -212,6 +219,10 @@ def build_candidates(
     kb = kb or load_knowledge_base()
     streams = stream_table(network)
     needs = need_table(network)
+    # ids renamed since the data was entered ('heat', 'animal_feed') read as their current ids
+    if kb.aliases:
+        streams["material"] = streams["material"].map(kb.canonical_category)
+        needs["category"] = needs["category"].map(kb.canonical_category)
     offers = _offers(streams, kb)
     pairs = _pairs(offers, streams, needs, params, kb)
     forced = np.zeros(len(pairs), dtype=bool)
@@ -231,21 +242,63 @@ def _category_max_km(kb: KnowledgeBase, category: str) -> float:
     return float(cat.max_distance_km)
 
 
-def pair_max_km(rule_km, category_km, need_km, scenario_km: float | None = None) -> np.ndarray:
-    """The furthest road distance a pair may span, in km (vectorised over pairs).
+def bulk_reach_km(road_limit_km, mode_cost_eur_per_t_km: float, handling_eur_per_t: float,
+                  road_cost_eur_per_t_km: float):
+    """Break-even reach of a bulk mode for a category whose road limit is ``road_limit_km``.
 
-    ``rule_km``: the knowledge-base rule's own limit (NaN where the rule gives none, or where the
-    pair does not come from a rule); ``category_km``: the receiving category's default;
-    ``need_km``: the need's own maximum (NaN = none); ``scenario_km``: a scenario's global cap.
-    The one place that decides a pair's reach: the spatial search asks it for the radius around
-    each need (with the largest inputs the need may meet) and the filters for each pair.
+    A category's road limit is where trucking eats the value of a tonne
+    (``road_limit_km * road cost``); a cheaper mode spends the same value on its handling at
+    both ends plus its haulage, so it reaches ``(road_limit * road_cost - handling) / cost``
+    (0 when the handling alone costs more). Rail at 0.05 EUR/t.km + 6 EUR/t with road at
+    0.15: a 150 km road limit becomes (22.5 - 6) / 0.05 = 330 km; 35 km (aggregates) gives 0.
+    """
+    budget = np.asarray(road_limit_km, dtype=float) * road_cost_eur_per_t_km - handling_eur_per_t
+    if mode_cost_eur_per_t_km <= 0:
+        return np.where(budget > 0, np.inf, 0.0)
+    return np.maximum(0.0, budget / mode_cost_eur_per_t_km)
+
+
+def pair_max_km(rule_km, category_km, need_km, scenario_km: float | None = None, bulk_km=0.0) -> np.ndarray:
+    """The furthest road distance a pair may span, in km (vectorised over pairs): the one rule.
+
+    * the receiver's own stated maximum (``need_km``, NaN when not stated) wins, whether it
+      extends or shortens the default: the receiver knows what it will pay to carry;
+    * otherwise the default: the knowledge-base rule's own limit (``rule_km``, NaN when none),
+      else the category's road limit (``category_km``), extended to the break-even reach of rail
+      or ship where both sites have the access (``bulk_km``, 0 when none; :func:`bulk_reach_km`);
+    * a scenario's global radius (``scenario_km``) caps everything.
+    Pairs within the limit still need a positive value after transport to be kept.
     """
     rule_km = np.asarray(rule_km, dtype=float)
-    limit = np.where(np.isfinite(rule_km), rule_km, np.asarray(category_km, dtype=float))
-    limit = np.fmin(limit, np.asarray(need_km, dtype=float))
+    default = np.where(np.isfinite(rule_km), rule_km, np.asarray(category_km, dtype=float))
+    default = np.maximum(default, np.asarray(bulk_km, dtype=float))
+    need = np.asarray(need_km, dtype=float)
+    limit = np.where(np.isfinite(need), need, default)
     if scenario_km is not None:
         limit = np.minimum(limit, scenario_km)
     return limit
+
+
+def _freight(kb: KnowledgeBase, params: MatchParameters) -> dict[str, tuple[float, float, float, str]]:
+    """mode -> (EUR per t.km, handling EUR per t, kg CO2e per t.km, site access); road from params."""
+    out = {"road": (params.transport_cost_eur_per_tkm, 0.0, params.truck_co2e_kg_per_tkm, "")}
+    for m in kb.freight_modes.values():
+        if m.mode != "road":
+            out[m.mode] = (m.cost_eur_per_t_km, m.handling_eur_per_t, m.co2e_kg_per_t_km, m.access)
+    return out
+
+
+def _key_reach_km(kb: KnowledgeBase, params: MatchParameters, category: str, road_km: float,
+                  accesses: set[str]) -> float:  # fmt: skip
+    """Largest default reach of a category in a network whose sites have ``accesses``."""
+    cat = kb.categories.get(category)
+    best = road_km
+    if cat is None:
+        return best
+    for mode, (cost, handling, _, access) in _freight(kb, params).items():
+        if mode != "road" and mode in cat.freight_modes and access in accesses:
+            best = max(best, float(bulk_reach_km(road_km, cost, handling, params.transport_cost_eur_per_tkm)))
+    return best
 
 
 PAIR_COLUMNS = ["o", "s", "n"]
@@ -257,31 +310,64 @@ def _empty_pairs() -> pd.DataFrame:
     return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
 
 
-def _limits(key: str, grp: pd.DataFrame, kb: KnowledgeBase) -> set[tuple[float, float]]:
-    """The distinct (rule limit, category default) the pairs of a key group may carry."""
+def _stream_accesses(streams: pd.DataFrame) -> set[str]:
+    """Every freight access some stream's site has (rail, port...)."""
+    return {a for text in streams["freight_access"] for a in text.split(";") if a}
+
+
+def _group_default_km(key: str, grp: pd.DataFrame, kb: KnowledgeBase) -> float:
+    """A category group's largest road default: its rules' own limits and the category's."""
+    return float(max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(dtype=float), initial=0)))
+
+
+def _code_reach_km(kb: KnowledgeBase, params: MatchParameters, accesses: set[str]) -> float:
+    """A need accepting codes without a category: as far as any category's default may reach."""
+    return max([DEFAULT_MAX_DISTANCE_KM, *(_key_reach_km(kb, params, c, _category_max_km(kb, c), accesses)
+                                           for c in kb.categories)])  # fmt: skip
+
+
+def _group_search_km(key: str, grp: pd.DataFrame, n_rows: np.ndarray, needs: pd.DataFrame,
+                     params: MatchParameters, kb: KnowledgeBase, accesses: set[str]) -> float:  # fmt: skip
+    """The largest effective limit of a key group (road km): its default extended by rail or ship
+    where the network's sites have the access, or a need's own maximum when larger (that one
+    replaces the default), capped by the scenario. Rival ways and the nearest-k search use it."""
     if key.startswith("cat:"):
-        category_km = _category_max_km(kb, key[4:])
-        return {(np.nan, category_km)} | {(float(r), category_km) for r in grp["kb_max_km"].to_numpy(dtype=float)}
-    # an accepted code: the pair takes the need's category, else the one the code resolves to
-    return {(np.nan, max([DEFAULT_MAX_DISTANCE_KM, *(_category_max_km(kb, c) for c in kb.categories)]))}
+        default = _key_reach_km(kb, params, key[4:], _group_default_km(key, grp, kb), accesses)
+    else:
+        default = _code_reach_km(kb, params, accesses)
+    own = needs["max_distance_km"].to_numpy(dtype=float)[n_rows]
+    return float(pair_max_km(np.nan, max(default, np.nanmax(own, initial=0.0)), np.nan, params.max_distance_km))
 
 
-def _group_search_km(key: str, grp: pd.DataFrame, params: MatchParameters, kb: KnowledgeBase) -> float:
-    """The furthest any pair of a key group may reach whatever the need (road km)."""
-    return float(max(pair_max_km(r, c, np.inf, params.max_distance_km) for r, c in _limits(key, grp, kb)))
-
-
-def _group_radius_km(key: str, grp: pd.DataFrame, need_km: np.ndarray, params: MatchParameters,
-                     kb: KnowledgeBase) -> np.ndarray:  # fmt: skip
+def _need_radius_km(key: str, grp: pd.DataFrame, n_rows: np.ndarray, needs: pd.DataFrame,
+                    params: MatchParameters, kb: KnowledgeBase, stream_access: set[str]) -> np.ndarray:  # fmt: skip
     """Per need of a key group: the furthest any of the group's offers may reach it (road km).
 
-    An upper bound of :func:`pair_max_km` over the pairs the need may form in the group: its
-    maximum over the distinct (rule limit, category default) the pairs may carry.
+    An upper bound of :func:`pair_max_km` over the pairs the need may form in the group: its own
+    maximum when stated, else the group's largest default extended by the bulk modes both the
+    need's site and some stream's site can use.
     """
-    radius = np.full(len(need_km), -np.inf)
-    for rule_km, category_km in _limits(key, grp, kb):
-        radius = np.fmax(radius, pair_max_km(rule_km, category_km, need_km, params.max_distance_km))
-    return radius
+    need_km = needs["max_distance_km"].to_numpy(dtype=float)[n_rows]
+    need_access = needs["freight_access"].to_numpy(dtype=object)[n_rows]
+    need_cat = needs["category"].to_numpy(dtype=object)[n_rows]
+    cache: dict[tuple[str, str], float] = {}
+
+    def default(category: str, access_text: str) -> float:
+        if (category, access_text) not in cache:
+            accesses = {a for a in access_text.split(";") if a} & stream_access
+            if key.startswith("cat:"):
+                km = _key_reach_km(kb, params, category, _group_default_km(key, grp, kb), accesses)
+            elif category:  # an accepted code: the pair takes the need's category
+                km = _key_reach_km(kb, params, category, _category_max_km(kb, category), accesses)
+            else:  # else the category the code resolves to
+                km = _code_reach_km(kb, params, accesses)
+            cache[(category, access_text)] = km
+        return cache[(category, access_text)]
+
+    cats = np.full(len(n_rows), key[4:], dtype=object) if key.startswith("cat:") else need_cat
+    default_km = np.fromiter((default(c, a) for c, a in zip(cats, need_access, strict=True)),
+                             dtype=float, count=len(n_rows))  # fmt: skip
+    return pair_max_km(np.nan, default_km, need_km, params.max_distance_km)
 
 
 def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.DataFrame:
@@ -296,21 +382,22 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
         return _empty_pairs()
     s_xyz = unit_vectors(streams["lat"].to_numpy(), streams["lon"].to_numpy())
     n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
-    need_cat = needs["category"].to_numpy(dtype=object)
-    need_own_km = needs["max_distance_km"].to_numpy(dtype=float)
     found = []
-    search_km = np.full(len(offers), np.nan)  # per offer: its group's reach whatever the need
+    search_km = np.full(len(offers), np.nan)  # per offer: its group's largest effective limit
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
+    stream_access = _stream_accesses(streams)
+    accesses = stream_access | {a for text in needs["freight_access"] for a in text.split(";") if a}
     for key, grp in offers.groupby("key", sort=False):
         n_rows = accepts_by_key.get(key)
         if n_rows is None:
             continue
         o_rows = grp.index.to_numpy()
-        search_km[o_rows] = _group_search_km(key, grp, params, kb)
+        search_km[o_rows] = _group_search_km(key, grp, n_rows, needs, params, kb, accesses)
         if params.max_candidates_per_stream is None:
-            g_rows, n_local = _within_reach(key, grp, n_rows, s_xyz, n_xyz, need_cat, need_own_km, params, kb)
+            radius_km = _need_radius_km(key, grp, n_rows, needs, params, kb, stream_access)
+            g_rows, n_local = _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km, params.road_factor)
         else:
-            g_rows, n_local = _nearest(key, grp, n_rows, s_xyz, n_xyz, params, kb)
+            g_rows, n_local = _nearest(grp, n_rows, s_xyz, n_xyz, search_km[o_rows[0]], params)
         found.append((o_rows[g_rows], n_rows[n_local]))
     if not found:
         return _empty_pairs()
@@ -361,20 +448,10 @@ def _with_rivals(o, n, offers, accepts, s_xyz, n_xyz, search_km, road_factor):
     return np.concatenate(found_o), np.concatenate(found_n)
 
 
-def _within_reach(key, grp, n_rows, s_xyz, n_xyz, need_cat, need_own_km, params, kb):
-    """(group row, need position) of every offer within each need's own reach."""
-    need_km = need_own_km[n_rows]
-    if key.startswith("ewc:"):
-        # a need with a category gives the pair its category's reach
-        has_cat = need_cat[n_rows] != ""
-        radius_km = _group_radius_km(key, grp, need_km, params, kb)
-        for cat in set(need_cat[n_rows][has_cat]):
-            rows = has_cat & (need_cat[n_rows] == cat)
-            radius_km[rows] = pair_max_km(np.nan, _category_max_km(kb, cat), need_km[rows], params.max_distance_km)
-    else:
-        radius_km = _group_radius_km(key, grp, need_km, params, kb)
+def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor: float):
+    """(group row, need position) of every offer within each need's reach (``radius_km``)."""
     reach = np.isfinite(radius_km) & (radius_km >= 0)
-    chord = np.where(reach, _search_chord(np.where(reach, radius_km, 0.0), params.road_factor), -1.0)
+    chord = np.where(reach, _search_chord(np.where(reach, radius_km, 0.0), road_factor), -1.0)
     tree = cKDTree(s_xyz[grp["s"].to_numpy()])
     g_parts, n_parts = [], []
     targets = np.nonzero(reach)[0]
@@ -393,10 +470,10 @@ def _within_reach(key, grp, n_rows, s_xyz, n_xyz, need_cat, need_own_km, params,
     return g_rows[order], n_local[order]
 
 
-def _nearest(key, grp, n_rows, s_xyz, n_xyz, params, kb):
+def _nearest(grp, n_rows, s_xyz, n_xyz, search_km: float, params: MatchParameters):
     """(group row, need position) of each offer's nearest compatible needs within the group's
     largest reach (``max_candidates_per_stream``; the exact reach is applied pair by pair)."""
-    radius = chord_for_km(_group_search_km(key, grp, params, kb) / params.road_factor * (1 + 1e-9))
+    radius = chord_for_km(search_km / params.road_factor * (1 + 1e-9))
     tree = cKDTree(n_xyz[n_rows])
     points = s_xyz[grp["s"].to_numpy()]
     k = min(params.max_candidates_per_stream, len(n_rows))
@@ -530,7 +607,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
-               "capacity_base", "month_bits", "unit"]  # fmt: skip
+               "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "unit"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -564,7 +641,25 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
     kb_max = offers["kb_max_km"].to_numpy(dtype=float)[o]
-    max_km = pair_max_km(kb_max, cat_max, col(needs, "max_distance_km", n, float), params.max_distance_km)
+    default_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
+
+    # freight: road, or rail / ship when the category travels in bulk and both sites have access
+    freight = _freight(kb, params)
+    modes = list(freight)
+    mode_ok = np.zeros((len(modes), len(s)), dtype=bool)
+    mode_ok[0] = True  # road
+    reach = np.zeros(len(s))
+    for i, mode in enumerate(modes[1:], start=1):
+        cost, handling, _, access = freight[mode]
+        s_has = streams["freight_access"].str.contains(access, regex=False).to_numpy(dtype=bool)
+        n_has = needs["freight_access"].str.contains(access, regex=False).to_numpy(dtype=bool)
+        if not (s_has.any() and n_has.any()):
+            continue  # nobody ships this way: road only (the common case)
+        allowed = per_category([float(mode in c.freight_modes) for c in cats], 0.0) > 0
+        mode_ok[i] = allowed & s_has[s] & n_has[n]
+        reach = np.where(mode_ok[i], np.maximum(reach, bulk_reach_km(default_km, cost, handling,
+                                                                      params.transport_cost_eur_per_tkm)), reach)  # fmt: skip
+    max_km = pair_max_km(kb_max, cat_max, col(needs, "max_distance_km", n, float), params.max_distance_km, reach)
 
     s_unit, n_unit = col(streams, "unit", s, object), col(needs, "unit", n, object)
     is_m3, is_mwh = s_unit == str(Unit.M3), s_unit == str(Unit.MWH)
@@ -588,10 +683,16 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     # (spread over the quantity the pair can exchange)
     pipe_scale = np.where(np.isfinite(pipe_ref),
                           np.maximum(1.0, np.nan_to_num(pipe_ref) * 1000 / np.maximum(capacity, 1)), 1.0)  # fmt: skip
+    per_t = np.stack([np.where(mode_ok[i], freight[m][1] + freight[m][0] * road, np.inf)
+                      for i, m in enumerate(modes)])  # fmt: skip
+    chosen = np.argmin(per_t, axis=0) if mode_ok[1:].any() else np.zeros(len(s), dtype=np.int64)
+    co2_per_tkm = np.array([freight[m][2] for m in modes])[chosen]
+    # mode codes: 0 road, 1.. bulk modes, len(modes) pipe
+    mode_code = np.where(piped, len(modes), chosen)
     transport_cents = np.where(
         piped,
         np.nan_to_num(pipe_eur) * road * 100 * pipe_scale,
-        params.transport_cost_eur_per_tkm * road * tonnes_per_unit * 100,
+        per_t[chosen, np.arange(len(s))] * tonnes_per_unit * 100,
     )
     route = col(streams, "route", s, object)
     supplier = col(streams, "route_cost_cents", s, float)
@@ -600,7 +701,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     receiver = quality * col(needs, "virgin_price_cents", n, float)
     pretreat = pretreat_per_t * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
-    truck = np.where(piped, 0.0, params.truck_co2e_kg_per_tkm * road * tonnes_per_unit)
+    truck = np.where(piped, 0.0, co2_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
@@ -631,6 +732,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
         "pretreatment_cents": pretreat[idx], "co2e_avoided_kg": co2e[idx], "value_cents": value[idx],
         "capacity_base": capacity[idx], "month_bits": common_months[idx],
+        "freight_mode": pd.Categorical.from_codes(mode_code[idx], categories=[*modes, "pipe"]),
+        "transport_co2e_kg": truck[idx],
         "forced_only": ~passed[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip

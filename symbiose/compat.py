@@ -71,8 +71,15 @@ CATEGORY_COLUMNS = (
 )  # fmt: skip
 RULE_COLUMNS = (
     "ewc_prefix", "category", "quality", "pretreatment", "pretreatment_cost_eur_per_t",
-    "max_distance_km", "basis",
+    "max_distance_km", "basis", "source",
 )  # fmt: skip
+SOURCE_COLUMNS = ("key", "citation", "url")
+ALIAS_COLUMNS = ("alias", "category", "note")
+FREIGHT_COLUMNS = (
+    "mode", "access", "cost_eur_per_t_km", "handling_eur_per_t", "co2e_kg_per_t_km", "co2e_source",
+    "cost_source",
+)  # fmt: skip
+REASON_COLUMNS = ("ewc_code", "reason", "source")
 SECTOR_COLUMNS = ("nace_prefix", "category", "basis")
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
@@ -99,6 +106,39 @@ class ResourceCategory:
     # the yearly quantity a pipe's cost per unit.km was computed for: a pipe is a fixed cost per
     # km, so a smaller flow pays proportionally more per unit (None: the cost is linear)
     transport_reference_quantity: float | None = None
+    # lower grades a supply of this resource also serves (steam serves hot water, never the reverse)
+    serves: tuple[str, ...] = ()
+    # how it travels: "pipe", or trucks plus bulk "rail"/"ship" where both sites have the access
+    freight_modes: tuple[str, ...] = ("road",)
+
+    @property
+    def piped(self) -> bool:
+        return "pipe" in self.freight_modes
+
+
+@dataclass(frozen=True, slots=True)
+class FreightMode:
+    """A way of carrying bulk: cost per t.km, handling per t at the two ends, CO2e per t.km.
+
+    ``access`` is the company attribute both sites need (``rail``, ``port``); empty for road.
+    """
+
+    mode: str
+    access: str
+    cost_eur_per_t_km: float
+    handling_eur_per_t: float
+    co2e_kg_per_t_km: float
+    co2e_source: str
+    cost_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A general reference that rules cite by ``key`` (documented in KNOWLEDGE_BASE.md)."""
+
+    key: str
+    citation: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +152,7 @@ class CompatibilityRule:
     pretreatment_cost_cents: int  # per tonne
     max_distance_km: float | None  # override of the category default
     basis: str
+    source: str = ""  # citation keys of knowledge_sources.csv, ';'-separated
 
     def covers(self, code: str, hazardous: bool) -> bool:
         """Whether the rule applies to a compact six-digit code (see the module rules)."""
@@ -151,6 +192,9 @@ class KnowledgeBase:
     categories: dict[str, ResourceCategory]
     rules: tuple[CompatibilityRule, ...]
     sector_uses: tuple[SectorUse, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)  # old category id -> current id
+    freight_modes: dict[str, FreightMode] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
     _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -160,6 +204,19 @@ class KnowledgeBase:
         for rule in self.rules:
             index.setdefault(rule.ewc_prefix, []).append(rule)
         self._by_prefix.update({k: tuple(v) for k, v in index.items()})
+
+    def canonical_category(self, name: str) -> str:
+        """The current id of a category, following the aliases of renamed ones ('heat').
+
+        Returns the name unchanged when it is neither a category nor an alias (the caller
+        reports it).
+        """
+        return self.aliases.get(name, name)
+
+    def served_by(self, category: str) -> tuple[str, ...]:
+        """The categories a supply of ``category`` can feed: itself, then the lower grades."""
+        cat = self.categories.get(category)
+        return (category, *(cat.serves if cat else ()))
 
     def rules_for_code(self, ewc_code: str) -> list[CompatibilityRule]:
         """The rules that apply to a six-digit code, one per category (most specific prefix).
@@ -206,7 +263,8 @@ class KnowledgeBase:
 
         Columns: ``code`` (compact), ``category``, ``quality``, ``pretreatment``,
         ``pretreatment_cost_cents`` (per tonne), ``max_distance_km`` (the rule's override or
-        else the category default) and ``basis``. Codes that feed nothing have no row.
+        else the category default) and ``basis`` (the rule's words and its source keys in
+        brackets, resolved in KNOWLEDGE_BASE.md). Codes that feed nothing have no row.
         """
         records = []
         for compact in dict.fromkeys(check_ewc_prefix(c) for c in codes):
@@ -218,7 +276,7 @@ class KnowledgeBase:
                     max_km = self.categories[rule.category].max_distance_km
                 records.append(
                     (compact, rule.category, rule.quality, rule.pretreatment,
-                     rule.pretreatment_cost_cents, float(max_km), rule.basis)
+                     rule.pretreatment_cost_cents, float(max_km), f"{rule.basis} [{rule.source}]")
                 )  # fmt: skip
         return pd.DataFrame.from_records(records, columns=PAIR_COLUMNS)
 
@@ -326,6 +384,8 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
         )  # fmt: skip
         if not row["co2e_source"]:
             problems.append(Problem(name, r, "co2e_source", "is empty; cite the factor used"))
+        serves = tuple(x.strip() for x in row.get("serves", "").split(";") if x.strip())
+        modes = tuple(x.strip() for x in row.get("freight_modes", "").split(";") if x.strip())
         if max_km is None or virgin is None or landfill is None:
             continue
         out[cid] = ResourceCategory(
@@ -340,14 +400,20 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             pipe,
             row["notes"],
             reference,
+            serves,
+            modes or (("pipe",) if pipe is not None else ("road",)),
         )
+    for r, cid in enumerate(out, start=2):
+        unknown = [x for x in out[cid].serves if x not in out]
+        if unknown:
+            problems.append(Problem(name, r, "serves", f"unknown category '{unknown[0]}'"))
     if problems:
         raise ValidationError(problems)
     return out
 
 
 def _load_rules(
-    path: Path, categories: dict[str, ResourceCategory]
+    path: Path, categories: dict[str, ResourceCategory], sources: dict[str, Source] | None = None
 ) -> tuple[CompatibilityRule, ...]:
     table = _read_csv(path, RULE_COLUMNS)
     name, problems, rules, seen = path.name, [], [], {}
@@ -387,8 +453,22 @@ def _load_rules(
             problems.append(Problem(name, r, "pretreatment", "is empty; write 'none' if none"))
             bad = True
         if not row["basis"]:
-            problems.append(Problem(name, r, "basis", "is empty; cite the source of the rule"))
+            problems.append(Problem(name, r, "basis", "is empty; say what the rule is about"))
             bad = True
+        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+        if not keys:
+            problems.append(Problem(name, r, "source", "is empty; cite a general source by its key "
+                                    "in knowledge_sources.csv (a BREF, a regulation, a guide)"))  # fmt: skip
+            bad = True
+        elif sources is not None:
+            unknown = [k for k in keys if k not in sources]
+            if unknown:
+                problems.append(
+                    Problem(name, r, "source", f"unknown source key '{unknown[0]}'; add it to "
+                            "knowledge_sources.csv (documented exchanges such as MAESTRI are test "
+                            "data, not a source)")
+                )  # fmt: skip
+                bad = True
         if (prefix, category) in seen and not bad:
             problems.append(
                 Problem(name, r, "ewc_prefix", f"{prefix} -> {category} already given on row "
@@ -407,11 +487,76 @@ def _load_rules(
                 round(cost * 100),
                 max_km,
                 row["basis"],
+                ";".join(keys),
             )
         )
     if problems:
         raise ValidationError(problems)
     return tuple(rules)
+
+
+def _load_sources(path: Path) -> dict[str, Source]:
+    table = _read_csv(path, SOURCE_COLUMNS)
+    out: dict[str, Source] = {}
+    problems = []
+    for i, row in enumerate(table.to_dict("records")):
+        if not row["key"] or not row["citation"]:
+            problems.append(Problem(path.name, i + 2, "citation", "give a key and a citation"))
+        elif row["key"] in out:
+            problems.append(Problem(path.name, i + 2, "key", f"'{row['key']}' appears twice"))
+        else:
+            out[row["key"]] = Source(row["key"], row["citation"], row["url"])
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+def _load_aliases(path: Path, categories: dict[str, ResourceCategory]) -> dict[str, str]:
+    table = _read_csv(path, ALIAS_COLUMNS)
+    out: dict[str, str] = {}
+    for i, row in enumerate(table.to_dict("records")):
+        if row["category"] not in categories or row["alias"] in categories:
+            raise ValidationError(Problem(path.name, i + 2, "category", (
+                f"alias '{row['alias']}' must name a retired id and point to a current category"
+            )))  # fmt: skip
+        out[row["alias"]] = row["category"]
+    return out
+
+
+def _load_freight(path: Path) -> dict[str, FreightMode]:
+    table = _read_csv(path, FREIGHT_COLUMNS)
+    out: dict[str, FreightMode] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        cost = _number(problems, path.name, r, "cost_eur_per_t_km", row["cost_eur_per_t_km"])
+        handling = _number(problems, path.name, r, "handling_eur_per_t", row["handling_eur_per_t"])
+        co2 = _number(problems, path.name, r, "co2e_kg_per_t_km", row["co2e_kg_per_t_km"])
+        if cost is None or handling is None or co2 is None:
+            continue
+        out[row["mode"]] = FreightMode(row["mode"], row["access"], cost, handling, co2,
+                                       row["co2e_source"], row["cost_source"])  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    if "road" not in out:
+        raise ValidationError(Problem(path.name, None, "mode", "a 'road' row is required"))
+    return out
+
+
+def load_no_outlet_reasons(path: Path | str | None = None) -> dict[str, tuple[str, str]]:
+    """Why a non-hazardous List of Waste entry has no outlet: compact code -> (reason, source)."""
+    path = Path(path or data_dir() / "no_outlet_reasons.csv")
+    table = _read_csv(path, REASON_COLUMNS)
+    out = {}
+    for i, row in enumerate(table.to_dict("records")):
+        try:
+            code = check_ewc_prefix(row["ewc_code"])
+        except ValueError as exc:
+            raise ValidationError(Problem(path.name, i + 2, "ewc_code", str(exc))) from None
+        if not row["reason"] or not row["source"]:
+            raise ValidationError(Problem(path.name, i + 2, "reason", "give a reason and a source"))
+        out[code] = (row["reason"], row["source"])
+    return out
 
 
 def _load_sector_uses(path: Path, categories: dict[str, ResourceCategory]) -> tuple[SectorUse, ...]:
@@ -447,14 +592,20 @@ def load_knowledge_base(
     """Load and validate the three tables (the packaged ones by default); cached."""
     base = data_dir()
     categories = _load_categories(Path(categories_path or base / "resource_categories.csv"))
-    rules = _load_rules(Path(compatibility_path or base / "compatibility.csv"), categories)
+    sources = _load_sources(base / "knowledge_sources.csv")
+    rules = _load_rules(Path(compatibility_path or base / "compatibility.csv"), categories, sources)
     uses = _load_sector_uses(Path(sector_uses_path or base / "sector_uses.csv"), categories)
-    return KnowledgeBase(categories, rules, uses)
+    aliases = _load_aliases(base / "category_aliases.csv", categories)
+    freight = _load_freight(base / "freight_modes.csv")
+    return KnowledgeBase(categories, rules, uses, aliases, freight, sources)
 
 
 __all__ = [
     "HAZARDOUS_CATEGORIES",
     "CompatibilityRule",
+    "FreightMode",
+    "Source",
+    "load_no_outlet_reasons",
     "KnowledgeBase",
     "ResourceCategory",
     "SectorUse",

@@ -193,6 +193,12 @@ class Company:
     contact_email: str = ""
     contact_phone: str = ""
     notes: str = ""
+    # bulk freight the site can ship or receive beyond road: "rail" (a siding), "port" (a quay)
+    freight_access: tuple[str, ...] = ()
+
+
+#: Values of ``Company.freight_access``.
+FREIGHT_ACCESS = ("rail", "port")
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,10 +85,17 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
     landfilled = route == str(Route.LANDFILL)
     per_unit = lambda name: flows[name].to_numpy(dtype=float)  # noqa: E731
 
-    # trucked flows only (heat travels by pipe, with no truck emissions)
-    trucked = tonnes_per_unit > 0
+    # carried flows only (heat, water and gases travel by pipe, with no freight emissions);
+    # each arc carries its mode's CO2e per unit (road, rail or ship: candidates.effective freight)
+    if "freight_mode" in flows.columns:
+        trucked = (tonnes_per_unit > 0) & (flows["freight_mode"].astype(str).to_numpy() != "pipe")
+    else:
+        trucked = tonnes_per_unit > 0
     tkm = float((q * tonnes_per_unit * per_unit("road_km"))[trucked].sum())
-    co2_transport_kg = tkm * params.truck_co2e_kg_per_tkm
+    if "transport_co2e_kg" in flows.columns:
+        co2_transport_kg = float((q * per_unit("transport_co2e_kg")).sum())
+    else:
+        co2_transport_kg = tkm * params.truck_co2e_kg_per_tkm
     co2_net_kg = float((q * per_unit("co2e_avoided_kg")).sum())
     carbon_value_eur = params.carbon_price_eur_per_t * co2_net_kg / 1000
     cats = load_knowledge_base().categories
@@ -142,6 +149,10 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
         factors=[
             {"factor": "truck_co2e_kg_per_tkm", "value": params.truck_co2e_kg_per_tkm,
              "source": "DESNZ/DEFRA 2025, HGV all diesel, average laden: 0.10163 + WTT 0.02359"},
+            *({"factor": f"{m.mode}_co2e_kg_per_tkm", "value": m.co2e_kg_per_t_km, "source": m.co2e_source}
+              for m in load_knowledge_base().freight_modes.values()
+              if m.mode != "road" and "freight_mode" in flows.columns
+              and (flows["freight_mode"].astype(str) == m.mode).any()),
             *({"factor": f"{c}: virgin_co2e_kg_per_unit / landfill_co2e_kg_per_t",
                "value": [cats[c].virgin_co2e_kg_per_unit, cats[c].landfill_co2e_kg_per_t],
                "source": cats[c].co2e_source} for c in sorted(set(category)) if c in cats),

@@ -19,6 +19,7 @@ A scenario file (TOML) says which network it starts from and what changes::
     id = "X-METHA"
     name = "Projected methanisation plant"
     commune = "Jonzac"            # or insee_code / latitude + longitude
+    freight_access = ["rail"]     # optional: bulk by rail ("rail") or ship ("port")
     [[add_company.needs]]
     id = "X-METHA-N1"
     category = "methanisation_feedstock"
@@ -70,7 +71,7 @@ from symbiose.units import Unit, to_base, to_cents
 TOP_KEYS = {"scenario", "parameters", "rules", "add_company", "remove_companies", "scale", "route_cost", "variants"}
 SCENARIO_KEYS = {"name", "description", "base"}
 COMPANY_KEYS = {"id", "name", "commune", "insee_code", "postal_code", "latitude", "longitude", "naf_code",
-                "notes", "streams", "needs"}  # fmt: skip
+                "notes", "streams", "needs", "freight_access"}  # fmt: skip
 STREAM_KEYS = {"id", "ewc_code", "material", "description", "quantity", "unit", "physical_state", "months",
                "route", "route_cost_eur_per_unit"}  # fmt: skip
 NEED_KEYS = {"id", "category", "accepted_codes", "description", "quantity", "unit", "virgin_price_eur_per_unit",
@@ -308,7 +309,8 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
     cid = ctx.text(company["id"], f"{where}.id")
     new_company = Company(id=cid, name=ctx.text(company["name"], f"{where}.name"), latitude=lat, longitude=lon,
                           commune=commune, insee_code=insee, postal_code=postal,
-                          naf_code=company.get("naf_code", ""), notes=company.get("notes", "scenario: virtual company"))  # fmt: skip
+                          naf_code=company.get("naf_code", ""), notes=company.get("notes", "scenario: virtual company"),
+                          freight_access=_freight_access(company.get("freight_access", []), ctx, f"{where}.freight_access"))  # fmt: skip
     streams, needs = [], []
     for j, item in enumerate(company.get("streams", [])):
         key = f"{where}.streams[{j}]"
@@ -316,7 +318,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
         code = _code(item["ewc_code"], ctx, f"{key}.ewc_code") if item.get("ewc_code") else ""
         if code and len(code) != 6:
             raise ctx.fail(f"{key}.ewc_code", "a stream needs a full six-digit code")
-        material = item.get("material", "")
+        material = _canonical(item.get("material", ""))
         if material and material not in categories:
             raise ctx.fail(f"{key}.material", f"unknown resource category '{material}'")
         if not code and not material:
@@ -332,7 +334,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
     for j, item in enumerate(company.get("needs", [])):
         key = f"{where}.needs[{j}]"
         unit = _unit(item, ctx, key)
-        category = item.get("category", "")
+        category = _canonical(item.get("category", ""))
         if category and category not in categories:
             raise ctx.fail(f"{key}.category", f"unknown resource category '{category}'; expected one of "
                            f"{', '.join(sorted(categories))}")  # fmt: skip
@@ -384,9 +386,9 @@ def _matches(selector: dict, record, company_id: str, ctx: _Ctx, where: str) -> 
         code = _code(selector["ewc_code"], ctx, f"{where}.ewc_code")
         if not getattr(record, "ewc_code", "").startswith(code):
             return False
-    if "material" in selector and getattr(record, "material", None) != selector["material"]:
+    if "material" in selector and getattr(record, "material", None) != _canonical(selector["material"]):
         return False
-    if "category" in selector and getattr(record, "category", None) != selector["category"]:
+    if "category" in selector and getattr(record, "category", None) != _canonical(selector["category"]):
         return False
     return True
 
@@ -463,3 +465,22 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
         raise ctx.fail("add_company", f"id '{dup}' is used twice; stream and need ids must be unique")
     network = Network(tuple(companies), tuple(streams), tuple(needs), tuple(synergies), name=scenario.name)
     return network, scenario.params
+
+
+def _canonical(name: str) -> str:
+    """A category id with the aliases of renamed ones applied ('heat' -> 'heat_hot_water')."""
+    from symbiose.compat import load_knowledge_base
+
+    return load_knowledge_base().canonical_category(name) if name else name
+
+
+def _freight_access(value, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """A virtual site's bulk freight access: a list (or ';'-separated text) of rail and port."""
+    from symbiose.domain import FREIGHT_ACCESS
+
+    items = value.split(";") if isinstance(value, str) else list(value)
+    out = tuple(dict.fromkeys(str(x).strip() for x in items if str(x).strip()))
+    bad = [x for x in out if x not in FREIGHT_ACCESS]
+    if bad:
+        raise ctx.fail(key, f"'{bad[0]}' is not a freight access; use rail or port")
+    return out

@@ -1,7 +1,9 @@
 """The candidate search as it was before each need's own radius (issue 12), kept as a test oracle.
 
-``legacy_pairs`` searched every key group with the largest radius any pair of the group could
-need, and ``legacy_accepted_code_quality`` resolved accepted codes pair by pair in Python. The
+``legacy_pairs`` searches every key group with the largest radius any pair of the group could
+need under the distance rule of :func:`symbiose.candidates.pair_max_km` (issue 10: a receiver's
+own maximum replaces the default, rail or ship access extends the default to its break-even
+reach), and ``legacy_accepted_code_quality`` resolved accepted codes pair by pair in Python. The
 tests swap them into :mod:`symbiose.candidates` and check that the arcs are the same.
 """
 
@@ -16,6 +18,7 @@ from symbiose.candidates import (
     PAIR_COLUMNS,
     _accepts,
     _category_max_km,
+    _key_reach_km,
     chord_for_km,
     unit_vectors,
 )
@@ -32,15 +35,21 @@ def legacy_pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeB
     n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
     found = []
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
+    accesses = {a for text in (*streams["freight_access"], *needs["freight_access"]) for a in text.split(";") if a}
+    need_max = needs["max_distance_km"].to_numpy(dtype=float)
     for key, grp in offers.groupby("key", sort=False):
         n_rows = accepts_by_key.get(key)
         if n_rows is None:
             continue
         if key.startswith("cat:"):
-            radius_road = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
+            road_km = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
+            radius_road = _key_reach_km(kb, params, key[4:], road_km, accesses)
         else:
             # as far as any category allows: the exact limit is applied pair by pair afterwards
-            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_category_max_km(kb, c) for c in kb.categories)])
+            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_key_reach_km(kb, params, c, _category_max_km(kb, c), accesses)
+                                                         for c in kb.categories)])  # fmt: skip
+        # a receiver's own maximum replaces the default, so it may reach further
+        radius_road = max(radius_road, np.nanmax(need_max[n_rows], initial=0.0))
         if params.max_distance_km is not None:
             radius_road = min(radius_road, params.max_distance_km)
         radius = chord_for_km(radius_road / params.road_factor * (1 + 1e-9))

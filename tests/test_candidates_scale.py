@@ -31,7 +31,8 @@ def _codes_with_rules(rng: random.Random, k: int) -> list[str]:
 def varied_network(seed: int, n_streams: int = 120, n_needs: int = 90) -> Network:
     """Streams with waste codes or materials, needs by category and/or accepted codes and
     prefixes, with and without their own maximum distance, NAF codes from the sector table:
-    every way a pair is accepted, over about 150 km so that the limits bind."""
+    every way a pair is accepted, over about 150 km so that the limits bind; some sites with rail
+    or port access, whose bulk reach extends the defaults."""
     rng = random.Random(seed)
     kb = load_knowledge_base()
     codes = _codes_with_rules(rng, 16)
@@ -39,7 +40,8 @@ def varied_network(seed: int, n_streams: int = 120, n_needs: int = 90) -> Networ
     nafs = sorted({u.nace_prefix for u in kb.sector_uses if len(u.nace_prefix) >= 4}) + ["", "99.99Z"]
     companies = [
         Company(id=f"C{i:04d}", name=f"C{i}", latitude=45.0 + rng.random() * 1.3,
-                longitude=-1.0 + rng.random() * 1.8, naf_code=rng.choice(nafs))
+                longitude=-1.0 + rng.random() * 1.8, naf_code=rng.choice(nafs),
+                freight_access=rng.choice(((), (), (), ("rail",), ("port",), ("rail", "port"))))
         for i in range(n_streams + n_needs)
     ]  # fmt: skip
     streams = []
@@ -92,6 +94,8 @@ def test_same_arcs_as_the_legacy_search_on_varied_networks(seed, scenario_km, mo
     old = legacy_candidates(network, params, monkeypatch)
     assert len(new) > 50  # the networks do form pairs, of every kind
     assert set(new["basis"].astype(str)) >= {"the receiver accepts this waste code"}
+    if scenario_km is None:  # bulk reach is exercised (within 40 km, road is cheaper)
+        assert set(new["freight_mode"].astype(str)) >= {"road", "rail", "ship"}
     assert_same_arcs(new, old)
 
 
@@ -124,12 +128,14 @@ def test_pairs_looked_at_grow_with_the_arcs_kept_not_with_the_largest_reach():
     assert (c.arcs["road_km"] <= 5.0 + 1e-9).all()
 
 
-def test_pair_max_km_takes_the_rule_else_the_category_then_the_need_and_the_scenario():
-    # rule 30 km beats the category's 80; a need's own 20 km caps it; no rule: category 80
+def test_pair_max_km_takes_the_need_else_the_rule_else_the_category_then_the_scenario():
+    # rule 30 km beats the category's 80; a need's own maximum replaces either, shorter or longer
     got = pair_max_km(np.array([30.0, np.nan, 30.0, np.nan]), np.array([80.0, 80.0, 80.0, 80.0]),
                       np.array([np.nan, np.nan, 20.0, 200.0]), None)  # fmt: skip
-    assert got.tolist() == [30.0, 80.0, 20.0, 80.0]
+    assert got.tolist() == [30.0, 80.0, 20.0, 200.0]
     assert pair_max_km(30.0, 80.0, np.nan, 25.0).tolist() == 25.0
+    # rail or ship access extends the default to its break-even reach, not a need's own maximum
+    assert pair_max_km(np.nan, 150.0, np.array([np.nan, 40.0]), None, bulk_km=330.0).tolist() == [330.0, 40.0]
 
 
 def test_pairs_valued_by_blocks_give_the_same_table(monkeypatch):

@@ -47,12 +47,14 @@ def _vocabulary_ids() -> list[str]:
 
 def test_base_loads_with_every_documented_category(kb):
     documented = _vocabulary_ids()
-    assert len(documented) == 27
+    assert len(documented) == 31
     assert set(documented) == set(kb.categories)
-    assert {"chemical_feedstock", "industrial_gas"} <= set(documented)
-    assert kb.categories["heat"].unit is Unit.MWH
+    assert {"chemical_feedstock", "industrial_gas", "lignocellulosic_biomass"} <= set(documented)
+    assert kb.categories["heat_hot_water"].unit is Unit.MWH
     assert kb.categories["process_water"].unit is Unit.M3
-    assert kb.categories["heat"].transport_cost_eur_per_unit_km == pytest.approx(8.0)
+    assert kb.categories["heat_hot_water"].transport_cost_eur_per_unit_km == pytest.approx(8.0)
+    # water and gases travel by pipe, not by truck
+    assert kb.categories["process_water"].piped and kb.categories["industrial_gas"].piped
     assert kb.categories["aggregates"].transport_cost_eur_per_unit_km is None
     assert len(kb.rules) >= 300
 
@@ -60,7 +62,8 @@ def test_base_loads_with_every_documented_category(kb):
 def test_categories_have_sensible_distances_and_desnz_factors(kb):
     c = kb.categories
     # heat travels a few km, aggregates a few tens, metals hundreds
-    assert c["heat"].max_distance_km <= 10
+    assert c["heat_hot_water"].max_distance_km <= 10
+    assert c["heat_low_temperature"].max_distance_km <= c["heat_hot_water"].max_distance_km
     assert c["aggregates"].max_distance_km <= 40 < c["wood_fuel"].max_distance_km
     assert c["scrap_metal"].max_distance_km >= 150
     # DESNZ 2025: primary minus closed-loop production (kg CO2e/t)
@@ -161,9 +164,12 @@ def test_categories_for_nace(kb):
     with pytest.raises(ValueError, match="NACE"):
         normalize_nace("cement")
     assert {"cement_raw_material", "alternative_fuel"} <= kb.categories_for_nace("23.51Z")
-    assert {"wood_fuel", "alternative_fuel", "heat"} <= kb.categories_for_nace("35.11Z")
+    assert {"wood_fuel", "alternative_fuel", "heat_steam"} <= kb.categories_for_nace("35.11Z")
     farm = kb.categories_for_nace("01.21Z")  # viticulture
-    assert {"soil_amendment", "animal_bedding", "animal_feed", "process_water", "heat"} <= farm
+    assert {"soil_amendment", "animal_bedding", "process_water", "heat_low_temperature"} <= farm
+    assert "animal_feed_ruminant" not in farm  # vines eat no feed
+    assert "animal_feed_ruminant" in kb.categories_for_nace("01.41Z")  # dairy cattle
+    assert "animal_feed_monogastric" in kb.categories_for_nace("01.46Z")  # pigs
     assert {"aggregates", "backfill"} <= kb.categories_for_nace("42.11Z")
     assert kb.categories_for_nace("23.13Z") == {"glass_cullet"}
     assert "wine_byproduct_distillation" in kb.categories_for_nace("11.01Z")
@@ -173,17 +179,17 @@ def test_categories_for_nace(kb):
     assert "soil_amendment" in kb.categories_for_nace("20", include_subsectors=True)
 
 
-def test_maestri_coverage_at_least_70_percent():
+def test_maestri_coverage_held_out():
     script = _load_script()
     result = script.coverage()
     assert len(result.rows) == 300
     evaluable = result.evaluable
     assert len(evaluable) == 300  # multi-code rows are evaluated code by code
-    # measured 2026-11: 243 of 300 explained (81.0 %)
-    assert result.share >= 0.70
-    assert result.share == pytest.approx(243 / 300, abs=0.02)
+    # held-out since 2026-12 (no rule cites MAESTRI; data/KNOWLEDGE_BASE.md): 199 of 300
+    # explained (66.3 %); it was 243 (81.0 %) in-sample with 127 MAESTRI-only rules
+    assert result.share == pytest.approx(199 / 300, abs=0.02)
     by_status = result.share_by_status()
-    assert by_status["Implemented"] >= 0.70
+    assert by_status["Implemented"] >= 0.60
     # an exchange explained for the right reason: slag to cement through cement_raw_material
     slag = result.rows[(result.rows["ewc_code"] == "10 02 02")
                        & (result.rows["receiver_nace"] == "2351")]  # fmt: skip
@@ -217,7 +223,7 @@ def test_corrupted_compatibility_names_row_and_column(tmp_path):
 
 def test_hazardous_code_to_farm_category_is_rejected(tmp_path):
     table = pd.read_csv(DATA / "compatibility.csv", dtype=str, keep_default_na=False)
-    extra = pd.DataFrame([["170503", "backfill", "0.5", "none", "0", "", "bad idea"]],
+    extra = pd.DataFrame([["170503", "backfill", "0.5", "none", "0", "", "bad idea", "LOW"]],
                          columns=table.columns)  # fmt: skip
     path = tmp_path / "compatibility.csv"
     pd.concat([table, extra]).to_csv(path, index=False)

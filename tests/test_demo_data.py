@@ -22,7 +22,7 @@ REFERENCE = ROOT / "data" / "reference"
 TABLES = ("companies", "streams", "needs", "synergies")
 HEADERS = {
     "companies": "id,name,siret,naf_code,address,postal_code,commune,insee_code,latitude,"
-    "longitude,contact_name,contact_email,contact_phone,notes",
+    "longitude,contact_name,contact_email,contact_phone,notes,freight_access",
     "streams": "id,company_id,ewc_code,material,description,quantity,unit,physical_state,months,"
     "route,route_cost_eur_per_unit,notes",
     "needs": "id,company_id,category,accepted_codes,description,quantity,unit,"
@@ -190,7 +190,7 @@ def test_stream_codes_are_in_the_list_of_waste(streams) -> None:
 def test_categories_and_materials_are_in_the_vocabulary(streams, needs, vocabulary) -> None:
     materials = streams.loc[streams["material"] != "", ["material", "unit"]]
     assert materials["material"].isin(vocabulary).all()
-    assert {"heat", "process_water"} <= set(materials["material"])
+    assert {"heat_hot_water", "heat_low_temperature", "process_water"} <= set(materials["material"])
     for row in materials.itertuples():
         assert row.unit == vocabulary[row.material]
     categorised = needs[needs["category"] != ""]
@@ -223,7 +223,7 @@ def test_waste_streams_are_in_tonnes_unless_liquid(streams) -> None:
     for row in coded.itertuples():
         assert row.unit == "t" or (row.unit == "m3" and row.physical_state == "liquid"), row.id
     energy = streams[streams["unit"] == "MWh"]
-    assert (energy["physical_state"] == "energy").all() and (energy["material"] == "heat").all()
+    assert (energy["physical_state"] == "energy").all() and energy["material"].str.startswith("heat_").all()
 
 
 def test_hazardous_permits_only_where_hazardous_codes_are_accepted(needs) -> None:
@@ -241,7 +241,7 @@ def test_hazardous_permits_only_where_hazardous_codes_are_accepted(needs) -> Non
 def test_typical_synergies_have_a_receiver(streams, needs) -> None:
     categories = set(needs["category"])
     prefixes = {p for codes in needs["accepted_codes"] for p in accepted(codes)}
-    for category in ("wood_fuel", "animal_bedding", "wine_byproduct_distillation", "heat",
+    for category in ("wood_fuel", "animal_bedding", "wine_byproduct_distillation", "heat_hot_water",
                      "soil_amendment", "backfill", "aggregates", "oil_regeneration"):  # fmt: skip
         assert category in categories
     for code in ("020702", "020106", "130205"):  # vinasses, manure, used oil
@@ -265,7 +265,7 @@ def test_seasons_follow_the_territory(streams, needs) -> None:
     liquid = vinasses[vinasses["unit"] == "m3"]
     assert len(liquid) >= 10
     assert liquid["months"].map(lambda m: {12, 1} <= set(parse_months(m))).all()
-    heat_needs = needs[(needs["category"] == "heat") & (needs["months"] == "10-4")]
+    heat_needs = needs[needs["category"].str.startswith("heat_") & (needs["months"] == "10-4")]
     assert len(heat_needs) >= 3
 
 

@@ -66,7 +66,7 @@ TEXT = st.text(
 ).map(str.strip)
 IDS = st.text(alphabet="ABC0123456789", min_size=1, max_size=5)
 CODES = ["030105", "020704", "170504", "100101", "190805"]
-CATEGORIES = ["wood_fuel", "methanisation_feedstock", "aggregates", "heat"]
+CATEGORIES = ["wood_fuel", "methanisation_feedstock", "aggregates", "heat_hot_water"]
 
 
 @st.composite

@@ -54,7 +54,8 @@ def test_a_distillery_gets_vinasses_marc_and_lees_in_the_season():
     assert rows["02 07 02"]["months"] == "11-3" and rows["02 07 02"]["unit"] == "m3"
     assert rows["02 07 04"]["months"] == "11-3"  # lees
     assert rows["02 07 01"]["months"] == "11-3"  # marc
-    assert rows["heat"]["physical_state"] == "energy" and rows["heat"]["unit"] == "MWh"
+    heat = rows["heat_hot_water"]  # condenser cooling water at 60-80 C
+    assert heat["physical_state"] == "energy" and heat["unit"] == "MWh"
     # most specific first: the 11.01 rows come before the 11 rows
     assert typical_streams("11.01Z")[0]["nace_prefix"] == "11.01"
     assert {"ewc_code", "material", "description", "unit", "physical_state", "months"} <= set(
@@ -72,7 +73,7 @@ def test_a_sawmill_and_a_garage():
 def test_typical_needs_come_from_sector_uses():
     needs = {n["category"]: n for n in typical_needs("11.01Z")}
     assert needs["wine_byproduct_distillation"]["unit"] == "t"
-    assert needs["heat"]["unit"] == "MWh"
+    assert needs["heat_steam"]["unit"] == "MWh"
     assert "soil_amendment" in {n["category"] for n in typical_needs("01.21Z")}
 
 

@@ -82,6 +82,8 @@ class CompanyRow(Base):
     contact_email: Mapped[str] = mapped_column(String(320), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # bulk freight access beyond road, ';'-separated: "rail", "port", "rail;port" (migration 0006)
+    freight_access: Mapped[str] = mapped_column(String(20), default="", server_default="")
     version: Mapped[int] = _version_column()
     updated_by: Mapped[str] = _updated_by_column()
     updated_at: Mapped[datetime | None] = _updated_at_column()

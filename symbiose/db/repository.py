@@ -92,6 +92,7 @@ def _company_values(c: Company) -> dict[str, Any]:
         "contact_email": c.contact_email,
         "contact_phone": c.contact_phone,
         "notes": c.notes,
+        "freight_access": ";".join(c.freight_access),
     }
 
 
@@ -159,6 +160,7 @@ def company_from_row(row: CompanyRow) -> Company:
         contact_email=row.contact_email,
         contact_phone=row.contact_phone,
         notes=row.notes,
+        freight_access=tuple(x for x in (row.freight_access or "").split(";") if x),
     )
 
 

@@ -1,0 +1,234 @@
+"""Held-out evaluation of the knowledge base on documented exchanges it was not written from.
+
+Two test sets, never used to write or tune a rule:
+
+* ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
+* ``documented``: 47 exchanges from other published cases (Kalundborg, Dunkerque, NISP,
+  Händelö...), each with its source, in ``data/evaluation/documented_exchanges.csv``.
+
+Two measures per set:
+
+1. **category coverage**: the share of exchanges whose waste code (or material, for heat, water
+   and gases) reaches, through ``compatibility.csv`` (and the heat grades a supply serves), a
+   resource category that the receiving sector uses (``sector_uses.csv``, a division or group
+   counting its sub-sectors);
+2. **recall@1 and recall@5 of the true partner** in a network built from each exchange:
+   the provider with one stream of the exchange's code (1000 units a year, landfilled at
+   80 EUR/t), the true receiver and one distractor company per other receiving sector of the
+   same set (receivers whose NACE code equals the true receiver's are left out: nothing could
+   tell them apart). Every receiver gets one need per category its sector uses, 1000 units a
+   year at a fixed order-of-magnitude price per category (``PRICE_EUR_PER_UNIT`` below), and
+   stands 0.5 to 4 km from the provider (an industrial park; distance and bearing drawn from a
+   hash of the exchange and company ids, so they carry no information about the truth).
+   Candidates are built by the matcher itself (:func:`symbiose.candidates.build_candidates`);
+   receivers are ranked by their best arc value for the stream. Ties count as a random order
+   (expected recall). A receiver the matcher gives no arc is a miss.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # both sets, summary
+    PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from symbiose.candidates import build_candidates
+from symbiose.compat import KnowledgeBase, load_knowledge_base
+from symbiose.domain import Company, Need, Network, Route, Stream
+from symbiose.reference import check_ewc_prefix, maestri_exchanges
+from symbiose.units import Unit
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTED = ROOT / "data" / "evaluation" / "documented_exchanges.csv"
+
+#: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
+#: before any evaluation; unknown categories get DEFAULT_PRICE.
+PRICE_EUR_PER_UNIT = {
+    "aggregates": 15, "backfill": 8, "cement_raw_material": 20, "alternative_fuel": 40,
+    "wood_fuel": 35, "lignocellulosic_biomass": 40, "wood_panel": 45, "animal_bedding": 60,
+    "methanisation_feedstock": 15, "compost_feedstock": 5, "soil_amendment": 30,
+    "animal_feed_ruminant": 200, "animal_feed_monogastric": 200,
+    "wine_byproduct_distillation": 8, "glass_cullet": 60, "scrap_metal": 250, "paper_fibre": 120,
+    "plastic_polymer": 350, "gypsum": 25, "oil_regeneration": 300, "solvent_regeneration": 600,
+    "biofuel_feedstock": 500, "pallets_packaging_reuse": 60, "textile_fibre": 200, "rubber": 150,
+    "heat_steam": 55, "heat_hot_water": 58, "heat_low_temperature": 40, "process_water": 3,
+    "chemical_feedstock": 150, "industrial_gas": 100,
+}  # fmt: skip
+DEFAULT_PRICE = 50
+LANDFILL_EUR_PER_T = 80
+QUANTITY = 1000
+
+
+@dataclass(frozen=True)
+class Exchange:
+    id: str
+    codes: tuple[str, ...]  # compact six-digit codes (any of them may explain the exchange)
+    material: str  # resource category for heat, water and gases
+    receiver_nace: tuple[str, ...]
+    receiver: str  # company key used to tell receivers apart
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    found = []
+    for part in str(text).replace(",", ";").split(";"):
+        try:
+            compact = check_ewc_prefix(part) if part.strip() else ""
+        except ValueError:
+            continue
+        if len(compact) == 6:
+            found.append(compact)
+    return tuple(found)
+
+
+def _nace(text: str) -> tuple[str, ...]:
+    from symbiose.compat import normalize_nace
+
+    out = []
+    for part in str(text).split(";"):
+        try:
+            out.append(normalize_nace(part))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def load_set(name: str) -> list[Exchange]:
+    """The exchanges of a test set, in a common form (rows without a usable code are dropped)."""
+    if name == "maestri":
+        table = maestri_exchanges()
+        out = []
+        for i, r in enumerate(table.itertuples()):
+            codes = _codes(r.ewc_code) or _codes(r.ewc_code_as_published)
+            nace = _nace(r.receiver_nace)
+            if codes and nace:
+                out.append(Exchange(f"m{i:03d}", codes, "", nace, "|".join(nace)))
+        return out
+    table = pd.read_csv(DOCUMENTED, dtype=str, keep_default_na=False)
+    return [
+        Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
+                 f"{r.receiver}|{r.receiver_nace}")
+        for r in table.itertuples()
+    ]  # fmt: skip
+
+
+def _receiver_categories(kb: KnowledgeBase, nace: tuple[str, ...]) -> set[str]:
+    return {c for code in nace for c in kb.categories_for_nace(code, include_subsectors=True)}
+
+
+def _supply_categories(kb: KnowledgeBase, ex: Exchange) -> set[str]:
+    if ex.material:
+        return set(kb.served_by(kb.canonical_category(ex.material)))
+    return {r.category for code in ex.codes for r in kb.rules_for_code(code)}
+
+
+def coverage(kb: KnowledgeBase, exchanges: list[Exchange]) -> pd.DataFrame:
+    rows = []
+    for ex in exchanges:
+        supply = _supply_categories(kb, ex)
+        uses = _receiver_categories(kb, ex.receiver_nace)
+        rows.append({"id": ex.id, "explained": bool(supply & uses),
+                     "matched": ",".join(sorted(supply & uses)),
+                     "code_categories": ",".join(sorted(supply)),
+                     "receiver_categories": ",".join(sorted(uses))})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _place(key: str) -> tuple[float, float]:
+    """Deterministic spot 0.5-4 km from the provider at (45.5, -0.5), from a hash of the key."""
+    digest = hashlib.sha256(key.encode()).digest()
+    u, v = int.from_bytes(digest[:4], "big") / 2**32, int.from_bytes(digest[4:8], "big") / 2**32
+    km, bearing = 0.5 + 3.5 * u, 2 * math.pi * v
+    return 45.5 + km * math.cos(bearing) / 111.2, -0.5 + km * math.sin(bearing) / (111.2 * math.cos(math.radians(45.5)))
+
+
+def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, tuple[str, ...]]) -> Network:
+    unit = Unit.T
+    if ex.material:
+        unit = kb.categories[kb.canonical_category(ex.material)].unit
+    stream = Stream(
+        "S", "P", QUANTITY * 1000, unit, ewc_code="" if ex.material else ex.codes[0],
+        material=kb.canonical_category(ex.material), route=Route.LANDFILL if unit is Unit.T else Route.OTHER,
+        route_cost_cents=LANDFILL_EUR_PER_T * 100 if unit is Unit.T else 0,
+    )  # fmt: skip
+    companies = [Company("P", "provider", 45.5, -0.5)]
+    needs = []
+    for i, (key, nace) in enumerate(sorted(receivers.items())):
+        cid = f"R{i:03d}"
+        lat, lon = _place(f"{ex.id}/{key}")
+        companies.append(Company(cid, key, lat, lon))
+        for cat in sorted(_receiver_categories(kb, nace)):
+            needs.append(Need(f"{cid}-{cat}", cid, QUANTITY * 1000, kb.categories[cat].unit, category=cat,
+                              virgin_price_cents=PRICE_EUR_PER_UNIT.get(cat, DEFAULT_PRICE) * 100))  # fmt: skip
+    return Network(tuple(companies), (stream,), tuple(needs))
+
+
+def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (1, 5)) -> pd.DataFrame:
+    """Expected recall@k of the true receiver for each exchange (see the module docstring)."""
+    all_receivers = {ex.receiver: ex.receiver_nace for ex in exchanges}
+    rows = []
+    for ex in exchanges:
+        if not ex.codes and not ex.material:
+            continue
+        receivers = {k: v for k, v in all_receivers.items() if k == ex.receiver or set(v).isdisjoint(ex.receiver_nace)}
+        net = _network(kb, ex, receivers)
+        arcs = build_candidates(net, kb=kb).arcs
+        names = {c.id: c.name for c in net.companies}
+        score: dict[str, float] = {}
+        for need_id, value in zip(arcs["need_id"].astype(str), arcs["value_cents"], strict=True):
+            name = names[need_id.split("-")[0]]
+            score[name] = max(score.get(name, -math.inf), float(value))
+        row = {"id": ex.id, "reached": ex.receiver in score}
+        if ex.receiver in score:
+            mine = score[ex.receiver]
+            better = sum(v > mine for k, v in score.items() if k != ex.receiver)
+            ties = sum(v == mine for k, v in score.items() if k != ex.receiver)
+            for k in ks:
+                row[f"recall@{k}"] = min(1.0, max(0.0, (k - better) / (ties + 1)))
+        else:
+            for k in ks:
+                row[f"recall@{k}"] = 0.0
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def evaluate(name: str, kb: KnowledgeBase | None = None) -> dict:
+    kb = kb or load_knowledge_base()
+    exchanges = load_set(name)
+    cov = coverage(kb, exchanges)
+    rec = recall(kb, exchanges)
+    return {"set": name, "exchanges": len(exchanges), "coverage": float(cov["explained"].mean()),
+            "recall@1": float(rec["recall@1"].mean()), "recall@5": float(rec["recall@5"].mean()),
+            "coverage_rows": cov, "recall_rows": rec}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["maestri", "documented", "both"], default="both")
+    parser.add_argument("--misses", action="store_true", help="list the exchanges missed")
+    args = parser.parse_args(argv)
+    names = ["maestri", "documented"] if args.set == "both" else [args.set]
+    for name in names:
+        result = evaluate(name)
+        print(f"{name}: {result['exchanges']} exchanges; category coverage {result['coverage']:.1%}; "
+              f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%}")  # fmt: skip
+        if args.misses:
+            cov = result["coverage_rows"]
+            for r in cov[~cov["explained"]].itertuples():
+                print(f"  not covered {r.id}: code -> {r.code_categories or '-'}; receiver uses {r.receiver_categories or '-'}")
+            rec = result["recall_rows"]
+            for r in rec[rec["recall@5"] < 1].itertuples():
+                print(f"  recall@5 {r._3:.2f} {r.id}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
