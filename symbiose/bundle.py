@@ -167,6 +167,9 @@ ROUTE_ALIASES = {
     "incineration": Route.INCINERATION,
     "valorisation": Route.RECOVERY,
     "recyclage": Route.RECOVERY,
+    "epandage": Route.LAND_SPREADING,
+    "epandage_agricole": Route.LAND_SPREADING,
+    "land_application": Route.LAND_SPREADING,
     "stockage": Route.STORAGE,
     "autre": Route.OTHER,
 }

@@ -10,25 +10,26 @@ from pathlib import Path
 import pandas as pd
 
 from symbiose.domain import Network
+from symbiose.i18n import N_
 from symbiose.matching import MatchResult, run_match
 from symbiose.scenarios import Scenario, load_scenarios, resolve
 
 INDICATORS = [
-    ("synergies", "synergies", "{:,.0f}"),
-    ("companies_involved", "companies involved", "{:,.0f}"),
-    ("matched_t", "exchanged (t/yr)", "{:,.0f}"),
-    ("matched_m3", "exchanged (m3/yr)", "{:,.0f}"),
-    ("matched_mwh", "exchanged (MWh/yr)", "{:,.0f}"),
-    ("diverted_t", "taken from landfill/incineration (t/yr)", "{:,.0f}"),
-    ("virgin_saved_t", "virgin material saved (t/yr)", "{:,.0f}"),
-    ("tkm", "transport (t.km/yr)", "{:,.0f}"),
-    ("co2e_avoided_t", "CO2e avoided, net (t/yr)", "{:,.1f}"),
-    ("supplier_savings_eur", "suppliers' savings (EUR/yr)", "{:,.0f}"),
-    ("receiver_savings_eur", "receivers' savings (EUR/yr)", "{:,.0f}"),
-    ("transport_cost_eur", "transport cost (EUR/yr)", "{:,.0f}"),
-    ("net_benefit_eur", "net benefit (EUR/yr)", "{:,.0f}"),
-    ("carbon_value_eur", "carbon value counted (EUR/yr)", "{:,.0f}"),
-    ("unmatched_t", "left on current route (t/yr)", "{:,.0f}"),
+    ("synergies", N_("synergies"), "{:,.0f}"),
+    ("companies_involved", N_("companies involved"), "{:,.0f}"),
+    ("matched_t", N_("exchanged (t/yr)"), "{:,.0f}"),
+    ("matched_m3", N_("exchanged (m3/yr)"), "{:,.0f}"),
+    ("matched_mwh", N_("exchanged (MWh/yr)"), "{:,.0f}"),
+    ("diverted_t", N_("taken from landfill/incineration (t/yr)"), "{:,.0f}"),
+    ("virgin_saved_t", N_("virgin material saved (t/yr)"), "{:,.0f}"),
+    ("tkm", N_("transport (t.km/yr)"), "{:,.0f}"),
+    ("co2e_avoided_t", N_("CO2e avoided, net (t/yr)"), "{:,.1f}"),
+    ("supplier_savings_eur", N_("suppliers' savings (EUR/yr)"), "{:,.0f}"),
+    ("receiver_savings_eur", N_("receivers' savings (EUR/yr)"), "{:,.0f}"),
+    ("transport_cost_eur", N_("transport cost (EUR/yr)"), "{:,.0f}"),
+    ("net_benefit_eur", N_("net benefit (EUR/yr)"), "{:,.0f}"),
+    ("carbon_value_eur", N_("carbon value counted (EUR/yr)"), "{:,.0f}"),
+    ("unmatched_t", N_("left on current route (t/yr)"), "{:,.0f}"),
 ]
 
 

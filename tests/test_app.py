@@ -41,6 +41,7 @@ def url(demo_db, tmp_path, monkeypatch) -> str:
     shutil.copy(demo_db, copy)
     url = f"sqlite:///{copy}"
     monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")  # these tests read English labels; see test_app_fr.py
     return url
 
 
@@ -74,6 +75,7 @@ def texts(at: AppTest) -> str:
 def test_app_starts_on_an_empty_database_and_loads_the_demo(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from symbiose import db
 from symbiose.domain import Network, Role
 from symbiose.errors import InfeasibleError, SymbioseError, ValidationError
+from symbiose.i18n import _
 from symbiose.matching import MatchResult, run_match
 from symbiose.params import MatchParameters
 
@@ -33,7 +34,7 @@ USER_KEY = "symbiose_user"
 # engine and sessions
 
 
-@st.cache_resource(show_spinner="Opening the database...")
+@st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
     engine = db.ensure_database(url)
     with db.session_factory(engine)() as s, s.begin():
@@ -50,7 +51,8 @@ def display_url() -> str:
 
 
 def engine() -> Engine:
-    return _engine(db.database_url())
+    with st.spinner(_("Opening the database...")):
+        return _engine(db.database_url())
 
 
 @contextlib.contextmanager
@@ -79,7 +81,7 @@ def data_version() -> tuple:
 # cached values (never ORM rows)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _network(url: str, version: tuple) -> Network:
     with db.session_factory(_engine(url))() as s:
         return db.load_network(s, name="database")
@@ -87,7 +89,8 @@ def _network(url: str, version: tuple) -> Network:
 
 def network() -> Network:
     """The stored network (cached until the data changes)."""
-    return _network(db.database_url(), data_version())
+    with st.spinner(_("Loading the network...")):
+        return _network(db.database_url(), data_version())
 
 
 def safe_run_match(net: Network, params: MatchParameters) -> tuple[MatchResult, str]:
@@ -101,20 +104,35 @@ def safe_run_match(net: Network, params: MatchParameters) -> tuple[MatchResult, 
         if not params.rules.keep_implemented:
             raise
         relaxed = replace(params, rules=replace(params.rules, keep_implemented=False))
-        warning = (f"{exc}. The figures below are computed without forcing the implemented "
-                   "synergies to keep their quantities.")  # fmt: skip
+        warning = _("{error}. The figures below are computed without forcing the implemented "
+                    "synergies to keep their quantities.").format(error=exc)
         return run_match(net, relaxed), warning
 
 
-@st.cache_resource(max_entries=8, show_spinner="Computing the optimum...")
-def _match(url: str, version: tuple, params_key: str, _params: MatchParameters):
-    return safe_run_match(_network(url, version), _params)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _match(url: str, version: tuple, params_key: str, _params: MatchParameters, language: str):
+    """The language is part of the key: the result holds sentences (reasons, warnings)."""
+    from datetime import UTC, datetime
+
+    return (*safe_run_match(_network(url, version), _params), datetime.now(UTC))
 
 
 def match(params: MatchParameters | None = None) -> tuple[MatchResult, str]:
     """The optimum of the stored network (cached per data version and parameters)."""
+    result, warning, _computed_at = match_with_time(params)
+    return result, warning
+
+
+def match_with_time(params: MatchParameters | None = None, *, refresh: bool = False):
+    """:func:`match` and when it was computed (UTC); ``refresh`` computes it again."""
+    from symbiose.i18n import get_language
+
     params = params or MatchParameters()
-    return _match(db.database_url(), data_version(), repr(params), params)
+    key = (db.database_url(), data_version(), repr(params))
+    if refresh:
+        _match.clear()
+    with st.spinner(_("Computing the optimum...")):
+        return _match(*key, params, get_language())
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,8 +173,9 @@ PROBLEMS_AS_TABLE = 30  # up to this many problems, a static table whose long me
 def problems_frame(problems):
     import pandas as pd
 
-    return pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message}
-                         for p in problems], columns=["file", "row", "column", "problem"])  # fmt: skip
+    columns = [_("file"), _("row"), _("column"), _("problem")]
+    return pd.DataFrame([dict(zip(columns, (p.file, p.row, p.column or "", p.message), strict=True))
+                         for p in problems], columns=columns)  # fmt: skip
 
 
 def show_problems(exc: SymbioseError) -> None:
@@ -167,14 +186,15 @@ def show_problems(exc: SymbioseError) -> None:
         st.error("\n\n".join(p.message for p in problems))
     elif isinstance(exc, ValidationError) and problems:
         head = str(exc).splitlines()[0]
-        st.error(f"{head} Fix them in the file or the form and try again.")
+        st.error(head + " " + _("Fix them in the file or the form and try again."))
         frame = problems_frame(problems)
-        frame["row"] = frame["row"].map(lambda r: "" if r is None or r != r else str(int(r)))
+        row = _("row")
+        frame[row] = frame[row].map(lambda r: "" if r is None or r != r else str(int(r)))
         if len(frame) <= PROBLEMS_AS_TABLE:
-            st.table(frame.set_index("file"))
+            st.table(frame.set_index(_("file")))
         else:
             st.dataframe(frame, hide_index=True, column_config={
-                "problem": st.column_config.TextColumn("problem", width="large")})
+                _("problem"): st.column_config.TextColumn(_("problem"), width="large")})
     else:
         st.error(str(exc))
 
@@ -194,12 +214,30 @@ def shows_errors() -> Iterator[None]:
 
 def words(value: object) -> str:
     """``biofuel_feedstock`` -> ``biofuel feedstock`` (codes of the data model shown as words)."""
-    return "" if value is None or value != value else str(value).replace("_", " ")
+    from symbiose.labels import words as as_words
+
+    return as_words(value)
 
 
-def number(label: str, fmt: str = "%,.0f", **kwargs) -> st.column_config.NumberColumn:
-    """A number column with a unit in its label and a thousands separator."""
-    return st.column_config.NumberColumn(label, format=fmt, **kwargs)
+def number(label: str, fmt: str = "localized", **kwargs) -> st.column_config.NumberColumn:
+    """A number column with a unit in its label, in the reader's number format.
+
+    Every format is ``localized`` (the browser's locale: ``5 384 503`` and ``3 473,3`` in a
+    French browser); printf formats would print ``3473.30`` whatever the language. Round the
+    values before showing them to choose the decimals.
+    """
+    del fmt  # kept for callers that still pass a printf format: one style everywhere
+    return st.column_config.NumberColumn(label, format="localized", **kwargs)
+
+
+def csv_download(frame, label: str, file_name: str, *, key: str) -> None:
+    """A CSV download a spreadsheet of the user's language opens as columns (``;``, decimal
+    comma and a BOM in French)."""
+    from symbiose.i18n import csv_options
+
+    options = csv_options()
+    data = frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"]).encode(options["encoding"])
+    st.download_button(label, data, file_name=file_name, mime="text/csv", key=key)
 
 
 def scenarios_dir() -> Path:
