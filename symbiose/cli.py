@@ -418,18 +418,39 @@ def repository_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the application to the network.")  # fmt: skip
+@click.option("--demo", "open_demo", is_flag=True,
+              help="Allow open demo mode (no account: every page to everyone) on a non-loopback address.")  # fmt: skip
 @click.option(
     "--no-demo", is_flag=True, help="Do not load the demo network into an empty database."
 )
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
-def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
+def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
     """Run the web application (streamlit run app.py); extra arguments go to Streamlit.
 
     The database is created if needed and, when it holds no company, the demo network is loaded.
+    The application listens on 127.0.0.1 (this computer only) unless --host says otherwise; with
+    no account in the database every page is open, so a non-loopback address also needs --demo.
+    Streamlit's developer menu and Deploy button are hidden.
     """
-    from symbiose.db import is_empty, load_demo
+    from symbiose.db import counts, is_empty, load_demo
 
     app = repository_root() / "app.py"
     if not app.is_file():
@@ -441,13 +462,24 @@ def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
             click.echo(
                 f"Empty database: demo network loaded ({summary.created['companies']} companies)"
             )
+        accounts = counts(session)["users"]
     st.dispose()
+    if not _is_loopback(host) and not accounts and not open_demo:
+        raise CommandFailed(
+            f"Error: no account exists, so every page and every cost would be open to anyone who "
+            f"reaches {host}:{port}. Create accounts first (symbiose user-add), or pass --demo to "
+            f"serve the open demo on this address anyway."
+        )
     env = {**os.environ, "SYMBIOSE_DATABASE_URL": absolute_sqlite_url(st.url)}
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.address", host]  # fmt: skip
     if not any("gatherUsageStats" in arg for arg in streamlit_args):
         command.append("--browser.gatherUsageStats=false")  # offline by default
+    if not any("toolbarMode" in arg for arg in streamlit_args):
+        command.append("--client.toolbarMode=viewer")  # no developer menu, no Deploy button
     command += streamlit_args
-    click.echo(f"Serving {st.display_url} on http://localhost:{port}", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving {st.display_url} on http://{shown}:{port}", err=True)
     try:
         completed = subprocess.run(command, cwd=repository_root(), env=env, check=False)
     except KeyboardInterrupt:

@@ -53,6 +53,7 @@ def server(tmp_path):
         "SYMBIOSE_DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "SYMBIOSE_LANGUAGE": "en",  # this test reads English labels; test_browser_fr.py walks in French
     }
     log = (tmp_path / "streamlit.log").open("w")
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

@@ -128,9 +128,9 @@ def test_migrations_create_the_schema(engine):
         "geocode_cache",
     }
     assert expected <= tables
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision()
     upgrade(engine)  # a second run is a no-op
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     columns = {c["name"] for c in inspect(engine).get_columns("streams")}
     assert {"quantity_base", "route_cost_cents", "months", "ewc_code", "material"} <= columns
 

@@ -25,6 +25,12 @@ from symbiose.db.engine import (
     session_factory,
     upgrade,
 )
+from symbiose.db.login_sessions import (
+    end_login_session,
+    end_user_login_sessions,
+    login_session_user,
+    start_login_session,
+)
 from symbiose.db.repository import (
     AuditEntry,
     GeocodeCache,
@@ -56,6 +62,10 @@ from symbiose.db.repository import (
 )
 
 __all__ = [
+    "end_login_session",
+    "end_user_login_sessions",
+    "login_session_user",
+    "start_login_session",
     "DEFAULT_DATABASE_URL",
     "ENV_DATABASE_URL",
     "AuditEntry",

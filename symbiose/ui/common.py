@@ -28,6 +28,8 @@ from symbiose.matching import MatchResult, run_match
 from symbiose.params import MatchParameters
 
 USER_KEY = "symbiose_user"
+TOKEN_KEY = "symbiose_token"
+TOKEN_PARAM = "session"
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,7 +147,42 @@ def users_exist() -> bool:
 
 
 def current_user() -> db.User | None:
-    return st.session_state.get(USER_KEY)
+    """The signed-in account: this tab's, else the one of the ``?session=`` token of the address
+    (a reload, a bookmark or a second tab), checked against the database on every run."""
+    token = st.session_state.get(TOKEN_KEY) or st.query_params.get(TOKEN_PARAM)
+    if not token:
+        return st.session_state.get(USER_KEY)  # signed in without a token (tests, older sessions)
+    with session() as s:
+        user = db.login_session_user(s, token)
+    if user is None:  # expired, ended elsewhere, or never issued
+        for key in (USER_KEY, TOKEN_KEY):
+            st.session_state.pop(key, None)
+        if TOKEN_PARAM in st.query_params:
+            del st.query_params[TOKEN_PARAM]
+        return None
+    st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = user, token
+    if st.query_params.get(TOKEN_PARAM) != token:  # page links drop the query string: put it back
+        st.query_params[TOKEN_PARAM] = token
+    return user
+
+
+def sign_in(user: db.User) -> None:
+    """Start a sign-in that survives a reload: a token in the address, its hash in the database."""
+    with transaction() as s:
+        token = db.start_login_session(s, user)
+    st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = user, token
+    st.query_params[TOKEN_PARAM] = token
+
+
+def sign_out() -> None:
+    """End the sign-in on the server: the token of the address no longer opens anything."""
+    token = st.session_state.pop(TOKEN_KEY, None) or st.query_params.get(TOKEN_PARAM)
+    if token:
+        with transaction() as s:
+            db.end_login_session(s, token)
+    st.session_state.pop(USER_KEY, None)
+    if TOKEN_PARAM in st.query_params:
+        del st.query_params[TOKEN_PARAM]
 
 
 def open_mode() -> bool:

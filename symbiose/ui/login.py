@@ -14,7 +14,7 @@ def page() -> None:
     if user is not None:
         st.success(f"Signed in as {user.username} ({user.role}).")
         if st.button("Sign out", key="logout"):
-            st.session_state.pop(common.USER_KEY, None)
+            common.sign_out()
             st.rerun()
         return
     if common.open_mode():
@@ -30,5 +30,5 @@ def page() -> None:
         if found is None:
             st.error("Unknown user name or wrong password.")
         else:
-            st.session_state[common.USER_KEY] = found
+            common.sign_in(found)
             st.rerun()
