@@ -19,16 +19,30 @@ import pandas as pd
 
 from symbiose.candidates import Candidates
 from symbiose.domain import format_ewc
+from symbiose.i18n import N_, _, fmt_number
+from symbiose.labels import category_label, route_label
 from symbiose.optimize import Allocation
 from symbiose.units import BASE_PER_UNIT
 
 ROUTE_WORDS = {
-    "landfill": "landfill",
-    "incineration": "incineration",
-    "recovery": "its current recovery route",
-    "storage": "storage",
-    "other": "its current route",
+    "landfill": N_("landfill"),
+    "incineration": N_("incineration"),
+    "recovery": N_("its current recovery route"),
+    "land_spreading": N_("land spreading"),
+    "storage": N_("storage"),
+    "other": N_("its current route"),
 }
+PRETREATMENT_WORDS = {
+    "sorting": N_("sorting"), "drying": N_("drying"), "shredding": N_("shredding"), "blending": N_("blending"),
+    "screening": N_("screening"), "crushing": N_("crushing"), "distillation": N_("distillation"),
+    "depackaging": N_("depackaging"), "separation": N_("separation"), "hygienisation": N_("hygienisation"),
+    "rendering": N_("rendering"), "washing": N_("washing"), "grinding": N_("grinding"),
+    "filtering": N_("filtering"), "cleaning": N_("cleaning"), "WEEE treatment": N_("WEEE treatment"),
+    "briquetting": N_("briquetting"), "pulping": N_("pulping"), "pretreatment": N_("pretreatment"),
+    "milling": N_("milling"), "maturation": N_("maturation"), "granulation": N_("granulation"),
+    "draining": N_("draining"), "dismantling": N_("dismantling"), "depressurisation": N_("depressurisation"),
+    "degassing": N_("degassing"), "chipping": N_("chipping"),
+}  # fmt: skip
 
 
 def pair_economics(candidates: Candidates) -> pd.DataFrame:
@@ -65,34 +79,44 @@ def pair_economics(candidates: Candidates) -> pd.DataFrame:
 
 
 def _reason(row, *, public: bool = False) -> str:
-    """Why a pair is suggested. ``public`` leaves out both partners' own costs and prices, for a
-    company that must not learn its partner's economics before both sides are interested."""
+    """Why a pair is suggested, in the current language. ``public`` leaves out both partners' own
+    costs and prices, for a company that must not learn its partner's economics before both sides
+    are interested."""
     code = f"{row.ewc_code and format_ewc(row.ewc_code) or row.material}"
     parts = []
     if row.category:
-        parts.append(f"{code} can replace {row.category.replace('_', ' ')} (quality {row.quality:.2f}; {row.basis})")
+        parts.append(_("{code} can replace {category} (quality {quality}; {basis})").format(
+            code=code, category=category_label(row.category), quality=fmt_number(row.quality, 2), basis=row.basis))
     else:
         parts.append(f"{code}: {row.basis}")
-    breakeven = f"break-even {row.breakeven_km:.0f} km" if np.isfinite(row.breakeven_km) else "no transport cost"
-    parts.append(f"{row.road_km:.0f} km by road ({breakeven})")
+    if np.isfinite(row.breakeven_km):
+        breakeven = _("break-even {km} km").format(km=fmt_number(row.breakeven_km))
+    else:
+        breakeven = _("no transport cost")
+    parts.append(_("{km} km by road ({breakeven})").format(km=fmt_number(row.road_km), breakeven=breakeven))
     gains = []
-    if public:
-        pass
-    elif row.supplier_avoided_cents > 0:
-        gains.append(f"the supplier avoids {row.supplier_avoided_cents / 100:.0f} EUR/{row.unit} of {ROUTE_WORDS.get(row.route, row.route)}")
+    if not public and row.supplier_avoided_cents > 0:
+        route = ROUTE_WORDS.get(row.route)
+        gains.append(_("the supplier avoids {amount} EUR/{unit} of {route}").format(
+            amount=fmt_number(row.supplier_avoided_cents / 100), unit=row.unit,
+            route=_(route) if route else route_label(row.route)))
     if not public and row.receiver_avoided_cents > 0:
-        gains.append(f"the receiver avoids {row.receiver_avoided_cents / 100:.0f} EUR/{row.unit} of virgin input")
+        gains.append(_("the receiver avoids {amount} EUR/{unit} of virgin input").format(
+            amount=fmt_number(row.receiver_avoided_cents / 100), unit=row.unit))
     if gains:
         parts.append("; ".join(gains))
-    costs = f"transport {row.transport_cents / 100:.1f} EUR/{row.unit}"
+    costs = _("transport {amount} EUR/{unit}").format(amount=fmt_number(row.transport_cents / 100, 1), unit=row.unit)
     if row.pretreatment_cents > 0:
-        costs += f", {row.pretreatment} {row.pretreatment_cents / 100:.0f} EUR/{row.unit}"
+        step = PRETREATMENT_WORDS.get(row.pretreatment)
+        costs += ", " + _("{step} {amount} EUR/{unit}").format(
+            step=_(step) if step else row.pretreatment, amount=fmt_number(row.pretreatment_cents / 100),
+            unit=row.unit)
     parts.append(costs)
     if row.receiver_is_paid:
-        parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
+        parts.append(_("the receiver gains only if paid to take it: a treatment outlet, check its permit"))
     if row.co2e_avoided_kg > 0:
-        parts.append(f"{row.co2e_avoided_kg:.0f} kg CO2e avoided per {row.unit}")
-    return "; ".join(parts)
+        parts.append(_("{kg} kg CO2e avoided per {unit}").format(kg=fmt_number(row.co2e_avoided_kg), unit=row.unit))
+    return "; ".join(parts)  # fmt: skip
 
 
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5) -> pd.DataFrame:
