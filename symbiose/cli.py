@@ -36,9 +36,15 @@ from sqlalchemy.orm import Session
 from symbiose import __version__
 from symbiose.domain import Network, Role, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
+from symbiose.i18n import N_, _, fmt_date, ngettext
+from symbiose.labels import role_label, stage_label
 from symbiose.units import from_base, from_cents
 
 LIST_TABLES = ("companies", "streams", "needs", "synergies")
+# table names as people read them (``_(name)`` at use)
+TABLE_WORDS = (N_("companies"), N_("streams"), N_("needs"), N_("synergies"), N_("users"), N_("audit_log"),
+               N_("geocode_cache"), N_("login_sessions"), N_("table"), N_("created"), N_("updated"),
+               N_("unchanged"))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -57,10 +63,11 @@ class CommandFailed(click.ClickException):
 def _explain(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         count = len(exc.problems)
-        lines = [f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was changed:"]
+        lines = [ngettext("Error: {n} problem found; nothing was changed:",
+                          "Error: {n} problems found; nothing was changed:", count).format(n=count)]
         lines += [f"  - {problem}" for problem in exc.problems]
         return "\n".join(lines)
-    return f"Error: {exc}"
+    return _("Error: {error}").format(error=exc)
 
 
 class SymbioseGroup(click.Group):
@@ -72,11 +79,11 @@ class SymbioseGroup(click.Group):
         except SymbioseError as exc:
             raise CommandFailed(_explain(exc)) from exc
         except DBAPIError as exc:
-            url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else "the database"
+            url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else _("the database")
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise CommandFailed(f"Error: the database {url} failed: {reason}") from exc
+            raise CommandFailed(_("Error: the database {url} failed: {reason}").format(url=url, reason=reason)) from exc
         except SQLAlchemyError as exc:
-            raise CommandFailed(f"Error: database error: {exc}") from exc
+            raise CommandFailed(_("Error: database error: {error}").format(error=exc)) from exc
 
 
 @dataclass
@@ -131,36 +138,42 @@ def read_network(ctx: click.Context | None = None) -> Network:
         return load_network(session)
 
 
-def echo_frame(frame, fmt: str = "table", *, empty: str = "(nothing)") -> None:
-    """Print a pandas DataFrame as a readable table or as CSV on stdout."""
+def echo_frame(frame, fmt: str = "table", *, empty: str | None = None) -> None:
+    """Print a pandas DataFrame as a readable table or as CSV on stdout (``;`` and decimal
+    commas in French, for a French spreadsheet)."""
+    from symbiose.i18n import csv_options
+
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        options = csv_options()
+        click.echo(frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"]), nl=False)
     elif frame.empty:
-        click.echo(empty)
+        click.echo(empty or _("(nothing)"))
     else:
         click.echo(frame.to_string(index=False, na_rep=""))
 
 
 def _echo_summary(summary) -> None:
-    click.echo(f"{'table':<10} {'created':>8} {'updated':>8} {'unchanged':>10}")
+    click.echo(f"{_('table'):<10} {_('created'):>8} {_('updated'):>8} {_('unchanged'):>10}")
     for table, created, updated, unchanged in summary.rows():
         click.echo(f"{table:<10} {created:>8} {updated:>8} {unchanged:>10}")
     if not summary.changed:
-        click.echo("Nothing changed.")
+        click.echo(_("Nothing changed."))
 
 
 # --------------------------------------------------------------------------------------------
 # the group
 
 
-@click.group(cls=SymbioseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SymbioseGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory. "
+                    "Messages are in French unless SYMBIOSE_LANGUAGE=en."))
 @click.option(
     "--database",
     "database",
     metavar="URL",
     default=None,
-    help="Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
-    "PostgreSQL: postgresql+psycopg://user@host:5432/name",
+    help=_("Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
+           "PostgreSQL: postgresql+psycopg://user@host:5432/name"),
 )
 @click.version_option(__version__, prog_name="symbiose")
 @click.pass_context
@@ -172,7 +185,7 @@ def main(ctx: click.Context, database: str | None) -> None:
     ctx.call_on_close(ctx.obj.dispose)
 
 
-@main.command()
+@main.command(help=_("Create the database, or migrate it to the latest schema."))
 def init() -> None:
     """Create the database, or migrate it to the latest schema."""
     from symbiose.db import counts, current_revision
@@ -181,19 +194,20 @@ def init() -> None:
     engine = st.engine()
     with session_scope() as session:
         rows = counts(session)
-    click.echo(f"Database ready: {st.display_url} (schema revision {current_revision(engine)})")
-    click.echo(", ".join(f"{n} {table}" for table, n in rows.items()))
+    click.echo(_("Database ready: {url} (schema revision {revision})").format(
+        url=st.display_url, revision=current_revision(engine)))
+    click.echo(", ".join(f"{n} {_(table)}" for table, n in rows.items()))
 
 
-@main.command("load-demo")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
+@main.command("load-demo", help=_("Load the demo network of the Haute-Saintonge (loading it again changes nothing)."))
+@click.option("--actor", default="cli", show_default=True, help=_("Name written in the audit log."))
 def load_demo_command(actor: str) -> None:
     """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
     from symbiose.db import load_demo
 
     with session_scope(write=True) as session:
         summary = load_demo(session, actor=actor)
-    click.echo(f"Demo network loaded into {state().display_url}")
+    click.echo(_("Demo network loaded into {url}").format(url=state().display_url))
     _echo_summary(summary)
 
 
@@ -226,14 +240,14 @@ def export_command(path: Path) -> None:
         click.echo(str(written))
 
 
-@main.command()
+@main.command(help=_("Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."))
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
     "--language",
     type=click.Choice(["fr", "en"]),
     default="fr",
     show_default=True,
-    help="fr: French headers, ';' and decimal commas (Excel in France); en: canonical.",
+    help=_("fr: French headers, ';' and decimal commas (Excel in France); en: canonical."),
 )
 def templates(directory: Path, language: str) -> None:
     """Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."""
@@ -352,7 +366,7 @@ def network_frame(network: Network, table: str):
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-@main.command("list")
+@main.command("list", help=_("List the stored companies, streams, needs or synergies."))
 @click.argument("table", type=click.Choice(LIST_TABLES))
 @click.option(
     "--format",
@@ -360,42 +374,44 @@ def network_frame(network: Network, table: str):
     type=click.Choice(["table", "csv"]),
     default="table",
     show_default=True,
-    help="A readable table, or CSV for a spreadsheet.",
+    help=_("A readable table, or CSV for a spreadsheet."),
 )
 def list_command(table: str, fmt: str) -> None:
     """List the stored companies, streams, needs or synergies."""
-    echo_frame(network_frame(read_network(), table), fmt, empty=f"(no {table})")
+    echo_frame(network_frame(read_network(), table), fmt, empty=_("(no {table})").format(table=_(table)))
 
 
-@main.command("synergy-stage")
+@main.command("synergy-stage", help=_("Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."))
 @click.argument("synergy_id")
 @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
-@click.option("--reason", default="", help="Why the synergy is abandoned (required then).")
-@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
+@click.option("--reason", default="", help=_("Why the synergy is abandoned (required then)."))
+@click.option("--actor", default="cli", show_default=True, help=_("Name written in the audit log."))
 def synergy_stage(synergy_id: str, stage: str, reason: str, actor: str) -> None:
     """Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."""
     from symbiose.db import set_synergy_stage
 
     with session_scope(write=True) as session:
         synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor)
-    click.echo(f"Synergy {synergy.id}: {synergy.stage} (updated {synergy.updated_on})")
+    click.echo(_("Synergy {id}: {stage} (updated {date})").format(
+        id=synergy.id, stage=stage_label(synergy.stage), date=fmt_date(synergy.updated_on)))
 
 
-@main.command("user-add")
+@main.command("user-add", help=_("Create a user account (password stored as a salted scrypt hash)."))
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--company", "company_id", default=None, help="Company id (for a company account).")
-@click.password_option(help="Password (asked twice when not given).")
+@click.option("--company", "company_id", default=None, help=_("Company id (for a company account)."))
+@click.password_option(help=_("Password (asked twice when not given)."))
 def user_add(username: str, role: str, company_id: str | None, password: str) -> None:
     """Create a user account (password stored as a salted scrypt hash)."""
     from symbiose.db import create_user
 
     with session_scope(write=True) as session:
         user = create_user(session, username, password, role=role, company_id=company_id)
-    click.echo(
-        f"User {user.username} created ({user.role}"
-        + (f", company {user.company_id})" if user.company_id else ")")
-    )
+    if user.company_id:
+        click.echo(_("User {user} created ({role}, company {company})").format(
+            user=user.username, role=role_label(user.role), company=user.company_id))
+    else:
+        click.echo(_("User {user} created ({role})").format(user=user.username, role=role_label(user.role)))
 
 
 def absolute_sqlite_url(url: str) -> str:
@@ -432,14 +448,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.option("--port", type=int, default=8501, show_default=True)
+@main.command(context_settings={"ignore_unknown_options": True}, help=_(
+    "Run the web application (streamlit run app.py); extra arguments go to Streamlit. It listens on "
+    "127.0.0.1 (this computer only) unless --host says otherwise; with no account every page is open, "
+    "so a network address also needs --demo. An empty database receives the demo network."))
+@click.option("--port", type=int, default=8501, show_default=True, help=_("Port to listen on."))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 opens the application to the network.")  # fmt: skip
+              help=_("Address to listen on; 0.0.0.0 opens the application to the network."))  # fmt: skip
 @click.option("--demo", "open_demo", is_flag=True,
-              help="Allow open demo mode (no account: every page to everyone) on a non-loopback address.")  # fmt: skip
+              help=_("Allow open demo mode (no account: every page to everyone) on a non-loopback address."))  # fmt: skip
 @click.option(
-    "--no-demo", is_flag=True, help="Do not load the demo network into an empty database."
+    "--no-demo", is_flag=True, help=_("Do not load the demo network into an empty database.")
 )
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
 def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
@@ -454,22 +473,20 @@ def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: 
 
     app = repository_root() / "app.py"
     if not app.is_file():
-        raise CommandFailed(f"Error: {app} not found; 'symbiose serve' runs from a source checkout")
+        raise CommandFailed(_("Error: {app} not found; 'symbiose serve' runs from a source checkout").format(app=app))
     st = state()
     with session_scope(write=True) as session:
         if not no_demo and is_empty(session):
             summary = load_demo(session, actor="serve")
-            click.echo(
-                f"Empty database: demo network loaded ({summary.created['companies']} companies)"
-            )
+            click.echo(_("Empty database: demo network loaded ({n} companies)").format(
+                n=summary.created["companies"]))
         accounts = counts(session)["users"]
     st.dispose()
     if not _is_loopback(host) and not accounts and not open_demo:
-        raise CommandFailed(
-            f"Error: no account exists, so every page and every cost would be open to anyone who "
-            f"reaches {host}:{port}. Create accounts first (symbiose user-add), or pass --demo to "
-            f"serve the open demo on this address anyway."
-        )
+        raise CommandFailed(_(
+            "Error: no account exists, so every page and every cost would be open to anyone who reaches "
+            "{host}:{port}. Create accounts first (symbiose user-add), or pass --demo to serve the open demo "
+            "on this address anyway.").format(host=host, port=port))
     env = {**os.environ, "SYMBIOSE_DATABASE_URL": absolute_sqlite_url(st.url)}
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                "--server.address", host]  # fmt: skip
@@ -479,7 +496,7 @@ def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: 
         command.append("--client.toolbarMode=viewer")  # no developer menu, no Deploy button
     command += streamlit_args
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving {st.display_url} on http://{shown}:{port}", err=True)
+    click.echo(_("Serving {url} on http://{host}:{port}").format(url=st.display_url, host=shown, port=port), err=True)
     try:
         completed = subprocess.run(command, cwd=repository_root(), env=env, check=False)
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from symbiose.domain import Network
+from symbiose.i18n import _
 from symbiose.params import MatchParameters
 
 
@@ -45,11 +46,11 @@ def _network_and_params(bundle: str | None, scenario: str | None, database: str 
     return base, MatchParameters(), "base"
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Match a bundle (CSV folder or .xlsx) instead of the database.")
-@click.option("--scenario", help="Scenario file (TOML); FILE#VARIANT for one of its variants.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write matches.csv, suggestions.csv, kpis.json here.")
-@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help="Partners suggested per stream and per need.")
+@click.command(help=_("Allocate streams to needs and suggest partners (database by default)."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Match a bundle (CSV folder or .xlsx) instead of the database."))
+@click.option("--scenario", help=_("Scenario file (TOML); FILE#VARIANT for one of its variants."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write matches.csv, suggestions.csv, kpis.json here."))
+@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help=_("Partners suggested per stream and per need."))
 @click.option("--backend", type=click.Choice(["auto", "mincostflow", "rules", "lp"]), default="auto", show_default=True)
 @click.pass_context
 def match(ctx, bundle, scenario, out_dir, top_n, backend):
@@ -57,18 +58,18 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
     from symbiose.matching import run_match, summary_text, write_outputs
 
     database = _database_url(ctx)
-    network, params, _ = _network_and_params(bundle, scenario, database)
+    network, params, _name = _network_and_params(bundle, scenario, database)
     result = run_match(network, params, top_n=top_n, backend=backend)
     click.echo(summary_text(result))
     if out_dir:
         for path in write_outputs(result, out_dir):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command()
+@click.command(help=_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."))
 @click.argument("scenarios", nargs=-1, required=True)
-@click.option("--bundle", type=click.Path(exists=True), help="Use this bundle as every scenario's base.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write comparison.csv/json and synergy_changes.csv here.")
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use this bundle as every scenario's base."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write comparison.csv/json and synergy_changes.csv here."))
 @click.pass_context
 def compare(ctx, scenarios, bundle, out_dir):
     """Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."""
@@ -79,15 +80,15 @@ def compare(ctx, scenarios, bundle, out_dir):
     click.echo(format_table(comparison))
     if out_dir:
         for path in comparison.write(out_dir):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
-@click.option("--scenario", help="Scenario to start from.")
-@click.option("--radius", "radius_km", default=30.0, show_default=True, help="Road radius a new processor would serve (km).")
-@click.option("--min-tonnes", default=100.0, show_default=True, help="Smallest unserved tonnage worth a processor.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write opportunities.csv and one scenario file per opportunity.")
+@click.command(help=_("Wastes with no local outlet and where a new processor would capture them."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
+@click.option("--scenario", help=_("Scenario to start from."))
+@click.option("--radius", "radius_km", default=30.0, show_default=True, help=_("Road radius a new processor would serve (km)."))
+@click.option("--min-tonnes", default=100.0, show_default=True, help=_("Smallest unserved tonnage worth a processor."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write opportunities.csv and one scenario file per opportunity."))
 @click.pass_context
 def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     """Wastes with no local outlet and where a new processor would capture them."""
@@ -95,21 +96,21 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     from symbiose.opportunity import find_opportunities, format_opportunities, write_opportunities
 
     database = _database_url(ctx)
-    network, params, _ = _network_and_params(bundle, scenario, database)
+    network, params, _name = _network_and_params(bundle, scenario, database)
     result = run_match(network, params)
     found = find_opportunities(result, radius_km=radius_km, min_tonnes=min_tonnes)
     click.echo(format_opportunities(found))
     if out_dir:
         base = bundle or (scenario and "demo") or "database"
         for path in write_opportunities(found, out_dir, base=str(Path(base).resolve()) if bundle else base):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
-@click.option("--scenario", help="Scenario to test.")
+@click.command(help=_("Which synergies survive quantity changes and a partner leaving."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
+@click.option("--scenario", help=_("Scenario to test."))
 @click.option("--draws", default=30, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help="Quantities vary uniformly by +/- this share.")
+@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help=_("Quantities vary uniformly by +/- this share."))
 @click.option("--seed", default=1, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False))
 @click.pass_context
@@ -118,19 +119,19 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
     from symbiose.robustness import robustness as run_robustness
 
     database = _database_url(ctx)
-    network, params, _ = _network_and_params(bundle, scenario, database)
+    network, params, _name = _network_and_params(bundle, scenario, database)
     table = run_robustness(network, params, draws=draws, variation=variation, seed=seed)
     click.echo(table.to_string(index=False))
     if out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         path = Path(out_dir) / "robustness.csv"
         table.to_csv(path, index=False)
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
-@click.option("--scenario", "scenario_files", multiple=True, help="Scenario files to compare in the report (repeatable).")
+@click.command(help=_("A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
+@click.option("--scenario", "scenario_files", multiple=True, help=_("Scenario files to compare in the report (repeatable)."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
 @click.pass_context
 def report(ctx, bundle, scenario_files, out_dir):
@@ -142,7 +143,7 @@ def report(ctx, bundle, scenario_files, out_dir):
     paths = build_report(network, out_dir, scenario_files=list(scenario_files),
                          load_base=lambda base: load_base(bundle or base, database))  # fmt: skip
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
 
 
 COMMANDS = [match, compare, opportunities, robustness, report]

@@ -31,6 +31,12 @@ NEEDS = "id,company_id,category,quantity,unit,virgin_price_eur_per_unit\nN0001,C
 SYNERGIES = "id,stream_id,need_id,stage,quantity\nY0001,S0001,N0001,contacted,1000\n"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """These tests read English messages (SYMBIOSE_LANGUAGE=en); test_french.py reads French."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+
+
 @pytest.fixture
 def runner():
     return CliRunner()
@@ -69,7 +75,9 @@ def test_help_on_every_command(runner):
 
 def test_init_creates_and_migrates(runner, db, tmp_path):
     result = run(runner, db, "init")
-    assert "schema revision 0001" in result.stdout
+    from symbiose.db import head_revision
+
+    assert f"schema revision {head_revision()}" in result.stdout
     assert (tmp_path / "cli.db").is_file()
     assert "0 companies" in run(runner, db, "init").stdout  # a second init is harmless
 
@@ -171,7 +179,9 @@ def test_load_demo_twice_changes_nothing(runner, db, tmp_path):
 @needs_demo
 def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     """The same commands on the PostgreSQL server (a fresh schema), as `--database URL`."""
-    assert "schema revision 0001" in run(runner, postgres_url, "init").stdout
+    from symbiose.db import head_revision
+
+    assert f"schema revision {head_revision()}" in run(runner, postgres_url, "init").stdout
     run(runner, postgres_url, "load-demo")
     assert "Nothing changed." in run(runner, postgres_url, "load-demo").stdout
     assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
