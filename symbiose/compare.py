@@ -109,22 +109,28 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network]) -> 
 
 def format_table(comparison: Comparison) -> str:
     """The comparison as aligned text: values, then the change from the first scenario."""
+    from symbiose.i18n import _, fmt_number, ngettext
+
     names = [s.name for s in comparison.scenarios]
     width = max(12, *(len(n) for n in names))
-    label_w = max(len(label) for _, label, _ in INDICATORS)
+    labels = [_(label) for _key, label, _spec in INDICATORS]
+    label_w = max(len(label) for label in labels)
     lines = [" " * label_w + " | " + " | ".join(n.rjust(width) for n in names)]
     lines.append("-" * len(lines[0]))
-    for key, label, fmt in INDICATORS:
+    for (key, _label, spec), label in zip(INDICATORS, labels, strict=True):
+        digits = 1 if ".1f" in spec else 0
         values = [r.kpis.as_dict()[key] for r in comparison.results]
-        cells = [fmt.format(values[0]).rjust(width)]
+        cells = [fmt_number(values[0], digits).rjust(width)]
         for v in values[1:]:
             delta = v - values[0]
             sign = "+" if delta > 0 else ""
-            cells.append(f"{fmt.format(v)} ({sign}{fmt.format(delta)})".rjust(width))
+            cells.append(f"{fmt_number(v, digits)} ({sign}{fmt_number(delta, digits)})".rjust(width))
         lines.append(label.ljust(label_w) + " | " + " | ".join(cells))
     changes = comparison.synergy_changes()
+    words = {"appears": N_("appear"), "disappears": N_("disappear"), "changes": N_("change quantity")}
     if len(changes):
         lines.append("")
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            lines.append(f"{scenario}: {len(group)} synergies {change}")
+            lines.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
+                                  len(group)).format(scenario=scenario, n=len(group), change=_(words[change])))  # fmt: skip
     return "\n".join(lines)
