@@ -14,7 +14,9 @@ gives byte-identical files, and the committed ``data/demo`` must equal a fresh r
 
 Files are written in the canonical bundle format of ``docs/DATA_FORMAT.md``: comma separator,
 UTF-8 without BOM, ``\\n`` line ends, decimal point, canonical English headers in the documented
-order, numbers without trailing zeros.
+order, numbers without trailing zeros. The texts people read (descriptions, notes, abandoned
+reasons) are in French, in the words of the trade: the officers and managers of the territory
+read them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ REFERENCE = ROOT / "data" / "reference"
 DEFAULT_OUT = ROOT / "data" / "demo"
 SEED = 17_500  # Jonzac's postal code; change it and every figure changes
 MAX_JITTER_KM = 1.4  # sites are placed within this radius of the commune centre
-FICTIONAL = "fictional company (demo data)"
+FICTIONAL = "entreprise fictive (données de démonstration)"
 
 COMPANY_COLUMNS = [
     "id", "name", "siret", "naf_code", "address", "postal_code", "commune", "insee_code",
@@ -255,42 +257,45 @@ SectorFn = Callable[[Generator, Site], None]
 def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
     low, high = (12_000, 20_000) if big else (1_000, 9_000)
     g.stream(s, "vinasses", code="02 07 02", state="liquid", unit="m3", months="11-3",
-             description="Vinasses from the double distillation of Cognac (vinasses)",
+             description="Vinasses de la double distillation du cognac",
              quantity=g.q(low, high, 100), route="recovery", cost=g.q(6, 14, 0.5),
-             notes="trucked to a treatment or spreading outlet today")  # fmt: skip
+             notes="évacuées aujourd'hui par camion vers un traitement ou un épandage")  # fmt: skip
     g.stream(s, "marc", code="02 07 01", state="pasty", months="9-12",
-             description="Grape marc from the house's own presses (marc de raisin)",
+             description="Marcs de raisin des pressoirs de la maison",
              quantity=g.q(1_000, 2_000, 10) if big else g.q(200, 900, 10),
              route="recovery", cost=g.q(0, 12, 1))  # fmt: skip
     g.stream(s, "lees", code="02 07 04", state="pasty", months="11-3",
-             description="Wine lees left after racking (lies de vin)",
+             description="Lies de vin issues des soutirages",
              quantity=g.q(150, 400, 5) if big else g.q(30, 150, 5), route="recovery",
              cost=g.q(0, 10, 1))  # fmt: skip
     g.stream(s, "heat", material="heat", unit="MWh", state="energy", months="11-3",
-             description="Surplus heat from the still condensers (cooling water at 60-80 °C)",
+             description="Chaleur fatale des condenseurs des alambics (eau de refroidissement à "
+             "60-80 °C)",
              quantity=g.q(1_500, 2_500, 50) if big else g.q(300, 1_200, 50))  # fmt: skip
     if big or g.chance(0.4):
         g.stream(s, "cooling_water", material="process_water", unit="m3", state="liquid",
-                 months="11-3", description="Clean condenser cooling water (not in contact)",
+                 months="11-3",
+                 description="Eau propre de refroidissement des condenseurs (sans contact)",
                  quantity=g.q(2_000, 15_000, 100), cost=g.q(1, 2, 0.5))  # fmt: skip
     if big or g.chance(0.4):
-        g.stream(s, "glass", code="15 01 07", description="Broken and off-spec bottles from the "
-                 "bottling line", quantity=g.q(5, 60, 1), route="recovery",
-                 cost=g.q(15, 40, 1),
-                 notes="shipped to a glassworks outside the territory")  # fmt: skip
+        g.stream(s, "glass", code="15 01 07",
+                 description="Bouteilles cassées et non conformes de la ligne d'embouteillage",
+                 quantity=g.q(5, 60, 1), route="recovery", cost=g.q(15, 40, 1),
+                 notes="expédiées vers une verrerie hors du territoire")  # fmt: skip
     if g.chance(0.3):
-        g.stream(s, "cardboard", code="15 01 01", description="Cardboard cases and dividers",
+        g.stream(s, "cardboard", code="15 01 01", description="Cartons d'emballage et croisillons",
                  quantity=g.q(3, 30, 1), route="recovery", cost=g.q(5, 25, 1))  # fmt: skip
     if g.chance(0.25):
-        g.stream(s, "pallets", code="15 01 03", description="Broken wooden pallets",
+        g.stream(s, "pallets", code="15 01 03", description="Palettes en bois cassées",
                  quantity=g.q(2, 20, 1), route="recovery", cost=g.q(10, 30, 1))  # fmt: skip
     if not big and g.chance(0.5):
         g.need(s, "water", category="process_water", unit="m3", months="11-3",
-               description="Cooling water for the stills during the distillation campaign",
-               quantity=g.q(3_000, 15_000, 100), price=g.q(3, 4.5, 0.1), max_km=10)  # fmt: skip
+               description="Eau de refroidissement des alambics pendant la campagne de "
+               "distillation", quantity=g.q(3_000, 15_000, 100), price=g.q(3, 4.5, 0.1),
+               max_km=10)  # fmt: skip
     if g.chance(0.2):
-        g.need(s, "wood", category="wood_fuel", months="11-3",
-               description="Wood chips for a biomass boiler heating the stills (project)",
+        g.need(s, "wood", category="wood_fuel", months="11-3", description="Plaquettes de bois "
+               "pour une chaudière biomasse chauffant les alambics (projet)",
                quantity=g.q(300, 900, 10), price=g.q(30, 38, 1), max_km=50)  # fmt: skip
 
 
@@ -300,35 +305,35 @@ def big_distillery(g: Generator, s: Site) -> None:
 
 def wine_grower(g: Generator, s: Site, distils: bool = False) -> None:
     g.stream(s, "marc", code="02 07 01", state="pasty", months="9-10",
-             description="Grape marc from pressing (marc de raisin)",
+             description="Marcs de raisin du pressurage",
              quantity=g.q(30, 400, 5), route="recovery", cost=g.q(0, 10, 1),
-             notes="delivered to a by-product distillery (prestations viniques)")  # fmt: skip
+             notes="livrés à une distillerie vinicole (prestations viniques)")  # fmt: skip
     if distils or g.chance(0.5):
         g.stream(s, "lees", code="02 07 04", state="pasty", months="10-12",
-                 description="Wine lees (lies de vin)", quantity=g.q(5, 80, 1),
+                 description="Lies de vin", quantity=g.q(5, 80, 1),
                  route="recovery", cost=g.q(0, 10, 1))  # fmt: skip
     if g.chance(0.35):
         g.stream(s, "prunings", code="02 01 03", months="12-3",
-                 description="Vine prunings (sarments), burnt or mulched in the rows today",
+                 description="Sarments de taille, brûlés ou broyés dans les rangs aujourd'hui",
                  quantity=g.q(20, 150, 5), route="other")  # fmt: skip
     if distils:
         g.stream(s, "vinasses", code="02 07 02", state="liquid", unit="m3", months="11-3",
-                 description="Vinasses from the grower's own still (bouilleur de cru)",
+                 description="Vinasses de l'alambic du bouilleur de cru",
                  quantity=g.q(300, 3_000, 50), route="recovery", cost=g.q(8, 14, 0.5))  # fmt: skip
     if g.chance(0.25):
-        g.stream(s, "plastic", code="02 01 04", description="Vineyard plastics: ties, trunk "
-                 "protectors, wrapping", quantity=g.q(0.5, 3, 0.5), route="landfill",
-                 cost=g.q(110, 130, 1))  # fmt: skip
+        g.stream(s, "plastic", code="02 01 04",
+                 description="Plastiques viticoles : liens, protège-ceps, emballages",
+                 quantity=g.q(0.5, 3, 0.5), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="11-3",
-           description="Organic amendment for the vineyard (compost, digestate)",
+           description="Amendement organique pour le vignoble (compost, digestat)",
            quantity=g.q(80, 600, 10), price=g.q(20, 40, 1), max_km=g.q(25, 40, 5))  # fmt: skip
     if g.chance(0.35):
         g.need(s, "water", category="process_water", unit="m3", months="9-10",
-               description="Water for washing the press, vats and harvest trailers",
+               description="Eau de lavage du pressoir, des cuves et des bennes à vendange",
                quantity=g.q(300, 1_500, 50), price=g.q(3, 4.5, 0.1), max_km=10)  # fmt: skip
     if distils and g.chance(0.5):
         g.need(s, "wood", category="wood_fuel", months="11-3",
-               description="Wood chips to replace fuel oil under the still (project)",
+               description="Plaquettes de bois pour remplacer le fioul sous l'alambic (projet)",
                quantity=g.q(60, 200, 10), price=g.q(32, 40, 1), max_km=40)  # fmt: skip
 
 
@@ -338,55 +343,56 @@ def distilling_grower(g: Generator, s: Site) -> None:
 
 def byproduct_distillery(g: Generator, s: Site) -> None:
     g.need(s, "marc_lees", category="wine_byproduct_distillation", months="9-11",
-           description="Grape marc for alcohol, tartaric acid and grape-seed oil (ensiled)",
-           quantity=18_000, price=8, max_km=80)  # fmt: skip
+           description="Marcs de raisin pour l'alcool, l'acide tartrique et l'huile de pépins "
+           "(ensilés)", quantity=18_000, price=8, max_km=80)  # fmt: skip
     g.need(s, "lees", accepted_codes="020704", months="10-3",
-           description="Wine lees for alcohol and tartaric acid", quantity=6_000, price=8,
+           description="Lies de vin pour l'alcool et l'acide tartrique", quantity=6_000, price=8,
            max_km=80)  # fmt: skip
     g.need(s, "wood", category="wood_fuel", months="9-4",
-           description="Wood chips and sawdust for the steam boiler (with exhausted marc)",
+           description="Plaquettes et sciure pour la chaudière vapeur (avec les marcs épuisés)",
            quantity=4_000, price=32, max_km=80)  # fmt: skip
     g.stream(s, "exhausted_marc", code="02 07 02", state="solid", months="10-5",
-             description="Exhausted grape marc after alcohol and seed extraction",
+             description="Marcs épuisés après extraction de l'alcool et des pépins",
              quantity=6_000, route="recovery", cost=12)  # fmt: skip
     g.stream(s, "vinasses", code="02 07 02", state="liquid", unit="m3", months="10-4",
-             description="Vinasses from the distillation of marc and lees",
+             description="Vinasses de la distillation des marcs et des lies",
              quantity=22_000, route="recovery", cost=10)  # fmt: skip
     g.stream(s, "heat", material="heat", unit="MWh", state="energy", months="10-4",
-             description="Surplus low-temperature heat from the distillation columns",
+             description="Chaleur fatale basse température des colonnes de distillation",
              quantity=3_000)  # fmt: skip
-    g.stream(s, "ash", code="10 01 01", description="Boiler bottom ash (marc and wood fired)",
+    g.stream(s, "ash", code="10 01 01", description="Mâchefers de la chaudière (marcs et bois)",
              quantity=380, route="landfill", cost=95)  # fmt: skip
 
 
 def methaniser(g: Generator, s: Site, big: bool = True) -> None:
     if big:
         g.need(s, "solid", accepted_codes="0201,0203,0207,0205",
-               description="Solid feedstock: manure, crop and agri-food residues, marc, lees",
-               quantity=30_000, price=25, max_km=50)  # fmt: skip
+               description="Intrants solides : fumiers, résidus de cultures et agroalimentaires, "
+               "marcs, lies", quantity=30_000, price=25, max_km=50)  # fmt: skip
         g.need(s, "vinasses", accepted_codes="020702", unit="m3", months="11-4",
-               description="Liquid feedstock: vinasses (replace dilution water)",
+               description="Intrants liquides : vinasses (en remplacement de l'eau de dilution)",
                quantity=20_000, price=1, max_km=40)  # fmt: skip
         g.need(s, "biowaste", category="methanisation_feedstock",
-               description="Food waste and fats from canteens and shops (hygienised on site)",
-               quantity=4_000, price=15, max_km=40)  # fmt: skip
+               description="Biodéchets et graisses de la restauration et des commerces (hygiénisés "
+               "sur site)", quantity=4_000, price=15, max_km=40)  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=6,
-                 description="Solid digestate, spread on farms under the spreading plan",
-                 quantity=26_000)  # fmt: skip
+                 description="Digestat solide, épandu chez des agriculteurs selon le plan "
+                 "d'épandage", quantity=26_000)  # fmt: skip
         g.stream(s, "liquid_digestate", code="19 06 05", state="liquid", unit="m3",
                  route="recovery", cost=4, quantity=12_000,
-                 description="Liquid fraction of digestate (liquor), nitrogen-rich")  # fmt: skip
+                 description="Fraction liquide du digestat, riche en azote")  # fmt: skip
         g.stream(s, "heat", material="heat", unit="MWh", state="energy",
-                 description="Surplus heat of the CHP engine after heating the digesters",
-                 quantity=4_500)  # fmt: skip
+                 description="Chaleur fatale du moteur de cogénération après chauffage des "
+                 "digesteurs", quantity=4_500)  # fmt: skip
     else:
-        g.need(s, "solid", accepted_codes="0201,0203",
-               description="Manure, crop residues and vegetable rejects for the farm digester",
-               quantity=8_000, price=20, max_km=20)  # fmt: skip
+        g.need(s, "solid", accepted_codes="0201,0203", description="Fumiers, résidus de cultures "
+               "et écarts de légumes pour le méthaniseur à la ferme", quantity=8_000, price=20,
+               max_km=20)  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=5,
-                 description="Digestate from the farm digester", quantity=7_000)  # fmt: skip
+                 description="Digestat du méthaniseur à la ferme", quantity=7_000)  # fmt: skip
         g.stream(s, "heat", material="heat", unit="MWh", state="energy",
-                 description="Surplus heat of the farm CHP engine", quantity=1_200)  # fmt: skip
+                 description="Chaleur fatale du moteur de cogénération de la ferme",
+                 quantity=1_200)  # fmt: skip
 
 
 def farm_methaniser(g: Generator, s: Site) -> None:
@@ -395,246 +401,259 @@ def farm_methaniser(g: Generator, s: Site) -> None:
 
 def composting(g: Generator, s: Site) -> None:
     g.need(s, "feedstock", category="compost_feedstock",
-           description="Green waste, bark, marc and other biodegradable residues to compost",
+           description="Déchets verts, écorces, marcs et autres résidus biodégradables à composter",
            quantity=9_000, price=0, max_km=40)  # fmt: skip
     g.stream(s, "compost", material="soil_amendment", route="other", cost=-6,
-             description="Standardised compost (NF U 44-051), sold to farms today",
+             description="Compost normé (NF U 44-051), vendu aujourd'hui aux agriculteurs",
              quantity=4_500)  # fmt: skip
-    g.stream(s, "rejects", code="19 12 12", description="Screening rejects (plastics, stones)",
+    g.stream(s, "rejects", code="19 12 12", description="Refus de criblage (plastiques, cailloux)",
              quantity=400, route="landfill", cost=105)  # fmt: skip
 
 
 def heat_network(g: Generator, s: Site) -> None:
-    g.need(s, "wood", category="wood_fuel",
-           description="Wood chips for the heat network boilers (with geothermal water)",
-           quantity=10_000, price=32, max_km=80)  # fmt: skip
+    g.need(s, "wood", category="wood_fuel", description="Plaquettes de bois pour les chaudières du "
+           "réseau de chaleur (en complément de la géothermie)", quantity=10_000, price=32,
+           max_km=80)  # fmt: skip
     g.need(s, "heat", category="heat", unit="MWh", months="10-4",
-           description="Surplus heat injected into the heat network",
+           description="Chaleur fatale à injecter dans le réseau de chaleur",
            quantity=2_500, price=30, max_km=8)  # fmt: skip
-    g.stream(s, "ash", code="10 01 01", description="Wood-boiler bottom ash",
+    g.stream(s, "ash", code="10 01 01", description="Mâchefers de chaudière bois",
              quantity=260, route="landfill", cost=95)  # fmt: skip
-    g.stream(s, "fly_ash", code="10 01 03", description="Fly ash from the wood boilers",
+    g.stream(s, "fly_ash", code="10 01 03", description="Cendres volantes des chaudières bois",
              quantity=45, route="landfill", cost=110)  # fmt: skip
 
 
 def hospital(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
-           description="Wood chips for the hospital boiler", quantity=1_800, price=35,
-           max_km=60)  # fmt: skip
-    g.stream(s, "food", code="20 01 08", description="Kitchen and canteen waste",
-             quantity=70, route="incineration", cost=135)  # fmt: skip
-    g.stream(s, "cardboard", code="15 01 01", description="Cardboard packaging",
+           description="Plaquettes de bois pour la chaufferie de l'hôpital", quantity=1_800,
+           price=35, max_km=60)  # fmt: skip
+    g.stream(s, "food", code="20 01 08",
+             description="Déchets de cuisine et de restauration collective", quantity=70,
+             route="incineration", cost=135)  # fmt: skip
+    g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton",
              quantity=45, route="recovery", cost=20)  # fmt: skip
-    g.stream(s, "textile", code="20 01 11", description="Worn linen and uniforms",
+    g.stream(s, "textile", code="20 01 11", description="Linge et tenues de travail usagés",
              quantity=4, route="incineration", cost=140)  # fmt: skip
 
 
 def school(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
-           description="Wood chips for the school boiler", quantity=g.q(150, 500, 10),
-           price=g.q(34, 38, 1), max_km=50)  # fmt: skip
-    g.stream(s, "food", code="20 01 08", months="9-6", description="Canteen food waste",
-             quantity=g.q(15, 40, 1), route="incineration", cost=g.q(125, 140, 1))  # fmt: skip
+           description="Plaquettes de bois pour la chaufferie de l'établissement",
+           quantity=g.q(150, 500, 10), price=g.q(34, 38, 1), max_km=50)  # fmt: skip
+    g.stream(s, "food", code="20 01 08", months="9-6",
+             description="Restes alimentaires de la cantine", quantity=g.q(15, 40, 1),
+             route="incineration", cost=g.q(125, 140, 1))  # fmt: skip
 
 
 def care_home(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
-           description="Wood pellets or chips for the boiler", quantity=250, price=38,
+           description="Granulés ou plaquettes de bois pour la chaudière", quantity=250, price=38,
            max_km=40)  # fmt: skip
-    g.stream(s, "food", code="20 01 08", description="Kitchen waste", quantity=20,
+    g.stream(s, "food", code="20 01 08", description="Déchets de cuisine", quantity=20,
              route="incineration", cost=130)  # fmt: skip
-    g.stream(s, "oil", code="20 01 25", state="liquid", description="Used frying oil",
+    g.stream(s, "oil", code="20 01 25", state="liquid", description="Huiles de friture usagées",
              quantity=0.8, route="recovery", cost=50)  # fmt: skip
 
 
 def aquatic_centre(g: Generator, s: Site) -> None:
     g.need(s, "heat", category="heat", unit="MWh",
-           description="Heat for pool water and halls", quantity=3_200, price=60,
+           description="Chaleur pour l'eau des bassins et les halls", quantity=3_200, price=60,
            max_km=4)  # fmt: skip
     g.stream(s, "water", material="process_water", unit="m3", state="liquid",
-             description="Filter backwash and emptying water, dechlorinated",
+             description="Eaux de lavage des filtres et de vidange des bassins, déchlorées",
              quantity=6_000, cost=2)  # fmt: skip
 
 
 def dairy(g: Generator, s: Site) -> None:
     g.stream(s, "whey", code="02 05 01", state="liquid", unit="m3",
-             description="Sweet whey (lactosérum)", quantity=6_000, route="recovery",
+             description="Lactosérum doux", quantity=6_000, route="recovery",
              cost=4)  # fmt: skip
     g.stream(s, "sludge", code="02 05 02", state="pasty", quantity=500, route="recovery",
-             cost=22, description="Sludge from the on-site effluent treatment plant")  # fmt: skip
+             cost=22, description="Boues de la station d'épuration du site")  # fmt: skip
     g.stream(s, "heat", material="heat", unit="MWh", state="energy", quantity=900,
-             description="Heat recovered from refrigeration and pasteuriser cooling")  # fmt: skip
-    g.stream(s, "cardboard", code="15 01 01", description="Cardboard packaging", quantity=30,
+             description="Chaleur récupérée sur les groupes froids et le refroidissement du "
+             "pasteurisateur")  # fmt: skip
+    g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton", quantity=30,
              route="recovery", cost=12)  # fmt: skip
-    g.stream(s, "film", code="15 01 02", description="Stretch film and plastic liners",
+    g.stream(s, "film", code="15 01 02", description="Film étirable et housses plastiques",
              quantity=20, route="landfill", cost=118)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
-           description="Water for cleaning in place", quantity=25_000, price=3.6,
+           description="Eau pour le nettoyage en place (NEP)", quantity=25_000, price=3.6,
            max_km=10)  # fmt: skip
 
 
 def cannery(g: Generator, s: Site) -> None:
     g.stream(s, "rejects", code="02 03 04", months="6-10", quantity=1_500, route="recovery",
-             cost=15, description="Melon and vegetable peelings and rejects")  # fmt: skip
+             cost=15,
+             description="Épluchures et écarts de tri de melons et de légumes")  # fmt: skip
     g.stream(s, "sludge", code="02 03 05", state="pasty", quantity=450, route="recovery",
-             cost=25, description="Sludge from the on-site effluent treatment plant")  # fmt: skip
-    g.stream(s, "cans", code="15 01 04", description="Steel can offcuts and rejects",
+             cost=25, description="Boues de la station d'épuration du site")  # fmt: skip
+    g.stream(s, "cans", code="15 01 04", description="Chutes et rebuts de boîtes en acier",
              quantity=12, route="recovery", cost=-40)  # fmt: skip
     g.need(s, "heat", category="heat", unit="MWh", months="6-10",
-           description="Steam and hot water for blanching and sterilisation", quantity=3_500,
-           price=55, max_km=4)  # fmt: skip
+           description="Vapeur et eau chaude pour le blanchiment et la stérilisation",
+           quantity=3_500, price=55, max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="6-10",
-           description="Washing water for vegetables", quantity=40_000, price=3.4,
+           description="Eau de lavage des légumes", quantity=40_000, price=3.4,
            max_km=10)  # fmt: skip
 
 
 def slaughterhouse(g: Generator, s: Site) -> None:
     g.stream(s, "tissue", code="02 02 02", quantity=900, route="other", cost=60,
-             description="Category 3 animal by-products, rendered outside the area")  # fmt: skip
-    g.stream(s, "manure", code="02 01 06", state="pasty", quantity=1_200, route="recovery",
-             cost=12, description="Lairage manure and stomach contents")  # fmt: skip
+             description="Sous-produits animaux de catégorie 3, transformés hors du "
+             "territoire")  # fmt: skip
+    g.stream(s, "manure", code="02 01 06", state="pasty", quantity=1_200, route="recovery", cost=12,
+             description="Fumier des parcs d'attente et matières stercoraires")  # fmt: skip
     g.stream(s, "sludge", code="02 02 04", state="pasty", quantity=600, route="recovery",
-             cost=25, description="Sludge from the on-site effluent treatment plant")  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Hot water for scalding and "
-           "cleaning", quantity=1_400, price=58, max_km=4)  # fmt: skip
+             cost=25, description="Boues de la station d'épuration du site")  # fmt: skip
+    g.need(s, "heat", category="heat", unit="MWh",
+           description="Eau chaude pour l'échaudage et le nettoyage", quantity=1_400, price=58,
+           max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
-           description="Water for cleaning", quantity=18_000, price=3.8, max_km=10)  # fmt: skip
+           description="Eau de nettoyage", quantity=18_000, price=3.8, max_km=10)  # fmt: skip
 
 
 def bakery(g: Generator, s: Site) -> None:
     g.stream(s, "bread", code="02 06 01", quantity=g.q(60, 150, 5), route="incineration",
-             cost=g.q(120, 135, 1), description="Unsold bread and off-spec pastry")  # fmt: skip
-    g.stream(s, "cardboard", code="15 01 01", description="Cardboard packaging",
+             cost=g.q(120, 135, 1),
+             description="Invendus de pain et viennoiseries non conformes")  # fmt: skip
+    g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton",
              quantity=g.q(10, 30, 1), route="recovery", cost=g.q(5, 20, 1))  # fmt: skip
     if g.chance(0.6):
-        g.stream(s, "oil", code="20 01 25", state="liquid", description="Used frying oil",
+        g.stream(s, "oil", code="20 01 25", state="liquid", description="Huiles de friture usagées",
                  quantity=g.q(1, 4, 0.5), route="recovery", cost=g.q(30, 60, 5))  # fmt: skip
 
 
 def feed_mill(g: Generator, s: Site) -> None:
-    g.need(s, "feed", category="animal_feed",
-           description="By-products for feed formulation: bran, bakery meal, pulp, whey",
-           quantity=6_000, price=210, max_km=60)  # fmt: skip
+    g.need(s, "feed", category="animal_feed", description="Coproduits pour la formulation "
+           "d'aliments : son, farine de boulangerie, pulpes, lactosérum", quantity=6_000, price=210,
+           max_km=60)  # fmt: skip
     g.stream(s, "screenings", code="02 03 04", quantity=120, route="recovery", cost=10,
-             description="Grain screenings and dust unsuitable for feed")  # fmt: skip
-    g.stream(s, "bags", code="15 01 01", description="Paper sacks", quantity=15,
+             description="Issues de céréales et poussières impropres à l'alimentation "
+             "animale")  # fmt: skip
+    g.stream(s, "bags", code="15 01 01", description="Sacs en papier", quantity=15,
              route="recovery", cost=15)  # fmt: skip
 
 
 def grain_dryer(g: Generator, s: Site) -> None:
     g.need(s, "heat", category="heat", unit="MWh", months="7-10",
-           description="Heat for drying maize and sunflower at harvest",
+           description="Chaleur pour le séchage du maïs et du tournesol à la récolte",
            quantity=g.q(1_200, 2_200, 100), price=g.q(60, 70, 1), max_km=5)  # fmt: skip
     g.stream(s, "husks", code="02 01 03", months="7-11", route="recovery", cost=g.q(3, 8, 1),
-             description="Cleaning screenings, husks and broken grain",
+             description="Issues de nettoyage, balles et grains cassés",
              quantity=g.q(300, 700, 10))  # fmt: skip
 
 
 def cereal_farm(g: Generator, s: Site) -> None:
     g.stream(s, "residues", code="02 01 03", months="7-9", route="other",
-             description="Cereal chaff and crop residues not sold as straw",
+             description="Menues pailles et résidus de culture non vendus comme paille",
              quantity=g.q(50, 300, 10))  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="2-4",
-           description="Organic fertiliser (digestate, compost) replacing mineral fertiliser",
-           quantity=g.q(200, 1_500, 50), price=g.q(15, 40, 1), max_km=g.q(20, 40, 5))  # fmt: skip
+           description="Fertilisant organique (digestat, compost) en remplacement des engrais "
+           "minéraux", quantity=g.q(200, 1_500, 50), price=g.q(15, 40, 1),
+           max_km=g.q(20, 40, 5))  # fmt: skip
     if g.chance(0.5):
         g.need(s, "water", category="process_water", unit="m3", months="6-8",
-               description="Irrigation water for maize (agricultural rate)",
+               description="Eau d'irrigation du maïs (tarif agricole)",
                quantity=g.q(5_000, 30_000, 500), price=0.45, max_km=10)  # fmt: skip
     if g.chance(0.2):
-        g.stream(s, "plastic", code="02 01 04", description="Silage and big-bag plastics",
+        g.stream(s, "plastic", code="02 01 04", description="Plastiques d'ensilage et big-bags",
                  quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
 
 
 def melon_farm(g: Generator, s: Site) -> None:
     g.stream(s, "melons", code="02 01 03", months="6-9", route="other",
-             description="Unsold and damaged melons, vines after harvest",
+             description="Melons invendus et abîmés, fanes après récolte",
              quantity=g.q(100, 600, 10))  # fmt: skip
     if g.chance(0.6):
-        g.stream(s, "mulch", code="02 01 04", description="Used plastic mulch film and tunnels",
+        g.stream(s, "mulch", code="02 01 04",
+                 description="Films de paillage et tunnels plastiques usagés",
                  quantity=g.q(3, 15, 1), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="2-4",
-           description="Compost or digestate before planting", quantity=g.q(150, 600, 10),
+           description="Compost ou digestat avant plantation", quantity=g.q(150, 600, 10),
            price=g.q(25, 35, 1), max_km=30)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="5-8",
-           description="Irrigation water (agricultural rate)", quantity=g.q(5_000, 25_000, 500),
+           description="Eau d'irrigation (tarif agricole)", quantity=g.q(5_000, 25_000, 500),
            price=0.45, max_km=10)  # fmt: skip
 
 
 def greenhouse(g: Generator, s: Site) -> None:
     g.need(s, "heat", category="heat", unit="MWh", months="10-4",
-           description="Heat for tomato and cucumber greenhouses",
+           description="Chaleur pour les serres de tomates et de concombres",
            quantity=g.q(1_500, 4_000, 100), price=g.q(65, 80, 1), max_km=5)  # fmt: skip
     g.stream(s, "residues", code="02 01 03", months="7-11", route="recovery",
-             cost=g.q(15, 25, 1), description="Plant residues after the crop",
+             cost=g.q(15, 25, 1), description="Résidus végétaux de fin de culture",
              quantity=g.q(80, 200, 10))  # fmt: skip
     if g.chance(0.5):
-        g.stream(s, "films", code="02 01 04", description="Greenhouse films and substrate bags",
+        g.stream(s, "films", code="02 01 04", description="Films de serre et sacs de substrat",
                  quantity=g.q(2, 6, 1), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="3-10",
-           description="Irrigation water (drip and misting)", quantity=g.q(3_000, 8_000, 500),
-           price=g.q(3, 3.5, 0.1), max_km=10)  # fmt: skip
+           description="Eau d'irrigation (goutte-à-goutte et brumisation)",
+           quantity=g.q(3_000, 8_000, 500), price=g.q(3, 3.5, 0.1), max_km=10)  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="1-2",
-           description="Compost for the soil beds", quantity=g.q(50, 150, 10),
+           description="Compost pour les planches de culture", quantity=g.q(50, 150, 10),
            price=g.q(30, 40, 1), max_km=30)  # fmt: skip
 
 
 def cattle_farm(g: Generator, s: Site) -> None:
     g.stream(s, "manure", code="02 01 06", state="pasty", route="other",
-             description="Cattle manure, spread on the farm's own land today",
+             description="Fumier bovin, épandu aujourd'hui sur les terres de l'exploitation",
              quantity=g.q(1_500, 5_000, 100))  # fmt: skip
     if g.chance(0.5):
-        g.stream(s, "film", code="02 01 04", description="Silage film and wrapping",
+        g.stream(s, "film", code="02 01 04", description="Films d'ensilage et d'enrubannage",
                  quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
-    g.need(s, "bedding", category="animal_bedding", description="Bedding (straw, sawdust)",
+    g.need(s, "bedding", category="animal_bedding", description="Litière (paille, sciure)",
            quantity=g.q(100, 400, 10), price=g.q(45, 70, 1), max_km=30)  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Complementary feed",
+    g.need(s, "feed", category="animal_feed", description="Aliments complémentaires",
            quantity=g.q(200, 800, 10), price=g.q(180, 250, 5), max_km=40)  # fmt: skip
     if g.chance(0.6):
         g.need(s, "water", category="process_water", unit="m3",
-               description="Water for cleaning the milking parlour and yards",
+               description="Eau de nettoyage de la salle de traite et des aires d'exercice",
                quantity=g.q(1_000, 3_000, 100), price=g.q(3, 4, 0.1), max_km=10)  # fmt: skip
 
 
 def poultry_farm(g: Generator, s: Site) -> None:
     g.stream(s, "litter", code="02 01 06", route="other",
-             description="Poultry litter (manure and bedding)", quantity=g.q(200, 800,
+             description="Fumier de volailles (déjections et litière)", quantity=g.q(200, 800,
              10))  # fmt: skip
-    g.need(s, "bedding", category="animal_bedding", description="Wood shavings for litter",
+    g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour la litière",
            quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40)  # fmt: skip
     g.need(s, "heat", category="heat", unit="MWh", months="10-4",
-           description="Heat for the poultry houses (gas today)",
+           description="Chaleur pour les poulaillers (au gaz aujourd'hui)",
            quantity=g.q(150, 450, 10), price=75, max_km=5)  # fmt: skip
 
 
 def pig_farm(g: Generator, s: Site) -> None:
     g.stream(s, "slurry", code="02 01 06", state="liquid", unit="m3", route="other",
-             description="Pig slurry, spread on the farm's own land today",
+             description="Lisier de porc, épandu aujourd'hui sur les terres de l'exploitation",
              quantity=g.q(3_000, 8_000, 100))  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Feed (cereals, whey, by-products)",
+    g.need(s, "feed", category="animal_feed",
+           description="Alimentation (céréales, lactosérum, coproduits)",
            quantity=g.q(600, 1_500, 10), price=g.q(200, 240, 5), max_km=50)  # fmt: skip
 
 
 def sawmill(g: Generator, s: Site, big: bool = False) -> None:
     g.stream(s, "sawdust", code="03 01 05", route="recovery", cost=g.q(-15, 5, 1),
-             description="Sawdust and shavings (maritime pine, oak)",
+             description="Sciure et copeaux (pin maritime, chêne)",
              quantity=g.q(4_000, 8_000, 50) if big else g.q(500, 4_000, 50))  # fmt: skip
     g.stream(s, "bark", code="03 01 01", route="recovery", cost=g.q(0, 10, 1),
-             description="Bark, sold as mulch or burnt", quantity=g.q(300, 3_000, 50))  # fmt: skip
+             description="Écorces, vendues en paillage ou brûlées",
+             quantity=g.q(300, 3_000, 50))  # fmt: skip
     g.stream(s, "chips", code="03 01 05", route="recovery", cost=g.q(-25, -10, 1),
-             description="Slabs and offcuts chipped (plaquettes de scierie)",
+             description="Plaquettes de scierie (dosses et délignures broyées)",
              quantity=g.q(800, 5_000, 50))  # fmt: skip
     if g.chance(0.5):
-        g.stream(s, "ash", code="10 01 01", description="Bottom ash of the kiln boiler",
+        g.stream(s, "ash", code="10 01 01", description="Mâchefers de la chaudière du séchoir",
                  quantity=g.q(50, 150, 5), route="landfill", cost=g.q(90, 100, 1))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery",
-                 description="Used hydraulic and engine oil from saws and loaders",
+                 description="Huiles hydrauliques et moteur usagées des scies et des chargeuses",
                  quantity=g.q(1, 3, 0.5), cost=g.q(0, 30, 5))  # fmt: skip
     if big or g.chance(0.6):
         g.need(s, "water", category="process_water", unit="m3", months="5-9",
-               description="Water to sprinkle pine logs in the yard (against blue stain)",
-               quantity=g.q(2_000, 10_000, 500), price=g.q(2.5, 3.5, 0.1), max_km=10)  # fmt: skip
+               description="Eau d'aspersion des grumes de pin sur le parc à bois (contre le "
+               "bleuissement)", quantity=g.q(2_000, 10_000, 500), price=g.q(2.5, 3.5, 0.1),
+               max_km=10)  # fmt: skip
 
 
 def big_sawmill(g: Generator, s: Site) -> None:
@@ -643,49 +662,50 @@ def big_sawmill(g: Generator, s: Site) -> None:
 
 def joinery(g: Generator, s: Site) -> None:
     g.stream(s, "shavings", code="03 01 05", route="recovery", cost=g.q(20, 60, 1),
-             description="Shavings and offcuts of untreated wood", quantity=g.q(30, 300,
+             description="Copeaux et chutes de bois non traité", quantity=g.q(30, 300,
              5))  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "treated", code="03 01 04", route="incineration", cost=g.q(300, 380, 5),
-                 description="Offcuts and dust of treated or varnished wood",
+                 description="Chutes et poussières de bois traité ou verni",
                  quantity=g.q(3, 20, 1))  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "solvents", code="14 06 03", state="liquid", route="incineration",
-                 cost=g.q(450, 600, 10), description="Spent cleaning solvents (varnish line)",
+                 cost=g.q(450, 600, 10),
+                 description="Solvants de nettoyage usés (ligne de vernissage)",
                  quantity=g.q(0.5, 3, 0.5))  # fmt: skip
     if s.naf_code == "43.32A":
         g.stream(s, "site_wood", code="17 02 01", route="incineration", cost=g.q(80, 100, 1),
-                 description="Wood from site removals (old windows and doors, untreated)",
-                 quantity=g.q(10, 60, 1))  # fmt: skip
+                 description="Bois de dépose de chantier (anciennes fenêtres et portes, non "
+                 "traitées)", quantity=g.q(10, 60, 1))  # fmt: skip
     else:
         g.stream(s, "packaging", code="15 01 03", route="recovery", cost=g.q(10, 30, 1),
-                 description="Wooden packaging and crates", quantity=g.q(5, 20, 1))  # fmt: skip
+                 description="Emballages et caisses en bois", quantity=g.q(5, 20, 1))  # fmt: skip
 
 
 def pallet_maker(g: Generator, s: Site) -> None:
     g.stream(s, "offcuts", code="03 01 05", route="recovery", cost=g.q(-8, 0, 1),
-             description="Offcuts and sawdust from pallet making", quantity=g.q(150, 600,
+             description="Chutes et sciure de la fabrication de palettes", quantity=g.q(150, 600,
              10))  # fmt: skip
     g.need(s, "pallets", category="pallets_packaging_reuse",
-           description="Used pallets to repair and resell", quantity=g.q(150, 500, 10),
+           description="Palettes usagées à réparer et à revendre", quantity=g.q(150, 500, 10),
            price=60, max_km=60)  # fmt: skip
 
 
 def quarry(g: Generator, s: Site, kaolin: bool = False) -> None:
     if kaolin:
         g.stream(s, "sand", code="01 04 09", route="storage",
-                 description="Waste sand and clays from kaolin washing",
+                 description="Sables et argiles stériles du lavage du kaolin",
                  quantity=g.q(5_000, 20_000, 500))  # fmt: skip
     else:
         g.stream(s, "gravel", code="01 04 08", route="storage",
-                 description="Waste gravel and crushed rock fines",
+                 description="Stériles de graviers et fines de concassage",
                  quantity=g.q(3_000, 12_000, 500))  # fmt: skip
     g.need(s, "backfill", category="backfill",
-           description="Inert soil and stones for the restoration of worked-out pits",
+           description="Terres et cailloux inertes pour la remise en état des fosses d'extraction",
            quantity=g.q(20_000, 60_000, 1_000), price=g.q(3, 5, 0.5), max_km=40)  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery",
-                 description="Used engine oil from dumpers and loaders",
+                 description="Huiles moteur usagées des tombereaux et des chargeuses",
                  quantity=g.q(2, 5, 0.5), cost=g.q(0, 30, 5))  # fmt: skip
 
 
@@ -695,156 +715,165 @@ def kaolin_quarry(g: Generator, s: Site) -> None:
 
 def builder(g: Generator, s: Site) -> None:
     g.stream(s, "soil", code="17 05 04", route="landfill", cost=g.q(10, 25, 1),
-             description="Excavated soil and stones (inert)", quantity=g.q(500, 8_000, 100),
-             notes="inert waste landfill (ISDI) today")  # fmt: skip
+             description="Terres et cailloux d'excavation (inertes)", quantity=g.q(500, 8_000, 100),
+             notes="installation de stockage de déchets inertes (ISDI) aujourd'hui")  # fmt: skip
     g.stream(s, "rubble", code="17 01 07", route="landfill", cost=g.q(12, 25, 1),
-             description="Concrete, brick and tile rubble", quantity=g.q(200, 2_000,
+             description="Gravats de béton, briques et tuiles", quantity=g.q(200, 2_000,
              50))  # fmt: skip
     if g.chance(0.7):
         g.stream(s, "wood", code="17 02 01", route="incineration", cost=g.q(80, 100, 1),
-                 description="Site wood (formwork, offcuts)", quantity=g.q(20, 150, 5))  # fmt: skip
+                 description="Bois de chantier (coffrages, chutes)",
+                 quantity=g.q(20, 150, 5))  # fmt: skip
     if g.chance(0.7):
         g.stream(s, "plasterboard", code="17 08 02", route="landfill", cost=g.q(95, 110, 1),
-                 description="Plasterboard offcuts (asbestos-free)",
+                 description="Chutes de plaques de plâtre (sans amiante)",
                  quantity=g.q(10, 60, 1))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "steel", code="17 04 05", route="recovery", cost=g.q(-120, -80, 5),
-                 description="Reinforcing steel and scrap iron", quantity=g.q(10, 60,
+                 description="Aciers d'armature et ferrailles", quantity=g.q(10, 60,
                  1))  # fmt: skip
     if g.chance(0.4):
         g.stream(s, "plastic", code="17 02 03", route="landfill", cost=g.q(110, 125, 1),
-                 description="Plastic pipes, membranes and offcuts", quantity=g.q(3, 15,
+                 description="Tubes, membranes et chutes en plastique", quantity=g.q(3, 15,
                  1))  # fmt: skip
     if g.chance(0.3):
         g.stream(s, "insulation", code="17 06 04", route="landfill", cost=g.q(110, 125, 1),
-                 description="Mineral wool and polystyrene insulation offcuts",
+                 description="Chutes d'isolants (laine minérale, polystyrène)",
                  quantity=g.q(3, 20, 1))  # fmt: skip
     g.need(s, "aggregates", category="aggregates",
-           description="Sub-base and trench aggregates (0/31.5)", quantity=g.q(500, 3_000, 50),
-           price=g.q(12, 20, 0.5), max_km=30)  # fmt: skip
+           description="Granulats de couche de forme et de tranchée (0/31,5)",
+           quantity=g.q(500, 3_000, 50), price=g.q(12, 20, 0.5), max_km=30)  # fmt: skip
     if g.chance(0.8):
-        g.need(s, "backfill", category="backfill", description="Backfill for landscaping",
-               quantity=g.q(300, 2_000, 50), price=g.q(8, 12, 0.5), max_km=30)  # fmt: skip
+        g.need(s, "backfill", category="backfill",
+               description="Remblais pour aménagements paysagers", quantity=g.q(300, 2_000, 50),
+               price=g.q(8, 12, 0.5), max_km=30)  # fmt: skip
 
 
 def road_works(g: Generator, s: Site) -> None:
     g.stream(s, "asphalt", code="17 03 02", route="recovery", cost=g.q(6, 10, 1),
-             description="Milled asphalt without tar", quantity=g.q(1_000, 5_000, 100))  # fmt: skip
+             description="Fraisats d'enrobés exempts de goudron",
+             quantity=g.q(1_000, 5_000, 100))  # fmt: skip
     g.stream(s, "soil", code="17 05 04", route="landfill", cost=g.q(10, 15, 1),
-             description="Excavated soil and stones (inert)", quantity=g.q(3_000, 15_000,
+             description="Terres et cailloux d'excavation (inertes)", quantity=g.q(3_000, 15_000,
              500))  # fmt: skip
     g.need(s, "aggregates", category="aggregates",
-           description="Aggregates for road sub-bases and embankments",
+           description="Granulats pour couches de forme routières et remblais",
            quantity=g.q(8_000, 20_000, 500), price=g.q(14, 18, 0.5), max_km=40)  # fmt: skip
 
 
 def garage(g: Generator, s: Site) -> None:
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=g.q(0, 30, 5),
-             description="Used engine oil from oil changes", quantity=g.q(2, 8, 0.5))  # fmt: skip
+             description="Huiles moteur usagées des vidanges", quantity=g.q(2, 8, 0.5))  # fmt: skip
     g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.q(90, 130, 5),
-             description="End-of-life tyres", quantity=g.q(5, 30, 1))  # fmt: skip
+             description="Pneumatiques usagés", quantity=g.q(5, 30, 1))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "filters", code="16 01 07", route="incineration", cost=g.q(380, 450, 10),
-                 description="Oil filters", quantity=g.q(0.5, 2, 0.5))  # fmt: skip
+                 description="Filtres à huile", quantity=g.q(0.5, 2, 0.5))  # fmt: skip
     if g.chance(0.4):
         g.stream(s, "metal", code="16 01 17", route="recovery", cost=g.q(-130, -90, 5),
-                 description="Ferrous parts (brake discs, exhausts)", quantity=g.q(5, 25,
+                 description="Pièces ferreuses (disques de frein, échappements)",
+                 quantity=g.q(5, 25,
                  1))  # fmt: skip
     if s.naf_code == "45.20B":
         g.stream(s, "solvents", code="14 06 03", state="liquid", route="incineration",
-                 cost=g.q(450, 600, 10), description="Spent gun-cleaning solvents",
+                 cost=g.q(450, 600, 10), description="Solvants usés de nettoyage des pistolets",
                  quantity=g.q(1, 4, 0.5))  # fmt: skip
         g.stream(s, "paint", code="08 01 11", state="pasty", route="incineration",
-                 cost=g.q(600, 700, 10), description="Paint residues with solvents",
+                 cost=g.q(600, 700, 10), description="Résidus de peinture contenant des solvants",
                  quantity=g.q(0.5, 2, 0.5))  # fmt: skip
 
 
 def metalworks(g: Generator, s: Site) -> None:
     g.stream(s, "turnings", code="12 01 01", route="recovery", cost=g.q(-130, -100, 5),
-             description="Steel turnings and offcuts", quantity=g.q(10, 200, 5))  # fmt: skip
+             description="Copeaux et chutes d'acier", quantity=g.q(10, 200, 5))  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "nonferrous", code="12 01 03", route="recovery", cost=g.q(-700, -500, 10),
-                 description="Aluminium and brass turnings", quantity=g.q(1, 20, 0.5))  # fmt: skip
+                 description="Copeaux d'aluminium et de laiton",
+                 quantity=g.q(1, 20, 0.5))  # fmt: skip
     if g.chance(0.3):
         g.stream(s, "dust", code="12 01 02", route="landfill", cost=g.q(100, 120, 1),
-                 description="Grinding dust and shot-blasting fines", quantity=g.q(1, 8,
+                 description="Poussières de meulage et fines de grenaillage", quantity=g.q(1, 8,
                  0.5))  # fmt: skip
     if g.chance(0.7):
         g.stream(s, "solvents", code="14 06 03", state="liquid", route="incineration",
-                 cost=g.q(450, 600, 10), description="Spent degreasing solvents",
+                 cost=g.q(450, 600, 10), description="Solvants de dégraissage usés",
                  quantity=g.q(0.5, 4, 0.5))  # fmt: skip
 
 
 def plastics_film(g: Generator, s: Site) -> None:
     g.stream(s, "scrap", code="07 02 13", route="landfill", cost=g.q(110, 125, 1),
-             description="Multilayer film scrap and purgings that cannot be regranulated in-house",
+             description="Chutes de films multicouches et purges non regranulables sur place",
              quantity=g.q(20, 150, 5))  # fmt: skip
-    g.stream(s, "cardboard", code="15 01 01", description="Cardboard cores and cases",
+    g.stream(s, "cardboard", code="15 01 01", description="Mandrins et caisses en carton",
              quantity=g.q(10, 40, 1), route="recovery", cost=g.q(5, 20, 1))  # fmt: skip
     g.need(s, "film", category="plastic_polymer", accepted_codes="150102",
-           description="Clean polyethylene film bales to make refuse sacks",
+           description="Balles de film polyéthylène propre pour fabriquer des sacs poubelle",
            quantity=g.q(300, 800, 10), price=350, max_km=100)  # fmt: skip
 
 
 def plastics_parts(g: Generator, s: Site) -> None:
     g.stream(s, "purgings", code="07 02 13", route="incineration", cost=g.q(120, 140, 1),
-             description="Mixed-polymer purgings and rejected parts", quantity=g.q(10, 60,
+             description="Purges de polymères en mélange et pièces rebutées", quantity=g.q(10, 60,
              1))  # fmt: skip
     g.stream(s, "shavings", code="12 01 05", route="landfill", cost=g.q(110, 120, 1),
-             description="Plastic shavings from machining", quantity=g.q(5, 20, 1))  # fmt: skip
+             description="Copeaux plastiques d'usinage", quantity=g.q(5, 20, 1))  # fmt: skip
 
 
 def cardboard_maker(g: Generator, s: Site) -> None:
     g.stream(s, "offcuts", code="03 03 08", route="recovery", cost=-40,
-             description="Corrugated board offcuts and misprints", quantity=1_800)  # fmt: skip
-    g.stream(s, "ink", code="08 03 18", description="Printing toner and ink residues "
-             "(water-based)", quantity=1.5, route="incineration", cost=160)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Steam for the corrugator",
+             description="Chutes de carton ondulé et défauts d'impression",
+             quantity=1_800)  # fmt: skip
+    g.stream(s, "ink", code="08 03 18",
+             description="Résidus d'encres et de toners d'impression (à l'eau)", quantity=1.5,
+             route="incineration", cost=160)  # fmt: skip
+    g.need(s, "heat", category="heat", unit="MWh", description="Vapeur pour l'onduleuse",
            quantity=2_500, price=55, max_km=4)  # fmt: skip
     g.need(s, "pallets", category="pallets_packaging_reuse",
-           description="Repaired pallets for shipping", quantity=150, price=60,
+           description="Palettes reconditionnées pour les expéditions", quantity=150, price=60,
            max_km=50)  # fmt: skip
 
 
 def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
     scale = 1.0 if main else 0.6
     g.stream(s, "green", code="20 02 01", route="recovery", cost=g.q(35, 45, 1),
-             description="Green waste from households and municipal parks",
+             description="Déchets verts des particuliers et des espaces verts communaux",
              quantity=g.q(2_500, 4_000, 100) * scale, months="3-11")  # fmt: skip
     g.stream(s, "wood", code="20 01 38", route="recovery", cost=g.q(20, 30, 1),
-             description="Untreated and lightly treated wood (furniture, pallets)",
+             description="Bois brut et faiblement adjuvanté (mobilier, palettes)",
              quantity=g.q(600, 1_200, 50) * scale)  # fmt: skip
     g.stream(s, "glass", code="20 01 02", route="recovery", cost=g.q(20, 30, 1),
-             description="Glass from bottle banks, shipped to a glassworks outside the area",
-             quantity=g.q(800, 1_500, 50) * scale)  # fmt: skip
+             description="Verre des points d'apport volontaire, expédié vers une verrerie hors du "
+             "territoire", quantity=g.q(800, 1_500, 50) * scale)  # fmt: skip
     g.stream(s, "cardboard", code="20 01 01", route="recovery", cost=g.q(5, 15, 1),
-             description="Paper and cardboard", quantity=g.q(300, 600, 10) * scale)  # fmt: skip
+             description="Papiers et cartons", quantity=g.q(300, 600, 10) * scale)  # fmt: skip
     g.stream(s, "metal", code="20 01 40", route="recovery", cost=g.q(-100, -80, 5),
-             description="Scrap metal", quantity=g.q(250, 500, 10) * scale)  # fmt: skip
+             description="Ferrailles", quantity=g.q(250, 500, 10) * scale)  # fmt: skip
     g.stream(s, "rubble", code="17 01 07", route="landfill", cost=g.q(15, 20, 1),
-             description="Rubble from small works", quantity=g.q(800, 2_000,
+             description="Gravats de petits travaux", quantity=g.q(800, 2_000,
              50) * scale)  # fmt: skip
     g.stream(s, "plasterboard", code="17 08 02", route="landfill", cost=g.q(100, 110, 1),
-             description="Plasterboard (asbestos-free)", quantity=g.q(100, 250,
+             description="Plaques de plâtre (sans amiante)", quantity=g.q(100, 250,
              10) * scale)  # fmt: skip
     g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.q(100, 130, 5),
-             description="Tyres brought by households and farms", quantity=g.q(20, 80,
+             description="Pneus apportés par les particuliers et les agriculteurs",
+             quantity=g.q(20, 80,
              5))  # fmt: skip
     g.stream(s, "textile", code="20 01 11", route="other", cost=g.q(20, 40, 5),
-             description="Textiles and shoes from collection bins", quantity=g.q(40, 150,
+             description="Textiles et chaussures des bornes de collecte", quantity=g.q(40, 150,
              5))  # fmt: skip
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=0,
-             description="Used engine oil from households", quantity=g.q(5, 20, 1))  # fmt: skip
+             description="Huiles moteur usagées des particuliers",
+             quantity=g.q(5, 20, 1))  # fmt: skip
     if main or g.chance(0.5):
         g.stream(s, "cooking_oil", code="20 01 25", state="liquid", route="recovery",
-                 cost=g.q(30, 50, 5), description="Used cooking oil",
+                 cost=g.q(30, 50, 5), description="Huiles alimentaires usagées",
                  quantity=g.q(2, 10, 0.5))  # fmt: skip
     if main:
         g.stream(s, "plastics", code="20 01 39", route="landfill", cost=120,
-                 description="Rigid plastics (garden furniture, crates, toys)",
+                 description="Plastiques rigides (mobilier de jardin, caisses, jouets)",
                  quantity=95)  # fmt: skip
         g.stream(s, "bulky", code="20 03 07", route="landfill", cost=125,
-                 description="Bulky waste (mattresses, mixed furniture)",
+                 description="Encombrants (matelas, mobilier en mélange)",
                  quantity=1_400)  # fmt: skip
 
 
@@ -854,172 +883,186 @@ def main_collection_centre(g: Generator, s: Site) -> None:
 
 def waste_operator(g: Generator, s: Site) -> None:
     g.need(s, "hazardous", accepted_codes="1302,1406,160107,080111,030104", permit=True,
-           description="Transit and regrouping of hazardous waste before regeneration or "
-           "incineration (regroupement)", quantity=400, price=0)  # fmt: skip
-    g.need(s, "metal", category="scrap_metal", description="Scrap metal to sort and bale",
-           quantity=3_000, price=0, max_km=80)  # fmt: skip
-    g.need(s, "paper", category="paper_fibre", description="Paper and cardboard to sort and "
-           "bale", quantity=2_500, price=0, max_km=60)  # fmt: skip
-    g.need(s, "film", accepted_codes="150102", description="Clean plastic film to bale",
-           quantity=500, price=0, max_km=60)  # fmt: skip
+           description="Transit et regroupement de déchets dangereux avant régénération ou "
+           "incinération", quantity=400, price=0)  # fmt: skip
+    g.need(s, "metal", category="scrap_metal",
+           description="Ferrailles à trier et à mettre en balles", quantity=3_000, price=0,
+           max_km=80)  # fmt: skip
+    g.need(s, "paper", category="paper_fibre",
+           description="Papiers et cartons à trier et à mettre en balles", quantity=2_500, price=0,
+           max_km=60)  # fmt: skip
+    g.need(s, "film", accepted_codes="150102",
+           description="Films plastiques propres à mettre en balles", quantity=500, price=0,
+           max_km=60)  # fmt: skip
     g.stream(s, "bales", code="19 12 01", route="recovery", cost=-60,
-             description="Baled paper and cardboard, sold to a paper mill",
+             description="Papiers et cartons en balles, vendus à une papeterie",
              quantity=2_400)  # fmt: skip
     g.stream(s, "ferrous", code="19 12 02", route="recovery", cost=-150,
-             description="Sorted ferrous scrap", quantity=2_600)  # fmt: skip
+             description="Ferrailles triées", quantity=2_600)  # fmt: skip
     g.stream(s, "rejects", code="19 12 12", route="landfill", cost=110,
-             description="Sorting rejects", quantity=1_200)  # fmt: skip
+             description="Refus de tri", quantity=1_200)  # fmt: skip
 
 
 def campsite(g: Generator, s: Site) -> None:
     g.stream(s, "food", code="20 01 08", months="5-9", route="incineration",
-             cost=g.q(120, 130, 1), description="Restaurant and snack-bar food waste",
+             cost=g.q(120, 130, 1), description="Biodéchets du restaurant et du snack",
              quantity=g.q(10, 40, 1))  # fmt: skip
     g.stream(s, "glass", code="15 01 07", months="5-9", route="recovery", cost=g.q(25, 35, 1),
-             description="Glass bottles and jars", quantity=g.q(8, 30, 1))  # fmt: skip
+             description="Bouteilles et bocaux en verre", quantity=g.q(8, 30, 1))  # fmt: skip
     g.need(s, "heat", category="heat", unit="MWh", months="4-9",
-           description="Heat for the outdoor pool (gas today)", quantity=g.q(200, 400, 10),
-           price=75, max_km=5)  # fmt: skip
+           description="Chaleur pour la piscine extérieure (au gaz aujourd'hui)",
+           quantity=g.q(200, 400, 10), price=75, max_km=5)  # fmt: skip
 
 
 def laundry(g: Generator, s: Site) -> None:
     g.stream(s, "water", material="process_water", unit="m3", state="liquid", cost=2.5,
-             description="Warm rinse water (35 °C) after filtration", quantity=18_000)  # fmt: skip
+             description="Eaux tièdes de rinçage (35 °C) après filtration",
+             quantity=18_000)  # fmt: skip
     g.stream(s, "textile", code="20 01 11", route="incineration", cost=130,
-             description="Worn-out linen (hospital and hotel sheets)", quantity=12)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Hot water and steam for "
-           "washing and ironing", quantity=1_800, price=60, max_km=3)  # fmt: skip
+             description="Linge usé (draps d'hôpital et d'hôtel)", quantity=12)  # fmt: skip
+    g.need(s, "heat", category="heat", unit="MWh",
+           description="Eau chaude et vapeur pour le lavage et le repassage", quantity=1_800,
+           price=60, max_km=3)  # fmt: skip
 
 
 def supermarket(g: Generator, s: Site) -> None:
     g.stream(s, "food", code="20 01 08", route="incineration", cost=g.q(115, 125, 1),
-             description="Unsold food past its date (after donations)",
+             description="Invendus alimentaires à date dépassée (après dons)",
              quantity=g.q(40, 120, 5))  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", route="recovery", cost=g.q(-25, -10, 1),
-             description="Cardboard, baled in store and sold", quantity=g.q(80, 200,
+             description="Cartons mis en balles en magasin et revendus", quantity=g.q(80, 200,
              5))  # fmt: skip
     g.stream(s, "film", code="15 01 02", route="recovery", cost=g.q(20, 40, 1),
-             description="Clean stretch film", quantity=g.q(10, 40, 1))  # fmt: skip
+             description="Film étirable propre", quantity=g.q(10, 40, 1))  # fmt: skip
     g.stream(s, "pallets", code="15 01 03", route="recovery", cost=0,
-             description="Broken and one-way pallets", quantity=g.q(20, 60, 1))  # fmt: skip
+             description="Palettes cassées et palettes perdues",
+             quantity=g.q(20, 60, 1))  # fmt: skip
 
 
 def equestrian_centre(g: Generator, s: Site) -> None:
     g.stream(s, "manure", code="02 01 06", route="other",
-             description="Horse manure with bedding", quantity=g.q(300, 800, 10))  # fmt: skip
-    g.need(s, "bedding", category="animal_bedding", description="Wood shavings for boxes",
+             description="Fumier de cheval avec litière", quantity=g.q(300, 800, 10))  # fmt: skip
+    g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour les boxes",
            quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40)  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Bran and pulp for horse feed",
-           quantity=g.q(60, 150, 5), price=g.q(200, 250, 5), max_km=40)  # fmt: skip
+    g.need(s, "feed", category="animal_feed",
+           description="Son et pulpes pour l'alimentation des chevaux", quantity=g.q(60, 150, 5),
+           price=g.q(200, 250, 5), max_km=40)  # fmt: skip
 
 
 def goat_farm(g: Generator, s: Site) -> None:
     g.stream(s, "manure", code="02 01 06", route="other",
-             description="Goat manure with straw", quantity=g.q(200, 600, 10))  # fmt: skip
-    g.need(s, "bedding", category="animal_bedding", description="Bedding (straw, shavings)",
+             description="Fumier de chèvre pailleux", quantity=g.q(200, 600, 10))  # fmt: skip
+    g.need(s, "bedding", category="animal_bedding", description="Litière (paille, copeaux)",
            quantity=g.q(60, 150, 5), price=g.q(50, 70, 1), max_km=30)  # fmt: skip
-    g.need(s, "feed", category="animal_feed", description="Complementary feed (whey, bran)",
-           quantity=g.q(80, 250, 5), price=g.q(190, 240, 5), max_km=40)  # fmt: skip
+    g.need(s, "feed", category="animal_feed",
+           description="Aliments complémentaires (lactosérum, son)", quantity=g.q(80, 250, 5),
+           price=g.q(190, 240, 5), max_km=40)  # fmt: skip
 
 
 def landscaper(g: Generator, s: Site) -> None:
     g.stream(s, "green", code="20 02 01", months="3-11", route="recovery", cost=g.q(35, 45, 1),
-             description="Hedge and lawn clippings from clients' gardens",
+             description="Tailles de haies et tontes de gazon des jardins des clients",
              quantity=g.q(200, 600, 10))  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="9-4",
-           description="Compost for plantings", quantity=g.q(200, 600, 10),
+           description="Compost pour les plantations", quantity=g.q(200, 600, 10),
            price=g.q(30, 40, 1), max_km=30)  # fmt: skip
-    g.need(s, "backfill", category="backfill", description="Topsoil and backfill for "
-           "landscaping", quantity=g.q(500, 2_000, 50), price=g.q(10, 14, 0.5),
-           max_km=30)  # fmt: skip
+    g.need(s, "backfill", category="backfill",
+           description="Terre végétale et remblais pour l'aménagement paysager",
+           quantity=g.q(500, 2_000, 50), price=g.q(10, 14, 0.5), max_km=30)  # fmt: skip
 
 
 def concrete_plant(g: Generator, s: Site) -> None:
     g.stream(s, "returns", code="10 13 14", route="landfill", cost=g.q(15, 22, 1),
-             description="Returned concrete and washing sludge", quantity=g.q(300, 800,
+             description="Retours de béton et boues de lavage", quantity=g.q(300, 800,
              10))  # fmt: skip
     g.need(s, "aggregates", category="aggregates",
-           description="Gravel and sand for ready-mixed concrete (recycled share allowed)",
+           description="Graviers et sables pour béton prêt à l'emploi (part recyclée admise)",
            quantity=g.q(10_000, 30_000, 500), price=g.q(15, 19, 0.5), max_km=30)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
-           description="Mixing and washing water", quantity=g.q(3_000, 8_000, 500),
+           description="Eau de gâchage et de lavage", quantity=g.q(3_000, 8_000, 500),
            price=g.q(3.2, 4, 0.1), max_km=10)  # fmt: skip
 
 
 def asphalt_plant(g: Generator, s: Site) -> None:
-    g.need(s, "asphalt", accepted_codes="170302",
-           description="Milled asphalt to recycle in hot mix (replaces aggregates and bitumen)",
+    g.need(s, "asphalt", accepted_codes="170302", description="Fraisats d'enrobés à recycler en "
+           "enrobés à chaud (en remplacement de granulats et de bitume)",
            quantity=g.q(5_000, 10_000, 500), price=25, max_km=50)  # fmt: skip
-    g.need(s, "aggregates", category="aggregates", description="Aggregates for asphalt mixes",
+    g.need(s, "aggregates", category="aggregates", description="Granulats pour enrobés",
            quantity=g.q(15_000, 25_000, 500), price=g.q(14, 17, 0.5), max_km=40)  # fmt: skip
 
 
 def municipal_services(g: Generator, s: Site) -> None:
     g.stream(s, "green", code="20 02 01", months="3-11", route="recovery", cost=40,
-             description="Green waste from parks, verges and cemeteries", quantity=450)  # fmt: skip
+             description="Déchets verts des parcs, accotements et cimetières",
+             quantity=450)  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="10-4",
-           description="Compost for flower beds and plantings", quantity=300, price=32,
+           description="Compost pour les massifs et les plantations", quantity=300, price=32,
            max_km=30)  # fmt: skip
-    g.need(s, "aggregates", category="aggregates", description="Aggregates for paths and "
-           "rural roads", quantity=1_500, price=17, max_km=30)  # fmt: skip
-    g.need(s, "backfill", category="backfill", description="Backfill for trenches and "
-           "embankments", quantity=1_000, price=9, max_km=30)  # fmt: skip
+    g.need(s, "aggregates", category="aggregates",
+           description="Granulats pour les chemins et la voirie rurale", quantity=1_500, price=17,
+           max_km=30)  # fmt: skip
+    g.need(s, "backfill", category="backfill", description="Remblais pour tranchées et talus",
+           quantity=1_000, price=9, max_km=30)  # fmt: skip
 
 
 def pellet_maker(g: Generator, s: Site) -> None:
     g.need(s, "sawdust", accepted_codes="030105",
-           description="Dry, untreated sawdust and shavings to press into wood pellets",
+           description="Sciure et copeaux secs, non traités, à presser en granulés de bois",
            quantity=15_000, price=40, max_km=80)  # fmt: skip
-    g.need(s, "heat", category="heat", unit="MWh", description="Heat for the sawdust dryer",
+    g.need(s, "heat", category="heat", unit="MWh", description="Chaleur pour le séchoir à sciure",
            quantity=3_000, price=35, max_km=3)  # fmt: skip
     g.stream(s, "fines", code="03 01 05", route="recovery", cost=0, quantity=300,
-             description="Fines and broken pellets screened out")  # fmt: skip
+             description="Fines et granulés cassés issus du criblage")  # fmt: skip
 
 
 def brewery(g: Generator, s: Site) -> None:
     g.stream(s, "grains", code="02 07 01", state="pasty", route="recovery", cost=5,
-             description="Brewer's spent grains (drêches)", quantity=g.q(100, 300, 10))  # fmt: skip
+             description="Drêches de brasserie", quantity=g.q(100, 300, 10))  # fmt: skip
     g.stream(s, "yeast", code="02 07 04", state="liquid", route="other", cost=20,
-             description="Surplus yeast and tank bottoms", quantity=g.q(5, 20, 1))  # fmt: skip
+             description="Levures en excès et fonds de cuve", quantity=g.q(5, 20, 1))  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
-           description="Water for cleaning tanks and kegs", quantity=g.q(1_500, 4_000, 100),
+           description="Eau de nettoyage des cuves et des fûts", quantity=g.q(1_500, 4_000, 100),
            price=g.q(3.5, 4.5, 0.1), max_km=5)  # fmt: skip
 
 
 def nursery(g: Generator, s: Site) -> None:
-    g.need(s, "amendment", category="soil_amendment", description="Compost for potting mixes",
-           quantity=g.q(300, 800, 10), price=40, max_km=40)  # fmt: skip
+    g.need(s, "amendment", category="soil_amendment",
+           description="Compost pour les substrats de rempotage", quantity=g.q(300, 800, 10),
+           price=40, max_km=40)  # fmt: skip
     g.need(s, "heat", category="heat", unit="MWh", months="11-3",
-           description="Frost protection heat for the glasshouses", quantity=g.q(400, 800, 50),
+           description="Chaleur hors-gel pour les serres", quantity=g.q(400, 800, 50),
            price=70, max_km=5)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="4-9",
-           description="Irrigation water", quantity=g.q(4_000, 10_000, 500), price=3.2,
+           description="Eau d'irrigation", quantity=g.q(4_000, 10_000, 500), price=3.2,
            max_km=10)  # fmt: skip
-    g.stream(s, "pots", code="02 01 04", description="Broken plastic pots and trays",
-             quantity=g.q(2, 8, 1), route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
+    g.stream(s, "pots", code="02 01 04",
+             description="Pots et plaques de culture en plastique cassés", quantity=g.q(2, 8, 1),
+             route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
 
 
 def oil_regenerator(g: Generator, s: Site) -> None:
     g.need(s, "oil", category="oil_regeneration", accepted_codes="1302", permit=True,
-           description="Used mineral oils for regeneration into base oil",
+           description="Huiles minérales usagées à régénérer en huiles de base",
            quantity=20_000, price=80)  # fmt: skip
 
 
 def paper_mill(g: Generator, s: Site) -> None:
-    g.need(s, "fibre", category="paper_fibre", description="Recovered paper and board",
+    g.need(s, "fibre", category="paper_fibre", description="Papiers et cartons récupérés",
            quantity=60_000, price=110, max_km=150)  # fmt: skip
 
 
 def panel_maker(g: Generator, s: Site) -> None:
-    g.need(s, "wood", category="wood_panel", description="Sawmill chips and sawdust for "
-           "particleboard", quantity=40_000, price=45, max_km=120)  # fmt: skip
+    g.need(s, "wood", category="wood_panel",
+           description="Plaquettes de scierie et sciure pour panneaux de particules",
+           quantity=40_000, price=45, max_km=120)  # fmt: skip
     g.stream(s, "dust", code="03 01 05", route="recovery", cost=0, quantity=2_500,
-             description="Sanding dust, burnt in the dryer furnace")  # fmt: skip
+             description="Poussières de ponçage, brûlées dans le foyer du sécheur")  # fmt: skip
 
 
 def biodiesel(g: Generator, s: Site) -> None:
-    g.need(s, "oil", category="biofuel_feedstock", description="Used cooking oil and animal "
-           "fats for biodiesel", quantity=3_000, price=500, max_km=150)  # fmt: skip
+    g.need(s, "oil", category="biofuel_feedstock",
+           description="Huiles alimentaires usagées et graisses animales pour le biodiesel",
+           quantity=3_000, price=500, max_km=150)  # fmt: skip
 
 
 # Sector id -> (generator, NAF code, name patterns with {S} for an invented surname)
@@ -1291,33 +1334,36 @@ def jitter(rng: random.Random, lat: float, lon: float) -> tuple[float, float]:
 # stage, share of the smaller quantity, abandoned reason, created on, updated on, notes).
 SYNERGIES: tuple[tuple[str, str, str, str, str, str, float, str, str, str, str], ...] = (
     ("SY001", "sawmill_montlieu", "sawdust", "heat_network_jonzac", "wood", "implemented",
-     1.0, "", "2021-03-15", "2022-10-03", "chips and sawdust mix, delivered by walking-floor"),
+     1.0, "", "2021-03-15", "2022-10-03",
+     "mélange de plaquettes et de sciure, livré en semi-remorque à fond mouvant"),
     ("SY002", "coop_distillery_archiac", "vinasses", "methaniser", "vinasses", "implemented",
-     0.8, "", "2022-01-10", "2023-11-20", "tanker every day of the campaign"),
+     0.8, "", "2022-01-10", "2023-11-20", "citerne chaque jour de la campagne"),
     ("SY003", "grower_arthenac", "marc", "byproduct_archiac", "marc_lees", "implemented",
      1.0, "", "2020-09-01", "2020-10-15", "prestations viniques"),
     ("SY004", "cattle_courpignac", "manure", "methaniser", "solid", "implemented",
-     0.7, "", "2022-05-02", "2023-02-14", "exchange manure for digestate"),
+     0.7, "", "2022-05-02", "2023-02-14", "échange fumier contre digestat"),
     ("SY005", "methaniser", "digestate", "cereal_plassac", "amendment", "implemented",
-     1.0, "", "2023-02-14", "2024-03-01", "spreading plan amended"),
+     1.0, "", "2023-02-14", "2024-03-01", "plan d'épandage modifié"),
     ("SY006", "distillery_mirambeau", "heat", "greenhouse_mirambeau", "heat", "in_discussion",
-     0.9, "", "2025-06-12", "2026-02-09", "hot-water loop of about 2 km under study"),
+     0.9, "", "2025-06-12", "2026-02-09", "boucle d'eau chaude d'environ 2 km à l'étude"),
     ("SY007", "builder_jonzac", "rubble", "road_works_jonzac", "aggregates", "in_discussion",
-     1.0, "", "2025-09-22", "2026-01-30", "mobile crusher on the builder's yard"),
+     1.0, "", "2025-09-22", "2026-01-30", "concasseur mobile sur le dépôt de l'entreprise"),
     ("SY008", "builder_montguyon", "soil", "kaolin_clerac_1", "backfill", "contacted",
-     1.0, "", "2026-01-08", "2026-01-20", "soil analyses (inert waste criteria) requested"),
+     1.0, "", "2026-01-08", "2026-01-20",
+     "analyses des terres (critères des déchets inertes) demandées"),
     ("SY009", "garage_jonzac", "oil", "oil_regenerator", "oil", "contacted",
-     1.0, "", "2025-11-04", "2025-12-01", "collection by an approved collector"),
+     1.0, "", "2025-11-04", "2025-12-01", "collecte par un ramasseur agréé"),
     ("SY010", "bakery_jonzac", "bread", "cattle_vanzac", "feed", "suggested",
      1.0, "", "2026-02-16", "2026-02-16", ""),
     ("SY011", "sawmill_montguyon", "sawdust", "poultry_bedenac", "bedding", "suggested",
      1.0, "", "2026-02-16", "2026-02-16", ""),
     ("SY012", "dairy_montendre", "whey", "pig_sousmoulins", "feed", "abandoned", 0.5,
-     "the pig farm moved to dry feed and has no tank to store liquid whey",
+     "l'élevage porcin est passé à l'alimentation sèche et n'a pas de cuve pour stocker "
+     "le lactosérum liquide",
      "2023-04-03", "2024-01-18", ""),
     ("SY013", "hospital_jonzac", "food", "methaniser", "biowaste", "abandoned", 1.0,
-     "no sorting at source in the kitchen; food waste contaminated by packaging",
-     "2024-02-05", "2024-09-10", "could restart with a sorting scheme"),
+     "pas de tri à la source en cuisine ; biodéchets souillés par les emballages",
+     "2024-02-05", "2024-09-10", "pourrait reprendre avec un dispositif de tri"),
 )  # fmt: skip
 
 
@@ -1366,7 +1412,7 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, str]]]:
             "contact_name": f"{first} {contact_last}",
             "contact_email": f"{fold(first)}.{fold(contact_last)}@example.org",
             "contact_phone": f"05 36 49 {index // 100:02d} {index % 100:02d}",
-            "notes": FICTIONAL if commune.in_cdc else f"{FICTIONAL}; outside the CdC",
+            "notes": FICTIONAL if commune.in_cdc else f"{FICTIONAL} ; hors de la CdC",
         }
         g.sites.append(site)
         companies.append(site.row)

@@ -169,7 +169,7 @@ def test_companies_are_placed_in_their_commune(companies) -> None:
 def test_companies_are_labelled_fictional(companies) -> None:
     assert (companies["siret"] == "").all()
     assert companies["contact_email"].str.endswith("@example.org").all()
-    assert companies["notes"].str.contains("fictional").all()
+    assert companies["notes"].str.startswith("entreprise fictive (données de démonstration)").all()
     assert companies["naf_code"].isin(naf_codes()["naf_code"]).all()
 
 

@@ -8,6 +8,7 @@ distillery). The demo is matched once per module (about 3 s). See docs/SUGGESTIO
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,10 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 GOLDEN_SYNERGIES = 466
 GOLDEN_MATCHED_T = 219_552
 GOLDEN_NET_BENEFIT_EUR = 5_384_503
+
+# Grape marc and wine lees in the demo's (French) descriptions; brewer's spent grains and surplus
+# yeast share the codes 02 07 01 and 02 07 04 but are not wine by-products
+GRAPE_MARC_OR_LEES = r"(?i)\bmarcs? de raisin\b|\blies de vin\b"
 
 WOOD_ENERGY_PANEL_OR_BEDDING_NACE = (
     "16.29",  # pellet makers (wood energy)
@@ -107,7 +112,7 @@ def test_grape_marc_and_lees_are_suggested_to_the_by_product_distillery(demo):
     (company,) = distillery_company
     marc_or_lees = [
         st for st in demo["network"].streams
-        if st.ewc_code in ("020701", "020704") and ("marc de raisin" in st.description or "lies de vin" in st.description)
+        if st.ewc_code in ("020701", "020704") and re.search(GRAPE_MARC_OR_LEES, st.description)
     ]  # fmt: skip
     assert len(marc_or_lees) >= 30
     missing = []
@@ -126,8 +131,7 @@ def test_no_marc_or_lees_is_suggested_as_feed_before_the_distillery(demo):
     # wine by-products are withdrawn under supervision (Reg. (EU) 1308/2013 annex VIII), not fed
     s = demo["by_stream"]
     rows = s[
-        s["ewc_code"].isin(["020701", "020704"])
-        & s["description"].str.contains("marc de raisin|lies de vin")
+        s["ewc_code"].isin(["020701", "020704"]) & s["description"].str.contains(GRAPE_MARC_OR_LEES)
     ]
     feed = rows[rows["need_category"] == "animal_feed"]
     assert feed.empty, feed[["stream_id", "need_id", "rank"]]
