@@ -36,8 +36,9 @@ def _paragraph(pdf, height: float, text: str) -> None:
 
 
 def render_pdf(network: Network, result, *, comparison=None, title: str | None = None,
-               today: date | None = None) -> bytes:  # fmt: skip
-    """The report of ``result`` (a match of ``network``) as PDF bytes."""
+               today: date | None = None, compress: bool = True) -> bytes:  # fmt: skip
+    """The report of ``result`` (a match of ``network``) as PDF bytes (``compress=False`` leaves the
+    page text readable in the file, for tests)."""
     from fpdf import FPDF
 
     from symbiose.report import INDICATOR_ROWS
@@ -45,6 +46,7 @@ def render_pdf(network: Network, result, *, comparison=None, title: str | None =
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(_latin1(title or _("Industrial symbiosis impact report")))
     pdf.set_creator("Symbiose")
+    pdf.set_compression(compress)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
@@ -81,7 +83,7 @@ def render_pdf(network: Network, result, *, comparison=None, title: str | None =
         _table(pdf, [_("indicator")] + names, rows, [70] + [width] * len(names), align="L" + "R" * len(names))
     pdf.ln(2)
     pdf.set_font("Helvetica", "I", 8)
-    _paragraph(pdf, 4, (_("Method: {method}").format(method=result.kpis.method)))
+    _paragraph(pdf, 4, (_("Method: {method}").format(method=_(result.kpis.method))))
     return bytes(pdf.output())
 
 

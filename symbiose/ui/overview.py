@@ -133,7 +133,7 @@ def page() -> None:
         st.caption(_("The 25 flows worth most to the network, of {n} in the optimum.").format(n=len(matches)))
         top_flows(net, matches)
         with st.expander(_("Method")):
-            st.write(result.kpis.method)
+            st.write(_(result.kpis.method))
 
 
 def top_flows_frame(net: Network, matches: pd.DataFrame, n: int = 25) -> pd.DataFrame:
