@@ -497,6 +497,13 @@ def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: 
     command += streamlit_args
     shown = f"[{host}]" if ":" in host else host
     click.echo(_("Serving {url} on http://{host}:{port}").format(url=st.display_url, host=shown, port=port), err=True)
+    if os.name == "posix":
+        # become the server: a signal sent to `symbiose serve` (a service manager stopping it, a
+        # test ending it) reaches Streamlit itself instead of leaving it running without a parent
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(repository_root())
+        os.execve(sys.executable, command, env)
     try:
         completed = subprocess.run(command, cwd=repository_root(), env=env, check=False)
     except KeyboardInterrupt:

@@ -76,6 +76,8 @@ def test_serve_binds_to_loopback_by_default(demo_url, tmp_path):
         log.close()
     text = (tmp_path / "serve.log").read_text()
     assert f"http://127.0.0.1:{port}" in text
+    # stopping `symbiose serve` stops the server itself (no Streamlit left running without a parent)
+    assert not _listening_addresses(port)
 
 
 def test_serve_refuses_an_open_demo_on_the_network(demo_url):

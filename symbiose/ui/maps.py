@@ -1,6 +1,7 @@
 """Maps that work without the Internet: a vector background shipped with the project.
 
-The background is drawn by pydeck layers, with no tile server (``map_style=None``):
+The background is drawn by pydeck layers, with no tile server (no map provider: Streamlit then
+loads no base-map style):
 
 * the sea (a light-blue rectangle under everything), the land of Charente-Maritime and its
   neighbouring départements (so the coast and the Gironde estuary show as the edge of the land),
@@ -30,6 +31,9 @@ LAND = [246, 243, 236, 255]
 COMMUNE_LINE = [175, 170, 160, 140]
 CDC_FILL = [233, 240, 222, 255]
 LABEL_MIN_POPULATION = 1500
+# the characters deck.gl's TextLayer draws (its default set is ASCII only): French names; given
+# as pdk.types.String, since pydeck reads every plain string argument as a JavaScript expression
+CHARACTERS = "".join(chr(c) for c in range(32, 127)) + "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ’«»"
 ONLINE_STYLE = pdk.map_styles.CARTO_LIGHT
 ROLE_COLOURS = {  # RGBA
     N_("supplier"): [230, 120, 20, 220],
@@ -69,8 +73,8 @@ def background_layers() -> list[pdk.Layer]:
                   get_fill_color=f"properties.cdc ? {CDC_FILL} : [0, 0, 0, 0]",
                   get_line_color=COMMUNE_LINE, line_width_min_pixels=0.5, id="background-communes"),
         pdk.Layer("TextLayer", data=towns, get_position=["longitude", "latitude"], get_text="name",
-                  get_size=11, get_color=[90, 80, 70, 230], character_set="auto", get_pixel_offset=[0, -10],
-                  font_family="sans-serif", id="background-names"),
+                  get_size=11, get_color=[90, 80, 70, 230], character_set=pdk.types.String(CHARACTERS), get_pixel_offset=[0, -10],
+                  id="background-names"),
     ]  # fmt: skip
 
 
@@ -92,8 +96,13 @@ def deck(layers: list[pdk.Layer], view: pdk.ViewState, *, online: bool = False,
          tooltip: dict | None = None) -> pdk.Deck:  # fmt: skip
     """A deck on the offline background, or on online tiles when ``online``."""
     base = [] if online else background_layers()
-    return pdk.Deck(layers=base + layers, initial_view_state=view, map_style=ONLINE_STYLE if online else None,
-                    tooltip=tooltip or {"text": "{name}{label}"})  # fmt: skip
+    tooltip = tooltip or {"text": "{name}{label}"}
+    if online:
+        return pdk.Deck(layers=layers, initial_view_state=view, map_style=ONLINE_STYLE, map_provider="carto",
+                        tooltip=tooltip)  # fmt: skip
+    # no map provider and pydeck's default style: Streamlit then draws no base map at all (with
+    # map_style=None it would fetch Carto's style to follow its theme)
+    return pdk.Deck(layers=base + layers, initial_view_state=view, map_provider=None, tooltip=tooltip)
 
 
 def online_toggle(key: str) -> bool:

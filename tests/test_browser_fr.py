@@ -1,0 +1,158 @@
+"""The main path in French in a real browser (Debian's Chromium, fr-FR locale), offline.
+
+`symbiose serve` is started for real (on 127.0.0.1, Streamlit's developer toolbar hidden);
+the browser may reach that address only: every other request is refused and recorded. The test
+walks the pages in French, checks that no English word of the interface shows, that the map
+draws its shipped background (sea and land colours in the map's canvas) with no network, and
+that there is no Deploy button. Skipped when /usr/bin/chromium or playwright is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_french import english_words_in
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SEA, LAND = (205, 226, 240), (246, 243, 236)  # symbiose.ui.maps.SEA / LAND
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`symbiose serve` on a free port, French, on an empty database (the demo is loaded)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    port = _free_port()
+    env = {**os.environ, "SYMBIOSE_LANGUAGE": "fr", "STREAMLIT_SERVER_HEADLESS": "true"}
+    log = (tmp_path / "serve.log").open("w")
+    command = [sys.executable, "-m", "symbiose.cli", "--database", f"sqlite:///{tmp_path / 'fr.db'}", "serve",
+               "--port", str(port)]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not answer within 90 s"
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _settled(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=40_000)
+
+
+def _main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").first.inner_text()
+
+
+def _assert_french(page, where: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    text = _main_text(page) + "\n" + page.get_by_test_id("stSidebar").inner_text()
+    found = english_words_in(text)
+    assert not found, f"{where}: English words on a French page: {found}"
+
+
+def _map_colours(page) -> set[tuple[int, int, int]]:
+    """The colours drawn in the first map's canvas (a screenshot of the element)."""
+    from PIL import Image
+
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas#deckgl-overlay").first
+    canvas.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames
+    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    return {c for _n, c in image.getcolors(maxcolors=1 << 20)}
+
+
+def _near(colours: set[tuple[int, int, int]], target: tuple[int, int, int], tolerance: int = 6) -> bool:
+    return any(all(abs(a - b) <= tolerance for a, b in zip(c, target, strict=True)) for c in colours)
+
+
+def test_main_path_in_french_offline(served, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    outside: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(served) or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
+        )  # fmt: skip
+        try:
+            context = browser.new_context(locale="fr-FR", viewport={"width": 1440, "height": 1000})
+            context.route("**/*", only_local)
+            page = context.new_page()
+            page.goto(served, wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Vue d'ensemble", exact=True)).to_be_visible(timeout=60_000)
+            metric = page.get_by_test_id("stMetric").filter(has_text="Synergies de l'optimum")
+            expect(metric).to_be_visible(timeout=60_000)
+            _settled(page)
+            assert int(metric.get_by_test_id("stMetricValue").inner_text().replace("\u00a0", "").replace(" ", "")) > 0
+            expect(page.get_by_role("heading", name="Principaux flux")).to_be_visible()
+            _assert_french(page, "vue d'ensemble")
+            colours = _map_colours(page)
+            # no base map under the layers: the shipped background is all there is
+            expect(page.locator("[data-testid='stDeckGlJsonChart'] .mapboxgl-canvas")).to_have_count(0)
+            assert _near(colours, SEA) and _near(colours, LAND), "the map has no sea/land background"
+            expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # Streamlit's button hidden
+
+            page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="Scénarios").click()
+            expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
+            _settled(page)
+            page.get_by_role("button", name="Calculer et comparer").click()
+            expect(page.get_by_role("heading", name="Indicateurs (par an)")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading", name="Recherche d'opportunités")).to_be_visible(timeout=60_000)
+            _settled(page)
+            _assert_french(page, "scénarios")
+            expect(page.get_by_role("button", name="Rapport d'impact (PDF)")).to_be_visible()
+            # the address of a page works when typed or bookmarked
+            page.goto(f"{served}/scenarios", wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
+        finally:
+            browser.close()
+    # online tiles are an option, off by default: no tile server was even asked
+    assert not [u for u in outside if "basemaps" in u or "tile" in u], outside
