@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from test_french import english_words_in
 
 CHROMIUM = Path("/usr/bin/chromium")
