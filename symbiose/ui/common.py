@@ -281,3 +281,30 @@ def scenarios_dir() -> Path:
     """``scenarios/`` next to app.py (the repository root), else in the current folder."""
     here = Path(__file__).resolve().parents[2] / "scenarios"
     return here if here.is_dir() else Path.cwd() / "scenarios"
+
+
+def ewc_code_input(label: str, *, key: str, value: str = "", help: str | None = None,
+                   container=None) -> str:  # fmt: skip
+    """A waste-code field that also searches the List of Waste by French or English words.
+
+    A code (``03 01 05``, ``030105``) is taken as it is; words (``sciure``, ``sawdust``) or a
+    prefix (``03 01``) offer the matching codes, with their label in the user's language, to pick
+    from. Returns the text to validate (the code picked, else what was typed).
+    """
+    from symbiose.domain import format_ewc
+    from symbiose.reference import ewc_entries, ewc_label, search_ewc
+
+    where = container or st
+    text = where.text_input(label, value=value, key=key, help=help or _(
+        "a List of Waste code (03 01 05) or words in French or English (sciure, sawdust)"))
+    compact = "".join(ch for ch in text if ch.isdigit())
+    if not text.strip() or (len(compact) == 6 and compact in ewc_entries()):
+        if len(compact) == 6 and compact in ewc_entries():
+            where.caption(ewc_label(compact))
+        return text
+    found = search_ewc(text, limit=30)
+    if not found:
+        where.caption(_("No List of Waste code matches '{text}'.").format(text=text))
+        return text
+    picked = where.selectbox(_("Matching waste codes"), found, format_func=ewc_label, key=f"{key}_pick")
+    return format_ewc(picked) if picked else text
