@@ -266,3 +266,22 @@ def test_scenarios_in_french_with_charts_and_downloads(app_url, monkeypatch):
     downloads = {b.label for b in at.get("download_button")}
     assert {"Rapport d'impact (HTML)", "Rapport d'impact (PDF)", "Flux (Excel)", "Synergies (GeoJSON)"} <= downloads
     assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
+
+
+def test_html_report_in_french(demo, demo_result):
+    from symbiose.report import render_html
+
+    with i18n.language("fr"):
+        html = render_html(demo, demo_result)
+    assert '<html lang="fr">' in html
+    for french in ("Indicateurs clés (par an)", "Carte des sites et des synergies", "Fiches entreprises",
+                   "Ce que vous rejetez", "Bénéfice net pour le réseau", "Méthode et situation de référence",
+                   "Légende"):  # fmt: skip
+        assert french in html, french
+    for english in ("Key indicators", "Company sheets", "What you put out", "Net benefit", "Legend", "lang=\"en\""):
+        assert english not in html, english
+    # French numbers: a no-break space between thousands, no comma thousands separator
+    assert re.search(rf">\d{{1,3}}({NBSP}\d{{3}})+<", html)
+    assert not re.search(r">\d{1,3}(,\d{3})+<", html)
+    with i18n.language("en"):
+        assert '<html lang="en">' in render_html(demo, demo_result)
