@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, stop, wait_healthy
 from test_french import english_words_in
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,19 +26,13 @@ SEA, LAND = (205, 226, 240), (246, 243, 236)  # symbiose.ui.maps.SEA / LAND
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served(tmp_path):
     """`symbiose serve` on a free port, French, on an empty database (the demo is loaded)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SYMBIOSE_LANGUAGE": "fr", "STREAMLIT_SERVER_HEADLESS": "true"}
     log = (tmp_path / "serve.log").open("w")
     command = [sys.executable, "-m", "symbiose.cli", "--database", f"sqlite:///{tmp_path / 'fr.db'}", "serve",
@@ -48,24 +40,10 @@ def served(tmp_path):
     proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not answer within 90 s"
-                time.sleep(0.3)
+        wait_healthy(base, proc, tmp_path / "serve.log")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

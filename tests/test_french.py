@@ -268,6 +268,30 @@ def test_scenarios_in_french_with_charts_and_downloads(app_url, monkeypatch):
     assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
 
 
+def test_scenario_downloads_are_built_in_the_page_language(demo, demo_result):
+    """What each download button returns when clicked (on another thread, in the page's language)."""
+    import json
+    import threading
+
+    from symbiose.compare import Comparison
+    from symbiose.scenarios import Scenario
+    from symbiose.ui.scenarios import Run, report_builders
+
+    scenario = Scenario(name="Aujourd'hui", description="", base="database")
+    run = Run(scenario, demo, None, demo_result, "")
+    with i18n.language("fr"):
+        builders = report_builders(run, Comparison([scenario], [demo_result]))
+    files = {}
+    worker = threading.Thread(target=lambda: files.update({k: f() for k, f in builders.items()}))
+    worker.start()  # Streamlit calls them on its own thread, where no language was set
+    worker.join()
+    assert files["html"].startswith(b"<!DOCTYPE html>") and b'<html lang="fr">' in files["html"]
+    assert files["pdf"].startswith(b"%PDF-")
+    assert files["xlsx"][:2] == b"PK"  # a zip container (xlsx)
+    geo = json.loads(files["geojson"])
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) > 100
+
+
 def test_html_report_in_french(demo, demo_result):
     from symbiose.report import render_html
 

@@ -15,18 +15,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from servers import free_port, stop
 
 from symbiose import db
 from symbiose.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PROC_TCP = Path("/proc/net/tcp")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _listening_addresses(port: int) -> set[str]:
@@ -52,7 +47,7 @@ def demo_url(tmp_path) -> str:
 
 @pytest.mark.skipif(not PROC_TCP.is_file(), reason="reads the Linux socket table")
 def test_serve_binds_to_loopback_by_default(demo_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = (tmp_path / "serve.log").open("w")
     command = [sys.executable, "-m", "symbiose.cli", "--database", demo_url, "serve", "--port", str(port)]
@@ -67,12 +62,7 @@ def test_serve_binds_to_loopback_by_default(demo_url, tmp_path):
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass  # it answers on this computer
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
     text = (tmp_path / "serve.log").read_text()
     assert f"http://127.0.0.1:{port}" in text

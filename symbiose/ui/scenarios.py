@@ -3,6 +3,7 @@ new processor, and test which synergies are robust."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -201,7 +202,7 @@ def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
     st.pydeck_chart(network_map(points, flow_lines(run.network, drawn), online=online), key=f"scenario_map_{chosen}")
     maps.legend([(colour, _(role)) for role, colour in ROLE_COLOURS.items()])
     st.caption(_("{drawn} of {total} flows drawn (those worth most).").format(drawn=len(drawn), total=len(matches)))
-    files = report_files(run, comparison)
+    files = report_builders(run, comparison)  # built when the button is clicked, not on every run
     cols = st.columns(4)
     cols[0].download_button(_("Impact report (HTML)"), files["html"], file_name=_("impact_report.html"),
                             mime="text/html", key="download_html", icon=":material/description:")  # fmt: skip
@@ -214,33 +215,41 @@ def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
                             mime="application/geo+json", key="download_geojson", icon=":material/map:")  # fmt: skip
 
 
-def report_files(run: Run, comparison: Comparison) -> dict[str, bytes]:
-    """The report of one scenario in every format, built once per run and language."""
+def report_builders(run: Run, comparison: Comparison) -> dict[str, Callable[[], bytes]]:
+    """One function per download of a scenario (html, pdf, xlsx, geojson) returning its bytes.
+
+    Streamlit calls them on another thread when a button is clicked, so each one sets the
+    language of the page that drew the button.
+    """
     import json
     import tempfile
     from pathlib import Path
 
     from symbiose.compat import load_knowledge_base
-    from symbiose.i18n import get_language
+    from symbiose.i18n import language
     from symbiose.report import render_html, synergies_geojson, unmatched_frame, write_xlsx
     from symbiose.report_pdf import render_pdf
 
-    cache = st.session_state.setdefault(RUNS_KEY + "_files", {})
-    key = (id(run), get_language())
-    if key not in cache:
-        matches = run.result.matches()
-        title = _("{network}: industrial symbiosis impact report").format(network=run.scenario.name)
-        with tempfile.TemporaryDirectory() as folder:
-            path = write_xlsx(run.result, Path(folder) / "flows.xlsx",
-                              unmatched_frame(run.result, load_knowledge_base().categories))  # fmt: skip
-            xlsx = path.read_bytes()
-        cache[key] = {
-            "html": render_html(run.network, run.result, comparison=comparison).encode("utf-8"),
-            "pdf": render_pdf(run.network, run.result, comparison=comparison, title=title),
-            "xlsx": xlsx,
-            "geojson": json.dumps(synergies_geojson(run.network, matches), ensure_ascii=False).encode("utf-8"),
-        }
-    return cache[key]
+    code = get_language()
+    title = _("{network}: industrial symbiosis impact report").format(network=run.scenario.name)
+
+    def html() -> bytes:
+        with language(code):
+            return render_html(run.network, run.result, comparison=comparison).encode("utf-8")
+
+    def pdf() -> bytes:
+        with language(code):
+            return render_pdf(run.network, run.result, comparison=comparison, title=title)
+
+    def xlsx() -> bytes:
+        with language(code), tempfile.TemporaryDirectory() as folder:
+            unmatched = unmatched_frame(run.result, load_knowledge_base().categories)
+            return write_xlsx(run.result, Path(folder) / "flows.xlsx", unmatched).read_bytes()
+
+    def geojson() -> bytes:
+        return json.dumps(synergies_geojson(run.network, run.result.matches()), ensure_ascii=False).encode("utf-8")
+
+    return {"html": html, "pdf": pdf, "xlsx": xlsx, "geojson": geojson}
 
 
 def opportunity_section(runs: list[Run]) -> None:
@@ -374,7 +383,6 @@ def page() -> None:
                 bar.progress(done / total, text=_("Scenario {i} of {n}: {name}").format(i=done + 1, n=total, name=name))
 
             st.session_state[RUNS_KEY] = run_scenarios(scenarios, use_stored=use_stored, progress=progress)
-            st.session_state.pop(RUNS_KEY + "_files", None)
             bar.empty()
         runs = st.session_state.get(RUNS_KEY)
         if not runs:
