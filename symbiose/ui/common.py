@@ -215,6 +215,20 @@ def problems_frame(problems):
                          for p in problems], columns=columns)  # fmt: skip
 
 
+def show_form_problems(exc: SymbioseError, labels: dict[str, str]) -> None:
+    """The problems of a form, each named by the field's label on the form (``labels``: column ->
+    label), not by the file and column the form was checked as."""
+    problems = getattr(exc, "problems", None)
+    if not isinstance(exc, ValidationError) or not problems:
+        st.error(str(exc))
+        return
+    lines = []
+    for p in problems:
+        field = labels.get(p.column or "", "")
+        lines.append(f"- **{field}**: {p.message}" if field else f"- {p.message}")
+    st.error(_("The form has a problem; nothing was saved:") + "\n\n" + "\n".join(lines))
+
+
 def show_problems(exc: SymbioseError) -> None:
     """Show an error; a validation error lists every problem with file, row and column."""
     problems = getattr(exc, "problems", None)
