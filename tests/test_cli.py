@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from symbiose.cli import main
+from symbiose.db.engine import head_revision
 from symbiose.reference import data_dir
 
 pytest.importorskip("symbiose.bundle")
@@ -75,9 +76,7 @@ def test_help_on_every_command(runner):
 
 def test_init_creates_and_migrates(runner, db, tmp_path):
     result = run(runner, db, "init")
-    from symbiose.db import head_revision
-
-    assert f"schema revision {head_revision()}" in result.stdout
+    assert f"{head_revision()})" in result.stdout
     assert (tmp_path / "cli.db").is_file()
     assert "0 companies" in run(runner, db, "init").stdout  # a second init is harmless
 
@@ -179,9 +178,7 @@ def test_load_demo_twice_changes_nothing(runner, db, tmp_path):
 @needs_demo
 def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     """The same commands on the PostgreSQL server (a fresh schema), as `--database URL`."""
-    from symbiose.db import head_revision
-
-    assert f"schema revision {head_revision()}" in run(runner, postgres_url, "init").stdout
+    assert f"{head_revision()})" in run(runner, postgres_url, "init").stdout
     run(runner, postgres_url, "load-demo")
     assert "Nothing changed." in run(runner, postgres_url, "load-demo").stdout
     assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
