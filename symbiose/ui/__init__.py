@@ -23,7 +23,8 @@ LANGUAGE_KEY = "symbiose_language"
 
 
 def pages() -> list:
-    """The pages the current visitor may see (the first one is the default)."""
+    """The pages the current visitor may see: a hidden default page at "/" that opens the first
+    visible one, then the visible pages, each at its own address (/overview, /pipeline...)."""
     from symbiose.ui import common, companies, login, overview, partners, pipeline, scenarios
 
     try:
@@ -53,7 +54,22 @@ def pages() -> list:
             Role.COMPANY: ["partners"],
             Role.PLANNER: ["overview", "scenarios"],
         }[user.role] + ["login"]
-    return [everything[name] for name in names]
+    visible = [everything[name] for name in names]
+    return [home_page(visible[0]), *visible]
+
+
+def home_page(landing) -> st.Page:
+    """The address "/": a hidden page that opens the visitor's first page.
+
+    Streamlit serves its default page at "/" only, so a visible default page would answer
+    "Page not found" at its own address (/overview); with this hidden default, every visible page
+    keeps its address for links and bookmarks.
+    """
+
+    def home() -> None:
+        st.switch_page(landing)
+
+    return st.Page(home, title=landing.title, url_path="home", default=True, visibility="hidden")
 
 
 def apply_language() -> str:
