@@ -19,6 +19,8 @@ import pytest
 from servers import free_port, stop, wait_healthy
 from test_french import english_words_in
 
+from symbiose import db
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 SEA, LAND = (205, 226, 240), (246, 243, 236)  # symbiose.ui.maps.SEA / LAND
@@ -29,6 +31,22 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def served(tmp_path):
     """`symbiose serve` on a free port, French, on an empty database (the demo is loaded)."""
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def served_with_account(tmp_path):
+    """The same with one officer account (so pages need a sign-in)."""
+    url = f"sqlite:///{tmp_path / 'fr.db'}"
+    engine = db.ensure_database(url)
+    with db.session_factory(engine)() as s, s.begin():
+        db.load_demo(s)
+        db.create_user(s, "marie", "mot-de-passe", role="officer")
+    engine.dispose()
+    yield from _serve(tmp_path)
+
+
+def _serve(tmp_path):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -133,3 +151,48 @@ def test_main_path_in_french_offline(served, tmp_path):
             browser.close()
     # online tiles are an option, off by default: no tile server was even asked
     assert not [u for u in outside if "basemaps" in u or "tile" in u], outside
+
+
+def _launch(p):
+    return p.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    )  # fmt: skip
+
+
+def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(served_with_account):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            context = browser.new_context(locale="fr-FR", viewport={"width": 1440, "height": 1000})
+            page = context.new_page()
+            page.goto(served_with_account, wait_until="domcontentloaded")
+            page.get_by_label("User name").or_(page.get_by_label("Nom d'utilisateur")).fill("marie")
+            page.get_by_label("Password", exact=True).or_(page.get_by_label("Mot de passe", exact=True)).fill(
+                "mot-de-passe")
+            page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+            signed_in = page.get_by_test_id("stMain").get_by_text("marie")
+            expect(signed_in.first).to_be_visible(timeout=60_000)
+            _settled(page)
+            assert "session=" in page.url
+            page.reload(wait_until="domcontentloaded")  # a reload keeps the sign-in
+            expect(signed_in.first).to_be_visible(timeout=60_000)
+            expect(page.get_by_test_id("stFormSubmitButton")).to_have_count(0)
+            second = context.new_page()  # a second tab opened on a page's address, without the token
+            second.goto(f"{served_with_account}/scenarios", wait_until="domcontentloaded")
+            expect(second.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=60_000)
+            _settled(second)
+            assert "session=" not in f"{served_with_account}/scenarios"
+            # sign out in the second tab: the first one, reloaded, is signed out too
+            second.goto(f"{served_with_account}/login", wait_until="domcontentloaded")
+            expect(second.get_by_test_id("stMain").get_by_text("marie").first).to_be_visible(timeout=60_000)
+            _settled(second)
+            second.locator(".st-key-logout button").click()
+            expect(second.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
+            page.reload(wait_until="domcontentloaded")
+            expect(page.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_have_count(0)
+        finally:
+            browser.close()

@@ -95,6 +95,7 @@ def sidebar() -> None:
         "Langue / Language", list(i18n.LANGUAGES), format_func=i18n.LANGUAGE_NAMES.__getitem__,
         key=LANGUAGE_KEY, label_visibility="collapsed",
     )  # fmt: skip
+    common.sync_cookie()
     user = common.current_user()
     if user is not None:
         st.sidebar.caption(_("Signed in as **{user}** ({role})").format(

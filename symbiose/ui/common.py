@@ -30,6 +30,8 @@ from symbiose.params import MatchParameters
 USER_KEY = "symbiose_user"
 TOKEN_KEY = "symbiose_token"
 TOKEN_PARAM = "session"
+COOKIE = "symbiose_session"  # the same token, for tabs opened from a link (no query string)
+_COOKIE_STATE = "symbiose_cookie"  # what this session last told the browser: a token, or "" to clear
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,8 +150,9 @@ def users_exist() -> bool:
 
 def current_user() -> db.User | None:
     """The signed-in account: this tab's, else the one of the ``?session=`` token of the address
-    (a reload, a bookmark or a second tab), checked against the database on every run."""
-    token = st.session_state.get(TOKEN_KEY) or st.query_params.get(TOKEN_PARAM)
+    (a reload, a bookmark) or of the browser's cookie (a second tab), checked against the
+    database on every run."""
+    token = st.session_state.get(TOKEN_KEY) or st.query_params.get(TOKEN_PARAM) or _cookie_token()
     if not token:
         return st.session_state.get(USER_KEY)  # signed in without a token (tests, older sessions)
     with session() as s:
@@ -181,8 +184,43 @@ def sign_out() -> None:
         with transaction() as s:
             db.end_login_session(s, token)
     st.session_state.pop(USER_KEY, None)
+    st.session_state[_COOKIE_STATE] = ""  # the next run tells the browser to forget the cookie
     if TOKEN_PARAM in st.query_params:
         del st.query_params[TOKEN_PARAM]
+
+
+def _cookie_token() -> str | None:
+    if st.session_state.get(_COOKIE_STATE) == "":  # signed out in this session: ignore the old one
+        return None
+    try:
+        return st.context.cookies.get(COOKIE)
+    except (AttributeError, RuntimeError):  # no browser (bare mode)
+        return None
+
+
+def sync_cookie() -> None:
+    """Keep the browser's cookie in step with the sign-in (called once per run, in the sidebar).
+
+    The cookie holds the same token as the address, so that a tab opened from a page link
+    (which carries no query string) is signed in too; signing out clears it.
+    """
+    import streamlit.components.v1 as components
+
+    from symbiose.db.login_sessions import LIFETIME
+
+    token = st.session_state.get(TOKEN_KEY)
+    told = st.session_state.get(_COOKIE_STATE)
+    if token and told != token and _cookie_token() != token:
+        script = (f"document.cookie = '{COOKIE}={token}; path=/; max-age={int(LIFETIME.total_seconds())}; "
+                  "SameSite=Strict';")  # fmt: skip
+        st.session_state[_COOKIE_STATE] = token
+    elif told == "" and not token:
+        script = f"document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Strict';"
+        st.session_state[_COOKIE_STATE] = None
+    else:
+        return
+    with st.sidebar:
+        components.html(f"<script>{script}</script>", height=0)
 
 
 def open_mode() -> bool:
