@@ -46,7 +46,7 @@ def start_login_session(session: Session, user: User, *, lifetime: timedelta = L
 
 def login_session_user(session: Session, token: str | None, *, now: datetime | None = None) -> User | None:
     """The account of a live token, else None (unknown, expired or ended)."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now or datetime.now(UTC)
     row = session.get(LoginSessionRow, _hash(token))

@@ -193,9 +193,10 @@ def _cookie_token() -> str | None:
     if st.session_state.get(_COOKIE_STATE) == "":  # signed out in this session: ignore the old one
         return None
     try:
-        return st.context.cookies.get(COOKIE)
+        value = st.context.cookies.get(COOKIE)
     except (AttributeError, RuntimeError):  # no browser (bare mode)
         return None
+    return value if isinstance(value, str) and value else None  # AppTest has no real cookies
 
 
 def sync_cookie() -> None:
