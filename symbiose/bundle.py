@@ -47,6 +47,7 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
+from symbiose.ranges import price_problem, quantity_problem
 from symbiose.units import Unit, parse_decimal, to_base, to_cents
 
 # --------------------------------------------------------------------------------------------
@@ -733,6 +734,15 @@ def _quantity(row: _Row, column: str = "quantity", required: bool = True) -> int
     return None if value is None else to_base(value, Unit.T)
 
 
+def _check_ranges(row: _Row, quantity: int | None, unit: Unit | None, price_column: str,
+                  price: float | None) -> None:  # fmt: skip
+    """Plausible ranges (:mod:`symbiose.ranges`): the row and the column are named."""
+    if quantity is not None and unit is not None and (message := quantity_problem(quantity, unit)):
+        row.problem("quantity", message)
+    if price is not None and (message := price_problem(to_cents(price))):
+        row.problem(price_column, message)
+
+
 def _parse_stream(
     row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
 ) -> Stream | None:
@@ -757,6 +767,7 @@ def _parse_stream(
     months = row.months("months")
     route = row.choice("route", Route, ROUTE_ALIASES, Route.OTHER)
     cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
+    _check_ranges(row, quantity, unit, "route_cost_eur_per_unit", cost)
     if not row.ok or quantity is None or unit is None:
         return None
     return Stream(
@@ -801,6 +812,7 @@ def _parse_need(
     distance = row.number_value("max_distance_km", strictly_positive=True, what="a distance in km")
     months = row.months("months")
     permit = row.boolean("hazardous_permit")
+    _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
     if not row.ok or quantity is None or unit is None:
         return None
     return Need(

@@ -29,6 +29,7 @@ from symbiose.domain import Network, Route, month_mask
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.params import MatchParameters
+from symbiose.ranges import check_solver_range
 from symbiose.reference import ewc_entries
 from symbiose.units import Unit
 
@@ -201,6 +202,7 @@ def build_candidates(
     ``forced_pairs`` (implemented synergies) are kept whatever the filters say: they exist.
     """
     params = params or MatchParameters()
+    check_solver_range(network)  # before any number becomes a numpy int64
     kb = kb or load_knowledge_base()
     streams = stream_table(network)
     needs = need_table(network)
@@ -403,13 +405,14 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     n_mass = (n_unit == str(Unit.T)) | (n_unit == str(Unit.M3))
     unit_ok = (s_unit == n_unit) | ((params.liquid_density_t_per_m3 == 1.0) & mass & n_mass)
     common_months = col(streams, "month_bits", s, np.int64) & col(needs, "month_bits", n, np.int64)
-    keep = (
-        (road <= max_km + 1e-9)
-        & unit_ok
+    # the rules an implemented synergy must obey too (symbiose.stages); distance and value may not
+    lawful = (
+        unit_ok
         & (~col(streams, "hazardous", s, bool) | col(needs, "hazardous_permit", n, bool))
         & (common_months != 0)
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
     )
+    keep = (road <= max_km + 1e-9) & lawful
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
@@ -437,7 +440,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     keep &= value > 0
     passed = keep.copy()
     if forced is not None and forced.any():
-        keep |= forced & unit_ok
+        keep |= forced & lawful
     keep &= capacity > 0
 
     idx = np.nonzero(keep)[0]

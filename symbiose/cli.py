@@ -11,6 +11,7 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose templates modeles/           empty templates for officers (--language fr|en)
     symbiose list streams --format csv    list a table
     symbiose synergy-stage Y0003 abandoned --reason "trop loin"
+    symbiose synergy-history Y0003        who moved a synergy, when, from where to where, why
     symbiose serve --port 8501            the web application (Streamlit)
 
 The database is ``--database URL``, else ``SYMBIOSE_DATABASE_URL``, else ``symbiose.db`` in the
@@ -366,9 +367,7 @@ def network_frame(network: Network, table: str):
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-@main.command("list", help=_("List the stored companies, streams, needs or synergies."))
-@click.argument("table", type=click.Choice(LIST_TABLES))
-@click.option(
+FORMAT_OPTION = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv"]),
@@ -376,24 +375,89 @@ def network_frame(network: Network, table: str):
     show_default=True,
     help=_("A readable table, or CSV for a spreadsheet."),
 )
+
+
+@main.command("list", help=_("List the stored companies, streams, needs or synergies."))
+@click.argument("table", type=click.Choice(LIST_TABLES))
+@FORMAT_OPTION
 def list_command(table: str, fmt: str) -> None:
     """List the stored companies, streams, needs or synergies."""
     echo_frame(network_frame(read_network(), table), fmt, empty=_("(no {table})").format(table=_(table)))
 
 
-@main.command("synergy-stage", help=_("Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."))
+@main.command("synergy-stage", help=_(
+    "Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log). Forward moves need "
+    "nothing more; abandoning needs --reason; going back needs --back and --reason; leaving abandoned needs "
+    "--reopen and --reason."))
 @click.argument("synergy_id")
 @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
-@click.option("--reason", default="", help=_("Why the synergy is abandoned (required then)."))
+@click.option("--reason", default="", help=_("Why: required to abandon, go back or reopen."))
+@click.option("--back", is_flag=True, help=_("Confirm a move back to an earlier stage (with --reason)."))
+@click.option("--reopen", is_flag=True, help=_("Reopen an abandoned synergy (with --reason)."))
+@click.option("--quantity", default=None, help=_("The agreed quantity per year, in the stream's unit."))
 @click.option("--actor", default="cli", show_default=True, help=_("Name written in the audit log."))
-def synergy_stage(synergy_id: str, stage: str, reason: str, actor: str) -> None:
-    """Move synergy SYNERGY_ID to STAGE (the change is written in the audit log)."""
-    from symbiose.db import set_synergy_stage
+def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: bool,
+                  quantity: str | None, actor: str) -> None:  # fmt: skip
+    """Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log).
 
+    Forward moves (suggested -> contacted -> in_discussion -> implemented) need nothing more;
+    abandoning needs --reason; going back needs --back and --reason; leaving abandoned needs
+    --reopen and --reason.
+    """
+    from symbiose.db import set_synergy_stage
+    from symbiose.i18n import _
+    from symbiose.units import parse_decimal, to_base
+
+    quantity_base = None
+    if quantity is not None:
+        try:
+            quantity_base = to_base(parse_decimal(quantity), "t")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--quantity") from None
     with session_scope(write=True) as session:
-        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor)
+        synergy = set_synergy_stage(session, synergy_id, stage, reason=reason, actor=actor,
+                                    back=back, reopen=reopen, quantity_base=quantity_base)  # fmt: skip
     click.echo(_("Synergy {id}: {stage} (updated {date})").format(
-        id=synergy.id, stage=stage_label(synergy.stage), date=fmt_date(synergy.updated_on)))
+        id=synergy.id, stage=stage_label(synergy.stage), date=fmt_date(synergy.updated_on)))  # fmt: skip
+
+
+@main.command("synergy-history", help=_(
+    "The stage history of synergy SYNERGY_ID (of every synergy when omitted): who moved it, when, from which "
+    "stage to which, and why."))
+@click.argument("synergy_id", required=False)
+@FORMAT_OPTION
+def synergy_history(synergy_id: str | None, fmt: str) -> None:
+    """The stage history of synergy SYNERGY_ID (of every synergy when omitted): who moved it,
+    when, from which stage to which, and why."""
+    from symbiose.db import stage_history
+    from symbiose.i18n import _
+
+    with session_scope() as session:
+        frame = history_frame(stage_history(session, synergy_id))
+    echo_frame(frame, fmt, empty=_("(no stage change)"))
+
+
+def history_frame(changes):
+    """A stage history as a DataFrame (times in the network's time zone, SYMBIOSE_TIMEZONE)."""
+    import pandas as pd
+
+    from symbiose.units import BASE_PER_UNIT
+
+    return pd.DataFrame.from_records(
+        [
+            {
+                "synergy_id": c.synergy_id,
+                "when": c.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                "who": c.actor,
+                "from": "" if c.from_stage is None else str(c.from_stage),
+                "to": str(c.to_stage),
+                "reason": c.reason,
+                "quantity": None if c.quantity_base is None else c.quantity_base / BASE_PER_UNIT,
+            }
+            for c in changes
+        ],
+        columns=["synergy_id", "when", "who", "from", "to", "reason", "quantity"],
+    )
 
 
 @main.command("user-add", help=_("Create a user account (password stored as a salted scrypt hash)."))

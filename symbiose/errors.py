@@ -75,3 +75,14 @@ class SolverError(SymbioseError, RuntimeError):
 
 class NotFoundError(SymbioseError, LookupError):
     """A record asked for by id that does not exist."""
+
+
+class ConcurrentEditError(SymbioseError, RuntimeError):
+    """A save based on an old read: someone changed the record since it was opened.
+
+    The message says who changed it and when; nothing of the refused save was written.
+    """
+
+
+class RangeError(SolverError, ValueError):
+    """A number outside what the solver's integer arithmetic can hold exactly."""

@@ -32,11 +32,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from symbiose.candidates import ALL_MONTHS, Candidates
-from symbiose.errors import InfeasibleError, SolverError
+from symbiose.errors import InfeasibleError, RangeError, SolverError
+from symbiose.i18n import _
 from symbiose.params import Rules
+from symbiose.ranges import SOLVER_INT_LIMIT
 from symbiose.units import BASE_PER_UNIT
 
-INT64_SAFE = 2**62
+INT64_SAFE = SOLVER_INT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,8 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
         if rows is None:
             raise InfeasibleError(
                 f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
-                "candidate (no common month, or units that cannot be compared); "
+                "candidate (no common month, units that cannot be compared, a hazardous waste "
+                "to a receiver without a permit, or one company on both sides); "
                 "set rules.keep_implemented = false or change the synergy's stage"
             )
         room = np.minimum(cap[rows] - lower[rows], np.minimum(supply_left[snode[rows]], demand_left[nnode[rows]]))
@@ -217,15 +220,21 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
 
 
 def _check_int_range(problem: Problem) -> None:
+    """Refuse numbers the min-cost flow cannot hold exactly in 64-bit integers (it would wrap
+    around silently and report a wrong optimum): costs times (nodes + 1), the total cost, and the
+    sums of supplies and demands (the sink's supply is minus their total)."""
     ex = problem.arcs
     n_nodes = len(problem.stream_nodes) + len(problem.need_nodes) + 1
     max_cost = int(ex["cost_cents"].abs().max()) if len(ex) else 0
     total = float((ex["capacity_base"].astype(float) * ex["cost_cents"].abs()).sum())
-    if (n_nodes + 1) * max_cost >= INT64_SAFE or total >= INT64_SAFE:
-        raise SolverError(
-            "quantities or values too large for an exact integer solve; check for a quantity "
-            "or a price entered in the wrong unit"
-        )
+    supply = float(problem.stream_nodes["supply_base"].astype(float).sum())
+    demand = float(problem.need_nodes["demand_base"].astype(float).sum())
+    capacity = float(ex["capacity_base"].astype(float).sum())
+    if (n_nodes + 1) * max_cost >= INT64_SAFE or max(total, supply, demand, capacity) >= INT64_SAFE:
+        raise RangeError(_(
+            "quantities or values too large for an exact integer solve (64-bit integers); check "
+            "for a quantity or a price entered in the wrong unit"
+        ))  # fmt: skip
 
 
 BLOCK_ARCS = 20_000  # independent blocks smaller than this are solved together
@@ -349,6 +358,7 @@ def allocate(
     rules = rules or candidates.params.rules
     t0 = time.perf_counter()
     problem = build_problem(candidates, list(fixed))
+    _check_int_range(problem)  # every backend: the LP's floats lose the units beyond 2**53 anyway
     t1 = time.perf_counter()
     if backend == "auto":
         backend = "rules" if rules.active else "mincostflow"

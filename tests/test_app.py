@@ -7,6 +7,7 @@ the page function) or through app.py (navigation, login, roles).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -121,15 +122,21 @@ def test_a_bad_stream_form_shows_errors_and_stores_nothing(url, session):
 def test_a_good_stream_form_is_saved(url, session):
     at = page_test("companies").run()
     prefix = "streams_(new stream)_"
-    new_id = at.text_input(key=prefix + "id").value
+    assert at.text_input(key=prefix + "id").value == ""  # the database issues the id on save
     at.text_input(key=prefix + "ewc_code").set_value("03 01 05")
     at.text_input(key=prefix + "quantity").set_value("1 234,5")  # French number
     at.text_input(key=prefix + "description").set_value("Sciure")
     next(b for b in at.button if b.label == "Save the stream").click().run()
     assert not at.exception and not at.error
     with session() as s:
-        stream = next(x for x in db.load_network(s).streams if x.id == new_id)
+        stream = next(x for x in db.load_network(s).streams if x.description == "Sciure")
     assert stream.quantity_base == 1_234_500 and stream.ewc_code == "030105"
+    # saving the new-record form again makes a second record, never an update of the first
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        saved = sorted(x.id for x in db.load_network(s).streams if x.description == "Sciure")
+    assert len(saved) == 2 and saved[0] == stream.id
 
 
 def test_typical_flows_of_a_distillery_prefill_the_stream_form(url, session):
@@ -193,6 +200,10 @@ def test_partners_hide_identities_until_both_sides_are_interested(url, session):
         interest = [e for e in db.audit_entries(s, entity="synergy", entity_id=status.synergy_id)
                     if e.action == "interest"]  # fmt: skip
         assert interest[0].detail["side"] == "supplier" and interest[0].detail["company_id"] == "C001"
+        created = [e for e in db.audit_entries(s, entity="synergy", entity_id=status.synergy_id)
+                   if e.action == "create"]  # fmt: skip
+        if created:  # a synergy started by the click carries the suggestion's tradable quantity
+            assert db.get_synergy(s, status.synergy_id).quantity_base > 0
     assert names[partner_id] not in texts(at)
 
     with session() as s, s.begin():  # the receiver says yes too
@@ -221,7 +232,7 @@ def test_pipeline_stage_change_persists_and_abandon_needs_a_reason(url, session)
     at.selectbox(key="stage_new").set_value("abandoned")
     at.text_input(key="stage_reason").set_value("")
     next(b for b in at.button if b.label == "Change the stage").click().run()
-    assert at.error and "reason" in at.error[0].value
+    assert at.error and ("reason" in at.error[0].value or "motif" in at.error[0].value)
     with session() as s:
         assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
 
@@ -266,3 +277,54 @@ def test_login_and_roles(url, session):
     assert not company.exception
     assert "Partner #1" in texts(company)  # a company lands on its Partners page
     assert not any(w.key == "partner_company" for w in company.selectbox)  # locked to its company
+
+
+def test_a_form_save_based_on_an_old_read_is_refused(url, session):
+    with session() as s:
+        stream = db.load_network(s).streams[0]
+    at = page_test("companies").run()
+    at.selectbox(key="edit_streams").set_value(stream.id).run()  # the form opens: version kept
+    with session() as s, s.begin():  # meanwhile marie changes the quantity
+        version = db.record_state(s, "streams", stream.id).version
+        db.save_record(s, "streams", dataclasses.replace(stream, quantity_base=stream.quantity_base + 1000),
+                       actor="marie", expected_version=version, columns=["quantity"])  # fmt: skip
+    at.text_input(key=f"streams_{stream.id}_description").set_value("texte de paul")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception
+    assert at.error and "marie" in at.error[0].value
+    assert "modifié par marie" in at.error[0].value or "changed by marie" in at.error[0].value
+    with session() as s:
+        kept = next(x for x in db.load_network(s).streams if x.id == stream.id)
+    assert kept.quantity_base == stream.quantity_base + 1000 and kept.description == stream.description
+    # reopened, the form shows marie's change and saves paul's
+    at.selectbox(key="edit_streams").set_value("(new stream)").run()
+    at.selectbox(key="edit_streams").set_value(stream.id).run()
+    at.text_input(key=f"streams_{stream.id}_description").set_value("texte de paul")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        kept = next(x for x in db.load_network(s).streams if x.id == stream.id)
+    assert kept.quantity_base == stream.quantity_base + 1000 and kept.description == "texte de paul"
+
+
+def test_pipeline_going_back_needs_a_confirmation_and_shows_in_the_history(url, session):
+    with session() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "in_discussion")
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(synergy.id).run()
+    assert "in_discussion" not in at.selectbox(key="stage_new").options  # only real moves
+    at.selectbox(key="stage_new").set_value("contacted")
+    at.text_input(key="stage_reason").set_value("interlocuteur parti")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert at.error and "--back" in at.error[0].value  # not confirmed: refused
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "in_discussion"
+    at.selectbox(key="stage_new").set_value("contacted")
+    at.text_input(key="stage_reason").set_value("interlocuteur parti")
+    at.checkbox(key="stage_confirm").check()
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
+    history = next(d.value for d in at.dataframe if {"from", "to", "reason"} <= set(d.value.columns))
+    assert history.iloc[0]["reason"] == "interlocuteur parti"  # newest first

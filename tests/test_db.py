@@ -254,7 +254,7 @@ def test_raw_cascade_without_the_orm(session_maker):
 def test_stage_change_is_audited(session_maker):
     save(session_maker, small_network())
     with session_maker() as session, session.begin():
-        with pytest.raises(ValidationError, match="reason"):
+        with pytest.raises(ValidationError, match="reason|motif"):
             set_synergy_stage(session, "Y0001", "abandoned", actor="officer")
         with pytest.raises(ValidationError, match="unknown stage"):
             set_synergy_stage(session, "Y0001", "signed", actor="officer")
@@ -277,7 +277,10 @@ def test_stage_change_is_audited(session_maker):
     ]
     assert entries[0].detail["reason"] == "trop humide"
     with session_maker() as session, session.begin():  # reopening clears the reason
-        assert set_synergy_stage(session, "Y0001", "contacted", actor="m").abandoned_reason == ""
+        reopened = set_synergy_stage(
+            session, "Y0001", "contacted", actor="m", reopen=True, reason="sèche en été"
+        )
+        assert reopened.abandoned_reason == ""
 
 
 def test_create_synergy(session_maker):

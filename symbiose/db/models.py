@@ -39,6 +39,21 @@ NAMING_CONVENTION = {
 }
 
 ID_LENGTH = 64
+ACTOR_LENGTH = 80
+
+
+def _version_column() -> Mapped[int]:
+    """Row version for optimistic concurrency (SQLAlchemy ``version_id_col``): every UPDATE says
+    ``WHERE version = <the version read>`` and bumps it, so a save based on an old read fails."""
+    return mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+
+def _updated_by_column() -> Mapped[str]:
+    return mapped_column(String(ACTOR_LENGTH), default="", server_default="")
+
+
+def _updated_at_column() -> Mapped[datetime | None]:
+    return mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def _in(column: str, values: type) -> str:
@@ -67,6 +82,11 @@ class CompanyRow(Base):
     contact_email: Mapped[str] = mapped_column(String(320), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = _version_column()
+    updated_by: Mapped[str] = _updated_by_column()
+    updated_at: Mapped[datetime | None] = _updated_at_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     streams: Mapped[list[StreamRow]] = relationship(
         back_populates="company", cascade="all, delete-orphan", passive_deletes=True
@@ -98,6 +118,11 @@ class StreamRow(Base):
     route: Mapped[str] = mapped_column(String(16), default=Route.OTHER.value)
     route_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = _version_column()
+    updated_by: Mapped[str] = _updated_by_column()
+    updated_at: Mapped[datetime | None] = _updated_at_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     company: Mapped[CompanyRow] = relationship(back_populates="streams")
     synergies: Mapped[list[SynergyRow]] = relationship(
@@ -130,6 +155,11 @@ class NeedRow(Base):
     months: Mapped[str] = mapped_column(String(40), default="")
     hazardous_permit: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = _version_column()
+    updated_by: Mapped[str] = _updated_by_column()
+    updated_at: Mapped[datetime | None] = _updated_at_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     company: Mapped[CompanyRow] = relationship(back_populates="needs")
     synergies: Mapped[list[SynergyRow]] = relationship(
@@ -156,6 +186,11 @@ class SynergyRow(Base):
     created_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = _version_column()
+    updated_by: Mapped[str] = _updated_by_column()
+    updated_at: Mapped[datetime | None] = _updated_at_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     stream: Mapped[StreamRow] = relationship(back_populates="synergies")
     need: Mapped[NeedRow] = relationship(back_populates="synergies")
@@ -167,6 +202,41 @@ class SynergyRow(Base):
             "stage <> 'abandoned' OR abandoned_reason <> ''", name="abandoned_has_reason"
         ),
     )
+
+
+class StageChangeRow(Base):
+    """One move of a synergy through the pipeline: who, when, from which stage, to which, why."""
+
+    __tablename__ = "synergy_stages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    synergy_id: Mapped[str] = mapped_column(
+        ForeignKey("synergies.id", ondelete="CASCADE"), index=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    from_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    quantity_base: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint(_in("to_stage", Stage), name="to_stage"),
+        CheckConstraint(f"from_stage IS NULL OR {_in('from_stage', Stage)}", name="from_stage"),
+    )
+
+
+class IdCounterRow(Base):
+    """The last number issued per kind of record (``synergy`` -> 14 for SY014).
+
+    Issuing an id locks the kind's row until the transaction ends, so two users creating a
+    record at the same moment get two ids, never the same one.
+    """
+
+    __tablename__ = "id_counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class UserRow(Base):

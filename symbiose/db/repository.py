@@ -8,12 +8,12 @@ here), never ORM rows.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
-import re
 import secrets
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,12 +23,24 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from symbiose.db.concurrency import (
+    MODELS,
+    RECORD_WORDS,
+    changed_since_error,
+    flush_versioned,
+    local_time,
+    lock_for_write,
+    locked_row,
+    next_id,
+    record_label,
+)
 from symbiose.db.models import (
     AuditRow,
     Base,
     CompanyRow,
     GeocodeRow,
     NeedRow,
+    StageChangeRow,
     StreamRow,
     SynergyRow,
     UserRow,
@@ -46,10 +58,20 @@ from symbiose.domain import (
     format_months,
     parse_months,
 )
-from symbiose.errors import ImportValidationError, NotFoundError, Problem, ValidationError
+from symbiose.errors import (
+    ConcurrentEditError,
+    ImportValidationError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+)
+from symbiose.i18n import _
+from symbiose.ranges import price_problem, quantity_problem
+from symbiose.stages import move_problem, synergy_problems
 from symbiose.units import Unit
 
 TABLES = ("companies", "streams", "needs", "synergies")
+STAGE_VALUES = frozenset(s.value for s in Stage)
 _CHUNK = 500
 
 
@@ -296,6 +318,15 @@ def _check_network(session: Session, network: Network) -> list[Problem]:
                 )
             if not isinstance(item.quantity_base, int) or item.quantity_base < 0:
                 add(table, "quantity", f"{what} '{item.id}': the quantity must be a number >= 0")
+            elif message := quantity_problem(item.quantity_base, str(item.unit)):
+                add(table, "quantity", f"{what} '{item.id}': {message}")
+            price_column, cents = (
+                ("route_cost_eur_per_unit", item.route_cost_cents)
+                if table == "streams"
+                else ("virgin_price_eur_per_unit", item.virgin_price_cents)
+            )
+            if message := price_problem(cents):
+                add(table, price_column, f"{what} '{item.id}': {message}")
 
     synergies = network.synergies
     absent_streams = missing(
@@ -303,7 +334,11 @@ def _check_network(session: Session, network: Network) -> list[Problem]:
     )
     absent_needs = missing(NeedRow, {s.need_id for s in synergies}, {n.id for n in network.needs})
     stages = {s.value for s in Stage}
+    units = {st.id: str(st.unit) for st in network.streams}
     for syn in synergies:
+        unit = units.get(syn.stream_id) or _stored_unit(session, syn.stream_id) or Unit.MWH.value
+        if message := quantity_problem(syn.quantity_base, unit):
+            add("synergies", "quantity", f"synergy '{syn.id}': {message}")
         if syn.stream_id in absent_streams:
             add(
                 "synergies",
@@ -334,6 +369,10 @@ def _check_network(session: Session, network: Network) -> list[Problem]:
     return problems
 
 
+def _stored_unit(session: Session, stream_id: str) -> str | None:
+    return session.scalar(select(StreamRow.unit).where(StreamRow.id == stream_id))
+
+
 def record_audit(
     session: Session,
     actor: str,
@@ -358,25 +397,48 @@ def record_audit(
 _audit = record_audit  # former private name, kept for callers that used it
 
 
-def save_network(session: Session, network: Network, *, actor: str = "system") -> ImportSummary:
+def save_network(
+    session: Session, network: Network, *, actor: str = "system", restore: bool = False
+) -> ImportSummary:
     """Insert or update every company, stream, need and synergy of ``network`` by id.
 
-    Rows of the database that the network does not mention are kept. References are checked
-    against the network and the stored rows; every problem found is raised at once as an
-    :class:`~symbiose.errors.ImportValidationError` before anything is written. A failure while
-    writing (a database constraint) is raised the same way; the caller's transaction must then
-    be rolled back (``with session.begin():`` does it), so nothing of the import remains.
+    Rows of the database that the network does not mention are kept. References, plausible
+    ranges (:mod:`symbiose.ranges`) and stage moves (:mod:`symbiose.stages`: going back or
+    reopening an abandoned synergy cannot come from a file) are checked against the network and
+    the stored rows; every problem found is raised at once as an
+    :class:`~symbiose.errors.ImportValidationError` before anything is written. After writing,
+    every followed synergy the network touches (itself, or through its stream or need) must obey
+    the matcher's rules (:func:`symbiose.stages.synergy_problems`); a failure then, or a database
+    constraint, is raised the same way and the caller's transaction must be rolled back
+    (``with session.begin():`` does it), so nothing of the import remains. A row changed by
+    someone else while the import ran raises :class:`~symbiose.errors.ConcurrentEditError`.
 
     A synergy without dates gets ``created_on`` today when created and ``updated_on`` today when
     changed; dates left empty in the network never erase stored ones. Writes one ``import`` row
-    in the audit log when anything changed, and a ``stage`` row per synergy whose stage changed.
+    in the audit log when anything changed, a ``stage`` row per synergy whose stage changed, and
+    the stage history of every synergy created or moved.
+
+    ``restore=True`` (putting back what an import changed) lets stages move back and abandoned
+    synergies reopen; the moves are written in the stage history like any other.
     """
     problems = _check_network(session, network)
+    stored_synergies = _rows_by_id(session, SynergyRow, [y.id for y in network.synergies])
+    for syn in network.synergies:
+        row = stored_synergies.get(syn.id)
+        if row is None or str(syn.stage) == row.stage or str(syn.stage) not in STAGE_VALUES:
+            continue
+        # an abandoned synergy without a reason is reported by _check_network already
+        reason = syn.abandoned_reason or "-"
+        if message := move_problem(syn.id, row.stage, syn.stage, reason=reason, back=restore,
+                                   reopen=restore):  # fmt: skip
+            problems.append(Problem("synergies.csv", None, "stage", message))
     if problems:
         raise ImportValidationError(problems)
     summary = ImportSummary()
+    now = datetime.now(UTC)
     today = date.today()
     stage_changes: list[tuple[str, str, str]] = []
+    history: list[dict[str, Any]] = []
     plan: list[tuple[str, type[Base], Sequence[Any], Any]] = [
         ("companies", CompanyRow, network.companies, _company_values),
         ("streams", StreamRow, network.streams, _stream_values),
@@ -398,8 +460,11 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
                     values["created_on"] = values["created_on"] or today
                     values["updated_on"] = values["updated_on"] or values["created_on"]
             if row is None:
-                new_rows.append(values)
+                new_rows.append({**values, "version": 1, "updated_by": actor, "updated_at": now})
                 summary.created[table] += 1
+                if table == "synergies":
+                    history.append(_history_values(values["id"], None, values["stage"], actor, now,
+                                                   values["abandoned_reason"], values["quantity_base"]))  # fmt: skip
                 continue
             changes = {k: v for k, v in values.items() if getattr(row, k) != v}
             if not changes:
@@ -408,13 +473,16 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
             if table == "synergies":
                 if "stage" in changes:
                     stage_changes.append((row.id, row.stage, values["stage"]))
+                    history.append(_history_values(row.id, row.stage, values["stage"], actor, now,
+                                                   values["abandoned_reason"], values["quantity_base"]))  # fmt: skip
                 if item.updated_on is None:
                     changes["updated_on"] = today
             for key, value in changes.items():
                 setattr(row, key, value)
+            row.updated_by, row.updated_at = actor, now
             summary.updated[table] += 1
         try:
-            session.flush()
+            flush_versioned(session, table)
             if new_rows:  # one bulk INSERT (executemany): far faster than one ORM object per row
                 session.execute(insert(model), new_rows)
         except IntegrityError as exc:
@@ -426,6 +494,8 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
                     f"the database refused the rows ({exc.orig}); nothing was imported",
                 )
             ) from exc
+    if history:
+        session.execute(insert(StageChangeRow), history)
     for synergy_id, old, new in stage_changes:
         _audit(
             session,
@@ -435,10 +505,74 @@ def save_network(session: Session, network: Network, *, actor: str = "system") -
             synergy_id,
             {"from": old, "to": new, "via": "import"},
         )
+    rule_problems = check_synergy_rules(
+        session,
+        synergy_ids=[y.id for y in network.synergies],
+        stream_ids=[s.id for s in network.streams],
+        need_ids=[n.id for n in network.needs],
+    )
+    if rule_problems:
+        raise ImportValidationError(rule_problems)
     if summary.changed:
         _audit(session, actor, "import", "network", network.name, summary.as_dict())
     session.flush()
     return summary
+
+
+def _history_values(synergy_id: str, old: str | None, new: str, actor: str, when: datetime,
+                    reason: str = "", quantity_base: int | None = None) -> dict[str, Any]:  # fmt: skip
+    return {"synergy_id": synergy_id, "occurred_at": when, "actor": actor, "from_stage": old,
+            "to_stage": new, "reason": reason or "", "quantity_base": quantity_base}  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# the matcher's rules on followed synergies
+
+
+def check_synergy_rules(
+    session: Session,
+    *,
+    synergy_ids: Collection[str] = (),
+    stream_ids: Collection[str] = (),
+    need_ids: Collection[str] = (),
+) -> list[Problem]:
+    """Problems of the stored, followed synergies that these ids touch (see
+    :func:`symbiose.stages.synergy_problems`), each naming the synergy and the rule."""
+    synergy_ids, stream_ids, need_ids = set(synergy_ids), set(stream_ids), set(need_ids)
+    if not (synergy_ids or stream_ids or need_ids):
+        return []
+    rows = list(session.scalars(
+        select(SynergyRow).where(SynergyRow.stage != Stage.ABANDONED.value).order_by(SynergyRow.id)
+    ))  # fmt: skip
+    touched = [r for r in rows if r.id in synergy_ids or r.stream_id in stream_ids or r.need_id in need_ids]
+    if not touched:
+        return []
+    streams = _rows_by_id(session, StreamRow, {r.stream_id for r in touched})
+    needs = _rows_by_id(session, NeedRow, {r.need_id for r in touched})
+    committed_stream: dict[str, int] = {}
+    committed_need: dict[str, int] = {}
+    for r in rows:
+        if r.stage == Stage.IMPLEMENTED.value and r.quantity_base:
+            committed_stream[r.stream_id] = committed_stream.get(r.stream_id, 0) + r.quantity_base
+            committed_need[r.need_id] = committed_need.get(r.need_id, 0) + r.quantity_base
+    problems: list[Problem] = []
+    for r in touched:
+        stream, need = streams.get(r.stream_id), needs.get(r.need_id)
+        if stream is None or need is None:
+            continue
+        own = (r.quantity_base or 0) if r.stage == Stage.IMPLEMENTED.value else 0
+        found = synergy_problems(
+            synergy_from_row(r), stream_from_row(stream), need_from_row(need),
+            stream_committed_base=committed_stream.get(r.stream_id, 0) - own,
+            need_committed_base=committed_need.get(r.need_id, 0) - own,
+        )  # fmt: skip
+        file = ("synergies.csv" if r.id in synergy_ids else
+                "streams.csv" if r.stream_id in stream_ids else "needs.csv")  # fmt: skip
+        for message in found:
+            problems.append(Problem(file, None, None, _(
+                "synergy {id} ({stream} -> {need}, {stage}) breaks a rule of the matcher: {rule}"
+            ).format(id=r.id, stream=r.stream_id, need=r.need_id, stage=r.stage, rule=message)))  # fmt: skip
+    return problems
 
 
 def load_network(session: Session, *, name: str = "") -> Network:
@@ -552,14 +686,15 @@ def _stage(stage: Stage | str) -> Stage:
         ) from None
 
 
-def next_synergy_id(session: Session, prefix: str = "SY") -> str:
-    """The next free id of the form ``SY014`` (one more than the largest such id, at least three
-    digits, so that new synergies follow the ones an officer numbered by hand)."""
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-    numbers = [
-        int(m.group(1)) for i in session.scalars(select(SynergyRow.id)) if (m := pattern.match(i))
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+def next_synergy_id(session: Session) -> str:
+    """Issue the next synergy id (``SY014`` after ``SY013``), locked until the transaction ends."""
+    return next_id(session, "synergy")
+
+
+def _rule_error(session: Session, synergy_id: str) -> None:
+    problems = check_synergy_rules(session, synergy_ids=[synergy_id])
+    if problems:
+        raise ValidationError([Problem("input", None, None, p.message) for p in problems])
 
 
 def create_synergy(
@@ -575,9 +710,12 @@ def create_synergy(
     notes: str = "",
     today: date | None = None,
 ) -> Synergy:
-    """Start following the pair ``stream_id -> need_id``; writes a ``create`` audit row."""
+    """Start following the pair ``stream_id -> need_id``; writes a ``create`` audit row and the
+    first row of its stage history. The id is issued by the database (:func:`next_id`) unless
+    given; the synergy must obey the matcher's rules (:func:`check_synergy_rules`)."""
     stage = _stage(stage)
-    if session.get(StreamRow, stream_id) is None:
+    stream = session.get(StreamRow, stream_id)
+    if stream is None:
         raise NotFoundError(f"no stream with id '{stream_id}'")
     if session.get(NeedRow, need_id) is None:
         raise NotFoundError(f"no need with id '{need_id}'")
@@ -585,31 +723,41 @@ def create_synergy(
         raise ValidationError("an abandoned synergy needs a reason; pass one")
     if quantity_base is not None and quantity_base < 0:
         raise ValidationError(f"the quantity of a synergy must be >= 0, got {quantity_base}")
+    if message := quantity_problem(quantity_base, stream.unit):
+        raise ValidationError(message)
     synergy_id = synergy_id or next_synergy_id(session)
     if session.get(SynergyRow, synergy_id) is not None:
         raise ValidationError(f"a synergy with id '{synergy_id}' already exists")
     today = today or date.today()
+    now = datetime.now(UTC)
     row = SynergyRow(
         id=synergy_id,
         stream_id=stream_id,
         need_id=need_id,
         stage=stage.value,
         quantity_base=quantity_base,
-        abandoned_reason=reason.strip(),
+        abandoned_reason=reason.strip() if stage is Stage.ABANDONED else "",
         created_on=today,
         updated_on=today,
         notes=notes,
+        updated_by=actor,
+        updated_at=now,
     )
     session.add(row)
+    session.flush()
+    session.add(StageChangeRow(**_history_values(synergy_id, None, stage.value, actor, now,
+                                                 reason.strip(), quantity_base)))  # fmt: skip
     _audit(
         session,
         actor,
         "create",
         "synergy",
         synergy_id,
-        {"stream_id": stream_id, "need_id": need_id, "stage": stage.value},
-    )
+        {"stream_id": stream_id, "need_id": need_id, "stage": stage.value,
+         "quantity_base": quantity_base},
+    )  # fmt: skip
     session.flush()
+    _rule_error(session, synergy_id)
     return synergy_from_row(row)
 
 
@@ -620,32 +768,223 @@ def set_synergy_stage(
     *,
     reason: str = "",
     actor: str,
+    back: bool = False,
+    reopen: bool = False,
+    quantity_base: int | None = None,
+    expected_version: int | None = None,
     today: date | None = None,
 ) -> Synergy:
-    """Move a synergy to ``stage``; ``abandoned`` requires a reason. Writes a ``stage`` audit row.
+    """Move a synergy to ``stage`` along the allowed moves (:mod:`symbiose.stages`).
 
-    Leaving ``abandoned`` clears the stored reason. ``updated_on`` becomes today.
+    Forward moves need nothing; ``abandoned`` needs a reason; going back needs ``back=True`` and
+    a reason; leaving ``abandoned`` needs ``reopen=True`` and a reason (the reason it was
+    abandoned stays in the stage history). ``quantity_base`` sets the agreed quantity at the same
+    time. The row is locked while it is read and written, so that two moves at once are told
+    apart: the second one starts from the stage the first one left. With ``expected_version``
+    (what a form read), a synergy changed since is refused. The moved synergy must obey the
+    matcher's rules. Writes a ``stage`` audit row and a row of stage history; ``updated_on``
+    becomes today.
     """
     stage = _stage(stage)
-    row = session.get(SynergyRow, synergy_id)
+    row = locked_row(session, SynergyRow, synergy_id)
     if row is None:
         raise NotFoundError(
             f"no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'"
         )
-    if stage is Stage.ABANDONED and not reason.strip():
-        raise ValidationError(
-            f"synergy '{synergy_id}': say why it is abandoned (a reason is required)"
-        )
+    if expected_version is not None and row.version != expected_version:
+        raise changed_since_error("synergies", synergy_id, row.updated_by, row.updated_at)
     old = row.stage
+    reason = reason.strip()
+    if message := move_problem(synergy_id, old, stage, reason=reason, back=back, reopen=reopen):
+        raise ValidationError(message)
+    if quantity_base is not None:
+        if quantity_base < 0:
+            raise ValidationError(f"the quantity of a synergy must be >= 0, got {quantity_base}")
+        if message := quantity_problem(quantity_base, session.get(StreamRow, row.stream_id).unit):
+            raise ValidationError(message)
+        row.quantity_base = quantity_base
+    now = datetime.now(UTC)
     row.stage = stage.value
-    row.abandoned_reason = reason.strip() if stage is Stage.ABANDONED else ""
+    row.abandoned_reason = reason if stage is Stage.ABANDONED else ""
     row.updated_on = today or date.today()
-    detail = {"from": old, "to": stage.value}
-    if reason.strip():
-        detail["reason"] = reason.strip()
+    row.updated_by, row.updated_at = actor, now
+    flush_versioned(session, "synergies")
+    session.add(StageChangeRow(**_history_values(synergy_id, old, stage.value, actor, now, reason,
+                                                 row.quantity_base)))  # fmt: skip
+    detail: dict[str, Any] = {"from": old, "to": stage.value}
+    if reason:
+        detail["reason"] = reason
+    if quantity_base is not None:
+        detail["quantity_base"] = quantity_base
     _audit(session, actor, "stage", "synergy", synergy_id, detail)
     session.flush()
+    _rule_error(session, synergy_id)
     return synergy_from_row(row)
+
+
+def follow_pair(
+    session: Session,
+    stream_id: str,
+    need_id: str,
+    *,
+    actor: str,
+    quantity_base: int | None = None,
+    stage: Stage = Stage.CONTACTED,
+) -> tuple[Synergy, bool]:
+    """The followed (not abandoned) synergy of a pair, created at ``stage`` if there is none;
+    returns it and whether it was created.
+
+    The pair's stream row is locked first, so that two people saying "I'm interested" at the same
+    moment make one synergy, never two (nor a failure on a duplicate id). A synergy created here
+    carries ``quantity_base`` (the suggestion's tradable quantity).
+    """
+    if locked_row(session, StreamRow, stream_id) is None:
+        raise NotFoundError(f"no stream with id '{stream_id}'")
+    rows = session.scalars(
+        select(SynergyRow)
+        .where(SynergyRow.stream_id == stream_id, SynergyRow.need_id == need_id,
+               SynergyRow.stage != Stage.ABANDONED.value)
+        .order_by(SynergyRow.id)
+        .execution_options(populate_existing=True)
+    ).all()  # fmt: skip
+    if rows:
+        from symbiose.stages import ORDER
+
+        best = max(rows, key=lambda r: (ORDER.index(Stage(r.stage)), r.id))
+        return synergy_from_row(best), False
+    created = create_synergy(session, stream_id, need_id, actor=actor, stage=stage,
+                             quantity_base=quantity_base)  # fmt: skip
+    return created, True
+
+
+@dataclass(frozen=True, slots=True)
+class StageChange:
+    """One move of a synergy: who, when, from which stage (None when created), to which, why."""
+
+    synergy_id: str
+    occurred_at: datetime
+    actor: str
+    from_stage: Stage | None
+    to_stage: Stage
+    reason: str
+    quantity_base: int | None
+
+
+def stage_history(session: Session, synergy_id: str | None = None) -> list[StageChange]:
+    """The stage history of one synergy (or of all), oldest first."""
+    query = select(StageChangeRow).order_by(StageChangeRow.synergy_id, StageChangeRow.id)
+    if synergy_id is not None:
+        if session.get(SynergyRow, synergy_id) is None:
+            raise NotFoundError(
+                f"no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'"
+            )
+        query = query.where(StageChangeRow.synergy_id == synergy_id)
+    return [
+        StageChange(r.synergy_id, local_time(r.occurred_at), r.actor,
+                    Stage(r.from_stage) if r.from_stage else None, Stage(r.to_stage), r.reason,
+                    r.quantity_base)  # fmt: skip
+        for r in session.scalars(query)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# one record from a form
+
+
+#: Form (spreadsheet) columns stored under another name.
+COLUMN_FIELDS = {
+    "quantity": "quantity_base",
+    "route_cost_eur_per_unit": "route_cost_cents",
+    "virgin_price_eur_per_unit": "virgin_price_cents",
+}
+_VALUES = {"companies": _company_values, "streams": _stream_values, "needs": _need_values,
+           "synergies": _synergy_values}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSaved:
+    """What :func:`save_record` did: the record's id, whether it was created, the fields written."""
+
+    id: str
+    created: bool
+    changed: tuple[str, ...]
+    version: int
+
+
+def save_record(
+    session: Session,
+    table: str,
+    item: Company | Stream | Need,
+    *,
+    actor: str,
+    expected_version: int | None,
+    columns: Collection[str] | None = None,
+) -> RecordSaved:
+    """Save one record of a form: create it (``expected_version=None``) or update it.
+
+    Creating: an empty id is issued by the database (:func:`next_id`); an id that exists already
+    is refused, so saving a new-record form twice makes two records, never an update of the first.
+    Updating: the record is locked and its version compared with ``expected_version`` (the one read
+    when the form opened); a record changed since is refused with who changed it and when
+    (:class:`~symbiose.errors.ConcurrentEditError`). Only ``columns`` (form columns, e.g.
+    ``quantity``; None = every column) are written, so a save never overwrites a field the user
+    did not touch. The followed synergies of a stream or need must still obey the matcher's rules.
+    """
+    model = MODELS[table]
+    kind = RECORD_WORDS[table]
+    now = datetime.now(UTC)
+    values = _VALUES[table](item)
+    if expected_version is None:
+        record_id = str(item.id).strip() or next_id(session, kind)
+        lock_for_write(session)
+        if session.get(model, record_id) is not None:
+            raise ValidationError(_(
+                "{what} already exists; leave the id empty to get a new one, or open {id} to "
+                "change it"
+            ).format(what=record_label(table, record_id), id=record_id))  # fmt: skip
+        values = {**values, "id": record_id}
+        problems = _check_network(session, Network(**{table: (dataclasses.replace(item, id=record_id),)}))
+        if problems:
+            raise ValidationError(problems)
+        row = model(**values, updated_by=actor, updated_at=now)
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:  # an import wrote the same id in between
+            raise ValidationError(_(
+                "{what} already exists; leave the id empty to get a new one"
+            ).format(what=record_label(table, record_id))) from exc  # fmt: skip
+        _audit(session, actor, "create", kind, record_id, {"via": "form"})
+        changed = tuple(values)
+    else:
+        record_id = str(item.id)
+        row = locked_row(session, model, record_id)
+        if row is None:
+            raise ConcurrentEditError(_(
+                "{what} was deleted since you opened it; nothing was saved"
+            ).format(what=record_label(table, record_id)))  # fmt: skip
+        if row.version != expected_version:
+            raise changed_since_error(table, record_id, row.updated_by, row.updated_at)
+        problems = _check_network(session, Network(**{table: (item,)}))
+        if problems:
+            raise ValidationError(problems)
+        wanted = set(values) if columns is None else {COLUMN_FIELDS.get(c, c) for c in columns}
+        changes = {k: v for k, v in values.items() if k in wanted and k != "id" and getattr(row, k) != v}
+        if changes:
+            before = {k: getattr(row, k) for k in changes}
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.updated_by, row.updated_at = actor, now
+            flush_versioned(session, table)
+            _audit(session, actor, "edit", kind, record_id,
+                   {"via": "form", "changed": {k: [before[k], v] for k, v in changes.items()}})  # fmt: skip
+        changed = tuple(changes)
+    session.flush()
+    if table in ("streams", "needs"):
+        problems = check_synergy_rules(session, **{f"{kind}_ids": [record_id]})
+        if problems:
+            raise ValidationError([Problem("input", None, None, p.message) for p in problems])
+    return RecordSaved(record_id, expected_version is None, changed, int(row.version))
 
 
 # --------------------------------------------------------------------------------------------

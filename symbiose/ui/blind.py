@@ -76,14 +76,19 @@ def pair_status(session: Session, network: Network, stream_id: str, need_id: str
 
 
 def express_interest(session: Session, network: Network, stream_id: str, need_id: str, *,
-                     side: str, company_id: str, actor: str) -> PairStatus:  # fmt: skip
-    """Record that one side of the pair is interested; returns the new status of the pair."""
+                     side: str, company_id: str, actor: str,
+                     quantity_base: int | None = None) -> PairStatus:  # fmt: skip
+    """Record that one side of the pair is interested; returns the new status of the pair.
+
+    The pair is read and written under a lock (:func:`symbiose.db.follow_pair`), so that both
+    sides clicking at once make one synergy; a new one carries ``quantity_base`` (the
+    suggestion's tradable quantity).
+    """
     if side not in (SUPPLIER, RECEIVER):
         raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
-    synergy = synergy_for(network, stream_id, need_id)
-    if synergy is None or Stage(synergy.stage) is Stage.ABANDONED:
-        synergy = db.create_synergy(session, stream_id, need_id, actor=actor, stage=Stage.CONTACTED)
-    elif Stage(synergy.stage) is Stage.SUGGESTED:
+    synergy, _created = db.follow_pair(session, stream_id, need_id, actor=actor,
+                                       quantity_base=quantity_base)  # fmt: skip
+    if Stage(synergy.stage) is Stage.SUGGESTED:
         synergy = db.set_synergy_stage(session, synergy.id, Stage.CONTACTED, actor=actor)
     sides = interests(session, synergy.id)
     if side not in sides:

@@ -9,6 +9,7 @@ Nothing is saved when there is a problem.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import tempfile
 from pathlib import Path
@@ -20,11 +21,11 @@ from symbiose import db, prefill
 from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
 from symbiose.domain import Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
+from symbiose.i18n import N_, _
 from symbiose.ui import common
 from symbiose.units import BASE_PER_UNIT
 
 TABLE_LABELS = {"companies": "company", "streams": "stream (output)", "needs": "need (input)"}
-ID_PREFIX = {"companies": "C", "streams": "S", "needs": "N"}
 CHOICES = {
     "unit": ["t", "m3", "MWh"],
     "physical_state": [s.value for s in PhysicalState],
@@ -185,26 +186,62 @@ def _current_rows(net: Network, table: str) -> dict[str, dict[str, str]]:
     return _rows(db.database_url(), common.data_version(), table)
 
 
-def _next_id(existing: list[str], prefix: str) -> str:
-    numbers = [int(m.group(1)) for i in existing if (m := re.match(rf"^{prefix}(\d+)$", i))]
-    width = 3 if prefix == "C" else 4
-    return f"{prefix}{max(numbers, default=0) + 1:0{width}d}"
+NEW_ID = "NOUVEL-ID"  # stands for the id the database issues, while a new record is validated
+TABLE_WORDS = {"companies": N_("company"), "streams": N_("stream"), "needs": N_("need")}
 
 
-def save_records(table: str, rows: list[dict[str, str]], actor: str) -> db.ImportSummary:
-    """Validate records as an import of ``table`` would, then save them (all or nothing)."""
+def _validated(table: str, row: dict[str, str], s) -> object:
+    """The record a form row stands for, read and checked exactly as an import reads a file."""
     headers = [c.name for c in TABLES[table]]
     with tempfile.TemporaryDirectory() as top:
         # the folder's name is the import's name in the audit log
-        tmp = Path(top) / f"form {table} {' '.join(str(r.get('id', '')) for r in rows)}"[:80]
+        tmp = Path(top) / f"form {table} {row.get('id', '')}"[:80]
         tmp.mkdir()
         with open(tmp / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=headers)
             writer.writeheader()
-            writer.writerows({h: row.get(h, "") for h in headers} for row in rows)
-        with common.transaction() as s:
-            network = db.read_bundle_for(s, tmp)
-            return db.save_network(s, network, actor=actor)
+            writer.writerow({h: row.get(h, "") for h in headers})
+        network = db.read_bundle_for(s, tmp)
+    return getattr(network, table)[0]
+
+
+def save_form(table: str, values: dict[str, str], opened: dict | None, actor: str) -> db.RecordSaved:
+    """Save one form: a new record (``opened`` None) or the changed fields of an opened one.
+
+    ``opened`` is what the form read when it opened: ``{"version": 3, "values": {...}}``. A record
+    changed by someone else since is refused (who and when are named); only the columns whose
+    text differs from what was read are written. A new record whose id is left empty gets the
+    next id from the database, so saving a new-record form twice makes two records.
+    """
+    row = dict(values)
+    typed_id = row.get("id", "").strip()
+    if opened is None and not typed_id:
+        row["id"] = NEW_ID
+    with common.transaction() as s:
+        item = _validated(table, row, s)
+        if opened is None:
+            if not typed_id:
+                item = dataclasses.replace(item, id="")
+            return db.save_record(s, table, item, actor=actor, expected_version=None)
+        changed = [c for c, v in values.items() if c != "id" and v != opened["values"].get(c, "")]
+        return db.save_record(s, table, item, actor=actor, expected_version=opened["version"],
+                              columns=changed)  # fmt: skip
+
+
+def _opened(table: str, choice: str, rows_of) -> dict | None:
+    """What the form read when the record was opened (version first, then the values: a change
+    landing in between makes the save refused, never lost). Kept until the record is reopened."""
+    key = f"opened_{table}"
+    kept = st.session_state.get(key)
+    if kept is not None and kept["id"] == choice:
+        return kept
+    with common.session() as s:
+        state = db.record_state(s, table, choice)
+    if state is None:
+        return None
+    kept = {"id": choice, "version": state.version, "values": dict(rows_of().get(choice, {}))}
+    st.session_state[key] = kept
+    return kept
 
 
 PREFILL_FIELDS = {
@@ -266,11 +303,19 @@ def record_form(net: Network, table: str) -> None:
     if table in PREFILL_FIELDS:
         typical_flows(net, table)
     rows = _current_rows(net, table)
-    prefix = ID_PREFIX[table]
     new_label = f"(new {TABLE_LABELS[table].split(' ')[0]})"
     choice = st.selectbox(f"{TABLE_LABELS[table].capitalize()} to edit", [new_label, *rows],
                           key=f"edit_{table}")  # fmt: skip
-    current = rows.get(choice, {}) if choice != new_label else {"id": _next_id(list(rows), prefix)}
+    opened = None
+    if choice != new_label:
+        opened = _opened(table, choice, lambda: _current_rows(net, table))
+        if opened is None:
+            st.warning(_("{what} {id} was deleted since the list was read; choose another record.").format(
+                what=_(TABLE_WORDS[table]), id=choice))  # fmt: skip
+            return
+    else:
+        st.session_state.pop(f"opened_{table}", None)
+    current = opened["values"] if opened else {"id": ""}
     company_ids = [c.id for c in net.companies]
     names = {c.id: c.name for c in net.companies}
     with st.form(f"form_{table}_{choice}", clear_on_submit=False):
@@ -282,7 +327,14 @@ def record_form(net: Network, table: str) -> None:
             value = current.get(name, "") or ""
             box = cols[i % 2]
             key = f"{table}_{choice}_{name}"
-            if name == "company_id" and company_ids:
+            if name == "id" and opened is None:
+                values[name] = box.text_input(label, value=value, key=key,
+                                              placeholder=_("issued when you save"),
+                                              help=_("leave empty: the next free id is issued when "
+                                                     "you save"))  # fmt: skip
+            elif name == "id":
+                values[name] = box.text_input(label, value=value, key=key, disabled=True)
+            elif name == "company_id" and company_ids:
                 index = company_ids.index(value) if value in company_ids else 0
                 values[name] = box.selectbox(label, company_ids, index=index, key=key,
                                              format_func=lambda c: f"{c} {names[c]}")  # fmt: skip
@@ -299,17 +351,23 @@ def record_form(net: Network, table: str) -> None:
         submitted = st.form_submit_button(f"Save the {TABLE_LABELS[table].split(' ')[0]}",
                                           type="primary")  # fmt: skip
     if submitted:
+        if opened is not None:
+            values["id"] = choice
         try:
-            summary = save_records(table, [values], common.actor())
+            saved = save_form(table, values, opened, common.actor())
         except SymbioseError as exc:
             common.show_problems(exc)
             return
-        if summary.changed:
-            verb = "created" if summary.total_created else "updated"
-            st.success(f"Saved: {TABLE_LABELS[table].split(' ')[0]} {values['id']} {verb}. The matches and "
-                       "every page now use it.")  # fmt: skip
+        what = _(TABLE_WORDS[table])
+        if saved.created:
+            st.success(_("Saved: {what} {id} created. The matches and every page now use it.").format(
+                what=what, id=saved.id))  # fmt: skip
+        elif saved.changed:
+            st.session_state[f"opened_{table}"] = {"id": choice, "version": saved.version, "values": values}
+            st.success(_("Saved: {what} {id} updated ({fields}). The matches and every page now use "
+                         "it.").format(what=what, id=saved.id, fields=", ".join(saved.changed)))  # fmt: skip
         else:
-            st.info(f"{values['id']} is unchanged.")
+            st.info(_("{id} is unchanged.").format(id=saved.id))
 
 
 # --------------------------------------------------------------------------------------------

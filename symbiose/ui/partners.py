@@ -118,7 +118,8 @@ def suggestion_block(net: Network, row, *, side: str, me: Company, aliases: Alia
                 try:
                     with common.transaction() as s:
                         new = blind.express_interest(s, net, row.stream_id, row.need_id, side=side,
-                                                     company_id=me.id, actor=common.actor())  # fmt: skip
+                                                     company_id=me.id, actor=common.actor(),
+                                                     quantity_base=round(row.quantity * BASE_PER_UNIT))  # fmt: skip
                 except SymbioseError as exc:
                     common.show_problems(exc)
                     return

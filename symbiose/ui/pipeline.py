@@ -1,4 +1,5 @@
-"""Pipeline (officers): synergies by stage, stage changes (abandoned needs a reason), audit log."""
+"""Pipeline (officers): synergies by stage, allowed stage moves, each synergy's stage history,
+the audit log."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Network, Stage
 from symbiose.errors import SymbioseError
+from symbiose.i18n import N_, _
+from symbiose.stages import Move, allowed_moves
 from symbiose.ui import common
-from symbiose.units import BASE_PER_UNIT
+from symbiose.units import BASE_PER_UNIT, parse_decimal, to_base
 
 STAGE_LABELS = {
     Stage.SUGGESTED: "Suggested", Stage.CONTACTED: "Contacted", Stage.IN_DISCUSSION: "In discussion",
@@ -57,6 +60,28 @@ SYNERGY_COLUMNS = {
 }  # fmt: skip
 
 
+MOVE_HELP = {
+    Move.FORWARD: N_("forward"),
+    Move.BACK: N_("back: confirm and give a reason"),
+    Move.ABANDON: N_("abandon: give a reason"),
+    Move.REOPEN: N_("reopen: confirm and give a reason"),
+}
+
+
+def _opened_version(synergy_id: str) -> int | None:
+    """The version of the synergy read when it was chosen in the form (kept until another one is
+    chosen), so that a move based on an old read is refused instead of overwriting another's."""
+    kept = st.session_state.get("stage_opened")
+    if kept is not None and kept[0] == synergy_id:
+        return kept[1]
+    with common.session() as s:
+        state = db.record_state(s, "synergies", synergy_id)
+    if state is None:
+        return None
+    st.session_state["stage_opened"] = (synergy_id, state.version)
+    return state.version
+
+
 def change_stage(net: Network) -> None:
     if not net.synergies:
         st.caption("No synergy is followed yet: start one from the Partners page.")
@@ -64,21 +89,60 @@ def change_stage(net: Network) -> None:
     frame = synergy_frame(net).set_index("id")
     labels = {i: f"{i} ({r.stage}): {r.supplier} -> {r.receiver}, {r.stream}"[:120]
               for i, r in frame.iterrows()}  # fmt: skip
+    synergy_id = st.selectbox("Synergy", list(labels), format_func=labels.get, key="stage_synergy")
+    synergy = next(y for y in net.synergies if y.id == synergy_id)
+    version = _opened_version(synergy_id)
+    moves = allowed_moves(synergy.stage)
+    st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
+                 "back or reopening needs a confirmation and a reason.").format(
+                     stage=STAGE_LABELS[Stage(synergy.stage)]))  # fmt: skip
     with st.form("stage_form"):
-        synergy_id = st.selectbox("Synergy", list(labels), format_func=labels.get, key="stage_synergy")
-        stage = st.selectbox("New stage", [s.value for s in Stage], key="stage_new",
-                             format_func=lambda v: STAGE_LABELS[Stage(v)])  # fmt: skip
-        reason = st.text_input("Reason (required when abandoned)", key="stage_reason")
+        stage = st.selectbox("New stage", [s.value for s in moves], key="stage_new",
+                             format_func=lambda v: f"{STAGE_LABELS[Stage(v)]} "
+                             f"({_(MOVE_HELP[moves[Stage(v)]])})")  # fmt: skip
+        reason = st.text_input(_("Reason (required to abandon, go back or reopen)"), key="stage_reason")
+        quantity = st.text_input(_("Agreed quantity per year (optional, in the stream's unit)"),
+                                 key="stage_quantity")  # fmt: skip
+        confirm = st.checkbox(_("I confirm this move back (or this reopening)"), key="stage_confirm")
         submitted = st.form_submit_button("Change the stage", type="primary")
     if submitted:
         try:
+            quantity_base = to_base(parse_decimal(quantity), "t") if quantity.strip() else None
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        try:
             with common.transaction() as s:
-                synergy = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor())
+                synergy = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor(),
+                                               back=confirm, reopen=confirm, quantity_base=quantity_base,
+                                               expected_version=version)  # fmt: skip
         except SymbioseError as exc:
             common.show_problems(exc)
         else:
+            st.session_state.pop("stage_opened", None)
             st.session_state["pipeline_flash"] = f"Synergy {synergy.id} is now {STAGE_LABELS[Stage(synergy.stage)]}."
             st.rerun()
+
+
+def history_frame(synergy_id: str | None = None) -> pd.DataFrame:
+    """The stage history: who moved a synergy, when, from which stage to which, and why."""
+    with common.session() as s:
+        changes = db.stage_history(s, synergy_id)
+    return pd.DataFrame([{
+        "synergy": c.synergy_id, "when": c.occurred_at, "who": c.actor,
+        "from": STAGE_LABELS[c.from_stage] if c.from_stage else _("(created)"),
+        "to": STAGE_LABELS[c.to_stage], "reason": c.reason,
+    } for c in reversed(changes)], columns=["synergy", "when", "who", "from", "to", "reason"])  # fmt: skip
+
+
+def stage_history() -> None:
+    chosen = st.session_state.get("stage_synergy")
+    if not chosen:
+        return
+    st.caption(_("Every move of synergy {id}, newest first (who, when, from, to, why).").format(id=chosen))
+    st.dataframe(history_frame(chosen), hide_index=True, key="history_table", column_config={
+        "when": st.column_config.DatetimeColumn("when", format="DD/MM/YYYY HH:mm"),
+        "reason": st.column_config.TextColumn("reason", width="large")})  # fmt: skip
 
 
 def _detail(detail: dict | None) -> str:
@@ -127,6 +191,8 @@ def page() -> None:
             st.dataframe(shown, hide_index=True, key="synergies_table", column_config=SYNERGY_COLUMNS)
         st.subheader("Change a stage")
         change_stage(net)
+        st.subheader(_("Stage history"))
+        stage_history()
         st.subheader("Audit log")
         st.caption("Every change, newest first: imports, record edits, stage changes, interests.")
         st.dataframe(audit_frame(), hide_index=True, key="audit_table", column_config={
