@@ -1,7 +1,7 @@
 """Web sign-ins that survive a reload (login_sessions); land spreading as a stream route.
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 09:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"  # re-chained after main's 0002 (was "0001")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
