@@ -92,6 +92,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations on ``engine`` up to ``revision`` (default the latest)."""
     from alembic import command
 
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, revision)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # two processes starting at once (the web app and a command) migrate one at a time
@@ -99,6 +102,35 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(engine: Engine, revision: str) -> None:
+    """SQLite migrations with foreign keys off, checked afterwards.
+
+    Batch mode rebuilds a table to change its constraints (copy, DROP, rename); with foreign keys
+    on, that DROP deletes every row pointing at it through ON DELETE CASCADE (a stream table
+    rebuilt would take the synergies with it). SQLite ignores this pragma inside a transaction,
+    so it is set before the migration's transaction starts.
+    """
+    from alembic import command
+
+    from symbiose.errors import SymbioseError
+
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.commit()
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+    if broken:
+        raise SymbioseError(f"the migration left {len(broken)} rows pointing at missing rows, e.g. {broken[0]}")
 
 
 def current_revision(engine: Engine) -> str | None:
