@@ -112,9 +112,10 @@ def test_a_bad_stream_form_shows_errors_and_stores_nothing(url, session):
     next(b for b in at.button if b.label == "Save the stream").click().run()
     assert not at.exception
     assert at.error, "a bad entry must show an error"
-    listed = problems(at)
-    assert {"file", "row", "column", "problem"} <= set(listed.columns)
-    assert {"quantity", "ewc_code"} <= set(listed["column"])
+    # each problem is named by the field as labelled on the form, not by a file and column
+    message = at.error[0].value
+    assert "**Waste code (EWC)**" in message and "**Quantity per year**" in message
+    assert "streams.csv" not in message and "ewc_code" not in message.split("\n")[0]
     with session() as s:
         assert db.counts(s)["streams"] == before
 

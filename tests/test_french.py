@@ -309,3 +309,25 @@ def test_html_report_in_french(demo, demo_result):
     assert not re.search(r">\d{1,3}(,\d{3})+<", html)
     with i18n.language("en"):
         assert '<html lang="en">' in render_html(demo, demo_result)
+
+
+def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_words(app_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    script = "from symbiose.ui import common, companies\ncommon.engine()\ncompanies.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    prefix = "streams_(new stream)_"
+    # the List of Waste searched by French words, the code copied into the form
+    at.text_input(key="find_code_streams").set_value("sciure").run()
+    options = at.selectbox(key="find_code_streams_pick").options
+    assert options[0].startswith("03 01 04* sciure de bois") and options[1].startswith("03 01 05 sciure de bois")
+    at.selectbox(key="find_code_streams_pick").set_value("030105").run()
+    at.button(key="use_code_streams").click().run()
+    assert at.text_input(key=prefix + "ewc_code").value == "03 01 05"
+    at.text_input(key=prefix + "quantity").set_value("beaucoup")
+    next(b for b in at.button if b.label == "Enregistrer le flux").click().run()
+    assert not at.exception and at.error
+    message = at.error[0].value
+    assert message.startswith("Le formulaire comporte un problème") and "**Quantité par an**" in message
+    assert "streams.csv" not in message
