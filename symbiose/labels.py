@@ -109,6 +109,13 @@ def category_label(value: object) -> str:
     return (french or english) if get_language() == "fr" else (english or french)
 
 
+def vocabulary(enum: type) -> str:
+    """The words a file or form may use for ``enum`` (Route, Stage, PhysicalState), in the current
+    language: ``enfouissement, incinération, valorisation, épandage, stockage, autre``."""
+    names = {Route: ROUTE_NAMES, Stage: STAGE_NAMES, PhysicalState: STATE_NAMES, Role: ROLE_NAMES}.get(enum)
+    return choices(names) if names else ""
+
+
 def choices(names: dict) -> str:
     """The accepted words of a vocabulary in the current language: ``enfouissement, ...``."""
     return ", ".join(_(name) for name in names.values())

@@ -331,3 +331,16 @@ def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_word
     message = at.error[0].value
     assert message.startswith("Le formulaire comporte un problème") and "**Quantité par an**" in message
     assert "streams.csv" not in message
+
+
+def test_the_words_an_error_lists_as_accepted_are_accepted():
+    """A file or form with a wrong route lists the accepted words in French; each of them reads back."""
+    from symbiose.bundle import PHYSICAL_STATE_ALIASES, ROUTE_ALIASES, STAGE_ALIASES, _key
+    from symbiose.domain import PhysicalState
+    from symbiose.labels import vocabulary
+
+    with i18n.language("fr"):
+        assert vocabulary(Route) == "enfouissement, incinération, valorisation, épandage, stockage, autre"
+        for enum, aliases in ((Route, ROUTE_ALIASES), (Stage, STAGE_ALIASES), (PhysicalState, PHYSICAL_STATE_ALIASES)):
+            for word in vocabulary(enum).split(", "):
+                assert _key(word) in aliases or _key(word) in {m.value for m in enum}, word
