@@ -135,6 +135,13 @@ def test_main_path_in_french_offline(served, tmp_path):
             assert _near(colours, SEA) and _near(colours, LAND), "the map has no sea/land background"
             expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # Streamlit's button hidden
 
+            for title, heading in (("Entreprises et flux", "Entreprises et flux"),
+                                   ("Suivi des synergies", "Suivi des synergies")):  # fmt: skip
+                page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text=title).click()
+                expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
+                _settled(page)
+                _assert_french(page, heading)
+
             page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="Scénarios").click()
             expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
             _settled(page)

@@ -3,6 +3,7 @@ French user reads them (pages, command line, List of Waste, reasons, downloads, 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -172,19 +173,22 @@ def _visible_text(at) -> str:
     parts += [x.value for x in at.info] + [x.value for x in at.success] + [x.value for x in at.warning]
     parts += [w.label for w in at.selectbox] + [w.label for w in at.multiselect] + [w.label for w in at.checkbox]
     parts += [w.label for w in at.number_input] + [w.label for w in at.text_input]
-    for frame in at.dataframe:
-        parts += [str(c) for c in frame.value.columns]
+    for frame in at.dataframe:  # the column labels shown: the configured label, else the column's name
+        config = json.loads(frame.proto.columns or "{}")
+        parts += [str(config.get(str(c), {}).get("label") or c) for c in frame.value.columns]
     return "\n".join(parts)
 
 
-TRANSLATED_PAGES = {"overview", "scenarios"}
+TRANSLATED_PAGES = {"overview", "scenarios", "companies", "pipeline"}
 ROLES = {  # role -> (pages in the navigation, the page it lands on)
     "officer": (["overview", "companies", "partners", "pipeline", "scenarios", "login"], "overview"),
     "company": (["partners", "login"], "partners"),
     "planner": (["overview", "scenarios", "login"], "overview"),
 }
-TITLES = {"fr": {"overview": "Vue d'ensemble", "partners": "Partenaires", "scenarios": "Scénarios"},
-          "en": {"overview": "Overview", "partners": "Partners", "scenarios": "Scenarios"}}  # fmt: skip
+TITLES = {"fr": {"overview": "Vue d'ensemble", "partners": "Partenaires", "scenarios": "Scénarios",
+                 "companies": "Entreprises et flux", "pipeline": "Suivi des synergies"},
+          "en": {"overview": "Overview", "partners": "Partners", "scenarios": "Scenarios",
+                 "companies": "Companies & flows", "pipeline": "Pipeline"}}  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
