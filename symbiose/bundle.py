@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
 import re
 import zipfile
 from collections.abc import Collection, Iterable, Iterator
@@ -47,12 +48,16 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
+from symbiose.i18n import _, fmt_number
+from symbiose.limits import Limits, limits
 from symbiose.ranges import price_problem, quantity_problem
+from symbiose.safe_output import atomic_folder, escape_cell, unescape_cell
 from symbiose.units import Unit, parse_decimal, to_base, to_cents
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary and columns
 
+@cache
 def resource_categories() -> dict[str, Unit]:
     """Resource category ids (``needs.category``, ``streams.material``) with their usual unit,
     from the knowledge base (data/resource_categories.csv, documented in docs/DATA_FORMAT.md)."""
@@ -224,7 +229,8 @@ class _Table:
 
 def _cell_text(value: Cell) -> str:
     if type(value) is str:
-        return (value.replace("\u00a0", " ") if "\u00a0" in value else value).strip()
+        text = (value.replace("\u00a0", " ") if "\u00a0" in value else value).strip()
+        return unescape_cell(text) if text[:1] == "'" else text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -241,6 +247,8 @@ def _cell_text(value: Cell) -> str:
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_AMBIGUOUS_DECIMAL = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
+"""'1,234': one thousand two hundred and thirty-four, or one point two three four?"""
 
 
 def _detect_separator(line: str) -> str:
@@ -270,12 +278,21 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
             pass
     text: str | None = None
     if b"\x00" not in data:
-        for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            mixed = _mixed_encoding_line(data)
+            if mixed is not None:
+                problems.append(Problem(label, mixed, None, _(
+                    "this line is written in Windows-1252 while other lines are UTF-8 (accented "
+                    "letters would come out garbled, like 'Ã‰'); save the whole file again as "
+                    "'CSV UTF-8' (or retype the line in the same spreadsheet)"
+                )))  # fmt: skip
+                return None
             try:
-                text = data.decode(encoding)
-                break
+                text = data.decode("cp1252")
             except UnicodeDecodeError:
-                continue
+                text = None
     if text is not None:
         controls = len(_CONTROL_CHARS.findall(text))
         if controls <= max(2, len(text) // 1000):
@@ -287,12 +304,50 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
     return None
 
 
+def _mixed_encoding_line(data: bytes) -> int | None:
+    """The first line (1-based) that is not UTF-8 in a file where other lines hold UTF-8
+    accented letters; None when the file is plainly Windows-1252 (or ASCII)."""
+    first_bad: int | None = None
+    utf8_seen = False
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_seen = True
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+        if utf8_seen and first_bad:
+            return first_bad
+    return None
+
+
+def _too_big(path: Path, label: str, problems: list[Problem], limit: Limits) -> bool:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.append(Problem(label, None, None, _("cannot be read ({reason})").format(
+            reason=exc.strerror)))  # fmt: skip
+        return True
+    if size > limit.max_file_bytes:
+        problems.append(Problem(label, None, None, _(
+            "the file is {size} bytes, more than the {limit} bytes accepted; split it, or raise "
+            "SYMBIOSE_LIMIT_MAX_FILE_BYTES"
+        ).format(size=fmt_number(size), limit=fmt_number(limit.max_file_bytes))))  # fmt: skip
+        return True
+    return False
+
+
 def _read_csv(path: Path, table: str, problems: list[Problem]) -> _Table | None:
     label = path.name
+    limit = limits()
+    if _too_big(path, label, problems, limit):
+        return None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(label, None, None, f"cannot be read ({exc.strerror})"))
+        problems.append(Problem(label, None, None, _("cannot be read ({reason})").format(
+            reason=exc.strerror)))  # fmt: skip
         return None
     if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
         problems.append(Problem(label, None, None, (
@@ -310,23 +365,70 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> _Table | None:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     first = next((line for line in text.splitlines() if line.strip()), "")
     separator = separator or _detect_separator(first)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    return _records_to_table(table, label, records)
+    csv.field_size_limit(max(limit.max_cell_chars + 1, 1024))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    return _records_to_table(table, label, reader, problems, limit)
+
+
+class _TooLong(Exception):
+    pass
+
+
+def _guarded(records: Iterable[Iterable[Cell]]) -> Iterator[Iterable[Cell]]:
+    """CSV records, turning the csv module's 'field larger than field limit' into _TooLong."""
+    iterator = iter(records)
+    while True:
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _TooLong(str(exc)) from None
 
 
 def _records_to_table(
-    table: str, label: str, records: Iterable[Iterable[Cell]], offset: int = 0
-) -> _Table:
+    table: str, label: str, records: Iterable[Iterable[Cell]], problems: list[Problem],
+    limit: Limits, offset: int = 0, check_cells: bool = False,
+) -> _Table:  # fmt: skip
     headers: list[str] | None = None
     rows: list[tuple[int, list[Cell]]] = []
-    for number, record in enumerate(records, start=1 + offset):
-        cells = list(record)
-        if not any(_cell_text(c) for c in cells):
-            continue
-        if headers is None:
-            headers = [_cell_text(c) for c in cells]
-            continue
-        rows.append((number, cells))
+    number = offset
+    too_long = _(
+        "a cell holds more than {limit} characters (the most a spreadsheet cell holds); "
+        "shorten it, or raise SYMBIOSE_LIMIT_MAX_CELL_CHARS"
+    ).format(limit=fmt_number(limit.max_cell_chars))
+    try:
+        for number, record in enumerate(_guarded(records), start=1 + offset):
+            if number > limit.max_rows + 1 + offset:
+                # past the row limit, counting empty rows: a stray cell far below the data (in
+                # a sheet that does not declare its size), or a table too long
+                problems.append(Problem(label, number, None, _(
+                    "the table goes on past row {limit} (empty rows counted); delete the empty "
+                    "rows and stray cells after the data, or split the file, or raise "
+                    "SYMBIOSE_LIMIT_MAX_ROWS"
+                ).format(limit=fmt_number(limit.max_rows + 1))))  # fmt: skip
+                break
+            cells = list(record)
+            if len(cells) > limit.max_columns:
+                if any(_cell_text(c) for c in cells[limit.max_columns :]):
+                    problems.append(Problem(label, number, None, _(
+                        "the row has {n} columns, more than the {limit} accepted; delete the "
+                        "columns that are not part of the format"
+                    ).format(n=fmt_number(len(cells)), limit=fmt_number(limit.max_columns))))  # fmt: skip
+                    break
+                cells = cells[: limit.max_columns]
+            # a CSV field longer than the limit already stopped the csv module (field_size_limit)
+            if check_cells and any(isinstance(c, str) and len(c) > limit.max_cell_chars for c in cells):
+                problems.append(Problem(label, number, None, too_long))
+                continue
+            if not any(_cell_text(c) for c in cells):
+                continue
+            if headers is None:
+                headers = [_cell_text(c) for c in cells]
+                continue
+            rows.append((number, cells))
+    except _TooLong:
+        problems.append(Problem(label, number + 1, None, too_long))
     return _Table(table, label, headers or [], rows)
 
 
@@ -338,10 +440,43 @@ def _table_for_name(stem: str) -> str | None:
     return None
 
 
+def _zip_problem(path: Path, limit: Limits) -> str | None:
+    """Why an xlsx (a zip file) must not be opened: too big once unzipped, or a part compressed
+    far more than a spreadsheet ever is (a zip bomb). Read from the zip's directory only."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return None  # openpyxl reports it below, with the usual message
+    total = sum(info.file_size for info in infos)
+    if total > limit.max_unzipped_bytes:
+        return _(
+            "the workbook unzips to {size} bytes, more than the {limit} accepted; split it, or "
+            "raise SYMBIOSE_LIMIT_MAX_UNZIPPED_BYTES"
+        ).format(size=fmt_number(total), limit=fmt_number(limit.max_unzipped_bytes))
+    for info in infos:
+        if info.file_size > 1024 * 1024 and (
+            info.file_size > limit.max_compression_ratio * max(info.compress_size, 1)
+        ):
+            return _(
+                "part '{part}' of the workbook is compressed {ratio} times (a spreadsheet is "
+                "compressed at most a few dozen times); this file is not opened. Save it again "
+                "from Excel"
+            ).format(part=info.filename, ratio=fmt_number(info.file_size / max(info.compress_size, 1)))
+    return None
+
+
 def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
     import openpyxl
 
     label = path.name
+    limit = limits()
+    if _too_big(path, label, problems, limit):
+        return []
+    refused = _zip_problem(path, limit)
+    if refused is not None:
+        problems.append(Problem(label, None, None, refused))
+        return []
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -364,10 +499,25 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
                 )))  # fmt: skip
                 continue
             seen[table] = sheet.title
+            sheet_label = f"{label}, sheet '{sheet.title}'"
+            rows, columns = sheet.max_row or 0, sheet.max_column or 0
+            if rows > limit.max_rows + 1 or columns > limit.max_columns:
+                problems.append(Problem(sheet_label, None, None, _(
+                    "the sheet declares {rows} rows and {columns} columns (up to cell {cell}), "
+                    "more than the {max_rows} rows and {max_columns} columns accepted; delete the "
+                    "empty rows and columns after the data (or the stray cell far below it)"
+                ).format(
+                    rows=fmt_number(rows), columns=fmt_number(columns),
+                    cell=f"{openpyxl.utils.get_column_letter(min(columns, 16384) or 1)}{rows}",
+                    max_rows=fmt_number(limit.max_rows), max_columns=fmt_number(limit.max_columns),
+                )))  # fmt: skip
+                continue
             tables.append(_records_to_table(
-                table, f"{label}, sheet '{sheet.title}'", sheet.iter_rows(values_only=True)
+                table, sheet_label,
+                # no max_col: a sheet that does not declare its size would be padded to it
+                sheet.iter_rows(values_only=True), problems, limit, check_cells=True,
             ))  # fmt: skip
-        if not any(t.name in MAIN_TABLES for t in tables):
+        if not any(t in MAIN_TABLES for t in seen):
             found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or "none"
             problems.append(Problem(label, None, None, (
                 f"no sheet named companies, streams or needs (found: {found}); rename the sheets "
@@ -377,6 +527,21 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
         return tables
     finally:
         workbook.close()
+
+
+def _table_for_headers(path: Path) -> str | None:
+    """The table a CSV file of another name holds, from its header line: the only table knowing
+    every column (``symbiose list streams --format csv > s.csv`` imports back)."""
+    scratch: list[Problem] = []
+    table = _read_csv(path, "companies", scratch) if path.suffix.lower() == ".csv" else None
+    if table is None or scratch or not table.headers:
+        return None
+    keys = {_header_key(h) for h in table.headers if h}
+    fitting = [
+        name for name, columns in TABLES.items()
+        if keys <= {_header_key(n) for c in columns for n in (c.name, *c.aliases)}
+    ]  # fmt: skip
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
@@ -410,7 +575,7 @@ def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
             "old Excel .xls files are not read; open it in Excel and save it as .xlsx"
         )))  # fmt: skip
         return []
-    table_name = _table_for_name(path.stem)
+    table_name = _table_for_name(path.stem) or _table_for_headers(path)
     if table_name is None:
         problems.append(Problem(path.name, None, None, (
             "a single file must be named companies.csv, streams.csv, needs.csv or synergies.csv "
@@ -442,9 +607,17 @@ class _Row:
     def ok(self) -> bool:
         return len(self.problems) == self.count_at_start
 
+    @property
+    def hints(self) -> bool:
+        """Whether a costly hint ('did you mean ...?') is worth computing: the problem will be
+        among those shown."""
+        return len(self.problems) < getattr(self.problems, "hints", len(self.problems) + 1)
+
     def header(self, column: str) -> str:
         position = self.index.get(column)
-        return self.table.headers[position] if position is not None else column
+        if position is None or position >= len(self.table.headers):
+            return column
+        return self.table.headers[position]
 
     def raw(self, column: str) -> Cell:
         position = self.index.get(column)
@@ -462,8 +635,17 @@ class _Row:
     def required(self, column: str, what: str) -> str:
         value = self.text(column)
         if not value:
-            self.problem(column, f"is empty; give {what}")
+            self.empty(column, what)
         return value
+
+    def empty(self, column: str, what: str) -> None:
+        if column not in self.index:
+            self.problem(column, _(
+                "column {column} is missing, and '{id}' is a new record: add the column (it is "
+                "needed to create a record)"
+            ).format(column=column, id=self.text("id") or "?"))  # fmt: skip
+        else:
+            self.problem(column, f"is empty; give {what}")
 
     def number_value(
         self, column: str, *, required: bool = False, minimum: float | None = None,
@@ -473,7 +655,18 @@ class _Row:
         text = _cell_text(raw)
         if not text:
             if required:
-                self.problem(column, f"is empty; give {what}")
+                self.empty(column, what)
+            return None
+        if not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text):
+            whole, part = text.lstrip("+-").split(",")
+            self.problem(column, _(
+                "'{text}' is ambiguous: {thousands} (comma as thousands separator) or {decimal} "
+                "(decimal comma)? Write {thousands_plain} for the first, {decimal_long} for the "
+                "second"
+            ).format(
+                text=text, thousands=whole + part, decimal=f"{whole}.{part}",
+                thousands_plain=whole + part, decimal_long=f"{whole},{part}0",
+            ))  # fmt: skip
             return None
         try:
             value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
@@ -549,7 +742,9 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
     for position, header in enumerate(table.headers):
         column = by_key.get(_header_key(header))
         if column is None:
-            continue  # extra columns are allowed and ignored
+            if header:
+                problems.append(Problem(table.label, 1, header, _unknown_column(table, header)))
+            continue
         if column.name in index:
             first = table.headers[index[column.name]]
             problems.append(Problem(table.label, 1, header, (
@@ -557,7 +752,7 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
             )))  # fmt: skip
             continue
         index[column.name] = position
-    missing = [c for c in TABLES[table.name] if c.required and c.name not in index]
+    missing = [c for c in TABLES[table.name] if c.name == "id" and c.name not in index]
     for column in missing:
         names = " or ".join(f"'{n}'" for n in dict.fromkeys((column.name, *column.aliases)))
         found = ", ".join(f"'{h}'" for h in table.headers if h) or "none"
@@ -567,9 +762,73 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
     return None if missing else index
 
 
-def _rows(table: _Table, index: dict[str, int], problems: list[Problem]) -> Iterator[_Row]:
+def _unknown_column(table: _Table, header: str) -> str:
+    names = {_header_key(n): c.name for c in TABLES[table.name] for n in (c.name, *c.aliases)}
+    close = difflib.get_close_matches(_header_key(header), names, n=1, cutoff=0.6)
+    if close:
+        return _(
+            "unknown column '{header}': did you mean {name}? Rename the column (or delete it); "
+            "nothing is imported while a column is not understood"
+        ).format(header=header, name=names[close[0]])
+    return _(
+        "unknown column '{header}' for the {table} table (columns: {columns}); rename or delete "
+        "it; nothing is imported while a column is not understood"
+    ).format(header=header, table=table.name, columns=", ".join(c.name for c in TABLES[table.name]))
+
+
+EXAMPLE_PREFIXES = ("EXEMPLE-", "EXAMPLE-")
+"""Ids of the templates' example rows: such rows are skipped, never stored."""
+
+LOCATION_COLUMNS = frozenset({"commune", "postal_code", "insee_code", "latitude", "longitude"})
+"""A company's place: given together or not at all (a new commune is not mixed with the
+stored coordinates)."""
+
+
+def is_example_id(value: str) -> bool:
+    return value.upper().startswith(EXAMPLE_PREFIXES)
+
+
+def _rows(
+    table: _Table, index: dict[str, int], problems: list[Problem],
+    stored: dict[str, list[OutCell]] | None = None, notices: list[str] | None = None,
+) -> Iterator[_Row]:  # fmt: skip
+    """The rows of a table; a row of a stored record gets the stored value of every column the
+    file does not have, so that an absent column leaves the stored value alone."""
+    columns = TABLES[table.name]
+    absent = [i for i, c in enumerate(columns) if c.name not in index]
+    if table.name == "companies" and LOCATION_COLUMNS & set(index):
+        absent = [i for i in absent if columns[i].name not in LOCATION_COLUMNS]
+    full = dict(index)
+    width = len(table.headers)
+    for extra, position in enumerate(absent):
+        full[columns[position].name] = len(table.headers) + extra
     for number, cells in table.rows:
-        yield _Row(table, number, cells, index, problems)
+        record_id = _cell_text(cells[index["id"]]) if index["id"] < len(cells) else ""
+        if is_example_id(record_id):
+            if notices is not None:
+                notices.append(_(
+                    "{file}, row {row}: example row {id} skipped (rows whose id starts with "
+                    "EXEMPLE- are never imported)"
+                ).format(file=table.label, row=number, id=record_id))  # fmt: skip
+            continue
+        if len(cells) > width and any(_cell_text(c) for c in cells[width:]):
+            problems.append(Problem(table.label, number, None, _(
+                "this row has {cells} cells but the header has {columns} columns: a number with "
+                "a decimal comma in a file separated by commas? Put such numbers in quotes "
+                "(\"1,5\"), or separate the columns with ';'"
+            ).format(cells=len(cells), columns=width)))  # fmt: skip
+            continue
+        previous = (stored or {}).get(record_id)
+        if previous is None or not absent:
+            yield _Row(table, number, cells, index, problems)
+            continue
+        padded = list(cells[:width]) + [None] * (width - len(cells))
+        padded += [_stored_cell(previous[position]) for position in absent]
+        yield _Row(table, number, padded, full, problems)
+
+
+def _stored_cell(value: OutCell) -> Cell:
+    return value if isinstance(value, float) else _format_cell(value)
 
 
 def _code_text(raw: Cell) -> str:
@@ -588,7 +847,7 @@ def _category(row: _Row, column: str) -> str:
     categories = resource_categories()
     if key in categories:
         return key
-    close = difflib.get_close_matches(key, categories, n=1)
+    close = difflib.get_close_matches(key, categories, n=1) if row.hints else []
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     row.problem(column, (
         f"'{text}' is not a resource category{hint}; use one of the ids listed in "
@@ -693,7 +952,8 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         if place is None and postal_code:
             place = locator.locate(commune=commune)
         if place is None and coordinates is None:
-            close = getattr(locator, "closest_names", lambda _: [])(commune)
+            # the closest names cost a scan of the gazetteer: only for problems that are shown
+            close = getattr(locator, "closest_names", lambda _: [])(commune) if row.hints else []
             hint = f": did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             row.problem("commune", (
                 f"'{commune}' is not a commune of the gazetteer (Charente-Maritime){hint}; "
@@ -883,6 +1143,35 @@ def _naf_set() -> frozenset[str]:
 # Public reader
 
 
+@dataclass(frozen=True)
+class BundleFile:
+    """What :func:`read_import` read: the records, the columns each table had, and notices
+    (example rows skipped)."""
+
+    network: Network
+    columns: dict[str, tuple[str, ...]]
+    notices: tuple[str, ...] = ()
+
+
+class ProblemLog(list[Problem]):
+    """A list of problems that keeps the first ``keep`` and counts the rest (``len`` is the
+    total), so that a file of a million bad rows costs neither memory nor minutes."""
+
+    def __init__(self, keep: int, hints: int | None = None) -> None:
+        super().__init__()
+        self.keep = keep
+        self.hints = keep if hints is None else hints  # problems given a costly hint
+        self.total = 0
+
+    def append(self, problem: Problem) -> None:  # type: ignore[override]
+        self.total += 1
+        if super().__len__() < self.keep:
+            super().append(problem)
+
+    def __len__(self) -> int:
+        return self.total
+
+
 def read_bundle(
     path: str | Path,
     *,
@@ -890,25 +1179,60 @@ def read_bundle(
     known_stream_ids: Collection[str] = (),
     known_need_ids: Collection[str] = (),
     geocoder: _Locator | None = None,
+    stored: Network | None = None,
 ) -> Network:
     """Read a network bundle: a folder of CSV files, one CSV file, or an .xlsx workbook.
 
     ``known_*_ids`` are records already stored, which the files may refer to (a streams-only
-    file for companies imported earlier). ``geocoder`` places companies without coordinates
-    (default: the offline gazetteer; anything with ``locate(commune, postal_code, insee_code)``).
-    Raises :class:`ImportValidationError` listing every problem found; returns the network
-    with every table sorted by id, named after the file or folder.
+    file for companies imported earlier). ``stored`` is the stored network: a row of a stored
+    record takes the stored value of each column the file lacks (see :func:`read_import`).
+    ``geocoder`` places companies without coordinates (default: the offline gazetteer; anything
+    with ``locate(commune, postal_code, insee_code)``). Raises :class:`ImportValidationError`
+    listing every problem found; returns the network with every table sorted by id, named after
+    the file or folder.
+    """
+    return read_import(
+        path, known_company_ids=known_company_ids, known_stream_ids=known_stream_ids,
+        known_need_ids=known_need_ids, geocoder=geocoder, stored=stored,
+    ).network  # fmt: skip
+
+
+def read_import(
+    path: str | Path,
+    *,
+    known_company_ids: Collection[str] = (),
+    known_stream_ids: Collection[str] = (),
+    known_need_ids: Collection[str] = (),
+    geocoder: _Locator | None = None,
+    stored: Network | None = None,
+) -> BundleFile:
+    """Read a bundle as an import: like :func:`read_bundle`, with what the files held.
+
+    Import semantics: a column absent from a file leaves the stored value alone (the row of a
+    stored record takes the stored value of each absent column; a company's place, commune to
+    coordinates, counts as one column); a new record needs the required columns; a column that
+    is not part of the format is an error naming the closest known column; rows whose id starts
+    with ``EXEMPLE-`` / ``EXAMPLE-`` (the templates' examples) are skipped with a notice.
     """
     path = Path(path)
-    problems: list[Problem] = []
+    limit = limits()
+    problems: list[Problem] = ProblemLog(limit.max_problems_kept, limit.max_problems_shown)
+    notices: list[str] = []
     locator: _Locator = geocoder if geocoder is not None else default_gazetteer()
     tables = {t.name: t for t in _load_tables(path, problems)}
     indexes = {name: _column_index(t, problems) for name, t in tables.items()}
+    stored_rows: dict[str, dict[str, list[OutCell]]] = {}
+    if stored is not None:
+        for name, cells in _network_rows(stored).items():
+            stored_rows[name] = {str(row[0]): row for row in cells}
+        known_company_ids = {*known_company_ids, *(c.id for c in stored.companies)}
+        known_stream_ids = {*known_stream_ids, *(s.id for s in stored.streams)}
+        known_need_ids = {*known_need_ids, *(n.id for n in stored.needs)}
 
     def rows(name: str) -> Iterator[_Row]:
         index = indexes.get(name)
         if index is not None:
-            yield from _rows(tables[name], index, problems)
+            yield from _rows(tables[name], index, problems, stored_rows.get(name), notices)
 
     companies: list[Company] = []
     company_rows: dict[str, int] = {}
@@ -950,10 +1274,15 @@ def read_bundle(
 
     if problems:
         raise ImportValidationError(problems)
-    return Network(
+    network = Network(
         companies=tuple(companies), streams=tuple(streams), needs=tuple(needs),
         synergies=tuple(synergies), name=path.stem,
     ).sorted()  # fmt: skip
+    columns = {
+        name: tuple(c.name for c in TABLES[name] if c.name in (indexes.get(name) or {}))
+        for name in tables
+    }
+    return BundleFile(network, columns, tuple(notices))
 
 
 class _AnyId(frozenset[str]):
@@ -974,6 +1303,9 @@ def _decimal_from_int(value: int, places: int) -> Decimal:
 
 
 def _format_cell(value: OutCell, decimal_comma: bool = False) -> str:
+    """The text of a cell in a CSV file. Text that a spreadsheet would run as a formula is
+    escaped (:func:`symbiose.safe_output.escape_cell`); with a decimal comma, '1,234' (which
+    reads as one thousand two hundred and thirty-four too) is written '1,2340'."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -981,8 +1313,11 @@ def _format_cell(value: OutCell, decimal_comma: bool = False) -> str:
     elif isinstance(value, float):
         text = str(int(value)) if value.is_integer() else repr(value)
     else:
-        return value
-    return text.replace(".", ",") if decimal_comma else text
+        return escape_cell(value)
+    if not decimal_comma:
+        return text
+    text = text.replace(".", ",")
+    return text + "0" if _AMBIGUOUS_DECIMAL.match(text) else text
 
 
 def _excel_cell(value: OutCell) -> str | int | float | None:
@@ -993,7 +1328,7 @@ def _excel_cell(value: OutCell) -> str | int | float | None:
         return int(normalized) if normalized == normalized.to_integral_value() else float(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    return escape_cell(value)
 
 
 def _money(cents: int) -> Decimal:
@@ -1041,6 +1376,21 @@ def _synergy_cells(s: Synergy) -> list[OutCell]:
     ]  # fmt: skip
 
 
+_RECORD_CELLS = {
+    "companies": _company_cells, "streams": _stream_cells, "needs": _need_cells,
+    "synergies": _synergy_cells,
+}  # fmt: skip
+
+
+def record_texts(table: str, record: Any) -> dict[str, str]:
+    """A record as the texts of its canonical CSV row, by column (not escaped: for a screen)."""
+    cells = _RECORD_CELLS[table](record)
+    return {
+        column.name: value if isinstance(value, str) else _format_cell(value)
+        for column, value in zip(TABLES[table], cells, strict=True)
+    }
+
+
 def _network_rows(network: Network) -> dict[str, list[list[OutCell]]]:
     net = network.sorted()
     return {
@@ -1083,8 +1433,27 @@ def _write_workbook(path: Path, sheets: dict[str, tuple[list[str], list[list[Out
             sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 2))
         sheet.freeze_panes = "A2"
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        workbook.save(partial)
+        os.replace(partial, path)  # a workbook appears whole, or the previous one stays
+    finally:
+        partial.unlink(missing_ok=True)
     return path
+
+
+def table_csv(network: Network, table: str, *, french: bool = False) -> str:
+    """One table of ``network`` as the text of its bundle CSV file (what ``symbiose list TABLE
+    --format csv`` prints): the import format, so that the output imports back unchanged.
+    ``french``: ``;`` separator, decimal commas and a BOM, canonical column names."""
+    headers = [c.name for c in TABLES[table]]
+    rows = _network_rows(network)[table]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_format_cell(v, decimal_comma=french) for v in row])
+    return ("\ufeff" if french else "") + buffer.getvalue()
 
 
 def write_bundle(network: Network, path: str | Path) -> list[Path]:
@@ -1098,35 +1467,41 @@ def write_bundle(network: Network, path: str | Path) -> list[Path]:
     headers = {name: [c.name for c in columns] for name, columns in TABLES.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return [_write_workbook(path, {n: (headers[n], rows[n]) for n in TABLES})]
-    path.mkdir(parents=True, exist_ok=True)
-    return [_write_csv(path / f"{name}.csv", headers[name], rows[name]) for name in TABLES]
+    with atomic_folder(path) as work:
+        for name in TABLES:
+            _write_csv(work / f"{name}.csv", headers[name], rows[name])
+    return [path / f"{name}.csv" for name in TABLES]
 
 
 # --------------------------------------------------------------------------------------------
 # Templates
 
-EXAMPLE_NOTE = {"fr": "EXEMPLE : ligne à supprimer avant import", "en": "EXAMPLE: delete this row"}
+EXAMPLE_NOTE = {
+    "fr": "EXEMPLE : ligne ignorée à l'import (identifiant EXEMPLE-), à remplacer par vos données",
+    "en": "EXAMPLE: skipped by the import (id EXAMPLE-), replace it with your data",
+}
 
 
 def _template_rows(language: str) -> dict[str, list[OutCell]]:
     fr = language == "fr"
     note = EXAMPLE_NOTE["fr" if fr else "en"]
+    prefix = EXAMPLE_PREFIXES[0] if fr else EXAMPLE_PREFIXES[1]
     return {
         "companies": [
-            "C001", "Scierie Exemple" if fr else "Example sawmill", "", "16.10A",
+            f"{prefix}C001", "Scierie Exemple" if fr else "Example sawmill", "", "16.10A",
             "1 route des Bois", "17500", "Jonzac", "17197", None, None, "", "", "", note,
         ],
         "streams": [
-            "S0001", "C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
+            f"{prefix}S0001", f"{prefix}C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
             Decimal("1234.5"), "t", "solide" if fr else "solid", "11-3",
             "enfouissement" if fr else "landfill", Decimal("65.5"), note,
         ],
         "needs": [
-            "N0001", "C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
+            f"{prefix}N0001", f"{prefix}C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
             Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note,
         ],
         "synergies": [
-            "Y0001", "S0001", "N0001", "suggere" if fr else "suggested", Decimal("500"), "",
+            f"{prefix}Y0001", f"{prefix}S0001", f"{prefix}N0001", "suggere" if fr else "suggested", Decimal("500"), "",
             "2026-01-15", "", note,
         ],
     }  # fmt: skip
@@ -1137,8 +1512,9 @@ def write_templates(path: str | Path, *, language: str = "fr") -> list[Path]:
 
     ``language="fr"``: French headers, ``;`` separator, decimal commas and a UTF-8 BOM (what
     Excel in France opens directly); ``"en"``: the canonical form. A path ending ``.xlsx`` gives
-    one workbook (one sheet per table); otherwise a folder of CSV files. The example rows say
-    in their notes that they are examples, and import without error.
+    one workbook (one sheet per table); otherwise a folder of CSV files. The example rows have
+    ids starting ``EXEMPLE-`` (``EXAMPLE-``), which the importer skips: a template imported as
+    it is changes nothing, and an example can never overwrite a real record.
     """
     if language not in ("fr", "en"):
         raise ValueError(f"language must be 'fr' or 'en', got {language!r}")
@@ -1152,8 +1528,7 @@ def write_templates(path: str | Path, *, language: str = "fr") -> list[Path]:
         sheets[title] = (headers, [examples[name]])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return [_write_workbook(path, sheets)]
-    path.mkdir(parents=True, exist_ok=True)
-    return [
-        _write_csv(path / f"{title}.csv", headers, rows, french=fr)
-        for title, (headers, rows) in sheets.items()
-    ]
+    with atomic_folder(path) as work:
+        for title, (headers, rows) in sheets.items():
+            _write_csv(work / f"{title}.csv", headers, rows, french=fr)
+    return [path / f"{title}.csv" for title in sheets]

@@ -6,7 +6,10 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
 
     symbiose init                         create or migrate the database
     symbiose load-demo                    load the Haute-Saintonge demo network (idempotent)
-    symbiose import reseau.xlsx           import a bundle (CSV folder or workbook), upsert by id
+    symbiose import reseau.xlsx --dry-run preview an import (created / updated / unchanged)
+    symbiose import reseau.xlsx           import a bundle (CSV folder or workbook), asks first
+    symbiose imports                      the recent imports, with their ids
+    symbiose undo I20261201-093012-4f2a   put back what an import changed
     symbiose export sortie/               write the stored network as CSV files (or a .xlsx)
     symbiose templates modeles/           empty templates for officers (--language fr|en)
     symbiose list streams --format csv    list a table
@@ -15,7 +18,8 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose serve --port 8501            the web application (Streamlit)
 
 The database is ``--database URL``, else ``SYMBIOSE_DATABASE_URL``, else ``symbiose.db`` in the
-current folder.
+current folder. Only ``init``, ``load-demo`` and ``serve`` create a SQLite file that does not
+exist; the other commands say it does not exist.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from sqlalchemy.orm import Session
 from symbiose import __version__
 from symbiose.domain import Network, Role, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _, fmt_date, ngettext
+from symbiose.i18n import N_, _, fmt_date, fmt_number, ngettext
 from symbiose.labels import role_label, stage_label
 from symbiose.units import from_base, from_cents
 
@@ -63,10 +67,16 @@ class CommandFailed(click.ClickException):
 
 def _explain(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        count = len(exc.problems)
+        from symbiose.limits import limits
+
+        count = getattr(exc, "total", len(exc.problems))
+        shown = limits().max_problems_shown
         lines = [ngettext("Error: {n} problem found; nothing was changed:",
                           "Error: {n} problems found; nothing was changed:", count).format(n=count)]
-        lines += [f"  - {problem}" for problem in exc.problems]
+        printed = exc.problems[:shown]
+        lines += [f"  - {problem}" for problem in printed]
+        if count > len(printed):
+            lines.append("  " + _("... and {n} more").format(n=fmt_number(count - len(printed))))
         return "\n".join(lines)
     return _("Error: {error}").format(error=exc)
 
@@ -98,12 +108,14 @@ class CliState:
     def display_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
 
+    create: bool = False  # only init, load-demo and serve create a new SQLite file
+
     def engine(self) -> Engine:
-        """The engine on a database created or migrated to the latest revision."""
+        """The engine on a database migrated to the latest revision (created if ``create``)."""
         if self._engine is None:
             from symbiose.db import ensure_database
 
-            self._engine = ensure_database(self.url)
+            self._engine = ensure_database(self.url, create=self.create)
         return self._engine
 
     def dispose(self) -> None:
@@ -122,10 +134,12 @@ def session_scope(ctx: click.Context | None = None, *, write: bool = False) -> I
     """A session on the command's database; with ``write=True`` one transaction, committed at
     the end and rolled back on any error."""
     from symbiose.db import session_factory
+    from symbiose.db.engine import lock_for_writing
 
     with session_factory(state(ctx).engine())() as session:
         if write:
             with session.begin():
+                lock_for_writing(session)
                 yield session
         else:
             yield session
@@ -192,6 +206,7 @@ def init() -> None:
     from symbiose.db import counts, current_revision
 
     st = state()
+    st.create = True
     engine = st.engine()
     with session_scope() as session:
         rows = counts(session)
@@ -206,28 +221,116 @@ def load_demo_command(actor: str) -> None:
     """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
     from symbiose.db import load_demo
 
+    state().create = True
     with session_scope(write=True) as session:
         summary = load_demo(session, actor=actor)
     click.echo(_("Demo network loaded into {url}").format(url=state().display_url))
     _echo_summary(summary)
 
 
+PREVIEW_RECORDS = 200
+
+
+def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
+    """Print an import preview: counts per table, then each created or updated record."""
+    for notice in plan.notices:
+        click.echo(notice)
+    from symbiose.db.imports import COUNT_HEADERS, entity
+
+    table, created, updated, unchanged = (_(h) for h in COUNT_HEADERS)
+    click.echo(f"{table:<12} {created:>8} {updated:>8} {unchanged:>10}")
+    for table, created, updated, unchanged in plan.count_rows():
+        click.echo(f"{table:<12} {created:>8} {updated:>8} {unchanged:>10}")
+    changed = [r for r in plan.records if r.action != "unchanged"]
+    for record in changed[:limit]:
+        if record.action == "created":
+            click.echo("  + " + _("{entity} {id} created ({company})").format(
+                entity=entity(record.table), id=record.id, company=record.company))
+            continue
+        click.echo("  ~ " + _("{entity} {id} updated ({company}):").format(
+            entity=entity(record.table), id=record.id, company=record.company))
+        empty = _("(empty)")
+        for column, old, new in record.fields:
+            click.echo(f"      {column}: {old or empty} -> {new or empty}")
+    if len(changed) > limit:
+        click.echo("  " + _("... and {n} more").format(n=fmt_number(len(changed) - limit)))
+    for warning in plan.warnings:
+        click.secho(_("WARNING: {message}").format(message=warning), err=True, fg="red", bold=True)
+
+
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
-def import_command(path: Path, actor: str) -> None:
+@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def import_command(path: Path, actor: str, dry_run: bool, yes: bool) -> None:
     """Import a network bundle: a folder of CSV files, one CSV file or an .xlsx workbook.
 
-    Rows are inserted or updated by id, never duplicated; rows not in the files are kept.
-    If any problem is found, every problem is listed and nothing is written.
+    Records are created or updated by id, never duplicated; records not in the files are kept,
+    and a column absent from a file leaves the stored values alone. The preview (created,
+    updated field by field, unchanged) is printed first; the import then asks for confirmation
+    on a terminal. Without a terminal (a script), give --yes, or nothing is written. Any problem
+    in the file is listed, and nothing is written. 'symbiose undo IMPORT_ID' takes it back.
     """
-    from symbiose.db import read_bundle_for, save_network
+    from symbiose.db.imports import apply_import, plan_import
+
+    with session_scope() as session:
+        plan = plan_import(session, path)
+    click.echo(_("Preview of {path} ({database}):").format(path=path, database=state().display_url))
+    echo_plan(plan)
+    if not plan.changed:
+        click.echo(_("Nothing changed."))
+        return
+    if dry_run:
+        click.echo(_("Dry run: nothing was written."))
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CommandFailed(_(
+                "Error: not imported: confirm with --yes (no terminal to ask on), or preview "
+                "with --dry-run"
+            ))  # fmt: skip
+        question = _("Write these changes?") if not plan.warnings else _(
+            "Write these changes, despite the warnings above?")
+        if not click.confirm(question, default=False):
+            raise CommandFailed(_("Not imported: nothing was written."))
+    with session_scope(write=True) as session:
+        result = apply_import(session, path, actor=actor, expected=plan)
+    click.echo(_("Imported {path}: {created} created, {updated} updated (import {id}; "
+                 "'symbiose undo {id}' takes it back)").format(
+        path=path, created=result.created, updated=result.updated, id=result.import_id))
+
+
+@main.command("undo")
+@click.argument("import_id")
+@click.option("--actor", default="cli", show_default=True, help="Name written in the audit log.")
+def undo_command(import_id: str, actor: str) -> None:
+    """Put back the values from before import IMPORT_ID (its created records are deleted).
+
+    Refused, with the records named, when a record that import wrote changed since.
+    """
+    from symbiose.db.imports import undo_import
 
     with session_scope(write=True) as session:
-        network = read_bundle_for(session, path)
-        summary = save_network(session, network, actor=actor)
-    click.echo(f"Imported {path} into {state().display_url}")
-    _echo_summary(summary)
+        done = undo_import(session, import_id, actor=actor)
+    click.echo(_("Import {id} undone: {deleted} records deleted, {restored} restored.").format(
+        id=import_id, **done))
+
+
+@main.command("imports")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+def imports_command(limit: int) -> None:
+    """List the recent imports (id, when, who, file, records created and updated)."""
+    from symbiose.db.imports import recent_imports
+
+    with session_scope() as session:
+        found = recent_imports(session, limit)
+    if not found:
+        click.echo(_("(no imports)"))
+    for item in found:
+        undone = " " + _("(undone)") if item.undone else ""
+        click.echo(f"{item.import_id}  {item.occurred_at:%d/%m/%Y %H:%M}  {item.actor}  "
+                   f"{item.name}  +{item.created} ~{item.updated}{undone}")
 
 
 @main.command("export")
@@ -381,7 +484,17 @@ FORMAT_OPTION = click.option(
 @click.argument("table", type=click.Choice(LIST_TABLES))
 @FORMAT_OPTION
 def list_command(table: str, fmt: str) -> None:
-    """List the stored companies, streams, needs or synergies."""
+    """List the stored companies, streams, needs or synergies.
+
+    --format csv prints the table in the import format (the file of 'symbiose export'): it
+    imports back unchanged, and a copy with only some columns changes only those columns.
+    """
+    if fmt == "csv":
+        from symbiose.bundle import table_csv
+        from symbiose.i18n import get_language
+
+        click.echo(table_csv(read_network(), table, french=get_language() == "fr"), nl=False)
+        return
     echo_frame(network_frame(read_network(), table), fmt, empty=_("(no {table})").format(table=_(table)))
 
 
@@ -539,6 +652,7 @@ def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: 
     if not app.is_file():
         raise CommandFailed(_("Error: {app} not found; 'symbiose serve' runs from a source checkout").format(app=app))
     st = state()
+    st.create = True
     with session_scope(write=True) as session:
         if not no_demo and is_empty(session):
             summary = load_demo(session, actor="serve")

@@ -27,7 +27,7 @@ def load_base(base: str, database: str | None = None) -> Network:
     if base == "database":
         from symbiose.db import ensure_database, load_network, session_factory
 
-        engine = ensure_database(database)
+        engine = ensure_database(database, create=False)  # a mistyped path is an error
         with session_factory(engine)() as session:
             return load_network(session)
     return read_bundle(base)
@@ -123,10 +123,11 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
     table = run_robustness(network, params, draws=draws, variation=variation, seed=seed)
     click.echo(table.to_string(index=False))
     if out_dir:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        path = Path(out_dir) / "robustness.csv"
-        table.to_csv(path, index=False)
-        click.echo(_("wrote {path}").format(path=path))
+        from symbiose.safe_output import atomic_folder, escape_frame
+
+        with atomic_folder(out_dir) as out:
+            escape_frame(table).to_csv(out / "robustness.csv", index=False)
+        click.echo(_("wrote {path}").format(path=Path(out_dir) / "robustness.csv"))
 
 
 @click.command(help=_("A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."))

@@ -71,17 +71,24 @@ class Comparison:
                                            "quantity_before", "quantity_after", "unit"])  # fmt: skip
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        from symbiose.safe_output import atomic_folder, moved
+
+        with atomic_folder(out_dir) as out:
+            written = self._write(out)
+        return moved(written, out, Path(out_dir))
+
+    def _write(self, out: Path) -> list[Path]:
+        from symbiose.safe_output import escape_frame
+
         table = self.table()
         paths = [out / "comparison.csv", out / "comparison.json", out / "synergy_changes.csv"]
-        table.to_csv(paths[0])
+        escape_frame(table).to_csv(paths[0])
         payload = {
             s.name: {"description": s.description, "source": s.source, "kpis": r.kpis.as_dict()}
             for s, r in zip(self.scenarios, self.results, strict=True)
         }
         paths[1].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
-        self.synergy_changes().to_csv(paths[2], index=False)
+        escape_frame(self.synergy_changes()).to_csv(paths[2], index=False)
         return paths
 
 

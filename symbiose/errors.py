@@ -39,16 +39,21 @@ class Problem:
 class ValidationError(SymbioseError, ValueError):
     """Input that cannot be accepted; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem] | Problem | str, *, limit: int = 50):
+    def __init__(self, problems: list[Problem] | Problem | str, *, limit: int | None = None):
+        from symbiose.limits import limits
+
         if isinstance(problems, str):
             problems = [Problem("input", None, None, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
+        total = len(problems)  # a ProblemLog keeps the first ones and counts them all
         self.problems: list[Problem] = list(problems)
+        self.total = max(total, len(self.problems))
+        limit = limits().max_problems_shown if limit is None else limit
         shown = [f"  - {p}" for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            shown.append(f"  ... and {len(self.problems) - limit} more problems")
-        count = len(self.problems)
+        if self.total > len(shown):
+            shown.append(f"  ... and {self.total - len(shown):,} more problems".replace(",", " "))
+        count = self.total
         head = f"{count} problem{'s' if count != 1 else ''} found; nothing was changed:"
         super().__init__("\n".join([head, *shown]))
 
@@ -75,6 +80,10 @@ class SolverError(SymbioseError, RuntimeError):
 
 class NotFoundError(SymbioseError, LookupError):
     """A record asked for by id that does not exist."""
+
+
+class DatabaseError(SymbioseError, RuntimeError):
+    """A database that cannot be used as it is: missing file, schema of a newer version."""
 
 
 class ConcurrentEditError(SymbioseError, RuntimeError):

@@ -102,11 +102,19 @@ def run_match(
 
 def write_outputs(result: MatchResult, out_dir: str | Path) -> list[Path]:
     """matches.csv, suggestions.csv and kpis.json in ``out_dir``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from symbiose.safe_output import atomic_folder, moved
+
+    with atomic_folder(out_dir) as out:
+        written = _write_outputs(result, out)
+    return moved(written, out, Path(out_dir))
+
+
+def _write_outputs(result: MatchResult, out: Path) -> list[Path]:
+    from symbiose.safe_output import escape_frame
+
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
-    result.matches().to_csv(paths[0], index=False)
-    result.suggestions.to_csv(paths[1], index=False)
+    escape_frame(result.matches()).to_csv(paths[0], index=False)
+    escape_frame(result.suggestions).to_csv(paths[1], index=False)
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,

@@ -149,12 +149,13 @@ def format_opportunities(found: list[Opportunity]) -> str:
 
 
 def write_opportunities(found: list[Opportunity], out_dir: str | Path, *, base: str = "demo") -> list[Path]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "opportunities.csv"]
-    opportunities_frame(found).to_csv(paths[0], index=False)
-    for o in found:
-        path = out / f"opportunity_{o.code}_{o.unit}.toml"
-        path.write_text(o.scenario_toml(base), encoding="utf-8")
-        paths.append(path)
-    return paths
+    from symbiose.safe_output import atomic_folder, escape_frame, moved
+
+    with atomic_folder(out_dir) as out:
+        paths = [out / "opportunities.csv"]
+        escape_frame(opportunities_frame(found)).to_csv(paths[0], index=False)
+        for o in found:
+            path = out / f"opportunity_{o.code}_{o.unit}.toml"
+            path.write_text(o.scenario_toml(base), encoding="utf-8")
+            paths.append(path)
+    return moved(paths, out, Path(out_dir))

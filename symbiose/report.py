@@ -671,6 +671,8 @@ def write_xlsx(result, path: Path, unmatched: pd.DataFrame) -> Path:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
+    from symbiose.safe_output import escape_cell
+
     wb = Workbook(write_only=True)
     for name, frame in sheets.items():
         ws = wb.create_sheet(name)
@@ -685,9 +687,9 @@ def write_xlsx(result, path: Path, unmatched: pd.DataFrame) -> Path:
             row = []
             for value in record:
                 value = _cell_value(value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.data_type = "s"  # user text starting with '=' stays text, never a formula
+                if isinstance(value, str):
+                    cell = WriteOnlyCell(ws, value=escape_cell(value))
+                    cell.data_type = "s"  # user text stays text, never a formula
                     value = cell
                 row.append(value)
             ws.append(row)
@@ -778,13 +780,21 @@ def build_report(
     otherwise the network is matched with ``params``. Each scenario file is resolved from the
     base its ``base`` key names, loaded by ``load_base`` (by default: the network reported on).
     """
-    from symbiose.compat import load_knowledge_base
-    from symbiose.matching import run_match, write_outputs
+    from symbiose.matching import run_match
+    from symbiose.safe_output import atomic_folder, moved
 
     if result is None:
         result = run_match(network, params)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+
+    with atomic_folder(out_dir) as out:
+        paths = _write_report(network, result, out, scenario_files, load_base)
+    return moved(paths, out, Path(out_dir))
+
+
+def _write_report(network, result, out: Path, scenario_files, load_base) -> list[Path]:
+    from symbiose.compat import load_knowledge_base
+    from symbiose.matching import write_outputs
+
     comparison = None
     scenario_files = list(scenario_files)
     if scenario_files:

@@ -280,6 +280,32 @@ def test_login_and_roles(url, session):
     assert not any(w.key == "partner_company" for w in company.selectbox)  # locked to its company
 
 
+def test_import_preview_confirm_and_undo(url, session):
+    with session() as s:
+        before = db.load_network(s)
+    at = page_test("companies").run()
+    change = b"id;quantite\nS0001;9999\n"
+    at.file_uploader(key="bundle_files").set_value([("flux.csv", change, "text/csv")]).run()
+    at.button(key="import_button").click().run()
+    assert not at.exception and not at.error
+    (preview,) = [d.value for d in at.dataframe if len(d.value.columns) == 8]
+    assert list(preview.columns[4:7]) == ["colonne", "avant", "après"]  # French by default
+    row = preview[preview["colonne"] == "quantity"].iloc[0]
+    assert (row["id"], row["après"]) == ("S0001", "9999")
+    with session() as s:
+        assert db.load_network(s) == before  # a preview writes nothing
+    at.button(key="import_confirm").click().run()
+    assert not at.exception and at.success
+    with session() as s:
+        after = db.load_network(s)
+    assert next(x for x in after.streams if x.id == "S0001").quantity_base == 9_999_000
+    (undo,) = [b for b in at.button if b.key and b.key.startswith("undo_")][:1]
+    undo.click().run()
+    assert not at.exception and at.success
+    with session() as s:
+        assert db.load_network(s) == before
+
+
 def test_a_form_save_based_on_an_old_read_is_refused(url, session):
     with session() as s:
         stream = db.load_network(s).streams[0]

@@ -7,6 +7,7 @@ Skipped when /usr/bin/chromium or the playwright package is missing. Run alone w
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -139,3 +140,56 @@ def test_main_path_in_chromium(server, tmp_path):
         finally:
             browser.close()
     assert (tmp_path / "overview.png").stat().st_size > 10_000
+
+
+def test_import_preview_confirm_and_undo_in_chromium(server, tmp_path):
+    """An officer uploads a one-column change, sees the preview, confirms, then undoes it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from symbiose import db
+    from symbiose.i18n import _, language
+
+    with language("fr"):  # the application's default language
+        preview_label, confirm_label, undo_label = _("Preview the import"), _("Confirm the import"), _("Undo")
+    change = tmp_path / "flux.csv"
+    change.write_text("identifiant;quantite\nS0001;4321\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+
+    def quantity() -> int:
+        engine = db.make_engine(url)
+        try:
+            with db.session_factory(engine)() as s:
+                return next(x.quantity_base for x in db.load_network(s).streams if x.id == "S0001")
+        finally:
+            engine.dispose()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server}/companies", wait_until="domcontentloaded")
+            expect(page.get_by_role("tab").nth(4)).to_be_visible(timeout=40_000)
+            before = quantity()
+            page.get_by_role("tab").nth(4).click()
+            page.locator("input[type=file]").set_input_files(str(change))
+            page.get_by_role("button", name=preview_label).click()
+            confirm = page.get_by_role("button", name=confirm_label)
+            expect(confirm).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+            assert quantity() == before  # the preview wrote nothing
+            page.screenshot(path=str(tmp_path / "import_preview.png"), full_page=True)
+            confirm.click()
+            expect(page.get_by_test_id("stAlert").filter(has_text="I20")).to_be_visible(timeout=30_000)
+            assert quantity() == 4_321_000
+            page.get_by_role("button", name=undo_label).first.click()
+            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+            undone = page.get_by_test_id("stAlert").filter(has_text=re.compile(r"I20\d{6}-\d{6}-[0-9a-f]{4}"))
+            expect(undone).to_have_count(1, timeout=30_000)  # the undo's message, naming the import
+            _no_exception(page, "import")
+        finally:
+            browser.close()
+    assert quantity() == before

@@ -97,8 +97,8 @@ def test_french_bundle_in_windows_1252_with_semicolons_and_decimal_commas(tmp_pa
         ),
         "streams": (
             "Identifiant;ID entreprise;Code déchet;Matière;Quantité (t/an);Unité;État physique;"
-            "Mois;Filière actuelle;Coût filière (€/unité);Colonne en plus\r\n"
-            "F1;E1;02 07 04;;1\u00a0234,5;tonnes;pâteux;sept-nov;enfouissement;65,50;ignorée\r\n"
+            "Mois;Filière actuelle;Coût filière (€/unité)\r\n"
+            "F1;E1;02 07 04;;1\u00a0234,5;tonnes;pâteux;sept-nov;enfouissement;65,50\r\n"
             "F2;E2;030105;;0,001;t;solide;;valorisation;-12,3;\r\n"
         ),
         "needs": (
@@ -249,13 +249,26 @@ def test_workbook_typed_cells_and_lost_leading_zeros(tmp_path):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("name", ["templates", "templates.xlsx"])
-def test_templates_import_their_example_rows(tmp_path, language, name):
+def test_templates_example_rows_are_skipped_and_valid(tmp_path, language, name):
+    from symbiose.bundle import read_import
+
     paths = write_templates(tmp_path / name, language=language)
+    read = read_import(tmp_path / name)
+    # the example rows never reach the database (their ids start with EXEMPLE- / EXAMPLE-)
+    net = read.network
+    assert [len(net.companies), len(net.streams), len(net.needs), len(net.synergies)] == [0] * 4
+    assert len(read.notices) == 4 and all("EX" in n for n in read.notices)
+    if name.endswith(".xlsx"):
+        return
+    # with the prefix removed, each example row is a valid record
+    for path in paths:
+        text = path.read_text("utf-8-sig").replace("EXEMPLE-", "").replace("EXAMPLE-", "")
+        path.write_text(text, encoding="utf-8-sig")
     net = read_bundle(tmp_path / name)
     assert [len(net.companies), len(net.streams), len(net.needs), len(net.synergies)] == [1] * 4
     assert net.streams[0].quantity_base == 1_234_500
     assert "EXEMPLE" in net.streams[0].notes.upper() or "EXAMPLE" in net.streams[0].notes
-    if language == "fr" and not name.endswith(".xlsx"):
+    if language == "fr":
         raw = paths[0].read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
         header = raw.decode("utf-8-sig").splitlines()[0]
@@ -349,12 +362,26 @@ def test_problem_names_the_column_as_the_user_wrote_it(tmp_path):
     assert the_problem(problems, "flux.csv", 2, "Quantité").message.endswith("(0 or more)")
 
 
-def test_missing_required_column(tmp_path):
+def test_missing_required_column(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     tables = {**BASE, "streams": BASE["streams"].replace(",quantity,", ",qty,")}
     problems = problems_of(write_folder(tmp_path / "b", tables))
-    problem = the_problem(problems, "streams.csv", 1, "quantity")
-    assert "required column missing" in problem.message and "'quantite'" in problem.message
-    assert len(problems) == 1  # the synergies that refer to the streams are not blamed
+    unknown = the_problem(problems, "streams.csv", 1, "qty")
+    assert "unknown column 'qty'" in unknown.message
+    # the new streams cannot be created without their quantity
+    for row in (2, 3):
+        missing = the_problem(problems, "streams.csv", row, "quantity")
+        assert "column quantity is missing" in missing.message
+    assert len(problems) == 3  # the synergies that refer to the streams are not blamed
+
+
+def test_unknown_column_names_the_close_match(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+    tables = {**BASE, "streams": BASE["streams"].replace("route_cost_eur_per_unit", "route_cost_eur")}
+    problems = problems_of(write_folder(tmp_path / "b", tables))
+    problem = the_problem(problems, "streams.csv", 1, "route_cost_eur")
+    assert "did you mean route_cost_eur_per_unit?" in problem.message
+    assert len(problems) == 1
 
 
 def test_empty_file(tmp_path):
@@ -455,6 +482,10 @@ def test_excel_cells_typed_as_numbers_and_dates(tmp_path):
 
 
 def test_single_csv_with_an_unknown_name(tmp_path):
-    (tmp_path / "export_2026.csv").write_text("id,name\nC1,X\n", encoding="utf-8")
+    # columns that several tables have: the name must say which table it is
+    (tmp_path / "export_2026.csv").write_text("id,notes\nC1,X\n", encoding="utf-8")
     (problem,) = problems_of(tmp_path / "export_2026.csv")
     assert "must be named companies.csv" in problem.message
+    # columns of one table only: read as that table
+    (tmp_path / "export_2027.csv").write_text("id,name,commune\nC1,X,Jonzac\n", encoding="utf-8")
+    assert read_bundle(tmp_path / "export_2027.csv").companies[0].commune == "Jonzac"

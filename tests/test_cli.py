@@ -45,7 +45,10 @@ def runner():
 
 @pytest.fixture
 def db(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    """A new SQLite database, created by `symbiose init` (other commands do not create one)."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert CliRunner().invoke(main, ["--database", url, "init"]).exit_code == 0
+    return url
 
 
 def run(runner: CliRunner, db: str, *args: str, code: int = 0):
@@ -85,16 +88,15 @@ def test_import_list_stage_and_export(runner, db, tmp_path):
     folder = write_bundle_folder(
         tmp_path / "bundle", companies=COMPANIES, streams=STREAMS, needs=NEEDS, synergies=SYNERGIES
     )
-    result = run(runner, db, "import", str(folder))
-    assert "companies" in result.stdout and "created" in result.stdout
+    result = run(runner, db, "import", str(folder), "--yes")
+    assert "entreprises" in result.stdout and "5 créés" in result.stdout
     assert "2 companies, 1 streams, 1 needs, 1 synergies" in table_counts(runner, db)
-    assert "Nothing changed." in run(runner, db, "import", str(folder)).stdout
+    assert "Rien n'a changé." in run(runner, db, "import", str(folder), "--yes").stdout
 
     table = run(runner, db, "list", "streams").stdout
     assert "S0001" in table and "03 01 05" in table and "1200.5" in table
-    rows = list(
-        csv.DictReader(io.StringIO(run(runner, db, "list", "companies", "--format", "csv").stdout))
-    )
+    listed = run(runner, db, "list", "companies", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(listed.removeprefix("\ufeff")), delimiter=";"))
     assert [r["id"] for r in rows] == ["C001", "C002"] and rows[0]["commune"] == "Montendre"
 
     failed = run(runner, db, "synergy-stage", "Y0001", "abandoned", code=1)
@@ -109,16 +111,16 @@ def test_import_list_stage_and_export(runner, db, tmp_path):
     written = run(runner, db, "export", str(out)).stdout.split()
     assert {Path(p).name for p in written} >= {"companies.csv", "streams.csv", "needs.csv"}
     # what was exported imports back without any change
-    assert "Nothing changed." in run(runner, db, "import", str(out)).stdout
+    assert "Rien n'a changé." in run(runner, db, "import", str(out), "--yes").stdout
     workbook = tmp_path / "reseau.xlsx"
     run(runner, db, "export", str(workbook))
     assert workbook.stat().st_size > 0
-    assert "Nothing changed." in run(runner, db, "import", str(workbook)).stdout
+    assert "Rien n'a changé." in run(runner, db, "import", str(workbook), "--yes").stdout
 
 
 def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, tmp_path):
     good = write_bundle_folder(tmp_path / "good", companies=COMPANIES, streams=STREAMS)
-    run(runner, db, "import", str(good))
+    run(runner, db, "import", str(good), "--yes")
     before = table_counts(runner, db)
     bad = write_bundle_folder(
         tmp_path / "bad",
@@ -128,7 +130,7 @@ def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, 
         streams=STREAMS + "S0002,C404,03 01 05,12,t,,landfill,0\n"
         "S0003,C001,03 01 05,douze,t,,landfill,0\n",
     )
-    result = run(runner, db, "import", str(bad), code=1)
+    result = run(runner, db, "import", str(bad), "--yes", code=1)
     assert "C404" in result.stderr and "douze" in result.stderr
     assert "nothing was changed" in result.stderr
     assert result.stdout == ""
@@ -138,7 +140,7 @@ def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, 
 
 def test_list_on_an_empty_database(runner, db):
     assert "(no synergies)" in run(runner, db, "list", "synergies").stdout
-    assert run(runner, db, "list", "needs", "--format", "csv").stdout.startswith("id,")
+    assert run(runner, db, "list", "needs", "--format", "csv").stdout.startswith("\ufeffid;")
     run(runner, db, "list", "trucks", code=2)
 
 
@@ -147,8 +149,10 @@ def test_templates(runner, db, tmp_path):
     assert len(fr) == 4
     en = run(runner, db, "templates", str(tmp_path / "en"), "--language", "en").stdout.split()
     assert all(Path(p).is_file() for p in fr + en)
-    # the templates' example rows import without error
-    run(runner, db, "import", str(tmp_path / "en"))
+    # the templates' example rows are skipped: a template imported as it is changes nothing
+    for folder in ("fr", "en"):
+        result = run(runner, db, "import", str(tmp_path / folder))
+        assert "Rien n'a changé." in result.stdout and "EX" in result.stdout
 
 
 def test_unreachable_database_is_a_clean_error(runner):
@@ -184,12 +188,12 @@ def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
     out = tmp_path / "pg-export"
     run(runner, postgres_url, "export", str(out))
-    assert "Nothing changed." in run(runner, postgres_url, "import", str(out)).stdout
+    assert "Rien n'a changé." in run(runner, postgres_url, "import", str(out), "--yes").stdout
 
 
 def test_user_add(runner, db, tmp_path):
     folder = write_bundle_folder(tmp_path / "bundle", companies=COMPANIES)
-    run(runner, db, "import", str(folder))
+    run(runner, db, "import", str(folder), "--yes")
     added = run(
         runner,
         db,

@@ -433,7 +433,8 @@ def test_implausible_numbers_are_refused_at_import_naming_the_row(database_url, 
                                                                   price, column):
     folder = tmp_path / "bundle"
     _write_bundle(folder, quantity, price)
-    result = CliRunner().invoke(main, ["--database", database_url, "import", str(folder)])
+    assert CliRunner().invoke(main, ["--database", database_url, "init"]).exit_code == 0
+    result = CliRunner().invoke(main, ["--database", database_url, "import", str(folder), "--yes"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "row 3" in result.stderr and column in result.stderr
     listed = CliRunner().invoke(main, ["--database", database_url, "list", "streams", "--format", "csv"])

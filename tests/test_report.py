@@ -230,9 +230,11 @@ def test_xlsx(small_report):
     wb = openpyxl.load_workbook(out / "matches.xlsx")
     assert {"kpis", "matches", "suggestions", "unmatched"} <= set(wb.sheetnames)
     assert wb["matches"].max_row - 1 == len(matches)
-    # a name starting with '=' stays text, never a formula
-    cells = [c for row in wb["matches"].iter_rows() for c in row if c.value == "=Terrassements du Sud"]
+    # a name starting with '=' stays text, never a formula: escaped with an apostrophe (OWASP)
+    cells = [c for row in wb["matches"].iter_rows() for c in row if c.value == "'=Terrassements du Sud"]
     assert cells and all(c.data_type == "s" for c in cells)
+    assert not [c for row in wb["matches"].iter_rows() for c in row if str(c.value).startswith("=")]
+    assert "'=Terrassements du Sud" in set(matches.astype(str).to_numpy().ravel())
     kpis = {r[0]: r[2] for r in wb["kpis"].iter_rows(min_row=2, values_only=True)}
     assert kpis["synergies"] == 2
     assert "method" in kpis

@@ -23,6 +23,7 @@ ENV_DATABASE_URL = "SYMBIOSE_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///symbiose.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 0x5359_4D42  # "SYMB": advisory lock held while migrating PostgreSQL
+_WRITE_LOCK_KEY = 0x5359_4D57  # "SYMW": advisory lock held by a command that reads then inserts
 
 
 def database_url(environ: Mapping[str, str] | None = None) -> str:
@@ -35,7 +36,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
@@ -46,7 +47,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     """An engine for ``url`` (default :func:`database_url`).
 
     SQLite connections get ``foreign_keys=ON`` (SQLite ignores foreign keys otherwise),
-    ``journal_mode=WAL``, ``busy_timeout=5000`` ms and ``synchronous=NORMAL``. A SQLite file's
+    ``journal_mode=WAL``, ``busy_timeout=60000`` ms (a writer waits for another) and ``synchronous=NORMAL``. A SQLite file's
     parent folder must exist. PostgreSQL URLs use psycopg 3 (``postgresql+psycopg://``).
     """
     url = url or database_url()
@@ -89,7 +90,12 @@ def alembic_config(engine: Engine | None = None):
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations on ``engine`` up to ``revision`` (default the latest)."""
+    """Run the Alembic migrations on ``engine`` up to ``revision`` (default the latest).
+
+    Processes starting at once on a new database (the web application and commands, or thirty
+    commands) migrate one at a time: PostgreSQL takes an advisory lock, SQLite an immediate
+    (write) transaction; the others wait, then find the schema at its latest revision.
+    """
     from alembic import command
 
     if engine.dialect.name == "sqlite":
@@ -97,8 +103,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            # two processes starting at once (the web app and a command) migrate one at a time
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -152,8 +159,75 @@ def table_names(engine: Engine) -> list[str]:
     return sorted(inspect(engine).get_table_names())
 
 
-def ensure_database(url: str | None = None) -> Engine:
-    """An engine on ``url`` whose schema is created or migrated to the latest revision."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another backend or an in-memory database).
+
+    >>> sqlite_file("sqlite:///data/x.db")
+    PosixPath('data/x.db')
+    >>> sqlite_file("postgresql+psycopg://u@h/db") is None
+    True
+    """
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def ensure_database(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine on ``url`` whose schema is created or migrated to the latest revision.
+
+    ``create=False``: a SQLite file that does not exist is an error (a mistyped path must not
+    become a new, empty database). A database at a revision this version does not know (written
+    by a newer Symbiose) is an error, and is left untouched.
+    """
+    from symbiose.errors import DatabaseError
+    from symbiose.i18n import _
+
+    url = url or database_url()
+    path = sqlite_file(url)
+    if path is not None and not create and not path.exists():
+        raise DatabaseError(_(
+            "the database {path} does not exist; create it with 'symbiose init' (or "
+            "'symbiose load-demo'), or give the right path with --database or "
+            "SYMBIOSE_DATABASE_URL"
+        ).format(path=path))  # fmt: skip
     engine = make_engine(url)
+    current = current_revision(engine)
+    if current is not None and current == head_revision():
+        return engine
+    if current is not None and current not in known_revisions():
+        engine.dispose()
+        raise DatabaseError(_(
+            "the database is at schema revision '{revision}', which this version of Symbiose "
+            "({version}) does not know: it was written by a newer version. Upgrade Symbiose "
+            "(pip install -U symbiose), or use another database; nothing was changed"
+        ).format(revision=current, version=_package_version()))  # fmt: skip
     upgrade(engine)
     return engine
+
+
+def _package_version() -> str:
+    from symbiose import __version__
+
+    return __version__
+
+
+def lock_for_writing(session: Session) -> None:
+    """Make the session's transaction the only writer until it ends, from its first statement:
+    a command that reads then inserts (an import, loading the demo) never collides with another
+    doing the same. SQLite: an immediate transaction; PostgreSQL: an advisory lock. Call it
+    first in the transaction."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK_KEY})

@@ -398,7 +398,12 @@ _audit = record_audit  # former private name, kept for callers that used it
 
 
 def save_network(
-    session: Session, network: Network, *, actor: str = "system", restore: bool = False
+    session: Session,
+    network: Network,
+    *,
+    actor: str = "system",
+    restore: bool = False,
+    audit: bool = True,
 ) -> ImportSummary:
     """Insert or update every company, stream, need and synergy of ``network`` by id.
 
@@ -421,7 +426,9 @@ def save_network(
     ``restore=True`` (putting back what an import changed) lets stages move back and abandoned
     synergies reopen; the moves are written in the stage history like any other.
     """
-    problems = _check_network(session, network)
+    from symbiose.db.imports import length_problems
+
+    problems = _check_network(session, network) + length_problems(network)
     stored_synergies = _rows_by_id(session, SynergyRow, [y.id for y in network.synergies])
     for syn in network.synergies:
         row = stored_synergies.get(syn.id)
@@ -513,7 +520,7 @@ def save_network(
     )
     if rule_problems:
         raise ImportValidationError(rule_problems)
-    if summary.changed:
+    if summary.changed and audit:  # audit=False: the caller logs the import itself
         _audit(session, actor, "import", "network", network.name, summary.as_dict())
     session.flush()
     return summary

@@ -8,10 +8,12 @@ Nothing is saved when there is a problem.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +21,10 @@ import streamlit as st
 
 from symbiose import db, prefill
 from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
+from symbiose.db import imports
 from symbiose.domain import Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _
+from symbiose.i18n import N_, _, fmt_datetime
 from symbiose.labels import category_label, route_label, state_label
 from symbiose.reference import search_ewc
 from symbiose.ui import common
@@ -434,21 +437,69 @@ def record_form(net: Network, table: str) -> None:
 # import and export
 
 
-def import_bundle(files: list) -> db.ImportSummary:
-    """Write uploaded files to a temporary folder, read them as a bundle and save (all or nothing)."""
-    workbooks = [f for f in files if f.name.lower().endswith((".xlsx", ".xlsm"))]
+@contextlib.contextmanager
+def _uploaded(files: list[tuple[str, bytes]]) -> Iterator[Path]:
+    """The uploaded files in a temporary folder (named after them: the import's name), as the
+    path to read: the workbook, or the folder of CSV files."""
+    workbooks = [name for name, _data in files if name.lower().endswith((".xlsx", ".xlsm"))]
     if len(workbooks) > 1 or (workbooks and len(files) > 1):
-        raise ValidationError("upload one .xlsx workbook, or several .csv files, not both")
+        raise ValidationError(_("upload one .xlsx workbook, or several .csv files, not both"))
     with tempfile.TemporaryDirectory() as top:
-        # the folder's name is the import's name in the audit log
-        tmp = Path(top) / ("upload " + " ".join(Path(f.name).stem for f in files))[:80]
+        tmp = Path(top) / ("upload " + " ".join(Path(name).stem for name, _data in files))[:80]
         tmp.mkdir()
-        for f in files:
-            (tmp / Path(f.name).name).write_bytes(f.getvalue())
-        path = tmp / Path(workbooks[0].name).name if workbooks else tmp
-        with common.transaction() as s:
-            network = db.read_bundle_for(s, path)
-            return db.save_network(s, network, actor=common.actor())
+        for name, data in files:
+            (tmp / Path(name).name).write_bytes(data)
+        yield tmp / Path(workbooks[0]).name if workbooks else tmp
+
+
+def preview_import(files: list[tuple[str, bytes]]) -> imports.ImportPlan:
+    """What importing the uploaded files would change, record by record (nothing written)."""
+    with _uploaded(files) as path, common.session() as s:
+        return imports.plan_import(s, path)
+
+
+def confirm_import(files: list[tuple[str, bytes]], plan: imports.ImportPlan) -> imports.ImportResult:
+    """Write the previewed import (refused if the database changed since the preview)."""
+    with _uploaded(files) as path, common.transaction() as s:
+        return imports.apply_import(s, path, actor=common.actor(), expected=plan)
+
+
+PREVIEW_KEY = "import_preview"
+
+
+def _show_preview(plan: imports.ImportPlan) -> None:
+    for notice in plan.notices:
+        st.info(notice)
+    counts = pd.DataFrame(plan.count_rows(), columns=[_(h) for h in imports.COUNT_HEADERS])
+    st.dataframe(counts, hide_index=True)
+    for warning in plan.warnings:
+        st.warning(warning, icon="⚠️")
+    if plan.changed:
+        st.dataframe(plan.frame(), hide_index=True)
+
+
+def _recent_imports() -> None:
+    with common.session() as s:
+        recent = imports.recent_imports(s, limit=5)
+    if not recent:
+        return
+    st.markdown("**" + _("Recent imports") + "**")
+    for item in recent:
+        left, right = st.columns([5, 1])
+        state = _(" (undone)") if item.undone else ""
+        left.markdown(_("`{id}` {when}, {actor}: {name}, {created} created, {updated} updated{state}").format(
+            id=item.import_id, when=fmt_datetime(item.occurred_at), actor=item.actor, name=item.name,
+            created=item.created, updated=item.updated, state=state))  # fmt: skip
+        if not item.undone and right.button(_("Undo"), key=f"undo_{item.import_id}",
+                                            help=_("put back the values from before this import")):  # fmt: skip
+            try:
+                with common.transaction() as s:
+                    done = imports.undo_import(s, item.import_id, actor=common.actor())
+            except SymbioseError as exc:
+                common.show_problems(exc)
+            else:
+                st.success(_("Import {id} undone: {deleted} records deleted, {restored} restored.").format(
+                    id=item.import_id, **done))  # fmt: skip
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -468,23 +519,43 @@ def _template_bytes(language: str) -> bytes:
 
 
 def import_export() -> None:
-    st.markdown("Import a network bundle: one Excel workbook (sheets `companies`, `streams`, "
-                "`needs`, optionally `synergies`, or their French names) or several CSV files "
-                "(`companies.csv` / `entreprises.csv`, ...). French spreadsheets are accepted "
-                "(`;`, decimal commas, Windows-1252). Records are created or updated by id; "
-                "nothing is written if any problem is found.")  # fmt: skip
-    files = st.file_uploader("Bundle files", type=["xlsx", "csv"], accept_multiple_files=True,
-                             key="bundle_files")  # fmt: skip
-    if st.button("Import", disabled=not files, type="primary", key="import_button"):
+    st.markdown(_("Import a network bundle: one Excel workbook (sheets `companies`, `streams`, "
+                  "`needs`, optionally `synergies`, or their French names) or several CSV files "
+                  "(`companies.csv` / `entreprises.csv`, ...). French spreadsheets are accepted "
+                  "(`;`, decimal commas, Windows-1252). Records are created or updated by id; a "
+                  "column absent from the file leaves the stored values alone. The preview shows "
+                  "every change before anything is written; nothing is written if any problem is "
+                  "found, and an import can be undone."))  # fmt: skip
+    uploads = st.file_uploader(_("Bundle files"), type=["xlsx", "csv"], accept_multiple_files=True,
+                               key="bundle_files")  # fmt: skip
+    files = [(f.name, f.getvalue()) for f in uploads or []]
+    if st.button(_("Preview the import"), disabled=not files, type="primary", key="import_button",
+                 help=_("shows what would be created and updated; nothing is written yet")):  # fmt: skip
+        st.session_state.pop(PREVIEW_KEY, None)
         try:
-            summary = import_bundle(files)
+            st.session_state[PREVIEW_KEY] = (files, preview_import(files))
         except SymbioseError as exc:
             common.show_problems(exc)
-        else:
-            st.success(f"Imported: {summary.total_created} records created, {summary.total_updated} "
-                       "updated.")  # fmt: skip
-            st.dataframe(pd.DataFrame(summary.rows(), columns=["table", "created", "updated",
-                                                               "unchanged"]), hide_index=True)  # fmt: skip
+    previewed = st.session_state.get(PREVIEW_KEY)
+    if previewed is not None and previewed[0] != files:
+        st.session_state.pop(PREVIEW_KEY, None)  # other files uploaded since: preview again
+        previewed = None
+    if previewed is not None:
+        previewed_files, plan = previewed
+        _show_preview(plan)
+        if not plan.changed:
+            st.info(_("Nothing to import: every record of the file is already stored as it is."))
+        elif st.button(_("Confirm the import"), type="primary", key="import_confirm"):
+            try:
+                result = confirm_import(previewed_files, plan)
+            except SymbioseError as exc:
+                common.show_problems(exc)
+            else:
+                st.session_state.pop(PREVIEW_KEY, None)
+                st.success(_("Imported: {created} records created, {updated} updated (import {id}, "
+                             "which the Undo button below takes back).").format(
+                    created=result.created, updated=result.updated, id=result.import_id))  # fmt: skip
+    _recent_imports()
     st.divider()
     c1, c2, c3 = st.columns(3)
     with common.shows_errors():

@@ -166,6 +166,8 @@ def _detail(detail: dict | None) -> str:
             if value["created"] or value["updated"]:
                 parts.append(_("{table}: {created} created, {updated} updated").format(
                     table=_(key), created=value["created"], updated=value["updated"]))
+        elif key == "changes" and isinstance(value, list):  # an import's before/after values
+            parts.append(f"{_(key)}: {len(value)}")
         elif isinstance(value, dict | list):
             parts.append(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
         else:

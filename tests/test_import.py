@@ -1,0 +1,624 @@
+"""Imports that change only what the file says, previews, undo, limits, safe outputs.
+
+On a real SQLite file and the real PostgreSQL server (``session``/``engine`` fixtures), through
+the library and through the command line (click's CliRunner, and real processes for the
+concurrency test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from symbiose.bundle import (
+    TABLES,
+    read_import,
+    record_texts,
+    table_csv,
+    write_bundle,
+    write_templates,
+)
+from symbiose.cli import main
+from symbiose.db import load_network, save_network
+from symbiose.db.imports import apply_import, plan_import, recent_imports, undo_import
+from symbiose.domain import (
+    Company,
+    Need,
+    Network,
+    PhysicalState,
+    Route,
+    Stage,
+    Stream,
+    Synergy,
+    format_months,
+    parse_months,
+)
+from symbiose.errors import ImportValidationError, ValidationError
+from symbiose.safe_output import atomic_folder
+from symbiose.units import Unit
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Messages are checked in English here (French: test_messages_are_french_by_default)."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+
+
+# ------------------------------------------------------------------------------------------------
+# stored networks, drawn by hypothesis
+
+TEXT = st.text(
+    alphabet=st.sampled_from("abcXYZ éÉàç€&;,.\"'=+-@0123456789"), max_size=12
+).map(str.strip)
+IDS = st.text(alphabet="ABC0123456789", min_size=1, max_size=5)
+CODES = ["030105", "020704", "170504", "100101", "190805"]
+CATEGORIES = ["wood_fuel", "methanisation_feedstock", "aggregates", "heat"]
+
+
+@st.composite
+def networks(draw) -> Network:
+    company_ids = draw(st.lists(IDS, min_size=1, max_size=3, unique=True))
+    companies = tuple(
+        Company(
+            id=f"C{cid}", name=draw(TEXT.filter(bool)),
+            latitude=draw(st.floats(45.1, 45.6).map(lambda v: round(v, 5))),
+            longitude=draw(st.floats(-0.7, -0.2).map(lambda v: round(v, 5))),
+            naf_code=draw(st.sampled_from(["", "16.10A", "11.01Z"])),
+            siret=draw(st.sampled_from(["", "12345678900012"])),
+            address=draw(TEXT), contact_name=draw(TEXT), contact_email=draw(TEXT),
+            contact_phone=draw(st.sampled_from(["", "+33 5 46 48 00 00", "05 46 48 00 00"])),
+            notes=draw(TEXT),
+        )
+        for cid in company_ids
+    )  # fmt: skip
+    months = st.lists(st.integers(1, 12), max_size=4).map(
+        lambda m: parse_months(format_months(tuple(sorted(set(m)))))
+    )
+    streams = tuple(
+        Stream(
+            id=f"S{i}", company_id=draw(st.sampled_from(companies)).id,
+            quantity_base=draw(st.integers(0, 10_000_000)), unit=draw(st.sampled_from(list(Unit))),
+            ewc_code=draw(st.sampled_from(CODES)), material=draw(st.sampled_from(["", *CATEGORIES])),
+            description=draw(TEXT), physical_state=draw(st.sampled_from(list(PhysicalState))),
+            months=draw(months), route=draw(st.sampled_from(list(Route))),
+            route_cost_cents=draw(st.integers(-50_000, 50_000)), notes=draw(TEXT),
+        )
+        for i in range(draw(st.integers(0, 4)))
+    )  # fmt: skip
+    needs = tuple(
+        Need(
+            id=f"N{i}", company_id=draw(st.sampled_from(companies)).id,
+            quantity_base=draw(st.integers(0, 10_000_000)), unit=draw(st.sampled_from(list(Unit))),
+            category=draw(st.sampled_from(CATEGORIES)),
+            accepted_codes=tuple(draw(st.lists(st.sampled_from(["0301", "020704"]), max_size=2, unique=True))),
+            description=draw(TEXT), virgin_price_cents=draw(st.integers(0, 50_000)),
+            max_distance_km=draw(st.sampled_from([None, 40.0, 12.5])), months=draw(months),
+            hazardous_permit=draw(st.booleans()), notes=draw(TEXT),
+        )
+        for i in range(draw(st.integers(0, 3)))
+    )  # fmt: skip
+    synergies = []
+    if streams and needs:
+        for i in range(draw(st.integers(0, 2))):
+            stage = draw(st.sampled_from([Stage.SUGGESTED, Stage.CONTACTED, Stage.ABANDONED]))
+            stream, need = draw(st.sampled_from(streams)), draw(st.sampled_from(needs))
+            most = min(stream.quantity_base, need.quantity_base)  # the matcher's rule
+            synergies.append(Synergy(
+                id=f"Y{i}", stream_id=stream.id, need_id=need.id, stage=stage,
+                quantity_base=draw(st.none() | st.integers(0, most)),
+                abandoned_reason="trop loin" if stage is Stage.ABANDONED else "",
+                created_on=date(2026, 1, 15), updated_on=date(2026, 2, 1), notes=draw(TEXT),
+            ))  # fmt: skip
+    return Network(companies, streams, needs, tuple(synergies))
+
+
+@contextlib.contextmanager
+def _tx(session):
+    """A transaction on the test's session (ending the one a previous read opened)."""
+    if session.in_transaction():
+        session.rollback()
+    with session.begin():
+        yield
+
+
+def _reset(session) -> None:
+    with _tx(session):
+        for table in ("synergies", "needs", "streams", "companies", "audit_log"):
+            session.execute(text(f"DELETE FROM {table}"))
+
+
+def _store(session, network: Network) -> Network:
+    _reset(session)
+    with _tx(session):
+        save_network(session, network, actor="test")
+    return load_network(session)
+
+
+def _texts(network: Network, table: str) -> dict[str, dict[str, str]]:
+    return {r.id: record_texts(table, r) for r in getattr(network, table)}
+
+
+def _assert_unchanged(session, path: Path) -> None:
+    plan = plan_import(session, path)
+    changed = [(r.table, r.id, r.fields) for r in plan.records if r.action != "unchanged"]
+    assert changed == [], path
+
+
+SLOW = settings(
+    max_examples=int(os.environ.get("SYMBIOSE_HYPOTHESIS_EXAMPLES", "12")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SLOW
+@given(network=networks())
+def test_every_file_symbiose_writes_imports_back_changing_nothing(session, tmp_path_factory, network):
+    stored = _store(session, network)
+    out = tmp_path_factory.mktemp("export")
+    write_bundle(stored, out / "csv")
+    _assert_unchanged(session, out / "csv")
+    write_bundle(stored, out / "network.xlsx")
+    _assert_unchanged(session, out / "network.xlsx")
+    for table in TABLES:  # symbiose list TABLE --format csv, French and English
+        for french in (True, False):
+            folder = out / f"list-{table}-{french}"
+            folder.mkdir()
+            (folder / f"{table}.csv").write_text(table_csv(stored, table, french=french), "utf-8")
+            _assert_unchanged(session, folder / f"{table}.csv")
+    # and applying it writes nothing either
+    with _tx(session):
+        assert not apply_import(session, out / "csv", actor="test").plan.changed
+    assert load_network(session) == stored
+
+
+@SLOW
+@given(network=networks(), edits=networks(), data=st.data())
+def test_a_file_with_some_columns_changes_only_those_columns(
+    session, tmp_path_factory, network, edits, data
+):
+    # without synergies: an edited quantity below a followed synergy's is refused by the
+    # matcher's rules (tested in test_integrity); here only the columns are in question
+    stored = _store(session, Network(network.companies, network.streams, network.needs))
+    table, kind = data.draw(st.sampled_from([("streams", Stream), ("needs", Need)]))
+    records, replacements = getattr(stored, table), getattr(edits, table)
+    if not records or not replacements:
+        return
+    # the same ids, other values: what the officer typed in the chosen columns
+    changed = tuple(
+        kind(**{
+            **{f: getattr(replacements[i % len(replacements)], f) for f in kind.__dataclass_fields__},
+            "id": r.id, "company_id": data.draw(st.sampled_from(stored.companies)).id,
+        })
+        for i, r in enumerate(records)
+    )  # fmt: skip
+    edited = Network(stored.companies, **{table: changed})
+    names = [c.name for c in TABLES[table] if c.name != "id"]
+    chosen = ["id", *data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))]
+    full = list(csv.DictReader(io.StringIO(table_csv(edited, table))))
+    folder = tmp_path_factory.mktemp("subset")
+    with open(folder / f"{table}.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=chosen, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(full)
+    with _tx(session):
+        apply_import(session, folder, actor="test")
+    after = _texts(load_network(session), table)
+    before, wanted = _texts(stored, table), _texts(edited, table)
+    for record_id, values in after.items():
+        for column, value in values.items():
+            expected = wanted[record_id][column] if column in chosen else before[record_id][column]
+            assert value == expected, (record_id, column, chosen)
+    # the other tables are untouched
+    for other in TABLES:
+        if other != table:
+            assert _texts(load_network(session), other) == _texts(stored, other)
+
+
+# ------------------------------------------------------------------------------------------------
+# hand-written cases
+
+COMPANIES = (
+    "id,name,commune,latitude,longitude,notes\n"
+    "C001,Scierie de Montendre,Montendre,45.2847,-0.4071,scierie\n"
+    "C002,Chaufferie bois de Jonzac,Jonzac,45.4460,-0.4340,\n"
+)
+STREAMS = (
+    "id,company_id,ewc_code,description,quantity,unit,physical_state,route,route_cost_eur_per_unit,notes\n"
+    "S1,C001,03 01 05,Sciure,120,t,solid,landfill,110,sec\n"
+    "S2,C001,03 01 05,Copeaux,80,t,pasty,landfill,95,\n"
+)
+
+
+def _stream(network: Network, stream_id: str) -> Stream:
+    return next(s for s in network.streams if s.id == stream_id)
+
+
+def _folder(root: Path, **tables: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in tables.items():
+        (root / f"{name}.csv").write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def stored(session, tmp_path):
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "base", companies=COMPANIES, streams=STREAMS), actor="t")
+    return load_network(session)
+
+
+def test_a_five_column_file_changes_one_quantity_and_nothing_else(session, stored, tmp_path):
+    folder = _folder(tmp_path / "q", streams="id,company_id,quantity,unit,months\nS1,C001,150,t,\n")
+    plan = plan_import(session, folder)
+    (record,) = [r for r in plan.records if r.action == "updated"]
+    assert (record.id, record.fields) == ("S1", (("quantity", "120", "150"),))
+    assert record.company == "C001 Scierie de Montendre" and not record.warnings
+    with _tx(session):
+        apply_import(session, folder, actor="t", expected=plan)
+    s1 = _stream(load_network(session), "S1")
+    assert s1.quantity_base == 150_000
+    # description, state, route and cost, notes: as they were
+    assert (s1.description, s1.physical_state, s1.route, s1.route_cost_cents, s1.notes) == (
+        "Sciure", PhysicalState.SOLID, Route.LANDFILL, 11_000, "sec",
+    )  # fmt: skip
+
+
+def test_moving_a_stream_to_another_company_and_renaming_a_company_are_flagged(session, stored, tmp_path):
+    folder = _folder(
+        tmp_path / "w", companies="id,name\nC001,Scierie Exemple\n", streams="id,company_id\nS1,C002\n"
+    )
+    plan = plan_import(session, folder)
+    warnings = " | ".join(plan.warnings)
+    assert "RENAMES company C001 'Scierie de Montendre' to 'Scierie Exemple'" in warnings
+    assert "stream S1 belongs to C001 Scierie de Montendre" in warnings and "C002" in warnings
+    assert load_network(session) == stored  # a preview writes nothing
+
+
+def test_undo_restores_updates_and_deletes_creations(session, stored, tmp_path):
+    folder = _folder(
+        tmp_path / "u",
+        streams="id,company_id,ewc_code,quantity,unit,route_cost_eur_per_unit\n"
+        "S1,C001,03 01 05,150,t,0\nS3,C002,03 01 05,5,t,12\n",
+    )
+    with _tx(session):
+        result = apply_import(session, folder, actor="officer")
+    assert (result.created, result.updated) == (1, 1)
+    (entry,) = [i for i in recent_imports(session) if i.import_id == result.import_id]
+    assert (entry.created, entry.updated, entry.undone, entry.actor) == (1, 1, False, "officer")
+    with _tx(session):
+        assert undo_import(session, result.import_id, actor="officer") == {"deleted": 1, "restored": 1}
+    assert load_network(session) == stored
+    with _tx(session), pytest.raises(ValidationError, match="already undone"):
+        undo_import(session, result.import_id, actor="officer")
+
+
+def test_undo_moves_records_back_before_deleting_what_the_import_created(session, stored, tmp_path):
+    needs = "id,company_id,category,quantity,unit\nN1,C002,wood_fuel,100,t\n"
+    synergies = "id,stream_id,need_id,stage\nY1,S1,N1,contacted\n"
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "n", needs=needs, synergies=synergies), actor="t")
+    before = load_network(session)
+    folder = _folder(
+        tmp_path / "m",
+        companies="id,name,latitude,longitude\nC003,Nouvelle scierie,45.3,-0.4\n",
+        streams="id,company_id\nS1,C003\n",
+        synergies="id,stage\nY1,in_discussion\n",
+    )
+    with _tx(session):
+        result = apply_import(session, folder, actor="t")
+    assert (result.created, result.updated) == (1, 2)
+    with _tx(session):
+        undo_import(session, result.import_id, actor="t")
+    after = load_network(session)
+    # S1 back at C001 (not deleted with C003), Y1 back to 'contacted' (a stage may move back here)
+    assert after.streams == before.streams and after.companies == before.companies
+    assert [(y.id, str(y.stage)) for y in after.synergies] == [("Y1", "contacted")]
+
+
+def test_undo_is_refused_when_a_record_changed_since(session, stored, tmp_path):
+    first = _folder(tmp_path / "a", streams="id,quantity\nS1,150\n")
+    second = _folder(tmp_path / "b", streams="id,notes\nS1,humide\n")
+    with _tx(session):
+        imported = apply_import(session, first, actor="t")
+    with _tx(session):
+        apply_import(session, second, actor="t")
+    before = load_network(session)
+    with _tx(session), pytest.raises(ValidationError) as info:
+        undo_import(session, imported.import_id, actor="t")
+    assert "stream S1 changed since this import (notes)" in str(info.value)
+    assert load_network(session) == before
+
+
+def test_the_database_changing_after_the_preview_refuses_the_import(session, stored, tmp_path):
+    folder = _folder(tmp_path / "p", streams="id,quantity\nS1,150\n")
+    plan = plan_import(session, folder)
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "o", streams="id,quantity\nS1,999\n"), actor="other")
+    with _tx(session), pytest.raises(ValidationError, match="changed since the preview"):
+        apply_import(session, folder, actor="t", expected=plan)
+
+
+def test_lengths_are_limited_on_every_backend(session, stored, tmp_path):
+    folder = _folder(tmp_path / "l", companies=f"id,name\nC001,{'x' * 10_000}\n")
+    with _tx(session), pytest.raises(ImportValidationError, match="10000 characters, at most 300"):
+        apply_import(session, folder, actor="t")
+    assert load_network(session) == stored
+
+
+def test_template_examples_never_touch_real_records(session, stored, tmp_path):
+    for language in ("fr", "en"):
+        write_templates(tmp_path / language, language=language)
+        write_templates(tmp_path / f"{language}.xlsx", language=language)
+        for path in (tmp_path / language, tmp_path / f"{language}.xlsx"):
+            plan = plan_import(session, path)
+            assert not plan.changed and len(plan.notices) == 4
+    assert load_network(session) == stored
+
+
+# ------------------------------------------------------------------------------------------------
+# bad files: limits, decimals, encodings
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(ImportValidationError) as info:
+        read_import(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_stray_cell_far_away_in_a_workbook_is_refused_before_reading(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "companies"
+    sheet.append(["id", "name", "commune"])
+    sheet["XFD1048576"] = "x"
+    workbook.save(tmp_path / "stray.xlsx")
+    (problem,) = _problems(tmp_path / "stray.xlsx")
+    assert "XFD1048576" in problem and "delete the empty rows" in problem
+
+
+def test_a_stray_cell_in_a_sheet_that_does_not_declare_its_size_stops_at_the_row_limit(
+    tmp_path, monkeypatch
+):
+    import re
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "companies"
+    sheet.append(["id", "name", "commune"])
+    sheet["A900"] = "x"
+    workbook.save(tmp_path / "stray.xlsx")
+    with zipfile.ZipFile(tmp_path / "stray.xlsx") as source, zipfile.ZipFile(
+        tmp_path / "undeclared.xlsx", "w", zipfile.ZIP_DEFLATED
+    ) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)  # no declared size
+            target.writestr(info, data)
+    monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_ROWS", "500")
+    (problem,) = _problems(tmp_path / "undeclared.xlsx")
+    assert "row 502" in problem and "goes on past row 501" in problem
+
+
+def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path):
+    write_templates(tmp_path / "t.xlsx", language="en")
+    with zipfile.ZipFile(tmp_path / "t.xlsx", "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.xml", b"\0" * (20 * 1024 * 1024))
+    (problem,) = _problems(tmp_path / "t.xlsx")
+    assert "xl/padding.xml" in problem and "compressed" in problem
+
+
+def test_file_size_rows_and_unzipped_size_limits_are_configurable(tmp_path, monkeypatch):
+    folder = _folder(tmp_path / "b", companies=COMPANIES)
+    monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_FILE_BYTES", "50")
+    assert "SYMBIOSE_LIMIT_MAX_FILE_BYTES" in _problems(folder)[0]
+    monkeypatch.delenv("SYMBIOSE_LIMIT_MAX_FILE_BYTES")
+    monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_ROWS", "1")
+    assert "goes on past row 2" in _problems(folder)[0]
+    monkeypatch.delenv("SYMBIOSE_LIMIT_MAX_ROWS")
+    write_templates(tmp_path / "t.xlsx", language="en")
+    monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_UNZIPPED_BYTES", "1000")
+    assert "unzips to" in _problems(tmp_path / "t.xlsx")[0]
+
+
+def test_a_huge_cell_is_a_problem_not_a_traceback(tmp_path):
+    folder = _folder(tmp_path / "c", companies=f"id,name,commune\nC1,{'x' * 200_000},Jonzac\n")
+    (problem,) = _problems(folder)
+    assert "row 2" in problem and "32" in problem and "characters" in problem
+
+
+def test_many_bad_rows_print_the_first_problems_and_count_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LIMIT_MAX_PROBLEMS_KEPT", "20")
+    rows = "".join(f"C{i},Ferme,Jonzac,123\n" for i in range(3000))  # a SIRET has 14 digits
+    folder = _folder(tmp_path / "m", companies="id,name,commune,siret\n" + rows)
+    with pytest.raises(ImportValidationError) as info:
+        read_import(folder)
+    assert info.value.total == 3000 and len(info.value.problems) == 20
+    result = CliRunner().invoke(main, ["--database", f"sqlite:///{tmp_path / 'm.db'}", "init"])
+    assert result.exit_code == 0
+    result = CliRunner().invoke(
+        main, ["--database", f"sqlite:///{tmp_path / 'm.db'}", "import", str(folder), "--yes"]
+    )
+    assert result.exit_code == 1 and "3000 problems found" in result.stderr
+    assert "... and 2,980 more" in result.stderr
+    assert result.stderr.count("\n  - ") == 20
+
+
+def test_an_ambiguous_decimal_is_refused_with_the_way_to_write_it(tmp_path):
+    folder = _folder(tmp_path / "d", companies=COMPANIES, streams=STREAMS.replace(",120,", ',"1,234",'))
+    (problem,) = _problems(folder)
+    assert "'1,234' is ambiguous" in problem and "1234" in problem and "1,2340" in problem
+    fine = _folder(tmp_path / "e", companies=COMPANIES, streams=STREAMS.replace(",120,", ',"1,2340",'))
+    assert _stream(read_import(fine).network, "S1").quantity_base == 1234
+    # the French writer never writes an ambiguous number
+    network = read_import(fine).network
+    assert ";1,2340;" in table_csv(network, "streams", french=True)
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_row(tmp_path):
+    head = b"id;name;commune\n"
+    data = head + "C1;Scierie Étienne;Jonzac\n".encode() + "C2;Scierie Étienne;Jonzac\n".encode("cp1252")
+    (tmp_path / "companies.csv").write_bytes(data)
+    (problem,) = _problems(tmp_path / "companies.csv")
+    assert "row 3" in problem and "Windows-1252" in problem
+    (tmp_path / "companies.csv").write_bytes(head + "C2;Scierie Étienne;Jonzac\n".encode("cp1252"))
+    assert read_import(tmp_path / "companies.csv").network.companies[0].name == "Scierie Étienne"
+
+
+# ------------------------------------------------------------------------------------------------
+# safe outputs
+
+
+def test_formulas_are_escaped_in_exports_and_numbers_stay_numbers(session, tmp_path):
+    with _tx(session):
+        apply_import(session, _folder(
+            tmp_path / "f", companies=COMPANIES.replace(",scierie\n", ',"=HYPERLINK(""http://x"",""y"")"\n'),
+            streams=STREAMS.replace(",110,", ",-12.5,"),
+        ), actor="t")  # fmt: skip
+    network = load_network(session)
+    write_bundle(network, tmp_path / "out")
+    text_ = (tmp_path / "out" / "companies.csv").read_text("utf-8")
+    assert "'=HYPERLINK" in text_ and ",=" not in text_
+    assert ",-12.5," in (tmp_path / "out" / "streams.csv").read_text("utf-8")
+    write_bundle(network, tmp_path / "out.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    values = [c.value for row in workbook["companies"].iter_rows() for c in row]
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in values
+    assert not any(isinstance(v, str) and v.startswith(("=", "+", "@")) for v in values)
+    costs = [r[10] for r in workbook["streams"].iter_rows(min_row=2, values_only=True)]
+    assert -12.5 in costs  # a number, not text
+    for path in (tmp_path / "out", tmp_path / "out.xlsx"):
+        _assert_unchanged(session, path)
+    assert load_network(session).company("C001").notes == '=HYPERLINK("http://x","y")'
+
+
+def test_a_result_folder_killed_midway_keeps_the_previous_one(tmp_path):
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "matches.csv").write_text("old matches")
+    (out / "kpis.json").write_text("old kpis")
+    script = (
+        "import os, sys\n"
+        "from symbiose.safe_output import atomic_folder\n"
+        f"with atomic_folder({str(out)!r}) as work:\n"
+        "    (work / 'matches.csv').write_text('new matches')\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    process = subprocess.run([sys.executable, "-c", script], check=False)
+    assert process.returncode == -9
+    assert (out / "matches.csv").read_text() == "old matches"
+    assert (out / "kpis.json").read_text() == "old kpis"
+    with atomic_folder(out) as work:
+        (work / "matches.csv").write_text("new matches")
+    assert (out / "matches.csv").read_text() == "new matches"
+    assert (out / "kpis.json").read_text() == "old kpis"  # files not rewritten are kept
+    # the killed writer's temporary folder was removed by the next one
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+# ------------------------------------------------------------------------------------------------
+# the command line: preview, confirmation, undo; database files and revisions
+
+
+def _cli(url: str, *args: str, code: int = 0, input: str | None = None):
+    result = CliRunner().invoke(main, ["--database", url, *args], input=input)
+    assert result.exit_code == code, (result.output, result.exception)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_cli_dry_run_confirmation_and_undo(database_url, tmp_path):
+    _cli(database_url, "init")
+    base = _folder(tmp_path / "base", companies=COMPANIES, streams=STREAMS)
+    refused = _cli(database_url, "import", str(base), code=1)
+    assert "--yes" in refused.stderr  # no terminal to ask on: nothing written
+    _cli(database_url, "import", str(base), "--yes")
+    listed = _cli(database_url, "list", "streams", "--format", "csv").stdout
+    change = _folder(tmp_path / "q", streams="id,quantity\nS1,150\n")
+    dry = _cli(database_url, "import", str(change), "--dry-run")
+    assert "quantity: 120 -> 150" in dry.stdout and "Scierie de Montendre" in dry.stdout
+    assert _cli(database_url, "list", "streams", "--format", "csv").stdout == listed
+    done = _cli(database_url, "import", str(change), "--yes")
+    import_id = done.stdout.split("symbiose undo ")[1].split("'")[0]
+    assert import_id in _cli(database_url, "imports").stdout
+    assert _cli(database_url, "list", "streams", "--format", "csv").stdout != listed
+    _cli(database_url, "undo", import_id)
+    assert _cli(database_url, "list", "streams", "--format", "csv").stdout == listed
+    assert "already undone" in _cli(database_url, "undo", import_id, code=1).stderr
+
+
+def test_list_output_under_any_file_name_imports_back(tmp_path):
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    _cli(url, "init")
+    _cli(url, "import", str(_folder(tmp_path / "b", companies=COMPANIES, streams=STREAMS)), "--yes")
+    for table in ("companies", "streams"):
+        listed = _cli(url, "list", table, "--format", "csv").stdout
+        (tmp_path / "s.csv").write_text(listed, encoding="utf-8")
+        assert "Nothing changed." in _cli(url, "import", str(tmp_path / "s.csv")).stdout
+    # a header that fits two tables (streams and needs) needs the file's name
+    (tmp_path / "x.csv").write_text("id,company_id,quantity\nS1,C001,5\n", encoding="utf-8")
+    assert "must be named" in _cli(url, "import", str(tmp_path / "x.csv"), code=1).stderr
+
+
+def test_a_missing_sqlite_file_is_created_only_by_init_load_demo_and_serve(tmp_path):
+    url = f"sqlite:///{tmp_path / 'typo' / 'symbiose.db'}"
+    for command in (["list", "companies"], ["export", str(tmp_path / "x")], ["match"]):
+        result = _cli(url, *command, code=1)
+        assert "does not exist" in result.stderr and "symbiose init" in result.stderr
+    assert not (tmp_path / "typo").exists() and not (tmp_path / "x").exists()
+    _cli(url, "init")
+    assert (tmp_path / "typo" / "symbiose.db").is_file()
+
+
+def test_a_database_of_a_newer_version_is_a_clear_error(database_url):
+    _cli(database_url, "init")
+    from symbiose.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    result = _cli(database_url, "list", "companies", code=1)
+    assert "9999_future" in result.stderr and "newer version" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_first_use_of_a_new_database(tmp_path, request, backend):
+    """Real processes: `init` and `load-demo` at once on a database that does not exist yet
+    (ten on a SQLite file; six on a fresh PostgreSQL schema)."""
+    if backend == "sqlite":
+        url, commands = f"sqlite:///{tmp_path / 'new.db'}", [["init"], ["load-demo"]] * 5
+    else:
+        url, commands = request.getfixturevalue("postgres_url"), [["init"], ["load-demo"]] * 3
+    env = {**os.environ, "SYMBIOSE_LANGUAGE": "en"}
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "symbiose.cli", "--database", url, *command],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        for command in commands
+    ]
+    outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in processes]
+    assert [code for code, _ in outcomes] == [0] * len(commands), outcomes
+    listed = _cli(url, "list", "companies", "--format", "csv").stdout
+    assert len(listed.splitlines()) > 10
+
+
+def test_messages_are_french_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("SYMBIOSE_LANGUAGE")
+    folder = _folder(tmp_path / "f", streams="id,route_cost_eur\nS1,3\n")
+    problem = _problems(folder)[0]
+    assert "colonne inconnue « route_cost_eur » : vouliez-vous dire route_cost_eur_per_unit ?" in problem
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert "n'existe pas" in _cli(url, "list", "companies", code=1).stderr
