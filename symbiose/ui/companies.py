@@ -559,11 +559,11 @@ def import_export() -> None:
     st.divider()
     c1, c2, c3 = st.columns(3)
     with common.shows_errors():
-        c1.download_button("Export the network (xlsx)", _export_bytes(db.database_url(), common.data_version()),
+        c1.download_button(_("Export the network (xlsx)"), _export_bytes(db.database_url(), common.data_version()),
                            file_name="reseau_symbiose.xlsx", key="export_xlsx")  # fmt: skip
-        c2.download_button("Templates (French, xlsx)", _template_bytes("fr"), file_name="modeles_symbiose.xlsx",
+        c2.download_button(_("Templates (French, xlsx)"), _template_bytes("fr"), file_name="modeles_symbiose.xlsx",
                            key="templates_fr")  # fmt: skip
-        c3.download_button("Templates (English, xlsx)", _template_bytes("en"),
+        c3.download_button(_("Templates (English, xlsx)"), _template_bytes("en"),
                            file_name="templates_symbiose.xlsx", key="templates_en")  # fmt: skip
 
 
