@@ -280,7 +280,8 @@ def test_login_and_roles(url, session):
     assert not any(w.key == "partner_company" for w in company.selectbox)  # locked to its company
 
 
-def test_import_preview_confirm_and_undo(url, session):
+def test_import_preview_confirm_and_undo(url, session, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")  # the French default (the url fixture chose English)
     with session() as s:
         before = db.load_network(s)
     at = page_test("companies").run()

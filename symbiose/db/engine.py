@@ -104,8 +104,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        elif connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -128,6 +126,7 @@ def _upgrade_sqlite(engine: Engine, revision: str) -> None:
         connection.commit()
         try:
             with connection.begin():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")  # one migrating process at a time
                 config = alembic_config(engine)
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
