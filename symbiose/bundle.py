@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import os
 import re
@@ -61,6 +62,12 @@ from symbiose.units import Unit, parse_decimal, to_base, to_cents
 def resource_categories() -> dict[str, Unit]:
     """Resource category ids (``needs.category``, ``streams.material``) with their usual unit,
     from the knowledge base (data/resource_categories.csv, documented in docs/DATA_FORMAT.md)."""
+    return dict(_category_units())
+
+
+@functools.cache
+def _category_units() -> dict[str, Unit]:
+    """:func:`resource_categories`, built once (read on every row of a bundle): do not modify."""
     from symbiose.compat import load_knowledge_base
 
     return {cid: Unit(cat.unit) for cid, cat in load_knowledge_base().categories.items()}
@@ -844,7 +851,7 @@ def _category(row: _Row, column: str) -> str:
     if not text:
         return ""
     key = _key(text)
-    categories = resource_categories()
+    categories = _category_units()
     if key in categories:
         return key
     close = difflib.get_close_matches(key, categories, n=1) if row.hints else []

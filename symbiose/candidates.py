@@ -18,6 +18,7 @@ Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,9 +44,14 @@ def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
-def chord_for_km(km: float) -> float:
-    """Chord length on the unit sphere of a great-circle distance in km."""
-    return 2.0 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2.0)
+def chord_for_km(km):
+    """Chord length on the unit sphere of a great-circle distance in km (vectorised)."""
+    return 2.0 * np.sin(np.minimum(np.asarray(km, dtype=float) / EARTH_RADIUS_KM, np.pi) / 2.0)
+
+
+def _search_chord(road_km, road_factor: float):
+    """The k-d tree radius that holds every pair within ``road_km`` by road (with a margin)."""
+    return chord_for_km((np.asarray(road_km, dtype=float) + 1e-9) / road_factor * (1 + 1e-9))
 
 
 def _mask_bits(months: tuple[int, ...]) -> int:
@@ -211,7 +217,7 @@ def build_candidates(
     forced = np.zeros(len(pairs), dtype=bool)
     if forced_pairs:
         offers, pairs, forced = _add_forced(offers, pairs, streams, needs, forced_pairs)
-    arcs = _economics(offers, pairs, streams, needs, params, kb, forced)
+    arcs = _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced)
     if excluded_pairs and len(arcs):
         keys = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
         arcs = arcs[~keys.isin(list(excluded_pairs))].reset_index(drop=True)
@@ -225,58 +231,179 @@ def _category_max_km(kb: KnowledgeBase, category: str) -> float:
     return float(cat.max_distance_km)
 
 
+def pair_max_km(rule_km, category_km, need_km, scenario_km: float | None = None) -> np.ndarray:
+    """The furthest road distance a pair may span, in km (vectorised over pairs).
+
+    ``rule_km``: the knowledge-base rule's own limit (NaN where the rule gives none, or where the
+    pair does not come from a rule); ``category_km``: the receiving category's default;
+    ``need_km``: the need's own maximum (NaN = none); ``scenario_km``: a scenario's global cap.
+    The one place that decides a pair's reach: the spatial search asks it for the radius around
+    each need (with the largest inputs the need may meet) and the filters for each pair.
+    """
+    rule_km = np.asarray(rule_km, dtype=float)
+    limit = np.where(np.isfinite(rule_km), rule_km, np.asarray(category_km, dtype=float))
+    limit = np.fmin(limit, np.asarray(need_km, dtype=float))
+    if scenario_km is not None:
+        limit = np.minimum(limit, scenario_km)
+    return limit
+
+
 PAIR_COLUMNS = ["o", "s", "n"]
+NEED_CHUNK = 4096  # needs queried at once: bounds the lists of hits held in memory
+RIVAL_CHUNK = 200_000  # pairs whose rival ways are looked up at once
+
+
+def _empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
+
+
+def _limits(key: str, grp: pd.DataFrame, kb: KnowledgeBase) -> set[tuple[float, float]]:
+    """The distinct (rule limit, category default) the pairs of a key group may carry."""
+    if key.startswith("cat:"):
+        category_km = _category_max_km(kb, key[4:])
+        return {(np.nan, category_km)} | {(float(r), category_km) for r in grp["kb_max_km"].to_numpy(dtype=float)}
+    # an accepted code: the pair takes the need's category, else the one the code resolves to
+    return {(np.nan, max([DEFAULT_MAX_DISTANCE_KM, *(_category_max_km(kb, c) for c in kb.categories)]))}
+
+
+def _group_search_km(key: str, grp: pd.DataFrame, params: MatchParameters, kb: KnowledgeBase) -> float:
+    """The furthest any pair of a key group may reach whatever the need (road km)."""
+    return float(max(pair_max_km(r, c, np.inf, params.max_distance_km) for r, c in _limits(key, grp, kb)))
+
+
+def _group_radius_km(key: str, grp: pd.DataFrame, need_km: np.ndarray, params: MatchParameters,
+                     kb: KnowledgeBase) -> np.ndarray:  # fmt: skip
+    """Per need of a key group: the furthest any of the group's offers may reach it (road km).
+
+    An upper bound of :func:`pair_max_km` over the pairs the need may form in the group: its
+    maximum over the distinct (rule limit, category default) the pairs may carry.
+    """
+    radius = np.full(len(need_km), -np.inf)
+    for rule_km, category_km in _limits(key, grp, kb):
+        radius = np.fmax(radius, pair_max_km(rule_km, category_km, need_km, params.max_distance_km))
+    return radius
 
 
 def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -> pd.DataFrame:
-    """Spatially pruned compatible pairs: offer row o (stream s and its KB attributes), need row n."""
+    """Spatially pruned compatible pairs: offer row o (stream s and its KB attributes), need row n.
+
+    By default each need is searched within its own reach (:func:`pair_max_km`), so the pairs
+    looked at are about the arcs kept; with ``max_candidates_per_stream``, each stream keeps its
+    nearest compatible needs within the group's largest reach.
+    """
     accepts = _accepts(needs)
     if not len(offers) or not len(accepts):
-        return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
+        return _empty_pairs()
     s_xyz = unit_vectors(streams["lat"].to_numpy(), streams["lon"].to_numpy())
     n_xyz = unit_vectors(needs["lat"].to_numpy(), needs["lon"].to_numpy())
+    need_cat = needs["category"].to_numpy(dtype=object)
+    need_own_km = needs["max_distance_km"].to_numpy(dtype=float)
     found = []
+    search_km = np.full(len(offers), np.nan)  # per offer: its group's reach whatever the need
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
     for key, grp in offers.groupby("key", sort=False):
         n_rows = accepts_by_key.get(key)
         if n_rows is None:
             continue
-        if key.startswith("cat:"):
-            radius_road = max(_category_max_km(kb, key[4:]), np.nanmax(grp["kb_max_km"].to_numpy(), initial=0))
-        else:
-            # as far as any category allows: the exact limit is applied pair by pair afterwards
-            radius_road = max([DEFAULT_MAX_DISTANCE_KM, *(_category_max_km(kb, c) for c in kb.categories)])
-        if params.max_distance_km is not None:
-            radius_road = min(radius_road, params.max_distance_km)
-        radius = chord_for_km(radius_road / params.road_factor * (1 + 1e-9))
-        tree = cKDTree(n_xyz[n_rows])
-        points = s_xyz[grp["s"].to_numpy()]
+        o_rows = grp.index.to_numpy()
+        search_km[o_rows] = _group_search_km(key, grp, params, kb)
         if params.max_candidates_per_stream is None:
-            # every compatible need within reach: adding a need never removes a candidate
-            hits = tree.query_ball_point(points, radius, return_sorted=False)
-            lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-            g_rows = np.repeat(np.arange(len(grp)), lengths)
-            n_local = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits]) if lengths.sum() else np.zeros(0, np.int64)
+            g_rows, n_local = _within_reach(key, grp, n_rows, s_xyz, n_xyz, need_cat, need_own_km, params, kb)
         else:
-            k = min(params.max_candidates_per_stream, len(n_rows))
-            _, hit = tree.query(points, k=k, distance_upper_bound=radius)
-            hit = hit.reshape(len(grp), k)
-            g_rows, cols = np.nonzero(hit < len(n_rows))
-            n_local = hit[g_rows, cols]
-        found.append((grp.index.to_numpy()[g_rows], n_rows[n_local]))
+            g_rows, n_local = _nearest(key, grp, n_rows, s_xyz, n_xyz, params, kb)
+        found.append((o_rows[g_rows], n_rows[n_local]))
     if not found:
-        return pd.DataFrame({c: np.zeros(0, np.int64) for c in PAIR_COLUMNS})
+        return _empty_pairs()
     o = np.concatenate([f[0] for f in found]).astype(np.int64)
     n = np.concatenate([f[1] for f in found]).astype(np.int64)
+    if params.max_candidates_per_stream is None:
+        o, n = _with_rivals(o, n, offers, accepts, s_xyz, n_xyz, search_km, params.road_factor)
     s = offers["s"].to_numpy(np.int64)[o]
     quality = offers["quality"].to_numpy(float)[o]
-    # a need that accepts a code explicitly and also by category: keep the best quality
-    order = np.lexsort((-quality, n, s))
+    # a need that accepts a code explicitly and also by category: keep the best quality (ties: the
+    # offer whose key came first, then the first offer)
+    key_rank = pd.factorize(offers["key"])[0][o]
+    order = np.lexsort((o, key_rank, -quality, n, s))
     o, s, n = o[order], s[order], n[order]
     s_n = s * (len(needs) + 1) + n
     first = np.ones(len(s_n), dtype=bool)
     first[1:] = s_n[1:] != s_n[:-1]
     return pd.DataFrame({"o": o[first], "s": s[first], "n": n[first]})
+
+
+def _with_rivals(o, n, offers, accepts, s_xyz, n_xyz, search_km, road_factor):
+    """Add, for a need that accepts a found stream in several ways (by category and by code), the
+    other ways within their group's reach: one way is kept per pair (the best quality), and it
+    must be chosen among the same ways whatever the need's own radius."""
+    ways = np.bincount(accepts["n"].to_numpy(np.int64), minlength=len(n_xyz))
+    multi = ways[n] >= 2
+    if not multi.any():
+        return o, n
+    width = len(n_xyz) + 1
+    pair_key = np.unique(offers["s"].to_numpy(np.int64)[o[multi]] * width + n[multi])
+    key_id, _ = pd.factorize(pd.concat([offers["key"], accepts["key"]], ignore_index=True))
+    n_keys = int(key_id.max()) + 1
+    accepted = pd.DataFrame({"n": accepts["n"].to_numpy(np.int64), "k": key_id[len(offers):]})
+    ways_of_stream = pd.DataFrame({"c": offers["s"].to_numpy(np.int64) * n_keys + key_id[:len(offers)],
+                                   "o": np.arange(len(offers))})  # fmt: skip
+    found_o, found_n = [o], [n]
+    for start in range(0, len(pair_key), RIVAL_CHUNK):  # bounded memory on large networks
+        chunk = pair_key[start:start + RIVAL_CHUNK]
+        wanted = pd.DataFrame({"s": chunk // width, "n": chunk % width}).merge(accepted, on="n")
+        rivals = pd.DataFrame({"c": wanted["s"].to_numpy() * n_keys + wanted["k"].to_numpy(),
+                               "n": wanted["n"].to_numpy()}).merge(ways_of_stream, on="c")  # fmt: skip
+        r_o, r_n = rivals["o"].to_numpy(np.int64), rivals["n"].to_numpy(np.int64)
+        r_s = offers["s"].to_numpy(np.int64)[r_o]
+        chord = np.linalg.norm(s_xyz[r_s] - n_xyz[r_n], axis=1)
+        seen = chord <= chord_for_km(search_km[r_o] / road_factor * (1 + 1e-9))
+        found_o.append(r_o[seen])
+        found_n.append(r_n[seen])
+    return np.concatenate(found_o), np.concatenate(found_n)
+
+
+def _within_reach(key, grp, n_rows, s_xyz, n_xyz, need_cat, need_own_km, params, kb):
+    """(group row, need position) of every offer within each need's own reach."""
+    need_km = need_own_km[n_rows]
+    if key.startswith("ewc:"):
+        # a need with a category gives the pair its category's reach
+        has_cat = need_cat[n_rows] != ""
+        radius_km = _group_radius_km(key, grp, need_km, params, kb)
+        for cat in set(need_cat[n_rows][has_cat]):
+            rows = has_cat & (need_cat[n_rows] == cat)
+            radius_km[rows] = pair_max_km(np.nan, _category_max_km(kb, cat), need_km[rows], params.max_distance_km)
+    else:
+        radius_km = _group_radius_km(key, grp, need_km, params, kb)
+    reach = np.isfinite(radius_km) & (radius_km >= 0)
+    chord = np.where(reach, _search_chord(np.where(reach, radius_km, 0.0), params.road_factor), -1.0)
+    tree = cKDTree(s_xyz[grp["s"].to_numpy()])
+    g_parts, n_parts = [], []
+    targets = np.nonzero(reach)[0]
+    for start in range(0, len(targets), NEED_CHUNK):
+        local = targets[start:start + NEED_CHUNK]
+        hits = tree.query_ball_point(n_xyz[n_rows[local]], chord[local], return_sorted=False)
+        lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+        if not lengths.sum():
+            continue
+        g_parts.append(np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64, count=int(lengths.sum())))
+        n_parts.append(np.repeat(local, lengths))
+    if not g_parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    g_rows, n_local = np.concatenate(g_parts), np.concatenate(n_parts)
+    order = np.lexsort((n_local, g_rows))  # offer by offer, as the nearest-k search gives them
+    return g_rows[order], n_local[order]
+
+
+def _nearest(key, grp, n_rows, s_xyz, n_xyz, params, kb):
+    """(group row, need position) of each offer's nearest compatible needs within the group's
+    largest reach (``max_candidates_per_stream``; the exact reach is applied pair by pair)."""
+    radius = chord_for_km(_group_search_km(key, grp, params, kb) / params.road_factor * (1 + 1e-9))
+    tree = cKDTree(n_xyz[n_rows])
+    points = s_xyz[grp["s"].to_numpy()]
+    k = min(params.max_candidates_per_stream, len(n_rows))
+    _, hit = tree.query(points, k=k, distance_upper_bound=radius)
+    hit = hit.reshape(len(grp), k)
+    g_rows, cols = np.nonzero(hit < len(n_rows))
+    return g_rows, hit[g_rows, cols]
 
 
 def _add_forced(offers, pairs, streams, needs, forced_pairs):
@@ -312,46 +439,89 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     The receiver's acceptance says the pair is legal and wanted, not that one tonne of the waste
     replaces one tonne of its usual input: with the need's category, the rule for (code, category)
     applies; without one, the best rule among the categories the receiver's sector uses (its NAF
-    code), else the code's best known use; with no rule at all, quality 1.
+    code), else the code's best known use; with no rule at all, quality 1. "Best" is the highest
+    quality, then pre-treatment cost, category and pre-treatment name. Resolved once per distinct
+    (code, need category, NAF code) by joins on the knowledge base's rules, then spread to pairs.
     """
-    from symbiose.compat import normalize_nace
-
     from_code = np.char.startswith(offers["key"].to_numpy(dtype=str)[o], "ewc:")
     rows = np.nonzero(from_code)[0]
     if not len(rows):
         return
-    codes = streams["ewc_code"].to_numpy(dtype=object)[s[rows]]
-    table = kb.compatible_pairs(sorted(set(codes)))
-    by_code: dict[str, list[tuple[float, float, str, str]]] = {}
-    for c, cat, q, pc, pt in zip(table["code"], table["category"], table["quality"],
-                                 table["pretreatment_cost_cents"], table["pretreatment"], strict=True):  # fmt: skip
-        by_code.setdefault(c, []).append((q, pc, cat, pt))
-    exact = {(c, rule[2]): rule for c, rules in by_code.items() for rule in rules}
-    naf = need_naf
-    sector_cache: dict[str, set[str]] = {}
+    asked = pd.DataFrame({
+        "code": streams["ewc_code"].to_numpy(dtype=object)[s[rows]],
+        "need_category": need_cat[rows],
+        "naf": pd.Series(need_naf[rows], dtype=object).fillna("").to_numpy(dtype=object),
+    })  # fmt: skip
+    combo = asked.groupby(["code", "need_category", "naf"], sort=False).ngroup().to_numpy()
+    unique = asked.drop_duplicates(["code", "need_category", "naf"]).reset_index(drop=True)
+    unique["combo"] = np.arange(len(unique))
+    rules = kb.compatible_pairs(sorted(set(unique["code"])))[
+        ["code", "category", "quality", "pretreatment_cost_cents", "pretreatment"]
+    ]
+    # with the need's category: the rule for (code, category)
+    exact = unique[unique["need_category"] != ""].merge(
+        rules, left_on=["code", "need_category"], right_on=["code", "category"], how="inner"
+    )
+    # without: the best rule among the sector's categories, else the best rule of the code
+    open_ = unique[unique["need_category"] == ""].merge(rules, on="code", how="inner")
+    uses = pd.DataFrame(
+        [(naf, cat) for naf in sorted(set(open_["naf"])) for cat in _sector_categories(kb, naf)],
+        columns=["naf", "category"],
+    ).assign(in_sector=True)
+    open_ = open_.merge(uses, on=["naf", "category"], how="left")
+    open_["in_sector"] = open_["in_sector"].fillna(False).astype(bool)
+    open_ = open_.sort_values(["combo", "in_sector", "quality", "pretreatment_cost_cents", "category", "pretreatment"],
+                              ascending=False, kind="stable").drop_duplicates("combo")  # fmt: skip
+    chosen = pd.concat([exact, open_], ignore_index=True)
+    found = np.zeros(len(unique), dtype=bool)
+    found[chosen["combo"].to_numpy()] = True
+    by_combo = {name: np.empty(len(unique), dtype=object) for name in ("category", "pretreatment")}
+    q = np.ones(len(unique))
+    pc = np.zeros(len(unique))
+    at = chosen["combo"].to_numpy()
+    q[at] = chosen["quality"].to_numpy(dtype=float)
+    pc[at] = chosen["pretreatment_cost_cents"].to_numpy(dtype=float)
+    for name in by_combo:
+        by_combo[name][at] = chosen[name].to_numpy(dtype=object)
+    hit = found[combo]
+    quality[rows] = q[combo]  # quality 1 where no rule applies
+    pretreat_per_t[rows[hit]] = pc[combo][hit]
+    pretreatment[rows[hit]] = by_combo["pretreatment"][combo][hit]
+    retag = hit & (need_cat[rows] == "")
+    category[rows[retag]] = by_combo["category"][combo][retag]  # its CO2e factors and distance apply
 
-    def sector(code: str) -> set[str]:
-        if code not in sector_cache:
-            try:
-                sector_cache[code] = kb.categories_for_nace(normalize_nace(code)) if code else set()
-            except ValueError:
-                sector_cache[code] = set()
-        return sector_cache[code]
 
-    for i, r in enumerate(rows):
-        found = exact.get((codes[i], need_cat[r]))
-        if found is None and not need_cat[r]:
-            uses = sector(naf[r])
-            fitting = [rule for rule in by_code.get(codes[i], []) if rule[2] in uses]
-            found = max(fitting) if fitting else None
-        if found is None and not need_cat[r] and by_code.get(codes[i]):
-            found = max(by_code[codes[i]])  # the code's best known use
-        if found is not None:
-            quality[r], pretreat_per_t[r], cat, pretreatment[r] = found
-            if not need_cat[r]:
-                category[r] = cat  # its CO2e factors and distance apply
-        else:
-            quality[r] = 1.0
+def _sector_categories(kb: KnowledgeBase, naf: str) -> set[str]:
+    """The categories a receiver's sector uses (none for a missing or malformed NAF code)."""
+    from symbiose.compat import normalize_nace
+
+    try:
+        return kb.categories_for_nace(normalize_nace(naf)) if naf else set()
+    except ValueError:
+        return set()
+
+
+ECONOMICS_CHUNK = 400_000  # pairs valued at once: the temporaries stay small on large networks
+
+
+def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> pd.DataFrame:
+    """:func:`_economics` over blocks of pairs, concatenated: the same table, less memory."""
+    if len(pairs) <= ECONOMICS_CHUNK:
+        return _economics(offers, pairs, streams, needs, params, kb, forced)
+    parts = [
+        _economics(offers, pairs.iloc[i:i + ECONOMICS_CHUNK].reset_index(drop=True), streams, needs, params, kb,
+                   forced[i:i + ECONOMICS_CHUNK])
+        for i in range(0, len(pairs), ECONOMICS_CHUNK)
+    ]  # fmt: skip
+    arcs = pd.concat(parts, ignore_index=True)
+    del parts
+    for name in ("category", "unit"):  # categories of each block differ: the whole table's
+        arcs[name] = arcs[name].astype(str).astype("category")
+    s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
+    key = s * (len(needs) + 1) + n
+    if len(key) > 1 and (np.diff(key) < 0).any():  # implemented pairs come last: canonical order
+        arcs = arcs.iloc[np.lexsort((n, s))].reset_index(drop=True)
+    return arcs
 
 
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
@@ -394,10 +564,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
     kb_max = offers["kb_max_km"].to_numpy(dtype=float)[o]
-    max_km = np.where(np.isfinite(kb_max), kb_max, cat_max)
-    max_km = np.fmin(max_km, col(needs, "max_distance_km", n, float))
-    if params.max_distance_km is not None:
-        max_km = np.minimum(max_km, params.max_distance_km)
+    max_km = pair_max_km(kb_max, cat_max, col(needs, "max_distance_km", n, float), params.max_distance_km)
 
     s_unit, n_unit = col(streams, "unit", s, object), col(needs, "unit", n, object)
     is_m3, is_mwh = s_unit == str(Unit.M3), s_unit == str(Unit.MWH)
@@ -444,6 +611,9 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     keep &= capacity > 0
 
     idx = np.nonzero(keep)[0]
+    # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id)
+    # order; sorting the positions first builds the table once, in that order
+    idx = idx[np.lexsort((n[idx], s[idx]))]
     stream_ids = streams["stream_id"].to_numpy(dtype=object)
     need_ids = needs["need_id"].to_numpy(dtype=object)
     def categorical(name: str) -> pd.Categorical:
@@ -464,6 +634,4 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "forced_only": ~passed[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
-    # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id) order
-    order = np.lexsort((arcs["n"].to_numpy(), arcs["s"].to_numpy()))
-    return arcs.iloc[order].reset_index(drop=True)
+    return arcs

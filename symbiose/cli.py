@@ -31,12 +31,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from symbiose import __version__
 from symbiose.domain import Network, Role, Stage, format_ewc, format_months
@@ -44,6 +41,10 @@ from symbiose.errors import SymbioseError, ValidationError
 from symbiose.i18n import N_, _, fmt_date, fmt_number, ngettext
 from symbiose.labels import role_label, stage_label
 from symbiose.units import from_base, from_cents
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by commands that open the database
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 LIST_TABLES = ("companies", "streams", "needs", "synergies")
 # table names as people read them (``_(name)`` at use)
@@ -89,11 +90,15 @@ class SymbioseGroup(click.Group):
             return super().invoke(ctx)
         except SymbioseError as exc:
             raise CommandFailed(_explain(exc)) from exc
-        except DBAPIError as exc:
-            url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else _("the database")
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise CommandFailed(_("Error: the database {url} failed: {reason}").format(url=url, reason=reason)) from exc
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            # a database failure can only come from SQLAlchemy once a command imported it
+            sa_exc = sys.modules.get("sqlalchemy.exc")
+            if sa_exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
+                raise
+            if isinstance(exc, sa_exc.DBAPIError):
+                url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else _("the database")
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise CommandFailed(_("Error: the database {url} failed: {reason}").format(url=url, reason=reason)) from exc
             raise CommandFailed(_("Error: database error: {error}").format(error=exc)) from exc
 
 
@@ -101,11 +106,21 @@ class SymbioseGroup(click.Group):
 class CliState:
     """What the group passes to its commands: the database URL and a lazily built engine."""
 
-    url: str
+    given_url: str | None = None  # --database; else the environment's or the default, when asked
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
+    def url(self) -> str:
+        if self.given_url is None:
+            from symbiose.db import database_url
+
+            self.given_url = database_url()
+        return self.given_url
+
+    @property
     def display_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
         return make_url(self.url).render_as_string(hide_password=True)
 
     create: bool = False  # only init, load-demo and serve create a new SQLite file
@@ -194,9 +209,7 @@ def _echo_summary(summary) -> None:
 @click.pass_context
 def main(ctx: click.Context, database: str | None) -> None:
     """Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory."""
-    from symbiose.db import database_url
-
-    ctx.obj = CliState(database or database_url())
+    ctx.obj = CliState(database)
     ctx.call_on_close(ctx.obj.dispose)
 
 
@@ -597,6 +610,8 @@ def absolute_sqlite_url(url: str) -> str:
     >>> absolute_sqlite_url("postgresql+psycopg://u@h/db")
     'postgresql+psycopg://u@h/db'
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":

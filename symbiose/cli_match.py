@@ -4,6 +4,9 @@ robustness, report. Registered on the ``symbiose`` group by :mod:`symbiose.cli`.
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,7 +17,9 @@ from symbiose.params import MatchParameters
 
 
 def _database_url(ctx: click.Context) -> str | None:
-    return getattr(ctx.find_root().obj, "url", None)
+    """The --database option (None: the environment's or the default, resolved only when a
+    command opens the database, so that runs on a bundle never import SQLAlchemy)."""
+    return getattr(ctx.find_root().obj, "given_url", None)
 
 
 def load_base(base: str, database: str | None = None) -> Network:
@@ -66,17 +71,51 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
             click.echo(_("wrote {path}").format(path=path))
 
 
+def sweep_options(command):
+    """--workers and --cluster: where the independent solves of a sweep run."""
+    command = click.option(
+        "--cluster", metavar="ADDRESS", default=None,
+        help="Dask scheduler (tcp://host:8786) to run the solves on; default $SYMBIOSE_CLUSTER, else this machine.",
+    )(command)  # fmt: skip
+    return click.option(
+        "--workers", type=click.IntRange(1, 512), default=None,
+        help="Processes on this machine (default $SYMBIOSE_WORKERS, else one per core).",
+    )(command)  # fmt: skip
+
+
+@contextmanager
+def terminal_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback drawing a bar on stderr (the results stay alone on stdout)."""
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
 @click.command(help=_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."))
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--bundle", type=click.Path(exists=True), help=_("Use this bundle as every scenario's base."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write comparison.csv/json and synergy_changes.csv here."))
+@sweep_options
 @click.pass_context
-def compare(ctx, scenarios, bundle, out_dir):
+def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
     """Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."""
     from symbiose.compare import compare_scenarios, format_table
 
     database = _database_url(ctx)
-    comparison = compare_scenarios(list(scenarios), lambda base: load_base(bundle or base, database))
+    with terminal_progress(_("Running the scenarios")) as progress:
+        comparison = compare_scenarios(list(scenarios), lambda base: load_base(bundle or base, database),
+                                       workers=workers, progress=progress, cluster=cluster)  # fmt: skip
     click.echo(format_table(comparison))
     if out_dir:
         for path in comparison.write(out_dir):
@@ -97,7 +136,7 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
 
     database = _database_url(ctx)
     network, params, _name = _network_and_params(bundle, scenario, database)
-    result = run_match(network, params)
+    result = run_match(network, params, with_suggestions=False)  # not shown
     found = find_opportunities(result, radius_km=radius_km, min_tonnes=min_tonnes)
     click.echo(format_opportunities(found))
     if out_dir:
@@ -113,14 +152,17 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
 @click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help=_("Quantities vary uniformly by +/- this share."))
 @click.option("--seed", default=1, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False))
+@sweep_options
 @click.pass_context
-def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir):
+def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, cluster):
     """Which synergies survive quantity changes and a partner leaving."""
     from symbiose.robustness import robustness as run_robustness
 
     database = _database_url(ctx)
     network, params, _name = _network_and_params(bundle, scenario, database)
-    table = run_robustness(network, params, draws=draws, variation=variation, seed=seed)
+    with terminal_progress(_("Solving the varied networks")) as progress:
+        table = run_robustness(network, params, draws=draws, variation=variation, seed=seed,
+                               workers=workers, progress=progress, cluster=cluster)  # fmt: skip
     click.echo(table.to_string(index=False))
     if out_dir:
         from symbiose.safe_output import atomic_folder, escape_frame

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from symbiose.domain import Network
 from symbiose.i18n import N_
-from symbiose.matching import MatchResult, run_match
+from symbiose.matching import MatchResult, candidates_for, candidates_key, run_match
+from symbiose.params import MatchParameters
 from symbiose.scenarios import Scenario, load_scenarios, resolve
+from symbiose.sweep import Progress, run_tasks
 
 INDICATORS = [
     ("synergies", N_("synergies"), "{:,.0f}"),
@@ -92,8 +94,14 @@ class Comparison:
         return paths
 
 
-def compare_scenarios(paths: list[str], load_base: Callable[[str], Network]) -> Comparison:
-    """Load every scenario (files and their variants), resolve and run them."""
+def compare_scenarios(paths: list[str], load_base: Callable[[str], Network], *, workers: int | None = None,
+                      progress: Progress | None = None, cluster: str | None = None) -> Comparison:  # fmt: skip
+    """Load every scenario (files and their variants), resolve and run them.
+
+    Scenarios that differ only by their rules share one set of candidate pairs; the runs go to a
+    local process pool (or ``cluster``, see :mod:`symbiose.sweep`), with the same results as one
+    after the other. ``progress(done, total)`` follows the groups of runs.
+    """
     scenarios: list[Scenario] = []
     for path in paths:
         scenarios.extend(load_scenarios(path))
@@ -105,13 +113,33 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network]) -> 
         raise ScenarioError(f"two scenarios are named '{dupes[0]}'; give each a distinct [scenario] name "
                             "so that the comparison can tell them apart")  # fmt: skip
     bases: dict[str, Network] = {}
-    results = []
-    for scenario in scenarios:
+    groups: list[tuple[Network, tuple, list[tuple[int, MatchParameters]]]] = []
+    for i, scenario in enumerate(scenarios):
         if scenario.base not in bases:
             bases[scenario.base] = load_base(scenario.base)
         network, params = resolve(scenario, bases[scenario.base])
-        results.append(run_match(network, params))
+        key = candidates_key(params)
+        for group_network, group_key, members in groups:
+            if group_key == key and (group_network is network or group_network == network):
+                members.append((i, params))
+                break
+        else:
+            groups.append((network, key, [(i, params)]))
+    tasks = [(network, [p for _, p in members]) for network, _, members in groups]
+    done = run_tasks(_run_group, tasks, workers=workers, progress=progress, cluster=cluster)
+    results: list[MatchResult | None] = [None] * len(scenarios)
+    for (_, _, members), group_results in zip(groups, done, strict=True):
+        for (i, _), result in zip(members, group_results, strict=True):
+            results[i] = result
     return Comparison(scenarios, results)
+
+
+def _run_group(task: tuple[Network, list[MatchParameters]]) -> list[MatchResult]:
+    """Runs of one network under parameters that differ only by their rules: candidates once."""
+    network, params_list = task
+    candidates = candidates_for(network, params_list[0])
+    return [run_match(network, params, candidates=replace(candidates, params=params), with_suggestions=False)
+            for params in params_list]  # fmt: skip
 
 
 def format_table(comparison: Comparison) -> str:

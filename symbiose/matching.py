@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +18,11 @@ import pandas as pd
 
 from symbiose.candidates import Candidates, build_candidates
 from symbiose.compat import KnowledgeBase
+from symbiose.csvfile import write_csv
 from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
 from symbiose.optimize import Allocation, FixedFlow, allocate
-from symbiose.params import MatchParameters
+from symbiose.params import MatchParameters, Rules
 from symbiose.suggestions import suggest
 from symbiose.units import BASE_PER_UNIT
 
@@ -75,6 +76,21 @@ def abandoned_pairs(network: Network) -> set[tuple[str, str]]:
     return {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.ABANDONED}
 
 
+def candidates_for(network: Network, params: MatchParameters, kb: KnowledgeBase | None = None) -> Candidates:
+    """The candidate pairs of a run: abandoned pairs left out and implemented ones kept as the
+    rules say. They depend on the rules only through those two switches."""
+    excluded = abandoned_pairs(network) if params.rules.exclude_abandoned else set()
+    fixed = fixed_flows(network) if params.rules.keep_implemented else []
+    forced = {(f.stream_id, f.need_id) for f in fixed}
+    return build_candidates(network, params, kb, excluded_pairs=excluded, forced_pairs=forced)
+
+
+def candidates_key(params: MatchParameters) -> tuple:
+    """What decides a run's candidates besides the network: the parameters without the rules,
+    and the two rules that add or remove pairs."""
+    return (replace(params, rules=Rules()), params.rules.exclude_abandoned, params.rules.keep_implemented)
+
+
 def run_match(
     network: Network,
     params: MatchParameters | None = None,
@@ -82,19 +98,28 @@ def run_match(
     kb: KnowledgeBase | None = None,
     top_n: int = 5,
     backend: str = "auto",
+    with_suggestions: bool = True,
+    candidates: Candidates | None = None,
 ) -> MatchResult:
-    """Candidates -> allocation -> indicators and suggestions."""
+    """Candidates -> allocation -> indicators and suggestions.
+
+    ``with_suggestions=False`` skips the suggestions (an empty table) for callers that only read
+    the allocation and indicators (comparisons, sweeps). ``candidates`` reuses pairs built for
+    the same network with the same parameters apart from the rules
+    (:func:`candidates_for`), as a sweep over rules does.
+    """
     params = params or MatchParameters()
     t0 = time.perf_counter()
-    excluded = abandoned_pairs(network) if params.rules.exclude_abandoned else set()
     fixed = fixed_flows(network) if params.rules.keep_implemented else []
-    forced = {(f.stream_id, f.need_id) for f in fixed}
-    candidates = build_candidates(network, params, kb, excluded_pairs=excluded, forced_pairs=forced)
+    if candidates is None:
+        candidates = candidates_for(network, params, kb)
+    elif candidates.params != replace(params, rules=candidates.params.rules):
+        raise ValueError("the candidates were built with other parameters than the rules")
     t1 = time.perf_counter()
     allocation = allocate(candidates, rules=params.rules, fixed=fixed, backend=backend)
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
-    suggestions = suggest(candidates, allocation, top_n=top_n)
+    suggestions = suggest(candidates, allocation, top_n=top_n) if with_suggestions else pd.DataFrame()
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
@@ -113,8 +138,8 @@ def _write_outputs(result: MatchResult, out: Path) -> list[Path]:
     from symbiose.safe_output import escape_frame
 
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
-    escape_frame(result.matches()).to_csv(paths[0], index=False)
-    escape_frame(result.suggestions).to_csv(paths[1], index=False)
+    write_csv(escape_frame(result.matches()), paths[0])
+    write_csv(escape_frame(result.suggestions), paths[1])
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,

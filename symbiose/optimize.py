@@ -97,8 +97,24 @@ def _split(total: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"row": idx, "month": month, "quantity": base + extra})
 
 
-def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Problem:
-    """Expand seasonal blocks into months and index the nodes of the flow network."""
+@dataclass(frozen=True)
+class Structure:
+    """What a problem keeps when only quantities change: blocks, nodes and expanded arcs.
+
+    Seasonal blocks (connected components where anyone is seasonal) depend on the arcs and the
+    months, not on quantities; a robustness draw or a partner exit re-uses the structure and
+    only re-computes supplies, demands and capacities (:func:`quantified`).
+    """
+
+    s_seasonal: np.ndarray
+    n_seasonal: np.ndarray
+    stream_rows: pd.DataFrame  # s, month
+    need_rows: pd.DataFrame  # n, month
+    arcs: pd.DataFrame  # pair, month, s, n, snode, nnode, cost_cents
+
+
+def problem_structure(candidates: Candidates) -> Structure:
+    """Blocks, nodes and expanded arcs of a candidate set (no quantities)."""
     arcs = candidates.arcs
     streams, needs = candidates.streams, candidates.needs
     ns, nn = len(streams), len(needs)
@@ -113,19 +129,8 @@ def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Proble
     np.logical_or.at(seasonal_label, label, seasonal_node)
     s_seasonal = seasonal_label[label[:ns]] if ns else np.zeros(0, bool)
     n_seasonal = seasonal_label[label[ns:]] if nn else np.zeros(0, bool)
-
-    def nodes(table, seasonal, bits, qty_col):
-        qty = table["quantity_base"].to_numpy(dtype=np.int64)
-        annual = pd.DataFrame({"row": np.nonzero(~seasonal)[0], "month": 0})
-        annual["quantity"] = qty[annual["row"].to_numpy()]
-        sea = np.nonzero(seasonal)[0]
-        monthly = _split(qty[sea], bits[sea])
-        monthly["row"] = sea[monthly["row"].to_numpy()]
-        out = pd.concat([annual, monthly], ignore_index=True)
-        return out.rename(columns={"quantity": qty_col})
-
-    stream_nodes = nodes(streams, s_seasonal, s_bits, "supply_base").rename(columns={"row": "s"})
-    need_nodes = nodes(needs, n_seasonal, n_bits, "demand_base").rename(columns={"row": "n"})
+    stream_rows = _node_rows(s_seasonal, s_bits).rename(columns={"row": "s"})
+    need_rows = _node_rows(n_seasonal, n_bits).rename(columns={"row": "n"})
 
     pair = np.arange(len(arcs))
     seasonal_arc = s_seasonal[s_idx] if len(arcs) else np.zeros(0, bool)
@@ -139,15 +144,41 @@ def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Proble
     ex = ex.reset_index(drop=True)
     ex["s"] = s_idx[ex["pair"].to_numpy()]
     ex["n"] = n_idx[ex["pair"].to_numpy()]
-    ex["snode"] = _node_index(stream_nodes["s"], stream_nodes["month"], ex["s"], ex["month"])
-    ex["nnode"] = _node_index(need_nodes["n"], need_nodes["month"], ex["n"], ex["month"])
-    ex = ex[(ex["snode"] >= 0) & (ex["nnode"] >= 0)]
+    ex["snode"] = _node_index(stream_rows["s"], stream_rows["month"], ex["s"], ex["month"])
+    ex["nnode"] = _node_index(need_rows["n"], need_rows["month"], ex["n"], ex["month"])
+    ex = ex[(ex["snode"] >= 0) & (ex["nnode"] >= 0)].reset_index(drop=True)
     ex["cost_cents"] = np.rint(arcs["value_cents"].to_numpy()[ex["pair"].to_numpy()]).astype(np.int64)
-    ex["capacity_base"] = np.minimum(
-        stream_nodes["supply_base"].to_numpy()[ex["snode"].to_numpy()],
-        need_nodes["demand_base"].to_numpy()[ex["nnode"].to_numpy()],
-    )
-    ex = ex[ex["capacity_base"] > 0].reset_index(drop=True)
+    return Structure(s_seasonal, n_seasonal, stream_rows, need_rows, ex)
+
+
+def _node_rows(seasonal: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
+    """Nodes of one side: (row, month 0) for annual rows, (row, month) for seasonal ones."""
+    annual = pd.DataFrame({"row": np.nonzero(~seasonal)[0], "month": 0})
+    sea = np.nonzero(seasonal)[0]
+    monthly = _split(np.zeros(len(sea), dtype=np.int64), bits[sea])
+    monthly = pd.DataFrame({"row": sea[monthly["row"].to_numpy()], "month": monthly["month"].to_numpy()})
+    return pd.concat([annual, monthly], ignore_index=True)
+
+
+def _node_quantities(qty: np.ndarray, seasonal: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Quantities of the nodes of :func:`_node_rows`, in their order."""
+    sea = np.nonzero(seasonal)[0]
+    return np.concatenate([qty[np.nonzero(~seasonal)[0]], _split(qty[sea], bits[sea])["quantity"].to_numpy()]).astype(np.int64)
+
+
+def quantified(structure: Structure, candidates: Candidates, fixed: list[FixedFlow] = ()) -> Problem:
+    """The problem of a structure with the quantities of ``candidates`` (same arcs)."""
+    arcs = candidates.arcs
+    streams, needs = candidates.streams, candidates.needs
+    supply = _node_quantities(streams["quantity_base"].to_numpy(dtype=np.int64), structure.s_seasonal,
+                              streams["month_bits"].to_numpy(dtype=np.int64))  # fmt: skip
+    demand = _node_quantities(needs["quantity_base"].to_numpy(dtype=np.int64), structure.n_seasonal,
+                              needs["month_bits"].to_numpy(dtype=np.int64))  # fmt: skip
+    stream_nodes = structure.stream_rows.assign(supply_base=supply)
+    need_nodes = structure.need_rows.assign(demand_base=demand)
+    ex = structure.arcs
+    capacity = np.minimum(supply[ex["snode"].to_numpy()], demand[ex["nnode"].to_numpy()])
+    ex = ex.assign(capacity_base=capacity)[capacity > 0].reset_index(drop=True)
     lower = _lower_bounds(ex, arcs, fixed, stream_nodes, need_nodes)
     # a pair kept only because it is implemented carries its agreed quantity, no more
     if "forced_only" in arcs.columns and len(ex):
@@ -156,6 +187,11 @@ def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Proble
     # an arc that loses money is never used, unless an implemented synergy forces it
     keep = (ex["cost_cents"].to_numpy() > 0) | (lower > 0)
     return Problem(ex[keep].reset_index(drop=True), stream_nodes, need_nodes, candidates, lower[keep])
+
+
+def build_problem(candidates: Candidates, fixed: list[FixedFlow] = ()) -> Problem:
+    """Expand seasonal blocks into months and index the nodes of the flow network."""
+    return quantified(problem_structure(candidates), candidates, fixed)
 
 
 def _node_index(node_row, node_month, row, month) -> np.ndarray:
@@ -184,12 +220,11 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
     demand_left = need_nodes["demand_base"].to_numpy(np.int64).copy()
     snode, nnode = ex["snode"].to_numpy(np.int64), ex["nnode"].to_numpy(np.int64)
     cap = ex["capacity_base"].to_numpy(np.int64)
-    ids = zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True)
-    pair_of = {key: i for i, key in enumerate(ids)}
+    ordered = sorted(fixed, key=lambda f: (f.stream_id, f.need_id))
+    pair_of = _pair_positions(arcs, [f.stream_id for f in ordered], [f.need_id for f in ordered])
     by_pair = ex.groupby("pair").indices
-    for f in sorted(fixed, key=lambda f: (f.stream_id, f.need_id)):
-        pair = pair_of.get((f.stream_id, f.need_id))
-        rows = by_pair.get(pair) if pair is not None else None
+    for f, pair in zip(ordered, pair_of, strict=True):
+        rows = by_pair.get(pair) if pair >= 0 else None
         if rows is None:
             raise InfeasibleError(
                 f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
@@ -217,6 +252,23 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
         np.subtract.at(supply_left, snode[rows], take)
         np.subtract.at(demand_left, nnode[rows], take)
     return lower
+
+
+def _pair_positions(arcs: pd.DataFrame, stream_ids: list[str], need_ids: list[str]) -> np.ndarray:
+    """Row of each (stream id, need id) among the arcs, -1 where the pair is not a candidate."""
+    if not len(arcs):
+        return np.full(len(stream_ids), -1)
+    streams = pd.Index(arcs["stream_id"].astype(str).unique()) if not isinstance(
+        arcs["stream_id"].dtype, pd.CategoricalDtype) else arcs["stream_id"].cat.categories  # fmt: skip
+    needs = pd.Index(arcs["need_id"].astype(str).unique()) if not isinstance(
+        arcs["need_id"].dtype, pd.CategoricalDtype) else arcs["need_id"].cat.categories  # fmt: skip
+    s = streams.get_indexer(pd.Index(stream_ids, dtype=object).astype(streams.dtype))
+    n = needs.get_indexer(pd.Index(need_ids, dtype=object).astype(needs.dtype))
+    width = len(needs) + 1
+    arc_s = streams.get_indexer(arcs["stream_id"].astype(streams.dtype))
+    arc_n = needs.get_indexer(arcs["need_id"].astype(needs.dtype))
+    found = pd.Index(arc_s.astype(np.int64) * width + arc_n).get_indexer(s.astype(np.int64) * width + n)
+    return np.where((s >= 0) & (n >= 0), found, -1)
 
 
 def _check_int_range(problem: Problem) -> None:
@@ -333,12 +385,11 @@ def _result(problem: Problem, flows: np.ndarray, *, status, backend, fixed_cost_
         "flow_base": flows[used].astype(np.int64),
         "cost_cents": ex["cost_cents"].to_numpy()[used],
     })  # fmt: skip
-    per_pair = monthly.groupby("pair", sort=True).agg(
-        flow_base=("flow_base", "sum"), months=("month", lambda m: tuple(sorted(x for x in m if x)))
-    )
-    flows_df = arcs.iloc[per_pair.index.to_numpy()].reset_index(drop=True)
-    flows_df.insert(2, "flow_base", per_pair["flow_base"].to_numpy())
-    flows_df.insert(3, "months", per_pair["months"].to_numpy())
+    pair_ids, flow_base, months = _per_pair(monthly["pair"].to_numpy(np.int64), monthly["month"].to_numpy(np.int64),
+                                            monthly["flow_base"].to_numpy(np.int64))  # fmt: skip
+    flows_df = arcs.iloc[pair_ids].reset_index(drop=True)
+    flows_df.insert(2, "flow_base", flow_base)
+    flows_df.insert(3, "months", months)
     flows_df["value_int_cents"] = np.rint(flows_df["value_cents"]).astype(np.int64)
     gross = float((monthly["flow_base"] * monthly["cost_cents"]).sum()) / BASE_PER_UNIT
     objective = gross - fixed_cost_cents * len(flows_df)
@@ -347,17 +398,39 @@ def _result(problem: Problem, flows: np.ndarray, *, status, backend, fixed_cost_
     return Allocation(status, backend, objective, bound_cents, flows_df, monthly, stats or {})
 
 
+def _per_pair(pair: np.ndarray, month: np.ndarray, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """Monthly flows summed per pair (pairs in increasing order), with each pair's months (an
+    empty tuple for a yearly pair); a Python step only for the seasonal pairs' month tuples."""
+    order = np.lexsort((month, pair))
+    pair, month, flow = pair[order], month[order], flow[order]
+    pair_ids, start = np.unique(pair, return_index=True)
+    total = np.add.reduceat(flow, start) if len(flow) else np.zeros(0, np.int64)
+    months: list[tuple[int, ...]] = [()] * len(pair_ids)
+    seasonal = month > 0
+    if seasonal.any():
+        which = np.searchsorted(pair_ids, pair[seasonal])
+        bounds = np.flatnonzero(np.diff(which)) + 1
+        for i, chunk in zip(which[np.r_[0, bounds]], np.split(month[seasonal], bounds), strict=True):
+            months[i] = tuple(chunk.tolist())
+    return pair_ids, total.astype(np.int64), months
+
+
 def allocate(
     candidates: Candidates,
     *,
     rules: Rules | None = None,
     fixed: list[FixedFlow] = (),
     backend: str = "auto",
+    structure: Structure | None = None,
 ) -> Allocation:
-    """Solve the allocation. ``backend``: auto, mincostflow, rules (heuristic + CP-SAT), lp."""
+    """Solve the allocation. ``backend``: auto, mincostflow, rules (heuristic + CP-SAT), lp.
+
+    ``structure``: :func:`problem_structure` of candidates with the same arcs (only quantities
+    differ), re-used across the solves of a robustness test.
+    """
     rules = rules or candidates.params.rules
     t0 = time.perf_counter()
-    problem = build_problem(candidates, list(fixed))
+    problem = quantified(structure or problem_structure(candidates), candidates, list(fixed))
     _check_int_range(problem)  # every backend: the LP's floats lose the units beyond 2**53 anyway
     t1 = time.perf_counter()
     if backend == "auto":

@@ -18,11 +18,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from symbiose.candidates import build_candidates
 from symbiose.domain import Network
-from symbiose.matching import abandoned_pairs, fixed_flows
-from symbiose.optimize import allocate
+from symbiose.matching import candidates_for, fixed_flows
+from symbiose.optimize import allocate, problem_structure
 from symbiose.params import MatchParameters
+from symbiose.sweep import Progress, default_workers, run_tasks
 
 
 def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray):
@@ -37,16 +37,22 @@ def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray):
 
 
 def robustness(network: Network, params: MatchParameters | None = None, *, draws: int = 30,
-               variation: float = 0.3, seed: int = 1, partner_exit: bool = True) -> pd.DataFrame:  # fmt: skip
-    """Stability per synergy of the base solution, most stable first."""
+               variation: float = 0.3, seed: int = 1, partner_exit: bool = True, workers: int | None = None,
+               progress: Progress | None = None, cluster: str | None = None) -> pd.DataFrame:  # fmt: skip
+    """Stability per synergy of the base solution, most stable first.
+
+    The draws and exits are independent solves on one problem structure (only quantities
+    change): they run in a local process pool by default, or on ``cluster`` (see
+    :mod:`symbiose.sweep`), with the same results as one after the other; every random factor is
+    drawn first. ``progress(done, total)`` follows the batches of solves.
+    """
     if not 0 <= variation < 1:
         raise ValueError("variation must be in [0, 1)")
     params = params or MatchParameters()
-    excluded = abandoned_pairs(network) if params.rules.exclude_abandoned else set()
     fixed = fixed_flows(network) if params.rules.keep_implemented else []
-    forced = {(f.stream_id, f.need_id) for f in fixed}
-    candidates = build_candidates(network, params, excluded_pairs=excluded, forced_pairs=forced)
-    base = allocate(candidates, rules=params.rules, fixed=fixed)
+    candidates = candidates_for(network, params)
+    structure = problem_structure(candidates)
+    base = allocate(candidates, rules=params.rules, fixed=fixed, structure=structure)
     flows = base.flows
     columns = ["stream_id", "need_id", "supplier_id", "receiver_id", "quantity", "unit",
                "quantity_stability_pct", "exit_stability_pct", "exits_tested", "mean_quantity_in_draws"]  # fmt: skip
@@ -55,30 +61,33 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
     key = list(zip(flows["stream_id"], flows["need_id"], strict=True))
     supplier = candidates.streams["company_id"].to_numpy()[flows["s"].to_numpy(dtype=np.int64)]
     receiver = candidates.needs["company_id"].to_numpy()[flows["n"].to_numpy(dtype=np.int64)]
-    kept = np.zeros(len(key))
-    qty_sum = np.zeros(len(key))
     rng = np.random.default_rng(seed)
+    cases = []
     for _ in range(draws):
         s_factor = rng.uniform(1 - variation, 1 + variation, len(candidates.streams))
         n_factor = rng.uniform(1 - variation, 1 + variation, len(candidates.needs))
-        varied = _with_quantities(candidates, s_factor, n_factor)
-        alloc = allocate(varied, rules=params.rules, fixed=_scaled_fixed(fixed, candidates, s_factor, n_factor))
-        got = alloc.flows.set_index(["stream_id", "need_id"])["flow_base"]
-        q = got.reindex(pd.MultiIndex.from_tuples(key)).fillna(0).to_numpy()
-        kept += q > 0
-        qty_sum += q
+        cases.append((s_factor, n_factor, _scaled_fixed(fixed, candidates, s_factor, n_factor)))
+    companies = sorted(set(supplier) | set(receiver)) if partner_exit else []
+    for company in companies:
+        s_keep = (candidates.streams["company_id"] != company).to_numpy().astype(float)
+        n_keep = (candidates.needs["company_id"] != company).to_numpy().astype(float)
+        cases.append((s_keep, n_keep, [f for f in fixed if f.quantity_base and _alive(f, candidates, company)]))
+    n_tasks = min(len(cases), max(1, 4 * (default_workers(len(cases)) if workers is None else workers)))
+    batches = [list(range(len(cases)))[i::n_tasks] for i in range(n_tasks)]
+    tasks = [(candidates, structure, params.rules, key, [(i, *cases[i]) for i in batch]) for batch in batches]
+    quantity = np.zeros((len(cases), len(key)))
+    for solved in run_tasks(_solve_cases, tasks, workers=workers, progress=progress, cluster=cluster):
+        for i, q in solved:
+            quantity[i] = q
+    drawn = quantity[:draws]
+    kept = (drawn > 0).sum(axis=0)
+    qty_sum = drawn.sum(axis=0)
     exits_ok = np.zeros(len(key))
     exits_n = np.zeros(len(key))
-    if partner_exit:
-        for company in sorted(set(supplier) | set(receiver)):
-            s_keep = (candidates.streams["company_id"] != company).to_numpy().astype(float)
-            n_keep = (candidates.needs["company_id"] != company).to_numpy().astype(float)
-            alloc = allocate(_with_quantities(candidates, s_keep, n_keep), rules=params.rules,
-                             fixed=[f for f in fixed if f.quantity_base and _alive(f, candidates, company)])  # fmt: skip
-            got = set(zip(alloc.flows["stream_id"], alloc.flows["need_id"], strict=True))
-            concerned = (supplier != company) & (receiver != company)
-            exits_n += concerned
-            exits_ok += concerned & np.array([k in got for k in key])
+    for j, company in enumerate(companies):
+        concerned = (supplier != company) & (receiver != company)
+        exits_n += concerned
+        exits_ok += concerned & (quantity[draws + j] > 0)
     out = pd.DataFrame({
         "stream_id": flows["stream_id"], "need_id": flows["need_id"], "supplier_id": supplier,
         "receiver_id": receiver, "quantity": flows["flow_base"] / 1000, "unit": flows["unit"],
@@ -89,6 +98,19 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
     })  # fmt: skip
     return out.sort_values(["quantity_stability_pct", "exit_stability_pct", "quantity"],
                            ascending=[False, False, False]).reset_index(drop=True)  # fmt: skip
+
+
+def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
+    """Solve a batch of quantity changes on one structure: the flow of every base synergy."""
+    candidates, structure, rules, key, cases = task
+    index = pd.MultiIndex.from_tuples(key)
+    out = []
+    for i, s_factor, n_factor, fixed in cases:
+        alloc = allocate(_with_quantities(candidates, s_factor, n_factor), rules=rules, fixed=fixed,
+                         structure=structure)  # fmt: skip
+        got = alloc.flows.set_index(["stream_id", "need_id"])["flow_base"]
+        out.append((i, got.reindex(index).fillna(0).to_numpy()))
+    return out
 
 
 def _alive(fixed, candidates, company: str) -> bool:

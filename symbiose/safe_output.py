@@ -75,11 +75,27 @@ def moved(paths: list[Path], work: Path, target: Path) -> list[Path]:
 
 
 def escape_frame(frame):
-    """A copy of a pandas DataFrame whose text cells (and column names) are escaped."""
+    """A copy of a pandas DataFrame whose text cells (and column names) are escaped.
+
+    Vectorised: only the cells that start with a formula sign or an apostrophe go through
+    :func:`escape_cell`; categorical columns have their categories escaped.
+    """
+    import pandas as pd
+
+    starts = (*FORMULA_STARTS, _ESCAPE)
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype).startswith("str"):
-            out[column] = out[column].map(escape_cell)
+        series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categories = series.cat.categories
+            if categories.dtype == object or str(categories.dtype).startswith("str"):
+                escaped = [escape_cell(c) for c in categories]
+                if escaped != list(categories):
+                    out[column] = series.cat.rename_categories(escaped)
+        elif series.dtype == object or str(series.dtype).startswith("str"):
+            mask = series.str.startswith(starts).fillna(False).astype(bool)
+            if mask.any():
+                out[column] = series.astype(object).where(~mask, series[mask].map(escape_cell))
     out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
 

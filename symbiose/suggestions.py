@@ -14,12 +14,14 @@ pair's value per unit falls to zero.
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 import pandas as pd
 
 from symbiose.candidates import Candidates
 from symbiose.domain import format_ewc
-from symbiose.i18n import N_, _, fmt_number
+from symbiose.i18n import N_, _, get_language
 from symbiose.labels import category_label, route_label
 from symbiose.optimize import Allocation
 from symbiose.units import BASE_PER_UNIT
@@ -45,9 +47,13 @@ PRETREATMENT_WORDS = {
 }  # fmt: skip
 
 
-def pair_economics(candidates: Candidates) -> pd.DataFrame:
-    """Per candidate pair: potential, price range, equal-split price, break-even distance."""
-    arcs = candidates.arcs.copy()
+def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Per candidate pair: potential, price range, equal-split price, break-even distance.
+
+    ``rows``: only these arcs (positions in ``candidates.arcs``), in this order.
+    """
+    arcs = candidates.arcs if rows is None else candidates.arcs.iloc[rows]
+    arcs = arcs.reset_index(drop=True) if rows is not None else arcs.copy()
     params = candidates.params
     streams, needs = candidates.streams, candidates.needs
     s_qty = streams["quantity_base"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
@@ -56,7 +62,7 @@ def pair_economics(candidates: Candidates) -> pd.DataFrame:
     arcs["tradable_base"] = tradable
     arcs["stream_share"] = tradable / np.maximum(s_qty, 1)
     arcs["need_share"] = tradable / np.maximum(n_qty, 1)
-    arcs["score"] = np.round(tradable / BASE_PER_UNIT * arcs["value_cents"] / 100, 2)
+    arcs["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
     low = -arcs["supplier_avoided_cents"]
     high = arcs["receiver_avoided_cents"] - arcs["transport_cents"] - arcs["pretreatment_cents"]
     arcs["price_min_eur"] = np.round(low / 100, 2)
@@ -78,92 +84,234 @@ def pair_economics(candidates: Candidates) -> pd.DataFrame:
     return arcs
 
 
-def _reason(row, *, public: bool = False) -> str:
-    """Why a pair is suggested, in the current language. ``public`` leaves out both partners' own
-    costs and prices, for a company that must not learn its partner's economics before both sides
-    are interested."""
-    code = f"{row.ewc_code and format_ewc(row.ewc_code) or row.material}"
-    parts = []
-    if row.category:
-        parts.append(_("{code} can replace {category} (quality {quality}; {basis})").format(
-            code=code, category=category_label(row.category), quality=fmt_number(row.quality, 2), basis=row.basis))
+def _score(tradable_base: np.ndarray, value_cents: np.ndarray) -> np.ndarray:
+    """A pair's potential net benefit per year if it were the only synergy (euros, 2 decimals)."""
+    return np.round(tradable_base / BASE_PER_UNIT * value_cents / 100, 2)
+
+
+def _fixed(values, decimals: int) -> np.ndarray:
+    """``f"{v:.{decimals}f}"`` of every value (object array), vectorised: see :func:`_fixed_text`."""
+    return np.asarray(_fixed_text(values, decimals).to_pylist(), dtype=object)
+
+
+def _fixed_text(values, decimals: int):
+    """``f"{v:.{decimals}f}"`` of every value as Arrow strings: values are rounded to integers of
+    10**-decimals and each distinct one formatted once; ties and -0 go through Python."""
+    import pyarrow as pa
+
+    x = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        scaled = x * 10**decimals
+        r = np.rint(scaled)
+        unsure = (~np.isfinite(scaled) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+                  | (np.abs(r) > 2**52) | (np.signbit(x) & (r == 0)))  # fmt: skip
+    r = np.where(unsure, 0, r).astype(np.int64)
+    unique, inverse = np.unique(r, return_inverse=True)
+    texts = [f"{u / 10**decimals:.{decimals}f}" for u in unique.tolist()]
+    odd = np.nonzero(unsure)[0]
+    # the values that need Python get their own dictionary entries
+    texts += [f"{x[i]:.{decimals}f}" for i in odd]
+    inverse = inverse.astype(np.int64)
+    inverse[odd] = len(unique) + np.arange(len(odd))
+    return pa.array(texts, type=pa.large_string()).take(pa.array(inverse))
+
+
+def _text(values):
+    """Arrow strings from texts (an array, a pandas column or an Arrow array)."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        out = values
+    elif isinstance(values, pd.Series) and not pd.api.types.is_object_dtype(values.dtype):
+        out = pa.array(values.astype(str), from_pandas=True)
     else:
-        parts.append(f"{code}: {row.basis}")
-    if np.isfinite(row.breakeven_km):
-        breakeven = _("break-even {km} km").format(km=fmt_number(row.breakeven_km))
-    else:
-        breakeven = _("no transport cost")
-    parts.append(_("{km} km by road ({breakeven})").format(km=fmt_number(row.road_km), breakeven=breakeven))
-    gains = []
-    if not public and row.supplier_avoided_cents > 0:
-        route = ROUTE_WORDS.get(row.route)
-        gains.append(_("the supplier avoids {amount} EUR/{unit} of {route}").format(
-            amount=fmt_number(row.supplier_avoided_cents / 100), unit=row.unit,
-            route=_(route) if route else route_label(row.route)))
-    if not public and row.receiver_avoided_cents > 0:
-        gains.append(_("the receiver avoids {amount} EUR/{unit} of virgin input").format(
-            amount=fmt_number(row.receiver_avoided_cents / 100), unit=row.unit))
-    if gains:
-        parts.append("; ".join(gains))
-    costs = _("transport {amount} EUR/{unit}").format(amount=fmt_number(row.transport_cents / 100, 1), unit=row.unit)
-    if row.pretreatment_cents > 0:
-        step = PRETREATMENT_WORDS.get(row.pretreatment)
-        costs += ", " + _("{step} {amount} EUR/{unit}").format(
-            step=_(step) if step else row.pretreatment, amount=fmt_number(row.pretreatment_cents / 100),
-            unit=row.unit)
-    parts.append(costs)
-    if row.receiver_is_paid:
-        parts.append(_("the receiver gains only if paid to take it: a treatment outlet, check its permit"))
-    if row.co2e_avoided_kg > 0:
-        parts.append(_("{kg} kg CO2e avoided per {unit}").format(kg=fmt_number(row.co2e_avoided_kg), unit=row.unit))
-    return "; ".join(parts)  # fmt: skip
+        out = pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
+    out = out.cast(pa.large_string())
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _mapped(values, function):
+    """``function`` of every value (Arrow strings), called once per distinct value."""
+    import pyarrow as pa
+
+    codes, unique = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
+
+
+def _fill(template: str, **values):
+    """``template.format(**row)`` for every row, vectorised in Arrow: each value is Arrow strings
+    (or one text); the template's placeholders take no format spec (values come formatted)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        if literal:
+            pieces.append(pa.scalar(literal, pa.large_string()))
+        if field is not None:
+            value = values[field]
+            pieces.append(pa.scalar(value, pa.large_string()) if isinstance(value, str) else value)
+    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+
+
+def _where(condition: np.ndarray, chosen, other):
+    """Row by row, ``chosen`` where the condition holds, else ``other`` (Arrow strings or texts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(v):
+        return pa.scalar(v, pa.large_string()) if isinstance(v, str) else v
+
+    return pc.if_else(pa.array(np.asarray(condition, dtype=bool)), arrow(chosen), arrow(other))
+
+
+def _joined(parts: list, separator: str = "; "):
+    """Row by row, the non-empty parts joined by ``separator``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pa.scalar("", pa.large_string())
+    out = parts[0]
+    for part in parts[1:]:
+        both = pc.and_(pc.not_equal(out, empty), pc.not_equal(part, empty))
+        glue = pc.if_else(both, pa.scalar(separator, pa.large_string()), empty)
+        out = pc.binary_join_element_wise(out, glue, part, empty)
+    return out
+
+
+def _number_text(values, decimals: int):
+    """:func:`_fixed_text` with the current language's decimal mark (``0,85`` in French)."""
+    import pyarrow.compute as pc
+
+    text = _fixed_text(values, decimals)
+    return pc.replace_substring(text, ".", ",") if get_language() == "fr" and decimals else text
+
+
+def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
+    """Why each pair is suggested, one sentence per row (vectorised in Arrow).
+
+    ``public`` leaves out both partners' own costs and prices, for a company that must not learn
+    its partner's economics before both sides are interested.
+    """
+    size = len(frame)
+    none = ""
+    unit = _text(frame["unit"])
+    ewc = frame["ewc_code"].to_numpy(dtype=object)
+    code = _where(ewc != "", _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
+    category = frame["category"].astype(str).to_numpy(dtype=object)
+    basis = _text(frame["basis"])
+    with_category = _fill(_("{code} can replace {category} (quality {quality}; {basis})"), code=code,
+                          category=_mapped(category, category_label),
+                          quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip
+    without = _fill("{code}: {basis}", code=code, basis=basis)
+    what = _where(category != "", with_category, without)
+    breakeven_km = frame["breakeven_km"].to_numpy(dtype=float)
+    finite = np.isfinite(breakeven_km)
+    breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
+                       _("no transport cost"))  # fmt: skip
+    where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
+    parts = [what, where]
+    if not public:
+        supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
+        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float)
+        route = _mapped(frame["route"].to_numpy(dtype=object),
+                        lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))  # fmt: skip
+        parts.append(_joined([
+            _where(supplier > 0, _fill(_("the supplier avoids {amount} EUR/{unit} of {route}"),
+                                       amount=_number_text(supplier / 100, 0), unit=unit, route=route), none),
+            _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
+                                       amount=_number_text(receiver / 100, 0), unit=unit), none),
+        ]))  # fmt: skip
+    pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
+    costs = _fill(_("transport {amount} EUR/{unit}"),
+                  amount=_number_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)  # fmt: skip
+    steps = _mapped(frame["pretreatment"].to_numpy(dtype=object),
+                    lambda p: _(PRETREATMENT_WORDS[p]) if p in PRETREATMENT_WORDS else str(p))  # fmt: skip
+    extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
+                                       amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
+    parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
+    parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
+                        _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
+    co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
+    parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
+                        none))  # fmt: skip
+    return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+
+
+REASON_BLOCK_ROWS = 50_000
+
+
+def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarray, n: np.ndarray,
+         top_n: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Arc positions of each group's ``top_n`` best (score, then shortest road, then ids), with
+    their rank. Streams and needs are sorted by id, so their rows order the ids."""
+    order = np.lexsort((n, s, road_km, -score, group))
+    grouped = group[order]
+    starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1] if len(order) else np.zeros(0, np.int64)
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
+    keep = rank <= top_n
+    return order[keep], rank[keep]
 
 
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5) -> pd.DataFrame:
-    """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need')."""
+    """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
+
+    The best pairs are chosen first on the score alone; prices, gains and reasons are computed
+    for the chosen ones only.
+    """
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
-    arcs = pair_economics(candidates)
     columns = ["side", "stream_id", "need_id", "rank", "score", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
                "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
                "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
+    arcs = candidates.arcs
     if not len(arcs):
         return pd.DataFrame(columns=columns)
-    streams = candidates.streams
-    arcs["ewc_code"] = streams["ewc_code"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
-    arcs["material"] = streams["material"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
-    arcs["route"] = streams["route"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
-    optimum = pd.Series(dtype="int64")
+    streams, needs = candidates.streams, candidates.needs
+    s = arcs["s"].to_numpy(dtype=np.int64)
+    n = arcs["n"].to_numpy(dtype=np.int64)
+    tradable = np.minimum(streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n])
+    score = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
+    road = arcs["road_km"].to_numpy(dtype=float)
+    by_stream, stream_rank = _top(s, score, road, s, n, top_n)
+    by_need, need_rank = _top(n, score, road, s, n, top_n)
+    rows = np.concatenate([by_stream, by_need])
+    res = pair_economics(candidates, rows)
+    res["rank"] = np.concatenate([stream_rank, need_rank])
+    res["side"] = np.repeat(["stream", "need"], [len(by_stream), len(by_need)])
+    res["share_covered"] = np.concatenate([res["stream_share"].to_numpy()[: len(by_stream)],
+                                           res["need_share"].to_numpy()[len(by_stream):]]).round(3)  # fmt: skip
+    res_s = res["s"].to_numpy(dtype=np.int64)
+    res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
+    res["material"] = streams["material"].to_numpy()[res_s]
+    res["route"] = streams["route"].to_numpy()[res_s]
+    optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):
-        optimum = allocation.flows.set_index(["stream_id", "need_id"])["flow_base"]
-    key = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
-    arcs["optimum_base"] = optimum.reindex(key).fillna(0).to_numpy()
-    out = []
-    for side, group_col, share_col in (("stream", "stream_id", "stream_share"), ("need", "need_id", "need_share")):
-        ranked = arcs.sort_values([group_col, "score", "road_km", "stream_id", "need_id"],
-                                  ascending=[True, False, True, True, True])  # fmt: skip
-        ranked = ranked.groupby(group_col, sort=False).head(top_n).copy()
-        ranked["rank"] = ranked.groupby(group_col, sort=False).cumcount() + 1
-        ranked["share_covered"] = ranked[share_col].round(3)
-        ranked["side"] = side
-        out.append(ranked)
-    res = pd.concat(out, ignore_index=True)
-    tradable = res["tradable_base"] / BASE_PER_UNIT
+        flows = allocation.flows
+        # flows are one row per used pair: find each pair's arc by (s, n)
+        width = len(needs) + 1
+        flow_key = flows["s"].to_numpy(dtype=np.int64) * width + flows["n"].to_numpy(dtype=np.int64)
+        at = pd.Index(s * width + n).get_indexer(flow_key)
+        optimum[at[at >= 0]] = flows["flow_base"].to_numpy(dtype=np.int64)[at >= 0]
+    res["optimum_base"] = optimum[rows]
+    tradable_units = res["tradable_base"] / BASE_PER_UNIT
     fair = res["price_fair_eur"]
-    res["supplier_gain_eur"] = np.round(tradable * (res["supplier_avoided_cents"] / 100 + fair), 2)
+    res["supplier_gain_eur"] = np.round(tradable_units * (res["supplier_avoided_cents"] / 100 + fair), 2)
     res["receiver_gain_eur"] = np.round(
-        tradable * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
+        tradable_units * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
     )
-    res["quantity"] = tradable
+    res["quantity"] = tradable_units
     res["in_optimum"] = res["optimum_base"] > 0
     res["optimum_quantity"] = res["optimum_base"] / BASE_PER_UNIT
     res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
     res["distance_km"] = res["distance_km"].round(2)
     res["road_km"] = res["road_km"].round(2)
-    res["reason"] = [_reason(r) for r in res.itertuples()]
-    res["reason_public"] = [_reason(r, public=True) for r in res.itertuples()]
-    res = res[columns].reset_index(drop=True)
+    for column, public in (("reason", False), ("reason_public", True)):
+        # by blocks of rows: the texts being assembled stay small
+        blocks = [_reasons(res.iloc[i:i + REASON_BLOCK_ROWS], public=public) for i in range(0, len(res), REASON_BLOCK_ROWS)]
+        res[column] = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+    res = res[columns]
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)
     return res

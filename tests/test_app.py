@@ -356,3 +356,17 @@ def test_pipeline_going_back_needs_a_confirmation_and_shows_in_the_history(url, 
         assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
     history = next(d.value for d in at.dataframe if {"from", "to", "reason"} <= set(d.value.columns))
     assert history.iloc[0]["reason"] == "interlocuteur parti"  # newest first
+
+
+def test_scenarios_robustness_shows_its_progress_and_a_table(url):
+    at = page_test("scenarios").run()
+    at.checkbox(key="include_adhoc").check()
+    at.button(key="run_scenarios").click().run()
+    at.number_input(key="rob_draws").set_value(2)
+    submit = next(b for b in at.button if "obust" in b.label)  # "Test robustness" / "robustesse"
+    submit.click().run()
+    assert not at.exception and not at.error
+    bars = at.get("progress")
+    assert bars and bars[-1].proto.value == 100  # the sweep's progress reached its end
+    table = next(d.value for d in at.dataframe if "quantity_stability_pct" in d.value.columns)
+    assert len(table) > 0

@@ -323,7 +323,9 @@ def robustness_section(runs: list[Run]) -> None:
         return
     run = runs[chosen]
     with st.spinner(_("Solving the varied networks...")):
-        kwargs = {"draws": int(draws), "variation": variation / 100, "partner_exit": exits}
+        bar = st.progress(0.0)
+        kwargs = {"draws": int(draws), "variation": variation / 100, "partner_exit": exits,
+                  "progress": lambda done, total: bar.progress(done / total)}  # fmt: skip
         try:
             table = robustness(run.network, run.params, **kwargs)
         except InfeasibleError:

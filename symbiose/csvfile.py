@@ -1,0 +1,145 @@
+"""Large CSV files written fast, with the same bytes as ``pandas.DataFrame.to_csv``.
+
+pandas formats every cell in Python: a 500,000-row suggestions table takes seconds. Here each
+column is turned into text by Arrow's compute kernels (pyarrow comes with Streamlit), quoted
+only where needed, joined into lines in C++, and the buffer written at once. The output is
+byte for byte what ``frame.to_csv(path, index=False, sep=sep, decimal=decimal)`` writes (the
+tests check it): floats in their shortest round-trip form (``5.0``, ``0.1``, ``1e+16``),
+booleans ``True``/``False``, missing values empty, a field quoted when it holds the separator,
+a quote or a line break.
+
+>>> import pandas as pd
+>>> to_csv_text(pd.DataFrame({"a": [1.5, None], "b": ["x,y", "z"], "c": [True, False]}))
+'a,b,c\\n1.5,"x,y",True\\n,z,False\\n'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def _quoted(text, sep: str):
+    """Arrow strings quoted where a reader needs it (separator, quote, line break)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = text.cast(pa.large_string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    quotes = pc.match_substring(text, '"')
+    needs = pc.or_(quotes, pc.match_substring(text, sep))
+    for char in ("\n", "\r"):
+        needs = pc.or_(needs, pc.match_substring(text, char))
+    if not pc.any(needs).as_py():
+        return text
+    escaped = pc.replace_substring(text, '"', '""') if pc.any(quotes).as_py() else text
+    quote = pa.scalar('"', pa.large_string())
+    return pc.if_else(needs, pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", pa.large_string())), text)
+
+
+def _float_text(values: np.ndarray, decimal: str):
+    """Floats as pandas writes them: Python's ``repr`` (shortest round trip), NaN empty."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values, type=pa.float64(), from_pandas=True)
+    text = pc.cast(array, pa.string())
+    # Arrow writes 5.0 as "5"; repr writes "5.0". Exponents and very small or large numbers
+    # differ in form: those few go through Python
+    plain = pc.match_substring_regex(text, r"^-?\d+$")
+    text = pc.if_else(plain, pc.binary_join_element_wise(text, ".0", ""), text)
+    finite = np.isfinite(values)
+    odd = finite & (pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
+                    | (np.abs(values) >= 1e16) | ((np.abs(values) < 1e-4) & (values != 0)))  # fmt: skip
+    if odd.any():
+        fixed = np.array(text.to_pylist(), dtype=object)
+        fixed[odd] = [repr(float(v)) for v in values[odd]]
+        text = pa.array(fixed, type=pa.string())
+    special = ~finite & ~np.isnan(values)
+    if special.any():  # inf, -inf as pandas writes them
+        fixed = np.array(text.to_pylist(), dtype=object)
+        fixed[special] = ["inf" if v > 0 else "-inf" for v in values[special]]
+        text = pa.array(fixed, type=pa.string())
+    if decimal != ".":
+        text = pc.replace_substring(text, ".", decimal)
+    return pc.fill_null(text, "")
+
+
+def _column_text(column: pd.Series, sep: str, decimal: str):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not column.isna().any():
+        values = column.to_numpy(dtype=bool)
+        return pa.array(np.where(values, "True", "False"), type=pa.string())
+    if pd.api.types.is_integer_dtype(dtype) and not column.isna().any():
+        return pc.cast(pa.array(column.to_numpy(dtype=np.int64)), pa.string())
+    if pd.api.types.is_float_dtype(dtype):
+        return _float_text(column.to_numpy(dtype=float, na_value=np.nan), decimal)
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = _column_text(pd.Series(dtype.categories), sep, decimal)
+        codes = column.cat.codes.to_numpy()
+        taken = categories.take(pa.array(np.where(codes < 0, 0, codes)))
+        return pc.if_else(pa.array(codes < 0), "", taken) if (codes < 0).any() else taken
+    # text (or mixed objects): pandas writes str(value), missing values empty
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        return _quoted(pc.fill_null(pc.cast(pa.array(column, from_pandas=True), pa.large_string()), ""), sep)
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(column).to_numpy()
+    if missing.any() or not all(type(v) is str for v in values[: min(len(values), 64)]):
+        values = np.array(["" if m else str(v) for v, m in zip(values, missing, strict=True)], dtype=object)
+    return _quoted(pa.array(values, type=pa.string()), sep)
+
+
+def to_csv_text(frame: pd.DataFrame, *, sep: str = ",", decimal: str = ".") -> str:
+    """The CSV text of ``frame`` (no index), as ``frame.to_csv(index=False)`` gives it."""
+    return b"".join(bytes(part) for part in _encoded(frame, sep, decimal)).decode("utf-8")
+
+
+CHUNK_ROWS = 50_000  # rows turned into text at once: bounds the memory, 64-bit Arrow offsets
+
+
+def _encoded(frame: pd.DataFrame, sep: str, decimal: str) -> Iterator[bytes | memoryview]:
+    """The file's bytes, piece by piece (header, then blocks of rows)."""
+    yield (sep.join(_header_cell(str(c), sep) for c in frame.columns) + "\n").encode("utf-8")
+    for start in range(0, len(frame), CHUNK_ROWS):
+        yield _encode_rows(frame.iloc[start:start + CHUNK_ROWS], sep, decimal)
+
+
+def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> memoryview:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    columns = [_column_text(frame[c], sep, decimal).cast(text) for c in frame.columns]
+    lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, text)) if len(columns) > 1 else columns[0]
+    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8)
+    return memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]]
+
+
+def _header_cell(name: str, sep: str) -> str:
+    if any(ch in name for ch in (sep, '"', "\n", "\r")):
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",", decimal: str = ".",
+              encoding: str = "utf-8") -> Path:  # fmt: skip
+    """Write ``frame`` as ``frame.to_csv(path, index=False, sep=sep, decimal=decimal,
+    encoding=encoding)`` would (``utf-8`` or ``utf-8-sig``), much faster on large frames."""
+    if encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig"):
+        frame.to_csv(path, index=False, sep=sep, decimal=decimal, encoding=encoding)
+        return Path(path)
+    with open(path, "wb") as out:
+        if encoding.replace("_", "-").lower() == "utf-8-sig":
+            out.write(b"\xef\xbb\xbf")
+        for part in _encoded(frame, sep, decimal):
+            out.write(part)
+    return Path(path)

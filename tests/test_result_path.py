@@ -1,0 +1,128 @@
+"""The lean result path gives the same results as the row-by-row one it replaced: the top
+partners chosen before any economics, the reasons built by columns, the CSV files written by
+Arrow byte for byte as pandas writes them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from legacy_suggestions import _reason
+from test_candidates_scale import varied_network
+
+from symbiose.candidates import build_candidates
+from symbiose.csvfile import to_csv_text, write_csv
+from symbiose.i18n import language
+from symbiose.optimize import allocate
+from symbiose.suggestions import _fixed, _reasons, pair_economics, suggest
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def _with_stream_columns(candidates, frame: pd.DataFrame) -> pd.DataFrame:
+    s = frame["s"].to_numpy(dtype=np.int64)
+    for name in ("ewc_code", "material", "route"):
+        frame[name] = candidates.streams[name].to_numpy()[s]
+    return frame
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_reasons_by_columns_are_the_row_by_row_sentences(demo_result, public):
+    candidates = demo_result.candidates
+    frame = _with_stream_columns(candidates, pair_economics(candidates))
+    frame["road_km"] = frame["road_km"].round(2)
+    with language("en"):
+        got = _reasons(frame, public=public).tolist()
+    expected = [_reason(r, public=public) for r in frame.itertuples()]
+    assert len(got) == len(frame) > 3000
+    assert got == expected
+
+
+def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
+    """The ranking as it was: every pair's economics, sorted by pandas, head per group."""
+    arcs = pair_economics(candidates)
+    out = []
+    for side, col in (("stream", "stream_id"), ("need", "need_id")):
+        ranked = arcs.sort_values([col, "score", "road_km", "stream_id", "need_id"],
+                                  ascending=[True, False, True, True, True])  # fmt: skip
+        ranked = ranked.groupby(col, sort=False).head(top_n).copy()
+        ranked["rank"] = ranked.groupby(col, sort=False).cumcount() + 1
+        ranked["side"] = side
+        out.append(ranked)
+    res = pd.concat(out, ignore_index=True)
+    return pd.DataFrame({"side": res["side"], "stream_id": res["stream_id"].astype(str),
+                         "need_id": res["need_id"].astype(str), "rank": res["rank"]})  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("top_n", [1, 3])
+def test_top_partners_chosen_first_are_the_legacy_ranking(seed, top_n):
+    candidates = build_candidates(varied_network(seed))
+    got = suggest(candidates, allocate(candidates), top_n=top_n)
+    expected = legacy_ranking(candidates, top_n)
+    assert len(got) > 40
+    pd.testing.assert_frame_equal(got[["side", "stream_id", "need_id", "rank"]], expected)
+    # the pairs the optimum uses are flagged with their quantity
+    flows = allocate(candidates).flows
+    used = set(zip(flows["stream_id"].astype(str), flows["need_id"].astype(str), strict=True))
+    flagged = got[got["in_optimum"]]
+    assert set(zip(flagged["stream_id"], flagged["need_id"], strict=True)) <= used
+    assert (flagged["optimum_quantity"] > 0).all()
+
+
+def test_fixed_decimals_match_python_formatting_ties_and_negative_zero_included():
+    rng = np.random.default_rng(3)
+    values = np.concatenate([
+        rng.normal(0, 300, 5000), np.round(rng.normal(0, 50, 2000), 1) + 0.05,
+        [0.125, 0.375, 2.5, 3.5, -0.4, -0.04, 0.35, 0.45, 1e17, -0.0, 0.0, np.inf, np.nan],
+    ])  # fmt: skip
+    for decimals in (0, 1, 2):
+        assert _fixed(values, decimals).tolist() == [f"{v:.{decimals}f}" for v in values]
+
+
+def _awkward_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    n = 3000
+    x = np.concatenate([rng.normal(size=n - 9) * 10.0 ** rng.integers(-8, 20, n - 9),
+                        [0.0, -0.0, np.nan, np.inf, -np.inf, 1e16, 1e-5, 123456789012.0, 5.0]])  # fmt: skip
+    text = rng.choice(["plain", 'a "quote"', "semi;colon", "com,ma", "line\nbreak", "", "é à"], n)
+    frame = pd.DataFrame({
+        "float": x, "int": np.arange(n), "bool": x > 0, "text": text,
+        "object": pd.Series(text, dtype=object), "category": pd.Categorical(text),
+        "money": np.round(rng.random(n) * 1000, 2),
+    })  # fmt: skip
+    frame.loc[3, "object"] = None
+    return frame
+
+
+@pytest.mark.parametrize(("sep", "decimal"), [(",", "."), (";", ",")])
+def test_arrow_csv_is_byte_for_byte_what_pandas_writes(tmp_path, sep, decimal):
+    frame = _awkward_frame()
+    assert to_csv_text(frame, sep=sep, decimal=decimal) == frame.to_csv(index=False, sep=sep, decimal=decimal)
+    write_csv(frame, tmp_path / "a.csv", sep=sep, decimal=decimal, encoding="utf-8-sig")
+    frame.to_csv(tmp_path / "b.csv", index=False, sep=sep, decimal=decimal, encoding="utf-8-sig")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    empty = frame.iloc[:0]
+    assert to_csv_text(empty, sep=sep, decimal=decimal) == empty.to_csv(index=False, sep=sep, decimal=decimal)
+
+
+def test_demo_result_files_are_what_pandas_wrote(demo_result):
+    assert to_csv_text(demo_result.suggestions) == demo_result.suggestions.to_csv(index=False)
+    matches = demo_result.matches()
+    assert to_csv_text(matches) == matches.to_csv(index=False)
+
+
+def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path):
+    # `symbiose match --bundle` starts faster without SQLAlchemy; the database commands load it
+    code = (
+        "import sys\nfrom symbiose.cli import main\n"
+        f"main(['match', '--bundle', {str(DEMO)!r}, '--out', {str(tmp_path)!r}], standalone_mode=False)\n"
+        "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "suggestions.csv").stat().st_size > 100_000
