@@ -171,7 +171,7 @@ def test_import_preview_confirm_and_undo_in_chromium(server, tmp_path):
         )  # fmt: skip
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server}/companies", wait_until="domcontentloaded")
+            page.goto(f"{server}/companies?lang=fr", wait_until="domcontentloaded")  # the officer reads French
             expect(page.get_by_role("tab").nth(4)).to_be_visible(timeout=40_000)
             before = quantity()
             page.get_by_role("tab").nth(4).click()
