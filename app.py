@@ -8,7 +8,8 @@ import streamlit as st
 
 from symbiose import ui
 
-st.set_page_config(page_title="Symbiose", page_icon=":material/recycling:", layout="wide")
+st.set_page_config(page_title="Symbiose", page_icon="♻️", layout="wide")
+ui.apply_language()
 navigation = st.navigation(ui.pages())
 ui.sidebar()
 navigation.run()

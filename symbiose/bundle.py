@@ -181,6 +181,9 @@ ROUTE_ALIASES = {
     "incineration": Route.INCINERATION,
     "valorisation": Route.RECOVERY,
     "recyclage": Route.RECOVERY,
+    "epandage": Route.LAND_SPREADING,
+    "epandage_agricole": Route.LAND_SPREADING,
+    "land_application": Route.LAND_SPREADING,
     "stockage": Route.STORAGE,
     "autre": Route.OTHER,
 }
@@ -719,8 +722,12 @@ class _Row:
             return values[key]
         if key in aliases:
             return aliases[key]
-        allowed = ", ".join(values)
-        self.problem(column, f"'{text}' is not one of: {allowed}")
+        from symbiose.i18n import _
+        from symbiose.labels import vocabulary
+
+        # the accepted words in the reader's language (French ones are read back as aliases)
+        allowed = vocabulary(enum) or ", ".join(values)
+        self.problem(column, _("'{text}' is not one of: {allowed}").format(text=text, allowed=allowed))
         return default
 
     def unit(self) -> Unit | None:

@@ -42,7 +42,8 @@ import click
 from symbiose import __version__
 from symbiose.domain import Network, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import _, fmt_number
+from symbiose.i18n import N_, _, fmt_date, fmt_number, ngettext
+from symbiose.labels import stage_label
 from symbiose.units import from_base, from_cents
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only by commands that open the database
@@ -50,6 +51,10 @@ if TYPE_CHECKING:  # SQLAlchemy is imported only by commands that open the datab
     from sqlalchemy.orm import Session
 
 LIST_TABLES = ("companies", "streams", "needs", "synergies")
+# table names as people read them (``_(name)`` at use)
+TABLE_WORDS = (N_("companies"), N_("streams"), N_("needs"), N_("synergies"), N_("users"), N_("audit_log"),
+               N_("geocode_cache"), N_("login_sessions"), N_("table"), N_("created"), N_("updated"),
+               N_("unchanged"))  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,13 +76,14 @@ def _explain(exc: BaseException) -> str:
 
         count = getattr(exc, "total", len(exc.problems))
         shown = limits().max_problems_shown
-        lines = [f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was changed:"]
+        lines = [ngettext("Error: {n} problem found; nothing was changed:",
+                          "Error: {n} problems found; nothing was changed:", count).format(n=count)]
         printed = exc.problems[:shown]
         lines += [f"  - {problem}" for problem in printed]
         if count > len(printed):
             lines.append("  " + _("... and {n} more").format(n=fmt_number(count - len(printed))))
         return "\n".join(lines)
-    return f"Error: {exc}"
+    return _("Error: {error}").format(error=exc)
 
 
 class SymbioseGroup(click.Group):
@@ -94,10 +100,10 @@ class SymbioseGroup(click.Group):
             if sa_exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
                 raise
             if isinstance(exc, sa_exc.DBAPIError):
-                url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else "the database"
+                url = ctx.obj.display_url if isinstance(ctx.obj, CliState) else _("the database")
                 reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-                raise CommandFailed(f"Error: the database {url} failed: {reason}") from exc
-            raise CommandFailed(f"Error: database error: {exc}") from exc
+                raise CommandFailed(_("Error: the database {url} failed: {reason}").format(url=url, reason=reason)) from exc
+            raise CommandFailed(_("Error: database error: {error}").format(error=exc)) from exc
 
 
 @dataclass
@@ -170,36 +176,42 @@ def read_network(ctx: click.Context | None = None) -> Network:
         return load_network(session)
 
 
-def echo_frame(frame, fmt: str = "table", *, empty: str = "(nothing)") -> None:
-    """Print a pandas DataFrame as a readable table or as CSV on stdout."""
+def echo_frame(frame, fmt: str = "table", *, empty: str | None = None) -> None:
+    """Print a pandas DataFrame as a readable table or as CSV on stdout (``;`` and decimal
+    commas in French, for a French spreadsheet)."""
+    from symbiose.i18n import csv_options
+
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        options = csv_options()
+        click.echo(frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"]), nl=False)
     elif frame.empty:
-        click.echo(empty)
+        click.echo(empty or _("(nothing)"))
     else:
         click.echo(frame.to_string(index=False, na_rep=""))
 
 
 def _echo_summary(summary) -> None:
-    click.echo(f"{'table':<10} {'created':>8} {'updated':>8} {'unchanged':>10}")
+    click.echo(f"{_('table'):<10} {_('created'):>8} {_('updated'):>8} {_('unchanged'):>10}")
     for table, created, updated, unchanged in summary.rows():
         click.echo(f"{table:<10} {created:>8} {updated:>8} {unchanged:>10}")
     if not summary.changed:
-        click.echo("Nothing changed.")
+        click.echo(_("Nothing changed."))
 
 
 # --------------------------------------------------------------------------------------------
 # the group
 
 
-@click.group(cls=SymbioseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SymbioseGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory. "
+                    "Messages are in French unless SYMBIOSE_LANGUAGE=en."))
 @click.option(
     "--database",
     "database",
     metavar="URL",
     default=None,
-    help="Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
-    "PostgreSQL: postgresql+psycopg://user@host:5432/name",
+    help=_("Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
+           "PostgreSQL: postgresql+psycopg://user@host:5432/name"),
 )
 @click.option(
     "--user",
@@ -217,7 +229,7 @@ def main(ctx: click.Context, database: str | None, account: str | None) -> None:
     ctx.call_on_close(ctx.obj.dispose)
 
 
-@main.command()
+@main.command(help=_("Create the database, or migrate it to the latest schema."))
 def init() -> None:
     """Create the database, or migrate it to the latest schema."""
     from symbiose.db import counts, current_revision
@@ -227,11 +239,12 @@ def init() -> None:
     engine = st.engine()
     with session_scope() as session:
         rows = counts(session)
-    click.echo(f"Database ready: {st.display_url} (schema revision {current_revision(engine)})")
-    click.echo(", ".join(f"{n} {table}" for table, n in rows.items()))
+    click.echo(_("Database ready: {url} (schema revision {revision})").format(
+        url=st.display_url, revision=current_revision(engine)))
+    click.echo(", ".join(f"{n} {_(table)}" for table, n in rows.items()))
 
 
-@main.command("load-demo")
+@main.command("load-demo", help=_("Load the demo network of the Haute-Saintonge (loading it again changes nothing)."))
 def load_demo_command() -> None:
     """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
     from symbiose.cli_trust import actor
@@ -241,7 +254,7 @@ def load_demo_command() -> None:
     who = actor()
     with session_scope(write=True) as session:
         summary = load_demo(session, actor=who)
-    click.echo(f"Demo network loaded into {state().display_url}")
+    click.echo(_("Demo network loaded into {url}").format(url=state().display_url))
     _echo_summary(summary)
 
 
@@ -363,14 +376,14 @@ def export_command(path: Path) -> None:
         click.echo(str(written))
 
 
-@main.command()
+@main.command(help=_("Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."))
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
     "--language",
     type=click.Choice(["fr", "en"]),
     default="fr",
     show_default=True,
-    help="fr: French headers, ';' and decimal commas (Excel in France); en: canonical.",
+    help=_("fr: French headers, ';' and decimal commas (Excel in France); en: canonical."),
 )
 def templates(directory: Path, language: str) -> None:
     """Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."""
@@ -495,11 +508,11 @@ FORMAT_OPTION = click.option(
     type=click.Choice(["table", "csv"]),
     default="table",
     show_default=True,
-    help="A readable table, or CSV for a spreadsheet.",
+    help=_("A readable table, or CSV for a spreadsheet."),
 )
 
 
-@main.command("list")
+@main.command("list", help=_("List the stored companies, streams, needs or synergies."))
 @click.argument("table", type=click.Choice(LIST_TABLES))
 @FORMAT_OPTION
 def list_command(table: str, fmt: str) -> None:
@@ -514,16 +527,19 @@ def list_command(table: str, fmt: str) -> None:
 
         click.echo(table_csv(read_network(), table, french=get_language() == "fr"), nl=False)
         return
-    echo_frame(network_frame(read_network(), table), fmt, empty=f"(no {table})")
+    echo_frame(network_frame(read_network(), table), fmt, empty=_("(no {table})").format(table=_(table)))
 
 
-@main.command("synergy-stage")
+@main.command("synergy-stage", help=_(
+    "Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log). Forward moves need "
+    "nothing more; abandoning needs --reason; going back needs --back and --reason; leaving abandoned needs "
+    "--reopen and --reason."))
 @click.argument("synergy_id")
 @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
-@click.option("--reason", default="", help="Why: required to abandon, go back or reopen.")
-@click.option("--back", is_flag=True, help="Confirm a move back to an earlier stage (with --reason).")
-@click.option("--reopen", is_flag=True, help="Reopen an abandoned synergy (with --reason).")
-@click.option("--quantity", default=None, help="The agreed quantity per year, in the stream's unit.")
+@click.option("--reason", default="", help=_("Why: required to abandon, go back or reopen."))
+@click.option("--back", is_flag=True, help=_("Confirm a move back to an earlier stage (with --reason)."))
+@click.option("--reopen", is_flag=True, help=_("Reopen an abandoned synergy (with --reason)."))
+@click.option("--quantity", default=None, help=_("The agreed quantity per year, in the stream's unit."))
 def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: bool,
                   quantity: str | None) -> None:  # fmt: skip
     """Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log).
@@ -555,12 +571,14 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
             detail={"from": str(old), "to": str(synergy.stage)})  # fmt: skip
         emails = {n.company_id: contact_email(session, n.company_id) for n in notices if n.company_id}
     click.echo(_("Synergy {id}: {stage} (updated {date})").format(
-        id=synergy.id, stage=synergy.stage, date=synergy.updated_on))  # fmt: skip
+        id=synergy.id, stage=stage_label(synergy.stage), date=fmt_date(synergy.updated_on)))  # fmt: skip
     for problem in send_notices(SmtpSettings.from_env(), notices, lambda c: emails.get(c, "")):
         click.echo(_("E-mail not sent: {problems}").format(problems=problem), err=True)
 
 
-@main.command("synergy-history")
+@main.command("synergy-history", help=_(
+    "The stage history of synergy SYNERGY_ID (of every synergy when omitted): who moved it, when, from which "
+    "stage to which, and why."))
 @click.argument("synergy_id", required=False)
 @FORMAT_OPTION
 def synergy_history(synergy_id: str | None, fmt: str) -> None:
@@ -619,37 +637,77 @@ def repository_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.option("--port", type=int, default=8501, show_default=True)
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@main.command(context_settings={"ignore_unknown_options": True}, help=_(
+    "Run the web application (streamlit run app.py); extra arguments go to Streamlit. It listens on "
+    "127.0.0.1 (this computer only) unless --host says otherwise; with no account every page is open, "
+    "so a network address also needs --demo. An empty database receives the demo network."))
+@click.option("--port", type=int, default=8501, show_default=True, help=_("Port to listen on."))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help=_("Address to listen on; 0.0.0.0 opens the application to the network."))  # fmt: skip
+@click.option("--demo", "open_demo", is_flag=True,
+              help=_("Allow open demo mode (no account: every page to everyone) on a non-loopback address."))  # fmt: skip
 @click.option(
-    "--no-demo", is_flag=True, help="Do not load the demo network into an empty database."
+    "--no-demo", is_flag=True, help=_("Do not load the demo network into an empty database.")
 )
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
-def serve(port: int, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
+def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
     """Run the web application (streamlit run app.py); extra arguments go to Streamlit.
 
     The database is created if needed and, when it holds no company, the demo network is loaded.
+    The application listens on 127.0.0.1 (this computer only) unless --host says otherwise; with
+    no account in the database every page is open, so a non-loopback address also needs --demo.
+    Streamlit's developer menu and Deploy button are hidden.
     """
-    from symbiose.db import is_empty, load_demo
+    from symbiose.db import counts, is_empty, load_demo
 
     app = repository_root() / "app.py"
     if not app.is_file():
-        raise CommandFailed(f"Error: {app} not found; 'symbiose serve' runs from a source checkout")
+        raise CommandFailed(_("Error: {app} not found; 'symbiose serve' runs from a source checkout").format(app=app))
     st = state()
     st.create = True
     with session_scope(write=True) as session:
         if not no_demo and is_empty(session):
             summary = load_demo(session, actor="serve")
-            click.echo(
-                f"Empty database: demo network loaded ({summary.created['companies']} companies)"
-            )
+            click.echo(_("Empty database: demo network loaded ({n} companies)").format(
+                n=summary.created["companies"]))
+        accounts = counts(session)["users"]
     st.dispose()
+    if not _is_loopback(host) and not accounts and not open_demo:
+        raise CommandFailed(_(
+            "Error: no account exists, so every page and every cost would be open to anyone who reaches "
+            "{host}:{port}. Create accounts first (symbiose user-add), or pass --demo to serve the open demo "
+            "on this address anyway.").format(host=host, port=port))
     env = {**os.environ, "SYMBIOSE_DATABASE_URL": absolute_sqlite_url(st.url)}
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.address", host]  # fmt: skip
     if not any("gatherUsageStats" in arg for arg in streamlit_args):
         command.append("--browser.gatherUsageStats=false")  # offline by default
+    if not any("toolbarMode" in arg for arg in streamlit_args):
+        command.append("--client.toolbarMode=viewer")  # no developer menu, no Deploy button
     command += streamlit_args
-    click.echo(f"Serving {st.display_url} on http://localhost:{port}", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(_("Serving {url} on http://{host}:{port}").format(url=st.display_url, host=shown, port=port), err=True)
+    if os.name == "posix":
+        # become the server: a signal sent to `symbiose serve` (a service manager stopping it, a
+        # test ending it) reaches Streamlit itself instead of leaving it running without a parent
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(repository_root())
+        os.execve(sys.executable, command, env)
     try:
         completed = subprocess.run(command, cwd=repository_root(), env=env, check=False)
     except KeyboardInterrupt:

@@ -51,11 +51,11 @@ def _network_and_params(bundle: str | None, scenario: str | None, database: str 
     return base, MatchParameters(), "base"
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Match a bundle (CSV folder or .xlsx) instead of the database.")
-@click.option("--scenario", help="Scenario file (TOML); FILE#VARIANT for one of its variants.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write matches.csv, suggestions.csv, kpis.json here.")
-@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help="Partners suggested per stream and per need.")
+@click.command(help=_("Allocate streams to needs and suggest partners (database by default)."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Match a bundle (CSV folder or .xlsx) instead of the database."))
+@click.option("--scenario", help=_("Scenario file (TOML); FILE#VARIANT for one of its variants."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write matches.csv, suggestions.csv, kpis.json here."))
+@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help=_("Partners suggested per stream and per need."))
 @click.option("--backend", type=click.Choice(["auto", "mincostflow", "rules", "lp"]), default="auto", show_default=True)
 @click.pass_context
 def match(ctx, bundle, scenario, out_dir, top_n, backend):
@@ -68,7 +68,7 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
     click.echo(summary_text(result))
     if out_dir:
         for path in write_outputs(result, out_dir):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
 
 
 def sweep_options(command):
@@ -102,10 +102,10 @@ def terminal_progress(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.__exit__(None, None, None)
 
 
-@click.command()
+@click.command(help=_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."))
 @click.argument("scenarios", nargs=-1, required=True)
-@click.option("--bundle", type=click.Path(exists=True), help="Use this bundle as every scenario's base.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write comparison.csv/json and synergy_changes.csv here.")
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use this bundle as every scenario's base."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write comparison.csv/json and synergy_changes.csv here."))
 @sweep_options
 @click.pass_context
 def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
@@ -119,15 +119,15 @@ def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
     click.echo(format_table(comparison))
     if out_dir:
         for path in comparison.write(out_dir):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
-@click.option("--scenario", help="Scenario to start from.")
-@click.option("--radius", "radius_km", default=30.0, show_default=True, help="Road radius a new processor would serve (km).")
-@click.option("--min-tonnes", default=100.0, show_default=True, help="Smallest unserved tonnage worth a processor.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write opportunities.csv and one scenario file per opportunity.")
+@click.command(help=_("Wastes with no local outlet and where a new processor would capture them."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
+@click.option("--scenario", help=_("Scenario to start from."))
+@click.option("--radius", "radius_km", default=30.0, show_default=True, help=_("Road radius a new processor would serve (km)."))
+@click.option("--min-tonnes", default=100.0, show_default=True, help=_("Smallest unserved tonnage worth a processor."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write opportunities.csv and one scenario file per opportunity."))
 @click.pass_context
 def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     """Wastes with no local outlet and where a new processor would capture them."""
@@ -142,14 +142,14 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     if out_dir:
         base = bundle or (scenario and "demo") or "database"
         for path in write_opportunities(found, out_dir, base=str(Path(base).resolve()) if bundle else base):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
-@click.option("--scenario", help="Scenario to test.")
+@click.command(help=_("Which synergies survive quantity changes and a partner leaving."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
+@click.option("--scenario", help=_("Scenario to test."))
 @click.option("--draws", default=30, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help="Quantities vary uniformly by +/- this share.")
+@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help=_("Quantities vary uniformly by +/- this share."))
 @click.option("--seed", default=1, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False))
 @sweep_options
@@ -169,12 +169,12 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, 
 
         with atomic_folder(out_dir) as out:
             escape_frame(table).to_csv(out / "robustness.csv", index=False)
-        click.echo(f"wrote {Path(out_dir) / 'robustness.csv'}")
+        click.echo(_("wrote {path}").format(path=Path(out_dir) / "robustness.csv"))
 
 
-@click.command()
-@click.option("--bundle", type=click.Path(exists=True), help="Use a bundle instead of the database.")
-@click.option("--scenario", "scenario_files", multiple=True, help="Scenario files to compare in the report (repeatable).")
+@click.command(help=_("A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."))
+@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
+@click.option("--scenario", "scenario_files", multiple=True, help=_("Scenario files to compare in the report (repeatable)."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
 @click.option("--edition", type=click.Choice(["public", "officer"]), default="public", show_default=True,
               help="public: indicators and anonymised flows, no company data (safe to share); officer: the "
@@ -189,7 +189,7 @@ def report(ctx, bundle, scenario_files, out_dir, edition):
     paths = build_report(network, out_dir, scenario_files=list(scenario_files),
                          load_base=lambda base: load_base(bundle or base, database), edition=edition)  # fmt: skip
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
 
 
 COMMANDS = [match, compare, opportunities, robustness, report]

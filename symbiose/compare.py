@@ -10,27 +10,28 @@ from pathlib import Path
 import pandas as pd
 
 from symbiose.domain import Network
+from symbiose.i18n import N_
 from symbiose.matching import MatchResult, candidates_for, candidates_key, run_match
 from symbiose.params import MatchParameters
 from symbiose.scenarios import Scenario, load_scenarios, resolve
 from symbiose.sweep import Progress, run_tasks
 
 INDICATORS = [
-    ("synergies", "synergies", "{:,.0f}"),
-    ("companies_involved", "companies involved", "{:,.0f}"),
-    ("matched_t", "exchanged (t/yr)", "{:,.0f}"),
-    ("matched_m3", "exchanged (m3/yr)", "{:,.0f}"),
-    ("matched_mwh", "exchanged (MWh/yr)", "{:,.0f}"),
-    ("diverted_t", "taken from landfill/incineration (t/yr)", "{:,.0f}"),
-    ("virgin_saved_t", "virgin material saved (t/yr)", "{:,.0f}"),
-    ("tkm", "transport (t.km/yr)", "{:,.0f}"),
-    ("co2e_avoided_t", "CO2e avoided, net (t/yr)", "{:,.1f}"),
-    ("supplier_savings_eur", "suppliers' savings (EUR/yr)", "{:,.0f}"),
-    ("receiver_savings_eur", "receivers' savings (EUR/yr)", "{:,.0f}"),
-    ("transport_cost_eur", "transport cost (EUR/yr)", "{:,.0f}"),
-    ("net_benefit_eur", "net benefit (EUR/yr)", "{:,.0f}"),
-    ("carbon_value_eur", "carbon value counted (EUR/yr)", "{:,.0f}"),
-    ("unmatched_t", "left on current route (t/yr)", "{:,.0f}"),
+    ("synergies", N_("synergies"), "{:,.0f}"),
+    ("companies_involved", N_("companies involved"), "{:,.0f}"),
+    ("matched_t", N_("exchanged (t/yr)"), "{:,.0f}"),
+    ("matched_m3", N_("exchanged (m3/yr)"), "{:,.0f}"),
+    ("matched_mwh", N_("exchanged (MWh/yr)"), "{:,.0f}"),
+    ("diverted_t", N_("taken from landfill/incineration (t/yr)"), "{:,.0f}"),
+    ("virgin_saved_t", N_("virgin material saved (t/yr)"), "{:,.0f}"),
+    ("tkm", N_("transport (t.km/yr)"), "{:,.0f}"),
+    ("co2e_avoided_t", N_("CO2e avoided, net (t/yr)"), "{:,.1f}"),
+    ("supplier_savings_eur", N_("suppliers' savings (EUR/yr)"), "{:,.0f}"),
+    ("receiver_savings_eur", N_("receivers' savings (EUR/yr)"), "{:,.0f}"),
+    ("transport_cost_eur", N_("transport cost (EUR/yr)"), "{:,.0f}"),
+    ("net_benefit_eur", N_("net benefit (EUR/yr)"), "{:,.0f}"),
+    ("carbon_value_eur", N_("carbon value counted (EUR/yr)"), "{:,.0f}"),
+    ("unmatched_t", N_("left on current route (t/yr)"), "{:,.0f}"),
 ]
 
 
@@ -143,22 +144,28 @@ def _run_group(task: tuple[Network, list[MatchParameters]]) -> list[MatchResult]
 
 def format_table(comparison: Comparison) -> str:
     """The comparison as aligned text: values, then the change from the first scenario."""
+    from symbiose.i18n import _, fmt_number, ngettext
+
     names = [s.name for s in comparison.scenarios]
     width = max(12, *(len(n) for n in names))
-    label_w = max(len(label) for _, label, _ in INDICATORS)
+    labels = [_(label) for _key, label, _spec in INDICATORS]
+    label_w = max(len(label) for label in labels)
     lines = [" " * label_w + " | " + " | ".join(n.rjust(width) for n in names)]
     lines.append("-" * len(lines[0]))
-    for key, label, fmt in INDICATORS:
+    for (key, _label, spec), label in zip(INDICATORS, labels, strict=True):
+        digits = 1 if ".1f" in spec else 0
         values = [r.kpis.as_dict()[key] for r in comparison.results]
-        cells = [fmt.format(values[0]).rjust(width)]
+        cells = [fmt_number(values[0], digits).rjust(width)]
         for v in values[1:]:
             delta = v - values[0]
             sign = "+" if delta > 0 else ""
-            cells.append(f"{fmt.format(v)} ({sign}{fmt.format(delta)})".rjust(width))
+            cells.append(f"{fmt_number(v, digits)} ({sign}{fmt_number(delta, digits)})".rjust(width))
         lines.append(label.ljust(label_w) + " | " + " | ".join(cells))
     changes = comparison.synergy_changes()
+    words = {"appears": N_("appear"), "disappears": N_("disappear"), "changes": N_("change quantity")}
     if len(changes):
         lines.append("")
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            lines.append(f"{scenario}: {len(group)} synergies {change}")
+            lines.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
+                                  len(group)).format(scenario=scenario, n=len(group), change=_(words[change])))  # fmt: skip
     return "\n".join(lines)

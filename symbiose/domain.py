@@ -49,6 +49,7 @@ class Route(StrEnum):
     LANDFILL = "landfill"
     INCINERATION = "incineration"
     RECOVERY = "recovery"
+    LAND_SPREADING = "land_spreading"  # épandage on farmland under a spreading plan
     STORAGE = "storage"
     OTHER = "other"
 

@@ -15,10 +15,11 @@ import numpy as np
 
 from symbiose.candidates import Candidates
 from symbiose.domain import Route
+from symbiose.i18n import N_
 from symbiose.optimize import Allocation
 from symbiose.units import BASE_PER_UNIT, Unit
 
-METHOD = (
+METHOD = N_(
     "Per year. Counterfactual: each stream keeps its current route and cost, each receiver keeps "
     "buying virgin input. Net benefit = supplier's avoided route cost + receiver's avoided virgin "
     "purchase (x substitution quality) - road transport (EUR per t.km x straight-line km x road "

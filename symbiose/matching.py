@@ -151,26 +151,40 @@ def _write_outputs(result: MatchResult, out: Path) -> list[Path]:
     return paths
 
 
+def _code(code: str) -> str:
+    """A waste code spaced as in the official list, or a material named in the current language."""
+    from symbiose.domain import format_ewc
+    from symbiose.labels import category_label
+
+    return format_ewc(code) if str(code).isdigit() else category_label(code)
+
+
 def summary_text(result: MatchResult) -> str:
-    """A readable summary for the command line."""
+    """A readable summary for the command line, in the current language and number format."""
+    from symbiose.i18n import _, fmt_number
+
     k = result.kpis
+    n = fmt_number
     lines = [
-        f"{k.synergies} synergies between {k.companies_involved} companies "
-        f"({result.allocation.backend}, {result.allocation.status})",
-        f"  exchanged per year: {k.matched_t:,.0f} t, {k.matched_m3:,.0f} m3, {k.matched_mwh:,.0f} MWh "
-        f"({k.diverted_t:,.0f} t taken from landfill or incineration)",
-        f"  net benefit: {k.net_benefit_eur:,.0f} EUR/yr (suppliers avoid {k.supplier_savings_eur:,.0f}, "
-        f"receivers avoid {k.receiver_savings_eur:,.0f}, transport {k.transport_cost_eur:,.0f}, "
-        f"pre-treatment {k.pretreatment_cost_eur:,.0f})"
-        + (f"; with the carbon value {k.objective_eur:,.0f}" if k.carbon_value_eur else ""),
-        f"  CO2e avoided: {k.co2e_avoided_t:,.1f} t/yr net of {k.co2e_transport_t:,.1f} t for "
-        f"{k.tkm:,.0f} t.km of transport",
-        f"  left on their current route: {k.unmatched_t:,.0f} t, {k.unmatched_m3:,.0f} m3, "
-        f"{k.unmatched_mwh:,.0f} MWh",
-    ]
+        _("{synergies} synergies between {companies} companies ({backend}, {status})").format(
+            synergies=n(k.synergies), companies=n(k.companies_involved), backend=result.allocation.backend,
+            status=result.allocation.status),
+        "  " + _("exchanged per year: {t} t, {m3} m3, {mwh} MWh ({diverted} t taken from landfill or "
+                 "incineration)").format(t=n(k.matched_t), m3=n(k.matched_m3), mwh=n(k.matched_mwh),
+                                         diverted=n(k.diverted_t)),
+        "  " + _("net benefit: {net} EUR/yr (suppliers avoid {suppliers}, receivers avoid {receivers}, transport "
+                 "{transport}, pre-treatment {pretreatment})").format(
+            net=n(k.net_benefit_eur), suppliers=n(k.supplier_savings_eur), receivers=n(k.receiver_savings_eur),
+            transport=n(k.transport_cost_eur), pretreatment=n(k.pretreatment_cost_eur))
+        + (_("; with the carbon value {value}").format(value=n(k.objective_eur)) if k.carbon_value_eur else ""),
+        "  " + _("CO2e avoided: {avoided} t/yr net of {transport} t for {tkm} t.km of transport").format(
+            avoided=n(k.co2e_avoided_t, 1), transport=n(k.co2e_transport_t, 1), tkm=n(k.tkm)),
+        "  " + _("left on their current route: {t} t, {m3} m3, {mwh} MWh").format(
+            t=n(k.unmatched_t), m3=n(k.unmatched_m3), mwh=n(k.unmatched_mwh)),
+    ]  # fmt: skip
     top = sorted(k.unmatched_by_code, key=lambda r: -r["quantity"])[:5]
     if top:
-        lines.append("  largest wastes without an outlet: " + ", ".join(
-            f"{r['code']} {r['quantity']:,.0f} {r['unit']}" for r in top
-        ))  # fmt: skip
+        lines.append("  " + _("largest wastes without an outlet: {list}").format(list=", ".join(
+            f"{_code(r['code'])} {n(r['quantity'])} {r['unit']}" for r in top
+        )))  # fmt: skip
     return "\n".join(lines)

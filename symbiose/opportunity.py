@@ -18,6 +18,7 @@ import pandas as pd
 
 from symbiose.domain import format_ewc
 from symbiose.geo import haversine_km
+from symbiose.i18n import get_language
 from symbiose.matching import MatchResult
 from symbiose.reference import communes, ewc_entries
 from symbiose.units import BASE_PER_UNIT
@@ -103,7 +104,11 @@ def find_opportunities(result: MatchResult, *, radius_km: float = 30.0, min_tonn
         j = ties[np.argmin(tkm[ties])]
         site = sites.iloc[j]
         cost = (group["route_cost_cents"].to_numpy() / 100 * group["left"].to_numpy() * within[:, j]).sum()
-        label = entries[code].description_en if code in entries else code.replace("_", " ")
+        if code in entries:  # the List of Waste in the current language
+            label = entries[code].description_fr if get_language() == "fr" else entries[code].description_en
+            label = label or entries[code].description_en
+        else:
+            label = code.replace("_", " ")
         found.append(Opportunity(
             code=code, label=label, unit=unit, unserved=total,
             no_candidate=float(group.loc[~group["has_candidate"], "left"].sum()),
@@ -122,18 +127,24 @@ def opportunities_frame(found: list[Opportunity]) -> pd.DataFrame:
 
 
 def format_opportunities(found: list[Opportunity]) -> str:
+    """The opportunities as text for the command line, in the current language."""
+    from symbiose.i18n import _, fmt_number, ngettext
+
     if not found:
-        return "No unserved waste above the threshold."
-    lines = ["Wastes left without an outlet (per year) and the best site for a new processor:"]
+        return _("No unserved waste above the threshold.")
+    lines = [_("Wastes left without an outlet (per year) and the best site for a new processor:")]
     for o in found:
         code = format_ewc(o.code) if o.code.isdigit() else o.code
-        lines.append(
-            f"- {code} {o.label[:60]}: {o.unserved:,.0f} {o.unit} unserved "
-            f"({o.no_candidate:,.0f} with no partner at all, {o.suppliers} supplier{'s' if o.suppliers != 1 else ''}); "
-            f"a processor at {o.site_name} ({o.site_insee}) would capture {o.captured:,.0f} {o.unit} "
-            f"from {o.captured_suppliers} supplier{'s' if o.captured_suppliers != 1 else ''}, {o.mean_km:.1f} km on average, "
-            f"who pay {o.avoided_route_cost_eur:,.0f} EUR/yr today"
-        )
+        suppliers = ngettext("{n} supplier", "{n} suppliers", o.suppliers).format(n=o.suppliers)
+        captured_from = ngettext("{n} supplier", "{n} suppliers", o.captured_suppliers).format(n=o.captured_suppliers)
+        lines.append("- " + _(
+            "{code} {label}: {unserved} {unit} unserved ({none} with no partner at all, {suppliers}); a processor at "
+            "{site} ({insee}) would capture {captured} {unit} from {captured_from}, {km} km on average, who pay "
+            "{cost} EUR/yr today").format(
+                code=code, label=o.label[:60].rstrip(), unserved=fmt_number(o.unserved), unit=o.unit,
+                none=fmt_number(o.no_candidate), suppliers=suppliers, site=o.site_name, insee=o.site_insee,
+                captured=fmt_number(o.captured), captured_from=captured_from, km=fmt_number(o.mean_km, 1),
+                cost=fmt_number(o.avoided_route_cost_eur)))  # fmt: skip
     return "\n".join(lines)
 
 

@@ -97,6 +97,60 @@ def ewc_entry(code: str) -> EwcEntry:
     return entry
 
 
+def ewc_description(code: str) -> str:
+    """The official description of a waste code in the current language ('' when unknown)."""
+    from symbiose.i18n import get_language
+
+    try:
+        entry = ewc_entry(code)
+    except ValueError:
+        return ""
+    if get_language() == "fr":
+        return entry.description_fr or entry.description_en
+    return entry.description_en or entry.description_fr
+
+
+def ewc_label(code: str) -> str:
+    """``'02 01 03 Déchets de tissus végétaux'`` (``*`` after a hazardous code)."""
+    from symbiose.domain import format_ewc
+
+    try:
+        entry = ewc_entry(code)
+    except ValueError:
+        return str(code)
+    star = "*" if entry.hazardous else ""
+    return f"{format_ewc(entry.code)}{star} {ewc_description(entry.code)}"
+
+
+@cache
+def _ewc_search_keys() -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (entry.code, " ".join((entry.code, _fold(entry.description_fr), _fold(entry.description_en))))
+        for entry in ewc_entries().values()
+    )
+
+
+def search_ewc(query: str, limit: int = 50) -> list[str]:
+    """Six-digit codes whose code, French or English description contains every word of ``query``.
+
+    Case and accents do not matter; a code may be written with or without spaces or a star:
+
+    >>> search_ewc("sciure")[:1]
+    ['030105']
+    >>> search_ewc("sawdust")[:1]
+    ['030105']
+    >>> search_ewc("02 01 03")
+    ['020103']
+    """
+    text = str(query or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and not any(ch.isalpha() for ch in text):
+        return [code for code, _key in _ewc_search_keys() if code.startswith(digits)][:limit]
+    words = [w for w in _fold(text).split() if w]
+    found = [code for code, key in _ewc_search_keys() if all(w in key for w in words)]
+    return found[:limit]
+
+
 def is_hazardous(code: str) -> bool:
     """Whether a waste code is hazardous (marked with '*' in the official list)."""
     return ewc_entry(code).hazardous

@@ -41,6 +41,8 @@ import pandas as pd
 
 from symbiose.blinding import MUTUAL_STAGES
 from symbiose.domain import Network, Stage, format_ewc
+from symbiose.i18n import N_, _, fmt_date, fmt_number, get_language, ngettext
+from symbiose.labels import category_label, per_year, route_label, stage_label
 from symbiose.params import MatchParameters
 from symbiose.units import BASE_PER_UNIT
 
@@ -48,33 +50,35 @@ KM_PER_DEGREE = 6371.0088 * math.pi / 180  # one degree of great circle, mean Ea
 
 # Indicator rows of the report: (Kpis field, label, unit, format). All per year.
 INDICATOR_ROWS: list[tuple[str, str, str, str]] = [
-    ("synergies", "Synergies (matched stream-need pairs)", "", "{:,.0f}"),
-    ("companies_involved", "Companies involved", "", "{:,.0f}"),
-    ("matched_t", "Exchanged, solids and sludges", "t/yr", "{:,.0f}"),
-    ("matched_m3", "Exchanged, liquids", "m3/yr", "{:,.0f}"),
-    ("matched_mwh", "Exchanged, energy (heat)", "MWh/yr", "{:,.0f}"),
-    ("diverted_t", "Taken from landfill or incineration", "t/yr", "{:,.0f}"),
-    ("diverted_m3", "Liquids taken from landfill or incineration", "m3/yr", "{:,.0f}"),
-    ("virgin_saved_t", "Virgin material saved (quality-weighted)", "t/yr", "{:,.0f}"),
-    ("tkm", "Road transport", "t.km/yr", "{:,.0f}"),
-    ("co2e_avoided_t", "CO2e avoided, net of transport", "t CO2e/yr", "{:,.1f}"),
-    ("co2e_virgin_avoided_t", "of which virgin production avoided", "t CO2e/yr", "{:,.1f}"),
-    ("co2e_landfill_avoided_t", "of which landfill emissions avoided", "t CO2e/yr", "{:,.1f}"),
-    ("co2e_transport_t", "minus truck emissions", "t CO2e/yr", "{:,.1f}"),
-    ("supplier_savings_eur", "Suppliers' avoided disposal costs", "EUR/yr", "{:,.0f}"),
-    ("receiver_savings_eur", "Receivers' avoided virgin purchases", "EUR/yr", "{:,.0f}"),
-    ("transport_cost_eur", "Transport cost", "EUR/yr", "{:,.0f}"),
-    ("pretreatment_cost_eur", "Pre-treatment cost", "EUR/yr", "{:,.0f}"),
-    ("net_benefit_eur", "Net benefit for the network", "EUR/yr", "{:,.0f}"),
-    ("unmatched_t", "Left on current route, solids and sludges", "t/yr", "{:,.0f}"),
-    ("unmatched_m3", "Left on current route, liquids", "m3/yr", "{:,.0f}"),
-    ("unmatched_mwh", "Left on current route, energy", "MWh/yr", "{:,.0f}"),
-    ("unmet_need_t", "Needs still bought virgin", "t/yr", "{:,.0f}"),
+    ("synergies", N_("Synergies (matched stream-need pairs)"), "", "{:,.0f}"),
+    ("companies_involved", N_("Companies involved"), "", "{:,.0f}"),
+    ("matched_t", N_("Exchanged, solids and sludges"), N_("t/yr"), "{:,.0f}"),
+    ("matched_m3", N_("Exchanged, liquids"), N_("m3/yr"), "{:,.0f}"),
+    ("matched_mwh", N_("Exchanged, energy (heat)"), N_("MWh/yr"), "{:,.0f}"),
+    ("diverted_t", N_("Taken from landfill or incineration"), N_("t/yr"), "{:,.0f}"),
+    ("diverted_m3", N_("Liquids taken from landfill or incineration"), N_("m3/yr"), "{:,.0f}"),
+    ("virgin_saved_t", N_("Virgin material saved (quality-weighted)"), N_("t/yr"), "{:,.0f}"),
+    ("tkm", N_("Road transport"), N_("t.km/yr"), "{:,.0f}"),
+    ("co2e_avoided_t", N_("CO2e avoided, net of transport"), N_("t CO2e/yr"), "{:,.1f}"),
+    ("co2e_virgin_avoided_t", N_("of which virgin production avoided"), N_("t CO2e/yr"), "{:,.1f}"),
+    ("co2e_landfill_avoided_t", N_("of which landfill emissions avoided"), N_("t CO2e/yr"), "{:,.1f}"),
+    ("co2e_transport_t", N_("minus truck emissions"), N_("t CO2e/yr"), "{:,.1f}"),
+    ("supplier_savings_eur", N_("Suppliers' avoided disposal costs"), N_("EUR/yr"), "{:,.0f}"),
+    ("receiver_savings_eur", N_("Receivers' avoided virgin purchases"), N_("EUR/yr"), "{:,.0f}"),
+    ("transport_cost_eur", N_("Transport cost"), N_("EUR/yr"), "{:,.0f}"),
+    ("pretreatment_cost_eur", N_("Pre-treatment cost"), N_("EUR/yr"), "{:,.0f}"),
+    ("net_benefit_eur", N_("Net benefit for the network"), N_("EUR/yr"), "{:,.0f}"),
+    ("unmatched_t", N_("Left on current route, solids and sludges"), N_("t/yr"), "{:,.0f}"),
+    ("unmatched_m3", N_("Left on current route, liquids"), N_("m3/yr"), "{:,.0f}"),
+    ("unmatched_mwh", N_("Left on current route, energy"), N_("MWh/yr"), "{:,.0f}"),
+    ("unmet_need_t", N_("Needs still bought virgin"), N_("t/yr"), "{:,.0f}"),
 ]
 HEADLINE = ["net_benefit_eur", "co2e_avoided_t", "diverted_t", "synergies"]
 DISCLOSED_STAGES = MUTUAL_STAGES  # partners named in company sheets only after mutual interest
 UNIT_COLOURS = {"t": "#8c5a2b", "m3": "#2b6f9e", "MWh": "#c2402a"}
 ROLE_COLOURS = {"supplier": "#e08a1e", "receiver": "#2f8f4e", "both": "#6a3d9a", "none": "#ffffff"}
+ROLE_WORDS = {"supplier": N_("supplier"), "receiver": N_("receiver"), "both": N_("supplier and receiver"),
+              "none": N_("not matched")}  # fmt: skip
 LOWER_IS_BETTER = {"tkm", "transport_cost_eur", "unmatched_t"}  # a fall is good news
 TOP_FLOWS = 15
 TOP_UNMATCHED = 10
@@ -82,7 +86,8 @@ TOP_SUGGESTIONS = 5
 
 
 def fmt(value, spec: str = "{:,.0f}") -> str:
-    """A number for people: thousands separated, no '-0', a dash for missing values."""
+    """A number for people in the current language (``5 384 503``, ``3 473,3`` in French):
+    thousands separated, ``spec``'s decimals, no '-0', a dash for missing values."""
     if value is None:
         return "—"
     try:
@@ -91,15 +96,16 @@ def fmt(value, spec: str = "{:,.0f}") -> str:
         return str(value)
     if not math.isfinite(number):
         return "—" if math.isnan(number) else "∞"
-    text = spec.format(number)
-    if text.lstrip("-").strip("0,.") == "":
+    digits = re.search(r"\.(\d+)f", spec)
+    text = fmt_number(number, int(digits.group(1)) if digits else 0)
+    if text.lstrip("-").strip("0,.\u00a0") == "":
         text = text.lstrip("-")
     return text
 
 
 def fmt_delta(value, spec: str = "{:,.0f}") -> str:
     text = fmt(value, spec)
-    return f"+{text}" if text not in {"—", "∞"} and float(value) > 0 and text.strip("0,.") else text
+    return f"+{text}" if text not in {"—", "∞"} and float(value) > 0 and text.strip("0,.\u00a0") else text
 
 
 def code_text(ewc_code: str, material: str) -> str:
@@ -188,14 +194,15 @@ def map_svg(companies: pd.DataFrame, matches: pd.DataFrame, communes: pd.DataFra
     longitude, population_municipale (drawn as grey dots where they fall in the frame).
     """
     if not len(companies):
-        return '<p class="note">No site to map.</p>'
+        no_site = escape(_("No site to map."))
+        return f'<p class="note">{no_site}</p>'
     frame = MapFrame.fit(companies["latitude"].tolist(), companies["longitude"].tolist())
     legend_w = 260.0
     width, height = frame.width + legend_w, max(frame.height, 330.0)
     parts = [
         f'<svg class="map" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" role="img" '
         'font-family="DejaVu Sans, Arial, Helvetica, sans-serif" '
-        f'aria-label="{escape(title or "Map of the sites and synergies")}">',
+        f'aria-label="{escape(title or _("Map of the sites and synergies"))}">',
         f'<rect x="0" y="0" width="{frame.width:.0f}" height="{frame.height:.0f}" fill="#f7f7f2" stroke="#bbb"/>',
     ]
     # communes: grey dots (their names go on top of everything at the end)
@@ -220,7 +227,7 @@ def map_svg(companies: pd.DataFrame, matches: pd.DataFrame, communes: pd.DataFra
         x2, y2 = project(*where[row.receiver_id], frame)
         colour = UNIT_COLOURS.get(row.unit, "#555")
         w = line_width(row.quantity, max_q.get(row.unit, 0.0))
-        label = f"{row.supplier} → {row.receiver}: {fmt(row.quantity)} {row.unit}/yr"
+        label = f"{row.supplier} → {row.receiver}: {fmt(row.quantity)} {per_year(row.unit)}"
         parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour}" stroke-width="{w}">'
                      f"<title>{escape(label)}</title></line>")  # fmt: skip
     parts.append("</g>")
@@ -231,7 +238,8 @@ def map_svg(companies: pd.DataFrame, matches: pd.DataFrame, communes: pd.DataFra
         x, y = project(row.latitude, row.longitude, frame)
         r = 3.0 if row.role == "none" else 4.5
         parts.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="{ROLE_COLOURS.get(row.role, "#fff")}">'
-                     f"<title>{escape(str(row.name))} ({escape(str(row.role))})</title></circle>")  # fmt: skip
+                     f"<title>{escape(str(row.name))} ({escape(_(ROLE_WORDS.get(row.role, row.role)))})</title>"
+                     "</circle>")  # fmt: skip
     parts.append("</g>")
     if towns:
         parts.append('<g class="towns" font-size="12" fill="#444" stroke="#ffffff" stroke-width="3" '
@@ -257,19 +265,23 @@ def map_svg(companies: pd.DataFrame, matches: pd.DataFrame, communes: pd.DataFra
                  f'fill="#333"/><text x="{nx}" y="{ny + 8}">N</text></g>')  # fmt: skip
     # legend
     lx, ly = frame.width + 16, 18
-    legend = [f'<g class="legend" font-size="12" fill="#222"><text x="{lx}" y="{ly}" font-weight="bold">Legend</text>']
+    title_text = escape(_("Legend"))
+    legend = [f'<g class="legend" font-size="12" fill="#222"><text x="{lx}" y="{ly}" font-weight="bold">'
+              f'{title_text}</text>']
     ly += 20
-    for role, label in (("supplier", "supplier"), ("receiver", "receiver"), ("both", "supplier and receiver"),
-                        ("none", "not matched")):  # fmt: skip
+    for role, label in ROLE_WORDS.items():
+        text = escape(_("company: {role}").format(role=_(label)))
         legend.append(f'<circle cx="{lx + 6}" cy="{ly - 4}" r="{3.0 if role == "none" else 4.5}" '
                       f'fill="{ROLE_COLOURS[role]}" stroke="#333" stroke-width="0.8"/>'
-                      f'<text x="{lx + 18}" y="{ly}">company: {label}</text>')  # fmt: skip
+                      f'<text x="{lx + 18}" y="{ly}">{text}</text>')  # fmt: skip
         ly += 18
+    text = escape(_("commune (Haute-Saintonge)"))
     legend.append(f'<circle cx="{lx + 6}" cy="{ly - 4}" r="2" fill="#a9a9a9"/>'
-                  f'<text x="{lx + 18}" y="{ly}">commune (Haute-Saintonge)</text>')  # fmt: skip
+                  f'<text x="{lx + 18}" y="{ly}">{text}</text>')  # fmt: skip
     ly += 26
-    legend.append(f'<text x="{lx}" y="{ly}" font-weight="bold">Synergies per year</text>'
-                  f'<text x="{lx}" y="{ly + 15}" font-size="11" fill="#555">width grows with √quantity</text>')
+    heading, note = escape(_("Synergies per year")), escape(_("width grows with √quantity"))
+    legend.append(f'<text x="{lx}" y="{ly}" font-weight="bold">{heading}</text>'
+                  f'<text x="{lx}" y="{ly + 15}" font-size="11" fill="#555">{note}</text>')
     ly += 34
     for unit, q in sorted(max_q.items()):
         colour = UNIT_COLOURS.get(unit, "#555")
@@ -277,7 +289,7 @@ def map_svg(companies: pd.DataFrame, matches: pd.DataFrame, communes: pd.DataFra
             w = line_width(q * share, q)
             legend.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 40}" y2="{ly - 4}" stroke="{colour}" '
                           f'stroke-width="{w}" stroke-linecap="round"/>'
-                          f'<text x="{lx + 50}" y="{ly}">{fmt(q * share)} {escape(unit)}/yr</text>')  # fmt: skip
+                          f'<text x="{lx + 50}" y="{ly}">{fmt(q * share)} {escape(per_year(unit))}</text>')  # fmt: skip
             ly += 18
     legend.append("</g>")
     parts.extend(legend)
@@ -354,10 +366,9 @@ def unmatched_frame(result, kb_categories: dict) -> pd.DataFrame:
 
     def label(code: str) -> str:
         if code in entries:
-            return entries[code].description_en
-        if code in kb_categories:
-            return kb_categories[code].label_en
-        return code.replace("_", " ")
+            entry = entries[code]
+            return (entry.description_fr if get_language() == "fr" else entry.description_en) or entry.description_en
+        return category_label(code)
 
     rows["label"] = rows["code"].map(label)
     return rows
@@ -374,9 +385,8 @@ def _slug(text: str, seen: set[str]) -> str:
 
 
 def _category_label(category: str, kb_categories: dict) -> str:
-    if not category:
-        return ""
-    return kb_categories[category].label_en if category in kb_categories else category.replace("_", " ")
+    """A resource category in the current language (``kb_categories`` kept for the callers)."""
+    return category_label(category) if category else ""
 
 
 def _naf_labels() -> dict[str, str]:
@@ -416,7 +426,7 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
         if (stream_id, need_id) in disclosed:
             name = f"{partner.name} ({partner.commune})" if partner.commune else partner.name
             return {"text": name, "hidden": False}
-        sector = naf.get(partner.naf_code.strip().upper(), "") or "a company of the network"
+        sector = naf.get(partner.naf_code.strip().upper(), "") or _("a company of the network")
         return {"text": sector, "hidden": True}
 
     stream_text = {r.stream_id: (code_text(r.ewc_code, r.material), r.description) for r in streams.itertuples()}
@@ -426,10 +436,10 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
     if len(sugg):
         as_supplier = sugg[sugg["side"] == "stream"].assign(
             company_id=lambda d: d["stream_id"].map(stream_company), partner_id=lambda d: d["need_id"].map(need_company),
-            gain=lambda d: d["supplier_gain_eur"], direction="gives")  # fmt: skip
+            gain=lambda d: d["supplier_gain_eur"], direction=_("gives"))  # fmt: skip
         as_receiver = sugg[sugg["side"] == "need"].assign(
             company_id=lambda d: d["need_id"].map(need_company), partner_id=lambda d: d["stream_id"].map(stream_company),
-            gain=lambda d: d["receiver_gain_eur"], direction="receives")  # fmt: skip
+            gain=lambda d: d["receiver_gain_eur"], direction=_("receives"))  # fmt: skip
         best = (pd.concat([as_supplier, as_receiver], ignore_index=True)
                 .sort_values(["company_id", "score", "road_km", "stream_id", "need_id"],
                              ascending=[True, False, True, True, True])
@@ -461,7 +471,7 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
             m = float(used_s.get(row["stream_id"], 0.0))
             my_streams.append({"id": row["stream_id"], "code": code_text(row["ewc_code"], row["material"]),
                                "description": row["description"], "quantity": q, "unit": row["unit"],
-                               "route": row["route"], "route_cost_eur": row["route_cost_cents"] / 100,
+                               "route": route_label(row["route"]), "route_cost_eur": row["route_cost_cents"] / 100,
                                "matched": m, "left": max(q - m, 0.0)})  # fmt: skip
         my_needs = []
         for row in needs_by.get(cid, []):
@@ -478,7 +488,7 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
             gives = f["supplier_id"] == cid
             gain = (f["supplier_side_eur"] if gives else 0.0) + (f["receiver_side_eur"] if f["receiver_id"] == cid else 0.0)
             partner = f["receiver_id"] if gives else f["supplier_id"]
-            my_flows.append({"direction": "gives" if gives else "receives", "stream_id": f["stream_id"],
+            my_flows.append({"direction": _("gives") if gives else _("receives"), "stream_id": f["stream_id"],
                              "need_id": f["need_id"], "code": code_text(f["ewc_code"], f["material"]),
                              "what": f["stream_description"],
                              "category": _category_label(f["category"], kb_categories),
@@ -516,18 +526,18 @@ def pipeline(network: Network, result, matches: pd.DataFrame) -> dict:
         stream, need = streams.get(s.stream_id), needs.get(s.need_id)
         unit = str(stream.unit) if stream else ""
         rows.append({
-            "id": s.id, "stage": str(s.stage).replace("_", " "),
+            "id": s.id, "stage": stage_label(s.stage),
             "supplier": companies.get(stream.company_id, "?") if stream else "?",
             "receiver": companies.get(need.company_id, "?") if need else "?",
             "code": code_text(stream.ewc_code, stream.material) if stream else s.stream_id,
             "what": stream.description if stream else "",
             "quantity": None if s.quantity_base is None else s.quantity_base / BASE_PER_UNIT, "unit": unit,
             "optimum": optimum.get((s.stream_id, s.need_id)),
-            "created_on": s.created_on.isoformat() if s.created_on else "",
-            "updated_on": s.updated_on.isoformat() if s.updated_on else "",
+            "created_on": fmt_date(s.created_on) if s.created_on else "",
+            "updated_on": fmt_date(s.updated_on) if s.updated_on else "",
             "notes": "; ".join(x for x in (s.abandoned_reason, s.notes) if x),
         })  # fmt: skip
-    return {"counts": [(k.replace("_", " "), v) for k, v in counts.items()], "rows": rows, "total": len(rows)}
+    return {"counts": [(stage_label(k), v) for k, v in counts.items()], "rows": rows, "total": len(rows)}
 
 
 def comparison_view(comparison) -> dict:
@@ -535,22 +545,23 @@ def comparison_view(comparison) -> dict:
     from symbiose.compare import INDICATORS
 
     table = comparison.table()
-    formats = {label: f for _, label, f in INDICATORS}
-    lower_is_better = {label for key, label, _ in INDICATORS if key in LOWER_IS_BETTER}
+    formats = {label: f for _key, label, f in INDICATORS}
+    lower_is_better = {label for key, label, _spec in INDICATORS if key in LOWER_IS_BETTER}
     names = [s.name for s in comparison.scenarios]
     diff_cols = [c for c in table.columns if c not in names]
     rows = []
     for label, row in table.iterrows():
         f = formats.get(label, "{:,.2f}")
         sign = -1.0 if label in lower_is_better else 1.0
-        rows.append({"label": label, "cells": [fmt(row[n], f) for n in names],
+        rows.append({"label": _(label), "cells": [fmt(row[n], f) for n in names],
                      "deltas": [(fmt_delta(row[c], f), sign * float(row[c])) for c in diff_cols]})  # fmt: skip
     changes = comparison.synergy_changes()
     summary = []
     if len(changes):
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            verb = {"appears": "appear", "disappears": "disappear", "changes": "change quantity"}.get(change, change)
-            summary.append(f"{scenario}: {len(group)} synergies {verb}")
+            verb = {"appears": N_("appear"), "disappears": N_("disappear"), "changes": N_("change quantity")}.get(change, change)
+            summary.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
+                                    len(group)).format(scenario=scenario, n=len(group), change=_(verb)))
     return {"names": names, "diff_cols": diff_cols, "rows": rows, "changes": summary,
             "scenarios": [(s.name, s.description) for s in comparison.scenarios]}  # fmt: skip
 
@@ -563,7 +574,7 @@ def factor_sources(result, kb_categories: dict, flows: pd.DataFrame) -> list[dic
         c = kb_categories.get(cat)
         if c is None:
             continue
-        rows.append({"category": c.label_en, "unit": str(c.unit), "virgin": c.virgin_co2e_kg_per_unit,
+        rows.append({"category": category_label(c.id), "unit": str(c.unit), "virgin": c.virgin_co2e_kg_per_unit,
                      "landfill": c.landfill_co2e_kg_per_t, "source": c.co2e_source})  # fmt: skip
     return rows
 
@@ -646,8 +657,8 @@ def _cell_value(value):
 
 def kpis_frame(kpis) -> pd.DataFrame:
     values = kpis.as_dict()
-    rows = [(key, label, values[key], unit) for key, label, unit, _ in INDICATOR_ROWS]
-    rows.append(("method", "Method and counterfactual", kpis.method, ""))
+    rows = [(key, _(label), values[key], _(unit) if unit else "") for key, label, unit, _spec in INDICATOR_ROWS]
+    rows.append(("method", _("Method and counterfactual"), _(kpis.method), ""))
     return pd.DataFrame(rows, columns=["key", "indicator", "value", "unit"])
 
 
@@ -706,6 +717,8 @@ def _environment():
     )
     env.filters["num"] = lambda v, d=0: fmt(v, f"{{:,.{d}f}}")
     env.filters["signed"] = lambda v, d=0: fmt_delta(v, f"{{:,.{d}f}}")
+    # ``_("text {name}", name=value)``: translated in the language current at rendering time
+    env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)
     return env
 
 
@@ -726,8 +739,8 @@ def render_html(network: Network, result, *, comparison=None, today: date | None
         communes = haute_saintonge_communes()
     except (OSError, ValueError):  # another territory without the packaged table
         communes = None
-    indicators = [{"key": k, "label": label, "unit": unit, "value": fmt(values[k], f)}
-                  for k, label, unit, f in INDICATOR_ROWS]  # fmt: skip
+    indicators = [{"key": k, "label": _(label), "unit": _(unit) if unit else "", "value": fmt(values[k], f),
+                   "sub": label.startswith(("of which", "minus"))} for k, label, unit, f in INDICATOR_ROWS]  # fmt: skip
     by_key = {i["key"]: i for i in indicators}
     top = flows.sort_values(["value_eur", "stream_id", "need_id"], ascending=[False, True, True]).head(TOP_FLOWS)
     top_rows = [{"supplier": r.supplier, "receiver": r.receiver, "code": code_text(r.ewc_code, r.material),
@@ -737,13 +750,14 @@ def render_html(network: Network, result, *, comparison=None, today: date | None
     unmatched = unmatched_frame(result, kb_categories)
     params = result.candidates.params
     context = {
-        "title": f"{network.name or 'Network'}: industrial symbiosis impact report",
-        "network_name": network.name or "Network",
-        "today": (today or date.today()).isoformat(),
+        "title": _("{network}: industrial symbiosis impact report").format(network=network.name or _("Network")),
+        "network_name": network.name or _("Network"), "lang": get_language(),
+        "today": fmt_date(today or date.today()),
         "n_companies": len(network.companies), "n_streams": len(network.streams), "n_needs": len(network.needs),
-        "headline": [by_key[k] for k in HEADLINE], "indicators": indicators, "method": kpis.method,
+        "headline": [by_key[k] for k in HEADLINE], "indicators": indicators, "method": _(kpis.method),
         "params": params, "factors": factor_sources(result, kb_categories, flows),
-        "map": Markup(map_svg(companies, matches, communes, title=f"Map of {network.name or 'the network'}")),
+        "map": Markup(map_svg(companies, matches, communes, title=_("Map of {network}").format(
+            network=network.name or _("the network")))),
         "n_matches": len(matches), "top_flows": top_rows,
         "pipeline": pipeline(network, result, matches),
         "comparison": comparison_view(comparison) if comparison is not None else None,

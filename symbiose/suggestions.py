@@ -21,16 +21,30 @@ import pandas as pd
 
 from symbiose.candidates import Candidates
 from symbiose.domain import format_ewc
+from symbiose.i18n import N_, _, get_language
+from symbiose.labels import category_label, route_label
 from symbiose.optimize import Allocation
 from symbiose.units import BASE_PER_UNIT
 
 ROUTE_WORDS = {
-    "landfill": "landfill",
-    "incineration": "incineration",
-    "recovery": "its current recovery route",
-    "storage": "storage",
-    "other": "its current route",
+    "landfill": N_("landfill"),
+    "incineration": N_("incineration"),
+    "recovery": N_("its current recovery route"),
+    "land_spreading": N_("land spreading"),
+    "storage": N_("storage"),
+    "other": N_("its current route"),
 }
+PRETREATMENT_WORDS = {
+    "sorting": N_("sorting"), "drying": N_("drying"), "shredding": N_("shredding"), "blending": N_("blending"),
+    "screening": N_("screening"), "crushing": N_("crushing"), "distillation": N_("distillation"),
+    "depackaging": N_("depackaging"), "separation": N_("separation"), "hygienisation": N_("hygienisation"),
+    "rendering": N_("rendering"), "washing": N_("washing"), "grinding": N_("grinding"),
+    "filtering": N_("filtering"), "cleaning": N_("cleaning"), "WEEE treatment": N_("WEEE treatment"),
+    "briquetting": N_("briquetting"), "pulping": N_("pulping"), "pretreatment": N_("pretreatment"),
+    "milling": N_("milling"), "maturation": N_("maturation"), "granulation": N_("granulation"),
+    "draining": N_("draining"), "dismantling": N_("dismantling"), "depressurisation": N_("depressurisation"),
+    "degassing": N_("degassing"), "chipping": N_("chipping"),
+}  # fmt: skip
 
 
 def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -131,7 +145,7 @@ def _fill(template: str, **values):
     import pyarrow.compute as pc
 
     pieces = []
-    for literal, field, _, _ in string.Formatter().parse(template):
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
         if literal:
             pieces.append(pa.scalar(literal, pa.large_string()))
         if field is not None:
@@ -165,6 +179,14 @@ def _joined(parts: list, separator: str = "; "):
     return out
 
 
+def _number_text(values, decimals: int):
+    """:func:`_fixed_text` with the current language's decimal mark (``0,85`` in French)."""
+    import pyarrow.compute as pc
+
+    text = _fixed_text(values, decimals)
+    return pc.replace_substring(text, ".", ",") if get_language() == "fr" and decimals else text
+
+
 def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     """Why each pair is suggested, one sentence per row (vectorised in Arrow).
 
@@ -178,37 +200,41 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     code = _where(ewc != "", _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
     category = frame["category"].astype(str).to_numpy(dtype=object)
     basis = _text(frame["basis"])
-    with_category = _fill("{code} can replace {category} (quality {quality}; {basis})", code=code,
-                          category=_mapped(category, lambda c: c.replace("_", " ")),
-                          quality=_fixed_text(frame["quality"], 2), basis=basis)  # fmt: skip
+    with_category = _fill(_("{code} can replace {category} (quality {quality}; {basis})"), code=code,
+                          category=_mapped(category, category_label),
+                          quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip
     without = _fill("{code}: {basis}", code=code, basis=basis)
     what = _where(category != "", with_category, without)
     breakeven_km = frame["breakeven_km"].to_numpy(dtype=float)
     finite = np.isfinite(breakeven_km)
-    breakeven = _where(finite, _fill("break-even {km} km", km=_fixed_text(np.where(finite, breakeven_km, 0), 0)),
-                       "no transport cost")  # fmt: skip
-    where = _fill("{km} km by road ({breakeven})", km=_fixed_text(frame["road_km"], 0), breakeven=breakeven)
+    breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
+                       _("no transport cost"))  # fmt: skip
+    where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
     parts = [what, where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
         receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float)
-        route = _mapped(frame["route"].to_numpy(dtype=object), lambda r: ROUTE_WORDS.get(r, r))
+        route = _mapped(frame["route"].to_numpy(dtype=object),
+                        lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))  # fmt: skip
         parts.append(_joined([
-            _where(supplier > 0, _fill("the supplier avoids {eur} EUR/{unit} of {route}",
-                                       eur=_fixed_text(supplier / 100, 0), unit=unit, route=route), none),
-            _where(receiver > 0, _fill("the receiver avoids {eur} EUR/{unit} of virgin input",
-                                       eur=_fixed_text(receiver / 100, 0), unit=unit), none),
+            _where(supplier > 0, _fill(_("the supplier avoids {amount} EUR/{unit} of {route}"),
+                                       amount=_number_text(supplier / 100, 0), unit=unit, route=route), none),
+            _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
+                                       amount=_number_text(receiver / 100, 0), unit=unit), none),
         ]))  # fmt: skip
     pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
-    costs = _fill("transport {eur} EUR/{unit}", eur=_fixed_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1),
-                  unit=unit)  # fmt: skip
-    extra = _where(pretreat > 0, _fill(", {pretreatment} {eur} EUR/{unit}", pretreatment=_text(frame["pretreatment"]),
-                                       eur=_fixed_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
+    costs = _fill(_("transport {amount} EUR/{unit}"),
+                  amount=_number_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)  # fmt: skip
+    steps = _mapped(frame["pretreatment"].to_numpy(dtype=object),
+                    lambda p: _(PRETREATMENT_WORDS[p]) if p in PRETREATMENT_WORDS else str(p))  # fmt: skip
+    extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
+                                       amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
     parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
     parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
-                        "the receiver gains only if paid to take it: a treatment outlet, check its permit", none))  # fmt: skip
+                        _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
-    parts.append(_where(co2e > 0, _fill("{kg} kg CO2e avoided per {unit}", kg=_fixed_text(co2e, 0), unit=unit), none))
+    parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
+                        none))  # fmt: skip
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 

@@ -15,7 +15,10 @@ def _reason(row, *, public: bool = False) -> str:
     code = f"{row.ewc_code and format_ewc(row.ewc_code) or row.material}"
     parts = []
     if row.category:
-        parts.append(f"{code} can replace {row.category.replace('_', ' ')} (quality {row.quality:.2f}; {row.basis})")
+        # categories are named by their label (English here)
+        from symbiose.labels import category_label
+
+        parts.append(f"{code} can replace {category_label(row.category)} (quality {row.quality:.2f}; {row.basis})")
     else:
         parts.append(f"{code}: {row.basis}")
     breakeven = f"break-even {row.breakeven_km:.0f} km" if np.isfinite(row.breakeven_km) else "no transport cost"

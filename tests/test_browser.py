@@ -54,6 +54,7 @@ def server(tmp_path):
         "SYMBIOSE_DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "SYMBIOSE_LANGUAGE": "en",  # this test reads English labels; test_browser_fr.py walks in French
     }
     log = (tmp_path / "streamlit.log").open("w")
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -175,7 +176,7 @@ def test_import_preview_confirm_and_undo_in_chromium(server, tmp_path):
         )  # fmt: skip
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server}/companies", wait_until="domcontentloaded")
+            page.goto(f"{server}/companies?lang=fr", wait_until="domcontentloaded")  # the officer reads French
             expect(page.get_by_role("tab").nth(4)).to_be_visible(timeout=40_000)
             before = quantity()
             page.get_by_role("tab").nth(4).click()

@@ -75,16 +75,17 @@ def test_init_creates_and_migrates(runner, db, tmp_path):
     result = run(runner, db, "init")
     assert f"{head_revision()})" in result.stdout
     assert (tmp_path / "cli.db").is_file()
-    assert "0 companies" in run(runner, db, "init").stdout  # a second init is harmless
+    assert "0 entreprises" in run(runner, db, "init").stdout  # a second init is harmless (messages in French)
 
 
-def test_import_list_stage_and_export(runner, db, tmp_path):
+def test_import_list_stage_and_export(runner, db, tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")  # an officer's session, in French
     folder = write_bundle_folder(
         tmp_path / "bundle", companies=COMPANIES, streams=STREAMS, needs=NEEDS, synergies=SYNERGIES
     )
     result = run(runner, db, "import", str(folder), "--yes")
     assert "entreprises" in result.stdout and "5 créés" in result.stdout
-    assert "2 companies, 1 streams, 1 needs, 1 synergies" in table_counts(runner, db)
+    assert "2 entreprises, 1 flux, 1 besoins, 1 synergies" in table_counts(runner, db)
     assert "Rien n'a changé." in run(runner, db, "import", str(folder), "--yes").stdout
 
     table = run(runner, db, "list", "streams").stdout
@@ -96,7 +97,7 @@ def test_import_list_stage_and_export(runner, db, tmp_path):
     failed = run(runner, db, "synergy-stage", "Y0001", "abandoned", code=1)
     assert "reason" in failed.stderr and failed.stdout == ""
     moved = run(runner, db, "synergy-stage", "Y0001", "abandoned", "--reason", "trop humide")
-    assert "abandoned" in moved.stdout
+    assert "Synergie Y0001 : abandonnée" in moved.stdout  # the stage named in French
     assert "trop humide" in run(runner, db, "list", "synergies").stdout
     assert "no synergy" in run(runner, db, "synergy-stage", "Y9", "contacted", code=1).stderr
     run(runner, db, "synergy-stage", "Y0001", "signed", code=2)  # usage error
@@ -126,14 +127,14 @@ def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, 
     )
     result = run(runner, db, "import", str(bad), "--yes", code=1)
     assert "C404" in result.stderr and "douze" in result.stderr
-    assert "nothing was changed" in result.stderr
+    assert "rien n'a été modifié" in result.stderr
     assert result.stdout == ""
     assert table_counts(runner, db) == before
     assert "RENAMED" not in run(runner, db, "list", "companies").stdout
 
 
 def test_list_on_an_empty_database(runner, db):
-    assert "(no synergies)" in run(runner, db, "list", "synergies").stdout
+    assert "(aucun élément : synergies)" in run(runner, db, "list", "synergies").stdout
     assert run(runner, db, "list", "needs", "--format", "csv").stdout.startswith("\ufeffid;")
     run(runner, db, "list", "trucks", code=2)
 
@@ -160,12 +161,12 @@ def test_unreachable_database_is_a_clean_error(runner):
 @needs_demo
 def test_load_demo_twice_changes_nothing(runner, db, tmp_path):
     first = run(runner, db, "load-demo")
-    assert "created" in first.stdout
+    assert "Réseau de démonstration chargé" in first.stdout and "337" in first.stdout
     after_first = table_counts(runner, db)
     export_first = tmp_path / "first"
     run(runner, db, "export", str(export_first))
     second = run(runner, db, "load-demo")
-    assert "Nothing changed." in second.stdout
+    assert "Rien n'a changé." in second.stdout
     assert table_counts(runner, db) == after_first
     export_second = tmp_path / "second"
     run(runner, db, "export", str(export_second))
@@ -178,7 +179,7 @@ def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     """The same commands on the PostgreSQL server (a fresh schema), as `--database URL`."""
     assert f"{head_revision()})" in run(runner, postgres_url, "init").stdout
     run(runner, postgres_url, "load-demo")
-    assert "Nothing changed." in run(runner, postgres_url, "load-demo").stdout
+    assert "Rien n'a changé." in run(runner, postgres_url, "load-demo").stdout
     assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
     out = tmp_path / "pg-export"
     run(runner, postgres_url, "export", str(out))

@@ -125,6 +125,7 @@ def test_comparison_write(comparison, tmp_path):
 
 def test_cli_compare_writes_the_three_files(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")  # English messages (French ones: test_french.py)
     out = tmp_path / "cmp"
     result = CliRunner().invoke(main, [
         "--database", f"sqlite:///{tmp_path / 'unused.db'}", "compare", "scenarios/today.toml",

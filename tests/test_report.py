@@ -101,8 +101,16 @@ def small_network() -> Network:
     return Network(companies, streams, needs, synergies, name="Réseau <test> & co")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def english():
+    """These tests read the English report (SYMBIOSE_LANGUAGE=en); test_french.py reads the French one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYMBIOSE_LANGUAGE", "en")
+        yield
+
+
 @pytest.fixture(scope="module")
-def small_report(tmp_path_factory) -> tuple[Network, Path, list[Path]]:
+def small_report(tmp_path_factory, english) -> tuple[Network, Path, list[Path]]:
     network = small_network()
     out = tmp_path_factory.mktemp("report")
     return network, out, build_report(network, out, edition="officer")

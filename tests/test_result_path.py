@@ -37,7 +37,7 @@ def test_reasons_by_columns_are_the_row_by_row_sentences(demo_result, public):
     frame["road_km"] = frame["road_km"].round(2)
     with language("en"):
         got = _reasons(frame, public=public).tolist()
-    expected = [_reason(r, public=public) for r in frame.itertuples()]
+        expected = [_reason(r, public=public) for r in frame.itertuples()]
     assert len(got) == len(frame) > 3000
     assert got == expected
 

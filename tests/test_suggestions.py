@@ -246,8 +246,11 @@ def test_every_suggestion_is_within_its_category_and_need_distance(demo):
 
 
 def test_every_reason_mentions_its_distance(demo):
-    for r in demo["sug"].itertuples():
-        assert f"{r.road_km:.0f} km by road" in r.reason, (r.stream_id, r.need_id, r.reason)
+    from symbiose.i18n import _, fmt_number
+
+    for r in demo["sug"].itertuples():  # in the language the reasons were written in (French by default)
+        by_road = _("{km} km by road ({breakeven})").format(km=fmt_number(r.road_km), breakeven="").removesuffix(" ()")
+        assert by_road in r.reason, (r.stream_id, r.need_id, r.reason)
 
 
 def test_price_range_is_ordered_for_every_suggestion(demo):
@@ -334,11 +337,16 @@ def test_suggestion_table_has_no_missing_values(demo):
 def test_public_reason_hides_both_partners_costs(demo):
     # a company sees reason_public before both sides are interested: no route cost, no virgin
     # price, only compatibility, distance, transport and CO2e
-    sugg = demo["result"].suggestions
-    assert len(sugg) > 100
-    assert sugg["reason"].str.contains("avoids").any()
-    assert not sugg["reason_public"].str.contains("avoids").any()
-    assert sugg["reason_public"].str.contains("km by road").all()
+    from symbiose.i18n import language
+    from symbiose.suggestions import suggest
+
+    for code, avoids, by_road in (("en", "avoids", "km by road"), ("fr", "évite", "km par la route")):
+        with language(code):
+            sugg = suggest(demo["result"].candidates, demo["result"].allocation)
+        assert len(sugg) > 100
+        assert sugg["reason"].str.contains(avoids).any()
+        assert not sugg["reason_public"].str.contains(avoids).any()
+        assert sugg["reason_public"].str.contains(by_road).all()
 
 
 def test_receivers_that_must_be_paid_are_flagged(demo):
@@ -346,5 +354,8 @@ def test_receivers_that_must_be_paid_are_flagged(demo):
     sugg = demo["result"].suggestions
     paid = sugg[sugg["receiver_is_paid"]]
     assert (paid["price_max_eur"] < 0).all()
-    assert paid["reason"].str.contains("paid to take it").all()
-    assert not sugg.loc[~sugg["receiver_is_paid"], "reason"].str.contains("paid to take it").any()
+    from symbiose.i18n import _
+
+    flag = _("the receiver gains only if paid to take it: a treatment outlet, check its permit")
+    assert paid["reason"].str.contains(flag, regex=False).all()
+    assert not sugg.loc[~sugg["receiver_is_paid"], "reason"].str.contains(flag, regex=False).any()

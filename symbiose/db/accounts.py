@@ -290,6 +290,12 @@ def delete_user(session: Session, username: str, *, actor: str) -> None:
     session.flush()
     record_audit(session, actor, "delete", "user", row.username, detail)
 
+def _end_web_sessions(session: Session, row: UserRow) -> None:
+    """End the account's web sign-ins (tokens of :mod:`symbiose.db.login_sessions`)."""
+    from symbiose.db.login_sessions import end_user_login_sessions
+
+    end_user_login_sessions(session, row.username)
+
 
 def set_role(
     session: Session, username: str, role: Role | str, *, company_id: str | None = None, actor: str
@@ -312,6 +318,7 @@ def set_role(
     row.role = new.value
     row.company_id = company_id
     row.session_epoch = (row.session_epoch or 0) + 1
+    _end_web_sessions(session, row)
     session.flush()
     record_audit(session, actor, "role", "user", row.username, detail)
     return _user(row)
@@ -323,6 +330,7 @@ def set_password(session: Session, username: str, password: str, *, actor: str =
     check_password(password, row.username)
     row.password_hash = hash_password(password)
     row.session_epoch = (row.session_epoch or 0) + 1
+    _end_web_sessions(session, row)
     session.flush()
     record_audit(session, actor, "password", "user", row.username)
 

@@ -262,6 +262,18 @@ class UserRow(Base):
     )
 
 
+class LoginSessionRow(Base):
+    """A web sign-in: the SHA-256 of its random token, when it ends, and when it was ended."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class AuditRow(Base):
     __tablename__ = "audit_log"
 

@@ -11,16 +11,22 @@ open demo mode (every page).
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from symbiose import i18n
 from symbiose.domain import Role
 from symbiose.errors import SymbioseError
 from symbiose.i18n import _
 
+LANGUAGE_KEY = "symbiose_language"
+
 
 def pages() -> list:
-    """The pages the current visitor may see (the first one is the default)."""
+    """The pages the current visitor may see: a hidden default page at "/" that opens the first
+    visible one, then the visible pages, each at its own address (/overview, /pipeline...)."""
     from symbiose.ui import (
         catalogue,
         common,
@@ -36,18 +42,18 @@ def pages() -> list:
     try:
         common.engine()  # create/migrate the database and load the demo when it is empty
     except (SymbioseError, SQLAlchemyError) as exc:
-        st.error(f"The database {common.display_url()} cannot be opened: {exc}. Check "
-                 "SYMBIOSE_DATABASE_URL (or the folder of symbiose.db) and restart.")  # fmt: skip
+        st.error(_("The database {url} cannot be opened: {error}. Check SYMBIOSE_DATABASE_URL (or "
+                   "the folder of symbiose.db) and restart.").format(url=common.display_url(), error=exc))
         st.stop()
     everything = {
-        "overview": st.Page(overview.page, title="Overview", icon=":material/map:", url_path="overview"),
-        "companies": st.Page(companies.page, title="Companies & flows", icon=":material/factory:",
+        "overview": st.Page(overview.page, title=_("Overview"), icon=":material/map:", url_path="overview"),
+        "companies": st.Page(companies.page, title=_("Companies & flows"), icon=":material/factory:",
                              url_path="companies"),
-        "partners": st.Page(partners.page, title="Partners", icon=":material/handshake:", url_path="partners"),
-        "pipeline": st.Page(pipeline.page, title="Pipeline", icon=":material/timeline:", url_path="pipeline"),
-        "scenarios": st.Page(scenarios.page, title="Scenarios", icon=":material/compare_arrows:",
+        "partners": st.Page(partners.page, title=_("Partners"), icon=":material/handshake:", url_path="partners"),
+        "pipeline": st.Page(pipeline.page, title=_("Pipeline"), icon=":material/timeline:", url_path="pipeline"),
+        "scenarios": st.Page(scenarios.page, title=_("Scenarios"), icon=":material/compare_arrows:",
                              url_path="scenarios"),
-        "login": st.Page(login.page, title="Sign in", icon=":material/login:", url_path="login"),
+        "login": st.Page(login.page, title=_("Sign in"), icon=":material/login:", url_path="login"),
         "notices": st.Page(notices.page, title=_("Notifications"), icon=":material/notifications:",
                            url_path="notifications"),
         "catalogue": st.Page(catalogue.page, title=_("Local resources"), icon=":material/science:",
@@ -69,18 +75,54 @@ def pages() -> list:
             Role.PLANNER: ["overview", "scenarios", "catalogue"],
             Role.RESEARCHER: ["catalogue"],
         }[user.role] + ["login"]
-    return [everything[name] for name in names]
+    visible = [everything[name] for name in names]
+    return [home_page(visible[0]), *visible]
+
+
+def home_page(landing) -> st.Page:
+    """The address "/": a hidden page that opens the visitor's first page.
+
+    Streamlit serves its default page at "/" only, so a visible default page would answer
+    "Page not found" at its own address (/overview); with this hidden default, every visible page
+    keeps its address for links and bookmarks.
+    """
+
+    def home() -> None:
+        st.switch_page(landing)
+
+    return st.Page(home, title=landing.title, url_path="home", default=True, visibility="hidden")
+
+
+def apply_language() -> str:
+    """Set the language of this run: the sidebar switch, else ``?lang=``, else SYMBIOSE_LANGUAGE.
+
+    Called at the top of every run of ``app.py``, before any page is built.
+    """
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    if not chosen:  # first run, or a click on the chosen language, which unselects it
+        chosen = st.session_state.get(LANGUAGE_KEY + "_last") or st.query_params.get("lang")
+        chosen = chosen or os.environ.get("SYMBIOSE_LANGUAGE")
+        st.session_state[LANGUAGE_KEY] = i18n.set_language(chosen)
+    st.session_state[LANGUAGE_KEY + "_last"] = chosen
+    return i18n.set_language(chosen)
 
 
 def sidebar() -> None:
-    """Who is signed in, or the open-demo notice."""
+    """The language switch, then who is signed in, or the open-demo notice."""
+    from symbiose.labels import role_label
     from symbiose.ui import common
 
+    st.sidebar.segmented_control(
+        "Langue / Language", list(i18n.LANGUAGES), format_func=i18n.LANGUAGE_NAMES.__getitem__,
+        key=LANGUAGE_KEY, label_visibility="collapsed",
+    )  # fmt: skip
+    common.sync_cookie()
     user = common.current_user()
     if user is not None:
-        st.sidebar.caption(f"Signed in as **{user.username}** ({user.role})")
+        st.sidebar.caption(_("Signed in as **{user}** ({role})").format(
+            user=user.username, role=role_label(user.role)))
     elif common.open_mode():
-        st.sidebar.info("Open demo mode: no account exists, every page is visible.")
+        st.sidebar.info(_("Open demo mode: no account exists, every page is visible."))
     from symbiose.ui import notices
 
     notices.badge()

@@ -23,17 +23,22 @@ from sqlalchemy.orm import Session
 from symbiose import db
 from symbiose.domain import Network, Role
 from symbiose.errors import InfeasibleError, SymbioseError, ValidationError
+from symbiose.i18n import _
 from symbiose.matching import MatchResult, run_match
 from symbiose.params import MatchParameters
 
 USER_KEY = "symbiose_user"
+TOKEN_KEY = "symbiose_token"
+TOKEN_PARAM = "session"
+COOKIE = "symbiose_session"  # the same token, for tabs opened from a link (no query string)
+_COOKIE_STATE = "symbiose_cookie"  # what this session last told the browser: a token, or "" to clear
 
 
 # --------------------------------------------------------------------------------------------
 # engine and sessions
 
 
-@st.cache_resource(show_spinner="Opening the database...")
+@st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
     engine = db.ensure_database(url)
     with db.session_factory(engine)() as s, s.begin():
@@ -50,7 +55,8 @@ def display_url() -> str:
 
 
 def engine() -> Engine:
-    return _engine(db.database_url())
+    with st.spinner(_("Opening the database...")):
+        return _engine(db.database_url())
 
 
 @contextlib.contextmanager
@@ -79,7 +85,7 @@ def data_version() -> tuple:
 # cached values (never ORM rows)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the network...")
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _network(url: str, version: tuple) -> Network:
     with db.session_factory(_engine(url))() as s:
         return db.load_network(s, name="database")
@@ -87,7 +93,8 @@ def _network(url: str, version: tuple) -> Network:
 
 def network() -> Network:
     """The stored network (cached until the data changes)."""
-    return _network(db.database_url(), data_version())
+    with st.spinner(_("Loading the network...")):
+        return _network(db.database_url(), data_version())
 
 
 def safe_run_match(net: Network, params: MatchParameters) -> tuple[MatchResult, str]:
@@ -101,20 +108,35 @@ def safe_run_match(net: Network, params: MatchParameters) -> tuple[MatchResult, 
         if not params.rules.keep_implemented:
             raise
         relaxed = replace(params, rules=replace(params.rules, keep_implemented=False))
-        warning = (f"{exc}. The figures below are computed without forcing the implemented "
-                   "synergies to keep their quantities.")  # fmt: skip
+        warning = _("{error}. The figures below are computed without forcing the implemented "
+                    "synergies to keep their quantities.").format(error=exc)
         return run_match(net, relaxed), warning
 
 
-@st.cache_resource(max_entries=8, show_spinner="Computing the optimum...")
-def _match(url: str, version: tuple, params_key: str, _params: MatchParameters):
-    return safe_run_match(_network(url, version), _params)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _match(url: str, version: tuple, params_key: str, _params: MatchParameters, language: str):
+    """The language is part of the key: the result holds sentences (reasons, warnings)."""
+    from datetime import UTC, datetime
+
+    return (*safe_run_match(_network(url, version), _params), datetime.now(UTC))
 
 
 def match(params: MatchParameters | None = None) -> tuple[MatchResult, str]:
     """The optimum of the stored network (cached per data version and parameters)."""
+    result, warning, _computed_at = match_with_time(params)
+    return result, warning
+
+
+def match_with_time(params: MatchParameters | None = None, *, refresh: bool = False):
+    """:func:`match` and when it was computed (UTC); ``refresh`` computes it again."""
+    from symbiose.i18n import get_language
+
     params = params or MatchParameters()
-    return _match(db.database_url(), data_version(), repr(params), params)
+    key = (db.database_url(), data_version(), repr(params))
+    if refresh:
+        _match.clear()
+    with st.spinner(_("Computing the optimum...")):
+        return _match(*key, params, get_language())
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,17 +149,92 @@ def users_exist() -> bool:
 
 
 def current_user() -> db.User | None:
-    """The signed-in user, checked against the database on every call: a session whose account
-    was deleted, or whose role or password changed since it signed in, is signed out."""
-    user = st.session_state.get(USER_KEY)
-    if user is None:
-        return None
+    """The signed-in account: this tab's, else the one of the ``?session=`` token of the address
+    (a reload, a bookmark) or of the browser's cookie (a second tab), checked against the
+    database on every run."""
+    token = st.session_state.get(TOKEN_KEY) or st.query_params.get(TOKEN_PARAM) or _cookie_token()
+    if not token:  # signed in without a token (tests, older sessions): the account re-checked
+        user = st.session_state.get(USER_KEY)
+        if user is None:
+            return None
+        with session() as s:
+            stored = db.session_user(s, user)
+        if stored is None:
+            st.session_state.pop(USER_KEY, None)
+            st.session_state["login_flash"] = "signed_out"
+        return stored
     with session() as s:
-        stored = db.session_user(s, user)
-    if stored is None:
-        st.session_state.pop(USER_KEY, None)
+        user = db.login_session_user(s, token)
+        known = st.session_state.get(USER_KEY)
+        changed = user is not None and known is not None and db.session_user(s, known) is None
+    if changed:  # the account was deleted, demoted or given a new password since it signed in
         st.session_state["login_flash"] = "signed_out"
-    return stored
+        user = None
+    if user is None:  # expired, ended elsewhere, or never issued
+        for key in (USER_KEY, TOKEN_KEY):
+            st.session_state.pop(key, None)
+        if TOKEN_PARAM in st.query_params:
+            del st.query_params[TOKEN_PARAM]
+        return None
+    st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = user, token
+    if st.query_params.get(TOKEN_PARAM) != token:  # page links drop the query string: put it back
+        st.query_params[TOKEN_PARAM] = token
+    return user
+
+
+def sign_in(user: db.User) -> None:
+    """Start a sign-in that survives a reload: a token in the address, its hash in the database."""
+    with transaction() as s:
+        token = db.start_login_session(s, user)
+    st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = user, token
+    st.query_params[TOKEN_PARAM] = token
+
+
+def sign_out() -> None:
+    """End the sign-in on the server: the token of the address no longer opens anything."""
+    token = st.session_state.pop(TOKEN_KEY, None) or st.query_params.get(TOKEN_PARAM)
+    if token:
+        with transaction() as s:
+            db.end_login_session(s, token)
+    st.session_state.pop(USER_KEY, None)
+    st.session_state[_COOKIE_STATE] = ""  # the next run tells the browser to forget the cookie
+    if TOKEN_PARAM in st.query_params:
+        del st.query_params[TOKEN_PARAM]
+
+
+def _cookie_token() -> str | None:
+    if st.session_state.get(_COOKIE_STATE) == "":  # signed out in this session: ignore the old one
+        return None
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except (AttributeError, RuntimeError):  # no browser (bare mode)
+        return None
+    return value if isinstance(value, str) and value else None  # AppTest has no real cookies
+
+
+def sync_cookie() -> None:
+    """Keep the browser's cookie in step with the sign-in (called once per run, in the sidebar).
+
+    The cookie holds the same token as the address, so that a tab opened from a page link
+    (which carries no query string) is signed in too; signing out clears it.
+    """
+    import streamlit.components.v1 as components
+
+    from symbiose.db.login_sessions import LIFETIME
+
+    token = st.session_state.get(TOKEN_KEY)
+    told = st.session_state.get(_COOKIE_STATE)
+    if token and told != token and _cookie_token() != token:
+        script = (f"document.cookie = '{COOKIE}={token}; path=/; max-age={int(LIFETIME.total_seconds())}; "
+                  "SameSite=Strict';")  # fmt: skip
+        st.session_state[_COOKIE_STATE] = token
+    elif told == "" and not token:
+        script = f"document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Strict';"
+        st.session_state[_COOKIE_STATE] = None
+    else:
+        return
+    with st.sidebar:
+        components.html(f"<script>{script}</script>", height=0)
 
 
 def open_mode() -> bool:
@@ -167,8 +264,23 @@ PROBLEMS_AS_TABLE = 30  # up to this many problems, a static table whose long me
 def problems_frame(problems):
     import pandas as pd
 
-    return pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message}
-                         for p in problems], columns=["file", "row", "column", "problem"])  # fmt: skip
+    columns = [_("file"), _("row"), _("column"), _("problem")]
+    return pd.DataFrame([dict(zip(columns, (p.file, p.row, p.column or "", p.message), strict=True))
+                         for p in problems], columns=columns)  # fmt: skip
+
+
+def show_form_problems(exc: SymbioseError, labels: dict[str, str]) -> None:
+    """The problems of a form, each named by the field's label on the form (``labels``: column ->
+    label), not by the file and column the form was checked as."""
+    problems = getattr(exc, "problems", None)
+    if not isinstance(exc, ValidationError) or not problems:
+        st.error(str(exc))
+        return
+    lines = []
+    for p in problems:
+        field = labels.get(p.column or "", "")
+        lines.append(f"- **{field}**: {p.message}" if field else f"- {p.message}")
+    st.error(_("The form has a problem; nothing was saved:") + "\n\n" + "\n".join(lines))
 
 
 def show_problems(exc: SymbioseError) -> None:
@@ -179,14 +291,15 @@ def show_problems(exc: SymbioseError) -> None:
         st.error("\n\n".join(p.message for p in problems))
     elif isinstance(exc, ValidationError) and problems:
         head = str(exc).splitlines()[0]
-        st.error(f"{head} Fix them in the file or the form and try again.")
+        st.error(head + " " + _("Fix them in the file or the form and try again."))
         frame = problems_frame(problems)
-        frame["row"] = frame["row"].map(lambda r: "" if r is None or r != r else str(int(r)))
+        row = _("row")
+        frame[row] = frame[row].map(lambda r: "" if r is None or r != r else str(int(r)))
         if len(frame) <= PROBLEMS_AS_TABLE:
-            st.table(frame.set_index("file"))
+            st.table(frame.set_index(_("file")))
         else:
             st.dataframe(frame, hide_index=True, column_config={
-                "problem": st.column_config.TextColumn("problem", width="large")})
+                _("problem"): st.column_config.TextColumn(_("problem"), width="large")})
     else:
         st.error(str(exc))
 
@@ -206,15 +319,60 @@ def shows_errors() -> Iterator[None]:
 
 def words(value: object) -> str:
     """``biofuel_feedstock`` -> ``biofuel feedstock`` (codes of the data model shown as words)."""
-    return "" if value is None or value != value else str(value).replace("_", " ")
+    from symbiose.labels import words as as_words
+
+    return as_words(value)
 
 
-def number(label: str, fmt: str = "%,.0f", **kwargs) -> st.column_config.NumberColumn:
-    """A number column with a unit in its label and a thousands separator."""
-    return st.column_config.NumberColumn(label, format=fmt, **kwargs)
+def number(label: str, fmt: str = "localized", **kwargs) -> st.column_config.NumberColumn:
+    """A number column with a unit in its label, in the reader's number format.
+
+    Every format is ``localized`` (the browser's locale: ``5 384 503`` and ``3 473,3`` in a
+    French browser); printf formats would print ``3473.30`` whatever the language. Round the
+    values before showing them to choose the decimals.
+    """
+    del fmt  # kept for callers that still pass a printf format: one style everywhere
+    return st.column_config.NumberColumn(label, format="localized", **kwargs)
+
+
+def csv_download(frame, label: str, file_name: str, *, key: str) -> None:
+    """A CSV download a spreadsheet of the user's language opens as columns (``;``, decimal
+    comma and a BOM in French)."""
+    from symbiose.i18n import csv_options
+
+    options = csv_options()
+    data = frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"]).encode(options["encoding"])
+    st.download_button(label, data, file_name=file_name, mime="text/csv", key=key)
 
 
 def scenarios_dir() -> Path:
     """``scenarios/`` next to app.py (the repository root), else in the current folder."""
     here = Path(__file__).resolve().parents[2] / "scenarios"
     return here if here.is_dir() else Path.cwd() / "scenarios"
+
+
+def ewc_code_input(label: str, *, key: str, value: str = "", help: str | None = None,
+                   container=None) -> str:  # fmt: skip
+    """A waste-code field that also searches the List of Waste by French or English words.
+
+    A code (``03 01 05``, ``030105``) is taken as it is; words (``sciure``, ``sawdust``) or a
+    prefix (``03 01``) offer the matching codes, with their label in the user's language, to pick
+    from. Returns the text to validate (the code picked, else what was typed).
+    """
+    from symbiose.domain import format_ewc
+    from symbiose.reference import ewc_entries, ewc_label, search_ewc
+
+    where = container or st
+    text = where.text_input(label, value=value, key=key, help=help or _(
+        "a List of Waste code (03 01 05) or words in French or English (sciure, sawdust)"))
+    compact = "".join(ch for ch in text if ch.isdigit())
+    if not text.strip() or (len(compact) == 6 and compact in ewc_entries()):
+        if len(compact) == 6 and compact in ewc_entries():
+            where.caption(ewc_label(compact))
+        return text
+    found = search_ewc(text, limit=30)
+    if not found:
+        where.caption(_("No List of Waste code matches '{text}'.").format(text=text))
+        return text
+    picked = where.selectbox(_("Matching waste codes"), found, format_func=ewc_label, key=f"{key}_pick")
+    return format_ewc(picked) if picked else text

@@ -25,10 +25,16 @@ from symbiose.db import imports
 from symbiose.domain import Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
 from symbiose.i18n import N_, _, fmt_datetime
+from symbiose.labels import category_label, route_label, state_label
+from symbiose.reference import search_ewc
 from symbiose.ui import common
 from symbiose.units import BASE_PER_UNIT
 
-TABLE_LABELS = {"companies": "company", "streams": "stream (output)", "needs": "need (input)"}
+TABLE_LABELS = {"companies": "company", "streams": "stream (output)", "needs": "need (input)"}  # internal keys
+TO_EDIT = {"companies": N_("Company to edit"), "streams": N_("Stream (output) to edit"),
+           "needs": N_("Need (input) to edit")}  # fmt: skip
+NEW_RECORD = {"companies": N_("(new company)"), "streams": N_("(new stream)"), "needs": N_("(new need)")}
+SAVE = {"companies": N_("Save the company"), "streams": N_("Save the stream"), "needs": N_("Save the need")}
 CHOICES = {
     "unit": ["t", "m3", "MWh"],
     "physical_state": [s.value for s in PhysicalState],
@@ -37,22 +43,34 @@ CHOICES = {
     "material": ["", *resource_categories()],
 }
 LABELS = {
-    "id": "Id", "company_id": "Company", "name": "Name", "naf_code": "Activity code (NAF)",
-    "ewc_code": "Waste code (EWC)", "quantity": "Quantity per year", "unit": "Unit",
-    "physical_state": "Physical state", "route": "Current route",
-    "route_cost_eur_per_unit": "Current route cost (EUR per unit)",
-    "virgin_price_eur_per_unit": "Virgin input price (EUR per unit)",
-    "max_distance_km": "Maximum road distance (km)", "accepted_codes": "Accepted waste codes",
-    "months": "Months", "hazardous_permit": "Holds a hazardous-waste permit",
+    "id": N_("Id"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
+    "ewc_code": N_("Waste code (EWC)"), "quantity": N_("Quantity per year"), "unit": N_("Unit"),
+    "physical_state": N_("Physical state"), "route": N_("Current route"),
+    "route_cost_eur_per_unit": N_("Current route cost (EUR per unit)"),
+    "virgin_price_eur_per_unit": N_("Virgin input price (EUR per unit)"),
+    "max_distance_km": N_("Maximum road distance (km)"), "accepted_codes": N_("Accepted waste codes"),
+    "months": N_("Months"), "hazardous_permit": N_("Holds a hazardous-waste permit"),
+    "commune": N_("Commune"), "postal_code": N_("Postal code"), "insee_code": N_("INSEE code"),
+    "latitude": N_("Latitude"), "longitude": N_("Longitude"), "siret": N_("SIRET"), "address": N_("Address"),
+    "contact_name": N_("Contact name"), "contact_email": N_("Contact e-mail"), "contact_phone": N_("Contact phone"),
+    "notes": N_("Notes"), "company": N_("Company"), "material": N_("Material"), "description": N_("Description"),
+    "category": N_("Resource category"),
 }  # fmt: skip
 HELP = {
-    "ewc_code": "List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)",
-    "accepted_codes": "waste codes or 2/4-digit prefixes, separated by commas: 0301, 03 01 05",
-    "months": "months available: 11-3, 1,2,3, nov-mar; empty = all year",
-    "quantity": "per year, in the unit below (decimal comma accepted)",
-    "latitude": "leave latitude and longitude empty to place the company at its commune",
-    "route_cost_eur_per_unit": "what the producer pays per unit today (negative if sold)",
+    "ewc_code": N_("List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)"),
+    "accepted_codes": N_("waste codes or 2/4-digit prefixes, separated by commas: 0301, 03 01 05"),
+    "months": N_("months available: 11-3, 1,2,3, nov-mar; empty = all year"),
+    "quantity": N_("per year, in the unit below (decimal comma accepted)"),
+    "latitude": N_("leave latitude and longitude empty to place the company at its commune"),
+    "route_cost_eur_per_unit": N_("what the producer pays per unit today (negative if sold)"),
 }
+CHOICE_NAMES = {"physical_state": state_label, "route": route_label, "category": category_label,
+                "material": category_label}  # fmt: skip
+
+
+def field_label(name: str) -> str:
+    """A field as labelled on the form, in the current language."""
+    return _(LABELS[name]) if name in LABELS else name.replace("_", " ").capitalize()
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,16 +117,24 @@ def need_frame(net: Network) -> pd.DataFrame:
 def browse(net: Network) -> None:
     companies, streams, needs = company_frame(net), stream_frame(net), need_frame(net)
     c1, c2, c3 = st.columns(3)
-    communes = c1.multiselect("Commune", sorted(set(companies["commune"]) - {""}), key="f_commune")
-    code = c2.text_input("Waste code starts with", key="f_code", placeholder="02 07")
-    categories = c3.multiselect("Category", list(resource_categories()), key="f_category",
-                                help="resource category of a need, or material of a stream "
-                                "without a waste code (heat, process water)")
+    communes = c1.multiselect(_("Commune"), sorted(set(companies["commune"]) - {""}), key="f_commune",
+                              placeholder=_("All communes"))  # fmt: skip
+    code = c2.text_input(_("Waste code or words"), key="f_code", placeholder="02 07, sciure, sawdust",
+                         help=_("a code or its first digits, or words of the List of Waste in French or English"))  # fmt: skip
+    categories = c3.multiselect(_("Category"), list(resource_categories()), key="f_category",
+                                format_func=category_label, placeholder=_("All categories"),
+                                help=_("resource category of a need, or material of a stream without a waste "
+                                       "code (heat, process water)"))  # fmt: skip
     if communes:
         companies = companies[companies["commune"].isin(communes)]
         streams = streams[streams["commune"].isin(communes)]
         needs = needs[needs["commune"].isin(communes)]
-    if code.strip():
+    if code.strip() and re.search(r"[^\W\d_]", code):  # words: the codes whose label holds them
+        found = set(search_ewc(code, limit=1000))
+        streams = streams[streams["ewc_code"].str.replace(" ", "").isin(found)]
+        needs = needs[needs["accepted_codes"].str.replace(" ", "").str.split(",").map(
+            lambda codes: any(f.startswith(c) for c in codes if c for f in found))]
+    elif code.strip():
         compact = re.sub(r"\D", "", code)
         streams = streams[streams["ewc_code"].str.replace(" ", "").str.startswith(compact)]
         needs = needs[needs["accepted_codes"].str.replace(" ", "").str.split(",").map(
@@ -116,60 +142,67 @@ def browse(net: Network) -> None:
     if categories:
         streams = streams[streams["material"].isin(categories)]
         needs = needs[needs["category"].isin(categories)]
-    st.markdown(f"**Companies** ({len(companies)})")
-    _table(companies, COMPANY_COLUMNS, "companies_table", "No company matches these filters.")
-    st.markdown(f"**Streams: what companies put out** ({len(streams)})")
-    _table(streams.assign(material=streams["material"].map(common.words), route=streams["route"].map(common.words)),
-           STREAM_COLUMNS, "streams_table", "No stream matches these filters.")  # fmt: skip
-    st.markdown(f"**Needs: what companies take in** ({len(needs)})")
-    _table(needs.assign(category=needs["category"].map(common.words)), NEED_COLUMNS, "needs_table",
-           "No need matches these filters.")  # fmt: skip
+    st.markdown("**{title}** ({n})".format(title=_("Companies"), n=len(companies)))
+    _table(companies, company_columns(), "companies_table", _("No company matches these filters."))
+    st.markdown("**{title}** ({n})".format(title=_("Streams: what companies put out"), n=len(streams)))
+    _table(streams.assign(material=streams["material"].map(category_label), route=streams["route"].map(route_label)),
+           stream_columns(), "streams_table", _("No stream matches these filters."))  # fmt: skip
+    st.markdown("**{title}** ({n})".format(title=_("Needs: what companies take in"), n=len(needs)))
+    _table(needs.assign(category=needs["category"].map(category_label)), need_columns(), "needs_table",
+           _("No need matches these filters."))  # fmt: skip
 
 
 def _table(frame: pd.DataFrame, columns: dict, key: str, empty: str) -> None:
     """The columns people read first, named with their units; the rest stay in the export."""
     if frame.empty:
-        st.caption(f"{empty} Clear the commune, code or category filter above to see more.")
+        st.caption(empty + " " + _("Clear the commune, code or category filter above to see more."))
         return
     st.dataframe(frame[list(columns)], hide_index=True, key=key, column_config=columns)
 
 
-COMPANY_COLUMNS = {
-    "id": st.column_config.TextColumn("id", width="small"),
-    "name": st.column_config.TextColumn("name", width="large"),
-    "commune": "commune", "naf_code": st.column_config.TextColumn("NAF", help="activity code (NAF rév.2)"),
-    "contact": "contact",
-    "latitude": st.column_config.NumberColumn("lat.", format="%.4f"),
-    "longitude": st.column_config.NumberColumn("long.", format="%.4f"),
-}  # fmt: skip
-STREAM_COLUMNS = {
-    "id": st.column_config.TextColumn("id", width="small"),
-    "company": st.column_config.TextColumn("company", width="medium"),
-    "commune": "commune",
-    "ewc_code": st.column_config.TextColumn("waste code", help="European List of Waste; * = hazardous"),
-    "description": st.column_config.TextColumn("description", width="medium"),
-    "quantity": common.number("quantity (/yr)", "localized", help="per year, in the unit shown"),
-    "unit": st.column_config.TextColumn("unit", width="small"),
-    "months": st.column_config.TextColumn("months", help="months available; empty = all year"),
-    "route": st.column_config.TextColumn("current route"),
-    "route_cost_eur_per_unit": common.number("route cost (EUR/unit)", "%.2f",
-                                             help="paid per unit today for the current route; negative when sold"),
-    "material": st.column_config.TextColumn("material", help="for streams without a waste code (heat, water)"),
-}  # fmt: skip
-NEED_COLUMNS = {
-    "id": st.column_config.TextColumn("id", width="small"),
-    "company": st.column_config.TextColumn("company", width="medium"),
-    "commune": "commune",
-    "category": "category",
-    "description": st.column_config.TextColumn("description", width="medium"),
-    "quantity": common.number("quantity (/yr)", "localized", help="per year, in the unit shown"),
-    "unit": st.column_config.TextColumn("unit", width="small"),
-    "virgin_price_eur_per_unit": common.number("virgin price (EUR/unit)", "%.2f",
-                                               help="what the company pays today for the virgin input"),
-    "max_distance_km": common.number("max road (km)", "%.0f", help="furthest road distance accepted"),
-    "months": st.column_config.TextColumn("months", help="months needed; empty = all year"),
-    "accepted_codes": st.column_config.TextColumn("accepted waste codes"),
-}  # fmt: skip
+def company_columns() -> dict:
+    return {
+        "id": st.column_config.TextColumn(_("id"), width="small"),
+        "name": st.column_config.TextColumn(_("name"), width="large"),
+        "commune": _("commune"), "naf_code": st.column_config.TextColumn("NAF", help=_("activity code (NAF rév.2)")),
+        "contact": _("contact"),
+        "latitude": common.number(_("lat.")),
+        "longitude": common.number(_("long.")),
+    }  # fmt: skip
+
+
+def stream_columns() -> dict:
+    return {
+        "id": st.column_config.TextColumn(_("id"), width="small"),
+        "company": st.column_config.TextColumn(_("company"), width="medium"),
+        "commune": _("commune"),
+        "ewc_code": st.column_config.TextColumn(_("waste code"), help=_("European List of Waste; * = hazardous")),
+        "description": st.column_config.TextColumn(_("description"), width="medium"),
+        "quantity": common.number(_("quantity (/yr)"), help=_("per year, in the unit shown")),
+        "unit": st.column_config.TextColumn(_("unit"), width="small"),
+        "months": st.column_config.TextColumn(_("months"), help=_("months available; empty = all year")),
+        "route": st.column_config.TextColumn(_("current route")),
+        "route_cost_eur_per_unit": common.number(_("route cost (EUR/unit)"),
+                                                 help=_("paid per unit today for the current route; negative when sold")),
+        "material": st.column_config.TextColumn(_("material"), help=_("for streams without a waste code (heat, water)")),
+    }  # fmt: skip
+
+
+def need_columns() -> dict:
+    return {
+        "id": st.column_config.TextColumn(_("id"), width="small"),
+        "company": st.column_config.TextColumn(_("company"), width="medium"),
+        "commune": _("commune"),
+        "category": _("category"),
+        "description": st.column_config.TextColumn(_("description"), width="medium"),
+        "quantity": common.number(_("quantity (/yr)"), help=_("per year, in the unit shown")),
+        "unit": st.column_config.TextColumn(_("unit"), width="small"),
+        "virgin_price_eur_per_unit": common.number(_("virgin price (EUR/unit)"),
+                                                   help=_("what the company pays today for the virgin input")),
+        "max_distance_km": common.number(_("max road (km)"), help=_("furthest road distance accepted")),
+        "months": st.column_config.TextColumn(_("months"), help=_("months needed; empty = all year")),
+        "accepted_codes": st.column_config.TextColumn(_("accepted waste codes")),
+    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,7 +288,7 @@ PREFILL_FIELDS = {
 
 def _prefill(table: str, company_id: str, row: dict[str, str]) -> None:
     """Copy a typical flow into the new-record form of ``table`` (nothing is saved)."""
-    choice = f"(new {TABLE_LABELS[table].split(' ')[0]})"
+    choice = f"(new {TABLE_LABELS[table].split(' ')[0]})"  # the internal value of the new-record choice
     st.session_state[f"edit_{table}"] = choice
     key = f"{table}_{choice}_"
     st.session_state[key + "company_id"] = company_id
@@ -269,46 +302,73 @@ def typical_flows(net: Network, table: str) -> None:
     companies = {c.id: c for c in net.companies}
     if not companies:
         return
-    company_id = st.selectbox("Company", list(companies), key=f"prefill_company_{table}",
+    not_set = _("not set")
+    company_id = st.selectbox(_("Company"), list(companies), key=f"prefill_company_{table}",
                               format_func=lambda c: f"{c} {companies[c].name} "
-                              f"(NAF {companies[c].naf_code or 'not set'})")  # fmt: skip
+                              f"(NAF {companies[c].naf_code or not_set})")  # fmt: skip
     naf = companies[company_id].naf_code
-    with st.expander(f"Typical flows for this company's activity (NAF {naf or 'not set'})"):
+    with st.expander(_("Typical flows for this company's activity (NAF {naf})").format(naf=naf or not_set)):
         if not naf:
-            st.caption("Give the company its NAF code (Company tab) to see its sector's flows.")
+            st.caption(_("Give the company its NAF code (Company tab) to see its sector's flows."))
             return
         try:
             lists = {"streams": prefill.typical_streams(naf), "needs": prefill.typical_needs(naf)}
         except ValueError as exc:
             st.warning(str(exc))
             return
-        st.caption("What companies of this sector usually put out and take in. A button copies "
-                   "the row into the new stream or need form: enter the quantity there and save. "
-                   "Nothing is stored until you save.")  # fmt: skip
-        for target, title in (("streams", "Typical streams (outputs)"),
-                              ("needs", "Typical needs (inputs)")):  # fmt: skip
+        st.caption(_("What companies of this sector usually put out and take in. A button copies the row into the "
+                     "new stream or need form: enter the quantity there and save. Nothing is stored until you "
+                     "save."))  # fmt: skip
+        for target, title in (("streams", _("Typical streams (outputs)")),
+                              ("needs", _("Typical needs (inputs)"))):  # fmt: skip
             st.markdown(f"**{title}**")
             if not lists[target]:
-                st.caption("None listed for this sector.")
+                st.caption(_("None listed for this sector."))
             for i, row in enumerate(lists[target]):
-                what = row.get("ewc_code") or common.words(row.get("material") or row["category"])
-                months = f", months {row['months']}" if row.get("months") else ""
+                what = row.get("ewc_code") or category_label(row.get("material") or row["category"])
+                months = (", " + _("months {months}").format(months=row["months"])) if row.get("months") else ""
                 left, right = st.columns([5, 1])
                 left.markdown(f"`{what}` {row['description']} ({row['unit']}{months})",
                               help=f"{row['nace_prefix']}: {row['basis']}")  # fmt: skip
-                right.button("Pre-fill", key=f"prefill_{table}_{target}_{i}", on_click=_prefill,
+                right.button(_("Pre-fill"), key=f"prefill_{table}_{target}_{i}", on_click=_prefill,
                              args=(target, company_id, row),
-                             help=f"copy into the new {TABLE_LABELS[target].split(' ')[0]} form "
-                             f"({'Stream' if target == 'streams' else 'Need'} tab)")  # fmt: skip
+                             help=_("copy into the new stream form (Stream tab)") if target == "streams"
+                             else _("copy into the new need form (Need tab)"))  # fmt: skip
+
+
+def _use_code(table: str, choice: str, code: str) -> None:
+    """Put a code found in the List of Waste into the open form (nothing is saved)."""
+    key = f"{table}_{choice}_" + ("ewc_code" if table == "streams" else "accepted_codes")
+    if table == "streams":
+        st.session_state[key] = code
+    else:
+        current = st.session_state.get(key, "").strip().strip(",")
+        st.session_state[key] = f"{current}, {code}" if current else code
+
+
+def waste_code_finder(table: str, choice: str) -> None:
+    """Search the List of Waste by French or English words or by code, and copy a code into the form."""
+    from symbiose.domain import format_ewc
+
+    with st.expander(_("Find a waste code (French or English words, or a code)")):
+        code = common.ewc_code_input(_("Waste code or words"), key=f"find_code_{table}")
+        if code.strip() and any(ch.isdigit() for ch in code):
+            compact = re.sub(r"\D", "", code)
+            if len(compact) == 6:
+                st.button(_("Use {code} in the form").format(code=format_ewc(compact)), key=f"use_code_{table}",
+                          on_click=_use_code, args=(table, choice, format_ewc(compact)))  # fmt: skip
 
 
 def record_form(net: Network, table: str) -> None:
     if table in PREFILL_FIELDS:
         typical_flows(net, table)
     rows = _current_rows(net, table)
-    new_label = f"(new {TABLE_LABELS[table].split(' ')[0]})"
-    choice = st.selectbox(f"{TABLE_LABELS[table].capitalize()} to edit", [new_label, *rows],
-                          key=f"edit_{table}")  # fmt: skip
+    new_label = f"(new {TABLE_LABELS[table].split(' ')[0]})"  # internal value (widget keys use it)
+    if table in ("streams", "needs"):
+        waste_code_finder(table, new_label if st.session_state.get(f"edit_{table}", new_label) == new_label
+                          else st.session_state[f"edit_{table}"])  # fmt: skip
+    choice = st.selectbox(_(TO_EDIT[table]), [new_label, *rows], key=f"edit_{table}",
+                          format_func=lambda v: _(NEW_RECORD[table]) if v == new_label else v)  # fmt: skip
     opened = None
     if choice != new_label:
         opened = _opened(table, choice, lambda: _current_rows(net, table))
@@ -326,7 +386,7 @@ def record_form(net: Network, table: str) -> None:
         cols = st.columns(2)
         for i, column in enumerate(TABLES[table]):
             name = column.name
-            label = f"{LABELS.get(name, name.replace('_', ' ').capitalize())}{' *' if column.required else ''}"
+            label = f"{field_label(name)}{' *' if column.required else ''}"
             value = current.get(name, "") or ""
             box = cols[i % 2]
             key = f"{table}_{choice}_{name}"
@@ -344,22 +404,22 @@ def record_form(net: Network, table: str) -> None:
             elif name in CHOICES:
                 options = CHOICES[name]
                 index = options.index(value) if value in options else 0
-                values[name] = box.selectbox(label, options, index=index, key=key)
+                values[name] = box.selectbox(label, options, index=index, key=key,
+                                             format_func=CHOICE_NAMES.get(name, str))  # fmt: skip
             elif name == "hazardous_permit":
                 values[name] = "true" if box.checkbox(label, value=value == "true", key=key) else "false"
             else:
-                values[name] = box.text_input(label, value=value, key=key,
-                                              help=f"{HELP.get(name, '')} (spreadsheet column `{name}` / "
-                                              f"`{column.french}`)".strip())  # fmt: skip
-        submitted = st.form_submit_button(f"Save the {TABLE_LABELS[table].split(' ')[0]}",
-                                          type="primary")  # fmt: skip
+                values[name] = box.text_input(label, value=value, key=key, help=_(
+                    "{help} (spreadsheet column `{name}` / `{french}`)").format(
+                        help=_(HELP[name]) if name in HELP else "", name=name, french=column.french).strip())  # fmt: skip
+        submitted = st.form_submit_button(_(SAVE[table]), type="primary")
     if submitted:
         if opened is not None:
             values["id"] = choice
         try:
             saved = save_form(table, values, opened, common.actor())
         except SymbioseError as exc:
-            common.show_problems(exc)
+            common.show_form_problems(exc, {c.name: field_label(c.name) for c in TABLES[table]})
             return
         what = _(TABLE_WORDS[table])
         if saved.created:
@@ -499,19 +559,19 @@ def import_export() -> None:
     st.divider()
     c1, c2, c3 = st.columns(3)
     with common.shows_errors():
-        c1.download_button("Export the network (xlsx)", _export_bytes(db.database_url(), common.data_version()),
+        c1.download_button(_("Export the network (xlsx)"), _export_bytes(db.database_url(), common.data_version()),
                            file_name="reseau_symbiose.xlsx", key="export_xlsx")  # fmt: skip
-        c2.download_button("Templates (French, xlsx)", _template_bytes("fr"), file_name="modeles_symbiose.xlsx",
+        c2.download_button(_("Templates (French, xlsx)"), _template_bytes("fr"), file_name="modeles_symbiose.xlsx",
                            key="templates_fr")  # fmt: skip
-        c3.download_button("Templates (English, xlsx)", _template_bytes("en"),
+        c3.download_button(_("Templates (English, xlsx)"), _template_bytes("en"),
                            file_name="templates_symbiose.xlsx", key="templates_en")  # fmt: skip
 
 
 def page() -> None:
-    st.title("Companies & flows")
+    st.title(_("Companies & flows"))
     with common.shows_errors():
         net = common.network()
-        tabs = st.tabs(["Browse", "Company", "Stream", "Need", "Import / export"])
+        tabs = st.tabs([_("Browse"), _("Company"), _("Stream"), _("Need"), _("Import / export")])
         with tabs[0]:
             browse(net)
         for tab, table in zip(tabs[1:4], ("companies", "streams", "needs"), strict=True):

@@ -30,7 +30,7 @@ def page() -> None:
             _("Signed in as {name} ({role}).").format(name=user.username, role=role_name(user.role))
         )
         if st.button(_("Sign out"), key="logout"):
-            st.session_state.pop(common.USER_KEY, None)
+            common.sign_out()
             st.rerun()
         return
     if common.open_mode():
@@ -51,5 +51,5 @@ def page() -> None:
         if found is None:
             st.error(_("Unknown user name or wrong password."))
         else:
-            st.session_state[common.USER_KEY] = found
+            common.sign_in(found)
             st.rerun()

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from symbiose.domain import Network
+from symbiose.i18n import _, fmt_datetime, fmt_number, fmt_quantity, ngettext
+from symbiose.labels import category_label, per_year
 from symbiose.matching import MatchResult
-from symbiose.ui import common
+from symbiose.ui import common, maps
 
-ROLE_COLOURS = {  # RGBA
-    "supplier": [230, 120, 20, 200],
-    "receiver": [30, 120, 200, 200],
-    "supplier and receiver": [120, 60, 170, 220],
-    "not matched": [150, 150, 150, 140],
-}
-
-
-# OpenStreetMap-based light background (Carto, no token); without network the points and arcs
-# are still drawn on a blank background
-MAP_STYLE = pdk.map_styles.CARTO_LIGHT
-FLOWS_ON_MAP = {"the 50 worth most": 50, "the 150 worth most": 150, "all": None}
+ROLE_COLOURS = maps.ROLE_COLOURS
+FLOWS_ON_MAP = {"50": 50, "150": 150, "all": None}
 
 
 def company_points(net: Network, matches: pd.DataFrame) -> pd.DataFrame:
@@ -34,109 +25,149 @@ def company_points(net: Network, matches: pd.DataFrame) -> pd.DataFrame:
                 else "not matched")  # fmt: skip
         rows.append({"id": c.id, "name": c.name, "commune": c.commune, "lat": c.latitude,
                      "lon": c.longitude, "role": role, "colour": ROLE_COLOURS[role],
-                     "label": f" ({c.commune}, {role})"})  # fmt: skip
-    return pd.DataFrame(rows)
+                     "label": f" ({c.commune}, {_(role)})"})  # fmt: skip
+    return pd.DataFrame(rows, columns=["id", "name", "commune", "lat", "lon", "role", "colour", "label"])
 
 
 def flow_lines(net: Network, matches: pd.DataFrame) -> pd.DataFrame:
     where = {c.id: (c.longitude, c.latitude) for c in net.companies}
-    lines = matches.assign(
-        source=matches["supplier_id"].map(where), target=matches["receiver_id"].map(where),
-        label=matches["supplier"] + " -> " + matches["receiver"] + ": "
-        + matches["quantity"].round(1).astype(str) + " " + matches["unit"] + "/yr ("
-        + matches["category"].fillna("") + ")",
-    )  # fmt: skip
+    labels = [
+        f"{s} → {r}: {fmt_quantity(q, per_year(u))} ({category_label(c)})"
+        for s, r, q, u, c in zip(matches["supplier"], matches["receiver"], matches["quantity"],
+                                 matches["unit"], matches["category"].fillna(""), strict=True)
+    ]  # fmt: skip
+    lines = matches.assign(source=matches["supplier_id"].map(where), target=matches["receiver_id"].map(where),
+                           label=labels)  # fmt: skip
     lines = lines[lines["supplier_id"] != lines["receiver_id"]]
     lines = lines.assign(name="", width=1 + 4 * (lines["quantity"].rank(pct=True)))
     return lines[["source", "target", "name", "label", "quantity", "value_eur", "width"]]
 
 
-def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *,
-                extra: list | None = None) -> pdk.Deck:  # fmt: skip
+def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *, extra: list | None = None,
+                online: bool = False):  # fmt: skip
+    """Companies (coloured by role) and flows (arcs) on the offline background."""
+    import pydeck as pdk
+
     layers = []
     if lines is not None and len(lines):
         layers.append(pdk.Layer(
             "ArcLayer", data=lines, get_source_position="source", get_target_position="target",
-            get_source_color=[230, 120, 20, 160], get_target_color=[30, 120, 200, 160],
-            get_width="width", pickable=True,
+            get_source_color=[230, 120, 20, 180], get_target_color=[30, 120, 200, 180],
+            get_width="width", pickable=True, id="flows",
         ))  # fmt: skip
     layers.append(pdk.Layer(
         "ScatterplotLayer", data=points, get_position=["lon", "lat"], get_fill_color="colour",
-        get_radius=350, radius_min_pixels=3, pickable=True,
+        get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
+        get_radius=350, radius_min_pixels=4, pickable=True, id="companies",
     ))  # fmt: skip
     layers.extend(extra or [])
-    view = pdk.ViewState(latitude=float(points["lat"].mean()) if len(points) else 45.45,
-                         longitude=float(points["lon"].mean()) if len(points) else -0.43,
-                         zoom=9.5, pitch=30)  # fmt: skip
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=MAP_STYLE,
-                    tooltip={"text": "{name}{label}"})  # fmt: skip
+    return maps.deck(layers, maps.fit_view(points["lat"], points["lon"]), online=online)
 
 
 def indicators(result: MatchResult) -> None:
     k = result.kpis
     cols = st.columns(3)
-    cols[0].metric("Synergies in the optimum", f"{k.synergies:,}")
-    cols[1].metric("Companies involved", f"{k.companies_involved:,}")
-    cols[2].metric("Exchanged (t/yr)", f"{k.matched_t:,.0f}",
-                   help=f"plus {k.matched_m3:,.0f} m3/yr and {k.matched_mwh:,.0f} MWh/yr")
+    cols[0].metric(_("Synergies in the optimum"), fmt_number(k.synergies))
+    cols[1].metric(_("Companies involved"), fmt_number(k.companies_involved))
+    cols[2].metric(_("Exchanged (t/yr)"), fmt_number(k.matched_t),
+                   help=_("plus {m3} m3/yr and {mwh} MWh/yr").format(m3=fmt_number(k.matched_m3),
+                                                                    mwh=fmt_number(k.matched_mwh)))  # fmt: skip
     cols = st.columns(3)
-    cols[0].metric("CO2e avoided (t/yr)", f"{k.co2e_avoided_t:,.0f}",
-                   help="Net of transport emissions")
-    cols[1].metric("Net benefit (EUR/yr)", f"{k.net_benefit_eur:,.0f}")
-    cols[2].metric("Left unmatched (t/yr)", f"{k.unmatched_t:,.0f}",
-                   help=f"plus {k.unmatched_m3:,.0f} m3/yr and {k.unmatched_mwh:,.0f} MWh/yr")
+    cols[0].metric(_("CO2e avoided (t/yr)"), fmt_number(k.co2e_avoided_t), help=_("Net of transport emissions"))
+    cols[1].metric(_("Net benefit (EUR/yr)"), fmt_number(k.net_benefit_eur))
+    cols[2].metric(_("Left unmatched (t/yr)"), fmt_number(k.unmatched_t),
+                   help=_("plus {m3} m3/yr and {mwh} MWh/yr").format(m3=fmt_number(k.unmatched_m3),
+                                                                    mwh=fmt_number(k.unmatched_mwh)))  # fmt: skip
+
+
+def map_section(net: Network, matches: pd.DataFrame) -> None:
+    st.subheader(_("Map"))
+    points = company_points(net, matches)
+    c1, c2, c3 = st.columns([2, 2, 1])
+    categories = sorted(c for c in matches["category"].dropna().unique() if c)
+    picked = c1.multiselect(_("Resource categories"), categories, format_func=category_label,
+                            placeholder=_("All categories"), key="overview_categories")  # fmt: skip
+    names = dict(zip(points["id"], points["name"], strict=True))
+    company = c2.selectbox(_("Company"), [""] + sorted(names, key=names.get),
+                           format_func=lambda i: names.get(i, _("All companies")), key="overview_company")  # fmt: skip
+    online = c3.toggle(_("Online map tiles (needs the Internet)"), value=False, key="overview_online")
+    shown_labels = {"50": _("the 50 worth most"), "150": _("the 150 worth most"), "all": _("all")}
+    shown = st.segmented_control(_("Flows drawn"), list(FLOWS_ON_MAP), format_func=shown_labels.__getitem__,
+                                 default="50", key="overview_flows") or "50"  # fmt: skip
+    selected = matches
+    if picked:
+        selected = selected[selected["category"].isin(picked)]
+    if company:
+        selected = selected[(selected["supplier_id"] == company) | (selected["receiver_id"] == company)]
+    drawn = selected.sort_values("value_eur", ascending=False).head(FLOWS_ON_MAP[shown] or len(selected))
+    if picked or company:
+        involved = set(drawn["supplier_id"]) | set(drawn["receiver_id"]) | ({company} if company else set())
+        points = points[points["id"].isin(involved)]
+    st.pydeck_chart(network_map(points, flow_lines(net, drawn), online=online), key="overview_map")
+    maps.legend([(colour, f"{_(role)} ({(points['role'] == role).sum()})") for role, colour in ROLE_COLOURS.items()])
+    st.caption(_("Arcs: flows of the optimum, from the supplier (orange end) to the receiver (blue end), wider "
+                 "for larger quantities; {drawn} of {total} drawn. Hover for details. Background: communes "
+                 "of Charente-Maritime (Haute-Saintonge shaded), IGN Admin Express, Licence Ouverte.").format(
+                     drawn=len(drawn), total=len(matches)))  # fmt: skip
 
 
 def page() -> None:
-    st.title("Overview")
-    st.caption("The best allocation of the network's streams to its needs today (all figures per "
-               "year, compared with each stream's current route and each receiver's virgin input).")
+    st.title(_("Overview"))
+    st.caption(_("The best allocation of the network's streams to its needs today (all figures per year, "
+                 "compared with each stream's current route and each receiver's virgin input)."))  # fmt: skip
     with common.shows_errors():
         net = common.network()
-        result, warning = common.match()
+        refresh = st.session_state.pop("overview_refresh", False)
+        result, warning, computed_at = common.match_with_time(refresh=refresh)
+        c1, c2 = st.columns([4, 1])
+        c1.caption(_("Last computed: {when} (UTC)").format(when=fmt_datetime(computed_at)))
+        if c2.button(_("Recompute"), key="overview_recompute", icon=":material/refresh:"):
+            st.session_state["overview_refresh"] = True
+            st.rerun()
         if warning:
             st.warning(warning)
         indicators(result)
         matches = result.matches()
-        st.subheader("Map")
-        points = company_points(net, matches)
-        shown = st.segmented_control("Flows drawn", list(FLOWS_ON_MAP), default="the 50 worth most",
-                                     key="overview_flows") or "the 50 worth most"  # fmt: skip
-        drawn = matches.sort_values("value_eur", ascending=False).head(FLOWS_ON_MAP[shown] or len(matches))
-        st.pydeck_chart(network_map(points, flow_lines(net, drawn)))
-        legend = " · ".join(f"{role}: {(points['role'] == role).sum()}" for role in ROLE_COLOURS)
-        st.caption(f"Points: companies coloured by role in the optimum (orange supplier, blue receiver, "
-                   f"purple both, grey not matched; {legend}). Arcs: flows of the optimum, from the "
-                   f"supplier (orange end) to the receiver (blue end), wider for larger quantities; "
-                   f"{len(drawn)} of {len(matches)} drawn. Hover for details.")  # fmt: skip
-        st.subheader("Top flows")
-        st.caption(f"The 25 flows worth most to the network, of {len(matches)} in the optimum.")
+        map_section(net, matches)
+        st.subheader(_("Top flows"))
+        st.caption(_("The 25 flows worth most to the network, of {n} in the optimum.").format(n=len(matches)))
         top_flows(net, matches)
-        with st.expander("Method"):
-            st.write(result.kpis.method)
+        with st.expander(_("Method")):
+            st.write(_(result.kpis.method))
+
+
+def top_flows_frame(net: Network, matches: pd.DataFrame, n: int = 25) -> pd.DataFrame:
+    """The ``n`` flows worth most, with names, units and the key figures first."""
+    streams = {x.id: x.description for x in net.streams}
+    needs = {x.id: x.description for x in net.needs}
+    top = matches.sort_values("value_eur", ascending=False).head(n)
+    return pd.DataFrame({
+        _("supplier"): top["supplier"],
+        _("receiver"): top["receiver"],
+        _("quantity"): [fmt_quantity(q, per_year(u)) for q, u in zip(top["quantity"], top["unit"], strict=True)],
+        _("road (km)"): top["road_km"].round(1),
+        _("net benefit (EUR/yr)"): top["value_eur"].round(0),
+        _("CO2e avoided (t/yr)"): top["co2e_avoided_t"].round(1),
+        _("replaces"): [category_label(c) if c else needs.get(i, "")
+                        for c, i in zip(top["category"], top["need_id"], strict=True)],
+        _("what"): top["stream_id"].map(streams).fillna("").str.slice(0, 60),
+    })  # fmt: skip
 
 
 def top_flows(net: Network, matches: pd.DataFrame, n: int = 25) -> None:
-    streams = {x.id: x.description for x in net.streams}
-    needs = {x.id: x.description for x in net.needs}
-    top = matches.sort_values("value_eur", ascending=False).head(n).copy()
-    top["what"] = top["stream_id"].map(streams).fillna("").str.slice(0, 60)
-    top["replaces"] = [common.words(c) if c else needs.get(i, "") for c, i in zip(top["category"], top["need_id"],
-                                                                                 strict=True)]  # fmt: skip
-    top["unit"] = top["unit"] + "/yr"
-    top["quantity"] = top["quantity"].round(1)
-    top["value_eur"] = top["value_eur"].round(0)
-    st.dataframe(top[["supplier", "what", "receiver", "replaces", "quantity", "unit", "road_km", "value_eur",
-                      "co2e_avoided_t"]], hide_index=True, column_config={
-        "supplier": st.column_config.TextColumn("supplier", width="medium"),
-        "what": st.column_config.TextColumn("what", width="medium", help="the supplier's stream"),
-        "receiver": st.column_config.TextColumn("receiver", width="medium"),
-        "replaces": st.column_config.TextColumn("replaces", width="medium", help="what the receiver buys today"),
-        "quantity": common.number("quantity", "localized", help="exchanged per year, in the unit shown"),
-        "unit": st.column_config.TextColumn("unit", width="small"),
-        "road_km": common.number("road (km)", "%.1f", width="small"),
-        "value_eur": common.number("net benefit (EUR/yr)", "localized",
-                                   help="value to the network per year, net of transport"),
-        "co2e_avoided_t": common.number("CO2e avoided (t/yr)", "%.1f",
-                                        help="net of transport emissions"),
+    frame = top_flows_frame(net, matches, n)
+    st.dataframe(frame, hide_index=True, key="top_flows", column_config={
+        _("supplier"): st.column_config.TextColumn(_("supplier"), width=190),
+        _("receiver"): st.column_config.TextColumn(_("receiver"), width=190),
+        _("quantity"): st.column_config.TextColumn(_("quantity"), width=120,
+                                                   help=_("exchanged per year, in the unit shown")),
+        _("road (km)"): common.number(_("road (km)"), width=85),
+        _("net benefit (EUR/yr)"): common.number(_("net benefit (EUR/yr)"), width=150,
+                                                 help=_("value to the network per year, net of transport")),
+        _("CO2e avoided (t/yr)"): common.number(_("CO2e avoided (t/yr)"), width=135,
+                                                help=_("net of transport emissions")),
+        _("replaces"): st.column_config.TextColumn(_("replaces"), help=_("what the receiver buys today")),
+        _("what"): st.column_config.TextColumn(_("what"), help=_("the supplier's stream")),
     })  # fmt: skip
+    common.csv_download(frame, _("Download the top flows (CSV)"), _("top_flows.csv"), key="top_flows_csv")
+    st.caption(ngettext("({n} flow)", "({n} flows)", len(frame)).format(n=len(frame)))

@@ -17,9 +17,14 @@ from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT, parse_decimal, to_base
 
 STAGE_LABELS = {
-    Stage.SUGGESTED: "Suggested", Stage.CONTACTED: "Contacted", Stage.IN_DISCUSSION: "In discussion",
-    Stage.IMPLEMENTED: "Implemented", Stage.ABANDONED: "Abandoned",
+    Stage.SUGGESTED: N_("Suggested"), Stage.CONTACTED: N_("Contacted"), Stage.IN_DISCUSSION: N_("In discussion"),
+    Stage.IMPLEMENTED: N_("Implemented"), Stage.ABANDONED: N_("Abandoned"),
 }  # fmt: skip
+
+
+def stage_name(stage) -> str:
+    """A stage as the page names it, in the current language: ``En discussion``."""
+    return _(STAGE_LABELS[Stage(stage)])
 
 
 def synergy_frame(net: Network) -> pd.DataFrame:
@@ -30,7 +35,7 @@ def synergy_frame(net: Network) -> pd.DataFrame:
     for y in net.synergies:
         stream, need = streams.get(y.stream_id), needs.get(y.need_id)
         rows.append({
-            "id": y.id, "stage": STAGE_LABELS[Stage(y.stage)],
+            "id": y.id, "stage": stage_name(y.stage),
             "supplier": names.get(stream.company_id, "") if stream else "",
             "stream": (stream.description or y.stream_id) if stream else y.stream_id,
             "receiver": names.get(need.company_id, "") if need else "",
@@ -44,21 +49,28 @@ def synergy_frame(net: Network) -> pd.DataFrame:
                                        "unit", "abandoned_reason", "created_on", "updated_on", "notes"])  # fmt: skip
 
 
-SYNERGY_COLUMNS = {
-    "id": st.column_config.TextColumn("id", width="small"),
-    "stage": st.column_config.TextColumn("stage"),
-    "supplier": st.column_config.TextColumn("supplier", width="medium"),
-    "stream": st.column_config.TextColumn("what", width="medium", help="the supplier's stream"),
-    "receiver": st.column_config.TextColumn("receiver", width="medium"),
-    "need": st.column_config.TextColumn("for", width="medium", help="the receiver's need"),
-    "quantity": common.number("quantity (/yr)", "localized", help="agreed or planned, per year"),
-    "unit": st.column_config.TextColumn("unit", width="small"),
-    "abandoned_reason": "reason abandoned",
-    "created_on": st.column_config.DateColumn("created"),
-    "updated_on": st.column_config.DateColumn("last change"),
-    "notes": "notes",
-}  # fmt: skip
+def synergy_columns() -> dict:
+    """Column labels of the synergies table, in the current language."""
+    return {
+        "id": st.column_config.TextColumn(_("id"), width="small"),
+        "stage": st.column_config.TextColumn(_("stage")),
+        "supplier": st.column_config.TextColumn(_("supplier"), width="medium"),
+        "stream": st.column_config.TextColumn(_("what"), width="medium", help=_("the supplier's stream")),
+        "receiver": st.column_config.TextColumn(_("receiver"), width="medium"),
+        "need": st.column_config.TextColumn(_("for"), width="medium", help=_("the receiver's need")),
+        "quantity": common.number(_("quantity (/yr)"), help=_("agreed or planned, per year")),
+        "unit": st.column_config.TextColumn(_("unit"), width="small"),
+        "abandoned_reason": _("reason abandoned"),
+        "created_on": st.column_config.DateColumn(_("created"), format="DD/MM/YYYY"),
+        "updated_on": st.column_config.DateColumn(_("last change"), format="DD/MM/YYYY"),
+        "notes": _("notes"),
+    }  # fmt: skip
 
+
+# words of the audit log, as people read them (``_(action)``, ``_(entity)`` at use)
+AUDIT_WORDS = (N_("create"), N_("edit"), N_("import"), N_("delete"), N_("stage"), N_("interest"),
+               N_("password"), N_("network"), N_("company"), N_("stream"), N_("need"), N_("synergy"),
+               N_("user"), N_("companies"), N_("streams"), N_("needs"), N_("synergies"))  # fmt: skip
 
 MOVE_HELP = {
     Move.FORWARD: N_("forward"),
@@ -84,27 +96,26 @@ def _opened_version(synergy_id: str) -> int | None:
 
 def change_stage(net: Network) -> None:
     if not net.synergies:
-        st.caption("No synergy is followed yet: start one from the Partners page.")
+        st.caption(_("No synergy is followed yet: start one from the Partners page."))
         return
     frame = synergy_frame(net).set_index("id")
     labels = {i: f"{i} ({r.stage}): {r.supplier} -> {r.receiver}, {r.stream}"[:120]
               for i, r in frame.iterrows()}  # fmt: skip
-    synergy_id = st.selectbox("Synergy", list(labels), format_func=labels.get, key="stage_synergy")
+    synergy_id = st.selectbox(_("Synergy"), list(labels), format_func=labels.get, key="stage_synergy")
     synergy = next(y for y in net.synergies if y.id == synergy_id)
     version = _opened_version(synergy_id)
     moves = allowed_moves(synergy.stage)
     st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
                  "back or reopening needs a confirmation and a reason.").format(
-                     stage=STAGE_LABELS[Stage(synergy.stage)]))  # fmt: skip
+                     stage=stage_name(synergy.stage)))  # fmt: skip
     with st.form("stage_form"):
-        stage = st.selectbox("New stage", [s.value for s in moves], key="stage_new",
-                             format_func=lambda v: f"{STAGE_LABELS[Stage(v)]} "
-                             f"({_(MOVE_HELP[moves[Stage(v)]])})")  # fmt: skip
+        stage = st.selectbox(_("New stage"), [s.value for s in moves], key="stage_new",
+                             format_func=lambda v: f"{stage_name(v)} ({_(MOVE_HELP[moves[Stage(v)]])})")  # fmt: skip
         reason = st.text_input(_("Reason (required to abandon, go back or reopen)"), key="stage_reason")
         quantity = st.text_input(_("Agreed quantity per year (optional, in the stream's unit)"),
                                  key="stage_quantity")  # fmt: skip
         confirm = st.checkbox(_("I confirm this move back (or this reopening)"), key="stage_confirm")
-        submitted = st.form_submit_button("Change the stage", type="primary")
+        submitted = st.form_submit_button(_("Change the stage"), type="primary")
     if submitted:
         try:
             quantity_base = to_base(parse_decimal(quantity), "t") if quantity.strip() else None
@@ -124,7 +135,8 @@ def change_stage(net: Network) -> None:
             common.show_problems(exc)
         else:
             st.session_state.pop("stage_opened", None)
-            st.session_state["pipeline_flash"] = f"Synergy {synergy.id} is now {STAGE_LABELS[Stage(synergy.stage)]}." + (
+            st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
+                id=synergy.id, stage=stage_name(synergy.stage)) + (
                 " " + _("E-mail not sent: {problems}").format(problems="; ".join(problems)) if problems else "")
             st.rerun()
 
@@ -162,11 +174,10 @@ def history_frame(synergy_id: str | None = None) -> pd.DataFrame:
     """The stage history: who moved a synergy, when, from which stage to which, and why."""
     with common.session() as s:
         changes = db.stage_history(s, synergy_id)
-    return pd.DataFrame([{
-        "synergy": c.synergy_id, "when": c.occurred_at, "who": c.actor,
-        "from": STAGE_LABELS[c.from_stage] if c.from_stage else _("(created)"),
-        "to": STAGE_LABELS[c.to_stage], "reason": c.reason,
-    } for c in reversed(changes)], columns=["synergy", "when", "who", "from", "to", "reason"])  # fmt: skip
+    columns = [_("synergy"), _("when"), _("who"), _("from"), _("to"), _("reason")]
+    return pd.DataFrame([dict(zip(columns, (
+        c.synergy_id, c.occurred_at, c.actor, stage_name(c.from_stage) if c.from_stage else _("(created)"),
+        stage_name(c.to_stage), c.reason), strict=True)) for c in reversed(changes)], columns=columns)  # fmt: skip
 
 
 def stage_history() -> None:
@@ -175,8 +186,8 @@ def stage_history() -> None:
         return
     st.caption(_("Every move of synergy {id}, newest first (who, when, from, to, why).").format(id=chosen))
     st.dataframe(history_frame(chosen), hide_index=True, key="history_table", column_config={
-        "when": st.column_config.DatetimeColumn("when", format="DD/MM/YYYY HH:mm"),
-        "reason": st.column_config.TextColumn("reason", width="large")})  # fmt: skip
+        _("when"): st.column_config.DatetimeColumn(_("when"), format="DD/MM/YYYY HH:mm"),
+        _("reason"): st.column_config.TextColumn(_("reason"), width="large")})  # fmt: skip
 
 
 def _detail(detail: dict | None) -> str:
@@ -187,9 +198,10 @@ def _detail(detail: dict | None) -> str:
     for key, value in detail.items():
         if isinstance(value, dict) and {"created", "updated"} <= set(value):
             if value["created"] or value["updated"]:
-                parts.append(f"{key}: {value['created']} created, {value['updated']} updated")
+                parts.append(_("{table}: {created} created, {updated} updated").format(
+                    table=_(key), created=value["created"], updated=value["updated"]))
         elif key == "changes" and isinstance(value, list):  # an import's before/after values
-            parts.append(f"{key}: {len(value)}")
+            parts.append(f"{_(key)}: {len(value)}")
         elif isinstance(value, dict | list):
             parts.append(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
         else:
@@ -200,15 +212,15 @@ def _detail(detail: dict | None) -> str:
 def audit_frame(limit: int = 500) -> pd.DataFrame:
     with common.session() as s:
         entries = db.audit_entries(s, limit=limit)
-    return pd.DataFrame([{
-        "when": e.occurred_at, "who": e.actor, "action": e.action, "entity": e.entity,
-        "id": e.entity_id, "detail": _detail(e.detail),
-    } for e in entries], columns=["when", "who", "action", "entity", "id", "detail"])  # fmt: skip
+    columns = [_("when"), _("who"), _("action"), _("entity"), _("id"), _("detail")]
+    return pd.DataFrame([dict(zip(columns, (e.occurred_at, e.actor, _(e.action), _(e.entity), e.entity_id,
+                                            _detail(e.detail)), strict=True)) for e in entries],
+                        columns=columns)  # fmt: skip
 
 
 def page() -> None:
-    st.title("Pipeline")
-    st.caption("Every followed synergy from idea to implementation.")
+    st.title(_("Pipeline"))
+    st.caption(_("Every followed synergy from idea to implementation."))
     if flash := st.session_state.pop("pipeline_flash", None):
         st.success(flash)
     with common.shows_errors():
@@ -216,25 +228,25 @@ def page() -> None:
         frame = synergy_frame(net)
         cols = st.columns(len(Stage))
         for col, stage in zip(cols, Stage, strict=True):
-            col.metric(STAGE_LABELS[stage], int((frame["stage"] == STAGE_LABELS[stage]).sum()))
-        chosen = st.multiselect("Stages shown", [s.value for s in Stage], default=[s.value for s in Stage],
-                                format_func=lambda v: STAGE_LABELS[Stage(v)], key="pipeline_stages")  # fmt: skip
-        shown = frame[frame["stage"].isin([STAGE_LABELS[Stage(v)] for v in chosen])]
+            col.metric(stage_name(stage), int((frame["stage"] == stage_name(stage)).sum()))
+        chosen = st.multiselect(_("Stages shown"), [s.value for s in Stage], default=[s.value for s in Stage],
+                                format_func=stage_name, key="pipeline_stages")  # fmt: skip
+        shown = frame[frame["stage"].isin([stage_name(v) for v in chosen])]
         if frame.empty:
-            st.info("No synergy is followed yet. Companies start one with 'I'm interested' on the "
-                    "Partners page; an officer can also import a synergies sheet.")  # fmt: skip
+            st.info(_("No synergy is followed yet. Companies start one with 'I'm interested' on the Partners page; "
+                      "an officer can also import a synergies sheet."))  # fmt: skip
         else:
-            st.dataframe(shown, hide_index=True, key="synergies_table", column_config=SYNERGY_COLUMNS)
-        st.subheader("Change a stage")
+            st.dataframe(shown, hide_index=True, key="synergies_table", column_config=synergy_columns())
+        st.subheader(_("Change a stage"))
         change_stage(net)
         legal_section(net)
 
 
         st.subheader(_("Stage history"))
         stage_history()
-        st.subheader("Audit log")
-        st.caption("Every change, newest first: imports, record edits, stage changes, interests.")
+        st.subheader(_("Audit log"))
+        st.caption(_("Every change, newest first: imports, record edits, stage changes, interests."))
         check_chain()
         st.dataframe(audit_frame(), hide_index=True, key="audit_table", column_config={
-            "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
-            "detail": st.column_config.TextColumn("detail", width="large")})  # fmt: skip
+            _("when"): st.column_config.DatetimeColumn(_("when"), format="DD/MM/YYYY HH:mm"),
+            _("detail"): st.column_config.TextColumn(_("detail"), width="large")})  # fmt: skip

@@ -3,6 +3,7 @@ new processor, and test which synergies are robust."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -13,17 +14,20 @@ from symbiose.bundle import read_bundle
 from symbiose.compare import Comparison
 from symbiose.domain import Network, format_ewc
 from symbiose.errors import InfeasibleError, SymbioseError
+from symbiose.i18n import N_, _, fmt_number, fmt_percent, fmt_quantity, get_language, ngettext
+from symbiose.labels import per_year
 from symbiose.matching import MatchResult
 from symbiose.opportunity import find_opportunities, opportunities_frame
 from symbiose.params import MatchParameters
 from symbiose.reference import data_dir
 from symbiose.robustness import robustness
 from symbiose.scenarios import Scenario, load_scenarios, resolve
-from symbiose.ui import common
-from symbiose.ui.overview import MAP_STYLE, ROLE_COLOURS
+from symbiose.ui import common, maps
+from symbiose.ui.overview import ROLE_COLOURS
 
 RUNS_KEY = "scenario_runs"
-BASE_LABEL = "Stored network, default parameters"
+BASE_LABEL = N_("Stored network, default parameters")
+CHANGE_WORDS = {"appears": N_("gained"), "disappears": N_("lost"), "changes": N_("changed")}
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def scenario_choices() -> dict[str, Scenario]:
                 found[f"{scenario.name} ({path.name}{scenario.source.partition('#')[1]}"
                       f"{scenario.source.partition('#')[2]})"] = scenario  # fmt: skip
         except SymbioseError as exc:
-            st.warning(f"Scenario file skipped: {exc}")
+            st.warning(_("Scenario file skipped: {error}").format(error=exc))
     return found
 
 
@@ -58,26 +62,31 @@ def load_base(base: str) -> Network:
 
 
 def adhoc_scenario() -> Scenario:
-    st.markdown("**Ad-hoc scenario** (from the stored network)")
+    st.markdown(_("**Ad-hoc scenario** (from the stored network)"))
     c1, c2, c3 = st.columns(3)
-    transport = c1.number_input("Road freight (EUR/t.km)", 0.0, 5.0, 0.15, 0.01, key="adhoc_transport")
-    road = c2.number_input("Road factor (road km / straight km)", 1.0, 3.0, 1.3, 0.05, key="adhoc_road")
-    carbon = c3.number_input("Carbon price (EUR/t CO2e)", 0.0, 1000.0, 0.0, 10.0, key="adhoc_carbon")
-    c1, c2, _ = st.columns(3)
-    radius = c1.number_input("Maximum road distance (km, 0 = none)", 0.0, 500.0, 0.0, 5.0, key="adhoc_radius")
-    landfill = c2.number_input("Landfill cost change (EUR/t)", -200.0, 500.0, 0.0, 5.0, key="adhoc_landfill")
+    transport = c1.number_input(_("Road freight (EUR/t.km)"), 0.0, 5.0, 0.15, 0.01, key="adhoc_transport")
+    road = c2.number_input(_("Road factor (road km / straight km)"), 1.0, 3.0, 1.3, 0.05, key="adhoc_road")
+    carbon = c3.number_input(_("Carbon price (EUR/t CO2e)"), 0.0, 1000.0, 0.0, 10.0, key="adhoc_carbon")
+    c1, c2, _c3 = st.columns(3)
+    radius = c1.number_input(_("Maximum road distance (km, 0 = none)"), 0.0, 500.0, 0.0, 5.0, key="adhoc_radius")
+    landfill = c2.number_input(_("Landfill cost change (EUR/t)"), -200.0, 500.0, 0.0, 5.0, key="adhoc_landfill")
     params = MatchParameters(
         transport_cost_eur_per_tkm=transport, road_factor=road, carbon_price_eur_per_t=carbon,
         max_distance_km=radius or None, route_cost_delta_eur={"landfill": landfill} if landfill else {},
     )  # fmt: skip
-    description = (f"freight {transport:g} EUR/t.km, road factor {road:g}, carbon {carbon:g} EUR/t, "
-                   f"radius {radius:g} km, landfill {landfill:+g} EUR/t")  # fmt: skip
-    return Scenario(name="Ad hoc", description=description, base="database", params=params)
+    description = _("freight {transport} EUR/t.km, road factor {road}, carbon {carbon} EUR/t, radius {radius} km, "
+                    "landfill {landfill} EUR/t").format(
+        transport=fmt_number(transport, 2), road=fmt_number(road, 2), carbon=fmt_number(carbon),
+        radius=fmt_number(radius), landfill=("+" if landfill > 0 else "") + fmt_number(landfill))  # fmt: skip
+    return Scenario(name=_("Ad hoc"), description=description, base="database", params=params)
 
 
-def run_scenarios(scenarios: list[Scenario], *, use_stored: bool) -> list[Run]:
+def run_scenarios(scenarios: list[Scenario], *, use_stored: bool, progress=None) -> list[Run]:
+    """Resolve and match every scenario; ``progress(done, total, name)`` is told before each."""
     runs, bases = [], {}
-    for scenario in scenarios:
+    for done, scenario in enumerate(scenarios):
+        if progress is not None:
+            progress(done, len(scenarios), scenario.name)
         base = "database" if use_stored else scenario.base
         if base not in bases:
             bases[base] = load_base(base)
@@ -87,73 +96,198 @@ def run_scenarios(scenarios: list[Scenario], *, use_stored: bool) -> list[Run]:
     return runs
 
 
+def indicator_frame(comparison: Comparison) -> pd.DataFrame:
+    """Long form for charts: one row per indicator and scenario, with translated labels."""
+    from symbiose.compare import INDICATORS
+
+    rows = []
+    for order, (key, label, _spec) in enumerate(INDICATORS):
+        for scenario, result in zip(comparison.scenarios, comparison.results, strict=True):
+            rows.append({"order": order, "indicator": _(label), "scenario": scenario.name,
+                         "value": float(result.kpis.as_dict()[key])})  # fmt: skip
+    return pd.DataFrame(rows, columns=["order", "indicator", "scenario", "value"])
+
+
+def indicator_charts(comparison: Comparison):
+    """One small bar chart per indicator, a bar per scenario (Altair), numbers in the locale."""
+    import altair as alt
+
+    frame = indicator_frame(comparison)
+    french = get_language() == "fr"
+    locale = alt.Locale(number={"decimal": "," if french else ".", "thousands": "\u00a0" if french else ",",
+                                "grouping": [3], "currency": ["", "\u00a0EUR"]})  # fmt: skip
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("value:Q", title=None, axis=alt.Axis(format=",.0f", labelOverlap=True)),
+        y=alt.Y("scenario:N", title=None, sort=None, axis=alt.Axis(labels=False, ticks=False)),
+        color=alt.Color("scenario:N", title=_("Scenario"), sort=None, legend=alt.Legend(orient="top", labelLimit=400)),
+        tooltip=[alt.Tooltip("scenario:N", title=_("Scenario")), alt.Tooltip("indicator:N", title=_("indicator")),
+                 alt.Tooltip("value:Q", title=_("value"), format=",.1f")],
+    ).properties(width=230, height=18 * len(comparison.scenarios) + 10)  # fmt: skip
+    chart = bars.facet(facet=alt.Facet("indicator:N", title=None, sort=alt.SortField("order"),
+                                       header=alt.Header(labelFontWeight="bold", labelLimit=260)),
+                       columns=3).resolve_scale(x="independent")  # fmt: skip
+    return chart.configure(locale=locale)
+
+
+def changes_frame(comparison: Comparison) -> pd.DataFrame:
+    """Synergies gained, lost or changed in each scenario against the first, in words."""
+    changes = comparison.synergy_changes()
+    return pd.DataFrame({
+        _("scenario"): changes["scenario"],
+        _("change"): changes["change"].map(lambda c: _(CHANGE_WORDS.get(c, c))),
+        _("supplier"): changes["supplier"],
+        _("receiver"): changes["receiver"],
+        _("before (/yr)"): changes["quantity_before"].round(1),
+        _("after (/yr)"): changes["quantity_after"].round(1),
+        _("unit"): changes["unit"].map(per_year),
+    })  # fmt: skip
+
+
 def compare_section(runs: list[Run]) -> None:
     comparison = Comparison([r.scenario for r in runs], [r.result for r in runs])
     for run in runs:
         if run.warning:
             st.warning(f"{run.scenario.name}: {run.warning}")
-    st.subheader("Indicators (per year)")
-    st.caption(f"Δ columns: difference of the scenario to the first one, '{runs[0].scenario.name}'.")
+    st.subheader(_("Indicators (per year)"))
+    st.altair_chart(indicator_charts(comparison), width="content")
+    st.caption(_("Δ columns: difference of the scenario to the first one, '{name}'.").format(name=runs[0].scenario.name))
     table = comparison.table().round(0)
+    table.index = [_(label) for label in table.index]
     first = table.columns[0]
     # each scenario next to its difference to the first one
     order = [first] + [c for name in table.columns[1:len(runs)] for c in (name, f"{name} - {first}")]
     table = table[[c for c in order if c in table.columns]]
     labels = {c: (f"Δ {c[: -len(first) - 3]}" if c.endswith(f" - {first}") else c) for c in table.columns}
+    table.index.name = _("indicator (per year)")
     st.dataframe(table, key="comparison_table", height=36 * (len(table) + 1) + 3, column_config={
-        "indicator": st.column_config.TextColumn("indicator (per year)", width=250),
-        **{c: common.number(label, "localized") for c, label in labels.items()}})  # fmt: skip
+        "_index": st.column_config.TextColumn(_("indicator (per year)"), width=250),
+        **{c: common.number(label) for c, label in labels.items()}})  # fmt: skip
+    common.csv_download(table.reset_index(), _("Download the comparison (CSV)"), _("comparison.csv"),
+                        key="comparison_csv")  # fmt: skip
     if len(runs) > 1:
-        changes = comparison.synergy_changes()
-        st.subheader("Synergies that appear, disappear or change")
-        counts = changes.groupby(["scenario", "change"]).size().unstack(fill_value=0) if len(changes) else None
-        if counts is not None:
-            st.dataframe(counts)
-        st.dataframe(changes.drop(columns=["stream_id", "need_id"]).round(1), hide_index=True, key="changes_table",
-                     column_config={
-                         "quantity_before": common.number("before (/yr)", "localized"),
-                         "quantity_after": common.number("after (/yr)", "localized"),
-                         "unit": st.column_config.TextColumn("unit", width="small")})  # fmt: skip
-    with st.expander("Scenario descriptions"):
+        changes = changes_frame(comparison)
+        st.subheader(_("Synergies gained and lost"))
+        cols = st.columns(len(runs) - 1)
+        for col, run in zip(cols, runs[1:], strict=True):
+            mine = changes[changes[_("scenario")] == run.scenario.name]
+            gained = int((mine[_("change")] == _("gained")).sum())
+            lost = int((mine[_("change")] == _("lost")).sum())
+            col.metric(run.scenario.name, ngettext("{n} synergy gained", "{n} synergies gained", gained).format(
+                n=fmt_number(gained)), delta=gained - lost, help=ngettext("{n} synergy lost", "{n} synergies lost",
+                                                                         lost).format(n=fmt_number(lost)))  # fmt: skip
+            col.caption(ngettext("{n} synergy lost", "{n} synergies lost", lost).format(n=fmt_number(lost)))
+        st.dataframe(changes, hide_index=True, key="changes_table", column_config={
+            _("before (/yr)"): common.number(_("before (/yr)")),
+            _("after (/yr)"): common.number(_("after (/yr)")),
+            _("unit"): st.column_config.TextColumn(_("unit"), width="small")})  # fmt: skip
+    with st.expander(_("Scenario descriptions")):
         for run in runs:
-            st.markdown(f"**{run.scenario.name}**: {run.scenario.description or '(no description)'}")
+            st.markdown(f"**{run.scenario.name}**: {run.scenario.description or _('(no description)')}")
+    scenario_outputs(runs, comparison)
+
+
+def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
+    """A map per scenario and the downloads: impact report (HTML, PDF), Excel, GeoJSON."""
+    from symbiose.ui.overview import company_points, flow_lines, network_map
+
+    st.subheader(_("Map and report of a scenario"))
+    names = [r.scenario.name for r in runs]
+    c1, c2 = st.columns([3, 1])
+    chosen = c1.selectbox(_("Scenario"), range(len(runs)), format_func=names.__getitem__, key="outputs_scenario")
+    online = c2.toggle(_("Online map tiles (needs the Internet)"), value=False, key="outputs_online")
+    run = runs[chosen]
+    matches = run.result.matches()
+    drawn = matches.sort_values("value_eur", ascending=False).head(150)
+    points = company_points(run.network, matches)
+    st.pydeck_chart(network_map(points, flow_lines(run.network, drawn), online=online), key=f"scenario_map_{chosen}")
+    maps.legend([(colour, _(role)) for role, colour in ROLE_COLOURS.items()])
+    st.caption(_("{drawn} of {total} flows drawn (those worth most).").format(drawn=len(drawn), total=len(matches)))
+    files = report_builders(run, comparison)  # built when the button is clicked, not on every run
+    cols = st.columns(4)
+    cols[0].download_button(_("Impact report (HTML)"), files["html"], file_name=_("impact_report.html"),
+                            mime="text/html", key="download_html", icon=":material/description:")  # fmt: skip
+    cols[1].download_button(_("Impact report (PDF)"), files["pdf"], file_name=_("impact_report.pdf"),
+                            mime="application/pdf", key="download_pdf", icon=":material/picture_as_pdf:")  # fmt: skip
+    cols[2].download_button(_("Flows (Excel)"), files["xlsx"], file_name=_("flows.xlsx"), key="download_xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            icon=":material/table:")  # fmt: skip
+    cols[3].download_button(_("Synergies (GeoJSON)"), files["geojson"], file_name=_("synergies.geojson"),
+                            mime="application/geo+json", key="download_geojson", icon=":material/map:")  # fmt: skip
+
+
+def report_builders(run: Run, comparison: Comparison) -> dict[str, Callable[[], bytes]]:
+    """One function per download of a scenario (html, pdf, xlsx, geojson) returning its bytes.
+
+    Streamlit calls them on another thread when a button is clicked, so each one sets the
+    language of the page that drew the button.
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from symbiose.compat import load_knowledge_base
+    from symbiose.i18n import language
+    from symbiose.report import render_html, synergies_geojson, unmatched_frame, write_xlsx
+    from symbiose.report_pdf import render_pdf
+
+    code = get_language()
+    title = _("{network}: industrial symbiosis impact report").format(network=run.scenario.name)
+
+    def html() -> bytes:
+        with language(code):
+            return render_html(run.network, run.result, comparison=comparison).encode("utf-8")
+
+    def pdf() -> bytes:
+        with language(code):
+            return render_pdf(run.network, run.result, comparison=comparison, title=title)
+
+    def xlsx() -> bytes:
+        with language(code), tempfile.TemporaryDirectory() as folder:
+            unmatched = unmatched_frame(run.result, load_knowledge_base().categories)
+            return write_xlsx(run.result, Path(folder) / "flows.xlsx", unmatched).read_bytes()
+
+    def geojson() -> bytes:
+        return json.dumps(synergies_geojson(run.network, run.result.matches()), ensure_ascii=False).encode("utf-8")
+
+    return {"html": html, "pdf": pdf, "xlsx": xlsx, "geojson": geojson}
 
 
 def opportunity_section(runs: list[Run]) -> None:
-    st.subheader("Opportunity finder")
-    st.caption("Wastes left without an outlet, and the commune where a new processor would capture "
-               "the most of them with the least transport.")
+    st.subheader(_("Opportunity finder"))
+    st.caption(_("Wastes left without an outlet, and the commune where a new processor would capture the most "
+                 "of them with the least transport."))  # fmt: skip
     names = [r.scenario.name for r in runs]
     c1, c2, c3 = st.columns(3)
-    chosen = c1.selectbox("Scenario", range(len(runs)), format_func=names.__getitem__, key="opp_scenario")
-    radius = c2.number_input("Road radius of the processor (km)", 5.0, 200.0, 30.0, 5.0, key="opp_radius")
-    minimum = c3.number_input("Smallest unserved quantity (/yr)", 0.0, 1e6, 100.0, 50.0, key="opp_min")
+    chosen = c1.selectbox(_("Scenario"), range(len(runs)), format_func=names.__getitem__, key="opp_scenario")
+    radius = c2.number_input(_("Road radius of the processor (km)"), 5.0, 200.0, 30.0, 5.0, key="opp_radius")
+    minimum = c3.number_input(_("Smallest unserved quantity (/yr)"), 0.0, 1e6, 100.0, 50.0, key="opp_min")
     found = find_opportunities(runs[chosen].result, radius_km=radius, min_tonnes=minimum)
     if not found:
-        st.info("No unserved waste above the threshold.")
+        st.info(_("No unserved waste above the threshold."))
         return
     frame = opportunities_frame(found)
     frame.insert(0, "waste", [format_ewc(c) if c.isdigit() else common.words(c) for c in frame["code"]])
     shown = frame[["waste", "label", "unserved", "unit", "no_candidate", "suppliers", "site_name",
                    "captured", "captured_suppliers", "mean_km", "avoided_route_cost_eur"]].round(1)
-    shown["unit"] = shown["unit"] + "/yr"
+    shown["unit"] = shown["unit"].map(per_year)
     st.dataframe(shown, hide_index=True, key="opportunities_table", column_config={
-        "waste": st.column_config.TextColumn("waste code", width="small"),
-        "label": st.column_config.TextColumn("waste", width="medium"),
-        "unserved": common.number("unserved", "localized", help="left on its current route, per year, whole network"),
-        "unit": st.column_config.TextColumn("unit", width="small"),
-        "no_candidate": common.number("of which no partner at all", "localized"),
-        "suppliers": common.number("producers", "%d"),
-        "site_name": st.column_config.TextColumn("best commune for a processor"),
-        "captured": common.number("captured there", "localized", help=f"within {radius:g} km by road"),
-        "captured_suppliers": common.number("from producers", "%d"),
-        "mean_km": common.number("mean road (km)", "%.1f"),
-        "avoided_route_cost_eur": common.number("their current cost (EUR/yr)", "localized",
-                                                help="what the captured producers pay today for their route"),
+        "waste": st.column_config.TextColumn(_("waste code"), width="small"),
+        "label": st.column_config.TextColumn(_("waste"), width="medium"),
+        "unserved": common.number(_("unserved"), help=_("left on its current route, per year, whole network")),
+        "unit": st.column_config.TextColumn(_("unit"), width="small"),
+        "no_candidate": common.number(_("of which no partner at all")),
+        "suppliers": common.number(_("producers")),
+        "site_name": st.column_config.TextColumn(_("best commune for a processor")),
+        "captured": common.number(_("captured there"), help=_("within {km} km by road").format(km=fmt_number(radius))),
+        "captured_suppliers": common.number(_("from producers")),
+        "mean_km": common.number(_("mean road (km)")),
+        "avoided_route_cost_eur": common.number(_("their current cost (EUR/yr)"),
+                                                help=_("what the captured producers pay today for their route")),
     })  # fmt: skip
     sites = frame.assign(lat=frame["site_lat"], lon=frame["site_lon"],
-                         name=frame["site_name"] + ": " + frame["waste"] + " " + frame["label"].str[:40] + ", "
-                         + frame["captured"].round(0).map("{:,.0f}".format) + " " + frame["unit"] + "/yr",
+                         name=[f"{site}: {waste} {label[:40]}, {fmt_quantity(q, per_year(u), 0)}"
+                               for site, waste, label, q, u in zip(frame["site_name"], frame["waste"], frame["label"],
+                                                                   frame["captured"], frame["unit"], strict=True)],
                          label="", colour=[[200, 30, 60, 200]] * len(frame),
                          radius=(frame["captured"].clip(lower=1) ** 0.5) * 30)  # fmt: skip
     streams = runs[chosen].result.candidates.streams
@@ -165,31 +299,30 @@ def opportunity_section(runs: list[Run]) -> None:
         pdk.Layer("ScatterplotLayer", data=sites, get_position=["lon", "lat"], get_fill_color="colour",
                   get_radius="radius", radius_min_pixels=6, pickable=True),
     ]  # fmt: skip
-    view = pdk.ViewState(latitude=float(points["lat"].mean()), longitude=float(points["lon"].mean()), zoom=9)
-    st.caption("Map: red circles are the best communes for a processor (larger = more captured), grey "
-               "points the producers of unserved streams. Hover a circle for details.")
-    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=MAP_STYLE,
-                             tooltip={"text": "{name}"}))  # fmt: skip
-    with st.expander("Scenario file for the largest opportunity"):
+    view = maps.fit_view(pd.concat([points["lat"], sites["lat"]]), pd.concat([points["lon"], sites["lon"]]))
+    maps.legend([([200, 30, 60, 200], _("best communes for a processor (larger = more captured)")),
+                 (ROLE_COLOURS["not matched"], _("producers of unserved streams"))])  # fmt: skip
+    st.pydeck_chart(maps.deck(layers, view, tooltip={"text": "{name}"}), key="opportunity_map")
+    with st.expander(_("Scenario file for the largest opportunity")):
         st.code(found[0].scenario_toml("database"), language="toml")
 
 
 def robustness_section(runs: list[Run]) -> None:
-    st.subheader("Robustness")
-    st.caption("Share of random draws (quantities varied) in which each synergy of the solution is "
-               "still used, and share of partner exits it survives.")
+    st.subheader(_("Robustness"))
+    st.caption(_("Share of random draws (quantities varied) in which each synergy of the solution is still "
+                 "used, and share of partner exits it survives."))  # fmt: skip
     names = [r.scenario.name for r in runs]
     with st.form("robustness_form"):
         c1, c2, c3, c4 = st.columns(4)
-        chosen = c1.selectbox("Scenario", range(len(runs)), format_func=names.__getitem__, key="rob_scenario")
-        draws = c2.number_input("Draws", 1, 200, 10, key="rob_draws")
-        variation = c3.slider("Quantity variation (+/- %)", 0, 90, 30, 5, key="rob_variation")
-        exits = c4.checkbox("Test partner exits (slower)", value=False, key="rob_exits")
-        submitted = st.form_submit_button("Test robustness")
+        chosen = c1.selectbox(_("Scenario"), range(len(runs)), format_func=names.__getitem__, key="rob_scenario")
+        draws = c2.number_input(_("Draws"), 1, 200, 10, key="rob_draws")
+        variation = c3.slider(_("Quantity variation (+/- %)"), 0, 90, 30, 5, key="rob_variation")
+        exits = c4.checkbox(_("Test partner exits (slower)"), value=False, key="rob_exits")
+        submitted = st.form_submit_button(_("Test robustness"))
     if not submitted:
         return
     run = runs[chosen]
-    with st.spinner("Solving the varied networks..."):
+    with st.spinner(_("Solving the varied networks...")):
         bar = st.progress(0.0)
         kwargs = {"draws": int(draws), "variation": variation / 100, "partner_exit": exits,
                   "progress": lambda done, total: bar.progress(done / total)}  # fmt: skip
@@ -204,49 +337,59 @@ def robustness_section(runs: list[Run]) -> None:
     table = table.drop(columns=["stream_id", "need_id", "supplier_id", "receiver_id"])
     if not exits:
         table = table.drop(columns=["exit_stability_pct", "exits_tested"])
+    table["unit"] = table["unit"].map(per_year)
     stable = (table["quantity_stability_pct"] >= 80).mean() if len(table) else 0
-    st.metric("Synergies used in at least 80 % of the draws", f"{stable:.0%}")
+    st.metric(_("Synergies used in at least 80 % of the draws"), fmt_percent(stable))
     st.dataframe(table.round(1), hide_index=True, key="robustness_table", column_config={
-        "quantity": common.number("quantity (/yr)", "localized"),
-        "unit": st.column_config.TextColumn("unit", width="small"),
+        "supplier": st.column_config.TextColumn(_("supplier")),
+        "receiver": st.column_config.TextColumn(_("receiver")),
+        "quantity": common.number(_("quantity (/yr)")),
+        "unit": st.column_config.TextColumn(_("unit"), width="small"),
         "quantity_stability_pct": st.column_config.ProgressColumn(
-            "kept in draws", format="%.0f%%", min_value=0, max_value=100,
-            help=f"share of the {int(draws)} draws (quantities +/- {variation} %) in which the pair is still used"),
+            _("kept in draws"), format="%.0f%%", min_value=0, max_value=100,
+            help=_("share of the {draws} draws (quantities +/- {variation} %) in which the pair is still used").format(
+                draws=int(draws), variation=variation)),
         "exit_stability_pct": st.column_config.ProgressColumn(
-            "survives partner exits", format="%.0f%%", min_value=0, max_value=100),
-        "exits_tested": common.number("exits tested", "%d"),
-        "mean_quantity_in_draws": common.number("mean quantity in draws (/yr)", "localized"),
+            _("survives partner exits"), format="%.0f%%", min_value=0, max_value=100),
+        "exits_tested": common.number(_("exits tested")),
+        "mean_quantity_in_draws": common.number(_("mean quantity in draws (/yr)")),
     })  # fmt: skip
 
 
 def page() -> None:
-    st.title("Scenarios")
-    st.caption("Compare what the network could become: a new plant, a higher landfill tax, a smaller "
-               "transport radius. All figures per year.")
+    st.title(_("Scenarios"))
+    st.caption(_("Compare what the network could become: a new plant, a higher landfill tax, a smaller transport "
+                 "radius. All figures per year."))  # fmt: skip
     with common.shows_errors():
         choices = scenario_choices()
         if choices:
-            picked = st.multiselect("Scenario files (scenarios/*.toml)", list(choices), key="scenario_files")
+            picked = st.multiselect(_("Scenario files (scenarios/*.toml)"), list(choices), key="scenario_files",
+                                    placeholder=_("Choose scenarios"))  # fmt: skip
         else:
             picked = []
-            st.info("No scenario file in scenarios/: build an ad-hoc scenario below.")
-        use_stored = st.checkbox("Start every scenario from the stored network (instead of the base "
-                                 "named in its file)", value=True, key="use_stored")  # fmt: skip
+            st.info(_("No scenario file in scenarios/: build an ad-hoc scenario below."))
+        use_stored = st.checkbox(_("Start every scenario from the stored network (instead of the base named in "
+                                   "its file)"), value=True, key="use_stored")  # fmt: skip
         with st.container(border=True):
-            include_adhoc = st.checkbox("Include the ad-hoc scenario", value=not choices, key="include_adhoc")
+            include_adhoc = st.checkbox(_("Include the ad-hoc scenario"), value=not choices, key="include_adhoc")
             adhoc = adhoc_scenario()
-        if st.button("Run and compare", type="primary", key="run_scenarios"):
-            scenarios = [Scenario(name=BASE_LABEL, description="today's network and default economics",
+        if st.button(_("Run and compare"), type="primary", key="run_scenarios"):
+            scenarios = [Scenario(name=_(BASE_LABEL), description=_("today's network and default economics"),
                                   base="database")]  # fmt: skip
             scenarios += [choices[label] for label in picked]
             if include_adhoc:
                 scenarios.append(adhoc)
-            with st.spinner(f"Running {len(scenarios)} scenarios..."):
-                st.session_state[RUNS_KEY] = run_scenarios(scenarios, use_stored=use_stored)
+            bar = st.progress(0.0, text=_("Running {n} scenarios...").format(n=len(scenarios)))
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.progress(done / total, text=_("Scenario {i} of {n}: {name}").format(i=done + 1, n=total, name=name))
+
+            st.session_state[RUNS_KEY] = run_scenarios(scenarios, use_stored=use_stored, progress=progress)
+            bar.empty()
         runs = st.session_state.get(RUNS_KEY)
         if not runs:
-            st.caption("Pick scenarios and press 'Run and compare'. The stored network with default "
-                       "parameters is always the first column.")
+            st.caption(_("Pick scenarios and press 'Run and compare'. The stored network with default parameters is "
+                         "always the first column."))  # fmt: skip
             return
         compare_section(runs)
         st.divider()

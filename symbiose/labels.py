@@ -1,0 +1,121 @@
+"""Names people read for the codes of the data model, in the current language.
+
+The data model stores stable English codes (``land_spreading``, ``in_discussion``,
+``methanisation_feedstock``); screens, reports and messages show them through these functions:
+
+>>> from symbiose.i18n import language
+>>> with language("fr"):
+...     route_label("landfill"), stage_label("in_discussion"), state_label("pasty")
+('enfouissement', 'en discussion', 'pâteux')
+>>> with language("en"):
+...     category_label("wood_fuel")
+'Wood fuel (chips, sawdust, offcuts)'
+
+An unknown code is shown as words (``some_code`` -> ``some code``), never hidden.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from symbiose.domain import PhysicalState, Role, Route, Stage
+from symbiose.i18n import N_, _, get_language
+from symbiose.units import Unit
+
+ROUTE_NAMES = {
+    Route.LANDFILL: N_("landfill"),
+    Route.INCINERATION: N_("incineration"),
+    Route.RECOVERY: N_("recovery"),
+    Route.LAND_SPREADING: N_("land spreading"),
+    Route.STORAGE: N_("storage"),
+    Route.OTHER: N_("other"),
+}
+STAGE_NAMES = {
+    Stage.SUGGESTED: N_("suggested"),
+    Stage.CONTACTED: N_("contacted"),
+    Stage.IN_DISCUSSION: N_("in discussion"),
+    Stage.IMPLEMENTED: N_("implemented"),
+    Stage.ABANDONED: N_("abandoned"),
+}
+STATE_NAMES = {
+    PhysicalState.SOLID: N_("solid"),
+    PhysicalState.PASTY: N_("pasty"),
+    PhysicalState.LIQUID: N_("liquid"),
+    PhysicalState.GAS: N_("gas"),
+    PhysicalState.ENERGY: N_("energy"),
+}
+ROLE_NAMES = {
+    Role.OFFICER: N_("officer"),
+    Role.COMPANY: N_("company"),
+    Role.PLANNER: N_("planner"),
+}
+UNIT_YEAR = {Unit.T: N_("t/yr"), Unit.M3: N_("m3/yr"), Unit.MWH: N_("MWh/yr")}
+
+
+def words(value: object) -> str:
+    """``biofuel_feedstock`` -> ``biofuel feedstock``; ``None``/NaN -> ``''``."""
+    return "" if value is None or value != value else str(value).replace("_", " ")
+
+
+def _lookup(names: dict, value: object) -> str:
+    if value is None or value != value or value == "":
+        return ""
+    for code, name in names.items():
+        if str(code) == str(value):
+            return _(name)
+    return words(value)
+
+
+def route_label(value: object) -> str:
+    """Where a stream goes today: ``landfill`` -> ``enfouissement``."""
+    return _lookup(ROUTE_NAMES, value)
+
+
+def stage_label(value: object) -> str:
+    """A pipeline stage: ``in_discussion`` -> ``en discussion``."""
+    return _lookup(STAGE_NAMES, value)
+
+
+def state_label(value: object) -> str:
+    """A physical state: ``pasty`` -> ``pâteux``."""
+    return _lookup(STATE_NAMES, value)
+
+
+def role_label(value: object) -> str:
+    """An account role: ``officer`` -> ``chargé(e) de mission``."""
+    return _lookup(ROLE_NAMES, value)
+
+
+def per_year(unit: object) -> str:
+    """``t`` -> ``t/an``."""
+    return _lookup(UNIT_YEAR, unit) if str(unit) in {str(u) for u in Unit} else f"{unit}/{_('yr')}"
+
+
+@cache
+def _categories() -> dict[str, tuple[str, str]]:
+    from symbiose.compat import load_knowledge_base
+
+    return {c.id: (c.label_fr, c.label_en) for c in load_knowledge_base().categories.values()}
+
+
+def category_label(value: object) -> str:
+    """A resource category in the current language (from ``data/resource_categories.csv``)."""
+    if value is None or value != value or value == "":
+        return ""
+    names = _categories().get(str(value))
+    if names is None:
+        return words(value)
+    french, english = names
+    return (french or english) if get_language() == "fr" else (english or french)
+
+
+def vocabulary(enum: type) -> str:
+    """The words a file or form may use for ``enum`` (Route, Stage, PhysicalState), in the current
+    language: ``enfouissement, incinération, valorisation, épandage, stockage, autre``."""
+    names = {Route: ROUTE_NAMES, Stage: STAGE_NAMES, PhysicalState: STATE_NAMES, Role: ROLE_NAMES}.get(enum)
+    return choices(names) if names else ""
+
+
+def choices(names: dict) -> str:
+    """The accepted words of a vocabulary in the current language: ``enfouissement, ...``."""
+    return ", ".join(_(name) for name in names.values())

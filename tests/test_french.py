@@ -1,0 +1,350 @@
+"""Symbiose in French: every page and role in both languages, French words and formats where a
+French user reads them (pages, command line, List of Waste, reasons, downloads, PDF report)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from symbiose import db, i18n
+from symbiose.domain import Route, Stage
+from symbiose.labels import category_label, route_label, stage_label, state_label
+from symbiose.reference import ewc_description, ewc_label, search_ewc
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+TIMEOUT = 90
+NBSP = "\u00a0"
+# English words of the interface that must not show on a French page (whole words, case-sensitive
+# where a French word shares the spelling, e.g. "Pipeline" is not one of them but "Overview" is)
+ENGLISH_UI_WORDS = [
+    "Overview", "Scenarios", "Sign in", "Sign out", "Companies & flows", "Partners", "Top flows",
+    "Synergies in the optimum", "Companies involved", "Exchanged", "Net benefit", "Left unmatched",
+    "Recompute", "Last computed", "Flows drawn", "Download", "Run and compare", "Opportunity finder",
+    "Robustness", "supplier", "receiver", "quantity", "per year", "landfill", "not matched",
+    "Open demo mode", "Signed in as",
+]  # fmt: skip
+
+
+def english_words_in(text: str) -> list[str]:
+    return [w for w in ENGLISH_UI_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+def test_domain_codes_read_as_french_words():
+    with i18n.language("fr"):
+        assert route_label(Route.LAND_SPREADING) == "épandage"
+        assert route_label("landfill") == "enfouissement"
+        assert stage_label(Stage.IN_DISCUSSION) == "en discussion"
+        assert state_label("pasty") == "pâteux"
+        assert category_label("methanisation_feedstock").startswith("Intrant")
+        assert route_label("unknown_code") == "unknown code"  # never hidden
+    with i18n.language("en"):
+        assert route_label(Route.LAND_SPREADING) == "land spreading"
+        assert category_label("wood_fuel") == "Wood fuel (chips, sawdust, offcuts)"
+
+
+def test_every_enum_value_has_a_french_name():
+    from symbiose.domain import PhysicalState, Role
+    from symbiose.labels import ROLE_NAMES, ROUTE_NAMES, STAGE_NAMES, STATE_NAMES
+
+    for enum, names in ((Route, ROUTE_NAMES), (Stage, STAGE_NAMES), (PhysicalState, STATE_NAMES), (Role, ROLE_NAMES)):
+        assert set(names) == set(enum), enum
+    french = i18n.catalogue("fr")
+    for names in (ROUTE_NAMES, STAGE_NAMES, STATE_NAMES, ROLE_NAMES):
+        assert all(french.get(name) for name in names.values())
+
+
+def test_the_list_of_waste_in_french_and_searchable_in_both_languages():
+    with i18n.language("fr"):
+        assert ewc_description("03 01 05").lower().startswith("sciure")
+        assert ewc_label("170503").startswith("17 05 03* ")
+    with i18n.language("en"):
+        assert ewc_description("030105").lower().startswith("sawdust")
+    assert search_ewc("sciure") == search_ewc("SAWDUST") == ["030104", "030105"]  # French or English words
+    assert search_ewc("sciure copeaux") == ["030104", "030105"]  # every word must match
+    assert search_ewc("03 01 05") == search_ewc("030105*") == ["030105"]  # a code, spaced or not
+    assert search_ewc("0301") == ["030101", "030104", "030105", "030199"]  # a prefix
+    assert search_ewc("distillation")[0] == "020702"  # "déchets de la distillation de l'alcool"
+    assert search_ewc("Béton") == search_ewc("beton") and "170101" in search_ewc("beton")  # accents ignored
+    assert search_ewc("zzzz") == []
+
+
+def test_csv_downloads_open_as_columns_in_french_excel():
+    frame = pd.DataFrame({"quantité": [3473.3], "nom": ["Scierie"]})
+    with i18n.language("fr"):
+        options = i18n.csv_options()
+        data = frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"]).encode(options["encoding"])
+    assert data.startswith("\ufeff".encode()) and b"3473,3;Scierie" in data
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def _cli(*args: str, language: str, database: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SYMBIOSE_LANGUAGE": language}
+    return subprocess.run([sys.executable, "-m", "symbiose.cli", "--database", database, *args],
+                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+
+
+def test_the_command_line_speaks_french_by_default_and_english_on_request(tmp_path):
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    french = _cli("--help", language="fr", database=database)
+    assert "Créer la base de données" in french.stdout and "Create the database" not in french.stdout
+    assert "Create the database" in _cli("--help", language="en", database=database).stdout
+    init = _cli("init", language="fr", database=database)
+    assert "Base de données prête" in init.stdout and "0 entreprises" in init.stdout
+    refused = _cli("serve", "--host", "0.0.0.0", language="fr", database=database)
+    assert refused.returncode == 1 and refused.stderr.startswith("Erreur : aucun compte n'existe")
+
+
+def test_match_summary_in_french_numbers(demo_result):
+    from symbiose.matching import summary_text
+
+    with i18n.language("fr"):
+        text = summary_text(demo_result)
+    assert "synergies entre" in text and "EUR/an" in text
+    # thousands separated by a no-break space, decimals by a comma: "10 999,1 t/an"
+    assert re.search(rf"\d{NBSP}\d{{3}},\d t/an", text), text
+    assert not re.search(r"\d,\d{3}\b", text)  # no English thousands separator
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def test_pdf_report_is_a_real_pdf_in_french(demo, demo_result):
+    from symbiose.report_pdf import render_pdf
+
+    with i18n.language("fr"):
+        pdf = render_pdf(demo, demo_result, compress=False)
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    text = pdf.decode("latin-1").replace("\\(", "(").replace("\\)", ")")  # PDF strings escape brackets
+    assert "Indicateurs (par an)" in text and "fournisseur" in text
+    assert "Indicators (per year)" not in text
+    with i18n.language("en"):
+        english = render_pdf(demo, demo_result, compress=False).decode("latin-1")
+    assert "Indicators \\(per year\\)" in english
+
+
+# ---------------------------------------------------------------------------- every page and role
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo network and one account per role, shared by the page tests of this module (they
+    only read, so the cached optimum is computed once per language)."""
+    path = tmp_path_factory.mktemp("french") / "demo.db"
+    engine = db.ensure_database(f"sqlite:///{path}")
+    with db.session_factory(engine)() as s, s.begin():
+        db.load_demo(s)
+        for role in ROLES:
+            db.create_user(s, f"{role}1", "pw", role=role, company_id="C001" if role == "company" else None)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_url(demo_db, monkeypatch) -> str:
+    url = f"sqlite:///{demo_db}"
+    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    return url
+
+
+def _user(username: str):
+    engine = db.make_engine(os.environ[db.ENV_DATABASE_URL])
+    with db.session_factory(engine)() as s:
+        user = db.authenticate(s, username, "pw")
+    engine.dispose()
+    return user
+
+
+def _visible_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [h.value for h in at.subheader] + [b.label for b in at.button] + [m.label for m in at.metric]
+    parts += [x.value for x in at.info] + [x.value for x in at.success] + [x.value for x in at.warning]
+    parts += [w.label for w in at.selectbox] + [w.label for w in at.multiselect] + [w.label for w in at.checkbox]
+    parts += [w.label for w in at.number_input] + [w.label for w in at.text_input]
+    for frame in at.dataframe:  # the column labels shown: the configured label, else the column's name
+        config = json.loads(frame.proto.columns or "{}")
+        parts += [str(config.get(str(c), {}).get("label") or c) for c in frame.value.columns]
+    return "\n".join(parts)
+
+
+TRANSLATED_PAGES = {"overview", "scenarios", "companies", "pipeline"}
+ROLES = {  # role -> (pages in the navigation, the page it lands on)
+    "officer": (["overview", "companies", "partners", "pipeline", "scenarios", "login"], "overview"),
+    "company": (["partners", "login"], "partners"),
+    "planner": (["overview", "scenarios", "login"], "overview"),
+}
+TITLES = {"fr": {"overview": "Vue d'ensemble", "partners": "Partenaires", "scenarios": "Scénarios",
+                 "companies": "Entreprises et flux", "pipeline": "Suivi des synergies"},
+          "en": {"overview": "Overview", "partners": "Partners", "scenarios": "Scenarios",
+                 "companies": "Companies & flows", "pipeline": "Pipeline"}}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_role_lands_on_its_page_in_both_languages(app_url, monkeypatch, role, language):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", language)
+    user = _user(f"{role}1")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["symbiose_user"] = user
+    at.run()
+    assert not at.exception, at.exception
+    landing = ROLES[role][1]
+    sidebar = "\n".join(c.value for c in at.sidebar.caption)
+    assert role + "1" in sidebar
+    if landing in TRANSLATED_PAGES:
+        assert at.title[0].value == TITLES[language][landing]
+    if language == "fr" and landing in TRANSLATED_PAGES:
+        assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("page", ["overview", "companies", "partners", "pipeline", "scenarios", "login"])
+def test_every_page_runs_in_both_languages(app_url, monkeypatch, page, language):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", language)
+    script = f"from symbiose.ui import common, {page}\ncommon.engine()\n{page}.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    if page in TRANSLATED_PAGES:
+        assert at.title[0].value == TITLES[language][page]
+        if language == "fr":
+            assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
+
+
+def test_overview_in_french_numbers_names_and_a_recompute_button(app_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["symbiose_user"] = _user("planner1")
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    benefit = metrics["Bénéfice net (EUR/an)"]
+    assert re.fullmatch(rf"\d{{1,3}}({NBSP}\d{{3}})+", benefit), benefit  # 5 384 503
+    top = at.dataframe[0].value
+    assert list(top.columns[:6]) == ["fournisseur", "receveur", "quantité", "route (km)", "bénéfice net (EUR/an)",
+                                     "CO2e évité (t/an)"]  # fmt: skip
+    assert top["quantité"].str.contains(r"(t|m3|MWh)/an$").all()
+    assert not top["fournisseur"].str.fullmatch(r"C\d+").any()  # names, not ids
+    last = next(c.value for c in at.caption if c.value.startswith("Dernier calcul"))
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", last)
+    at.button(key="overview_recompute").click().run()
+    assert not at.exception
+    assert any(c.value.startswith("Dernier calcul") for c in at.caption)
+    # the language switch of the sidebar turns the page into English for this session
+    at.session_state["symbiose_language"] = "en"
+    at.run()
+    assert not at.exception and at.title[0].value == "Overview"
+    assert "Net benefit (EUR/yr)" in {m.label for m in at.metric}
+
+
+def test_scenarios_in_french_with_charts_and_downloads(app_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    at.checkbox(key="include_adhoc").check()
+    at.number_input(key="adhoc_landfill").set_value(50.0)
+    at.button(key="run_scenarios").click().run()
+    assert not at.exception and not at.error
+    assert "Synergies gagnées et perdues" in [h.value for h in at.subheader]
+    changes = next(d.value for d in at.dataframe if "changement" in d.value.columns)
+    assert set(changes["changement"]) <= {"gagnée", "perdue", "modifiée"} and len(changes)
+    downloads = {b.label for b in at.get("download_button")}
+    assert {"Rapport d'impact (HTML)", "Rapport d'impact (PDF)", "Flux (Excel)", "Synergies (GeoJSON)"} <= downloads
+    assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
+
+
+def test_scenario_downloads_are_built_in_the_page_language(demo, demo_result):
+    """What each download button returns when clicked (on another thread, in the page's language)."""
+    import json
+    import threading
+
+    from symbiose.compare import Comparison
+    from symbiose.scenarios import Scenario
+    from symbiose.ui.scenarios import Run, report_builders
+
+    scenario = Scenario(name="Aujourd'hui", description="", base="database")
+    run = Run(scenario, demo, None, demo_result, "")
+    with i18n.language("fr"):
+        builders = report_builders(run, Comparison([scenario], [demo_result]))
+    files = {}
+    worker = threading.Thread(target=lambda: files.update({k: f() for k, f in builders.items()}))
+    worker.start()  # Streamlit calls them on its own thread, where no language was set
+    worker.join()
+    assert files["html"].startswith(b"<!DOCTYPE html>") and b'<html lang="fr">' in files["html"]
+    assert files["pdf"].startswith(b"%PDF-")
+    assert files["xlsx"][:2] == b"PK"  # a zip container (xlsx)
+    geo = json.loads(files["geojson"])
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) > 100
+
+
+def test_html_report_in_french(demo, demo_result):
+    from symbiose.report import render_html
+
+    with i18n.language("fr"):
+        html = render_html(demo, demo_result)
+    assert '<html lang="fr">' in html
+    for french in ("Indicateurs clés (par an)", "Carte des sites et des synergies", "Fiches entreprises",
+                   "Ce que vous rejetez", "Bénéfice net pour le réseau", "Méthode et situation de référence",
+                   "Légende"):  # fmt: skip
+        assert french in html, french
+    for english in ("Key indicators", "Company sheets", "What you put out", "Net benefit", "Legend", "lang=\"en\""):
+        assert english not in html, english
+    # French numbers: a no-break space between thousands, no comma thousands separator
+    assert re.search(rf">\d{{1,3}}({NBSP}\d{{3}})+<", html)
+    assert not re.search(r">\d{1,3}(,\d{3})+<", html)
+    with i18n.language("en"):
+        assert '<html lang="en">' in render_html(demo, demo_result)
+
+
+def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_words(app_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    script = "from symbiose.ui import common, companies\ncommon.engine()\ncompanies.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    prefix = "streams_(new stream)_"
+    # the List of Waste searched by French words, the code copied into the form
+    at.text_input(key="find_code_streams").set_value("sciure").run()
+    options = at.selectbox(key="find_code_streams_pick").options
+    assert options[0].startswith("03 01 04* sciure de bois") and options[1].startswith("03 01 05 sciure de bois")
+    at.selectbox(key="find_code_streams_pick").set_value("030105").run()
+    at.button(key="use_code_streams").click().run()
+    assert at.text_input(key=prefix + "ewc_code").value == "03 01 05"
+    at.text_input(key=prefix + "quantity").set_value("beaucoup")
+    next(b for b in at.button if b.label == "Enregistrer le flux").click().run()
+    assert not at.exception and at.error
+    message = at.error[0].value
+    assert message.startswith("Le formulaire comporte un problème") and "**Quantité par an**" in message
+    assert "streams.csv" not in message
+
+
+def test_the_words_an_error_lists_as_accepted_are_accepted():
+    """A file or form with a wrong route lists the accepted words in French; each of them reads back."""
+    from symbiose.bundle import PHYSICAL_STATE_ALIASES, ROUTE_ALIASES, STAGE_ALIASES, _key
+    from symbiose.domain import PhysicalState
+    from symbiose.labels import vocabulary
+
+    with i18n.language("fr"):
+        assert vocabulary(Route) == "enfouissement, incinération, valorisation, épandage, stockage, autre"
+        for enum, aliases in ((Route, ROUTE_ALIASES), (Stage, STAGE_ALIASES), (PhysicalState, PHYSICAL_STATE_ALIASES)):
+            for word in vocabulary(enum).split(", "):
+                assert _key(word) in aliases or _key(word) in {m.value for m in enum}, word
