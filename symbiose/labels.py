@@ -48,6 +48,7 @@ ROLE_NAMES = {
     Role.OFFICER: N_("officer"),
     Role.COMPANY: N_("company"),
     Role.PLANNER: N_("planner"),
+    Role.RESEARCHER: N_("researcher"),
 }
 UNIT_YEAR = {Unit.T: N_("t/yr"), Unit.M3: N_("m3/yr"), Unit.MWH: N_("MWh/yr")}
 

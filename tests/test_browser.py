@@ -122,7 +122,7 @@ def test_main_path_in_chromium(server, tmp_path):
 
             from symbiose.i18n import _, language
 
-            with language("fr"):  # the application's default language
+            with language("en"):  # this server speaks English (SYMBIOSE_LANGUAGE above)
                 heading, interested = _("Partners"), _("I'm interested")
                 first = _("**Partner #{n}** — {activity}, {distance} by road").split("—")[0].strip("* ").format(n=1)
             _go(page, "Partners", heading)
@@ -222,7 +222,7 @@ def test_researcher_signs_in_and_sees_only_the_anonymous_catalogue(server, tmp_p
         )  # fmt: skip
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server, wait_until="domcontentloaded")
+            page.goto(f"{server}/?lang=fr", wait_until="domcontentloaded")  # labels below are French
             page.get_by_label(_("User name")).fill("labo")
             page.get_by_label(_("Password"), exact=True).fill("essais-de-sciure-2026")
             page.get_by_role("button", name=_("Sign in")).click()

@@ -41,7 +41,7 @@ def served_with_account(tmp_path):
     engine = db.ensure_database(url)
     with db.session_factory(engine)() as s, s.begin():
         db.load_demo(s)
-        db.create_user(s, "marie", "mot-de-passe", role="officer")
+        db.create_user(s, "marie", "Seugne-Jonzac-2026", role="officer")
     engine.dispose()
     yield from _serve(tmp_path)
 
@@ -178,7 +178,7 @@ def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(served_with
             page.goto(served_with_account, wait_until="domcontentloaded")
             page.get_by_label("User name").or_(page.get_by_label("Nom d'utilisateur")).fill("marie")
             page.get_by_label("Password", exact=True).or_(page.get_by_label("Mot de passe", exact=True)).fill(
-                "mot-de-passe")
+                "Seugne-Jonzac-2026")
             page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
             signed_in = page.get_by_test_id("stMain").get_by_text("marie")
             expect(signed_in.first).to_be_visible(timeout=60_000)

@@ -55,7 +55,7 @@ def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(90_000)  # the machine may be loaded: each rerun recomputes a page
-            page.goto(f"{server}/partners", wait_until="domcontentloaded")
+            page.goto(f"{server}/partners?lang=fr", wait_until="domcontentloaded")  # French labels below
             expect(page.get_by_role("heading", name=fr("Partners"), exact=True)).to_be_visible(timeout=120_000)
             _choose_company(page, supplier, names[supplier])
             _click(page, f"interest_supplier_{stream_id}_{need_id}")

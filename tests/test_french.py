@@ -147,7 +147,7 @@ def demo_db(tmp_path_factory) -> Path:
     with db.session_factory(engine)() as s, s.begin():
         db.load_demo(s)
         for role in ROLES:
-            db.create_user(s, f"{role}1", "pw", role=role, company_id="C001" if role == "company" else None)
+            db.create_user(s, f"{role}1", "Seugne-Jonzac-2026", role=role, company_id="C001" if role == "company" else None)
     engine.dispose()
     return path
 
@@ -162,7 +162,7 @@ def app_url(demo_db, monkeypatch) -> str:
 def _user(username: str):
     engine = db.make_engine(os.environ[db.ENV_DATABASE_URL])
     with db.session_factory(engine)() as s:
-        user = db.authenticate(s, username, "pw")
+        user = db.authenticate(s, username, "Seugne-Jonzac-2026")
     engine.dispose()
     return user
 

@@ -56,7 +56,7 @@ def test_public_report_holds_no_name_id_contact_price_or_cost(public, demo, demo
 
     values = demo_result.kpis.as_dict()
     totals = {fmt(values[k], f) for k, _label, unit, f in INDICATOR_ROWS if unit.startswith("EUR")}
-    amounts = re.findall(r"([\d,.]+)\s*(?:<[^>]+>\s*)*EUR(?! (?:per|par) t\.km)", html)
+    amounts = re.findall(r"(\d(?:[\d,.\u00a0\u202f]*\d)?)\s*(?:<[^>]+>\s*)*EUR(?! (?:per|par) t\.km)", html)
     assert amounts and set(amounts) <= totals, set(amounts) - totals
     assert len(amounts) >= 5  # the headline and the money indicators were checked
 

@@ -19,7 +19,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def test_a_token_opens_its_account_until_it_expires_or_is_ended(session):
-    user = db.create_user(session, "officer1", "pw", role="officer")
+    user = db.create_user(session, "officer1", "Seugne-Jonzac-2026", role="officer")
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     token = db.start_login_session(session, user, lifetime=timedelta(hours=1), now=now)
     session.commit()
@@ -37,7 +37,7 @@ def test_a_token_opens_its_account_until_it_expires_or_is_ended(session):
 
 
 def test_ending_every_sign_in_of_an_account(session):
-    user = db.create_user(session, "planner1", "pw", role="planner")
+    user = db.create_user(session, "planner1", "Seugne-Jonzac-2026", role="planner")
     tokens = [db.start_login_session(session, user) for _ in range(2)]
     assert db.end_user_login_sessions(session, "planner1") == 2
     assert all(db.login_session_user(session, t) is None for t in tokens)
@@ -64,7 +64,7 @@ def demo_db(tmp_path_factory) -> Path:
     engine = db.ensure_database(f"sqlite:///{path}")
     with db.session_factory(engine)() as s, s.begin():
         db.load_demo(s)
-        db.create_user(s, "officer1", "s3cret!", role="officer")
+        db.create_user(s, "officer1", "Seugne-Jonzac-2026", role="officer")
     engine.dispose()
     return path
 
@@ -92,7 +92,7 @@ def test_sign_in_survives_a_reload_and_a_second_tab_and_sign_out_ends_it(app_url
     at = _signed_in()
     assert not at.metric  # only the sign-in page
     at.text_input(key="login_username").set_value("officer1")
-    at.text_input(key="login_password").set_value("s3cret!")
+    at.text_input(key="login_password").set_value("Seugne-Jonzac-2026")
     next(b for b in at.button if b.label == "Sign in").click().run()
     assert not at.exception
     token = at.query_params["session"]

@@ -94,7 +94,7 @@ def test_researcher_sees_only_the_catalogue_and_no_company(maker, demo):
     for stream in demo.streams:
         assert stream.id not in shown
     offered = navigation_paths(at.session_state["symbiose_user"])
-    assert offered == ["catalogue", "login"]
+    assert offered == ["", "catalogue", "login"]  # "" is the hidden home page, which opens the first
 
 
 def navigation_paths(user) -> list[str]:
