@@ -97,7 +97,10 @@ def test_an_unreachable_cluster_is_a_clear_error(monkeypatch):
 
 def test_a_local_dask_cluster_gives_the_local_answers(demo):
     distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # Workers in threads of this process: a real scheduler and workers talking over TCP, without
+    # the nanny processes that failed to start inside the long test run ("Nanny failed to start").
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                  protocol="tcp") as cluster:  # fmt: skip
         address = cluster.scheduler_address
         seen = []
         got = run_tasks(_square, list(range(5)), cluster=address, progress=lambda d, t: seen.append(d))
