@@ -20,7 +20,13 @@ import pandas as pd
 
 from symbiose.domain import Network
 from symbiose.matching import candidates_for, fixed_flows
-from symbiose.optimize import _pair_positions, allocate, problem_structure, quantified, solve_min_cost_flow
+from symbiose.optimize import (
+    _pair_positions,
+    allocate,
+    problem_structure,
+    quantified,
+    solve_min_cost_flow,
+)
 from symbiose.params import MatchParameters
 from symbiose.sweep import Progress, default_workers, run_tasks
 
