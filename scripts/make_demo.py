@@ -290,7 +290,8 @@ WOOD_CHIP_MID_BOILER_EUR_PER_T = round(22.0 * wood_lhv_mwh_per_t(0.35))  # 69
 
 # EPR streams handed to the eco-organism's collection cost the holder nothing: tyres (Aliapur
 # free collection at garages and collection centres), household glass, paper and packaging
-# (Citeo), household textiles (Refashion) [EPR-FR; ALIAPUR-COLLECTE].
+# (Citeo), household textiles (Refashion) [EPR-FR; ALIAPUR-COLLECTE]. Mixed bulky waste
+# (20 03 07) is not sorted furniture and stays on landfill; the Ecomaison skip would need sorting.
 EPR_TAKE_BACK_EUR_PER_T = 0.0
 
 # Water: a site with its own borehole or river intake pays the Agence de l'eau Adour-Garonne
@@ -327,15 +328,16 @@ INCINERATION_TYPICAL_EUR_PER_T = round(sum(INCINERATION_EUR_PER_T) / 2)  # 112
 
 # The source key of each reference price (checked by tests/test_demo_data.py).
 PRICE_SOURCES: dict[str, tuple[str, ...]] = {
-    "WOOD_CHIP_LARGE_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
+    "WOOD_CHIP_LARGE_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS",
+                                         "CIBE-CEEB-2014"),
     "WOOD_CHIP_SMALL_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
     "WOOD_CHIP_MID_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
     "EPR_TAKE_BACK_EUR_PER_T": ("EPR-FR", "ALIAPUR-COLLECTE"),
     "OWN_WATER_EUR_PER_M3": ("AEAG-REDEVANCE-2024", "SDES-ELEC-2024"),
-    "LANDFILL_EUR_PER_T": ("TGAP-2025", "ADEME-STOCKAGE-2012"),
-    "LANDFILL_TYPICAL_EUR_PER_T": ("TGAP-2025", "ADEME-STOCKAGE-2012"),
-    "INCINERATION_EUR_PER_T": ("TGAP-2025", "ADEME-INCIN-2011"),
-    "INCINERATION_TYPICAL_EUR_PER_T": ("TGAP-2025", "ADEME-INCIN-2011"),
+    "LANDFILL_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-STOCKAGE-2012"),
+    "LANDFILL_TYPICAL_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-STOCKAGE-2012"),
+    "INCINERATION_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-INCIN-2011"),
+    "INCINERATION_TYPICAL_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-INCIN-2011"),
 }
 
 
