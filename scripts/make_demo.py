@@ -278,8 +278,9 @@ def wood_lhv_mwh_per_t(moisture: float) -> float:
 
 # Large boilers (heat network, a distillery's steam boiler) burn wet forest chips (40 %); small
 # ones (schools, care homes, an alembic) need dry chips (30 %) [ADEME-BOIS].
-WOOD_CHIP_LARGE_BOILER_EUR_PER_T = round(WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH
-                                         * wood_lhv_mwh_per_t(0.40))  # 54
+WOOD_CHIP_LARGE_BOILER_EUR_PER_T = round(
+    WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.40)
+)  # 54
 WOOD_CHIP_SMALL_BOILER_EUR_PER_T = (
     round(22.0 * wood_lhv_mwh_per_t(0.30)),  # 76: mid-size boiler, between the survey's classes
     round(WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.30)),  # 86
@@ -302,8 +303,11 @@ EPR_TAKE_BACK_EUR_PER_T = 0.0
 OWN_WATER_ABSTRACTION_FEE_EUR_PER_M3 = 0.0197
 OWN_WATER_PUMPING_KWH_PER_M3 = 9.81 * 50 / (0.5 * 3600)
 SMALL_BUSINESS_ELECTRICITY_EUR_PER_KWH = 0.245
-OWN_WATER_EUR_PER_M3 = round(OWN_WATER_ABSTRACTION_FEE_EUR_PER_M3 + OWN_WATER_PUMPING_KWH_PER_M3
-                             * SMALL_BUSINESS_ELECTRICITY_EUR_PER_KWH, 2)  # 0.09
+OWN_WATER_EUR_PER_M3 = round(
+    OWN_WATER_ABSTRACTION_FEE_EUR_PER_M3
+    + OWN_WATER_PUMPING_KWH_PER_M3 * SMALL_BUSINESS_ELECTRICITY_EUR_PER_KWH,
+    2,
+)  # 0.09
 # Mains water: 2.21 EUR/m3 drinking water, 4.52 EUR/m3 with the sewer charge (national average
 # at 1 January 2023) [SISPEA-2023]: the 3-4.5 EUR/m3 of the food and drink sites, which use mains
 # quality water and discharge to the sewer, stay as they were.
@@ -319,17 +323,25 @@ INCINERATION_TGAP_EUR_PER_T = 25.0
 LANDFILL_GATE_FEE_EUR_PER_T = (61.0 - 20.0, 98.0 - 15.0)  # without the tax of 2012
 LANDFILL_TYPICAL_GATE_FEE_EUR_PER_T = 79.0 - 20.0
 INCINERATION_GATE_FEE_EUR_PER_T = (84.0, 91.0)
-LANDFILL_EUR_PER_T = (LANDFILL_GATE_FEE_EUR_PER_T[0] + LANDFILL_TGAP_EUR_PER_T,
-                      LANDFILL_GATE_FEE_EUR_PER_T[1] + LANDFILL_TGAP_EUR_PER_T)  # 106-148
+LANDFILL_EUR_PER_T = (
+    LANDFILL_GATE_FEE_EUR_PER_T[0] + LANDFILL_TGAP_EUR_PER_T,
+    LANDFILL_GATE_FEE_EUR_PER_T[1] + LANDFILL_TGAP_EUR_PER_T,
+)  # 106-148
 LANDFILL_TYPICAL_EUR_PER_T = LANDFILL_TYPICAL_GATE_FEE_EUR_PER_T + LANDFILL_TGAP_EUR_PER_T  # 124
-INCINERATION_EUR_PER_T = (INCINERATION_GATE_FEE_EUR_PER_T[0] + INCINERATION_TGAP_EUR_PER_T,
-                          INCINERATION_GATE_FEE_EUR_PER_T[1] + INCINERATION_TGAP_EUR_PER_T)  # 109-116
+INCINERATION_EUR_PER_T = (
+    INCINERATION_GATE_FEE_EUR_PER_T[0] + INCINERATION_TGAP_EUR_PER_T,
+    INCINERATION_GATE_FEE_EUR_PER_T[1] + INCINERATION_TGAP_EUR_PER_T,
+)  # 109-116
 INCINERATION_TYPICAL_EUR_PER_T = round(sum(INCINERATION_EUR_PER_T) / 2)  # 112
 
 # The source key of each reference price (checked by tests/test_demo_data.py).
 PRICE_SOURCES: dict[str, tuple[str, ...]] = {
-    "WOOD_CHIP_LARGE_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS",
-                                         "CIBE-CEEB-2014"),
+    "WOOD_CHIP_LARGE_BOILER_EUR_PER_T": (
+        "ADEME-PRIX-BOIS-2011",
+        "FIBOIS-PCI",
+        "ADEME-BOIS",
+        "CIBE-CEEB-2014",
+    ),
     "WOOD_CHIP_SMALL_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
     "WOOD_CHIP_MID_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
     "EPR_TAKE_BACK_EUR_PER_T": ("EPR-FR", "ALIAPUR-COLLECTE"),
