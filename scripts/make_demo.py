@@ -282,7 +282,7 @@ WOOD_CHIP_LARGE_BOILER_EUR_PER_T = round(
     WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.40)
 )  # 54
 WOOD_CHIP_SMALL_BOILER_EUR_PER_T = (
-    round(22.0 * wood_lhv_mwh_per_t(0.30)),  # 76: mid-size boiler, between the survey's classes
+    round(22.0 * wood_lhv_mwh_per_t(0.30)),  # 76: at 22 EUR/MWh, the survey's mid-point
     round(WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.30)),  # 86
 )
 # A hospital boiler (1 800 t/yr, some 2.5 MW) sits between the survey's classes: the mid-point
