@@ -263,6 +263,10 @@ class Generator:
 # 2.5 c EUR/kWh below 400 kW [ADEME-PRIX-BOIS-2011].
 WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH = 19.0
 WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH = 25.0
+# between the two classes (1-4 MW, and the low end of small boilers): the survey's mid-point
+WOOD_CHIP_MID_BOILER_EUR_PER_MWH = (
+    WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH + WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH
+) / 2
 # Lower heating value of wet wood (kWh/kg = MWh/t): dry-matter value times the dry share, minus
 # the heat to evaporate the water (2.44 MJ/kg = 0.68 kWh/kg). Dry matter 5.2 MWh/t, between the
 # 5.3 (softwood) and 5.1 (hardwood) of FIBOIS Alsace, whose 3.3 MWh/t at 30 % and 2.2 MWh/t at
@@ -282,12 +286,14 @@ WOOD_CHIP_LARGE_BOILER_EUR_PER_T = round(
     WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.40)
 )  # 54
 WOOD_CHIP_SMALL_BOILER_EUR_PER_T = (
-    round(22.0 * wood_lhv_mwh_per_t(0.30)),  # 76: at 22 EUR/MWh, the survey's mid-point
+    round(WOOD_CHIP_MID_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.30)),  # 76
     round(WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.30)),  # 86
 )
 # A hospital boiler (1 800 t/yr, some 2.5 MW) sits between the survey's classes: the mid-point
 # 22 EUR/MWh on 35 % chips.
-WOOD_CHIP_MID_BOILER_EUR_PER_T = round(22.0 * wood_lhv_mwh_per_t(0.35))  # 69
+WOOD_CHIP_MID_BOILER_EUR_PER_T = round(
+    WOOD_CHIP_MID_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.35)
+)  # 69
 
 # EPR streams handed to the eco-organism's collection cost the holder nothing: tyres (Aliapur
 # free collection at garages and collection centres), household glass, paper and packaging
