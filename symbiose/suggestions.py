@@ -7,8 +7,9 @@ tradable quantity, within the months both exist, x the value per unit, in euros 
 Ranking serves both sides: a suggestion is worth a call only if it matters to the partner too
 (reciprocal recommenders, RECIPROCAL-RS), so a list is ordered by the weighted product of three
 criteria with equal weights (WPM): the pair's total per year, its value per unit (its margin
-against errors of price and distance) and the share of the *partner's* quantity it covers (how
-much the pair matters to the other side). A product of criteria needs no normalisation and no
+against errors of price and distance) and the mean of the shares of the two sides' quantities
+it covers (how much the pair matters to each partner; a pair that serves one side wholly keeps
+at least one half, whatever the size of the other). A product of criteria needs no normalisation and no
 tuned weights; a small receiver whose whole need is covered at a high value per unit is no longer
 buried under large pairs of thin margin. ``rank_index`` is the key divided by the list's best.
 
@@ -112,7 +113,7 @@ def _score(tradable_base: np.ndarray, value_cents: np.ndarray) -> np.ndarray:
 
 def rank_key(score_eur: np.ndarray, value_cents: np.ndarray, partner_share: np.ndarray) -> np.ndarray:
     """The ranking key of a list: the geometric mean of the total per year, the value per unit
-    and the share of the partner's quantity covered (equal weights, WPM), where all three are
+    and the mean share of the two sides covered (equal weights, WPM), where all three are
     positive; a pair that loses money keeps its (negative) total and ranks after.
 
     >>> rank_key(np.array([50_000.0, 4_000.0]), np.array([500.0, 4_000.0]), np.array([1.0, 1.0])).round(1).tolist()
@@ -381,10 +382,10 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     value = arcs["value_cents"].to_numpy(dtype=float)
     score = _score(tradable, value)
     road = arcs["road_km"].to_numpy(dtype=float)
-    # a stream's list weighs the share of each receiver's need covered; a need's list, the share
-    # of each supplier's stream taken
-    stream_key = rank_key(score, value, tradable / np.maximum(n_qty, 1))
-    need_key = rank_key(score, value, tradable / np.maximum(s_qty, 1))
+    # the share of each side covered, averaged: a pair that matters to both partners (the same
+    # key in the stream's list and in the need's list)
+    mutual = (tradable / np.maximum(s_qty, 1) + tradable / np.maximum(n_qty, 1)) / 2
+    stream_key = need_key = rank_key(score, value, mutual)
     by_stream, stream_rank = _top(s, stream_key, road, s, n, top_n)
     by_need, need_rank = _top(n, need_key, road, s, n, top_n)
     rows = np.concatenate([by_stream, by_need])
