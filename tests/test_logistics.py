@@ -90,8 +90,8 @@ def _season_pair(storage: int | None = None) -> Network:
     return Network(
         companies=(company("A"), company("B", 5)),
         streams=(Stream("S1", "A", tonnes(18_000), Unit.T, ewc_code="020304", months=(9, 10),
-                        physical_state=PhysicalState.PASTY, storage_months=storage),),  # fmt: skip
-        needs=(Need("N1", "B", tonnes(12_000), Unit.T, accepted_codes=("0203",), virgin_price_cents=2000),),
+                        physical_state=PhysicalState.PASTY, storage_months=storage, route_cost_cents=3000),),  # fmt: skip
+        needs=(Need("N1", "B", tonnes(12_000), Unit.T, accepted_codes=("0203",), virgin_price_cents=6000),),
     )
 
 
@@ -102,7 +102,7 @@ def test_a_suggestion_trades_what_fits_the_common_months():
     # the need takes 1,000 t in each of September and October: 2,000 t, not min(18,000, 12,000)
     assert row["quantity"] == pytest.approx(2000)
     assert row["share_covered"] == pytest.approx(round(2000 / 18000, 3))
-    assert "2 000 t sur 12 000 tiennent dans les mois communs aux deux" in row["reason"].replace("\u202f", " ")
+    assert "2 000 t sur 12 000 tiennent dans les mois communs aux deux" in row["reason"].replace("\u202f", " ").replace("\xa0", " ")
 
 
 def test_storage_lets_an_off_season_residue_reach_the_need():
@@ -124,8 +124,9 @@ def test_storage_reaches_a_need_whose_months_come_after_production():
 
     net = replace(net, needs=(replace(need, months=(12, 1)),))
     cands = build_candidates(net)
-    # no common month: only storage (up to 3 months after October) reaches December and January
-    assert arc(cands, "S1", "N1")["capacity_base"] == tonnes(2000)
+    # no common month: only storage (up to 3 months after October) reaches December and January,
+    # where the need takes its 12,000 t
+    assert arc(cands, "S1", "N1")["capacity_base"] == tonnes(12000)
     without = build_candidates(replace(net, streams=(replace(net.streams[0], storage_months=0),)))
     assert len(without.arcs) == 0
 
@@ -149,7 +150,7 @@ def test_seasonal_tradable_matches_the_monthly_split_of_the_allocation():
 
 def _heat(stream_months=(), need_months=(), temperature=None, min_temperature=None, category="heat_hot_water"):
     return Network(
-        companies=(company("A"), company("B", 1)),
+        companies=(company("A"), company("B", 0.2)),
         streams=(Stream("S1", "A", tonnes(3000), Unit.MWH, material=category, months=stream_months,
                         physical_state=PhysicalState.ENERGY, temperature_c=temperature),),  # fmt: skip
         needs=(Need("N1", "B", tonnes(3000), Unit.MWH, category=category, months=need_months,

@@ -282,9 +282,11 @@ def test_ranks_are_one_to_n_without_gaps(demo):
         for _, grp in part.groupby(key):
             assert sorted(grp["rank"]) == list(range(1, len(grp) + 1))
             assert len(grp) <= 5
-            # ranked by potential benefit per year
-            ordered = grp.sort_values("rank")["score"].to_numpy()
-            assert np.all(np.diff(ordered) <= 1e-6)
+            # ranked by the two-sided key (total, value per unit, mean share of both sides), whose
+            # ratio to the list's best is rank_index (3 decimals)
+            ordered = grp.sort_values("rank")["rank_index"].to_numpy()
+            assert ordered[0] == 1.0 or ordered[0] == 0.0
+            assert np.all(np.diff(ordered) <= 1e-3)
 
 
 def test_optimum_uses_only_suggested_or_candidate_pairs_and_respects_capacities(demo):
