@@ -711,6 +711,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     density = col(streams, "bulk_density_t_per_m3", s, float)
     density = np.where(np.isfinite(density), density, logistics.default_of("bulk_density_t_per_m3", category_names, state))
     payload_t, handling_trip = logistics.road_payload(state, density)
+    if params.handling_eur_per_trip is not None:
+        handling_trip = np.full(len(s), float(params.handling_eur_per_trip))
     handling_t = np.stack([handling_trip / payload_t if m == "road" else np.full(len(s), freight[m][1]) for m in modes])
     haul_t = np.stack([freight[m][0] * road * (logistics.REFERENCE_PAYLOAD_T / payload_t if m == "road" else 1.0)
                        for m in modes])  # fmt: skip
