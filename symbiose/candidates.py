@@ -81,15 +81,30 @@ def stream_table(network: Network) -> pd.DataFrame:
              str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
              _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
              ";".join(c.freight_access), _or_nan(s.bulk_density_t_per_m3), _or_nan(s.storage_months),
-             _or_nan(s.temperature_c))
+             _or_nan(s.temperature_c), c.naf_code or "")
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
                  "route_cost_cents", "description", "freight_access", "bulk_density_t_per_m3",
-                 "storage_months", "temperature_c"],
+                 "storage_months", "temperature_c", "naf_code"],
     )  # fmt: skip
+
+
+def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
+    """Per pair: a use the law withholds from this producer's residue (data/producer_restrictions.csv:
+    a code from a sector never feeds a category, such as winemakers' lees and feed, CMO-1308)."""
+    out = np.zeros(len(category), dtype=bool)
+    if not kb.producer_restrictions or not len(out):
+        return out
+    naf = pd.Series(naf_code, dtype=object).fillna("").astype(str)
+    code = pd.Series(ewc_code, dtype=object).fillna("").astype(str)
+    cat = pd.Series(category, dtype=object).fillna("").astype(str)
+    for r in kb.producer_restrictions:
+        out |= (naf.str.startswith(r.nace_prefix) & code.str.startswith(r.ewc_prefix)
+                & cat.str.startswith(r.category)).to_numpy(dtype=bool)  # fmt: skip
+    return out
 
 
 def _or_nan(value) -> float:
@@ -689,6 +704,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         & (~col(streams, "hazardous", s, bool) | col(needs, "hazardous_permit", n, bool))
         & ((common_months != 0) | stored_reach)
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
+        & ~_withheld(kb, col(streams, "naf_code", s, object), col(streams, "ewc_code", s, object), category_names)
     )
     # heat reaches a need only hot enough: the stream's temperature (stated, else its grade's
     # lowest) at least the need's stated minimum
