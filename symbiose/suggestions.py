@@ -275,7 +275,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
                         none))  # fmt: skip
     if "rank" in frame.columns:
-        parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit)]
+        parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit, public=public)]
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
@@ -293,8 +293,9 @@ def _ranking_reason(frame: pd.DataFrame, unit, *, public: bool):
     share = _number_text(np.asarray(frame["partner_share"], dtype=float) * 100, 0)
     rank = _number_text(frame["rank"], 0)
     if public:
-        stream_text = _fill(_("rank {rank}: covers {share} % of the receiver's need"), rank=rank, share=share)
-        need_text = _fill(_("rank {rank}: takes {share} % of the supplier's stream"), rank=rank, share=share)
+        # before both sides are interested the partner's quantity is banded (symbiose.blinding):
+        # its exact share would give it away (own quantity / share), so the rank alone
+        stream_text = need_text = _fill(_("rank {rank}"), rank=rank)
     else:
         total = _grouped(frame["score"])
         value = _number_text(frame["value_cents"].to_numpy(dtype=float) / 100, 2)
@@ -311,14 +312,17 @@ def _ranking_reason(frame: pd.DataFrame, unit, *, public: bool):
     return _joined([_where(stream_side, stream_text, need_text), why], ", ")
 
 
-def _season_reason(frame: pd.DataFrame, unit):
+def _season_reason(frame: pd.DataFrame, unit, *, public: bool = False):
     """The quantity that fits the months both exist (when less than the smaller quantity), and
-    the storage it relies on."""
+    the storage it relies on (public: without the quantities, which would give the partner's away)."""
     qty = frame["tradable_base"].to_numpy(dtype=float)
     full = frame["full_quantity_base"].to_numpy(dtype=float)
     months = frame["storage_months"].to_numpy(dtype=float) if "storage_months" in frame.columns else np.zeros(len(frame))
-    fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
-                 quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
+    if public:
+        fits = _("only part of the quantity fits the months both exist")
+    else:
+        fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
+                     quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
     stored = _fill(_("with storage up to {months} months"), months=_number_text(months, 0))
     return _joined([_where(qty < full, fits, ""), _where(months > 0, stored, "")], ", ")
 

@@ -115,6 +115,8 @@ def test_storage_lets_an_off_season_residue_reach_the_need():
     row = suggest(cands).query("side == 'stream'").iloc[0]
     assert row["quantity"] == pytest.approx(6000)
     assert "stockage jusqu'à 4 mois" in row["reason"]
+    # the public reason keeps the storage (the supplier's own) but not the quantities
+    assert "stockage jusqu'à 4 mois" in row["reason_public"] and "18 000" not in row["reason_public"].replace("\u202f", " ")
 
 
 def test_storage_reaches_a_need_whose_months_come_after_production():
@@ -208,5 +210,7 @@ def test_a_small_receiver_that_gains_much_is_not_buried():
     assert "rang 1" in first["reason"] and "couvre 100 % du besoin du receveur" in first["reason"]
     assert "devant des paires plus grandes" in first["reason"]
     assert "derrière des paires plus petites" in second["reason"]
-    # the public reason says why without the pair's money
-    assert "EUR/an" not in first["reason_public"] and "couvre 100 %" in first["reason_public"]
+    # the public reason gives the rank without the pair's money or the partner's share (its
+    # exact share would give the partner's quantity away: own quantity / share)
+    assert "rang 1" in first["reason_public"] and "devant des paires plus grandes" in first["reason_public"]
+    assert "EUR/an" not in first["reason_public"] and "%" not in first["reason_public"]

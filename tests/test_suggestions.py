@@ -353,6 +353,12 @@ def test_public_reason_hides_both_partners_costs(demo):
         assert sugg["reason"].str.contains(avoids).any()
         assert not sugg["reason_public"].str.contains(avoids).any()
         assert sugg["reason_public"].str.contains(by_road).all()
+        # nor the partner's quantity (no share of it, no quantity that fits the season) nor the
+        # pair's total per year
+        partner = ("% of the receiver's need|% of the supplier's stream|fit the months both exist|EUR/yr|"
+                   "% du besoin du receveur|% du flux du fournisseur|tiennent dans les mois|EUR/an")
+        assert sugg["reason"].str.contains(partner).any()
+        assert not sugg["reason_public"].str.contains(partner).any()
 
 
 def test_receivers_that_must_be_paid_are_flagged(demo):
