@@ -92,6 +92,35 @@ def stream_table(network: Network) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def storage_allowance(streams: pd.DataFrame, s: np.ndarray, category, piped) -> np.ndarray:
+    """Per pair, the whole months its stream may be stored after production: stated, else the
+    default of the pair's category (data/logistics_defaults.csv), 0 for piped flows (heat and
+    water do not keep)."""
+    storage = streams["storage_months"].to_numpy(dtype=float)[s]
+    storage = np.where(np.isfinite(storage), storage, logistics.default_of("storage_months", category))
+    return np.where(piped, 0, np.clip(np.nan_to_num(storage), 0, logistics.MAX_STORAGE_MONTHS)).astype(np.int64)
+
+
+def _capacity(streams: pd.DataFrame, needs: pd.DataFrame, s: np.ndarray, n: np.ndarray, storage) -> np.ndarray:
+    return logistics.seasonal_tradable(streams["quantity_base"].to_numpy(dtype=np.int64)[s],
+                                       streams["month_bits"].to_numpy(dtype=np.int64)[s],
+                                       needs["quantity_base"].to_numpy(dtype=np.int64)[n],
+                                       needs["month_bits"].to_numpy(dtype=np.int64)[n], storage)  # fmt: skip
+
+
+def arc_capacity(streams: pd.DataFrame, needs: pd.DataFrame, arcs: pd.DataFrame) -> np.ndarray:
+    """The quantity each arc can trade in a year (base units), from the streams' and needs'
+    quantities and months: the capacity the candidates give (seasonal overlap, and storage where
+    the residue keeps). Planning tools that change quantities (symbiose.robustness) recompute it
+    with this function so that their arcs follow the same rule."""
+    if not len(arcs):
+        return np.zeros(0, dtype=np.int64)
+    s, n = arcs["s"].to_numpy(dtype=np.int64), arcs["n"].to_numpy(dtype=np.int64)
+    piped = arcs["freight_mode"].astype(str).to_numpy() == "pipe"
+    storage = storage_allowance(streams, s, arcs["category"].astype(str).to_numpy(dtype=object), piped)
+    return _capacity(streams, needs, s, n, storage)
+
+
 def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
     """Per pair: a use the law withholds from this producer's residue (data/producer_restrictions.csv:
     a code from a sector never feeds a category, such as winemakers' lees and feed, CMO-1308)."""
@@ -694,9 +723,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     piped = np.isfinite(pipe_eur) | is_mwh
     # a residue that keeps may be stored after production (heat and piped flows do not keep)
     state = col(streams, "physical_state", s, object)
-    storage = col(streams, "storage_months", s, float)
-    storage = np.where(np.isfinite(storage), storage, logistics.default_of("storage_months", category_names))
-    storage = np.where(piped, 0, np.clip(np.nan_to_num(storage), 0, logistics.MAX_STORAGE_MONTHS)).astype(np.int64)
+    storage = storage_allowance(streams, s, category_names, piped)
     stored_reach = (logistics.reach_bits(s_bits, storage) & n_bits) != 0
     # the rules an implemented synergy must obey too (symbiose.stages); distance and value may not
     lawful = (
@@ -716,8 +743,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     # the quantity the pair can trade: the months both exist (and storage where the residue keeps)
-    capacity = logistics.seasonal_tradable(col(streams, "quantity_base", s, np.int64), s_bits,
-                                           col(needs, "quantity_base", n, np.int64), n_bits, storage)  # fmt: skip
+    capacity = _capacity(streams, needs, s, n, storage)
     # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it
     # (spread over the quantity the pair delivers in the season both exist)
     pipe_scale = np.where(np.isfinite(pipe_ref),
