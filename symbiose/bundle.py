@@ -49,7 +49,7 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
-from symbiose.i18n import _, fmt_number
+from symbiose.i18n import _, fmt_decimal, fmt_number
 from symbiose.limits import Limits, limits
 from symbiose.logistics import MAX_STORAGE_MONTHS
 from symbiose.ranges import price_problem, quantity_problem
@@ -1084,13 +1084,16 @@ def _logistics_cells(row: _Row) -> tuple[float | None, int | None, float | None]
     temperature (°C, -50 to 1000); empty cells keep the defaults of symbiose.logistics."""
     density = row.number_value("bulk_density_t_per_m3", strictly_positive=True, what="tonnes per m3")
     if density is not None and not 0.01 <= density <= 5:
-        row.problem("bulk_density_t_per_m3", f"{density} t/m3 is not a bulk density; write tonnes per cubic metre "
-                    "between 0.01 and 5 (wood chips about 0.3, water 1, aggregates 1.6)")  # fmt: skip
+        row.problem("bulk_density_t_per_m3", _(
+            "{value} t/m3 is not a bulk density; write tonnes per cubic metre between 0.01 and 5 (wood "
+            "chips about 0.3, water 1, aggregates 1.6)"
+        ).format(value=fmt_decimal(float(density), 3)))  # fmt: skip
         density = None
     storage = row.number_value("storage_months", minimum=0, what="a number of months")
     if storage is not None and (storage != int(storage) or storage > MAX_STORAGE_MONTHS):
-        row.problem("storage_months", f"{storage} is not a number of months; write a whole number from 0 "
-                    f"(used as produced) to {MAX_STORAGE_MONTHS}")  # fmt: skip
+        row.problem("storage_months", _(
+            "{value} is not a number of months; write a whole number from 0 (used as produced) to {most}"
+        ).format(value=fmt_decimal(float(storage), 3), most=MAX_STORAGE_MONTHS))  # fmt: skip
         storage = None
     temperature = _temperature(row, "temperature_c")
     return (None if density is None else float(density), None if storage is None else int(storage), temperature)
@@ -1099,7 +1102,8 @@ def _logistics_cells(row: _Row) -> tuple[float | None, int | None, float | None]
 def _temperature(row: _Row, column: str) -> float | None:
     value = row.number_value(column, what="degrees Celsius")
     if value is not None and not -50 <= value <= 1000:
-        row.problem(column, f"{value} °C is out of range; write degrees Celsius between -50 and 1000")
+        row.problem(column, _("{value} °C is out of range; write degrees Celsius between -50 and 1000").format(
+            value=fmt_decimal(float(value), 2)))  # fmt: skip
         return None
     return None if value is None else float(value)
 

@@ -491,3 +491,25 @@ def test_single_csv_with_an_unknown_name(tmp_path):
     # columns of one table only: read as that table
     (tmp_path / "export_2027.csv").write_text("id,name,commune\nC1,X,Jonzac\n", encoding="utf-8")
     assert read_bundle(tmp_path / "export_2027.csv").companies[0].commune == "Jonzac"
+
+
+def test_bad_logistics_cells_are_reported_in_the_session_language(tmp_path):
+    # optional columns of issue 11 (bulk density, storage, temperatures): out of range -> a
+    # problem at the file, row and column, in French first (symbiose.i18n), nothing read
+    from symbiose.i18n import language
+
+    streams = BASE["streams"].replace("route_cost_eur_per_unit\n", "route_cost_eur_per_unit,bulk_density_t_per_m3,"
+                                      "storage_months,temperature_c\n")  # fmt: skip
+    streams = streams.replace("landfill,65\n", "landfill,65,9,2.5,\n").replace("other,0\n", "other,0,,,2000\n")
+    folder = write_folder(tmp_path / "b", {**BASE, "streams": streams})
+    with language("en"):
+        problems = problems_of(folder)
+    assert "9 t/m3 is not a bulk density" in the_problem(problems, "streams.csv", 2, "bulk_density_t_per_m3").message
+    assert "2.5 is not a number of months" in the_problem(problems, "streams.csv", 2, "storage_months").message
+    assert "out of range" in the_problem(problems, "streams.csv", 3, "temperature_c").message
+    assert len(problems) == 3
+    with language("fr"):
+        problems = problems_of(folder)
+    assert "n'est pas une masse volumique en vrac" in the_problem(problems, "streams.csv", 2, "bulk_density_t_per_m3").message
+    assert "2,5 n'est pas un nombre de mois" in the_problem(problems, "streams.csv", 2, "storage_months").message
+    assert "2\u202f000 °C est hors limites" in the_problem(problems, "streams.csv", 3, "temperature_c").message.replace("\xa0", "\u202f")
