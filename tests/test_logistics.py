@@ -173,7 +173,7 @@ def test_heat_below_the_need_minimum_temperature_is_not_offered():
     # 35 °C heat from chillers is no use to a grain dryer that needs 70 °C
     assert len(build_candidates(_heat(temperature=35, min_temperature=70, category="heat_low_temperature")).arcs) == 0
     assert len(build_candidates(_heat(temperature=35, min_temperature=30, category="heat_low_temperature")).arcs) == 1
-    # not stated: the grade's lowest (hot water 60 °C, ADEME-CHALEUR) against the need's minimum
+    # not stated: the grade's lowest (hot water 60 °C, ADEME-CF) against the need's minimum
     assert len(build_candidates(_heat(min_temperature=70)).arcs) == 0
     assert len(build_candidates(_heat(min_temperature=55)).arcs) == 1
     assert len(build_candidates(_heat()).arcs) == 1
@@ -214,3 +214,16 @@ def test_a_small_receiver_that_gains_much_is_not_buried():
     # exact share would give the partner's quantity away: own quantity / share)
     assert "rang 1" in first["reason_public"] and "devant des paires plus grandes" in first["reason_public"]
     assert "EUR/an" not in first["reason_public"] and "%" not in first["reason_public"]
+
+
+def test_every_logistics_figure_cites_a_known_source():
+    import csv
+
+    from symbiose.compat import load_knowledge_base
+
+    known = set(load_knowledge_base().sources)
+    for name in ("road_vehicles.csv", "logistics_defaults.csv"):
+        with open(logistics.DATA / name, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                keys = [k for k in row["source"].split(";") if k]
+                assert keys and set(keys) <= known, (name, row, set(keys) - known)
