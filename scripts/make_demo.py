@@ -46,10 +46,12 @@ COMPANY_COLUMNS = [
 STREAM_COLUMNS = [
     "id", "company_id", "ewc_code", "material", "description", "quantity", "unit",
     "physical_state", "months", "route", "route_cost_eur_per_unit", "notes",
+    "bulk_density_t_per_m3", "storage_months", "temperature_c",
 ]  # fmt: skip
 NEED_COLUMNS = [
     "id", "company_id", "category", "accepted_codes", "description", "quantity", "unit",
     "virgin_price_eur_per_unit", "max_distance_km", "months", "hazardous_permit", "notes",
+    "min_temperature_c",
 ]  # fmt: skip
 SYNERGY_COLUMNS = [
     "id", "stream_id", "need_id", "stage", "quantity", "abandoned_reason", "created_on",
@@ -183,6 +185,9 @@ class Generator:
         route: str = "other",
         cost: float = 0.0,
         notes: str = "",
+        density: float | None = None,
+        storage: int | None = None,
+        temperature: float | None = None,
     ) -> None:
         ewc_code = ""
         if code:
@@ -206,6 +211,9 @@ class Generator:
             "route": route,
             "route_cost_eur_per_unit": fmt_number(cost, 2),
             "notes": notes,
+            "bulk_density_t_per_m3": "" if density is None else fmt_number(density, 2),
+            "storage_months": "" if storage is None else str(storage),
+            "temperature_c": "" if temperature is None else fmt_number(temperature),
         }
         if (site.key, tag) in self.stream_tags:
             raise DemoDataError(f"stream tag {site.key}/{tag} used twice")
@@ -227,6 +235,7 @@ class Generator:
         months: str = "",
         permit: bool = False,
         notes: str = "",
+        min_temperature: float | None = None,
     ) -> None:
         for prefix in filter(None, accepted_codes.split(",")):
             if len(prefix) == 6 and prefix not in self.ewc:
@@ -246,6 +255,7 @@ class Generator:
             "months": months,
             "hazardous_permit": "true" if permit else "false",
             "notes": notes,
+            "min_temperature_c": "" if min_temperature is None else fmt_number(min_temperature),
         }
         if (site.key, tag) in self.need_tags:
             raise DemoDataError(f"need tag {site.key}/{tag} used twice")
@@ -386,7 +396,7 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
              description="Lies de vin issues des soutirages",
              quantity=g.q(150, 400, 5) if big else g.q(30, 150, 5), route="recovery",
              cost=g.q(0, 10, 1))  # fmt: skip
-    g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", months="11-3",
+    g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", months="11-3", temperature=70,
              description="Chaleur fatale des condenseurs des alambics (eau de refroidissement à "
              "60-80 °C)",
              quantity=g.q(1_500, 2_500, 50) if big else g.q(300, 1_200, 50))  # fmt: skip
@@ -477,7 +487,7 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
     g.stream(s, "vinasses", code="02 07 02", state="liquid", unit="m3", months="10-4",
              description="Vinasses de la distillation des marcs et des lies",
              quantity=22_000, route="recovery", cost=10)  # fmt: skip
-    g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", months="10-4",
+    g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", months="10-4", temperature=40,
              description="Chaleur fatale basse température des colonnes de distillation",
              quantity=3_000)  # fmt: skip
     g.stream(s, "ash", code="10 01 01", description="Mâchefers de la chaudière (marcs et bois)",
@@ -501,7 +511,7 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
         g.stream(s, "liquid_digestate", code="19 06 05", state="liquid", unit="m3",
                  route="recovery", cost=4, quantity=12_000,
                  description="Fraction liquide du digestat, riche en azote")  # fmt: skip
-        g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy",
+        g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", temperature=85,
                  description="Chaleur fatale du moteur de cogénération après chauffage des "
                  "digesteurs", quantity=4_500)  # fmt: skip
     else:
@@ -510,7 +520,7 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
                max_km=20)  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=5,
                  description="Digestat du méthaniseur à la ferme", quantity=7_000)  # fmt: skip
-        g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy",
+        g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", temperature=85,
                  description="Chaleur fatale du moteur de cogénération de la ferme",
                  quantity=1_200)  # fmt: skip
 
@@ -535,7 +545,7 @@ def heat_network(g: Generator, s: Site) -> None:
            "réseau de chaleur (en complément de la géothermie)", quantity=10_000,
            price=WOOD_CHIP_LARGE_BOILER_EUR_PER_T,
            max_km=80)  # fmt: skip
-    g.need(s, "heat", category="heat_hot_water", unit="MWh", months="10-4",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", months="10-4", min_temperature=65,
            description="Chaleur fatale à injecter dans le réseau de chaleur",
            quantity=2_500, price=30, max_km=8)  # fmt: skip
     g.stream(s, "ash", code="10 01 01", description="Mâchefers de chaudière bois",
@@ -578,7 +588,7 @@ def care_home(g: Generator, s: Site) -> None:
 
 
 def aquatic_centre(g: Generator, s: Site) -> None:
-    g.need(s, "heat", category="heat_low_temperature", unit="MWh",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", min_temperature=30,
            description="Chaleur pour l'eau des bassins et les halls", quantity=3_200, price=60,
            max_km=4)  # fmt: skip
     g.stream(s, "water", material="process_water", unit="m3", state="liquid",
@@ -592,7 +602,7 @@ def dairy(g: Generator, s: Site) -> None:
              cost=4)  # fmt: skip
     g.stream(s, "sludge", code="02 05 02", state="pasty", quantity=500, route="recovery",
              cost=22, description="Boues de la station d'épuration du site")  # fmt: skip
-    g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", quantity=900,
+    g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", quantity=900, temperature=35,
              description="Chaleur récupérée sur les groupes froids et le refroidissement du "
              "pasteurisateur")  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton", quantity=30,
@@ -613,7 +623,7 @@ def cannery(g: Generator, s: Site) -> None:
              cost=25, description="Boues de la station d'épuration du site")  # fmt: skip
     g.stream(s, "cans", code="15 01 04", description="Chutes et rebuts de boîtes en acier",
              quantity=12, route="recovery", cost=-40)  # fmt: skip
-    g.need(s, "heat", category="heat_steam", unit="MWh", months="6-10",
+    g.need(s, "heat", category="heat_steam", unit="MWh", months="6-10", min_temperature=121,
            description="Vapeur et eau chaude pour le blanchiment et la stérilisation",
            quantity=3_500, price=55, max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="6-10",
@@ -629,7 +639,7 @@ def slaughterhouse(g: Generator, s: Site) -> None:
              description="Fumier des parcs d'attente et matières stercoraires")  # fmt: skip
     g.stream(s, "sludge", code="02 02 04", state="pasty", quantity=600, route="recovery",
              cost=25, description="Boues de la station d'épuration du site")  # fmt: skip
-    g.need(s, "heat", category="heat_hot_water", unit="MWh",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", min_temperature=60,
            description="Eau chaude pour l'échaudage et le nettoyage", quantity=1_400, price=58,
            max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
@@ -659,7 +669,7 @@ def feed_mill(g: Generator, s: Site) -> None:
 
 
 def grain_dryer(g: Generator, s: Site) -> None:
-    g.need(s, "heat", category="heat_hot_water", unit="MWh", months="7-10",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", months="7-10", min_temperature=70,
            description="Chaleur pour le séchage du maïs et du tournesol à la récolte",
            quantity=g.q(1_200, 2_200, 100), price=g.q(60, 70, 1), max_km=5)  # fmt: skip
     g.stream(s, "husks", code="02 01 03", months="7-11", route="recovery", cost=g.q(3, 8, 1),
@@ -701,7 +711,7 @@ def melon_farm(g: Generator, s: Site) -> None:
 
 
 def greenhouse(g: Generator, s: Site) -> None:
-    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4", min_temperature=35,
            description="Chaleur pour les serres de tomates et de concombres",
            quantity=g.q(1_500, 4_000, 100), price=g.q(65, 80, 1), max_km=5)  # fmt: skip
     g.stream(s, "residues", code="02 01 03", months="7-11", route="recovery",
@@ -742,7 +752,7 @@ def poultry_farm(g: Generator, s: Site) -> None:
              10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour la litière",
            quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40)  # fmt: skip
-    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4", min_temperature=35,
            description="Chaleur pour les poulaillers (au gaz aujourd'hui)",
            quantity=g.q(150, 450, 10), price=75, max_km=5)  # fmt: skip
 
@@ -950,7 +960,7 @@ def cardboard_maker(g: Generator, s: Site) -> None:
     g.stream(s, "ink", code="08 03 18",
              description="Résidus d'encres et de toners d'impression (à l'eau)", quantity=1.5,
              route="incineration", cost=160)  # fmt: skip
-    g.need(s, "heat", category="heat_steam", unit="MWh", description="Vapeur pour l'onduleuse",
+    g.need(s, "heat", category="heat_steam", unit="MWh", description="Vapeur pour l'onduleuse", min_temperature=150,
            quantity=2_500, price=55, max_km=4)  # fmt: skip
     g.need(s, "pallets", category="pallets_packaging_reuse",
            description="Palettes reconditionnées pour les expéditions", quantity=150, price=60,
@@ -1040,7 +1050,7 @@ def campsite(g: Generator, s: Site) -> None:
              quantity=g.q(10, 40, 1))  # fmt: skip
     g.stream(s, "glass", code="15 01 07", months="5-9", route="recovery", cost=g.q(25, 35, 1),
              description="Bouteilles et bocaux en verre", quantity=g.q(8, 30, 1))  # fmt: skip
-    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="4-9",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="4-9", min_temperature=28,
            description="Chaleur pour la piscine extérieure (au gaz aujourd'hui)",
            quantity=g.q(200, 400, 10), price=75, max_km=5)  # fmt: skip
 
@@ -1052,7 +1062,7 @@ def laundry(g: Generator, s: Site) -> None:
     g.stream(s, "textile", code="20 01 11", route="incineration",
              cost=INCINERATION_TYPICAL_EUR_PER_T,
              description="Linge usé (draps d'hôpital et d'hôtel)", quantity=12)  # fmt: skip
-    g.need(s, "heat", category="heat_steam", unit="MWh",
+    g.need(s, "heat", category="heat_steam", unit="MWh", min_temperature=120,
            description="Eau chaude et vapeur pour le lavage et le repassage", quantity=1_800,
            price=60, max_km=3)  # fmt: skip
 
@@ -1142,7 +1152,7 @@ def pellet_maker(g: Generator, s: Site) -> None:
     g.need(s, "sawdust", accepted_codes="030105",
            description="Sciure et copeaux secs, non traités, à presser en granulés de bois",
            quantity=15_000, price=40, max_km=80)  # fmt: skip
-    g.need(s, "heat", category="heat_hot_water", unit="MWh", description="Chaleur pour le séchoir à sciure",
+    g.need(s, "heat", category="heat_hot_water", unit="MWh", description="Chaleur pour le séchoir à sciure", min_temperature=60,
            quantity=3_000, price=35, max_km=3)  # fmt: skip
     g.stream(s, "fines", code="03 01 05", route="recovery", cost=0, quantity=300,
              description="Fines et granulés cassés issus du criblage")  # fmt: skip
@@ -1162,7 +1172,7 @@ def nursery(g: Generator, s: Site) -> None:
     g.need(s, "amendment", category="soil_amendment",
            description="Compost pour les substrats de rempotage", quantity=g.q(300, 800, 10),
            price=40, max_km=40)  # fmt: skip
-    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="11-3",
+    g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="11-3", min_temperature=25,
            description="Chaleur hors-gel pour les serres", quantity=g.q(400, 800, 50),
            price=70, max_km=5)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="4-9",

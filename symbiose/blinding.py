@@ -48,6 +48,7 @@ import pandas as pd
 from symbiose.domain import Company, Stage
 from symbiose.geo import haversine_km
 from symbiose.i18n import N_, _, fmt_number
+from symbiose.logistics import REFERENCE_PAYLOAD_T
 
 SUPPLIER, RECEIVER = "supplier", "receiver"
 MUTUAL_STAGES = frozenset({Stage.IN_DISCUSSION, Stage.IMPLEMENTED})
@@ -259,12 +260,14 @@ class BandedPair:
     pretreatment_eur: float
     what: str  # the partner's stream code or need category (codes only, never free text)
     activity: Activity | None
+    handling_eur: float = 0.0  # loading and unloading per unit (public: the vehicle table, CNR-COSTS)
 
     def gain_per_unit(self) -> Band:
         """Interval of the viewer's gain per unit at the equal-split price, over the bands."""
         rate_low, rate_high = self.transport_eur_per_km
-        low = (self.own_value_eur + self.partner_value.low - rate_high * self.distance.high - self.pretreatment_eur) / 2
-        high = (self.own_value_eur + self.partner_value.high - rate_low * self.distance.low - self.pretreatment_eur) / 2
+        fixed = self.pretreatment_eur + self.handling_eur
+        low = (self.own_value_eur + self.partner_value.low - rate_high * self.distance.high - fixed) / 2
+        high = (self.own_value_eur + self.partner_value.high - rate_low * self.distance.low - fixed) / 2
         # a pair is suggested only when it is worth something (public rule of the matcher)
         return Band(max(0.0, low) if math.isfinite(low) else 0.0, max(0.0, high))
 
@@ -313,6 +316,7 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
         own_quantity=float(own_qty), own_value_eur=own_value, partner_value=partner,
         partner_quantity=qty_band, distance=distance, transport_eur_per_km=rates,
         pretreatment_eur=float(row.pretreatment_cents) / 100, what=str(what), activity=activity,
+        handling_eur=float(getattr(row, "handling_cents", 0.0)) / 100,
     )  # fmt: skip
 
 
@@ -333,14 +337,18 @@ def visible(row, *, pipes: dict | None = None) -> bool:
     smallest = min(series_band(float(row.stream_quantity)).low, series_band(float(row.need_quantity)).low)
     largest = max(series_band(float(row.stream_quantity)).high, series_band(float(row.need_quantity)).high)
     rate = max(_transport_rates(row, Band(smallest, largest), pipes or {}))
-    low = route.low + float(row.quality) * price.low - rate * distance.high - float(row.pretreatment_cents) / 100
+    fixed = (float(row.pretreatment_cents) + float(getattr(row, "handling_cents", 0.0))) / 100
+    low = route.low + float(row.quality) * price.low - rate * distance.high - fixed
     return low > 0
 
 
 def _transport_rates(row, tradable: Band, pipes: dict) -> tuple[float, float]:
     """Transport cost per unit and km at the largest and the smallest tradable quantity.
 
-    Trucks: the public cost per t.km (times t per unit). Pipes: a fixed cost per km spread over
+    Trucks: the public cost per t.km (times t per unit), for a full reference load: a light
+    material that fills the truck before its weight limit pays reference / payload times more
+    (symbiose.logistics; the loading and unloading per trip is a fixed cost per unit, apart).
+    Pipes: a fixed cost per km spread over
     the flow, so the rate depends on the tradable quantity, taken at its band's ends.
     """
     pipe = pipes.get(str(row.category))
@@ -381,7 +389,15 @@ def pair_table(candidates) -> pd.DataFrame:
     unit = out["unit"].to_numpy()
     tpu = np.where(unit == "m3", candidates.params.liquid_density_t_per_m3, 1.0)
     # heat without a pipe cost travels for free (candidates: a piped unit is not trucked)
-    out["transport_rate_eur_per_km"] = np.where(unit == "MWh", 0.0, candidates.params.transport_cost_eur_per_tkm * tpu)
+    # a truck's cost per t.km is for a full reference load: light bulk pays reference / payload
+    # more per tonne, and each trip's loading and unloading apart (as in the candidates)
+    payload = arcs["payload_t"].to_numpy(dtype=float) if "payload_t" in arcs.columns else np.full(len(arcs), np.nan)
+    light = np.where(np.isfinite(payload) & (payload > 0), REFERENCE_PAYLOAD_T / np.where(payload > 0, payload, 1), 1.0)
+    road_mode = arcs["freight_mode"].astype(str).to_numpy() == "road" if "freight_mode" in arcs.columns else True
+    out["transport_rate_eur_per_km"] = np.where(
+        unit == "MWh", 0.0, candidates.params.transport_cost_eur_per_tkm * tpu * np.where(road_mode, light, 1.0)
+    )
+    out["handling_cents"] = arcs["handling_cents"].to_numpy(dtype=float) if "handling_cents" in arcs.columns else 0.0
     out["category_word"] = [_category_word(c) for c in out["category"]]
     out["code_word"] = [_code_word(c, m) for c, m in zip(out["ewc_code"], out["material"], strict=True)]
     return out

@@ -49,8 +49,9 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
-from symbiose.i18n import _, fmt_number
+from symbiose.i18n import _, fmt_decimal, fmt_number
 from symbiose.limits import Limits, limits
+from symbiose.logistics import MAX_STORAGE_MONTHS
 from symbiose.ranges import price_problem, quantity_problem
 from symbiose.safe_output import atomic_folder, escape_cell, unescape_cell
 from symbiose.units import Unit, parse_decimal, to_base, to_cents
@@ -118,6 +119,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("route", ("filiere_actuelle", "filiere")),
         Column("route_cost_eur_per_unit", ("cout_filiere_eur_par_unite", "cout_filiere")),
         Column("notes", ("remarques", "commentaires")),
+        Column("bulk_density_t_per_m3", ("masse_volumique_vrac_t_par_m3", "masse_volumique", "densite_vrac")),
+        Column("storage_months", ("stockage_mois", "mois_de_stockage", "stockage")),
+        Column("temperature_c", ("temperature_c", "temperature")),
     ),
     "needs": (
         Column("id", ("identifiant",), True),
@@ -135,6 +139,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("months", ("mois",)),
         Column("hazardous_permit", ("autorisation_dangereux",)),
         Column("notes", ("remarques", "commentaires")),
+        Column("min_temperature_c", ("temperature_min_c", "temperature_minimale")),
     ),
     "synergies": (
         Column("id", ("identifiant",), True),
@@ -1063,14 +1068,44 @@ def _parse_stream(
     route = row.choice("route", Route, ROUTE_ALIASES, Route.OTHER)
     cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
     _check_ranges(row, quantity, unit, "route_cost_eur_per_unit", cost)
+    density, storage, temperature = _logistics_cells(row)
     if not row.ok or quantity is None or unit is None:
         return None
     return Stream(
         id=stream_id, company_id=company_id, quantity_base=quantity, unit=unit, ewc_code=ewc,
         material=material, description=row.text("description"), physical_state=state,
         months=months, route=route, route_cost_cents=to_cents(cost or 0),
-        notes=row.text("notes"),
+        notes=row.text("notes"), bulk_density_t_per_m3=density, storage_months=storage, temperature_c=temperature,
     )  # fmt: skip
+
+
+def _logistics_cells(row: _Row) -> tuple[float | None, int | None, float | None]:
+    """A stream's optional bulk density (t/m3, 0.01-5), storage (whole months 0-11) and
+    temperature (°C, -50 to 1000); empty cells keep the defaults of symbiose.logistics."""
+    density = row.number_value("bulk_density_t_per_m3", strictly_positive=True, what="tonnes per m3")
+    if density is not None and not 0.01 <= density <= 5:
+        row.problem("bulk_density_t_per_m3", _(
+            "{value} t/m3 is not a bulk density; write tonnes per cubic metre between 0.01 and 5 (wood "
+            "chips about 0.3, water 1, aggregates 1.6)"
+        ).format(value=fmt_decimal(float(density), 3)))  # fmt: skip
+        density = None
+    storage = row.number_value("storage_months", minimum=0, what="a number of months")
+    if storage is not None and (storage != int(storage) or storage > MAX_STORAGE_MONTHS):
+        row.problem("storage_months", _(
+            "{value} is not a number of months; write a whole number from 0 (used as produced) to {most}"
+        ).format(value=fmt_decimal(float(storage), 3), most=MAX_STORAGE_MONTHS))  # fmt: skip
+        storage = None
+    temperature = _temperature(row, "temperature_c")
+    return (None if density is None else float(density), None if storage is None else int(storage), temperature)
+
+
+def _temperature(row: _Row, column: str) -> float | None:
+    value = row.number_value(column, what="degrees Celsius")
+    if value is not None and not -50 <= value <= 1000:
+        row.problem(column, _("{value} °C is out of range; write degrees Celsius between -50 and 1000").format(
+            value=fmt_decimal(float(value), 2)))  # fmt: skip
+        return None
+    return None if value is None else float(value)
 
 
 _CODE_SPLIT = re.compile(r"[,;|/]+")
@@ -1107,6 +1142,7 @@ def _parse_need(
     distance = row.number_value("max_distance_km", strictly_positive=True, what="a distance in km")
     months = row.months("months")
     permit = row.boolean("hazardous_permit")
+    min_temperature = _temperature(row, "min_temperature_c")
     _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
     if not row.ok or quantity is None or unit is None:
         return None
@@ -1114,7 +1150,7 @@ def _parse_need(
         id=need_id, company_id=company_id, quantity_base=quantity, unit=unit, category=category,
         accepted_codes=tuple(codes), description=row.text("description"),
         virgin_price_cents=to_cents(price or 0), max_distance_km=distance, months=months,
-        hazardous_permit=permit, notes=row.text("notes"),
+        hazardous_permit=permit, notes=row.text("notes"), min_temperature_c=min_temperature,
     )  # fmt: skip
 
 
@@ -1386,7 +1422,14 @@ def _stream_cells(s: Stream) -> list[OutCell]:
         s.id, s.company_id, _ewc_out(s.ewc_code), s.material, s.description,
         _decimal_from_int(s.quantity_base, 3), str(s.unit), str(s.physical_state),
         format_months(s.months), str(s.route), _money(s.route_cost_cents), s.notes,
+        _optional(s.bulk_density_t_per_m3), None if s.storage_months is None else Decimal(s.storage_months),
+        _optional(s.temperature_c),
     ]  # fmt: skip
+
+
+def _optional(value: float | None) -> OutCell:
+    """An optional number as written back (None: an empty cell)."""
+    return None if value is None else float(value)
 
 
 def _need_cells(n: Need) -> list[OutCell]:
@@ -1394,7 +1437,7 @@ def _need_cells(n: Need) -> list[OutCell]:
         n.id, n.company_id, n.category, ",".join(n.accepted_codes), n.description,
         _decimal_from_int(n.quantity_base, 3), str(n.unit), _money(n.virgin_price_cents),
         None if n.max_distance_km is None else float(n.max_distance_km), format_months(n.months),
-        "true" if n.hazardous_permit else "false", n.notes,
+        "true" if n.hazardous_permit else "false", n.notes, _optional(n.min_temperature_c),
     ]  # fmt: skip
 
 
@@ -1525,11 +1568,11 @@ def _template_rows(language: str) -> dict[str, list[OutCell]]:
         "streams": [
             f"{prefix}S0001", f"{prefix}C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
             Decimal("1234.5"), "t", "solide" if fr else "solid", "11-3",
-            "enfouissement" if fr else "landfill", Decimal("65.5"), note,
+            "enfouissement" if fr else "landfill", Decimal("65.5"), note, Decimal("0.25"), Decimal("6"), None,
         ],
         "needs": [
             f"{prefix}N0001", f"{prefix}C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
-            Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note,
+            Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note, None,
         ],
         "synergies": [
             f"{prefix}Y0001", f"{prefix}S0001", f"{prefix}N0001", "suggere" if fr else "suggested", Decimal("500"), "",

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from symbiose import logistics
 from symbiose.compat import KnowledgeBase, load_knowledge_base
 from symbiose.domain import Network, Route, month_mask
 from symbiose.errors import ValidationError
@@ -79,14 +80,64 @@ def stream_table(network: Network) -> pd.DataFrame:
             (s.id, s.company_id, c.latitude, c.longitude, s.ewc_code, s.material, str(s.unit),
              str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
              _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
-             ";".join(c.freight_access))
+             ";".join(c.freight_access), _or_nan(s.bulk_density_t_per_m3), _or_nan(s.storage_months),
+             _or_nan(s.temperature_c), c.naf_code or "")
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
-                 "route_cost_cents", "description", "freight_access"],
+                 "route_cost_cents", "description", "freight_access", "bulk_density_t_per_m3",
+                 "storage_months", "temperature_c", "naf_code"],
     )  # fmt: skip
+
+
+def storage_allowance(streams: pd.DataFrame, s: np.ndarray, category, piped) -> np.ndarray:
+    """Per pair, the whole months its stream may be stored after production: stated, else the
+    default of the pair's category (data/logistics_defaults.csv), 0 for piped flows (heat and
+    water do not keep)."""
+    storage = streams["storage_months"].to_numpy(dtype=float)[s]
+    storage = np.where(np.isfinite(storage), storage, logistics.default_of("storage_months", category))
+    return np.where(piped, 0, np.clip(np.nan_to_num(storage), 0, logistics.MAX_STORAGE_MONTHS)).astype(np.int64)
+
+
+def _capacity(streams: pd.DataFrame, needs: pd.DataFrame, s: np.ndarray, n: np.ndarray, storage) -> np.ndarray:
+    return logistics.seasonal_tradable(streams["quantity_base"].to_numpy(dtype=np.int64)[s],
+                                       streams["month_bits"].to_numpy(dtype=np.int64)[s],
+                                       needs["quantity_base"].to_numpy(dtype=np.int64)[n],
+                                       needs["month_bits"].to_numpy(dtype=np.int64)[n], storage)  # fmt: skip
+
+
+def arc_capacity(streams: pd.DataFrame, needs: pd.DataFrame, arcs: pd.DataFrame) -> np.ndarray:
+    """The quantity each arc can trade in a year (base units), from the streams' and needs'
+    quantities and months: the capacity the candidates give (seasonal overlap, and storage where
+    the residue keeps). Planning tools that change quantities (symbiose.robustness) recompute it
+    with this function so that their arcs follow the same rule."""
+    if not len(arcs):
+        return np.zeros(0, dtype=np.int64)
+    s, n = arcs["s"].to_numpy(dtype=np.int64), arcs["n"].to_numpy(dtype=np.int64)
+    piped = arcs["freight_mode"].astype(str).to_numpy() == "pipe"
+    storage = storage_allowance(streams, s, arcs["category"].astype(str).to_numpy(dtype=object), piped)
+    return _capacity(streams, needs, s, n, storage)
+
+
+def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
+    """Per pair: a use the law withholds from this producer's residue (data/producer_restrictions.csv:
+    a code from a sector never feeds a category, such as winemakers' lees and feed, CMO-1308)."""
+    out = np.zeros(len(category), dtype=bool)
+    if not kb.producer_restrictions or not len(out):
+        return out
+    naf = pd.Series(naf_code, dtype=object).fillna("").astype(str)
+    code = pd.Series(ewc_code, dtype=object).fillna("").astype(str)
+    cat = pd.Series(category, dtype=object).fillna("").astype(str)
+    for r in kb.producer_restrictions:
+        out |= (naf.str.startswith(r.nace_prefix) & code.str.startswith(r.ewc_prefix)
+                & cat.str.startswith(r.category)).to_numpy(dtype=bool)  # fmt: skip
+    return out
+
+
+def _or_nan(value) -> float:
+    return np.nan if value is None else float(value)
 
 
 def need_table(network: Network) -> pd.DataFrame:
@@ -100,13 +151,13 @@ def need_table(network: Network) -> pd.DataFrame:
              str(n.unit), n.quantity_base, n.virgin_price_cents,
              np.nan if n.max_distance_km is None else float(n.max_distance_km),
              _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
-             ";".join(c.freight_access))
+             ";".join(c.freight_access), _or_nan(n.min_temperature_c))
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description", "naf_code", "freight_access"],
+                 "hazardous_permit", "description", "naf_code", "freight_access", "min_temperature_c"],
     )  # fmt: skip
 
 
@@ -607,7 +658,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
-               "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "unit"]  # fmt: skip
+               "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "forced_only",
+               "handling_cents", "payload_t", "storage_months", "unit"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -666,33 +718,58 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     mass = (s_unit == str(Unit.T)) | is_m3
     n_mass = (n_unit == str(Unit.T)) | (n_unit == str(Unit.M3))
     unit_ok = (s_unit == n_unit) | ((params.liquid_density_t_per_m3 == 1.0) & mass & n_mass)
-    common_months = col(streams, "month_bits", s, np.int64) & col(needs, "month_bits", n, np.int64)
+    s_bits, n_bits = col(streams, "month_bits", s, np.int64), col(needs, "month_bits", n, np.int64)
+    common_months = s_bits & n_bits
+    piped = np.isfinite(pipe_eur) | is_mwh
+    # a residue that keeps may be stored after production (heat and piped flows do not keep)
+    state = col(streams, "physical_state", s, object)
+    storage = storage_allowance(streams, s, category_names, piped)
+    stored_reach = (logistics.reach_bits(s_bits, storage) & n_bits) != 0
     # the rules an implemented synergy must obey too (symbiose.stages); distance and value may not
     lawful = (
         unit_ok
         & (~col(streams, "hazardous", s, bool) | col(needs, "hazardous_permit", n, bool))
-        & (common_months != 0)
+        & ((common_months != 0) | stored_reach)
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
+        & ~_withheld(kb, col(streams, "naf_code", s, object), col(streams, "ewc_code", s, object), category_names)
     )
-    keep = (road <= max_km + 1e-9) & lawful
+    # heat reaches a need only hot enough: the stream's temperature (stated, else its grade's
+    # lowest) at least the need's stated minimum
+    s_temp = col(streams, "temperature_c", s, float)
+    s_temp = np.where(np.isfinite(s_temp), s_temp,
+                      logistics.default_of("temperature_c", col(streams, "material", s, object)))  # fmt: skip
+    hot_enough = ~(s_temp < col(needs, "min_temperature_c", n, float))  # NaN on either side: no limit
+    keep = (road <= max_km + 1e-9) & lawful & hot_enough
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
-    piped = np.isfinite(pipe_eur) | is_mwh
-    capacity = np.minimum(col(streams, "quantity_base", s, np.int64), col(needs, "quantity_base", n, np.int64))
+    # the quantity the pair can trade: the months both exist (and storage where the residue keeps)
+    capacity = _capacity(streams, needs, s, n, storage)
     # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it
-    # (spread over the quantity the pair can exchange)
+    # (spread over the quantity the pair delivers in the season both exist)
     pipe_scale = np.where(np.isfinite(pipe_ref),
                           np.maximum(1.0, np.nan_to_num(pipe_ref) * 1000 / np.maximum(capacity, 1)), 1.0)  # fmt: skip
-    per_t = np.stack([np.where(mode_ok[i], freight[m][1] + freight[m][0] * road, np.inf)
-                      for i, m in enumerate(modes)])  # fmt: skip
+    # a truck is full by weight or by volume: light bulk pays more per tonne, and each trip pays
+    # its loading and unloading
+    density = col(streams, "bulk_density_t_per_m3", s, float)
+    density = np.where(np.isfinite(density), density, logistics.default_of("bulk_density_t_per_m3", category_names, state))
+    payload_t, handling_trip = logistics.road_payload(state, density)
+    if params.handling_eur_per_trip is not None:
+        handling_trip = np.full(len(s), float(params.handling_eur_per_trip))
+    handling_t = np.stack([handling_trip / payload_t if m == "road" else np.full(len(s), freight[m][1]) for m in modes])
+    haul_t = np.stack([freight[m][0] * road * (logistics.REFERENCE_PAYLOAD_T / payload_t if m == "road" else 1.0)
+                       for m in modes])  # fmt: skip
+    per_t = np.where(mode_ok, handling_t + haul_t, np.inf)
     chosen = np.argmin(per_t, axis=0) if mode_ok[1:].any() else np.zeros(len(s), dtype=np.int64)
     co2_per_tkm = np.array([freight[m][2] for m in modes])[chosen]
+    co2_per_tkm = np.where(chosen == 0, co2_per_tkm * logistics.REFERENCE_PAYLOAD_T / payload_t, co2_per_tkm)
     # mode codes: 0 road, 1.. bulk modes, len(modes) pipe
     mode_code = np.where(piped, len(modes), chosen)
+    at = np.arange(len(s))
+    handling_cents = np.where(piped, 0.0, handling_t[chosen, at] * tonnes_per_unit * 100)
     transport_cents = np.where(
         piped,
         np.nan_to_num(pipe_eur) * road * 100 * pipe_scale,
-        per_t[chosen, np.arange(len(s))] * tonnes_per_unit * 100,
+        per_t[chosen, at] * tonnes_per_unit * 100,
     )
     route = col(streams, "route", s, object)
     supplier = col(streams, "route_cost_cents", s, float)
@@ -712,6 +789,14 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     keep &= capacity > 0
 
     idx = np.nonzero(keep)[0]
+    # the months of storage a pair's quantity relies on (0 where the common months suffice)
+    storage_used = np.zeros(len(s), dtype=np.int64)
+    kept_stored = idx[storage[idx] > 0]
+    if len(kept_stored):
+        fresh = logistics.seasonal_tradable(col(streams, "quantity_base", s[kept_stored], np.int64), s_bits[kept_stored],
+                                            col(needs, "quantity_base", n[kept_stored], np.int64), n_bits[kept_stored],
+                                            np.zeros(len(kept_stored)))  # fmt: skip
+        storage_used[kept_stored] = np.where(capacity[kept_stored] > fresh, storage[kept_stored], 0)
     # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id)
     # order; sorting the positions first builds the table once, in that order
     idx = idx[np.lexsort((n[idx], s[idx]))]
@@ -735,6 +820,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "freight_mode": pd.Categorical.from_codes(mode_code[idx], categories=[*modes, "pipe"]),
         "transport_co2e_kg": truck[idx],
         "forced_only": ~passed[idx],
+        "handling_cents": handling_cents[idx], "payload_t": np.where(piped, np.nan, payload_t)[idx],
+        "storage_months": storage_used[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
     return arcs

@@ -81,6 +81,7 @@ FREIGHT_COLUMNS = (
 )  # fmt: skip
 REASON_COLUMNS = ("ewc_code", "reason", "source")
 SECTOR_COLUMNS = ("nace_prefix", "category", "basis")
+RESTRICTION_COLUMNS = ("nace_prefix", "ewc_prefix", "category", "basis", "source")
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
     "basis",
@@ -170,6 +171,20 @@ class SectorUse:
     basis: str
 
 
+@dataclass(frozen=True, slots=True)
+class ProducerRestriction:
+    """A stream of a code (prefix) from a producer of a sector (NACE prefix) never feeds a
+    category (every category whose id starts with ``category``): a use the law withholds from
+    that producer's residue, such as wine lees, which are withdrawn under supervision and not
+    fed although brewer's yeast of the same code is."""
+
+    nace_prefix: str
+    ewc_prefix: str
+    category: str
+    basis: str
+    source: str
+
+
 def normalize_nace(text: str) -> str:
     """A NACE/NAF code in dotted form: '3511' -> '35.11', '231' -> '23.1', '01.21Z' -> '01.21'.
 
@@ -195,6 +210,7 @@ class KnowledgeBase:
     aliases: dict[str, str] = field(default_factory=dict)  # old category id -> current id
     freight_modes: dict[str, FreightMode] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    producer_restrictions: tuple[ProducerRestriction, ...] = ()
     _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -279,6 +295,41 @@ class KnowledgeBase:
                      rule.pretreatment_cost_cents, float(max_km), f"{rule.basis} [{rule.source}]")
                 )  # fmt: skip
         return pd.DataFrame.from_records(records, columns=PAIR_COLUMNS)
+
+
+def _load_producer_restrictions(
+    path: Path, categories: dict[str, ResourceCategory], sources: dict[str, Source]
+) -> tuple[ProducerRestriction, ...]:
+    if not path.exists():
+        return ()
+    table = _read_csv(path, RESTRICTION_COLUMNS)
+    name, problems, out = path.name, [], []
+    known = set(nace_codes()["code"])
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        ok = True
+        if row["nace_prefix"] not in known:
+            problems.append(Problem(name, r, "nace_prefix", f"'{row['nace_prefix']}' is not a NACE Rev.2 code; "
+                                    "write it as in nace_rev2.csv ('01', '11.0', '11.02')"))  # fmt: skip
+            ok = False
+        try:
+            prefix = check_ewc_prefix(row["ewc_prefix"])
+        except ValueError as exc:
+            problems.append(Problem(name, r, "ewc_prefix", str(exc)))
+            ok = False
+        if not row["category"] or not any(c.startswith(row["category"]) for c in categories):
+            problems.append(Problem(name, r, "category", f"'{row['category']}' starts no category id of "
+                                    "resource_categories.csv"))  # fmt: skip
+            ok = False
+        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+        if not row["basis"] or not keys or any(k not in sources for k in keys):
+            problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
+            ok = False
+        if ok:
+            out.append(ProducerRestriction(row["nace_prefix"], prefix, row["category"], row["basis"], ";".join(keys)))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(out)
 
 
 @cache
@@ -597,13 +648,15 @@ def load_knowledge_base(
     uses = _load_sector_uses(Path(sector_uses_path or base / "sector_uses.csv"), categories)
     aliases = _load_aliases(base / "category_aliases.csv", categories)
     freight = _load_freight(base / "freight_modes.csv")
-    return KnowledgeBase(categories, rules, uses, aliases, freight, sources)
+    restrictions = _load_producer_restrictions(base / "producer_restrictions.csv", categories, sources)
+    return KnowledgeBase(categories, rules, uses, aliases, freight, sources, restrictions)
 
 
 __all__ = [
     "HAZARDOUS_CATEGORIES",
     "CompatibilityRule",
     "FreightMode",
+    "ProducerRestriction",
     "Source",
     "load_no_outlet_reasons",
     "KnowledgeBase",

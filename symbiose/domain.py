@@ -10,7 +10,13 @@ Glossary (one name per quantity):
   by its current route (gate fee + TGAP + collection);
 * ``virgin_price_cents``: what the receiver pays today, per declared unit, for the virgin input;
 * ``max_distance_km``: road distance beyond which a need does not want a supply;
-* ``months``: the months (1-12) in which a stream exists or a need consumes; empty = all year.
+* ``months``: the months (1-12) in which a stream exists or a need consumes; empty = all year;
+* ``bulk_density_t_per_m3``: tonnes per cubic metre of a stream as loaded in bulk (None: the
+  default of its category or physical state, :mod:`symbiose.logistics`);
+* ``storage_months``: how many months a stream keeps once produced (0: delivered when produced;
+  None: its category's default);
+* ``temperature_c`` / ``min_temperature_c``: the temperature a heat stream is delivered at and
+  the lowest a heat need can use (None: not stated, the grade of its category alone applies).
 
 >>> normalize_ewc("02 01 03")
 '020103'
@@ -222,6 +228,9 @@ class Stream:
     route: Route = Route.OTHER
     route_cost_cents: int = 0
     notes: str = ""
+    bulk_density_t_per_m3: float | None = None
+    storage_months: int | None = None
+    temperature_c: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +249,7 @@ class Need:
     months: tuple[int, ...] = ()
     hazardous_permit: bool = False
     notes: str = ""
+    min_temperature_c: float | None = None
 
     def accepts_code(self, ewc_code: str) -> bool:
         return any(ewc_code.startswith(prefix) for prefix in self.accepted_codes)

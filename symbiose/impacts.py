@@ -22,12 +22,15 @@ from symbiose.units import BASE_PER_UNIT, Unit
 METHOD = N_(
     "Per year. Counterfactual: each stream keeps its current route and cost, each receiver keeps "
     "buying virgin input. Net benefit = supplier's avoided route cost + receiver's avoided virgin "
-    "purchase (x substitution quality) - road transport (EUR per t.km x straight-line km x road "
-    "factor) - pre-treatment - fixed link costs, in money actually saved; with a carbon price the "
+    "purchase (x substitution quality) - road transport (EUR per t.km of a full load x straight-line "
+    "km x road factor, more per tonne for light bulk that fills a truck before its weight limit, "
+    "plus loading and unloading per trip) - pre-treatment - fixed link costs, in money actually "
+    "saved; with a carbon price the "
     "solver also counts carbon price x CO2e avoided (objective = net benefit + carbon value). "
     "CO2e avoided = virgin production avoided (quality x category factor, DESNZ/DEFRA 2025) + "
     "landfill emissions avoided for landfilled streams (DESNZ/DEFRA 2025 landfill factors) - truck "
-    "emissions (kg CO2e per t.km, DESNZ 2025 HGV average laden, well-to-wheel)."
+    "emissions (kg CO2e per t.km, DESNZ 2025 HGV average laden, well-to-wheel, per tonne of the "
+    "truck's payload)."
 )
 
 

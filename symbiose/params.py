@@ -47,6 +47,9 @@ class MatchParameters:
     """Economic and physical parameters of a matching run (all per year unless stated)."""
 
     transport_cost_eur_per_tkm: float = 0.15  # road freight, bulk, loaded truck incl. return
+    # loading and unloading of a road trip, whatever the distance; None: each vehicle's own
+    # (data/road_vehicles.csv, CNR-COSTS: 75 EUR a trip, 3 EUR/t for a full 25 t load)
+    handling_eur_per_trip: float | None = None
     road_factor: float = 1.3  # road distance = straight-line distance x road_factor
     carbon_price_eur_per_t: float = 0.0  # shadow price of CO2e in the objective (0 = report only)
     truck_co2e_kg_per_tkm: float = 0.12522  # DESNZ 2025 all HGVs average laden, WTW (0.10163+0.02359)
@@ -69,6 +72,8 @@ class MatchParameters:
             raise ScenarioError(
                 f"transport_cost_eur_per_tkm must be >= 0, got {self.transport_cost_eur_per_tkm}"
             )
+        if self.handling_eur_per_trip is not None and self.handling_eur_per_trip < 0:
+            raise ScenarioError(f"handling_eur_per_trip must be >= 0, got {self.handling_eur_per_trip}")
         if self.road_factor < 1:
             raise ScenarioError(
                 "road_factor must be at least 1 (road distance >= straight line), "

@@ -18,6 +18,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from symbiose.candidates import arc_capacity
 from symbiose.domain import Network
 from symbiose.matching import candidates_for, fixed_flows
 from symbiose.optimize import (
@@ -36,9 +37,9 @@ def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray):
         quantity_base=np.rint(candidates.streams["quantity_base"].to_numpy() * s_factor).astype(np.int64))
     needs = candidates.needs.assign(
         quantity_base=np.rint(candidates.needs["quantity_base"].to_numpy() * n_factor).astype(np.int64))
-    arcs = candidates.arcs.assign(capacity_base=np.minimum(
-        streams["quantity_base"].to_numpy()[candidates.arcs["s"].to_numpy(dtype=np.int64)],
-        needs["quantity_base"].to_numpy()[candidates.arcs["n"].to_numpy(dtype=np.int64)]))  # fmt: skip
+    # the arcs trade what the candidates would give for these quantities: the months both
+    # exist, and storage where the residue keeps (the same function)
+    arcs = candidates.arcs.assign(capacity_base=arc_capacity(streams, needs, candidates.arcs))
     return replace(candidates, streams=streams, needs=needs, arcs=arcs)
 
 

@@ -1,8 +1,17 @@
 """Ranked partner suggestions, the benefit split and the break-even distance of each pair.
 
-For every stream its best N receiving needs, and for every need its best N supplying streams,
-ranked by the pair's *potential* net benefit per year if it were the only synergy
-(``score`` = the tradable quantity x the value per unit, in euros per year).
+For every stream its best N receiving needs, and for every need its best N supplying streams.
+``score`` is the pair's *potential* net benefit per year if it were the only synergy (the
+tradable quantity, within the months both exist, x the value per unit, in euros per year).
+
+Ranking serves both sides: a suggestion is worth a call only if it matters to the partner too
+(reciprocal recommenders, RECIPROCAL-RS), so a list is ordered by the weighted product of three
+criteria with equal weights (WPM): the pair's total per year, its value per unit (its margin
+against errors of price and distance) and the mean of the shares of the two sides' quantities
+it covers (how much the pair matters to each partner; a pair that serves one side wholly keeps
+at least one half, whatever the size of the other). A product of criteria needs no normalisation and no
+tuned weights; a small receiver whose whole need is covered at a high value per unit is no longer
+buried under large pairs of thin margin. ``rank_index`` is the key divided by the list's best.
 
 Benefit split: the receiver collects and pre-treats, and pays the supplier a price ``p`` per unit
 (negative: the supplier pays the receiver to take it). The supplier gains ``route cost + p``; the
@@ -58,7 +67,7 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     streams, needs = candidates.streams, candidates.needs
     s_qty = streams["quantity_base"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
     n_qty = needs["quantity_base"].to_numpy()[arcs["n"].to_numpy(dtype=np.int64)]
-    tradable = np.minimum(s_qty, n_qty)
+    tradable = _tradable(arcs, s_qty, n_qty)
     arcs["tradable_base"] = tradable
     arcs["stream_share"] = tradable / np.maximum(s_qty, 1)
     arcs["need_share"] = tradable / np.maximum(n_qty, 1)
@@ -74,7 +83,8 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
-    per_km = np.divide(arcs["transport_cents"].to_numpy(dtype=float), road, out=np.zeros(len(arcs)), where=road > 0)
+    haul = arcs["transport_cents"].to_numpy(dtype=float) - _column(arcs, "handling_cents", 0.0)
+    per_km = np.divide(haul, road, out=np.zeros(len(arcs)), where=road > 0)
     tc = params.transport_cost_eur_per_tkm * 100
     carbon_cents_per_tkm = params.carbon_price_eur_per_t * 100 / 1000 * params.truck_co2e_kg_per_tkm
     trucked = arcs["unit"].to_numpy() != "MWh"
@@ -84,9 +94,38 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     return arcs
 
 
+def _column(arcs: pd.DataFrame, name: str, default: float) -> np.ndarray:
+    return arcs[name].to_numpy(dtype=float) if name in arcs.columns else np.full(len(arcs), default)
+
+
+def _tradable(arcs: pd.DataFrame, s_qty: np.ndarray, n_qty: np.ndarray) -> np.ndarray:
+    """The quantity a pair can trade in a year: the candidates' seasonal capacity (the months both
+    exist, and storage where the residue keeps), never more than either side's quantity."""
+    if "capacity_base" in arcs.columns:
+        return np.minimum(arcs["capacity_base"].to_numpy(dtype=np.int64), np.minimum(s_qty, n_qty))
+    return np.minimum(s_qty, n_qty)
+
+
 def _score(tradable_base: np.ndarray, value_cents: np.ndarray) -> np.ndarray:
     """A pair's potential net benefit per year if it were the only synergy (euros, 2 decimals)."""
     return np.round(tradable_base / BASE_PER_UNIT * value_cents / 100, 2)
+
+
+def rank_key(score_eur: np.ndarray, value_cents: np.ndarray, partner_share: np.ndarray) -> np.ndarray:
+    """The ranking key of a list: the geometric mean of the total per year, the value per unit
+    and the mean share of the two sides covered (equal weights, WPM), where all three are
+    positive; a pair that loses money keeps its (negative) total and ranks after.
+
+    >>> rank_key(np.array([50_000.0, 4_000.0]), np.array([500.0, 4_000.0]), np.array([1.0, 1.0])).round(1).tolist()
+    [62.9, 54.3]
+    >>> rank_key(np.array([50_000.0, 6_000.0]), np.array([500.0, 6_000.0]), np.array([0.2, 1.0])).round(1).tolist()
+    [36.8, 71.1]
+    """
+    total = np.asarray(score_eur, dtype=float)
+    value = np.asarray(value_cents, dtype=float) / 100
+    share = np.clip(np.asarray(partner_share, dtype=float), 0, 1)
+    good = (total > 0) & (value > 0) & (share > 0)
+    return np.where(good, np.cbrt(np.where(good, total * value * share, 0.0)), np.minimum(total, 0.0) - 1.0)
 
 
 def _fixed(values, decimals: int) -> np.ndarray:
@@ -235,7 +274,57 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
     parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
                         none))  # fmt: skip
+    if "rank" in frame.columns:
+        parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit, public=public)]
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+
+
+def _grouped(values):
+    """Whole numbers with the language's thousands separator (``24 016`` in French), as Arrow strings."""
+    from symbiose.i18n import fmt_number
+
+    return _mapped(np.rint(np.asarray(values, dtype=float)).astype(np.int64), fmt_number)
+
+
+def _ranking_reason(frame: pd.DataFrame, unit, *, public: bool):
+    """Why the partner is where it is in the list: its total, value per unit and the share of the
+    partner's quantity covered, and whether it passed larger pairs or stands behind smaller ones."""
+    stream_side = frame["side"].to_numpy(dtype=object) == "stream"
+    share = _number_text(np.asarray(frame["partner_share"], dtype=float) * 100, 0)
+    rank = _number_text(frame["rank"], 0)
+    if public:
+        # before both sides are interested the partner's quantity is banded (symbiose.blinding):
+        # its exact share would give it away (own quantity / share), so the rank alone
+        stream_text = need_text = _fill(_("rank {rank}"), rank=rank)
+    else:
+        total = _grouped(frame["score"])
+        value = _number_text(frame["value_cents"].to_numpy(dtype=float) / 100, 2)
+        stream_text = _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, covers {share} % of the receiver's need"),
+                            rank=rank, total=total, value=value, unit=unit, share=share)  # fmt: skip
+        need_text = _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, takes {share} % of the supplier's stream"),
+                          rank=rank, total=total, value=value, unit=unit, share=share)  # fmt: skip
+    why = _joined([
+        _where(frame["ahead_of_larger"].to_numpy(dtype=bool),
+               _("ahead of larger pairs: it gains more per unit or covers more of its partner"), ""),
+        _where(frame["behind_smaller"].to_numpy(dtype=bool),
+               _("behind smaller pairs that gain more per unit or cover more of their partner"), ""),
+    ], ", ")  # fmt: skip
+    return _joined([_where(stream_side, stream_text, need_text), why], ", ")
+
+
+def _season_reason(frame: pd.DataFrame, unit, *, public: bool = False):
+    """The quantity that fits the months both exist (when less than the smaller quantity), and
+    the storage it relies on (public: without the quantities, which would give the partner's away)."""
+    qty = frame["tradable_base"].to_numpy(dtype=float)
+    full = frame["full_quantity_base"].to_numpy(dtype=float)
+    months = frame["storage_months"].to_numpy(dtype=float) if "storage_months" in frame.columns else np.zeros(len(frame))
+    if public:
+        fits = _("only part of the quantity fits the months both exist")
+    else:
+        fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
+                     quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
+    stored = _fill(_("with storage up to {months} months"), months=_number_text(months, 0))
+    return _joined([_where(qty < full, fits, ""), _where(months > 0, stored, "")], ", ")
 
 
 REASON_BLOCK_ROWS = 50_000
@@ -253,6 +342,27 @@ def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarra
     return order[keep], rank[keep]
 
 
+def _rank_index(key: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Each key divided by its list's best (1 for the first of a list; 3 decimals)."""
+    if not len(key):
+        return np.zeros(0)
+    codes, uniques = pd.factorize(group)
+    best = np.full(len(uniques), -np.inf)
+    np.maximum.at(best, codes, key)
+    return np.round(np.where((best[codes] > 0) & (key > 0), key / np.where(best[codes] > 0, best[codes], 1), 0.0), 3)
+
+
+def _overtakes(score: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of lists in rank order: ranked ahead of a pair worth more per year, and ranked
+    behind a pair worth less (the rows of a list are consecutive, best first)."""
+    frame = pd.DataFrame({"g": group, "score": score})
+    after = frame[::-1].groupby("g", sort=False)["score"].cummax()[::-1]
+    after = frame.assign(a=after).groupby("g", sort=False)["a"].shift(-1)
+    before = frame.groupby("g", sort=False)["score"].cummin()
+    before = frame.assign(b=before).groupby("g", sort=False)["b"].shift(1)
+    return ((after > score).fillna(False).to_numpy(dtype=bool), (before < score).fillna(False).to_numpy(dtype=bool))
+
+
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5) -> pd.DataFrame:
     """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
 
@@ -261,7 +371,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     """
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
-    columns = ["side", "stream_id", "need_id", "rank", "score", "distance_km", "road_km",
+    columns = ["side", "stream_id", "need_id", "rank", "score", "rank_index", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
                "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
                "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
@@ -271,17 +381,31 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     streams, needs = candidates.streams, candidates.needs
     s = arcs["s"].to_numpy(dtype=np.int64)
     n = arcs["n"].to_numpy(dtype=np.int64)
-    tradable = np.minimum(streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n])
-    score = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
+    s_qty, n_qty = streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n]
+    tradable = _tradable(arcs, s_qty, n_qty)
+    value = arcs["value_cents"].to_numpy(dtype=float)
+    score = _score(tradable, value)
     road = arcs["road_km"].to_numpy(dtype=float)
-    by_stream, stream_rank = _top(s, score, road, s, n, top_n)
-    by_need, need_rank = _top(n, score, road, s, n, top_n)
+    # the share of each side covered, averaged: a pair that matters to both partners (the same
+    # key in the stream's list and in the need's list)
+    mutual = (tradable / np.maximum(s_qty, 1) + tradable / np.maximum(n_qty, 1)) / 2
+    stream_key = need_key = rank_key(score, value, mutual)
+    by_stream, stream_rank = _top(s, stream_key, road, s, n, top_n)
+    by_need, need_rank = _top(n, need_key, road, s, n, top_n)
     rows = np.concatenate([by_stream, by_need])
     res = pair_economics(candidates, rows)
     res["rank"] = np.concatenate([stream_rank, need_rank])
     res["side"] = np.repeat(["stream", "need"], [len(by_stream), len(by_need)])
     res["share_covered"] = np.concatenate([res["stream_share"].to_numpy()[: len(by_stream)],
                                            res["need_share"].to_numpy()[len(by_stream):]]).round(3)  # fmt: skip
+    res["partner_share"] = np.concatenate([res["need_share"].to_numpy()[: len(by_stream)],
+                                           res["stream_share"].to_numpy()[len(by_stream):]])  # fmt: skip
+    key = np.concatenate([stream_key[by_stream], need_key[by_need]])
+    group = np.concatenate([s[by_stream], len(streams) + n[by_need]])
+    res["rank_index"] = _rank_index(key, group)
+    res["ahead_of_larger"], res["behind_smaller"] = _overtakes(res["score"].to_numpy(dtype=float), group)
+    res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res["s"].to_numpy(dtype=np.int64)],
+                                           needs["quantity_base"].to_numpy()[res["n"].to_numpy(dtype=np.int64)])
     res_s = res["s"].to_numpy(dtype=np.int64)
     res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
     res["material"] = streams["material"].to_numpy()[res_s]

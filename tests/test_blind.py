@@ -75,7 +75,7 @@ def _parse_range(text: str) -> Band:
 def _attack(row, shown: dict, side: str, params, pipes) -> Band:
     """What the page allows to solve for the hidden value (per unit of the stream's unit).
 
-    2 gain = route cost + quality x virgin price - rate x road km - pre-treatment, with the gain,
+    2 gain = route cost + quality x virgin price - rate x road km - pre-treatment - handling, with the gain,
     the distance and the tradable quantity read from the page; the viewer knows its own side.
     """
     assert set(shown) == VIEW_KEYS, "a new field on the page: extend this attack to use it"
@@ -93,7 +93,8 @@ def _attack(row, shown: dict, side: str, params, pipes) -> Band:
     else:
         rates = [float(row.transport_rate_eur_per_km)] * 2
     rate_low, rate_high = min(rates), max(rates)
-    pretreatment = row.pretreatment_cents / 100
+    # pre-treatment and the truck's loading and unloading per unit are public (rules, vehicle table)
+    pretreatment = (row.pretreatment_cents + row.handling_cents) / 100
     own = row.supplier_avoided_cents / 100 if side == SUPPLIER else row.receiver_avoided_cents / 100
     # the pair is shown, so it is worth something: 2 gain > 0 (the matcher's rule)
     low = max(2 * g_low, 0.0) - own + rate_low * distance.low + pretreatment
@@ -138,8 +139,11 @@ def test_the_old_page_leaked_the_partners_price(demo_result):
     trucked = arcs[arcs["unit"].astype(str) == "t"]
     quantity = trucked["tradable_base"] / 1000
     value = trucked["score"] / quantity  # EUR per unit, from the old "EUR/yr for the pair" and the quantity
-    virgin = (value - trucked["supplier_avoided_cents"] / 100 + rate * trucked["road_km"].round(2)
-              + trucked["pretreatment_cents"] / 100) / trucked["quality"]  # fmt: skip
+    # the truck's cost: the public rate for a full 25 t load, scaled by the payload of the stream's
+    # vehicle (its own state and bulk density, data/road_vehicles.csv), plus handling per trip
+    per_km = rate * 25 / trucked["payload_t"].fillna(25)
+    virgin = (value - trucked["supplier_avoided_cents"] / 100 + per_km * trucked["road_km"].round(2)
+              + trucked["handling_cents"] / 100 + trucked["pretreatment_cents"] / 100) / trucked["quality"]  # fmt: skip
     true = needs["virgin_price_cents"].to_numpy()[trucked["n"].to_numpy(dtype=np.int64)] / 100
     recovered = np.abs(virgin.to_numpy() - true) < 1.0
     assert recovered.mean() > 0.9, recovered.mean()

@@ -208,13 +208,14 @@ def test_csv_output_is_canonical(tmp_path):
     lines = streams.split("\n")
     assert lines[0] == ",".join(c.name for c in TABLES["streams"])
     # rows sorted by id; numbers exact without float noise or trailing zeros
-    assert lines[1] == "S1,C1,03 01 05,,,12.5,t,solid,11-3,landfill,65,"
-    assert lines[2] == 'S2,C2,02 07 04,,"vinasses, lies",0.001,m3,liquid,,other,-12.3,'
-    assert lines[3] == "S3,C2,,heat_hot_water,,1234567.891,MWh,energy,,other,65.25,"
-    assert lines[4] == "S4,C3,13 02 05*,,,0,t,solid,,other,65.5,"
+    # (the optional logistics columns, bulk density, storage and temperature, are empty: defaults)
+    assert lines[1] == "S1,C1,03 01 05,,,12.5,t,solid,11-3,landfill,65,,,,"
+    assert lines[2] == 'S2,C2,02 07 04,,"vinasses, lies",0.001,m3,liquid,,other,-12.3,,,,'
+    assert lines[3] == "S3,C2,,heat_hot_water,,1234567.891,MWh,energy,,other,65.25,,,,"
+    assert lines[4] == "S4,C3,13 02 05*,,,0,t,solid,,other,65.5,,,,"
     needs = (tmp_path / "needs.csv").read_text("utf-8").split("\n")
-    assert needs[1] == 'N1,C2,wood_fuel,"0301,030105",,2000,t,25,35.5,10-4,false,'
-    assert needs[2] == "N2,C3,,1302,,0.01,t,0,,,true,"
+    assert needs[1] == 'N1,C2,wood_fuel,"0301,030105",,2000,t,25,35.5,10-4,false,,'
+    assert needs[2] == "N2,C3,,1302,,0.01,t,0,,,true,,"
     synergies = (tmp_path / "synergies.csv").read_text("utf-8").split("\n")
     assert synergies[1] == "Y1,S1,N1,in_discussion,12,,,,appel"
     assert synergies[2] == "Y2,S4,N2,abandoned,,trop loin,2026-01-15,2026-03-01,"
@@ -490,3 +491,25 @@ def test_single_csv_with_an_unknown_name(tmp_path):
     # columns of one table only: read as that table
     (tmp_path / "export_2027.csv").write_text("id,name,commune\nC1,X,Jonzac\n", encoding="utf-8")
     assert read_bundle(tmp_path / "export_2027.csv").companies[0].commune == "Jonzac"
+
+
+def test_bad_logistics_cells_are_reported_in_the_session_language(tmp_path):
+    # optional columns of issue 11 (bulk density, storage, temperatures): out of range -> a
+    # problem at the file, row and column, in French first (symbiose.i18n), nothing read
+    from symbiose.i18n import language
+
+    streams = BASE["streams"].replace("route_cost_eur_per_unit\n", "route_cost_eur_per_unit,bulk_density_t_per_m3,"
+                                      "storage_months,temperature_c\n")  # fmt: skip
+    streams = streams.replace("landfill,65\n", "landfill,65,9,2.5,\n").replace("other,0\n", "other,0,,,2000\n")
+    folder = write_folder(tmp_path / "b", {**BASE, "streams": streams})
+    with language("en"):
+        problems = problems_of(folder)
+    assert "9 t/m3 is not a bulk density" in the_problem(problems, "streams.csv", 2, "bulk_density_t_per_m3").message
+    assert "2.5 is not a number of months" in the_problem(problems, "streams.csv", 2, "storage_months").message
+    assert "out of range" in the_problem(problems, "streams.csv", 3, "temperature_c").message
+    assert len(problems) == 3
+    with language("fr"):
+        problems = problems_of(folder)
+    assert "n'est pas une masse volumique en vrac" in the_problem(problems, "streams.csv", 2, "bulk_density_t_per_m3").message
+    assert "2,5 n'est pas un nombre de mois" in the_problem(problems, "streams.csv", 2, "storage_months").message
+    assert "2\u202f000 °C est hors limites" in the_problem(problems, "streams.csv", 3, "temperature_c").message.replace("\xa0", "\u202f")

@@ -232,3 +232,28 @@ def test_hazardous_code_to_farm_category_is_rejected(tmp_path):
     (problem,) = err.value.problems
     assert problem.row == len(table) + 2 and problem.column == "category"
     assert "hazardous" in problem.message
+
+
+def test_winemakers_lees_are_not_fed_but_brewers_yeast_of_the_same_code_is():
+    # CMO-1308: wine lees are withdrawn under supervision (distillation or a declared controlled
+    # withdrawal), not fed; the KB's feed rule for 02 07 04 is for brewer's yeast and pomace
+    from symbiose.candidates import build_candidates
+    from symbiose.domain import Company, Need, Network, Stream
+    from symbiose.units import Unit
+
+    kb = load_knowledge_base()
+    assert {(r.nace_prefix, r.ewc_prefix) for r in kb.producer_restrictions} >= {("01.21", "020704"), ("11.02", "020704")}
+    companies = (
+        Company(id="GROWER", name="Vignobles", latitude=45.45, longitude=-0.43, naf_code="01.21Z"),
+        Company(id="BREWER", name="Brasserie", latitude=45.46, longitude=-0.43, naf_code="11.05Z"),
+        Company(id="FARM", name="Ferme", latitude=45.47, longitude=-0.43, naf_code="01.41Z"),
+        Company(id="DIST", name="Distillerie", latitude=45.48, longitude=-0.43, naf_code="11.01Z"),
+    )
+    streams = (Stream("LEES", "GROWER", 50_000, Unit.T, ewc_code="020704"),
+               Stream("YEAST", "BREWER", 50_000, Unit.T, ewc_code="020704"))  # fmt: skip
+    needs = (Need("FEED", "FARM", 500_000, Unit.T, category="animal_feed_ruminant", virgin_price_cents=25_000),
+             Need("STILL", "DIST", 500_000, Unit.T, category="wine_byproduct_distillation", virgin_price_cents=800))  # fmt: skip
+    arcs = build_candidates(Network(companies, streams, needs)).arcs
+    pairs = set(zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True))
+    assert ("LEES", "FEED") not in pairs and ("YEAST", "FEED") in pairs
+    assert ("LEES", "STILL") in pairs

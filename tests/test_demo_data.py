@@ -24,9 +24,9 @@ HEADERS = {
     "companies": "id,name,siret,naf_code,address,postal_code,commune,insee_code,latitude,"
     "longitude,contact_name,contact_email,contact_phone,notes,freight_access",
     "streams": "id,company_id,ewc_code,material,description,quantity,unit,physical_state,months,"
-    "route,route_cost_eur_per_unit,notes",
+    "route,route_cost_eur_per_unit,notes,bulk_density_t_per_m3,storage_months,temperature_c",
     "needs": "id,company_id,category,accepted_codes,description,quantity,unit,"
-    "virgin_price_eur_per_unit,max_distance_km,months,hazardous_permit,notes",
+    "virgin_price_eur_per_unit,max_distance_km,months,hazardous_permit,notes,min_temperature_c",
     "synergies": "id,stream_id,need_id,stage,quantity,abandoned_reason,created_on,updated_on,notes",
 }
 # A canonical number: no trailing zeros, no exponent, decimal point ('120', '12.5', '-40').
@@ -93,8 +93,8 @@ def test_files_are_canonical_csv(name: str) -> None:
     ("name", "columns"),
     [
         ("companies", ["latitude", "longitude"]),
-        ("streams", ["quantity", "route_cost_eur_per_unit"]),
-        ("needs", ["quantity", "virgin_price_eur_per_unit", "max_distance_km"]),
+        ("streams", ["quantity", "route_cost_eur_per_unit", "bulk_density_t_per_m3", "temperature_c"]),
+        ("needs", ["quantity", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c"]),
         ("synergies", ["quantity"]),
     ],
 )

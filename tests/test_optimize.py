@@ -26,9 +26,10 @@ def company(cid: str, dlat: float = 0.0, lat0: float = 45.4) -> Company:
     return Company(id=cid, name=f"Company {cid}", latitude=lat0 + dlat, longitude=LON)
 
 
-def wood(sid, cid, tonnes, route_eur=50, months=(), route="incineration"):
+def wood(sid, cid, tonnes, route_eur=50, months=(), route="incineration", storage=None):
     return Stream(id=sid, company_id=cid, quantity_base=int(tonnes * 1000), unit=Unit.T,
-                  material="wood_fuel", route=route, route_cost_cents=route_eur * 100, months=months)
+                  material="wood_fuel", route=route, route_cost_cents=route_eur * 100, months=months,
+                  storage_months=storage)
 
 
 def boiler(nid, cid, tonnes, virgin_eur, months=(), max_km=None):
@@ -37,7 +38,8 @@ def boiler(nid, cid, tonnes, virgin_eur, months=(), max_km=None):
                 max_distance_km=max_km)
 
 
-FREE = MatchParameters(transport_cost_eur_per_tkm=0.0, road_factor=1.0)
+# no transport at all: neither haulage per t.km nor loading and unloading per trip
+FREE = MatchParameters(transport_cost_eur_per_tkm=0.0, handling_eur_per_trip=0.0, road_factor=1.0)
 
 
 def tiny_network(**kw) -> Network:
@@ -64,15 +66,21 @@ def test_hand_solved_without_transport():
 def test_hand_solved_with_transport():
     # 0.1 deg of latitude = 11.1195 km; x 1.3 road = 14.4554 km; x 0.15 EUR/t.km = 2.1683 EUR/t
     # 0.3 deg = 33.3585 km; road 43.3661 km; transport 6.5049 EUR/t
-    # values (integer cents/t): N1 8000 - 216.83 -> 7783; N2 8500 - 650.49 -> 7850
-    # N2 still first: 80 t x 78.50 + 20 t x 77.83 = 6,280.00 + 1,556.60 = 7,836.60 EUR
+    # plus loading and unloading: 75 EUR a trip of a full 25 t moving-floor load (wood chips at
+    # 0.30 t/m3 fill 90 m3 at 27 t, so the 25 t weight limit binds) = 3 EUR/t (logistics.py)
+    # values (integer cents/t): N1 8000 - 216.83 - 300 -> 7483; N2 8500 - 650.49 - 300 -> 7550
+    # N2 still first: 80 t x 75.50 + 20 t x 74.83 = 6,040.00 + 1,496.60 = 7,536.60 EUR
     assert haversine_km(45.4, LON, 45.5, LON) == pytest.approx(0.1 * KM_PER_DEG)
     params = MatchParameters(transport_cost_eur_per_tkm=0.15, road_factor=1.3)
     result = run_match(tiny_network(), params)
-    assert result.allocation.objective_cents == pytest.approx(783_660)
+    assert result.allocation.objective_cents == pytest.approx(753_660)
     arcs = result.candidates.arcs.set_index("need_id")
     assert arcs.loc["N1", "road_km"] == pytest.approx(0.1 * KM_PER_DEG * 1.3)
-    assert arcs.loc["N2", "transport_cents"] == pytest.approx(0.3 * KM_PER_DEG * 1.3 * 15)
+    assert arcs.loc["N2", "handling_cents"] == pytest.approx(300)
+    assert arcs.loc["N2", "transport_cents"] == pytest.approx(0.3 * KM_PER_DEG * 1.3 * 15 + 300)
+    # without handling (a scenario may set it), the haulage alone as before: 7,836.60 EUR
+    free_handling = MatchParameters(transport_cost_eur_per_tkm=0.15, road_factor=1.3, handling_eur_per_trip=0)
+    assert run_match(tiny_network(), free_handling).allocation.objective_cents == pytest.approx(783_660)
 
 
 def test_need_max_distance_excludes_far_pairs():
@@ -88,7 +96,8 @@ def test_seasons_a_stream_cannot_feed_a_need_when_it_does_not_exist():
     # the stream exists Nov-Mar (5 months, 20 t/month); N1 consumes Jun-Sep only: no common month.
     # N2 consumes all year, 120 t = 10 t/month: it can take 10 t in each of the 5 months = 50 t.
     companies = (company("A"), company("B", 0.1), company("C", 0.2))
-    streams = (wood("S1", "A", 100, months=(11, 12, 1, 2, 3)),)
+    # (stated as not stored: wood chips keep 6 months by default, see below)
+    streams = (wood("S1", "A", 100, months=(11, 12, 1, 2, 3), storage=0),)
     needs = (boiler("N1", "B", 60, 30, months=(6, 7, 8, 9)), boiler("N2", "C", 120, 35))
     result = run_match(Network(companies, streams, needs), FREE)
     assert set(result.candidates.arcs["need_id"]) == {"N2"}
@@ -97,6 +106,14 @@ def test_seasons_a_stream_cannot_feed_a_need_when_it_does_not_exist():
     assert flows.loc["N2", "months"] == (1, 2, 3, 11, 12)
     # 50 t x (50 + 35) EUR/t = 4,250 EUR
     assert result.kpis.net_benefit_eur == pytest.approx(4_250)
+    # chips kept 6 months (the wood_fuel default, BN-PLAQUETTES) reach June-September from
+    # December-March: the pair becomes a suggestion for all of N1's 60 t, but the allocation
+    # still trades in common months only, so the optimum is unchanged
+    stored = run_match(Network(companies, (wood("S1", "A", 100, months=(11, 12, 1, 2, 3)),), needs), FREE)
+    assert set(stored.candidates.arcs["need_id"]) == {"N1", "N2"}
+    assert stored.candidates.arcs.set_index("need_id").loc["N1", "capacity_base"] == 60_000
+    assert set(stored.allocation.flows["need_id"]) == {"N2"}
+    assert stored.kpis.net_benefit_eur == pytest.approx(4_250)
 
 
 def test_hazardous_only_to_permit_holders():
@@ -115,18 +132,18 @@ def test_hazardous_only_to_permit_holders():
 def test_rules_one_partner_and_min_lot():
     # one partner per stream: N2 alone (80 t x 85 = 6,800) beats N1 alone (60 t x 80 = 4,800)
     rules = Rules(max_partners_per_stream=1)
-    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, road_factor=1, rules=rules))
+    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, handling_eur_per_trip=0, road_factor=1, rules=rules))
     assert result.allocation.flows["need_id"].tolist() == ["N2"]
     assert result.kpis.net_benefit_eur == pytest.approx(6_800)
     # a minimum lot of 30 t forbids the 20 t top-up of N1 (80 + 20: 8,400); the best is then
     # N2 70 t + N1 30 t = 70 x 85 + 30 x 80 = 5,950 + 2,400 = 8,350 (better than N2 80 t alone: 6,800)
     rules = Rules(min_lot_t=30)
-    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, road_factor=1, rules=rules))
+    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, handling_eur_per_trip=0, road_factor=1, rules=rules))
     assert result.kpis.net_benefit_eur == pytest.approx(8_350)
     assert result.allocation.flows["flow_base"].min() >= 30_000
     # a fixed cost of 2,000 EUR per link: two links 8,400 - 4,000 = 4,400 < one link 6,800 - 2,000
     rules = Rules(fixed_cost_per_link_eur=2000)
-    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, road_factor=1, rules=rules))
+    result = run_match(tiny_network(), MatchParameters(transport_cost_eur_per_tkm=0, handling_eur_per_trip=0, road_factor=1, rules=rules))
     assert result.kpis.net_benefit_eur == pytest.approx(4_800)
     assert result.allocation.status == "optimal"
 

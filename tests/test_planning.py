@@ -422,3 +422,28 @@ def test_robustness_same_seed_same_table(robust_table):
 def test_robustness_rejects_a_bad_variation():
     with pytest.raises(ValueError):
         robustness(robustness_network(), FREE_ROAD, draws=1, variation=1.0)
+
+
+def test_robustness_draws_keep_the_candidates_seasonal_capacity():
+    # SA exists November-March (5 months, not stored), NB consumes all year: they share 5 months.
+    # 100 t and 120 t: 20 t a month against 10, so 5 x 10 = 50 t a year, not the yearly minimum 100 t.
+    # A draw of x1.2 on the stream and x0.5 on the need: 24 t against 5 t a month, 25 t a year;
+    # the draw's arc is what the candidates give for the drawn quantities (the same function)
+    from dataclasses import replace
+
+    from symbiose.candidates import build_candidates
+    from symbiose.robustness import _with_quantities
+
+    stream = replace(_wood("SA", "A", 100, 50), months=(11, 12, 1, 2, 3), storage_months=0)
+    net = Network((_co("A", 45.0), _co("B", 45.01)), (stream,), (_boiler("NB", "B", 120, 35),))
+    cands = build_candidates(net, FREE_ROAD)
+    assert cands.arcs["capacity_base"].tolist() == [50_000]
+    drawn = _with_quantities(cands, np.array([1.2]), np.array([0.5]))
+    assert drawn.arcs["capacity_base"].tolist() == [25_000]
+    scaled = Network(net.companies, (replace(stream, quantity_base=120_000),),
+                     (replace(net.needs[0], quantity_base=60_000),))  # fmt: skip
+    assert build_candidates(scaled, FREE_ROAD).arcs["capacity_base"].tolist() == [25_000]
+    # kept 4 months, November-March production reaches November to July: 9 x 5 t = 45 t
+    stored = _with_quantities(build_candidates(Network(net.companies, (replace(stream, storage_months=4),), net.needs),
+                                               FREE_ROAD), np.array([1.2]), np.array([0.5]))  # fmt: skip
+    assert stored.arcs["capacity_base"].tolist() == [45_000]

@@ -43,11 +43,20 @@ def test_reasons_by_columns_are_the_row_by_row_sentences(demo_result, public):
 
 
 def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
-    """The ranking as it was: every pair's economics, sorted by pandas, head per group."""
+    """The ranking written plainly: every pair's economics, sorted by pandas, head per group.
+
+    The key is the two-sided one of issue 11 (part 6), computed here from its definition: the
+    cube root of total EUR/yr x value EUR/unit x the mean share of both sides covered when all
+    three are positive, else the (negative) total minus one; ties by road distance, then ids.
+    (Before issue 11 the key was the total alone.)"""
     arcs = pair_economics(candidates)
+    total, value = arcs["score"].to_numpy(dtype=float), arcs["value_cents"].to_numpy(dtype=float) / 100
+    mutual = ((arcs["stream_share"] + arcs["need_share"]) / 2).to_numpy(dtype=float)
+    good = (total > 0) & (value > 0) & (mutual > 0)
+    arcs["key"] = np.where(good, np.cbrt(np.abs(total * value * mutual)), np.minimum(total, 0) - 1)
     out = []
     for side, col in (("stream", "stream_id"), ("need", "need_id")):
-        ranked = arcs.sort_values([col, "score", "road_km", "stream_id", "need_id"],
+        ranked = arcs.sort_values([col, "key", "road_km", "stream_id", "need_id"],
                                   ascending=[True, False, True, True, True])  # fmt: skip
         ranked = ranked.groupby(col, sort=False).head(top_n).copy()
         ranked["rank"] = ranked.groupby(col, sort=False).cumcount() + 1

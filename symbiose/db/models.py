@@ -120,6 +120,10 @@ class StreamRow(Base):
     route: Mapped[str] = mapped_column(String(16), default=Route.OTHER.value)
     route_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # logistics (migration 0009): None keeps the defaults of symbiose.logistics
+    bulk_density_t_per_m3: Mapped[float | None] = mapped_column(Float, nullable=True)
+    storage_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)
     version: Mapped[int] = _version_column()
     updated_by: Mapped[str] = _updated_by_column()
     updated_at: Mapped[datetime | None] = _updated_at_column()
@@ -137,6 +141,9 @@ class StreamRow(Base):
         CheckConstraint(_in("physical_state", PhysicalState), name="physical_state"),
         CheckConstraint(_in("route", Route), name="route"),
         CheckConstraint("ewc_code <> '' OR material <> ''", name="code_or_material"),
+        CheckConstraint("bulk_density_t_per_m3 IS NULL OR bulk_density_t_per_m3 > 0", name="bulk_density"),
+        CheckConstraint("storage_months IS NULL OR (storage_months >= 0 AND storage_months <= 11)",
+                        name="storage_months"),
     )
 
 
@@ -157,6 +164,7 @@ class NeedRow(Base):
     months: Mapped[str] = mapped_column(String(40), default="")
     hazardous_permit: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    min_temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)  # migration 0009
     version: Mapped[int] = _version_column()
     updated_by: Mapped[str] = _updated_by_column()
     updated_at: Mapped[datetime | None] = _updated_at_column()

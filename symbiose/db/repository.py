@@ -110,6 +110,9 @@ def _stream_values(s: Stream) -> dict[str, Any]:
         "route": Route(s.route).value,
         "route_cost_cents": s.route_cost_cents,
         "notes": s.notes,
+        "bulk_density_t_per_m3": s.bulk_density_t_per_m3,
+        "storage_months": s.storage_months,
+        "temperature_c": s.temperature_c,
     }
 
 
@@ -127,6 +130,7 @@ def _need_values(n: Need) -> dict[str, Any]:
         "months": format_months(tuple(n.months)),
         "hazardous_permit": bool(n.hazardous_permit),
         "notes": n.notes,
+        "min_temperature_c": n.min_temperature_c,
     }
 
 
@@ -178,6 +182,9 @@ def stream_from_row(row: StreamRow) -> Stream:
         route=Route(row.route),
         route_cost_cents=row.route_cost_cents,
         notes=row.notes,
+        bulk_density_t_per_m3=row.bulk_density_t_per_m3,
+        storage_months=row.storage_months,
+        temperature_c=row.temperature_c,
     )
 
 
@@ -195,6 +202,7 @@ def need_from_row(row: NeedRow) -> Need:
         months=parse_months(row.months),
         hazardous_permit=bool(row.hazardous_permit),
         notes=row.notes,
+        min_temperature_c=row.min_temperature_c,
     )
 
 

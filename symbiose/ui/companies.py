@@ -55,6 +55,8 @@ LABELS = {
     "contact_name": N_("Contact name"), "contact_email": N_("Contact e-mail"), "contact_phone": N_("Contact phone"),
     "notes": N_("Notes"), "company": N_("Company"), "material": N_("Material"), "description": N_("Description"),
     "category": N_("Resource category"),
+    "bulk_density_t_per_m3": N_("Bulk density (t per m3)"), "storage_months": N_("Storage (months it keeps)"),
+    "temperature_c": N_("Temperature (°C)"), "min_temperature_c": N_("Minimum temperature (°C)"),
 }  # fmt: skip
 HELP = {
     "ewc_code": N_("List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)"),
@@ -63,6 +65,14 @@ HELP = {
     "quantity": N_("per year, in the unit below (decimal comma accepted)"),
     "latitude": N_("leave latitude and longitude empty to place the company at its commune"),
     "route_cost_eur_per_unit": N_("what the producer pays per unit today (negative if sold)"),
+    "bulk_density_t_per_m3": N_("as loaded in bulk: chips about 0.3, straw bales 0.15, water 1, aggregates 1.6; "
+                                "empty = the default of its category (a light material fills a truck before "
+                                "its weight limit)"),
+    "storage_months": N_("how many months it keeps once produced (0 = used as produced, at most 11); empty = "
+                         "the default of its category"),
+    "temperature_c": N_("for heat: the temperature it is delivered at; empty = the lowest of its grade"),
+    "min_temperature_c": N_("for heat: the lowest temperature the process can use (a grain dryer needs "
+                            "hotter heat than a greenhouse); empty = the category's grade alone"),
 }
 CHOICE_NAMES = {"physical_state": state_label, "route": route_label, "category": category_label,
                 "material": category_label}  # fmt: skip
