@@ -37,9 +37,24 @@ def _click(page, key: str) -> None:
     from playwright.sync_api import expect
 
     button = page.locator(f".st-key-{key} button").first
+    if not button.is_visible():  # a stream after the first one: its list is in a closed expander
+        page.get_by_test_id("stExpander").filter(has=page.locator(f".st-key-{key}")).first.locator("summary").first.click()
+        expect(button).to_be_visible()
     button.scroll_into_view_if_needed()
     button.click()
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
+
+
+def _see(page, text: str) -> None:
+    """``text`` is on the page and visible, opening the closed expander (a stream's or a need's
+    list after the first) that holds it."""
+    from playwright.sync_api import expect
+
+    item = page.get_by_test_id("stMain").get_by_text(text, exact=False).first
+    expect(item).to_be_attached(timeout=90_000)
+    if not item.is_visible():
+        page.get_by_test_id("stExpander").filter(has=page.get_by_text(text, exact=False)).first.locator("summary").first.click()
+    expect(item).to_be_visible(timeout=90_000)
 
 
 def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo, tmp_path):  # noqa: F811
@@ -70,10 +85,10 @@ def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo
             page.screenshot(path=str(tmp_path / "requests.png"), full_page=True)
             _click(page, f"accept_receiver_{stream_id}_{need_id}")
             expect(page.get_by_text(fr("Both sides are interested: identities revealed."), exact=False).first).to_be_visible(timeout=90_000)
-            expect(main.get_by_text(names[supplier], exact=False).first).to_be_visible(timeout=90_000)
+            _see(page, names[supplier])
 
             _choose_company(page, supplier, names[supplier])
-            expect(main.get_by_text(names[receiver], exact=False).first).to_be_visible(timeout=90_000)
+            _see(page, names[receiver])
             _no_exception(page, "names revealed")
             page.screenshot(path=str(tmp_path / "revealed.png"), full_page=True)
         except Exception:
