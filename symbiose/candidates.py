@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from symbiose.compat import KnowledgeBase, load_knowledge_base
-from symbiose.domain import Network, Route, month_mask
+from symbiose.domain import FORM_FACETS, FORMS, Network, PhysicalState, Route, month_mask
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.params import MatchParameters
@@ -79,14 +79,40 @@ def stream_table(network: Network) -> pd.DataFrame:
             (s.id, s.company_id, c.latitude, c.longitude, s.ewc_code, s.material, str(s.unit),
              str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
              _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
-             ";".join(c.freight_access))
+             ";".join(c.freight_access), _form_bits(s.forms), ";".join(s.standards), s.destination)
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
-                 "route_cost_cents", "description", "freight_access"],
+                 "route_cost_cents", "description", "freight_access", "form_bits", "standards",
+                 "destination"],
     )  # fmt: skip
+
+
+STATE_BITS = {state.value: 1 << i for i, state in enumerate(PhysicalState)}
+ALL_STATES = sum(STATE_BITS.values())
+FORM_BITS = {form: 1 << i for i, form in enumerate(FORMS)}
+FACET_BITS = [sum(FORM_BITS[f] for f in forms) for forms in FORM_FACETS.values()]
+
+
+def _form_bits(forms) -> int:
+    return sum(FORM_BITS[f] for f in forms)
+
+
+def _state_bits(states) -> int:
+    return sum(STATE_BITS[s] for s in states)
+
+
+def forms_meet(stream_bits: np.ndarray, required_bits: np.ndarray) -> np.ndarray:
+    """Whether a stream's forms meet a requirement (vectorised): in every facet the requirement
+    names, the stream has one of the forms it lists; a stream that states no form of that facet
+    does not meet it (an unknown form is not assumed)."""
+    ok = np.ones(len(stream_bits), dtype=bool)
+    for facet in FACET_BITS:
+        wanted = required_bits & facet
+        ok &= (wanted == 0) | ((stream_bits & wanted) != 0)
+    return ok
 
 
 def need_table(network: Network) -> pd.DataFrame:
@@ -100,13 +126,16 @@ def need_table(network: Network) -> pd.DataFrame:
              str(n.unit), n.quantity_base, n.virgin_price_cents,
              np.nan if n.max_distance_km is None else float(n.max_distance_km),
              _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
-             ";".join(c.freight_access))
+             ";".join(c.freight_access), _state_bits(n.accepted_states), _form_bits(n.required_forms),
+             _form_bits(n.refused_forms), ";".join(n.required_standards), n.gate_fee_cents, n.permit)
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description", "naf_code", "freight_access"],
+                 "hazardous_permit", "description", "naf_code", "freight_access", "state_bits",
+                 "required_form_bits", "refused_form_bits", "required_standards", "gate_fee_cents",
+                 "permit"],
     )  # fmt: skip
 
 
@@ -223,6 +252,12 @@ def build_candidates(
     if kb.aliases:
         streams["material"] = streams["material"].map(kb.canonical_category)
         needs["category"] = needs["category"].map(kb.canonical_category)
+    # an exchange that happens today (a stream's destination is a need of the network) is the
+    # counterfactual, not a new synergy: never a candidate unless followed as a synergy
+    need_ids = set(needs["need_id"])
+    existing = {(sid, dest) for sid, dest in zip(streams["stream_id"], streams["destination"], strict=True)
+                if dest in need_ids} - set(forced_pairs)  # fmt: skip
+    excluded_pairs = set(excluded_pairs) | existing
     offers = _offers(streams, kb)
     pairs = _pairs(offers, streams, needs, params, kb)
     forced = np.zeros(len(pairs), dtype=bool)
@@ -592,7 +627,7 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
     ]  # fmt: skip
     arcs = pd.concat(parts, ignore_index=True)
     del parts
-    for name in ("category", "unit"):  # categories of each block differ: the whole table's
+    for name in ("category", "unit", "pretreatment"):  # categories of each block differ: the whole table's
         arcs[name] = arcs[name].astype(str).astype("category")
     s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
     key = s * (len(needs) + 1) + n
@@ -601,13 +636,58 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
     return arcs
 
 
+def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.ndarray:
+    """Whether each pair's stream fits the receiver's line (vectorised over pairs).
+
+    * physical state: among the need's accepted states, else its category's default
+      (``form_rules.csv`` rows without a prefix), else any;
+    * forms: the need's required forms met (:func:`forms_meet`) and none of its refused forms
+      stated; and the forms and states of the most specific ``form_rules.csv`` row whose prefix
+      starts the stream's code, for the pair's category;
+    * standards: a need that requires product standards takes only a stream stating one of them.
+    """
+    state = streams["physical_state"].map(STATE_BITS).to_numpy(dtype=np.int64)[s]
+    forms = streams["form_bits"].to_numpy(dtype=np.int64)[s]
+    code = streams["ewc_code"].to_numpy(dtype=str)[s]
+    accepted = needs["state_bits"].to_numpy(dtype=np.int64)[n]
+    default_states = {r.category: _state_bits(r.states) for r in kb.form_rules if not r.ewc_prefix and r.states}
+    cat = pd.Series(category, dtype=object)
+    by_category = cat.map(default_states).fillna(ALL_STATES).to_numpy(dtype=np.int64)
+    accepted = np.where(accepted != 0, accepted, by_category)
+    ok = (state & accepted) != 0
+    required = needs["required_form_bits"].to_numpy(dtype=np.int64)[n]
+    refused = needs["refused_form_bits"].to_numpy(dtype=np.int64)[n]
+    ok &= forms_meet(forms, required) & ((forms & refused) == 0)
+    # the code rules: the most specific prefix of each (code, category) decides
+    rule_states = np.full(len(s), ALL_STATES, dtype=np.int64)
+    rule_forms = np.zeros(len(s), dtype=np.int64)
+    for rule in sorted((r for r in kb.form_rules if r.ewc_prefix), key=lambda r: len(r.ewc_prefix)):
+        hit = (category == rule.category) & np.char.startswith(code, rule.ewc_prefix)
+        rule_states[hit] = _state_bits(rule.states) or ALL_STATES
+        rule_forms[hit] = _form_bits(rule.forms)
+    ok &= ((state & rule_states) != 0) & forms_meet(forms, rule_forms)
+    wanted = needs["required_standards"].to_numpy(dtype=object)
+    if (wanted != "").any():  # a bit per standard named in the network, per row
+        have = streams["standards"].to_numpy(dtype=object)
+        names = sorted({x for text in [*wanted, *have] for x in text.split(";") if x})
+        bit = {name: 1 << i for i, name in enumerate(names[:63])}
+        if len(names) > 63:
+            raise ValidationError("more than 63 distinct product standards in one network; merge synonyms")
+        to_bits = lambda texts: np.fromiter((sum(bit[x] for x in t.split(";") if x) for t in texts),  # noqa: E731
+                                            dtype=np.int64, count=len(texts))  # fmt: skip
+        need_bits, stream_bits = to_bits(wanted)[n], to_bits(have)[s]
+        ok &= (need_bits == 0) | ((need_bits & stream_bits) != 0)
+    return ok
+
+
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
                forced: np.ndarray | None = None) -> pd.DataFrame:  # fmt: skip
     """Filter pairs by the rules of the trade and compute their value per unit (numpy arrays)."""
     columns = ["stream_id", "need_id", "s", "n", "category", "quality", "pretreatment", "basis",
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
-               "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "unit"]  # fmt: skip
+               "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "forced_only",
+               "gate_fee_cents", "unit"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -674,7 +754,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         & (common_months != 0)
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
     )
-    keep = (road <= max_km + 1e-9) & lawful
+    keep = (road <= max_km + 1e-9) & lawful & _fits(s, n, streams, needs, category_names, kb)
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
@@ -698,7 +778,10 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     supplier = col(streams, "route_cost_cents", s, float)
     for name, delta in params.route_cost_delta_eur.items():
         supplier = supplier + np.where(route == name, delta * 100, 0.0)
-    receiver = quality * col(needs, "virgin_price_cents", n, float)
+    # a treatment outlet is paid to take the waste: its gate fee pays its treatment, a cost to the
+    # network where a substitution saves the receiver its virgin input
+    gate_fee = col(needs, "gate_fee_cents", n, float)
+    receiver = quality * col(needs, "virgin_price_cents", n, float) - gate_fee
     pretreat = pretreat_per_t * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, co2_per_tkm * road * tonnes_per_unit)
@@ -726,7 +809,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "need_id": pd.Categorical.from_codes(n[idx], categories=pd.Index(need_ids)) if len(need_ids) else [],
         "s": s[idx], "n": n[idx],
         "category": pd.Categorical(np.asarray(category.astype(object))[idx]),
-        "quality": quality[idx], "pretreatment": categorical("pretreatment"),
+        "quality": quality[idx], "pretreatment": pd.Categorical(pretreatment[idx].astype(str)),
         "basis": categorical("basis"), "distance_km": straight[idx],
         "road_km": road[idx], "max_km": max_km[idx], "supplier_avoided_cents": supplier[idx],
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
@@ -735,6 +818,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "freight_mode": pd.Categorical.from_codes(mode_code[idx], categories=[*modes, "pipe"]),
         "transport_co2e_kg": truck[idx],
         "forced_only": ~passed[idx],
+        "gate_fee_cents": gate_fee[idx],
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
     return arcs
