@@ -45,7 +45,9 @@ from symbiose.domain import (
     Synergy,
     format_ewc,
     format_months,
+    parse_forms,
     parse_months,
+    parse_states,
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
@@ -118,6 +120,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("route", ("filiere_actuelle", "filiere")),
         Column("route_cost_eur_per_unit", ("cout_filiere_eur_par_unite", "cout_filiere")),
         Column("notes", ("remarques", "commentaires")),
+        Column("forms", ("formes", "forme")),
+        Column("standards", ("normes", "norme")),
+        Column("destination", ("destination_actuelle", "exutoire_actuel")),
     ),
     "needs": (
         Column("id", ("identifiant",), True),
@@ -135,6 +140,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("months", ("mois",)),
         Column("hazardous_permit", ("autorisation_dangereux",)),
         Column("notes", ("remarques", "commentaires")),
+        Column("accepted_states", ("etats_acceptes",)),
+        Column("required_forms", ("formes_exigees",)),
+        Column("refused_forms", ("formes_refusees",)),
+        Column("required_standards", ("normes_exigees",)),
+        Column("gate_fee_eur_per_unit", ("redevance_eur_par_unite", "redevance")),
+        Column("permit", ("autorisation", "arrete_icpe")),
     ),
     "synergies": (
         Column("id", ("identifiant",), True),
@@ -1063,13 +1074,15 @@ def _parse_stream(
     route = row.choice("route", Route, ROUTE_ALIASES, Route.OTHER)
     cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
     _check_ranges(row, quantity, unit, "route_cost_eur_per_unit", cost)
+    forms = _vocabulary(row, "forms", parse_forms)
+    standards = _standards(row, "standards")
     if not row.ok or quantity is None or unit is None:
         return None
     return Stream(
         id=stream_id, company_id=company_id, quantity_base=quantity, unit=unit, ewc_code=ewc,
         material=material, description=row.text("description"), physical_state=state,
         months=months, route=route, route_cost_cents=to_cents(cost or 0),
-        notes=row.text("notes"),
+        notes=row.text("notes"), forms=forms, standards=standards, destination=row.text("destination"),
     )  # fmt: skip
 
 
@@ -1108,14 +1121,48 @@ def _parse_need(
     months = row.months("months")
     permit = row.boolean("hazardous_permit")
     _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
+    states = _vocabulary(row, "accepted_states", parse_states)
+    required = _vocabulary(row, "required_forms", parse_forms)
+    refused = _vocabulary(row, "refused_forms", parse_forms)
+    standards = _standards(row, "required_standards")
+    gate_fee = row.number_value("gate_fee_eur_per_unit", minimum=0, what="euros per unit")
+    _check_ranges(row, None, None, "gate_fee_eur_per_unit", gate_fee)
     if not row.ok or quantity is None or unit is None:
         return None
     return Need(
         id=need_id, company_id=company_id, quantity_base=quantity, unit=unit, category=category,
         accepted_codes=tuple(codes), description=row.text("description"),
         virgin_price_cents=to_cents(price or 0), max_distance_km=distance, months=months,
-        hazardous_permit=permit, notes=row.text("notes"),
+        hazardous_permit=permit, notes=row.text("notes"), accepted_states=states, required_forms=required,
+        refused_forms=refused, required_standards=standards, gate_fee_cents=to_cents(gate_fee or 0),
+        permit=row.text("permit"),
     )  # fmt: skip
+
+
+def _vocabulary(row: _Row, column: str, parse) -> tuple[str, ...]:
+    """A list of a controlled vocabulary (forms, physical states); the row's problem otherwise."""
+    try:
+        return parse(row.text(column))
+    except ValueError as exc:
+        row.problem(column, str(exc))
+        return ()
+
+
+def _standards(row: _Row, column: str) -> tuple[str, ...]:
+    """Product standards by their ids in the knowledge base (``product_standards.csv``)."""
+    from symbiose.compat import load_knowledge_base
+
+    known = load_knowledge_base().standards
+    found = []
+    for token in _CODE_SPLIT.split(row.text(column)):
+        token = token.strip().lower().replace(" ", "_").replace("-", "_")
+        if not token:
+            continue
+        if token not in known:
+            row.problem(column, f"'{token}' is not a known product standard; use one of {', '.join(known)}")
+        elif token not in found:
+            found.append(token)
+    return tuple(found)
 
 
 def _date(row: _Row, column: str) -> date | None:
@@ -1386,6 +1433,7 @@ def _stream_cells(s: Stream) -> list[OutCell]:
         s.id, s.company_id, _ewc_out(s.ewc_code), s.material, s.description,
         _decimal_from_int(s.quantity_base, 3), str(s.unit), str(s.physical_state),
         format_months(s.months), str(s.route), _money(s.route_cost_cents), s.notes,
+        ";".join(s.forms), ";".join(s.standards), s.destination,
     ]  # fmt: skip
 
 
@@ -1394,7 +1442,9 @@ def _need_cells(n: Need) -> list[OutCell]:
         n.id, n.company_id, n.category, ",".join(n.accepted_codes), n.description,
         _decimal_from_int(n.quantity_base, 3), str(n.unit), _money(n.virgin_price_cents),
         None if n.max_distance_km is None else float(n.max_distance_km), format_months(n.months),
-        "true" if n.hazardous_permit else "false", n.notes,
+        "true" if n.hazardous_permit else "false", n.notes, ";".join(n.accepted_states),
+        ";".join(n.required_forms), ";".join(n.refused_forms), ";".join(n.required_standards),
+        _money(n.gate_fee_cents) if n.gate_fee_cents else None, n.permit,
     ]  # fmt: skip
 
 

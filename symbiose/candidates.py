@@ -552,7 +552,8 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     replaces one tonne of its usual input: with the need's category, the rule for (code, category)
     applies; without one, the best rule among the categories the receiver's sector uses (its NAF
     code), else the code's best known use; with no rule at all, quality 1. "Best" is the highest
-    quality, then pre-treatment cost, category and pre-treatment name. Resolved once per distinct
+    quality, then pre-treatment cost; when two categories tie, the pair keeps no category (the need should
+    state its own: no alphabetical order chooses its use). Resolved once per distinct
     (code, need category, NAF code) by joins on the knowledge base's rules, then spread to pairs.
     """
     from_code = np.char.startswith(offers["key"].to_numpy(dtype=str)[o], "ewc:")
@@ -583,8 +584,15 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     open_ = open_.merge(uses, on=["naf", "category"], how="left")
     open_["in_sector"] = open_["in_sector"].fillna(False).astype(bool)
     open_ = open_.sort_values(["combo", "in_sector", "quality", "pretreatment_cost_cents", "category", "pretreatment"],
-                              ascending=False, kind="stable").drop_duplicates("combo")  # fmt: skip
-    chosen = pd.concat([exact, open_], ignore_index=True)
+                              ascending=False, kind="stable")  # fmt: skip
+    # two categories equally good: the need's use is not known, and no alphabetical order may
+    # choose it; the quality and pre-treatment hold, the category stays unnamed (state it)
+    tie_keys = ["combo", "in_sector", "quality", "pretreatment_cost_cents"]
+    best = open_.drop_duplicates("combo")
+    ties = open_.merge(best[tie_keys], on=tie_keys).groupby("combo")["category"].nunique()
+    open_ = best.copy()
+    open_["ambiguous"] = open_["combo"].map(ties).fillna(1).to_numpy() > 1
+    chosen = pd.concat([exact.assign(ambiguous=False), open_], ignore_index=True)
     found = np.zeros(len(unique), dtype=bool)
     found[chosen["combo"].to_numpy()] = True
     by_combo = {name: np.empty(len(unique), dtype=object) for name in ("category", "pretreatment")}
@@ -599,7 +607,9 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     quality[rows] = q[combo]  # quality 1 where no rule applies
     pretreat_per_t[rows[hit]] = pc[combo][hit]
     pretreatment[rows[hit]] = by_combo["pretreatment"][combo][hit]
-    retag = hit & (need_cat[rows] == "")
+    ambiguous = np.zeros(len(unique), dtype=bool)
+    ambiguous[at] = chosen["ambiguous"].to_numpy(dtype=bool)
+    retag = hit & (need_cat[rows] == "") & ~ambiguous[combo]
     category[rows[retag]] = by_combo["category"][combo][retag]  # its CO2e factors and distance apply
 
 

@@ -110,6 +110,9 @@ def _stream_values(s: Stream) -> dict[str, Any]:
         "route": Route(s.route).value,
         "route_cost_cents": s.route_cost_cents,
         "notes": s.notes,
+        "forms": ";".join(s.forms),
+        "standards": ";".join(s.standards),
+        "destination": s.destination,
     }
 
 
@@ -127,6 +130,12 @@ def _need_values(n: Need) -> dict[str, Any]:
         "months": format_months(tuple(n.months)),
         "hazardous_permit": bool(n.hazardous_permit),
         "notes": n.notes,
+        "accepted_states": ";".join(n.accepted_states),
+        "required_forms": ";".join(n.required_forms),
+        "refused_forms": ";".join(n.refused_forms),
+        "required_standards": ";".join(n.required_standards),
+        "gate_fee_cents": n.gate_fee_cents,
+        "permit": n.permit,
     }
 
 
@@ -178,6 +187,9 @@ def stream_from_row(row: StreamRow) -> Stream:
         route=Route(row.route),
         route_cost_cents=row.route_cost_cents,
         notes=row.notes,
+        forms=_split(row.forms),
+        standards=_split(row.standards),
+        destination=row.destination or "",
     )
 
 
@@ -195,7 +207,18 @@ def need_from_row(row: NeedRow) -> Need:
         months=parse_months(row.months),
         hazardous_permit=bool(row.hazardous_permit),
         notes=row.notes,
+        accepted_states=_split(row.accepted_states),
+        required_forms=_split(row.required_forms),
+        refused_forms=_split(row.refused_forms),
+        required_standards=_split(row.required_standards),
+        gate_fee_cents=row.gate_fee_cents or 0,
+        permit=row.permit or "",
     )
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    """A ';'-separated list stored in one column (forms, states, standards)."""
+    return tuple(x for x in (text or "").split(";") if x)
 
 
 def synergy_from_row(row: SynergyRow) -> Synergy:
