@@ -71,6 +71,9 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     # the receiver gains only if the supplier pays it: it acts as a treatment outlet, which a
     # waste-status check (permit, traceability) must confirm before the pair goes further
     arcs["receiver_is_paid"] = high < 0
+    # a treatment outlet replaces no purchase of the receiver (net of its gate fee): it is ranked
+    # apart from substitutions, where a residue replaces a raw material
+    arcs["outlet"] = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -213,7 +216,9 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     parts = [what, where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
-        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float)
+        gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
+                else np.zeros(size))  # fmt: skip
+        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float) + gate
         route = _mapped(frame["route"].to_numpy(dtype=object),
                         lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))  # fmt: skip
         parts.append(_joined([
@@ -221,6 +226,8 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
                                        amount=_number_text(supplier / 100, 0), unit=unit, route=route), none),
             _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
                                        amount=_number_text(receiver / 100, 0), unit=unit), none),
+            _where(gate > 0, _fill(_("the receiver's gate fee {amount} EUR/{unit} pays its treatment"),
+                                   amount=_number_text(gate / 100, 0), unit=unit), none),
         ]))  # fmt: skip
     pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
     costs = _fill(_("transport {amount} EUR/{unit}"),
@@ -232,10 +239,50 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
     parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
                         _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
+    parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
     parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
                         none))  # fmt: skip
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+
+
+def _intermediaries(candidates: Candidates, n: np.ndarray) -> np.ndarray:
+    """Per pair, a sentence when the receiver is an intermediary: its company puts out a product
+    meeting a standard that needs of the network require (a composter's compost for growers who
+    take only NF U 44-051), so the residue reaches those needs through it. Empty otherwise."""
+    from symbiose.compat import load_knowledge_base
+
+    streams, needs = candidates.streams, candidates.needs
+    made = streams.loc[streams["standards"] != "", ["company_id", "standards"]]
+    out = np.full(len(n), "", dtype=object)
+    if not len(made):
+        return out
+    made = made.assign(standard=made["standards"].str.split(";")).explode("standard")
+    wanted = needs.loc[needs["required_standards"] != "", ["company_id", "required_standards"]]
+    wanted = wanted.assign(standard=wanted["required_standards"].str.split(";")).explode("standard")
+    served = wanted.merge(made[["standard", "company_id"]].rename(columns={"company_id": "maker"}), on="standard")
+    served = served[served["company_id"] != served["maker"]]
+    count = served.groupby(["maker", "standard"])["company_id"].nunique().reset_index(name="needs")
+    if not len(count):
+        return out
+    kb = load_knowledge_base()
+    french = get_language() == "fr"
+
+    def sentence(standard: str, k: int) -> str:
+        std = kb.standards.get(standard)
+        label = (std.label_fr if french else std.label_en) if std else standard
+        who = (std.intermediary_fr if french else std.intermediary_en) if std else ""
+        text = _("an intermediary ({who}): it makes {standard}, which {k} receivers of the network require").format(
+            who=who, standard=label, k=k)
+        if std:
+            text += " " + _("(its service: about {cost} EUR/t)").format(cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())
+        return text
+
+    count["text"] = [sentence(a, int(b)) for a, b in zip(count["standard"], count["needs"], strict=True)]
+    by_company = count.groupby("maker")["text"].agg("; ".join)
+    company = needs["company_id"].to_numpy(dtype=object)[n]
+    found = pd.Series(company).map(by_company).fillna("").to_numpy(dtype=object)
+    return found
 
 
 REASON_BLOCK_ROWS = 50_000
@@ -261,7 +308,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     """
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
-    columns = ["side", "stream_id", "need_id", "rank", "score", "distance_km", "road_km",
+    columns = ["side", "stream_id", "need_id", "outlet", "rank", "score", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
                "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
                "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
@@ -274,8 +321,10 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     tradable = np.minimum(streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n])
     score = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
     road = arcs["road_km"].to_numpy(dtype=float)
-    by_stream, stream_rank = _top(s, score, road, s, n, top_n)
-    by_need, need_rank = _top(n, score, road, s, n, top_n)
+    # substitutions and treatment outlets are ranked apart: each has its own top N
+    treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
+    by_stream, stream_rank = _top(s * 2 + treatment, score, road, s, n, top_n)
+    by_need, need_rank = _top(n * 2 + treatment, score, road, s, n, top_n)
     rows = np.concatenate([by_stream, by_need])
     res = pair_economics(candidates, rows)
     res["rank"] = np.concatenate([stream_rank, need_rank])
@@ -286,6 +335,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
     res["material"] = streams["material"].to_numpy()[res_s]
     res["route"] = streams["route"].to_numpy()[res_s]
+    res["intermediary"] = _intermediaries(candidates, res["n"].to_numpy(dtype=np.int64))
     optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):
         flows = allocation.flows

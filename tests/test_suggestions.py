@@ -275,7 +275,8 @@ def test_ranks_are_one_to_n_without_gaps(demo):
     s = demo["sug"]
     for side, key in (("stream", "stream_id"), ("need", "need_id")):
         part = s[s["side"] == side]
-        for _, grp in part.groupby(key):
+        # substitutions and treatment outlets are ranked apart, each 1..N
+        for _, grp in part.groupby([key, "outlet"]):
             assert sorted(grp["rank"]) == list(range(1, len(grp) + 1))
             assert len(grp) <= 5
             # ranked by potential benefit per year
