@@ -47,7 +47,7 @@ class PhysicalState(StrEnum):
 #: forms its line requires or refuses. A requirement holds when, in every facet it names, the
 #: stream has one of the forms listed (``sawdust;shavings;dry`` = sawdust or shavings, and dry).
 FORM_FACETS: dict[str, tuple[str, ...]] = {
-    "shape": ("sawdust", "shavings", "chips", "bark", "offcuts", "logs", "straw", "film",
+    "shape": ("sawdust", "shavings", "chips", "bark", "offcuts", "logs", "straw", "husks", "film",
               "fruit_vegetables", "powder", "slurry"),
     "condition": ("clean", "soiled"),
     "moisture": ("fresh", "dry"),
@@ -56,7 +56,7 @@ FORMS: tuple[str, ...] = tuple(f for values in FORM_FACETS.values() for f in val
 FORM_ALIASES = {
     "sciure": "sawdust", "sciures": "sawdust", "copeaux": "shavings", "plaquettes": "chips",
     "ecorce": "bark", "ecorces": "bark", "chutes": "offcuts", "buches": "logs", "paille": "straw",
-    "pailles": "straw", "film": "film", "films": "film", "fruits_legumes": "fruit_vegetables",
+    "pailles": "straw", "balles": "husks", "menues_pailles": "husks", "film": "film", "films": "film", "fruits_legumes": "fruit_vegetables",
     "poudre": "powder", "lisier": "slurry", "propre": "clean", "souille": "soiled", "sale": "soiled",
     "frais": "fresh", "sec": "dry", "seche": "dry",
 }  # fmt: skip
