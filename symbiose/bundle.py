@@ -1141,10 +1141,14 @@ def _parse_need(
 
 def _vocabulary(row: _Row, column: str, parse) -> tuple[str, ...]:
     """A list of a controlled vocabulary (forms, physical states); the row's problem otherwise."""
+    from symbiose.domain import FORMS, PhysicalState
+
+    choices = FORMS if parse is parse_forms else tuple(s.value for s in PhysicalState)
     try:
         return parse(row.text(column))
-    except ValueError as exc:
-        row.problem(column, str(exc))
+    except ValueError:
+        row.problem(column, _("'{value}' is not allowed in this column; use one or more of {choices}, "
+                              "separated by ';'").format(value=row.text(column), choices=", ".join(choices)))  # fmt: skip
         return ()
 
 
@@ -1159,7 +1163,8 @@ def _standards(row: _Row, column: str) -> tuple[str, ...]:
         if not token:
             continue
         if token not in known:
-            row.problem(column, f"'{token}' is not a known product standard; use one of {', '.join(known)}")
+            row.problem(column, _("'{value}' is not a known product standard; use one of {choices}").format(
+                value=token, choices=", ".join(known)))
         elif token not in found:
             found.append(token)
     return tuple(found)

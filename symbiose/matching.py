@@ -182,6 +182,11 @@ def summary_text(result: MatchResult) -> str:
         "  " + _("left on their current route: {t} t, {m3} m3, {mwh} MWh").format(
             t=n(k.unmatched_t), m3=n(k.unmatched_m3), mwh=n(k.unmatched_mwh)),
     ]  # fmt: skip
+    sugg = result.suggestions
+    if len(sugg) and "outlet" in sugg:
+        treatment = int((sugg["outlet"] == "treatment").sum())
+        lines.append("  " + _("suggestions: {substitutions} substitutions and {treatment} treatment outlets, ranked "
+                              "apart").format(substitutions=n(len(sugg) - treatment), treatment=n(treatment)))  # fmt: skip
     top = sorted(k.unmatched_by_code, key=lambda r: -r["quantity"])[:5]
     if top:
         lines.append("  " + _("largest wastes without an outlet: {list}").format(list=", ".join(
