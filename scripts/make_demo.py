@@ -1045,7 +1045,7 @@ def pellet_maker(g: Generator, s: Site) -> None:
     g.need(s, "heat", category="heat_hot_water", unit="MWh", description="Chaleur pour le séchoir à sciure",
            quantity=3_000, price=35, max_km=3)  # fmt: skip
     g.stream(s, "fines", code="03 01 05", route="recovery", cost=0, quantity=300,
-             description="Fines et granulés cassés issus du criblage")  # fmt: skip
+             description="Fines et granulés cassés issus du criblage", forms="sawdust;powder;clean;dry")  # fmt: skip
 
 
 def brewery(g: Generator, s: Site) -> None:

@@ -34,6 +34,7 @@ ROUTE_WORDS = {
     "storage": N_("storage"),
     "other": N_("its current route"),
 }
+OUTLET_WORDS = {"substitution": N_("substitution"), "treatment": N_("treatment outlet")}
 PRETREATMENT_WORDS = {
     "sorting": N_("sorting"), "drying": N_("drying"), "shredding": N_("shredding"), "blending": N_("blending"),
     "screening": N_("screening"), "crushing": N_("crushing"), "distillation": N_("distillation"),
@@ -213,7 +214,8 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
-    parts = [what, where]
+    outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
+    parts = [_text(outlet), what, where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
         gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame

@@ -73,11 +73,9 @@ def _road_km(demo, company_a: str, company_b: str) -> float:
 
 
 def _distillery_needs(demo) -> set[str]:
-    """Needs of by-product distilleries: marc by category, lees by accepted code."""
-    return {
-        n.id for n in demo["network"].needs
-        if n.category == "wine_byproduct_distillation" or "020704" in (n.accepted_codes or ())
-    }  # fmt: skip
+    """Needs of by-product distilleries: marc and lees carry their category explicitly (a digester
+    that also accepts lees by code is not a distillery)."""
+    return {n.id for n in demo["network"].needs if n.category == "wine_byproduct_distillation"}
 
 
 # ---- right kind of receiver -------------------------------------------------------------------
@@ -100,7 +98,9 @@ def test_top_receiver_of_every_sawmill_sawdust_is_wood_energy_panel_or_bedding(d
 def test_no_sawdust_goes_first_to_a_recovered_paper_mill(demo):
     # sawmill chips replace pulpwood, not recovered paper; a paper mill 100+ km away is never first
     s = demo["by_stream"]
-    rows = s[(s["ewc_code"] == "030105") & (s["rank"] == 1) & (s["road_km"] > 100)]
+    paper = {n.id for n in demo["network"].needs if n.category == "paper_fibre"}
+    # (a particleboard mill 101 km away may come first for sawmill chips: panel mills buy them that far)
+    rows = s[(s["ewc_code"] == "030105") & (s["rank"] == 1) & (s["road_km"] > 100) & s["need_id"].isin(paper)]
     assert rows.empty, rows[["stream_id", "need_id", "road_km"]]
 
 
@@ -120,6 +120,8 @@ def test_grape_marc_and_lees_are_suggested_to_the_by_product_distillery(demo):
         # beyond ~30 km a small lot of lees is worth within a euro per tonne at the distillery
         # (8 EUR/t) and on a farm next door: the ranking is then a near tie, not a rule
         if st.company_id == company or _road_km(demo, st.company_id, company) > 30:
+            continue
+        if st.destination in distillery_needs:  # delivered there today: an existing exchange
             continue
         partners = set(s.loc[s["stream_id"] == st.id, "need_id"])
         if not partners & distillery_needs:
