@@ -1581,10 +1581,12 @@ def _template_rows(language: str) -> dict[str, list[OutCell]]:
             f"{prefix}S0001", f"{prefix}C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
             Decimal("1234.5"), "t", "solide" if fr else "solid", "11-3",
             "enfouissement" if fr else "landfill", Decimal("65.5"), note,
+            "sciure, propre, sec" if fr else "sawdust, clean, dry", "", "",
         ],
         "needs": [
             f"{prefix}N0001", f"{prefix}C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
             Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note,
+            "solide" if fr else "solid", "", "souillé" if fr else "soiled", "", None, "",
         ],
         "synergies": [
             f"{prefix}Y0001", f"{prefix}S0001", f"{prefix}N0001", "suggere" if fr else "suggested", Decimal("500"), "",
