@@ -374,7 +374,7 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
            max_km=80)  # fmt: skip
     g.need(s, "wood", category="wood_fuel", months="9-4",
            description="Plaquettes et sciure pour la chaudière vapeur (avec les marcs épuisés)",
-           quantity=4_000, price=32, max_km=80, forms="chips;sawdust;bark;offcuts")  # fmt: skip
+           quantity=4_000, price=32, max_km=80, forms="sawdust;chips;bark;offcuts")  # fmt: skip
     g.stream(s, "exhausted_marc", code="02 07 02", state="solid", months="10-5",
              description="Marcs épuisés après extraction de l'alcool et des pépins",
              quantity=6_000, route="recovery", cost=12)  # fmt: skip
@@ -395,7 +395,7 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
                description="Intrants solides : fumiers, résidus de cultures et agroalimentaires, "
                "marcs, lies", quantity=30_000, price=25, max_km=50, states="solid;pasty",
                refuses="film")  # fmt: skip
-        g.need(s, "vinasses", category="methanisation_feedstock", accepted_codes="020702", unit="m3",
+        g.need(s, "vinasses", accepted_codes="020702", unit="m3",
                months="11-4", description="Intrants liquides : vinasses (en remplacement de l'eau de "
                "dilution)", quantity=20_000, price=1, max_km=40, states="liquid")  # fmt: skip
         g.need(s, "biowaste", category="methanisation_feedstock",
@@ -572,7 +572,7 @@ def grain_dryer(g: Generator, s: Site) -> None:
            quantity=g.q(1_200, 2_200, 100), price=g.q(60, 70, 1), max_km=5)  # fmt: skip
     g.stream(s, "husks", code="02 01 03", months="7-11", route="recovery", cost=g.q(3, 8, 1),
              description="Issues de nettoyage, balles et grains cassés",
-             quantity=g.q(300, 700, 10), forms="husks;dry;clean",
+             quantity=g.q(300, 700, 10), forms="husks;clean;dry",
              standards="agrement_alimentation_animale")  # fmt: skip
 
 
@@ -615,7 +615,7 @@ def greenhouse(g: Generator, s: Site) -> None:
            quantity=g.q(1_500, 4_000, 100), price=g.q(65, 80, 1), max_km=5)  # fmt: skip
     g.stream(s, "residues", code="02 01 03", months="7-11", route="recovery",
              cost=g.q(15, 25, 1), description="Résidus végétaux de fin de culture",
-             quantity=g.q(80, 200, 10), forms="fresh;soiled")  # fmt: skip
+             quantity=g.q(80, 200, 10), forms="soiled;fresh")  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "films", code="02 01 04", description="Films de serre et sacs de substrat",
                  quantity=g.q(2, 6, 1), route="landfill", cost=g.q(110, 130, 1), forms="film;soiled")  # fmt: skip
@@ -649,7 +649,7 @@ def poultry_farm(g: Generator, s: Site) -> None:
              description="Fumier de volailles (déjections et litière)", quantity=g.q(200, 800,
              10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour la litière",
-           quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40, forms="shavings;sawdust;dry")  # fmt: skip
+           quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40, forms="sawdust;shavings;dry")  # fmt: skip
     g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4",
            description="Chaleur pour les poulaillers (au gaz aujourd'hui)",
            quantity=g.q(150, 450, 10), price=75, max_km=5)  # fmt: skip
@@ -718,7 +718,7 @@ def joinery(g: Generator, s: Site) -> None:
 def pallet_maker(g: Generator, s: Site) -> None:
     g.stream(s, "offcuts", code="03 01 05", route="recovery", cost=g.q(-8, 0, 1),
              description="Chutes et sciure de la fabrication de palettes", quantity=g.q(150, 600,
-             10), forms="offcuts;sawdust;clean;dry")  # fmt: skip
+             10), forms="sawdust;offcuts;clean;dry")  # fmt: skip
     g.need(s, "pallets", category="pallets_packaging_reuse",
            description="Palettes usagées à réparer et à revendre", quantity=g.q(150, 500, 10),
            price=60, max_km=60)  # fmt: skip
@@ -976,7 +976,7 @@ def equestrian_centre(g: Generator, s: Site) -> None:
     g.stream(s, "manure", code="02 01 06", route="other",
              description="Fumier de cheval avec litière", quantity=g.q(300, 800, 10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour les boxes",
-           quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40, forms="shavings;sawdust;dry")  # fmt: skip
+           quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40, forms="sawdust;shavings;dry")  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant",
            description="Son et pulpes pour l'alimentation des chevaux", quantity=g.q(60, 150, 5),
            price=g.q(200, 250, 5), max_km=40, standards="agrement_alimentation_animale")  # fmt: skip

@@ -15,7 +15,17 @@ from sqlalchemy import text
 from symbiose.bundle import read_bundle, write_bundle
 from symbiose.candidates import build_candidates
 from symbiose.compat import load_knowledge_base
-from symbiose.domain import Company, Need, Network, PhysicalState, Route, Stage, Stream, Synergy, parse_forms
+from symbiose.domain import (
+    Company,
+    Need,
+    Network,
+    PhysicalState,
+    Route,
+    Stage,
+    Stream,
+    Synergy,
+    parse_forms,
+)
 from symbiose.errors import ImportValidationError
 from symbiose.i18n import language
 from symbiose.matching import run_match

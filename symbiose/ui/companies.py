@@ -21,8 +21,8 @@ import streamlit as st
 
 from symbiose import db, prefill
 from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
-from symbiose.db import imports
 from symbiose.compat import load_knowledge_base
+from symbiose.db import imports
 from symbiose.domain import FORMS, Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
 from symbiose.i18n import N_, _, fmt_datetime, get_language
