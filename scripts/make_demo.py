@@ -532,7 +532,7 @@ def cannery(g: Generator, s: Site) -> None:
 def slaughterhouse(g: Generator, s: Site) -> None:
     g.stream(s, "tissue", code="02 02 02", quantity=900, route="other", cost=60,
              description="Sous-produits animaux de catégorie 3, transformés hors du "
-             "territoire")  # fmt: skip
+             "territoire", destination="équarrisseur agréé C3 hors du territoire")  # fmt: skip
     g.stream(s, "manure", code="02 01 06", state="pasty", quantity=1_200, route="recovery", cost=12,
              description="Fumier des parcs d'attente et matières stercoraires")  # fmt: skip
     g.stream(s, "sludge", code="02 02 04", state="pasty", quantity=600, route="recovery",

@@ -668,14 +668,20 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.n
     required = needs["required_form_bits"].to_numpy(dtype=np.int64)[n]
     refused = needs["refused_form_bits"].to_numpy(dtype=np.int64)[n]
     ok &= forms_meet(forms, required) & ((forms & refused) == 0)
-    # the code rules: the most specific prefix of each (code, category) decides
-    rule_states = np.full(len(s), ALL_STATES, dtype=np.int64)
-    rule_forms = np.zeros(len(s), dtype=np.int64)
-    for rule in sorted((r for r in kb.form_rules if r.ewc_prefix), key=lambda r: len(r.ewc_prefix)):
-        hit = (category == rule.category) & np.char.startswith(code, rule.ewc_prefix)
-        rule_states[hit] = _state_bits(rule.states) or ALL_STATES
-        rule_forms[hit] = _form_bits(rule.forms)
-    ok &= ((state & rule_states) != 0) & forms_meet(forms, rule_forms)
+    # the code rules: the most specific prefix of each (code, category) decides; resolved once per
+    # distinct (code, category), then spread to the pairs
+    coded = [r for r in kb.form_rules if r.ewc_prefix]
+    if coded:
+        combo, unique = pd.factorize(pd.Series(code, dtype=object) + "|" + pd.Series(category, dtype=object).astype(str))
+        u_code = np.array([u.split("|", 1)[0] for u in unique], dtype=str)
+        u_cat = np.array([u.split("|", 1)[1] for u in unique], dtype=object)
+        u_states = np.full(len(unique), ALL_STATES, dtype=np.int64)
+        u_forms = np.zeros(len(unique), dtype=np.int64)
+        for rule in sorted(coded, key=lambda r: len(r.ewc_prefix)):
+            hit = (u_cat == rule.category) & np.char.startswith(u_code, rule.ewc_prefix)
+            u_states[hit] = _state_bits(rule.states) or ALL_STATES
+            u_forms[hit] = _form_bits(rule.forms)
+        ok &= ((state & u_states[combo]) != 0) & forms_meet(forms, u_forms[combo])
     wanted = needs["required_standards"].to_numpy(dtype=object)
     if (wanted != "").any():  # a bit per standard named in the network, per row
         have = streams["standards"].to_numpy(dtype=object)
