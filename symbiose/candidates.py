@@ -658,7 +658,6 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.n
     """
     state = streams["physical_state"].map(STATE_BITS).to_numpy(dtype=np.int64)[s]
     forms = streams["form_bits"].to_numpy(dtype=np.int64)[s]
-    code = streams["ewc_code"].to_numpy(dtype=str)[s]
     accepted = needs["state_bits"].to_numpy(dtype=np.int64)[n]
     default_states = {r.category: _state_bits(r.states) for r in kb.form_rules if not r.ewc_prefix and r.states}
     cat = pd.Series(category, dtype=object)
@@ -672,9 +671,12 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.n
     # distinct (code, category), then spread to the pairs
     coded = [r for r in kb.form_rules if r.ewc_prefix]
     if coded:
-        combo, unique = pd.factorize(pd.Series(code, dtype=object) + "|" + pd.Series(category, dtype=object).astype(str))
-        u_code = np.array([u.split("|", 1)[0] for u in unique], dtype=str)
-        u_cat = np.array([u.split("|", 1)[1] for u in unique], dtype=object)
+        code_id, code_names = pd.factorize(streams["ewc_code"])
+        cat_id, cat_names = pd.factorize(pd.Series(category, dtype=object).fillna(""))
+        key = code_id[s].astype(np.int64) * (len(cat_names) + 1) + cat_id
+        unique, combo = np.unique(key, return_inverse=True)
+        u_code = np.asarray(code_names, dtype=str)[unique // (len(cat_names) + 1)]
+        u_cat = np.asarray(cat_names, dtype=object)[unique % (len(cat_names) + 1)]
         u_states = np.full(len(unique), ALL_STATES, dtype=np.int64)
         u_forms = np.zeros(len(unique), dtype=np.int64)
         for rule in sorted(coded, key=lambda r: len(r.ewc_prefix)):
