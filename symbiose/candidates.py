@@ -147,6 +147,9 @@ class Candidates:
     streams: pd.DataFrame
     needs: pd.DataFrame
     params: MatchParameters
+    # pairs a raw residue could form only through an intermediary making the standard the need
+    # requires (same columns as ``arcs``): suggested apart, never allocated
+    leads: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.arcs)
@@ -267,7 +270,12 @@ def build_candidates(
     if excluded_pairs and len(arcs):
         keys = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
         arcs = arcs[~keys.isin(list(excluded_pairs))].reset_index(drop=True)
-    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params)
+    leads = None
+    if "via_intermediary" in arcs and len(arcs) and arcs["via_intermediary"].any():
+        via = arcs["via_intermediary"].to_numpy(dtype=bool)
+        leads = arcs[via].reset_index(drop=True)
+        arcs = arcs[~via].reset_index(drop=True)
+    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads)
 
 
 def _category_max_km(kb: KnowledgeBase, category: str) -> float:
@@ -646,7 +654,7 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
     return arcs
 
 
-def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.ndarray:
+def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tuple[np.ndarray, np.ndarray]:
     """Whether each pair's stream fits the receiver's line (vectorised over pairs).
 
     * physical state: among the need's accepted states, else its category's default
@@ -655,6 +663,8 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.n
       stated; and the forms and states of the most specific ``form_rules.csv`` row whose prefix
       starts the stream's code, for the pair's category;
     * standards: a need that requires product standards takes only a stream stating one of them.
+
+    Returns (fits apart from the standards, meets the need's standards).
     """
     state = streams["physical_state"].map(STATE_BITS).to_numpy(dtype=np.int64)[s]
     forms = streams["form_bits"].to_numpy(dtype=np.int64)[s]
@@ -685,6 +695,7 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.n
             u_forms[hit] = _form_bits(rule.forms)
         ok &= ((state & u_states[combo]) != 0) & forms_meet(forms, u_forms[combo])
     wanted = needs["required_standards"].to_numpy(dtype=object)
+    standard_ok = np.ones(len(s), dtype=bool)
     if (wanted != "").any():  # a bit per standard named in the network, per row
         have = streams["standards"].to_numpy(dtype=object)
         names = sorted({x for text in [*wanted, *have] for x in text.split(";") if x})
@@ -694,8 +705,18 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> np.n
         to_bits = lambda texts: np.fromiter((sum(bit[x] for x in t.split(";") if x) for t in texts),  # noqa: E731
                                             dtype=np.int64, count=len(texts))  # fmt: skip
         need_bits, stream_bits = to_bits(wanted)[n], to_bits(have)[s]
-        ok &= (need_bits == 0) | ((need_bits & stream_bits) != 0)
-    return ok
+        standard_ok = (need_bits == 0) | ((need_bits & stream_bits) != 0)
+    return ok, standard_ok
+
+
+def _intermediary_cents(needs: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
+    """Per need, the cheapest intermediary service (cents per t) among the standards it requires
+    (``product_standards.csv``); NaN when it requires none, or none the knowledge base knows."""
+    def cheapest(text: str) -> float:
+        costs = [kb.standards[x].intermediary_cost_cents for x in text.split(";") if x in kb.standards]
+        return float(min(costs)) if costs else np.nan
+
+    return pd.Series(needs["required_standards"].to_numpy(dtype=object)).map(cheapest).to_numpy(dtype=float)
 
 
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
@@ -705,7 +726,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
                "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "forced_only",
-               "gate_fee_cents", "unit"]  # fmt: skip
+               "gate_fee_cents", "via_intermediary", "intermediary_cents", "unit"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -772,7 +793,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         & (common_months != 0)
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
     )
-    keep = (road <= max_km + 1e-9) & lawful & _fits(s, n, streams, needs, category_names, kb)
+    fit, standard_ok = _fits(s, n, streams, needs, category_names, kb)
+    keep = (road <= max_km + 1e-9) & lawful & fit
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     piped = np.isfinite(pipe_eur) | is_mwh
@@ -806,13 +828,18 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
-    keep &= value > 0
+    # a raw residue that fits a standard-bound need but does not meet its standard: a lead through
+    # an intermediary that makes the product, worth the pair's value less the intermediary's service
+    intermediary = _intermediary_cents(needs, kb)[n] * tonnes_per_unit
+    lead = keep & ~standard_ok & np.isfinite(intermediary) & (value - np.nan_to_num(intermediary) > 0)
+    keep &= standard_ok & (value > 0)
     passed = keep.copy()
     if forced is not None and forced.any():
         keep |= forced & lawful
     keep &= capacity > 0
+    lead &= (capacity > 0) & ~keep
 
-    idx = np.nonzero(keep)[0]
+    idx = np.nonzero(keep | lead)[0]
     # streams and needs are sorted by id, so (s, n) order is the canonical (stream_id, need_id)
     # order; sorting the positions first builds the table once, in that order
     idx = idx[np.lexsort((n[idx], s[idx]))]
@@ -837,6 +864,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "transport_co2e_kg": truck[idx],
         "forced_only": ~passed[idx],
         "gate_fee_cents": gate_fee[idx],
+        "via_intermediary": lead[idx],
+        "intermediary_cents": np.where(lead[idx], np.nan_to_num(intermediary[idx]), 0.0),
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
     return arcs

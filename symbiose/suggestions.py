@@ -34,7 +34,8 @@ ROUTE_WORDS = {
     "storage": N_("storage"),
     "other": N_("its current route"),
 }
-OUTLET_WORDS = {"substitution": N_("substitution"), "treatment": N_("treatment outlet")}
+OUTLET_WORDS = {"substitution": N_("substitution"), "treatment": N_("treatment outlet"),
+                "intermediary": N_("through an intermediary")}
 PRETREATMENT_WORDS = {
     "sorting": N_("sorting"), "drying": N_("drying"), "shredding": N_("shredding"), "blending": N_("blending"),
     "screening": N_("screening"), "crushing": N_("crushing"), "distillation": N_("distillation"),
@@ -45,6 +46,7 @@ PRETREATMENT_WORDS = {
     "milling": N_("milling"), "maturation": N_("maturation"), "granulation": N_("granulation"),
     "draining": N_("draining"), "dismantling": N_("dismantling"), "depressurisation": N_("depressurisation"),
     "degassing": N_("degassing"), "chipping": N_("chipping"),
+    "intermediary": N_("the intermediary's service"),
 }  # fmt: skip
 
 
@@ -235,7 +237,8 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     costs = _fill(_("transport {amount} EUR/{unit}"),
                   amount=_number_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)  # fmt: skip
     steps = _mapped(frame["pretreatment"].to_numpy(dtype=object),
-                    lambda p: _(PRETREATMENT_WORDS[p]) if p in PRETREATMENT_WORDS else str(p))  # fmt: skip
+                    lambda p: " + ".join(_(PRETREATMENT_WORDS[x]) if x in PRETREATMENT_WORDS else x
+                                         for x in str(p).split("+")))  # fmt: skip
     extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
                                        amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
     parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
@@ -316,6 +319,8 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
                "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
     arcs = candidates.arcs
     if not len(arcs):
+        if candidates.leads is not None and len(candidates.leads):
+            return _lead_suggestions(candidates, top_n)
         return pd.DataFrame(columns=columns)
     streams, needs = candidates.streams, candidates.needs
     s = arcs["s"].to_numpy(dtype=np.int64)
@@ -366,4 +371,41 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res = res[columns]
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)
+    if candidates.leads is not None and len(candidates.leads):
+        res = pd.concat([res, _lead_suggestions(candidates, top_n)], ignore_index=True)
     return res
+
+
+def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
+    """Stream-side suggestions of raw residues that reach a standard-bound need only through an
+    intermediary (``candidates.leads``): the intermediary's service counts as a pre-treatment, the
+    reason names the standard and who makes it; ranked apart (``outlet`` 'intermediary')."""
+    import dataclasses
+
+    from symbiose.compat import load_knowledge_base
+
+    leads = candidates.leads.copy()
+    cost = leads["intermediary_cents"].to_numpy(dtype=float)
+    leads["pretreatment_cents"] = leads["pretreatment_cents"].to_numpy(dtype=float) + cost
+    leads["value_cents"] = leads["value_cents"].to_numpy(dtype=float) - cost
+    step = leads["pretreatment"].astype(str)
+    leads["pretreatment"] = np.where(step == "none", "intermediary", step + "+intermediary")
+    via = suggest(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n)
+    via = via[via["side"] == "stream"].reset_index(drop=True)
+    kb = load_knowledge_base()
+    french = get_language() == "fr"
+    required = dict(zip(candidates.needs["need_id"], candidates.needs["required_standards"], strict=True))
+
+    def sentence(need_id: str) -> str:
+        known = [kb.standards[x] for x in required.get(need_id, "").split(";") if x in kb.standards]
+        std = min(known, key=lambda x: x.intermediary_cost_cents)
+        return _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
+                 "EUR/t, counted below)").format(standard=std.label_fr if french else std.label_en,
+                                                 who=std.intermediary_fr if french else std.intermediary_en,
+                                                 cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())  # fmt: skip
+
+    prefix = via["need_id"].map({nid: sentence(nid) for nid in set(via["need_id"])})
+    via["outlet"] = "intermediary"
+    via["reason"] = prefix + "; " + via["reason"]
+    via["reason_public"] = prefix + "; " + via["reason_public"]
+    return via

@@ -335,3 +335,25 @@ def test_migration_0008_keeps_older_rows_and_goes_back(database_url):
         assert (back.needs[0].gate_fee_cents, back.needs[0].accepted_states) == (0, ())
     finally:
         engine.dispose()
+
+
+def test_a_raw_residue_whose_only_fit_is_standard_bound_points_to_the_intermediary(kb):
+    # green waste (landfill 80 EUR/t) and a grower who takes only NF U 44-051 compost 2 km away:
+    # no pair, but a lead through a composting platform, its service (45 EUR/t) counted
+    green = Stream("GREEN", "C0", 1_000_000, Unit.T, ewc_code="200201", route=Route.LANDFILL, route_cost_cents=8000)
+    grower = Need("GROWER", "C1", 500_000, Unit.T, category="soil_amendment", virgin_price_cents=3000,
+                  required_standards=("nf_u44_051",))  # fmt: skip
+    cands = build_candidates(Network(_sites(), (green,), (grower,)), kb=kb)
+    assert len(cands.arcs) == 0 and len(cands.leads) == 1
+    lead = cands.leads.iloc[0]
+    assert lead["intermediary_cents"] == 4500
+    with language("fr"):
+        sug = suggest(cands)
+    assert list(sug["outlet"]) == ["intermediary"] and list(sug["side"]) == ["stream"]
+    row = sug.iloc[0]
+    assert row["reason"].startswith("par un intermédiaire : le receveur exige « Compost normé NF U 44-051 »")
+    assert "plateforme de compostage" in row["reason"] and "environ 45 EUR/t" in row["reason"]
+    # the value per tonne is the pair's, less the platform's service
+    assert row["value_eur_per_unit"] == pytest.approx(round((lead["value_cents"] - 4500) / 100, 2))
+    # never allocated: the allocation has no such pair
+    assert run_match(Network(_sites(), (green,), (grower,))).allocation.flows.empty
