@@ -184,9 +184,11 @@ def summary_text(result: MatchResult) -> str:
     ]  # fmt: skip
     sugg = result.suggestions
     if len(sugg) and "outlet" in sugg:
-        treatment = int((sugg["outlet"] == "treatment").sum())
-        lines.append("  " + _("suggestions: {substitutions} substitutions and {treatment} treatment outlets, ranked "
-                              "apart").format(substitutions=n(len(sugg) - treatment), treatment=n(treatment)))  # fmt: skip
+        kinds = sugg["outlet"].value_counts()
+        lines.append("  " + _("suggestions: {substitutions} substitutions, {treatment} treatment outlets and {leads} "
+                              "leads through an intermediary, ranked apart").format(
+            substitutions=n(int(kinds.get("substitution", 0))), treatment=n(int(kinds.get("treatment", 0))),
+            leads=n(int(kinds.get("intermediary", 0)))))  # fmt: skip
     top = sorted(k.unmatched_by_code, key=lambda r: -r["quantity"])[:5]
     if top:
         lines.append("  " + _("largest wastes without an outlet: {list}").format(list=", ".join(
