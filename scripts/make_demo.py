@@ -164,6 +164,12 @@ class Generator:
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
 
+    def fixed(self, value: float) -> float:
+        """A price set by a reference constant rather than drawn: the draw it replaces is still
+        made, so that the rest of the network (quantities, sites) stays as it was."""
+        self.rng.uniform(0.0, 1.0)
+        return value
+
     # rows -----------------------------------------------------------------------------------
     def stream(
         self,
@@ -269,9 +275,120 @@ class Generator:
 
 
 # --------------------------------------------------------------------------------------------
+# Reference prices (issue 11, part 5). Each constant names its source key in
+# data/knowledge_sources.csv; data/KNOWLEDGE_BASE.md ("Prix de référence / Reference prices")
+# gives the value, the date of the figure and the conversion.
+
+# Wood fuel is sold on its energy content. ADEME survey of wood-fuel prices (BASIC, 2011):
+# forest chips delivered to collective boilers 1.9 c EUR/kWh (lower heating value) above 4 MW,
+# 2.5 c EUR/kWh below 400 kW [ADEME-PRIX-BOIS-2011].
+WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH = 19.0
+WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH = 25.0
+# between the two classes (1-4 MW, and the low end of small boilers): the survey's mid-point
+WOOD_CHIP_MID_BOILER_EUR_PER_MWH = (
+    WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH + WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH
+) / 2
+# Lower heating value of wet wood (kWh/kg = MWh/t): dry-matter value times the dry share, minus
+# the heat to evaporate the water (2.44 MJ/kg = 0.68 kWh/kg). Dry matter 5.2 MWh/t, between the
+# 5.3 (softwood) and 5.1 (hardwood) of FIBOIS Alsace, whose 3.3 MWh/t at 30 % and 2.2 MWh/t at
+# 50 % moisture the formula reproduces within 4 % [FIBOIS-PCI].
+WOOD_DRY_LHV_MWH_PER_T = 5.2
+WATER_LATENT_HEAT_MWH_PER_T = 0.68
+
+
+def wood_lhv_mwh_per_t(moisture: float) -> float:
+    """Lower heating value of wood chips at a moisture content (wet basis, 0-1), in MWh/t."""
+    return WOOD_DRY_LHV_MWH_PER_T * (1.0 - moisture) - WATER_LATENT_HEAT_MWH_PER_T * moisture
+
+
+# Large boilers (heat network, a distillery's steam boiler) burn wet forest chips (40 %); small
+# ones (schools, care homes, an alembic) need dry chips (30 %) [ADEME-BOIS].
+WOOD_CHIP_LARGE_BOILER_EUR_PER_T = round(
+    WOOD_CHIP_LARGE_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.40)
+)  # 54
+WOOD_CHIP_SMALL_BOILER_EUR_PER_T = (
+    round(WOOD_CHIP_MID_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.30)),  # 76
+    round(WOOD_CHIP_SMALL_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.30)),  # 86
+)
+# A hospital boiler (1 800 t/yr, some 2.5 MW) sits between the survey's classes: the mid-point
+# 22 EUR/MWh on 35 % chips.
+WOOD_CHIP_MID_BOILER_EUR_PER_T = round(
+    WOOD_CHIP_MID_BOILER_EUR_PER_MWH * wood_lhv_mwh_per_t(0.35)
+)  # 69
+
+# EPR streams handed to the eco-organism's collection cost the holder nothing: tyres (Aliapur
+# free collection at garages and collection centres), household glass, paper and packaging
+# (Citeo), household textiles (Refashion) [EPR-FR; ALIAPUR-COLLECTE]. Mixed bulky waste
+# (20 03 07) is not sorted furniture and stays on landfill; the Ecomaison skip would need sorting.
+EPR_TAKE_BACK_EUR_PER_T = 0.0
+
+# Water: a site with its own borehole or river intake pays the Agence de l'eau Adour-Garonne
+# abstraction fee (2024, zone 1.1, other economic uses: 1.97 c EUR/m3) [AEAG-REDEVANCE-2024]
+# and the pumping energy: 50 m of total head at 50 % wire-to-water efficiency is
+# 9.81 x 50 / (0.5 x 3600) = 0.27 kWh/m3, at 245 EUR/MWh, the price paid by businesses using
+# 0.02-0.5 GWh/yr in the first half of 2024 [SDES-ELEC-2024]. The borehole itself is already paid.
+OWN_WATER_ABSTRACTION_FEE_EUR_PER_M3 = 0.0197
+OWN_WATER_PUMPING_KWH_PER_M3 = 9.81 * 50 / (0.5 * 3600)
+SMALL_BUSINESS_ELECTRICITY_EUR_PER_KWH = 0.245
+OWN_WATER_EUR_PER_M3 = round(
+    OWN_WATER_ABSTRACTION_FEE_EUR_PER_M3
+    + OWN_WATER_PUMPING_KWH_PER_M3 * SMALL_BUSINESS_ELECTRICITY_EUR_PER_KWH,
+    2,
+)  # 0.09
+# Mains water: 2.21 EUR/m3 drinking water, 4.52 EUR/m3 with the sewer charge (national average
+# at 1 January 2023) [SISPEA-2023]: the 3-4.5 EUR/m3 of the food and drink sites, which use mains
+# quality water and discharge to the sewer, stay as they were.
+
+# Landfill (ISDND) and incineration: TGAP 2025-2026 plus a gate fee [TGAP-2025]. Landfill TGAP
+# 65 EUR/t (common case); incineration 25 EUR/t, 15 EUR/t where the energy efficiency is at least
+# 0.65. Gate fees without the tax: landfill 79 EUR/t on average in 2012 for local authorities
+# (61-98 for 80 % of them) with 15-20 EUR/t of TGAP in it [ADEME-STOCKAGE-2012]; incineration
+# 84-91 EUR/t in 2009 [ADEME-INCIN-2011]. Orders of magnitude of their date: a local quote
+# replaces them.
+LANDFILL_TGAP_EUR_PER_T = 65.0
+INCINERATION_TGAP_EUR_PER_T = 25.0
+LANDFILL_GATE_FEE_EUR_PER_T = (61.0 - 20.0, 98.0 - 15.0)  # without the tax of 2012
+LANDFILL_TYPICAL_GATE_FEE_EUR_PER_T = 79.0 - 20.0
+INCINERATION_GATE_FEE_EUR_PER_T = (84.0, 91.0)
+LANDFILL_EUR_PER_T = (
+    LANDFILL_GATE_FEE_EUR_PER_T[0] + LANDFILL_TGAP_EUR_PER_T,
+    LANDFILL_GATE_FEE_EUR_PER_T[1] + LANDFILL_TGAP_EUR_PER_T,
+)  # 106-148
+LANDFILL_TYPICAL_EUR_PER_T = LANDFILL_TYPICAL_GATE_FEE_EUR_PER_T + LANDFILL_TGAP_EUR_PER_T  # 124
+INCINERATION_EUR_PER_T = (
+    INCINERATION_GATE_FEE_EUR_PER_T[0] + INCINERATION_TGAP_EUR_PER_T,
+    INCINERATION_GATE_FEE_EUR_PER_T[1] + INCINERATION_TGAP_EUR_PER_T,
+)  # 109-116
+INCINERATION_TYPICAL_EUR_PER_T = round(sum(INCINERATION_EUR_PER_T) / 2)  # 112
+
+# The source key of each reference price (checked by tests/test_demo_data.py).
+PRICE_SOURCES: dict[str, tuple[str, ...]] = {
+    "WOOD_CHIP_LARGE_BOILER_EUR_PER_T": (
+        "ADEME-PRIX-BOIS-2011",
+        "FIBOIS-PCI",
+        "ADEME-BOIS",
+        "CIBE-CEEB-2014",
+    ),
+    "WOOD_CHIP_SMALL_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
+    "WOOD_CHIP_MID_BOILER_EUR_PER_T": ("ADEME-PRIX-BOIS-2011", "FIBOIS-PCI", "ADEME-BOIS"),
+    "EPR_TAKE_BACK_EUR_PER_T": ("EPR-FR", "ALIAPUR-COLLECTE"),
+    "OWN_WATER_EUR_PER_M3": ("AEAG-REDEVANCE-2024", "SDES-ELEC-2024"),
+    "LANDFILL_EUR_PER_T": ("TGAP-2025", "TGAP-266-NONIES", "TGAP-2025-NEWS", "ADEME-STOCKAGE-2012"),
+    "LANDFILL_TYPICAL_EUR_PER_T": (
+        "TGAP-2025",
+        "TGAP-266-NONIES",
+        "TGAP-2025-NEWS",
+        "ADEME-STOCKAGE-2012",
+    ),
+    "INCINERATION_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-INCIN-2011"),
+    "INCINERATION_TYPICAL_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-INCIN-2011"),
+}
+
+
+# --------------------------------------------------------------------------------------------
 # Sectors: each function writes the typical streams and needs of one establishment.
 # Quantities are per year; money in EUR per unit (t, m3 or MWh). Route costs include gate fee,
-# TGAP (65 EUR/t on landfill) and collection; a negative cost means the stream is sold today.
+# TGAP and collection (reference prices above); a negative cost means the stream is sold today.
 
 SectorFn = Callable[[Generator, Site], None]
 
@@ -314,12 +431,13 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
     if not big and g.chance(0.5):
         g.need(s, "water", category="process_water", unit="m3", months="11-3",
                description="Eau de refroidissement des alambics pendant la campagne de "
-               "distillation", quantity=g.q(3_000, 15_000, 100), price=g.q(3, 4.5, 0.1),
+               "distillation", quantity=g.q(3_000, 15_000, 100), price=g.fixed(OWN_WATER_EUR_PER_M3),
                max_km=10)  # fmt: skip
     if g.chance(0.2):
         g.need(s, "wood", category="wood_fuel", months="11-3", description="Plaquettes de bois "
                "pour une chaudière biomasse chauffant les alambics (projet)",
-               quantity=g.q(300, 900, 10), price=g.q(30, 38, 1), max_km=50, standards="iso_17225_4_a", forms="chips")  # fmt: skip
+               quantity=g.q(300, 900, 10), price=g.q(*WOOD_CHIP_SMALL_BOILER_EUR_PER_T, 1),
+               max_km=50, standards="iso_17225_4_a", forms="chips")  # fmt: skip
 
 
 def big_distillery(g: Generator, s: Site) -> None:
@@ -346,8 +464,7 @@ def wine_grower(g: Generator, s: Site, distils: bool = False) -> None:
     if g.chance(0.25):
         g.stream(s, "plastic", code="02 01 04",
                  description="Plastiques viticoles : liens, protège-ceps, emballages",
-                 quantity=g.q(0.5, 3, 0.5), route="landfill", cost=g.q(110, 130, 1),
-                 forms="soiled")  # fmt: skip
+                 quantity=g.q(0.5, 3, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="soiled")  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="11-3",
            description="Amendement organique pour le vignoble (compost, digestat)",
            quantity=g.q(80, 600, 10), price=g.q(20, 40, 1), max_km=g.q(25, 40, 5), standards="nf_u44_051;plan_epandage")  # fmt: skip
@@ -358,7 +475,8 @@ def wine_grower(g: Generator, s: Site, distils: bool = False) -> None:
     if distils and g.chance(0.5):
         g.need(s, "wood", category="wood_fuel", months="11-3",
                description="Plaquettes de bois pour remplacer le fioul sous l'alambic (projet)",
-               quantity=g.q(60, 200, 10), price=g.q(32, 40, 1), max_km=40, standards="iso_17225_4_a", forms="chips")  # fmt: skip
+               quantity=g.q(60, 200, 10), price=g.q(*WOOD_CHIP_SMALL_BOILER_EUR_PER_T, 1),
+               max_km=40, standards="iso_17225_4_a", forms="chips")  # fmt: skip
 
 
 def distilling_grower(g: Generator, s: Site) -> None:
@@ -374,7 +492,7 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
            max_km=80)  # fmt: skip
     g.need(s, "wood", category="wood_fuel", months="9-4",
            description="Plaquettes et sciure pour la chaudière vapeur (avec les marcs épuisés)",
-           quantity=4_000, price=32, max_km=80, forms="sawdust;chips;bark;offcuts")  # fmt: skip
+           quantity=4_000, price=WOOD_CHIP_LARGE_BOILER_EUR_PER_T, max_km=80, forms="sawdust;chips;bark;offcuts")  # fmt: skip
     g.stream(s, "exhausted_marc", code="02 07 02", state="solid", months="10-5",
              description="Marcs épuisés après extraction de l'alcool et des pépins",
              quantity=6_000, route="recovery", cost=12)  # fmt: skip
@@ -385,7 +503,7 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
              description="Chaleur fatale basse température des colonnes de distillation",
              quantity=3_000)  # fmt: skip
     g.stream(s, "ash", code="10 01 01", description="Mâchefers de la chaudière (marcs et bois)",
-             quantity=380, route="landfill", cost=95)  # fmt: skip
+             quantity=380, route="landfill", cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
 
 
 def methaniser(g: Generator, s: Site, big: bool = True) -> None:
@@ -438,50 +556,52 @@ def composting(g: Generator, s: Site) -> None:
              description="Compost normé (NF U 44-051), vendu aujourd'hui aux agriculteurs",
              quantity=4_500, standards="nf_u44_051", destination="vente aux agriculteurs")  # fmt: skip
     g.stream(s, "rejects", code="19 12 12", description="Refus de criblage (plastiques, cailloux)",
-             quantity=400, route="landfill", cost=105)  # fmt: skip
+             quantity=400, route="landfill", cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
 
 
 def heat_network(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", description="Plaquettes de bois pour les chaudières du "
-           "réseau de chaleur (en complément de la géothermie)", quantity=10_000, price=32,
+           "réseau de chaleur (en complément de la géothermie)", quantity=10_000,
+           price=WOOD_CHIP_LARGE_BOILER_EUR_PER_T,
            max_km=80, forms="chips")  # fmt: skip
     g.need(s, "heat", category="heat_hot_water", unit="MWh", months="10-4",
            description="Chaleur fatale à injecter dans le réseau de chaleur",
            quantity=2_500, price=30, max_km=8)  # fmt: skip
     g.stream(s, "ash", code="10 01 01", description="Mâchefers de chaudière bois",
-             quantity=260, route="landfill", cost=95)  # fmt: skip
+             quantity=260, route="landfill", cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
     g.stream(s, "fly_ash", code="10 01 03", description="Cendres volantes des chaudières bois",
-             quantity=45, route="landfill", cost=110)  # fmt: skip
+             quantity=45, route="landfill", cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
 
 
 def hospital(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
            description="Plaquettes de bois pour la chaufferie de l'hôpital", quantity=1_800,
-           price=35, max_km=60, standards="iso_17225_4_a", forms="chips")  # fmt: skip
+           price=WOOD_CHIP_MID_BOILER_EUR_PER_T, max_km=60, standards="iso_17225_4_a", forms="chips")  # fmt: skip
     g.stream(s, "food", code="20 01 08",
              description="Déchets de cuisine et de restauration collective", quantity=70,
-             route="incineration", cost=135)  # fmt: skip
+             route="incineration", cost=INCINERATION_TYPICAL_EUR_PER_T)  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton",
              quantity=45, route="recovery", cost=20)  # fmt: skip
     g.stream(s, "textile", code="20 01 11", description="Linge et tenues de travail usagés",
-             quantity=4, route="incineration", cost=140)  # fmt: skip
+             quantity=4, route="incineration", cost=INCINERATION_TYPICAL_EUR_PER_T)  # fmt: skip
 
 
 def school(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
            description="Plaquettes de bois pour la chaufferie de l'établissement",
-           quantity=g.q(150, 500, 10), price=g.q(34, 38, 1), max_km=50, standards="iso_17225_4_a", forms="chips")  # fmt: skip
+           quantity=g.q(150, 500, 10), price=g.q(*WOOD_CHIP_SMALL_BOILER_EUR_PER_T, 1),
+           max_km=50, standards="iso_17225_4_a", forms="chips")  # fmt: skip
     g.stream(s, "food", code="20 01 08", months="9-6",
              description="Restes alimentaires de la cantine", quantity=g.q(15, 40, 1),
-             route="incineration", cost=g.q(125, 140, 1))  # fmt: skip
+             route="incineration", cost=g.q(*INCINERATION_EUR_PER_T, 1))  # fmt: skip
 
 
 def care_home(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
-           description="Granulés ou plaquettes de bois pour la chaudière", quantity=250, price=38,
-           max_km=40, standards="iso_17225_4_a", forms="chips")  # fmt: skip
+           description="Granulés ou plaquettes de bois pour la chaudière", quantity=250,
+           price=WOOD_CHIP_SMALL_BOILER_EUR_PER_T[1], max_km=40, standards="iso_17225_4_a", forms="chips")  # fmt: skip
     g.stream(s, "food", code="20 01 08", description="Déchets de cuisine", quantity=20,
-             route="incineration", cost=130)  # fmt: skip
+             route="incineration", cost=INCINERATION_TYPICAL_EUR_PER_T)  # fmt: skip
     g.stream(s, "oil", code="20 01 25", state="liquid", description="Huiles de friture usagées",
              quantity=0.8, route="recovery", cost=50)  # fmt: skip
 
@@ -507,7 +627,8 @@ def dairy(g: Generator, s: Site) -> None:
     g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton", quantity=30,
              route="recovery", cost=12)  # fmt: skip
     g.stream(s, "film", code="15 01 02", description="Film étirable et housses plastiques",
-             quantity=20, route="landfill", cost=118, forms="film;clean")  # fmt: skip
+             quantity=20, route="landfill",
+             cost=LANDFILL_TYPICAL_EUR_PER_T, forms="film;clean")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
            description="Eau pour le nettoyage en place (NEP)", quantity=25_000, price=3.6,
            max_km=10, standards="eau_potable")  # fmt: skip
@@ -546,7 +667,7 @@ def slaughterhouse(g: Generator, s: Site) -> None:
 
 def bakery(g: Generator, s: Site) -> None:
     g.stream(s, "bread", code="02 06 01", quantity=g.q(60, 150, 5), route="incineration",
-             cost=g.q(120, 135, 1),
+             cost=g.q(*INCINERATION_EUR_PER_T, 1),
              description="Invendus de pain et viennoiseries non conformes")  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton",
              quantity=g.q(10, 30, 1), route="recovery", cost=g.q(5, 20, 1))  # fmt: skip
@@ -590,7 +711,7 @@ def cereal_farm(g: Generator, s: Site) -> None:
                quantity=g.q(5_000, 30_000, 500), price=0.45, max_km=10)  # fmt: skip
     if g.chance(0.2):
         g.stream(s, "plastic", code="02 01 04", description="Plastiques d'ensilage et big-bags",
-                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(110, 130, 1), forms="film;soiled")  # fmt: skip
+                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
 
 
 def melon_farm(g: Generator, s: Site) -> None:
@@ -600,7 +721,7 @@ def melon_farm(g: Generator, s: Site) -> None:
     if g.chance(0.6):
         g.stream(s, "mulch", code="02 01 04",
                  description="Films de paillage et tunnels plastiques usagés",
-                 quantity=g.q(3, 15, 1), route="landfill", cost=g.q(110, 130, 1), forms="film;soiled")  # fmt: skip
+                 quantity=g.q(3, 15, 1), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="2-4",
            description="Compost ou digestat avant plantation", quantity=g.q(150, 600, 10),
            price=g.q(25, 35, 1), max_km=30, standards="nf_u44_051;plan_epandage")  # fmt: skip
@@ -618,10 +739,11 @@ def greenhouse(g: Generator, s: Site) -> None:
              quantity=g.q(80, 200, 10), forms="soiled;fresh")  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "films", code="02 01 04", description="Films de serre et sacs de substrat",
-                 quantity=g.q(2, 6, 1), route="landfill", cost=g.q(110, 130, 1), forms="film;soiled")  # fmt: skip
+                 quantity=g.q(2, 6, 1), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="3-10",
            description="Eau d'irrigation (goutte-à-goutte et brumisation)",
-           quantity=g.q(3_000, 8_000, 500), price=g.q(3, 3.5, 0.1), max_km=10)  # fmt: skip
+           quantity=g.q(3_000, 8_000, 500), price=g.fixed(OWN_WATER_EUR_PER_M3),
+           max_km=10)  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="1-2",
            description="Compost pour les planches de culture", quantity=g.q(50, 150, 10),
            price=g.q(30, 40, 1), max_km=30, standards="nf_u44_051")  # fmt: skip
@@ -633,7 +755,7 @@ def cattle_farm(g: Generator, s: Site) -> None:
              quantity=g.q(1_500, 5_000, 100))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "film", code="02 01 04", description="Films d'ensilage et d'enrubannage",
-                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(110, 130, 1), forms="film;soiled")  # fmt: skip
+                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Litière (paille, sciure)",
            quantity=g.q(100, 400, 10), price=g.q(45, 70, 1), max_km=30)  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant", description="Aliments complémentaires",
@@ -677,7 +799,7 @@ def sawmill(g: Generator, s: Site, big: bool = False) -> None:
              quantity=g.q(800, 5_000, 50), forms="chips;clean;fresh", standards="iso_17225_4_a")  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "ash", code="10 01 01", description="Mâchefers de la chaudière du séchoir",
-                 quantity=g.q(50, 150, 5), route="landfill", cost=g.q(90, 100, 1))  # fmt: skip
+                 quantity=g.q(50, 150, 5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery",
                  description="Huiles hydrauliques et moteur usagées des scies et des chargeuses",
@@ -685,7 +807,7 @@ def sawmill(g: Generator, s: Site, big: bool = False) -> None:
     if big or g.chance(0.6):
         g.need(s, "water", category="process_water", unit="m3", months="5-9",
                description="Eau d'aspersion des grumes de pin sur le parc à bois (contre le "
-               "bleuissement)", quantity=g.q(2_000, 10_000, 500), price=g.q(2.5, 3.5, 0.1),
+               "bleuissement)", quantity=g.q(2_000, 10_000, 500), price=g.fixed(OWN_WATER_EUR_PER_M3),
                max_km=10)  # fmt: skip
 
 
@@ -758,7 +880,7 @@ def builder(g: Generator, s: Site) -> None:
                  description="Bois de chantier (coffrages, chutes)",
                  quantity=g.q(20, 150, 5))  # fmt: skip
     if g.chance(0.7):
-        g.stream(s, "plasterboard", code="17 08 02", route="landfill", cost=g.q(95, 110, 1),
+        g.stream(s, "plasterboard", code="17 08 02", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
                  description="Chutes de plaques de plâtre (sans amiante)",
                  quantity=g.q(10, 60, 1))  # fmt: skip
     if g.chance(0.5):
@@ -766,11 +888,11 @@ def builder(g: Generator, s: Site) -> None:
                  description="Aciers d'armature et ferrailles", quantity=g.q(10, 60,
                  1))  # fmt: skip
     if g.chance(0.4):
-        g.stream(s, "plastic", code="17 02 03", route="landfill", cost=g.q(110, 125, 1),
+        g.stream(s, "plastic", code="17 02 03", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
                  description="Tubes, membranes et chutes en plastique", quantity=g.q(3, 15,
                  1))  # fmt: skip
     if g.chance(0.3):
-        g.stream(s, "insulation", code="17 06 04", route="landfill", cost=g.q(110, 125, 1),
+        g.stream(s, "insulation", code="17 06 04", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
                  description="Chutes d'isolants (laine minérale, polystyrène)",
                  quantity=g.q(3, 20, 1))  # fmt: skip
     g.need(s, "aggregates", category="aggregates",
@@ -797,7 +919,7 @@ def road_works(g: Generator, s: Site) -> None:
 def garage(g: Generator, s: Site) -> None:
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=g.q(0, 30, 5),
              description="Huiles moteur usagées des vidanges", quantity=g.q(2, 8, 0.5))  # fmt: skip
-    g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.q(90, 130, 5),
+    g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Pneumatiques usagés", quantity=g.q(5, 30, 1))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "filters", code="16 01 07", route="incineration", cost=g.q(380, 450, 10),
@@ -824,7 +946,7 @@ def metalworks(g: Generator, s: Site) -> None:
                  description="Copeaux d'aluminium et de laiton",
                  quantity=g.q(1, 20, 0.5))  # fmt: skip
     if g.chance(0.3):
-        g.stream(s, "dust", code="12 01 02", route="landfill", cost=g.q(100, 120, 1),
+        g.stream(s, "dust", code="12 01 02", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
                  description="Poussières de meulage et fines de grenaillage", quantity=g.q(1, 8,
                  0.5))  # fmt: skip
     if g.chance(0.7):
@@ -834,7 +956,7 @@ def metalworks(g: Generator, s: Site) -> None:
 
 
 def plastics_film(g: Generator, s: Site) -> None:
-    g.stream(s, "scrap", code="07 02 13", route="landfill", cost=g.q(110, 125, 1),
+    g.stream(s, "scrap", code="07 02 13", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
              description="Chutes de films multicouches et purges non regranulables sur place",
              quantity=g.q(20, 150, 5))  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Mandrins et caisses en carton",
@@ -845,10 +967,10 @@ def plastics_film(g: Generator, s: Site) -> None:
 
 
 def plastics_parts(g: Generator, s: Site) -> None:
-    g.stream(s, "purgings", code="07 02 13", route="incineration", cost=g.q(120, 140, 1),
+    g.stream(s, "purgings", code="07 02 13", route="incineration", cost=g.q(*INCINERATION_EUR_PER_T, 1),
              description="Purges de polymères en mélange et pièces rebutées", quantity=g.q(10, 60,
              1))  # fmt: skip
-    g.stream(s, "shavings", code="12 01 05", route="landfill", cost=g.q(110, 120, 1),
+    g.stream(s, "shavings", code="12 01 05", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
              description="Copeaux plastiques d'usinage", quantity=g.q(5, 20, 1))  # fmt: skip
 
 
@@ -874,24 +996,28 @@ def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
     g.stream(s, "wood", code="20 01 38", route="recovery", cost=g.q(20, 30, 1),
              description="Bois brut et faiblement adjuvanté (mobilier, palettes)",
              quantity=g.q(600, 1_200, 50) * scale)  # fmt: skip
-    g.stream(s, "glass", code="20 01 02", route="recovery", cost=g.q(20, 30, 1),
+    g.stream(s, "glass", code="20 01 02", route="recovery",
+             cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Verre des points d'apport volontaire, expédié vers une verrerie hors du "
              "territoire", quantity=g.q(800, 1_500, 50) * scale)  # fmt: skip
-    g.stream(s, "cardboard", code="20 01 01", route="recovery", cost=g.q(5, 15, 1),
+    g.stream(s, "cardboard", code="20 01 01", route="recovery",
+             cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Papiers et cartons", quantity=g.q(300, 600, 10) * scale)  # fmt: skip
     g.stream(s, "metal", code="20 01 40", route="recovery", cost=g.q(-100, -80, 5),
              description="Ferrailles", quantity=g.q(250, 500, 10) * scale)  # fmt: skip
     g.stream(s, "rubble", code="17 01 07", route="landfill", cost=g.q(15, 20, 1),
              description="Gravats de petits travaux", quantity=g.q(800, 2_000,
              50) * scale)  # fmt: skip
-    g.stream(s, "plasterboard", code="17 08 02", route="landfill", cost=g.q(100, 110, 1),
+    g.stream(s, "plasterboard", code="17 08 02", route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1),
              description="Plaques de plâtre (sans amiante)", quantity=g.q(100, 250,
              10) * scale)  # fmt: skip
-    g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.q(100, 130, 5),
+    g.stream(s, "tyres", code="16 01 03", route="recovery",
+             cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Pneus apportés par les particuliers et les agriculteurs",
              quantity=g.q(20, 80,
              5))  # fmt: skip
-    g.stream(s, "textile", code="20 01 11", route="other", cost=g.q(20, 40, 5),
+    g.stream(s, "textile", code="20 01 11", route="other",
+             cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Textiles et chaussures des bornes de collecte", quantity=g.q(40, 150,
              5))  # fmt: skip
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=0,
@@ -902,10 +1028,12 @@ def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
                  cost=g.q(30, 50, 5), description="Huiles alimentaires usagées",
                  quantity=g.q(2, 10, 0.5))  # fmt: skip
     if main:
-        g.stream(s, "plastics", code="20 01 39", route="landfill", cost=120,
+        g.stream(s, "plastics", code="20 01 39", route="landfill",
+                 cost=LANDFILL_TYPICAL_EUR_PER_T,
                  description="Plastiques rigides (mobilier de jardin, caisses, jouets)",
                  quantity=95)  # fmt: skip
-        g.stream(s, "bulky", code="20 03 07", route="landfill", cost=125,
+        g.stream(s, "bulky", code="20 03 07", route="landfill",
+                 cost=LANDFILL_TYPICAL_EUR_PER_T,
                  description="Encombrants (matelas, mobilier en mélange)",
                  quantity=1_400)  # fmt: skip
 
@@ -932,13 +1060,14 @@ def waste_operator(g: Generator, s: Site) -> None:
              quantity=2_400)  # fmt: skip
     g.stream(s, "ferrous", code="19 12 02", route="recovery", cost=-150,
              description="Ferrailles triées", quantity=2_600)  # fmt: skip
-    g.stream(s, "rejects", code="19 12 12", route="landfill", cost=110,
+    g.stream(s, "rejects", code="19 12 12", route="landfill",
+             cost=LANDFILL_TYPICAL_EUR_PER_T,
              description="Refus de tri", quantity=1_200)  # fmt: skip
 
 
 def campsite(g: Generator, s: Site) -> None:
     g.stream(s, "food", code="20 01 08", months="5-9", route="incineration",
-             cost=g.q(120, 130, 1), description="Biodéchets du restaurant et du snack",
+             cost=g.q(*INCINERATION_EUR_PER_T, 1), description="Biodéchets du restaurant et du snack",
              quantity=g.q(10, 40, 1))  # fmt: skip
     g.stream(s, "glass", code="15 01 07", months="5-9", route="recovery", cost=g.q(25, 35, 1),
              description="Bouteilles et bocaux en verre", quantity=g.q(8, 30, 1))  # fmt: skip
@@ -951,7 +1080,8 @@ def laundry(g: Generator, s: Site) -> None:
     g.stream(s, "water", material="process_water", unit="m3", state="liquid", cost=2.5,
              description="Eaux tièdes de rinçage (35 °C) après filtration",
              quantity=18_000)  # fmt: skip
-    g.stream(s, "textile", code="20 01 11", route="incineration", cost=130,
+    g.stream(s, "textile", code="20 01 11", route="incineration",
+             cost=INCINERATION_TYPICAL_EUR_PER_T,
              description="Linge usé (draps d'hôpital et d'hôtel)", quantity=12)  # fmt: skip
     g.need(s, "heat", category="heat_steam", unit="MWh",
            description="Eau chaude et vapeur pour le lavage et le repassage", quantity=1_800,
@@ -959,7 +1089,7 @@ def laundry(g: Generator, s: Site) -> None:
 
 
 def supermarket(g: Generator, s: Site) -> None:
-    g.stream(s, "food", code="20 01 08", route="incineration", cost=g.q(115, 125, 1),
+    g.stream(s, "food", code="20 01 08", route="incineration", cost=g.q(*INCINERATION_EUR_PER_T, 1),
              description="Invendus alimentaires à date dépassée (après dons)",
              quantity=g.q(40, 120, 5))  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", route="recovery", cost=g.q(-25, -10, 1),
@@ -1013,7 +1143,8 @@ def concrete_plant(g: Generator, s: Site) -> None:
            quantity=g.q(10_000, 30_000, 500), price=g.q(15, 19, 0.5), max_km=30, standards="nf_en_12620")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
            description="Eau de gâchage et de lavage", quantity=g.q(3_000, 8_000, 500),
-           price=g.q(3.2, 4, 0.1), max_km=10)  # fmt: skip
+           price=g.fixed(OWN_WATER_EUR_PER_M3),
+           max_km=10)  # fmt: skip
 
 
 def asphalt_plant(g: Generator, s: Site) -> None:
@@ -1066,11 +1197,11 @@ def nursery(g: Generator, s: Site) -> None:
            description="Chaleur hors-gel pour les serres", quantity=g.q(400, 800, 50),
            price=70, max_km=5)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="4-9",
-           description="Eau d'irrigation", quantity=g.q(4_000, 10_000, 500), price=3.2,
+           description="Eau d'irrigation", quantity=g.q(4_000, 10_000, 500), price=OWN_WATER_EUR_PER_M3,
            max_km=10)  # fmt: skip
     g.stream(s, "pots", code="02 01 04",
              description="Pots et plaques de culture en plastique cassés", quantity=g.q(2, 8, 1),
-             route="landfill", cost=g.q(110, 130, 1))  # fmt: skip
+             route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
 
 
 def oil_regenerator(g: Generator, s: Site) -> None:

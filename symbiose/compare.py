@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from symbiose.domain import Network
@@ -55,22 +56,31 @@ class Comparison:
 
     def synergy_changes(self) -> pd.DataFrame:
         """Pairs that appear, disappear or change quantity between the first and each other."""
-        rows = []
-        first = self.results[0].matches().set_index(["stream_id", "need_id"])
+        keys = ["stream_id", "need_id"]
+        kept = [*keys, "quantity", "supplier", "receiver", "unit"]
+        first = self.results[0].matches()[kept]
+        parts = []
         for scenario, result in zip(self.scenarios[1:], self.results[1:], strict=True):
-            other = result.matches().set_index(["stream_id", "need_id"])
-            for key in sorted(set(first.index) | set(other.index)):
-                q0 = float(first["quantity"].get(key, 0.0))
-                q1 = float(other["quantity"].get(key, 0.0))
-                if abs(q1 - q0) < 1e-9:
-                    continue
-                change = "appears" if q0 == 0 else "disappears" if q1 == 0 else "changes"
-                row = other.loc[key] if key in other.index else first.loc[key]
-                rows.append({"scenario": scenario.name, "change": change, "stream_id": key[0],
-                             "need_id": key[1], "supplier": row["supplier"], "receiver": row["receiver"],
-                             "quantity_before": q0, "quantity_after": q1, "unit": row["unit"]})  # fmt: skip
-        return pd.DataFrame(rows, columns=["scenario", "change", "stream_id", "need_id", "supplier", "receiver",
-                                           "quantity_before", "quantity_after", "unit"])  # fmt: skip
+            both = first.merge(result.matches()[kept], on=keys, how="outer", suffixes=("_0", "_1"), indicator=True)
+            both = both.sort_values(keys, kind="stable")
+            q0 = both["quantity_0"].fillna(0.0).astype(float)
+            q1 = both["quantity_1"].fillna(0.0).astype(float)
+            moved = (q1 - q0).abs() >= 1e-9
+            both, q0, q1 = both[moved], q0[moved], q1[moved]
+            in_other = both["_merge"].astype(str) != "left_only"
+            change = np.where(q0 == 0, "appears", np.where(q1 == 0, "disappears", "changes"))
+            part = pd.DataFrame({"scenario": scenario.name, "change": change, "stream_id": both["stream_id"],
+                                 "need_id": both["need_id"]})  # fmt: skip
+            for name in ("supplier", "receiver"):  # the other run's row where it has one
+                part[name] = np.where(in_other, both[f"{name}_1"], both[f"{name}_0"])
+            part["quantity_before"], part["quantity_after"] = q0.to_numpy(), q1.to_numpy()
+            part["unit"] = np.where(in_other, both["unit_1"], both["unit_0"])
+            parts.append(part)
+        columns = ["scenario", "change", "stream_id", "need_id", "supplier", "receiver", "quantity_before",
+                   "quantity_after", "unit"]  # fmt: skip
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)[columns]
 
     def write(self, out_dir: str | Path) -> list[Path]:
         from symbiose.safe_output import atomic_folder, moved
@@ -152,9 +162,10 @@ def format_table(comparison: Comparison) -> str:
     label_w = max(len(label) for label in labels)
     lines = [" " * label_w + " | " + " | ".join(n.rjust(width) for n in names)]
     lines.append("-" * len(lines[0]))
+    all_kpis = [r.kpis.as_dict() for r in comparison.results]
     for (key, _label, spec), label in zip(INDICATORS, labels, strict=True):
         digits = 1 if ".1f" in spec else 0
-        values = [r.kpis.as_dict()[key] for r in comparison.results]
+        values = [kpis[key] for kpis in all_kpis]
         cells = [fmt_number(values[0], digits).rjust(width)]
         for v in values[1:]:
             delta = v - values[0]

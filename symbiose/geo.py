@@ -45,13 +45,15 @@ import re
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from geopy.location import Location
 
 from symbiose import reference
 from symbiose.errors import GeocodingError
+
+if TYPE_CHECKING:  # geopy is imported where a place is looked up, not by every matching run
+    from geopy.location import Location
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +282,8 @@ class GazetteerGeocoder:
             "population": commune.population,
             "ambiguous": ambiguous,
         }
+        from geopy.location import Location
+
         return Location(address, (commune.latitude, commune.longitude), raw)
 
 
@@ -334,6 +338,8 @@ class OnlineGeocoder:
         self._geocode = geocode_function
 
     def geocode(self, query: str, exactly_one: bool = True, **_: Any) -> Any:
+        from geopy.location import Location
+
         key = _cache_key(query)
         if not key:
             return None

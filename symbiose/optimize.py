@@ -222,9 +222,11 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
     cap = ex["capacity_base"].to_numpy(np.int64)
     ordered = sorted(fixed, key=lambda f: (f.stream_id, f.need_id))
     pair_of = _pair_positions(arcs, [f.stream_id for f in ordered], [f.need_id for f in ordered])
-    by_pair = ex.groupby("pair").indices
-    for f, pair in zip(ordered, pair_of, strict=True):
-        rows = by_pair.get(pair) if pair >= 0 else None
+    ex_pair = ex["pair"].to_numpy(np.int64)  # sorted: the structure's arcs are in (pair, month) order
+    starts = np.searchsorted(ex_pair, pair_of, side="left")
+    ends = np.searchsorted(ex_pair, pair_of, side="right")
+    for f, pair, start, end in zip(ordered, pair_of, starts, ends, strict=True):
+        rows = np.arange(start, end) if pair >= 0 and end > start else None
         if rows is None:
             raise InfeasibleError(
                 f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
@@ -254,21 +256,26 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
     return lower
 
 
-def _pair_positions(arcs: pd.DataFrame, stream_ids: list[str], need_ids: list[str]) -> np.ndarray:
+def _pair_positions(arcs: pd.DataFrame, stream_ids, need_ids) -> np.ndarray:
     """Row of each (stream id, need id) among the arcs, -1 where the pair is not a candidate."""
     if not len(arcs):
         return np.full(len(stream_ids), -1)
-    streams = pd.Index(arcs["stream_id"].astype(str).unique()) if not isinstance(
-        arcs["stream_id"].dtype, pd.CategoricalDtype) else arcs["stream_id"].cat.categories  # fmt: skip
-    needs = pd.Index(arcs["need_id"].astype(str).unique()) if not isinstance(
-        arcs["need_id"].dtype, pd.CategoricalDtype) else arcs["need_id"].cat.categories  # fmt: skip
+    codes = []
+    for name in ("stream_id", "need_id"):
+        column = arcs[name]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(str).astype("category")
+        codes.append((column.cat.categories, column.cat.codes.to_numpy(np.int64)))
+    (streams, arc_s), (needs, arc_n) = codes
     s = streams.get_indexer(pd.Index(stream_ids, dtype=object).astype(streams.dtype))
     n = needs.get_indexer(pd.Index(need_ids, dtype=object).astype(needs.dtype))
     width = len(needs) + 1
-    arc_s = streams.get_indexer(arcs["stream_id"].astype(streams.dtype))
-    arc_n = needs.get_indexer(arcs["need_id"].astype(needs.dtype))
-    found = pd.Index(arc_s.astype(np.int64) * width + arc_n).get_indexer(s.astype(np.int64) * width + n)
-    return np.where((s >= 0) & (n >= 0), found, -1)
+    key = arc_s * width + arc_n
+    order = np.argsort(key, kind="stable")
+    wanted = s.astype(np.int64) * width + n
+    at = np.minimum(np.searchsorted(key[order], wanted), len(key) - 1)
+    found = (s >= 0) & (n >= 0) & (key[order][at] == wanted)
+    return np.where(found, order[at], -1)
 
 
 def _check_int_range(problem: Problem) -> None:

@@ -20,7 +20,13 @@ import pandas as pd
 
 from symbiose.domain import Network
 from symbiose.matching import candidates_for, fixed_flows
-from symbiose.optimize import allocate, problem_structure
+from symbiose.optimize import (
+    _pair_positions,
+    allocate,
+    problem_structure,
+    quantified,
+    solve_min_cost_flow,
+)
 from symbiose.params import MatchParameters
 from symbiose.sweep import Progress, default_workers, run_tasks
 
@@ -58,7 +64,7 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
                "quantity_stability_pct", "exit_stability_pct", "exits_tested", "mean_quantity_in_draws"]  # fmt: skip
     if not len(flows):
         return pd.DataFrame(columns=columns)
-    key = list(zip(flows["stream_id"], flows["need_id"], strict=True))
+    key = _pair_positions(candidates.arcs, flows["stream_id"].astype(str), flows["need_id"].astype(str))
     supplier = candidates.streams["company_id"].to_numpy()[flows["s"].to_numpy(dtype=np.int64)]
     receiver = candidates.needs["company_id"].to_numpy()[flows["n"].to_numpy(dtype=np.int64)]
     rng = np.random.default_rng(seed)
@@ -68,10 +74,14 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
         n_factor = rng.uniform(1 - variation, 1 + variation, len(candidates.needs))
         cases.append((s_factor, n_factor, _scaled_fixed(fixed, candidates, s_factor, n_factor)))
     companies = sorted(set(supplier) | set(receiver)) if partner_exit else []
+    owner_of_stream = dict(zip(candidates.streams["stream_id"], candidates.streams["company_id"], strict=True))
+    owner_of_need = dict(zip(candidates.needs["need_id"], candidates.needs["company_id"], strict=True))
     for company in companies:
         s_keep = (candidates.streams["company_id"] != company).to_numpy().astype(float)
         n_keep = (candidates.needs["company_id"] != company).to_numpy().astype(float)
-        cases.append((s_keep, n_keep, [f for f in fixed if f.quantity_base and _alive(f, candidates, company)]))
+        alive = [f for f in fixed if f.quantity_base and company not in
+                 (owner_of_stream.get(f.stream_id), owner_of_need.get(f.need_id))]
+        cases.append((s_keep, n_keep, alive))
     n_tasks = min(len(cases), max(1, 4 * (default_workers(len(cases)) if workers is None else workers)))
     batches = [list(range(len(cases)))[i::n_tasks] for i in range(n_tasks)]
     tasks = [(candidates, structure, params.rules, key, [(i, *cases[i]) for i in batch]) for batch in batches]
@@ -101,22 +111,23 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
 
 
 def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
-    """Solve a batch of quantity changes on one structure: the flow of every base synergy."""
-    candidates, structure, rules, key, cases = task
-    index = pd.MultiIndex.from_tuples(key)
+    """Solve a batch of quantity changes on one structure: the flow of every base synergy
+    (``pairs``: their rows among the candidate arcs)."""
+    candidates, structure, rules, pairs, cases = task
     out = []
     for i, s_factor, n_factor, fixed in cases:
-        alloc = allocate(_with_quantities(candidates, s_factor, n_factor), rules=rules, fixed=fixed,
-                         structure=structure)  # fmt: skip
-        got = alloc.flows.set_index(["stream_id", "need_id"])["flow_base"]
-        out.append((i, got.reindex(index).fillna(0).to_numpy()))
+        changed = _with_quantities(candidates, s_factor, n_factor)
+        if rules.active:  # the rules' solver; its flows are mapped back to the arcs
+            got = allocate(changed, rules=rules, fixed=fixed, structure=structure).flows
+            rows = _pair_positions(changed.arcs, got["stream_id"].astype(str), got["need_id"].astype(str))
+            per_pair = np.bincount(rows, weights=got["flow_base"].to_numpy(float), minlength=len(changed.arcs))
+        else:  # the pure min-cost flow, without building the result tables
+            problem = quantified(structure, changed, fixed)
+            flows, _ = solve_min_cost_flow(problem)
+            per_pair = np.bincount(problem.arcs["pair"].to_numpy(np.int64), weights=flows.astype(float),
+                                   minlength=len(changed.arcs))  # fmt: skip
+        out.append((i, per_pair[pairs]))
     return out
-
-
-def _alive(fixed, candidates, company: str) -> bool:
-    streams = candidates.streams.set_index("stream_id")["company_id"]
-    needs = candidates.needs.set_index("need_id")["company_id"]
-    return streams.get(fixed.stream_id) != company and needs.get(fixed.need_id) != company
 
 
 def _scaled_fixed(fixed, candidates, s_factor: np.ndarray, n_factor: np.ndarray):

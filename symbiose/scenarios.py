@@ -4,7 +4,9 @@ A scenario file (TOML) says which network it starts from and what changes::
 
     [scenario]
     name = "TGAP +20"
-    description = "Landfill tax raised by 20 EUR/t"
+    description = "TGAP de l'enfouissement relevée de 20 EUR/t"
+    name_en = "Landfill tax +20"  # optional: what an English session reads
+    description_en = "Landfill tax raised by 20 EUR/t"
     base = "demo"                 # "demo", "database", or a bundle path relative to this file
 
     [parameters]                  # any field of symbiose.params.MatchParameters
@@ -67,11 +69,12 @@ from symbiose.domain import (
     parse_states,
 )
 from symbiose.errors import ScenarioError
+from symbiose.i18n import get_language
 from symbiose.params import MatchParameters, Rules
 from symbiose.units import Unit, to_base, to_cents
 
 TOP_KEYS = {"scenario", "parameters", "rules", "add_company", "remove_companies", "scale", "route_cost", "variants"}
-SCENARIO_KEYS = {"name", "description", "base"}
+SCENARIO_KEYS = {"name", "description", "name_en", "description_en", "base"}
 COMPANY_KEYS = {"id", "name", "commune", "insee_code", "postal_code", "latitude", "longitude", "naf_code",
                 "notes", "streams", "needs", "freight_access"}  # fmt: skip
 STREAM_KEYS = {"id", "ewc_code", "material", "description", "quantity", "unit", "physical_state", "months",
@@ -217,9 +220,16 @@ def parse_scenario(raw: dict, *, source: str = "scenario") -> Scenario:
         ctx.number(item.get("eur_per_unit"), f"{where}.eur_per_unit", minimum=None)
     base = head.get("base", "demo")
     ctx.text(base, "scenario.base")
+    # a scenario is written in French; ``name_en`` and ``description_en`` are what an English
+    # session reads (each falls back to the French text)
+    english = get_language() == "en"
+    name = ctx.text(head.get("name", Path(source).stem), "scenario.name")
+    description = ctx.text(head.get("description", ""), "scenario.description")
+    name_en = ctx.text(head.get("name_en", ""), "scenario.name_en")
+    description_en = ctx.text(head.get("description_en", ""), "scenario.description_en")
     return Scenario(
-        name=ctx.text(head.get("name", Path(source).stem), "scenario.name"),
-        description=ctx.text(head.get("description", ""), "scenario.description"),
+        name=name_en if english and name_en else name,
+        description=description_en if english and description_en else description,
         base=base, params=params, add_companies=tuple(adds), remove_companies=tuple(removes),
         scale=tuple(scales), route_costs=tuple(routes), source=source, raw=raw,
     )  # fmt: skip
@@ -262,7 +272,8 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
         head = {k: override.pop(k) for k in list(override) if k in SCENARIO_KEYS}
         merged = _deep_merge(raw, override)
         merged["scenario"] = {**merged.get("scenario", {}), "name": head.get("name", name),
-                              "description": head.get("description", ""), **head}
+                              "description": head.get("description", ""), "name_en": head.get("name_en", ""),
+                              "description_en": head.get("description_en", ""), **head}  # fmt: skip
         out.append(_with_base_dir(parse_scenario(merged, source=f"{text}#{name}"), base_dir))
     if only is not None and not out:
         raise ScenarioError(f"{text}: no variant named '{only}'; found: {', '.join(variants) or 'none'}")
@@ -312,7 +323,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
     cid = ctx.text(company["id"], f"{where}.id")
     new_company = Company(id=cid, name=ctx.text(company["name"], f"{where}.name"), latitude=lat, longitude=lon,
                           commune=commune, insee_code=insee, postal_code=postal,
-                          naf_code=company.get("naf_code", ""), notes=company.get("notes", "scenario: virtual company"),
+                          naf_code=company.get("naf_code", ""), notes=company.get("notes", "scénario : entreprise virtuelle"),
                           freight_access=_freight_access(company.get("freight_access", []), ctx, f"{where}.freight_access"))  # fmt: skip
     streams, needs = [], []
     for j, item in enumerate(company.get("streams", [])):

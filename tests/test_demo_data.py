@@ -346,3 +346,43 @@ def test_demo_reads_and_round_trips_through_the_bundle_module(tmp_path: Path) ->
     write_bundle(network, tmp_path)
     for name in TABLES:
         assert (tmp_path / f"{name}.csv").read_bytes() == (DEMO / f"{name}.csv").read_bytes()
+
+
+# ------------------------------------------------------------------ reference prices (issue 11)
+
+
+def _make_demo_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_demo", ROOT / "scripts" / "make_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_demo", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_reference_price_of_the_demo_cites_known_sources():
+    module = _make_demo_module()
+    keys = set(pd.read_csv(ROOT / "data" / "knowledge_sources.csv", dtype=str)["key"])
+    page = (ROOT / "data" / "KNOWLEDGE_BASE.md").read_text(encoding="utf-8")
+    assert module.PRICE_SOURCES
+    for name, sources in module.PRICE_SOURCES.items():
+        assert hasattr(module, name), name
+        assert sources and set(sources) <= keys, (name, set(sources) - keys)
+        assert f"`{name}`" in page, f"{name} is not in the reference prices table"
+
+
+def test_wood_chips_are_priced_on_energy_content_and_epr_streams_cost_nothing():
+    module = _make_demo_module()
+    needs, streams = read("needs"), read("streams")
+    wood = needs[needs["category"] == "wood_fuel"]["virgin_price_eur_per_unit"].astype(float)
+    # the cheapest delivered chips of the survey, wet: nothing below it is a delivered price
+    assert len(wood) and wood.min() >= module.WOOD_CHIP_LARGE_BOILER_EUR_PER_T
+    assert module.WOOD_CHIP_LARGE_BOILER_EUR_PER_T == round(19 * module.wood_lhv_mwh_per_t(0.40))
+    tyres = streams[streams["ewc_code"] == "16 01 03"]["route_cost_eur_per_unit"].astype(float)
+    glass = streams[streams["ewc_code"] == "20 01 02"]["route_cost_eur_per_unit"].astype(float)
+    assert len(tyres) and len(glass) and (tyres == 0).all() and (glass == 0).all()
+    inert = streams["ewc_code"].str.startswith(("17 01", "17 05", "10 13"))  # ISDI: no TGAP
+    landfill = streams[(streams["route"] == "landfill") & ~inert]
+    costs = landfill["route_cost_eur_per_unit"].astype(float)
+    assert len(costs) and costs.min() >= module.LANDFILL_TGAP_EUR_PER_T

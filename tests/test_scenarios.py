@@ -145,7 +145,7 @@ def test_variant_lists_replace_the_file_lists():
     csr, gyps = load_scenarios(ROOT / "scenarios" / "recycler_csr_ozillac.toml")
     assert [c["id"] for c in csr.add_companies] == ["X-CSR"]
     assert [c["id"] for c in gyps.add_companies] == ["X-GYPS"]
-    assert gyps.name == "Plasterboard recycler at Expiremont"
+    assert gyps.name == "Recycleur de plâtre à Expiremont"
 
 
 def test_today_is_the_base(demo, demo_result):
