@@ -1157,9 +1157,10 @@ def _standards(row: _Row, column: str) -> tuple[str, ...]:
     from symbiose.compat import load_knowledge_base
 
     known = load_knowledge_base().standards
+    compact = {re.sub(r"[\s_\-.]", "", k): k for k in known}  # 'NF U 44-051' reads nf_u44_051
     found = []
     for token in _CODE_SPLIT.split(row.text(column)):
-        token = token.strip().lower().replace(" ", "_").replace("-", "_")
+        token = compact.get(re.sub(r"[\s_\-.]", "", token.strip().lower()), token.strip())
         if not token:
             continue
         if token not in known:

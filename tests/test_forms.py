@@ -287,12 +287,13 @@ def test_french_headers_and_words_are_read_and_bad_forms_are_named(tmp_path):
         "identifiant;id_entreprise;code_dechet;quantite;unite;formes;normes;destination_actuelle\n"
         "S1;C0;03 01 05;100;t;plaquettes, propre;iso_17225_4_a;N9\n", encoding="utf-8")
     (tmp_path / "besoins.csv").write_text(
-        "identifiant;id_entreprise;categorie;quantite;unite;etats_acceptes;formes_refusees;redevance\n"
-        "N1;C1;compost_feedstock;100;t;solide, pâteux;souillé;35,5\n", encoding="utf-8")
+        "identifiant;id_entreprise;categorie;quantite;unite;etats_acceptes;formes_refusees;redevance;normes_exigees\n"
+        "N1;C1;compost_feedstock;100;t;solide, pâteux;souillé;35,5;NF U 44-051\n", encoding="utf-8")
     net = read_bundle(tmp_path)
     assert net.streams[0].forms == ("chips", "clean") and net.streams[0].destination == "N9"
     assert net.needs[0].accepted_states == ("solid", "pasty") and net.needs[0].refused_forms == ("soiled",)
     assert net.needs[0].gate_fee_cents == 3550
+    assert net.needs[0].required_standards == ("nf_u44_051",)  # the standard as people write it
     (tmp_path / "flux.csv").write_text(
         "identifiant;id_entreprise;code_dechet;quantite;unite;formes\nS1;C0;03 01 05;100;t;granules roses\n",
         encoding="utf-8")
