@@ -670,9 +670,9 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tupl
     forms = streams["form_bits"].to_numpy(dtype=np.int64)[s]
     accepted = needs["state_bits"].to_numpy(dtype=np.int64)[n]
     default_states = {r.category: _state_bits(r.states) for r in kb.form_rules if not r.ewc_prefix and r.states}
-    cat = pd.Series(category, dtype=object)
-    by_category = cat.map(default_states).fillna(ALL_STATES).to_numpy(dtype=np.int64)
-    accepted = np.where(accepted != 0, accepted, by_category)
+    cat_id, cat_names = pd.factorize(np.asarray(category, dtype=object))  # once: the pairs' categories
+    per_name = np.array([default_states.get(c, ALL_STATES) for c in cat_names], dtype=np.int64)
+    accepted = np.where(accepted != 0, accepted, per_name[cat_id])
     ok = (state & accepted) != 0
     required = needs["required_form_bits"].to_numpy(dtype=np.int64)[n]
     refused = needs["refused_form_bits"].to_numpy(dtype=np.int64)[n]
@@ -682,7 +682,6 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tupl
     coded = [r for r in kb.form_rules if r.ewc_prefix]
     if coded:
         code_id, code_names = pd.factorize(streams["ewc_code"])
-        cat_id, cat_names = pd.factorize(pd.Series(category, dtype=object).fillna(""))
         key = code_id[s].astype(np.int64) * (len(cat_names) + 1) + cat_id
         unique, combo = np.unique(key, return_inverse=True)
         u_code = np.asarray(code_names, dtype=str)[unique // (len(cat_names) + 1)]
