@@ -120,15 +120,19 @@ def legacy_accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: 
 
     for i, r in enumerate(rows):
         found = exact.get((codes[i], need_cat[r]))
+        pool: list = []
         if found is None and not need_cat[r]:
             uses = sector(naf[r])
-            fitting = [rule for rule in by_code.get(codes[i], []) if rule[2] in uses]
-            found = max(fitting) if fitting else None
+            pool = [rule for rule in by_code.get(codes[i], []) if rule[2] in uses]
+            found = max(pool) if pool else None
         if found is None and not need_cat[r] and by_code.get(codes[i]):
-            found = max(by_code[codes[i]])  # the code's best known use
+            pool = by_code[codes[i]]
+            found = max(pool)  # the code's best known use
         if found is not None:
             quality[r], pretreat_per_t[r], cat, pretreatment[r] = found
-            if not need_cat[r]:
+            # issue 11: two categories equally good (quality and cost) leave the category unnamed
+            tied = {rule[2] for rule in pool if rule[:2] == found[:2]}
+            if not need_cat[r] and len(tied) <= 1:
                 category[r] = cat  # its CO2e factors and distance apply
         else:
             quality[r] = 1.0
