@@ -28,9 +28,9 @@ Resolution rules:
 ['alternative_fuel', 'cement_raw_material', 'gypsum']
 >>> "soil_amendment" in kb.categories_for_nace("01.21Z")
 True
->>> pairs = kb.compatible_pairs(["170504", "17 05 04"])
+>>> pairs = kb.compatible_pairs(["170508", "17 05 08"])
 >>> pairs[["code", "category", "pretreatment_cost_cents", "max_distance_km"]].values.tolist()
-[['170504', 'backfill', 0, 30.0], ['170504', 'aggregates', 500, 35.0]]
+[['170508', 'aggregates', 500, 35.0], ['170508', 'backfill', 0, 30.0]]
 >>> normalize_nace("3511"), normalize_nace("231"), normalize_nace("16.10A")
 ('35.11', '23.1', '16.10')
 """
