@@ -278,9 +278,13 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
 
 
 def _accepts(needs: pd.DataFrame) -> pd.DataFrame:
-    """(need row, key) for every way a need accepts a supply."""
+    """(need row, key) for every way a need accepts a supply: its accepted codes if it lists any
+    (its category, when given, only names what they replace: prices, CO2e, label), else its
+    category. A line that lists its codes takes those codes and no other residue of the category
+    (a RAP recycling line takes planings, not fly ash; a lees line takes lees, not marc)."""
     parts = []
-    by_cat = needs[needs["category"] != ""]
+    listed = needs["accepted_codes"].map(len).to_numpy() > 0
+    by_cat = needs[(needs["category"] != "") & ~listed]
     parts.append(pd.DataFrame({"n": by_cat.index.to_numpy(), "key": "cat:" + by_cat["category"]}))
     codes = needs[["accepted_codes"]].explode("accepted_codes").dropna()
     if len(codes):

@@ -74,7 +74,7 @@ def legacy_pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeB
     n = np.concatenate([f[1] for f in found]).astype(np.int64)
     s = offers["s"].to_numpy(np.int64)[o]
     quality = offers["quality"].to_numpy(float)[o]
-    # a need that accepts a code explicitly and also by category: keep the best quality
+    # a stream that meets several of a need's keys (a code and its prefix): keep the best quality
     order = np.lexsort((-quality, n, s))
     o, s, n = o[order], s[order], n[order]
     s_n = s * (len(needs) + 1) + n
