@@ -123,7 +123,7 @@ def rank_key(score_eur: np.ndarray, value_cents: np.ndarray, partner_share: np.n
     positive; a pair that loses money keeps its (negative) total and ranks after.
 
     >>> rank_key(np.array([50_000.0, 4_000.0]), np.array([500.0, 4_000.0]), np.array([1.0, 1.0])).round(1).tolist()
-    [62.9, 54.3]
+    [63.0, 54.3]
     >>> rank_key(np.array([50_000.0, 6_000.0]), np.array([500.0, 6_000.0]), np.array([0.2, 1.0])).round(1).tolist()
     [36.8, 71.1]
     """
