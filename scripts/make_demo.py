@@ -47,11 +47,15 @@ STREAM_COLUMNS = [
     "id", "company_id", "ewc_code", "material", "description", "quantity", "unit",
     "physical_state", "months", "route", "route_cost_eur_per_unit", "notes",
     "bulk_density_t_per_m3", "storage_months", "temperature_c",
+    "forms", "standards",
+    "destination",
 ]  # fmt: skip
 NEED_COLUMNS = [
     "id", "company_id", "category", "accepted_codes", "description", "quantity", "unit",
     "virgin_price_eur_per_unit", "max_distance_km", "months", "hazardous_permit", "notes",
     "min_temperature_c",
+    "accepted_states", "required_forms", "refused_forms", "required_standards", "gate_fee_eur_per_unit",
+    "permit",
 ]  # fmt: skip
 SYNERGY_COLUMNS = [
     "id", "stream_id", "need_id", "stage", "quantity", "abandoned_reason", "created_on",
@@ -188,6 +192,9 @@ class Generator:
         density: float | None = None,
         storage: int | None = None,
         temperature: float | None = None,
+        forms: str = "",
+        standards: str = "",
+        destination: str = "",
     ) -> None:
         ewc_code = ""
         if code:
@@ -214,6 +221,9 @@ class Generator:
             "bulk_density_t_per_m3": "" if density is None else fmt_number(density, 2),
             "storage_months": "" if storage is None else str(storage),
             "temperature_c": "" if temperature is None else fmt_number(temperature),
+            "forms": forms,
+            "standards": standards,
+            "destination": destination,
         }
         if (site.key, tag) in self.stream_tags:
             raise DemoDataError(f"stream tag {site.key}/{tag} used twice")
@@ -236,6 +246,12 @@ class Generator:
         permit: bool = False,
         notes: str = "",
         min_temperature: float | None = None,
+        states: str = "",
+        forms: str = "",
+        refuses: str = "",
+        standards: str = "",
+        gate_fee: float = 0.0,
+        treatment_permit: str = "",
     ) -> None:
         for prefix in filter(None, accepted_codes.split(",")):
             if len(prefix) == 6 and prefix not in self.ewc:
@@ -256,6 +272,12 @@ class Generator:
             "hazardous_permit": "true" if permit else "false",
             "notes": notes,
             "min_temperature_c": "" if min_temperature is None else fmt_number(min_temperature),
+            "accepted_states": states,
+            "required_forms": forms,
+            "refused_forms": refuses,
+            "required_standards": standards,
+            "gate_fee_eur_per_unit": fmt_number(gate_fee, 2) if gate_fee else "",
+            "permit": treatment_permit,
         }
         if (site.key, tag) in self.need_tags:
             raise DemoDataError(f"need tag {site.key}/{tag} used twice")
@@ -409,7 +431,8 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
         g.stream(s, "glass", code="15 01 07",
                  description="Bouteilles cassées et non conformes de la ligne d'embouteillage",
                  quantity=g.q(5, 60, 1), route="recovery", cost=g.q(15, 40, 1),
-                 notes="expédiées vers une verrerie hors du territoire")  # fmt: skip
+                 notes="expédiées vers une verrerie hors du territoire",
+                 destination="verrerie hors du territoire")  # fmt: skip
     if g.chance(0.3):
         g.stream(s, "cardboard", code="15 01 01", description="Cartons d'emballage et croisillons",
                  quantity=g.q(3, 30, 1), route="recovery", cost=g.q(5, 25, 1))  # fmt: skip
@@ -425,7 +448,7 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
         g.need(s, "wood", category="wood_fuel", months="11-3", description="Plaquettes de bois "
                "pour une chaudière biomasse chauffant les alambics (projet)",
                quantity=g.q(300, 900, 10), price=g.q(*WOOD_CHIP_SMALL_BOILER_EUR_PER_T, 1),
-               max_km=50)  # fmt: skip
+               max_km=50, standards="iso_17225_4_a", forms="chips")  # fmt: skip
 
 
 def big_distillery(g: Generator, s: Site) -> None:
@@ -444,7 +467,7 @@ def wine_grower(g: Generator, s: Site, distils: bool = False) -> None:
     if g.chance(0.35):
         g.stream(s, "prunings", code="02 01 03", months="12-3",
                  description="Sarments de taille, brûlés ou broyés dans les rangs aujourd'hui",
-                 quantity=g.q(20, 150, 5), route="other")  # fmt: skip
+                 quantity=g.q(20, 150, 5), route="other", forms="offcuts;fresh")  # fmt: skip
     if distils:
         g.stream(s, "vinasses", code="02 07 02", state="liquid", unit="m3", months="11-3",
                  description="Vinasses de l'alambic du bouilleur de cru",
@@ -452,19 +475,19 @@ def wine_grower(g: Generator, s: Site, distils: bool = False) -> None:
     if g.chance(0.25):
         g.stream(s, "plastic", code="02 01 04",
                  description="Plastiques viticoles : liens, protège-ceps, emballages",
-                 quantity=g.q(0.5, 3, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
+                 quantity=g.q(0.5, 3, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="soiled")  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="11-3",
            description="Amendement organique pour le vignoble (compost, digestat)",
-           quantity=g.q(80, 600, 10), price=g.q(20, 40, 1), max_km=g.q(25, 40, 5))  # fmt: skip
+           quantity=g.q(80, 600, 10), price=g.q(20, 40, 1), max_km=g.q(25, 40, 5), standards="nf_u44_051;plan_epandage")  # fmt: skip
     if g.chance(0.35):
         g.need(s, "water", category="process_water", unit="m3", months="9-10",
                description="Eau de lavage du pressoir, des cuves et des bennes à vendange",
-               quantity=g.q(300, 1_500, 50), price=g.q(3, 4.5, 0.1), max_km=10)  # fmt: skip
+               quantity=g.q(300, 1_500, 50), price=g.q(3, 4.5, 0.1), max_km=10, standards="eau_potable")  # fmt: skip
     if distils and g.chance(0.5):
         g.need(s, "wood", category="wood_fuel", months="11-3",
                description="Plaquettes de bois pour remplacer le fioul sous l'alambic (projet)",
                quantity=g.q(60, 200, 10), price=g.q(*WOOD_CHIP_SMALL_BOILER_EUR_PER_T, 1),
-               max_km=40)  # fmt: skip
+               max_km=40, standards="iso_17225_4_a", forms="chips")  # fmt: skip
 
 
 def distilling_grower(g: Generator, s: Site) -> None:
@@ -475,12 +498,12 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
     g.need(s, "marc_lees", category="wine_byproduct_distillation", months="9-11",
            description="Marcs de raisin pour l'alcool, l'acide tartrique et l'huile de pépins "
            "(ensilés)", quantity=18_000, price=8, max_km=80)  # fmt: skip
-    g.need(s, "lees", accepted_codes="020704", months="10-3",
+    g.need(s, "lees", category="wine_byproduct_distillation", accepted_codes="020704", months="10-3",
            description="Lies de vin pour l'alcool et l'acide tartrique", quantity=6_000, price=8,
            max_km=80)  # fmt: skip
     g.need(s, "wood", category="wood_fuel", months="9-4",
            description="Plaquettes et sciure pour la chaudière vapeur (avec les marcs épuisés)",
-           quantity=4_000, price=WOOD_CHIP_LARGE_BOILER_EUR_PER_T, max_km=80)  # fmt: skip
+           quantity=4_000, price=WOOD_CHIP_LARGE_BOILER_EUR_PER_T, max_km=80, forms="sawdust;chips;bark;offcuts")  # fmt: skip
     g.stream(s, "exhausted_marc", code="02 07 02", state="solid", months="10-5",
              description="Marcs épuisés après extraction de l'alcool et des pépins",
              quantity=6_000, route="recovery", cost=12)  # fmt: skip
@@ -496,30 +519,36 @@ def byproduct_distillery(g: Generator, s: Site) -> None:
 
 def methaniser(g: Generator, s: Site, big: bool = True) -> None:
     if big:
-        g.need(s, "solid", accepted_codes="0201,0203,0207,0205",
+        g.need(s, "solid", category="methanisation_feedstock",
+               accepted_codes="020103,020106,0203,020701,020702,020704,0205",
                description="Intrants solides : fumiers, résidus de cultures et agroalimentaires, "
-               "marcs, lies", quantity=30_000, price=25, max_km=50)  # fmt: skip
-        g.need(s, "vinasses", accepted_codes="020702", unit="m3", months="11-4",
-               description="Intrants liquides : vinasses (en remplacement de l'eau de dilution)",
-               quantity=20_000, price=1, max_km=40)  # fmt: skip
+               "marcs, lies", quantity=30_000, price=25, max_km=50, states="solid;pasty",
+               refuses="film")  # fmt: skip
+        g.need(s, "vinasses", accepted_codes="020702", unit="m3",
+               months="11-4", description="Intrants liquides : vinasses (en remplacement de l'eau de "
+               "dilution)", quantity=20_000, price=1, max_km=40, states="liquid")  # fmt: skip
         g.need(s, "biowaste", category="methanisation_feedstock",
                description="Biodéchets et graisses de la restauration et des commerces (hygiénisés "
-               "sur site)", quantity=4_000, price=15, max_km=40)  # fmt: skip
+               "sur site)", quantity=4_000, price=0, max_km=40, gate_fee=45,
+               treatment_permit="ICPE 2781-2 (enregistrement), agrément sanitaire sous-produits animaux C3",
+               notes="redevance de traitement des biodéchets, ordre de grandeur ADEME (ADEME-METH)")  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=6,
                  description="Digestat solide, épandu chez des agriculteurs selon le plan "
-                 "d'épandage", quantity=26_000)  # fmt: skip
+                 "d'épandage", quantity=26_000, standards="plan_epandage",
+                 destination="agriculteurs du plan d'épandage")  # fmt: skip
         g.stream(s, "liquid_digestate", code="19 06 05", state="liquid", unit="m3",
-                 route="recovery", cost=4, quantity=12_000,
+                 route="recovery", cost=4, quantity=12_000, standards="plan_epandage",
                  description="Fraction liquide du digestat, riche en azote")  # fmt: skip
         g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", temperature=85,
                  description="Chaleur fatale du moteur de cogénération après chauffage des "
                  "digesteurs", quantity=4_500)  # fmt: skip
     else:
-        g.need(s, "solid", accepted_codes="0201,0203", description="Fumiers, résidus de cultures "
-               "et écarts de légumes pour le méthaniseur à la ferme", quantity=8_000, price=20,
-               max_km=20)  # fmt: skip
+        g.need(s, "solid", category="methanisation_feedstock", accepted_codes="020103,020106,0203",
+               description="Fumiers, résidus de cultures et écarts de légumes pour le méthaniseur à la "
+               "ferme", quantity=8_000, price=20, max_km=20, states="solid;pasty", refuses="film")  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=5,
-                 description="Digestat du méthaniseur à la ferme", quantity=7_000)  # fmt: skip
+                 description="Digestat du méthaniseur à la ferme", quantity=7_000,
+                 standards="plan_epandage")  # fmt: skip
         g.stream(s, "heat", material="heat_hot_water", unit="MWh", state="energy", temperature=85,
                  description="Chaleur fatale du moteur de cogénération de la ferme",
                  quantity=1_200)  # fmt: skip
@@ -532,10 +561,11 @@ def farm_methaniser(g: Generator, s: Site) -> None:
 def composting(g: Generator, s: Site) -> None:
     g.need(s, "feedstock", category="compost_feedstock",
            description="Déchets verts, écorces, marcs et autres résidus biodégradables à composter",
-           quantity=9_000, price=0, max_km=40)  # fmt: skip
+           quantity=9_000, price=0, max_km=40, gate_fee=35, treatment_permit="ICPE 2780-2 (enregistrement)",
+           notes="redevance de la plateforme, ordre de grandeur ADEME (ADEME-COMPOST)")  # fmt: skip
     g.stream(s, "compost", material="soil_amendment", route="other", cost=-6,
              description="Compost normé (NF U 44-051), vendu aujourd'hui aux agriculteurs",
-             quantity=4_500)  # fmt: skip
+             quantity=4_500, standards="nf_u44_051", destination="vente aux agriculteurs")  # fmt: skip
     g.stream(s, "rejects", code="19 12 12", description="Refus de criblage (plastiques, cailloux)",
              quantity=400, route="landfill", cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
 
@@ -544,7 +574,7 @@ def heat_network(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", description="Plaquettes de bois pour les chaudières du "
            "réseau de chaleur (en complément de la géothermie)", quantity=10_000,
            price=WOOD_CHIP_LARGE_BOILER_EUR_PER_T,
-           max_km=80)  # fmt: skip
+           max_km=80, forms="chips")  # fmt: skip
     g.need(s, "heat", category="heat_hot_water", unit="MWh", months="10-4", min_temperature=65,
            description="Chaleur fatale à injecter dans le réseau de chaleur",
            quantity=2_500, price=30, max_km=8)  # fmt: skip
@@ -557,7 +587,7 @@ def heat_network(g: Generator, s: Site) -> None:
 def hospital(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
            description="Plaquettes de bois pour la chaufferie de l'hôpital", quantity=1_800,
-           price=WOOD_CHIP_MID_BOILER_EUR_PER_T, max_km=60)  # fmt: skip
+           price=WOOD_CHIP_MID_BOILER_EUR_PER_T, max_km=60, standards="iso_17225_4_a", forms="chips")  # fmt: skip
     g.stream(s, "food", code="20 01 08",
              description="Déchets de cuisine et de restauration collective", quantity=70,
              route="incineration", cost=INCINERATION_TYPICAL_EUR_PER_T)  # fmt: skip
@@ -571,7 +601,7 @@ def school(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
            description="Plaquettes de bois pour la chaufferie de l'établissement",
            quantity=g.q(150, 500, 10), price=g.q(*WOOD_CHIP_SMALL_BOILER_EUR_PER_T, 1),
-           max_km=50)  # fmt: skip
+           max_km=50, standards="iso_17225_4_a", forms="chips")  # fmt: skip
     g.stream(s, "food", code="20 01 08", months="9-6",
              description="Restes alimentaires de la cantine", quantity=g.q(15, 40, 1),
              route="incineration", cost=g.q(*INCINERATION_EUR_PER_T, 1))  # fmt: skip
@@ -580,7 +610,7 @@ def school(g: Generator, s: Site) -> None:
 def care_home(g: Generator, s: Site) -> None:
     g.need(s, "wood", category="wood_fuel", months="10-4",
            description="Granulés ou plaquettes de bois pour la chaudière", quantity=250,
-           price=WOOD_CHIP_SMALL_BOILER_EUR_PER_T[1], max_km=40)  # fmt: skip
+           price=WOOD_CHIP_SMALL_BOILER_EUR_PER_T[1], max_km=40, standards="iso_17225_4_a", forms="chips")  # fmt: skip
     g.stream(s, "food", code="20 01 08", description="Déchets de cuisine", quantity=20,
              route="incineration", cost=INCINERATION_TYPICAL_EUR_PER_T)  # fmt: skip
     g.stream(s, "oil", code="20 01 25", state="liquid", description="Huiles de friture usagées",
@@ -599,7 +629,7 @@ def aquatic_centre(g: Generator, s: Site) -> None:
 def dairy(g: Generator, s: Site) -> None:
     g.stream(s, "whey", code="02 05 01", state="liquid", unit="m3",
              description="Lactosérum doux", quantity=6_000, route="recovery",
-             cost=4)  # fmt: skip
+             cost=4, standards="agrement_alimentation_animale")  # fmt: skip
     g.stream(s, "sludge", code="02 05 02", state="pasty", quantity=500, route="recovery",
              cost=22, description="Boues de la station d'épuration du site")  # fmt: skip
     g.stream(s, "heat", material="heat_low_temperature", unit="MWh", state="energy", quantity=900, temperature=35,
@@ -609,10 +639,10 @@ def dairy(g: Generator, s: Site) -> None:
              route="recovery", cost=12)  # fmt: skip
     g.stream(s, "film", code="15 01 02", description="Film étirable et housses plastiques",
              quantity=20, route="landfill",
-             cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
+             cost=LANDFILL_TYPICAL_EUR_PER_T, forms="film;clean")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
            description="Eau pour le nettoyage en place (NEP)", quantity=25_000, price=3.6,
-           max_km=10)  # fmt: skip
+           max_km=10, standards="eau_potable")  # fmt: skip
 
 
 def cannery(g: Generator, s: Site) -> None:
@@ -628,13 +658,13 @@ def cannery(g: Generator, s: Site) -> None:
            quantity=3_500, price=55, max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="6-10",
            description="Eau de lavage des légumes", quantity=40_000, price=3.4,
-           max_km=10)  # fmt: skip
+           max_km=10, standards="eau_potable")  # fmt: skip
 
 
 def slaughterhouse(g: Generator, s: Site) -> None:
     g.stream(s, "tissue", code="02 02 02", quantity=900, route="other", cost=60,
              description="Sous-produits animaux de catégorie 3, transformés hors du "
-             "territoire")  # fmt: skip
+             "territoire", destination="équarrisseur agréé C3 hors du territoire")  # fmt: skip
     g.stream(s, "manure", code="02 01 06", state="pasty", quantity=1_200, route="recovery", cost=12,
              description="Fumier des parcs d'attente et matières stercoraires")  # fmt: skip
     g.stream(s, "sludge", code="02 02 04", state="pasty", quantity=600, route="recovery",
@@ -643,7 +673,7 @@ def slaughterhouse(g: Generator, s: Site) -> None:
            description="Eau chaude pour l'échaudage et le nettoyage", quantity=1_400, price=58,
            max_km=4)  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
-           description="Eau de nettoyage", quantity=18_000, price=3.8, max_km=10)  # fmt: skip
+           description="Eau de nettoyage", quantity=18_000, price=3.8, max_km=10, standards="eau_potable")  # fmt: skip
 
 
 def bakery(g: Generator, s: Site) -> None:
@@ -660,7 +690,7 @@ def bakery(g: Generator, s: Site) -> None:
 def feed_mill(g: Generator, s: Site) -> None:
     g.need(s, "feed", category="animal_feed_ruminant", description="Coproduits pour la formulation "
            "d'aliments : son, farine de boulangerie, pulpes, lactosérum", quantity=6_000, price=210,
-           max_km=60)  # fmt: skip
+           max_km=60, standards="agrement_alimentation_animale")  # fmt: skip
     g.stream(s, "screenings", code="02 03 04", quantity=120, route="recovery", cost=10,
              description="Issues de céréales et poussières impropres à l'alimentation "
              "animale")  # fmt: skip
@@ -674,37 +704,38 @@ def grain_dryer(g: Generator, s: Site) -> None:
            quantity=g.q(1_200, 2_200, 100), price=g.q(60, 70, 1), max_km=5)  # fmt: skip
     g.stream(s, "husks", code="02 01 03", months="7-11", route="recovery", cost=g.q(3, 8, 1),
              description="Issues de nettoyage, balles et grains cassés",
-             quantity=g.q(300, 700, 10))  # fmt: skip
+             quantity=g.q(300, 700, 10), forms="husks;clean;dry",
+             standards="agrement_alimentation_animale")  # fmt: skip
 
 
 def cereal_farm(g: Generator, s: Site) -> None:
     g.stream(s, "residues", code="02 01 03", months="7-9", route="other",
              description="Menues pailles et résidus de culture non vendus comme paille",
-             quantity=g.q(50, 300, 10))  # fmt: skip
+             quantity=g.q(50, 300, 10), forms="straw;dry")  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="2-4",
            description="Fertilisant organique (digestat, compost) en remplacement des engrais "
            "minéraux", quantity=g.q(200, 1_500, 50), price=g.q(15, 40, 1),
-           max_km=g.q(20, 40, 5))  # fmt: skip
+           max_km=g.q(20, 40, 5), standards="nf_u44_051;plan_epandage")  # fmt: skip
     if g.chance(0.5):
         g.need(s, "water", category="process_water", unit="m3", months="6-8",
                description="Eau d'irrigation du maïs (tarif agricole)",
                quantity=g.q(5_000, 30_000, 500), price=0.45, max_km=10)  # fmt: skip
     if g.chance(0.2):
         g.stream(s, "plastic", code="02 01 04", description="Plastiques d'ensilage et big-bags",
-                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
+                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
 
 
 def melon_farm(g: Generator, s: Site) -> None:
     g.stream(s, "melons", code="02 01 03", months="6-9", route="other",
              description="Melons invendus et abîmés, fanes après récolte",
-             quantity=g.q(100, 600, 10))  # fmt: skip
+             quantity=g.q(100, 600, 10), forms="fruit_vegetables;fresh")  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "mulch", code="02 01 04",
                  description="Films de paillage et tunnels plastiques usagés",
-                 quantity=g.q(3, 15, 1), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
+                 quantity=g.q(3, 15, 1), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="2-4",
            description="Compost ou digestat avant plantation", quantity=g.q(150, 600, 10),
-           price=g.q(25, 35, 1), max_km=30)  # fmt: skip
+           price=g.q(25, 35, 1), max_km=30, standards="nf_u44_051;plan_epandage")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="5-8",
            description="Eau d'irrigation (tarif agricole)", quantity=g.q(5_000, 25_000, 500),
            price=0.45, max_km=10)  # fmt: skip
@@ -716,17 +747,17 @@ def greenhouse(g: Generator, s: Site) -> None:
            quantity=g.q(1_500, 4_000, 100), price=g.q(65, 80, 1), max_km=5)  # fmt: skip
     g.stream(s, "residues", code="02 01 03", months="7-11", route="recovery",
              cost=g.q(15, 25, 1), description="Résidus végétaux de fin de culture",
-             quantity=g.q(80, 200, 10))  # fmt: skip
+             quantity=g.q(80, 200, 10), forms="soiled;fresh")  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "films", code="02 01 04", description="Films de serre et sacs de substrat",
-                 quantity=g.q(2, 6, 1), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
+                 quantity=g.q(2, 6, 1), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3", months="3-10",
            description="Eau d'irrigation (goutte-à-goutte et brumisation)",
            quantity=g.q(3_000, 8_000, 500), price=g.fixed(OWN_WATER_EUR_PER_M3),
            max_km=10)  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="1-2",
            description="Compost pour les planches de culture", quantity=g.q(50, 150, 10),
-           price=g.q(30, 40, 1), max_km=30)  # fmt: skip
+           price=g.q(30, 40, 1), max_km=30, standards="nf_u44_051")  # fmt: skip
 
 
 def cattle_farm(g: Generator, s: Site) -> None:
@@ -735,11 +766,11 @@ def cattle_farm(g: Generator, s: Site) -> None:
              quantity=g.q(1_500, 5_000, 100))  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "film", code="02 01 04", description="Films d'ensilage et d'enrubannage",
-                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
+                 quantity=g.q(1, 4, 0.5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1), forms="film;soiled")  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Litière (paille, sciure)",
            quantity=g.q(100, 400, 10), price=g.q(45, 70, 1), max_km=30)  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant", description="Aliments complémentaires",
-           quantity=g.q(200, 800, 10), price=g.q(180, 250, 5), max_km=40)  # fmt: skip
+           quantity=g.q(200, 800, 10), price=g.q(180, 250, 5), max_km=40, standards="agrement_alimentation_animale")  # fmt: skip
     if g.chance(0.6):
         g.need(s, "water", category="process_water", unit="m3",
                description="Eau de nettoyage de la salle de traite et des aires d'exercice",
@@ -751,7 +782,7 @@ def poultry_farm(g: Generator, s: Site) -> None:
              description="Fumier de volailles (déjections et litière)", quantity=g.q(200, 800,
              10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour la litière",
-           quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40)  # fmt: skip
+           quantity=g.q(60, 200, 5), price=g.q(50, 80, 1), max_km=40, forms="sawdust;shavings;dry")  # fmt: skip
     g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="10-4", min_temperature=35,
            description="Chaleur pour les poulaillers (au gaz aujourd'hui)",
            quantity=g.q(150, 450, 10), price=75, max_km=5)  # fmt: skip
@@ -763,19 +794,20 @@ def pig_farm(g: Generator, s: Site) -> None:
              quantity=g.q(3_000, 8_000, 100))  # fmt: skip
     g.need(s, "feed", category="animal_feed_monogastric",
            description="Alimentation (céréales, lactosérum, coproduits)",
-           quantity=g.q(600, 1_500, 10), price=g.q(200, 240, 5), max_km=50)  # fmt: skip
+           quantity=g.q(600, 1_500, 10), price=g.q(200, 240, 5), max_km=50, standards="agrement_alimentation_animale")  # fmt: skip
 
 
 def sawmill(g: Generator, s: Site, big: bool = False) -> None:
     g.stream(s, "sawdust", code="03 01 05", route="recovery", cost=g.q(-15, 5, 1),
              description="Sciure et copeaux (pin maritime, chêne)",
-             quantity=g.q(4_000, 8_000, 50) if big else g.q(500, 4_000, 50))  # fmt: skip
+             quantity=g.q(4_000, 8_000, 50) if big else g.q(500, 4_000, 50),
+             forms="sawdust;clean;fresh")  # fmt: skip
     g.stream(s, "bark", code="03 01 01", route="recovery", cost=g.q(0, 10, 1),
              description="Écorces, vendues en paillage ou brûlées",
-             quantity=g.q(300, 3_000, 50))  # fmt: skip
+             quantity=g.q(300, 3_000, 50), forms="bark;fresh")  # fmt: skip
     g.stream(s, "chips", code="03 01 05", route="recovery", cost=g.q(-25, -10, 1),
              description="Plaquettes de scierie (dosses et délignures broyées)",
-             quantity=g.q(800, 5_000, 50))  # fmt: skip
+             quantity=g.q(800, 5_000, 50), forms="chips;clean;fresh", standards="iso_17225_4_a")  # fmt: skip
     if g.chance(0.5):
         g.stream(s, "ash", code="10 01 01", description="Mâchefers de la chaudière du séchoir",
                  quantity=g.q(50, 150, 5), route="landfill", cost=g.q(*LANDFILL_EUR_PER_T, 1))  # fmt: skip
@@ -797,7 +829,7 @@ def big_sawmill(g: Generator, s: Site) -> None:
 def joinery(g: Generator, s: Site) -> None:
     g.stream(s, "shavings", code="03 01 05", route="recovery", cost=g.q(20, 60, 1),
              description="Copeaux et chutes de bois non traité", quantity=g.q(30, 300,
-             5))  # fmt: skip
+             5), forms="shavings;offcuts;clean;dry")  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "treated", code="03 01 04", route="incineration", cost=g.q(300, 380, 5),
                  description="Chutes et poussières de bois traité ou verni",
@@ -819,7 +851,7 @@ def joinery(g: Generator, s: Site) -> None:
 def pallet_maker(g: Generator, s: Site) -> None:
     g.stream(s, "offcuts", code="03 01 05", route="recovery", cost=g.q(-8, 0, 1),
              description="Chutes et sciure de la fabrication de palettes", quantity=g.q(150, 600,
-             10))  # fmt: skip
+             10), forms="sawdust;offcuts;clean;dry")  # fmt: skip
     g.need(s, "pallets", category="pallets_packaging_reuse",
            description="Palettes usagées à réparer et à revendre", quantity=g.q(150, 500, 10),
            price=60, max_km=60)  # fmt: skip
@@ -942,7 +974,7 @@ def plastics_film(g: Generator, s: Site) -> None:
              quantity=g.q(10, 40, 1), route="recovery", cost=g.q(5, 20, 1))  # fmt: skip
     g.need(s, "film", category="plastic_polymer", accepted_codes="150102",
            description="Balles de film polyéthylène propre pour fabriquer des sacs poubelle",
-           quantity=g.q(300, 800, 10), price=350, max_km=100)  # fmt: skip
+           quantity=g.q(300, 800, 10), price=350, max_km=100, forms="film;clean")  # fmt: skip
 
 
 def plastics_parts(g: Generator, s: Site) -> None:
@@ -1031,9 +1063,9 @@ def waste_operator(g: Generator, s: Site) -> None:
     g.need(s, "paper", category="paper_fibre",
            description="Papiers et cartons à trier et à mettre en balles", quantity=2_500, price=0,
            max_km=60)  # fmt: skip
-    g.need(s, "film", accepted_codes="150102",
+    g.need(s, "film", category="plastic_polymer", accepted_codes="150102",
            description="Films plastiques propres à mettre en balles", quantity=500, price=0,
-           max_km=60)  # fmt: skip
+           max_km=60, forms="film;clean")  # fmt: skip
     g.stream(s, "bales", code="19 12 01", route="recovery", cost=-60,
              description="Papiers et cartons en balles, vendus à une papeterie",
              quantity=2_400)  # fmt: skip
@@ -1085,10 +1117,10 @@ def equestrian_centre(g: Generator, s: Site) -> None:
     g.stream(s, "manure", code="02 01 06", route="other",
              description="Fumier de cheval avec litière", quantity=g.q(300, 800, 10))  # fmt: skip
     g.need(s, "bedding", category="animal_bedding", description="Copeaux de bois pour les boxes",
-           quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40)  # fmt: skip
+           quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40, forms="sawdust;shavings;dry")  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant",
            description="Son et pulpes pour l'alimentation des chevaux", quantity=g.q(60, 150, 5),
-           price=g.q(200, 250, 5), max_km=40)  # fmt: skip
+           price=g.q(200, 250, 5), max_km=40, standards="agrement_alimentation_animale")  # fmt: skip
 
 
 def goat_farm(g: Generator, s: Site) -> None:
@@ -1098,7 +1130,7 @@ def goat_farm(g: Generator, s: Site) -> None:
            quantity=g.q(60, 150, 5), price=g.q(50, 70, 1), max_km=30)  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant",
            description="Aliments complémentaires (lactosérum, son)", quantity=g.q(80, 250, 5),
-           price=g.q(190, 240, 5), max_km=40)  # fmt: skip
+           price=g.q(190, 240, 5), max_km=40, standards="agrement_alimentation_animale")  # fmt: skip
 
 
 def landscaper(g: Generator, s: Site) -> None:
@@ -1107,7 +1139,7 @@ def landscaper(g: Generator, s: Site) -> None:
              quantity=g.q(200, 600, 10))  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="9-4",
            description="Compost pour les plantations", quantity=g.q(200, 600, 10),
-           price=g.q(30, 40, 1), max_km=30)  # fmt: skip
+           price=g.q(30, 40, 1), max_km=30, standards="nf_u44_051")  # fmt: skip
     g.need(s, "backfill", category="backfill",
            description="Terre végétale et remblais pour l'aménagement paysager",
            quantity=g.q(500, 2_000, 50), price=g.q(10, 14, 0.5), max_km=30)  # fmt: skip
@@ -1119,7 +1151,7 @@ def concrete_plant(g: Generator, s: Site) -> None:
              10))  # fmt: skip
     g.need(s, "aggregates", category="aggregates",
            description="Graviers et sables pour béton prêt à l'emploi (part recyclée admise)",
-           quantity=g.q(10_000, 30_000, 500), price=g.q(15, 19, 0.5), max_km=30)  # fmt: skip
+           quantity=g.q(10_000, 30_000, 500), price=g.q(15, 19, 0.5), max_km=30, standards="nf_en_12620")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
            description="Eau de gâchage et de lavage", quantity=g.q(3_000, 8_000, 500),
            price=g.fixed(OWN_WATER_EUR_PER_M3),
@@ -1127,7 +1159,7 @@ def concrete_plant(g: Generator, s: Site) -> None:
 
 
 def asphalt_plant(g: Generator, s: Site) -> None:
-    g.need(s, "asphalt", accepted_codes="170302", description="Fraisats d'enrobés à recycler en "
+    g.need(s, "asphalt", category="aggregates", accepted_codes="170302", description="Fraisats d'enrobés à recycler en "
            "enrobés à chaud (en remplacement de granulats et de bitume)",
            quantity=g.q(5_000, 10_000, 500), price=25, max_km=50)  # fmt: skip
     g.need(s, "aggregates", category="aggregates", description="Granulats pour enrobés",
@@ -1140,7 +1172,7 @@ def municipal_services(g: Generator, s: Site) -> None:
              quantity=450)  # fmt: skip
     g.need(s, "amendment", category="soil_amendment", months="10-4",
            description="Compost pour les massifs et les plantations", quantity=300, price=32,
-           max_km=30)  # fmt: skip
+           max_km=30, standards="nf_u44_051")  # fmt: skip
     g.need(s, "aggregates", category="aggregates",
            description="Granulats pour les chemins et la voirie rurale", quantity=1_500, price=17,
            max_km=30)  # fmt: skip
@@ -1149,29 +1181,29 @@ def municipal_services(g: Generator, s: Site) -> None:
 
 
 def pellet_maker(g: Generator, s: Site) -> None:
-    g.need(s, "sawdust", accepted_codes="030105",
+    g.need(s, "sawdust", category="wood_fuel", accepted_codes="030105",
            description="Sciure et copeaux secs, non traités, à presser en granulés de bois",
-           quantity=15_000, price=40, max_km=80)  # fmt: skip
+           quantity=15_000, price=40, max_km=80, forms="sawdust;shavings;clean")  # fmt: skip
     g.need(s, "heat", category="heat_hot_water", unit="MWh", description="Chaleur pour le séchoir à sciure", min_temperature=60,
            quantity=3_000, price=35, max_km=3)  # fmt: skip
     g.stream(s, "fines", code="03 01 05", route="recovery", cost=0, quantity=300,
-             description="Fines et granulés cassés issus du criblage")  # fmt: skip
+             description="Fines et granulés cassés issus du criblage", forms="sawdust;powder;clean;dry")  # fmt: skip
 
 
 def brewery(g: Generator, s: Site) -> None:
     g.stream(s, "grains", code="02 07 01", state="pasty", route="recovery", cost=5,
-             description="Drêches de brasserie", quantity=g.q(100, 300, 10))  # fmt: skip
+             description="Drêches de brasserie", quantity=g.q(100, 300, 10), standards="agrement_alimentation_animale")  # fmt: skip
     g.stream(s, "yeast", code="02 07 04", state="liquid", route="other", cost=20,
-             description="Levures en excès et fonds de cuve", quantity=g.q(5, 20, 1))  # fmt: skip
+             description="Levures en excès et fonds de cuve", quantity=g.q(5, 20, 1), standards="agrement_alimentation_animale")  # fmt: skip
     g.need(s, "water", category="process_water", unit="m3",
            description="Eau de nettoyage des cuves et des fûts", quantity=g.q(1_500, 4_000, 100),
-           price=g.q(3.5, 4.5, 0.1), max_km=5)  # fmt: skip
+           price=g.q(3.5, 4.5, 0.1), max_km=5, standards="eau_potable")  # fmt: skip
 
 
 def nursery(g: Generator, s: Site) -> None:
     g.need(s, "amendment", category="soil_amendment",
            description="Compost pour les substrats de rempotage", quantity=g.q(300, 800, 10),
-           price=40, max_km=40)  # fmt: skip
+           price=40, max_km=40, standards="nf_u44_051")  # fmt: skip
     g.need(s, "heat", category="heat_low_temperature", unit="MWh", months="11-3", min_temperature=25,
            description="Chaleur hors-gel pour les serres", quantity=g.q(400, 800, 50),
            price=70, max_km=5)  # fmt: skip
@@ -1510,6 +1542,24 @@ SYNERGIES: tuple[tuple[str, str, str, str, str, str, float, str, str, str, str],
 )  # fmt: skip
 
 
+#: Where streams go today when the outlet is a need of the network: growers deliver their marc and
+#: lees to the by-product distillery (prestations viniques, compulsory in France: CMO-1308), so
+#: those exchanges exist and are not new synergies.
+CURRENT_OUTLETS = {("grower", "marc"): ("byproduct_archiac", "marc_lees"),
+                   ("grower", "lees"): ("byproduct_archiac", "lees"),
+                   ("distilling_grower", "marc"): ("byproduct_archiac", "marc_lees"),
+                   ("distilling_grower", "lees"): ("byproduct_archiac", "lees")}  # fmt: skip
+
+
+def current_destinations(g: Generator) -> None:
+    """Fill each stream's current destination where it is a need of the network."""
+    sector = {site.key: site.sector for site in g.sites}
+    for (key, tag), row in g.stream_tags.items():
+        outlet = CURRENT_OUTLETS.get((sector[key], tag))
+        if outlet and not row["destination"]:
+            row["destination"] = g.need_tags[outlet]["id"]
+
+
 def build(seed: int = SEED) -> dict[str, list[dict[str, str]]]:
     """The four tables of the demo network, as lists of rows keyed by canonical column."""
     rng = random.Random(seed)
@@ -1562,6 +1612,7 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, str]]]:
         companies.append(site.row)
         fn(g, site)
 
+    current_destinations(g)
     synergies = []
     for sid, pkey, stag, rkey, ntag, stage, share, reason, created, updated, notes in SYNERGIES:
         stream = g.stream_tags[(pkey, stag)]

@@ -271,6 +271,11 @@ class BandedPair:
         # a pair is suggested only when it is worth something (public rule of the matcher)
         return Band(max(0.0, low) if math.isfinite(low) else 0.0, max(0.0, high))
 
+    def is_treatment(self) -> bool:
+        """Whether the receiver replaces no purchase (net of its gate fee): a treatment outlet, ranked
+        and shown apart from substitutions."""
+        return (self.own_value_eur if self.side == "receiver" else self.partner_value.high) <= 0
+
     def tradable(self) -> Band:
         return Band(min(self.own_quantity, self.partner_quantity.low), min(self.own_quantity, self.partner_quantity.high))
 
@@ -280,10 +285,11 @@ class BandedPair:
         return Band(unit.low * qty.low, high)
 
     def order_key(self) -> tuple:
-        """Best first, from bands only; ties broken by a hash of the pair's ids."""
+        """Substitutions first, then treatment outlets; within each, best first, from bands only;
+        ties broken by a hash of the pair's ids."""
         year, unit = self.gain_per_year(), self.gain_per_unit()
         tie = hashlib.blake2b(f"{self.stream_id}\x1f{self.need_id}".encode(), digest_size=8).hexdigest()
-        return (-year.low, -year.high, -unit.low, self.distance.low, tie)
+        return (self.is_treatment(), -year.low, -year.high, -unit.low, self.distance.low, tie)
 
 
 def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None = None) -> BandedPair:

@@ -45,7 +45,9 @@ from symbiose.domain import (
     Synergy,
     format_ewc,
     format_months,
+    parse_forms,
     parse_months,
+    parse_states,
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
@@ -122,6 +124,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("bulk_density_t_per_m3", ("masse_volumique_vrac_t_par_m3", "masse_volumique", "densite_vrac")),
         Column("storage_months", ("stockage_mois", "mois_de_stockage", "stockage")),
         Column("temperature_c", ("temperature_c", "temperature")),
+        Column("forms", ("formes", "forme")),
+        Column("standards", ("normes", "norme")),
+        Column("destination", ("destination_actuelle", "exutoire_actuel")),
     ),
     "needs": (
         Column("id", ("identifiant",), True),
@@ -140,6 +145,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("hazardous_permit", ("autorisation_dangereux",)),
         Column("notes", ("remarques", "commentaires")),
         Column("min_temperature_c", ("temperature_min_c", "temperature_minimale")),
+        Column("accepted_states", ("etats_acceptes",)),
+        Column("required_forms", ("formes_exigees",)),
+        Column("refused_forms", ("formes_refusees",)),
+        Column("required_standards", ("normes_exigees",)),
+        Column("gate_fee_eur_per_unit", ("redevance_eur_par_unite", "redevance")),
+        Column("permit", ("autorisation", "arrete_icpe")),
     ),
     "synergies": (
         Column("id", ("identifiant",), True),
@@ -1069,6 +1080,8 @@ def _parse_stream(
     cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
     _check_ranges(row, quantity, unit, "route_cost_eur_per_unit", cost)
     density, storage, temperature = _logistics_cells(row)
+    forms = _vocabulary(row, "forms", parse_forms)
+    standards = _standards(row, "standards")
     if not row.ok or quantity is None or unit is None:
         return None
     return Stream(
@@ -1076,6 +1089,7 @@ def _parse_stream(
         material=material, description=row.text("description"), physical_state=state,
         months=months, route=route, route_cost_cents=to_cents(cost or 0),
         notes=row.text("notes"), bulk_density_t_per_m3=density, storage_months=storage, temperature_c=temperature,
+        forms=forms, standards=standards, destination=row.text("destination"),
     )  # fmt: skip
 
 
@@ -1144,6 +1158,12 @@ def _parse_need(
     permit = row.boolean("hazardous_permit")
     min_temperature = _temperature(row, "min_temperature_c")
     _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
+    states = _vocabulary(row, "accepted_states", parse_states)
+    required = _vocabulary(row, "required_forms", parse_forms)
+    refused = _vocabulary(row, "refused_forms", parse_forms)
+    standards = _standards(row, "required_standards")
+    gate_fee = row.number_value("gate_fee_eur_per_unit", minimum=0, what="euros per unit")
+    _check_ranges(row, None, None, "gate_fee_eur_per_unit", gate_fee)
     if not row.ok or quantity is None or unit is None:
         return None
     return Need(
@@ -1151,7 +1171,42 @@ def _parse_need(
         accepted_codes=tuple(codes), description=row.text("description"),
         virgin_price_cents=to_cents(price or 0), max_distance_km=distance, months=months,
         hazardous_permit=permit, notes=row.text("notes"), min_temperature_c=min_temperature,
+        accepted_states=states, required_forms=required,
+        refused_forms=refused, required_standards=standards, gate_fee_cents=to_cents(gate_fee or 0),
+        permit=row.text("permit"),
     )  # fmt: skip
+
+
+def _vocabulary(row: _Row, column: str, parse) -> tuple[str, ...]:
+    """A list of a controlled vocabulary (forms, physical states); the row's problem otherwise."""
+    from symbiose.domain import FORMS, PhysicalState
+
+    choices = FORMS if parse is parse_forms else tuple(s.value for s in PhysicalState)
+    try:
+        return parse(row.text(column))
+    except ValueError:
+        row.problem(column, _("'{value}' is not allowed in this column; use one or more of {choices}, "
+                              "separated by ';'").format(value=row.text(column), choices=", ".join(choices)))  # fmt: skip
+        return ()
+
+
+def _standards(row: _Row, column: str) -> tuple[str, ...]:
+    """Product standards by their ids in the knowledge base (``product_standards.csv``)."""
+    from symbiose.compat import load_knowledge_base
+
+    known = load_knowledge_base().standards
+    compact = {re.sub(r"[\s_\-.]", "", k): k for k in known}  # 'NF U 44-051' reads nf_u44_051
+    found = []
+    for token in _CODE_SPLIT.split(row.text(column)):
+        token = compact.get(re.sub(r"[\s_\-.]", "", token.strip().lower()), token.strip())
+        if not token:
+            continue
+        if token not in known:
+            row.problem(column, _("'{value}' is not a known product standard; use one of {choices}").format(
+                value=token, choices=", ".join(known)))
+        elif token not in found:
+            found.append(token)
+    return tuple(found)
 
 
 def _date(row: _Row, column: str) -> date | None:
@@ -1424,6 +1479,7 @@ def _stream_cells(s: Stream) -> list[OutCell]:
         format_months(s.months), str(s.route), _money(s.route_cost_cents), s.notes,
         _optional(s.bulk_density_t_per_m3), None if s.storage_months is None else Decimal(s.storage_months),
         _optional(s.temperature_c),
+        ";".join(s.forms), ";".join(s.standards), s.destination,
     ]  # fmt: skip
 
 
@@ -1438,6 +1494,9 @@ def _need_cells(n: Need) -> list[OutCell]:
         _decimal_from_int(n.quantity_base, 3), str(n.unit), _money(n.virgin_price_cents),
         None if n.max_distance_km is None else float(n.max_distance_km), format_months(n.months),
         "true" if n.hazardous_permit else "false", n.notes, _optional(n.min_temperature_c),
+        ";".join(n.accepted_states),
+        ";".join(n.required_forms), ";".join(n.refused_forms), ";".join(n.required_standards),
+        _money(n.gate_fee_cents) if n.gate_fee_cents else None, n.permit,
     ]  # fmt: skip
 
 
@@ -1569,10 +1628,12 @@ def _template_rows(language: str) -> dict[str, list[OutCell]]:
             f"{prefix}S0001", f"{prefix}C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
             Decimal("1234.5"), "t", "solide" if fr else "solid", "11-3",
             "enfouissement" if fr else "landfill", Decimal("65.5"), note, Decimal("0.25"), Decimal("6"), None,
+            "sciure, propre, sec" if fr else "sawdust, clean, dry", "", "",
         ],
         "needs": [
             f"{prefix}N0001", f"{prefix}C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
             Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note, None,
+            "solide" if fr else "solid", "", "souillé" if fr else "soiled", "", None, "",
         ],
         "synergies": [
             f"{prefix}Y0001", f"{prefix}S0001", f"{prefix}N0001", "suggere" if fr else "suggested", Decimal("500"), "",

@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 
 from symbiose import logistics
 from symbiose.compat import KnowledgeBase, load_knowledge_base
-from symbiose.domain import Network, Route, month_mask
+from symbiose.domain import FORM_FACETS, FORMS, Network, PhysicalState, Route, month_mask
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.params import MatchParameters
@@ -81,14 +81,16 @@ def stream_table(network: Network) -> pd.DataFrame:
              str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
              _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
              ";".join(c.freight_access), _or_nan(s.bulk_density_t_per_m3), _or_nan(s.storage_months),
-             _or_nan(s.temperature_c), c.naf_code or "")
+             _or_nan(s.temperature_c), c.naf_code or "",
+             _form_bits(s.forms), ";".join(s.standards), s.destination)
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
                  "route_cost_cents", "description", "freight_access", "bulk_density_t_per_m3",
-                 "storage_months", "temperature_c", "naf_code"],
+                 "storage_months", "temperature_c", "naf_code",
+                 "form_bits", "standards", "destination"],
     )  # fmt: skip
 
 
@@ -140,6 +142,32 @@ def _or_nan(value) -> float:
     return np.nan if value is None else float(value)
 
 
+
+STATE_BITS = {state.value: 1 << i for i, state in enumerate(PhysicalState)}
+ALL_STATES = sum(STATE_BITS.values())
+FORM_BITS = {form: 1 << i for i, form in enumerate(FORMS)}
+FACET_BITS = [sum(FORM_BITS[f] for f in forms) for forms in FORM_FACETS.values()]
+
+
+def _form_bits(forms) -> int:
+    return sum(FORM_BITS[f] for f in forms)
+
+
+def _state_bits(states) -> int:
+    return sum(STATE_BITS[s] for s in states)
+
+
+def forms_meet(stream_bits: np.ndarray, required_bits: np.ndarray) -> np.ndarray:
+    """Whether a stream's forms meet a requirement (vectorised): in every facet the requirement
+    names, the stream has one of the forms it lists; a stream that states no form of that facet
+    does not meet it (an unknown form is not assumed)."""
+    ok = np.ones(len(stream_bits), dtype=bool)
+    for facet in FACET_BITS:
+        wanted = required_bits & facet
+        ok &= (wanted == 0) | ((stream_bits & wanted) != 0)
+    return ok
+
+
 def need_table(network: Network) -> pd.DataFrame:
     """One row per need with its company's location and month mask."""
     companies = _companies(network, "need", network.needs)
@@ -151,13 +179,17 @@ def need_table(network: Network) -> pd.DataFrame:
              str(n.unit), n.quantity_base, n.virgin_price_cents,
              np.nan if n.max_distance_km is None else float(n.max_distance_km),
              _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
-             ";".join(c.freight_access), _or_nan(n.min_temperature_c))
+             ";".join(c.freight_access), _or_nan(n.min_temperature_c),
+             _state_bits(n.accepted_states), _form_bits(n.required_forms), _form_bits(n.refused_forms),
+             ";".join(n.required_standards), n.gate_fee_cents, n.permit)
         )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description", "naf_code", "freight_access", "min_temperature_c"],
+                 "hazardous_permit", "description", "naf_code", "freight_access", "min_temperature_c", "state_bits",
+                 "required_form_bits", "refused_form_bits", "required_standards", "gate_fee_cents",
+                 "permit"],
     )  # fmt: skip
 
 
@@ -169,6 +201,9 @@ class Candidates:
     streams: pd.DataFrame
     needs: pd.DataFrame
     params: MatchParameters
+    # pairs a raw residue could form only through an intermediary making the standard the need
+    # requires (same columns as ``arcs``): suggested apart, never allocated
+    leads: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.arcs)
@@ -243,9 +278,13 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
 
 
 def _accepts(needs: pd.DataFrame) -> pd.DataFrame:
-    """(need row, key) for every way a need accepts a supply."""
+    """(need row, key) for every way a need accepts a supply: its accepted codes if it lists any
+    (its category, when given, only names what they replace: prices, CO2e, label), else its
+    category. A line that lists its codes takes those codes and no other residue of the category
+    (a RAP recycling line takes planings, not fly ash; a lees line takes lees, not marc)."""
     parts = []
-    by_cat = needs[needs["category"] != ""]
+    listed = needs["accepted_codes"].map(len).to_numpy() > 0
+    by_cat = needs[(needs["category"] != "") & ~listed]
     parts.append(pd.DataFrame({"n": by_cat.index.to_numpy(), "key": "cat:" + by_cat["category"]}))
     codes = needs[["accepted_codes"]].explode("accepted_codes").dropna()
     if len(codes):
@@ -274,6 +313,12 @@ def build_candidates(
     if kb.aliases:
         streams["material"] = streams["material"].map(kb.canonical_category)
         needs["category"] = needs["category"].map(kb.canonical_category)
+    # an exchange that happens today (a stream's destination is a need of the network) is the
+    # counterfactual, not a new synergy: never a candidate unless followed as a synergy
+    need_ids = set(needs["need_id"])
+    existing = {(sid, dest) for sid, dest in zip(streams["stream_id"], streams["destination"], strict=True)
+                if dest in need_ids} - set(forced_pairs)  # fmt: skip
+    excluded_pairs = set(excluded_pairs) | existing
     offers = _offers(streams, kb)
     pairs = _pairs(offers, streams, needs, params, kb)
     forced = np.zeros(len(pairs), dtype=bool)
@@ -283,7 +328,12 @@ def build_candidates(
     if excluded_pairs and len(arcs):
         keys = pd.MultiIndex.from_arrays([arcs["stream_id"], arcs["need_id"]])
         arcs = arcs[~keys.isin(list(excluded_pairs))].reset_index(drop=True)
-    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params)
+    leads = None
+    if "via_intermediary" in arcs and len(arcs) and arcs["via_intermediary"].any():
+        via = arcs["via_intermediary"].to_numpy(dtype=bool)
+        leads = arcs[via].reset_index(drop=True)
+        arcs = arcs[~via].reset_index(drop=True)
+    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads)
 
 
 def _category_max_km(kb: KnowledgeBase, category: str) -> float:
@@ -568,7 +618,8 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     replaces one tonne of its usual input: with the need's category, the rule for (code, category)
     applies; without one, the best rule among the categories the receiver's sector uses (its NAF
     code), else the code's best known use; with no rule at all, quality 1. "Best" is the highest
-    quality, then pre-treatment cost, category and pre-treatment name. Resolved once per distinct
+    quality, then pre-treatment cost; when two categories tie, the pair keeps no category (the need should
+    state its own: no alphabetical order chooses its use). Resolved once per distinct
     (code, need category, NAF code) by joins on the knowledge base's rules, then spread to pairs.
     """
     from_code = np.char.startswith(offers["key"].to_numpy(dtype=str)[o], "ewc:")
@@ -599,8 +650,15 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     open_ = open_.merge(uses, on=["naf", "category"], how="left")
     open_["in_sector"] = open_["in_sector"].fillna(False).astype(bool)
     open_ = open_.sort_values(["combo", "in_sector", "quality", "pretreatment_cost_cents", "category", "pretreatment"],
-                              ascending=False, kind="stable").drop_duplicates("combo")  # fmt: skip
-    chosen = pd.concat([exact, open_], ignore_index=True)
+                              ascending=False, kind="stable")  # fmt: skip
+    # two categories equally good: the need's use is not known, and no alphabetical order may
+    # choose it; the quality and pre-treatment hold, the category stays unnamed (state it)
+    tie_keys = ["combo", "in_sector", "quality", "pretreatment_cost_cents"]
+    best = open_.drop_duplicates("combo")
+    ties = open_.merge(best[tie_keys], on=tie_keys).groupby("combo")["category"].nunique()
+    open_ = best.copy()
+    open_["ambiguous"] = open_["combo"].map(ties).fillna(1).to_numpy() > 1
+    chosen = pd.concat([exact.assign(ambiguous=False), open_], ignore_index=True)
     found = np.zeros(len(unique), dtype=bool)
     found[chosen["combo"].to_numpy()] = True
     by_combo = {name: np.empty(len(unique), dtype=object) for name in ("category", "pretreatment")}
@@ -615,7 +673,9 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     quality[rows] = q[combo]  # quality 1 where no rule applies
     pretreat_per_t[rows[hit]] = pc[combo][hit]
     pretreatment[rows[hit]] = by_combo["pretreatment"][combo][hit]
-    retag = hit & (need_cat[rows] == "")
+    ambiguous = np.zeros(len(unique), dtype=bool)
+    ambiguous[at] = chosen["ambiguous"].to_numpy(dtype=bool)
+    retag = hit & (need_cat[rows] == "") & ~ambiguous[combo]
     category[rows[retag]] = by_combo["category"][combo][retag]  # its CO2e factors and distance apply
 
 
@@ -643,13 +703,77 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
     ]  # fmt: skip
     arcs = pd.concat(parts, ignore_index=True)
     del parts
-    for name in ("category", "unit"):  # categories of each block differ: the whole table's
+    for name in ("category", "unit", "pretreatment"):  # categories of each block differ: the whole table's
         arcs[name] = arcs[name].astype(str).astype("category")
     s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
     key = s * (len(needs) + 1) + n
     if len(key) > 1 and (np.diff(key) < 0).any():  # implemented pairs come last: canonical order
         arcs = arcs.iloc[np.lexsort((n, s))].reset_index(drop=True)
     return arcs
+
+
+def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each pair's stream fits the receiver's line (vectorised over pairs).
+
+    * physical state: among the need's accepted states, else its category's default
+      (``form_rules.csv`` rows without a prefix), else any;
+    * forms: the need's required forms met (:func:`forms_meet`) and none of its refused forms
+      stated; and the forms and states of the most specific ``form_rules.csv`` row whose prefix
+      starts the stream's code, for the pair's category;
+    * standards: a need that requires product standards takes only a stream stating one of them.
+
+    Returns (fits apart from the standards, meets the need's standards).
+    """
+    state = streams["physical_state"].map(STATE_BITS).to_numpy(dtype=np.int64)[s]
+    forms = streams["form_bits"].to_numpy(dtype=np.int64)[s]
+    accepted = needs["state_bits"].to_numpy(dtype=np.int64)[n]
+    default_states = {r.category: _state_bits(r.states) for r in kb.form_rules if not r.ewc_prefix and r.states}
+    cat_id, cat_names = pd.factorize(np.asarray(category, dtype=object))  # once: the pairs' categories
+    per_name = np.array([default_states.get(c, ALL_STATES) for c in cat_names], dtype=np.int64)
+    accepted = np.where(accepted != 0, accepted, per_name[cat_id])
+    ok = (state & accepted) != 0
+    required = needs["required_form_bits"].to_numpy(dtype=np.int64)[n]
+    refused = needs["refused_form_bits"].to_numpy(dtype=np.int64)[n]
+    ok &= forms_meet(forms, required) & ((forms & refused) == 0)
+    # the code rules: the most specific prefix of each (code, category) decides; resolved once per
+    # distinct (code, category), then spread to the pairs
+    coded = [r for r in kb.form_rules if r.ewc_prefix]
+    if coded:
+        code_id, code_names = pd.factorize(streams["ewc_code"])
+        key = code_id[s].astype(np.int64) * (len(cat_names) + 1) + cat_id
+        unique, combo = np.unique(key, return_inverse=True)
+        u_code = np.asarray(code_names, dtype=str)[unique // (len(cat_names) + 1)]
+        u_cat = np.asarray(cat_names, dtype=object)[unique % (len(cat_names) + 1)]
+        u_states = np.full(len(unique), ALL_STATES, dtype=np.int64)
+        u_forms = np.zeros(len(unique), dtype=np.int64)
+        for rule in sorted(coded, key=lambda r: len(r.ewc_prefix)):
+            hit = (u_cat == rule.category) & np.char.startswith(u_code, rule.ewc_prefix)
+            u_states[hit] = _state_bits(rule.states) or ALL_STATES
+            u_forms[hit] = _form_bits(rule.forms)
+        ok &= ((state & u_states[combo]) != 0) & forms_meet(forms, u_forms[combo])
+    wanted = needs["required_standards"].to_numpy(dtype=object)
+    standard_ok = np.ones(len(s), dtype=bool)
+    if (wanted != "").any():  # a bit per standard named in the network, per row
+        have = streams["standards"].to_numpy(dtype=object)
+        names = sorted({x for text in [*wanted, *have] for x in text.split(";") if x})
+        bit = {name: 1 << i for i, name in enumerate(names[:63])}
+        if len(names) > 63:
+            raise ValidationError("more than 63 distinct product standards in one network; merge synonyms")
+        to_bits = lambda texts: np.fromiter((sum(bit[x] for x in t.split(";") if x) for t in texts),  # noqa: E731
+                                            dtype=np.int64, count=len(texts))  # fmt: skip
+        need_bits, stream_bits = to_bits(wanted)[n], to_bits(have)[s]
+        standard_ok = (need_bits == 0) | ((need_bits & stream_bits) != 0)
+    return ok, standard_ok
+
+
+def _intermediary_cents(needs: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
+    """Per need, the cheapest intermediary service (cents per t) among the standards it requires
+    (``product_standards.csv``); NaN when it requires none, or none the knowledge base knows."""
+    def cheapest(text: str) -> float:
+        costs = [kb.standards[x].intermediary_cost_cents for x in text.split(";") if x in kb.standards]
+        return float(min(costs)) if costs else np.nan
+
+    return pd.Series(needs["required_standards"].to_numpy(dtype=object)).map(cheapest).to_numpy(dtype=float)
 
 
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
@@ -659,7 +783,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
                "distance_km", "road_km", "max_km", "supplier_avoided_cents", "receiver_avoided_cents",
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
                "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "forced_only",
-               "handling_cents", "payload_t", "storage_months", "unit"]  # fmt: skip
+               "handling_cents", "payload_t", "storage_months", "gate_fee_cents", "via_intermediary",
+               "intermediary_cents", "unit"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -739,7 +864,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     s_temp = np.where(np.isfinite(s_temp), s_temp,
                       logistics.default_of("temperature_c", col(streams, "material", s, object)))  # fmt: skip
     hot_enough = ~(s_temp < col(needs, "min_temperature_c", n, float))  # NaN on either side: no limit
-    keep = (road <= max_km + 1e-9) & lawful & hot_enough
+    fit, standard_ok = _fits(s, n, streams, needs, category_names, kb)
+    keep = (road <= max_km + 1e-9) & lawful & hot_enough & fit
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     # the quantity the pair can trade: the months both exist (and storage where the residue keeps)
@@ -775,20 +901,28 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     supplier = col(streams, "route_cost_cents", s, float)
     for name, delta in params.route_cost_delta_eur.items():
         supplier = supplier + np.where(route == name, delta * 100, 0.0)
-    receiver = quality * col(needs, "virgin_price_cents", n, float)
+    # a treatment outlet is paid to take the waste: its gate fee pays its treatment, a cost to the
+    # network where a substitution saves the receiver its virgin input
+    gate_fee = col(needs, "gate_fee_cents", n, float)
+    receiver = quality * col(needs, "virgin_price_cents", n, float) - gate_fee
     pretreat = pretreat_per_t * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, co2_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
-    keep &= value > 0
+    # a raw residue that fits a standard-bound need but does not meet its standard: a lead through
+    # an intermediary that makes the product, worth the pair's value less the intermediary's service
+    intermediary = _intermediary_cents(needs, kb)[n] * tonnes_per_unit
+    lead = keep & ~standard_ok & np.isfinite(intermediary) & (value - np.nan_to_num(intermediary) > 0)
+    keep &= standard_ok & (value > 0)
     passed = keep.copy()
     if forced is not None and forced.any():
         keep |= forced & lawful
     keep &= capacity > 0
+    lead &= (capacity > 0) & ~keep
 
-    idx = np.nonzero(keep)[0]
+    idx = np.nonzero(keep | lead)[0]
     # the months of storage a pair's quantity relies on (0 where the common months suffice)
     storage_used = np.zeros(len(s), dtype=np.int64)
     kept_stored = idx[storage[idx] > 0]
@@ -811,7 +945,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "need_id": pd.Categorical.from_codes(n[idx], categories=pd.Index(need_ids)) if len(need_ids) else [],
         "s": s[idx], "n": n[idx],
         "category": pd.Categorical(np.asarray(category.astype(object))[idx]),
-        "quality": quality[idx], "pretreatment": categorical("pretreatment"),
+        "quality": quality[idx], "pretreatment": pd.Categorical(pretreatment[idx].astype(str)),
         "basis": categorical("basis"), "distance_km": straight[idx],
         "road_km": road[idx], "max_km": max_km[idx], "supplier_avoided_cents": supplier[idx],
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
@@ -822,6 +956,9 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "forced_only": ~passed[idx],
         "handling_cents": handling_cents[idx], "payload_t": np.where(piped, np.nan, payload_t)[idx],
         "storage_months": storage_used[idx],
+        "gate_fee_cents": gate_fee[idx],
+        "via_intermediary": lead[idx],
+        "intermediary_cents": np.where(lead[idx], np.nan_to_num(intermediary[idx]), 0.0),
         "unit": pd.Categorical(s_unit[idx]),
     })  # fmt: skip
     return arcs

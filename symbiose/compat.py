@@ -28,9 +28,9 @@ Resolution rules:
 ['alternative_fuel', 'cement_raw_material', 'gypsum']
 >>> "soil_amendment" in kb.categories_for_nace("01.21Z")
 True
->>> pairs = kb.compatible_pairs(["170504", "17 05 04"])
+>>> pairs = kb.compatible_pairs(["170508", "17 05 08"])
 >>> pairs[["code", "category", "pretreatment_cost_cents", "max_distance_km"]].values.tolist()
-[['170504', 'backfill', 0, 30.0], ['170504', 'aggregates', 500, 35.0]]
+[['170508', 'aggregates', 500, 35.0], ['170508', 'backfill', 0, 30.0]]
 >>> normalize_nace("3511"), normalize_nace("231"), normalize_nace("16.10A")
 ('35.11', '23.1', '16.10')
 """
@@ -163,6 +163,36 @@ class CompatibilityRule:
 
 
 @dataclass(frozen=True, slots=True)
+class FormRule:
+    """What physical states and forms a category's line takes (``form_rules.csv``).
+
+    Without a prefix: the default physical states of the category's receivers (a need states its
+    own to override it). With a waste-code prefix: the states and forms a stream of that code must
+    have to feed the category (the most specific prefix wins); an empty list restricts nothing.
+    """
+
+    ewc_prefix: str  # '' for the category default
+    category: str
+    states: tuple[str, ...]
+    forms: tuple[str, ...]
+    basis: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductStandard:
+    """A product standard a need may require, and who turns a raw residue into it."""
+
+    id: str
+    label_fr: str
+    label_en: str
+    intermediary_fr: str
+    intermediary_en: str
+    intermediary_cost_cents: int  # per tonne, order of magnitude of the intermediary's service
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class SectorUse:
     """A receiving sector (NACE prefix such as ``23.51`` or ``01``) uses a category."""
 
@@ -211,6 +241,8 @@ class KnowledgeBase:
     freight_modes: dict[str, FreightMode] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     producer_restrictions: tuple[ProducerRestriction, ...] = ()
+    form_rules: tuple[FormRule, ...] = ()
+    standards: dict[str, ProductStandard] = field(default_factory=dict)
     _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -610,6 +642,82 @@ def load_no_outlet_reasons(path: Path | str | None = None) -> dict[str, tuple[st
     return out
 
 
+FORM_RULE_COLUMNS = ("ewc_prefix", "category", "states", "forms", "basis", "source")
+STANDARD_COLUMNS = ("id", "label_fr", "label_en", "intermediary_fr", "intermediary_en",
+                    "intermediary_cost_eur_per_t", "source")  # fmt: skip
+
+
+def _load_form_rules(path: Path, categories: dict[str, ResourceCategory],
+                     sources: dict[str, Source]) -> tuple[FormRule, ...]:  # fmt: skip
+    from symbiose.domain import parse_forms, parse_states
+
+    if not path.exists():
+        return ()
+    table = _read_csv(path, FORM_RULE_COLUMNS)
+    name, problems, out, seen = path.name, [], [], set()
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        prefix = ""
+        if row["ewc_prefix"]:
+            try:
+                prefix = check_ewc_prefix(row["ewc_prefix"])
+            except ValueError as exc:
+                problems.append(Problem(name, r, "ewc_prefix", str(exc)))
+                continue
+        if row["category"] not in categories:
+            problems.append(Problem(name, r, "category", f"unknown category '{row['category']}'"))
+            continue
+        try:
+            states = parse_states(row["states"])
+        except ValueError as exc:
+            problems.append(Problem(name, r, "states", str(exc)))
+            continue
+        try:
+            forms = parse_forms(row["forms"])
+        except ValueError as exc:
+            problems.append(Problem(name, r, "forms", str(exc)))
+            continue
+        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+        unknown = [k for k in keys if k not in sources]
+        if not keys or unknown:
+            problems.append(Problem(name, r, "source", "cite a key of knowledge_sources.csv"
+                                    + (f" ('{unknown[0]}' is unknown)" if unknown else "")))  # fmt: skip
+            continue
+        if (prefix, row["category"]) in seen:
+            problems.append(Problem(name, r, "ewc_prefix", "given twice for this category; keep one row"))
+            continue
+        seen.add((prefix, row["category"]))
+        out.append(FormRule(prefix, row["category"], states, forms, row["basis"], ";".join(keys)))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(out)
+
+
+def _load_standards(path: Path, sources: dict[str, Source]) -> dict[str, ProductStandard]:
+    if not path.exists():
+        return {}
+    table = _read_csv(path, STANDARD_COLUMNS)
+    out: dict[str, ProductStandard] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        if not _CATEGORY_ID.match(row["id"]) or row["id"] in out:
+            problems.append(Problem(path.name, r, "id", f"'{row['id']}' must be a new lower_case id"))
+            continue
+        cost = _number(problems, path.name, r, "intermediary_cost_eur_per_t", row["intermediary_cost_eur_per_t"])
+        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+        if not keys or any(k not in sources for k in keys):
+            problems.append(Problem(path.name, r, "source", "cite keys of knowledge_sources.csv"))
+            continue
+        if cost is None:
+            continue
+        out[row["id"]] = ProductStandard(row["id"], row["label_fr"], row["label_en"], row["intermediary_fr"],
+                                         row["intermediary_en"], round(cost * 100), ";".join(keys))  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
 def _load_sector_uses(path: Path, categories: dict[str, ResourceCategory]) -> tuple[SectorUse, ...]:
     table = _read_csv(path, SECTOR_COLUMNS)
     name, problems, uses = path.name, [], []
@@ -649,14 +757,19 @@ def load_knowledge_base(
     aliases = _load_aliases(base / "category_aliases.csv", categories)
     freight = _load_freight(base / "freight_modes.csv")
     restrictions = _load_producer_restrictions(base / "producer_restrictions.csv", categories, sources)
-    return KnowledgeBase(categories, rules, uses, aliases, freight, sources, restrictions)
+    form_rules = _load_form_rules(base / "form_rules.csv", categories, sources)
+    standards = _load_standards(base / "product_standards.csv", sources)
+    return KnowledgeBase(categories, rules, uses, aliases, freight, sources, producer_restrictions=restrictions,
+                         form_rules=form_rules, standards=standards)  # fmt: skip
 
 
 __all__ = [
     "HAZARDOUS_CATEGORIES",
     "CompatibilityRule",
+    "FormRule",
     "FreightMode",
     "ProducerRestriction",
+    "ProductStandard",
     "Source",
     "load_no_outlet_reasons",
     "KnowledgeBase",

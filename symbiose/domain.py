@@ -49,6 +49,72 @@ class PhysicalState(StrEnum):
     ENERGY = "energy"  # heat, steam
 
 
+#: The controlled vocabulary of forms, by facet: a stream states the forms it has, a need the
+#: forms its line requires or refuses. A requirement holds when, in every facet it names, the
+#: stream has one of the forms listed (``sawdust;shavings;dry`` = sawdust or shavings, and dry).
+FORM_FACETS: dict[str, tuple[str, ...]] = {
+    "shape": ("sawdust", "shavings", "chips", "bark", "offcuts", "logs", "straw", "husks", "film",
+              "fruit_vegetables", "powder", "slurry"),
+    "condition": ("clean", "soiled"),
+    "moisture": ("fresh", "dry"),
+}  # fmt: skip
+FORMS: tuple[str, ...] = tuple(f for values in FORM_FACETS.values() for f in values)
+FORM_ALIASES = {
+    "sciure": "sawdust", "sciures": "sawdust", "copeaux": "shavings", "plaquettes": "chips",
+    "ecorce": "bark", "ecorces": "bark", "chutes": "offcuts", "buches": "logs", "paille": "straw",
+    "pailles": "straw", "balles": "husks", "menues_pailles": "husks", "film": "film", "films": "film", "fruits_legumes": "fruit_vegetables",
+    "poudre": "powder", "lisier": "slurry", "propre": "clean", "souille": "soiled", "sale": "soiled",
+    "frais": "fresh", "sec": "dry", "seche": "dry",
+}  # fmt: skip
+
+
+def parse_forms(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Forms from ``'sciure; sec'`` or a list: canonical ids in vocabulary order; ValueError else.
+
+    >>> parse_forms("sec, sciure")
+    ('sawdust', 'dry')
+    """
+    if text is None:
+        return ()
+    tokens = re.split(r"[,;|/]+", text) if isinstance(text, str) else list(text)
+    found = set()
+    for token in tokens:
+        key = token.strip().lower()
+        if not key:
+            continue
+        folded = (key.replace("é", "e").replace("è", "e").replace("ê", "e").replace("û", "u")
+                  .replace("ç", "c").replace(" ", "_").replace("-", "_"))  # fmt: skip
+        form = folded if folded in FORMS else FORM_ALIASES.get(folded)
+        if form is None:
+            raise ValueError(f"'{token.strip()}' is not a known form; use {', '.join(FORMS)}")
+        found.add(form)
+    return tuple(f for f in FORMS if f in found)
+
+
+def parse_states(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Physical states from ``'solide; pâteux'`` or a list, in canonical order (ValueError else).
+
+    >>> parse_states("pâteux, solid")
+    ('solid', 'pasty')
+    """
+    if text is None:
+        return ()
+    tokens = re.split(r"[,;|/]+", text) if isinstance(text, str) else list(text)
+    found = set()
+    french = {"solide": "solid", "pateux": "pasty", "pateuse": "pasty", "boue": "pasty",
+              "liquide": "liquid", "gaz": "gas", "gazeux": "gas", "energie": "energy", "chaleur": "energy"}
+    for token in tokens:
+        key = token.strip().lower().replace("â", "a").replace("é", "e")
+        if not key:
+            continue
+        state = key if key in {s.value for s in PhysicalState} else french.get(key)
+        if state is None:
+            raise ValueError(f"'{token.strip()}' is not a physical state; use solid, pasty, liquid, gas "
+                             "or energy")  # fmt: skip
+        found.add(state)
+    return tuple(s.value for s in PhysicalState if s.value in found)
+
+
 class Route(StrEnum):
     """Where a stream goes today (the counterfactual of a synergy)."""
 
@@ -231,6 +297,11 @@ class Stream:
     bulk_density_t_per_m3: float | None = None
     storage_months: int | None = None
     temperature_c: float | None = None
+    forms: tuple[str, ...] = ()  # of FORMS: sawdust, chips, clean, soiled, fresh, dry...
+    standards: tuple[str, ...] = ()  # product standards it meets (ids of product_standards.csv)
+    # where it goes today: a need id of the network (an existing exchange, never suggested anew)
+    # or the name of an outside outlet
+    destination: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +321,16 @@ class Need:
     hazardous_permit: bool = False
     notes: str = ""
     min_temperature_c: float | None = None
+    # the physical states its line takes (empty: the category's default, else any)
+    accepted_states: tuple[str, ...] = ()
+    required_forms: tuple[str, ...] = ()  # see FORM_FACETS for how a requirement holds
+    refused_forms: tuple[str, ...] = ()  # none of these may be stated by the stream
+    # product standards of which the supply must meet one (compost NF U 44-051...): a raw
+    # residue reaches such a need only through an intermediary that makes the product
+    required_standards: tuple[str, ...] = ()
+    # a treatment outlet paid to take waste: its gate fee per unit (cents) and its permit
+    gate_fee_cents: int = 0
+    permit: str = ""
 
     def accepts_code(self, ewc_code: str) -> bool:
         return any(ewc_code.startswith(prefix) for prefix in self.accepted_codes)

@@ -182,6 +182,13 @@ def summary_text(result: MatchResult) -> str:
         "  " + _("left on their current route: {t} t, {m3} m3, {mwh} MWh").format(
             t=n(k.unmatched_t), m3=n(k.unmatched_m3), mwh=n(k.unmatched_mwh)),
     ]  # fmt: skip
+    sugg = result.suggestions
+    if len(sugg) and "outlet" in sugg:
+        kinds = sugg["outlet"].value_counts()
+        lines.append("  " + _("suggestions: {substitutions} substitutions, {treatment} treatment outlets and {leads} "
+                              "leads through an intermediary, ranked apart").format(
+            substitutions=n(int(kinds.get("substitution", 0))), treatment=n(int(kinds.get("treatment", 0))),
+            leads=n(int(kinds.get("intermediary", 0)))))  # fmt: skip
     top = sorted(k.unmatched_by_code, key=lambda r: -r["quantity"])[:5]
     if top:
         lines.append("  " + _("largest wastes without an outlet: {list}").format(list=", ".join(

@@ -440,9 +440,12 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
         as_receiver = sugg[sugg["side"] == "need"].assign(
             company_id=lambda d: d["need_id"].map(need_company), partner_id=lambda d: d["stream_id"].map(stream_company),
             gain=lambda d: d["receiver_gain_eur"], direction=_("receives"))  # fmt: skip
-        best = (pd.concat([as_supplier, as_receiver], ignore_index=True)
-                .sort_values(["company_id", "score", "road_km", "stream_id", "need_id"],
-                             ascending=[True, False, True, True, True])
+        both = pd.concat([as_supplier, as_receiver], ignore_index=True)
+        # substitutions first, treatment outlets after (ranked apart)
+        both["treatment_last"] = both["outlet"].eq("treatment") if "outlet" in both else False
+        best = (both
+                .sort_values(["company_id", "treatment_last", "score", "road_km", "stream_id", "need_id"],
+                             ascending=[True, True, False, True, True, True])
                 .groupby("company_id", sort=False).head(TOP_SUGGESTIONS))  # fmt: skip
         sugg_by = _by(best.to_dict("records"), "company_id")
     else:
@@ -501,7 +504,8 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
                     "partner": partner_text(r["partner_id"], r["stream_id"], r["need_id"]),
                     "quantity": r["quantity"], "unit": r["unit"], "road_km": r["road_km"],
                     "breakeven_km": r["breakeven_km"], "gain_eur": r["gain"], "price_fair_eur": r["price_fair_eur"],
-                    "in_optimum": bool(r["in_optimum"])} for r in sugg_by.get(cid, [])]  # fmt: skip
+                    "in_optimum": bool(r["in_optimum"]),
+                    "treatment": r.get("outlet") == "treatment"} for r in sugg_by.get(cid, [])]  # fmt: skip
         sheets.append({
             "id": cid, "anchor": _slug(f"company-{cid}", seen), "name": c.name, "commune": c.commune,
             "naf_code": c.naf_code, "naf_label": naf.get(c.naf_code.strip().upper(), ""),

@@ -64,7 +64,9 @@ from symbiose.domain import (
     PhysicalState,
     Route,
     Stream,
+    parse_forms,
     parse_months,
+    parse_states,
 )
 from symbiose.errors import ScenarioError
 from symbiose.i18n import get_language
@@ -76,9 +78,10 @@ SCENARIO_KEYS = {"name", "description", "name_en", "description_en", "base"}
 COMPANY_KEYS = {"id", "name", "commune", "insee_code", "postal_code", "latitude", "longitude", "naf_code",
                 "notes", "streams", "needs", "freight_access"}  # fmt: skip
 STREAM_KEYS = {"id", "ewc_code", "material", "description", "quantity", "unit", "physical_state", "months",
-               "route", "route_cost_eur_per_unit"}  # fmt: skip
+               "route", "route_cost_eur_per_unit", "forms", "standards", "destination"}  # fmt: skip
 NEED_KEYS = {"id", "category", "accepted_codes", "description", "quantity", "unit", "virgin_price_eur_per_unit",
-             "max_distance_km", "months", "hazardous_permit"}  # fmt: skip
+             "max_distance_km", "months", "hazardous_permit", "accepted_states", "required_forms",
+             "refused_forms", "required_standards", "gate_fee_eur_per_unit", "permit"}  # fmt: skip
 SCALE_KEYS = {"company", "ewc_code", "material", "category", "applies_to", "factor"}
 ROUTE_COST_KEYS = {"route", "ewc_code", "eur_per_unit"}
 
@@ -341,6 +344,8 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
             physical_state=_enum(PhysicalState, item.get("physical_state", "solid"), ctx, f"{key}.physical_state"),
             months=_months(item, ctx, key), route=_enum(Route, item.get("route", "other"), ctx, f"{key}.route"),
             route_cost_cents=to_cents(ctx.number(item.get("route_cost_eur_per_unit", 0), f"{key}.route_cost_eur_per_unit", minimum=None)),
+            forms=_vocabulary(item, "forms", parse_forms, ctx, key), standards=_standards(item, "standards", ctx, key),
+            destination=str(item.get("destination", "")),
         ))  # fmt: skip
     for j, item in enumerate(company.get("needs", [])):
         key = f"{where}.needs[{j}]"
@@ -363,6 +368,12 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
             virgin_price_cents=to_cents(ctx.number(item.get("virgin_price_eur_per_unit", 0), f"{key}.virgin_price_eur_per_unit")),
             max_distance_km=None if max_km is None else ctx.number(max_km, f"{key}.max_distance_km", minimum=0.001),
             months=_months(item, ctx, key), hazardous_permit=bool(item.get("hazardous_permit", False)),
+            accepted_states=_vocabulary(item, "accepted_states", parse_states, ctx, key),
+            required_forms=_vocabulary(item, "required_forms", parse_forms, ctx, key),
+            refused_forms=_vocabulary(item, "refused_forms", parse_forms, ctx, key),
+            required_standards=_standards(item, "required_standards", ctx, key),
+            gate_fee_cents=to_cents(ctx.number(item.get("gate_fee_eur_per_unit", 0), f"{key}.gate_fee_eur_per_unit")),
+            permit=str(item.get("permit", "")),
         ))  # fmt: skip
     return new_company, streams, needs
 
@@ -381,6 +392,27 @@ def _enum(kind, value, ctx: _Ctx, key: str):
         return kind(value)
     except ValueError:
         raise ctx.fail(key, f"'{value}' is not one of {', '.join(str(v) for v in kind)}") from None
+
+
+def _vocabulary(item: dict, name: str, parse, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """Forms or physical states, as a list or a ';'-separated text."""
+    try:
+        return parse(item.get(name, ""))
+    except ValueError as exc:
+        raise ctx.fail(f"{key}.{name}", str(exc)) from None
+
+
+def _standards(item: dict, name: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """Product standards by their ids in the knowledge base."""
+    from symbiose.compat import load_knowledge_base
+
+    value = item.get(name, ())
+    found = tuple(x.strip() for x in (value.split(";") if isinstance(value, str) else value) if x.strip())
+    known = load_knowledge_base().standards
+    unknown = [x for x in found if x not in known]
+    if unknown:
+        raise ctx.fail(f"{key}.{name}", f"unknown product standard '{unknown[0]}'; use one of {', '.join(known)}")
+    return found
 
 
 def _months(item: dict, ctx: _Ctx, key: str) -> tuple[int, ...]:

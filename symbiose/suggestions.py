@@ -43,6 +43,8 @@ ROUTE_WORDS = {
     "storage": N_("storage"),
     "other": N_("its current route"),
 }
+OUTLET_WORDS = {"substitution": N_("substitution"), "treatment": N_("treatment outlet"),
+                "intermediary": N_("through an intermediary")}
 PRETREATMENT_WORDS = {
     "sorting": N_("sorting"), "drying": N_("drying"), "shredding": N_("shredding"), "blending": N_("blending"),
     "screening": N_("screening"), "crushing": N_("crushing"), "distillation": N_("distillation"),
@@ -53,6 +55,7 @@ PRETREATMENT_WORDS = {
     "milling": N_("milling"), "maturation": N_("maturation"), "granulation": N_("granulation"),
     "draining": N_("draining"), "dismantling": N_("dismantling"), "depressurisation": N_("depressurisation"),
     "degassing": N_("degassing"), "chipping": N_("chipping"),
+    "intermediary": N_("the intermediary's service"),
 }  # fmt: skip
 
 
@@ -80,6 +83,9 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     # the receiver gains only if the supplier pays it: it acts as a treatment outlet, which a
     # waste-status check (permit, traceability) must confirm before the pair goes further
     arcs["receiver_is_paid"] = high < 0
+    # a treatment outlet replaces no purchase of the receiver (net of its gate fee): it is ranked
+    # apart from substitutions, where a residue replaces a raw material
+    arcs["outlet"] = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -117,7 +123,7 @@ def rank_key(score_eur: np.ndarray, value_cents: np.ndarray, partner_share: np.n
     positive; a pair that loses money keeps its (negative) total and ranks after.
 
     >>> rank_key(np.array([50_000.0, 4_000.0]), np.array([500.0, 4_000.0]), np.array([1.0, 1.0])).round(1).tolist()
-    [62.9, 54.3]
+    [63.0, 54.3]
     >>> rank_key(np.array([50_000.0, 6_000.0]), np.array([500.0, 6_000.0]), np.array([0.2, 1.0])).round(1).tolist()
     [36.8, 71.1]
     """
@@ -249,10 +255,13 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
-    parts = [what, where]
+    outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
+    parts = [_text(outlet), what, where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
-        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float)
+        gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
+                else np.zeros(size))  # fmt: skip
+        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float) + gate
         route = _mapped(frame["route"].to_numpy(dtype=object),
                         lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))  # fmt: skip
         parts.append(_joined([
@@ -260,17 +269,21 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
                                        amount=_number_text(supplier / 100, 0), unit=unit, route=route), none),
             _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
                                        amount=_number_text(receiver / 100, 0), unit=unit), none),
+            _where(gate > 0, _fill(_("the receiver's gate fee {amount} EUR/{unit} pays its treatment"),
+                                   amount=_number_text(gate / 100, 0), unit=unit), none),
         ]))  # fmt: skip
     pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
     costs = _fill(_("transport {amount} EUR/{unit}"),
                   amount=_number_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)  # fmt: skip
     steps = _mapped(frame["pretreatment"].to_numpy(dtype=object),
-                    lambda p: _(PRETREATMENT_WORDS[p]) if p in PRETREATMENT_WORDS else str(p))  # fmt: skip
+                    lambda p: " + ".join(_(PRETREATMENT_WORDS[x]) if x in PRETREATMENT_WORDS else x
+                                         for x in str(p).split("+")))  # fmt: skip
     extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
                                        amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
     parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
     parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
                         _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
+    parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
     parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
                         none))  # fmt: skip
@@ -327,6 +340,45 @@ def _season_reason(frame: pd.DataFrame, unit, *, public: bool = False):
     return _joined([_where(qty < full, fits, ""), _where(months > 0, stored, "")], ", ")
 
 
+def _intermediaries(candidates: Candidates, n: np.ndarray) -> np.ndarray:
+    """Per pair, a sentence when the receiver is an intermediary: its company puts out a product
+    meeting a standard that needs of the network require (a composter's compost for growers who
+    take only NF U 44-051), so the residue reaches those needs through it. Empty otherwise."""
+    from symbiose.compat import load_knowledge_base
+
+    streams, needs = candidates.streams, candidates.needs
+    made = streams.loc[streams["standards"] != "", ["company_id", "standards"]]
+    out = np.full(len(n), "", dtype=object)
+    if not len(made):
+        return out
+    made = made.assign(standard=made["standards"].str.split(";")).explode("standard")
+    wanted = needs.loc[needs["required_standards"] != "", ["company_id", "required_standards"]]
+    wanted = wanted.assign(standard=wanted["required_standards"].str.split(";")).explode("standard")
+    served = wanted.merge(made[["standard", "company_id"]].rename(columns={"company_id": "maker"}), on="standard")
+    served = served[served["company_id"] != served["maker"]]
+    count = served.groupby(["maker", "standard"])["company_id"].nunique().reset_index(name="needs")
+    if not len(count):
+        return out
+    kb = load_knowledge_base()
+    french = get_language() == "fr"
+
+    def sentence(standard: str, k: int) -> str:
+        std = kb.standards.get(standard)
+        label = (std.label_fr if french else std.label_en) if std else standard
+        who = (std.intermediary_fr if french else std.intermediary_en) if std else ""
+        text = _("an intermediary ({who}): it makes {standard}, which {k} receivers of the network require").format(
+            who=who, standard=label, k=k)
+        if std:
+            text += " " + _("(its service: about {cost} EUR/t)").format(cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())
+        return text
+
+    count["text"] = [sentence(a, int(b)) for a, b in zip(count["standard"], count["needs"], strict=True)]
+    by_company = count.groupby("maker")["text"].agg("; ".join)
+    company = needs["company_id"].to_numpy(dtype=object)[n]
+    found = pd.Series(company).map(by_company).fillna("").to_numpy(dtype=object)
+    return found
+
+
 REASON_BLOCK_ROWS = 50_000
 
 
@@ -371,12 +423,14 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     """
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
-    columns = ["side", "stream_id", "need_id", "rank", "score", "rank_index", "distance_km", "road_km",
+    columns = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
                "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
                "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
     arcs = candidates.arcs
     if not len(arcs):
+        if candidates.leads is not None and len(candidates.leads):
+            return _lead_suggestions(candidates, top_n)
         return pd.DataFrame(columns=columns)
     streams, needs = candidates.streams, candidates.needs
     s = arcs["s"].to_numpy(dtype=np.int64)
@@ -390,8 +444,10 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     # key in the stream's list and in the need's list)
     mutual = (tradable / np.maximum(s_qty, 1) + tradable / np.maximum(n_qty, 1)) / 2
     stream_key = need_key = rank_key(score, value, mutual)
-    by_stream, stream_rank = _top(s, stream_key, road, s, n, top_n)
-    by_need, need_rank = _top(n, need_key, road, s, n, top_n)
+    # substitutions and treatment outlets are ranked apart: each has its own top N
+    treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
+    by_stream, stream_rank = _top(s * 2 + treatment, stream_key, road, s, n, top_n)
+    by_need, need_rank = _top(n * 2 + treatment, need_key, road, s, n, top_n)
     rows = np.concatenate([by_stream, by_need])
     res = pair_economics(candidates, rows)
     res["rank"] = np.concatenate([stream_rank, need_rank])
@@ -401,7 +457,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["partner_share"] = np.concatenate([res["need_share"].to_numpy()[: len(by_stream)],
                                            res["stream_share"].to_numpy()[len(by_stream):]])  # fmt: skip
     key = np.concatenate([stream_key[by_stream], need_key[by_need]])
-    group = np.concatenate([s[by_stream], len(streams) + n[by_need]])
+    group = np.concatenate([(s * 2 + treatment)[by_stream], 2 * len(streams) + (n * 2 + treatment)[by_need]])
     res["rank_index"] = _rank_index(key, group)
     res["ahead_of_larger"], res["behind_smaller"] = _overtakes(res["score"].to_numpy(dtype=float), group)
     res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res["s"].to_numpy(dtype=np.int64)],
@@ -410,6 +466,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
     res["material"] = streams["material"].to_numpy()[res_s]
     res["route"] = streams["route"].to_numpy()[res_s]
+    res["intermediary"] = _intermediaries(candidates, res["n"].to_numpy(dtype=np.int64))
     optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):
         flows = allocation.flows
@@ -438,4 +495,41 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res = res[columns]
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)
+    if candidates.leads is not None and len(candidates.leads):
+        res = pd.concat([res, _lead_suggestions(candidates, top_n)], ignore_index=True)
     return res
+
+
+def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
+    """Stream-side suggestions of raw residues that reach a standard-bound need only through an
+    intermediary (``candidates.leads``): the intermediary's service counts as a pre-treatment, the
+    reason names the standard and who makes it; ranked apart (``outlet`` 'intermediary')."""
+    import dataclasses
+
+    from symbiose.compat import load_knowledge_base
+
+    leads = candidates.leads.copy()
+    cost = leads["intermediary_cents"].to_numpy(dtype=float)
+    leads["pretreatment_cents"] = leads["pretreatment_cents"].to_numpy(dtype=float) + cost
+    leads["value_cents"] = leads["value_cents"].to_numpy(dtype=float) - cost
+    step = leads["pretreatment"].astype(str)
+    leads["pretreatment"] = np.where(step == "none", "intermediary", step + "+intermediary")
+    via = suggest(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n)
+    via = via[via["side"] == "stream"].reset_index(drop=True)
+    kb = load_knowledge_base()
+    french = get_language() == "fr"
+    required = dict(zip(candidates.needs["need_id"], candidates.needs["required_standards"], strict=True))
+
+    def sentence(need_id: str) -> str:
+        known = [kb.standards[x] for x in required.get(need_id, "").split(";") if x in kb.standards]
+        std = min(known, key=lambda x: x.intermediary_cost_cents)
+        return _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
+                 "EUR/t, counted below)").format(standard=std.label_fr if french else std.label_en,
+                                                 who=std.intermediary_fr if french else std.intermediary_en,
+                                                 cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())  # fmt: skip
+
+    prefix = via["need_id"].map({nid: sentence(nid) for nid in set(via["need_id"])})
+    via["outlet"] = "intermediary"
+    via["reason"] = prefix + "; " + via["reason"]
+    via["reason_public"] = prefix + "; " + via["reason_public"]
+    return via

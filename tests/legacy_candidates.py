@@ -74,7 +74,7 @@ def legacy_pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeB
     n = np.concatenate([f[1] for f in found]).astype(np.int64)
     s = offers["s"].to_numpy(np.int64)[o]
     quality = offers["quality"].to_numpy(float)[o]
-    # a need that accepts a code explicitly and also by category: keep the best quality
+    # a stream that meets several of a need's keys (a code and its prefix): keep the best quality
     order = np.lexsort((-quality, n, s))
     o, s, n = o[order], s[order], n[order]
     s_n = s * (len(needs) + 1) + n
@@ -120,15 +120,19 @@ def legacy_accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: 
 
     for i, r in enumerate(rows):
         found = exact.get((codes[i], need_cat[r]))
+        pool: list = []
         if found is None and not need_cat[r]:
             uses = sector(naf[r])
-            fitting = [rule for rule in by_code.get(codes[i], []) if rule[2] in uses]
-            found = max(fitting) if fitting else None
+            pool = [rule for rule in by_code.get(codes[i], []) if rule[2] in uses]
+            found = max(pool) if pool else None
         if found is None and not need_cat[r] and by_code.get(codes[i]):
-            found = max(by_code[codes[i]])  # the code's best known use
+            pool = by_code[codes[i]]
+            found = max(pool)  # the code's best known use
         if found is not None:
             quality[r], pretreat_per_t[r], cat, pretreatment[r] = found
-            if not need_cat[r]:
+            # issue 11: two categories equally good (quality and cost) leave the category unnamed
+            tied = {rule[2] for rule in pool if rule[:2] == found[:2]}
+            if not need_cat[r] and len(tied) <= 1:
                 category[r] = cat  # its CO2e factors and distance apply
         else:
             quality[r] = 1.0

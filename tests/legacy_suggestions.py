@@ -1,12 +1,15 @@
 """The reason sentences as they were built row by row before issue 12, kept as a test oracle for
-the vectorised :func:`symbiose.suggestions._reasons`."""
+the vectorised :func:`symbiose.suggestions._reasons`; brought up to issue 11 (part 3) and its
+merge with the logistics: a treatment outlet is marked first, the receiver's gate fee is named,
+pre-treatment steps by their words (a chain joined by "+"), and a receiver that is an
+intermediary carries its sentence (the ``intermediary`` column)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from symbiose.domain import format_ewc
-from symbiose.suggestions import ROUTE_WORDS
+from symbiose.suggestions import PRETREATMENT_WORDS, ROUTE_WORDS
 
 
 def _reason(row, *, public: bool = False) -> str:
@@ -14,6 +17,9 @@ def _reason(row, *, public: bool = False) -> str:
     company that must not learn its partner's economics before both sides are interested."""
     code = f"{row.ewc_code and format_ewc(row.ewc_code) or row.material}"
     parts = []
+    if not row.receiver_avoided_cents > 0:
+        # the receiver replaces no purchase (net of its gate fee): a treatment outlet
+        parts.append("treatment outlet")
     if row.category:
         # categories are named by their label (English here)
         from symbiose.labels import category_label
@@ -24,20 +30,27 @@ def _reason(row, *, public: bool = False) -> str:
     breakeven = f"break-even {row.breakeven_km:.0f} km" if np.isfinite(row.breakeven_km) else "no transport cost"
     parts.append(f"{row.road_km:.0f} km by road ({breakeven})")
     gains = []
+    gate = getattr(row, "gate_fee_cents", 0.0)
     if public:
         pass
     elif row.supplier_avoided_cents > 0:
         gains.append(f"the supplier avoids {row.supplier_avoided_cents / 100:.0f} EUR/{row.unit} of {ROUTE_WORDS.get(row.route, row.route)}")
-    if not public and row.receiver_avoided_cents > 0:
-        gains.append(f"the receiver avoids {row.receiver_avoided_cents / 100:.0f} EUR/{row.unit} of virgin input")
+    if not public and row.receiver_avoided_cents + gate > 0:
+        # the virgin input avoided, before the gate fee the receiver's treatment costs
+        gains.append(f"the receiver avoids {(row.receiver_avoided_cents + gate) / 100:.0f} EUR/{row.unit} of virgin input")
+    if not public and gate > 0:
+        gains.append(f"the receiver's gate fee {gate / 100:.0f} EUR/{row.unit} pays its treatment")
     if gains:
         parts.append("; ".join(gains))
     costs = f"transport {row.transport_cents / 100:.1f} EUR/{row.unit}"
     if row.pretreatment_cents > 0:
-        costs += f", {row.pretreatment} {row.pretreatment_cents / 100:.0f} EUR/{row.unit}"
+        steps = " + ".join(PRETREATMENT_WORDS.get(x, x) for x in str(row.pretreatment).split("+"))
+        costs += f", {steps} {row.pretreatment_cents / 100:.0f} EUR/{row.unit}"
     parts.append(costs)
     if row.receiver_is_paid:
         parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
+    if row.intermediary:
+        parts.append(row.intermediary)
     if row.co2e_avoided_kg > 0:
         parts.append(f"{row.co2e_avoided_kg:.0f} kg CO2e avoided per {row.unit}")
     return "; ".join(parts)

@@ -103,7 +103,9 @@ def test_same_arcs_as_the_legacy_search_on_the_demo(monkeypatch, demo):
     params = MatchParameters()
     new = build_candidates(demo, params).arcs
     old = legacy_candidates(demo, params, monkeypatch)
-    assert len(new) == len(old) > 3000
+    # about 820 since standards and forms (issue 11; 3,374 before) and since a need that lists its
+    # codes takes only those codes (its category names what they replace)
+    assert len(new) == len(old) > 750
     assert_same_arcs(new, old)
 
 

@@ -24,9 +24,10 @@ HEADERS = {
     "companies": "id,name,siret,naf_code,address,postal_code,commune,insee_code,latitude,"
     "longitude,contact_name,contact_email,contact_phone,notes,freight_access",
     "streams": "id,company_id,ewc_code,material,description,quantity,unit,physical_state,months,"
-    "route,route_cost_eur_per_unit,notes,bulk_density_t_per_m3,storage_months,temperature_c",
+    "route,route_cost_eur_per_unit,notes,bulk_density_t_per_m3,storage_months,temperature_c,forms,standards,destination",
     "needs": "id,company_id,category,accepted_codes,description,quantity,unit,"
-    "virgin_price_eur_per_unit,max_distance_km,months,hazardous_permit,notes,min_temperature_c",
+    "virgin_price_eur_per_unit,max_distance_km,months,hazardous_permit,notes,min_temperature_c,accepted_states,"
+    "required_forms,refused_forms,required_standards,gate_fee_eur_per_unit,permit",
     "synergies": "id,stream_id,need_id,stage,quantity,abandoned_reason,created_on,updated_on,notes",
 }
 # A canonical number: no trailing zeros, no exponent, decimal point ('120', '12.5', '-40').
@@ -94,7 +95,7 @@ def test_files_are_canonical_csv(name: str) -> None:
     [
         ("companies", ["latitude", "longitude"]),
         ("streams", ["quantity", "route_cost_eur_per_unit", "bulk_density_t_per_m3", "temperature_c"]),
-        ("needs", ["quantity", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c"]),
+        ("needs", ["quantity", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c", "gate_fee_eur_per_unit"]),
         ("synergies", ["quantity"]),
     ],
 )
@@ -104,6 +105,29 @@ def test_numbers_are_written_without_trailing_zeros(name: str, columns: list[str
         values = table[column][table[column] != ""]
         bad = values[~values.str.match(CANONICAL_NUMBER)]
         assert bad.empty, f"{name}.{column}: {bad.tolist()[:5]}"
+
+
+def test_forms_states_standards_and_destinations_are_in_the_vocabulary(streams, needs) -> None:
+    from symbiose.compat import load_knowledge_base
+    from symbiose.domain import parse_forms, parse_states
+
+    standards = set(load_knowledge_base().standards)
+    for column in ("forms",):
+        for text in streams[column]:
+            assert ";".join(parse_forms(text)) == text  # known forms, canonical order
+    for column in ("required_forms", "refused_forms"):
+        for text in needs[column]:
+            assert ";".join(parse_forms(text)) == text
+    for text in needs["accepted_states"]:
+        assert ";".join(parse_states(text)) == text
+    for text in [*streams["standards"], *needs["required_standards"]]:
+        assert set(filter(None, text.split(";"))) <= standards
+    # a destination is a need of the network (an existing exchange) or an outside outlet's name
+    to_needs = streams.loc[streams["destination"].str.match(r"^N\d{4}$"), "destination"]
+    assert len(to_needs) and to_needs.isin(needs["id"]).all()
+    # treatment outlets state their gate fee with their permit
+    paid = needs[needs["gate_fee_eur_per_unit"] != ""]
+    assert len(paid) and (paid["permit"] != "").all()
 
 
 def test_regenerating_gives_byte_identical_files(tmp_path: Path) -> None:
@@ -351,7 +375,10 @@ def test_every_reference_price_of_the_demo_cites_known_sources():
 def test_wood_chips_are_priced_on_energy_content_and_epr_streams_cost_nothing():
     module = _make_demo_module()
     needs, streams = read("needs"), read("streams")
-    wood = needs[needs["category"] == "wood_fuel"]["virgin_price_eur_per_unit"].astype(float)
+    # boilers' fuel; the pellet maker's need (category wood_fuel since issue 11, accepting 03 01 05
+    # by code) buys sawdust as a raw material to dry and press, not delivered chips
+    boilers = (needs["category"] == "wood_fuel") & (needs["accepted_codes"] == "")
+    wood = needs[boilers]["virgin_price_eur_per_unit"].astype(float)
     # the cheapest delivered chips of the survey, wet: nothing below it is a delivered price
     assert len(wood) and wood.min() >= module.WOOD_CHIP_LARGE_BOILER_EUR_PER_T
     assert module.WOOD_CHIP_LARGE_BOILER_EUR_PER_T == round(19 * module.wood_lhv_mwh_per_t(0.40))

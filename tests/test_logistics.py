@@ -194,10 +194,11 @@ def test_rank_key_is_a_weighted_product_free_of_units():
 
 def test_a_small_receiver_that_gains_much_is_not_buried():
     # one sawmill's 10,000 t of sawdust; a large panel maker takes all of it at a thin margin, a
-    # small boiler 300 t (all its need) at a high one
+    # small boiler 300 t (all its need) at a high one (the sawdust states its form: a panel line
+    # takes only clean sawmill particles, and an unknown form is not assumed, data/form_rules.csv)
     net = Network(
         companies=(company("A"), company("BIG", 10), company("SMALL", 10)),
-        streams=(Stream("S1", "A", tonnes(10_000), Unit.T, ewc_code="030105"),),
+        streams=(Stream("S1", "A", tonnes(10_000), Unit.T, ewc_code="030105", forms=("sawdust", "clean")),),
         needs=(Need("N1", "BIG", tonnes(10_000), Unit.T, category="wood_panel", virgin_price_cents=1500),
                Need("N2", "SMALL", tonnes(300), Unit.T, category="wood_fuel", virgin_price_cents=9000)),
     )  # fmt: skip

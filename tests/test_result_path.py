@@ -4,6 +4,7 @@ Arrow byte for byte as pandas writes them."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -18,28 +19,36 @@ from symbiose.candidates import build_candidates
 from symbiose.csvfile import to_csv_text, write_csv
 from symbiose.i18n import language
 from symbiose.optimize import allocate
-from symbiose.suggestions import _fixed, _reasons, pair_economics, suggest
+from symbiose.suggestions import _fixed, _intermediaries, _reasons, pair_economics, suggest
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 def _with_stream_columns(candidates, frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns :func:`suggest` adds before the reasons: the stream's code, material and route,
+    and the sentence of a receiver that is an intermediary (in the current language)."""
     s = frame["s"].to_numpy(dtype=np.int64)
     for name in ("ewc_code", "material", "route"):
         frame[name] = candidates.streams[name].to_numpy()[s]
+    frame["intermediary"] = _intermediaries(candidates, frame["n"].to_numpy(dtype=np.int64))
     return frame
 
 
 @pytest.mark.parametrize("public", [False, True])
 def test_reasons_by_columns_are_the_row_by_row_sentences(demo_result, public):
     candidates = demo_result.candidates
-    frame = _with_stream_columns(candidates, pair_economics(candidates))
-    frame["road_km"] = frame["road_km"].round(2)
     with language("en"):
+        frame = _with_stream_columns(candidates, pair_economics(candidates))
+        frame["road_km"] = frame["road_km"].round(2)
         got = _reasons(frame, public=public).tolist()
         expected = [_reason(r, public=public) for r in frame.itertuples()]
-    assert len(got) == len(frame) > 3000
+    # (the demo has fewer pairs since physical forms and product standards are matched, issue 11)
+    assert len(got) == len(frame) > 800
     assert got == expected
+    # every part of the sentence is exercised: treatment outlets, gate fees, intermediaries
+    assert sum(x.startswith("treatment outlet") for x in got) > 10
+    assert (frame["intermediary"] != "").sum() > 10
+    assert public or sum("gate fee" in x for x in got) > 10
 
 
 def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
@@ -48,23 +57,35 @@ def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
     The key is the two-sided one of issue 11 (part 6), computed here from its definition: the
     cube root of total EUR/yr x value EUR/unit x the mean share of both sides covered when all
     three are positive, else the (negative) total minus one; ties by road distance, then ids.
-    (Before issue 11 the key was the total alone.)"""
-    arcs = pair_economics(candidates)
+    (Before issue 11 the key was the total alone.) Substitutions and treatment outlets are ranked
+    apart, each with its own top N (issue 11, part 3); then the leads through an intermediary,
+    stream side only, their value less the intermediary's service, ranked apart again."""
+    out = [_ranked(pair_economics(candidates), top_n, ("stream", "need"))]
+    if candidates.leads is not None and len(candidates.leads):
+        leads = candidates.leads.copy()
+        leads["value_cents"] = leads["value_cents"] - leads["intermediary_cents"]
+        out.append(_ranked(pair_economics(dataclasses.replace(candidates, arcs=leads, leads=None)), top_n, ("stream",)))
+    res = pd.concat(out, ignore_index=True)
+    return pd.DataFrame({"side": res["side"], "stream_id": res["stream_id"].astype(str),
+                         "need_id": res["need_id"].astype(str), "rank": res["rank"]})  # fmt: skip
+
+
+def _ranked(arcs: pd.DataFrame, top_n: int, sides: tuple[str, ...]) -> pd.DataFrame:
     total, value = arcs["score"].to_numpy(dtype=float), arcs["value_cents"].to_numpy(dtype=float) / 100
     mutual = ((arcs["stream_share"] + arcs["need_share"]) / 2).to_numpy(dtype=float)
     good = (total > 0) & (value > 0) & (mutual > 0)
     arcs["key"] = np.where(good, np.cbrt(np.abs(total * value * mutual)), np.minimum(total, 0) - 1)
+    arcs["treatment"] = arcs["outlet"] == "treatment"
     out = []
-    for side, col in (("stream", "stream_id"), ("need", "need_id")):
-        ranked = arcs.sort_values([col, "key", "road_km", "stream_id", "need_id"],
-                                  ascending=[True, False, True, True, True])  # fmt: skip
-        ranked = ranked.groupby(col, sort=False).head(top_n).copy()
-        ranked["rank"] = ranked.groupby(col, sort=False).cumcount() + 1
+    for side in sides:
+        col = f"{side}_id"
+        ranked = arcs.sort_values([col, "treatment", "key", "road_km", "stream_id", "need_id"],
+                                  ascending=[True, True, False, True, True, True])  # fmt: skip
+        ranked = ranked.groupby([col, "treatment"], sort=False, observed=True).head(top_n).copy()
+        ranked["rank"] = ranked.groupby([col, "treatment"], sort=False, observed=True).cumcount() + 1
         ranked["side"] = side
         out.append(ranked)
-    res = pd.concat(out, ignore_index=True)
-    return pd.DataFrame({"side": res["side"], "stream_id": res["stream_id"].astype(str),
-                         "need_id": res["need_id"].astype(str), "rank": res["rank"]})  # fmt: skip
+    return pd.concat(out, ignore_index=True)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -81,6 +102,14 @@ def test_top_partners_chosen_first_are_the_legacy_ranking(seed, top_n):
     flagged = got[got["in_optimum"]]
     assert set(zip(flagged["stream_id"], flagged["need_id"], strict=True)) <= used
     assert (flagged["optimum_quantity"] > 0).all()
+
+
+def test_demo_ranking_is_the_legacy_ranking_with_outlets_and_leads(demo_result):
+    # the demo has treatment outlets and leads through an intermediary, each ranked apart
+    candidates = demo_result.candidates
+    got = suggest(candidates, None, top_n=5)
+    assert {"substitution", "treatment", "intermediary"} <= set(got["outlet"])
+    pd.testing.assert_frame_equal(got[["side", "stream_id", "need_id", "rank"]], legacy_ranking(candidates, 5))
 
 
 def test_fixed_decimals_match_python_formatting_ties_and_negative_zero_included():

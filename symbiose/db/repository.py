@@ -113,6 +113,9 @@ def _stream_values(s: Stream) -> dict[str, Any]:
         "bulk_density_t_per_m3": s.bulk_density_t_per_m3,
         "storage_months": s.storage_months,
         "temperature_c": s.temperature_c,
+        "forms": ";".join(s.forms),
+        "standards": ";".join(s.standards),
+        "destination": s.destination,
     }
 
 
@@ -131,6 +134,12 @@ def _need_values(n: Need) -> dict[str, Any]:
         "hazardous_permit": bool(n.hazardous_permit),
         "notes": n.notes,
         "min_temperature_c": n.min_temperature_c,
+        "accepted_states": ";".join(n.accepted_states),
+        "required_forms": ";".join(n.required_forms),
+        "refused_forms": ";".join(n.refused_forms),
+        "required_standards": ";".join(n.required_standards),
+        "gate_fee_cents": n.gate_fee_cents,
+        "permit": n.permit,
     }
 
 
@@ -185,6 +194,9 @@ def stream_from_row(row: StreamRow) -> Stream:
         bulk_density_t_per_m3=row.bulk_density_t_per_m3,
         storage_months=row.storage_months,
         temperature_c=row.temperature_c,
+        forms=_split(row.forms),
+        standards=_split(row.standards),
+        destination=row.destination or "",
     )
 
 
@@ -203,7 +215,18 @@ def need_from_row(row: NeedRow) -> Need:
         hazardous_permit=bool(row.hazardous_permit),
         notes=row.notes,
         min_temperature_c=row.min_temperature_c,
+        accepted_states=_split(row.accepted_states),
+        required_forms=_split(row.required_forms),
+        refused_forms=_split(row.refused_forms),
+        required_standards=_split(row.required_standards),
+        gate_fee_cents=row.gate_fee_cents or 0,
+        permit=row.permit or "",
     )
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    """A ';'-separated list stored in one column (forms, states, standards)."""
+    return tuple(x for x in (text or "").split(";") if x)
 
 
 def synergy_from_row(row: SynergyRow) -> Synergy:

@@ -21,10 +21,11 @@ import streamlit as st
 
 from symbiose import db, prefill
 from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
+from symbiose.compat import load_knowledge_base
 from symbiose.db import imports
-from symbiose.domain import Network, PhysicalState, Route, format_ewc, format_months
+from symbiose.domain import FORMS, Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _, fmt_datetime
+from symbiose.i18n import N_, _, fmt_datetime, get_language
 from symbiose.labels import category_label, route_label, state_label
 from symbiose.reference import search_ewc
 from symbiose.ui import common
@@ -57,6 +58,19 @@ LABELS = {
     "category": N_("Resource category"),
     "bulk_density_t_per_m3": N_("Bulk density (t per m3)"), "storage_months": N_("Storage (months it keeps)"),
     "temperature_c": N_("Temperature (°C)"), "min_temperature_c": N_("Minimum temperature (°C)"),
+    "forms": N_("Forms (shape, condition, moisture)"), "standards": N_("Product standards met"),
+    "destination": N_("Current destination (a need id of the network or an outside outlet)"),
+    "accepted_states": N_("Physical states the line takes"), "required_forms": N_("Forms required"),
+    "refused_forms": N_("Forms refused"), "required_standards": N_("Product standard required (one of)"),
+    "gate_fee_eur_per_unit": N_("Gate fee charged to take it (EUR per unit)"),
+    "permit": N_("Treatment permit (ICPE heading, approval)"),
+}  # fmt: skip
+#: Fields chosen among a vocabulary, several at once (stored ';'-separated)
+MULTI_CHOICES = {
+    "forms": lambda: list(FORMS), "required_forms": lambda: list(FORMS), "refused_forms": lambda: list(FORMS),
+    "accepted_states": lambda: [s.value for s in PhysicalState],
+    "standards": lambda: list(load_knowledge_base().standards),
+    "required_standards": lambda: list(load_knowledge_base().standards),
 }  # fmt: skip
 HELP = {
     "ewc_code": N_("List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)"),
@@ -73,9 +87,31 @@ HELP = {
     "temperature_c": N_("for heat: the temperature it is delivered at; empty = the lowest of its grade"),
     "min_temperature_c": N_("for heat: the lowest temperature the process can use (a grain dryer needs "
                             "hotter heat than a greenhouse); empty = the category's grade alone"),
+    "gate_fee_eur_per_unit": N_("for a treatment outlet (composting, methanisation, sorting) paid to take waste"),
+    "destination": N_("an exchange that exists today is not suggested again as a new synergy"),
 }
 CHOICE_NAMES = {"physical_state": state_label, "route": route_label, "category": category_label,
                 "material": category_label}  # fmt: skip
+
+
+FORM_WORDS = {
+    "sawdust": N_("sawdust"), "shavings": N_("shavings"), "chips": N_("chips"), "bark": N_("bark"),
+    "offcuts": N_("offcuts"), "logs": N_("logs"), "straw": N_("straw"), "husks": N_("husks"), "film": N_("film"),
+    "fruit_vegetables": N_("fruit and vegetables"), "powder": N_("powder"), "slurry": N_("slurry"),
+    "clean": N_("clean"), "soiled": N_("soiled"), "fresh": N_("fresh"), "dry": N_("dry"),
+}  # fmt: skip
+
+
+def vocabulary_label(field: str, value: str) -> str:
+    """A form, physical state or product standard as the form shows it, in the current language."""
+    if field in ("forms", "required_forms", "refused_forms"):
+        return _(FORM_WORDS[value]) if value in FORM_WORDS else value
+    if field == "accepted_states":
+        return state_label(value)
+    standard = load_knowledge_base().standards.get(value)
+    if standard is None:
+        return value
+    return standard.label_fr if get_language() == "fr" else standard.label_en
 
 
 def field_label(name: str) -> str:
@@ -416,6 +452,12 @@ def record_form(net: Network, table: str) -> None:
                 index = options.index(value) if value in options else 0
                 values[name] = box.selectbox(label, options, index=index, key=key,
                                              format_func=CHOICE_NAMES.get(name, str))  # fmt: skip
+            elif name in MULTI_CHOICES:
+                options = MULTI_CHOICES[name]()
+                chosen = [x for x in value.split(";") if x in options]
+                picked = box.multiselect(label, options, default=chosen, key=key,
+                                         format_func=lambda x, n=name: vocabulary_label(n, x))  # fmt: skip
+                values[name] = ";".join(picked)
             elif name == "hazardous_permit":
                 values[name] = "true" if box.checkbox(label, value=value == "true", key=key) else "false"
             else:

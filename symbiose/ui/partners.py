@@ -152,6 +152,9 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
             shown = blinding.view(pair)
             st.markdown(prefix + _("**Partner #{n}** — {activity}, {distance} by road").format(
                 n=view.number(pair), activity=shown["activity"], distance=shown["distance"]))
+            if pair.is_treatment():
+                st.caption(_("Treatment outlet: the receiver is paid to take it (gate fee), it replaces no "
+                             "purchase; shown apart from substitutions"))  # fmt: skip
             st.markdown(_("{what} · tradable quantity {quantity} · your gain at an equal split: **{unit}**, "
                           "**{year}**").format(what=shown["what"], quantity=shown["quantity"],
                                                unit=shown["gain_per_unit"], year=shown["gain_per_year"]))  # fmt: skip
