@@ -294,9 +294,13 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
 
 def _grouped(values):
     """Whole numbers with the language's thousands separator (``24 016`` in French), as Arrow strings."""
+    import pyarrow as pa
+
     from symbiose.i18n import fmt_number
 
-    return _mapped(np.rint(np.asarray(values, dtype=float)).astype(np.int64), fmt_number)
+    separator = fmt_number(1000)[1]  # the language's group symbol (Babel's), once
+    whole = np.rint(np.asarray(values, dtype=float)).astype(np.int64).tolist()
+    return pa.array([f"{v:,}".replace(",", separator) for v in whole], type=pa.large_string())
 
 
 def _ranking_reason(frame: pd.DataFrame, unit, *, public: bool):
