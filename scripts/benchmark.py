@@ -106,6 +106,27 @@ def write_bundle(n: int, folder: Path) -> Path:
 # ------------------------------------------------------------------------------- the yardstick
 
 
+def _solid_payload_by_category() -> dict:
+    """Tonnes a truck carries of a solid of each category (the best vehicle taking solids:
+    min(payload, volume x the category's default bulk density)); "" for a category with no
+    density (full by weight); "handling" EUR per trip and the "reference" payload the road cost is
+    quoted for."""
+    import csv
+
+    data = ROOT / "data"
+    with open(data / "road_vehicles.csv", encoding="utf-8", newline="") as f:
+        solid = [r for r in csv.DictReader(f) if "solid" in r["physical_states"].split(";")]
+    with open(data / "logistics_defaults.csv", encoding="utf-8", newline="") as f:
+        density = {r["key"]: float(r["bulk_density_t_per_m3"]) for r in csv.DictReader(f)
+                   if r["bulk_density_t_per_m3"] and not r["key"].startswith("state:")}  # fmt: skip
+    out = {cat: max(min(float(v["payload_t"]), float(v["volume_m3"]) * d) for v in solid) for cat, d in density.items()}
+    best = max(solid, key=lambda v: float(v["payload_t"]))
+    out[""] = float(best["payload_t"])
+    out["handling"] = float(best["handling_eur_per_trip"])
+    out["reference"] = 25.0  # symbiose.logistics.REFERENCE_PAYLOAD_T
+    return out
+
+
 def yardstick(bundle: Path, out: Path) -> dict:
     """A lean matcher on the same bundle: k-d tree per accepted key, min-cost flow, matches.csv."""
     import pandas as pd
@@ -142,9 +163,15 @@ def yardstick(bundle: Path, out: Path) -> dict:
     dlat, dlon = n_ll[n, 0] - s_ll[s, 0], n_ll[n, 1] - s_ll[s, 1]
     h = np.sin(dlat / 2) ** 2 + np.cos(s_ll[s, 0]) * np.cos(n_ll[n, 0]) * np.sin(dlon / 2) ** 2
     road = 2 * 6371.0088 * np.arcsin(np.sqrt(h)) * ROAD_FACTOR
+    # a truck carries min(payload, volume x bulk density) of the pair's category and pays its
+    # loading and unloading per trip (data/road_vehicles.csv, data/logistics_defaults.csv; every
+    # synthetic stream is a solid, and a pair's category is its need's)
+    payload = _solid_payload_by_category()
+    pair_payload = needs["category"].map(payload).fillna(payload[""]).to_numpy(float)[n]
+    per_t = (payload["handling"] + TRANSPORT_EUR_PER_TKM * road * payload["reference"]) / pair_payload
     value = (streams["route_cost_eur_per_unit"].astype(float).to_numpy()[s] * 100
              + needs["virgin_price_eur_per_unit"].astype(float).to_numpy()[n] * 100
-             - TRANSPORT_EUR_PER_TKM * road * 100)  # fmt: skip
+             - per_t * 100)  # fmt: skip
     keep = (road <= need_km[n] + 1e-9) & (value > 0)
     s, n, cost = s[keep], n[keep], np.rint(value[keep]).astype(np.int64)
     supply = (streams["quantity"].astype(float).to_numpy() * 1000).astype(np.int64)
