@@ -179,16 +179,16 @@ def _visible_text(at) -> str:
     return "\n".join(parts)
 
 
-TRANSLATED_PAGES = {"overview", "scenarios", "companies", "pipeline"}
+TRANSLATED_PAGES = {"overview", "scenarios", "companies", "pipeline", "partners", "login"}
 ROLES = {  # role -> (pages in the navigation, the page it lands on)
     "officer": (["overview", "companies", "partners", "pipeline", "scenarios", "login"], "overview"),
     "company": (["partners", "login"], "partners"),
     "planner": (["overview", "scenarios", "login"], "overview"),
 }
 TITLES = {"fr": {"overview": "Vue d'ensemble", "partners": "Partenaires", "scenarios": "Scénarios",
-                 "companies": "Entreprises et flux", "pipeline": "Suivi des synergies"},
+                 "companies": "Entreprises et flux", "pipeline": "Suivi des synergies", "login": "Connexion"},
           "en": {"overview": "Overview", "partners": "Partners", "scenarios": "Scenarios",
-                 "companies": "Companies & flows", "pipeline": "Pipeline"}}  # fmt: skip
+                 "companies": "Companies & flows", "pipeline": "Pipeline", "login": "Sign in"}}  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
