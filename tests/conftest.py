@@ -135,6 +135,15 @@ def demo():
 
 
 @pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file holding the demo network, built once per test session. Never written to:
+    tests copy it (``databases.copy_database``, ``databases.with_users``)."""
+    from databases import build_demo_database
+
+    return build_demo_database(tmp_path_factory.mktemp("demo") / "demo.db")
+
+
+@pytest.fixture(scope="session")
 def demo_result(demo):
     """run_match on the demo network with the default parameters."""
     from symbiose.matching import run_match
