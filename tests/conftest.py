@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import uuid
 from pathlib import Path
@@ -97,11 +98,30 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-def engine(database_url):
-    """An engine on a database migrated to the latest revision."""
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory) -> Path:
+    """An empty SQLite file migrated to the latest revision, once per test session (copied)."""
     from symbiose.db import ensure_database
 
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    engine = ensure_database(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def engine(database_url, request):
+    """An engine on a database migrated to the latest revision. On SQLite the file is a copy of
+    one migrated once per session (the same file the migrations write, without running them again
+    for each test; the migrations themselves are tested in test_db.py and test_compat.py)."""
+    from symbiose.db import ensure_database
+    from symbiose.db.engine import sqlite_file
+
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        shutil.copy(request.getfixturevalue("_migrated_sqlite"), path)
     engine = ensure_database(database_url)
     try:
         yield engine
