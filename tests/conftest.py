@@ -115,7 +115,8 @@ def _migrated_sqlite(tmp_path_factory) -> Path:
 def engine(database_url, request):
     """An engine on a database migrated to the latest revision. On SQLite the file is a copy of
     one migrated once per session (the same file the migrations write, without running them again
-    for each test; the migrations themselves are tested in test_db.py and test_compat.py)."""
+    for each test; the migrations themselves are tested in test_db.py, test_integrity.py,
+    test_accounts.py and test_cli.py, and run for each test on PostgreSQL)."""
     from symbiose.db import ensure_database
     from symbiose.db.engine import sqlite_file
 
