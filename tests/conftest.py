@@ -9,9 +9,12 @@ CI when the machine has a server), which turns an unreachable server into a fail
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import uuid
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -95,11 +98,31 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-def engine(database_url):
-    """An engine on a database migrated to the latest revision."""
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory) -> Path:
+    """An empty SQLite file migrated to the latest revision, once per test session (copied)."""
     from symbiose.db import ensure_database
 
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    engine = ensure_database(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def engine(database_url, request):
+    """An engine on a database migrated to the latest revision. On SQLite the file is a copy of
+    one migrated once per session (the same file the migrations write, without running them again
+    for each test; the migrations themselves are tested in test_db.py, test_integrity.py,
+    test_accounts.py and test_cli.py, and run for each test on PostgreSQL)."""
+    from symbiose.db import ensure_database
+    from symbiose.db.engine import sqlite_file
+
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        shutil.copy(request.getfixturevalue("_migrated_sqlite"), path)
     engine = ensure_database(database_url)
     try:
         yield engine
@@ -133,8 +156,101 @@ def demo():
 
 
 @pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file holding the demo network, built once per test session. Never written to:
+    tests copy it (``databases.copy_database``, ``databases.with_users``)."""
+    from databases import build_demo_database
+
+    return build_demo_database(tmp_path_factory.mktemp("demo") / "demo.db")
+
+
+@pytest.fixture(scope="session")
 def demo_result(demo):
     """run_match on the demo network with the default parameters."""
     from symbiose.matching import run_match
 
     return run_match(demo)
+
+
+# ------------------------------------------------------------------ real browser (Chromium)
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(scope="module")
+def _playwright():
+    from servers import require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def chromium(_playwright):
+    """Debian's Chromium, one per test module (each test opens its own context: no shared cookie)."""
+    from servers import launch_chromium
+
+    browser = launch_chromium(_playwright)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def chromium_webgl(_playwright):
+    """The same, drawing WebGL (the deck.gl maps) with SwiftShader."""
+    from servers import launch_chromium
+
+    browser = launch_chromium(_playwright, webgl=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(request, tmp_path):
+    """``new_page(browser, **context_options)``: a page in a new browser context, closed after the
+    test; when the test fails, a full-page screenshot of each page is left in ``tmp_path``."""
+    contexts = []
+
+    def open_page(browser, **options):
+        options.setdefault("viewport", {"width": 1400, "height": 1000})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    failed = request.node.stash.get(_CALL_FAILED, False)
+    for i, context in enumerate(contexts):
+        for j, page in enumerate(context.pages):
+            if failed:
+                with contextlib.suppress(Exception):
+                    page.screenshot(path=str(tmp_path / f"failure-{i}-{j}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def server_database(tmp_path_factory) -> str:
+    """The URL of the (not yet existing) SQLite file behind :func:`server`."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+
+
+@pytest.fixture(scope="module")
+def server(server_database):
+    """`streamlit run app.py` on an empty database (the app loads the demo on its first page), in
+    English; one per test module, shared by its tests (each leaves the data as a later test of the
+    module needs it: no account, the imports undone)."""
+    from servers import require_chromium, streamlit_app
+
+    require_chromium()
+    with streamlit_app(Path(server_database.removeprefix("sqlite:///")).parent, server_database) as base:
+        yield base

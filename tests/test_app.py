@@ -1,19 +1,19 @@
 """The Streamlit application, page by page, with streamlit.testing.v1.AppTest.
 
 Every test runs on its own copy of a real SQLite file holding the demo network (built once per
-module), selected through SYMBIOSE_DATABASE_URL. Pages are run alone (``from_string`` calling
+test session: ``demo_sqlite``), selected through SYMBIOSE_DATABASE_URL. Pages are run alone (``from_string`` calling
 the page function) or through app.py (navigation, login, roles).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit")
+from databases import copy_database  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose import db  # noqa: E402
@@ -22,25 +22,10 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """A SQLite file with the schema and the demo network (built once)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = db.ensure_database(f"sqlite:///{path}")
-    with db.session_factory(engine)() as s, s.begin():
-        db.load_demo(s)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def url(demo_db, tmp_path, monkeypatch) -> str:
+def url(demo_sqlite, tmp_path, monkeypatch) -> str:
     """A fresh copy of the demo database for one test, made the app's database."""
-    copy = tmp_path / "app.db"
-    shutil.copy(demo_db, copy)
-    url = f"sqlite:///{copy}"
+    url = copy_database(demo_sqlite, tmp_path / "app.db")
     monkeypatch.setenv(db.ENV_DATABASE_URL, url)
     monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")  # these tests read English labels; see test_app_fr.py
     return url

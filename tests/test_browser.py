@@ -1,77 +1,18 @@
 """The main path in a real browser: `streamlit run app.py` driven by Chromium through Playwright.
 
-Skipped when /usr/bin/chromium or the playwright package is missing. Run alone with
-``pytest -m browser``.
+The server (``server`` in conftest.py, one per module, English) and the browser are shared by the
+tests of this module; each test opens its own browser context. Skipped when /usr/bin/chromium or
+the playwright package is missing. Run alone with ``pytest -m browser``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
+from servers import streamlit_app
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {base} within {timeout} s")
-
-
-@pytest.fixture
-def server(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SYMBIOSE_DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "SYMBIOSE_LANGUAGE": "en",  # this test reads English labels; test_browser_fr.py walks in French
-    }
-    log = (tmp_path / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _no_exception(page, where: str) -> None:
@@ -92,149 +33,124 @@ def _go(page, title: str, heading: str) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
 
 
-def test_main_path_in_chromium(server, tmp_path):
+def test_main_path_in_chromium(server, chromium, new_page, tmp_path):
     """Overview metrics, then every page of the main path, without any exception text."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server, wait_until="domcontentloaded")
-            metric = page.get_by_test_id("stMetric").filter(has_text="Synergies in the optimum")
-            expect(metric).to_be_visible(timeout=40_000)
-            value = metric.get_by_test_id("stMetricValue").inner_text()
-            assert int(value.replace(",", "")) > 0
-            expect(page.get_by_test_id("stMetric")).to_have_count(6)
-            for label in ("Net benefit (EUR/yr)", "CO2e avoided (t/yr)", "Exchanged (t/yr)"):
-                expect(page.get_by_test_id("stMetric").filter(has_text=label)).to_be_visible()
-            expect(page.get_by_role("heading", name="Top flows")).to_be_visible()
-            _no_exception(page, "overview")
-            page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+    page = new_page(chromium)
+    page.goto(server, wait_until="domcontentloaded")
+    metric = page.get_by_test_id("stMetric").filter(has_text="Synergies in the optimum")
+    expect(metric).to_be_visible(timeout=40_000)
+    value = metric.get_by_test_id("stMetricValue").inner_text()
+    assert int(value.replace(",", "")) > 0
+    expect(page.get_by_test_id("stMetric")).to_have_count(6)
+    for label in ("Net benefit (EUR/yr)", "CO2e avoided (t/yr)", "Exchanged (t/yr)"):
+        expect(page.get_by_test_id("stMetric").filter(has_text=label)).to_be_visible()
+    expect(page.get_by_role("heading", name="Top flows")).to_be_visible()
+    _no_exception(page, "overview")
+    page.screenshot(path=str(tmp_path / "overview.png"))  # what the window shows
 
-            _go(page, "Companies & flows", "Companies & flows")
-            expect(page.get_by_text("Streams: what companies put out")).to_be_visible()
-            _no_exception(page, "companies")
+    _go(page, "Companies & flows", "Companies & flows")
+    expect(page.get_by_text("Streams: what companies put out")).to_be_visible()
+    _no_exception(page, "companies")
 
-            from symbiose.i18n import _, language
+    from symbiose.i18n import _, language
 
-            with language("en"):  # this server speaks English (SYMBIOSE_LANGUAGE above)
-                heading, interested = _("Partners"), _("I'm interested")
-                first = _("**Partner #{n}** — {activity}, {distance} by road").split("—")[0].strip("* ").format(n=1)
-            _go(page, "Partners", heading)
-            expect(page.get_by_text(first, exact=False).first).to_be_visible(timeout=20_000)
-            expect(page.get_by_role("button", name=interested, exact=True).first).to_be_visible()
-            _no_exception(page, "partners")
-            page.screenshot(path=str(tmp_path / "partners.png"), full_page=True)
+    with language("en"):  # this server speaks English (SYMBIOSE_LANGUAGE above)
+        heading, interested = _("Partners"), _("I'm interested")
+        first = _("**Partner #{n}** — {activity}, {distance} by road").split("—")[0].strip("* ").format(n=1)
+    _go(page, "Partners", heading)
+    expect(page.get_by_text(first, exact=False).first).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("button", name=interested, exact=True).first).to_be_visible()
+    _no_exception(page, "partners")
 
-            _go(page, "Pipeline", "Pipeline")
-            expect(page.get_by_test_id("stMetric").filter(has_text="Implemented")).to_be_visible()
-            _no_exception(page, "pipeline")
+    _go(page, "Pipeline", "Pipeline")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Implemented")).to_be_visible()
+    _no_exception(page, "pipeline")
 
-            _go(page, "Scenarios", "Scenarios")
-            page.get_by_role("button", name="Run and compare").click()
-            expect(page.get_by_role("heading", name="Indicators (per year)")).to_be_visible(timeout=30_000)
-            expect(page.get_by_role("heading", name="Opportunity finder")).to_be_visible(timeout=30_000)
-            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-            _no_exception(page, "scenarios")
-            page.screenshot(path=str(tmp_path / "scenarios.png"), full_page=True)
-        finally:
-            browser.close()
+    _go(page, "Scenarios", "Scenarios")
+    page.get_by_role("button", name="Run and compare").click()
+    expect(page.get_by_role("heading", name="Indicators (per year)")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Opportunity finder")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    _no_exception(page, "scenarios")
     assert (tmp_path / "overview.png").stat().st_size > 10_000
 
 
-def test_import_preview_confirm_and_undo_in_chromium(server, tmp_path):
+def test_import_preview_confirm_and_undo_in_chromium(server, server_database, chromium, new_page, tmp_path):
     """An officer uploads a one-column change, sees the preview, confirms, then undoes it."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from symbiose import db
     from symbiose.i18n import _, language
 
     with language("fr"):  # the application's default language
         preview_label, confirm_label, undo_label = _("Preview the import"), _("Confirm the import"), _("Undo")
+        undone_message = _("Import {id} undone: {deleted} records deleted, {restored} restored.")
     change = tmp_path / "flux.csv"
     change.write_text("identifiant;quantite\nS0001;4321\n", encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
 
     def quantity() -> int:
-        engine = db.make_engine(url)
+        engine = db.make_engine(server_database)
         try:
             with db.session_factory(engine)() as s:
                 return next(x.quantity_base for x in db.load_network(s).streams if x.id == "S0001")
         finally:
             engine.dispose()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server}/companies?lang=fr", wait_until="domcontentloaded")  # the officer reads French
-            expect(page.get_by_role("tab").nth(4)).to_be_visible(timeout=40_000)
-            before = quantity()
-            page.get_by_role("tab").nth(4).click()
-            page.locator("input[type=file]").set_input_files(str(change))
-            page.get_by_role("button", name=preview_label).click()
-            confirm = page.get_by_role("button", name=confirm_label)
-            expect(confirm).to_be_visible(timeout=30_000)
-            expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
-            assert quantity() == before  # the preview wrote nothing
-            page.screenshot(path=str(tmp_path / "import_preview.png"), full_page=True)
-            confirm.click()
-            expect(page.get_by_test_id("stAlert").filter(has_text="I20")).to_be_visible(timeout=30_000)
-            assert quantity() == 4_321_000
-            page.get_by_role("button", name=undo_label).first.click()
-            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-            undone = page.get_by_test_id("stAlert").filter(has_text=re.compile(r"I20\d{6}-\d{6}-[0-9a-f]{4}"))
-            expect(undone).to_have_count(1, timeout=30_000)  # the undo's message, naming the import
-            _no_exception(page, "import")
-        finally:
-            browser.close()
+    page = new_page(chromium)
+    page.goto(f"{server}/companies?lang=fr", wait_until="domcontentloaded")  # the officer reads French
+    expect(page.get_by_role("tab").nth(4)).to_be_visible(timeout=40_000)
+    before = quantity()
+    page.get_by_role("tab").nth(4).click()
+    page.locator("input[type=file]").set_input_files(str(change))
+    page.get_by_role("button", name=preview_label).click()
+    confirm = page.get_by_role("button", name=confirm_label)
+    expect(confirm).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+    assert quantity() == before  # the preview wrote nothing
+    confirm.click()
+    expect(page.get_by_test_id("stAlert").filter(has_text="I20")).to_be_visible(timeout=30_000)
+    assert quantity() == 4_321_000
+    page.get_by_role("button", name=undo_label).first.click()
+    # the undo's own message, naming the import (the confirmation's message names it too)
+    pattern = re.escape(undone_message.split("{deleted}")[0]).replace(r"\{id\}", r"I20\d{6}-\d{6}-[0-9a-f]{4}")
+    expect(page.get_by_test_id("stAlert").filter(has_text=re.compile(pattern))).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    named = page.get_by_test_id("stAlert").filter(has_text=re.compile(r"I20\d{6}-\d{6}-[0-9a-f]{4}"))
+    expect(named).to_have_count(1)  # the undo's message alone names the import now
+    _no_exception(page, "import")
     assert quantity() == before
 
 
-def test_researcher_signs_in_and_sees_only_the_anonymous_catalogue(server, tmp_path):
+def test_researcher_signs_in_and_sees_only_the_anonymous_catalogue(chromium, new_page, tmp_path):
     """A researcher account, in a real browser: sign in, the catalogue is the only page, and the
-    page's text holds no company name, e-mail or phone of the demo network."""
-    from playwright.sync_api import expect, sync_playwright
+    page's text holds no company name, e-mail or phone of the demo network. (Its own server: an
+    account ends the open demo mode the other tests of this module use.)"""
+    from playwright.sync_api import expect
 
     from symbiose import db
     from symbiose.i18n import _
 
-    engine = db.ensure_database(f"sqlite:///{tmp_path / 'browser.db'}")
+    url = f"sqlite:///{tmp_path / 'researcher.db'}"
+    engine = db.ensure_database(url)
     with db.session_factory(engine)() as s, s.begin():
         db.load_demo(s)
         db.create_user(s, "labo", "essais-de-sciure-2026", role="researcher")
         demo = db.load_network(s)
     engine.dispose()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server}/?lang=fr", wait_until="domcontentloaded")  # labels below are French
-            page.get_by_label(_("User name")).fill("labo")
-            page.get_by_label(_("Password"), exact=True).fill("essais-de-sciure-2026")
-            page.get_by_role("button", name=_("Sign in")).click()
-            _go(page, _("Local resources"), _("Local resources catalogue"))
-            links = page.get_by_test_id("stSidebarNav").get_by_role("link")
-            expect(links).to_have_count(2)  # the catalogue and the sign-in page, nothing else
-            expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=20_000)
-            _no_exception(page, "catalogue")
-            body = page.locator("section.stMain, [data-testid='stMain']").first.inner_text()
-            for company in demo.companies:
-                for value in (company.name, company.contact_email, company.contact_phone):
-                    assert not value or value not in body, value
-            page.screenshot(path=str(tmp_path / "catalogue.png"), full_page=True)
-        finally:
-            browser.close()
+    with streamlit_app(tmp_path, url) as base:
+        page = new_page(chromium)
+        page.goto(f"{base}/?lang=fr", wait_until="domcontentloaded")  # labels below are French
+        page.get_by_label(_("User name")).fill("labo")
+        page.get_by_label(_("Password"), exact=True).fill("essais-de-sciure-2026")
+        page.get_by_role("button", name=_("Sign in")).click()
+        _go(page, _("Local resources"), _("Local resources catalogue"))
+        links = page.get_by_test_id("stSidebarNav").get_by_role("link")
+        expect(links).to_have_count(2)  # the catalogue and the sign-in page, nothing else
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=20_000)
+        _no_exception(page, "catalogue")
+        body = page.locator("section.stMain, [data-testid='stMain']").first.inner_text()
+        for company in demo.companies:
+            for value in (company.name, company.contact_email, company.contact_phone):
+                assert not value or value not in body, value

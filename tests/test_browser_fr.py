@@ -13,16 +13,13 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from servers import free_port, stop, wait_healthy
+from servers import free_port, require_chromium, stop, wait_healthy
 from test_french import english_words_in
 
 from symbiose import db
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
 SEA, LAND = (205, 226, 240), (246, 243, 236)  # symbiose.ui.maps.SEA / LAND
 
 pytestmark = pytest.mark.browser
@@ -47,9 +44,7 @@ def served_with_account(tmp_path):
 
 
 def _serve(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    require_chromium()
     port = free_port()
     env = {**os.environ, "SYMBIOSE_LANGUAGE": "fr", "STREAMLIT_SERVER_HEADLESS": "true"}
     log = (tmp_path / "serve.log").open("w")
@@ -99,8 +94,8 @@ def _near(colours: set[tuple[int, int, int]], target: tuple[int, int, int], tole
     return any(all(abs(a - b) <= tolerance for a, b in zip(c, target, strict=True)) for c in colours)
 
 
-def test_main_path_in_french_offline(served, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_main_path_in_french_offline(served, chromium_webgl, new_page):
+    from playwright.sync_api import expect
 
     outside: list[str] = []
 
@@ -111,95 +106,72 @@ def test_main_path_in_french_offline(served, tmp_path):
             outside.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"],
-        )  # fmt: skip
-        try:
-            context = browser.new_context(locale="fr-FR", viewport={"width": 1440, "height": 1000})
-            context.route("**/*", only_local)
-            page = context.new_page()
-            page.goto(served, wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Vue d'ensemble", exact=True)).to_be_visible(timeout=60_000)
-            metric = page.get_by_test_id("stMetric").filter(has_text="Synergies de l'optimum")
-            expect(metric).to_be_visible(timeout=60_000)
-            _settled(page)
-            assert int(metric.get_by_test_id("stMetricValue").inner_text().replace("\u00a0", "").replace(" ", "")) > 0
-            expect(page.get_by_role("heading", name="Principaux flux")).to_be_visible()
-            _assert_french(page, "vue d'ensemble")
-            colours = _map_colours(page)
-            # no base map under the layers: the shipped background is all there is
-            expect(page.locator("[data-testid='stDeckGlJsonChart'] .mapboxgl-canvas")).to_have_count(0)
-            assert _near(colours, SEA) and _near(colours, LAND), "the map has no sea/land background"
-            expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # Streamlit's button hidden
+    page = new_page(chromium_webgl, locale="fr-FR", viewport={"width": 1440, "height": 1000})
+    page.context.route("**/*", only_local)
+    page.goto(served, wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="Vue d'ensemble", exact=True)).to_be_visible(timeout=60_000)
+    metric = page.get_by_test_id("stMetric").filter(has_text="Synergies de l'optimum")
+    expect(metric).to_be_visible(timeout=60_000)
+    _settled(page)
+    assert int(metric.get_by_test_id("stMetricValue").inner_text().replace("\u00a0", "").replace(" ", "")) > 0
+    expect(page.get_by_role("heading", name="Principaux flux")).to_be_visible()
+    _assert_french(page, "vue d'ensemble")
+    colours = _map_colours(page)
+    # no base map under the layers: the shipped background is all there is
+    expect(page.locator("[data-testid='stDeckGlJsonChart'] .mapboxgl-canvas")).to_have_count(0)
+    assert _near(colours, SEA) and _near(colours, LAND), "the map has no sea/land background"
+    expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # Streamlit's button hidden
 
-            for title, heading in (("Entreprises et flux", "Entreprises et flux"),
-                                   ("Suivi des synergies", "Suivi des synergies")):  # fmt: skip
-                page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text=title).click()
-                expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
-                _settled(page)
-                _assert_french(page, heading)
+    for title, heading in (("Entreprises et flux", "Entreprises et flux"),
+                           ("Suivi des synergies", "Suivi des synergies")):  # fmt: skip
+        page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text=title).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
+        _settled(page)
+        _assert_french(page, heading)
 
-            page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="Scénarios").click()
-            expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
-            _settled(page)
-            page.get_by_role("button", name="Calculer et comparer").click()
-            expect(page.get_by_role("heading", name="Indicateurs (par an)")).to_be_visible(timeout=60_000)
-            expect(page.get_by_role("heading", name="Recherche d'opportunités")).to_be_visible(timeout=60_000)
-            _settled(page)
-            _assert_french(page, "scénarios")
-            expect(page.get_by_role("button", name="Rapport d'impact (PDF)")).to_be_visible()
-            # the address of a page works when typed or bookmarked
-            page.goto(f"{served}/scenarios", wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
-        finally:
-            browser.close()
+    page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="Scénarios").click()
+    expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
+    _settled(page)
+    page.get_by_role("button", name="Calculer et comparer").click()
+    expect(page.get_by_role("heading", name="Indicateurs (par an)")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Recherche d'opportunités")).to_be_visible(timeout=60_000)
+    _settled(page)
+    _assert_french(page, "scénarios")
+    expect(page.get_by_role("button", name="Rapport d'impact (PDF)")).to_be_visible()
+    # the address of a page works when typed or bookmarked
+    page.goto(f"{served}/scenarios", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=30_000)
     # online tiles are an option, off by default: no tile server was even asked
     assert not [u for u in outside if "basemaps" in u or "tile" in u], outside
 
 
-def _launch(p):
-    return p.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    )  # fmt: skip
+def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(served_with_account, chromium, new_page):
+    from playwright.sync_api import expect
 
-
-def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(served_with_account):
-    from playwright.sync_api import expect, sync_playwright
-
-    with sync_playwright() as p:
-        browser = _launch(p)
-        try:
-            context = browser.new_context(locale="fr-FR", viewport={"width": 1440, "height": 1000})
-            page = context.new_page()
-            page.goto(served_with_account, wait_until="domcontentloaded")
-            page.get_by_label("User name").or_(page.get_by_label("Nom d'utilisateur")).fill("marie")
-            page.get_by_label("Password", exact=True).or_(page.get_by_label("Mot de passe", exact=True)).fill(
-                "Seugne-Jonzac-2026")
-            page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
-            signed_in = page.get_by_test_id("stMain").get_by_text("marie")
-            expect(signed_in.first).to_be_visible(timeout=60_000)
-            _settled(page)
-            assert "session=" in page.url
-            page.reload(wait_until="domcontentloaded")  # a reload keeps the sign-in
-            expect(signed_in.first).to_be_visible(timeout=60_000)
-            expect(page.get_by_test_id("stFormSubmitButton")).to_have_count(0)
-            second = context.new_page()  # a second tab opened on a page's address, without the token
-            second.goto(f"{served_with_account}/scenarios", wait_until="domcontentloaded")
-            expect(second.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=60_000)
-            _settled(second)
-            assert "session=" not in f"{served_with_account}/scenarios"
-            # sign out in the second tab: the first one, reloaded, is signed out too
-            second.goto(f"{served_with_account}/login", wait_until="domcontentloaded")
-            expect(second.get_by_test_id("stMain").get_by_text("marie").first).to_be_visible(timeout=60_000)
-            _settled(second)
-            second.locator(".st-key-logout button").click()
-            expect(second.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
-            page.reload(wait_until="domcontentloaded")
-            expect(page.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
-            expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_have_count(0)
-        finally:
-            browser.close()
+    page = new_page(chromium, locale="fr-FR", viewport={"width": 1440, "height": 1000})
+    page.goto(served_with_account, wait_until="domcontentloaded")
+    page.get_by_label("User name").or_(page.get_by_label("Nom d'utilisateur")).fill("marie")
+    page.get_by_label("Password", exact=True).or_(page.get_by_label("Mot de passe", exact=True)).fill(
+        "Seugne-Jonzac-2026")
+    page.get_by_test_id("stFormSubmitButton").get_by_role("button").click()
+    signed_in = page.get_by_test_id("stMain").get_by_text("marie")
+    expect(signed_in.first).to_be_visible(timeout=60_000)
+    _settled(page)
+    assert "session=" in page.url
+    page.reload(wait_until="domcontentloaded")  # a reload keeps the sign-in
+    expect(signed_in.first).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stFormSubmitButton")).to_have_count(0)
+    second = page.context.new_page()  # a second tab opened on a page's address, without the token
+    second.goto(f"{served_with_account}/scenarios", wait_until="domcontentloaded")
+    expect(second.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=60_000)
+    _settled(second)
+    assert "session=" not in f"{served_with_account}/scenarios"
+    # sign out in the second tab: the first one, reloaded, is signed out too
+    second.goto(f"{served_with_account}/login", wait_until="domcontentloaded")
+    expect(second.get_by_test_id("stMain").get_by_text("marie").first).to_be_visible(timeout=60_000)
+    _settled(second)
+    second.locator(".st-key-logout button").click()
+    expect(second.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
+    page.reload(wait_until="domcontentloaded")
+    expect(page.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_have_count(0)

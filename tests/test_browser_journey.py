@@ -1,13 +1,14 @@
 """The two-sided journey in a real browser: a supplier says it is interested, the receiver finds
 the request under "Requests received", accepts, and both see each other's name.
 
-Chromium driven by Playwright against ``streamlit run app.py`` (see tests/test_browser.py).
+Chromium driven by Playwright against ``streamlit run app.py`` (the ``server`` and ``chromium``
+fixtures of conftest.py).
 """
 
 from __future__ import annotations
 
 import pytest
-from test_browser import CHROMIUM, _no_exception, server  # noqa: F401 - the server fixture
+from test_browser import _no_exception
 from test_journey import top_lists, unseen_pair  # noqa: F401 - the pair fixtures
 
 pytestmark = pytest.mark.browser
@@ -57,42 +58,29 @@ def _see(page, text: str) -> None:
     expect(item).to_be_visible(timeout=90_000)
 
 
-def test_interest_request_accept_and_names_in_chromium(server, unseen_pair, demo, tmp_path):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+def test_interest_request_accept_and_names_in_chromium(server, chromium, new_page, unseen_pair, demo):  # noqa: F811
+    from playwright.sync_api import expect
 
     stream_id, need_id, supplier, receiver, _n, _total = unseen_pair
     names = {c.id: c.name for c in demo.companies}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(90_000)  # the machine may be loaded: each rerun recomputes a page
-            page.goto(f"{server}/partners?lang=fr", wait_until="domcontentloaded")  # French labels below
-            expect(page.get_by_role("heading", name=fr("Partners"), exact=True)).to_be_visible(timeout=120_000)
-            _choose_company(page, supplier, names[supplier])
-            _click(page, f"interest_supplier_{stream_id}_{need_id}")
-            expect(page.get_by_text(fr("Interest recorded (synergy {id}).").split(" (")[0], exact=False)).to_be_visible(timeout=90_000)
-            main = page.get_by_test_id("stMain")
-            assert names[receiver] not in main.inner_text()
+    page = new_page(chromium)  # a failure leaves a screenshot in tmp_path
+    page.set_default_timeout(90_000)  # the machine may be loaded: each rerun recomputes a page
+    page.goto(f"{server}/partners?lang=fr", wait_until="domcontentloaded")  # French labels below
+    expect(page.get_by_role("heading", name=fr("Partners"), exact=True)).to_be_visible(timeout=120_000)
+    _choose_company(page, supplier, names[supplier])
+    _click(page, f"interest_supplier_{stream_id}_{need_id}")
+    expect(page.get_by_text(fr("Interest recorded (synergy {id}).").split(" (")[0], exact=False)).to_be_visible(timeout=90_000)
+    main = page.get_by_test_id("stMain")
+    assert names[receiver] not in main.inner_text()
 
-            _choose_company(page, receiver, names[receiver])
-            expect(page.get_by_role("heading", name=fr("Requests received ({n})", n=1))).to_be_visible(timeout=90_000)
-            assert names[supplier] not in main.inner_text()
-            _no_exception(page, "requests received")
-            page.screenshot(path=str(tmp_path / "requests.png"), full_page=True)
-            _click(page, f"accept_receiver_{stream_id}_{need_id}")
-            expect(page.get_by_text(fr("Both sides are interested: identities revealed."), exact=False).first).to_be_visible(timeout=90_000)
-            _see(page, names[supplier])
+    _choose_company(page, receiver, names[receiver])
+    expect(page.get_by_role("heading", name=fr("Requests received ({n})", n=1))).to_be_visible(timeout=90_000)
+    assert names[supplier] not in main.inner_text()
+    _no_exception(page, "requests received")
+    _click(page, f"accept_receiver_{stream_id}_{need_id}")
+    expect(page.get_by_text(fr("Both sides are interested: identities revealed."), exact=False).first).to_be_visible(timeout=90_000)
+    _see(page, names[supplier])
 
-            _choose_company(page, supplier, names[supplier])
-            _see(page, names[receiver])
-            _no_exception(page, "names revealed")
-            page.screenshot(path=str(tmp_path / "revealed.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    _choose_company(page, supplier, names[supplier])
+    _see(page, names[receiver])
+    _no_exception(page, "names revealed")

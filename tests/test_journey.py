@@ -7,13 +7,13 @@ real SMTP server (aiosmtpd) started on a free local port.
 from __future__ import annotations
 
 import math
-import shutil
 import socket
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit")
+from databases import copy_database  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose import blinding, db  # noqa: E402
@@ -22,23 +22,9 @@ from symbiose.db import notifications  # noqa: E402
 TIMEOUT = 60
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("journey") / "demo.db"
-    engine = db.ensure_database(f"sqlite:///{path}")
-    with db.session_factory(engine)() as s, s.begin():
-        db.load_demo(s)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def maker(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "app.db"
-    shutil.copy(demo_db, copy)
-    url = f"sqlite:///{copy}"
+def maker(demo_sqlite, tmp_path, monkeypatch):
+    url = copy_database(demo_sqlite, tmp_path / "app.db")
     monkeypatch.setenv(db.ENV_DATABASE_URL, url)
     monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     for name in ("SYMBIOSE_SMTP_HOST", "SYMBIOSE_SMTP_PORT", "SYMBIOSE_OFFICER_EMAIL"):
@@ -298,7 +284,7 @@ def _page_elements(at: AppTest) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("side", ["supplier", "receiver"])
-def test_hidden_values_within_their_bands_give_identical_rendered_pages(demo_db, tmp_path, monkeypatch, unseen_pair,
+def test_hidden_values_within_their_bands_give_identical_rendered_pages(demo_sqlite, tmp_path, monkeypatch, unseen_pair,
                                                                          receiver_listed, side):  # fmt: skip
     """The same company's Partners page on two databases where one partner's hidden price (or route
     cost) and quantity differ within their bands: identical; in another band: different."""
@@ -312,9 +298,7 @@ def test_hidden_values_within_their_bands_give_identical_rendered_pages(demo_db,
     monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
 
     def page(name: str, change=None) -> list[tuple[str, str]]:
-        path = tmp_path / f"{name}.db"
-        shutil.copy(demo_db, path)
-        url = f"sqlite:///{path}"
+        url = copy_database(demo_sqlite, tmp_path / f"{name}.db")
         engine = db.make_engine(url)
         with engine.begin() as connection:
             cents, qty = connection.execute(text(f"SELECT {money}, quantity_base FROM {table} WHERE id = :i"),

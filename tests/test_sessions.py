@@ -4,12 +4,12 @@ land-spreading route accepted by the schema (both on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from databases import copy_database, with_users
 from sqlalchemy import text
 
 from symbiose import db
@@ -59,21 +59,15 @@ def test_land_spreading_is_a_stored_route(session):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sessions") / "demo.db"
-    engine = db.ensure_database(f"sqlite:///{path}")
-    with db.session_factory(engine)() as s, s.begin():
-        db.load_demo(s)
-        db.create_user(s, "officer1", "Seugne-Jonzac-2026", role="officer")
-    engine.dispose()
-    return path
+def demo_db(demo_sqlite, tmp_path_factory) -> Path:
+    """The demo with one officer account (copied for each test)."""
+    return with_users(demo_sqlite, tmp_path_factory.mktemp("sessions") / "demo.db",
+                      [("officer1", "Seugne-Jonzac-2026", "officer")])  # fmt: skip
 
 
 @pytest.fixture
 def app_url(demo_db, tmp_path, monkeypatch) -> str:
-    copy = tmp_path / "app.db"
-    shutil.copy(demo_db, copy)
-    url = f"sqlite:///{copy}"
+    url = copy_database(demo_db, tmp_path / "app.db")
     monkeypatch.setenv(db.ENV_DATABASE_URL, url)
     monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
     return url

@@ -4,12 +4,12 @@ the legal path with its checklist. Each test runs on a copy of a SQLite file hol
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit")
+from databases import copy_database, with_users  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose import db  # noqa: E402
@@ -22,24 +22,15 @@ RESEARCHER_PW = "essais-de-sciure-2026"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("trust") / "demo.db"
-    engine = db.ensure_database(f"sqlite:///{path}")
-    with db.session_factory(engine)() as s, s.begin():
-        db.load_demo(s)
-        db.create_user(s, "agent", OFFICER_PW, role="officer")
-        db.create_user(s, "labo", RESEARCHER_PW, role="researcher")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+def demo_db(demo_sqlite, tmp_path_factory) -> Path:
+    """The demo with an officer and a researcher account (copied for each test)."""
+    users = [("agent", OFFICER_PW, "officer"), ("labo", RESEARCHER_PW, "researcher")]
+    return with_users(demo_sqlite, tmp_path_factory.mktemp("trust") / "demo.db", users)
 
 
 @pytest.fixture
 def maker(demo_db, tmp_path, monkeypatch):
-    copy = tmp_path / "app.db"
-    shutil.copy(demo_db, copy)
-    url = f"sqlite:///{copy}"
+    url = copy_database(demo_db, tmp_path / "app.db")
     monkeypatch.setenv(db.ENV_DATABASE_URL, url)
     engine = db.make_engine(url)
     yield db.session_factory(engine)
