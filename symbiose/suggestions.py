@@ -520,15 +520,24 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
     french = get_language() == "fr"
     required = dict(zip(candidates.needs["need_id"], candidates.needs["required_standards"], strict=True))
 
-    def sentence(need_id: str) -> str:
+    code_of = dict(zip(candidates.streams["stream_id"], candidates.streams["ewc_code"].astype(str), strict=True))
+    codes = sorted({code_of[x] for x in via["stream_id"]} - {""})
+    reach = kb.compatible_pairs([c for c in codes if len(c) == 6]).groupby("code")["category"].agg(set).to_dict()
+
+    def sentence(need_id: str, stream_id: str) -> str:
+        # the standard whose intermediary takes this residue (as the lead was built), cheapest first
         known = [kb.standards[x] for x in required.get(need_id, "").split(";") if x in kb.standards]
-        std = min(known, key=lambda x: x.intermediary_cost_cents)
+        code = code_of[stream_id]
+        fits = [x for x in known if x.takes(code, reach.get(code, set()))] or known
+        std = min(fits, key=lambda x: x.intermediary_cost_cents)
         return _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
                  "EUR/t, counted below)").format(standard=std.label_fr if french else std.label_en,
                                                  who=std.intermediary_fr if french else std.intermediary_en,
                                                  cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())  # fmt: skip
 
-    prefix = via["need_id"].map({nid: sentence(nid) for nid in set(via["need_id"])})
+    keys = list(zip(via["need_id"], via["stream_id"], strict=True))
+    said = {k: sentence(*k) for k in dict.fromkeys(keys)}
+    prefix = pd.Series([said[k] for k in keys], index=via.index, dtype=object)
     via["outlet"] = "intermediary"
     via["reason"] = prefix + "; " + via["reason"]
     via["reason_public"] = prefix + "; " + via["reason_public"]
