@@ -495,7 +495,8 @@ def distilling_grower(g: Generator, s: Site) -> None:
 
 
 def byproduct_distillery(g: Generator, s: Site) -> None:
-    g.need(s, "marc_lees", category="wine_byproduct_distillation", months="9-11",
+    # the marc line takes marc (02 07 01); the lees go to the lees line below
+    g.need(s, "marc_lees", category="wine_byproduct_distillation", accepted_codes="020701", months="9-11",
            description="Marcs de raisin pour l'alcool, l'acide tartrique et l'huile de pépins "
            "(ensilés)", quantity=18_000, price=8, max_km=80)  # fmt: skip
     g.need(s, "lees", category="wine_byproduct_distillation", accepted_codes="020704", months="10-3",
@@ -1060,7 +1061,8 @@ def waste_operator(g: Generator, s: Site) -> None:
     g.need(s, "metal", category="scrap_metal",
            description="Ferrailles à trier et à mettre en balles", quantity=3_000, price=0,
            max_km=80)  # fmt: skip
-    g.need(s, "paper", category="paper_fibre",
+    # a sorting centre bales paper and cardboard packaging and collected paper, not pulpwood
+    g.need(s, "paper", category="paper_fibre", accepted_codes="150101,200101",
            description="Papiers et cartons à trier et à mettre en balles", quantity=2_500, price=0,
            max_km=60)  # fmt: skip
     g.need(s, "film", category="plastic_polymer", accepted_codes="150102",
@@ -1120,7 +1122,7 @@ def equestrian_centre(g: Generator, s: Site) -> None:
            quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40, forms="sawdust;shavings;dry")  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant",
            description="Son et pulpes pour l'alimentation des chevaux", quantity=g.q(60, 150, 5),
-           price=g.q(200, 250, 5), max_km=40, standards="agrement_alimentation_animale")  # fmt: skip
+           price=g.q(200, 250, 5), max_km=40, standards="agrement_alimentation_animale", states="solid")  # fmt: skip
 
 
 def goat_farm(g: Generator, s: Site) -> None:
@@ -1191,7 +1193,9 @@ def pellet_maker(g: Generator, s: Site) -> None:
 
 
 def brewery(g: Generator, s: Site) -> None:
-    g.stream(s, "grains", code="02 07 01", state="pasty", route="recovery", cost=5,
+    # brewers' spent grains: 02 07 99 (the List of Waste has no entry of their own in 02 07; 02 07 01
+    # is washing and mechanical reduction of raw materials, grape stalks and marc in wine making)
+    g.stream(s, "grains", code="02 07 99", state="pasty", route="recovery", cost=5,
              description="Drêches de brasserie", quantity=g.q(100, 300, 10), standards="agrement_alimentation_animale")  # fmt: skip
     g.stream(s, "yeast", code="02 07 04", state="liquid", route="other", cost=20,
              description="Levures en excès et fonds de cuve", quantity=g.q(5, 20, 1), standards="agrement_alimentation_animale")  # fmt: skip
