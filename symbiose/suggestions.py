@@ -284,6 +284,12 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
                         _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
     parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
+    if not public and "destination" in frame:
+        # a stream already recovered today (its destination stated): the pair moves it from that
+        # outlet, its value is not all new
+        goes = frame["destination"].fillna("").astype(str).to_numpy(dtype=object)
+        parts.append(_where(goes != "", _fill(_("today it already goes to {destination}: this would move it from "
+                                                  "that outlet, check the gain against it"), destination=_text(goes)), none))  # fmt: skip
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
     parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
                         none))  # fmt: skip
@@ -466,6 +472,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
     res["material"] = streams["material"].to_numpy()[res_s]
     res["route"] = streams["route"].to_numpy()[res_s]
+    res["destination"] = streams["destination"].to_numpy()[res_s] if "destination" in streams else ""
     res["intermediary"] = _intermediaries(candidates, res["n"].to_numpy(dtype=np.int64))
     optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):

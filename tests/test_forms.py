@@ -199,6 +199,28 @@ def test_an_exchange_that_exists_today_is_not_a_new_synergy(kb):
                   (Synergy("Y", "MARC", "DISTIL", Stage.IMPLEMENTED, quantity_base=300_000),))  # fmt: skip
     result = run_match(net)
     assert set(result.allocation.flows["need_id"].astype(str)) == {"DISTIL"}
+    # and matches.csv says it is an implemented synergy, not a new one
+    assert result.matches()["implemented"].tolist() == [True]
+
+
+def test_a_stream_recovered_today_outside_the_network_says_so_in_its_suggestions(kb):
+    # used oil collected today for regeneration (destination stated) to a regenerator of the
+    # network: still a pair (the outside outlet is not a need), but the reason says it would move
+    # the oil from today's outlet; the public reason does not name it
+    oil = Stream("OIL", "C0", 5_000, Unit.T, ewc_code="130205", physical_state=L, route=Route.RECOVERY,
+                 route_cost_cents=2500, destination="régénération hors du territoire")
+    regen = Need("REGEN", "C1", 500_000, Unit.T, category="oil_regeneration", virgin_price_cents=50000,
+                 hazardous_permit=True)
+    net = Network(_sites(), (oil,), (regen,))
+    with language("fr"):
+        sug = suggest(build_candidates(net, kb=kb))
+    row = sug[(sug["stream_id"] == "OIL") & (sug["need_id"] == "REGEN")].iloc[0]
+    assert "va déjà aujourd'hui vers régénération hors du territoire" in row["reason"]
+    assert "régénération hors du territoire" not in row["reason_public"]
+    plain = Network(_sites(), (dataclasses.replace(oil, destination=""),), (regen,))
+    with language("fr"):
+        assert "va déjà aujourd'hui" not in suggest(build_candidates(plain, kb=kb))["reason"].iloc[0]
+    assert run_match(net).matches()["implemented"].tolist() == [False]
 
 
 # ------------------------------------------------------------------ labels (part 5)
