@@ -419,12 +419,12 @@ def test_no_potabilisation_service_turns_used_process_water_into_potable_water(k
 
 
 def test_an_older_standards_table_without_intake_keeps_any_residue(tmp_path):
-    from symbiose.compat import _load_standards, _load_sources
+    import pandas as pd
+
+    from symbiose.compat import _load_sources, _load_standards
     from symbiose.reference import data_dir
 
     src = data_dir() / "product_standards.csv"
-    import pandas as pd
-
     table = pd.read_csv(src, dtype=str, keep_default_na=False).drop(columns=["intake_categories", "intake_ewc_prefixes"])
     table.to_csv(tmp_path / "product_standards.csv", index=False)
     old = _load_standards(tmp_path / "product_standards.csv", _load_sources(data_dir() / "knowledge_sources.csv"))
