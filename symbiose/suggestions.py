@@ -472,7 +472,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
     res["material"] = streams["material"].to_numpy()[res_s]
     res["route"] = streams["route"].to_numpy()[res_s]
-    res["destination"] = streams["destination"].to_numpy()[res_s] if "destination" in streams else ""
+    res["destination"] = _destinations(candidates, res_s)
     res["intermediary"] = _intermediaries(candidates, res["n"].to_numpy(dtype=np.int64))
     optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):
@@ -505,6 +505,19 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     if candidates.leads is not None and len(candidates.leads):
         res = pd.concat([res, _lead_suggestions(candidates, top_n)], ignore_index=True)
     return res
+
+
+def _destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
+    """Per pair, where its stream goes today (``destination``): an outside outlet as stated, a
+    need of the network as that need's description and id; empty when none is stated."""
+    streams, needs = candidates.streams, candidates.needs
+    if "destination" not in streams:
+        return np.full(len(s), "", dtype=object)
+    ids = needs["need_id"].astype(str).to_numpy(dtype=object)
+    named = dict(zip(ids, needs["description"].fillna("").astype(str).to_numpy(dtype=object) + " (" + ids + ")",
+                     strict=True))  # fmt: skip
+    goes = streams["destination"].fillna("").astype(str).to_numpy(dtype=object)
+    return np.array([named.get(d, d) for d in goes], dtype=object)[s]  # per stream, not per pair
 
 
 def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:

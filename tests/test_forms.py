@@ -429,3 +429,17 @@ def test_an_older_standards_table_without_intake_keeps_any_residue(tmp_path):
     table.to_csv(tmp_path / "product_standards.csv", index=False)
     old = _load_standards(tmp_path / "product_standards.csv", _load_sources(data_dir() / "knowledge_sources.csv"))
     assert old["nf_u44_051"].intake_categories is None and old["nf_u44_051"].takes("100103", set())
+
+
+def test_a_stream_whose_destination_is_a_need_names_that_need_in_its_other_suggestions(kb):
+    # marc goes today to the distillery's line (a need of the network): that pair is left out, and
+    # the marc's other pairs (the digester) say it would move the marc from the distillery
+    marc = Stream("MARC", "C0", 300_000, Unit.T, ewc_code="020701", physical_state=P, destination="DISTIL",
+                  route=Route.RECOVERY, route_cost_cents=500)
+    distil = Need("DISTIL", "C1", 5_000_000, Unit.T, category="wine_byproduct_distillation", virgin_price_cents=800,
+                  description="Marcs pour l'alcool")
+    digester = Need("DIG", "C2", 5_000_000, Unit.T, category="methanisation_feedstock", virgin_price_cents=2500)
+    with language("fr"):
+        sug = suggest(build_candidates(Network(_sites(), (marc,), (distil, digester)), kb=kb))
+    row = sug[(sug["stream_id"] == "MARC") & (sug["need_id"] == "DIG")].iloc[0]
+    assert "va déjà aujourd'hui vers Marcs pour l'alcool (DISTIL)" in row["reason"]

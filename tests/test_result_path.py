@@ -19,7 +19,14 @@ from symbiose.candidates import build_candidates
 from symbiose.csvfile import to_csv_text, write_csv
 from symbiose.i18n import language
 from symbiose.optimize import allocate
-from symbiose.suggestions import _fixed, _intermediaries, _reasons, pair_economics, suggest
+from symbiose.suggestions import (
+    _destinations,
+    _fixed,
+    _intermediaries,
+    _reasons,
+    pair_economics,
+    suggest,
+)
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
@@ -28,8 +35,9 @@ def _with_stream_columns(candidates, frame: pd.DataFrame) -> pd.DataFrame:
     """The columns :func:`suggest` adds before the reasons: the stream's code, material and route,
     and the sentence of a receiver that is an intermediary (in the current language)."""
     s = frame["s"].to_numpy(dtype=np.int64)
-    for name in ("ewc_code", "material", "route", "destination"):
+    for name in ("ewc_code", "material", "route"):
         frame[name] = candidates.streams[name].to_numpy()[s]
+    frame["destination"] = _destinations(candidates, s)
     frame["intermediary"] = _intermediaries(candidates, frame["n"].to_numpy(dtype=np.int64))
     return frame
 
