@@ -359,6 +359,9 @@ OWN_WATER_EUR_PER_M3 = round(
 LANDFILL_TGAP_EUR_PER_T = 65.0
 INCINERATION_TGAP_EUR_PER_T = 25.0
 LANDFILL_GATE_FEE_EUR_PER_T = (61.0 - 20.0, 98.0 - 15.0)  # without the tax of 2012
+# used motor oil on a recovery route is collected by an approved collector for regeneration
+# (Code de l'environnement R.543-3 ff., the used-oil collection scheme): today's outlet
+USED_OIL_DESTINATION = "régénération hors du territoire (collecteur agréé d'huiles usagées)"
 LANDFILL_TYPICAL_GATE_FEE_EUR_PER_T = 79.0 - 20.0
 INCINERATION_GATE_FEE_EUR_PER_T = (84.0, 91.0)
 LANDFILL_EUR_PER_T = (
@@ -495,7 +498,8 @@ def distilling_grower(g: Generator, s: Site) -> None:
 
 
 def byproduct_distillery(g: Generator, s: Site) -> None:
-    g.need(s, "marc_lees", category="wine_byproduct_distillation", months="9-11",
+    # the marc line takes marc (02 07 01); the lees go to the lees line below
+    g.need(s, "marc_lees", category="wine_byproduct_distillation", accepted_codes="020701", months="9-11",
            description="Marcs de raisin pour l'alcool, l'acide tartrique et l'huile de pépins "
            "(ensilés)", quantity=18_000, price=8, max_km=80)  # fmt: skip
     g.need(s, "lees", category="wine_byproduct_distillation", accepted_codes="020704", months="10-3",
@@ -681,7 +685,8 @@ def bakery(g: Generator, s: Site) -> None:
              cost=g.q(*INCINERATION_EUR_PER_T, 1),
              description="Invendus de pain et viennoiseries non conformes")  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton",
-             quantity=g.q(10, 30, 1), route="recovery", cost=g.q(5, 20, 1))  # fmt: skip
+             quantity=g.q(10, 30, 1), route="recovery", cost=g.q(5, 20, 1),
+             destination="papeterie hors du territoire (collecteur de cartons)")  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "oil", code="20 01 25", state="liquid", description="Huiles de friture usagées",
                  quantity=g.q(1, 4, 0.5), route="recovery", cost=g.q(30, 60, 5))  # fmt: skip
@@ -872,7 +877,7 @@ def quarry(g: Generator, s: Site, kaolin: bool = False) -> None:
     if g.chance(0.6):
         g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery",
                  description="Huiles moteur usagées des tombereaux et des chargeuses",
-                 quantity=g.q(2, 5, 0.5), cost=g.q(0, 30, 5))  # fmt: skip
+                 quantity=g.q(2, 5, 0.5), cost=g.q(0, 30, 5), destination=USED_OIL_DESTINATION)  # fmt: skip
 
 
 def kaolin_quarry(g: Generator, s: Site) -> None:
@@ -929,7 +934,8 @@ def road_works(g: Generator, s: Site) -> None:
 
 def garage(g: Generator, s: Site) -> None:
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=g.q(0, 30, 5),
-             description="Huiles moteur usagées des vidanges", quantity=g.q(2, 8, 0.5))  # fmt: skip
+             description="Huiles moteur usagées des vidanges", quantity=g.q(2, 8, 0.5),
+             destination=USED_OIL_DESTINATION)  # fmt: skip
     g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Pneumatiques usagés", quantity=g.q(5, 30, 1))  # fmt: skip
     if g.chance(0.5):
@@ -1013,7 +1019,8 @@ def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
              "territoire", quantity=g.q(800, 1_500, 50) * scale)  # fmt: skip
     g.stream(s, "cardboard", code="20 01 01", route="recovery",
              cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
-             description="Papiers et cartons", quantity=g.q(300, 600, 10) * scale)  # fmt: skip
+             description="Papiers et cartons", quantity=g.q(300, 600, 10) * scale,
+             destination="papeterie hors du territoire (filière REP papiers et emballages)")  # fmt: skip
     g.stream(s, "metal", code="20 01 40", route="recovery", cost=g.q(-100, -80, 5),
              description="Ferrailles", quantity=g.q(250, 500, 10) * scale)  # fmt: skip
     g.stream(s, "rubble", code="17 01 07", route="landfill", cost=g.q(15, 20, 1),
@@ -1033,7 +1040,7 @@ def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
              5))  # fmt: skip
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=0,
              description="Huiles moteur usagées des particuliers",
-             quantity=g.q(5, 20, 1))  # fmt: skip
+             quantity=g.q(5, 20, 1), destination=USED_OIL_DESTINATION)  # fmt: skip
     if main or g.chance(0.5):
         g.stream(s, "cooking_oil", code="20 01 25", state="liquid", route="recovery",
                  cost=g.q(30, 50, 5), description="Huiles alimentaires usagées",
@@ -1060,7 +1067,8 @@ def waste_operator(g: Generator, s: Site) -> None:
     g.need(s, "metal", category="scrap_metal",
            description="Ferrailles à trier et à mettre en balles", quantity=3_000, price=0,
            max_km=80)  # fmt: skip
-    g.need(s, "paper", category="paper_fibre",
+    # a sorting centre bales paper and cardboard packaging and collected paper, not pulpwood
+    g.need(s, "paper", category="paper_fibre", accepted_codes="150101,200101",
            description="Papiers et cartons à trier et à mettre en balles", quantity=2_500, price=0,
            max_km=60)  # fmt: skip
     g.need(s, "film", category="plastic_polymer", accepted_codes="150102",
@@ -1120,7 +1128,7 @@ def equestrian_centre(g: Generator, s: Site) -> None:
            quantity=g.q(150, 300, 10), price=g.q(60, 90, 1), max_km=40, forms="sawdust;shavings;dry")  # fmt: skip
     g.need(s, "feed", category="animal_feed_ruminant",
            description="Son et pulpes pour l'alimentation des chevaux", quantity=g.q(60, 150, 5),
-           price=g.q(200, 250, 5), max_km=40, standards="agrement_alimentation_animale")  # fmt: skip
+           price=g.q(200, 250, 5), max_km=40, standards="agrement_alimentation_animale", states="solid")  # fmt: skip
 
 
 def goat_farm(g: Generator, s: Site) -> None:
@@ -1191,7 +1199,9 @@ def pellet_maker(g: Generator, s: Site) -> None:
 
 
 def brewery(g: Generator, s: Site) -> None:
-    g.stream(s, "grains", code="02 07 01", state="pasty", route="recovery", cost=5,
+    # brewers' spent grains: 02 07 99 (the List of Waste has no entry of their own in 02 07; 02 07 01
+    # is washing and mechanical reduction of raw materials, grape stalks and marc in wine making)
+    g.stream(s, "grains", code="02 07 99", state="pasty", route="recovery", cost=5,
              description="Drêches de brasserie", quantity=g.q(100, 300, 10), standards="agrement_alimentation_animale")  # fmt: skip
     g.stream(s, "yeast", code="02 07 04", state="liquid", route="other", cost=20,
              description="Levures en excès et fonds de cuve", quantity=g.q(5, 20, 1), standards="agrement_alimentation_animale")  # fmt: skip

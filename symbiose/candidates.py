@@ -766,14 +766,32 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tupl
     return ok, standard_ok
 
 
-def _intermediary_cents(needs: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
-    """Per need, the cheapest intermediary service (cents per t) among the standards it requires
-    (``product_standards.csv``); NaN when it requires none, or none the knowledge base knows."""
-    def cheapest(text: str) -> float:
-        costs = [kb.standards[x].intermediary_cost_cents for x in text.split(";") if x in kb.standards]
-        return float(min(costs)) if costs else np.nan
-
-    return pd.Series(needs["required_standards"].to_numpy(dtype=object)).map(cheapest).to_numpy(dtype=float)
+def _intermediary_cents(s: np.ndarray, n: np.ndarray, streams: pd.DataFrame, needs: pd.DataFrame,
+                        kb: KnowledgeBase) -> np.ndarray:  # fmt: skip
+    """Per pair, the cheapest intermediary service (cents per t) among the standards the need
+    requires (``product_standards.csv``) whose intermediary takes the stream's residue: its code
+    has a rule to a category the intermediary takes in (``intake_categories``, and
+    ``intake_ewc_prefixes`` when given). NaN when none does, or the need requires none."""
+    out = np.full(len(s), np.nan)
+    wanted = needs["required_standards"].to_numpy(dtype=object)
+    names = sorted({x for text in wanted for x in text.split(";") if x in kb.standards})
+    if not names or not len(s):
+        return out
+    codes = streams["ewc_code"].astype(str).to_numpy(dtype=object)
+    code_id, distinct = pd.factorize(codes)
+    valid = [c for c in distinct if len(c) == 6 and c.isdigit()]
+    reach: dict[str, set[str]] = {c: set() for c in distinct}
+    if valid:
+        pairs = kb.compatible_pairs(valid)
+        for code, group in pairs.groupby("code")["category"]:
+            reach[code] = set(group)
+    for name in names:  # a handful of standards, each a vectorised mask over the pairs
+        std = kb.standards[name]
+        takes = np.array([std.takes(c, reach[c]) for c in distinct], dtype=bool)
+        requires = np.fromiter((name in text.split(";") for text in wanted), dtype=bool, count=len(wanted))
+        hit = requires[n] & takes[code_id[s]]
+        out = np.where(hit & ~(out <= std.intermediary_cost_cents), float(std.intermediary_cost_cents), out)
+    return out
 
 
 def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: KnowledgeBase,
@@ -913,7 +931,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
     # a raw residue that fits a standard-bound need but does not meet its standard: a lead through
     # an intermediary that makes the product, worth the pair's value less the intermediary's service
-    intermediary = _intermediary_cents(needs, kb)[n] * tonnes_per_unit
+    intermediary = _intermediary_cents(s, n, streams, needs, kb) * tonnes_per_unit
     lead = keep & ~standard_ok & np.isfinite(intermediary) & (value - np.nan_to_num(intermediary) > 0)
     keep &= standard_ok & (value > 0)
     passed = keep.copy()

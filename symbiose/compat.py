@@ -190,6 +190,17 @@ class ProductStandard:
     intermediary_en: str
     intermediary_cost_cents: int  # per tonne, order of magnitude of the intermediary's service
     source: str
+    # what the intermediary takes in: a residue reaches the standard through it only when its code
+    # has a rule to one of these categories (None: the column is absent, any residue, as before)
+    intake_categories: tuple[str, ...] | None = None
+    # and, when given, only codes starting with one of these List of Waste prefixes
+    intake_ewc_prefixes: tuple[str, ...] = ()
+
+    def takes(self, ewc_code: str, categories: set[str]) -> bool:
+        """Whether the intermediary takes a residue of this code, whose rules reach ``categories``."""
+        if self.intake_categories is not None and not categories & set(self.intake_categories):
+            return False
+        return not self.intake_ewc_prefixes or ewc_code.startswith(self.intake_ewc_prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -693,10 +704,12 @@ def _load_form_rules(path: Path, categories: dict[str, ResourceCategory],
     return tuple(out)
 
 
-def _load_standards(path: Path, sources: dict[str, Source]) -> dict[str, ProductStandard]:
+def _load_standards(path: Path, sources: dict[str, Source],
+                    categories: dict[str, ResourceCategory] | None = None) -> dict[str, ProductStandard]:  # fmt: skip
     if not path.exists():
         return {}
     table = _read_csv(path, STANDARD_COLUMNS)
+    has_intake = "intake_categories" in table.columns
     out: dict[str, ProductStandard] = {}
     problems: list[Problem] = []
     for i, row in enumerate(table.to_dict("records")):
@@ -709,10 +722,24 @@ def _load_standards(path: Path, sources: dict[str, Source]) -> dict[str, Product
         if not keys or any(k not in sources for k in keys):
             problems.append(Problem(path.name, r, "source", "cite keys of knowledge_sources.csv"))
             continue
+        intake: tuple[str, ...] | None = None
+        if has_intake:  # an empty cell: the intermediary turns no residue into the standard
+            intake = tuple(x.strip() for x in row["intake_categories"].split(";") if x.strip())
+            unknown = [x for x in intake if categories is not None and x not in categories]
+            if unknown:
+                problems.append(Problem(path.name, r, "intake_categories",
+                                        f"unknown category '{unknown[0]}'; use ids of resource_categories.csv"))  # fmt: skip
+                continue
+        try:
+            prefixes = tuple(check_ewc_prefix(x) for x in row.get("intake_ewc_prefixes", "").split(";") if x.strip())
+        except ValueError as exc:
+            problems.append(Problem(path.name, r, "intake_ewc_prefixes", f"{exc}; write List of Waste codes or prefixes"))
+            continue
         if cost is None:
             continue
         out[row["id"]] = ProductStandard(row["id"], row["label_fr"], row["label_en"], row["intermediary_fr"],
-                                         row["intermediary_en"], round(cost * 100), ";".join(keys))  # fmt: skip
+                                         row["intermediary_en"], round(cost * 100), ";".join(keys),
+                                         intake, prefixes)  # fmt: skip
     if problems:
         raise ValidationError(problems)
     return out
@@ -758,7 +785,7 @@ def load_knowledge_base(
     freight = _load_freight(base / "freight_modes.csv")
     restrictions = _load_producer_restrictions(base / "producer_restrictions.csv", categories, sources)
     form_rules = _load_form_rules(base / "form_rules.csv", categories, sources)
-    standards = _load_standards(base / "product_standards.csv", sources)
+    standards = _load_standards(base / "product_standards.csv", sources, categories)
     return KnowledgeBase(categories, rules, uses, aliases, freight, sources, producer_restrictions=restrictions,
                          form_rules=form_rules, standards=standards)  # fmt: skip
 

@@ -60,6 +60,10 @@ class MatchResult:
         })  # fmt: skip
         out["supplier"] = out["supplier_id"].map(companies)
         out["receiver"] = out["receiver_id"].map(companies)
+        # an implemented synergy exists today and is kept as it is: not a new synergy
+        implemented = {(s.stream_id, s.need_id) for s in self.network.synergies if s.stage == Stage.IMPLEMENTED}
+        keys = pd.MultiIndex.from_arrays([out["stream_id"], out["need_id"]])
+        out["implemented"] = keys.isin(list(implemented)) if implemented else False
         return out.sort_values(["stream_id", "need_id"]).reset_index(drop=True)
 
 

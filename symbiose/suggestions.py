@@ -284,6 +284,12 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
                         _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
     parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
+    if not public and "destination" in frame:
+        # a stream already recovered today (its destination stated): the pair moves it from that
+        # outlet, its value is not all new
+        goes = frame["destination"].fillna("").astype(str).to_numpy(dtype=object)
+        parts.append(_where(goes != "", _fill(_("today it already goes to {destination}: this would move it from "
+                                                  "that outlet, check the gain against it"), destination=_text(goes)), none))  # fmt: skip
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
     parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
                         none))  # fmt: skip
@@ -470,6 +476,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
     res["material"] = streams["material"].to_numpy()[res_s]
     res["route"] = streams["route"].to_numpy()[res_s]
+    res["destination"] = _destinations(candidates, res_s)
     res["intermediary"] = _intermediaries(candidates, res["n"].to_numpy(dtype=np.int64))
     optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):
@@ -504,6 +511,19 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     return res
 
 
+def _destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
+    """Per pair, where its stream goes today (``destination``): an outside outlet as stated, a
+    need of the network as that need's description and id; empty when none is stated."""
+    streams, needs = candidates.streams, candidates.needs
+    if "destination" not in streams:
+        return np.full(len(s), "", dtype=object)
+    ids = needs["need_id"].astype(str).to_numpy(dtype=object)
+    named = dict(zip(ids, needs["description"].fillna("").astype(str).to_numpy(dtype=object) + " (" + ids + ")",
+                     strict=True))  # fmt: skip
+    goes = streams["destination"].fillna("").astype(str).to_numpy(dtype=object)
+    return np.array([named.get(d, d) for d in goes], dtype=object)[s]  # per stream, not per pair
+
+
 def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
     """Stream-side suggestions of raw residues that reach a standard-bound need only through an
     intermediary (``candidates.leads``): the intermediary's service counts as a pre-treatment, the
@@ -524,15 +544,24 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
     french = get_language() == "fr"
     required = dict(zip(candidates.needs["need_id"], candidates.needs["required_standards"], strict=True))
 
-    def sentence(need_id: str) -> str:
+    code_of = dict(zip(candidates.streams["stream_id"], candidates.streams["ewc_code"].astype(str), strict=True))
+    codes = sorted({code_of[x] for x in via["stream_id"]} - {""})
+    reach = kb.compatible_pairs([c for c in codes if len(c) == 6]).groupby("code")["category"].agg(set).to_dict()
+
+    def sentence(need_id: str, stream_id: str) -> str:
+        # the standard whose intermediary takes this residue (as the lead was built), cheapest first
         known = [kb.standards[x] for x in required.get(need_id, "").split(";") if x in kb.standards]
-        std = min(known, key=lambda x: x.intermediary_cost_cents)
+        code = code_of[stream_id]
+        fits = [x for x in known if x.takes(code, reach.get(code, set()))] or known
+        std = min(fits, key=lambda x: x.intermediary_cost_cents)
         return _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
                  "EUR/t, counted below)").format(standard=std.label_fr if french else std.label_en,
                                                  who=std.intermediary_fr if french else std.intermediary_en,
                                                  cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())  # fmt: skip
 
-    prefix = via["need_id"].map({nid: sentence(nid) for nid in set(via["need_id"])})
+    keys = list(zip(via["need_id"], via["stream_id"], strict=True))
+    said = {k: sentence(*k) for k in dict.fromkeys(keys)}
+    prefix = pd.Series([said[k] for k in keys], index=via.index, dtype=object)
     via["outlet"] = "intermediary"
     via["reason"] = prefix + "; " + via["reason"]
     via["reason_public"] = prefix + "; " + via["reason_public"]

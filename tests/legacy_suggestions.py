@@ -51,6 +51,9 @@ def _reason(row, *, public: bool = False) -> str:
         parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
     if row.intermediary:
         parts.append(row.intermediary)
+    if not public and getattr(row, "destination", ""):
+        parts.append(f"today it already goes to {row.destination}: this would move it from that outlet, "
+                     "check the gain against it")
     if row.co2e_avoided_kg > 0:
         parts.append(f"{row.co2e_avoided_kg:.0f} kg CO2e avoided per {row.unit}")
     return "; ".join(parts)

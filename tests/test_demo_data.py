@@ -389,3 +389,27 @@ def test_wood_chips_are_priced_on_energy_content_and_epr_streams_cost_nothing():
     landfill = streams[(streams["route"] == "landfill") & ~inert]
     costs = landfill["route_cost_eur_per_unit"].astype(float)
     assert len(costs) and costs.min() >= module.LANDFILL_TGAP_EUR_PER_T
+
+
+def test_lines_of_the_graded_review_take_only_what_they_can_use():
+    # the graded review after issue 11 (docs/SUGGESTIONS_REVIEW.md, C3, C4, C5, C7): brewers' spent
+    # grains to a grape-marc line, lees to the marc line, pulpwood to a paper baling line and liquid
+    # whey to a horse stable's dry feed; none of these pairs may be a candidate of the demo
+    from symbiose.bundle import read_bundle
+    from symbiose.candidates import build_candidates
+
+    cands = build_candidates(read_bundle(DEMO))
+    arcs = cands.arcs.merge(cands.streams[["stream_id", "ewc_code", "physical_state"]], on="stream_id")
+    desc = dict(zip(read("needs")["id"], read("needs")["description"], strict=True))
+    to = arcs["need_id"].map(desc).fillna("")
+    spent = read("streams").query("description == 'Drêches de brasserie'")["id"]
+    marc_line = to.str.startswith("Marcs de raisin")
+    assert len(spent) and not (arcs["stream_id"].isin(spent) & marc_line).any()
+    # the marc line takes marc only, the lees line lees
+    assert set(arcs.loc[marc_line, "ewc_code"]) <= {"020701"}
+    # a sorting centre bales paper and cardboard only
+    baling = to == "Papiers et cartons à trier et à mettre en balles"
+    assert baling.any() and set(arcs.loc[baling, "ewc_code"]) <= {"150101", "200101"}
+    # a horse stable's dry feed takes no liquid
+    horses = to == "Son et pulpes pour l'alimentation des chevaux"
+    assert not (arcs.loc[horses, "physical_state"] == "liquid").any()

@@ -199,6 +199,28 @@ def test_an_exchange_that_exists_today_is_not_a_new_synergy(kb):
                   (Synergy("Y", "MARC", "DISTIL", Stage.IMPLEMENTED, quantity_base=300_000),))  # fmt: skip
     result = run_match(net)
     assert set(result.allocation.flows["need_id"].astype(str)) == {"DISTIL"}
+    # and matches.csv says it is an implemented synergy, not a new one
+    assert result.matches()["implemented"].tolist() == [True]
+
+
+def test_a_stream_recovered_today_outside_the_network_says_so_in_its_suggestions(kb):
+    # used oil collected today for regeneration (destination stated) to a regenerator of the
+    # network: still a pair (the outside outlet is not a need), but the reason says it would move
+    # the oil from today's outlet; the public reason does not name it
+    oil = Stream("OIL", "C0", 5_000, Unit.T, ewc_code="130205", physical_state=L, route=Route.RECOVERY,
+                 route_cost_cents=2500, destination="régénération hors du territoire")
+    regen = Need("REGEN", "C1", 500_000, Unit.T, category="oil_regeneration", virgin_price_cents=50000,
+                 hazardous_permit=True)
+    net = Network(_sites(), (oil,), (regen,))
+    with language("fr"):
+        sug = suggest(build_candidates(net, kb=kb))
+    row = sug[(sug["stream_id"] == "OIL") & (sug["need_id"] == "REGEN")].iloc[0]
+    assert "va déjà aujourd'hui vers régénération hors du territoire" in row["reason"]
+    assert "régénération hors du territoire" not in row["reason_public"]
+    plain = Network(_sites(), (dataclasses.replace(oil, destination=""),), (regen,))
+    with language("fr"):
+        assert "va déjà aujourd'hui" not in suggest(build_candidates(plain, kb=kb))["reason"].iloc[0]
+    assert run_match(net).matches()["implemented"].tolist() == [False]
 
 
 # ------------------------------------------------------------------ labels (part 5)
@@ -358,3 +380,66 @@ def test_a_raw_residue_whose_only_fit_is_standard_bound_points_to_the_intermedia
     assert row["value_eur_per_unit"] == pytest.approx(round((lead["value_cents"] - 4500) / 100, 2))
     # never allocated: the allocation has no such pair
     assert run_match(Network(_sites(), (green,), (grower,))).allocation.flows.empty
+
+
+def test_a_lead_needs_a_residue_its_intermediary_takes_in(kb):
+    # wood-boiler fly ash (10 01 03: rules to cement raw meal and soil amendment, none to compost
+    # feedstock) and boiler bottom ash (10 01 01: a rule to aggregates, but not inert C&D waste of
+    # 17 01) have no composting platform or concrete-aggregate platform that takes them in; green
+    # waste does reach the compost through the platform, and crushed concrete the aggregates
+    fly = Stream("FLY", "C0", 100_000, Unit.T, ewc_code="100103", route=Route.LANDFILL, route_cost_cents=12400)
+    bottom = Stream("BOTTOM", "C0", 100_000, Unit.T, ewc_code="100101", route=Route.LANDFILL, route_cost_cents=12400)
+    green = Stream("GREEN", "C0", 100_000, Unit.T, ewc_code="200201", route=Route.LANDFILL, route_cost_cents=8000)
+    rubble = Stream("RUBBLE", "C0", 100_000, Unit.T, ewc_code="170101", route=Route.LANDFILL, route_cost_cents=2000)
+    compost = Need("COMPOST", "C1", 500_000, Unit.T, category="soil_amendment", virgin_price_cents=3000,
+                   required_standards=("nf_u44_051",))
+    concrete = Need("CONCRETE", "C2", 500_000, Unit.T, category="aggregates", virgin_price_cents=1500,
+                    required_standards=("nf_en_12620",))  # fmt: skip
+    cands = build_candidates(Network(_sites(), (fly, bottom, green, rubble), (compost, concrete)), kb=kb)
+    leads = set(zip(cands.leads["stream_id"].astype(str), cands.leads["need_id"].astype(str), strict=True))
+    assert leads == {("GREEN", "COMPOST"), ("RUBBLE", "CONCRETE")}
+    # the intermediary of each standard states its intake
+    assert kb.standards["nf_u44_051"].intake_categories == ("compost_feedstock",)
+    assert kb.standards["nf_en_12620"].intake_ewc_prefixes == ("1701",)
+
+
+def test_no_potabilisation_service_turns_used_process_water_into_potable_water(kb):
+    # rinse water (discharge 2.50 EUR/m3) and a food business's washing water (mains 4 EUR/m3),
+    # 200 000 m3 each, 2 km apart: without the standard the pipe pays (about 0.09 x 2.6 km per m3);
+    # with food-contact quality required, no intermediary makes it from used process water
+    rinse = Stream("RINSE", "C0", 200_000_000, Unit.M3, material="process_water", route=Route.OTHER,
+                   route_cost_cents=250, physical_state=L)
+    washing = Need("WASH", "C1", 200_000_000, Unit.M3, category="process_water", virgin_price_cents=400,
+                   required_standards=("eau_potable",))
+    plain = dataclasses.replace(washing, required_standards=())
+    assert len(build_candidates(Network(_sites(), (rinse,), (plain,)), kb=kb).arcs) == 1
+    cands = build_candidates(Network(_sites(), (rinse,), (washing,)), kb=kb)
+    assert len(cands.arcs) == 0 and (cands.leads is None or len(cands.leads) == 0)
+    assert kb.standards["eau_potable"].intake_categories == ()
+
+
+def test_an_older_standards_table_without_intake_keeps_any_residue(tmp_path):
+    import pandas as pd
+
+    from symbiose.compat import _load_sources, _load_standards
+    from symbiose.reference import data_dir
+
+    src = data_dir() / "product_standards.csv"
+    table = pd.read_csv(src, dtype=str, keep_default_na=False).drop(columns=["intake_categories", "intake_ewc_prefixes"])
+    table.to_csv(tmp_path / "product_standards.csv", index=False)
+    old = _load_standards(tmp_path / "product_standards.csv", _load_sources(data_dir() / "knowledge_sources.csv"))
+    assert old["nf_u44_051"].intake_categories is None and old["nf_u44_051"].takes("100103", set())
+
+
+def test_a_stream_whose_destination_is_a_need_names_that_need_in_its_other_suggestions(kb):
+    # marc goes today to the distillery's line (a need of the network): that pair is left out, and
+    # the marc's other pairs (the digester) say it would move the marc from the distillery
+    marc = Stream("MARC", "C0", 300_000, Unit.T, ewc_code="020701", physical_state=P, destination="DISTIL",
+                  route=Route.RECOVERY, route_cost_cents=500)
+    distil = Need("DISTIL", "C1", 5_000_000, Unit.T, category="wine_byproduct_distillation", virgin_price_cents=800,
+                  description="Marcs pour l'alcool")
+    digester = Need("DIG", "C2", 5_000_000, Unit.T, category="methanisation_feedstock", virgin_price_cents=2500)
+    with language("fr"):
+        sug = suggest(build_candidates(Network(_sites(), (marc,), (distil, digester)), kb=kb))
+    row = sug[(sug["stream_id"] == "MARC") & (sug["need_id"] == "DIG")].iloc[0]
+    assert "va déjà aujourd'hui vers Marcs pour l'alcool (DISTIL)" in row["reason"]
