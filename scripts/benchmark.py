@@ -23,8 +23,11 @@ peak resident memory from ``os.wait4``):
   matches CSV): what a careful script would do, with no validation, suggestions or indicators;
 * ``raw_solve``: the OR-Tools solves alone of the blocks ``symbiose`` builds (arrays prebuilt).
 
-The yardstick computes the same arcs and the same objective (checked to the cent). The growth
-exponent of ``match`` is the slope of log(time) against log(arcs).
+The yardstick counts road transport as the matcher does (cost per full load by the category's
+bulk density, handling per trip) but not the knowledge base's qualities and pre-treatments, forms
+and standards, nor the rule that a need listing codes takes only those: it keeps more arcs and
+reports a higher objective (BENCHMARKS.md). The growth exponent of ``match`` is the slope of
+log(time) against log(arcs).
 """
 
 from __future__ import annotations
