@@ -473,6 +473,14 @@ def distance_text(band: Band) -> str:
     return _("{low} to {high} km").format(low=fmt_number(band.low), high=fmt_number(band.high))
 
 
+def _what_text(what: str) -> str:
+    """A resource category named in the current language; a waste code as it is."""
+    from symbiose.compat import load_knowledge_base
+    from symbiose.labels import category_label
+
+    return category_label(what) if what in load_knowledge_base().categories else what
+
+
 def view(pair: BandedPair) -> dict[str, str]:
     """What the Partners page shows of a pair before mutual interest: every value is a string
     computed from the bands and the viewer's own data."""
@@ -481,7 +489,7 @@ def view(pair: BandedPair) -> dict[str, str]:
         "side": pair.side,
         "stream_id": pair.stream_id if pair.side == SUPPLIER else "",
         "need_id": pair.need_id if pair.side == RECEIVER else "",
-        "what": pair.what,
+        "what": _what_text(pair.what),
         "activity": activity,
         "distance": distance_text(pair.distance),
         "quantity": _quantity_text(pair.tradable(), _("{unit}/yr").format(unit=pair.unit)),

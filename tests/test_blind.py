@@ -224,3 +224,12 @@ def test_bands():
     assert blinding.distance_band(3) == Band(0, 5) and blinding.distance_band(120) == Band(100, math.inf)
     assert blinding.outward(Band(36_012, 73_125)) == Band(36_000, 74_000)
     assert blinding.is_mutual("in_discussion") and not blinding.is_mutual("contacted")
+
+
+def test_the_partner_block_names_a_category_in_the_session_language():
+    # a category id is shown by its label, a waste code as it is (codes are the same in both)
+    with language("fr"):
+        assert blinding._what_text("aggregates") == "Granulats recyclés"
+        assert blinding._what_text("10 01 01") == "10 01 01"
+    with language("en"):
+        assert blinding._what_text("aggregates") == "Recycled aggregates"
