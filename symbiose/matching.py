@@ -123,7 +123,9 @@ def run_match(
     allocation = allocate(candidates, rules=params.rules, fixed=fixed, backend=backend)
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
-    suggestions = suggest(candidates, allocation, top_n=top_n) if with_suggestions else pd.DataFrame()
+    in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
+    suggestions = (suggest(candidates, allocation, top_n=top_n, implemented=in_place) if with_suggestions
+                   else pd.DataFrame())  # fmt: skip
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)

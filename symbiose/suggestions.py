@@ -23,7 +23,9 @@ pair's value per unit falls to zero.
 
 from __future__ import annotations
 
+import dataclasses
 import string
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -425,14 +427,22 @@ def _overtakes(score: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.nda
     return ((after > score).fillna(False).to_numpy(dtype=bool), (before < score).fillna(False).to_numpy(dtype=bool))
 
 
-def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5) -> pd.DataFrame:
+def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
+            implemented: Collection[tuple[str, str]] = ()) -> pd.DataFrame:  # fmt: skip
     """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
 
     The best pairs are chosen first on the score alone; prices, gains and reasons are computed
-    for the chosen ones only.
+    for the chosen ones only. ``implemented``: (stream id, need id) of the synergies in place,
+    which are not suggested again.
     """
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
+    if implemented and len(candidates.arcs):
+        arcs = candidates.arcs
+        pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
+        in_place = pairs.isin(list(implemented))
+        if in_place.any():
+            candidates = dataclasses.replace(candidates, arcs=arcs[~in_place].reset_index(drop=True))
     columns = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
                "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
                "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
@@ -528,8 +538,6 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
     """Stream-side suggestions of raw residues that reach a standard-bound need only through an
     intermediary (``candidates.leads``): the intermediary's service counts as a pre-treatment, the
     reason names the standard and who makes it; ranked apart (``outlet`` 'intermediary')."""
-    import dataclasses
-
     from symbiose.compat import load_knowledge_base
 
     leads = candidates.leads.copy()

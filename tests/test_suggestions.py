@@ -17,6 +17,7 @@ import pytest
 
 from symbiose.bundle import read_bundle
 from symbiose.compat import load_knowledge_base
+from symbiose.domain import Stage
 from symbiose.matching import run_match
 from symbiose.reference import ewc_entries
 
@@ -402,3 +403,18 @@ def test_receivers_that_must_be_paid_are_flagged(demo):
     flag = _("the receiver gains only if paid to take it: a treatment outlet, check its permit")
     assert paid["reason"].str.contains(flag, regex=False).all()
     assert not sugg.loc[~sugg["receiver_is_paid"], "reason"].str.contains(flag, regex=False).any()
+
+
+def test_a_synergy_in_place_is_not_suggested_again():
+    demo_result = run_match(read_bundle(DEMO))
+    # implemented synergies are followed on the Pipeline page; offering them again as new partners
+    # (SY002: the still's vinasses to the same farm) would count today's exchange as an idea
+    in_place = {(s.stream_id, s.need_id) for s in demo_result.network.synergies if s.stage == Stage.IMPLEMENTED}
+    assert in_place
+    listed = set(zip(demo_result.suggestions["stream_id"], demo_result.suggestions["need_id"], strict=True))
+    assert not listed & in_place
+    # the pairs are still candidates (the allocation keeps them) and the other partners stay listed
+    arcs = demo_result.candidates.arcs
+    assert in_place <= set(zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True))
+    streams = {s for s, _ in in_place}
+    assert streams & set(demo_result.suggestions["stream_id"])
