@@ -1,0 +1,52 @@
+"""Peak resident memory and time after each step of a match, in one process.
+
+Usage (a bundle written by ``scripts/benchmark.py``, for instance its 100k network)::
+
+    python scripts/benchmark.py --sizes 100000            # writes the bundle under its work folder
+    python scripts/memory_steps.py /tmp/symbiose-bench/n100000
+
+Prints, after reading the bundle, the candidates, the allocation and the suggestions, the peak
+resident memory so far (``ru_maxrss``) and the seconds since the start; then the size of the arcs
+table.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print(__doc__)
+        return 2
+    from symbiose.bundle import read_bundle
+    from symbiose.matching import candidates_for
+    from symbiose.optimize import allocate
+    from symbiose.params import MatchParameters
+    from symbiose.suggestions import suggest
+
+    started = time.perf_counter()
+
+    def step(name: str, extra: str = "") -> None:
+        print(f"{name}: peak {_peak_mb():,.0f} MB, {time.perf_counter() - started:.1f} s {extra}", flush=True)
+
+    network = read_bundle(args[0])
+    step("read")
+    candidates = candidates_for(network, MatchParameters())
+    step("candidates", f"({len(candidates.arcs):,} arcs, table {candidates.arcs.memory_usage(deep=True).sum() / 2**20:,.0f} MB)")
+    allocation = allocate(candidates)
+    step("allocation")
+    suggestions = suggest(candidates, allocation)
+    step("suggestions", f"({len(suggestions):,} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
