@@ -39,11 +39,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+from symbiose.reference import data_dir
+
+DATA = data_dir()  # the repository's data/ from source, the installed copy otherwise
+
 ALL = (1 << 12) - 1
 REFERENCE_PAYLOAD_T = 25.0  # the load the road cost per t.km is quoted for (CNR-2024: 40 t truck, 25 t)
 MAX_STORAGE_MONTHS = 11  # a year's cycle: with 11 months of storage every month reaches every other
