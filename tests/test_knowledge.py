@@ -311,6 +311,7 @@ def test_the_evaluation_set_is_documented_and_outside_maestri():
         else:
             assert r.material in kb.categories, r.id
         assert r.receiver_nace in nace and r.provider_nace in nace, r.id
+        assert r.receiver_input in kb.categories, r.id  # what the source says the receiver takes
 
 
 def _evaluation_script():
@@ -332,6 +333,23 @@ def test_evaluation_scores_a_hand_checked_case(kb):
     assert not cov.loc["a", "explained"] and cov.loc["b", "explained"]
     rec = ev.recall(kb, ex).set_index("id")
     assert rec.loc["a", "recall@5"] == 0 and rec.loc["b", "recall@1"] == 1
+
+
+def test_stated_needs_protocol_gives_each_receiver_what_its_sources_say_it_takes(kb):
+    ev = _evaluation_script()
+    # FGD gypsum; the plasterboard maker states gypsum, the cement works cement raw material
+    # (both reachable by 10 01 05), the refinery steam (not reachable)
+    ex = [ev.Exchange("a", ("100105",), "", ("23.62",), "plasterboard", "gypsum"),
+          ev.Exchange("b", ("100102",), "", ("23.51",), "cement", "cement_raw_material"),
+          ev.Exchange("c", (), "heat_steam", ("19.20",), "refinery", "heat_steam")]  # fmt: skip
+    assert ev._needs_by_receiver(kb, ex, "stated") == {
+        "plasterboard": {"gypsum"}, "cement": {"cement_raw_material"}, "refinery": {"heat_steam"}}
+    cov = ev.coverage(kb, ex, "stated").set_index("id")
+    assert cov.loc["a", "explained"] and cov.loc["a", "matched"] == "gypsum"
+    rec = ev.recall(kb, ex, protocol="stated").set_index("id")
+    assert rec.loc["a", "reached"] and 0 < rec.loc["a", "recall@1"] <= 1 and rec.loc["a", "recall@5"] == 1
+    with pytest.raises(ValueError, match="does not state each receiver's input"):
+        ev.evaluate("maestri", kb=kb, protocol="stated")
 
 
 def test_indicators_count_the_ship_emissions_and_factor(kb):
