@@ -4,7 +4,10 @@ Two test sets, never used to write or tune a rule:
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
 * ``documented``: 47 exchanges from other published cases (Kalundborg, Dunkerque, NISP,
-  Händelö...), each with its source, in ``data/evaluation/documented_exchanges.csv``.
+  Händelö...), each with its source, in ``data/evaluation/documented_exchanges.csv``;
+* ``heldout``: 47 further exchanges (Le Havre, Strasbourg, Lacq, Roussillon, Bazancourt,
+  Rotterdam, Ulsan, NISP, French dairies and breweries...), chosen and coded without running
+  this script, in ``data/evaluation/heldout_exchanges.csv`` (same columns).
 
 Two measures per set:
 
@@ -49,6 +52,7 @@ from symbiose.units import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "data" / "evaluation" / "documented_exchanges.csv"
+HELDOUT = ROOT / "data" / "evaluation" / "heldout_exchanges.csv"
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
@@ -112,7 +116,7 @@ def load_set(name: str) -> list[Exchange]:
             if codes and nace:
                 out.append(Exchange(f"m{i:03d}", codes, "", nace, "|".join(nace)))
         return out
-    table = pd.read_csv(DOCUMENTED, dtype=str, keep_default_na=False)
+    table = pd.read_csv(HELDOUT if name == "heldout" else DOCUMENTED, dtype=str, keep_default_na=False)
     return [
         Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
                  f"{r.receiver}|{r.receiver_nace}")
@@ -212,7 +216,7 @@ def evaluate(name: str, kb: KnowledgeBase | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["maestri", "documented", "both"], default="both")
+    parser.add_argument("--set", choices=["maestri", "documented", "heldout", "both"], default="both")
     parser.add_argument("--misses", action="store_true", help="list the exchanges missed")
     args = parser.parse_args(argv)
     names = ["maestri", "documented"] if args.set == "both" else [args.set]
