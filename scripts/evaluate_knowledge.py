@@ -4,7 +4,10 @@ Two test sets, never used to write or tune a rule:
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
 * ``documented``: 47 exchanges from other published cases (Kalundborg, Dunkerque, NISP,
-  Händelö...), each with its source, in ``data/evaluation/documented_exchanges.csv``.
+  Händelö...), each with its source, in ``data/evaluation/documented_exchanges.csv``;
+* ``heldout``: 47 further exchanges (Le Havre, Strasbourg, Lacq, Roussillon, Bazancourt,
+  Rotterdam, Ulsan, NISP, French dairies and breweries...), chosen and coded without running
+  this script, in ``data/evaluation/heldout_exchanges.csv`` (same columns).
 
 Two measures per set:
 
@@ -36,7 +39,7 @@ Two protocols for what each receiver asks for (``--protocol``):
 
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # both sets, both protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the three sets, both protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -59,6 +62,7 @@ from symbiose.units import Unit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "data" / "evaluation" / "documented_exchanges.csv"
+HELDOUT = ROOT / "data" / "evaluation" / "heldout_exchanges.csv"
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
@@ -123,7 +127,7 @@ def load_set(name: str) -> list[Exchange]:
             if codes and nace:
                 out.append(Exchange(f"m{i:03d}", codes, "", nace, "|".join(nace)))
         return out
-    table = pd.read_csv(DOCUMENTED, dtype=str, keep_default_na=False)
+    table = pd.read_csv(HELDOUT if name == "heldout" else DOCUMENTED, dtype=str, keep_default_na=False)
     return [
         Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
                  f"{r.receiver}|{r.receiver_nace}", r.receiver_input)
@@ -231,7 +235,7 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
 def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector") -> dict:
     kb = kb or load_knowledge_base()
     exchanges = load_set(name)
-    if protocol == "stated" and not all(ex.receiver_input for ex in exchanges):
+    if protocol == "stated" and not any(ex.receiver_input for ex in exchanges):
         raise ValueError(f"the {name} set does not state each receiver's input: use --protocol sector")
     cov = coverage(kb, exchanges, protocol)
     rec = recall(kb, exchanges, protocol=protocol)
@@ -242,13 +246,13 @@ def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["maestri", "documented", "both"], default="both")
+    parser.add_argument("--set", choices=["maestri", "documented", "heldout", "all"], default="all")
     parser.add_argument("--misses", action="store_true", help="list the exchanges missed")
     parser.add_argument("--protocol", choices=["sector", "stated", "both"], default="both",
                         help="receivers' needs: their sector's uses, or the inputs the sources state "
                              "(documented sets only); default both")  # fmt: skip
     args = parser.parse_args(argv)
-    names = ["maestri", "documented"] if args.set == "both" else [args.set]
+    names = ["maestri", "documented", "heldout"] if args.set == "all" else [args.set]
     runs = [(n, p) for n in names for p in (["sector", "stated"] if args.protocol == "both" else [args.protocol])
             if not (n == "maestri" and p == "stated")]  # MAESTRI names no input ("Raw material")
     for name, protocol in runs:

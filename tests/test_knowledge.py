@@ -314,6 +314,36 @@ def test_the_evaluation_set_is_documented_and_outside_maestri():
         assert r.receiver_input in kb.categories, r.id  # what the source says the receiver takes
 
 
+def test_the_heldout_set_is_sourced_coded_and_new():
+    table = pd.read_csv(DATA / "evaluation" / "heldout_exchanges.csv", dtype=str, keep_default_na=False)
+    documented = pd.read_csv(DATA / "evaluation" / "documented_exchanges.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(documented.columns)
+    assert len(table) >= 40 and table["id"].is_unique
+    assert table["id"].isin(documented["id"]).sum() == 0
+    assert (table["source"].str.strip() != "").all() and table["url"].str.match(r"https?://\S+$").all()
+    assert not table["source"].str.contains("MAESTRI").any()
+    kb = load_knowledge_base()
+    entries = ewc_entries()
+    nace = nace_codes()
+    classes = set(nace.loc[nace["level"] == "class", "code"])
+    for r in table.itertuples():
+        assert r.provider_nace in classes and r.receiver_nace in classes, r.id
+        assert (r.ewc_code == "") != (r.material == ""), r.id
+        if r.ewc_code:
+            assert re.fullmatch(r"\d\d \d\d \d\d\*?", r.ewc_code), r.id
+            entry = entries[r.ewc_code.rstrip("*").replace(" ", "")]
+            assert entry.hazardous == r.ewc_code.endswith("*"), r.id
+        else:
+            assert r.material in kb.categories, r.id
+        # the input the source names, or empty where the vocabulary has none (whey to a food plant)
+        assert r.receiver_input == "" or r.receiver_input in kb.categories, r.id
+    # no exchange of the documented set again (same provider, waste code or material, receiver)
+    key = ["provider", "ewc_code", "material", "receiver"]
+    assert table.merge(documented[key], on=key).empty
+    # the evaluation script reads every row of it
+    assert [ex.id for ex in _evaluation_script().load_set("heldout")] == list(table["id"])
+
+
 def _evaluation_script():
     spec = importlib.util.spec_from_file_location("evaluate_knowledge", ROOT / "scripts" / "evaluate_knowledge.py")
     module = importlib.util.module_from_spec(spec)
