@@ -110,6 +110,31 @@ def category_label(value: object) -> str:
     return (french or english) if get_language() == "fr" else (english or french)
 
 
+def basis_label(value: object) -> str:
+    """Why the knowledge base links a code to a category, in the current language.
+
+    A basis reads ``words [SOURCE;KEYS]`` (``data/compatibility.csv``'s basis and source): the
+    words go through the catalogue (``symbiose/locale/fr/basis.po``), the source keys stay as
+    they are (they name entries of ``knowledge_sources.csv``). English is the identity.
+    """
+    if value is None or value != value or value == "":
+        return ""
+    text = str(value)
+    head, sep, sources = text.rpartition(" [")
+    if sep and sources.endswith("]") and "[" not in sources:
+        return f"{_(head)} [{sources}"
+    return _(text)
+
+
+def knowledge_texts(kb=None) -> dict[str, list[str]]:
+    """The English texts of the knowledge base that a French user reads, by file and column, each
+    once in file order (each needs its French in ``symbiose/locale/fr/basis.po``)."""
+    from symbiose.compat import load_knowledge_base
+
+    kb = kb or load_knowledge_base()
+    return {"compatibility.csv basis": list(dict.fromkeys(r.basis for r in kb.rules))}
+
+
 def vocabulary(enum: type) -> str:
     """The words a file or form may use for ``enum`` (Route, Stage, PhysicalState), in the current
     language: ``enfouissement, incinération, valorisation, épandage, stockage, autre``."""
