@@ -128,11 +128,20 @@ def basis_label(value: object) -> str:
 
 def knowledge_texts(kb=None) -> dict[str, list[str]]:
     """The English texts of the knowledge base that a French user reads, by file and column, each
-    once in file order (each needs its French in ``symbiose/locale/fr/basis.po``)."""
+    once in file order (each needs its French in ``symbiose/locale/fr/basis.po``): the basis of
+    a rule (in the reasons of a suggestion) and the typical flows of a sector (companies page)."""
     from symbiose.compat import load_knowledge_base
+    from symbiose.prefill import load_sector_streams
 
     kb = kb or load_knowledge_base()
-    return {"compatibility.csv basis": list(dict.fromkeys(r.basis for r in kb.rules))}
+    streams = load_sector_streams(kb=kb)
+    return {
+        "compatibility.csv basis": list(dict.fromkeys(r.basis for r in kb.rules)),
+        # the typical flows of a sector (companies page): shown, and copied into a new stream
+        "sector_streams.csv description": list(dict.fromkeys(s.description for s in streams)),
+        "sector_streams.csv basis": list(dict.fromkeys(s.basis for s in streams)),
+        "sector_uses.csv basis": list(dict.fromkeys(u.basis for u in kb.sector_uses)),
+    }
 
 
 def vocabulary(enum: type) -> str:

@@ -396,6 +396,36 @@ def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_word
     assert "streams.csv" not in message
 
 
+def test_a_sector_typical_flows_read_and_prefill_in_french(app_url, monkeypatch):
+    # the knowledge base writes the typical flows in English; a French officer reads them, and
+    # copies them into the form, in French
+    from streamlit.testing.v1 import AppTest
+
+    from symbiose import prefill
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    french = i18n.catalogue("fr")
+    english = next(r for r in prefill.typical_streams("11.01Z") if r["ewc_code"] == "02 07 02")
+    script = "from symbiose.ui import common, companies\ncommon.engine()\ncompanies.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    at.selectbox(key="prefill_company_streams").set_value("C007").run()
+    expander = next(e for e in at.expander if "Flux types" in e.label)
+    shown = [m.value for m in expander.markdown]
+    index = next(i for i, m in enumerate(shown) if "02 07 02" in m)
+    assert french[english["description"]] in shown[index] and english["description"] not in shown[index]
+    assert not any("List of Waste" in (m.help or "") for m in expander.markdown)
+    [b for b in expander.button if b.key.startswith("prefill_streams_streams_")][index - 1].click().run()
+    assert not at.exception
+    assert at.text_input(key="streams_(new stream)_description").value == french[english["description"]]
+    # a typical need reads as its category in French
+    need = prefill.typical_needs("11.01Z")[0]
+    at.selectbox(key="prefill_company_needs").set_value("C007").run()
+    at.button(key="prefill_needs_needs_0").click().run()
+    assert not at.exception
+    with i18n.language("fr"):
+        assert at.text_input(key="needs_(new need)_description").value == category_label(need["category"])
+
+
 def test_the_words_an_error_lists_as_accepted_are_accepted():
     """A file or form with a wrong route lists the accepted words in French; each of them reads back."""
     from symbiose.bundle import PHYSICAL_STATE_ALIASES, ROUTE_ALIASES, STAGE_ALIASES, _key
