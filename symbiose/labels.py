@@ -129,7 +129,8 @@ def basis_label(value: object) -> str:
 def knowledge_texts(kb=None) -> dict[str, list[str]]:
     """The English texts of the knowledge base that a French user reads, by file and column, each
     once in file order (each needs its French in ``symbiose/locale/fr/basis.po``): the basis of
-    a rule (in the reasons of a suggestion) and the typical flows of a sector (companies page)."""
+    a rule (in the reasons of a suggestion), the typical flows of a sector (companies page) and the
+    source of a CO2e factor (reports)."""
     from symbiose.compat import load_knowledge_base
     from symbiose.prefill import load_sector_streams
 
@@ -141,6 +142,10 @@ def knowledge_texts(kb=None) -> dict[str, list[str]]:
         "sector_streams.csv description": list(dict.fromkeys(s.description for s in streams)),
         "sector_streams.csv basis": list(dict.fromkeys(s.basis for s in streams)),
         "sector_uses.csv basis": list(dict.fromkeys(u.basis for u in kb.sector_uses)),
+        # the CO2e factors' sources in the reports
+        "resource_categories.csv co2e_source": list(
+            dict.fromkeys(c.co2e_source for c in kb.categories.values() if c.co2e_source)
+        ),
     }
 
 

@@ -370,8 +370,11 @@ def test_html_report_in_french(demo, demo_result):
     # French numbers: a no-break space between thousands, no comma thousands separator
     assert re.search(rf">\d{{1,3}}({NBSP}\d{{3}})+<", html)
     assert not re.search(r">\d{1,3}(,\d{3})+<", html)
+    # the sources of the CO2e factors, written in English in resource_categories.csv, read in French
+    assert "pas de facteur DESNZ" in html and "no DESNZ factor" not in html
     with i18n.language("en"):
-        assert '<html lang="en">' in render_html(demo, demo_result)
+        english = render_html(demo, demo_result)
+    assert '<html lang="en">' in english and "no DESNZ factor" in english
 
 
 def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_words(app_url, monkeypatch):
