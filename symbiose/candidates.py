@@ -30,6 +30,7 @@ from symbiose.compat import KnowledgeBase, load_knowledge_base
 from symbiose.domain import FORM_FACETS, FORMS, Network, PhysicalState, Route, month_mask
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
+from symbiose.i18n import N_
 from symbiose.params import MatchParameters
 from symbiose.ranges import check_solver_range
 from symbiose.reference import ewc_entries
@@ -244,7 +245,7 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
                         "pretreatment": "none",
                         "pretreatment_cents": 0.0,
                         "kb_max_km": np.nan,
-                        "basis": "the receiver accepts this waste code",
+                        "basis": N_("the receiver accepts this waste code"),
                     }
                 )
             )
@@ -264,8 +265,8 @@ def _offers(streams: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
                     "pretreatment": "none",
                     "pretreatment_cents": 0.0,
                     "kb_max_km": np.nan,
-                    "basis": np.where(own, "same resource as the one the receiver uses",
-                                      "a higher grade of the resource the receiver uses"),
+                    "basis": np.where(own, N_("same resource as the one the receiver uses"),
+                                      N_("a higher grade of the resource the receiver uses")),
                 }
             )
         )
@@ -596,7 +597,7 @@ def _add_forced(offers, pairs, streams, needs, forced_pairs):
             "s": [a for a, _ in extra], "key": "forced",
             "category": [needs["category"].iat[b] for _, b in extra], "quality": 1.0,
             "pretreatment": "none", "pretreatment_cents": 0.0, "kb_max_km": np.nan,
-            "basis": "an implemented synergy",
+            "basis": N_("an implemented synergy"),
         })  # fmt: skip
         first = len(offers)
         offers = pd.concat([offers, new_offers], ignore_index=True)

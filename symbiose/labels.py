@@ -110,6 +110,45 @@ def category_label(value: object) -> str:
     return (french or english) if get_language() == "fr" else (english or french)
 
 
+def basis_label(value: object) -> str:
+    """Why the knowledge base links a code to a category, in the current language.
+
+    A basis reads ``words [SOURCE;KEYS]`` (``data/compatibility.csv``'s basis and source): the
+    words go through the catalogue (``symbiose/locale/fr/basis.po``), the source keys stay as
+    they are (they name entries of ``knowledge_sources.csv``). English is the identity.
+    """
+    if value is None or value != value or value == "":
+        return ""
+    text = str(value)
+    head, sep, sources = text.rpartition(" [")
+    if sep and sources.endswith("]") and "[" not in sources:
+        return f"{_(head)} [{sources}"
+    return _(text)
+
+
+def knowledge_texts(kb=None) -> dict[str, list[str]]:
+    """The English texts of the knowledge base that a French user reads, by file and column, each
+    once in file order (each needs its French in ``symbiose/locale/fr/basis.po``): the basis of
+    a rule (in the reasons of a suggestion), the typical flows of a sector (companies page) and the
+    source of a CO2e factor (reports)."""
+    from symbiose.compat import load_knowledge_base
+    from symbiose.prefill import load_sector_streams
+
+    kb = kb or load_knowledge_base()
+    streams = load_sector_streams(kb=kb)
+    return {
+        "compatibility.csv basis": list(dict.fromkeys(r.basis for r in kb.rules)),
+        # the typical flows of a sector (companies page): shown, and copied into a new stream
+        "sector_streams.csv description": list(dict.fromkeys(s.description for s in streams)),
+        "sector_streams.csv basis": list(dict.fromkeys(s.basis for s in streams)),
+        "sector_uses.csv basis": list(dict.fromkeys(u.basis for u in kb.sector_uses)),
+        # the CO2e factors' sources in the reports
+        "resource_categories.csv co2e_source": list(
+            dict.fromkeys(c.co2e_source for c in kb.categories.values() if c.co2e_source)
+        ),
+    }
+
+
 def vocabulary(enum: type) -> str:
     """The words a file or form may use for ``enum`` (Route, Stage, PhysicalState), in the current
     language: ``enfouissement, incinération, valorisation, épandage, stockage, autre``."""

@@ -579,7 +579,7 @@ def factor_sources(result, kb_categories: dict, flows: pd.DataFrame) -> list[dic
         if c is None:
             continue
         rows.append({"category": category_label(c.id), "unit": str(c.unit), "virgin": c.virgin_co2e_kg_per_unit,
-                     "landfill": c.landfill_co2e_kg_per_t, "source": c.co2e_source})  # fmt: skip
+                     "landfill": c.landfill_co2e_kg_per_t, "source": _(c.co2e_source)})  # fmt: skip
     return rows
 
 

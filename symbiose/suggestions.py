@@ -33,7 +33,7 @@ import pandas as pd
 from symbiose.candidates import Candidates
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
-from symbiose.labels import category_label, route_label
+from symbiose.labels import basis_label, category_label, route_label
 from symbiose.optimize import Allocation
 from symbiose.units import BASE_PER_UNIT
 
@@ -246,7 +246,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     ewc = frame["ewc_code"].to_numpy(dtype=object)
     code = _where(ewc != "", _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
     category = frame["category"].astype(str).to_numpy(dtype=object)
-    basis = _text(frame["basis"])
+    basis = _mapped(frame["basis"].to_numpy(dtype=object), basis_label)  # the words in the current language
     with_category = _fill(_("{code} can replace {category} (quality {quality}; {basis})"), code=code,
                           category=_mapped(category, category_label),
                           quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip

@@ -118,6 +118,67 @@ def test_match_summary_in_french_numbers(demo_result):
     assert not re.search(r"\d,\d{3}\b", text)  # no English thousands separator
 
 
+# ---------------------------------------------------------------------------- knowledge base words
+
+
+def test_every_knowledge_base_text_a_user_reads_has_a_french_translation():
+    # a new rule of data/compatibility.csv (or of another table whose words reach a user) comes
+    # with its French in symbiose/locale/fr/basis.po
+    from symbiose.labels import knowledge_texts
+
+    french = i18n.catalogue("fr")
+    texts = knowledge_texts()
+    assert len(texts["compatibility.csv basis"]) > 200
+    missing = [f"  {table}: {t!r}" for table, column in texts.items() for t in column if t not in french]
+    assert not missing, ("knowledge base texts without French (python scripts/basis_po.py prints them as entries "
+                         "for symbiose/locale/fr/basis.po):\n" + "\n".join(missing))  # fmt: skip
+
+
+def test_a_new_rule_without_french_is_flagged(tmp_path):
+    from symbiose.compat import load_knowledge_base
+    from symbiose.labels import knowledge_texts
+    from symbiose.reference import data_dir
+
+    table = pd.read_csv(data_dir() / "compatibility.csv", dtype=str, keep_default_na=False)
+    table.loc[0, "basis"] = "common practice: a rule written without its French"
+    table.to_csv(tmp_path / "compatibility.csv", index=False)
+    texts = knowledge_texts(load_knowledge_base(tmp_path / "compatibility.csv"))["compatibility.csv basis"]
+    french = i18n.catalogue("fr")
+    assert [t for t in texts if t not in french] == ["common practice: a rule written without its French"]
+
+
+def test_the_reasons_give_the_rule_basis_in_the_reader_language(demo_result):
+    from symbiose.labels import basis_label
+    from symbiose.suggestions import suggest
+
+    arcs = pd.concat([demo_result.candidates.arcs, demo_result.candidates.leads])
+    basis = dict(zip(zip(arcs["stream_id"], arcs["need_id"], strict=True), arcs["basis"].astype(str), strict=True))
+    french_catalogue = i18n.catalogue("fr")
+    reasons = {}
+    for code in ("fr", "en"):
+        with i18n.language(code):
+            reasons[code] = suggest(demo_result.candidates, demo_result.allocation)
+    fr, en = reasons["fr"], reasons["en"]
+    assert fr[["stream_id", "need_id"]].equals(en[["stream_id", "need_id"]])
+    checked = 0
+    for row, english_reason, french_reason in zip(fr.itertuples(), en["reason"], fr["reason"], strict=True):
+        english = basis[(row.stream_id, row.need_id)]
+        words, _, sources = english.rpartition(" [")
+        words = words or english
+        with i18n.language("fr"):
+            french = basis_label(english)
+        assert english in english_reason, (english, english_reason)  # English is the identity
+        assert french in french_reason, (french, french_reason)
+        assert french_catalogue[words] in french_reason
+        if french_catalogue[words] != words:
+            assert words not in french_reason, (words, french_reason)
+            checked += 1
+    assert checked > 100
+    # the example the issue quoted: the basis in French, its source keys kept
+    assert fr["reason"].str.contains("(exemple également relevé dans MAESTRI) [", regex=False).any()
+    assert not fr["reason"].str.contains("an example also seen in MAESTRI", regex=False).any()
+
+
 # ---------------------------------------------------------------------------- report
 
 
@@ -309,8 +370,11 @@ def test_html_report_in_french(demo, demo_result):
     # French numbers: a no-break space between thousands, no comma thousands separator
     assert re.search(rf">\d{{1,3}}({NBSP}\d{{3}})+<", html)
     assert not re.search(r">\d{1,3}(,\d{3})+<", html)
+    # the sources of the CO2e factors, written in English in resource_categories.csv, read in French
+    assert "pas de facteur DESNZ" in html and "no DESNZ factor" not in html
     with i18n.language("en"):
-        assert '<html lang="en">' in render_html(demo, demo_result)
+        english = render_html(demo, demo_result)
+    assert '<html lang="en">' in english and "no DESNZ factor" in english
 
 
 def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_words(app_url, monkeypatch):
@@ -333,6 +397,36 @@ def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_word
     message = at.error[0].value
     assert message.startswith("Le formulaire comporte un problème") and "**Quantité par an**" in message
     assert "streams.csv" not in message
+
+
+def test_a_sector_typical_flows_read_and_prefill_in_french(app_url, monkeypatch):
+    # the knowledge base writes the typical flows in English; a French officer reads them, and
+    # copies them into the form, in French
+    from streamlit.testing.v1 import AppTest
+
+    from symbiose import prefill
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    french = i18n.catalogue("fr")
+    english = next(r for r in prefill.typical_streams("11.01Z") if r["ewc_code"] == "02 07 02")
+    script = "from symbiose.ui import common, companies\ncommon.engine()\ncompanies.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    at.selectbox(key="prefill_company_streams").set_value("C007").run()
+    expander = next(e for e in at.expander if "Flux types" in e.label)
+    shown = [m.value for m in expander.markdown]
+    index = next(i for i, m in enumerate(shown) if "02 07 02" in m)
+    assert french[english["description"]] in shown[index] and english["description"] not in shown[index]
+    assert not any("List of Waste" in (m.help or "") for m in expander.markdown)
+    [b for b in expander.button if b.key.startswith("prefill_streams_streams_")][index - 1].click().run()
+    assert not at.exception
+    assert at.text_input(key="streams_(new stream)_description").value == french[english["description"]]
+    # a typical need reads as its category in French
+    need = prefill.typical_needs("11.01Z")[0]
+    at.selectbox(key="prefill_company_needs").set_value("C007").run()
+    at.button(key="prefill_needs_needs_0").click().run()
+    assert not at.exception
+    with i18n.language("fr"):
+        assert at.text_input(key="needs_(new need)_description").value == category_label(need["category"])
 
 
 def test_the_words_an_error_lists_as_accepted_are_accepted():

@@ -343,6 +343,13 @@ def _prefill(table: str, company_id: str, row: dict[str, str]) -> None:
     st.session_state[key + "quantity"] = ""
 
 
+def _typical_in_language(row: dict[str, str]) -> dict[str, str]:
+    """A typical flow's words in the current language (the knowledge base writes them in English):
+    shown, and copied into the form as they read."""
+    description = category_label(row["category"]) if row.get("category") else _(row["description"])
+    return {**row, "description": description, "basis": _(row["basis"])}
+
+
 def typical_flows(net: Network, table: str) -> None:
     """Typical streams and needs of a company's sector (NAF), each able to pre-fill a form."""
     companies = {c.id: c for c in net.companies}
@@ -359,6 +366,7 @@ def typical_flows(net: Network, table: str) -> None:
             return
         try:
             lists = {"streams": prefill.typical_streams(naf), "needs": prefill.typical_needs(naf)}
+            lists = {target: [_typical_in_language(row) for row in rows] for target, rows in lists.items()}
         except ValueError as exc:
             st.warning(str(exc))
             return
