@@ -151,16 +151,19 @@ def _conditions(kb: KnowledgeBase, naf_code, ewc_code, category) -> tuple[np.nda
         return bits, share
     if len(kb.conditions) > 63:
         raise ValidationError("conditions.csv: more than 63 rows; merge conditions that say the same")
-    naf = pd.Series(naf_code, dtype=object).fillna("").astype(str)
-    code = pd.Series(ewc_code, dtype=object).fillna("").astype(str)
-    cat = pd.Series(category, dtype=object).fillna("").astype(str)
+    # resolved once per distinct (producer's code, waste code, category), then spread to the pairs
+    keys = pd.DataFrame({"naf": naf_code, "code": ewc_code, "cat": category}).fillna("").astype(str)
+    combo = keys.groupby(["naf", "code", "cat"], sort=False).ngroup().to_numpy()
+    unique = keys.drop_duplicates().reset_index(drop=True)  # in the order ngroup numbers them
+    u_bits = np.zeros(len(unique), dtype=np.int64)
+    u_share = np.full(len(unique), np.nan)
     for i, c in enumerate(kb.conditions):
-        hit = (naf.str.startswith(c.nace_prefix) & code.str.startswith(c.ewc_prefix)
-               & cat.str.startswith(c.category)).to_numpy(dtype=bool)  # fmt: skip
-        bits[hit] |= 1 << i
+        hit = (unique["naf"].str.startswith(c.nace_prefix) & unique["code"].str.startswith(c.ewc_prefix)
+               & unique["cat"].str.startswith(c.category)).to_numpy(dtype=bool)  # fmt: skip
+        u_bits[hit] |= 1 << i
         if c.max_share_of_need is not None:
-            share[hit] = np.fmin(share[hit], c.max_share_of_need)
-    return bits, share
+            u_share[hit] = np.fmin(u_share[hit], c.max_share_of_need)
+    return u_bits[combo], u_share[combo]
 
 
 def condition_ids(kb: KnowledgeBase, bits: np.ndarray) -> np.ndarray:

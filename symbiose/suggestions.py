@@ -258,7 +258,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
     outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
-    parts = [_text(outlet), what, _condition_reason(frame), where]
+    parts = [_text(outlet), what, _condition_reason(frame, public=public), where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
         gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
@@ -301,9 +301,10 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
-def _condition_reason(frame: pd.DataFrame):
+def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
     """The conditions under which the use is allowed (data/conditions.csv), in the current
-    language, and the cap on the quantity one of them sets; empty where none applies."""
+    language, and the cap on the quantity one of them sets (public: not said, a traded quantity
+    capped at a share of the need would give the need's quantity away); empty where none applies."""
     if "conditions" not in frame.columns:
         return _text(np.full(len(frame), "", dtype=object))
     from symbiose.compat import load_knowledge_base
@@ -318,6 +319,7 @@ def _condition_reason(frame: pd.DataFrame):
     said = _mapped(frame["conditions"].astype(str).to_numpy(dtype=object), sentence)
     share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
     binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.isfinite(share)
+    binding = binding & (not public)
     capped = _fill(_("quantity capped at {share} % of the receiver's need"),
                    share=_number_text(np.nan_to_num(share) * 100, 0))  # fmt: skip
     return _joined([said, _where(binding & np.isfinite(share), capped, "")], ", ")
