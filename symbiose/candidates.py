@@ -141,29 +141,30 @@ def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
     return out
 
 
-def _conditions(kb: KnowledgeBase, naf_code, ewc_code, category) -> tuple[np.ndarray, np.ndarray]:
+def _conditions(kb: KnowledgeBase, streams: pd.DataFrame, s: np.ndarray, category) -> tuple[np.ndarray, np.ndarray]:
     """Per pair, the conditions under which the use is allowed (data/conditions.csv: a
     registration, a characterisation, a share of the receiver's ration), as a bit per row of the
-    table, and the smallest share of the need the pair may cover (NaN: no cap)."""
-    bits = np.zeros(len(category), dtype=np.int64)
-    share = np.full(len(category), np.nan)
-    if not kb.conditions or not len(bits):
+    table, and the smallest share of the need the pair may cover (NaN: no cap). The producer and
+    code are checked once per stream, the category once per distinct category."""
+    bits = np.zeros(len(s), dtype=np.int64)
+    share = np.full(len(s), np.nan)
+    if not kb.conditions or not len(s):
         return bits, share
     if len(kb.conditions) > 63:
         raise ValidationError("conditions.csv: more than 63 rows; merge conditions that say the same")
-    # resolved once per distinct (producer's code, waste code, category), then spread to the pairs
-    keys = pd.DataFrame({"naf": naf_code, "code": ewc_code, "cat": category}).fillna("").astype(str)
-    combo = keys.groupby(["naf", "code", "cat"], sort=False).ngroup().to_numpy()
-    unique = keys.drop_duplicates().reset_index(drop=True)  # in the order ngroup numbers them
-    u_bits = np.zeros(len(unique), dtype=np.int64)
-    u_share = np.full(len(unique), np.nan)
+    naf = streams["naf_code"].fillna("").astype(str)
+    code = streams["ewc_code"].fillna("").astype(str)
+    cat_id, cat_names = pd.factorize(np.asarray(category, dtype=object))
+    cat_names = pd.Series(cat_names, dtype=object).fillna("").astype(str)
     for i, c in enumerate(kb.conditions):
-        hit = (unique["naf"].str.startswith(c.nace_prefix) & unique["code"].str.startswith(c.ewc_prefix)
-               & unique["cat"].str.startswith(c.category)).to_numpy(dtype=bool)  # fmt: skip
-        u_bits[hit] |= 1 << i
+        by_stream = (naf.str.startswith(c.nace_prefix) & code.str.startswith(c.ewc_prefix)).to_numpy(dtype=bool)
+        if not by_stream.any():
+            continue
+        hit = by_stream[s] & cat_names.str.startswith(c.category).to_numpy(dtype=bool)[cat_id]
+        bits[hit] |= 1 << i
         if c.max_share_of_need is not None:
-            u_share[hit] = np.fmin(u_share[hit], c.max_share_of_need)
-    return u_bits[combo], u_share[combo]
+            share[hit] = np.fmin(share[hit], c.max_share_of_need)
+    return bits, share
 
 
 def condition_ids(kb: KnowledgeBase, bits: np.ndarray) -> np.ndarray:
@@ -931,8 +932,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     # the quantity the pair can trade: the months both exist (and storage where the residue keeps),
     # within the share of the need a condition allows (conditions.csv)
-    condition_bits, need_share = _conditions(kb, col(streams, "naf_code", s, object), col(streams, "ewc_code", s, object),
-                                             category_names)  # fmt: skip
+    condition_bits, need_share = _conditions(kb, streams, s, category_names)
     capacity = np.minimum(_capacity(streams, needs, s, n, storage), share_cap(needs, n, need_share))
     # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it
     # (spread over the quantity the pair delivers in the season both exist)

@@ -76,6 +76,9 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     arcs["tradable_base"] = tradable
     arcs["stream_share"] = tradable / np.maximum(s_qty, 1)
     arcs["need_share"] = tradable / np.maximum(n_qty, 1)
+    if "max_need_share" in arcs.columns:  # a condition's cap on the share of the need binds this pair
+        arcs["share_capped"] = tradable >= share_cap(needs, arcs["n"].to_numpy(dtype=np.int64),
+                                                     arcs["max_need_share"].to_numpy(dtype=float))  # fmt: skip
     arcs["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
     low = -arcs["supplier_avoided_cents"]
     high = arcs["receiver_avoided_cents"] - arcs["transport_cents"] - arcs["pretreatment_cents"]
@@ -318,7 +321,7 @@ def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
 
     said = _mapped(frame["conditions"].astype(str).to_numpy(dtype=object), sentence)
     share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
-    binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.isfinite(share)
+    binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.zeros(len(frame), bool)
     binding = binding & (not public)
     capped = _fill(_("quantity capped at {share} % of the receiver's need"),
                    share=_number_text(np.nan_to_num(share) * 100, 0))  # fmt: skip
@@ -331,7 +334,8 @@ def _small_lot_reason(frame: pd.DataFrame, unit, *, public: bool = False):
     CNR-COSTS). Stated, not priced: the collector's price replaces the direct transport."""
     payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
     units = frame["unit"].astype(str).to_numpy(dtype=object)
-    tonnes = np.asarray(frame["quantity"], dtype=float) * np.where(units == "m3", 1.0, np.where(units == "t", 1.0, np.nan))
+    per_year = np.asarray(frame["tradable_base"], dtype=float) / BASE_PER_UNIT
+    tonnes = np.where((units == "t") | (units == "m3"), per_year, np.nan)  # liquids at about 1 t/m3
     small = np.isfinite(payload) & np.isfinite(tonnes) & (tonnes < payload)
     if public:
         text = _("small lot: less than one truck load a year, usually collected in a collector's round")
@@ -547,9 +551,6 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
         tradable_units * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
     )
     res["quantity"] = tradable_units
-    if "max_need_share" in res.columns:  # a condition's cap on the share of the need binds this pair
-        res["share_capped"] = res["tradable_base"].to_numpy() >= share_cap(
-            needs, res["n"].to_numpy(dtype=np.int64), res["max_need_share"].to_numpy(dtype=float))
     res["in_optimum"] = res["optimum_base"] > 0
     res["optimum_quantity"] = res["optimum_base"] / BASE_PER_UNIT
     res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
