@@ -375,6 +375,12 @@ INCINERATION_EUR_PER_T = (
 )  # 109-116
 INCINERATION_TYPICAL_EUR_PER_T = round(sum(INCINERATION_EUR_PER_T) / 2)  # 112
 
+# A transit and regrouping centre for hazardous waste is paid to take it: its fee passes on the
+# onward treatment (regeneration, fuel blending, thermal treatment). Order of magnitude: hazardous
+# material treated in fixed thermal centres, 120-455 EUR/t in 2010, weighted mean 315 EUR/t,
+# before taxes and transport [SELECDEPOL-2010]. A local quote replaces it.
+HAZARDOUS_REGROUPING_GATE_FEE_EUR_PER_T = 315.0
+
 # The source key of each reference price (checked by tests/test_demo_data.py).
 PRICE_SOURCES: dict[str, tuple[str, ...]] = {
     "WOOD_CHIP_LARGE_BOILER_EUR_PER_T": (
@@ -396,6 +402,7 @@ PRICE_SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "INCINERATION_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-INCIN-2011"),
     "INCINERATION_TYPICAL_EUR_PER_T": ("TGAP-2025", "TGAP-2025-NEWS", "ADEME-INCIN-2011"),
+    "HAZARDOUS_REGROUPING_GATE_FEE_EUR_PER_T": ("SELECDEPOL-2010",),
 }
 
 
@@ -1063,7 +1070,8 @@ def main_collection_centre(g: Generator, s: Site) -> None:
 def waste_operator(g: Generator, s: Site) -> None:
     g.need(s, "hazardous", accepted_codes="1302,1406,160107,080111,030104", permit=True,
            description="Transit et regroupement de déchets dangereux avant régénération ou "
-           "incinération", quantity=400, price=0)  # fmt: skip
+           "incinération", quantity=400, price=0, gate_fee=HAZARDOUS_REGROUPING_GATE_FEE_EUR_PER_T,
+           treatment_permit="ICPE 2718 (transit, regroupement de déchets dangereux)")  # fmt: skip
     g.need(s, "metal", category="scrap_metal",
            description="Ferrailles à trier et à mettre en balles", quantity=3_000, price=0,
            max_km=80)  # fmt: skip
@@ -1170,8 +1178,9 @@ def asphalt_plant(g: Generator, s: Site) -> None:
     g.need(s, "asphalt", category="aggregates", accepted_codes="170302", description="Fraisats d'enrobés à recycler en "
            "enrobés à chaud (en remplacement de granulats et de bitume)",
            quantity=g.q(5_000, 10_000, 500), price=25, max_km=50)  # fmt: skip
+    # an asphalt plant's aggregates meet NF EN 13043, as the concrete plant's meet NF EN 12620
     g.need(s, "aggregates", category="aggregates", description="Granulats pour enrobés",
-           quantity=g.q(15_000, 25_000, 500), price=g.q(14, 17, 0.5), max_km=40)  # fmt: skip
+           quantity=g.q(15_000, 25_000, 500), price=g.q(14, 17, 0.5), max_km=40, standards="nf_en_13043")  # fmt: skip
 
 
 def municipal_services(g: Generator, s: Site) -> None:

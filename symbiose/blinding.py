@@ -344,7 +344,11 @@ def visible(row, *, pipes: dict | None = None) -> bool:
     largest = max(series_band(float(row.stream_quantity)).high, series_band(float(row.need_quantity)).high)
     rate = max(_transport_rates(row, Band(smallest, largest), pipes or {}))
     fixed = (float(row.pretreatment_cents) + float(getattr(row, "handling_cents", 0.0))) / 100
-    low = route.low + float(row.quality) * price.low - rate * distance.high - fixed
+    # a treatment outlet's gate fee (its posted tariff) is a cost of the pair like the pre-treatment:
+    # left out, a pair would be shown that is not worth something for every route cost in the
+    # supplier's band, and its being shown would narrow that band
+    gate = float(getattr(row, "gate_fee_cents", 0.0)) / 100
+    low = route.low + float(row.quality) * price.low - gate - rate * distance.high - fixed
     return low > 0
 
 
@@ -404,6 +408,7 @@ def pair_table(candidates) -> pd.DataFrame:
         unit == "MWh", 0.0, candidates.params.transport_cost_eur_per_tkm * tpu * np.where(road_mode, light, 1.0)
     )
     out["handling_cents"] = arcs["handling_cents"].to_numpy(dtype=float) if "handling_cents" in arcs.columns else 0.0
+    out["gate_fee_cents"] = arcs["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in arcs.columns else 0.0
     out["category_word"] = [_category_word(c) for c in out["category"]]
     out["code_word"] = [_code_word(c, m) for c, m in zip(out["ewc_code"], out["material"], strict=True)]
     return out

@@ -121,7 +121,10 @@ def arc_capacity(streams: pd.DataFrame, needs: pd.DataFrame, arcs: pd.DataFrame)
     s, n = arcs["s"].to_numpy(dtype=np.int64), arcs["n"].to_numpy(dtype=np.int64)
     piped = arcs["freight_mode"].astype(str).to_numpy() == "pipe"
     storage = storage_allowance(streams, s, arcs["category"].astype(str).to_numpy(dtype=object), piped)
-    return _capacity(streams, needs, s, n, storage)
+    capacity = _capacity(streams, needs, s, n, storage)
+    if "max_need_share" in arcs.columns:  # a condition's cap follows the need's quantity
+        capacity = np.minimum(capacity, share_cap(needs, n, arcs["max_need_share"].to_numpy(dtype=float)))
+    return capacity
 
 
 def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
@@ -137,6 +140,47 @@ def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
         out |= (naf.str.startswith(r.nace_prefix) & code.str.startswith(r.ewc_prefix)
                 & cat.str.startswith(r.category)).to_numpy(dtype=bool)  # fmt: skip
     return out
+
+
+def _conditions(kb: KnowledgeBase, streams: pd.DataFrame, s: np.ndarray, category) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the conditions under which the use is allowed (data/conditions.csv: a
+    registration, a characterisation, a share of the receiver's ration), as a bit per row of the
+    table, and the smallest share of the need the pair may cover (NaN: no cap). The producer and
+    code are checked once per stream, the category once per distinct category."""
+    bits = np.zeros(len(s), dtype=np.int64)
+    share = np.full(len(s), np.nan)
+    if not kb.conditions or not len(s):
+        return bits, share
+    if len(kb.conditions) > 63:
+        raise ValidationError("conditions.csv: more than 63 rows; merge conditions that say the same")
+    naf = streams["naf_code"].fillna("").astype(str)
+    code = streams["ewc_code"].fillna("").astype(str)
+    cat_id, cat_names = pd.factorize(np.asarray(category, dtype=object))
+    cat_names = pd.Series(cat_names, dtype=object).fillna("").astype(str)
+    for i, c in enumerate(kb.conditions):
+        by_stream = (naf.str.startswith(c.nace_prefix) & code.str.startswith(c.ewc_prefix)).to_numpy(dtype=bool)
+        if not by_stream.any():
+            continue
+        hit = by_stream[s] & cat_names.str.startswith(c.category).to_numpy(dtype=bool)[cat_id]
+        bits[hit] |= 1 << i
+        if c.max_share_of_need is not None:
+            share[hit] = np.fmin(share[hit], c.max_share_of_need)
+    return bits, share
+
+
+def condition_ids(kb: KnowledgeBase, bits: np.ndarray) -> np.ndarray:
+    """The ids of the conditions of each bit mask, ';'-joined (object array, '' when none)."""
+    unique, inverse = np.unique(np.asarray(bits, dtype=np.int64), return_inverse=True)
+    names = [";".join(c.id for i, c in enumerate(kb.conditions) if int(u) >> i & 1) for u in unique.tolist()]
+    return np.asarray(names, dtype=object)[inverse] if len(unique) else np.zeros(0, dtype=object)
+
+
+def share_cap(needs: pd.DataFrame, n: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Per pair, the most a condition lets it trade (base units): that share of the need's
+    quantity; no cap (int64 max) where the share is NaN."""
+    qty = needs["quantity_base"].to_numpy(dtype=np.int64)[n]
+    capped = np.floor(np.nan_to_num(share, nan=1.0) * qty).astype(np.int64)
+    return np.where(np.isfinite(share), capped, np.iinfo(np.int64).max)
 
 
 def _or_nan(value) -> float:
@@ -704,7 +748,7 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
     ]  # fmt: skip
     arcs = pd.concat(parts, ignore_index=True)
     del parts
-    for name in ("category", "unit", "pretreatment"):  # categories of each block differ: the whole table's
+    for name in ("category", "unit", "pretreatment", "conditions"):  # categories of each block differ: the whole table's
         arcs[name] = arcs[name].astype(str).astype("category")
     s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
     key = s * (len(needs) + 1) + n
@@ -803,7 +847,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
                "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "forced_only",
                "handling_cents", "payload_t", "storage_months", "gate_fee_cents", "via_intermediary",
-               "intermediary_cents", "unit"]  # fmt: skip
+               "intermediary_cents", "unit", "conditions", "max_need_share"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -887,8 +931,10 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     keep = (road <= max_km + 1e-9) & lawful & hot_enough & fit
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
-    # the quantity the pair can trade: the months both exist (and storage where the residue keeps)
-    capacity = _capacity(streams, needs, s, n, storage)
+    # the quantity the pair can trade: the months both exist (and storage where the residue keeps),
+    # within the share of the need a condition allows (conditions.csv)
+    condition_bits, need_share = _conditions(kb, streams, s, category_names)
+    capacity = np.minimum(_capacity(streams, needs, s, n, storage), share_cap(needs, n, need_share))
     # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it
     # (spread over the quantity the pair delivers in the season both exist)
     pipe_scale = np.where(np.isfinite(pipe_ref),
@@ -979,5 +1025,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "via_intermediary": lead[idx],
         "intermediary_cents": np.where(lead[idx], np.nan_to_num(intermediary[idx]), 0.0),
         "unit": pd.Categorical(s_unit[idx]),
+        "conditions": pd.Categorical(condition_ids(kb, condition_bits[idx])),
+        "max_need_share": need_share[idx],
     })  # fmt: skip
     return arcs

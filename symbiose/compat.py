@@ -82,6 +82,8 @@ FREIGHT_COLUMNS = (
 REASON_COLUMNS = ("ewc_code", "reason", "source")
 SECTOR_COLUMNS = ("nace_prefix", "category", "basis")
 RESTRICTION_COLUMNS = ("nace_prefix", "ewc_prefix", "category", "basis", "source")
+CONDITION_COLUMNS = ("id", "nace_prefix", "ewc_prefix", "category", "condition_fr", "condition_en",
+                     "max_share_of_need", "source")  # fmt: skip
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
     "basis",
@@ -226,6 +228,27 @@ class ProducerRestriction:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A use the law or practice allows only under a condition (not a ban): a stream of a code
+    (prefix), from a producer of a sector (NACE prefix; empty: any producer), feeding a category
+    (every category whose id starts with ``category``). The condition is stated in the pair's
+    reason; ``max_share_of_need`` (optional) caps the pair at that share of the need's quantity
+    (fresh marc kept to about 10 % of a digester's ration)."""
+
+    id: str
+    nace_prefix: str
+    ewc_prefix: str
+    category: str
+    condition_fr: str
+    condition_en: str
+    max_share_of_need: float | None
+    source: str
+
+    def text(self, french: bool) -> str:
+        return self.condition_fr if french else self.condition_en
+
+
 def normalize_nace(text: str) -> str:
     """A NACE/NAF code in dotted form: '3511' -> '35.11', '231' -> '23.1', '01.21Z' -> '01.21'.
 
@@ -254,6 +277,7 @@ class KnowledgeBase:
     producer_restrictions: tuple[ProducerRestriction, ...] = ()
     form_rules: tuple[FormRule, ...] = ()
     standards: dict[str, ProductStandard] = field(default_factory=dict)
+    conditions: tuple[Condition, ...] = ()
     _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -340,6 +364,28 @@ class KnowledgeBase:
         return pd.DataFrame.from_records(records, columns=PAIR_COLUMNS)
 
 
+def _producer_keys(problems: list, name: str, r: int, row: dict, known: set, categories: dict, *,
+                   any_producer: bool = False) -> str | None:  # fmt: skip
+    """Check a row's (nace_prefix, ewc_prefix, category) keys; the compact code prefix, or None
+    after adding the problems found. ``any_producer``: an empty NACE prefix means any producer."""
+    ok = True
+    if not (any_producer and not row["nace_prefix"]) and row["nace_prefix"] not in known:
+        problems.append(Problem(name, r, "nace_prefix", f"'{row['nace_prefix']}' is not a NACE Rev.2 code; "
+                                "write it as in nace_rev2.csv ('01', '11.0', '11.02')"))  # fmt: skip
+        ok = False
+    prefix = None
+    try:
+        prefix = check_ewc_prefix(row["ewc_prefix"])
+    except ValueError as exc:
+        problems.append(Problem(name, r, "ewc_prefix", str(exc)))
+        ok = False
+    if not row["category"] or not any(c.startswith(row["category"]) for c in categories):
+        problems.append(Problem(name, r, "category", f"'{row['category']}' starts no category id of "
+                                "resource_categories.csv"))  # fmt: skip
+        ok = False
+    return prefix if ok else None
+
+
 def _load_producer_restrictions(
     path: Path, categories: dict[str, ResourceCategory], sources: dict[str, Source]
 ) -> tuple[ProducerRestriction, ...]:
@@ -350,26 +396,55 @@ def _load_producer_restrictions(
     known = set(nace_codes()["code"])
     for i, row in enumerate(table.to_dict("records")):
         r = i + 2
-        ok = True
-        if row["nace_prefix"] not in known:
-            problems.append(Problem(name, r, "nace_prefix", f"'{row['nace_prefix']}' is not a NACE Rev.2 code; "
-                                    "write it as in nace_rev2.csv ('01', '11.0', '11.02')"))  # fmt: skip
-            ok = False
-        try:
-            prefix = check_ewc_prefix(row["ewc_prefix"])
-        except ValueError as exc:
-            problems.append(Problem(name, r, "ewc_prefix", str(exc)))
-            ok = False
-        if not row["category"] or not any(c.startswith(row["category"]) for c in categories):
-            problems.append(Problem(name, r, "category", f"'{row['category']}' starts no category id of "
-                                    "resource_categories.csv"))  # fmt: skip
-            ok = False
+        prefix = _producer_keys(problems, name, r, row, known, categories)
+        ok = prefix is not None
         keys = [k.strip() for k in row["source"].split(";") if k.strip()]
         if not row["basis"] or not keys or any(k not in sources for k in keys):
             problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
             ok = False
         if ok:
             out.append(ProducerRestriction(row["nace_prefix"], prefix, row["category"], row["basis"], ";".join(keys)))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(out)
+
+
+def _load_conditions(
+    path: Path, categories: dict[str, ResourceCategory], sources: dict[str, Source]
+) -> tuple[Condition, ...]:
+    if not path.exists():
+        return ()
+    table = _read_csv(path, CONDITION_COLUMNS)
+    name, problems, out, seen = path.name, [], [], set()
+    known = set(nace_codes()["code"])
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        ok = True
+        if not _CATEGORY_ID.match(row["id"]) or row["id"] in seen:
+            problems.append(Problem(name, r, "id", f"'{row['id']}' must be a new lower_case id"))
+            ok = False
+        seen.add(row["id"])
+        prefix = _producer_keys(problems, name, r, row, known, categories, any_producer=True)
+        ok = ok and prefix is not None
+        if not row["condition_fr"] or not row["condition_en"]:
+            problems.append(Problem(name, r, "condition_fr", "state the condition in French and in English"))
+            ok = False
+        share = None
+        if row["max_share_of_need"]:
+            share = _number(problems, name, r, "max_share_of_need", row["max_share_of_need"])
+            if share is not None and not 0 < share <= 1:
+                problems.append(Problem(name, r, "max_share_of_need", f"{share} is not a share; write a "
+                                        "number above 0 and at most 1 (0.10 for 10 %) or leave it empty"))  # fmt: skip
+                share = None
+            if share is None:
+                ok = False
+        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+        if not keys or any(k not in sources for k in keys):
+            problems.append(Problem(name, r, "source", "cite keys of knowledge_sources.csv"))
+            ok = False
+        if ok:
+            out.append(Condition(row["id"], row["nace_prefix"], prefix, row["category"], row["condition_fr"],
+                                 row["condition_en"], share, ";".join(keys)))  # fmt: skip
     if problems:
         raise ValidationError(problems)
     return tuple(out)
@@ -786,13 +861,15 @@ def load_knowledge_base(
     restrictions = _load_producer_restrictions(base / "producer_restrictions.csv", categories, sources)
     form_rules = _load_form_rules(base / "form_rules.csv", categories, sources)
     standards = _load_standards(base / "product_standards.csv", sources, categories)
+    conditions = _load_conditions(base / "conditions.csv", categories, sources)
     return KnowledgeBase(categories, rules, uses, aliases, freight, sources, producer_restrictions=restrictions,
-                         form_rules=form_rules, standards=standards)  # fmt: skip
+                         form_rules=form_rules, standards=standards, conditions=conditions)  # fmt: skip
 
 
 __all__ = [
     "HAZARDOUS_CATEGORIES",
     "CompatibilityRule",
+    "Condition",
     "FormRule",
     "FreightMode",
     "ProducerRestriction",

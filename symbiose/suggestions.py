@@ -30,7 +30,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from symbiose.candidates import Candidates
+from symbiose.candidates import Candidates, share_cap
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
 from symbiose.labels import basis_label, category_label, route_label
@@ -56,7 +56,7 @@ PRETREATMENT_WORDS = {
     "briquetting": N_("briquetting"), "pulping": N_("pulping"), "pretreatment": N_("pretreatment"),
     "milling": N_("milling"), "maturation": N_("maturation"), "granulation": N_("granulation"),
     "draining": N_("draining"), "dismantling": N_("dismantling"), "depressurisation": N_("depressurisation"),
-    "degassing": N_("degassing"), "chipping": N_("chipping"),
+    "degassing": N_("degassing"), "chipping": N_("chipping"), "characterisation": N_("characterisation"),
     "intermediary": N_("the intermediary's service"),
 }  # fmt: skip
 
@@ -76,6 +76,9 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     arcs["tradable_base"] = tradable
     arcs["stream_share"] = tradable / np.maximum(s_qty, 1)
     arcs["need_share"] = tradable / np.maximum(n_qty, 1)
+    if "max_need_share" in arcs.columns:  # a condition's cap on the share of the need binds this pair
+        arcs["share_capped"] = tradable >= share_cap(needs, arcs["n"].to_numpy(dtype=np.int64),
+                                                     arcs["max_need_share"].to_numpy(dtype=float))  # fmt: skip
     arcs["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
     low = -arcs["supplier_avoided_cents"]
     high = arcs["receiver_avoided_cents"] - arcs["transport_cents"] - arcs["pretreatment_cents"]
@@ -258,7 +261,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
     outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
-    parts = [_text(outlet), what, where]
+    parts = [_text(outlet), what, _condition_reason(frame, public=public), where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
         gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
@@ -286,6 +289,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
                         _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
     parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
+    parts.append(_small_lot_reason(frame, unit, public=public))
     if not public and "destination" in frame:
         # a stream already recovered today (its destination stated): the pair moves it from that
         # outlet, its value is not all new
@@ -298,6 +302,49 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     if "rank" in frame.columns:
         parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit, public=public)]
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+
+
+def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
+    """The conditions under which the use is allowed (data/conditions.csv), in the current
+    language, and the cap on the quantity one of them sets (public: not said, a traded quantity
+    capped at a share of the need would give the need's quantity away); empty where none applies."""
+    if "conditions" not in frame.columns:
+        return _text(np.full(len(frame), "", dtype=object))
+    from symbiose.compat import load_knowledge_base
+
+    by_id = {c.id: c for c in load_knowledge_base().conditions}
+    french = get_language() == "fr"
+
+    def sentence(ids: str) -> str:
+        texts = list(dict.fromkeys(by_id[x].text(french) for x in str(ids).split(";") if x in by_id))
+        return _("under condition: {condition}").format(condition="; ".join(texts)) if texts else ""
+
+    said = _mapped(frame["conditions"].astype(str).to_numpy(dtype=object), sentence)
+    share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
+    binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.zeros(len(frame), bool)
+    binding = binding & (not public)
+    capped = _fill(_("quantity capped at {share} % of the receiver's need"),
+                   share=_number_text(np.nan_to_num(share) * 100, 0))  # fmt: skip
+    return _joined([said, _where(binding & np.isfinite(share), capped, "")], ", ")
+
+
+def _small_lot_reason(frame: pd.DataFrame, unit, *, public: bool = False):
+    """A lot smaller than one load a year of the vehicle that carries it: such lots travel in a
+    collector's round, not by a direct truck (a trip costs about the same whatever its load,
+    CNR-COSTS). Stated, not priced: the collector's price replaces the direct transport."""
+    payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
+    units = frame["unit"].astype(str).to_numpy(dtype=object)
+    per_year = np.asarray(frame["tradable_base"], dtype=float) / BASE_PER_UNIT
+    tonnes = np.where((units == "t") | (units == "m3"), per_year, np.nan)  # liquids at about 1 t/m3
+    small = np.isfinite(payload) & np.isfinite(tonnes) & (tonnes < payload)
+    if public:
+        text = _("small lot: less than one truck load a year, usually collected in a collector's round")
+    else:
+        text = _fill(_("small lot: {quantity} t/yr is less than one load ({payload} t) of the vehicle that carries it; "
+                       "such lots usually go through a collector's round, whose price replaces the direct transport "
+                       "counted here"),
+                     quantity=_number_text(np.where(small, tonnes, 0), 1), payload=_number_text(np.nan_to_num(payload), 0))  # fmt: skip
+    return _where(small, text, "")
 
 
 def _grouped(values):

@@ -27,6 +27,15 @@ def _reason(row, *, public: bool = False) -> str:
         parts.append(f"{code} can replace {category_label(row.category)} (quality {row.quality:.2f}; {row.basis})")
     else:
         parts.append(f"{code}: {row.basis}")
+    conditions = [c for c in str(getattr(row, "conditions", "")).split(";") if c]
+    if conditions:
+        from symbiose.compat import load_knowledge_base
+
+        by_id = {c.id: c.condition_en for c in load_knowledge_base().conditions}
+        said = "under condition: " + "; ".join(dict.fromkeys(by_id[c] for c in conditions))
+        if not public and getattr(row, "share_capped", False):
+            said += f", quantity capped at {row.max_need_share * 100:.0f} % of the receiver's need"
+        parts.append(said)
     breakeven = f"break-even {row.breakeven_km:.0f} km" if np.isfinite(row.breakeven_km) else "no transport cost"
     parts.append(f"{row.road_km:.0f} km by road ({breakeven})")
     gains = []
@@ -51,6 +60,14 @@ def _reason(row, *, public: bool = False) -> str:
         parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
     if row.intermediary:
         parts.append(row.intermediary)
+    payload = getattr(row, "payload_t", np.nan)
+    per_year = row.tradable_base / 1000
+    if row.unit in ("t", "m3") and np.isfinite(payload) and per_year < payload:
+        # a lot below one load a year of its vehicle goes through a collector's round
+        parts.append("small lot: less than one truck load a year, usually collected in a collector's round" if public
+                     else f"small lot: {per_year:.1f} t/yr is less than one load ({payload:.0f} t) of the vehicle that "
+                     "carries it; such lots usually go through a collector's round, whose price replaces the direct "
+                     "transport counted here")  # fmt: skip
     if not public and getattr(row, "destination", ""):
         parts.append(f"today it already goes to {row.destination}: this would move it from that outlet, "
                      "check the gain against it")

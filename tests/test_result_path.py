@@ -59,6 +59,8 @@ def test_reasons_by_columns_are_the_row_by_row_sentences(demo_result, public):
     assert (frame["intermediary"] != "").sum() > 10
     assert public or sum("gate fee" in x for x in got) > 10
     assert public or sum("today it already goes to" in x for x in got) > 10
+    assert sum("under condition: " in x for x in got) > 10  # conditions.csv
+    assert sum(x.count("small lot: ") for x in got) > 10
 
 
 def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:

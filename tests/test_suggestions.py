@@ -57,9 +57,14 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 # what its capacity allows); the sorting centre bales paper and cardboard codes only; the stable's
 # dry feed takes no liquid whey: 324 synergies, 182,762 t, 3,892,375 EUR. (Leads through an
 # intermediary and stated outside outlets do not change the allocation.)
-GOLDEN_SYNERGIES = 324
-GOLDEN_MATCHED_T = 182_762
-GOLDEN_NET_BENEFIT_EUR = 3_892_375
+# Conditions stated and priced after the regrade (docs/SUGGESTIONS_REVIEW.md): the hazardous-waste
+# regrouping centre charges 315 EUR/t (SELECDEPOL-2010; -21.7 kEUR, 2 small lots leave it), boiler
+# bottom ash pays characterisation and maturation before road layers (+10 EUR/t on 990 t, -9.9 kEUR),
+# rubble pays its crushing before fill (700 t move from fill to road aggregates, -1.8 kEUR); the
+# digestate's equal-value optima move (-2 synergies): 320 synergies, 182,738 t, 3,859,039 EUR.
+GOLDEN_SYNERGIES = 320
+GOLDEN_MATCHED_T = 182_738
+GOLDEN_NET_BENEFIT_EUR = 3_859_039
 
 # Grape marc and wine lees in the demo's (French) descriptions; brewer's spent grains and surplus
 # yeast share the codes 02 07 01 and 02 07 04 but are not wine by-products
