@@ -954,7 +954,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     # today's outlet already puts the stream to this use (its destination category is the pair's):
     # the fate is the same, so the pair is worth only the difference from today's route (the
     # producer's route cost against transport and any gate fee), with no virgin input and no CO2e
-    # counted as avoided: the input it saves here, the stream's present recycler buys elsewhere
+    # counted as avoided (only the truck's): the input it saves here, the stream's present
+    # recycler buys elsewhere
     same_use = (col(streams, "destination_category", s, object) == category_names) & (category_names != "")
     if forced is not None:
         same_use &= ~forced  # an implemented synergy is today's route itself: valued as it is
@@ -963,7 +964,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, co2_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
-    co2e = np.where(same_use, 0.0, co2e)
+    co2e = np.where(same_use, -truck, co2e)  # the truck of the move only: the use is today's
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
     # a raw residue that fits a standard-bound need but does not meet its standard: a lead through

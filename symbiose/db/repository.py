@@ -932,6 +932,7 @@ COLUMN_FIELDS = {
     "quantity": "quantity_base",
     "route_cost_eur_per_unit": "route_cost_cents",
     "virgin_price_eur_per_unit": "virgin_price_cents",
+    "gate_fee_eur_per_unit": "gate_fee_cents",
 }
 _VALUES = {"companies": _company_values, "streams": _stream_values, "needs": _need_values,
            "synergies": _synergy_values}  # fmt: skip
