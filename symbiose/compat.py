@@ -387,20 +387,13 @@ def _load_producer_restrictions(
             problems.append(Problem(name, r, "nace_prefix", f"'{row['nace_prefix']}' is not a NACE Rev.2 code; "
                                     "write it as in nace_rev2.csv ('01', '11.0', '11.02')"))  # fmt: skip
             ok = False
-        try:
-            prefix = check_ewc_prefix(row["ewc_prefix"])
-        except ValueError as exc:
-            problems.append(Problem(name, r, "ewc_prefix", str(exc)))
-            ok = False
+        prefix = _row_prefix(problems, name, r, row)
         if not row["category"] or not any(c.startswith(row["category"]) for c in categories):
             problems.append(Problem(name, r, "category", f"'{row['category']}' starts no category id of "
                                     "resource_categories.csv"))  # fmt: skip
             ok = False
-        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
-        if not row["basis"] or not keys or any(k not in sources for k in keys):
-            problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
-            ok = False
-        if ok:
+        keys = _cited(problems, name, r, row, sources)
+        if ok and prefix is not None and keys:
             out.append(ProducerRestriction(row["nace_prefix"], prefix, row["category"], row["basis"], ";".join(keys)))
     if problems:
         raise ValidationError(problems)
@@ -777,6 +770,25 @@ def _load_standards(path: Path, sources: dict[str, Source],
     return out
 
 
+def _row_prefix(problems: list[Problem], name: str, r: int, row: dict) -> str | None:
+    """A row's ``ewc_prefix`` (compact), or None with the row's problem."""
+    try:
+        return check_ewc_prefix(row["ewc_prefix"])
+    except ValueError as exc:
+        problems.append(Problem(name, r, "ewc_prefix", str(exc)))
+        return None
+
+
+def _cited(problems: list[Problem], name: str, r: int, row: dict, sources: dict[str, Source]) -> list[str]:
+    """A row's source keys, when it gives a basis and cites only keys of knowledge_sources.csv;
+    else no key, with the row's problem."""
+    keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+    if not row["basis"] or not keys or any(k not in sources for k in keys):
+        problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
+        return []
+    return keys
+
+
 def _load_intake_approvals(path: Path, categories: dict[str, ResourceCategory],
                            sources: dict[str, Source]) -> tuple[IntakeApproval, ...]:  # fmt: skip
     if not path.exists():
@@ -786,11 +798,7 @@ def _load_intake_approvals(path: Path, categories: dict[str, ResourceCategory],
     for i, row in enumerate(table.to_dict("records")):
         r = i + 2
         ok = True
-        try:
-            prefix = check_ewc_prefix(row["ewc_prefix"])
-        except ValueError as exc:
-            problems.append(Problem(name, r, "ewc_prefix", f"{exc}; write a List of Waste code or prefix"))
-            ok = False
+        prefix = _row_prefix(problems, name, r, row)
         cats = tuple(x.strip() for x in row["categories"].split(";") if x.strip())
         unknown = [x for x in cats if x not in categories]
         if not cats or unknown:
@@ -801,11 +809,8 @@ def _load_intake_approvals(path: Path, categories: dict[str, ResourceCategory],
             problems.append(Problem(name, r, "approval", "give a lower_case approval id and its French and "
                                     "English labels"))  # fmt: skip
             ok = False
-        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
-        if not row["basis"] or not keys or any(k not in sources for k in keys):
-            problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
-            ok = False
-        if ok:
+        keys = _cited(problems, name, r, row, sources)
+        if ok and prefix is not None and keys:
             out.append(IntakeApproval(prefix, cats, row["approval"], row["label_fr"], row["label_en"], row["basis"],
                                       ";".join(keys)))  # fmt: skip
     if problems:

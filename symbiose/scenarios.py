@@ -412,12 +412,16 @@ def _standards(item: dict, name: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
     """Product standards by their ids in the knowledge base."""
     from symbiose.compat import load_knowledge_base
 
+    return _known_ids(item, name, load_knowledge_base().standards, "product standard", ctx, key)
+
+
+def _known_ids(item: dict, name: str, known, what: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """A list of ids (';'-separated text or a list), each one of ``known``."""
     value = item.get(name, ())
     found = tuple(x.strip() for x in (value.split(";") if isinstance(value, str) else value) if x.strip())
-    known = load_knowledge_base().standards
     unknown = [x for x in found if x not in known]
     if unknown:
-        raise ctx.fail(f"{key}.{name}", f"unknown product standard '{unknown[0]}'; use one of {', '.join(known)}")
+        raise ctx.fail(f"{key}.{name}", f"unknown {what} '{unknown[0]}'; use one of {', '.join(known)}")
     return found
 
 
@@ -425,13 +429,7 @@ def _approvals(item: dict, ctx: _Ctx, key: str) -> tuple[str, ...]:
     """Intake approvals by their ids in the knowledge base (intake_approvals.csv)."""
     from symbiose.compat import load_knowledge_base
 
-    value = item.get("approvals", ())
-    found = tuple(x.strip() for x in (value.split(";") if isinstance(value, str) else value) if x.strip())
-    known = load_knowledge_base().approvals
-    unknown = [x for x in found if x not in known]
-    if unknown:
-        raise ctx.fail(f"{key}.approvals", f"unknown intake approval '{unknown[0]}'; use one of {', '.join(known)}")
-    return found
+    return _known_ids(item, "approvals", load_knowledge_base().approvals, "intake approval", ctx, key)
 
 
 def _category_of(item: dict, name: str, categories, ctx: _Ctx, key: str) -> str:

@@ -8,9 +8,8 @@ the new fields through bundles, real databases (SQLite and PostgreSQL) and migra
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
-from symbiose.bundle import read_bundle, write_bundle
+from symbiose.bundle import read_bundle
 from symbiose.candidates import build_candidates
 from symbiose.compat import load_knowledge_base
 from symbiose.domain import Company, Need, Network, PhysicalState, Route, Stage, Stream, Synergy
@@ -18,7 +17,6 @@ from symbiose.errors import ImportValidationError
 from symbiose.i18n import language
 from symbiose.matching import run_match, summary_text
 from symbiose.stages import synergy_problems
-from symbiose.suggestions import suggest
 from symbiose.units import Unit
 
 
@@ -30,6 +28,22 @@ def kb():
 def _sites(n: int = 3) -> tuple[Company, ...]:
     # 1 degree of longitude at 45.5 N is 77.95 km: sites 2 km apart
     return tuple(Company(f"C{i}", f"c{i}", 45.5, -0.5 + 2 * i / 77.95) for i in range(n))
+
+
+COMPANIES = "identifiant;raison_sociale;latitude;longitude\nC0;a;45,5;-0,5\nC1;b;45,5;-0,47\n"
+
+
+def _write(folder, **tables: str) -> None:
+    """A French bundle: the two companies and the given tables (file name: text)."""
+    for name, content in {"entreprises": COMPANIES, **tables}.items():
+        (folder / f"{name}.csv").write_text(content, encoding="utf-8")
+
+
+def _first_problem(folder, **tables: str):
+    _write(folder, **tables)
+    with pytest.raises(ImportValidationError) as info:
+        read_bundle(folder)
+    return info.value.problems[0]
 
 
 def _pairs(streams, needs, kb) -> set[tuple[str, str]]:
@@ -57,14 +71,9 @@ def test_warm_water_does_not_reach_a_cooling_need_that_states_a_maximum(kb):
 
 
 def test_a_maximum_below_the_minimum_is_named_and_nothing_is_read(tmp_path):
-    (tmp_path / "entreprises.csv").write_text(
-        "identifiant;raison_sociale;latitude;longitude\nC0;a;45,5;-0,5\nC1;b;45,5;-0,47\n", encoding="utf-8")
-    (tmp_path / "besoins.csv").write_text(
+    problem = _first_problem(tmp_path, besoins=(
         "identifiant;id_entreprise;categorie;quantite;unite;temperature_min_c;temperature_max_c\n"
-        "N1;C1;process_water;100;m3;30;25\n", encoding="utf-8")
-    with pytest.raises(ImportValidationError) as info:
-        read_bundle(tmp_path)
-    problem = info.value.problems[0]
+        "N1;C1;process_water;100;m3;30;25\n"))
     assert (problem.row, problem.column) == (2, "temperature_max_c")
     assert "25" in problem.message and "30" in problem.message
 
@@ -112,14 +121,8 @@ def test_an_implemented_synergy_without_the_approval_is_refused():
 
 
 def test_an_unknown_approval_is_named(tmp_path):
-    (tmp_path / "entreprises.csv").write_text(
-        "identifiant;raison_sociale;latitude;longitude\nC1;b;45,5;-0,47\n", encoding="utf-8")
-    (tmp_path / "besoins.csv").write_text(
-        "identifiant;id_entreprise;categorie;quantite;unite;agrements\nN1;C1;compost_feedstock;100;t;spa_c9\n",
-        encoding="utf-8")
-    with pytest.raises(ImportValidationError) as info:
-        read_bundle(tmp_path)
-    problem = info.value.problems[0]
+    problem = _first_problem(tmp_path, besoins=(
+        "identifiant;id_entreprise;categorie;quantite;unite;agrements\nN1;C1;compost_feedstock;100;t;spa_c9\n"))
     assert (problem.row, problem.column) == (2, "agrements") and "spa_c9" in problem.message
 
 
@@ -187,18 +190,11 @@ def test_an_implemented_synergy_keeps_its_own_value(kb):
 
 
 def test_today_s_use_reads_aliases_and_names_unknown_categories(tmp_path):
-    (tmp_path / "entreprises.csv").write_text(
-        "identifiant;raison_sociale;latitude;longitude\nC0;a;45,5;-0,5\n", encoding="utf-8")
-    (tmp_path / "flux.csv").write_text(
-        "identifiant;id_entreprise;matiere;quantite;unite;categorie_destination\nS1;C0;heat;100;MWh;heat\n",
-        encoding="utf-8")
+    _write(tmp_path, flux="identifiant;id_entreprise;matiere;quantite;unite;categorie_destination\n"
+                          "S1;C0;heat;100;MWh;heat\n")  # fmt: skip
     assert read_bundle(tmp_path).streams[0].destination_category == "heat_hot_water"  # 'heat' is an alias
-    (tmp_path / "flux.csv").write_text(
-        "identifiant;id_entreprise;code_dechet;quantite;unite;categorie_destination\nS1;C0;15 01 01;100;t;papier\n",
-        encoding="utf-8")
-    with pytest.raises(ImportValidationError) as info:
-        read_bundle(tmp_path)
-    problem = info.value.problems[0]
+    problem = _first_problem(tmp_path, flux=(
+        "identifiant;id_entreprise;code_dechet;quantite;unite;categorie_destination\nS1;C0;15 01 01;100;t;papier\n"))
     assert (problem.row, problem.column) == (2, "categorie_destination") and "papier" in problem.message
 
 
@@ -233,57 +229,3 @@ def test_the_regraded_c_pairs_are_gone_from_the_demo(demo_result):
         assert bool(arcs["same_use"].iat[i]) == (today[i] != "" and today[i] == category[i])
     kpis = demo_result.kpis
     assert kpis.same_use_synergies == int(demo_result.matches()["same_use"].sum())
-
-
-# ------------------------------------------------------------------ bundles, databases, migration 0010
-
-
-def _network_with_the_new_fields() -> Network:
-    stream = Stream("S1", "C0", 1_000_000, Unit.T, ewc_code="150101", destination="papeterie",
-                    destination_category="paper_fibre")  # fmt: skip
-    need = Need("N1", "C1", 2_000_000, Unit.M3, category="process_water", max_temperature_c=25.5,
-                min_temperature_c=5)  # fmt: skip
-    digester = Need("N2", "C1", 2_000_000, Unit.T, category="methanisation_feedstock", approvals=("abp_cat3",))
-    return Network(_sites(2), (stream,), (need, digester))
-
-
-def test_the_new_fields_round_trip_through_a_bundle(tmp_path):
-    network = _network_with_the_new_fields()
-    write_bundle(network, tmp_path)
-    back = read_bundle(tmp_path)
-    assert back.streams == network.streams and back.needs == network.needs
-
-
-def test_the_new_fields_round_trip_through_the_database(session_maker):
-    from symbiose.db import load_network, save_network
-
-    network = _network_with_the_new_fields()
-    with session_maker() as session, session.begin():
-        save_network(session, network)
-    with session_maker() as session:
-        back = load_network(session)
-    assert back.streams == network.streams and back.needs == network.needs
-
-
-def test_migration_0010_keeps_older_rows_and_goes_back(database_url):
-    from alembic import command
-
-    from symbiose.db import ensure_database, load_network, save_network, session_factory
-    from symbiose.db.engine import alembic_config, current_revision, upgrade
-
-    engine = ensure_database(database_url)
-    try:
-        with session_factory(engine)() as session, session.begin():
-            save_network(session, _network_with_the_new_fields())
-        command.downgrade(alembic_config(engine), "0009")  # the new columns go, the rows stay
-        assert current_revision(engine) == "0009"
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM needs")).scalar() == 2
-        upgrade(engine)  # back: the older rows read with the defaults
-        with session_factory(engine)() as session:
-            back = load_network(session)
-        assert back.streams[0].destination_category == "" and back.streams[0].destination == "papeterie"
-        assert [(n.max_temperature_c, n.approvals) for n in back.needs] == [(None, ()), (None, ())]
-        assert back.needs[0].min_temperature_c == 5
-    finally:
-        engine.dispose()
