@@ -445,7 +445,7 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
             gain=lambda d: d["receiver_gain_eur"], direction=_("receives"))  # fmt: skip
         both = pd.concat([as_supplier, as_receiver], ignore_index=True)
         # substitutions first, treatment outlets after (ranked apart)
-        both["treatment_last"] = both["outlet"].eq("treatment") if "outlet" in both else False
+        both["treatment_last"] = both["outlet"].isin(["treatment", "same_use"]) if "outlet" in both else False
         best = (both
                 .sort_values(["company_id", "treatment_last", "score", "road_km", "stream_id", "need_id"],
                              ascending=[True, True, False, True, True, True])
