@@ -229,3 +229,20 @@ def test_the_regraded_c_pairs_are_gone_from_the_demo(demo_result):
         assert bool(arcs["same_use"].iat[i]) == (today[i] != "" and today[i] == category[i])
     kpis = demo_result.kpis
     assert kpis.same_use_synergies == int(demo_result.matches()["same_use"].sum())
+
+
+def test_the_suppliers_banded_view_counts_no_purchase_for_a_stream_moved_to_its_use(kb):
+    from symbiose import blinding
+
+    def banded(stream):
+        candidates = build_candidates(Network(_sites(), (stream,), (MILL,)), kb=kb)
+        row = next(blinding.pair_table(candidates).itertuples())
+        return blinding.band_pair(row, blinding.SUPPLIER, activity=None)
+
+    new, same = banded(_cardboard()), banded(_cardboard("paper_fibre"))
+    # the mill's 120 EUR/t purchase is banded for a new use; for today's use it does not count
+    assert new.partner_value.high > 0 and not new.same_use
+    zero = blinding.series_band(0.0)  # the band of a zero price (bands always have a width)
+    assert same.same_use and same.partner_value.high <= 0.9 * zero.high and new.partner_value.low > zero.high
+    assert not same.is_treatment()  # shown apart as today's use, not as a treatment outlet
+    assert same.gain_per_unit().high < new.gain_per_unit().high
