@@ -48,14 +48,14 @@ STREAM_COLUMNS = [
     "physical_state", "months", "route", "route_cost_eur_per_unit", "notes",
     "bulk_density_t_per_m3", "storage_months", "temperature_c",
     "forms", "standards",
-    "destination",
+    "destination", "destination_category",
 ]  # fmt: skip
 NEED_COLUMNS = [
     "id", "company_id", "category", "accepted_codes", "description", "quantity", "unit",
     "virgin_price_eur_per_unit", "max_distance_km", "months", "hazardous_permit", "notes",
-    "min_temperature_c",
+    "min_temperature_c", "max_temperature_c",
     "accepted_states", "required_forms", "refused_forms", "required_standards", "gate_fee_eur_per_unit",
-    "permit",
+    "permit", "approvals",
 ]  # fmt: skip
 SYNERGY_COLUMNS = [
     "id", "stream_id", "need_id", "stage", "quantity", "abandoned_reason", "created_on",
@@ -195,6 +195,7 @@ class Generator:
         forms: str = "",
         standards: str = "",
         destination: str = "",
+        destination_category: str = "",
     ) -> None:
         ewc_code = ""
         if code:
@@ -224,6 +225,7 @@ class Generator:
             "forms": forms,
             "standards": standards,
             "destination": destination,
+            "destination_category": destination_category,
         }
         if (site.key, tag) in self.stream_tags:
             raise DemoDataError(f"stream tag {site.key}/{tag} used twice")
@@ -252,6 +254,8 @@ class Generator:
         standards: str = "",
         gate_fee: float = 0.0,
         treatment_permit: str = "",
+        max_temperature: float | None = None,
+        approvals: str = "",
     ) -> None:
         for prefix in filter(None, accepted_codes.split(",")):
             if len(prefix) == 6 and prefix not in self.ewc:
@@ -272,12 +276,14 @@ class Generator:
             "hazardous_permit": "true" if permit else "false",
             "notes": notes,
             "min_temperature_c": "" if min_temperature is None else fmt_number(min_temperature),
+            "max_temperature_c": "" if max_temperature is None else fmt_number(max_temperature),
             "accepted_states": states,
             "required_forms": forms,
             "refused_forms": refuses,
             "required_standards": standards,
             "gate_fee_eur_per_unit": fmt_number(gate_fee, 2) if gate_fee else "",
             "permit": treatment_permit,
+            "approvals": approvals,
         }
         if (site.key, tag) in self.need_tags:
             raise DemoDataError(f"need tag {site.key}/{tag} used twice")
@@ -361,6 +367,12 @@ INCINERATION_TGAP_EUR_PER_T = 25.0
 LANDFILL_GATE_FEE_EUR_PER_T = (61.0 - 20.0, 98.0 - 15.0)  # without the tax of 2012
 # used motor oil on a recovery route is collected by an approved collector for regeneration
 # (Code de l'environnement R.543-3 ff., the used-oil collection scheme): today's outlet
+# A still's condenser cools the distillate with cold water: a coolant cools a process only down
+# to its own temperature plus the approach of the exchanger, several kelvins (BREF-ICS, 1.1 and
+# 1.4.1); water above 25 °C (the warm end of borehole, river or mains water in summer) leaves
+# the distillate too warm, so warm rinse or process water is no cooling water for it.
+STILL_COOLING_WATER_MAX_C = 25
+
 USED_OIL_DESTINATION = "régénération hors du territoire (collecteur agréé d'huiles usagées)"
 LANDFILL_TYPICAL_GATE_FEE_EUR_PER_T = 79.0 - 20.0
 INCINERATION_GATE_FEE_EUR_PER_T = (84.0, 91.0)
@@ -442,10 +454,12 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
                  description="Bouteilles cassées et non conformes de la ligne d'embouteillage",
                  quantity=g.q(5, 60, 1), route="recovery", cost=g.q(15, 40, 1),
                  notes="expédiées vers une verrerie hors du territoire",
-                 destination="verrerie hors du territoire")  # fmt: skip
+                 destination="verrerie hors du territoire", destination_category="glass_cullet")  # fmt: skip
     if g.chance(0.3):
         g.stream(s, "cardboard", code="15 01 01", description="Cartons d'emballage et croisillons",
-                 quantity=g.q(3, 30, 1), route="recovery", cost=g.q(5, 25, 1))  # fmt: skip
+                 quantity=g.q(3, 30, 1), route="recovery", cost=g.q(5, 25, 1),
+                 destination="papeterie hors du territoire (collecteur de cartons)",
+                 destination_category="paper_fibre")  # fmt: skip
     if g.chance(0.25):
         g.stream(s, "pallets", code="15 01 03", description="Palettes en bois cassées",
                  quantity=g.q(2, 20, 1), route="recovery", cost=g.q(10, 30, 1))  # fmt: skip
@@ -453,7 +467,7 @@ def cognac_distillery(g: Generator, s: Site, big: bool = False) -> None:
         g.need(s, "water", category="process_water", unit="m3", months="11-3",
                description="Eau de refroidissement des alambics pendant la campagne de "
                "distillation", quantity=g.q(3_000, 15_000, 100), price=g.fixed(OWN_WATER_EUR_PER_M3),
-               max_km=10)  # fmt: skip
+               max_km=10, max_temperature=STILL_COOLING_WATER_MAX_C)  # fmt: skip
     if g.chance(0.2):
         g.need(s, "wood", category="wood_fuel", months="11-3", description="Plaquettes de bois "
                "pour une chaudière biomasse chauffant les alambics (projet)",
@@ -534,7 +548,7 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
                accepted_codes="020103,020106,0203,020701,020702,020704,0205",
                description="Intrants solides : fumiers, résidus de cultures et agroalimentaires, "
                "marcs, lies", quantity=30_000, price=25, max_km=50, states="solid;pasty",
-               refuses="film")  # fmt: skip
+               refuses="film", approvals="abp_cat3")  # fmt: skip
         g.need(s, "vinasses", accepted_codes="020702", unit="m3",
                months="11-4", description="Intrants liquides : vinasses (en remplacement de l'eau de "
                "dilution)", quantity=20_000, price=1, max_km=40, states="liquid")  # fmt: skip
@@ -542,11 +556,12 @@ def methaniser(g: Generator, s: Site, big: bool = True) -> None:
                description="Biodéchets et graisses de la restauration et des commerces (hygiénisés "
                "sur site)", quantity=4_000, price=0, max_km=40, gate_fee=45,
                treatment_permit="ICPE 2781-2 (enregistrement), agrément sanitaire sous-produits animaux C3",
+               approvals="abp_cat3",
                notes="redevance de traitement des biodéchets, ordre de grandeur ADEME (ADEME-METH)")  # fmt: skip
         g.stream(s, "digestate", code="19 06 06", state="pasty", route="recovery", cost=6,
                  description="Digestat solide, épandu chez des agriculteurs selon le plan "
                  "d'épandage", quantity=26_000, standards="plan_epandage",
-                 destination="agriculteurs du plan d'épandage")  # fmt: skip
+                 destination="agriculteurs du plan d'épandage", destination_category="soil_amendment")  # fmt: skip
         g.stream(s, "liquid_digestate", code="19 06 05", state="liquid", unit="m3",
                  route="recovery", cost=4, quantity=12_000, standards="plan_epandage",
                  description="Fraction liquide du digestat, riche en azote")  # fmt: skip
@@ -576,7 +591,8 @@ def composting(g: Generator, s: Site) -> None:
            notes="redevance de la plateforme, ordre de grandeur ADEME (ADEME-COMPOST)")  # fmt: skip
     g.stream(s, "compost", material="soil_amendment", route="other", cost=-6,
              description="Compost normé (NF U 44-051), vendu aujourd'hui aux agriculteurs",
-             quantity=4_500, standards="nf_u44_051", destination="vente aux agriculteurs")  # fmt: skip
+             quantity=4_500, standards="nf_u44_051", destination="vente aux agriculteurs",
+             destination_category="soil_amendment")  # fmt: skip
     g.stream(s, "rejects", code="19 12 12", description="Refus de criblage (plastiques, cailloux)",
              quantity=400, route="landfill", cost=LANDFILL_TYPICAL_EUR_PER_T)  # fmt: skip
 
@@ -693,7 +709,7 @@ def bakery(g: Generator, s: Site) -> None:
              description="Invendus de pain et viennoiseries non conformes")  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", description="Emballages en carton",
              quantity=g.q(10, 30, 1), route="recovery", cost=g.q(5, 20, 1),
-             destination="papeterie hors du territoire (collecteur de cartons)")  # fmt: skip
+             destination="papeterie hors du territoire (collecteur de cartons)", destination_category="paper_fibre")  # fmt: skip
     if g.chance(0.6):
         g.stream(s, "oil", code="20 01 25", state="liquid", description="Huiles de friture usagées",
                  quantity=g.q(1, 4, 0.5), route="recovery", cost=g.q(30, 60, 5))  # fmt: skip
@@ -884,7 +900,8 @@ def quarry(g: Generator, s: Site, kaolin: bool = False) -> None:
     if g.chance(0.6):
         g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery",
                  description="Huiles moteur usagées des tombereaux et des chargeuses",
-                 quantity=g.q(2, 5, 0.5), cost=g.q(0, 30, 5), destination=USED_OIL_DESTINATION)  # fmt: skip
+                 quantity=g.q(2, 5, 0.5), cost=g.q(0, 30, 5), destination=USED_OIL_DESTINATION,
+                 destination_category="oil_regeneration")  # fmt: skip
 
 
 def kaolin_quarry(g: Generator, s: Site) -> None:
@@ -942,7 +959,8 @@ def road_works(g: Generator, s: Site) -> None:
 def garage(g: Generator, s: Site) -> None:
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=g.q(0, 30, 5),
              description="Huiles moteur usagées des vidanges", quantity=g.q(2, 8, 0.5),
-             destination=USED_OIL_DESTINATION)  # fmt: skip
+             destination=USED_OIL_DESTINATION,
+                 destination_category="oil_regeneration")  # fmt: skip
     g.stream(s, "tyres", code="16 01 03", route="recovery", cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Pneumatiques usagés", quantity=g.q(5, 30, 1))  # fmt: skip
     if g.chance(0.5):
@@ -1023,11 +1041,13 @@ def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
     g.stream(s, "glass", code="20 01 02", route="recovery",
              cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Verre des points d'apport volontaire, expédié vers une verrerie hors du "
-             "territoire", quantity=g.q(800, 1_500, 50) * scale)  # fmt: skip
+             "territoire", quantity=g.q(800, 1_500, 50) * scale, destination="verrerie hors du territoire",
+             destination_category="glass_cullet")  # fmt: skip
     g.stream(s, "cardboard", code="20 01 01", route="recovery",
              cost=g.fixed(EPR_TAKE_BACK_EUR_PER_T),
              description="Papiers et cartons", quantity=g.q(300, 600, 10) * scale,
-             destination="papeterie hors du territoire (filière REP papiers et emballages)")  # fmt: skip
+             destination="papeterie hors du territoire (filière REP papiers et emballages)",
+             destination_category="paper_fibre")  # fmt: skip
     g.stream(s, "metal", code="20 01 40", route="recovery", cost=g.q(-100, -80, 5),
              description="Ferrailles", quantity=g.q(250, 500, 10) * scale)  # fmt: skip
     g.stream(s, "rubble", code="17 01 07", route="landfill", cost=g.q(15, 20, 1),
@@ -1047,7 +1067,8 @@ def collection_centre(g: Generator, s: Site, main: bool = False) -> None:
              5))  # fmt: skip
     g.stream(s, "oil", code="13 02 05", state="liquid", route="recovery", cost=0,
              description="Huiles moteur usagées des particuliers",
-             quantity=g.q(5, 20, 1), destination=USED_OIL_DESTINATION)  # fmt: skip
+             quantity=g.q(5, 20, 1), destination=USED_OIL_DESTINATION,
+                 destination_category="oil_regeneration")  # fmt: skip
     if main or g.chance(0.5):
         g.stream(s, "cooking_oil", code="20 01 25", state="liquid", route="recovery",
                  cost=g.q(30, 50, 5), description="Huiles alimentaires usagées",
@@ -1084,7 +1105,7 @@ def waste_operator(g: Generator, s: Site) -> None:
            max_km=60, forms="film;clean")  # fmt: skip
     g.stream(s, "bales", code="19 12 01", route="recovery", cost=-60,
              description="Papiers et cartons en balles, vendus à une papeterie",
-             quantity=2_400)  # fmt: skip
+             quantity=2_400, destination="papeterie", destination_category="paper_fibre")  # fmt: skip
     g.stream(s, "ferrous", code="19 12 02", route="recovery", cost=-150,
              description="Ferrailles triées", quantity=2_600)  # fmt: skip
     g.stream(s, "rejects", code="19 12 12", route="landfill",
@@ -1106,7 +1127,7 @@ def campsite(g: Generator, s: Site) -> None:
 def laundry(g: Generator, s: Site) -> None:
     g.stream(s, "water", material="process_water", unit="m3", state="liquid", cost=2.5,
              description="Eaux tièdes de rinçage (35 °C) après filtration",
-             quantity=18_000)  # fmt: skip
+             quantity=18_000, temperature=35)  # fmt: skip
     g.stream(s, "textile", code="20 01 11", route="incineration",
              cost=INCINERATION_TYPICAL_EUR_PER_T,
              description="Linge usé (draps d'hôpital et d'hôtel)", quantity=12)  # fmt: skip
@@ -1121,7 +1142,7 @@ def supermarket(g: Generator, s: Site) -> None:
              quantity=g.q(40, 120, 5))  # fmt: skip
     g.stream(s, "cardboard", code="15 01 01", route="recovery", cost=g.q(-25, -10, 1),
              description="Cartons mis en balles en magasin et revendus", quantity=g.q(80, 200,
-             5))  # fmt: skip
+             5), destination="récupérateur de papiers-cartons (revendus)", destination_category="paper_fibre")  # fmt: skip
     g.stream(s, "film", code="15 01 02", route="recovery", cost=g.q(20, 40, 1),
              description="Film étirable propre", quantity=g.q(10, 40, 1))  # fmt: skip
     g.stream(s, "pallets", code="15 01 03", route="recovery", cost=0,

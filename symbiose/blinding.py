@@ -261,6 +261,9 @@ class BandedPair:
     what: str  # the partner's stream code or need category (codes only, never free text)
     activity: Activity | None
     handling_eur: float = 0.0  # loading and unloading per unit (public: the vehicle table, CNR-COSTS)
+    # the stream's outlet already puts it to this use today (the supplier's own data): the
+    # receiver's purchase does not count, only the difference from today's route
+    same_use: bool = False
 
     def gain_per_unit(self) -> Band:
         """Interval of the viewer's gain per unit at the equal-split price, over the bands."""
@@ -274,7 +277,7 @@ class BandedPair:
     def is_treatment(self) -> bool:
         """Whether the receiver replaces no purchase (net of its gate fee): a treatment outlet, ranked
         and shown apart from substitutions."""
-        return (self.own_value_eur if self.side == "receiver" else self.partner_value.high) <= 0
+        return not self.same_use and (self.own_value_eur if self.side == "receiver" else self.partner_value.high) <= 0
 
     def tradable(self) -> Band:
         return Band(min(self.own_quantity, self.partner_quantity.low), min(self.own_quantity, self.partner_quantity.high))
@@ -323,6 +326,7 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
         partner_quantity=qty_band, distance=distance, transport_eur_per_km=rates,
         pretreatment_eur=float(row.pretreatment_cents) / 100, what=str(what), activity=activity,
         handling_eur=float(getattr(row, "handling_cents", 0.0)) / 100,
+        same_use=bool(getattr(row, "same_use", False)),
     )  # fmt: skip
 
 
@@ -396,6 +400,10 @@ def pair_table(candidates) -> pd.DataFrame:
         "ewc_code": streams["ewc_code"].to_numpy()[s], "material": streams["material"].to_numpy()[s],
         "pretreatment": arcs["pretreatment"].astype(str).to_numpy(),
     })  # fmt: skip
+    # a stream moved to the use it has today: no purchase of the receiver counts (candidates)
+    same = arcs["same_use"].to_numpy(dtype=bool) if "same_use" in arcs.columns else np.zeros(len(arcs), dtype=bool)
+    out["same_use"] = same
+    out["virgin_price_cents"] = np.where(same, 0.0, out["virgin_price_cents"].to_numpy(dtype=float))
     unit = out["unit"].to_numpy()
     tpu = np.where(unit == "m3", candidates.params.liquid_density_t_per_m3, 1.0)
     # heat without a pipe cost travels for free (candidates: a piped unit is not trucked)

@@ -127,6 +127,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("forms", ("formes", "forme")),
         Column("standards", ("normes", "norme")),
         Column("destination", ("destination_actuelle", "exutoire_actuel")),
+        Column("destination_category", ("categorie_destination", "usage_actuel")),
     ),
     "needs": (
         Column("id", ("identifiant",), True),
@@ -145,12 +146,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("hazardous_permit", ("autorisation_dangereux",)),
         Column("notes", ("remarques", "commentaires")),
         Column("min_temperature_c", ("temperature_min_c", "temperature_minimale")),
+        Column("max_temperature_c", ("temperature_max_c", "temperature_maximale")),
         Column("accepted_states", ("etats_acceptes",)),
         Column("required_forms", ("formes_exigees",)),
         Column("refused_forms", ("formes_refusees",)),
         Column("required_standards", ("normes_exigees",)),
         Column("gate_fee_eur_per_unit", ("redevance_eur_par_unite", "redevance")),
         Column("permit", ("autorisation", "arrete_icpe")),
+        Column("approvals", ("agrements", "agrement")),
     ),
     "synergies": (
         Column("id", ("identifiant",), True),
@@ -1082,6 +1085,7 @@ def _parse_stream(
     density, storage, temperature = _logistics_cells(row)
     forms = _vocabulary(row, "forms", parse_forms)
     standards = _standards(row, "standards")
+    destination_category = _category(row, "destination_category")
     if not row.ok or quantity is None or unit is None:
         return None
     return Stream(
@@ -1090,6 +1094,7 @@ def _parse_stream(
         months=months, route=route, route_cost_cents=to_cents(cost or 0),
         notes=row.text("notes"), bulk_density_t_per_m3=density, storage_months=storage, temperature_c=temperature,
         forms=forms, standards=standards, destination=row.text("destination"),
+        destination_category=destination_category,
     )  # fmt: skip
 
 
@@ -1157,6 +1162,13 @@ def _parse_need(
     months = row.months("months")
     permit = row.boolean("hazardous_permit")
     min_temperature = _temperature(row, "min_temperature_c")
+    max_temperature = _temperature(row, "max_temperature_c")
+    if min_temperature is not None and max_temperature is not None and max_temperature < min_temperature:
+        row.problem("max_temperature_c", _(
+            "the maximum temperature {high} °C is below the minimum {low} °C; swap them or leave one empty"
+        ).format(high=fmt_decimal(max_temperature, 2), low=fmt_decimal(min_temperature, 2)))  # fmt: skip
+        max_temperature = None
+    approvals = _approvals(row, "approvals")
     _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
     states = _vocabulary(row, "accepted_states", parse_states)
     required = _vocabulary(row, "required_forms", parse_forms)
@@ -1173,8 +1185,26 @@ def _parse_need(
         hazardous_permit=permit, notes=row.text("notes"), min_temperature_c=min_temperature,
         accepted_states=states, required_forms=required,
         refused_forms=refused, required_standards=standards, gate_fee_cents=to_cents(gate_fee or 0),
-        permit=row.text("permit"),
+        permit=row.text("permit"), max_temperature_c=max_temperature, approvals=approvals,
     )  # fmt: skip
+
+
+def _approvals(row: _Row, column: str) -> tuple[str, ...]:
+    """Intake approvals a receiver holds, by their ids in ``intake_approvals.csv``."""
+    from symbiose.compat import load_knowledge_base
+
+    known = load_knowledge_base().approvals
+    found = []
+    for token in _CODE_SPLIT.split(row.text(column)):
+        token = token.strip().lower().replace(" ", "_").replace("-", "_")
+        if not token:
+            continue
+        if token not in known:
+            row.problem(column, _("'{token}' is not a known intake approval; use one of {known}").format(
+                token=token, known=", ".join(known)))  # fmt: skip
+        elif token not in found:
+            found.append(token)
+    return tuple(found)
 
 
 def _vocabulary(row: _Row, column: str, parse) -> tuple[str, ...]:
@@ -1479,7 +1509,7 @@ def _stream_cells(s: Stream) -> list[OutCell]:
         format_months(s.months), str(s.route), _money(s.route_cost_cents), s.notes,
         _optional(s.bulk_density_t_per_m3), None if s.storage_months is None else Decimal(s.storage_months),
         _optional(s.temperature_c),
-        ";".join(s.forms), ";".join(s.standards), s.destination,
+        ";".join(s.forms), ";".join(s.standards), s.destination, s.destination_category,
     ]  # fmt: skip
 
 
@@ -1494,9 +1524,9 @@ def _need_cells(n: Need) -> list[OutCell]:
         _decimal_from_int(n.quantity_base, 3), str(n.unit), _money(n.virgin_price_cents),
         None if n.max_distance_km is None else float(n.max_distance_km), format_months(n.months),
         "true" if n.hazardous_permit else "false", n.notes, _optional(n.min_temperature_c),
-        ";".join(n.accepted_states),
+        _optional(n.max_temperature_c), ";".join(n.accepted_states),
         ";".join(n.required_forms), ";".join(n.refused_forms), ";".join(n.required_standards),
-        _money(n.gate_fee_cents) if n.gate_fee_cents else None, n.permit,
+        _money(n.gate_fee_cents) if n.gate_fee_cents else None, n.permit, ";".join(n.approvals),
     ]  # fmt: skip
 
 
@@ -1628,12 +1658,12 @@ def _template_rows(language: str) -> dict[str, list[OutCell]]:
             f"{prefix}S0001", f"{prefix}C001", "03 01 05", "", "Sciure et copeaux" if fr else "Sawdust and chips",
             Decimal("1234.5"), "t", "solide" if fr else "solid", "11-3",
             "enfouissement" if fr else "landfill", Decimal("65.5"), note, Decimal("0.25"), Decimal("6"), None,
-            "sciure, propre, sec" if fr else "sawdust, clean, dry", "", "",
+            "sciure, propre, sec" if fr else "sawdust, clean, dry", "", "", "",
         ],
         "needs": [
             f"{prefix}N0001", f"{prefix}C001", "wood_fuel", "0301", "Chaufferie bois" if fr else "Wood boiler",
-            Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note, None,
-            "solide" if fr else "solid", "", "souillé" if fr else "soiled", "", None, "",
+            Decimal("2000"), "t", Decimal("25"), 40.0, "10-4", "non" if fr else "false", note, None, None,
+            "solide" if fr else "solid", "", "souillé" if fr else "soiled", "", None, "", "",
         ],
         "synergies": [
             f"{prefix}Y0001", f"{prefix}S0001", f"{prefix}N0001", "suggere" if fr else "suggested", Decimal("500"), "",

@@ -83,7 +83,7 @@ def stream_table(network: Network) -> pd.DataFrame:
              _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
              ";".join(c.freight_access), _or_nan(s.bulk_density_t_per_m3), _or_nan(s.storage_months),
              _or_nan(s.temperature_c), c.naf_code or "",
-             _form_bits(s.forms), ";".join(s.standards), s.destination)
+             _form_bits(s.forms), ";".join(s.standards), s.destination, s.destination_category)
         )  # fmt: skip
     return pd.DataFrame(
         rows,
@@ -91,7 +91,7 @@ def stream_table(network: Network) -> pd.DataFrame:
                  "physical_state", "quantity_base", "hazardous", "month_bits", "route",
                  "route_cost_cents", "description", "freight_access", "bulk_density_t_per_m3",
                  "storage_months", "temperature_c", "naf_code",
-                 "form_bits", "standards", "destination"],
+                 "form_bits", "standards", "destination", "destination_category"],
     )  # fmt: skip
 
 
@@ -226,7 +226,8 @@ def need_table(network: Network) -> pd.DataFrame:
              _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
              ";".join(c.freight_access), _or_nan(n.min_temperature_c),
              _state_bits(n.accepted_states), _form_bits(n.required_forms), _form_bits(n.refused_forms),
-             ";".join(n.required_standards), n.gate_fee_cents, n.permit)
+             ";".join(n.required_standards), n.gate_fee_cents, n.permit, _or_nan(n.max_temperature_c),
+             ";".join(n.approvals))
         )  # fmt: skip
     return pd.DataFrame(
         rows,
@@ -234,7 +235,7 @@ def need_table(network: Network) -> pd.DataFrame:
                  "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
                  "hazardous_permit", "description", "naf_code", "freight_access", "min_temperature_c", "state_bits",
                  "required_form_bits", "refused_form_bits", "required_standards", "gate_fee_cents",
-                 "permit"],
+                 "permit", "max_temperature_c", "approvals"],
     )  # fmt: skip
 
 
@@ -357,6 +358,7 @@ def build_candidates(
     # ids renamed since the data was entered ('heat', 'animal_feed') read as their current ids
     if kb.aliases:
         streams["material"] = streams["material"].map(kb.canonical_category)
+        streams["destination_category"] = streams["destination_category"].map(kb.canonical_category)
         needs["category"] = needs["category"].map(kb.canonical_category)
     # an exchange that happens today (a stream's destination is a need of the network) is the
     # counterfactual, not a new synergy: never a candidate unless followed as a synergy
@@ -811,6 +813,28 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tupl
     return ok, standard_ok
 
 
+def _approval_missing(kb: KnowledgeBase, s: np.ndarray, n: np.ndarray, streams: pd.DataFrame,
+                      needs: pd.DataFrame, category) -> np.ndarray:  # fmt: skip
+    """Per pair: its code needs an intake approval to reach its category (``intake_approvals.csv``:
+    catering waste to composting or biogas, an animal by-product plant approval) that the
+    receiver does not hold (its ``approvals``). Resolved per distinct code and per need, then
+    spread to the pairs."""
+    out = np.zeros(len(s), dtype=bool)
+    if not kb.intake_approvals or not len(s):
+        return out
+    code_id, codes = pd.factorize(streams["ewc_code"].astype(str))
+    codes = np.asarray(codes, dtype=str)
+    held = needs["approvals"].astype(str).to_numpy(dtype=object)
+    category = np.asarray(category, dtype=object)
+    for row in kb.intake_approvals:  # a handful of rows, each a vectorised mask over the pairs
+        by_code = np.char.startswith(codes, row.ewc_prefix) if len(codes) else np.zeros(0, dtype=bool)
+        if not by_code.any():
+            continue
+        holds = np.fromiter((row.approval in text.split(";") for text in held), dtype=bool, count=len(held))
+        out |= by_code[code_id[s]] & np.isin(category, row.categories) & ~holds[n]
+    return out
+
+
 def _intermediary_cents(s: np.ndarray, n: np.ndarray, streams: pd.DataFrame, needs: pd.DataFrame,
                         kb: KnowledgeBase) -> np.ndarray:  # fmt: skip
     """Per pair, the cheapest intermediary service (cents per t) among the standards the need
@@ -847,7 +871,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
                "transport_cents", "pretreatment_cents", "co2e_avoided_kg", "value_cents",
                "capacity_base", "month_bits", "freight_mode", "transport_co2e_kg", "forced_only",
                "handling_cents", "payload_t", "storage_months", "gate_fee_cents", "via_intermediary",
-               "intermediary_cents", "unit", "conditions", "max_need_share"]  # fmt: skip
+               "intermediary_cents", "unit", "conditions", "max_need_share", "same_use"]  # fmt: skip
     if not len(pairs):
         return pd.DataFrame(columns=columns)
     s = pairs["s"].to_numpy(dtype=np.int64)
@@ -920,6 +944,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         & ((common_months != 0) | stored_reach)
         & (col(streams, "company_id", s, object) != col(needs, "company_id", n, object))
         & ~_withheld(kb, col(streams, "naf_code", s, object), col(streams, "ewc_code", s, object), category_names)
+        & ~_approval_missing(kb, s, n, streams, needs, category_names)
     )
     # heat reaches a need only hot enough: the stream's temperature (stated, else its grade's
     # lowest) at least the need's stated minimum
@@ -927,8 +952,11 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     s_temp = np.where(np.isfinite(s_temp), s_temp,
                       logistics.default_of("temperature_c", col(streams, "material", s, object)))  # fmt: skip
     hot_enough = ~(s_temp < col(needs, "min_temperature_c", n, float))  # NaN on either side: no limit
+    # and cooling water only cold enough: at most the need's stated maximum (a condenser cools
+    # nothing with warm water, BREF-ICS); NaN on either side: no limit
+    cool_enough = ~(s_temp > col(needs, "max_temperature_c", n, float))
     fit, standard_ok = _fits(s, n, streams, needs, category_names, kb)
-    keep = (road <= max_km + 1e-9) & lawful & hot_enough & fit
+    keep = (road <= max_km + 1e-9) & lawful & hot_enough & cool_enough & fit
 
     tonnes_per_unit = np.where(is_m3, params.liquid_density_t_per_m3, 1.0)
     # the quantity the pair can trade: the months both exist (and storage where the residue keeps),
@@ -970,10 +998,20 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     # network where a substitution saves the receiver its virgin input
     gate_fee = col(needs, "gate_fee_cents", n, float)
     receiver = quality * col(needs, "virgin_price_cents", n, float) - gate_fee
+    # today's outlet already puts the stream to this use (its destination category is the pair's):
+    # the fate is the same, so the pair is worth only the difference from today's route (the
+    # producer's route cost against transport and any gate fee), with no virgin input and no CO2e
+    # counted as avoided (only the truck's): the input it saves here, the stream's present
+    # recycler buys elsewhere
+    same_use = (col(streams, "destination_category", s, object) == category_names) & (category_names != "")
+    if forced is not None:
+        same_use &= ~forced  # an implemented synergy is today's route itself: valued as it is
+    receiver = np.where(same_use, -gate_fee, receiver)
     pretreat = pretreat_per_t * tonnes_per_unit
     landfilled = route == str(Route.LANDFILL)
     truck = np.where(piped, 0.0, co2_per_tkm * road * tonnes_per_unit)
     co2e = quality * virgin_co2 + np.where(landfilled, landfill_co2 * tonnes_per_unit, 0.0) - truck
+    co2e = np.where(same_use, -truck, co2e)  # the truck of the move only: the use is today's
     carbon_cents_per_kg = params.carbon_price_eur_per_t * 100 / 1000
     value = supplier + receiver - transport_cents - pretreat + carbon_cents_per_kg * co2e
     # a raw residue that fits a standard-bound need but does not meet its standard: a lead through
@@ -1027,5 +1065,6 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "unit": pd.Categorical(s_unit[idx]),
         "conditions": pd.Categorical(condition_ids(kb, condition_bits[idx])),
         "max_need_share": need_share[idx],
+        "same_use": same_use[idx],
     })  # fmt: skip
     return arcs

@@ -84,6 +84,7 @@ SECTOR_COLUMNS = ("nace_prefix", "category", "basis")
 RESTRICTION_COLUMNS = ("nace_prefix", "ewc_prefix", "category", "basis", "source")
 CONDITION_COLUMNS = ("id", "nace_prefix", "ewc_prefix", "category", "condition_fr", "condition_en",
                      "max_share_of_need", "source")  # fmt: skip
+APPROVAL_COLUMNS = ("ewc_prefix", "categories", "approval", "label_fr", "label_en", "basis", "source")
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
     "basis",
@@ -206,6 +207,21 @@ class ProductStandard:
 
 
 @dataclass(frozen=True, slots=True)
+class IntakeApproval:
+    """Codes (a List of Waste prefix) that reach some categories only at a receiver holding an
+    approval (``intake_approvals.csv``): catering waste to composting or biogas needs a plant
+    approved for animal by-products (Reg. (EC) 1069/2009 art. 24(1)(g))."""
+
+    ewc_prefix: str
+    categories: tuple[str, ...]
+    approval: str
+    label_fr: str
+    label_en: str
+    basis: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class SectorUse:
     """A receiving sector (NACE prefix such as ``23.51`` or ``01``) uses a category."""
 
@@ -278,6 +294,7 @@ class KnowledgeBase:
     form_rules: tuple[FormRule, ...] = ()
     standards: dict[str, ProductStandard] = field(default_factory=dict)
     conditions: tuple[Condition, ...] = ()
+    intake_approvals: tuple[IntakeApproval, ...] = ()
     _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -295,6 +312,21 @@ class KnowledgeBase:
         reports it).
         """
         return self.aliases.get(name, name)
+
+    @property
+    def approvals(self) -> dict[str, IntakeApproval]:
+        """The approval ids of ``intake_approvals.csv``, each with its first row (its labels)."""
+        out: dict[str, IntakeApproval] = {}
+        for row in self.intake_approvals:
+            out.setdefault(row.approval, row)
+        return out
+
+    def approval_needed(self, ewc_code: str, category: str) -> str:
+        """The approval a receiver needs to take this code for this category ('' if none)."""
+        for row in self.intake_approvals:
+            if ewc_code.startswith(row.ewc_prefix) and category in row.categories:
+                return row.approval
+        return ""
 
     def served_by(self, category: str) -> tuple[str, ...]:
         """The categories a supply of ``category`` can feed: itself, then the lower grades."""
@@ -397,12 +429,8 @@ def _load_producer_restrictions(
     for i, row in enumerate(table.to_dict("records")):
         r = i + 2
         prefix = _producer_keys(problems, name, r, row, known, categories)
-        ok = prefix is not None
-        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
-        if not row["basis"] or not keys or any(k not in sources for k in keys):
-            problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
-            ok = False
-        if ok:
+        keys = _cited(problems, name, r, row, sources)
+        if prefix is not None and keys:
             out.append(ProducerRestriction(row["nace_prefix"], prefix, row["category"], row["basis"], ";".join(keys)))
     if problems:
         raise ValidationError(problems)
@@ -820,6 +848,54 @@ def _load_standards(path: Path, sources: dict[str, Source],
     return out
 
 
+def _row_prefix(problems: list[Problem], name: str, r: int, row: dict) -> str | None:
+    """A row's ``ewc_prefix`` (compact), or None with the row's problem."""
+    try:
+        return check_ewc_prefix(row["ewc_prefix"])
+    except ValueError as exc:
+        problems.append(Problem(name, r, "ewc_prefix", str(exc)))
+        return None
+
+
+def _cited(problems: list[Problem], name: str, r: int, row: dict, sources: dict[str, Source]) -> list[str]:
+    """A row's source keys, when it gives a basis and cites only keys of knowledge_sources.csv;
+    else no key, with the row's problem."""
+    keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+    if not row["basis"] or not keys or any(k not in sources for k in keys):
+        problems.append(Problem(name, r, "source", "give a basis and cite a source key of knowledge_sources.csv"))
+        return []
+    return keys
+
+
+def _load_intake_approvals(path: Path, categories: dict[str, ResourceCategory],
+                           sources: dict[str, Source]) -> tuple[IntakeApproval, ...]:  # fmt: skip
+    if not path.exists():
+        return ()
+    table = _read_csv(path, APPROVAL_COLUMNS)
+    name, problems, out = path.name, [], []
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        ok = True
+        prefix = _row_prefix(problems, name, r, row)
+        cats = tuple(x.strip() for x in row["categories"].split(";") if x.strip())
+        unknown = [x for x in cats if x not in categories]
+        if not cats or unknown:
+            problems.append(Problem(name, r, "categories", f"'{unknown[0] if unknown else ''}' is not a category; "
+                                    "list ids of resource_categories.csv separated by ';'"))  # fmt: skip
+            ok = False
+        if not _CATEGORY_ID.match(row["approval"]) or not row["label_fr"] or not row["label_en"]:
+            problems.append(Problem(name, r, "approval", "give a lower_case approval id and its French and "
+                                    "English labels"))  # fmt: skip
+            ok = False
+        keys = _cited(problems, name, r, row, sources)
+        if ok and prefix is not None and keys:
+            out.append(IntakeApproval(prefix, cats, row["approval"], row["label_fr"], row["label_en"], row["basis"],
+                                      ";".join(keys)))  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return tuple(out)
+
+
 def _load_sector_uses(path: Path, categories: dict[str, ResourceCategory]) -> tuple[SectorUse, ...]:
     table = _read_csv(path, SECTOR_COLUMNS)
     name, problems, uses = path.name, [], []
@@ -862,8 +938,10 @@ def load_knowledge_base(
     form_rules = _load_form_rules(base / "form_rules.csv", categories, sources)
     standards = _load_standards(base / "product_standards.csv", sources, categories)
     conditions = _load_conditions(base / "conditions.csv", categories, sources)
+    approvals = _load_intake_approvals(base / "intake_approvals.csv", categories, sources)
     return KnowledgeBase(categories, rules, uses, aliases, freight, sources, producer_restrictions=restrictions,
-                         form_rules=form_rules, standards=standards, conditions=conditions)  # fmt: skip
+                         form_rules=form_rules, standards=standards, conditions=conditions,
+                         intake_approvals=approvals)  # fmt: skip
 
 
 __all__ = [
@@ -872,6 +950,7 @@ __all__ = [
     "Condition",
     "FormRule",
     "FreightMode",
+    "IntakeApproval",
     "ProducerRestriction",
     "ProductStandard",
     "Source",

@@ -16,7 +16,13 @@ Glossary (one name per quantity):
 * ``storage_months``: how many months a stream keeps once produced (0: delivered when produced;
   None: its category's default);
 * ``temperature_c`` / ``min_temperature_c``: the temperature a heat stream is delivered at and
-  the lowest a heat need can use (None: not stated, the grade of its category alone applies).
+  the lowest a heat need can use (None: not stated, the grade of its category alone applies);
+* ``max_temperature_c``: the highest temperature a need can take (cooling water: a condenser
+  cools nothing with warm water; None: no limit);
+* ``destination_category``: the resource category today's outlet puts a stream to (recovered
+  paper collected for a paper mill: ``paper_fibre``); a pair to that same use is not new value;
+* ``approvals``: the intake approvals a receiver holds (``data/intake_approvals.csv``: the
+  animal by-product approval a digester or composter needs for catering waste).
 
 >>> normalize_ewc("02 01 03")
 '020103'
@@ -302,6 +308,9 @@ class Stream:
     # where it goes today: a need id of the network (an existing exchange, never suggested anew)
     # or the name of an outside outlet
     destination: str = ""
+    # the resource category today's outlet puts it to (a category id; empty: not stated): a pair
+    # to that same use moves the stream from one recycler to another, it is not new value
+    destination_category: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +340,11 @@ class Need:
     # a treatment outlet paid to take waste: its gate fee per unit (cents) and its permit
     gate_fee_cents: int = 0
     permit: str = ""
+    # the highest temperature it can take (cooling water); None: no limit
+    max_temperature_c: float | None = None
+    # intake approvals it holds (ids of data/intake_approvals.csv, such as the animal by-product
+    # approval of a digester): a code that needs one reaches it only if it holds it
+    approvals: tuple[str, ...] = ()
 
     def accepts_code(self, ewc_code: str) -> bool:
         return any(ewc_code.startswith(prefix) for prefix in self.accepted_codes)

@@ -30,7 +30,10 @@ METHOD = N_(
     "CO2e avoided = virgin production avoided (quality x category factor, DESNZ/DEFRA 2025) + "
     "landfill emissions avoided for landfilled streams (DESNZ/DEFRA 2025 landfill factors) - truck "
     "emissions (kg CO2e per t.km, DESNZ 2025 HGV average laden, well-to-wheel, per tonne of the "
-    "truck's payload)."
+    "truck's payload). A stream that today's outlet already puts to the pair's use (its destination "
+    "category) is not new value: such a pair counts only the difference from today's route (the "
+    "supplier's route cost against transport and any gate fee), no virgin input and no CO2e avoided "
+    "(its truck's emissions only); these flows are reported apart."
 )
 
 
@@ -59,6 +62,11 @@ class Kpis:
     unmatched_mwh: float
     unmet_need_t: float
     carbon_value_eur: float = 0.0  # carbon price x CO2e avoided, counted in the objective only
+    # pairs that move a stream already put to the same use today (its destination category):
+    # counted in the totals at the difference from today's route only, and reported apart
+    same_use_synergies: int = 0
+    same_use_t: float = 0.0
+    same_use_eur: float = 0.0
     objective_eur: float = 0.0  # what the solver maximised: net benefit + carbon value
     method: str = METHOD
     unmatched_by_code: list[dict] = field(default_factory=list)
@@ -124,7 +132,11 @@ def compute_kpis(candidates: Candidates, allocation: Allocation) -> Kpis:
     money = lambda name: float((q * per_unit(name)).sum()) / 100  # noqa: E731
     s_unit = streams["unit"].to_numpy(dtype=object)
     n_unit = needs["unit"].to_numpy(dtype=object)
+    same = flows["same_use"].to_numpy(dtype=bool) if "same_use" in flows.columns else np.zeros(len(flows), dtype=bool)
     return Kpis(
+        same_use_synergies=int(same.sum()),
+        same_use_t=float(q[same & (unit == str(Unit.T))].sum()),
+        same_use_eur=float((q * per_unit("value_cents"))[same].sum()) / 100,
         synergies=len(flows),
         companies_involved=len(companies),
         matched_t=float(q[unit == str(Unit.T)].sum()),

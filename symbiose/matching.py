@@ -64,6 +64,9 @@ class MatchResult:
         implemented = {(s.stream_id, s.need_id) for s in self.network.synergies if s.stage == Stage.IMPLEMENTED}
         keys = pd.MultiIndex.from_arrays([out["stream_id"], out["need_id"]])
         out["implemented"] = keys.isin(list(implemented)) if implemented else False
+        # a stream today's outlet already puts to this use: counted at the difference from today's route
+        out["same_use"] = (flows["same_use"].to_numpy(dtype=bool) if "same_use" in flows.columns
+                           else np.zeros(len(out), dtype=bool))  # fmt: skip
         return out.sort_values(["stream_id", "need_id"]).reset_index(drop=True)
 
 
@@ -175,6 +178,9 @@ def summary_text(result: MatchResult) -> str:
         _("{synergies} synergies between {companies} companies ({backend}, {status})").format(
             synergies=n(k.synergies), companies=n(k.companies_involved), backend=result.allocation.backend,
             status=result.allocation.status),
+        *(["  " + _("of which {count} synergies ({t} t) move a stream already recovered today to the same use: "
+                    "{eur} EUR/yr, the difference from today's route only, no CO2e").format(
+            count=n(k.same_use_synergies), t=n(k.same_use_t), eur=n(k.same_use_eur))] if k.same_use_synergies else []),
         "  " + _("exchanged per year: {t} t, {m3} m3, {mwh} MWh ({diverted} t taken from landfill or "
                  "incineration)").format(t=n(k.matched_t), m3=n(k.matched_m3), mwh=n(k.matched_mwh),
                                          diverted=n(k.diverted_t)),
@@ -191,10 +197,11 @@ def summary_text(result: MatchResult) -> str:
     sugg = result.suggestions
     if len(sugg) and "outlet" in sugg:
         kinds = sugg["outlet"].value_counts()
-        lines.append("  " + _("suggestions: {substitutions} substitutions, {treatment} treatment outlets and {leads} "
-                              "leads through an intermediary, ranked apart").format(
+        lines.append("  " + _("suggestions: {substitutions} substitutions, {treatment} treatment outlets, {same} "
+                              "streams already recovered today and {leads} leads through an intermediary, ranked "
+                              "apart").format(
             substitutions=n(int(kinds.get("substitution", 0))), treatment=n(int(kinds.get("treatment", 0))),
-            leads=n(int(kinds.get("intermediary", 0)))))  # fmt: skip
+            same=n(int(kinds.get("same_use", 0))), leads=n(int(kinds.get("intermediary", 0)))))  # fmt: skip
     top = sorted(k.unmatched_by_code, key=lambda r: -r["quantity"])[:5]
     if top:
         lines.append("  " + _("largest wastes without an outlet: {list}").format(list=", ".join(

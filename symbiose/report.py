@@ -51,6 +51,7 @@ KM_PER_DEGREE = 6371.0088 * math.pi / 180  # one degree of great circle, mean Ea
 # Indicator rows of the report: (Kpis field, label, unit, format). All per year.
 INDICATOR_ROWS: list[tuple[str, str, str, str]] = [
     ("synergies", N_("Synergies (matched stream-need pairs)"), "", "{:,.0f}"),
+    ("same_use_synergies", N_("of which streams already recovered today, moved to the same use"), "", "{:,.0f}"),
     ("companies_involved", N_("Companies involved"), "", "{:,.0f}"),
     ("matched_t", N_("Exchanged, solids and sludges"), N_("t/yr"), "{:,.0f}"),
     ("matched_m3", N_("Exchanged, liquids"), N_("m3/yr"), "{:,.0f}"),
@@ -68,6 +69,8 @@ INDICATOR_ROWS: list[tuple[str, str, str, str]] = [
     ("transport_cost_eur", N_("Transport cost"), N_("EUR/yr"), "{:,.0f}"),
     ("pretreatment_cost_eur", N_("Pre-treatment cost"), N_("EUR/yr"), "{:,.0f}"),
     ("net_benefit_eur", N_("Net benefit for the network"), N_("EUR/yr"), "{:,.0f}"),
+    ("same_use_eur", N_("of which streams already recovered today (the difference from today's route only)"),
+     N_("EUR/yr"), "{:,.0f}"),
     ("unmatched_t", N_("Left on current route, solids and sludges"), N_("t/yr"), "{:,.0f}"),
     ("unmatched_m3", N_("Left on current route, liquids"), N_("m3/yr"), "{:,.0f}"),
     ("unmatched_mwh", N_("Left on current route, energy"), N_("MWh/yr"), "{:,.0f}"),
@@ -442,7 +445,7 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
             gain=lambda d: d["receiver_gain_eur"], direction=_("receives"))  # fmt: skip
         both = pd.concat([as_supplier, as_receiver], ignore_index=True)
         # substitutions first, treatment outlets after (ranked apart)
-        both["treatment_last"] = both["outlet"].eq("treatment") if "outlet" in both else False
+        both["treatment_last"] = both["outlet"].isin(["treatment", "same_use"]) if "outlet" in both else False
         best = (both
                 .sort_values(["company_id", "treatment_last", "score", "road_km", "stream_id", "need_id"],
                              ascending=[True, True, False, True, True, True])

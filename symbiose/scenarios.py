@@ -78,10 +78,12 @@ SCENARIO_KEYS = {"name", "description", "name_en", "description_en", "base"}
 COMPANY_KEYS = {"id", "name", "commune", "insee_code", "postal_code", "latitude", "longitude", "naf_code",
                 "notes", "streams", "needs", "freight_access"}  # fmt: skip
 STREAM_KEYS = {"id", "ewc_code", "material", "description", "quantity", "unit", "physical_state", "months",
-               "route", "route_cost_eur_per_unit", "forms", "standards", "destination"}  # fmt: skip
+               "route", "route_cost_eur_per_unit", "forms", "standards", "destination",
+               "destination_category"}  # fmt: skip
 NEED_KEYS = {"id", "category", "accepted_codes", "description", "quantity", "unit", "virgin_price_eur_per_unit",
              "max_distance_km", "months", "hazardous_permit", "accepted_states", "required_forms",
-             "refused_forms", "required_standards", "gate_fee_eur_per_unit", "permit"}  # fmt: skip
+             "refused_forms", "required_standards", "gate_fee_eur_per_unit", "permit", "max_temperature_c",
+             "approvals"}  # fmt: skip
 SCALE_KEYS = {"company", "ewc_code", "material", "category", "applies_to", "factor"}
 ROUTE_COST_KEYS = {"route", "ewc_code", "eur_per_unit"}
 
@@ -346,6 +348,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
             route_cost_cents=to_cents(ctx.number(item.get("route_cost_eur_per_unit", 0), f"{key}.route_cost_eur_per_unit", minimum=None)),
             forms=_vocabulary(item, "forms", parse_forms, ctx, key), standards=_standards(item, "standards", ctx, key),
             destination=str(item.get("destination", "")),
+            destination_category=_category_of(item, "destination_category", categories, ctx, key),
         ))  # fmt: skip
     for j, item in enumerate(company.get("needs", [])):
         key = f"{where}.needs[{j}]"
@@ -374,6 +377,9 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
             required_standards=_standards(item, "required_standards", ctx, key),
             gate_fee_cents=to_cents(ctx.number(item.get("gate_fee_eur_per_unit", 0), f"{key}.gate_fee_eur_per_unit")),
             permit=str(item.get("permit", "")),
+            max_temperature_c=(None if item.get("max_temperature_c") is None
+                               else ctx.number(item["max_temperature_c"], f"{key}.max_temperature_c", minimum=None)),
+            approvals=_approvals(item, ctx, key),
         ))  # fmt: skip
     return new_company, streams, needs
 
@@ -406,13 +412,32 @@ def _standards(item: dict, name: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
     """Product standards by their ids in the knowledge base."""
     from symbiose.compat import load_knowledge_base
 
+    return _known_ids(item, name, load_knowledge_base().standards, "product standard", ctx, key)
+
+
+def _known_ids(item: dict, name: str, known, what: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """A list of ids (';'-separated text or a list), each one of ``known``."""
     value = item.get(name, ())
     found = tuple(x.strip() for x in (value.split(";") if isinstance(value, str) else value) if x.strip())
-    known = load_knowledge_base().standards
     unknown = [x for x in found if x not in known]
     if unknown:
-        raise ctx.fail(f"{key}.{name}", f"unknown product standard '{unknown[0]}'; use one of {', '.join(known)}")
+        raise ctx.fail(f"{key}.{name}", f"unknown {what} '{unknown[0]}'; use one of {', '.join(known)}")
     return found
+
+
+def _approvals(item: dict, ctx: _Ctx, key: str) -> tuple[str, ...]:
+    """Intake approvals by their ids in the knowledge base (intake_approvals.csv)."""
+    from symbiose.compat import load_knowledge_base
+
+    return _known_ids(item, "approvals", load_knowledge_base().approvals, "intake approval", ctx, key)
+
+
+def _category_of(item: dict, name: str, categories, ctx: _Ctx, key: str) -> str:
+    """An optional resource category (aliases read as their current id)."""
+    category = _canonical(str(item.get(name, "") or ""))
+    if category and category not in categories:
+        raise ctx.fail(f"{key}.{name}", f"unknown resource category '{category}'")
+    return category
 
 
 def _months(item: dict, ctx: _Ctx, key: str) -> tuple[int, ...]:

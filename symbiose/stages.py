@@ -117,6 +117,16 @@ def _hazardous(code: str) -> bool:
     return bool(entry and entry.hazardous)
 
 
+def _approval_needed(code: str, category: str) -> str:
+    """The intake approval a receiver of this category needs for this code (intake_approvals.csv)."""
+    if not code or not category:
+        return ""
+    from symbiose.compat import load_knowledge_base
+
+    kb = load_knowledge_base()
+    return kb.approval_needed(code, kb.canonical_category(category))
+
+
 def units_comparable(stream_unit: Unit | str, need_unit: Unit | str, density: float = 1.0) -> bool:
     """The matcher's unit rule: the same unit, or t and m3 when a m3 weighs a tonne."""
     a, b = Unit(stream_unit), Unit(need_unit)
@@ -159,6 +169,12 @@ def synergy_problems(
             "hazardous waste: stream {stream} is a hazardous waste ({code}) and the company of need "
             "{need} holds no hazardous-waste permit"
         ).format(code=stream.ewc_code, **values))  # fmt: skip
+    approval = _approval_needed(stream.ewc_code, need.category)
+    if implemented and approval and approval not in need.approvals:
+        problems.append(_(
+            "approval: stream {stream} ({code}) may go to {category} only at a receiver holding the approval "
+            "'{approval}', and need {need} does not state it"
+        ).format(code=stream.ewc_code, category=need.category, approval=approval, **values))  # fmt: skip
     common = set(stream.months or range(1, 13)) & set(need.months or range(1, 13))
     if implemented and not common:
         problems.append(_(

@@ -46,7 +46,7 @@ ROUTE_WORDS = {
     "other": N_("its current route"),
 }
 OUTLET_WORDS = {"substitution": N_("substitution"), "treatment": N_("treatment outlet"),
-                "intermediary": N_("through an intermediary")}
+                "intermediary": N_("through an intermediary"), "same_use": N_("already recovered today")}
 PRETREATMENT_WORDS = {
     "sorting": N_("sorting"), "drying": N_("drying"), "shredding": N_("shredding"), "blending": N_("blending"),
     "screening": N_("screening"), "crushing": N_("crushing"), "distillation": N_("distillation"),
@@ -59,6 +59,13 @@ PRETREATMENT_WORDS = {
     "degassing": N_("degassing"), "chipping": N_("chipping"), "characterisation": N_("characterisation"),
     "intermediary": N_("the intermediary's service"),
 }  # fmt: skip
+
+
+def _same_use(frame: pd.DataFrame) -> np.ndarray:
+    """Per pair: its stream's outlet today already puts it to the pair's use (candidates)."""
+    if "same_use" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["same_use"].fillna(False).to_numpy(dtype=bool)
 
 
 def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -91,6 +98,8 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     # a treatment outlet replaces no purchase of the receiver (net of its gate fee): it is ranked
     # apart from substitutions, where a residue replaces a raw material
     arcs["outlet"] = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
+    # a stream today's outlet already puts to this use: not a new synergy, ranked apart again
+    arcs["outlet"] = np.where(_same_use(arcs), "same_use", arcs["outlet"])
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -260,7 +269,13 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
+    same_use = _same_use(frame)
     outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
+    if same_use.any():
+        # today's outlet already puts the stream to this use: the pair moves it, it adds no new use
+        already = _fill(_("already recovered today ({category}): worth only the difference from today's route, "
+                          "no CO2e avoided"), category=_mapped(category, category_label))  # fmt: skip
+        outlet = _where(same_use, already, _text(outlet))
     parts = [_text(outlet), what, _condition_reason(frame, public=public), where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
@@ -286,7 +301,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
                                        amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
     parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
-    parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool),
+    parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool) & ~same_use,
                         _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
     parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
     parts.append(_small_lot_reason(frame, unit, public=public))
@@ -511,10 +526,12 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     # key in the stream's list and in the need's list)
     mutual = (tradable / np.maximum(s_qty, 1) + tradable / np.maximum(n_qty, 1)) / 2
     stream_key = need_key = rank_key(score, value, mutual)
-    # substitutions and treatment outlets are ranked apart: each has its own top N
+    # substitutions, treatment outlets and streams moved to the use they have today are ranked
+    # apart: each has its own top N
     treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
-    by_stream, stream_rank = _top(s * 2 + treatment, stream_key, road, s, n, top_n)
-    by_need, need_rank = _top(n * 2 + treatment, need_key, road, s, n, top_n)
+    treatment = np.where(_same_use(arcs), 2, treatment)
+    by_stream, stream_rank = _top(s * 3 + treatment, stream_key, road, s, n, top_n)
+    by_need, need_rank = _top(n * 3 + treatment, need_key, road, s, n, top_n)
     rows = np.concatenate([by_stream, by_need])
     res = pair_economics(candidates, rows)
     res["rank"] = np.concatenate([stream_rank, need_rank])
@@ -524,7 +541,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["partner_share"] = np.concatenate([res["need_share"].to_numpy()[: len(by_stream)],
                                            res["stream_share"].to_numpy()[len(by_stream):]])  # fmt: skip
     key = np.concatenate([stream_key[by_stream], need_key[by_need]])
-    group = np.concatenate([(s * 2 + treatment)[by_stream], 2 * len(streams) + (n * 2 + treatment)[by_need]])
+    group = np.concatenate([(s * 3 + treatment)[by_stream], 3 * len(streams) + (n * 3 + treatment)[by_need]])
     res["rank_index"] = _rank_index(key, group)
     res["ahead_of_larger"], res["behind_smaller"] = _overtakes(res["score"].to_numpy(dtype=float), group)
     res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res["s"].to_numpy(dtype=np.int64)],

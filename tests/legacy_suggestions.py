@@ -2,7 +2,8 @@
 the vectorised :func:`symbiose.suggestions._reasons`; brought up to issue 11 (part 3) and its
 merge with the logistics: a treatment outlet is marked first, the receiver's gate fee is named,
 pre-treatment steps by their words (a chain joined by "+"), and a receiver that is an
-intermediary carries its sentence (the ``intermediary`` column)."""
+intermediary carries its sentence (the ``intermediary`` column); and, after the regraded review,
+a stream that today's outlet already puts to the pair's use is marked first instead (C6)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ def _reason(row, *, public: bool = False) -> str:
     company that must not learn its partner's economics before both sides are interested."""
     code = f"{row.ewc_code and format_ewc(row.ewc_code) or row.material}"
     parts = []
-    if not row.receiver_avoided_cents > 0:
+    same_use = bool(getattr(row, "same_use", False))
+    if same_use:
+        from symbiose.labels import category_label
+
+        parts.append(f"already recovered today ({category_label(row.category)}): worth only the difference from "
+                     "today's route, no CO2e avoided")
+    elif not row.receiver_avoided_cents > 0:
         # the receiver replaces no purchase (net of its gate fee): a treatment outlet
         parts.append("treatment outlet")
     if row.category:
@@ -56,7 +63,7 @@ def _reason(row, *, public: bool = False) -> str:
         steps = " + ".join(PRETREATMENT_WORDS.get(x, x) for x in str(row.pretreatment).split("+"))
         costs += f", {steps} {row.pretreatment_cents / 100:.0f} EUR/{row.unit}"
     parts.append(costs)
-    if row.receiver_is_paid:
+    if row.receiver_is_paid and not same_use:
         parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
     if row.intermediary:
         parts.append(row.intermediary)

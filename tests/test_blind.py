@@ -202,7 +202,8 @@ def test_every_shown_activity_matches_at_least_k_companies_in_its_distance_band(
             same[v] = False
             assert same.sum() >= blinding.DEFAULT_K, (viewer, partner, coarse)
             checked += 1
-    assert checked > 1000 and levels[("subclass", False)] > 0 and levels[("section", True)] > 0, dict(levels)
+    # (about 1,000 pairs of partners: fewer since cooling maxima, approvals and today's uses)
+    assert checked > 900 and levels[("subclass", False)] > 0 and levels[("section", True)] > 0, dict(levels)
 
 
 def test_k_is_a_setting(monkeypatch, demo):

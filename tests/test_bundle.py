@@ -209,14 +209,14 @@ def test_csv_output_is_canonical(tmp_path):
     assert lines[0] == ",".join(c.name for c in TABLES["streams"])
     # rows sorted by id; numbers exact without float noise or trailing zeros
     # (the optional columns are empty: defaults; logistics: bulk density, storage, temperature;
-    # form: forms, standards, today's destination)
-    assert lines[1] == "S1,C1,03 01 05,,,12.5,t,solid,11-3,landfill,65,,,,,,,"
-    assert lines[2] == 'S2,C2,02 07 04,,"vinasses, lies",0.001,m3,liquid,,other,-12.3,,,,,,,'
-    assert lines[3] == "S3,C2,,heat_hot_water,,1234567.891,MWh,energy,,other,65.25,,,,,,,"
-    assert lines[4] == "S4,C3,13 02 05*,,,0,t,solid,,other,65.5,,,,,,,"
+    # form: forms, standards, today's destination and its use)
+    assert lines[1] == "S1,C1,03 01 05,,,12.5,t,solid,11-3,landfill,65,,,,,,,,"
+    assert lines[2] == 'S2,C2,02 07 04,,"vinasses, lies",0.001,m3,liquid,,other,-12.3,,,,,,,,'
+    assert lines[3] == "S3,C2,,heat_hot_water,,1234567.891,MWh,energy,,other,65.25,,,,,,,,"
+    assert lines[4] == "S4,C3,13 02 05*,,,0,t,solid,,other,65.5,,,,,,,,"
     needs = (tmp_path / "needs.csv").read_text("utf-8").split("\n")
-    assert needs[1] == 'N1,C2,wood_fuel,"0301,030105",,2000,t,25,35.5,10-4,false,,,,,,,,'  # new columns empty
-    assert needs[2] == "N2,C3,,1302,,0.01,t,0,,,true,,,,,,,,"
+    assert needs[1] == 'N1,C2,wood_fuel,"0301,030105",,2000,t,25,35.5,10-4,false,,,,,,,,,,'  # new columns empty
+    assert needs[2] == "N2,C3,,1302,,0.01,t,0,,,true,,,,,,,,,,"
     synergies = (tmp_path / "synergies.csv").read_text("utf-8").split("\n")
     assert synergies[1] == "Y1,S1,N1,in_discussion,12,,,,appel"
     assert synergies[2] == "Y2,S4,N2,abandoned,,trop loin,2026-01-15,2026-03-01,"

@@ -104,8 +104,9 @@ def test_same_arcs_as_the_legacy_search_on_the_demo(monkeypatch, demo):
     new = build_candidates(demo, params).arcs
     old = legacy_candidates(demo, params, monkeypatch)
     # about 820 since standards and forms (issue 11; 3,374 before) and since a need that lists its
-    # codes takes only those codes (its category names what they replace)
-    assert len(new) == len(old) > 750
+    # codes takes only those codes (its category names what they replace); about 710 since cooling
+    # maxima, intake approvals and today's uses (streams sold today to the same use lose their pairs)
+    assert len(new) == len(old) > 650
     assert_same_arcs(new, old)
 
 

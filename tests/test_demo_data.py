@@ -24,10 +24,11 @@ HEADERS = {
     "companies": "id,name,siret,naf_code,address,postal_code,commune,insee_code,latitude,"
     "longitude,contact_name,contact_email,contact_phone,notes,freight_access",
     "streams": "id,company_id,ewc_code,material,description,quantity,unit,physical_state,months,"
-    "route,route_cost_eur_per_unit,notes,bulk_density_t_per_m3,storage_months,temperature_c,forms,standards,destination",
+    "route,route_cost_eur_per_unit,notes,bulk_density_t_per_m3,storage_months,temperature_c,forms,standards,destination,"
+    "destination_category",
     "needs": "id,company_id,category,accepted_codes,description,quantity,unit,"
-    "virgin_price_eur_per_unit,max_distance_km,months,hazardous_permit,notes,min_temperature_c,accepted_states,"
-    "required_forms,refused_forms,required_standards,gate_fee_eur_per_unit,permit",
+    "virgin_price_eur_per_unit,max_distance_km,months,hazardous_permit,notes,min_temperature_c,max_temperature_c,"
+    "accepted_states,required_forms,refused_forms,required_standards,gate_fee_eur_per_unit,permit,approvals",
     "synergies": "id,stream_id,need_id,stage,quantity,abandoned_reason,created_on,updated_on,notes",
 }
 # A canonical number: no trailing zeros, no exponent, decimal point ('120', '12.5', '-40').
@@ -95,7 +96,8 @@ def test_files_are_canonical_csv(name: str) -> None:
     [
         ("companies", ["latitude", "longitude"]),
         ("streams", ["quantity", "route_cost_eur_per_unit", "bulk_density_t_per_m3", "temperature_c"]),
-        ("needs", ["quantity", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c", "gate_fee_eur_per_unit"]),
+        ("needs", ["quantity", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c", "max_temperature_c",
+               "gate_fee_eur_per_unit"]),
         ("synergies", ["quantity"]),
     ],
 )
@@ -125,6 +127,10 @@ def test_forms_states_standards_and_destinations_are_in_the_vocabulary(streams, 
     # a destination is a need of the network (an existing exchange) or an outside outlet's name
     to_needs = streams.loc[streams["destination"].str.match(r"^N\d{4}$"), "destination"]
     assert len(to_needs) and to_needs.isin(needs["id"]).all()
+    # today's uses and intake approvals are ids of the knowledge base
+    kb = load_knowledge_base()
+    assert set(streams["destination_category"]) - {""} <= set(kb.categories)
+    assert set(x for text in needs["approvals"] for x in text.split(";") if x) <= set(kb.approvals)
     # treatment outlets state their gate fee with their permit
     paid = needs[needs["gate_fee_eur_per_unit"] != ""]
     assert len(paid) and (paid["permit"] != "").all()

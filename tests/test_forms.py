@@ -157,8 +157,9 @@ def test_a_gate_fee_is_the_cost_of_a_treatment_outlet_and_ranked_apart(kb):
     # a feed user avoids 0.9 x 200 = 180 EUR/t... not allowed for catering waste: a pig farm is not
     # offered here; a compost platform at 0 EUR/t gate fee and no price is a treatment outlet too
     food = Stream("FOOD", "C0", 100_000, Unit.T, ewc_code="200108", route=Route.INCINERATION, route_cost_cents=13500)
+    # (a digester approved for animal by-products: catering waste goes nowhere else, ABP-1069)
     digester = Need("DIG", "C1", 4_000_000, Unit.T, category="methanisation_feedstock", gate_fee_cents=4500,
-                    permit="ICPE 2781-2")  # fmt: skip
+                    permit="ICPE 2781-2", approvals=("abp_cat3",))  # fmt: skip
     arcs = build_candidates(Network(_sites(), (food,), (digester,)), kb=kb).arcs
     arc = arcs.iloc[0]
     assert arc["receiver_avoided_cents"] == pytest.approx(-4500)
@@ -288,10 +289,10 @@ def test_the_reviews_misses_are_gone_from_the_demo(demo_result):
 def _network_with_everything() -> Network:
     companies = _sites(2)
     stream = Stream("S1", "C0", 1_000_000, Unit.T, ewc_code="030105", forms=("chips", "clean", "fresh"),
-                    standards=("iso_17225_4_a",), destination="N9")  # fmt: skip
+                    standards=("iso_17225_4_a",), destination="N9", destination_category="wood_fuel")  # fmt: skip
     need = Need("N1", "C1", 2_000_000, Unit.T, category="compost_feedstock", accepted_states=("solid", "pasty"),
                 required_forms=("chips",), refused_forms=("soiled",), required_standards=("nf_u44_051",),
-                gate_fee_cents=3550, permit="ICPE 2780-2")  # fmt: skip
+                gate_fee_cents=3550, permit="ICPE 2780-2", max_temperature_c=40.5, approvals=("abp_cat3",))  # fmt: skip
     return Network(companies, (stream,), (need,))
 
 
@@ -337,7 +338,18 @@ def test_new_fields_round_trip_through_the_database(session_maker):
     assert back.streams == network.streams and back.needs == network.needs
 
 
-def test_migration_0008_keeps_older_rows_and_goes_back(database_url):
+#: per revision, what a downgrade to it drops, as read back after the upgrade: (value, default)
+DROPPED_BELOW = {
+    "0007": lambda back: [(back.streams[0].forms, ()), (back.streams[0].destination, ""),
+                          (back.needs[0].gate_fee_cents, 0), (back.needs[0].accepted_states, ())],
+    "0009": lambda back: [(back.streams[0].destination_category, ""), (back.needs[0].max_temperature_c, None),
+                          (back.needs[0].approvals, ()),
+                          (back.streams[0].forms, ("chips", "clean", "fresh"))],  # 0008's columns stay
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("revision", sorted(DROPPED_BELOW))
+def test_migrations_0008_and_0010_keep_older_rows_and_go_back(database_url, revision):
     from alembic import command
 
     from symbiose.db import ensure_database, load_network, save_network, session_factory
@@ -347,15 +359,15 @@ def test_migration_0008_keeps_older_rows_and_goes_back(database_url):
     try:
         with session_factory(engine)() as session, session.begin():
             save_network(session, _network_with_everything())
-        command.downgrade(alembic_config(engine), "0007")  # the new columns go, the rows stay
-        assert current_revision(engine) == "0007"
+        command.downgrade(alembic_config(engine), revision)  # the new columns go, the rows stay
+        assert current_revision(engine) == revision
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM streams")).scalar() == 1
         upgrade(engine)  # back: the older rows read with the defaults
         with session_factory(engine)() as session:
             back = load_network(session)
-        assert (back.streams[0].forms, back.streams[0].destination) == ((), "")
-        assert (back.needs[0].gate_fee_cents, back.needs[0].accepted_states) == (0, ())
+        values, defaults = zip(*DROPPED_BELOW[revision](back), strict=True)
+        assert values == defaults
     finally:
         engine.dispose()
 

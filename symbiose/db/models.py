@@ -127,6 +127,7 @@ class StreamRow(Base):
     forms: Mapped[str] = mapped_column(String(200), default="", server_default="")
     standards: Mapped[str] = mapped_column(String(200), default="", server_default="")
     destination: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    destination_category: Mapped[str] = mapped_column(String(64), default="", server_default="")  # migration 0010
     version: Mapped[int] = _version_column()
     updated_by: Mapped[str] = _updated_by_column()
     updated_at: Mapped[datetime | None] = _updated_at_column()
@@ -174,6 +175,8 @@ class NeedRow(Base):
     required_standards: Mapped[str] = mapped_column(String(200), default="", server_default="")
     gate_fee_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     permit: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    max_temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)  # migration 0010
+    approvals: Mapped[str] = mapped_column(String(200), default="", server_default="")  # migration 0010
     version: Mapped[int] = _version_column()
     updated_by: Mapped[str] = _updated_by_column()
     updated_at: Mapped[datetime | None] = _updated_at_column()

@@ -116,6 +116,7 @@ def _stream_values(s: Stream) -> dict[str, Any]:
         "forms": ";".join(s.forms),
         "standards": ";".join(s.standards),
         "destination": s.destination,
+        "destination_category": s.destination_category,
     }
 
 
@@ -140,6 +141,8 @@ def _need_values(n: Need) -> dict[str, Any]:
         "required_standards": ";".join(n.required_standards),
         "gate_fee_cents": n.gate_fee_cents,
         "permit": n.permit,
+        "max_temperature_c": n.max_temperature_c,
+        "approvals": ";".join(n.approvals),
     }
 
 
@@ -197,6 +200,7 @@ def stream_from_row(row: StreamRow) -> Stream:
         forms=_split(row.forms),
         standards=_split(row.standards),
         destination=row.destination or "",
+        destination_category=row.destination_category or "",
     )
 
 
@@ -221,6 +225,8 @@ def need_from_row(row: NeedRow) -> Need:
         required_standards=_split(row.required_standards),
         gate_fee_cents=row.gate_fee_cents or 0,
         permit=row.permit or "",
+        max_temperature_c=row.max_temperature_c,
+        approvals=_split(row.approvals),
     )
 
 
@@ -926,6 +932,7 @@ COLUMN_FIELDS = {
     "quantity": "quantity_base",
     "route_cost_eur_per_unit": "route_cost_cents",
     "virgin_price_eur_per_unit": "virgin_price_cents",
+    "gate_fee_eur_per_unit": "gate_fee_cents",
 }
 _VALUES = {"companies": _company_values, "streams": _stream_values, "needs": _need_values,
            "synergies": _synergy_values}  # fmt: skip

@@ -42,6 +42,7 @@ CHOICES = {
     "route": [r.value for r in Route],
     "category": ["", *resource_categories()],
     "material": ["", *resource_categories()],
+    "destination_category": ["", *resource_categories()],
 }
 LABELS = {
     "id": N_("Id"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
@@ -64,6 +65,9 @@ LABELS = {
     "refused_forms": N_("Forms refused"), "required_standards": N_("Product standard required (one of)"),
     "gate_fee_eur_per_unit": N_("Gate fee charged to take it (EUR per unit)"),
     "permit": N_("Treatment permit (ICPE heading, approval)"),
+    "destination_category": N_("Use of today's outlet (resource category)"),
+    "max_temperature_c": N_("Maximum temperature (°C)"),
+    "approvals": N_("Intake approvals held"),
 }  # fmt: skip
 #: Fields chosen among a vocabulary, several at once (stored ';'-separated)
 MULTI_CHOICES = {
@@ -71,6 +75,7 @@ MULTI_CHOICES = {
     "accepted_states": lambda: [s.value for s in PhysicalState],
     "standards": lambda: list(load_knowledge_base().standards),
     "required_standards": lambda: list(load_knowledge_base().standards),
+    "approvals": lambda: list(load_knowledge_base().approvals),
 }  # fmt: skip
 HELP = {
     "ewc_code": N_("List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)"),
@@ -89,9 +94,13 @@ HELP = {
                             "hotter heat than a greenhouse); empty = the category's grade alone"),
     "gate_fee_eur_per_unit": N_("for a treatment outlet (composting, methanisation, sorting) paid to take waste"),
     "destination": N_("an exchange that exists today is not suggested again as a new synergy"),
+    "destination_category": N_("what today's outlet does with it (paper collected for a paper mill: recovered paper "
+                               "fibre); a pair to that same use counts only the difference from today's route"),
+    "max_temperature_c": N_("for cooling water: the warmest water the process can use (a still's condenser "
+                            "needs cold water); empty = no limit"),
 }
 CHOICE_NAMES = {"physical_state": state_label, "route": route_label, "category": category_label,
-                "material": category_label}  # fmt: skip
+                "material": category_label, "destination_category": category_label}  # fmt: skip
 
 
 FORM_WORDS = {
@@ -108,6 +117,11 @@ def vocabulary_label(field: str, value: str) -> str:
         return _(FORM_WORDS[value]) if value in FORM_WORDS else value
     if field == "accepted_states":
         return state_label(value)
+    if field == "approvals":
+        approval = load_knowledge_base().approvals.get(value)
+        if approval is None:
+            return value
+        return approval.label_fr if get_language() == "fr" else approval.label_en
     standard = load_knowledge_base().standards.get(value)
     if standard is None:
         return value

@@ -152,7 +152,10 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
             shown = blinding.view(pair)
             st.markdown(prefix + _("**Partner #{n}** — {activity}, {distance} by road").format(
                 n=view.number(pair), activity=shown["activity"], distance=shown["distance"]))
-            if pair.is_treatment():
+            if pair.same_use:
+                st.caption(_("Already recovered today for this use: only the difference from today's route counts, "
+                             "no CO2e avoided; shown apart from substitutions"))  # fmt: skip
+            elif pair.is_treatment():
                 st.caption(_("Treatment outlet: the receiver is paid to take it (gate fee), it replaces no "
                              "purchase; shown apart from substitutions"))  # fmt: skip
             st.markdown(_("{what} · tradable quantity {quantity} · your gain at an equal split: **{unit}**, "
