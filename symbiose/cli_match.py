@@ -64,7 +64,8 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
 
     database = _database_url(ctx)
     network, params, _name = _network_and_params(bundle, scenario, database)
-    result = run_match(network, params, top_n=top_n, backend=backend)
+    # the reasons are built only as suggestions.csv is written, block by block
+    result = run_match(network, params, top_n=top_n, backend=backend, reasons=False)
     click.echo(summary_text(result))
     if out_dir:
         for path in write_outputs(result, out_dir):

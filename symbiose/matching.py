@@ -18,12 +18,12 @@ import pandas as pd
 
 from symbiose.candidates import Candidates, build_candidates
 from symbiose.compat import KnowledgeBase
-from symbiose.csvfile import write_csv
+from symbiose.csvfile import write_csv, write_csv_blocks
 from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
-from symbiose.suggestions import suggest
+from symbiose.suggestions import suggest, suggestion_blocks
 from symbiose.units import BASE_PER_UNIT
 
 
@@ -104,13 +104,16 @@ def run_match(
     backend: str = "auto",
     with_suggestions: bool = True,
     candidates: Candidates | None = None,
+    reasons: bool = True,
 ) -> MatchResult:
     """Candidates -> allocation -> indicators and suggestions.
 
     ``with_suggestions=False`` skips the suggestions (an empty table) for callers that only read
     the allocation and indicators (comparisons, sweeps). ``candidates`` reuses pairs built for
     the same network with the same parameters apart from the rules
-    (:func:`candidates_for`), as a sweep over rules does.
+    (:func:`candidates_for`), as a sweep over rules does. ``reasons=False`` leaves the
+    suggestions' reasons to be built block by block as :func:`write_outputs` writes them
+    (:func:`symbiose.suggestions.suggest`): the command line never holds them all.
     """
     params = params or MatchParameters()
     t0 = time.perf_counter()
@@ -124,8 +127,8 @@ def run_match(
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
-    suggestions = (suggest(candidates, allocation, top_n=top_n, implemented=in_place) if with_suggestions
-                   else pd.DataFrame())  # fmt: skip
+    suggestions = (suggest(candidates, allocation, top_n=top_n, implemented=in_place, reasons=reasons)
+                   if with_suggestions else pd.DataFrame())  # fmt: skip
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
@@ -145,7 +148,8 @@ def _write_outputs(result: MatchResult, out: Path) -> list[Path]:
 
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
     write_csv(escape_frame(result.matches()), paths[0])
-    write_csv(escape_frame(result.suggestions), paths[1])
+    # block by block: the reasons of a table that waits for them are built here, a block at a time
+    write_csv_blocks((escape_frame(block) for block in suggestion_blocks(result.suggestions)), paths[1])
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,

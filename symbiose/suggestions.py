@@ -391,7 +391,7 @@ def _intermediaries(candidates: Candidates, n: np.ndarray) -> np.ndarray:
     return found
 
 
-REASON_BLOCK_ROWS = 50_000
+REASON_BLOCK_ROWS = 10_000
 
 
 def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarray, n: np.ndarray,
@@ -427,14 +427,83 @@ def _overtakes(score: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.nda
     return ((after > score).fillna(False).to_numpy(dtype=bool), (before < score).fillna(False).to_numpy(dtype=bool))
 
 
+COLUMNS = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
+           "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
+           "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
+           "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
+REASONS = ("reason", "reason_public")
+# what the reasons read besides the table's own columns (kept by a table whose reasons wait)
+REASON_INPUTS = ["ewc_code", "material", "category", "basis", "quality", "supplier_avoided_cents",
+                 "receiver_avoided_cents", "gate_fee_cents", "transport_cents", "pretreatment_cents",
+                 "pretreatment", "route", "intermediary", "destination", "co2e_avoided_kg", "value_cents",
+                 "partner_share", "ahead_of_larger", "behind_smaller", "tradable_base", "full_quantity_base",
+                 "storage_months", "reason_prefix"]  # fmt: skip
+
+
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
-            implemented: Collection[tuple[str, str]] = ()) -> pd.DataFrame:  # fmt: skip
+            implemented: Collection[tuple[str, str]] = (), reasons: bool = True) -> pd.DataFrame:  # fmt: skip
     """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
 
     The best pairs are chosen first on the score alone; prices, gains and reasons are computed
     for the chosen ones only. ``implemented``: (stream id, need id) of the synergies in place,
     which are not suggested again.
+
+    ``reasons=False``: the table without its two reason columns, holding instead what they are
+    built from (:data:`REASON_INPUTS`); :func:`suggestion_blocks` builds them block by block (as
+    ``suggestions.csv`` is written) and :func:`with_reasons` all at once. At 100k streams the
+    reasons are about 0.8 GB of text that a run writing its files never needs to hold.
     """
+    table = _suggest(candidates, allocation, top_n=top_n, implemented=implemented)
+    return with_reasons(table) if reasons else table
+
+
+def waiting_reasons(table: pd.DataFrame) -> bool:
+    """Whether ``table`` is a suggestion table whose reasons are still to be built."""
+    return "reason" not in table.columns and "partner_share" in table.columns
+
+
+def suggestion_blocks(table: pd.DataFrame, rows: int | None = None):
+    """The suggestion table in blocks of ``rows`` rows (default :data:`REASON_BLOCK_ROWS`), with
+    the columns of :func:`suggest` and their reasons (built here when the table's wait). At least
+    one block, empty when the table is."""
+    rows = rows or REASON_BLOCK_ROWS
+    if not waiting_reasons(table):
+        for start in range(0, max(len(table), 1), rows):
+            yield table.iloc[start:start + rows]
+        return
+    shown = [c for c in COLUMNS if c not in REASONS]
+    for start in range(0, max(len(table), 1), rows):
+        block = table.iloc[start:start + rows]
+        out = block[shown].copy()
+        for column, public in (("reason", False), ("reason_public", True)):
+            out[column] = _prefixed(block, _reasons(block, public=public)) if len(block) else pd.Series([], dtype="str")
+        yield out
+
+
+def with_reasons(table: pd.DataFrame) -> pd.DataFrame:
+    """The suggestion table with its reasons (as :func:`suggest` returns it)."""
+    if not waiting_reasons(table):
+        return table
+    blocks = list(suggestion_blocks(table))
+    return pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+
+
+def _prefixed(block: pd.DataFrame, reason: pd.Series) -> pd.Series:
+    """A lead's reason starts with the intermediary's sentence (``reason_prefix``)."""
+    if "reason_prefix" not in block.columns:
+        return reason
+    prefix = block["reason_prefix"]
+    lead = prefix.notna().to_numpy() & (prefix.astype(object).fillna("") != "").to_numpy()
+    if not lead.any():
+        return reason
+    out = reason.astype(object)
+    out[lead] = prefix[lead].astype(object) + "; " + reason[lead].astype(object)
+    return out.astype(reason.dtype)
+
+
+def _suggest(candidates: Candidates, allocation: Allocation | None, *, top_n: int,
+             implemented: Collection[tuple[str, str]]) -> pd.DataFrame:  # fmt: skip
+    """:func:`suggest`'s table, reasons not built (their inputs kept)."""
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
     if implemented and len(candidates.arcs):
@@ -443,15 +512,11 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
         in_place = pairs.isin(list(implemented))
         if in_place.any():
             candidates = dataclasses.replace(candidates, arcs=arcs[~in_place].reset_index(drop=True))
-    columns = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
-               "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
-               "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
-               "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
     arcs = candidates.arcs
     if not len(arcs):
         if candidates.leads is not None and len(candidates.leads):
             return _lead_suggestions(candidates, top_n)
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=COLUMNS)
     streams, needs = candidates.streams, candidates.needs
     s = arcs["s"].to_numpy(dtype=np.int64)
     n = arcs["n"].to_numpy(dtype=np.int64)
@@ -509,11 +574,7 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
     res["distance_km"] = res["distance_km"].round(2)
     res["road_km"] = res["road_km"].round(2)
-    for column, public in (("reason", False), ("reason_public", True)):
-        # by blocks of rows: the texts being assembled stay small
-        blocks = [_reasons(res.iloc[i:i + REASON_BLOCK_ROWS], public=public) for i in range(0, len(res), REASON_BLOCK_ROWS)]
-        res[column] = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
-    res = res[columns]
+    res = res[[c for c in COLUMNS if c not in REASONS] + [c for c in REASON_INPUTS if c in res.columns]]
     for name in ("stream_id", "need_id", "unit"):
         res[name] = res[name].astype(str)
     if candidates.leads is not None and len(candidates.leads):
@@ -546,7 +607,7 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
     leads["value_cents"] = leads["value_cents"].to_numpy(dtype=float) - cost
     step = leads["pretreatment"].astype(str)
     leads["pretreatment"] = np.where(step == "none", "intermediary", step + "+intermediary")
-    via = suggest(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n)
+    via = _suggest(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n, implemented=())
     via = via[via["side"] == "stream"].reset_index(drop=True)
     kb = load_knowledge_base()
     french = get_language() == "fr"
@@ -569,8 +630,6 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
 
     keys = list(zip(via["need_id"], via["stream_id"], strict=True))
     said = {k: sentence(*k) for k in dict.fromkeys(keys)}
-    prefix = pd.Series([said[k] for k in keys], index=via.index, dtype=object)
     via["outlet"] = "intermediary"
-    via["reason"] = prefix + "; " + via["reason"]
-    via["reason_public"] = prefix + "; " + via["reason_public"]
+    via["reason_prefix"] = pd.Series([said[k] for k in keys], index=via.index, dtype=object)
     return via

@@ -16,8 +16,8 @@ from legacy_suggestions import _reason
 from test_candidates_scale import varied_network
 
 from symbiose.candidates import build_candidates
-from symbiose.csvfile import to_csv_text, write_csv
-from symbiose.i18n import language
+from symbiose.csvfile import to_csv_text, write_csv, write_csv_blocks
+from symbiose.i18n import _, language
 from symbiose.optimize import allocate
 from symbiose.suggestions import (
     _destinations,
@@ -26,6 +26,9 @@ from symbiose.suggestions import (
     _reasons,
     pair_economics,
     suggest,
+    suggestion_blocks,
+    waiting_reasons,
+    with_reasons,
 )
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -162,6 +165,53 @@ def test_demo_result_files_are_what_pandas_wrote(demo_result):
     assert to_csv_text(demo_result.suggestions) == demo_result.suggestions.to_csv(index=False)
     matches = demo_result.matches()
     assert to_csv_text(matches) == matches.to_csv(index=False)
+
+
+def test_arrow_csv_written_by_blocks_is_the_whole_frame_written_at_once(tmp_path):
+    frame = _awkward_frame()
+    write_csv(frame, tmp_path / "whole.csv")
+    cuts = [0, 1, 700, 701, 2500, len(frame)]
+    write_csv_blocks((frame.iloc[a:b] for a, b in zip(cuts, cuts[1:], strict=False)), tmp_path / "blocks.csv")
+    assert (tmp_path / "blocks.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    write_csv_blocks([frame.iloc[:0]], tmp_path / "empty.csv")
+    assert (tmp_path / "empty.csv").read_text() == frame.iloc[:0].to_csv(index=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_reasons_built_block_by_block_are_the_reasons_built_at_once(demo_result, lang):
+    # `symbiose match` builds the reasons only as suggestions.csv is written, a block at a time:
+    # the same table, leads through an intermediary (their reasons prefixed) across the blocks
+    candidates, allocation = demo_result.candidates, demo_result.allocation
+    with language(lang):
+        whole = suggest(candidates, allocation)
+        waiting = suggest(candidates, allocation, reasons=False)
+        assert "reason" not in waiting.columns and waiting_reasons(waiting)
+        blocks = list(suggestion_blocks(waiting, rows=37))
+    assert len(blocks) == -(-len(whole) // 37) > 20
+    pd.testing.assert_frame_equal(pd.concat(blocks), whole)
+    leads = whole["outlet"].eq("intermediary").to_numpy()
+    with language(lang):
+        said = _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
+                 "EUR/t, counted below)").split(":")[0]
+        pd.testing.assert_frame_equal(with_reasons(waiting), whole)
+    # leads start a block and end another: their prefix is kept wherever the cut falls
+    starts = np.arange(0, len(whole), 37)
+    assert leads.sum() > 37 and not leads[starts].all() and leads[starts].any()
+    assert whole.loc[leads, "reason"].str.startswith(said).all()
+    assert whole.loc[leads, "reason_public"].str.startswith(said).all()
+    assert not whole.loc[~leads, "reason"].str.startswith(said).any()
+
+
+def test_match_command_writes_the_files_of_the_whole_table(tmp_path, demo_result):
+    # the command's files (reasons built block by block) are those of the table with its reasons
+    from symbiose.cli import main
+    from symbiose.matching import write_outputs
+
+    with language("fr"):
+        main(["match", "--bundle", str(DEMO), "--out", str(tmp_path / "cli")], standalone_mode=False)
+        write_outputs(demo_result, tmp_path / "whole")
+    for name in ("suggestions.csv", "matches.csv", "kpis.json"):
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
 
 
 def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path):
