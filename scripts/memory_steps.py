@@ -8,7 +8,8 @@ Usage (a bundle written by ``scripts/benchmark.py``, for instance its 100k netwo
 Prints, after reading the bundle, the candidates, the allocation, the suggestions and the three
 files, the peak resident memory so far (``ru_maxrss``) and the seconds since the start; then the
 size of the arcs table. The steps are those of ``symbiose match --bundle DIR --out OUT``: the
-suggestions' reasons are built block by block as ``suggestions.csv`` is written.
+suggestions are chosen, then their table (economics, reasons) built block by block as
+``suggestions.csv`` is written.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from symbiose.matching import MatchResult, candidates_for, write_outputs
     from symbiose.optimize import allocate
     from symbiose.params import MatchParameters
-    from symbiose.suggestions import suggest
+    from symbiose.suggestions import plan_suggestions
 
     started = time.perf_counter()
 
@@ -50,12 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     step("allocation")
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
-    suggestions = suggest(candidates, allocation, implemented=in_place, reasons=False)
-    step("suggestions", f"({len(suggestions):,} rows, reasons not built, "
-                        f"table {suggestions.memory_usage(deep=True).sum() / 2**20:,.0f} MB)")  # fmt: skip
+    suggestions = plan_suggestions(candidates, allocation, implemented=in_place)
+    step("suggestions", f"({len(suggestions):,} chosen, table not built)")
     with tempfile.TemporaryDirectory() as out:
         write_outputs(MatchResult(network, candidates, allocation, kpis, suggestions), out)
-        step("files", "(reasons built block by block)")
+        step("files", "(the suggestions' table built block by block)")
     return 0
 
 

@@ -23,7 +23,7 @@ from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
-from symbiose.suggestions import suggest, suggestion_blocks
+from symbiose.suggestions import SuggestionPlan, plan_suggestions, suggest, suggestion_blocks
 from symbiose.units import BASE_PER_UNIT
 
 
@@ -33,7 +33,7 @@ class MatchResult:
     candidates: Candidates
     allocation: Allocation
     kpis: Kpis
-    suggestions: pd.DataFrame
+    suggestions: pd.DataFrame | SuggestionPlan  # a plan when run_match(reasons=False)
     timings: dict = field(default_factory=dict)
 
     def matches(self) -> pd.DataFrame:
@@ -111,9 +111,10 @@ def run_match(
     ``with_suggestions=False`` skips the suggestions (an empty table) for callers that only read
     the allocation and indicators (comparisons, sweeps). ``candidates`` reuses pairs built for
     the same network with the same parameters apart from the rules
-    (:func:`candidates_for`), as a sweep over rules does. ``reasons=False`` leaves the
-    suggestions' reasons to be built block by block as :func:`write_outputs` writes them
-    (:func:`symbiose.suggestions.suggest`): the command line never holds them all.
+    (:func:`candidates_for`), as a sweep over rules does. ``reasons=False``: the
+    suggestions are chosen but their table (economics, reasons) is built block by block as
+    :func:`write_outputs` writes it (a :class:`symbiose.suggestions.SuggestionPlan`): the command
+    line never holds it whole.
     """
     params = params or MatchParameters()
     t0 = time.perf_counter()
@@ -127,8 +128,12 @@ def run_match(
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
-    suggestions = (suggest(candidates, allocation, top_n=top_n, implemented=in_place, reasons=reasons)
-                   if with_suggestions else pd.DataFrame())  # fmt: skip
+    if not with_suggestions:
+        suggestions = pd.DataFrame()
+    elif reasons:
+        suggestions = suggest(candidates, allocation, top_n=top_n, implemented=in_place)
+    else:
+        suggestions = plan_suggestions(candidates, allocation, top_n=top_n, implemented=in_place)
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
@@ -193,8 +198,8 @@ def summary_text(result: MatchResult) -> str:
             t=n(k.unmatched_t), m3=n(k.unmatched_m3), mwh=n(k.unmatched_mwh)),
     ]  # fmt: skip
     sugg = result.suggestions
-    if len(sugg) and "outlet" in sugg:
-        kinds = sugg["outlet"].value_counts()
+    if len(sugg) and (isinstance(sugg, SuggestionPlan) or "outlet" in sugg):
+        kinds = sugg.outlet_counts() if isinstance(sugg, SuggestionPlan) else sugg["outlet"].value_counts()
         lines.append("  " + _("suggestions: {substitutions} substitutions, {treatment} treatment outlets and {leads} "
                               "leads through an intermediary, ranked apart").format(
             substitutions=n(int(kinds.get("substitution", 0))), treatment=n(int(kinds.get("treatment", 0))),

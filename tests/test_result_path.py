@@ -26,9 +26,8 @@ from symbiose.suggestions import (
     _reasons,
     pair_economics,
     suggest,
+    plan_suggestions,
     suggestion_blocks,
-    waiting_reasons,
-    with_reasons,
 )
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -178,25 +177,27 @@ def test_arrow_csv_written_by_blocks_is_the_whole_frame_written_at_once(tmp_path
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_reasons_built_block_by_block_are_the_reasons_built_at_once(demo_result, lang):
-    # `symbiose match` builds the reasons only as suggestions.csv is written, a block at a time:
-    # the same table, leads through an intermediary (their reasons prefixed) across the blocks
+def test_suggestions_built_block_by_block_are_the_table_built_at_once(demo_result, lang):
+    # `symbiose match` chooses the suggestions, then builds their table (economics, reasons) only
+    # as suggestions.csv is written, a block at a time: the same table, implemented pairs left
+    # out, leads through an intermediary (their reasons prefixed) across the blocks
     candidates, allocation = demo_result.candidates, demo_result.allocation
+    implemented = {(s.stream_id, s.need_id) for s in demo_result.network.synergies if s.stage == "implemented"}
+    assert len(implemented) >= 3
     with language(lang):
-        whole = suggest(candidates, allocation)
-        waiting = suggest(candidates, allocation, reasons=False)
-        assert "reason" not in waiting.columns and waiting_reasons(waiting)
-        blocks = list(suggestion_blocks(waiting, rows=37))
-    assert len(blocks) == -(-len(whole) // 37) > 20
-    pd.testing.assert_frame_equal(pd.concat(blocks), whole)
-    leads = whole["outlet"].eq("intermediary").to_numpy()
-    with language(lang):
+        whole = suggest(candidates, allocation, implemented=implemented)
+        plan = plan_suggestions(candidates, allocation, implemented=implemented)
+        blocks = list(suggestion_blocks(plan, rows=37))
         said = _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
                  "EUR/t, counted below)").split(":")[0]
-        pd.testing.assert_frame_equal(with_reasons(waiting), whole)
-    # leads start a block and end another: their prefix is kept wherever the cut falls
-    starts = np.arange(0, len(whole), 37)
-    assert leads.sum() > 37 and not leads[starts].all() and leads[starts].any()
+    assert len(plan) == len(whole) and len(blocks) > 20
+    pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), whole)
+    counts = whole["outlet"].value_counts().to_dict()
+    assert plan.outlet_counts() == counts and counts["intermediary"] > 10 and counts["treatment"] > 10
+    unfiltered = suggest(candidates, allocation)
+    assert implemented & set(zip(unfiltered["stream_id"], unfiltered["need_id"], strict=True))  # would be shown
+    assert not implemented & set(zip(whole["stream_id"], whole["need_id"], strict=True))
+    leads = whole["outlet"].eq("intermediary")
     assert whole.loc[leads, "reason"].str.startswith(said).all()
     assert whole.loc[leads, "reason_public"].str.startswith(said).all()
     assert not whole.loc[~leads, "reason"].str.startswith(said).any()
