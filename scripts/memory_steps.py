@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from symbiose.domain import Stage
     from symbiose.impacts import compute_kpis
     from symbiose.matching import MatchResult, candidates_for, write_outputs
+    from symbiose.memory import release_memory
     from symbiose.optimize import allocate
     from symbiose.params import MatchParameters
     from symbiose.suggestions import plan_suggestions
@@ -45,10 +46,13 @@ def main(argv: list[str] | None = None) -> int:
 
     network = read_bundle(args[0])
     step("read")
+    release_memory()  # as the command and run_match do between steps
     candidates = candidates_for(network, MatchParameters())
     step("candidates", f"({len(candidates.arcs):,} arcs, table {candidates.arcs.memory_usage(deep=True).sum() / 2**20:,.0f} MB)")
+    release_memory()
     allocation = allocate(candidates)
     step("allocation")
+    release_memory()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
     suggestions = plan_suggestions(candidates, allocation, implemented=in_place)

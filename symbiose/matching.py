@@ -21,6 +21,7 @@ from symbiose.compat import KnowledgeBase
 from symbiose.csvfile import write_csv, write_csv_blocks
 from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
+from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
 from symbiose.suggestions import SuggestionPlan, plan_suggestions, suggest, suggestion_blocks
@@ -123,8 +124,10 @@ def run_match(
         candidates = candidates_for(network, params, kb)
     elif candidates.params != replace(params, rules=candidates.params.rules):
         raise ValueError("the candidates were built with other parameters than the rules")
+    release_memory()  # the candidates' temporaries, before the solver's graph
     t1 = time.perf_counter()
     allocation = allocate(candidates, rules=params.rules, fixed=fixed, backend=backend)
+    release_memory()
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
