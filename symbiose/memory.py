@@ -11,7 +11,6 @@ than glibc systems.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 from functools import cache
 
@@ -20,6 +19,8 @@ from functools import cache
 def _malloc_trim():
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # here: a command's start does not pay for it
+
     try:
         libc = ctypes.CDLL("libc.so.6")
         return libc.malloc_trim
