@@ -25,8 +25,8 @@ from symbiose.suggestions import (
     _intermediaries,
     _reasons,
     pair_economics,
-    suggest,
     plan_suggestions,
+    suggest,
     suggestion_blocks,
 )
 
