@@ -4,6 +4,7 @@ Usage:
     python scripts/benchmark.py --sizes 3000 10000 30000 100000   # default path vs yardstick
     python scripts/benchmark.py --sizes 30000 --pruned 20 5        # pruning options, apart
     python scripts/benchmark.py --demo                             # match, compare, robustness
+    python scripts/benchmark.py --demo match --repeat 5            # one of them
     python scripts/benchmark.py --rules 1000 10000                 # the rules model
 
 The networks (``synthetic_network``): n streams and n needs at 2n sites spread uniformly over a
@@ -321,8 +322,9 @@ def pruned(sizes: list[int], ks: list[int], work: Path) -> list[dict]:
     return rows
 
 
-def demo(work: Path, repeat: int) -> list[dict]:
-    """Whole processes on the demo bundle: match, compare every scenario, robustness."""
+def demo(work: Path, repeat: int, only: list[str] | None = None) -> list[dict]:
+    """Whole processes on the demo bundle: match, compare every scenario, robustness (``only``:
+    those whose command starts with one of these words)."""
     scenarios = sorted(str(p) for p in (ROOT / "scenarios").glob("*.toml"))
     commands = {
         "match --bundle data/demo": ["match", "--bundle", "data/demo", "--out", str(work / "demo")],
@@ -331,6 +333,8 @@ def demo(work: Path, repeat: int) -> list[dict]:
     }
     rows = []
     for label, args in commands.items():
+        if only and label.split()[0] not in only:
+            continue
         times = [timed_child([symbiose_cmd(), *args]) for _ in range(repeat)]
         best = min(times, key=lambda r: r["wall_s"])
         rows.append({"command": f"symbiose {label}", "wall_s": best["wall_s"], "cpu_s": best["cpu_s"], "peak_mb": best["peak_mb"],
@@ -365,7 +369,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[])
     parser.add_argument("--pruned", type=int, nargs="*", default=[], help="max_candidates_per_stream values")
     parser.add_argument("--rules", type=int, nargs="*", default=[])
-    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--demo", nargs="*", choices=["match", "compare", "robustness"], default=None,
+                        help="the demo's commands (all when none is named)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (the fastest is kept)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "symbiose-bench")
     parser.add_argument("--yardstick", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -379,8 +384,8 @@ def main() -> None:
         print(json.dumps(raw_solve(args.raw_solve)))
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    if args.demo:
-        demo(args.work, args.repeat)
+    if args.demo is not None:
+        demo(args.work, args.repeat, args.demo)
     if args.sizes and not args.pruned:
         default_path(args.sizes, args.work, args.repeat)
     if args.pruned:

@@ -31,6 +31,7 @@ from symbiose.domain import FORM_FACETS, FORMS, Network, PhysicalState, Route, m
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
 from symbiose.i18n import N_
+from symbiose.memory import release_memory
 from symbiose.params import MatchParameters
 from symbiose.ranges import check_solver_range
 from symbiose.reference import ewc_entries
@@ -368,6 +369,7 @@ def build_candidates(
     excluded_pairs = set(excluded_pairs) | existing
     offers = _offers(streams, kb)
     pairs = _pairs(offers, streams, needs, params, kb)
+    release_memory()  # the spatial search's temporaries, before the economics
     forced = np.zeros(len(pairs), dtype=bool)
     if forced_pairs:
         offers, pairs, forced = _add_forced(offers, pairs, streams, needs, forced_pairs)
@@ -743,13 +745,20 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
     """:func:`_economics` over blocks of pairs, concatenated: the same table, less memory."""
     if len(pairs) <= ECONOMICS_CHUNK:
         return _economics(offers, pairs, streams, needs, params, kb, forced)
-    parts = [
-        _economics(offers, pairs.iloc[i:i + ECONOMICS_CHUNK].reset_index(drop=True), streams, needs, params, kb,
-                   forced[i:i + ECONOMICS_CHUNK])
-        for i in range(0, len(pairs), ECONOMICS_CHUNK)
-    ]  # fmt: skip
-    arcs = pd.concat(parts, ignore_index=True)
+    # each block kept as separate columns, and the columns joined one at a time, each block's
+    # column freed as it is joined: the table is never held twice (pd.concat of the blocks would)
+    parts = []
+    for i in range(0, len(pairs), ECONOMICS_CHUNK):
+        block = _economics(offers, pairs.iloc[i:i + ECONOMICS_CHUNK].reset_index(drop=True), streams, needs, params,
+                           kb, forced[i:i + ECONOMICS_CHUNK])  # fmt: skip
+        parts.append({name: block[name].copy() for name in block.columns})
+        del block
+    columns = {}
+    for name in list(parts[0]):
+        columns[name] = pd.concat([part.pop(name) for part in parts], ignore_index=True)
     del parts
+    arcs = pd.DataFrame(columns, copy=False)
+    del columns
     for name in ("category", "unit", "pretreatment", "conditions"):  # categories of each block differ: the whole table's
         arcs[name] = arcs[name].astype(str).astype("category")
     s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()

@@ -63,8 +63,12 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
     from symbiose.matching import run_match, summary_text, write_outputs
 
     database = _database_url(ctx)
+    from symbiose.memory import release_memory
+
     network, params, _name = _network_and_params(bundle, scenario, database)
-    result = run_match(network, params, top_n=top_n, backend=backend)
+    release_memory()  # what reading the bundle freed
+    # the suggestions' table (economics, reasons) is built only as suggestions.csv is written
+    result = run_match(network, params, top_n=top_n, backend=backend, reasons=False)
     click.echo(summary_text(result))
     if out_dir:
         for path in write_outputs(result, out_dir):

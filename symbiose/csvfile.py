@@ -15,7 +15,7 @@ a quote or a line break.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -104,9 +104,10 @@ def to_csv_text(frame: pd.DataFrame, *, sep: str = ",", decimal: str = ".") -> s
 CHUNK_ROWS = 50_000  # rows turned into text at once: bounds the memory, 64-bit Arrow offsets
 
 
-def _encoded(frame: pd.DataFrame, sep: str, decimal: str) -> Iterator[bytes | memoryview]:
+def _encoded(frame: pd.DataFrame, sep: str, decimal: str, header: bool = True) -> Iterator[bytes | memoryview]:
     """The file's bytes, piece by piece (header, then blocks of rows)."""
-    yield (sep.join(_header_cell(str(c), sep) for c in frame.columns) + "\n").encode("utf-8")
+    if header:
+        yield (sep.join(_header_cell(str(c), sep) for c in frame.columns) + "\n").encode("utf-8")
     for start in range(0, len(frame), CHUNK_ROWS):
         yield _encode_rows(frame.iloc[start:start + CHUNK_ROWS], sep, decimal)
 
@@ -128,6 +129,22 @@ def _header_cell(name: str, sep: str) -> str:
     if any(ch in name for ch in (sep, '"', "\n", "\r")):
         return '"' + name.replace('"', '""') + '"'
     return name
+
+
+def write_csv_blocks(blocks: Iterable[pd.DataFrame], path: str | Path, *, sep: str = ",",
+                     decimal: str = ".") -> Path:  # fmt: skip
+    """Write frames with the same columns one after the other as one CSV file (UTF-8), the bytes
+    of :func:`write_csv` of their concatenation; only one block is held at a time. The header
+    comes from the first block (at least one, possibly empty)."""
+    with open(path, "wb") as out:
+        first = True
+        for block in blocks:
+            for part in _encoded(block, sep, decimal, header=first):
+                out.write(part)
+            first = False
+        if first:
+            raise ValueError("no block to write")
+    return Path(path)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",", decimal: str = ".",

@@ -18,12 +18,13 @@ import pandas as pd
 
 from symbiose.candidates import Candidates, build_candidates
 from symbiose.compat import KnowledgeBase
-from symbiose.csvfile import write_csv
+from symbiose.csvfile import write_csv, write_csv_blocks
 from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
+from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
-from symbiose.suggestions import suggest
+from symbiose.suggestions import SuggestionPlan, plan_suggestions, suggest, suggestion_blocks
 from symbiose.units import BASE_PER_UNIT
 
 
@@ -33,7 +34,7 @@ class MatchResult:
     candidates: Candidates
     allocation: Allocation
     kpis: Kpis
-    suggestions: pd.DataFrame
+    suggestions: pd.DataFrame | SuggestionPlan  # a plan when run_match(reasons=False)
     timings: dict = field(default_factory=dict)
 
     def matches(self) -> pd.DataFrame:
@@ -107,13 +108,17 @@ def run_match(
     backend: str = "auto",
     with_suggestions: bool = True,
     candidates: Candidates | None = None,
+    reasons: bool = True,
 ) -> MatchResult:
     """Candidates -> allocation -> indicators and suggestions.
 
     ``with_suggestions=False`` skips the suggestions (an empty table) for callers that only read
     the allocation and indicators (comparisons, sweeps). ``candidates`` reuses pairs built for
     the same network with the same parameters apart from the rules
-    (:func:`candidates_for`), as a sweep over rules does.
+    (:func:`candidates_for`), as a sweep over rules does. ``reasons=False``: the
+    suggestions are chosen but their table (economics, reasons) is built block by block as
+    :func:`write_outputs` writes it (a :class:`symbiose.suggestions.SuggestionPlan`): the command
+    line never holds it whole.
     """
     params = params or MatchParameters()
     t0 = time.perf_counter()
@@ -122,13 +127,19 @@ def run_match(
         candidates = candidates_for(network, params, kb)
     elif candidates.params != replace(params, rules=candidates.params.rules):
         raise ValueError("the candidates were built with other parameters than the rules")
+    release_memory()  # the candidates' temporaries, before the solver's graph
     t1 = time.perf_counter()
     allocation = allocate(candidates, rules=params.rules, fixed=fixed, backend=backend)
+    release_memory()
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
-    suggestions = (suggest(candidates, allocation, top_n=top_n, implemented=in_place) if with_suggestions
-                   else pd.DataFrame())  # fmt: skip
+    if not with_suggestions:
+        suggestions = pd.DataFrame()
+    elif reasons:
+        suggestions = suggest(candidates, allocation, top_n=top_n, implemented=in_place)
+    else:
+        suggestions = plan_suggestions(candidates, allocation, top_n=top_n, implemented=in_place)
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
@@ -148,7 +159,8 @@ def _write_outputs(result: MatchResult, out: Path) -> list[Path]:
 
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
     write_csv(escape_frame(result.matches()), paths[0])
-    write_csv(escape_frame(result.suggestions), paths[1])
+    # block by block: the reasons of a table that waits for them are built here, a block at a time
+    write_csv_blocks((escape_frame(block) for block in suggestion_blocks(result.suggestions)), paths[1])
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,
@@ -195,8 +207,8 @@ def summary_text(result: MatchResult) -> str:
             t=n(k.unmatched_t), m3=n(k.unmatched_m3), mwh=n(k.unmatched_mwh)),
     ]  # fmt: skip
     sugg = result.suggestions
-    if len(sugg) and "outlet" in sugg:
-        kinds = sugg["outlet"].value_counts()
+    if len(sugg) and (isinstance(sugg, SuggestionPlan) or "outlet" in sugg):
+        kinds = sugg.outlet_counts() if isinstance(sugg, SuggestionPlan) else sugg["outlet"].value_counts()
         lines.append("  " + _("suggestions: {substitutions} substitutions, {treatment} treatment outlets, {same} "
                               "streams already recovered today and {leads} leads through an intermediary, ranked "
                               "apart").format(

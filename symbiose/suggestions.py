@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -453,7 +454,7 @@ def _intermediaries(candidates: Candidates, n: np.ndarray) -> np.ndarray:
     return found
 
 
-REASON_BLOCK_ROWS = 50_000
+REASON_BLOCK_ROWS = 10_000
 
 
 def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarray, n: np.ndarray,
@@ -489,32 +490,158 @@ def _overtakes(score: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.nda
     return ((after > score).fillna(False).to_numpy(dtype=bool), (before < score).fillna(False).to_numpy(dtype=bool))
 
 
+COLUMNS = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
+           "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
+           "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
+           "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
+REASONS = ("reason", "reason_public")
+
+
+@dataclass(frozen=True)
+class SuggestionPlan:
+    """The suggestions chosen, before any economics or text: per suggestion its arc (a row of
+    ``candidates.arcs``), side, rank and what depends on its whole list (the rank index, the
+    overtakes), and the optimum's quantity. :meth:`blocks` builds the table a block of rows at a
+    time (economics, gains, reasons); at 100k streams the table with its reasons is over 1 GB,
+    the plan about 30 MB. ``leads``: the suggestions through an intermediary, planned on their
+    own arcs and ranked apart, each with the sentence its reason starts with (``prefix``)."""
+
+    candidates: Candidates
+    rows: np.ndarray
+    rank: np.ndarray
+    stream_side: np.ndarray
+    rank_index: np.ndarray
+    ahead_of_larger: np.ndarray
+    behind_smaller: np.ndarray
+    optimum_base: np.ndarray
+    destination: np.ndarray  # per stream
+    intermediary: np.ndarray  # per need
+    prefix: np.ndarray | None = None
+    leads: SuggestionPlan | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows) + (len(self.leads) if self.leads is not None else 0)
+
+    def outlet_counts(self) -> dict[str, int]:
+        """How many suggestions of each outlet (substitution, treatment, same use, intermediary)."""
+        arcs = self.candidates.arcs
+        same = _same_use(arcs)[self.rows]
+        treated = (arcs["receiver_avoided_cents"].to_numpy(dtype=float)[self.rows] <= 0) & ~same
+        counts = {"substitution": int((~treated & ~same).sum()), "treatment": int(treated.sum()),
+                  "same_use": int(same.sum())}
+        if self.leads is not None:
+            counts["intermediary"] = len(self.leads)
+        return counts
+
+    def blocks(self, rows: int | None = None, *, reasons: bool = True) -> Iterator[pd.DataFrame]:
+        """The table of :func:`suggest`, ``rows`` rows at a time (default
+        :data:`REASON_BLOCK_ROWS`); at least one block, empty when there is no suggestion."""
+        rows = rows or REASON_BLOCK_ROWS
+        parts = [self] + ([self.leads] if self.leads is not None else [])
+        done = False
+        for part in parts:
+            for start in range(0, len(part.rows), rows):
+                yield part._block(slice(start, start + rows), reasons)
+                done = True
+        if not done:
+            yield pd.DataFrame(columns=COLUMNS)
+
+    def table(self, *, reasons: bool = True) -> pd.DataFrame:
+        blocks = list(self.blocks(reasons=reasons))
+        out = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
+        return out
+
+    def _block(self, at: slice, reasons: bool) -> pd.DataFrame:
+        candidates = self.candidates
+        streams, needs = candidates.streams, candidates.needs
+        rows = self.rows[at]
+        stream_side = self.stream_side[at]
+        res = pair_economics(candidates, rows)
+        res["rank"] = self.rank[at]
+        res["side"] = np.where(stream_side, "stream", "need")
+        stream_share, need_share = res["stream_share"].to_numpy(), res["need_share"].to_numpy()
+        res["share_covered"] = np.where(stream_side, stream_share, need_share).round(3)
+        res["partner_share"] = np.where(stream_side, need_share, stream_share)
+        res["rank_index"] = self.rank_index[at]
+        res["ahead_of_larger"], res["behind_smaller"] = self.ahead_of_larger[at], self.behind_smaller[at]
+        res_s = res["s"].to_numpy(dtype=np.int64)
+        res_n = res["n"].to_numpy(dtype=np.int64)
+        res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res_s],
+                                               needs["quantity_base"].to_numpy()[res_n])  # fmt: skip
+        res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
+        res["material"] = streams["material"].to_numpy()[res_s]
+        res["route"] = streams["route"].to_numpy()[res_s]
+        res["destination"] = self.destination[res_s]
+        res["intermediary"] = self.intermediary[res_n]
+        res["optimum_base"] = self.optimum_base[at]
+        tradable_units = res["tradable_base"] / BASE_PER_UNIT
+        fair = res["price_fair_eur"]
+        res["supplier_gain_eur"] = np.round(tradable_units * (res["supplier_avoided_cents"] / 100 + fair), 2)
+        res["receiver_gain_eur"] = np.round(
+            tradable_units * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
+        )
+        res["quantity"] = tradable_units
+        res["in_optimum"] = res["optimum_base"] > 0
+        res["optimum_quantity"] = res["optimum_base"] / BASE_PER_UNIT
+        res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
+        res["distance_km"] = res["distance_km"].round(2)
+        res["road_km"] = res["road_km"].round(2)
+        if self.prefix is not None:
+            res["outlet"] = "intermediary"
+        for column, public in (("reason", False), ("reason_public", True)) if reasons else ():
+            reason = _reasons(res, public=public)
+            if self.prefix is not None:
+                reason = pd.Series(self.prefix[at] + "; " + reason.to_numpy(dtype=object),
+                                   index=res.index).astype(reason.dtype)  # fmt: skip
+            res[column] = reason
+        out = res[[c for c in COLUMNS if reasons or c not in REASONS]]
+        for name in ("stream_id", "need_id", "unit"):
+            out[name] = out[name].astype(str)
+        return out
+
+
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
             implemented: Collection[tuple[str, str]] = ()) -> pd.DataFrame:  # fmt: skip
     """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
 
     The best pairs are chosen first on the score alone; prices, gains and reasons are computed
     for the chosen ones only. ``implemented``: (stream id, need id) of the synergies in place,
-    which are not suggested again.
+    which are not suggested again. :func:`plan_suggestions` chooses them without building the
+    table, which :func:`suggestion_blocks` then builds a block at a time.
     """
+    return plan_suggestions(candidates, allocation, top_n=top_n, implemented=implemented).table()
+
+
+def suggestion_blocks(table: pd.DataFrame | SuggestionPlan, rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """A suggestion table in blocks of ``rows`` rows (default :data:`REASON_BLOCK_ROWS`), with
+    their reasons: built here, a block at a time, from a :class:`SuggestionPlan`. At least one
+    block, empty when there is no suggestion."""
+    if isinstance(table, SuggestionPlan):
+        yield from table.blocks(rows)
+        return
+    rows = rows or REASON_BLOCK_ROWS
+    for start in range(0, max(len(table), 1), rows):
+        yield table.iloc[start:start + rows]
+
+
+def plan_suggestions(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
+                     implemented: Collection[tuple[str, str]] = ()) -> SuggestionPlan:  # fmt: skip
+    """The suggestions :func:`suggest` gives, chosen but not yet built (:class:`SuggestionPlan`)."""
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
-    if implemented and len(candidates.arcs):
-        arcs = candidates.arcs
+    arcs = candidates.arcs
+    streams, needs = candidates.streams, candidates.needs
+    leads = _lead_plan(candidates, top_n) if candidates.leads is not None and len(candidates.leads) else None
+    if not len(arcs):
+        none, nothing = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        return SuggestionPlan(candidates, none, none, none.astype(bool), none.astype(float), none.astype(bool),
+                              none.astype(bool), none, nothing, nothing, leads=leads)  # fmt: skip
+    allowed = None
+    if implemented and len(arcs):
         pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
         in_place = pairs.isin(list(implemented))
         if in_place.any():
-            candidates = dataclasses.replace(candidates, arcs=arcs[~in_place].reset_index(drop=True))
-    columns = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
-               "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
-               "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
-               "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
-    arcs = candidates.arcs
-    if not len(arcs):
-        if candidates.leads is not None and len(candidates.leads):
-            return _lead_suggestions(candidates, top_n)
-        return pd.DataFrame(columns=columns)
-    streams, needs = candidates.streams, candidates.needs
+            allowed = np.flatnonzero(~in_place)  # the arcs that may be suggested
     s = arcs["s"].to_numpy(dtype=np.int64)
     n = arcs["n"].to_numpy(dtype=np.int64)
     s_qty, n_qty = streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n]
@@ -525,33 +652,23 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
     # the share of each side covered, averaged: a pair that matters to both partners (the same
     # key in the stream's list and in the need's list)
     mutual = (tradable / np.maximum(s_qty, 1) + tradable / np.maximum(n_qty, 1)) / 2
-    stream_key = need_key = rank_key(score, value, mutual)
+    key = rank_key(score, value, mutual)
+    del tradable, mutual, s_qty, n_qty
     # substitutions, treatment outlets and streams moved to the use they have today are ranked
     # apart: each has its own top N
     treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
     treatment = np.where(_same_use(arcs), 2, treatment)
-    by_stream, stream_rank = _top(s * 3 + treatment, stream_key, road, s, n, top_n)
-    by_need, need_rank = _top(n * 3 + treatment, need_key, road, s, n, top_n)
+    stream_group, need_group = s * 3 + treatment, n * 3 + treatment
+    if allowed is None:
+        by_stream, stream_rank = _top(stream_group, key, road, s, n, top_n)
+        by_need, need_rank = _top(need_group, key, road, s, n, top_n)
+    else:
+        a = allowed
+        by_stream, stream_rank = _top(stream_group[a], key[a], road[a], s[a], n[a], top_n)
+        by_need, need_rank = _top(need_group[a], key[a], road[a], s[a], n[a], top_n)
+        by_stream, by_need = a[by_stream], a[by_need]
     rows = np.concatenate([by_stream, by_need])
-    res = pair_economics(candidates, rows)
-    res["rank"] = np.concatenate([stream_rank, need_rank])
-    res["side"] = np.repeat(["stream", "need"], [len(by_stream), len(by_need)])
-    res["share_covered"] = np.concatenate([res["stream_share"].to_numpy()[: len(by_stream)],
-                                           res["need_share"].to_numpy()[len(by_stream):]]).round(3)  # fmt: skip
-    res["partner_share"] = np.concatenate([res["need_share"].to_numpy()[: len(by_stream)],
-                                           res["stream_share"].to_numpy()[len(by_stream):]])  # fmt: skip
-    key = np.concatenate([stream_key[by_stream], need_key[by_need]])
-    group = np.concatenate([(s * 3 + treatment)[by_stream], 3 * len(streams) + (n * 3 + treatment)[by_need]])
-    res["rank_index"] = _rank_index(key, group)
-    res["ahead_of_larger"], res["behind_smaller"] = _overtakes(res["score"].to_numpy(dtype=float), group)
-    res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res["s"].to_numpy(dtype=np.int64)],
-                                           needs["quantity_base"].to_numpy()[res["n"].to_numpy(dtype=np.int64)])
-    res_s = res["s"].to_numpy(dtype=np.int64)
-    res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
-    res["material"] = streams["material"].to_numpy()[res_s]
-    res["route"] = streams["route"].to_numpy()[res_s]
-    res["destination"] = _destinations(candidates, res_s)
-    res["intermediary"] = _intermediaries(candidates, res["n"].to_numpy(dtype=np.int64))
+    group = np.concatenate([stream_group[by_stream], 3 * len(streams) + need_group[by_need]])
     optimum = np.zeros(len(arcs), dtype=np.int64)
     if allocation is not None and len(allocation.flows):
         flows = allocation.flows
@@ -560,29 +677,16 @@ def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top
         flow_key = flows["s"].to_numpy(dtype=np.int64) * width + flows["n"].to_numpy(dtype=np.int64)
         at = pd.Index(s * width + n).get_indexer(flow_key)
         optimum[at[at >= 0]] = flows["flow_base"].to_numpy(dtype=np.int64)[at >= 0]
-    res["optimum_base"] = optimum[rows]
-    tradable_units = res["tradable_base"] / BASE_PER_UNIT
-    fair = res["price_fair_eur"]
-    res["supplier_gain_eur"] = np.round(tradable_units * (res["supplier_avoided_cents"] / 100 + fair), 2)
-    res["receiver_gain_eur"] = np.round(
-        tradable_units * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
-    )
-    res["quantity"] = tradable_units
-    res["in_optimum"] = res["optimum_base"] > 0
-    res["optimum_quantity"] = res["optimum_base"] / BASE_PER_UNIT
-    res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
-    res["distance_km"] = res["distance_km"].round(2)
-    res["road_km"] = res["road_km"].round(2)
-    for column, public in (("reason", False), ("reason_public", True)):
-        # by blocks of rows: the texts being assembled stay small
-        blocks = [_reasons(res.iloc[i:i + REASON_BLOCK_ROWS], public=public) for i in range(0, len(res), REASON_BLOCK_ROWS)]
-        res[column] = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
-    res = res[columns]
-    for name in ("stream_id", "need_id", "unit"):
-        res[name] = res[name].astype(str)
-    if candidates.leads is not None and len(candidates.leads):
-        res = pd.concat([res, _lead_suggestions(candidates, top_n)], ignore_index=True)
-    return res
+    ahead, behind = _overtakes(score[rows], group)
+    return SuggestionPlan(
+        candidates=candidates, rows=rows, rank=np.concatenate([stream_rank, need_rank]),
+        stream_side=np.repeat([True, False], [len(by_stream), len(by_need)]),
+        rank_index=_rank_index(np.concatenate([key[by_stream], key[by_need]]), group),
+        ahead_of_larger=ahead, behind_smaller=behind, optimum_base=optimum[rows],
+        destination=_destinations(candidates, np.arange(len(streams))),
+        intermediary=_intermediaries(candidates, np.arange(len(needs))) if len(rows) else np.zeros(0, dtype=object),
+        leads=leads,
+    )  # fmt: skip
 
 
 def _destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
@@ -598,7 +702,7 @@ def _destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
     return np.array([named.get(d, d) for d in goes], dtype=object)[s]  # per stream, not per pair
 
 
-def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
+def _lead_plan(candidates: Candidates, top_n: int) -> SuggestionPlan:
     """Stream-side suggestions of raw residues that reach a standard-bound need only through an
     intermediary (``candidates.leads``): the intermediary's service counts as a pre-treatment, the
     reason names the standard and who makes it; ranked apart (``outlet`` 'intermediary')."""
@@ -610,14 +714,19 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
     leads["value_cents"] = leads["value_cents"].to_numpy(dtype=float) - cost
     step = leads["pretreatment"].astype(str)
     leads["pretreatment"] = np.where(step == "none", "intermediary", step + "+intermediary")
-    via = suggest(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n)
-    via = via[via["side"] == "stream"].reset_index(drop=True)
+    plan = plan_suggestions(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n)
+    side = plan.stream_side  # the stream side only
+    plan = dataclasses.replace(plan, rows=plan.rows[side], rank=plan.rank[side], stream_side=plan.stream_side[side],
+                               rank_index=plan.rank_index[side], ahead_of_larger=plan.ahead_of_larger[side],
+                               behind_smaller=plan.behind_smaller[side], optimum_base=plan.optimum_base[side])  # fmt: skip
     kb = load_knowledge_base()
     french = get_language() == "fr"
     required = dict(zip(candidates.needs["need_id"], candidates.needs["required_standards"], strict=True))
 
+    stream_ids = leads["stream_id"].astype(str).to_numpy(dtype=object)[plan.rows]
+    need_ids = leads["need_id"].astype(str).to_numpy(dtype=object)[plan.rows]
     code_of = dict(zip(candidates.streams["stream_id"], candidates.streams["ewc_code"].astype(str), strict=True))
-    codes = sorted({code_of[x] for x in via["stream_id"]} - {""})
+    codes = sorted({code_of[x] for x in stream_ids} - {""})
     reach = kb.compatible_pairs([c for c in codes if len(c) == 6]).groupby("code")["category"].agg(set).to_dict()
 
     def sentence(need_id: str, stream_id: str) -> str:
@@ -631,10 +740,6 @@ def _lead_suggestions(candidates: Candidates, top_n: int) -> pd.DataFrame:
                                                  who=std.intermediary_fr if french else std.intermediary_en,
                                                  cost=_number_text(np.array([std.intermediary_cost_cents / 100]), 0)[0].as_py())  # fmt: skip
 
-    keys = list(zip(via["need_id"], via["stream_id"], strict=True))
+    keys = list(zip(need_ids, stream_ids, strict=True))
     said = {k: sentence(*k) for k in dict.fromkeys(keys)}
-    prefix = pd.Series([said[k] for k in keys], index=via.index, dtype=object)
-    via["outlet"] = "intermediary"
-    via["reason"] = prefix + "; " + via["reason"]
-    via["reason_public"] = prefix + "; " + via["reason_public"]
-    return via
+    return dataclasses.replace(plan, prefix=np.array([said[k] for k in keys], dtype=object))

@@ -35,6 +35,51 @@ def test_every_marked_message_has_a_french_translation():
     )
 
 
+def _babel_entries(text: str) -> list[tuple]:
+    import io
+
+    from babel.messages.pofile import read_po
+
+    out = []
+    for message in read_po(io.BytesIO(text.encode("utf-8")), locale="fr"):
+        plural = isinstance(message.id, tuple | list)
+        msgid = message.id[0] if plural else message.id
+        strings = tuple(message.string) if plural else (message.string,)
+        if msgid:  # the header (Babel rewrites it) is not a message
+            out.append((msgid, message.id[1] if plural else None, strings, message.fuzzy))
+    return out
+
+
+def _own_entries(text: str) -> list[tuple]:
+    return [(msgid, plural, tuple(strings[i] for i in sorted(strings)), fuzzy)
+            for msgid, plural, strings, fuzzy in i18n.read_po_entries(text) if msgid]  # fmt: skip
+
+
+def test_the_catalogues_are_read_as_babel_reads_them():
+    # the start of every command reads the catalogues with a small reader instead of Babel's
+    # (0.15 s): every entry of every catalogue, then the awkward parts of the format
+    for path in sorted((i18n.LOCALE_DIR / "fr").glob("*.po")):
+        text = path.read_text(encoding="utf-8")
+        own = _own_entries(text)
+        assert own and own == _babel_entries(text), path.name
+    awkward = (
+        'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n'
+        '#: a.py:1\n#, fuzzy, python-format\nmsgid "old"\nmsgstr "vieux"\n\n'
+        'msgid "a \\"quoted\\" word"\nmsgstr "un mot \\"cité\\"\\tet\\\\ barre"\n\n'
+        'msgid ""\n"continued "\n"line"\nmsgstr ""\n"ligne "\n"continuée"\n'
+        'msgid "{n} stream"\nmsgid_plural "{n} streams"\nmsgstr[0] "{n} flux"\nmsgstr[1] ""\n"{n} flux"\n\n'
+        'msgctxt "menu"\nmsgid "Open"\nmsgstr "Ouvrir"\n\n'
+        '#~ msgid "gone"\n#~ msgstr "parti"\n\n'
+        'msgid "empty"\nmsgstr ""\n'
+    )
+    own = _own_entries(awkward)
+    assert own == _babel_entries(awkward)
+    assert ("old", None, ("vieux",), True) in own
+    assert ('a "quoted" word', None, ('un mot "cité"\tet\\ barre',), False) in own
+    assert ("continued line", None, ("ligne continuée",), False) in own
+    assert ("{n} stream", "{n} streams", ("{n} flux", "{n} flux"), False) in own
+
+
 def test_french_is_the_default_and_english_is_available(monkeypatch):
     monkeypatch.delenv("SYMBIOSE_LANGUAGE", raising=False)
     assert i18n.get_language() == "fr"

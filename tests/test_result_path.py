@@ -16,8 +16,8 @@ from legacy_suggestions import _reason
 from test_candidates_scale import varied_network
 
 from symbiose.candidates import build_candidates
-from symbiose.csvfile import to_csv_text, write_csv
-from symbiose.i18n import language
+from symbiose.csvfile import to_csv_text, write_csv, write_csv_blocks
+from symbiose.i18n import _, language
 from symbiose.optimize import allocate
 from symbiose.suggestions import (
     _destinations,
@@ -25,7 +25,9 @@ from symbiose.suggestions import (
     _intermediaries,
     _reasons,
     pair_economics,
+    plan_suggestions,
     suggest,
+    suggestion_blocks,
 )
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -167,12 +169,62 @@ def test_demo_result_files_are_what_pandas_wrote(demo_result):
     assert to_csv_text(matches) == matches.to_csv(index=False)
 
 
+def test_arrow_csv_written_by_blocks_is_the_whole_frame_written_at_once(tmp_path):
+    frame = _awkward_frame()
+    write_csv(frame, tmp_path / "whole.csv")
+    cuts = [0, 1, 700, 701, 2500, len(frame)]
+    write_csv_blocks((frame.iloc[a:b] for a, b in zip(cuts, cuts[1:], strict=False)), tmp_path / "blocks.csv")
+    assert (tmp_path / "blocks.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    write_csv_blocks([frame.iloc[:0]], tmp_path / "empty.csv")
+    assert (tmp_path / "empty.csv").read_text() == frame.iloc[:0].to_csv(index=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_suggestions_built_block_by_block_are_the_table_built_at_once(demo_result, lang):
+    # `symbiose match` chooses the suggestions, then builds their table (economics, reasons) only
+    # as suggestions.csv is written, a block at a time: the same table, implemented pairs left
+    # out, leads through an intermediary (their reasons prefixed) across the blocks
+    candidates, allocation = demo_result.candidates, demo_result.allocation
+    implemented = {(s.stream_id, s.need_id) for s in demo_result.network.synergies if s.stage == "implemented"}
+    assert len(implemented) >= 3
+    with language(lang):
+        whole = suggest(candidates, allocation, implemented=implemented)
+        plan = plan_suggestions(candidates, allocation, implemented=implemented)
+        blocks = list(suggestion_blocks(plan, rows=37))
+        said = _("through an intermediary: the receiver requires {standard}; a {who} makes it (about {cost} "
+                 "EUR/t, counted below)").split(":")[0]
+    assert len(plan) == len(whole) and len(blocks) > 20
+    pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), whole)
+    counts = whole["outlet"].value_counts().to_dict()
+    assert plan.outlet_counts() == counts and counts["intermediary"] > 10 and counts["treatment"] > 10
+    unfiltered = suggest(candidates, allocation)
+    assert implemented & set(zip(unfiltered["stream_id"], unfiltered["need_id"], strict=True))  # would be shown
+    assert not implemented & set(zip(whole["stream_id"], whole["need_id"], strict=True))
+    leads = whole["outlet"].eq("intermediary")
+    assert whole.loc[leads, "reason"].str.startswith(said).all()
+    assert whole.loc[leads, "reason_public"].str.startswith(said).all()
+    assert not whole.loc[~leads, "reason"].str.startswith(said).any()
+
+
+def test_match_command_writes_the_files_of_the_whole_table(tmp_path, demo_result):
+    # the command's files (reasons built block by block) are those of the table with its reasons
+    from symbiose.cli import main
+    from symbiose.matching import write_outputs
+
+    with language("fr"):
+        main(["match", "--bundle", str(DEMO), "--out", str(tmp_path / "cli")], standalone_mode=False)
+        write_outputs(demo_result, tmp_path / "whole")
+    for name in ("suggestions.csv", "matches.csv", "kpis.json"):
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
 def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path):
-    # `symbiose match --bundle` starts faster without SQLAlchemy; the database commands load it
+    # `symbiose match --bundle` starts faster without SQLAlchemy (the database commands load it)
+    # and without geopy (the gazetteer places the companies without it)
     code = (
         "import sys\nfrom symbiose.cli import main\n"
         f"main(['match', '--bundle', {str(DEMO)!r}, '--out', {str(tmp_path)!r}], standalone_mode=False)\n"
-        "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit') if m in sys.modules))"
+        "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit', 'geopy') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
