@@ -32,15 +32,20 @@ from symbiose.params import MatchParameters
 from symbiose.sweep import Progress, default_workers, run_tasks
 
 
-def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray):
+def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray, *, arcs: bool = True):
+    """The candidates with their quantities scaled. ``arcs=False`` leaves the arcs' capacities as
+    they were: the pure min-cost flow takes its capacities from the nodes' monthly quantities
+    (:func:`symbiose.optimize.quantified`), not from them."""
     streams = candidates.streams.assign(
         quantity_base=np.rint(candidates.streams["quantity_base"].to_numpy() * s_factor).astype(np.int64))
     needs = candidates.needs.assign(
         quantity_base=np.rint(candidates.needs["quantity_base"].to_numpy() * n_factor).astype(np.int64))
+    if not arcs:
+        return replace(candidates, streams=streams, needs=needs)
     # the arcs trade what the candidates would give for these quantities: the months both
     # exist, and storage where the residue keeps (the same function)
-    arcs = candidates.arcs.assign(capacity_base=arc_capacity(streams, needs, candidates.arcs))
-    return replace(candidates, streams=streams, needs=needs, arcs=arcs)
+    capacity = arc_capacity(streams, needs, candidates.arcs)
+    return replace(candidates, streams=streams, needs=needs, arcs=candidates.arcs.assign(capacity_base=capacity))
 
 
 def robustness(network: Network, params: MatchParameters | None = None, *, draws: int = 30,
@@ -117,7 +122,7 @@ def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
     candidates, structure, rules, pairs, cases = task
     out = []
     for i, s_factor, n_factor, fixed in cases:
-        changed = _with_quantities(candidates, s_factor, n_factor)
+        changed = _with_quantities(candidates, s_factor, n_factor, arcs=rules.active)
         if rules.active:  # the rules' solver; its flows are mapped back to the arcs
             got = allocate(changed, rules=rules, fixed=fixed, structure=structure).flows
             rows = _pair_positions(changed.arcs, got["stream_id"].astype(str), got["need_id"].astype(str))
