@@ -301,11 +301,13 @@ def _check_int_range(problem: Problem) -> None:
     sums of supplies and demands (the sink's supply is minus their total)."""
     ex = problem.arcs
     n_nodes = len(problem.stream_nodes) + len(problem.need_nodes) + 1
-    max_cost = int(ex["cost_cents"].abs().max()) if len(ex) else 0
-    total = float((ex["capacity_base"].astype(float) * ex["cost_cents"].abs()).sum())
-    supply = float(problem.stream_nodes["supply_base"].astype(float).sum())
-    demand = float(problem.need_nodes["demand_base"].astype(float).sum())
-    capacity = float(ex["capacity_base"].astype(float).sum())
+    cost = np.abs(ex["cost_cents"].to_numpy(np.int64))
+    cap = ex["capacity_base"].to_numpy(float)
+    max_cost = int(cost.max()) if len(ex) else 0
+    total = float((cap * cost).sum())
+    supply = float(problem.stream_nodes["supply_base"].to_numpy(float).sum())
+    demand = float(problem.need_nodes["demand_base"].to_numpy(float).sum())
+    capacity = float(cap.sum())
     if (n_nodes + 1) * max_cost >= INT64_SAFE or max(total, supply, demand, capacity) >= INT64_SAFE:
         raise RangeError(_(
             "quantities or values too large for an exact integer solve (64-bit integers); check "
@@ -350,9 +352,10 @@ def blocks(problem: Problem) -> list[np.ndarray]:
     return out
 
 
-def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None,
+                        parts: list[np.ndarray] | None = None) -> tuple[np.ndarray, int]:  # fmt: skip
     """Exact pure allocation, block by block. Returns (flow per arc in base units, objective in
-    1/1000 cents)."""
+    1/1000 cents). ``parts``: :func:`blocks` of a problem with the same arcs, when already made."""
     _check_int_range(problem)
     ex = problem.arcs
     lower = problem.lower_base
@@ -369,7 +372,7 @@ def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None) 
     cap = np.minimum(np.maximum(cap, 0), np.minimum(supply[snode], demand[nnode]))
     cost = -ex["cost_cents"].to_numpy(np.int64)
     flows = lower.astype(np.int64).copy()
-    for arcs in blocks(problem):
+    for arcs in blocks(problem) if parts is None else parts:
         s_nodes, s_local = np.unique(snode[arcs], return_inverse=True)
         n_nodes, n_local = np.unique(nnode[arcs], return_inverse=True)
         flows[arcs] += _solve_block(s_local, n_local, cap[arcs], cost[arcs], supply[s_nodes], demand[n_nodes])

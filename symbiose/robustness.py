@@ -24,6 +24,7 @@ from symbiose.matching import candidates_for, fixed_flows
 from symbiose.optimize import (
     _pair_positions,
     allocate,
+    blocks,
     problem_structure,
     quantified,
     solve_min_cost_flow,
@@ -121,6 +122,7 @@ def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
     (``pairs``: their rows among the candidate arcs)."""
     candidates, structure, rules, pairs, cases = task
     out = []
+    known = None  # the last arcs solved and their blocks: most draws keep every arc
     for i, s_factor, n_factor, fixed in cases:
         changed = _with_quantities(candidates, s_factor, n_factor, arcs=rules.active)
         if rules.active:  # the rules' solver; its flows are mapped back to the arcs
@@ -129,7 +131,10 @@ def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
             per_pair = np.bincount(rows, weights=got["flow_base"].to_numpy(float), minlength=len(changed.arcs))
         else:  # the pure min-cost flow, without building the result tables
             problem = quantified(structure, changed, fixed)
-            flows, _ = solve_min_cost_flow(problem)
+            ends = (problem.arcs["snode"].to_numpy(), problem.arcs["nnode"].to_numpy())
+            if known is None or not all(np.array_equal(a, b) for a, b in zip(ends, known[0], strict=True)):
+                known = (ends, blocks(problem))
+            flows, _ = solve_min_cost_flow(problem, parts=known[1])
             per_pair = np.bincount(problem.arcs["pair"].to_numpy(np.int64), weights=flows.astype(float),
                                    minlength=len(changed.arcs))  # fmt: skip
         out.append((i, per_pair[pairs]))
