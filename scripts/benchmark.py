@@ -4,6 +4,7 @@ Usage:
     python scripts/benchmark.py --sizes 3000 10000 30000 100000   # default path vs yardstick
     python scripts/benchmark.py --sizes 30000 --pruned 20 5        # pruning options, apart
     python scripts/benchmark.py --demo                             # match, compare, robustness
+    python scripts/benchmark.py --demo --before /tmp/old-checkout  # the same, old code alternately
     python scripts/benchmark.py --rules 1000 10000                 # the rules model
 
 The networks (``synthetic_network``): n streams and n needs at 2n sites spread uniformly over a
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -238,15 +240,17 @@ def raw_solve(bundle: Path) -> dict:
 # ------------------------------------------------------------------------------ child processes
 
 
-def timed_child(args: list[str]) -> dict:
-    """Like run_child, but the peak memory comes from the child itself (a wrapper process)."""
+def timed_child(args: list[str], env: dict | None = None) -> dict:
+    """Like run_child, but the peak memory comes from the child itself (a wrapper process).
+    ``env``: extra environment variables (``PYTHONPATH`` of another checkout, for --before)."""
     code = ("import json,os,resource,subprocess,sys,time;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);w=time.perf_counter()-t;"
             "sys.stderr.write(p.stderr);"
             "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
             "print(p.stdout);print(json.dumps({'wall_s':round(w,3),'rc':p.returncode,"
             "'cpu_s':round(u.ru_utime+u.ru_stime,3),'peak_mb':round(u.ru_maxrss/1024)}))")  # fmt: skip
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **env} if env else None)  # fmt: skip
     lines = proc.stdout.strip().splitlines()
     row = json.loads(lines[-1])
     if row.pop("rc"):
@@ -321,21 +325,32 @@ def pruned(sizes: list[int], ks: list[int], work: Path) -> list[dict]:
     return rows
 
 
-def demo(work: Path, repeat: int) -> list[dict]:
-    """Whole processes on the demo bundle: match, compare every scenario, robustness."""
+def demo(work: Path, repeat: int, before: Path | None = None) -> list[dict]:
+    """Whole processes on the demo bundle: match, compare every scenario, robustness.
+
+    ``before``: another checkout of Symbiose (a git worktree of an older commit); each command
+    then also runs with that code (``PYTHONPATH``), alternately with this one, on the same files,
+    so that both see the same load.
+    """
     scenarios = sorted(str(p) for p in (ROOT / "scenarios").glob("*.toml"))
     commands = {
         "match --bundle data/demo": ["match", "--bundle", "data/demo", "--out", str(work / "demo")],
         "compare scenarios/*.toml --bundle data/demo": ["compare", *scenarios, "--bundle", "data/demo"],
         "robustness --draws 30 --bundle data/demo": ["robustness", "--draws", "30", "--bundle", "data/demo"],
     }
+    codes = {"after": None} if before is None else {"before": {"PYTHONPATH": str(before.resolve())}, "after": None}
     rows = []
     for label, args in commands.items():
-        times = [timed_child([symbiose_cmd(), *args]) for _ in range(repeat)]
-        best = min(times, key=lambda r: r["wall_s"])
-        rows.append({"command": f"symbiose {label}", "wall_s": best["wall_s"], "cpu_s": best["cpu_s"], "peak_mb": best["peak_mb"],
-                     "runs_s": [t["wall_s"] for t in times]})  # fmt: skip
-        print(json.dumps(rows[-1]), flush=True)
+        times: dict[str, list[dict]] = {code: [] for code in codes}
+        for _ in range(repeat):
+            for code, env in codes.items():
+                times[code].append(timed_child([symbiose_cmd(), *args], env))
+        for code in codes:
+            best = min(times[code], key=lambda r: r["wall_s"])
+            rows.append({"command": f"symbiose {label}", **({"code": code} if before else {}), "wall_s": best["wall_s"],
+                         "cpu_s": min(t["cpu_s"] for t in times[code]), "peak_mb": best["peak_mb"],
+                         "runs_s": [t["wall_s"] for t in times[code]]})  # fmt: skip
+            print(json.dumps(rows[-1]), flush=True)
     code = "import time;t=time.perf_counter();import symbiose.cli;print(round(time.perf_counter()-t,3))"
     imports = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout) for _ in range(repeat)]
     sqlalchemy = subprocess.run([sys.executable, "-c", "import sys,symbiose.cli;print('sqlalchemy' in sys.modules)"],
@@ -366,6 +381,7 @@ def main() -> None:
     parser.add_argument("--pruned", type=int, nargs="*", default=[], help="max_candidates_per_stream values")
     parser.add_argument("--rules", type=int, nargs="*", default=[])
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--before", type=Path, help="with --demo: another checkout run alternately with this one")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (the fastest is kept)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "symbiose-bench")
     parser.add_argument("--yardstick", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -380,7 +396,7 @@ def main() -> None:
         return
     args.work.mkdir(parents=True, exist_ok=True)
     if args.demo:
-        demo(args.work, args.repeat)
+        demo(args.work, args.repeat, args.before)
     if args.sizes and not args.pruned:
         default_path(args.sizes, args.work, args.repeat)
     if args.pruned:
