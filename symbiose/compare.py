@@ -55,7 +55,13 @@ class Comparison:
         return table
 
     def synergy_changes(self) -> pd.DataFrame:
-        """Pairs that appear, disappear or change quantity between the first and each other."""
+        """Pairs that appear, disappear or change quantity between the first and each other
+        (made once: the terminal table and the written files both read it)."""
+        if "_changes" not in self.__dict__:
+            self.__dict__["_changes"] = self._synergy_changes()
+        return self.__dict__["_changes"].copy()
+
+    def _synergy_changes(self) -> pd.DataFrame:
         keys = ["stream_id", "need_id"]
         kept = [*keys, "quantity", "supplier", "receiver", "unit"]
         first = self.results[0].matches()[kept]
