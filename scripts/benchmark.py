@@ -366,7 +366,7 @@ def rules_model(sizes: list[int], work: Path) -> list[dict]:
     for n in sizes:
         bundle = write_bundle(n, work / f"n{n}")
         scenario = work / f"rules_{n}.toml"
-        scenario.write_text(f'[scenario]\nname = "rules"\nbase = "{bundle}"\n\n[parameters.rules]\nmin_lot_t = 50\n'
+        scenario.write_text(f'[scenario]\nname = "rules"\nbase = "{bundle}"\n\n[rules]\nmin_lot_t = 50\n'
                             "max_partners_per_stream = 2\nfixed_cost_per_link_eur = 300\ntime_limit_s = 6\n", encoding="utf-8")  # fmt: skip
         got = timed_child([symbiose_cmd(), "match", "--scenario", str(scenario), "--out", str(work / f"rules{n}")])
         kpis = json.loads((work / f"rules{n}" / "kpis.json").read_text(encoding="utf-8"))["solver"]
