@@ -10,8 +10,8 @@ These rules break the network structure of the pure allocation, so:
    few percent of the optimum.
 2. *CP-SAT* on the arcs that matter (the pairs the unconstrained optimum or the repair used, plus
    each stream's best candidates), hinted with the repaired solution, under a time limit: a first
-   look of about a second; when it found nothing better than the hint the search stops there,
-   else it goes on from its best solution for the time left. Its solution replaces the heuristic
+   look of about a second; when it found nothing better than the hint (by a euro a year at
+   least) the search stops there, else it goes on from its best solution for the time left. Its solution replaces the heuristic
    one when better. The bound reported is CP-SAT's when it saw every arc, else the optimum
    without rules (the rules only restrict it: always a valid bound).
 """
