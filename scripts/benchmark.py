@@ -5,6 +5,7 @@ Usage:
     python scripts/benchmark.py --sizes 30000 --pruned 20 5        # pruning options, apart
     python scripts/benchmark.py --demo                             # match, compare, robustness
     python scripts/benchmark.py --demo match --repeat 5            # one of them
+    python scripts/benchmark.py --demo --before /tmp/old-checkout  # the same, old code alternately
     python scripts/benchmark.py --rules 1000 10000                 # the rules model
 
 The networks (``synthetic_network``): n streams and n needs at 2n sites spread uniformly over a
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -239,15 +241,17 @@ def raw_solve(bundle: Path) -> dict:
 # ------------------------------------------------------------------------------ child processes
 
 
-def timed_child(args: list[str]) -> dict:
-    """Like run_child, but the peak memory comes from the child itself (a wrapper process)."""
+def timed_child(args: list[str], env: dict | None = None) -> dict:
+    """Like run_child, but the peak memory comes from the child itself (a wrapper process).
+    ``env``: extra environment variables (``PYTHONPATH`` of another checkout, for --before)."""
     code = ("import json,os,resource,subprocess,sys,time;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);w=time.perf_counter()-t;"
             "sys.stderr.write(p.stderr);"
             "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
             "print(p.stdout);print(json.dumps({'wall_s':round(w,3),'rc':p.returncode,"
             "'cpu_s':round(u.ru_utime+u.ru_stime,3),'peak_mb':round(u.ru_maxrss/1024)}))")  # fmt: skip
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **env} if env else None)  # fmt: skip
     lines = proc.stdout.strip().splitlines()
     row = json.loads(lines[-1])
     if row.pop("rc"):
@@ -322,24 +326,35 @@ def pruned(sizes: list[int], ks: list[int], work: Path) -> list[dict]:
     return rows
 
 
-def demo(work: Path, repeat: int, only: list[str] | None = None) -> list[dict]:
+def demo(work: Path, repeat: int, only: list[str] | None = None, before: Path | None = None) -> list[dict]:
     """Whole processes on the demo bundle: match, compare every scenario, robustness (``only``:
-    those whose command starts with one of these words)."""
+    those whose command starts with one of these words).
+
+    ``before``: another checkout of Symbiose (a git worktree of an older commit); each command
+    then also runs with that code (``PYTHONPATH``), alternately with this one, on the same files,
+    so that both see the same load.
+    """
     scenarios = sorted(str(p) for p in (ROOT / "scenarios").glob("*.toml"))
     commands = {
         "match --bundle data/demo": ["match", "--bundle", "data/demo", "--out", str(work / "demo")],
         "compare scenarios/*.toml --bundle data/demo": ["compare", *scenarios, "--bundle", "data/demo"],
         "robustness --draws 30 --bundle data/demo": ["robustness", "--draws", "30", "--bundle", "data/demo"],
     }
+    codes = {"after": None} if before is None else {"before": {"PYTHONPATH": str(before.resolve())}, "after": None}
     rows = []
     for label, args in commands.items():
         if only and label.split()[0] not in only:
             continue
-        times = [timed_child([symbiose_cmd(), *args]) for _ in range(repeat)]
-        best = min(times, key=lambda r: r["wall_s"])
-        rows.append({"command": f"symbiose {label}", "wall_s": best["wall_s"], "cpu_s": best["cpu_s"], "peak_mb": best["peak_mb"],
-                     "runs_s": [t["wall_s"] for t in times]})  # fmt: skip
-        print(json.dumps(rows[-1]), flush=True)
+        times: dict[str, list[dict]] = {code: [] for code in codes}
+        for _ in range(repeat):
+            for code, env in codes.items():
+                times[code].append(timed_child([symbiose_cmd(), *args], env))
+        for code in codes:
+            best = min(times[code], key=lambda r: r["wall_s"])
+            rows.append({"command": f"symbiose {label}", **({"code": code} if before else {}), "wall_s": best["wall_s"],
+                         "cpu_s": min(t["cpu_s"] for t in times[code]), "peak_mb": best["peak_mb"],
+                         "runs_s": [t["wall_s"] for t in times[code]]})  # fmt: skip
+            print(json.dumps(rows[-1]), flush=True)
     code = "import time;t=time.perf_counter();import symbiose.cli;print(round(time.perf_counter()-t,3))"
     imports = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout) for _ in range(repeat)]
     sqlalchemy = subprocess.run([sys.executable, "-c", "import sys,symbiose.cli;print('sqlalchemy' in sys.modules)"],
@@ -355,7 +370,7 @@ def rules_model(sizes: list[int], work: Path) -> list[dict]:
     for n in sizes:
         bundle = write_bundle(n, work / f"n{n}")
         scenario = work / f"rules_{n}.toml"
-        scenario.write_text(f'[scenario]\nname = "rules"\nbase = "{bundle}"\n\n[parameters.rules]\nmin_lot_t = 50\n'
+        scenario.write_text(f'[scenario]\nname = "rules"\nbase = "{bundle}"\n\n[rules]\nmin_lot_t = 50\n'
                             "max_partners_per_stream = 2\nfixed_cost_per_link_eur = 300\ntime_limit_s = 6\n", encoding="utf-8")  # fmt: skip
         got = timed_child([symbiose_cmd(), "match", "--scenario", str(scenario), "--out", str(work / f"rules{n}")])
         kpis = json.loads((work / f"rules{n}" / "kpis.json").read_text(encoding="utf-8"))["solver"]
@@ -371,6 +386,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, nargs="*", default=[])
     parser.add_argument("--demo", nargs="*", choices=["match", "compare", "robustness"], default=None,
                         help="the demo's commands (all when none is named)")
+    parser.add_argument("--before", type=Path, help="with --demo: another checkout run alternately with this one")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (the fastest is kept)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "symbiose-bench")
     parser.add_argument("--yardstick", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -385,7 +401,7 @@ def main() -> None:
         return
     args.work.mkdir(parents=True, exist_ok=True)
     if args.demo is not None:
-        demo(args.work, args.repeat, args.demo)
+        demo(args.work, args.repeat, args.demo, args.before)
     if args.sizes and not args.pruned:
         default_path(args.sizes, args.work, args.repeat)
     if args.pruned:

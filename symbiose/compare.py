@@ -55,7 +55,13 @@ class Comparison:
         return table
 
     def synergy_changes(self) -> pd.DataFrame:
-        """Pairs that appear, disappear or change quantity between the first and each other."""
+        """Pairs that appear, disappear or change quantity between the first and each other
+        (made once: the terminal table and the written files both read it)."""
+        if "_changes" not in self.__dict__:
+            self.__dict__["_changes"] = self._synergy_changes()
+        return self.__dict__["_changes"].copy()
+
+    def _synergy_changes(self) -> pd.DataFrame:
         keys = ["stream_id", "need_id"]
         kept = [*keys, "quantity", "supplier", "receiver", "unit"]
         first = self.results[0].matches()[kept]
@@ -82,6 +88,24 @@ class Comparison:
             return pd.DataFrame(columns=columns)
         return pd.concat(parts, ignore_index=True)[columns]
 
+    def solver_notes(self) -> list[str]:
+        """One line per run whose allocation is not proven optimal (the rules model stopped by
+        its time limit or by its first look): how far below the bound it may be."""
+        from symbiose.i18n import _, fmt_eur, fmt_percent
+
+        notes = []
+        for scenario, result in zip(self.scenarios, self.results, strict=True):
+            allocation = result.allocation
+            if allocation.status == "optimal":
+                continue
+            bound, objective = allocation.bound_cents, allocation.objective_cents
+            gap = (bound - objective) / abs(bound) if bound else None
+            notes.append(_("{scenario}: best solution the rules model found, not proven optimal; at most {gap} "
+                           "below the bound ({bound}/yr)").format(
+                scenario=scenario.name, gap=fmt_percent(gap, 1) if gap is not None else "–",
+                bound=fmt_eur(None if bound is None else bound / 100)))  # fmt: skip
+        return notes
+
     def write(self, out_dir: str | Path) -> list[Path]:
         from symbiose.safe_output import atomic_folder, moved
 
@@ -96,12 +120,21 @@ class Comparison:
         paths = [out / "comparison.csv", out / "comparison.json", out / "synergy_changes.csv"]
         escape_frame(table).to_csv(paths[0])
         payload = {
-            s.name: {"description": s.description, "source": s.source, "kpis": r.kpis.as_dict()}
+            s.name: {"description": s.description, "source": s.source, "kpis": r.kpis.as_dict(),
+                     "solver": _solver(r)}
             for s, r in zip(self.scenarios, self.results, strict=True)
         }
         paths[1].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
         escape_frame(self.synergy_changes()).to_csv(paths[2], index=False)
         return paths
+
+
+def _solver(result: MatchResult) -> dict:
+    """How a run's allocation was solved, as ``kpis.json`` of a match gives it."""
+    allocation = result.allocation
+    return {"backend": allocation.backend, "status": allocation.status,
+            "objective_eur": allocation.objective_cents / 100,
+            "bound_eur": None if allocation.bound_cents is None else allocation.bound_cents / 100}  # fmt: skip
 
 
 def compare_scenarios(paths: list[str], load_base: Callable[[str], Network], *, workers: int | None = None,
@@ -123,33 +156,41 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network], *, 
         raise ScenarioError(f"two scenarios are named '{dupes[0]}'; give each a distinct [scenario] name "
                             "so that the comparison can tell them apart")  # fmt: skip
     bases: dict[str, Network] = {}
-    groups: list[tuple[Network, tuple, list[tuple[int, MatchParameters]]]] = []
+    groups: list[tuple[Network, tuple, list[tuple[int, Network, MatchParameters]]]] = []
     for i, scenario in enumerate(scenarios):
         if scenario.base not in bases:
             bases[scenario.base] = load_base(scenario.base)
         network, params = resolve(scenario, bases[scenario.base])
         key = candidates_key(params)
+        same = replace(network, name="")  # each resolved network bears its scenario's name
         for group_network, group_key, members in groups:
-            if group_key == key and (group_network is network or group_network == network):
-                members.append((i, params))
+            if group_key == key and group_network == same:
+                members.append((i, network, params))
                 break
         else:
-            groups.append((network, key, [(i, params)]))
-    tasks = [(network, [p for _, p in members]) for network, _, members in groups]
+            groups.append((same, key, [(i, network, params)]))
+    # the longest runs first (the rules model's CP-SAT), so that the others fill the other cores
+    order = sorted(range(len(groups)), key=lambda g: -max(_weight(p) for _, _, p in groups[g][2]))
+    tasks = [[(network, params) for _, network, params in groups[g][2]] for g in order]
     done = run_tasks(_run_group, tasks, workers=workers, progress=progress, cluster=cluster)
     results: list[MatchResult | None] = [None] * len(scenarios)
-    for (_, _, members), group_results in zip(groups, done, strict=True):
-        for (i, _), result in zip(members, group_results, strict=True):
+    for g, group_results in zip(order, done, strict=True):
+        for (i, _, _), result in zip(groups[g][2], group_results, strict=True):
             results[i] = result
     return Comparison(scenarios, results)
 
 
-def _run_group(task: tuple[Network, list[MatchParameters]]) -> list[MatchResult]:
-    """Runs of one network under parameters that differ only by their rules: candidates once."""
-    network, params_list = task
-    candidates = candidates_for(network, params_list[0])
+def _weight(params: MatchParameters) -> int:
+    """A run's expected length, to start the long ones first: the rules model runs CP-SAT."""
+    return 1 if params.rules.active else 0
+
+
+def _run_group(task: list[tuple[Network, MatchParameters]]) -> list[MatchResult]:
+    """Runs of networks equal but for their names, under parameters that differ only by their
+    rules: candidates once."""
+    candidates = candidates_for(*task[0])
     return [run_match(network, params, candidates=replace(candidates, params=params), with_suggestions=False)
-            for params in params_list]  # fmt: skip
+            for network, params in task]  # fmt: skip
 
 
 def format_table(comparison: Comparison) -> str:
@@ -179,4 +220,7 @@ def format_table(comparison: Comparison) -> str:
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
             lines.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
                                   len(group)).format(scenario=scenario, n=len(group), change=_(words[change])))  # fmt: skip
+    notes = comparison.solver_notes()
+    if notes:
+        lines.extend(["", *notes])
     return "\n".join(lines)

@@ -80,6 +80,13 @@ class Allocation:
 
 def _split(total: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
     """Spread integer quantities evenly over their active months (remainder to the first ones)."""
+    plan = _split_plan(bits)
+    return pd.DataFrame({"row": plan[0], "month": plan[1], "quantity": _split_apply(plan, total)})
+
+
+def _split_plan(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_split` keeps when only the quantities change: (row, month, the row's number
+    of months, the month's rank among them), in (row, month) order."""
     rows_idx, months = [], []
     for m in range(12):
         on = (bits >> m) & 1
@@ -90,11 +97,17 @@ def _split(total: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
     month = np.concatenate(months)
     order = np.lexsort((month, idx))
     idx, month = idx[order], month[order]
-    count = np.bincount(idx, minlength=len(total))
-    base = total[idx] // count[idx]
+    count = np.bincount(idx, minlength=len(bits))
     rank = np.arange(len(idx)) - np.searchsorted(idx, idx)
-    extra = (rank < (total[idx] - base * count[idx])).astype(np.int64)
-    return pd.DataFrame({"row": idx, "month": month, "quantity": base + extra})
+    return idx, month, count[idx], rank
+
+
+def _split_apply(plan: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], total: np.ndarray) -> np.ndarray:
+    """The monthly quantities of a :func:`_split_plan` for these totals."""
+    idx, _month, count, rank = plan
+    wanted = total[idx]
+    base = wanted // count
+    return base + (rank < (wanted - base * count)).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,8 @@ class Structure:
     stream_rows: pd.DataFrame  # s, month
     need_rows: pd.DataFrame  # n, month
     arcs: pd.DataFrame  # pair, month, s, n, snode, nnode, cost_cents
+    s_plan: tuple | None = None  # _split_plan of the seasonal streams' months
+    n_plan: tuple | None = None
 
 
 def problem_structure(candidates: Candidates) -> Structure:
@@ -148,7 +163,8 @@ def problem_structure(candidates: Candidates) -> Structure:
     ex["nnode"] = _node_index(need_rows["n"], need_rows["month"], ex["n"], ex["month"])
     ex = ex[(ex["snode"] >= 0) & (ex["nnode"] >= 0)].reset_index(drop=True)
     ex["cost_cents"] = np.rint(arcs["value_cents"].to_numpy()[ex["pair"].to_numpy()]).astype(np.int64)
-    return Structure(s_seasonal, n_seasonal, stream_rows, need_rows, ex)
+    return Structure(s_seasonal, n_seasonal, stream_rows, need_rows, ex,
+                     _split_plan(s_bits[s_seasonal]), _split_plan(n_bits[n_seasonal]))  # fmt: skip
 
 
 def _node_rows(seasonal: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
@@ -160,10 +176,11 @@ def _node_rows(seasonal: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
     return pd.concat([annual, monthly], ignore_index=True)
 
 
-def _node_quantities(qty: np.ndarray, seasonal: np.ndarray, bits: np.ndarray) -> np.ndarray:
-    """Quantities of the nodes of :func:`_node_rows`, in their order."""
-    sea = np.nonzero(seasonal)[0]
-    return np.concatenate([qty[np.nonzero(~seasonal)[0]], _split(qty[sea], bits[sea])["quantity"].to_numpy()]).astype(np.int64)
+def _node_quantities(qty: np.ndarray, seasonal: np.ndarray, bits: np.ndarray, plan: tuple | None = None) -> np.ndarray:
+    """Quantities of the nodes of :func:`_node_rows`, in their order (``plan``: the
+    :func:`_split_plan` of the seasonal rows' months, when already made)."""
+    plan = _split_plan(bits[seasonal]) if plan is None else plan
+    return np.concatenate([qty[~seasonal], _split_apply(plan, qty[seasonal])]).astype(np.int64)
 
 
 def quantified(structure: Structure, candidates: Candidates, fixed: list[FixedFlow] = ()) -> Problem:
@@ -171,9 +188,9 @@ def quantified(structure: Structure, candidates: Candidates, fixed: list[FixedFl
     arcs = candidates.arcs
     streams, needs = candidates.streams, candidates.needs
     supply = _node_quantities(streams["quantity_base"].to_numpy(dtype=np.int64), structure.s_seasonal,
-                              streams["month_bits"].to_numpy(dtype=np.int64))  # fmt: skip
+                              streams["month_bits"].to_numpy(dtype=np.int64), structure.s_plan)  # fmt: skip
     demand = _node_quantities(needs["quantity_base"].to_numpy(dtype=np.int64), structure.n_seasonal,
-                              needs["month_bits"].to_numpy(dtype=np.int64))  # fmt: skip
+                              needs["month_bits"].to_numpy(dtype=np.int64), structure.n_plan)  # fmt: skip
     stream_nodes = structure.stream_rows.assign(supply_base=supply)
     need_nodes = structure.need_rows.assign(demand_base=demand)
     ex = structure.arcs
@@ -284,11 +301,13 @@ def _check_int_range(problem: Problem) -> None:
     sums of supplies and demands (the sink's supply is minus their total)."""
     ex = problem.arcs
     n_nodes = len(problem.stream_nodes) + len(problem.need_nodes) + 1
-    max_cost = int(ex["cost_cents"].abs().max()) if len(ex) else 0
-    total = float((ex["capacity_base"].astype(float) * ex["cost_cents"].abs()).sum())
-    supply = float(problem.stream_nodes["supply_base"].astype(float).sum())
-    demand = float(problem.need_nodes["demand_base"].astype(float).sum())
-    capacity = float(ex["capacity_base"].astype(float).sum())
+    cost = np.abs(ex["cost_cents"].to_numpy(np.int64))
+    cap = ex["capacity_base"].to_numpy(float)
+    max_cost = int(cost.max()) if len(ex) else 0
+    total = float((cap * cost).sum())
+    supply = float(problem.stream_nodes["supply_base"].to_numpy(float).sum())
+    demand = float(problem.need_nodes["demand_base"].to_numpy(float).sum())
+    capacity = float(cap.sum())
     if (n_nodes + 1) * max_cost >= INT64_SAFE or max(total, supply, demand, capacity) >= INT64_SAFE:
         raise RangeError(_(
             "quantities or values too large for an exact integer solve (64-bit integers); check "
@@ -333,9 +352,10 @@ def blocks(problem: Problem) -> list[np.ndarray]:
     return out
 
 
-def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None,
+                        parts: list[np.ndarray] | None = None) -> tuple[np.ndarray, int]:  # fmt: skip
     """Exact pure allocation, block by block. Returns (flow per arc in base units, objective in
-    1/1000 cents)."""
+    1/1000 cents). ``parts``: :func:`blocks` of a problem with the same arcs, when already made."""
     _check_int_range(problem)
     ex = problem.arcs
     lower = problem.lower_base
@@ -352,7 +372,7 @@ def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None) 
     cap = np.minimum(np.maximum(cap, 0), np.minimum(supply[snode], demand[nnode]))
     cost = -ex["cost_cents"].to_numpy(np.int64)
     flows = lower.astype(np.int64).copy()
-    for arcs in blocks(problem):
+    for arcs in blocks(problem) if parts is None else parts:
         s_nodes, s_local = np.unique(snode[arcs], return_inverse=True)
         n_nodes, n_local = np.unique(nnode[arcs], return_inverse=True)
         flows[arcs] += _solve_block(s_local, n_local, cap[arcs], cost[arcs], supply[s_nodes], demand[n_nodes])

@@ -24,6 +24,7 @@ from symbiose.matching import candidates_for, fixed_flows
 from symbiose.optimize import (
     _pair_positions,
     allocate,
+    blocks,
     problem_structure,
     quantified,
     solve_min_cost_flow,
@@ -32,15 +33,20 @@ from symbiose.params import MatchParameters
 from symbiose.sweep import Progress, default_workers, run_tasks
 
 
-def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray):
+def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray, *, arcs: bool = True):
+    """The candidates with their quantities scaled. ``arcs=False`` leaves the arcs' capacities as
+    they were: the pure min-cost flow takes its capacities from the nodes' monthly quantities
+    (:func:`symbiose.optimize.quantified`), not from them."""
     streams = candidates.streams.assign(
         quantity_base=np.rint(candidates.streams["quantity_base"].to_numpy() * s_factor).astype(np.int64))
     needs = candidates.needs.assign(
         quantity_base=np.rint(candidates.needs["quantity_base"].to_numpy() * n_factor).astype(np.int64))
+    if not arcs:
+        return replace(candidates, streams=streams, needs=needs)
     # the arcs trade what the candidates would give for these quantities: the months both
     # exist, and storage where the residue keeps (the same function)
-    arcs = candidates.arcs.assign(capacity_base=arc_capacity(streams, needs, candidates.arcs))
-    return replace(candidates, streams=streams, needs=needs, arcs=arcs)
+    capacity = arc_capacity(streams, needs, candidates.arcs)
+    return replace(candidates, streams=streams, needs=needs, arcs=candidates.arcs.assign(capacity_base=capacity))
 
 
 def robustness(network: Network, params: MatchParameters | None = None, *, draws: int = 30,
@@ -116,15 +122,19 @@ def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
     (``pairs``: their rows among the candidate arcs)."""
     candidates, structure, rules, pairs, cases = task
     out = []
+    known = None  # the last arcs solved and their blocks: most draws keep every arc
     for i, s_factor, n_factor, fixed in cases:
-        changed = _with_quantities(candidates, s_factor, n_factor)
+        changed = _with_quantities(candidates, s_factor, n_factor, arcs=rules.active)
         if rules.active:  # the rules' solver; its flows are mapped back to the arcs
             got = allocate(changed, rules=rules, fixed=fixed, structure=structure).flows
             rows = _pair_positions(changed.arcs, got["stream_id"].astype(str), got["need_id"].astype(str))
             per_pair = np.bincount(rows, weights=got["flow_base"].to_numpy(float), minlength=len(changed.arcs))
         else:  # the pure min-cost flow, without building the result tables
             problem = quantified(structure, changed, fixed)
-            flows, _ = solve_min_cost_flow(problem)
+            ends = (problem.arcs["snode"].to_numpy(), problem.arcs["nnode"].to_numpy())
+            if known is None or not all(np.array_equal(a, b) for a, b in zip(ends, known[0], strict=True)):
+                known = (ends, blocks(problem))
+            flows, _ = solve_min_cost_flow(problem, parts=known[1])
             per_pair = np.bincount(problem.arcs["pair"].to_numpy(np.int64), weights=flows.astype(float),
                                    minlength=len(changed.arcs))  # fmt: skip
         out.append((i, per_pair[pairs]))

@@ -6,6 +6,7 @@ import random
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,6 +225,52 @@ def test_rules_backend_matches_pure_model_when_no_rule_binds():
     pure = allocate(candidates)
     ruled = allocate(candidates, rules=Rules(max_partners_per_stream=1000), backend="rules")
     assert ruled.objective_cents == pytest.approx(pure.objective_cents, abs=0.5)
+
+
+def _check_rules(problem, flows, rules):
+    """Every rule and capacity, checked on the expanded arcs without the solver's code."""
+    ex = problem.arcs
+    arcs = problem.candidates.arcs
+    assert (flows >= 0).all() and (flows <= ex["capacity_base"].to_numpy()).all()
+    for col, table, qty in (("snode", problem.stream_nodes, "supply_base"), ("nnode", problem.need_nodes, "demand_base")):
+        used = np.bincount(ex[col].to_numpy(), weights=flows, minlength=len(table))
+        assert (used <= table[qty].to_numpy() + 1e-9).all()
+    per_pair = pd.Series(flows, index=ex["pair"].to_numpy()).groupby(level=0).sum()
+    per_pair = per_pair[per_pair > 0]
+    assert (per_pair >= rules.min_lot_t * 1000).all()
+    if rules.max_partners_per_stream:
+        counts = pd.Series(arcs["s"].to_numpy()[per_pair.index]).value_counts()
+        assert counts.max() <= rules.max_partners_per_stream
+    return set(per_pair.index)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("rules", [Rules(max_partners_per_stream=1, min_lot_t=10, fixed_cost_per_link_eur=300),
+                                   Rules(max_partners_per_stream=2, fixed_cost_per_link_eur=150),
+                                   Rules(min_lot_t=40)])  # fmt: skip
+def test_the_repair_polish_keeps_the_links_and_is_the_best_on_them(seed, rules):
+    from symbiose.optimize import Problem
+    from symbiose.rules import _objective, _repair, repair_heuristic
+
+    net = random_network(seed, 30, 25)
+    problem = build_problem(build_candidates(net, MatchParameters()))
+    repaired, _ = _repair(problem, rules)
+    polished, stats = repair_heuristic(problem, rules)
+    links = _check_rules(problem, repaired, rules)
+    polished_links = _check_rules(problem, polished, rules)
+    # on the same links (or fewer), never a lower net benefit than the repair's
+    assert polished_links <= links
+    assert _objective(problem, polished, rules) >= _objective(problem, repaired, rules) - 0.5
+    if not stats["repair_polished"]:
+        return
+    # and the most any flows on its links can earn: the LP of those links, without the lot sizes
+    # and fixed costs (an upper bound of every solution on them)
+    on_links = problem.arcs["pair"].isin(polished_links).to_numpy()
+    sub = Problem(problem.arcs[on_links].reset_index(drop=True), problem.stream_nodes, problem.need_nodes,
+                  problem.candidates, problem.lower_base[on_links])  # fmt: skip
+    lp_gross = float((solve_lp(sub) * sub.arcs["cost_cents"].to_numpy()).sum()) / 1000
+    gross = float((polished * problem.arcs["cost_cents"].to_numpy()).sum()) / 1000
+    assert gross == pytest.approx(lp_gross, abs=0.5)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,6 +3,7 @@ or on a Dask cluster started here (processes, like a real one)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,9 @@ import pandas as pd
 import pytest
 from test_optimize import random_network
 
-from symbiose.compare import compare_scenarios
+from symbiose.compare import compare_scenarios, format_table
 from symbiose.errors import SymbioseError
+from symbiose.i18n import fmt_eur, fmt_percent, language
 from symbiose.matching import run_match
 from symbiose.params import MatchParameters, Rules
 from symbiose.robustness import robustness
@@ -72,12 +74,43 @@ def test_scenarios_that_differ_by_rules_share_candidates_and_match_their_own_run
     params = [MatchParameters(), MatchParameters(rules=Rules(time_limit_s=3.0))]
     from symbiose.compare import _run_group
 
-    shared = _run_group((network, params))
+    shared = _run_group([(network, p) for p in params])
     assert shared[0].candidates.arcs is shared[1].candidates.arcs  # built once
     for p, result in zip(params, shared, strict=True):
         alone = run_match(network, p)
         assert result.allocation.objective_cents == pytest.approx(alone.allocation.objective_cents, abs=0.5)
         pd.testing.assert_frame_equal(result.matches(), alone.matches())
+
+
+def test_compare_groups_the_scenarios_that_differ_only_by_rules(demo, tmp_path):
+    # each resolved network bears its scenario's name: the runs still share their candidates,
+    # and each result keeps its own network
+    path = tmp_path / "levers.toml"
+    path.write_text('[scenario]\nname = "Base"\nbase = "demo"\n\n[variants.few]\nname = "Few partners"\n'
+                    'rules = { max_partners_per_stream = 1000, time_limit_s = 0.5 }\n\n'
+                    '[variants.far]\nname = "Far"\nparameters = { max_distance_km = 10 }\n', encoding="utf-8")
+    comparison = compare_scenarios([str(path)], lambda base: demo, workers=1)
+    base, few, far = comparison.results
+    assert few.candidates.arcs is base.candidates.arcs
+    assert far.candidates.arcs is not base.candidates.arcs
+    assert [r.network.name for r in comparison.results] == ["Base", "Few partners", "Far"]
+    for scenario, result in zip(comparison.scenarios, comparison.results, strict=True):
+        alone = run_match(*resolve(scenario, demo), with_suggestions=False)
+        assert alone.allocation.objective_cents == pytest.approx(result.allocation.objective_cents, abs=0.5)
+    # the rules run (CP-SAT skipped by its half-second limit) is not proven optimal: the output
+    # says so, with its distance to the bound; the exact runs say nothing
+    assert few.allocation.status == "feasible" and base.allocation.status == "optimal"
+    gap = (few.allocation.bound_cents - few.allocation.objective_cents) / few.allocation.bound_cents
+    with language("en"):
+        notes = comparison.solver_notes()
+        assert notes == [f"Few partners: best solution the rules model found, not proven optimal; at most "
+                         f"{fmt_percent(gap, 1)} below the bound ({fmt_eur(few.allocation.bound_cents / 100)}/yr)"]
+    with language("fr"):
+        assert "Few partners : meilleure solution trouvée par le modèle à règles, sans preuve d'optimalité" in format_table(comparison)
+    written = json.loads(comparison.write(tmp_path / "out")[1].read_text(encoding="utf-8"))
+    assert written["Few partners"]["solver"]["status"] == "feasible"
+    assert written["Base"]["solver"] == {"backend": "mincostflow", "status": "optimal",
+                                         "objective_eur": base.allocation.objective_cents / 100, "bound_eur": None}
 
 
 def test_robustness_in_a_pool_is_robustness_one_after_the_other():

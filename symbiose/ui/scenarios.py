@@ -162,6 +162,8 @@ def compare_section(runs: list[Run]) -> None:
     st.dataframe(table, key="comparison_table", height=36 * (len(table) + 1) + 3, column_config={
         "_index": st.column_config.TextColumn(_("indicator (per year)"), width=250),
         **{c: common.number(label) for c, label in labels.items()}})  # fmt: skip
+    for note in comparison.solver_notes():
+        st.caption(note)
     common.csv_download(table.reset_index(), _("Download the comparison (CSV)"), _("comparison.csv"),
                         key="comparison_csv")  # fmt: skip
     if len(runs) > 1:
