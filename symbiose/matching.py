@@ -24,7 +24,7 @@ from symbiose.impacts import Kpis, compute_kpis
 from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
-from symbiose.suggestions import SuggestionPlan, plan_suggestions, suggest, suggestion_blocks
+from symbiose.suggestions import SuggestionPlan, condition_texts, plan_suggestions, suggest, suggestion_blocks
 from symbiose.units import BASE_PER_UNIT
 
 
@@ -68,6 +68,10 @@ class MatchResult:
         # a stream today's outlet already puts to this use: counted at the difference from today's route
         out["same_use"] = (flows["same_use"].to_numpy(dtype=bool) if "same_use" in flows.columns
                            else np.zeros(len(out), dtype=bool))  # fmt: skip
+        # the conditions under which the use is allowed (data/conditions.csv), as the suggestions' reasons
+        # state them, in the reader's language; empty where none applies
+        out["conditions"] = (condition_texts(flows["conditions"]) if "conditions" in flows.columns
+                             else np.full(len(out), "", dtype=object))  # fmt: skip
         return out.sort_values(["stream_id", "need_id"]).reset_index(drop=True)
 
 

@@ -320,22 +320,30 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
+def condition_texts(ids) -> np.ndarray:
+    """The conditions (data/conditions.csv) of each pair's ';'-joined condition ids, in the current
+    language, '; '-joined (object array, '' where none applies): stated the same way in the
+    suggestions' reasons and in ``matches.csv``."""
+    from symbiose.compat import load_knowledge_base
+
+    by_id = {c.id: c for c in load_knowledge_base().conditions}
+    french = get_language() == "fr"
+
+    def joined(key: str) -> str:
+        return "; ".join(dict.fromkeys(by_id[x].text(french) for x in str(key).split(";") if x in by_id))
+
+    return _mapped(pd.Series(ids).astype(str).to_numpy(dtype=object), joined).to_numpy(zero_copy_only=False)
+
+
 def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
     """The conditions under which the use is allowed (data/conditions.csv), in the current
     language, and the cap on the quantity one of them sets (public: not said, a traded quantity
     capped at a share of the need would give the need's quantity away); empty where none applies."""
     if "conditions" not in frame.columns:
         return _text(np.full(len(frame), "", dtype=object))
-    from symbiose.compat import load_knowledge_base
-
-    by_id = {c.id: c for c in load_knowledge_base().conditions}
-    french = get_language() == "fr"
-
-    def sentence(ids: str) -> str:
-        texts = list(dict.fromkeys(by_id[x].text(french) for x in str(ids).split(";") if x in by_id))
-        return _("under condition: {condition}").format(condition="; ".join(texts)) if texts else ""
-
-    said = _mapped(frame["conditions"].astype(str).to_numpy(dtype=object), sentence)
+    texts = condition_texts(frame["conditions"])
+    prefix = _("under condition: {condition}")
+    said = _mapped(texts, lambda x: prefix.format(condition=x) if x else "")
     share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
     binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.zeros(len(frame), bool)
     binding = binding & (not public)

@@ -449,3 +449,24 @@ def test_a_synergy_in_place_is_not_suggested_again():
     assert in_place <= set(zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True))
     streams = {s for s, _ in in_place}
     assert streams & set(demo_result.suggestions["stream_id"])
+
+
+def test_matches_state_the_conditions_of_their_pair_in_the_readers_language(demo):
+    # data/conditions.csv: marc and lees reach a digester only through a FranceAgriMer-registered
+    # operator; matches.csv states it as the suggestions' reasons do, and nothing where none applies
+    from symbiose.i18n import language
+
+    demo_result = demo["result"]
+
+    with language("fr"):
+        m = demo_result.matches()
+    streams = {s.id: s for s in demo_result.network.streams}
+    marc = m[(m["need_id"] == "N0016") & m["stream_id"].map(lambda x: streams[x].ewc_code in ("020701", "020704"))]
+    assert len(marc) >= 4
+    assert marc["conditions"].str.contains("FranceAgriMer").all()
+    codes = m["stream_id"].map(lambda x: streams[x].ewc_code)
+    plain = m[(m["category"] == "wood_fuel") & codes.str.startswith("0301")]
+    assert len(plain) and (plain["conditions"] == "").all()
+    with language("en"):
+        english = demo_result.matches()
+    assert english.loc[marc.index, "conditions"].str.contains("registered with FranceAgriMer").all()
