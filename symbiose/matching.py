@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from symbiose.candidates import Candidates, build_candidates
+from symbiose.catalogue import available_quantities
 from symbiose.compat import KnowledgeBase
 from symbiose.csvfile import write_csv, write_csv_blocks
 from symbiose.domain import Network, Stage
@@ -138,12 +139,14 @@ def run_match(
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
+    # a stream committed to synergies in place is offered only what they leave
+    left = available_quantities(network) if in_place else None
     if not with_suggestions:
         suggestions = pd.DataFrame()
     elif reasons:
-        suggestions = suggest(candidates, allocation, top_n=top_n, implemented=in_place)
+        suggestions = suggest(candidates, allocation, top_n=top_n, implemented=in_place, available=left)
     else:
-        suggestions = plan_suggestions(candidates, allocation, top_n=top_n, implemented=in_place)
+        suggestions = plan_suggestions(candidates, allocation, top_n=top_n, implemented=in_place, available=left)
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -609,15 +609,29 @@ class SuggestionPlan:
 
 
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
-            implemented: Collection[tuple[str, str]] = ()) -> pd.DataFrame:  # fmt: skip
+            implemented: Collection[tuple[str, str]] = (),
+            available: Mapping[str, int] | None = None) -> pd.DataFrame:  # fmt: skip
     """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
 
     The best pairs are chosen first on the score alone; prices, gains and reasons are computed
     for the chosen ones only. ``implemented``: (stream id, need id) of the synergies in place,
-    which are not suggested again. :func:`plan_suggestions` chooses them without building the
-    table, which :func:`suggestion_blocks` then builds a block at a time.
+    which are not suggested again. ``available``: per stream id, the base quantity the synergies
+    in place leave (:func:`symbiose.catalogue.available_quantities`; a stream it does not list has
+    nothing left): a stream is offered only that (None: its whole quantity).
+    :func:`plan_suggestions` chooses them without building the table, which
+    :func:`suggestion_blocks` then builds a block at a time.
     """
-    return plan_suggestions(candidates, allocation, top_n=top_n, implemented=implemented).table()
+    return plan_suggestions(candidates, allocation, top_n=top_n, implemented=implemented,
+                            available=available).table()  # fmt: skip
+
+
+def _left_by_synergies(candidates: Candidates, available: Mapping[str, int]) -> Candidates:
+    """The candidates with each stream's quantity cut to what the synergies in place leave."""
+    streams = candidates.streams.copy()
+    ids = streams["stream_id"].astype(str)
+    left = ids.map(lambda x: available.get(x, 0)).to_numpy(dtype=np.int64)
+    streams["quantity_base"] = np.minimum(streams["quantity_base"].to_numpy(dtype=np.int64), left)
+    return dataclasses.replace(candidates, streams=streams)
 
 
 def suggestion_blocks(table: pd.DataFrame | SuggestionPlan, rows: int | None = None) -> Iterator[pd.DataFrame]:
@@ -633,10 +647,13 @@ def suggestion_blocks(table: pd.DataFrame | SuggestionPlan, rows: int | None = N
 
 
 def plan_suggestions(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
-                     implemented: Collection[tuple[str, str]] = ()) -> SuggestionPlan:  # fmt: skip
+                     implemented: Collection[tuple[str, str]] = (),
+                     available: Mapping[str, int] | None = None) -> SuggestionPlan:  # fmt: skip
     """The suggestions :func:`suggest` gives, chosen but not yet built (:class:`SuggestionPlan`)."""
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
+    if available is not None:  # a stream committed to synergies in place offers only what they leave
+        candidates = _left_by_synergies(candidates, available)
     arcs = candidates.arcs
     streams, needs = candidates.streams, candidates.needs
     leads = _lead_plan(candidates, top_n) if candidates.leads is not None and len(candidates.leads) else None
@@ -644,14 +661,15 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
         none, nothing = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         return SuggestionPlan(candidates, none, none, none.astype(bool), none.astype(float), none.astype(bool),
                               none.astype(bool), none, nothing, nothing, leads=leads)  # fmt: skip
-    allowed = None
-    if implemented and len(arcs):
-        pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
-        in_place = pairs.isin(list(implemented))
-        if in_place.any():
-            allowed = np.flatnonzero(~in_place)  # the arcs that may be suggested
     s = arcs["s"].to_numpy(dtype=np.int64)
     n = arcs["n"].to_numpy(dtype=np.int64)
+    allowed = None
+    barred = streams["quantity_base"].to_numpy()[s] <= 0  # nothing left of the stream to offer
+    if implemented and len(arcs):
+        pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
+        barred |= pairs.isin(list(implemented))
+    if barred.any():
+        allowed = np.flatnonzero(~barred)  # the arcs that may be suggested
     s_qty, n_qty = streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n]
     tradable = _tradable(arcs, s_qty, n_qty)
     value = arcs["value_cents"].to_numpy(dtype=float)

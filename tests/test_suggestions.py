@@ -470,3 +470,25 @@ def test_matches_state_the_conditions_of_their_pair_in_the_readers_language(demo
     with language("en"):
         english = demo_result.matches()
     assert english.loc[marc.index, "conditions"].str.contains("registered with FranceAgriMer").all()
+
+
+def test_a_stream_committed_to_a_synergy_in_place_offers_only_what_it_leaves(demo):
+    # the third grading's C9: all 6,650 t of S0118 go to the heat network (SY001, implemented),
+    # yet the sawdust was offered whole; it is now offered only what the synergies in place leave
+    from symbiose.candidates import build_candidates
+    from symbiose.domain import Company, Need, Network, Stream
+    from symbiose.suggestions import suggest
+    from symbiose.units import Unit
+
+    sug = demo["sug"]
+    assert not sug["stream_id"].eq("S0118").any()
+    sites = tuple(Company(f"C{i}", f"c{i}", 45.5, -0.5 + 2 * i / 77.95) for i in range(2))
+    dust = Stream("DUST", "C0", 300_000, Unit.T, ewc_code="030105", forms=("sawdust", "clean", "dry"), route_cost_cents=2000)
+    boiler = Need("BOIL", "C1", 5_000_000, Unit.T, category="wood_fuel", virgin_price_cents=9000)
+    cands = build_candidates(Network(sites, (dust,), (boiler,)), kb=load_knowledge_base())
+    whole = suggest(cands)
+    assert set(whole.loc[whole["side"] == "stream", "quantity"]) == {300.0}
+    part = suggest(cands, available={"DUST": 100_000})  # 200 t of 300 already committed
+    assert set(part["quantity"]) == {100.0}
+    assert part["supplier_gain_eur"].abs().sum() < whole["supplier_gain_eur"].abs().sum()
+    assert suggest(cands, available={}).empty  # all of it committed: nothing left to offer
