@@ -25,7 +25,13 @@ from symbiose.impacts import Kpis, compute_kpis
 from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
-from symbiose.suggestions import SuggestionPlan, condition_texts, plan_suggestions, suggest, suggestion_blocks
+from symbiose.suggestions import (
+    SuggestionPlan,
+    condition_texts,
+    plan_suggestions,
+    suggest,
+    suggestion_blocks,
+)
 from symbiose.units import BASE_PER_UNIT
 
 
