@@ -721,7 +721,7 @@ def feed_mill(g: Generator, s: Site) -> None:
            max_km=60, standards="agrement_alimentation_animale")  # fmt: skip
     g.stream(s, "screenings", code="02 03 04", quantity=120, route="recovery", cost=10,
              description="Issues de céréales et poussières impropres à l'alimentation "
-             "animale")  # fmt: skip
+             "animale", forms="soiled")  # fmt: skip
     g.stream(s, "bags", code="15 01 01", description="Sacs en papier", quantity=15,
              route="recovery", cost=15)  # fmt: skip
 
@@ -880,7 +880,7 @@ def pallet_maker(g: Generator, s: Site) -> None:
     g.stream(s, "offcuts", code="03 01 05", route="recovery", cost=g.q(-8, 0, 1),
              description="Chutes et sciure de la fabrication de palettes", quantity=g.q(150, 600,
              10), forms="sawdust;offcuts;clean;dry")  # fmt: skip
-    g.need(s, "pallets", category="pallets_packaging_reuse",
+    g.need(s, "pallets", category="pallets_packaging_reuse", accepted_codes="150103",
            description="Palettes usagées à réparer et à revendre", quantity=g.q(150, 500, 10),
            price=60, max_km=60)  # fmt: skip
 
@@ -1144,7 +1144,7 @@ def supermarket(g: Generator, s: Site) -> None:
              description="Cartons mis en balles en magasin et revendus", quantity=g.q(80, 200,
              5), destination="récupérateur de papiers-cartons (revendus)", destination_category="paper_fibre")  # fmt: skip
     g.stream(s, "film", code="15 01 02", route="recovery", cost=g.q(20, 40, 1),
-             description="Film étirable propre", quantity=g.q(10, 40, 1))  # fmt: skip
+             description="Film étirable propre", quantity=g.q(10, 40, 1), forms="film;clean")  # fmt: skip
     g.stream(s, "pallets", code="15 01 03", route="recovery", cost=0,
              description="Palettes cassées et palettes perdues",
              quantity=g.q(20, 60, 1))  # fmt: skip

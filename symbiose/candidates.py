@@ -775,7 +775,7 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tupl
       (``form_rules.csv`` rows without a prefix), else any;
     * forms: the need's required forms met (:func:`forms_meet`) and none of its refused forms
       stated; and the forms and states of the most specific ``form_rules.csv`` row whose prefix
-      starts the stream's code, for the pair's category;
+      starts the stream's code, for the pair's category (and none of that row's refused forms);
     * standards: a need that requires product standards takes only a stream stating one of them.
 
     Returns (fits apart from the standards, meets the need's standards).
@@ -802,11 +802,14 @@ def _fits(s, n, streams, needs, category: np.ndarray, kb: KnowledgeBase) -> tupl
         u_cat = np.asarray(cat_names, dtype=object)[unique % (len(cat_names) + 1)]
         u_states = np.full(len(unique), ALL_STATES, dtype=np.int64)
         u_forms = np.zeros(len(unique), dtype=np.int64)
+        u_refused = np.zeros(len(unique), dtype=np.int64)
         for rule in sorted(coded, key=lambda r: len(r.ewc_prefix)):
             hit = (u_cat == rule.category) & np.char.startswith(u_code, rule.ewc_prefix)
             u_states[hit] = _state_bits(rule.states) or ALL_STATES
             u_forms[hit] = _form_bits(rule.forms)
+            u_refused[hit] = _form_bits(rule.refused)
         ok &= ((state & u_states[combo]) != 0) & forms_meet(forms, u_forms[combo])
+        ok &= (forms & u_refused[combo]) == 0  # a refused form stated by the stream
     wanted = needs["required_standards"].to_numpy(dtype=object)
     standard_ok = np.ones(len(s), dtype=bool)
     if (wanted != "").any():  # a bit per standard named in the network, per row

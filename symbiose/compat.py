@@ -171,7 +171,8 @@ class FormRule:
 
     Without a prefix: the default physical states of the category's receivers (a need states its
     own to override it). With a waste-code prefix: the states and forms a stream of that code must
-    have to feed the category (the most specific prefix wins); an empty list restricts nothing.
+    have to feed the category, and the forms it must not state (``refused``: film to a pallet
+    line); the most specific prefix wins; an empty list restricts nothing.
     """
 
     ewc_prefix: str  # '' for the category default
@@ -180,6 +181,7 @@ class FormRule:
     forms: tuple[str, ...]
     basis: str
     source: str
+    refused: tuple[str, ...] = ()  # optional column ``refused_forms``
 
 
 @dataclass(frozen=True, slots=True)
@@ -791,6 +793,15 @@ def _load_form_rules(path: Path, categories: dict[str, ResourceCategory],
         except ValueError as exc:
             problems.append(Problem(name, r, "forms", str(exc)))
             continue
+        try:  # optional column: older files without it refuse nothing
+            refused = parse_forms(row.get("refused_forms", ""))
+        except ValueError as exc:
+            problems.append(Problem(name, r, "refused_forms", str(exc)))
+            continue
+        if refused and not prefix:
+            problems.append(Problem(name, r, "refused_forms", "refused forms need a waste-code prefix; "
+                                    "give ewc_prefix or leave refused_forms empty"))  # fmt: skip
+            continue
         keys = [k.strip() for k in row["source"].split(";") if k.strip()]
         unknown = [k for k in keys if k not in sources]
         if not keys or unknown:
@@ -801,7 +812,7 @@ def _load_form_rules(path: Path, categories: dict[str, ResourceCategory],
             problems.append(Problem(name, r, "ewc_prefix", "given twice for this category; keep one row"))
             continue
         seen.add((prefix, row["category"]))
-        out.append(FormRule(prefix, row["category"], states, forms, row["basis"], ";".join(keys)))
+        out.append(FormRule(prefix, row["category"], states, forms, row["basis"], ";".join(keys), refused))
     if problems:
         raise ValidationError(problems)
     return tuple(out)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from symbiose.candidates import Candidates, build_candidates
+from symbiose.catalogue import available_quantities
 from symbiose.compat import KnowledgeBase
 from symbiose.csvfile import write_csv, write_csv_blocks
 from symbiose.domain import Network, Stage
@@ -24,7 +25,13 @@ from symbiose.impacts import Kpis, compute_kpis
 from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
-from symbiose.suggestions import SuggestionPlan, plan_suggestions, suggest, suggestion_blocks
+from symbiose.suggestions import (
+    SuggestionPlan,
+    condition_texts,
+    plan_suggestions,
+    suggest,
+    suggestion_blocks,
+)
 from symbiose.units import BASE_PER_UNIT
 
 
@@ -68,6 +75,10 @@ class MatchResult:
         # a stream today's outlet already puts to this use: counted at the difference from today's route
         out["same_use"] = (flows["same_use"].to_numpy(dtype=bool) if "same_use" in flows.columns
                            else np.zeros(len(out), dtype=bool))  # fmt: skip
+        # the conditions under which the use is allowed (data/conditions.csv), as the suggestions' reasons
+        # state them, in the reader's language; empty where none applies
+        out["conditions"] = (condition_texts(flows["conditions"]) if "conditions" in flows.columns
+                             else np.full(len(out), "", dtype=object))  # fmt: skip
         return out.sort_values(["stream_id", "need_id"]).reset_index(drop=True)
 
 
@@ -134,12 +145,14 @@ def run_match(
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
     in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
+    # a stream committed to synergies in place is offered only what they leave
+    left = available_quantities(network) if in_place else None
     if not with_suggestions:
         suggestions = pd.DataFrame()
     elif reasons:
-        suggestions = suggest(candidates, allocation, top_n=top_n, implemented=in_place)
+        suggestions = suggest(candidates, allocation, top_n=top_n, implemented=in_place, available=left)
     else:
-        suggestions = plan_suggestions(candidates, allocation, top_n=top_n, implemented=in_place)
+        suggestions = plan_suggestions(candidates, allocation, top_n=top_n, implemented=in_place, available=left)
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -320,22 +320,30 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
+def condition_texts(ids) -> np.ndarray:
+    """The conditions (data/conditions.csv) of each pair's ';'-joined condition ids, in the current
+    language, '; '-joined (object array, '' where none applies): stated the same way in the
+    suggestions' reasons and in ``matches.csv``."""
+    from symbiose.compat import load_knowledge_base
+
+    by_id = {c.id: c for c in load_knowledge_base().conditions}
+    french = get_language() == "fr"
+
+    def joined(key: str) -> str:
+        return "; ".join(dict.fromkeys(by_id[x].text(french) for x in str(key).split(";") if x in by_id))
+
+    return _mapped(pd.Series(ids).astype(str).to_numpy(dtype=object), joined).to_numpy(zero_copy_only=False)
+
+
 def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
     """The conditions under which the use is allowed (data/conditions.csv), in the current
     language, and the cap on the quantity one of them sets (public: not said, a traded quantity
     capped at a share of the need would give the need's quantity away); empty where none applies."""
     if "conditions" not in frame.columns:
         return _text(np.full(len(frame), "", dtype=object))
-    from symbiose.compat import load_knowledge_base
-
-    by_id = {c.id: c for c in load_knowledge_base().conditions}
-    french = get_language() == "fr"
-
-    def sentence(ids: str) -> str:
-        texts = list(dict.fromkeys(by_id[x].text(french) for x in str(ids).split(";") if x in by_id))
-        return _("under condition: {condition}").format(condition="; ".join(texts)) if texts else ""
-
-    said = _mapped(frame["conditions"].astype(str).to_numpy(dtype=object), sentence)
+    texts = condition_texts(frame["conditions"])
+    prefix = _("under condition: {condition}")
+    said = _mapped(texts, lambda x: prefix.format(condition=x) if x else "")
     share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
     binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.zeros(len(frame), bool)
     binding = binding & (not public)
@@ -601,15 +609,29 @@ class SuggestionPlan:
 
 
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
-            implemented: Collection[tuple[str, str]] = ()) -> pd.DataFrame:  # fmt: skip
+            implemented: Collection[tuple[str, str]] = (),
+            available: Mapping[str, int] | None = None) -> pd.DataFrame:  # fmt: skip
     """Best ``top_n`` partners for every stream (side 'stream') and every need (side 'need').
 
     The best pairs are chosen first on the score alone; prices, gains and reasons are computed
     for the chosen ones only. ``implemented``: (stream id, need id) of the synergies in place,
-    which are not suggested again. :func:`plan_suggestions` chooses them without building the
-    table, which :func:`suggestion_blocks` then builds a block at a time.
+    which are not suggested again. ``available``: per stream id, the base quantity the synergies
+    in place leave (:func:`symbiose.catalogue.available_quantities`; a stream it does not list has
+    nothing left): a stream is offered only that (None: its whole quantity).
+    :func:`plan_suggestions` chooses them without building the table, which
+    :func:`suggestion_blocks` then builds a block at a time.
     """
-    return plan_suggestions(candidates, allocation, top_n=top_n, implemented=implemented).table()
+    return plan_suggestions(candidates, allocation, top_n=top_n, implemented=implemented,
+                            available=available).table()  # fmt: skip
+
+
+def _left_by_synergies(candidates: Candidates, available: Mapping[str, int]) -> Candidates:
+    """The candidates with each stream's quantity cut to what the synergies in place leave."""
+    streams = candidates.streams.copy()
+    ids = streams["stream_id"].astype(str)
+    left = ids.map(lambda x: available.get(x, 0)).to_numpy(dtype=np.int64)
+    streams["quantity_base"] = np.minimum(streams["quantity_base"].to_numpy(dtype=np.int64), left)
+    return dataclasses.replace(candidates, streams=streams)
 
 
 def suggestion_blocks(table: pd.DataFrame | SuggestionPlan, rows: int | None = None) -> Iterator[pd.DataFrame]:
@@ -625,10 +647,13 @@ def suggestion_blocks(table: pd.DataFrame | SuggestionPlan, rows: int | None = N
 
 
 def plan_suggestions(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
-                     implemented: Collection[tuple[str, str]] = ()) -> SuggestionPlan:  # fmt: skip
+                     implemented: Collection[tuple[str, str]] = (),
+                     available: Mapping[str, int] | None = None) -> SuggestionPlan:  # fmt: skip
     """The suggestions :func:`suggest` gives, chosen but not yet built (:class:`SuggestionPlan`)."""
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
+    if available is not None:  # a stream committed to synergies in place offers only what they leave
+        candidates = _left_by_synergies(candidates, available)
     arcs = candidates.arcs
     streams, needs = candidates.streams, candidates.needs
     leads = _lead_plan(candidates, top_n) if candidates.leads is not None and len(candidates.leads) else None
@@ -636,14 +661,15 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
         none, nothing = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         return SuggestionPlan(candidates, none, none, none.astype(bool), none.astype(float), none.astype(bool),
                               none.astype(bool), none, nothing, nothing, leads=leads)  # fmt: skip
-    allowed = None
-    if implemented and len(arcs):
-        pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
-        in_place = pairs.isin(list(implemented))
-        if in_place.any():
-            allowed = np.flatnonzero(~in_place)  # the arcs that may be suggested
     s = arcs["s"].to_numpy(dtype=np.int64)
     n = arcs["n"].to_numpy(dtype=np.int64)
+    allowed = None
+    barred = streams["quantity_base"].to_numpy()[s] <= 0  # nothing left of the stream to offer
+    if implemented and len(arcs):
+        pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
+        barred |= pairs.isin(list(implemented))
+    if barred.any():
+        allowed = np.flatnonzero(~barred)  # the arcs that may be suggested
     s_qty, n_qty = streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n]
     tradable = _tradable(arcs, s_qty, n_qty)
     value = arcs["value_cents"].to_numpy(dtype=float)

@@ -119,6 +119,55 @@ def test_soiled_farm_film_reaches_neither_a_clean_film_converter_nor_a_digester(
     assert {("FARM", "CONV"), ("FARM", "DIG")} <= _pairs([farm, clean], bare, kb)
 
 
+def test_sawmill_particles_reach_a_pulp_mill_only_as_chips(kb):
+    # pulp mills take wood as chips (BREF Pulp, Paper and Board): sawdust is not pulped as such
+    sawdust = Stream("DUST", "C0", 300_000, Unit.T, ewc_code="030105", forms=("sawdust", "clean", "fresh"))
+    chips = Stream("CHIPS", "C0", 300_000, Unit.T, ewc_code="030105", forms=("chips", "clean", "fresh"))
+    mill = Need("MILL", "C1", 5_000_000, Unit.T, category="paper_fibre", virgin_price_cents=11000)
+    assert _pairs([sawdust, chips], [mill], kb) == {("CHIPS", "MILL")}
+
+
+def test_plastic_film_is_not_reusable_packaging_for_a_pallet_line(kb):
+    film = Stream("FILM", "C0", 30_000, Unit.T, ewc_code="150102", forms=("film", "clean"), route_cost_cents=3000)
+    crates = Stream("CRATES", "C0", 30_000, Unit.T, ewc_code="150102", route_cost_cents=3000)  # drums, crates
+    pallets = Stream("PALLETS", "C0", 30_000, Unit.T, ewc_code="150103", forms=("offcuts",), route_cost_cents=3000)
+    line = Need("REUSE", "C1", 500_000, Unit.T, category="pallets_packaging_reuse", virgin_price_cents=6000)
+    assert _pairs([film, crates, pallets], [line], kb) == {("CRATES", "REUSE"), ("PALLETS", "REUSE")}
+
+
+def test_cereal_dust_declared_unfit_for_feed_is_not_offered_as_feed(kb):
+    unfit = Stream("UNFIT", "C0", 120_000, Unit.T, ewc_code="020304", forms=("soiled",), route_cost_cents=1000)
+    bran = Stream("BRAN", "C0", 120_000, Unit.T, ewc_code="020304", forms=("clean", "dry"), route_cost_cents=1000)
+    feed = [Need("RUMI", "C1", 500_000, Unit.T, category="animal_feed_ruminant", virgin_price_cents=20000),
+            Need("MONO", "C2", 500_000, Unit.T, category="animal_feed_monogastric", virgin_price_cents=20000)]
+    pairs = _pairs([unfit, bran], feed, kb)
+    assert not {s for s, _ in pairs} & {"UNFIT"}
+    assert {("BRAN", "RUMI"), ("BRAN", "MONO")} <= pairs
+    # nor as a lead through a feed maker to a stable that takes approved feed only
+    stable = dataclasses.replace(feed[0], required_standards=("agrement_alimentation_animale",))
+    leads = build_candidates(Network(_sites(), (unfit, bran), (stable,)), kb=kb).leads
+    assert set(leads["stream_id"].astype(str)) == {"BRAN"}
+
+
+def test_form_rules_without_refused_forms_still_load_and_a_bad_row_is_named(tmp_path):
+    import pandas as pd
+
+    from symbiose.compat import _load_form_rules, _load_sources
+    from symbiose.errors import ValidationError
+    from symbiose.reference import data_dir
+
+    sources = _load_sources(data_dir() / "knowledge_sources.csv")
+    categories = load_knowledge_base().categories
+    table = pd.read_csv(data_dir() / "form_rules.csv", dtype=str, keep_default_na=False)
+    table.drop(columns=["refused_forms"]).to_csv(tmp_path / "form_rules.csv", index=False)
+    old = _load_form_rules(tmp_path / "form_rules.csv", categories, sources)
+    assert old and not any(r.refused for r in old)
+    table.loc[0, "refused_forms"] = "film"  # a category default (no prefix) cannot refuse a form
+    table.to_csv(tmp_path / "form_rules.csv", index=False)
+    with pytest.raises(ValidationError, match="refused_forms"):
+        _load_form_rules(tmp_path / "form_rules.csv", categories, sources)
+
+
 # ------------------------------------------------------------------ standards and intermediaries
 
 
@@ -281,6 +330,14 @@ def test_the_reviews_misses_are_gone_from_the_demo(demo_result):
     pairs = set(zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True))
     assert existing
     assert not existing & pairs  # today's exchanges are not new synergies
+    # the third grading's C11, C12 and C14: film to a pallet repairer, sawdust to the recovered-paper
+    # mill, cereal dust declared unfit for feed offered as feed
+    paper = category == "paper_fibre"
+    assert not (paper & np.array([x.ewc_code.startswith("0301") and "chips" not in x.forms for x in s])).any()
+    assert not ((category == "pallets_packaging_reuse") & np.array(["film" in x.forms for x in s])).any()
+    assert not (feed_or_bedding & np.array([x.id == "S0194" or "soiled" in x.forms for x in s])
+                & np.array([x.ewc_code.startswith("0203") for x in s])).any()  # fmt: skip
+    assert {"film"} <= set(streams["S0053"].forms) and "soiled" in streams["S0194"].forms
 
 
 # ------------------------------------------------------------------ bundles and databases

@@ -72,9 +72,14 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 # synergies, 169,752 t, 3,587,216 EUR.
 # Both together (the conditions' fees and pre-treatments on top of C2, C6 and C8): 304 synergies,
 # 169,713 t, 3,553,595 EUR.
+# After the third grading (docs/SUGGESTIONS_REVIEW.md, "Fixes after the third grading"): sawmill
+# particles reach a pulp mill only as chips (BREF-PP), so the sanding dust S0337 (2,500 t) leaves
+# the recovered-paper mill; the stretch film of S0053 and S0185 moves from the pallet repairer
+# (which now takes wooden pallets 15 01 03 and refuses film) to the film baling line: 304
+# synergies, 167,213 t, 3,519,043 EUR.
 GOLDEN_SYNERGIES = 304
-GOLDEN_MATCHED_T = 169_713
-GOLDEN_NET_BENEFIT_EUR = 3_553_595
+GOLDEN_MATCHED_T = 167_213
+GOLDEN_NET_BENEFIT_EUR = 3_519_043
 
 # Grape marc and wine lees in the demo's (French) descriptions; brewer's spent grains and surplus
 # yeast share the codes 02 07 01 and 02 07 04 but are not wine by-products
@@ -444,3 +449,46 @@ def test_a_synergy_in_place_is_not_suggested_again():
     assert in_place <= set(zip(arcs["stream_id"].astype(str), arcs["need_id"].astype(str), strict=True))
     streams = {s for s, _ in in_place}
     assert streams & set(demo_result.suggestions["stream_id"])
+
+
+def test_matches_state_the_conditions_of_their_pair_in_the_readers_language(demo):
+    # data/conditions.csv: marc and lees reach a digester only through a FranceAgriMer-registered
+    # operator; matches.csv states it as the suggestions' reasons do, and nothing where none applies
+    from symbiose.i18n import language
+
+    demo_result = demo["result"]
+
+    with language("fr"):
+        m = demo_result.matches()
+    streams = {s.id: s for s in demo_result.network.streams}
+    marc = m[(m["need_id"] == "N0016") & m["stream_id"].map(lambda x: streams[x].ewc_code in ("020701", "020704"))]
+    assert len(marc) >= 4
+    assert marc["conditions"].str.contains("FranceAgriMer").all()
+    codes = m["stream_id"].map(lambda x: streams[x].ewc_code)
+    plain = m[(m["category"] == "wood_fuel") & codes.str.startswith("0301")]
+    assert len(plain) and (plain["conditions"] == "").all()
+    with language("en"):
+        english = demo_result.matches()
+    assert english.loc[marc.index, "conditions"].str.contains("registered with FranceAgriMer").all()
+
+
+def test_a_stream_committed_to_a_synergy_in_place_offers_only_what_it_leaves(demo):
+    # the third grading's C9: all 6,650 t of S0118 go to the heat network (SY001, implemented),
+    # yet the sawdust was offered whole; it is now offered only what the synergies in place leave
+    from symbiose.candidates import build_candidates
+    from symbiose.domain import Company, Need, Network, Stream
+    from symbiose.suggestions import suggest
+    from symbiose.units import Unit
+
+    sug = demo["sug"]
+    assert not sug["stream_id"].eq("S0118").any()
+    sites = tuple(Company(f"C{i}", f"c{i}", 45.5, -0.5 + 2 * i / 77.95) for i in range(2))
+    dust = Stream("DUST", "C0", 300_000, Unit.T, ewc_code="030105", forms=("sawdust", "clean", "dry"), route_cost_cents=2000)
+    boiler = Need("BOIL", "C1", 5_000_000, Unit.T, category="wood_fuel", virgin_price_cents=9000)
+    cands = build_candidates(Network(sites, (dust,), (boiler,)), kb=load_knowledge_base())
+    whole = suggest(cands)
+    assert set(whole.loc[whole["side"] == "stream", "quantity"]) == {300.0}
+    part = suggest(cands, available={"DUST": 100_000})  # 200 t of 300 already committed
+    assert set(part["quantity"]) == {100.0}
+    assert part["supplier_gain_eur"].abs().sum() < whole["supplier_gain_eur"].abs().sum()
+    assert suggest(cands, available={}).empty  # all of it committed: nothing left to offer
