@@ -279,6 +279,8 @@ def _cell_text(value: Cell) -> str:
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _AMBIGUOUS_DECIMAL = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
 """'1,234': one thousand two hundred and thirty-four, or one point two three four?"""
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,15})?")
+"""A number :func:`~symbiose.units.parse_decimal` reads as ``float`` does (no comma, no space)."""
 
 
 def _detect_separator(line: str) -> str:
@@ -710,7 +712,9 @@ class _Row:
             if required:
                 self.empty(column, what)
             return None
-        if not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text):
+        if raw.__class__ is str and _PLAIN_DECIMAL.fullmatch(text):
+            value = float(text)  # what parse_decimal gives, without its clean-up
+        elif not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text):
             whole, part = text.lstrip("+-").split(",")
             self.problem(column, _(
                 "'{text}' is ambiguous: {thousands} (comma as thousands separator) or {decimal} "
@@ -721,11 +725,12 @@ class _Row:
                 thousands_plain=whole + part, decimal_long=f"{whole},{part}0",
             ))  # fmt: skip
             return None
-        try:
-            value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
-        except ValueError:
-            self.problem(column, f"'{text}' is not a number; write {what} such as 1234,5 or 1234.5")
-            return None
+        else:
+            try:
+                value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
+            except ValueError:
+                self.problem(column, f"'{text}' is not a number; write {what} such as 1234,5 or 1234.5")
+                return None
         if strictly_positive and value <= 0:
             self.problem(column, f"{text} must be greater than 0")
             return None
