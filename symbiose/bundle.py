@@ -223,6 +223,9 @@ STAGE_ALIASES = {
     "abandonne": Stage.ABANDONED,
     "abandonnee": Stage.ABANDONED,
 }
+_CHOICE_ALIASES: dict[type[Any], dict[str, Any]] = {
+    PhysicalState: PHYSICAL_STATE_ALIASES, Route: ROUTE_ALIASES, Stage: STAGE_ALIASES,
+}
 TRUE_WORDS = frozenset({"true", "vrai", "oui", "yes", "1", "o", "y", "x"})
 FALSE_WORDS = frozenset({"false", "faux", "non", "no", "0", "n", ""})
 
@@ -276,6 +279,8 @@ def _cell_text(value: Cell) -> str:
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _AMBIGUOUS_DECIMAL = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
 """'1,234': one thousand two hundred and thirty-four, or one point two three four?"""
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,15})?")
+"""A number :func:`~symbiose.units.parse_decimal` reads as ``float`` does (no comma, no space)."""
 
 
 def _detect_separator(line: str) -> str:
@@ -625,10 +630,14 @@ class _Row:
     cells: list[Cell]
     index: dict[str, int]  # canonical column -> position
     problems: list[Problem]
+    memo: dict[tuple, Any] = field(default_factory=dict)  # shared by the rows of a table
     count_at_start: int = field(init=False)
+    names: list[str | None] | None = None  # canonical column at each position (None: not read)
+    values: dict[str | None, Cell] = field(init=False)  # canonical column -> cell given
 
     def __post_init__(self) -> None:
         self.count_at_start = len(self.problems)
+        self.values = dict(zip(self.names or _position_names(self.index), self.cells, strict=False))
 
     @property
     def ok(self) -> bool:
@@ -647,13 +656,27 @@ class _Row:
         return self.table.headers[position]
 
     def raw(self, column: str) -> Cell:
-        position = self.index.get(column)
-        if position is None or position >= len(self.cells):
-            return None
-        return self.cells[position]
+        return self.values.get(column)
 
     def text(self, column: str) -> str:
-        return _cell_text(self.raw(column))
+        return _cell_text(self.values.get(column))
+
+    def cached(self, parse: Any, column: str, *args: Any) -> Any:
+        """``parse(self, column, *args)``, a pure function of the column's cell: a cell value
+        already read without problem in this table gives the same result without reading it
+        again (a bundle repeats its codes, units and prices on thousands of rows). A value that
+        reported a problem is read again on each row, so that every row gets its own problems
+        (and hints) exactly as without the cache."""
+        raw = self.values.get(column)
+        key = (parse, column, args, raw.__class__, raw)
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        before = len(self.problems)
+        value = parse(self, column, *args)
+        if len(self.problems) == before:
+            memo[key] = value
+        return value
 
     def problem(self, column: str | None, message: str) -> None:
         header = self.header(column) if column else None
@@ -678,13 +701,20 @@ class _Row:
         self, column: str, *, required: bool = False, minimum: float | None = None,
         strictly_positive: bool = False, what: str = "a number",
     ) -> float | None:  # fmt: skip
+        return self.cached(_Row._number, column, required, minimum, strictly_positive, what)
+
+    def _number(
+        self, column: str, required: bool, minimum: float | None, strictly_positive: bool, what: str
+    ) -> float | None:
         raw = self.raw(column)
         text = _cell_text(raw)
         if not text:
             if required:
                 self.empty(column, what)
             return None
-        if not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text):
+        if raw.__class__ is str and _PLAIN_DECIMAL.fullmatch(text):
+            value = float(text)  # what parse_decimal gives, without its clean-up
+        elif not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text):
             whole, part = text.lstrip("+-").split(",")
             self.problem(column, _(
                 "'{text}' is ambiguous: {thousands} (comma as thousands separator) or {decimal} "
@@ -695,11 +725,12 @@ class _Row:
                 thousands_plain=whole + part, decimal_long=f"{whole},{part}0",
             ))  # fmt: skip
             return None
-        try:
-            value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
-        except ValueError:
-            self.problem(column, f"'{text}' is not a number; write {what} such as 1234,5 or 1234.5")
-            return None
+        else:
+            try:
+                value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
+            except ValueError:
+                self.problem(column, f"'{text}' is not a number; write {what} such as 1234,5 or 1234.5")
+                return None
         if strictly_positive and value <= 0:
             self.problem(column, f"{text} must be greater than 0")
             return None
@@ -709,6 +740,9 @@ class _Row:
         return value
 
     def months(self, column: str) -> tuple[int, ...]:
+        return self.cached(_Row._months, column)
+
+    def _months(self, column: str) -> tuple[int, ...]:
         raw = self.raw(column)
         if isinstance(raw, datetime | date):
             self.problem(column, (
@@ -723,6 +757,9 @@ class _Row:
             return ()
 
     def boolean(self, column: str) -> bool:
+        return self.cached(_Row._boolean, column)
+
+    def _boolean(self, column: str) -> bool:
         text = _key(self.text(column))
         if text in TRUE_WORDS:
             return True
@@ -732,6 +769,14 @@ class _Row:
         return False
 
     def choice(self, column: str, enum: type[Any], aliases: dict[str, Any], default: Any) -> Any:
+        if _CHOICE_ALIASES.get(enum) is aliases:
+            return self.cached(_Row._known_choice, column, enum, default)
+        return self._choice(column, enum, aliases, default)
+
+    def _known_choice(self, column: str, enum: type[Any], default: Any) -> Any:
+        return self._choice(column, enum, _CHOICE_ALIASES[enum], default)
+
+    def _choice(self, column: str, enum: type[Any], aliases: dict[str, Any], default: Any) -> Any:
         text = self.text(column)
         if not text:
             return default
@@ -750,6 +795,9 @@ class _Row:
         return default
 
     def unit(self) -> Unit | None:
+        return self.cached(_Row._unit, "unit")
+
+    def _unit(self, column: str) -> Unit | None:
         text = self.required("unit", "the unit: t, m3 or MWh")
         if not text:
             return None
@@ -758,6 +806,14 @@ class _Row:
         except ValueError as exc:
             self.problem("unit", str(exc))
             return None
+
+
+def _position_names(index: dict[str, int]) -> list[str | None]:
+    """The canonical column at each position of a row (None where no column is read)."""
+    names: list[str | None] = [None] * (max(index.values(), default=-1) + 1)
+    for column, position in index.items():
+        names[position] = column
+    return names
 
 
 def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | None:
@@ -829,6 +885,8 @@ def _rows(
     width = len(table.headers)
     for extra, position in enumerate(absent):
         full[columns[position].name] = len(table.headers) + extra
+    memo: dict[tuple, Any] = {}  # cell values read without problem (see _Row.cached)
+    names, full_names = _position_names(index), _position_names(full)
     for number, cells in table.rows:
         record_id = _cell_text(cells[index["id"]]) if index["id"] < len(cells) else ""
         if is_example_id(record_id):
@@ -847,11 +905,11 @@ def _rows(
             continue
         previous = (stored or {}).get(record_id)
         if previous is None or not absent:
-            yield _Row(table, number, cells, index, problems)
+            yield _Row(table, number, cells, index, problems, memo, names)
             continue
         padded = list(cells[:width]) + [None] * (width - len(cells))
         padded += [_stored_cell(previous[position]) for position in absent]
-        yield _Row(table, number, padded, full, problems)
+        yield _Row(table, number, padded, full, problems, memo, full_names)
 
 
 def _stored_cell(value: OutCell) -> Cell:
@@ -914,32 +972,10 @@ _NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Company | None:
     company_id = _check_id(row, seen, "company")
     name = row.required("name", "the company or establishment name")
-    siret = _SIRET_SPACES.sub("", row.text("siret"))
-    if siret and not (siret.isdigit() and len(siret) == 14):
-        row.problem("siret", (
-            f"'{row.text('siret')}' is not a SIRET number; a SIRET has 14 digits (9 of the SIREN "
-            "and 5 of the establishment); leave it empty if unknown"
-        ))  # fmt: skip
-    naf = row.text("naf_code").upper().replace(" ", "")
-    if naf:
-        match = _NAF_RE.match(naf)
-        naf = f"{match.group(1)}.{match.group(2)}{match.group(3)}" if match else naf
-        if naf not in _naf_set():
-            row.problem("naf_code", (
-                f"'{row.text('naf_code')}' is not a NAF rév.2 code; write the sub-class like "
-                "16.10A (see the company's avis de situation INSEE), or leave it empty"
-            ))  # fmt: skip
-    postal_code = row.text("postal_code")
-    if postal_code.isdigit() and len(postal_code) == 4:
-        postal_code = "0" + postal_code
-    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
-        row.problem("postal_code", f"'{postal_code}' is not a French postal code (5 digits)")
-    insee = row.text("insee_code").upper()
-    if insee.isdigit() and len(insee) == 4:
-        insee = "0" + insee
-    if insee and not re.fullmatch(r"\d[\dAB]\d{3}", insee):
-        row.problem("insee_code", f"'{insee}' is not an INSEE commune code (5 characters, 17197)")
-        insee = ""
+    siret = row.cached(_siret, "siret")
+    naf = row.cached(_naf, "naf_code")
+    postal_code = row.cached(_postal_code, "postal_code")
+    insee = row.cached(_insee_code, "insee_code")
     commune = row.text("commune")
 
     coordinates: tuple[float, float] | None = None
@@ -1006,11 +1042,53 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         commune=commune, insee_code=insee, postal_code=postal_code, naf_code=naf, siret=siret,
         address=row.text("address"), contact_name=row.text("contact_name"),
         contact_email=row.text("contact_email"), contact_phone=row.text("contact_phone"),
-        notes=row.text("notes"), freight_access=_freight_access(row),
+        notes=row.text("notes"), freight_access=row.cached(_freight_access, "freight_access"),
     )  # fmt: skip
 
 
-def _freight_access(row: _Row) -> tuple[str, ...]:
+def _siret(row: _Row, column: str) -> str:
+    siret = _SIRET_SPACES.sub("", row.text(column))
+    if siret and not (siret.isdigit() and len(siret) == 14):
+        row.problem(column, (
+            f"'{row.text(column)}' is not a SIRET number; a SIRET has 14 digits (9 of the SIREN "
+            "and 5 of the establishment); leave it empty if unknown"
+        ))  # fmt: skip
+    return siret
+
+
+def _naf(row: _Row, column: str) -> str:
+    naf = row.text(column).upper().replace(" ", "")
+    if naf:
+        match = _NAF_RE.match(naf)
+        naf = f"{match.group(1)}.{match.group(2)}{match.group(3)}" if match else naf
+        if naf not in _naf_set():
+            row.problem(column, (
+                f"'{row.text(column)}' is not a NAF rév.2 code; write the sub-class like "
+                "16.10A (see the company's avis de situation INSEE), or leave it empty"
+            ))  # fmt: skip
+    return naf
+
+
+def _postal_code(row: _Row, column: str) -> str:
+    postal_code = row.text(column)
+    if postal_code.isdigit() and len(postal_code) == 4:
+        postal_code = "0" + postal_code
+    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+        row.problem(column, f"'{postal_code}' is not a French postal code (5 digits)")
+    return postal_code
+
+
+def _insee_code(row: _Row, column: str) -> str:
+    insee = row.text(column).upper()
+    if insee.isdigit() and len(insee) == 4:
+        insee = "0" + insee
+    if insee and not re.fullmatch(r"\d[\dAB]\d{3}", insee):
+        row.problem(column, f"'{insee}' is not an INSEE commune code (5 characters, 17197)")
+        insee = ""
+    return insee
+
+
+def _freight_access(row: _Row, column: str = "freight_access") -> tuple[str, ...]:
     """'rail', 'port', 'rail;port' (also 'fer', 'quai', 'rail, port'): bulk modes of the site."""
     from symbiose.domain import FREIGHT_ACCESS
     from symbiose.i18n import _
@@ -1018,11 +1096,11 @@ def _freight_access(row: _Row) -> tuple[str, ...]:
     words = {"rail": "rail", "fer": "rail", "ferroviaire": "rail", "port": "port", "quai": "port",
              "fluvial": "port", "maritime": "port"}  # fmt: skip
     found = []
-    for part in re.split(r"[;,/+ ]+", row.text("freight_access").lower()):
+    for part in re.split(r"[;,/+ ]+", row.text(column).lower()):
         if not part:
             continue
         if words.get(part) not in FREIGHT_ACCESS:
-            row.problem("freight_access", _(
+            row.problem(column, _(
                 "'{value}' is not a freight access; write rail, port or rail;port (or leave empty)"
             ).format(value=part))  # fmt: skip
             continue
@@ -1057,25 +1135,31 @@ def _check_ranges(row: _Row, quantity: int | None, unit: Unit | None, price_colu
         row.problem(price_column, message)
 
 
-def _parse_stream(
-    row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
-) -> Stream | None:
-    stream_id = _check_id(row, seen, "stream")
-    company_id = _company_ref(row, known, companies_label)
-    ewc_text = _code_text(row.raw("ewc_code"))
+def _ewc(row: _Row, column: str) -> str:
+    """A stream's waste code, checked against the list (``''`` when the cell is empty)."""
+    ewc_text = _code_text(row.raw(column))
     ewc = ""
     if ewc_text:
         try:
             ewc = reference.ewc_entry(ewc_text).code
         except ValueError as exc:
-            row.problem("ewc_code", f"{exc}")
-    material = _category(row, "material")
-    if not ewc_text and not row.text("material"):
+            row.problem(column, f"{exc}")
+    return ewc
+
+
+def _parse_stream(
+    row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
+) -> Stream | None:
+    stream_id = _check_id(row, seen, "stream")
+    company_id = _company_ref(row, known, companies_label)
+    ewc = row.cached(_ewc, "ewc_code")
+    material = row.cached(_category, "material")
+    if not row.text("ewc_code") and not row.text("material"):
         row.problem("ewc_code", (
             "a stream needs a waste code (ewc_code, e.g. 03 01 05) or a resource category "
             "(material, e.g. heat); give one of them"
         ))  # fmt: skip
-    quantity = _quantity(row)
+    quantity = row.cached(_quantity, "quantity")
     unit = row.unit()
     state = row.choice("physical_state", PhysicalState, PHYSICAL_STATE_ALIASES, PhysicalState.SOLID)
     months = row.months("months")
@@ -1083,9 +1167,9 @@ def _parse_stream(
     cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
     _check_ranges(row, quantity, unit, "route_cost_eur_per_unit", cost)
     density, storage, temperature = _logistics_cells(row)
-    forms = _vocabulary(row, "forms", parse_forms)
-    standards = _standards(row, "standards")
-    destination_category = _category(row, "destination_category")
+    forms = row.cached(_vocabulary, "forms", parse_forms)
+    standards = row.cached(_standards, "standards")
+    destination_category = row.cached(_category, "destination_category")
     if not row.ok or quantity is None or unit is None:
         return None
     return Stream(
@@ -1114,7 +1198,7 @@ def _logistics_cells(row: _Row) -> tuple[float | None, int | None, float | None]
             "{value} is not a number of months; write a whole number from 0 (used as produced) to {most}"
         ).format(value=fmt_decimal(float(storage), 3), most=MAX_STORAGE_MONTHS))  # fmt: skip
         storage = None
-    temperature = _temperature(row, "temperature_c")
+    temperature = row.cached(_temperature, "temperature_c")
     return (None if density is None else float(density), None if storage is None else int(storage), temperature)
 
 
@@ -1135,9 +1219,51 @@ def _parse_need(
 ) -> Need | None:
     need_id = _check_id(row, seen, "need")
     company_id = _company_ref(row, known, companies_label)
-    category = _category(row, "category")
+    category = row.cached(_category, "category")
+    codes = row.cached(_accepted_codes, "accepted_codes")
+    if not row.text("category") and not row.text("accepted_codes"):
+        row.problem("category", (
+            "a need needs a resource category (category, e.g. wood_fuel) or accepted waste codes "
+            "(accepted_codes, e.g. 0301); give one of them"
+        ))  # fmt: skip
+    quantity = row.cached(_quantity, "quantity")
+    unit = row.unit()
+    price = row.number_value("virgin_price_eur_per_unit", minimum=0, what="euros per unit")
+    distance = row.number_value("max_distance_km", strictly_positive=True, what="a distance in km")
+    months = row.months("months")
+    permit = row.boolean("hazardous_permit")
+    min_temperature = row.cached(_temperature, "min_temperature_c")
+    max_temperature = row.cached(_temperature, "max_temperature_c")
+    if min_temperature is not None and max_temperature is not None and max_temperature < min_temperature:
+        row.problem("max_temperature_c", _(
+            "the maximum temperature {high} °C is below the minimum {low} °C; swap them or leave one empty"
+        ).format(high=fmt_decimal(max_temperature, 2), low=fmt_decimal(min_temperature, 2)))  # fmt: skip
+        max_temperature = None
+    approvals = row.cached(_approvals, "approvals")
+    _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
+    states = row.cached(_vocabulary, "accepted_states", parse_states)
+    required = row.cached(_vocabulary, "required_forms", parse_forms)
+    refused = row.cached(_vocabulary, "refused_forms", parse_forms)
+    standards = row.cached(_standards, "required_standards")
+    gate_fee = row.number_value("gate_fee_eur_per_unit", minimum=0, what="euros per unit")
+    _check_ranges(row, None, None, "gate_fee_eur_per_unit", gate_fee)
+    if not row.ok or quantity is None or unit is None:
+        return None
+    return Need(
+        id=need_id, company_id=company_id, quantity_base=quantity, unit=unit, category=category,
+        accepted_codes=codes, description=row.text("description"),
+        virgin_price_cents=to_cents(price or 0), max_distance_km=distance, months=months,
+        hazardous_permit=permit, notes=row.text("notes"), min_temperature_c=min_temperature,
+        accepted_states=states, required_forms=required,
+        refused_forms=refused, required_standards=standards, gate_fee_cents=to_cents(gate_fee or 0),
+        permit=row.text("permit"), max_temperature_c=max_temperature, approvals=approvals,
+    )  # fmt: skip
+
+
+def _accepted_codes(row: _Row, column: str) -> tuple[str, ...]:
+    """A need's accepted waste codes and chapters, in the order given, without repeats."""
     codes: list[str] = []
-    codes_text = _code_text(row.raw("accepted_codes"))
+    codes_text = _code_text(row.raw(column))
     for token in _CODE_SPLIT.split(codes_text):
         token = _code_text(token.strip())
         if not token:
@@ -1150,43 +1276,7 @@ def _parse_need(
             continue
         if code not in codes:
             codes.append(code)
-    if not row.text("category") and not codes_text:
-        row.problem("category", (
-            "a need needs a resource category (category, e.g. wood_fuel) or accepted waste codes "
-            "(accepted_codes, e.g. 0301); give one of them"
-        ))  # fmt: skip
-    quantity = _quantity(row)
-    unit = row.unit()
-    price = row.number_value("virgin_price_eur_per_unit", minimum=0, what="euros per unit")
-    distance = row.number_value("max_distance_km", strictly_positive=True, what="a distance in km")
-    months = row.months("months")
-    permit = row.boolean("hazardous_permit")
-    min_temperature = _temperature(row, "min_temperature_c")
-    max_temperature = _temperature(row, "max_temperature_c")
-    if min_temperature is not None and max_temperature is not None and max_temperature < min_temperature:
-        row.problem("max_temperature_c", _(
-            "the maximum temperature {high} °C is below the minimum {low} °C; swap them or leave one empty"
-        ).format(high=fmt_decimal(max_temperature, 2), low=fmt_decimal(min_temperature, 2)))  # fmt: skip
-        max_temperature = None
-    approvals = _approvals(row, "approvals")
-    _check_ranges(row, quantity, unit, "virgin_price_eur_per_unit", price)
-    states = _vocabulary(row, "accepted_states", parse_states)
-    required = _vocabulary(row, "required_forms", parse_forms)
-    refused = _vocabulary(row, "refused_forms", parse_forms)
-    standards = _standards(row, "required_standards")
-    gate_fee = row.number_value("gate_fee_eur_per_unit", minimum=0, what="euros per unit")
-    _check_ranges(row, None, None, "gate_fee_eur_per_unit", gate_fee)
-    if not row.ok or quantity is None or unit is None:
-        return None
-    return Need(
-        id=need_id, company_id=company_id, quantity_base=quantity, unit=unit, category=category,
-        accepted_codes=tuple(codes), description=row.text("description"),
-        virgin_price_cents=to_cents(price or 0), max_distance_km=distance, months=months,
-        hazardous_permit=permit, notes=row.text("notes"), min_temperature_c=min_temperature,
-        accepted_states=states, required_forms=required,
-        refused_forms=refused, required_standards=standards, gate_fee_cents=to_cents(gate_fee or 0),
-        permit=row.text("permit"), max_temperature_c=max_temperature, approvals=approvals,
-    )  # fmt: skip
+    return tuple(codes)
 
 
 def _approvals(row: _Row, column: str) -> tuple[str, ...]:
