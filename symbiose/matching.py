@@ -28,6 +28,7 @@ from symbiose.params import MatchParameters, Rules
 from symbiose.suggestions import (
     SuggestionPlan,
     condition_texts,
+    destinations,
     plan_suggestions,
     suggest,
     suggestion_blocks,
@@ -79,6 +80,9 @@ class MatchResult:
         # state them, in the reader's language; empty where none applies
         out["conditions"] = (condition_texts(flows["conditions"]) if "conditions" in flows.columns
                              else np.full(len(out), "", dtype=object))  # fmt: skip
+        # where the stream goes today (its stated destination, or the need of the network that takes
+        # it), so that a match moving a flow off a route in use says so; empty where none is stated
+        out["destination_today"] = destinations(self.candidates, flows["s"].to_numpy(dtype=np.int64))
         return out.sort_values(["stream_id", "need_id"]).reset_index(drop=True)
 
 

@@ -709,13 +709,13 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
         stream_side=np.repeat([True, False], [len(by_stream), len(by_need)]),
         rank_index=_rank_index(np.concatenate([key[by_stream], key[by_need]]), group),
         ahead_of_larger=ahead, behind_smaller=behind, optimum_base=optimum[rows],
-        destination=_destinations(candidates, np.arange(len(streams))),
+        destination=destinations(candidates, np.arange(len(streams))),
         intermediary=_intermediaries(candidates, np.arange(len(needs))) if len(rows) else np.zeros(0, dtype=object),
         leads=leads,
     )  # fmt: skip
 
 
-def _destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
+def destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
     """Per pair, where its stream goes today (``destination``): an outside outlet as stated, a
     need of the network as that need's description and id; empty when none is stated."""
     streams, needs = candidates.streams, candidates.needs

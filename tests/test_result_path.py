@@ -20,10 +20,10 @@ from symbiose.csvfile import to_csv_text, write_csv, write_csv_blocks
 from symbiose.i18n import _, language
 from symbiose.optimize import allocate
 from symbiose.suggestions import (
-    _destinations,
     _fixed,
     _intermediaries,
     _reasons,
+    destinations,
     pair_economics,
     plan_suggestions,
     suggest,
@@ -39,7 +39,7 @@ def _with_stream_columns(candidates, frame: pd.DataFrame) -> pd.DataFrame:
     s = frame["s"].to_numpy(dtype=np.int64)
     for name in ("ewc_code", "material", "route"):
         frame[name] = candidates.streams[name].to_numpy()[s]
-    frame["destination"] = _destinations(candidates, s)
+    frame["destination"] = destinations(candidates, s)
     frame["intermediary"] = _intermediaries(candidates, frame["n"].to_numpy(dtype=np.int64))
     return frame
 

@@ -472,6 +472,22 @@ def test_matches_state_the_conditions_of_their_pair_in_the_readers_language(demo
     assert english.loc[marc.index, "conditions"].str.contains("registered with FranceAgriMer").all()
 
 
+def test_matches_say_where_each_stream_goes_today(demo):
+    # a match that moves a flow off a route in use says which: the stream's stated destination,
+    # or the need of the network that takes it today (with its id)
+    demo_result = demo["result"]
+    m = demo_result.matches()
+    streams = {s.id: s for s in demo_result.network.streams}
+    stated = m["stream_id"].map(lambda x: streams[x].destination)
+    assert (stated != "").sum() >= 10
+    outside = stated.ne("") & ~stated.isin({n.id for n in demo_result.network.needs})
+    assert (m.loc[outside, "destination_today"] == stated[outside]).all()
+    network_need = stated.ne("") & ~outside
+    for i in m.index[network_need]:
+        assert m.at[i, "destination_today"].endswith(f"({stated[i]})")
+    assert (m.loc[stated == "", "destination_today"] == "").all()
+
+
 def test_a_stream_committed_to_a_synergy_in_place_offers_only_what_it_leaves(demo):
     # the third grading's C9: all 6,650 t of S0118 go to the heat network (SY001, implemented),
     # yet the sawdust was offered whole; it is now offered only what the synergies in place leave
