@@ -352,15 +352,22 @@ def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
     return _joined([said, _where(binding & np.isfinite(share), capped, "")], ", ")
 
 
+def _small_lots(frame: pd.DataFrame, tradable_base) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: whether it trades less than one load a year of the vehicle that carries it, and
+    the tonnes a year it trades (NaN for units that are not carried by truck)."""
+    payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
+    units = frame["unit"].astype(str).to_numpy(dtype=object)
+    per_year = np.asarray(tradable_base, dtype=float) / BASE_PER_UNIT
+    tonnes = np.where((units == "t") | (units == "m3"), per_year, np.nan)  # liquids at about 1 t/m3
+    return np.isfinite(payload) & np.isfinite(tonnes) & (tonnes < payload), tonnes
+
+
 def _small_lot_reason(frame: pd.DataFrame, unit, *, public: bool = False):
     """A lot smaller than one load a year of the vehicle that carries it: such lots travel in a
     collector's round, not by a direct truck (a trip costs about the same whatever its load,
     CNR-COSTS). Stated, not priced: the collector's price replaces the direct transport."""
     payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
-    units = frame["unit"].astype(str).to_numpy(dtype=object)
-    per_year = np.asarray(frame["tradable_base"], dtype=float) / BASE_PER_UNIT
-    tonnes = np.where((units == "t") | (units == "m3"), per_year, np.nan)  # liquids at about 1 t/m3
-    small = np.isfinite(payload) & np.isfinite(tonnes) & (tonnes < payload)
+    small, tonnes = _small_lots(frame, frame["tradable_base"])
     if public:
         text = _("small lot: less than one truck load a year, usually collected in a collector's round")
     else:
@@ -668,10 +675,15 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
     if implemented and len(arcs):
         pairs = pd.MultiIndex.from_arrays([arcs["stream_id"].astype(str), arcs["need_id"].astype(str)])
         barred |= pairs.isin(list(implemented))
-    if barred.any():
-        allowed = np.flatnonzero(~barred)  # the arcs that may be suggested
     s_qty, n_qty = streams["quantity_base"].to_numpy()[s], needs["quantity_base"].to_numpy()[n]
     tradable = _tradable(arcs, s_qty, n_qty)
+    # a small lot that today's outlet already puts to this use: its collector's round does what a
+    # direct trip would, so moving it is no new synergy worth a call (the fourth grading's C13)
+    same_use = _same_use(arcs)
+    if same_use.any():
+        barred |= same_use & _small_lots(arcs, tradable)[0]
+    if barred.any():
+        allowed = np.flatnonzero(~barred)  # the arcs that may be suggested
     value = arcs["value_cents"].to_numpy(dtype=float)
     score = _score(tradable, value)
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -683,7 +695,7 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
     # substitutions, treatment outlets and streams moved to the use they have today are ranked
     # apart: each has its own top N
     treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
-    treatment = np.where(_same_use(arcs), 2, treatment)
+    treatment = np.where(same_use, 2, treatment)
     stream_group, need_group = s * 3 + treatment, n * 3 + treatment
     if allowed is None:
         by_stream, stream_rank = _top(stream_group, key, road, s, n, top_n)

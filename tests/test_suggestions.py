@@ -241,15 +241,16 @@ def test_used_oil_goes_to_regeneration_or_an_authorised_regrouping(demo):
     rows = oil[oil["rank"] == 1]
     # most used oil goes to regeneration today through an approved collector (destination_category
     # oil_regeneration): its pairs to the regenerator are "same use", ranked apart, and the
-    # regrouping centre's 315 EUR/t fee leaves fewer pairs there
-    assert len(rows) >= 5
+    # regrouping centre's 315 EUR/t fee leaves fewer pairs there; same-use small lots are not
+    # suggested at all (their collector already takes them to regeneration)
+    assert len(rows) >= 2
     assert set(rows["need_category"]) <= {"oil_regeneration", ""}
     needs = demo["needs"]
     assert all(needs[n].hazardous_permit for n in rows["need_id"])
     streams = {st.id: st for st in demo["network"].streams}
     to_regeneration = oil[oil["need_category"] == "oil_regeneration"]
     already = to_regeneration["stream_id"].map(lambda i: streams[i].destination_category == "oil_regeneration")
-    assert already.any() and (to_regeneration.loc[already, "outlet"] == "same_use").all()
+    assert (to_regeneration.loc[already, "outlet"] == "same_use").all()
 
 
 # ---- the law, distances and economics on every suggestion ----------------------------------------
@@ -486,6 +487,26 @@ def test_matches_say_where_each_stream_goes_today(demo):
     for i in m.index[network_need]:
         assert m.at[i, "destination_today"].endswith(f"({stated[i]})")
     assert (m.loc[stated == "", "destination_today"] == "").all()
+
+
+def test_a_small_lot_already_put_to_the_same_use_is_not_suggested(demo):
+    # the fourth grading's C13: 4 t of used oil that goes to regeneration today offered as a direct
+    # trip to the regenerator for 30 EUR/yr; a lot under one load a year that today's collector
+    # already takes to that use is left out, larger same-use pairs stay (ranked apart)
+    from symbiose.units import BASE_PER_UNIT
+
+    sug = demo["sug"]
+    arcs = demo["result"].candidates.arcs
+    payload = {(str(a), str(b)): p for a, b, p in zip(arcs["stream_id"], arcs["need_id"], arcs["payload_t"], strict=True)}
+    same = sug[sug["outlet"] == "same_use"]
+    assert len(same) >= 2
+    for r in same.itertuples():
+        assert r.quantity >= payload[(r.stream_id, r.need_id)], (r.stream_id, r.need_id, r.quantity)
+    small_same = arcs[arcs["same_use"].fillna(False).astype(bool)
+                      & (arcs["capacity_base"] / BASE_PER_UNIT < arcs["payload_t"])]  # fmt: skip
+    assert len(small_same) >= 3  # they exist as candidates: the suggestions leave them out
+    shown = set(zip(sug["stream_id"], sug["need_id"], strict=True))
+    assert not shown & set(zip(small_same["stream_id"].astype(str), small_same["need_id"].astype(str), strict=True))
 
 
 def test_a_stream_committed_to_a_synergy_in_place_offers_only_what_it_leaves(demo):
