@@ -29,6 +29,7 @@ from symbiose.suggestions import (
     suggest,
     suggestion_blocks,
 )
+from symbiose.units import BASE_PER_UNIT
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
@@ -74,8 +75,14 @@ def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
     (Before issue 11 the key was the total alone.) Substitutions, treatment outlets and streams
     moved to the use they have today are ranked apart, each with its own top N (issue 11, part 3,
     and the regraded review's C6); then the leads through an intermediary,
-    stream side only, their value less the intermediary's service, ranked apart again."""
-    out = [_ranked(pair_economics(candidates), top_n, ("stream", "need"))]
+    stream side only, their value less the intermediary's service, ranked apart again. A same-use
+    pair that trades less than one load a year of its vehicle is not ranked at all (the fourth
+    grading's C13)."""
+    arcs = pair_economics(candidates)
+    tonnes = arcs["tradable_base"] / BASE_PER_UNIT
+    small = arcs["unit"].astype(str).isin(["t", "m3"]) & (tonnes < arcs["payload_t"])
+    arcs = arcs[~((arcs["outlet"] == "same_use") & small)].reset_index(drop=True)
+    out = [_ranked(arcs, top_n, ("stream", "need"))]
     if candidates.leads is not None and len(candidates.leads):
         leads = candidates.leads.copy()
         leads["value_cents"] = leads["value_cents"] - leads["intermediary_cents"]
