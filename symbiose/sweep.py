@@ -19,9 +19,12 @@ progress bar, a Streamlit ``st.progress``).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
+import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
@@ -84,15 +87,36 @@ def run_tasks(function: Callable[[T], R], items: Sequence[T], *, workers: int | 
             if progress:
                 progress(done, total)
         return results
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
     results_by_index: dict[int, Any] = {}
     with ProcessPoolExecutor(max_workers=min(count, total), mp_context=context) as pool:
-        futures = {pool.submit(function, item): i for i, item in enumerate(items)}
+        with _bare_main() if method == "spawn" else contextlib.nullcontext():
+            futures = {pool.submit(function, item): i for i, item in enumerate(items)}
         for done, future in enumerate(as_completed(futures), start=1):
             results_by_index[futures[future]] = future.result()
             if progress:
                 progress(done, total)
     return [results_by_index[i] for i in range(total)]
+
+
+@contextlib.contextmanager
+def _bare_main():
+    """While spawned workers start, ``__main__`` is an empty module.
+
+    A spawned worker first re-runs the parent's ``__main__`` file. Inside Streamlit (the
+    application, AppTest) that is the page script, which cannot run outside a session and breaks
+    the pool. The tasks are functions of importable modules, so the workers need no ``__main__``.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is None:
+            del sys.modules["__main__"]
+        else:
+            sys.modules["__main__"] = main
 
 
 def _run_on_cluster(function, items, address: str, progress: Progress | None) -> list:

@@ -35,6 +35,29 @@ def test_run_tasks_keeps_the_order_and_reports_progress():
     assert seen == [(i, 7) for i in range(1, 8)]
 
 
+def test_a_pool_started_under_a_page_script_does_not_rerun_it(tmp_path, monkeypatch):
+    # Streamlit (the application, AppTest) makes the page script the process's __main__, and a
+    # threaded process spawns its workers, which re-run __main__: the pool broke in CI that way.
+    import sys
+    import threading
+    import types
+
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('the page script ran in a worker')\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait, daemon=True)  # a threaded process, like a server
+    server.start()
+    try:
+        assert run_tasks(_square, [3, 4, 5], workers=2) == [9, 16, 25]
+    finally:
+        stop.set()
+        server.join()
+    assert sys.modules["__main__"] is page
+
+
 def test_workers_from_the_environment(monkeypatch):
     monkeypatch.setenv("SYMBIOSE_WORKERS", "3")
     assert default_workers(10) == 3
