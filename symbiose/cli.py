@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import click
 
 from symbiose import __version__
+from symbiose.cli_text import LocalisedGroup, confirm
 from symbiose.domain import Network, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
 from symbiose.i18n import N_, _, fmt_date, fmt_number, ngettext
@@ -86,7 +87,7 @@ def _explain(exc: BaseException) -> str:
     return _("Error: {error}").format(error=exc)
 
 
-class SymbioseGroup(click.Group):
+class SymbioseGroup(LocalisedGroup):
     """Turns project errors and database failures into a message and exit status 1."""
 
     def invoke(self, ctx: click.Context):
@@ -203,25 +204,25 @@ def _echo_summary(summary) -> None:
 
 
 @click.group(cls=SymbioseGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             help=_("Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory. "
+             help=N_("Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory. "
                     "Messages are in French unless SYMBIOSE_LANGUAGE=en."))
 @click.option(
     "--database",
     "database",
-    metavar="URL",
+    metavar=N_("URL"),
     default=None,
-    help=_("Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
+    help=N_("Database URL (default: $SYMBIOSE_DATABASE_URL, else sqlite:///symbiose.db). "
            "PostgreSQL: postgresql+psycopg://user@host:5432/name"),
 )
 @click.option(
     "--user",
     "account",
-    metavar="NAME",
+    metavar=N_("NAME"),
     default=None,
-    help="Sign the changes with this account (its password is asked, or read from "
-    "$SYMBIOSE_PASSWORD); default: the operating-system user.",
+    help=N_("Sign the changes with this account (its password is asked, or read from "
+            "$SYMBIOSE_PASSWORD); default: the operating-system user."),
 )
-@click.version_option(__version__, prog_name="symbiose")
+@click.version_option(__version__, prog_name="symbiose", help=N_("Show the version and exit."))
 @click.pass_context
 def main(ctx: click.Context, database: str | None, account: str | None) -> None:
     """Symbiose: industrial-symbiosis matchmaking (waste-to-feedstock) for a territory."""
@@ -229,7 +230,7 @@ def main(ctx: click.Context, database: str | None, account: str | None) -> None:
     ctx.call_on_close(ctx.obj.dispose)
 
 
-@main.command(help=_("Create the database, or migrate it to the latest schema."))
+@main.command(help=N_("Create the database, or migrate it to the latest schema."))
 def init() -> None:
     """Create the database, or migrate it to the latest schema."""
     from symbiose.db import counts, current_revision
@@ -244,7 +245,7 @@ def init() -> None:
     click.echo(", ".join(f"{n} {_(table)}" for table, n in rows.items()))
 
 
-@main.command("load-demo", help=_("Load the demo network of the Haute-Saintonge (loading it again changes nothing)."))
+@main.command("load-demo", help=N_("Load the demo network of the Haute-Saintonge (loading it again changes nothing)."))
 def load_demo_command() -> None:
     """Load the demo network of the Haute-Saintonge (loading it again changes nothing)."""
     from symbiose.cli_trust import actor
@@ -290,8 +291,8 @@ def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
 
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help=N_("Show what would change, write nothing."))
+@click.option("--yes", "-y", is_flag=True, help=N_("Do not ask for confirmation."))
 def import_command(path: Path, dry_run: bool, yes: bool) -> None:
     """Import a network bundle: a folder of CSV files, one CSV file or an .xlsx workbook.
 
@@ -323,7 +324,7 @@ def import_command(path: Path, dry_run: bool, yes: bool) -> None:
             ))  # fmt: skip
         question = _("Write these changes?") if not plan.warnings else _(
             "Write these changes, despite the warnings above?")
-        if not click.confirm(question, default=False):
+        if not confirm(question, default=False):
             raise CommandFailed(_("Not imported: nothing was written."))
     with session_scope(write=True) as session:
         result = apply_import(session, path, actor=who, expected=plan)
@@ -350,7 +351,7 @@ def undo_command(import_id: str) -> None:
 
 
 @main.command("imports")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help=N_("How many imports, newest first."))
 def imports_command(limit: int) -> None:
     """List the recent imports (id, when, who, file, records created and updated)."""
     from symbiose.db.imports import recent_imports
@@ -376,14 +377,14 @@ def export_command(path: Path) -> None:
         click.echo(str(written))
 
 
-@main.command(help=_("Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."))
+@main.command(help=N_("Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."))
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
     "--language",
     type=click.Choice(["fr", "en"]),
     default="fr",
     show_default=True,
-    help=_("fr: French headers, ';' and decimal commas (Excel in France); en: canonical."),
+    help=N_("fr: French headers, ';' and decimal commas (Excel in France); en: canonical."),
 )
 def templates(directory: Path, language: str) -> None:
     """Write empty import templates (one example row each) into DIRECTORY (or a .xlsx file)."""
@@ -508,11 +509,11 @@ FORMAT_OPTION = click.option(
     type=click.Choice(["table", "csv"]),
     default="table",
     show_default=True,
-    help=_("A readable table, or CSV for a spreadsheet."),
+    help=N_("A readable table, or CSV for a spreadsheet."),
 )
 
 
-@main.command("list", help=_("List the stored companies, streams, needs or synergies."))
+@main.command("list", help=N_("List the stored companies, streams, needs or synergies."))
 @click.argument("table", type=click.Choice(LIST_TABLES))
 @FORMAT_OPTION
 def list_command(table: str, fmt: str) -> None:
@@ -530,16 +531,16 @@ def list_command(table: str, fmt: str) -> None:
     echo_frame(network_frame(read_network(), table), fmt, empty=_("(no {table})").format(table=_(table)))
 
 
-@main.command("synergy-stage", help=_(
+@main.command("synergy-stage", help=N_(
     "Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log). Forward moves need "
     "nothing more; abandoning needs --reason; going back needs --back and --reason; leaving abandoned needs "
     "--reopen and --reason."))
 @click.argument("synergy_id")
 @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
-@click.option("--reason", default="", help=_("Why: required to abandon, go back or reopen."))
-@click.option("--back", is_flag=True, help=_("Confirm a move back to an earlier stage (with --reason)."))
-@click.option("--reopen", is_flag=True, help=_("Reopen an abandoned synergy (with --reason)."))
-@click.option("--quantity", default=None, help=_("The agreed quantity per year, in the stream's unit."))
+@click.option("--reason", default="", help=N_("Why: required to abandon, go back or reopen."))
+@click.option("--back", is_flag=True, help=N_("Confirm a move back to an earlier stage (with --reason)."))
+@click.option("--reopen", is_flag=True, help=N_("Reopen an abandoned synergy (with --reason)."))
+@click.option("--quantity", default=None, help=N_("The agreed quantity per year, in the stream's unit."))
 def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: bool,
                   quantity: str | None) -> None:  # fmt: skip
     """Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log).
@@ -576,7 +577,7 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
         click.echo(_("E-mail not sent: {problems}").format(problems=problem), err=True)
 
 
-@main.command("synergy-history", help=_(
+@main.command("synergy-history", help=N_(
     "The stage history of synergy SYNERGY_ID (of every synergy when omitted): who moved it, when, from which "
     "stage to which, and why."))
 @click.argument("synergy_id", required=False)
@@ -651,17 +652,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@main.command(context_settings={"ignore_unknown_options": True}, help=_(
+@main.command(context_settings={"ignore_unknown_options": True}, help=N_(
     "Run the web application (streamlit run app.py); extra arguments go to Streamlit. It listens on "
     "127.0.0.1 (this computer only) unless --host says otherwise; with no account every page is open, "
     "so a network address also needs --demo. An empty database receives the demo network."))
-@click.option("--port", type=int, default=8501, show_default=True, help=_("Port to listen on."))
+@click.option("--port", type=int, default=8501, show_default=True, help=N_("Port to listen on."))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help=_("Address to listen on; 0.0.0.0 opens the application to the network."))  # fmt: skip
+              help=N_("Address to listen on; 0.0.0.0 opens the application to the network."))  # fmt: skip
 @click.option("--demo", "open_demo", is_flag=True,
-              help=_("Allow open demo mode (no account: every page to everyone) on a non-loopback address."))  # fmt: skip
+              help=N_("Allow open demo mode (no account: every page to everyone) on a non-loopback address."))  # fmt: skip
 @click.option(
-    "--no-demo", is_flag=True, help=_("Do not load the demo network into an empty database.")
+    "--no-demo", is_flag=True, help=N_("Do not load the demo network into an empty database.")
 )
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
 def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: tuple[str, ...]) -> None:
@@ -717,7 +718,7 @@ def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: 
 
 
 # --------------------------------------------------------------------------------------------
-# Commands defined in other modules are plain click commands (``@click.command()``), registered
+# Commands defined in other modules are click commands (``@click.command(cls=LocalisedCommand)``), registered
 # here. They may use ``state()``, ``session_scope``, ``read_network`` and ``echo_frame`` from this
 # module (import them inside the function to avoid an import cycle); ``ctx.find_root().obj.url``
 # is the database URL chosen by ``--database`` or the environment.

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from symbiose.cli_text import LocalisedCommand
 from symbiose.domain import Network
-from symbiose.i18n import _
+from symbiose.i18n import N_, _
 from symbiose.params import MatchParameters
 
 
@@ -51,12 +52,13 @@ def _network_and_params(bundle: str | None, scenario: str | None, database: str 
     return base, MatchParameters(), "base"
 
 
-@click.command(help=_("Allocate streams to needs and suggest partners (database by default)."))
-@click.option("--bundle", type=click.Path(exists=True), help=_("Match a bundle (CSV folder or .xlsx) instead of the database."))
-@click.option("--scenario", help=_("Scenario file (TOML); FILE#VARIANT for one of its variants."))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write matches.csv, suggestions.csv, kpis.json here."))
-@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help=_("Partners suggested per stream and per need."))
-@click.option("--backend", type=click.Choice(["auto", "mincostflow", "rules", "lp"]), default="auto", show_default=True)
+@click.command(cls=LocalisedCommand, help=N_("Allocate streams to needs and suggest partners (database by default)."))
+@click.option("--bundle", type=click.Path(exists=True), help=N_("Match a bundle (CSV folder or .xlsx) instead of the database."))
+@click.option("--scenario", help=N_("Scenario file (TOML); FILE#VARIANT for one of its variants."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write matches.csv, suggestions.csv, kpis.json here."))
+@click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help=N_("Partners suggested per stream and per need."))
+@click.option("--backend", type=click.Choice(["auto", "mincostflow", "rules", "lp"]), default="auto", show_default=True,
+              help=N_("Solver: auto takes mincostflow (exact min-cost flow) without partner or lot rules, rules (heuristic then CP-SAT) with them; lp is the linear-programming check."))
 @click.pass_context
 def match(ctx, bundle, scenario, out_dir, top_n, backend):
     """Allocate streams to needs and suggest partners (database by default)."""
@@ -78,12 +80,12 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
 def sweep_options(command):
     """--workers and --cluster: where the independent solves of a sweep run."""
     command = click.option(
-        "--cluster", metavar="ADDRESS", default=None,
-        help="Dask scheduler (tcp://host:8786) to run the solves on; default $SYMBIOSE_CLUSTER, else this machine.",
+        "--cluster", metavar=N_("ADDRESS"), default=None,
+        help=N_("Dask scheduler (tcp://host:8786) to run the solves on; default $SYMBIOSE_CLUSTER, else this machine."),
     )(command)  # fmt: skip
     return click.option(
         "--workers", type=click.IntRange(1, 512), default=None,
-        help="Processes on this machine (default $SYMBIOSE_WORKERS, else one per core).",
+        help=N_("Processes on this machine (default $SYMBIOSE_WORKERS, else one per core)."),
     )(command)  # fmt: skip
 
 
@@ -106,10 +108,10 @@ def terminal_progress(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.__exit__(None, None, None)
 
 
-@click.command(help=_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."))
+@click.command(cls=LocalisedCommand, help=N_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."))
 @click.argument("scenarios", nargs=-1, required=True)
-@click.option("--bundle", type=click.Path(exists=True), help=_("Use this bundle as every scenario's base."))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write comparison.csv/json and synergy_changes.csv here."))
+@click.option("--bundle", type=click.Path(exists=True), help=N_("Use this bundle as every scenario's base."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write comparison.csv/json and synergy_changes.csv here."))
 @sweep_options
 @click.pass_context
 def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
@@ -126,12 +128,12 @@ def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
             click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command(help=_("Wastes with no local outlet and where a new processor would capture them."))
-@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
-@click.option("--scenario", help=_("Scenario to start from."))
-@click.option("--radius", "radius_km", default=30.0, show_default=True, help=_("Road radius a new processor would serve (km)."))
-@click.option("--min-tonnes", default=100.0, show_default=True, help=_("Smallest unserved tonnage worth a processor."))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=_("Write opportunities.csv and one scenario file per opportunity."))
+@click.command(cls=LocalisedCommand, help=N_("Wastes with no local outlet and where a new processor would capture them."))
+@click.option("--bundle", type=click.Path(exists=True), help=N_("Use a bundle instead of the database."))
+@click.option("--scenario", help=N_("Scenario to start from."))
+@click.option("--radius", "radius_km", default=30.0, show_default=True, help=N_("Road radius a new processor would serve (km)."))
+@click.option("--min-tonnes", default=100.0, show_default=True, help=N_("Smallest unserved tonnage worth a processor."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write opportunities.csv and one scenario file per opportunity."))
 @click.pass_context
 def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     """Wastes with no local outlet and where a new processor would capture them."""
@@ -149,13 +151,13 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
             click.echo(_("wrote {path}").format(path=path))
 
 
-@click.command(help=_("Which synergies survive quantity changes and a partner leaving."))
-@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
-@click.option("--scenario", help=_("Scenario to test."))
-@click.option("--draws", default=30, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help=_("Quantities vary uniformly by +/- this share."))
-@click.option("--seed", default=1, show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False))
+@click.command(cls=LocalisedCommand, help=N_("Which synergies survive quantity changes and a partner leaving."))
+@click.option("--bundle", type=click.Path(exists=True), help=N_("Use a bundle instead of the database."))
+@click.option("--scenario", help=N_("Scenario to test."))
+@click.option("--draws", default=30, show_default=True, type=click.IntRange(1, 1000), help=N_("How many random draws of the quantities."))
+@click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help=N_("Quantities vary uniformly by +/- this share."))
+@click.option("--seed", default=1, show_default=True, help=N_("Seed of the draws: the same seed gives the same draws."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write robustness.csv here."))
 @sweep_options
 @click.pass_context
 def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, cluster):
@@ -176,13 +178,13 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, 
         click.echo(_("wrote {path}").format(path=Path(out_dir) / "robustness.csv"))
 
 
-@click.command(help=_("A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."))
-@click.option("--bundle", type=click.Path(exists=True), help=_("Use a bundle instead of the database."))
-@click.option("--scenario", "scenario_files", multiple=True, help=_("Scenario files to compare in the report (repeatable)."))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@click.command(cls=LocalisedCommand, help=N_("A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."))
+@click.option("--bundle", type=click.Path(exists=True), help=N_("Use a bundle instead of the database."))
+@click.option("--scenario", "scenario_files", multiple=True, help=N_("Scenario files to compare in the report (repeatable)."))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help=N_("Folder of the report and its exports."))
 @click.option("--edition", type=click.Choice(["public", "officer"]), default="public", show_default=True,
-              help="public: indicators and anonymised flows, no company data (safe to share); officer: the "
-                   "confidential report with company sheets, map and every export.")
+              help=N_("public: indicators and anonymised flows, no company data (safe to share); officer: the "
+                      "confidential report with company sheets, map and every export."))
 @click.pass_context
 def report(ctx, bundle, scenario_files, out_dir, edition):
     """A shareable impact report (HTML, printable) with exports (CSV, Excel, GeoJSON)."""

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import click
 
+from symbiose.cli_text import LocalisedCommand, LocalisedGroup, confirm
 from symbiose.domain import Role
-from symbiose.i18n import _
+from symbiose.i18n import N_, _
 
 PASSWORD_ENV = "SYMBIOSE_PASSWORD"
 
@@ -58,11 +59,12 @@ def actor(ctx: click.Context | None = None) -> str:
     return st.signed_in
 
 
-@click.command("user-add")
+@click.command("user-add", cls=LocalisedCommand)
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--company", "company_id", default=None, help="Company id (for a company account).")
-@click.password_option(help="Password (asked twice when not given).")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True,
+              help=N_("officer: every page and change; company: its own flows and partners; planner: scenarios and indicators; researcher: the anonymous catalogue only."))
+@click.option("--company", "company_id", default=None, help=N_("Company id (for a company account)."))
+@click.password_option(prompt=_("Password"), help=N_("Password (asked twice when not given)."))
 def user_add(username: str, role: str, company_id: str | None, password: str) -> None:
     """Create a user account (password stored as a salted scrypt hash).
 
@@ -85,10 +87,10 @@ def user_add(username: str, role: str, company_id: str | None, password: str) ->
         click.echo(_("User {name} created ({role}).").format(name=user.username, role=user.role))
 
 
-@click.command("user-role")
+@click.command("user-role", cls=LocalisedCommand)
 @click.argument("username")
 @click.argument("role", type=click.Choice([r.value for r in Role]))
-@click.option("--company", "company_id", default=None, help="Company id (for a company account).")
+@click.option("--company", "company_id", default=None, help=N_("Company id (for a company account)."))
 def user_role(username: str, role: str, company_id: str | None) -> None:
     """Give USERNAME another ROLE; the account's open sessions end at once."""
     from symbiose.cli import session_scope
@@ -100,9 +102,9 @@ def user_role(username: str, role: str, company_id: str | None) -> None:
     click.echo(_("User {name} is now {role}.").format(name=user.username, role=user.role))
 
 
-@click.command("user-password")
+@click.command("user-password", cls=LocalisedCommand)
 @click.argument("username")
-@click.password_option(help="New password (asked twice when not given).")
+@click.password_option(prompt=_("New password"), help=N_("New password (asked twice when not given)."))
 def user_password(username: str, password: str) -> None:
     """Change the password of USERNAME; the account's open sessions end at once."""
     from symbiose.cli import session_scope
@@ -114,23 +116,23 @@ def user_password(username: str, password: str) -> None:
     click.echo(_("Password of {name} changed.").format(name=username.strip()))
 
 
-@click.command("user-delete")
+@click.command("user-delete", cls=LocalisedCommand)
 @click.argument("username")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", is_flag=True, help=N_("Do not ask for confirmation."))
 def user_delete(username: str, yes: bool) -> None:
     """Delete the account USERNAME (refused for the last officer)."""
     from symbiose.cli import session_scope
     from symbiose.db import delete_user
 
     if not yes:
-        click.confirm(_("Delete the account {name}?").format(name=username), abort=True, err=True)
+        confirm(_("Delete the account {name}?").format(name=username), abort=True, err=True)
     who = actor()
     with session_scope(write=True) as session:
         delete_user(session, username, actor=who)
     click.echo(_("User {name} deleted.").format(name=username.strip()))
 
 
-@click.command("user-list")
+@click.command("user-list", cls=LocalisedCommand)
 def user_list() -> None:
     """List the accounts (user name, role, company)."""
     import pandas as pd
@@ -147,7 +149,7 @@ def user_list() -> None:
     echo_frame(frame, empty=_("(no account)"))
 
 
-@click.group("audit")
+@click.group("audit", cls=LocalisedGroup)
 def audit() -> None:
     """The audit log: every change, append-only and hash-chained."""
 
@@ -170,8 +172,8 @@ def audit_verify() -> None:
 
 
 @audit.command("show")
-@click.option("--limit", type=int, default=20, show_default=True, help="How many entries.")
-@click.option("--entity", default=None, help="Only this kind of entity (synergy, user...).")
+@click.option("--limit", type=int, default=20, show_default=True, help=N_("How many entries."))
+@click.option("--entity", default=None, help=N_("Only this kind of entity (synergy, user...)."))
 def audit_show(limit: int, entity: str | None) -> None:
     """The newest audit entries."""
     import json
@@ -195,10 +197,10 @@ def audit_show(limit: int, entity: str | None) -> None:
     echo_frame(frame, empty=_("(no entry)"))
 
 
-@click.command("catalogue")
+@click.command("catalogue", cls=LocalisedCommand)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--k", "k", type=click.IntRange(min=1), default=None,
-              help="Fewest producers a zone shown must hold (default: $SYMBIOSE_BLIND_K, else 3).")  # fmt: skip
+              help=N_("Fewest producers a zone shown must hold (default: $SYMBIOSE_BLIND_K, else 3)."))  # fmt: skip
 def catalogue_command(path, k: int | None) -> None:
     """Write the local resources catalogue (anonymous: no company, quantity bands) to PATH:
     a CSV file (French: ';', BOM) or, if PATH ends .xlsx, a workbook."""

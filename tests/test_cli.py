@@ -68,7 +68,7 @@ def test_help_on_every_command(runner):
     for name in main.commands:
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
-        assert "Usage:" in result.output
+        assert "Utilisation :" in result.output  # French by default
 
 
 def test_init_creates_and_migrates(runner, db, tmp_path):
@@ -308,3 +308,16 @@ def test_catalogue_export_names_no_company(runner, db, tmp_path):
     workbook = tmp_path / "ressources.xlsx"
     run(runner, db, "catalogue", str(workbook))
     assert len(pd.read_excel(workbook)) == len(text.splitlines()) - 1
+
+
+def test_a_question_asks_o_n_in_french_and_takes_oui(runner, db):
+    # Click's own confirm asks [y/N] and takes only y or yes: a French user's "oui" was a no
+    run(runner, db, "user-add", "marie", "--role", "officer", "--password", "garance-et-seugne-17")
+    run(runner, db, "user-add", "elu", "--role", "planner", "--password", "plan-climat-2030")
+    kept = runner.invoke(main, ["--database", db, "user-delete", "elu"], input="non\n")
+    assert kept.exit_code == 1 and "[o/N]" in kept.output
+    assert "elu" in run(runner, db, "user-list").stdout
+    again = runner.invoke(main, ["--database", db, "user-delete", "elu"], input="peut-être\noui\n")
+    assert again.exit_code == 0, again.output
+    assert "Erreur : saisie invalide" in again.output  # asked again, not taken as a no
+    assert "elu" not in run(runner, db, "user-list").stdout.split()

@@ -107,6 +107,69 @@ def test_the_command_line_speaks_french_by_default_and_english_on_request(tmp_pa
     assert refused.returncode == 1 and refused.stderr.startswith("Erreur : aucun compte n'existe")
 
 
+def _commands(command, path="symbiose"):
+    """Every command and group of the command line, with the words that call it."""
+    import click
+
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, f"{path} {name}")
+
+
+def test_every_help_text_of_the_command_line_is_in_french():
+    # help texts are English ids translated when shown: a command or option added without its
+    # French, or built without the localised class, shows English to a French officer
+    import click
+
+    from symbiose.cli import main
+    from symbiose.cli_text import _Localised, help_id
+
+    french = i18n.catalogue("fr")
+    missing = []
+    for path, command in _commands(main):
+        assert isinstance(command, _Localised), f"{path}: build it with cls=LocalisedCommand (symbiose.cli_text)"
+        texts = [command.help] + [p.help for p in command.params if isinstance(p, click.Option) and not p.hidden]
+        missing += [f"{path}: {help_id(t)[:60]!r}" for t in texts if t and help_id(t) not in french]
+        missing += [f"{path} {p.opts[0]}: no help" for p in command.params
+                    if isinstance(p, click.Option) and not p.hidden and not p.help]  # fmt: skip
+    assert not missing, "\n".join(missing)
+
+
+def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    french = _cli("match", "--help", language="fr", database=database).stdout
+    assert french.startswith("Utilisation :") and "Afficher ce message et quitter." in french
+    assert "--top ENTIER" in french and "[par défaut : 5;" in french and "Solveur : auto" in french
+    for english in ("Usage:", "Show this message", "default:", "INTEGER", "TEXT "):
+        assert english not in french, english
+    group = _cli("--help", language="fr", database=database).stdout
+    assert "COMMANDE [ARGUMENTS]..." in group and "Commandes :" in group and "--user NOM" in group
+    assert "Importer un réseau" in group and "Le journal d'audit" in group  # docstring helps too
+    wrong = _cli("match", "--top", "0", language="fr", database=database)
+    assert wrong.returncode == 2
+    assert "Essayez « " in wrong.stderr and "Erreur : Valeur invalide pour '--top' : 0 n'est pas dans l'intervalle" in wrong.stderr
+    unknown = _cli("match", "--tops", "3", language="fr", database=database)
+    assert "Erreur : Option inconnue : '--tops'." in unknown.stderr and "Vouliez-vous dire" in unknown.stderr
+    english = _cli("match", "--top", "0", language="en", database=database)
+    assert "Error: Invalid value for '--top': 0 is not in the range" in english.stderr
+    assert "Show this message and exit." in _cli("match", "--help", language="en", database=database).stdout
+
+
+def test_the_help_follows_the_language_of_the_moment():
+    # translated when shown, not when the module was imported
+    from click.testing import CliRunner
+
+    from symbiose.cli import main
+
+    with i18n.language("en"):
+        english = CliRunner().invoke(main, ["import", "--help"]).output
+    with i18n.language("fr"):
+        french = CliRunner().invoke(main, ["import", "--help"]).output
+    assert "Import a network bundle" in english and "Show what would change" in english
+    assert "Importer un réseau" in french and "Montrer ce qui changerait" in french
+
+
 def test_match_summary_in_french_numbers(demo_result):
     from symbiose.matching import summary_text
 
