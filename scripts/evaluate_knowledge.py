@@ -37,9 +37,23 @@ Two protocols for what each receiver asks for (``--protocol``):
   each). Coverage is then "the code reaches the receiver's stated input". MAESTRI gives no input
   (210 of its 300 final uses read "Raw material(s)"), so it has the ``sector`` protocol only.
 
+Two protocols for the quantity of the flow (``--quantity``, recall only; coverage does not depend
+on it):
+
+* ``fixed``: 1000 units a year for every stream and need, as first measured;
+* ``case``: the network is built from the case: where the exchange's cited source states a
+  yearly quantity (``quantity``, ``quantity_unit`` and ``quantity_source`` of the documented and
+  held-out sets, read from that source only, blank where it gives none), the stream has that
+  quantity and so has every need, of every receiver, whose unit is the stream's (the true
+  receiver gets no more than the distractors, so the quantity says nothing about which one is
+  true); other rows and MAESTRI keep 1000. A quantity given as tonnes of steam (``t_steam``) is
+  turned into MWh at 0.655 MWh/t: the enthalpy of saturated steam at 10 bar(a), 2 778 kJ/kg, less
+  condensate returned at 100 C, 419 kJ/kg (IAPWS-IF97 steam tables), the heat the receiver no
+  longer raises itself.
+
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the three sets, both protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the three sets, all protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -80,6 +94,8 @@ PRICE_EUR_PER_UNIT = {
 DEFAULT_PRICE = 50
 LANDFILL_EUR_PER_T = 80
 QUANTITY = 1000
+#: MWh of heat per tonne of steam (saturated at 10 bar(a), condensate back at 100 C; IAPWS-IF97)
+MWH_PER_T_STEAM = (2778 - 419) / 3600
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,7 @@ class Exchange:
     receiver_nace: tuple[str, ...]
     receiver: str  # company key used to tell receivers apart
     receiver_input: str = ""  # the category the source says the receiver takes (documented sets)
+    quantity: float | None = None  # units a year the cited source states, in the stream's unit
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -130,9 +147,21 @@ def load_set(name: str) -> list[Exchange]:
     table = pd.read_csv(HELDOUT if name == "heldout" else DOCUMENTED, dtype=str, keep_default_na=False)
     return [
         Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
-                 f"{r.receiver}|{r.receiver_nace}", r.receiver_input)
+                 f"{r.receiver}|{r.receiver_nace}", r.receiver_input, _quantity(r))
         for r in table.itertuples()
     ]  # fmt: skip
+
+
+def _quantity(row) -> float | None:
+    """The row's stated yearly quantity in the unit of its stream (t, m3 or MWh), or None."""
+    if not row.quantity:
+        return None
+    value = float(row.quantity)
+    if row.quantity_unit == "t_steam":
+        return value * MWH_PER_T_STEAM
+    if row.quantity_unit not in ("t", "m3", "MWh"):
+        raise ValueError(f"{row.id}: quantity_unit {row.quantity_unit!r} is not t, m3, MWh or t_steam")
+    return value
 
 
 def _receiver_categories(kb: KnowledgeBase, nace: tuple[str, ...]) -> set[str]:
@@ -169,12 +198,14 @@ def _place(key: str) -> tuple[float, float]:
     return 45.5 + km * math.cos(bearing) / 111.2, -0.5 + km * math.sin(bearing) / (111.2 * math.cos(math.radians(45.5)))
 
 
-def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]]) -> Network:
+def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]], quantity: str = "fixed") -> Network:
     unit = Unit.T
     if ex.material:
         unit = kb.categories[kb.canonical_category(ex.material)].unit
+    # the case's own quantity where its source states one; the same for every receiver's need
+    amount = ex.quantity if quantity == "case" and ex.quantity else QUANTITY
     stream = Stream(
-        "S", "P", QUANTITY * 1000, unit, ewc_code="" if ex.material else ex.codes[0],
+        "S", "P", round(amount * 1000), unit, ewc_code="" if ex.material else ex.codes[0],
         material=kb.canonical_category(ex.material), route=Route.LANDFILL if unit is Unit.T else Route.OTHER,
         route_cost_cents=LANDFILL_EUR_PER_T * 100 if unit is Unit.T else 0,
     )  # fmt: skip
@@ -185,7 +216,9 @@ def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]]) ->
         lat, lon = _place(f"{ex.id}/{key}")
         companies.append(Company(cid, key, lat, lon))
         for cat in sorted(categories):
-            needs.append(Need(f"{cid}-{cat}", cid, QUANTITY * 1000, kb.categories[cat].unit, category=cat,
+            need_unit = kb.categories[cat].unit
+            need_amount = amount if need_unit is unit else QUANTITY
+            needs.append(Need(f"{cid}-{cat}", cid, round(need_amount * 1000), need_unit, category=cat,
                               virgin_price_cents=PRICE_EUR_PER_UNIT.get(cat, DEFAULT_PRICE) * 100))  # fmt: skip
     return Network(tuple(companies), (stream,), tuple(needs))
 
@@ -202,7 +235,7 @@ def _needs_by_receiver(kb: KnowledgeBase, exchanges: list[Exchange], protocol: s
 
 
 def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (1, 5),
-           protocol: str = "sector") -> pd.DataFrame:
+           protocol: str = "sector", quantity: str = "fixed") -> pd.DataFrame:
     """Expected recall@k of the true receiver for each exchange (see the module docstring)."""
     nace_of = {ex.receiver: ex.receiver_nace for ex in exchanges}
     needs = _needs_by_receiver(kb, exchanges, protocol)
@@ -211,7 +244,7 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
         if not ex.codes and not ex.material:
             continue
         receivers = {k: needs[k] for k, v in nace_of.items() if k == ex.receiver or set(v).isdisjoint(ex.receiver_nace)}
-        net = _network(kb, ex, receivers)
+        net = _network(kb, ex, receivers, quantity)
         arcs = build_candidates(net, kb=kb).arcs
         names = {c.id: c.name for c in net.companies}
         score: dict[str, float] = {}
@@ -232,14 +265,15 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
     return pd.DataFrame(rows)
 
 
-def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector") -> dict:
+def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector", quantity: str = "fixed") -> dict:
     kb = kb or load_knowledge_base()
     exchanges = load_set(name)
     if protocol == "stated" and not any(ex.receiver_input for ex in exchanges):
         raise ValueError(f"the {name} set does not state each receiver's input: use --protocol sector")
     cov = coverage(kb, exchanges, protocol)
-    rec = recall(kb, exchanges, protocol=protocol)
-    return {"set": name, "protocol": protocol, "exchanges": len(exchanges), "coverage": float(cov["explained"].mean()),
+    rec = recall(kb, exchanges, protocol=protocol, quantity=quantity)
+    return {"set": name, "protocol": protocol, "quantity": quantity, "exchanges": len(exchanges),
+            "coverage": float(cov["explained"].mean()),
             "recall@1": float(rec["recall@1"].mean()), "recall@5": float(rec["recall@5"].mean()),
             "coverage_rows": cov, "recall_rows": rec}  # fmt: skip
 
@@ -251,13 +285,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--protocol", choices=["sector", "stated", "both"], default="both",
                         help="receivers' needs: their sector's uses, or the inputs the sources state "
                              "(documented sets only); default both")  # fmt: skip
+    parser.add_argument("--quantity", choices=["fixed", "case", "both"], default="both",
+                        help="quantity of the flow: 1000 units a year, or the case's where its source states "
+                             "one; default both")  # fmt: skip
     args = parser.parse_args(argv)
     names = ["maestri", "documented", "heldout"] if args.set == "all" else [args.set]
-    runs = [(n, p) for n in names for p in (["sector", "stated"] if args.protocol == "both" else [args.protocol])
-            if not (n == "maestri" and p == "stated")]  # MAESTRI names no input ("Raw material")
-    for name, protocol in runs:
-        result = evaluate(name, protocol=protocol)
-        print(f"{name} ({protocol} needs): {result['exchanges']} exchanges; category coverage {result['coverage']:.1%}; "
+    quantities = ["fixed", "case"] if args.quantity == "both" else [args.quantity]
+    runs = [(n, p, q) for n in names for p in (["sector", "stated"] if args.protocol == "both" else [args.protocol])
+            for q in quantities
+            if not (n == "maestri" and p == "stated")  # MAESTRI names no input ("Raw material")
+            and not (n == "maestri" and q == "case")]  # nor quantities: the case protocol is the fixed one there
+    for name, protocol, quantity in runs:
+        result = evaluate(name, protocol=protocol, quantity=quantity)
+        print(f"{name} ({protocol} needs, {quantity} quantity): {result['exchanges']} exchanges; "
+              f"category coverage {result['coverage']:.1%}; "
               f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%}")  # fmt: skip
         if args.misses:
             cov = result["coverage_rows"]

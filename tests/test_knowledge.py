@@ -365,6 +365,24 @@ def test_evaluation_scores_a_hand_checked_case(kb):
     assert rec.loc["a", "recall@5"] == 0 and rec.loc["b", "recall@1"] == 1
 
 
+def test_case_quantity_protocol_builds_the_network_with_the_quantity_the_source_states(kb):
+    ev = _evaluation_script()
+    # hot water to a heat network (35.30), a greenhouse (01.13) as distractor. At 1000 MWh/yr the
+    # pipe's fixed cost is spread over a fifth of its 5000 MWh reference flow: 8 x 5 = 40 EUR/MWh/km,
+    # more than the 58 EUR/MWh the heat replaces beyond 1.45 km; at 330 000 MWh/yr it is 8 EUR/MWh/km
+    ex = [ev.Exchange("a", (), "heat_hot_water", ("35.30",), "network", "heat_hot_water", 330_000.0),
+          ev.Exchange("b", ("100105",), "", ("01.13",), "greenhouse", "heat_hot_water")]  # fmt: skip
+    fixed = ev._network(kb, ex[0], {"network": {"heat_hot_water"}, "greenhouse": {"heat_hot_water"}}, "fixed")
+    case = ev._network(kb, ex[0], {"network": {"heat_hot_water"}, "greenhouse": {"heat_hot_water"}}, "case")
+    assert fixed.streams[0].quantity_base == 1000 * 1000 and case.streams[0].quantity_base == 330_000 * 1000
+    # every receiver's need gets the same quantity: it says nothing about which one is true
+    assert {n.quantity_base for n in case.needs} == {330_000 * 1000}
+    # a row without a stated quantity keeps the 1000 units of the first protocol
+    assert ev._network(kb, ex[1], {"greenhouse": {"heat_hot_water"}}, "case").streams[0].quantity_base == 1000 * 1000
+    rec = ev.recall(kb, ex, protocol="stated", quantity="case").set_index("id")
+    assert rec.loc["a", "reached"]
+
+
 def test_stated_needs_protocol_gives_each_receiver_what_its_sources_say_it_takes(kb):
     ev = _evaluation_script()
     # FGD gypsum; the plasterboard maker states gypsum, the cement works cement raw material
