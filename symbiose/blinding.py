@@ -177,7 +177,9 @@ def activity_label(level: str, code: str) -> str:
     en, fr = _nace_labels().get(code, ("", ""))
     label = fr if get_language() == "fr" else en
     word = _(LEVEL_WORDS[level])
-    return f"{word} {code}: {label}" if label else f"{word} {code}"
+    if label.isupper():  # the sections are written in capitals in the nomenclature
+        label = label[0] + label[1:].lower()
+    return _("{level} {code}: {label}").format(level=word, code=code, label=label) if label else f"{word} {code}"
 
 
 class Activity(NamedTuple):

@@ -189,6 +189,11 @@ def ngettext(singular: str, plural: str, n: int | float) -> str:
     return forms[index]
 
 
+def fmt_list(items) -> str:
+    """Items joined by a semicolon as the language writes it (``a ; b`` in French)."""
+    return gettext("; ").join(items)
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it now (module-level constants)."""
     return message

@@ -53,6 +53,20 @@ def test_domain_codes_read_as_french_words():
         assert category_label("wood_fuel") == "Wood fuel (chips, sawdust, offcuts)"
 
 
+def test_a_partner_activity_and_a_list_in_french_typography():
+    from symbiose.blinding import activity_label
+
+    with i18n.language("fr"):
+        assert activity_label("section", "F") == "section F : Construction"  # not "section F: CONSTRUCTION"
+        assert activity_label("subclass", "41.20A") == "sous-classe 41.20A : Construction de maisons individuelles"
+        assert i18n.fmt_list(["2910 combustion", "2771"]) == "2910 combustion ; 2771"
+        assert i18n.ngettext("{label} — {n} suggested partner", "{label} — {n} suggested partners", 1).format(
+            label="S1", n=1) == "S1 — 1 partenaire suggéré"
+    with i18n.language("en"):
+        assert activity_label("section", "F") == "section F: Construction"
+        assert i18n.fmt_list(["a", "b"]) == "a; b"
+
+
 def test_every_enum_value_has_a_french_name():
     from symbiose.domain import PhysicalState, Role
     from symbiose.labels import ROLE_NAMES, ROUTE_NAMES, STAGE_NAMES, STATE_NAMES

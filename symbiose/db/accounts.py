@@ -36,7 +36,7 @@ from symbiose.db.audit import append as record_audit
 from symbiose.db.models import CompanyRow, LoginAttemptRow, SettingRow, UserRow
 from symbiose.domain import Role
 from symbiose.errors import NotFoundError, SymbioseError, ValidationError
-from symbiose.i18n import _
+from symbiose.i18n import _, fmt_list
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
@@ -161,7 +161,7 @@ def check_password(password: str, username: str = "") -> None:
     """Raise :class:`ValidationError` listing why ``password`` is refused."""
     problems = password_problems(password, username)
     if problems:
-        raise ValidationError("; ".join(problems))
+        raise ValidationError(fmt_list(problems))
 
 
 # --------------------------------------------------------------------------------------------

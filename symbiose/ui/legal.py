@@ -9,7 +9,7 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Need, Stream
 from symbiose.errors import SymbioseError
-from symbiose.i18n import _, fmt_datetime
+from symbiose.i18n import _, fmt_datetime, fmt_list
 from symbiose.legal import (
     DISCLAIMER,
     ICPE_HEADINGS,
@@ -54,7 +54,7 @@ def _assessment_text(assessment: LegalAssessment) -> None:
             for duty in option.obligations:
                 st.markdown(f"- {_(duty)}")
     if assessment.icpe_headings:
-        headings = "; ".join(_(ICPE_HEADINGS[h]) for h in assessment.icpe_headings if h in ICPE_HEADINGS)
+        headings = fmt_list(_(ICPE_HEADINGS[h]) for h in assessment.icpe_headings if h in ICPE_HEADINGS)
         st.markdown(_("ICPE headings of the receiving site while the material is a waste: "
                       "{headings}.").format(headings=headings))  # fmt: skip
     for rule in assessment.special:

@@ -17,7 +17,7 @@ from symbiose import blinding
 from symbiose.blinding import RECEIVER, SUPPLIER, BandedPair
 from symbiose.domain import Company, Network, Role, format_ewc
 from symbiose.errors import SymbioseError
-from symbiose.i18n import _, fmt_eur, fmt_number
+from symbiose.i18n import _, fmt_eur, fmt_list, fmt_number, ngettext
 from symbiose.notify import item_text
 from symbiose.suggestions import pair_economics
 from symbiose.ui import blind, common
@@ -224,7 +224,7 @@ def _deliver(outbox: list, flash: str) -> None:
     """E-mail the new notices when a mail server is configured, then show the flash message."""
     problems = blind.mail(outbox, common.network())
     if problems:
-        flash += " " + _("E-mail not sent: {problems}").format(problems="; ".join(problems))
+        flash += " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems))
     st.session_state["partner_flash"] = flash
     st.rerun()
 
@@ -288,8 +288,9 @@ def _section(s, view: PartnerView, items: list, *, side: str) -> None:
         shown = pairs[:PARTNERS_PER_ITEM]
         keys = {(p.stream_id, p.need_id) for p in shown}
         extra = [k for k in _followed(view.net, item.id, side) if k not in keys]
-        with st.expander(_("{label} — {n} suggested partner(s)").format(label=label, n=len(shown) + len(extra)),
-                         expanded=index == 0):  # fmt: skip
+        count = len(shown) + len(extra)
+        with st.expander(ngettext("{label} — {n} suggested partner", "{label} — {n} suggested partners", count).format(
+                label=label, n=count), expanded=index == 0):  # fmt: skip
             if not shown and not extra:
                 st.caption(_("No compatible partner within reach under the current parameters."))
             for rank, pair in enumerate(shown, start=1):

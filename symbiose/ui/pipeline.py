@@ -11,7 +11,7 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Network, Stage
 from symbiose.errors import SymbioseError
-from symbiose.i18n import N_, _
+from symbiose.i18n import N_, _, fmt_list
 from symbiose.stages import Move, allowed_moves
 from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT, parse_decimal, to_base
@@ -137,7 +137,7 @@ def change_stage(net: Network) -> None:
             st.session_state.pop("stage_opened", None)
             st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
                 id=synergy.id, stage=stage_name(synergy.stage)) + (
-                " " + _("E-mail not sent: {problems}").format(problems="; ".join(problems)) if problems else "")
+                " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems)) if problems else "")
             st.rerun()
 
 
