@@ -51,7 +51,7 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
-from symbiose.i18n import _, fmt_decimal, fmt_number
+from symbiose.i18n import N_, _, fmt_decimal, fmt_number
 from symbiose.limits import Limits, limits
 from symbiose.logistics import MAX_STORAGE_MONTHS
 from symbiose.ranges import price_problem, quantity_problem
@@ -291,14 +291,14 @@ def _detect_separator(line: str) -> str:
 
 def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
     if data.startswith(b"PK\x03\x04"):
-        problems.append(Problem(label, None, None, (
+        problems.append(Problem(label, None, None, _(
             "this is an Excel workbook (or another zip file) with a .csv name; give the .xlsx "
             "workbook itself, or open it in Excel and save each sheet as 'CSV (séparateur: "
             "point-virgule)'"
         )))  # fmt: skip
         return None
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        problems.append(Problem(label, None, None, (
+        problems.append(Problem(label, None, None, _(
             "this is an old Excel (.xls) file with a .csv name; open it in Excel and save it "
             "as .xlsx or as CSV"
         )))  # fmt: skip
@@ -329,7 +329,7 @@ def _decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
         controls = len(_CONTROL_CHARS.findall(text))
         if controls <= max(2, len(text) // 1000):
             return text
-    problems.append(Problem(label, None, None, (
+    problems.append(Problem(label, None, None, _(
         "this is not a text (CSV) file; save the spreadsheet as CSV (UTF-8 or Windows) or "
         "give the .xlsx workbook instead"
     )))  # fmt: skip
@@ -382,9 +382,9 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> _Table | None:
             reason=exc.strerror)))  # fmt: skip
         return None
     if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
-        problems.append(Problem(label, None, None, (
+        problems.append(Problem(label, None, None, _(
             "the file is empty; it needs at least a header line with the column names "
-            "(see the templates: symbiose template)"
+            "(see the templates: symbiose templates)"
         )))  # fmt: skip
         return None
     text = _decode(data, label, problems)
@@ -512,10 +512,10 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        problems.append(Problem(label, None, None, (
-            f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); save it again "
+        problems.append(Problem(label, None, None, _(
+            "cannot be opened as an Excel workbook ({reason}); save it again "
             "from Excel as .xlsx, or give a folder of CSV files"
-        )))  # fmt: skip
+        ).format(reason=exc.__class__.__name__)))  # fmt: skip
         return []
     try:
         tables: list[_Table] = []
@@ -525,10 +525,9 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
             if table is None:
                 continue
             if table in seen:
-                problems.append(Problem(label, None, None, (
-                    f"sheets '{seen[table]}' and '{sheet.title}' both hold the {table} table; "
-                    "keep only one"
-                )))  # fmt: skip
+                problems.append(Problem(label, None, None, _(
+                    "sheets '{first}' and '{second}' both hold the {table} table; keep only one"
+                ).format(first=seen[table], second=sheet.title, table=table)))  # fmt: skip
                 continue
             seen[table] = sheet.title
             sheet_label = f"{label}, sheet '{sheet.title}'"
@@ -550,12 +549,12 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
                 sheet.iter_rows(values_only=True), problems, limit, check_cells=True,
             ))  # fmt: skip
         if not any(t in MAIN_TABLES for t in seen):
-            found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or "none"
-            problems.append(Problem(label, None, None, (
-                f"no sheet named companies, streams or needs (found: {found}); rename the sheets "
+            found = ", ".join(f"'{s}'" for s in workbook.sheetnames) or _("none")
+            problems.append(Problem(label, None, None, _(
+                "no sheet named companies, streams or needs (found: {found}); rename the sheets "
                 "to companies / streams / needs (or entreprises / flux / besoins), optionally "
                 "synergies"
-            )))  # fmt: skip
+            ).format(found=found)))  # fmt: skip
         return tables
     finally:
         workbook.close()
@@ -578,9 +577,9 @@ def _table_for_headers(path: Path) -> str | None:
 
 def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
     if not path.exists():
-        problems.append(Problem(path.name or str(path), None, None, (
-            f"'{path}' does not exist; give a folder of CSV files or an .xlsx workbook"
-        )))  # fmt: skip
+        problems.append(Problem(path.name or str(path), None, None, _(
+            "'{path}' does not exist; give a folder of CSV files or an .xlsx workbook"
+        ).format(path=path)))  # fmt: skip
         return []
     if path.is_dir():
         files: dict[str, Path] = {}
@@ -590,12 +589,12 @@ def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
                 if table is not None and table not in files:
                     files[table] = child
         if not any(t in files for t in MAIN_TABLES):
-            found = ", ".join(sorted(c.name for c in path.iterdir())) or "nothing"
-            problems.append(Problem(path.name, None, None, (
-                f"the folder holds no companies.csv, streams.csv or needs.csv (found: {found}); "
+            found = ", ".join(sorted(c.name for c in path.iterdir())) or _("nothing")
+            problems.append(Problem(path.name, None, None, _(
+                "the folder holds no companies.csv, streams.csv or needs.csv (found: {found}); "
                 "name the files companies.csv, streams.csv, needs.csv (or entreprises.csv, "
                 "flux.csv, besoins.csv), optionally synergies.csv"
-            )))  # fmt: skip
+            ).format(found=found)))  # fmt: skip
             return []
         tables = [_read_csv(files[t], t, problems) for t in TABLES if t in files]
         return [t for t in tables if t is not None]
@@ -603,13 +602,13 @@ def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
     if suffix in (".xlsx", ".xlsm"):
         return _read_workbook(path, problems)
     if suffix == ".xls":
-        problems.append(Problem(path.name, None, None, (
+        problems.append(Problem(path.name, None, None, _(
             "old Excel .xls files are not read; open it in Excel and save it as .xlsx"
         )))  # fmt: skip
         return []
     table_name = _table_for_name(path.stem) or _table_for_headers(path)
     if table_name is None:
-        problems.append(Problem(path.name, None, None, (
+        problems.append(Problem(path.name, None, None, _(
             "a single file must be named companies.csv, streams.csv, needs.csv or synergies.csv "
             "(or entreprises / flux / besoins) so that its content is known; or give the folder "
             "or an .xlsx workbook"
@@ -695,11 +694,11 @@ class _Row:
                 "needed to create a record)"
             ).format(column=column, id=self.text("id") or "?"))  # fmt: skip
         else:
-            self.problem(column, f"is empty; give {what}")
+            self.problem(column, _("is empty; give {what}").format(what=_(what)))
 
     def number_value(
         self, column: str, *, required: bool = False, minimum: float | None = None,
-        strictly_positive: bool = False, what: str = "a number",
+        strictly_positive: bool = False, what: str = N_("a number"),
     ) -> float | None:  # fmt: skip
         return self.cached(_Row._number, column, required, minimum, strictly_positive, what)
 
@@ -729,13 +728,14 @@ class _Row:
             try:
                 value = parse_decimal(raw if isinstance(raw, int | float) else text)  # type: ignore[arg-type]
             except ValueError:
-                self.problem(column, f"'{text}' is not a number; write {what} such as 1234,5 or 1234.5")
+                self.problem(column, _("'{text}' is not a number; write {what} such as 1234,5 or 1234.5").format(
+                    text=text, what=_(what)))  # fmt: skip
                 return None
         if strictly_positive and value <= 0:
-            self.problem(column, f"{text} must be greater than 0")
+            self.problem(column, _("{text} must be greater than 0").format(text=text))
             return None
         if minimum is not None and value < minimum:
-            self.problem(column, f"{text} is negative; give {what} (0 or more)")
+            self.problem(column, _("{text} is negative; give {what} (0 or more)").format(text=text, what=_(what)))
             return None
         return value
 
@@ -745,15 +745,15 @@ class _Row:
     def _months(self, column: str) -> tuple[int, ...]:
         raw = self.raw(column)
         if isinstance(raw, datetime | date):
-            self.problem(column, (
-                f"Excel turned the months into a date ({_cell_text(raw)}); format the column as "
+            self.problem(column, _(
+                "Excel turned the months into a date ({date}); format the column as "
                 "text, or write months as 'nov-mar' or '11,12,1,2,3'"
-            ))  # fmt: skip
+            ).format(date=_cell_text(raw)))  # fmt: skip
             return ()
         try:
             return parse_months(self.text(column))
         except ValueError as exc:
-            self.problem(column, f"{exc} (months are written like '11-3', '1,2,3' or 'nov-mar')")
+            self.problem(column, _("{problem} (months are written like '11-3', '1,2,3' or 'nov-mar')").format(problem=exc))
             return ()
 
     def boolean(self, column: str) -> bool:
@@ -765,7 +765,7 @@ class _Row:
             return True
         if text in FALSE_WORDS:
             return False
-        self.problem(column, f"'{self.text(column)}' is not yes or no; write oui/non or true/false")
+        self.problem(column, _("'{text}' is not yes or no; write oui/non or true/false").format(text=self.text(column)))
         return False
 
     def choice(self, column: str, enum: type[Any], aliases: dict[str, Any], default: Any) -> Any:
@@ -798,7 +798,7 @@ class _Row:
         return self.cached(_Row._unit, "unit")
 
     def _unit(self, column: str) -> Unit | None:
-        text = self.required("unit", "the unit: t, m3 or MWh")
+        text = self.required("unit", N_("the unit: t, m3 or MWh"))
         if not text:
             return None
         try:
@@ -830,18 +830,18 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
             continue
         if column.name in index:
             first = table.headers[index[column.name]]
-            problems.append(Problem(table.label, 1, header, (
-                f"column '{header}' repeats column '{first}' ({column.name}); keep only one"
-            )))  # fmt: skip
+            problems.append(Problem(table.label, 1, header, _(
+                "column '{header}' repeats column '{first}' ({name}); keep only one"
+            ).format(header=header, first=first, name=column.name)))  # fmt: skip
             continue
         index[column.name] = position
     missing = [c for c in TABLES[table.name] if c.name == "id" and c.name not in index]
     for column in missing:
-        names = " or ".join(f"'{n}'" for n in dict.fromkeys((column.name, *column.aliases)))
-        found = ", ".join(f"'{h}'" for h in table.headers if h) or "none"
-        problems.append(Problem(table.label, 1, column.name, (
-            f"required column missing: add a column {names} (columns found: {found})"
-        )))  # fmt: skip
+        names = _(" or ").join(f"'{n}'" for n in dict.fromkeys((column.name, *column.aliases)))
+        found = ", ".join(f"'{h}'" for h in table.headers if h) or _("none")
+        problems.append(Problem(table.label, 1, column.name, _(
+            "required column missing: add a column {names} (columns found: {found})"
+        ).format(names=names, found=found)))  # fmt: skip
     return None if missing else index
 
 
@@ -935,21 +935,21 @@ def _category(row: _Row, column: str) -> str:
     if key in categories:
         return key
     close = difflib.get_close_matches(key, categories, n=1) if row.hints else []
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    row.problem(column, (
-        f"'{text}' is not a resource category{hint}; use one of the ids listed in "
+    hint = _(" (did you mean '{id}'?)").format(id=close[0]) if close else ""
+    row.problem(column, _(
+        "'{text}' is not a resource category{hint}; use one of the ids listed in "
         "docs/DATA_FORMAT.md, such as wood_fuel, methanisation_feedstock, aggregates, heat_hot_water"
-    ))  # fmt: skip
+    ).format(text=text, hint=hint))  # fmt: skip
     return ""
 
 
 def _check_id(row: _Row, seen: dict[str, int], what: str) -> str:
-    value = row.required("id", f"an identifier for this {what}, such as C001")
+    value = row.required("id", N_("an identifier, such as C001"))
     if value:
         if value in seen:
-            row.problem("id", (
-                f"id '{value}' is already used on row {seen[value]}; give each {what} its own id"
-            ))  # fmt: skip
+            row.problem("id", _(
+                "id '{value}' is already used on row {row}; give each {what} its own id"
+            ).format(value=value, row=seen[value], what=_(what)))  # fmt: skip
         else:
             seen[value] = row.number
     return value
@@ -970,8 +970,8 @@ _NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 
 
 def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Company | None:
-    company_id = _check_id(row, seen, "company")
-    name = row.required("name", "the company or establishment name")
+    company_id = _check_id(row, seen, N_("company"))
+    name = row.required("name", N_("the company or establishment name"))
     siret = row.cached(_siret, "siret")
     naf = row.cached(_naf, "naf_code")
     postal_code = row.cached(_postal_code, "postal_code")
@@ -983,13 +983,13 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
     if lat_text or lon_text:
         if not (lat_text and lon_text):
             missing = "longitude" if lat_text else "latitude"
-            row.problem(missing, (
-                f"is empty while the {'latitude' if lat_text else 'longitude'} is given; give "
-                "both, or neither to place the company at its commune's centre"
-            ))  # fmt: skip
+            row.problem(missing, _(
+                "is empty while the {given} is given; give both, or neither to place the company at "
+                "its commune's centre"
+            ).format(given=row.header("latitude" if lat_text else "longitude")))  # fmt: skip
         else:
-            lat = row.number_value("latitude", what="decimal degrees")
-            lon = row.number_value("longitude", what="decimal degrees")
+            lat = row.number_value("latitude", what=N_("decimal degrees"))
+            lon = row.number_value("longitude", what=N_("decimal degrees"))
             if lat is not None and lon is not None:
                 try:
                     coordinates = validate_coordinates(lat, lon)
@@ -1000,18 +1000,18 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
     if insee:
         place = locator.locate(insee_code=insee)
         if place is None and coordinates is None:
-            row.problem("insee_code", (
-                f"INSEE code '{insee}' is not a commune of the gazetteer (Charente-Maritime); "
+            row.problem("insee_code", _(
+                "INSEE code '{insee}' is not a commune of the gazetteer (Charente-Maritime); "
                 "check it, or give latitude and longitude"
-            ))  # fmt: skip
+            ).format(insee=insee))  # fmt: skip
         elif (
             place is not None
             and commune
             and (reference.fold_name(commune) != reference.fold_name(place.raw["name"]))
         ):
-            row.problem("commune", (
-                f"INSEE code {insee} is {place.raw['name']}, not '{commune}'; correct one of them"
-            ))  # fmt: skip
+            row.problem("commune", _(
+                "INSEE code {insee} is {name}, not '{commune}'; correct one of them"
+            ).format(insee=insee, name=place.raw["name"], commune=commune))  # fmt: skip
     elif commune:
         place = locator.locate(commune=commune, postal_code=postal_code)
         if place is None and postal_code:
@@ -1019,13 +1019,13 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         if place is None and coordinates is None:
             # the closest names cost a scan of the gazetteer: only for problems that are shown
             close = getattr(locator, "closest_names", lambda _: [])(commune) if row.hints else []
-            hint = f": did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            row.problem("commune", (
-                f"'{commune}' is not a commune of the gazetteer (Charente-Maritime){hint}; "
+            hint = _(": did you mean {names}?").format(names=_(" or ").join(repr(c) for c in close)) if close else ""
+            row.problem("commune", _(
+                "'{commune}' is not a commune of the gazetteer (Charente-Maritime){hint}; "
                 "check the spelling, or give its INSEE code, or latitude and longitude"
-            ))  # fmt: skip
+            ).format(commune=commune, hint=hint))  # fmt: skip
     elif coordinates is None and (lat_text or lon_text) == "":
-        row.problem("commune", (
+        row.problem("commune", _(
             "no location: give a commune (or its INSEE code), or latitude and longitude"
         ))  # fmt: skip
 
@@ -1049,10 +1049,10 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
 def _siret(row: _Row, column: str) -> str:
     siret = _SIRET_SPACES.sub("", row.text(column))
     if siret and not (siret.isdigit() and len(siret) == 14):
-        row.problem(column, (
-            f"'{row.text(column)}' is not a SIRET number; a SIRET has 14 digits (9 of the SIREN "
+        row.problem(column, _(
+            "'{text}' is not a SIRET number; a SIRET has 14 digits (9 of the SIREN "
             "and 5 of the establishment); leave it empty if unknown"
-        ))  # fmt: skip
+        ).format(text=row.text(column)))  # fmt: skip
     return siret
 
 
@@ -1062,10 +1062,10 @@ def _naf(row: _Row, column: str) -> str:
         match = _NAF_RE.match(naf)
         naf = f"{match.group(1)}.{match.group(2)}{match.group(3)}" if match else naf
         if naf not in _naf_set():
-            row.problem(column, (
-                f"'{row.text(column)}' is not a NAF rév.2 code; write the sub-class like "
+            row.problem(column, _(
+                "'{text}' is not a NAF rév.2 code; write the sub-class like "
                 "16.10A (see the company's avis de situation INSEE), or leave it empty"
-            ))  # fmt: skip
+            ).format(text=row.text(column)))  # fmt: skip
     return naf
 
 
@@ -1074,7 +1074,7 @@ def _postal_code(row: _Row, column: str) -> str:
     if postal_code.isdigit() and len(postal_code) == 4:
         postal_code = "0" + postal_code
     if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
-        row.problem(column, f"'{postal_code}' is not a French postal code (5 digits)")
+        row.problem(column, _("'{code}' is not a French postal code (5 digits)").format(code=postal_code))
     return postal_code
 
 
@@ -1083,7 +1083,7 @@ def _insee_code(row: _Row, column: str) -> str:
     if insee.isdigit() and len(insee) == 4:
         insee = "0" + insee
     if insee and not re.fullmatch(r"\d[\dAB]\d{3}", insee):
-        row.problem(column, f"'{insee}' is not an INSEE commune code (5 characters, 17197)")
+        row.problem(column, _("'{code}' is not an INSEE commune code (5 characters, 17197)").format(code=insee))
         insee = ""
     return insee
 
@@ -1110,18 +1110,17 @@ def _freight_access(row: _Row, column: str = "freight_access") -> tuple[str, ...
 
 
 def _company_ref(row: _Row, known: Collection[str], companies_label: str) -> str:
-    company_id = row.required("company_id", "the id of the company (from companies)")
+    company_id = row.required("company_id", N_("the id of the company (from companies)"))
     if company_id and company_id not in known:
-        row.problem("company_id", (
-            f"company '{company_id}' is neither in {companies_label} nor already stored; add it "
-            "there or correct the id"
-        ))  # fmt: skip
+        row.problem("company_id", _(
+            "company '{id}' is neither in {file} nor already stored; add it there or correct the id"
+        ).format(id=company_id, file=companies_label))  # fmt: skip
     return company_id
 
 
 def _quantity(row: _Row, column: str = "quantity", required: bool = True) -> int | None:
     value = row.number_value(
-        column, required=required, minimum=0, what="the quantity per year, a number"
+        column, required=required, minimum=0, what=N_("the quantity per year, a number")
     )
     return None if value is None else to_base(value, Unit.T)
 
@@ -1143,19 +1142,19 @@ def _ewc(row: _Row, column: str) -> str:
         try:
             ewc = reference.ewc_entry(ewc_text).code
         except ValueError as exc:
-            row.problem(column, f"{exc}")
+            row.problem(column, str(exc))
     return ewc
 
 
 def _parse_stream(
     row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
 ) -> Stream | None:
-    stream_id = _check_id(row, seen, "stream")
+    stream_id = _check_id(row, seen, N_("stream"))
     company_id = _company_ref(row, known, companies_label)
     ewc = row.cached(_ewc, "ewc_code")
     material = row.cached(_category, "material")
     if not row.text("ewc_code") and not row.text("material"):
-        row.problem("ewc_code", (
+        row.problem("ewc_code", _(
             "a stream needs a waste code (ewc_code, e.g. 03 01 05) or a resource category "
             "(material, e.g. heat); give one of them"
         ))  # fmt: skip
@@ -1164,7 +1163,7 @@ def _parse_stream(
     state = row.choice("physical_state", PhysicalState, PHYSICAL_STATE_ALIASES, PhysicalState.SOLID)
     months = row.months("months")
     route = row.choice("route", Route, ROUTE_ALIASES, Route.OTHER)
-    cost = row.number_value("route_cost_eur_per_unit", what="euros per unit")
+    cost = row.number_value("route_cost_eur_per_unit", what=N_("euros per unit"))
     _check_ranges(row, quantity, unit, "route_cost_eur_per_unit", cost)
     density, storage, temperature = _logistics_cells(row)
     forms = row.cached(_vocabulary, "forms", parse_forms)
@@ -1185,14 +1184,14 @@ def _parse_stream(
 def _logistics_cells(row: _Row) -> tuple[float | None, int | None, float | None]:
     """A stream's optional bulk density (t/m3, 0.01-5), storage (whole months 0-11) and
     temperature (°C, -50 to 1000); empty cells keep the defaults of symbiose.logistics."""
-    density = row.number_value("bulk_density_t_per_m3", strictly_positive=True, what="tonnes per m3")
+    density = row.number_value("bulk_density_t_per_m3", strictly_positive=True, what=N_("tonnes per m3"))
     if density is not None and not 0.01 <= density <= 5:
         row.problem("bulk_density_t_per_m3", _(
             "{value} t/m3 is not a bulk density; write tonnes per cubic metre between 0.01 and 5 (wood "
             "chips about 0.3, water 1, aggregates 1.6)"
         ).format(value=fmt_decimal(float(density), 3)))  # fmt: skip
         density = None
-    storage = row.number_value("storage_months", minimum=0, what="a number of months")
+    storage = row.number_value("storage_months", minimum=0, what=N_("a number of months"))
     if storage is not None and (storage != int(storage) or storage > MAX_STORAGE_MONTHS):
         row.problem("storage_months", _(
             "{value} is not a number of months; write a whole number from 0 (used as produced) to {most}"
@@ -1203,7 +1202,7 @@ def _logistics_cells(row: _Row) -> tuple[float | None, int | None, float | None]
 
 
 def _temperature(row: _Row, column: str) -> float | None:
-    value = row.number_value(column, what="degrees Celsius")
+    value = row.number_value(column, what=N_("degrees Celsius"))
     if value is not None and not -50 <= value <= 1000:
         row.problem(column, _("{value} °C is out of range; write degrees Celsius between -50 and 1000").format(
             value=fmt_decimal(float(value), 2)))  # fmt: skip
@@ -1217,19 +1216,19 @@ _CODE_SPLIT = re.compile(r"[,;|/]+")
 def _parse_need(
     row: _Row, seen: dict[str, int], known: Collection[str], companies_label: str
 ) -> Need | None:
-    need_id = _check_id(row, seen, "need")
+    need_id = _check_id(row, seen, N_("need"))
     company_id = _company_ref(row, known, companies_label)
     category = row.cached(_category, "category")
     codes = row.cached(_accepted_codes, "accepted_codes")
     if not row.text("category") and not row.text("accepted_codes"):
-        row.problem("category", (
+        row.problem("category", _(
             "a need needs a resource category (category, e.g. wood_fuel) or accepted waste codes "
             "(accepted_codes, e.g. 0301); give one of them"
         ))  # fmt: skip
     quantity = row.cached(_quantity, "quantity")
     unit = row.unit()
-    price = row.number_value("virgin_price_eur_per_unit", minimum=0, what="euros per unit")
-    distance = row.number_value("max_distance_km", strictly_positive=True, what="a distance in km")
+    price = row.number_value("virgin_price_eur_per_unit", minimum=0, what=N_("euros per unit"))
+    distance = row.number_value("max_distance_km", strictly_positive=True, what=N_("a distance in km"))
     months = row.months("months")
     permit = row.boolean("hazardous_permit")
     min_temperature = row.cached(_temperature, "min_temperature_c")
@@ -1245,7 +1244,7 @@ def _parse_need(
     required = row.cached(_vocabulary, "required_forms", parse_forms)
     refused = row.cached(_vocabulary, "refused_forms", parse_forms)
     standards = row.cached(_standards, "required_standards")
-    gate_fee = row.number_value("gate_fee_eur_per_unit", minimum=0, what="euros per unit")
+    gate_fee = row.number_value("gate_fee_eur_per_unit", minimum=0, what=N_("euros per unit"))
     _check_ranges(row, None, None, "gate_fee_eur_per_unit", gate_fee)
     if not row.ok or quantity is None or unit is None:
         return None
@@ -1271,8 +1270,8 @@ def _accepted_codes(row: _Row, column: str) -> tuple[str, ...]:
         try:
             code = reference.check_ewc_prefix(token)
         except ValueError as exc:
-            row.problem("accepted_codes", f"{exc}; accepted codes are six-digit waste codes or "
-                        "2/4-digit chapters such as 0201, separated by ','")  # fmt: skip
+            row.problem("accepted_codes", _("{problem}; accepted codes are six-digit waste codes or "
+                                            "2/4-digit chapters such as 0201, separated by ','").format(problem=exc))  # fmt: skip
             continue
         if code not in codes:
             codes.append(code)
@@ -1343,7 +1342,7 @@ def _date(row: _Row, column: str) -> date | None:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    row.problem(column, f"'{text}' is not a date; write 2026-03-31 or 31/03/2026")
+    row.problem(column, _("'{text}' is not a date; write 2026-03-31 or 31/03/2026").format(text=text))
     return None
 
 
@@ -1353,17 +1352,17 @@ def _parse_synergy(
     streams: Collection[str],
     needs: Collection[str],
 ) -> Synergy | None:
-    synergy_id = _check_id(row, seen, "synergy")
-    stream_id = row.required("stream_id", "the id of the stream (from streams)")
+    synergy_id = _check_id(row, seen, N_("synergy"))
+    stream_id = row.required("stream_id", N_("the id of the stream (from streams)"))
     if stream_id and stream_id not in streams:
-        row.problem("stream_id", (
-            f"stream '{stream_id}' is neither in streams nor already stored; correct the id"
-        ))  # fmt: skip
-    need_id = row.required("need_id", "the id of the need (from needs)")
+        row.problem("stream_id", _(
+            "stream '{id}' is neither in streams nor already stored; correct the id"
+        ).format(id=stream_id))  # fmt: skip
+    need_id = row.required("need_id", N_("the id of the need (from needs)"))
     if need_id and need_id not in needs:
-        row.problem("need_id", (
-            f"need '{need_id}' is neither in needs nor already stored; correct the id"
-        ))  # fmt: skip
+        row.problem("need_id", _(
+            "need '{id}' is neither in needs nor already stored; correct the id"
+        ).format(id=need_id))  # fmt: skip
     stage = row.choice("stage", Stage, STAGE_ALIASES, Stage.SUGGESTED)
     quantity = _quantity(row, required=False)
     created, updated = _date(row, "created_on"), _date(row, "updated_on")

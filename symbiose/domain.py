@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from symbiose.i18n import _
 from symbiose.units import Unit
 
 
@@ -92,7 +93,7 @@ def parse_forms(text: str | Iterable[str] | None) -> tuple[str, ...]:
                   .replace("ç", "c").replace(" ", "_").replace("-", "_"))  # fmt: skip
         form = folded if folded in FORMS else FORM_ALIASES.get(folded)
         if form is None:
-            raise ValueError(f"'{token.strip()}' is not a known form; use {', '.join(FORMS)}")
+            raise ValueError(_("'{token}' is not a known form; use {forms}").format(token=token.strip(), forms=", ".join(FORMS)))
         found.add(form)
     return tuple(f for f in FORMS if f in found)
 
@@ -161,10 +162,10 @@ def normalize_ewc(text: str) -> str:
     """
     compact = re.sub(r"[\s.\-_*#]", "", str(text))
     if not _EWC_RE.match(compact):
-        raise ValueError(
-            f"'{text}' is not a European List of Waste code; write six digits like '02 01 03' "
+        raise ValueError(_(
+            "'{text}' is not a European List of Waste code; write six digits like '02 01 03' "
             "(or a 2- or 4-digit prefix like '02' or '02 01' for a need)"
-        )
+        ).format(text=text))
     return compact
 
 
@@ -195,7 +196,7 @@ def _month(token: str) -> int:
         return int(token)
     if token in MONTH_NAMES:
         return MONTH_NAMES[token]
-    raise ValueError(f"'{token}' is not a month; use 1-12 or a month name such as 'nov'")
+    raise ValueError(_("'{token}' is not a month; use 1-12 or a month name such as 'nov'").format(token=token))
 
 
 def parse_months(text: str | Iterable[int] | None) -> tuple[int, ...]:

@@ -28,12 +28,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from symbiose.i18n import _
+
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where = _("{where}, row {row}").format(where=where, row=self.row)
         if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            where = _("{where}, column '{column}'").format(where=where, column=self.column)
+        return _("{where}: {message}").format(where=where, message=self.message)
 
 
 class ValidationError(SymbioseError, ValueError):

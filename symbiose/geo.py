@@ -51,6 +51,7 @@ import numpy as np
 
 from symbiose import reference
 from symbiose.errors import GeocodingError
+from symbiose.i18n import _
 
 if TYPE_CHECKING:  # geopy is imported where a place is looked up, not by every matching run
     from geopy.location import Location
@@ -118,33 +119,25 @@ def validate_coordinates(
     try:
         lat_f, lon_f = float(lat), float(lon)
     except (TypeError, ValueError):
-        raise GeocodingError(
-            f"{prefix}latitude '{lat}' and longitude '{lon}' must be decimal degrees such as "
-            "45.4413 and -0.42366"
-        ) from None
+        raise GeocodingError(prefix + _(
+            "latitude '{lat}' and longitude '{lon}' must be decimal degrees such as 45.4413 and -0.42366"
+        ).format(lat=lat, lon=lon)) from None
     if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
-        raise GeocodingError(
-            f"{prefix}latitude {lat_f} and longitude {lon_f} must be finite numbers"
-        )
+        raise GeocodingError(prefix + _("latitude {lat} and longitude {lon} must be finite numbers").format(lat=lat_f, lon=lon_f))
     swapped = (
         territory_bbox is not None
         and _in_bbox(lon_f, lat_f, territory_bbox)
         and not _in_bbox(lat_f, lon_f, territory_bbox)
     )
     if swapped:
-        raise GeocodingError(
-            f"{prefix}latitude {lat_f:g} and longitude {lon_f:g} look swapped: "
-            f"({lon_f:g}, {lat_f:g}) is in metropolitan France; put the latitude (about 41 to 51) "
-            "first and the longitude (about -5 to 10) second"
-        )
+        raise GeocodingError(prefix + _(
+            "latitude {lat} and longitude {lon} look swapped: ({lon}, {lat}) is in metropolitan France; "
+            "put the latitude (about 41 to 51) first and the longitude (about -5 to 10) second"
+        ).format(lat=f"{lat_f:g}", lon=f"{lon_f:g}"))
     if not -90 <= lat_f <= 90:
-        raise GeocodingError(
-            f"{prefix}latitude {lat_f:g} is out of range; it must be between -90 and 90"
-        )
+        raise GeocodingError(prefix + _("latitude {lat} is out of range; it must be between -90 and 90").format(lat=f"{lat_f:g}"))
     if not -180 <= lon_f <= 180:
-        raise GeocodingError(
-            f"{prefix}longitude {lon_f:g} is out of range; it must be between -180 and 180"
-        )
+        raise GeocodingError(prefix + _("longitude {lon} is out of range; it must be between -180 and 180").format(lon=f"{lon_f:g}"))
     return lat_f, lon_f
 
 

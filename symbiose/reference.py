@@ -16,6 +16,7 @@ import pandas as pd
 
 from symbiose.domain import normalize_ewc
 from symbiose.errors import Problem, ValidationError
+from symbiose.i18n import _
 
 
 def data_dir() -> Path:
@@ -89,11 +90,11 @@ def ewc_entry(code: str) -> EwcEntry:
     entry = ewc_entries().get(compact)
     if entry is None:
         if len(compact) < 6:
-            raise ValueError(f"'{code}' is a chapter or sub-chapter, not a six-digit waste code")
-        raise ValueError(
-            f"'{code}' is not in the European List of Waste (842 codes); check the digits "
+            raise ValueError(_("'{code}' is a chapter or sub-chapter, not a six-digit waste code").format(code=code))
+        raise ValueError(_(
+            "'{code}' is not in the European List of Waste (842 codes); check the digits "
             "against the official list (annexe II of article R541-8 of the code de l'environnement)"
-        )
+        ).format(code=code))
     return entry
 
 
@@ -162,7 +163,7 @@ def check_ewc_prefix(code: str) -> str:
     if len(compact) == 6:
         ewc_entry(compact)
     elif compact not in ewc_prefixes():
-        raise ValueError(f"'{code}' is not a chapter or sub-chapter of the European List of Waste")
+        raise ValueError(_("'{code}' is not a chapter or sub-chapter of the European List of Waste").format(code=code))
     return compact
 
 

@@ -21,6 +21,8 @@ import math
 import re
 from enum import StrEnum
 
+from symbiose.i18n import _
+
 
 class Unit(StrEnum):
     """Declared unit of a stream or need quantity (per year)."""
@@ -41,9 +43,9 @@ class Unit(StrEnum):
         for unit, aliases in UNIT_ALIASES.items():
             if key in aliases:
                 return unit
-        raise ValueError(
-            f"unknown unit '{text}'; use t (tonnes), m3 (cubic metres) or MWh (megawatt-hours)"
-        )
+        raise ValueError(_(
+            "unknown unit '{text}'; use t (tonnes), m3 (cubic metres) or MWh (megawatt-hours)"
+        ).format(text=text))
 
 
 BASE_PER_UNIT = 1000
@@ -64,7 +66,7 @@ def parse_decimal(text: str | float | int) -> float:
     ``+``. Raises ``ValueError`` with the offending text otherwise.
     """
     if isinstance(text, bool):
-        raise ValueError(f"'{text}' is not a number")
+        raise ValueError(_("'{text}' is not a number").format(text=text))
     if isinstance(text, int | float):
         value = float(text)
     else:
@@ -78,9 +80,9 @@ def parse_decimal(text: str | float | int) -> float:
         try:
             value = float(cleaned)
         except ValueError:
-            raise ValueError(f"'{text}' is not a number") from None
+            raise ValueError(_("'{text}' is not a number").format(text=text)) from None
     if not math.isfinite(value):
-        raise ValueError(f"'{text}' is not a finite number")
+        raise ValueError(_("'{text}' is not a finite number").format(text=text))
     return value
 
 

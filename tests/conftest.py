@@ -254,3 +254,13 @@ def server(server_database):
     require_chromium()
     with streamlit_app(Path(server_database.removeprefix("sqlite:///")).parent, server_database) as base:
         yield base
+
+
+@pytest.fixture
+def english():
+    """Run a test in English: tests of what a message says (the row, the column, the fix) read
+    its English text; the French one is checked apart (test_french.py)."""
+    from symbiose.i18n import language
+
+    with language("en"):
+        yield

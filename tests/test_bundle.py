@@ -13,6 +13,8 @@ from symbiose.domain import Company, Need, Network, PhysicalState, Route, Stage,
 from symbiose.errors import ImportValidationError, Problem
 from symbiose.units import Unit
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests read the messages' English text
+
 # --- helpers --------------------------------------------------------------------------------
 
 BASE = {

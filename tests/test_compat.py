@@ -19,6 +19,8 @@ from symbiose.errors import ValidationError
 from symbiose.reference import check_ewc_prefix, data_dir, ewc_entries
 from symbiose.units import Unit
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests read the messages' English text
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = data_dir()
 

@@ -10,6 +10,8 @@ import symbiose.units
 from symbiose.domain import format_months, normalize_ewc, parse_months
 from symbiose.units import Unit, parse_decimal, to_base
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests read the messages' English text
+
 
 @pytest.mark.parametrize("module", [symbiose.domain, symbiose.units, symbiose.params])
 def test_doctests(module):

@@ -520,3 +520,58 @@ def test_the_words_an_error_lists_as_accepted_are_accepted():
         for enum, aliases in ((Route, ROUTE_ALIASES), (Stage, STAGE_ALIASES), (PhysicalState, PHYSICAL_STATE_ALIASES)):
             for word in vocabulary(enum).split(", "):
                 assert _key(word) in aliases or _key(word) in {m.value for m in enum}, word
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+BAD_BUNDLE = {
+    "companies.csv": (
+        "id,name,commune,siret,naf_code,postal_code,insee_code,latitude,longitude\n"
+        "C1,Scierie,Jonzac,123,99.99Z,123,ABCDEF,,\n"
+        "C1,Doublon,Jonzac,,,,,,\n"
+        "C3,,Jonzac,,,,,,\n"
+        "C4,Sans lieu,,,,,,,\n"
+        "C5,Latitude seule,Jonzac,,,,,45.4,\n"
+        "C6,Inversée,,,,,,-0.43,45.44\n"
+        "C7,Commune inconnue,Jonzacq,,,,,,\n"
+        "C8,INSEE inconnu,,,,,99999,,\n"
+        "C9,INSEE contraire,Montendre,,,,17197,,\n"
+        "C10,Hors bornes,,,,,,95,-0.4\n"
+    ),
+    "streams.csv": (
+        "id,company_id,ewc_code,material,quantity,unit,months,physical_state,bulk_density_t_per_m3,"
+        "storage_months,temperature_c\n"
+        "S1,C1,99 99 99,,abc,barils,xyz,gazeuse,0,-1,2000\n"
+        "S2,CX,,,10,t,,,,,\n"
+        "S3,C1,02 01,,10,t,,,,,\n"
+        "S4,C1,,chaleur_bizarre,-3,MWh,,,,,\n"
+    ),
+    "needs.csv": (
+        "id,company_id,category,accepted_codes,quantity,unit,virgin_price_eur_per_unit,max_distance_km,"
+        "hazardous_permit,approvals,required_standards,accepted_states\n"
+        'N1,C1,wood_fuel,"9999,02 01 03",100,t,abc,0,peut-être,agrement_x,norme_x,plasma\n'
+        "N2,C1,,,,t,,,,,,\n"
+    ),
+    "synergies.csv": "id,stream_id,need_id,stage,quantity,created_on\nY1,SX,NX,contacted,10,32/13/2026\n",
+}
+
+
+def test_every_problem_of_a_bad_file_reads_in_french(tmp_path):
+    # an officer's spreadsheet with one mistake of each kind: every problem is told in French
+    # (where, what and how to fix it), none in the English it is written in
+    from symbiose.bundle import read_bundle
+    from symbiose.errors import ValidationError
+
+    for name, text in BAD_BUNDLE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    told = {}
+    for code in ("en", "fr"):
+        with i18n.language(code), pytest.raises(ValidationError) as caught:
+            read_bundle(tmp_path)
+        told[code] = [str(problem) for problem in caught.value.problems]
+    assert len(told["fr"]) == len(told["en"]) >= 35
+    same = [en for en, fr in zip(told["en"], told["fr"], strict=True) if en.split(": ", 1)[1] in fr]
+    assert not same, "problems not translated:\n" + "\n".join(same)
+    assert all(", ligne " in p and " : " in p for p in told["fr"])
+    assert "streams.csv, ligne 2, colonne « quantity » : « abc » n'est pas un nombre" in "\n".join(told["fr"])

@@ -23,6 +23,8 @@ from symbiose.geo import (
     validate_coordinates,
 )
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests read the messages' English text
+
 JONZAC = (45.4413, -0.42366)
 CLERAC = (45.17339, -0.23759)
 LEOVILLE = (45.37639, -0.33172)

@@ -437,7 +437,7 @@ def test_implausible_numbers_are_refused_at_import_naming_the_row(database_url, 
     assert CliRunner().invoke(main, ["--database", database_url, "init"]).exit_code == 0
     result = CliRunner().invoke(main, ["--database", database_url, "import", str(folder), "--yes"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "row 3" in result.stderr and column in result.stderr
+    assert "ligne 3" in result.stderr and column in result.stderr  # French by default
     listed = CliRunner().invoke(main, ["--database", database_url, "list", "streams", "--format", "csv"])
     assert listed.stdout.count("\n") <= 1  # nothing was stored
 

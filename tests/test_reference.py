@@ -5,6 +5,8 @@ import pytest
 from symbiose import reference
 from symbiose.errors import ValidationError
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests read the messages' English text
+
 
 def test_list_of_waste_counts_in_english_and_french():
     table = reference.ewc_table()
