@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, fields
 
 from symbiose.errors import ScenarioError
+from symbiose.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,35 +68,33 @@ class MatchParameters:
             value = getattr(self, f.name)
             if isinstance(value, float | int) and not isinstance(value, bool):
                 if not math.isfinite(value):
-                    raise ScenarioError(f"{f.name} must be a finite number, got {value}")
+                    raise ScenarioError(_('{name} must be a finite number, got {value}').format(name=f.name, value=value))
         if self.transport_cost_eur_per_tkm < 0:
             raise ScenarioError(
-                f"transport_cost_eur_per_tkm must be >= 0, got {self.transport_cost_eur_per_tkm}"
+                _('transport_cost_eur_per_tkm must be >= 0, got {value}').format(value=self.transport_cost_eur_per_tkm)
             )
         if self.handling_eur_per_trip is not None and self.handling_eur_per_trip < 0:
-            raise ScenarioError(f"handling_eur_per_trip must be >= 0, got {self.handling_eur_per_trip}")
+            raise ScenarioError(_('handling_eur_per_trip must be >= 0, got {value}').format(value=self.handling_eur_per_trip))
         if self.road_factor < 1:
             raise ScenarioError(
-                "road_factor must be at least 1 (road distance >= straight line), "
-                f"got {self.road_factor}"
+                _('road_factor must be at least 1 (road distance >= straight line), got {value}').format(value=self.road_factor)
             )
         if self.carbon_price_eur_per_t < 0:
-            raise ScenarioError(f"carbon_price_eur_per_t must be >= 0, got {self.carbon_price_eur_per_t}")
+            raise ScenarioError(_('carbon_price_eur_per_t must be >= 0, got {value}').format(value=self.carbon_price_eur_per_t))
         if self.truck_co2e_kg_per_tkm < 0:
-            raise ScenarioError("truck_co2e_kg_per_tkm must be >= 0")
+            raise ScenarioError(_("truck_co2e_kg_per_tkm must be >= 0"))
         if self.liquid_density_t_per_m3 != 1.0:
             raise ScenarioError(
-                "liquid_density_t_per_m3: streams and needs in t and m3 are compared one to one "
-                f"(1 t per m3); other densities are not supported yet, got {self.liquid_density_t_per_m3}"
+                _('liquid_density_t_per_m3: streams and needs in t and m3 are compared one to one (1 t per m3); other densities are not supported yet, got {value}').format(value=self.liquid_density_t_per_m3)
             )
         if self.max_distance_km is not None and self.max_distance_km <= 0:
-            raise ScenarioError(f"max_distance_km must be > 0, got {self.max_distance_km}")
+            raise ScenarioError(_('max_distance_km must be > 0, got {value}').format(value=self.max_distance_km))
         if self.max_candidates_per_stream is not None and self.max_candidates_per_stream < 1:
-            raise ScenarioError("max_candidates_per_stream must be at least 1")
+            raise ScenarioError(_("max_candidates_per_stream must be at least 1"))
         r = self.rules
         if r.min_lot_t < 0 or r.fixed_cost_per_link_eur < 0 or r.time_limit_s <= 0:
-            raise ScenarioError("rules: min_lot_t and fixed_cost_per_link_eur must be >= 0, time_limit_s > 0")
+            raise ScenarioError(_("rules: min_lot_t and fixed_cost_per_link_eur must be >= 0, time_limit_s > 0"))
         for name in ("max_partners_per_stream", "max_partners_per_need"):
             k = getattr(r, name)
             if k is not None and k < 1:
-                raise ScenarioError(f"rules: {name} must be at least 1, got {k}")
+                raise ScenarioError(_('rules: {name} must be at least 1, got {k}').format(name=name, k=k))

@@ -69,7 +69,7 @@ from symbiose.domain import (
     parse_states,
 )
 from symbiose.errors import ScenarioError
-from symbiose.i18n import get_language
+from symbiose.i18n import N_, _, get_language
 from symbiose.params import MatchParameters, Rules
 from symbiose.units import Unit, to_base, to_cents
 
@@ -109,29 +109,29 @@ class _Ctx:
         self.source = source
 
     def fail(self, key: str, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.source}: key '{key}': {message}")
+        return ScenarioError(_("{source}: key '{key}': {message}").format(source=self.source, key=key, message=message))
 
     def keys(self, table: Any, allowed: set[str], where: str) -> dict:
         if not isinstance(table, dict):
-            raise self.fail(where, f"expected a table, got {type(table).__name__}")
+            raise self.fail(where, _('expected a table, got {name}').format(name=type(table).__name__))
         unknown = sorted(set(table) - allowed)
         if unknown:
             raise self.fail(f"{where}.{unknown[0]}" if where else unknown[0],
-                            f"unknown key; expected one of: {', '.join(sorted(allowed))}")  # fmt: skip
+                            _('unknown key; expected one of: {items}').format(items=', '.join(sorted(allowed))))  # fmt: skip
         return table
 
     def number(self, value: Any, key: str, *, minimum: float | None = 0.0, integer: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(key, f"expected a number, got {value!r}")
+            raise self.fail(key, _('expected a number, got {value!r}').format(value=value))
         if minimum is not None and value < minimum:
-            raise self.fail(key, f"must be >= {minimum:g}, got {value}")
+            raise self.fail(key, _('must be >= {minimum:g}, got {value}').format(minimum=minimum, value=value))
         if integer and int(value) != value:
-            raise self.fail(key, f"expected a whole number, got {value}")
+            raise self.fail(key, _('expected a whole number, got {value}').format(value=value))
         return value
 
     def text(self, value: Any, key: str) -> str:
         if not isinstance(value, str):
-            raise self.fail(key, f"expected a text in quotes, got {value!r}")
+            raise self.fail(key, _('expected a text in quotes, got {value!r}').format(value=value))
         return value
 
 
@@ -157,7 +157,7 @@ def _params(raw: dict, ctx: _Ctx) -> MatchParameters:
         path = f"rules.{key}"
         if key in {"keep_implemented", "exclude_abandoned"}:
             if not isinstance(value, bool):
-                raise ctx.fail(path, f"expected true or false, got {value!r}")
+                raise ctx.fail(path, _('expected true or false, got {value!r}').format(value=value))
             rules[key] = value
         elif key.startswith("max_partners"):
             number = ctx.number(value, path, minimum=0, integer=True)
@@ -167,7 +167,7 @@ def _params(raw: dict, ctx: _Ctx) -> MatchParameters:
     try:
         return MatchParameters(**values, rules=Rules(**rules))
     except ScenarioError as exc:
-        raise ScenarioError(f"{ctx.source}: {exc}") from None
+        raise ScenarioError(_('{source}: {exc}').format(source=ctx.source, exc=exc)) from None
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
@@ -188,37 +188,37 @@ def parse_scenario(raw: dict, *, source: str = "scenario") -> Scenario:
     params = _params(raw, ctx)
     adds = raw.get("add_company", [])
     if not isinstance(adds, list):
-        raise ctx.fail("add_company", "expected [[add_company]] tables")
+        raise ctx.fail("add_company", _("expected [[add_company]] tables"))
     for i, company in enumerate(adds):
         where = f"add_company[{i}]"
         ctx.keys(company, COMPANY_KEYS, where)
         for key in ("id", "name"):
             if key not in company:
-                raise ctx.fail(f"{where}.{key}", "is required")
+                raise ctx.fail(f"{where}.{key}", _("is required"))
         for kind, allowed in (("streams", STREAM_KEYS), ("needs", NEED_KEYS)):
             items = company.get(kind, [])
             if not isinstance(items, list):
-                raise ctx.fail(f"{where}.{kind}", f"expected [[add_company.{kind}]] tables")
+                raise ctx.fail(f"{where}.{kind}", _('expected [[add_company.{kind}]] tables').format(kind=kind))
             for j, item in enumerate(items):
                 ctx.keys(item, allowed, f"{where}.{kind}[{j}]")
     removes = raw.get("remove_companies", [])
     if not isinstance(removes, list) or not all(isinstance(r, str) for r in removes):
-        raise ctx.fail("remove_companies", "expected a list of company ids in quotes")
+        raise ctx.fail("remove_companies", _("expected a list of company ids in quotes"))
     scales = raw.get("scale", [])
     for i, item in enumerate(scales):
         where = f"scale[{i}]"
         ctx.keys(item, SCALE_KEYS, where)
         if "factor" not in item:
-            raise ctx.fail(f"{where}.factor", "is required (a number >= 0)")
+            raise ctx.fail(f"{where}.factor", _("is required (a number >= 0)"))
         ctx.number(item["factor"], f"{where}.factor")
         if item.get("applies_to", "both") not in {"streams", "needs", "both"}:
-            raise ctx.fail(f"{where}.applies_to", "expected streams, needs or both")
+            raise ctx.fail(f"{where}.applies_to", _("expected streams, needs or both"))
     routes = raw.get("route_cost", [])
     for i, item in enumerate(routes):
         where = f"route_cost[{i}]"
         ctx.keys(item, ROUTE_COST_KEYS, where)
         if item.get("route") not in {str(r) for r in Route}:
-            raise ctx.fail(f"{where}.route", f"expected one of {', '.join(str(r) for r in Route)}")
+            raise ctx.fail(f"{where}.route", _('expected one of {items}').format(items=', '.join(str(r) for r in Route)))
         ctx.number(item.get("eur_per_unit"), f"{where}.eur_per_unit", minimum=None)
     base = head.get("base", "demo")
     ctx.text(base, "scenario.base")
@@ -242,13 +242,13 @@ def read_scenario_file(path: str | Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
+        raise ScenarioError(_('{path}: no such scenario file').format(path=path)) from None
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file; save the scenario as UTF-8 TOML") from None
+        raise ScenarioError(_('{path}: not a UTF-8 text file; save the scenario as UTF-8 TOML').format(path=path)) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        raise ScenarioError(_('{path}: not valid TOML: {exc}').format(path=path, exc=exc)) from None
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:
@@ -261,7 +261,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     base_dir = Path(text).resolve().parent
     variants = raw.pop("variants", {}) or {}
     if not isinstance(variants, dict):
-        raise ScenarioError(f"{text}: key 'variants': expected [variants.NAME] tables")
+        raise ScenarioError(_("{text}: key 'variants': expected [variants.NAME] tables").format(text=text))
     out = []
     if only is None:
         out.append(_with_base_dir(parse_scenario(raw, source=text), base_dir))
@@ -269,7 +269,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
         if only is not None and name != only:
             continue
         if not isinstance(override, dict):
-            raise ScenarioError(f"{text}: key 'variants.{name}': expected a table")
+            raise ScenarioError(_("{text}: key 'variants.{name}': expected a table").format(text=text, name=name))
         override = dict(override)
         head = {k: override.pop(k) for k in list(override) if k in SCENARIO_KEYS}
         merged = _deep_merge(raw, override)
@@ -278,7 +278,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
                               "description_en": head.get("description_en", ""), **head}  # fmt: skip
         out.append(_with_base_dir(parse_scenario(merged, source=f"{text}#{name}"), base_dir))
     if only is not None and not out:
-        raise ScenarioError(f"{text}: no variant named '{only}'; found: {', '.join(variants) or 'none'}")
+        raise ScenarioError(_("{text}: no variant named '{only}'; found: {value}").format(text=text, only=only, value=', '.join(variants) or _('none')))
     return out
 
 
@@ -304,8 +304,7 @@ def _locate(company: dict, ctx: _Ctx, where: str) -> tuple[float, float, str, st
         insee_code=str(company.get("insee_code", "")),
     )  # fmt: skip
     if location is None:
-        raise ctx.fail(f"{where}.commune", f"commune '{company.get('commune', '')}' not found in "
-                       "Charente-Maritime; give its exact name, insee_code, or latitude and longitude")  # fmt: skip
+        raise ctx.fail(f"{where}.commune", _("commune '{value}' not found in Charente-Maritime; give its exact name, insee_code, or latitude and longitude").format(value=company.get('commune', '')))  # fmt: skip
     raw = location.raw or {}
     return (location.latitude, location.longitude, raw.get("name", company.get("commune", "")),
             raw.get("insee_code", ""), raw.get("postal_code", ""))  # fmt: skip
@@ -333,12 +332,12 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
         unit = _unit(item, ctx, key)
         code = _code(item["ewc_code"], ctx, f"{key}.ewc_code") if item.get("ewc_code") else ""
         if code and len(code) != 6:
-            raise ctx.fail(f"{key}.ewc_code", "a stream needs a full six-digit code")
+            raise ctx.fail(f"{key}.ewc_code", _("a stream needs a full six-digit code"))
         material = _canonical(item.get("material", ""))
         if material and material not in categories:
-            raise ctx.fail(f"{key}.material", f"unknown resource category '{material}'")
+            raise ctx.fail(f"{key}.material", _("unknown resource category '{material}'").format(material=material))
         if not code and not material:
-            raise ctx.fail(f"{key}.ewc_code", "give an ewc_code or a material")
+            raise ctx.fail(f"{key}.ewc_code", _("give an ewc_code or a material"))
         streams.append(Stream(
             id=ctx.text(item.get("id", f"{cid}-S{j + 1}"), f"{key}.id"), company_id=cid,
             quantity_base=to_base(ctx.number(item.get("quantity"), f"{key}.quantity"), unit), unit=unit,
@@ -355,14 +354,13 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
         unit = _unit(item, ctx, key)
         category = _canonical(item.get("category", ""))
         if category and category not in categories:
-            raise ctx.fail(f"{key}.category", f"unknown resource category '{category}'; expected one of "
-                           f"{', '.join(sorted(categories))}")  # fmt: skip
+            raise ctx.fail(f"{key}.category", _("unknown resource category '{category}'; expected one of {items}").format(category=category, items=', '.join(sorted(categories))))  # fmt: skip
         codes = item.get("accepted_codes", [])
         if isinstance(codes, str):
             codes = [c for c in codes.replace("|", ",").split(",") if c.strip()]
         accepted = tuple(_code(c, ctx, f"{key}.accepted_codes") for c in codes)
         if not category and not accepted:
-            raise ctx.fail(f"{key}.category", "give a category or accepted_codes")
+            raise ctx.fail(f"{key}.category", _("give a category or accepted_codes"))
         max_km = item.get("max_distance_km")
         needs.append(Need(
             id=ctx.text(item.get("id", f"{cid}-N{j + 1}"), f"{key}.id"), company_id=cid,
@@ -386,7 +384,7 @@ def _virtual(company: dict, ctx: _Ctx, where: str, categories: set[str]):
 
 def _unit(item: dict, ctx: _Ctx, key: str) -> Unit:
     if "quantity" not in item:
-        raise ctx.fail(f"{key}.quantity", "is required (per year, in the unit given by 'unit')")
+        raise ctx.fail(f"{key}.quantity", _("is required (per year, in the unit given by 'unit')"))
     try:
         return Unit.parse(item.get("unit", "t"))
     except ValueError as exc:
@@ -397,7 +395,7 @@ def _enum(kind, value, ctx: _Ctx, key: str):
     try:
         return kind(value)
     except ValueError:
-        raise ctx.fail(key, f"'{value}' is not one of {', '.join(str(v) for v in kind)}") from None
+        raise ctx.fail(key, _("'{value}' is not one of {items}").format(value=value, items=', '.join(str(v) for v in kind))) from None
 
 
 def _vocabulary(item: dict, name: str, parse, ctx: _Ctx, key: str) -> tuple[str, ...]:
@@ -412,7 +410,7 @@ def _standards(item: dict, name: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
     """Product standards by their ids in the knowledge base."""
     from symbiose.compat import load_knowledge_base
 
-    return _known_ids(item, name, load_knowledge_base().standards, "product standard", ctx, key)
+    return _known_ids(item, name, load_knowledge_base().standards, N_("product standard"), ctx, key)
 
 
 def _known_ids(item: dict, name: str, known, what: str, ctx: _Ctx, key: str) -> tuple[str, ...]:
@@ -421,7 +419,7 @@ def _known_ids(item: dict, name: str, known, what: str, ctx: _Ctx, key: str) -> 
     found = tuple(x.strip() for x in (value.split(";") if isinstance(value, str) else value) if x.strip())
     unknown = [x for x in found if x not in known]
     if unknown:
-        raise ctx.fail(f"{key}.{name}", f"unknown {what} '{unknown[0]}'; use one of {', '.join(known)}")
+        raise ctx.fail(f"{key}.{name}", _("unknown {what} '{value}'; use one of {items}").format(what=_(what), value=unknown[0], items=', '.join(known)))
     return found
 
 
@@ -429,14 +427,14 @@ def _approvals(item: dict, ctx: _Ctx, key: str) -> tuple[str, ...]:
     """Intake approvals by their ids in the knowledge base (intake_approvals.csv)."""
     from symbiose.compat import load_knowledge_base
 
-    return _known_ids(item, "approvals", load_knowledge_base().approvals, "intake approval", ctx, key)
+    return _known_ids(item, "approvals", load_knowledge_base().approvals, N_("intake approval"), ctx, key)
 
 
 def _category_of(item: dict, name: str, categories, ctx: _Ctx, key: str) -> str:
     """An optional resource category (aliases read as their current id)."""
     category = _canonical(str(item.get(name, "") or ""))
     if category and category not in categories:
-        raise ctx.fail(f"{key}.{name}", f"unknown resource category '{category}'")
+        raise ctx.fail(f"{key}.{name}", _("unknown resource category '{category}'").format(category=category))
     return category
 
 
@@ -470,7 +468,7 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
     company_ids = {c.id for c in base.companies}
     for i, cid in enumerate(scenario.remove_companies):
         if cid not in company_ids:
-            raise ctx.fail(f"remove_companies[{i}]", f"no company with id '{cid}' in the base network")
+            raise ctx.fail(f"remove_companies[{i}]", _("no company with id '{cid}' in the base network").format(cid=cid))
     removed = set(scenario.remove_companies)
     companies = [c for c in base.companies if c.id not in removed]
     streams = [s for s in base.streams if s.company_id not in removed]
@@ -482,7 +480,7 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
     for i, item in enumerate(scenario.scale):
         where = f"scale[{i}]"
         if "company" in item and item["company"] not in company_ids:
-            raise ctx.fail(f"{where}.company", f"no company with id '{item['company']}' in the base network")
+            raise ctx.fail(f"{where}.company", _("no company with id '{company}' in the base network").format(company=item['company']))
         factor = float(item["factor"])
         applies = item.get("applies_to", "both")
         hit = 0
@@ -503,7 +501,7 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
                 new.append(n)
             needs = new
         if hit == 0:
-            raise ctx.fail(where, "matches no stream or need of the base network; check company, code or category")
+            raise ctx.fail(where, _("matches no stream or need of the base network; check company, code or category"))
 
     for i, item in enumerate(scenario.route_costs):
         where = f"route_cost[{i}]"
@@ -519,9 +517,9 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
     for i, company in enumerate(scenario.add_companies):
         where = f"add_company[{i}]"
         if company["id"] in company_ids:
-            raise ctx.fail(f"{where}.id", f"'{company['id']}' already exists in the base network; choose a new id")
+            raise ctx.fail(f"{where}.id", _("'{id}' already exists in the base network; choose a new id").format(id=company['id']))
         if company["id"] in added:
-            raise ctx.fail(f"{where}.id", f"'{company['id']}' is added twice in this scenario; choose a new id")
+            raise ctx.fail(f"{where}.id", _("'{id}' is added twice in this scenario; choose a new id").format(id=company['id']))
         added.add(company["id"])
         new_company, new_streams, new_needs = _virtual(company, ctx, where, categories)
         companies.append(new_company)
@@ -530,7 +528,7 @@ def resolve(scenario: Scenario, base: Network) -> tuple[Network, MatchParameters
     ids = [s.id for s in streams] + [n.id for n in needs]
     if len(ids) != len(set(ids)):
         dup = sorted({x for x in ids if ids.count(x) > 1})[0]
-        raise ctx.fail("add_company", f"id '{dup}' is used twice; stream and need ids must be unique")
+        raise ctx.fail("add_company", _("id '{dup}' is used twice; stream and need ids must be unique").format(dup=dup))
     network = Network(tuple(companies), tuple(streams), tuple(needs), tuple(synergies), name=scenario.name)
     return network, scenario.params
 
@@ -550,5 +548,5 @@ def _freight_access(value, ctx: _Ctx, key: str) -> tuple[str, ...]:
     out = tuple(dict.fromkeys(str(x).strip() for x in items if str(x).strip()))
     bad = [x for x in out if x not in FREIGHT_ACCESS]
     if bad:
-        raise ctx.fail(key, f"'{bad[0]}' is not a freight access; use rail or port")
+        raise ctx.fail(key, _("'{value}' is not a freight access; use rail or port").format(value=bad[0]))
     return out

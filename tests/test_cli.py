@@ -99,7 +99,7 @@ def test_import_list_stage_and_export(runner, db, tmp_path, monkeypatch):
     moved = run(runner, db, "synergy-stage", "Y0001", "abandoned", "--reason", "trop humide")
     assert "Synergie Y0001 : abandonnée" in moved.stdout  # the stage named in French
     assert "trop humide" in run(runner, db, "list", "synergies").stdout
-    assert "no synergy" in run(runner, db, "synergy-stage", "Y9", "contacted", code=1).stderr
+    assert "aucune synergie" in run(runner, db, "synergy-stage", "Y9", "contacted", code=1).stderr
     run(runner, db, "synergy-stage", "Y0001", "signed", code=2)  # usage error
 
     out = tmp_path / "out"

@@ -575,3 +575,16 @@ def test_every_problem_of_a_bad_file_reads_in_french(tmp_path):
     assert not same, "problems not translated:\n" + "\n".join(same)
     assert all(", ligne " in p and " : " in p for p in told["fr"])
     assert "streams.csv, ligne 2, colonne « quantity » : « abc » n'est pas un nombre" in "\n".join(told["fr"])
+
+
+def test_a_bad_scenario_file_is_told_in_french(tmp_path):
+    from symbiose.errors import ScenarioError
+    from symbiose.scenarios import load_scenarios
+
+    bad = tmp_path / "taxe.toml"
+    bad.write_text('[scenario]\nname = "Taxe"\n[parameters]\ncarbon_price_eur_per_t = -3\n', encoding="utf-8")
+    with i18n.language("fr"), pytest.raises(ScenarioError) as caught:
+        load_scenarios(str(bad))
+    assert "taxe.toml : clé « parameters.carbon_price_eur_per_t » : doit être >= 0, pas -3" in str(caught.value)
+    with i18n.language("fr"), pytest.raises(ScenarioError, match="ce fichier de scénario n'existe pas"):
+        load_scenarios(str(tmp_path / "absent.toml"))

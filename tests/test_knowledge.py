@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from symbiose import i18n
 from symbiose.candidates import build_candidates, bulk_reach_km, pair_max_km
 from symbiose.compat import HAZARDOUS_CATEGORIES, load_knowledge_base, load_no_outlet_reasons
 from symbiose.domain import Company, Need, Network, Route, Stream
@@ -429,5 +430,5 @@ def test_a_scenario_site_with_rail_access_takes_slag_from_afar(kb):
     on_rail, _ = resolve(scenario({"add_company": [{**plant, "freight_access": ["rail"]}]}), base)
     arcs = build_candidates(on_rail, kb=kb).arcs
     assert arcs["freight_mode"].astype(str).tolist() == ["rail"]
-    with pytest.raises(ScenarioError, match="freight access"):
+    with i18n.language("en"), pytest.raises(ScenarioError, match="freight access"):
         resolve(scenario({"add_company": [{**plant, "freight_access": "canal"}]}), base)

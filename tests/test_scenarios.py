@@ -19,6 +19,8 @@ from symbiose.matching import MatchResult, run_match
 from symbiose.scenarios import Scenario, load_scenarios, parse_scenario, resolve
 from symbiose.units import Unit
 
+ENGLISH = pytest.mark.usefixtures("english")  # tests that read a message's English text
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.toml"))
 TOL = 1e-6  # EUR and t: the objective is a sum of integer cents
@@ -417,6 +419,7 @@ BAD_AT_RESOLVE = {
 }  # fmt: skip
 
 
+@ENGLISH
 @pytest.mark.parametrize("text, key", BAD_AT_LOAD.values(), ids=BAD_AT_LOAD.keys())
 def test_bad_scenario_file_fails_at_load_naming_file_and_key(text, key, tmp_path):
     path = tmp_path / "bad.toml"
@@ -428,6 +431,7 @@ def test_bad_scenario_file_fails_at_load_naming_file_and_key(text, key, tmp_path
     assert f"'{key}'" in message
 
 
+@ENGLISH
 @pytest.mark.parametrize("text, key, value", BAD_AT_RESOLVE.values(), ids=BAD_AT_RESOLVE.keys())
 def test_bad_scenario_file_fails_at_resolve_naming_file_and_key(text, key, value, demo, tmp_path):
     path = tmp_path / "bad.toml"
@@ -441,6 +445,7 @@ def test_bad_scenario_file_fails_at_resolve_naming_file_and_key(text, key, value
     assert value in message
 
 
+@ENGLISH
 def test_unknown_variant_names_file_and_variant(tmp_path):
     path = tmp_path / "with_variants.toml"
     path.write_text(
@@ -454,6 +459,7 @@ def test_unknown_variant_names_file_and_variant(tmp_path):
     assert str(path) in message and "'expensive'" in message and "cheap" in message
 
 
+@ENGLISH
 def test_bad_variant_names_file_variant_and_key(tmp_path):
     path = tmp_path / "with_variants.toml"
     path.write_text(
@@ -476,11 +482,13 @@ def test_invalid_toml_names_file_and_line(tmp_path):
     assert "line 5" in message
 
 
+@ENGLISH
 def test_missing_file_is_a_scenario_error(tmp_path):
     with pytest.raises(ScenarioError, match="no such scenario file"):
         load_scenarios(tmp_path / "nowhere.toml")
 
 
+@ENGLISH
 def test_duplicate_added_company_id_is_an_error(demo, tmp_path):
     one = ADD.format(commune="Jonzac", codes='"170802"', virgin=0).replace('"X-1"', '"X-A"')
     two = (

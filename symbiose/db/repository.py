@@ -676,7 +676,7 @@ def read_bundle_for(session: Session, path: str | Path) -> Network:
 def get_company(session: Session, company_id: str) -> Company:
     row = session.get(CompanyRow, company_id)
     if row is None:
-        raise NotFoundError(f"no company with id '{company_id}'")
+        raise NotFoundError(_("no company with id '{company_id}'").format(company_id=company_id))
     return company_from_row(row)
 
 
@@ -684,7 +684,7 @@ def delete_company(session: Session, company_id: str, *, actor: str = "system") 
     """Delete a company with its streams, needs, their synergies and its user accounts."""
     row = session.get(CompanyRow, company_id)
     if row is None:
-        raise NotFoundError(f"no company with id '{company_id}'; nothing was deleted")
+        raise NotFoundError(_("no company with id '{company_id}'; nothing was deleted").format(company_id=company_id))
     detail = {"name": row.name, "streams": len(row.streams), "needs": len(row.needs)}
     session.delete(row)
     _audit(session, actor, "delete", "company", company_id, detail)
@@ -697,7 +697,7 @@ def load_demo(session: Session, *, actor: str = "system") -> ImportSummary:
 
     folder = data_dir() / "demo"
     if not (folder / "companies.csv").is_file():
-        raise NotFoundError(f"the demo network is missing: no companies.csv in {folder}")
+        raise NotFoundError(_('the demo network is missing: no companies.csv in {folder}').format(folder=folder))
     network = read_bundle_for(session, folder)
     return save_network(session, network, actor=actor)
 
@@ -709,7 +709,7 @@ def load_demo(session: Session, *, actor: str = "system") -> ImportSummary:
 def get_synergy(session: Session, synergy_id: str) -> Synergy:
     row = session.get(SynergyRow, synergy_id)
     if row is None:
-        raise NotFoundError(f"no synergy with id '{synergy_id}'")
+        raise NotFoundError(_("no synergy with id '{synergy_id}'").format(synergy_id=synergy_id))
     return synergy_from_row(row)
 
 
@@ -752,9 +752,9 @@ def create_synergy(
     stage = _stage(stage)
     stream = session.get(StreamRow, stream_id)
     if stream is None:
-        raise NotFoundError(f"no stream with id '{stream_id}'")
+        raise NotFoundError(_("no stream with id '{stream_id}'").format(stream_id=stream_id))
     if session.get(NeedRow, need_id) is None:
-        raise NotFoundError(f"no need with id '{need_id}'")
+        raise NotFoundError(_("no need with id '{need_id}'").format(need_id=need_id))
     if stage is Stage.ABANDONED and not reason.strip():
         raise ValidationError("an abandoned synergy needs a reason; pass one")
     if quantity_base is not None and quantity_base < 0:
@@ -825,7 +825,7 @@ def set_synergy_stage(
     row = locked_row(session, SynergyRow, synergy_id)
     if row is None:
         raise NotFoundError(
-            f"no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'"
+            _("no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'").format(synergy_id=synergy_id)
         )
     if expected_version is not None and row.version != expected_version:
         raise changed_since_error("synergies", synergy_id, row.updated_by, row.updated_at)
@@ -875,7 +875,7 @@ def follow_pair(
     carries ``quantity_base`` (the suggestion's tradable quantity).
     """
     if locked_row(session, StreamRow, stream_id) is None:
-        raise NotFoundError(f"no stream with id '{stream_id}'")
+        raise NotFoundError(_("no stream with id '{stream_id}'").format(stream_id=stream_id))
     rows = session.scalars(
         select(SynergyRow)
         .where(SynergyRow.stream_id == stream_id, SynergyRow.need_id == need_id,
@@ -912,7 +912,7 @@ def stage_history(session: Session, synergy_id: str | None = None) -> list[Stage
     if synergy_id is not None:
         if session.get(SynergyRow, synergy_id) is None:
             raise NotFoundError(
-                f"no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'"
+                _("no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'").format(synergy_id=synergy_id)
             )
         query = query.where(StageChangeRow.synergy_id == synergy_id)
     return [
