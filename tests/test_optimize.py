@@ -401,3 +401,23 @@ def test_the_search_keeps_the_best_slice_and_reports_why_it_stopped(monkeypatch)
     search, calls = _scripted_search(monkeypatch, [(unknown, 0.0, 0.0, [0, 0]), (feasible, 1.5e9, 2e9, [2, 3])])
     assert [c[0] for c in calls] == [1.0, 4.0]
     assert search.values == [2, 3] and search.name == "FEASIBLE"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_connected_components_number_them_as_scipy_does(seed):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as scipy_components
+
+    from symbiose.optimize import connected_components
+
+    rng = np.random.default_rng(seed)
+    k = 2_000
+    cases = [(rng.integers(0, k, 1_500), k + rng.integers(0, k, 1_500)),  # many small components
+             (rng.integers(0, k, 6_000), k + rng.integers(0, k, 6_000))]  # one large one  # fmt: skip
+    streams, needs = rng.permutation(k), rng.permutation(k)  # a long chain, nodes shuffled
+    cases.append((np.concatenate([streams, streams[1:]]), k + np.concatenate([needs, needs[:-1]])))
+    cases.append((np.zeros(0, np.int64), np.zeros(0, np.int64)))  # no edge: every node alone
+    for u, v in cases:
+        graph = coo_matrix((np.ones(len(u)), (u, v)), shape=(2 * k, 2 * k))
+        expected = scipy_components(graph, directed=False)[1]
+        assert connected_components(2 * k, u, v).tolist() == expected.tolist()
