@@ -388,11 +388,12 @@ def test_the_search_keeps_the_best_slice_and_reports_why_it_stopped(monkeypatch)
     # proven optimal in the second slice
     search, calls = _scripted_search(monkeypatch, [(feasible, 1.5e9, 2e9, [2, 3]), (optimal, 1.6e9, 1.6e9, [4, 5])])
     assert search.name == "OPTIMAL" and search.values == [4, 5] and search.bound == 1.6e9
-    # gains worth going on until the time is out: five slices of a second, the last solution kept
+    # gains worth going on until the time is out: slices of 1 s, 2 s, then the 2 s left of 5 s
+    # (each twice as long as the one before), each from the previous one's solution
     gains = [(feasible, 1e9 * (1 + k / 10), 2e9, [k, k]) for k in range(1, 7)]
     search, calls = _scripted_search(monkeypatch, gains)
-    assert [c[0] for c in calls] == [1.0] * 5 and [c[1] for c in calls] == [[1, 1], [1, 1], [2, 2], [3, 3], [4, 4]]
-    assert search.values == [5, 5] and search.name == "FEASIBLE"
+    assert [c[0] for c in calls] == [1.0, 2.0, 2.0] and [c[1] for c in calls] == [[1, 1], [1, 1], [2, 2]]
+    assert search.values == [3, 3] and search.name == "FEASIBLE"
     # a slice cut short by the wall clock after a solution: the solution found is kept
     search, _ = _scripted_search(monkeypatch, [(feasible, 1.5e9, 2e9, [2, 3]), (unknown, 0.0, 0.0, [0, 0])])
     assert search.values == [2, 3] and search.bound == 2e9 and search.name == "FEASIBLE"
