@@ -3,8 +3,9 @@
 Candidates are data: one row per (stream, need) pair in a DataFrame built by vectorised code.
 Compatibility comes from the knowledge base (a waste code substitutes a resource category), from
 a need's own accepted codes or prefixes, or from a stream's ``material`` equal to a need's
-category. Distances are pruned with a k-d tree over unit-sphere coordinates (exact chord bound
-for the great-circle radius), then computed with vectorised haversine, never geopy in a loop.
+category. Distances are pruned over unit-sphere coordinates (exact chord bound for the
+great-circle radius; a k-d tree on large networks, every pair directly on small ones), then
+computed with vectorised haversine, never geopy in a loop.
 
 Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e in kg):
 
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from symbiose import logistics
 from symbiose.compat import KnowledgeBase, load_knowledge_base
@@ -453,6 +453,10 @@ def _key_reach_km(kb: KnowledgeBase, params: MatchParameters, category: str, roa
 
 PAIR_COLUMNS = ["o", "s", "n"]
 NEED_CHUNK = 4096  # needs queried at once: bounds the lists of hits held in memory
+# up to this many (offer, need) pairs in all key groups together, every pair's distance is
+# computed (10 to 40 ns a pair: at most about 0.05 s, under the 0.2 s that importing
+# scipy.spatial costs a process); beyond it a k-d tree per group
+DIRECT_PAIRS = 2_000_000
 RIVAL_CHUNK = 200_000  # pairs whose rival ways are looked up at once
 
 
@@ -537,6 +541,9 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
     accepts_by_key = {key: grp["n"].to_numpy() for key, grp in accepts.groupby("key", sort=False)}
     stream_access = _stream_accesses(streams)
     accesses = stream_access | {a for text in needs["freight_access"] for a in text.split(";") if a}
+    offer_counts = offers["key"].value_counts()
+    need_counts = accepts["key"].value_counts().reindex(offer_counts.index, fill_value=0)
+    direct = int((offer_counts * need_counts).sum()) <= DIRECT_PAIRS  # small networks: no k-d tree
     for key, grp in offers.groupby("key", sort=False):
         n_rows = accepts_by_key.get(key)
         if n_rows is None:
@@ -545,7 +552,7 @@ def _pairs(offers, streams, needs, params: MatchParameters, kb: KnowledgeBase) -
         search_km[o_rows] = _group_search_km(key, grp, n_rows, needs, params, kb, accesses)
         if params.max_candidates_per_stream is None:
             radius_km = _need_radius_km(key, grp, n_rows, needs, params, kb, stream_access)
-            g_rows, n_local = _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km, params.road_factor)
+            g_rows, n_local = _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km, params.road_factor, direct)
         else:
             g_rows, n_local = _nearest(grp, n_rows, s_xyz, n_xyz, search_km[o_rows[0]], params)
         found.append((o_rows[g_rows], n_rows[n_local]))
@@ -598,16 +605,55 @@ def _with_rivals(o, n, offers, accepts, s_xyz, n_xyz, search_km, road_factor):
     return np.concatenate(found_o), np.concatenate(found_n)
 
 
-def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor: float):
-    """(group row, need position) of every offer within each need's reach (``radius_km``)."""
+def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor: float, direct: bool):
+    """(group row, need position) of every offer within each need's reach (``radius_km``);
+    ``direct``: every pair's distance computed, else a k-d tree (the same pairs either way)."""
     reach = np.isfinite(radius_km) & (radius_km >= 0)
     chord = np.where(reach, _search_chord(np.where(reach, radius_km, 0.0), road_factor), -1.0)
-    tree = cKDTree(s_xyz[grp["s"].to_numpy()])
-    g_parts, n_parts = [], []
+    points = s_xyz[grp["s"].to_numpy()]
     targets = np.nonzero(reach)[0]
+    if direct:
+        g_rows, n_local = _within_chord_directly(points, n_xyz[n_rows[targets]], chord[targets])
+        n_local = targets[n_local]
+    else:
+        g_rows, n_local = _within_chord_by_tree(points, n_xyz[n_rows], chord, targets)
+    order = np.lexsort((n_local, g_rows))  # offer by offer, as the nearest-k search gives them
+    return g_rows[order], n_local[order]
+
+
+def _within_chord_directly(points: np.ndarray, centres: np.ndarray, chord: np.ndarray):
+    """(point, centre) of every point within its centre's chord, every pair computed: on small
+    groups this costs less than building a k-d tree (and importing scipy.spatial).
+
+    The test is the k-d tree's own: the squared distance summed coordinate by coordinate, in
+    that order, against the squared radius (scipy's ``query_ball_point`` with p = 2), so both
+    find the same pairs to the last bit.
+    """
+    p_parts, c_parts = [], []
+    step = max(1, DIRECT_PAIRS // max(len(points), 1) // 4)  # a few million pairs at once
+    for start in range(0, len(centres), step):
+        c = centres[start:start + step]
+        d2 = (points[None, :, 0] - c[:, None, 0]) ** 2
+        d2 += (points[None, :, 1] - c[:, None, 1]) ** 2
+        d2 += (points[None, :, 2] - c[:, None, 2]) ** 2
+        local, point = np.nonzero(d2 <= (chord[start:start + step] ** 2)[:, None])
+        p_parts.append(point)
+        c_parts.append(local + start)
+    if not p_parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(p_parts).astype(np.int64), np.concatenate(c_parts).astype(np.int64)
+
+
+def _within_chord_by_tree(points: np.ndarray, centres: np.ndarray, chord: np.ndarray, targets: np.ndarray):
+    """(point, centre position) of every point within the chord of each centre of ``targets``,
+    by a k-d tree over the points."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(points)
+    g_parts, n_parts = [], []
     for start in range(0, len(targets), NEED_CHUNK):
         local = targets[start:start + NEED_CHUNK]
-        hits = tree.query_ball_point(n_xyz[n_rows[local]], chord[local], return_sorted=False)
+        hits = tree.query_ball_point(centres[local], chord[local], return_sorted=False)
         lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
         if not lengths.sum():
             continue
@@ -615,14 +661,14 @@ def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor:
         n_parts.append(np.repeat(local, lengths))
     if not g_parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    g_rows, n_local = np.concatenate(g_parts), np.concatenate(n_parts)
-    order = np.lexsort((n_local, g_rows))  # offer by offer, as the nearest-k search gives them
-    return g_rows[order], n_local[order]
+    return np.concatenate(g_parts), np.concatenate(n_parts)
 
 
 def _nearest(grp, n_rows, s_xyz, n_xyz, search_km: float, params: MatchParameters):
     """(group row, need position) of each offer's nearest compatible needs within the group's
     largest reach (``max_candidates_per_stream``; the exact reach is applied pair by pair)."""
+    from scipy.spatial import cKDTree
+
     radius = chord_for_km(search_km / params.road_factor * (1 + 1e-9))
     tree = cKDTree(n_xyz[n_rows])
     points = s_xyz[grp["s"].to_numpy()]

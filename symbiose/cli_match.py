@@ -40,9 +40,9 @@ def load_base(base: str, database: str | None = None) -> Network:
 
 
 def _network_and_params(bundle: str | None, scenario: str | None, database: str | None):
-    from symbiose.scenarios import load_scenarios, resolve
-
     if scenario:
+        from symbiose.scenarios import load_scenarios, resolve
+
         scenarios = load_scenarios(scenario)
         chosen = scenarios[0]
         base = load_base(bundle or chosen.base, database)

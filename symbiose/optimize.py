@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from symbiose.candidates import ALL_MONTHS, Candidates
 from symbiose.errors import InfeasibleError, RangeError, SolverError
@@ -39,6 +37,33 @@ from symbiose.ranges import SOLVER_INT_LIMIT
 from symbiose.units import BASE_PER_UNIT
 
 INT64_SAFE = SOLVER_INT_LIMIT
+
+
+def connected_components(n_nodes: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The component of each of ``n_nodes`` nodes joined by the edges (u, v), numbered by their
+    smallest node (0 for node 0's, then in the order of their first node): the numbering of
+    scipy's ``csgraph.connected_components``, without importing scipy.sparse.
+
+    Every node points to a smaller node of its component; each round hooks the larger of the two
+    roots an edge joins under the smaller, then halves every path until each node points at its
+    root, which ends as the component's smallest node.
+    """
+    parent = np.arange(n_nodes)
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    while len(u):
+        pu, pv = parent[u], parent[v]
+        low, high = np.minimum(pu, pv), np.maximum(pu, pv)
+        apart = low != high
+        if not apart.any():
+            break
+        np.minimum.at(parent, high[apart], low[apart])
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+        u, v = u[apart], v[apart]  # edges already inside one tree stay so
+    return np.unique(parent, return_inverse=True)[1]
 
 
 @dataclass(frozen=True)
@@ -135,8 +160,7 @@ def problem_structure(candidates: Candidates) -> Structure:
     ns, nn = len(streams), len(needs)
     s_idx = arcs["s"].to_numpy(dtype=np.int64)
     n_idx = arcs["n"].to_numpy(dtype=np.int64)
-    graph = coo_matrix((np.ones(len(arcs)), (s_idx, ns + n_idx)), shape=(ns + nn, ns + nn))
-    _, label = connected_components(graph, directed=False)
+    label = connected_components(ns + nn, s_idx, ns + n_idx)
     s_bits = streams["month_bits"].to_numpy(dtype=np.int64)
     n_bits = needs["month_bits"].to_numpy(dtype=np.int64)
     seasonal_node = np.concatenate([s_bits != ALL_MONTHS, n_bits != ALL_MONTHS])
@@ -331,8 +355,7 @@ def blocks(problem: Problem) -> list[np.ndarray]:
     a = len(problem.stream_nodes)
     snode, nnode = ex["snode"].to_numpy(np.int64), ex["nnode"].to_numpy(np.int64)
     size = a + len(problem.need_nodes)
-    graph = coo_matrix((np.ones(len(ex)), (snode, a + nnode)), shape=(size, size))
-    _, label = connected_components(graph, directed=False)
+    label = connected_components(size, snode, a + nnode)
     arc_label = label[snode]
     order = np.argsort(arc_label, kind="stable")
     bounds = np.flatnonzero(np.diff(arc_label[order])) + 1

@@ -655,15 +655,22 @@ def suggestion_blocks(table: pd.DataFrame | SuggestionPlan, rows: int | None = N
 
 def plan_suggestions(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
                      implemented: Collection[tuple[str, str]] = (),
-                     available: Mapping[str, int] | None = None) -> SuggestionPlan:  # fmt: skip
-    """The suggestions :func:`suggest` gives, chosen but not yet built (:class:`SuggestionPlan`)."""
+                     available: Mapping[str, int] | None = None,
+                     intermediary: np.ndarray | None = None) -> SuggestionPlan:  # fmt: skip
+    """The suggestions :func:`suggest` gives, chosen but not yet built (:class:`SuggestionPlan`).
+
+    ``intermediary``: :func:`_intermediaries` of every need, when already found (the leads'
+    plan shares the needs of the main one)."""
     if top_n < 1:
         raise ValueError("top_n must be at least 1")
     if available is not None:  # a stream committed to synergies in place offers only what they leave
         candidates = _left_by_synergies(candidates, available)
     arcs = candidates.arcs
     streams, needs = candidates.streams, candidates.needs
-    leads = _lead_plan(candidates, top_n) if candidates.leads is not None and len(candidates.leads) else None
+    leads = None
+    if candidates.leads is not None and len(candidates.leads):
+        intermediary = _intermediaries(candidates, np.arange(len(needs))) if intermediary is None else intermediary
+        leads = _lead_plan(candidates, top_n, intermediary)
     if not len(arcs):
         none, nothing = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         return SuggestionPlan(candidates, none, none, none.astype(bool), none.astype(float), none.astype(bool),
@@ -722,7 +729,8 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
         rank_index=_rank_index(np.concatenate([key[by_stream], key[by_need]]), group),
         ahead_of_larger=ahead, behind_smaller=behind, optimum_base=optimum[rows],
         destination=destinations(candidates, np.arange(len(streams))),
-        intermediary=_intermediaries(candidates, np.arange(len(needs))) if len(rows) else np.zeros(0, dtype=object),
+        intermediary=np.zeros(0, dtype=object) if not len(rows) else (
+            _intermediaries(candidates, np.arange(len(needs))) if intermediary is None else intermediary),
         leads=leads,
     )  # fmt: skip
 
@@ -740,7 +748,7 @@ def destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:
     return np.array([named.get(d, d) for d in goes], dtype=object)[s]  # per stream, not per pair
 
 
-def _lead_plan(candidates: Candidates, top_n: int) -> SuggestionPlan:
+def _lead_plan(candidates: Candidates, top_n: int, intermediary: np.ndarray) -> SuggestionPlan:
     """Stream-side suggestions of raw residues that reach a standard-bound need only through an
     intermediary (``candidates.leads``): the intermediary's service counts as a pre-treatment, the
     reason names the standard and who makes it; ranked apart (``outlet`` 'intermediary')."""
@@ -752,7 +760,8 @@ def _lead_plan(candidates: Candidates, top_n: int) -> SuggestionPlan:
     leads["value_cents"] = leads["value_cents"].to_numpy(dtype=float) - cost
     step = leads["pretreatment"].astype(str)
     leads["pretreatment"] = np.where(step == "none", "intermediary", step + "+intermediary")
-    plan = plan_suggestions(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n)
+    plan = plan_suggestions(dataclasses.replace(candidates, arcs=leads, leads=None), None, top_n=top_n,
+                            intermediary=intermediary)  # fmt: skip
     side = plan.stream_side  # the stream side only
     plan = dataclasses.replace(plan, rows=plan.rows[side], rank=plan.rank[side], stream_side=plan.stream_side[side],
                                rank_index=plan.rank_index[side], ahead_of_larger=plan.ahead_of_larger[side],

@@ -149,3 +149,32 @@ def test_pairs_valued_by_blocks_give_the_same_table(monkeypatch):
     by_blocks = build_candidates(network).arcs
     assert len(whole) > 3 * 97
     pd.testing.assert_frame_equal(by_blocks, whole)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pairs_found_directly_are_those_of_the_k_d_tree(seed, monkeypatch):
+    # small networks compute every pair's distance; large ones use a k-d tree: the same arcs
+    network = varied_network(seed)
+    direct = build_candidates(network).arcs
+    monkeypatch.setattr(candidates_mod, "DIRECT_PAIRS", 0)
+    by_tree = build_candidates(network).arcs
+    assert len(direct) > 50
+    pd.testing.assert_frame_equal(direct, by_tree)
+
+
+def test_the_direct_test_is_the_k_d_tree_s_own_at_the_boundary():
+    # radii set to the very chord of some pairs (and one ulp either side), as numpy and as the
+    # great-circle formula give it: the pairs on the boundary are found by both or by neither
+    from symbiose.candidates import _within_chord_by_tree, _within_chord_directly, unit_vectors
+
+    rng = np.random.default_rng(7)
+    points = unit_vectors(44 + rng.random(300), rng.random(300))
+    centres = unit_vectors(44 + rng.random(200), rng.random(200))
+    partner = rng.integers(0, 300, 200)
+    exact = np.linalg.norm(points[partner] - centres, axis=1)
+    summed = np.sqrt(((points[partner] - centres) ** 2).sum(axis=1))
+    for chord in (exact, summed, np.nextafter(exact, 0), np.nextafter(exact, 1), np.full(200, 0.002)):
+        direct = set(zip(*_within_chord_directly(points, centres, chord), strict=True))
+        tree = set(zip(*_within_chord_by_tree(points, centres, chord, np.arange(200)), strict=True))
+        assert direct == tree
+        assert len(direct) > 0

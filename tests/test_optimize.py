@@ -299,3 +299,126 @@ def test_invariants_capacity_compatibility_distance_and_shuffle(seed, shuffle_se
     shuffled = Network(*(tuple(rng.sample(t, len(t))) for t in (net.companies, net.streams, net.needs)))
     again = run_match(shuffled, params)
     assert again.allocation.objective_cents == pytest.approx(result.allocation.objective_cents, abs=0.5)
+
+
+def test_a_slice_is_worth_another_when_it_gains_a_euro_and_a_ten_thousandth():
+    from symbiose.rules import worth_another_slice
+
+    unit = 100 * 1000  # one euro a year in the model's units (cents x kg per t)
+    # from 3 341 689 EUR/yr the threshold is 1e-4 of it: 334.17 EUR/yr
+    assert not worth_another_slice(59.40 * unit, 3_341_689.15 * unit)
+    assert not worth_another_slice(334 * unit, 3_341_689.15 * unit)
+    assert worth_another_slice(335 * unit, 3_341_689.15 * unit)
+    # from 5 000 EUR/yr the threshold is 0.50 EUR/yr: the euro a year wins
+    assert not worth_another_slice(0.99 * unit, 5_000 * unit)
+    assert worth_another_slice(1.0 * unit, 5_000 * unit)
+    # a negative start (fixed costs larger than the gains) counts by its size
+    assert not worth_another_slice(50 * unit, -1_000_000 * unit)
+
+
+class _ScriptedSolver:
+    """What a CP-SAT slice returns, scripted: objective, bound and each variable's value."""
+
+    def __init__(self, objective, bound, values):
+        self.objective_value, self.best_objective_bound, self._values = objective, bound, values
+
+    def value(self, var):
+        return self._values[var.index]
+
+    def status_name(self, status):
+        from ortools.sat.python import cp_model
+
+        return {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.UNKNOWN: "UNKNOWN"}[status]
+
+
+def _scripted_search(monkeypatch, script, limit=5.0):
+    """Run the slices on a two-variable model, each slice answered from ``script`` (status,
+    objective, bound, values); returns the search and, per slice, (seconds, hint)."""
+    from ortools.sat.python import cp_model
+
+    from symbiose import rules
+
+    model = cp_model.CpModel()
+    variables = [model.new_int_var(0, 10**9, "a"), model.new_int_var(0, 10**9, "b")]
+    model.add_hint(variables[0], 1)
+    model.add_hint(variables[1], 1)
+    calls, clock = [], [0.0]
+
+    def slice_(m, seconds, wall):
+        hint = dict(zip(m.proto.solution_hint.vars, m.proto.solution_hint.values, strict=True))
+        calls.append((seconds, [hint[v.index] for v in variables]))
+        clock[0] += seconds  # each slice takes all its time
+        status, objective, bound, values = script[len(calls) - 1]
+        return _ScriptedSolver(objective, bound, values), status
+
+    monkeypatch.setattr(rules, "_cp_sat_solve", slice_)
+    monkeypatch.setattr(rules.time, "perf_counter", lambda: clock[0])
+    return rules._search_in_slices(model, variables, 1_000_000_000.0, 0.0, limit), calls
+
+
+def test_the_search_stops_at_the_first_slice_that_gains_too_little(monkeypatch):
+    from ortools.sat.python import cp_model
+
+    feasible = cp_model.FEASIBLE
+    # hint worth 1e9 (10 000 EUR/yr): slice 1 gains 1e6 (>= 1e-4 x 1e9 = 1e5), slice 2 gains
+    # 5e4 from 1.001e9 (< 1.001e5): stop after it, keeping slice 2's solution and the tightest bound
+    search, calls = _scripted_search(monkeypatch, [
+        (feasible, 1_001_000_000.0, 1_200_000_000.0, [2, 3]),
+        (feasible, 1_001_050_000.0, 1_100_000_000.0, [4, 5]),
+        (feasible, 2_000_000_000.0, 2_000_000_000.0, [9, 9]),  # never run
+    ])  # fmt: skip
+    assert len(calls) == 2 and search.slices == 2
+    assert calls[1][1] == [2, 3]  # the second slice started from the first one's solution
+    assert search.values == [4, 5] and search.objective == 1_001_050_000.0
+    assert search.bound == 1_100_000_000.0
+    assert search.name == "FEASIBLE (stopped: the last slice gained less than 0.01 % or a euro a year)"
+
+
+def test_the_search_keeps_the_best_slice_and_reports_why_it_stopped(monkeypatch):
+    from ortools.sat.python import cp_model
+
+    feasible, optimal, unknown = cp_model.FEASIBLE, cp_model.OPTIMAL, cp_model.UNKNOWN
+    # the first slice gains 5e4 over the hint's 1e9: half a euro (a euro is 100 cents x 1000)
+    search, calls = _scripted_search(monkeypatch, [(feasible, 1_000_050_000.0, 1.2e9, [2, 3])])
+    assert len(calls) == 1 and calls[0][0] == 1.0
+    assert search.name == "FEASIBLE (stopped: less than a euro a year better than the heuristic)"
+    # nothing better than the hint
+    search, _ = _scripted_search(monkeypatch, [(feasible, 1_000_000_000.0, 1.2e9, [1, 1])])
+    assert search.name == "FEASIBLE (stopped: no better than the heuristic)"
+    # proven optimal in the second slice
+    search, calls = _scripted_search(monkeypatch, [(feasible, 1.5e9, 2e9, [2, 3]), (optimal, 1.6e9, 1.6e9, [4, 5])])
+    assert search.name == "OPTIMAL" and search.values == [4, 5] and search.bound == 1.6e9
+    # gains worth going on until the time is out: slices of 1 s, 2 s, then the 2 s left of 5 s
+    # (each twice as long as the one before), each from the previous one's solution
+    gains = [(feasible, 1e9 * (1 + k / 10), 2e9, [k, k]) for k in range(1, 7)]
+    search, calls = _scripted_search(monkeypatch, gains)
+    assert [c[0] for c in calls] == [1.0, 2.0, 2.0] and [c[1] for c in calls] == [[1, 1], [1, 1], [2, 2]]
+    assert search.values == [3, 3] and search.name == "FEASIBLE"
+    # a slice cut short by the wall clock after a solution: the solution found is kept
+    search, _ = _scripted_search(monkeypatch, [(feasible, 1.5e9, 2e9, [2, 3]), (unknown, 0.0, 0.0, [0, 0])])
+    assert search.values == [2, 3] and search.bound == 2e9 and search.name == "FEASIBLE"
+    # nothing at all in the first slice: one last search with the time left, as one piece
+    # (5 s allowed, 1 s spent in the first slice: 4 s left)
+    search, calls = _scripted_search(monkeypatch, [(unknown, 0.0, 0.0, [0, 0]), (feasible, 1.5e9, 2e9, [2, 3])])
+    assert [c[0] for c in calls] == [1.0, 4.0]
+    assert search.values == [2, 3] and search.name == "FEASIBLE"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_connected_components_number_them_as_scipy_does(seed):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as scipy_components
+
+    from symbiose.optimize import connected_components
+
+    rng = np.random.default_rng(seed)
+    k = 2_000
+    cases = [(rng.integers(0, k, 1_500), k + rng.integers(0, k, 1_500)),  # many small components
+             (rng.integers(0, k, 6_000), k + rng.integers(0, k, 6_000))]  # one large one  # fmt: skip
+    streams, needs = rng.permutation(k), rng.permutation(k)  # a long chain, nodes shuffled
+    cases.append((np.concatenate([streams, streams[1:]]), k + np.concatenate([needs, needs[:-1]])))
+    cases.append((np.zeros(0, np.int64), np.zeros(0, np.int64)))  # no edge: every node alone
+    for u, v in cases:
+        graph = coo_matrix((np.ones(len(u)), (u, v)), shape=(2 * k, 2 * k))
+        expected = scipy_components(graph, directed=False)[1]
+        assert connected_components(2 * k, u, v).tolist() == expected.tolist()

@@ -227,11 +227,14 @@ def test_match_command_writes_the_files_of_the_whole_table(tmp_path, demo_result
 
 def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path):
     # `symbiose match --bundle` starts faster without SQLAlchemy (the database commands load it)
-    # and without geopy (the gazetteer places the companies without it)
+    # and without geopy (the gazetteer places the companies without it); on a network as small
+    # as the demo, without scipy's k-d tree and sparse graphs either (pairs and components are
+    # found with numpy, the same ones: test_candidates_scale, test_optimize)
     code = (
         "import sys\nfrom symbiose.cli import main\n"
         f"main(['match', '--bundle', {str(DEMO)!r}, '--out', {str(tmp_path)!r}], standalone_mode=False)\n"
-        "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit', 'geopy') if m in sys.modules))"
+        "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit', 'geopy', 'scipy.spatial', 'scipy.sparse')"
+        " if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
