@@ -188,7 +188,43 @@ def echo_frame(frame, fmt: str = "table", *, empty: str | None = None) -> None:
     elif frame.empty:
         click.echo(empty or _("(nothing)"))
     else:
-        click.echo(frame.to_string(index=False, na_rep=""))
+        click.echo(readable_frame(frame).to_string(index=False, na_rep=""))
+
+
+# headers of the tables printed on the terminal that are not columns of the import format
+COLUMN_WORDS = {
+    "synergy_id": N_("synergy"), "stream_id": N_("stream"), "need_id": N_("need"), "when": N_("when"),
+    "who": N_("who"), "from": N_("from"), "to": N_("to"), "reason": N_("reason"),
+    "supplier_id": N_("supplier"), "receiver_id": N_("receiver"), "route_cost_eur": N_("route cost (EUR/unit)"),
+    "virgin_price_eur": N_("virgin price (EUR/unit)"),
+    "quantity_stability_pct": N_("kept when quantities vary (%)"),
+    "exit_stability_pct": N_("kept when a partner leaves (%)"), "exits_tested": N_("departures tested"),
+    "mean_quantity_in_draws": N_("mean quantity in the draws"),
+}  # fmt: skip
+
+
+def readable_frame(frame):
+    """A table as its reader's language writes it: French headers (the import templates' words),
+    stages and routes in words, decimal commas and grouped thousands (``17 276,938``). English
+    tables are printed as they are."""
+    from symbiose.i18n import fmt_decimal, get_language
+    from symbiose.labels import route_label
+
+    if get_language() == "en":
+        return frame
+    from symbiose.bundle import TABLES
+
+    headers = {c.name: c.french for columns in TABLES.values() for c in columns}
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if column in ("stage", "from", "to"):
+            shown[column] = [stage_label(v) if v else "" for v in values]
+        elif column == "route":
+            shown[column] = [route_label(v) if v else "" for v in values]
+        elif values.dtype.kind == "f":
+            shown[column] = ["" if v != v else fmt_decimal(v, 6) for v in values]
+    return shown.rename(columns=lambda c: _(COLUMN_WORDS[c]) if c in COLUMN_WORDS else headers.get(c, _(c)))
 
 
 def _echo_summary(summary) -> None:
@@ -420,7 +456,7 @@ def network_frame(network: Network, table: str):
                 "material": s.material,
                 "quantity": from_base(s.quantity_base, s.unit),
                 "unit": str(s.unit),
-                "months": format_months(s.months) or "all",
+                "months": format_months(s.months) or _("all year"),
                 "route": str(s.route),
                 "route_cost_eur": from_cents(s.route_cost_cents),
                 "description": s.description,
@@ -450,7 +486,7 @@ def network_frame(network: Network, table: str):
                 "unit": str(n.unit),
                 "virgin_price_eur": from_cents(n.virgin_price_cents),
                 "max_distance_km": n.max_distance_km,
-                "months": format_months(n.months) or "all",
+                "months": format_months(n.months) or _("all year"),
                 "hazardous_permit": n.hazardous_permit,
                 "description": n.description,
             }

@@ -169,7 +169,9 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, 
     with terminal_progress(_("Solving the varied networks")) as progress:
         table = run_robustness(network, params, draws=draws, variation=variation, seed=seed,
                                workers=workers, progress=progress, cluster=cluster)  # fmt: skip
-    click.echo(table.to_string(index=False))
+    from symbiose.cli import echo_frame
+
+    echo_frame(table)
     if out_dir:
         from symbiose.safe_output import atomic_folder, escape_frame
 

@@ -89,7 +89,7 @@ def test_import_list_stage_and_export(runner, db, tmp_path, monkeypatch):
     assert "Rien n'a changé." in run(runner, db, "import", str(folder), "--yes").stdout
 
     table = run(runner, db, "list", "streams").stdout
-    assert "S0001" in table and "03 01 05" in table and "1200.5" in table
+    assert "S0001" in table and "03 01 05" in table and "1\u00a0200,5" in table  # French number format
     listed = run(runner, db, "list", "companies", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(listed.removeprefix("\ufeff")), delimiter=";"))
     assert [r["id"] for r in rows] == ["C001", "C002"] and rows[0]["commune"] == "Montendre"
@@ -180,7 +180,7 @@ def test_commands_on_postgresql(runner, postgres_url, tmp_path):
     assert f"{head_revision()})" in run(runner, postgres_url, "init").stdout
     run(runner, postgres_url, "load-demo")
     assert "Rien n'a changé." in run(runner, postgres_url, "load-demo").stdout
-    assert "stage" in run(runner, postgres_url, "list", "synergies").stdout
+    assert "etape" in run(runner, postgres_url, "list", "synergies").stdout
     out = tmp_path / "pg-export"
     run(runner, postgres_url, "export", str(out))
     assert "Rien n'a changé." in run(runner, postgres_url, "import", str(out), "--yes").stdout
