@@ -137,6 +137,8 @@ def opportunities_frame(found: list[Opportunity]) -> pd.DataFrame:
 
 def format_opportunities(found: list[Opportunity]) -> str:
     """The opportunities as text for the command line, in the current language."""
+    import textwrap
+
     from symbiose.i18n import _, fmt_number, ngettext
 
     if not found:
@@ -150,7 +152,7 @@ def format_opportunities(found: list[Opportunity]) -> str:
             "{code} {label}: {unserved} {unit} unserved ({none} with no partner at all, {suppliers}); a processor at "
             "{site} ({insee}) would capture {captured} {unit} from {captured_from}, {km} km on average, who pay "
             "{cost} EUR/yr today").format(
-                code=code, label=o.label[:60].rstrip(), unserved=fmt_number(o.unserved), unit=o.unit,
+                code=code, label=textwrap.shorten(o.label, 60, placeholder=" …"), unserved=fmt_number(o.unserved), unit=o.unit,
                 none=fmt_number(o.no_candidate), suppliers=suppliers, site=o.site_name, insee=o.site_insee,
                 captured=fmt_number(o.captured), captured_from=captured_from, km=fmt_number(o.mean_km, 1),
                 cost=fmt_number(o.avoided_route_cost_eur)))  # fmt: skip
