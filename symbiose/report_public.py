@@ -55,6 +55,7 @@ def material_flows(flows: pd.DataFrame, kb_categories: dict) -> list[dict]:
 def render_public_html(network: Network, result, *, comparison=None, today: date | None = None) -> str:
     """The public edition as one HTML string (no company data, see the module docstring)."""
     from symbiose.compat import load_knowledge_base
+    from symbiose.labels import stage_label
     from symbiose.report import (
         HEADLINE,
         INDICATOR_ROWS,
@@ -68,7 +69,7 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
 
     kb_categories = load_knowledge_base().categories
     values = result.kpis.as_dict()
-    indicators = [{"key": k, "label": _(label), "unit": unit, "value": fmt(values[k], f)}
+    indicators = [{"key": k, "label": _(label), "unit": _(unit) if unit else "", "value": fmt(values[k], f)}
                   for k, label, unit, f in INDICATOR_ROWS]  # fmt: skip
     by_key = {i["key"]: i for i in indicators}
     flows = flows_with_sides(result)
@@ -83,9 +84,9 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
         "_": _, "title": _("{network}: industrial symbiosis, public report").format(network=network.name or _("Network")),
         "network_name": network.name or _("Network"), "today": (today or date.today()).isoformat(),
         "n_companies": len(network.companies), "headline": [by_key[k] for k in HEADLINE], "indicators": indicators,
-        "method": result.kpis.method, "params": result.candidates.params,
+        "method": _(result.kpis.method), "params": result.candidates.params,
         "factors": factor_sources(result, kb_categories, flows),
-        "stages": [(k.replace("_", " "), v) for k, v in stages.items()], "n_synergies": len(network.synergies),
+        "stages": [(stage_label(k), v) for k, v in stages.items()], "n_synergies": len(network.synergies),
         "flows": material_flows(flows, kb_categories),
         "unmatched": [{"code": u["code"], "label": u["label"], "quantity": round_figures(u["quantity"]),
                        "unit": u["unit"], "producers": u["producers"]} for u in unmatched.head(15).to_dict("records")],

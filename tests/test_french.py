@@ -457,6 +457,19 @@ def test_html_report_in_french(demo, demo_result):
     assert '<html lang="en">' in english and "no DESNZ factor" in english
 
 
+def test_public_report_in_french(demo, demo_result):
+    # the edition shared outside the network: its method, units, stages and parameters in French
+    from symbiose.report_public import render_public_html
+
+    with i18n.language("fr"):
+        html = render_public_html(demo, demo_result)
+    for french in ("Par an. Situation de référence", "EUR/an", "en discussion", "mise en œuvre",
+                   "fret routier 0,15 EUR par t.km"):  # fmt: skip
+        assert french in html, french
+    for english in ("Counterfactual", "EUR/yr", "t/yr", "in discussion", "implemented", "fret routier 0.15"):
+        assert english not in html, english
+
+
 def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_words(app_url, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
