@@ -52,11 +52,16 @@ class ValidationError(SymbioseError, ValueError):
         self.problems: list[Problem] = list(problems)
         self.total = max(total, len(self.problems))
         limit = limits().max_problems_shown if limit is None else limit
+        from symbiose.i18n import fmt_number, ngettext
+
         shown = [f"  - {p}" for p in self.problems[:limit]]
         if self.total > len(shown):
-            shown.append(f"  ... and {self.total - len(shown):,} more problems".replace(",", " "))
+            more = self.total - len(shown)
+            shown.append("  " + ngettext("... and {n} more problem", "... and {n} more problems", more).format(
+                n=fmt_number(more)))  # fmt: skip
         count = self.total
-        head = f"{count} problem{'s' if count != 1 else ''} found; nothing was changed:"
+        head = ngettext("{n} problem found; nothing was changed:", "{n} problems found; nothing was changed:",
+                        count).format(n=fmt_number(count))  # fmt: skip
         super().__init__("\n".join([head, *shown]))
 
 
