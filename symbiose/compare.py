@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from symbiose.domain import Network
-from symbiose.i18n import N_
+from symbiose.i18n import N_, gettext
 from symbiose.matching import MatchResult, candidates_for, candidates_key, run_match
 from symbiose.params import MatchParameters
 from symbiose.scenarios import Scenario, load_scenarios, resolve
@@ -153,8 +153,7 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network], *, 
     if dupes:
         from symbiose.errors import ScenarioError
 
-        raise ScenarioError(f"two scenarios are named '{dupes[0]}'; give each a distinct [scenario] name "
-                            "so that the comparison can tell them apart")  # fmt: skip
+        raise ScenarioError(gettext("two scenarios are named '{value}'; give each a distinct [scenario] name so that the comparison can tell them apart").format(value=dupes[0]))  # fmt: skip
     bases: dict[str, Network] = {}
     groups: list[tuple[Network, tuple, list[tuple[int, Network, MatchParameters]]]] = []
     for i, scenario in enumerate(scenarios):

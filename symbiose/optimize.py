@@ -31,7 +31,7 @@ import pandas as pd
 
 from symbiose.candidates import ALL_MONTHS, Candidates
 from symbiose.errors import InfeasibleError, RangeError, SolverError
-from symbiose.i18n import _
+from symbiose.i18n import _, gettext
 from symbiose.params import Rules
 from symbiose.ranges import SOLVER_INT_LIMIT
 from symbiose.units import BASE_PER_UNIT
@@ -270,18 +270,14 @@ def _lower_bounds(ex: pd.DataFrame, arcs: pd.DataFrame, fixed, stream_nodes=None
         rows = np.arange(start, end) if pair >= 0 and end > start else None
         if rows is None:
             raise InfeasibleError(
-                f"the implemented synergy {f.stream_id} -> {f.need_id} is no longer a valid "
-                "candidate (no common month, units that cannot be compared, a hazardous waste "
-                "to a receiver without a permit, or one company on both sides); "
-                "set rules.keep_implemented = false or change the synergy's stage"
+                _("the implemented synergy {stream_id} -> {need_id} is no longer a valid candidate (no common month, units that cannot be compared, a hazardous waste to a receiver without a permit, or one company on both sides); set rules.keep_implemented = false or change the synergy's stage").format(stream_id=f.stream_id, need_id=f.need_id)
             )
         room = np.minimum(cap[rows] - lower[rows], np.minimum(supply_left[snode[rows]], demand_left[nnode[rows]]))
         room = np.maximum(room, 0)
         wanted = int(f.quantity_base)
         if room.sum() < wanted:
             raise InfeasibleError(
-                f"the implemented synergy {f.stream_id} -> {f.need_id} carries more than the "
-                "stream or the need can hold in their common months; correct its quantity"
+                _('the implemented synergy {stream_id} -> {need_id} carries more than the stream or the need can hold in their common months; correct its quantity').format(stream_id=f.stream_id, need_id=f.need_id)
             )
         take = (room * (wanted / room.sum())).astype(np.int64) if room.sum() else np.zeros(len(rows), np.int64)
         short = wanted - int(take.sum())
@@ -388,7 +384,7 @@ def solve_min_cost_flow(problem: Problem, *, allowed: np.ndarray | None = None,
     np.subtract.at(supply, snode, lower)
     np.subtract.at(demand, nnode, lower)
     if (supply < 0).any() or (demand < 0).any():
-        raise InfeasibleError("implemented synergies exceed a stream's or a need's quantity")
+        raise InfeasibleError(_("implemented synergies exceed a stream's or a need's quantity"))
     cap = ex["capacity_base"].to_numpy(np.int64) - lower
     if allowed is not None:
         cap = np.where(allowed, cap, 0)
@@ -421,7 +417,7 @@ def _solve_block(snode, nnode, cap, cost, supply, demand) -> np.ndarray:
     smcf.set_nodes_supplies(np.arange(a + b + 1, dtype=np.int32), node_supply.astype(np.int64))
     status = smcf.solve()
     if status != smcf.OPTIMAL:  # never read flows after another status: OR-Tools may crash
-        raise SolverError(f"min-cost flow returned status {status}, not OPTIMAL")
+        raise SolverError(_('min-cost flow returned status {status}, not OPTIMAL').format(status=status))
     return smcf.flows(np.arange(len(snode), dtype=np.int64))
 
 
@@ -487,12 +483,12 @@ def allocate(
         backend = "rules" if rules.active else "mincostflow"
     if backend == "mincostflow":
         if rules.active:
-            raise SolverError("the pure min-cost flow cannot enforce rules; use backend 'rules'")
+            raise SolverError(gettext("the pure min-cost flow cannot enforce rules; use backend 'rules'"))
         flows, _ = solve_min_cost_flow(problem)
         result = _result(problem, flows, status="optimal", backend="mincostflow")
     elif backend == "lp":
         if rules.active:
-            raise SolverError("the LP formulation cannot enforce rules; use backend 'rules'")
+            raise SolverError(gettext("the LP formulation cannot enforce rules; use backend 'rules'"))
         flows = solve_lp(problem)
         result = _result(problem, flows, status="optimal", backend="lp")
     elif backend == "rules":
@@ -500,7 +496,7 @@ def allocate(
 
         result = solve_with_rules(problem, rules)
     else:
-        raise SolverError(f"unknown backend '{backend}'; use auto, mincostflow, rules or lp")
+        raise SolverError(gettext("unknown backend '{backend}'; use auto, mincostflow, rules or lp").format(backend=backend))
     t2 = time.perf_counter()
     stats = dict(result.stats, build_s=t1 - t0, solve_s=t2 - t1, arcs=len(problem.arcs),
                  pairs=len(candidates.arcs))  # fmt: skip
@@ -528,5 +524,5 @@ def solve_lp(problem: Problem) -> np.ndarray:
     bounds = np.column_stack([lower.astype(float), ex["capacity_base"].to_numpy(float)])
     res = linprog(-ex["cost_cents"].to_numpy(float), A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
     if res.status != 0:
-        raise SolverError(f"LP solver returned status {res.status}: {res.message}")
+        raise SolverError(_('LP solver returned status {status}: {message}').format(status=res.status, message=res.message))
     return np.rint(res.x).astype(np.int64)

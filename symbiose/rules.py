@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from symbiose.errors import InfeasibleError, SolverError
+from symbiose.i18n import gettext
 from symbiose.optimize import Allocation, Problem, _result, solve_min_cost_flow
 from symbiose.params import Rules
 from symbiose.units import BASE_PER_UNIT
@@ -240,8 +241,7 @@ def solve_cp_sat(problem: Problem, rules: Rules, hint: np.ndarray, unconstrained
     search = _search_in_slices(model, [*x, *y.values()], hint_value, started, limit)
     if search.status == cp_model.INFEASIBLE:
         raise InfeasibleError(
-            "the rules cannot all hold (for instance an implemented synergy below the minimum "
-            "lot size or beyond the partner limit); relax a rule or change the synergy"
+            gettext("the rules cannot all hold (for instance an implemented synergy below the minimum lot size or beyond the partner limit); relax a rule or change the synergy")
         )
     if search.values is None:
         return None, None, search.name, complete

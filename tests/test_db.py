@@ -257,7 +257,7 @@ def test_stage_change_is_audited(session_maker):
     with session_maker() as session, session.begin():
         with pytest.raises(ValidationError, match="reason|motif"):
             set_synergy_stage(session, "Y0001", "abandoned", actor="officer")
-        with pytest.raises(ValidationError, match="unknown stage"):
+        with pytest.raises(ValidationError, match="unknown stage|étape inconnue"):
             set_synergy_stage(session, "Y0001", "signed", actor="officer")
         with pytest.raises(NotFoundError):
             set_synergy_stage(session, "Y9999", "contacted", actor="officer")

@@ -474,7 +474,7 @@ def test_the_matcher_never_keeps_an_implemented_synergy_that_breaks_its_rules():
     from symbiose.matching import run_match
 
     hazardous = network(synergies=(_implemented(stream_id="S0002", quantity_base=5 * T),))
-    with pytest.raises(InfeasibleError, match="S0002 -> N0001.*permit"):
+    with pytest.raises(InfeasibleError, match="S0002 -> N0001.*autorisation"):  # French by default
         run_match(hazardous)
 
 

@@ -718,7 +718,7 @@ def _stage(stage: Stage | str) -> Stage:
         return Stage(str(stage).strip().lower())
     except ValueError:
         raise ValidationError(
-            f"unknown stage '{stage}'; use one of {', '.join(s.value for s in Stage)}"
+            _("unknown stage '{stage}'; use one of {items}").format(stage=stage, items=', '.join(s.value for s in Stage))
         ) from None
 
 
@@ -756,14 +756,14 @@ def create_synergy(
     if session.get(NeedRow, need_id) is None:
         raise NotFoundError(_("no need with id '{need_id}'").format(need_id=need_id))
     if stage is Stage.ABANDONED and not reason.strip():
-        raise ValidationError("an abandoned synergy needs a reason; pass one")
+        raise ValidationError(_("an abandoned synergy needs a reason; pass one"))
     if quantity_base is not None and quantity_base < 0:
-        raise ValidationError(f"the quantity of a synergy must be >= 0, got {quantity_base}")
+        raise ValidationError(_('the quantity of a synergy must be >= 0, got {quantity_base}').format(quantity_base=quantity_base))
     if message := quantity_problem(quantity_base, stream.unit):
         raise ValidationError(message)
     synergy_id = synergy_id or next_synergy_id(session)
     if session.get(SynergyRow, synergy_id) is not None:
-        raise ValidationError(f"a synergy with id '{synergy_id}' already exists")
+        raise ValidationError(_("a synergy with id '{synergy_id}' already exists").format(synergy_id=synergy_id))
     today = today or date.today()
     now = datetime.now(UTC)
     row = SynergyRow(
@@ -835,7 +835,7 @@ def set_synergy_stage(
         raise ValidationError(message)
     if quantity_base is not None:
         if quantity_base < 0:
-            raise ValidationError(f"the quantity of a synergy must be >= 0, got {quantity_base}")
+            raise ValidationError(_('the quantity of a synergy must be >= 0, got {quantity_base}').format(quantity_base=quantity_base))
         if message := quantity_problem(quantity_base, session.get(StreamRow, row.stream_id).unit):
             raise ValidationError(message)
         row.quantity_base = quantity_base
