@@ -170,6 +170,26 @@ def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
     assert "Show this message and exit." in _cli("match", "--help", language="en", database=database).stdout
 
 
+def test_click_counted_words_say_the_count_in_french_also_for_none():
+    # French takes the singular form for 0 as for 1: a form that writes "1" would say one value
+    # was given when none was
+    import click
+    from click.testing import CliRunner
+
+    from symbiose.cli_text import LocalisedCommand
+
+    @click.command(cls=LocalisedCommand)
+    @click.option("--pair", nargs=2, envvar="SYMBIOSE_TEST_PAIR")
+    def pair(pair):
+        pass
+
+    with i18n.language("fr"):
+        none = CliRunner().invoke(pair, [], env={"SYMBIOSE_TEST_PAIR": " "})  # a blank: no value
+        three = CliRunner().invoke(pair, [], env={"SYMBIOSE_TEST_PAIR": "a b c"})
+    assert "Prend 2 valeurs mais 0 a été donnée." in none.output
+    assert "Prend 2 valeurs mais 3 ont été données." in three.output
+
+
 def test_the_help_follows_the_language_of_the_moment():
     # translated when shown, not when the module was imported
     from click.testing import CliRunner
