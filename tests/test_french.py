@@ -597,6 +597,27 @@ def test_every_problem_of_a_bad_file_reads_in_french(tmp_path):
     assert "streams.csv, ligne 2, colonne « quantity » : « abc » n'est pas un nombre" in "\n".join(told["fr"])
 
 
+def test_a_problem_in_a_workbook_names_its_sheet_in_french(tmp_path):
+    import openpyxl
+
+    from symbiose.bundle import read_bundle
+    from symbiose.errors import ValidationError
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "entreprises"
+    workbook.active.append(["id", "name", "commune"])
+    workbook.active.append(["C1", "Ferme", "Jonzac"])
+    streams = workbook.create_sheet("flux")
+    streams.append(["id", "company_id", "material", "quantity", "unit"])
+    streams.append(["S1", "C1", "heat_hot_water", "beaucoup", "MWh"])
+    workbook.save(tmp_path / "saisie.xlsx")
+    with i18n.language("fr"), pytest.raises(ValidationError) as caught:
+        read_bundle(tmp_path / "saisie.xlsx")
+    (problem,) = caught.value.problems
+    with i18n.language("fr"):
+        assert str(problem).startswith("saisie.xlsx, feuille « flux », ligne 2, colonne « quantity » : ")
+
+
 def test_a_bad_scenario_file_is_told_in_french(tmp_path):
     from symbiose.errors import ScenarioError
     from symbiose.scenarios import load_scenarios
