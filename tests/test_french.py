@@ -150,6 +150,26 @@ def test_every_help_text_of_the_command_line_is_in_french():
     assert not missing, "\n".join(missing)
 
 
+def test_the_french_help_names_the_arguments_as_the_usage_line_does():
+    # the usage line shows an argument's name (PATH, DIRECTORY...) as it is: a French help text
+    # that calls it something else points at nothing the reader sees
+    import click
+
+    from symbiose.cli import main
+    from symbiose.cli_text import help_id
+
+    french = i18n.catalogue("fr")
+    wrong = []
+    for path, command in _commands(main):
+        names = [p.human_readable_name for p in command.params if isinstance(p, click.Argument)]
+        if not command.help or help_id(command.help) not in french:
+            continue
+        text = french[help_id(command.help)]
+        wrong += [f"{path}: {name}" for name in names
+                  if re.search(rf"\b{name}\b", help_id(command.help)) and not re.search(rf"\b{name}\b", text)]  # fmt: skip
+    assert not wrong, "arguments the French help names otherwise:\n" + "\n".join(wrong)
+
+
 def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
     database = f"sqlite:///{tmp_path / 'cli.db'}"
     french = _cli("match", "--help", language="fr", database=database).stdout
