@@ -210,6 +210,16 @@ def test_click_counted_words_say_the_count_in_french_also_for_none():
     assert "Prend 2 valeurs mais 3 ont été données." in three.output
 
 
+def test_a_terminal_table_says_yes_and_no_in_french():
+    from symbiose.cli import readable_frame
+
+    frame = pd.DataFrame({"id": ["N1", "N2"], "hazardous_permit": [True, False]})
+    with i18n.language("fr"):
+        assert readable_frame(frame).iloc[:, 1].tolist() == ["oui", "non"]
+    with i18n.language("en"):
+        assert readable_frame(frame)["hazardous_permit"].tolist() == [True, False]
+
+
 def test_the_help_follows_the_language_of_the_moment():
     # translated when shown, not when the module was imported
     from click.testing import CliRunner
