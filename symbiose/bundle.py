@@ -530,7 +530,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
                 ).format(first=seen[table], second=sheet.title, table=table)))  # fmt: skip
                 continue
             seen[table] = sheet.title
-            sheet_label = f"{label}, sheet '{sheet.title}'"
+            sheet_label = _("{file}, sheet '{sheet}'").format(file=label, sheet=sheet.title)
             rows, columns = sheet.max_row or 0, sheet.max_column or 0
             if rows > limit.max_rows + 1 or columns > limit.max_columns:
                 problems.append(Problem(sheet_label, None, None, _(

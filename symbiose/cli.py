@@ -205,7 +205,7 @@ COLUMN_WORDS = {
 
 def readable_frame(frame):
     """A table as its reader's language writes it: French headers (the import templates' words),
-    stages and routes in words, decimal commas and grouped thousands (``17 276,938``). English
+    stages and routes in words, decimal commas and grouped thousands (``17 276,938``), oui/non. English
     tables are printed as they are."""
     from symbiose.i18n import fmt_decimal, get_language
     from symbiose.labels import route_label
@@ -224,6 +224,8 @@ def readable_frame(frame):
             shown[column] = [route_label(v) if v else "" for v in values]
         elif values.dtype.kind == "f":
             shown[column] = ["" if v != v else fmt_decimal(v, 6) for v in values]
+        elif values.dtype.kind == "b":
+            shown[column] = [_("yes") if v else _("no") for v in values]
     return shown.rename(columns=lambda c: _(COLUMN_WORDS[c]) if c in COLUMN_WORDS else headers.get(c, _(c)))
 
 

@@ -301,6 +301,7 @@ def _search_in_slices(model, variables: list, hint_value: float, started: float,
         # on a large model is most of a second, so the search time grows and that cost does not
         slice_s = CP_SAT_SLICE_S * 2**found.slices
         seconds = left if (found.slices and found.values is None) else min(left, slice_s)
+        seconds = max(seconds, 0.0)  # building the model may have spent the limit: CP-SAT takes no negative time
         solver, status = _cp_sat_solve(model, seconds, seconds)
         found.slices += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -100,6 +100,9 @@ def run_tasks(function: Callable[[T], R], items: Sequence[T], *, workers: int | 
     return [results_by_index[i] for i in range(total)]
 
 
+_MAIN_SWAP = threading.Lock()  # one sweep at a time swaps __main__ (two sessions may sweep at once)
+
+
 @contextlib.contextmanager
 def _bare_main():
     """While spawned workers start, ``__main__`` is an empty module.
@@ -107,16 +110,19 @@ def _bare_main():
     A spawned worker first re-runs the parent's ``__main__`` file. Inside Streamlit (the
     application, AppTest) that is the page script, which cannot run outside a session and breaks
     the pool. The tasks are functions of importable modules, so the workers need no ``__main__``.
+    Two threads starting pools at once take turns: otherwise the second would save the first's
+    empty module as the one to put back, and leave it there.
     """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is None:
-            del sys.modules["__main__"]
-        else:
-            sys.modules["__main__"] = main
+    with _MAIN_SWAP:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is None:
+                del sys.modules["__main__"]
+            else:
+                sys.modules["__main__"] = main
 
 
 def _run_on_cluster(function, items, address: str, progress: Progress | None) -> list:

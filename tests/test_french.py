@@ -150,6 +150,26 @@ def test_every_help_text_of_the_command_line_is_in_french():
     assert not missing, "\n".join(missing)
 
 
+def test_the_french_help_names_the_arguments_as_the_usage_line_does():
+    # the usage line shows an argument's name (PATH, DIRECTORY...) as it is: a French help text
+    # that calls it something else points at nothing the reader sees
+    import click
+
+    from symbiose.cli import main
+    from symbiose.cli_text import help_id
+
+    french = i18n.catalogue("fr")
+    wrong = []
+    for path, command in _commands(main):
+        names = [p.human_readable_name for p in command.params if isinstance(p, click.Argument)]
+        if not command.help or help_id(command.help) not in french:
+            continue
+        text = french[help_id(command.help)]
+        wrong += [f"{path}: {name}" for name in names
+                  if re.search(rf"\b{name}\b", help_id(command.help)) and not re.search(rf"\b{name}\b", text)]  # fmt: skip
+    assert not wrong, "arguments the French help names otherwise:\n" + "\n".join(wrong)
+
+
 def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
     database = f"sqlite:///{tmp_path / 'cli.db'}"
     french = _cli("match", "--help", language="fr", database=database).stdout
@@ -168,6 +188,36 @@ def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
     english = _cli("match", "--top", "0", language="en", database=database)
     assert "Error: Invalid value for '--top': 0 is not in the range" in english.stderr
     assert "Show this message and exit." in _cli("match", "--help", language="en", database=database).stdout
+
+
+def test_click_counted_words_say_the_count_in_french_also_for_none():
+    # French takes the singular form for 0 as for 1: a form that writes "1" would say one value
+    # was given when none was
+    import click
+    from click.testing import CliRunner
+
+    from symbiose.cli_text import LocalisedCommand
+
+    @click.command(cls=LocalisedCommand)
+    @click.option("--pair", nargs=2, envvar="SYMBIOSE_TEST_PAIR")
+    def pair(pair):
+        pass
+
+    with i18n.language("fr"):
+        none = CliRunner().invoke(pair, [], env={"SYMBIOSE_TEST_PAIR": " "})  # a blank: no value
+        three = CliRunner().invoke(pair, [], env={"SYMBIOSE_TEST_PAIR": "a b c"})
+    assert "Prend 2 valeurs mais 0 a été donnée." in none.output
+    assert "Prend 2 valeurs mais 3 ont été données." in three.output
+
+
+def test_a_terminal_table_says_yes_and_no_in_french():
+    from symbiose.cli import readable_frame
+
+    frame = pd.DataFrame({"id": ["N1", "N2"], "hazardous_permit": [True, False]})
+    with i18n.language("fr"):
+        assert readable_frame(frame).iloc[:, 1].tolist() == ["oui", "non"]
+    with i18n.language("en"):
+        assert readable_frame(frame)["hazardous_permit"].tolist() == [True, False]
 
 
 def test_the_help_follows_the_language_of_the_moment():
@@ -590,6 +640,27 @@ def test_every_problem_of_a_bad_file_reads_in_french(tmp_path):
     assert not same, "problems not translated:\n" + "\n".join(same)
     assert all(", ligne " in p and " : " in p for p in told["fr"])
     assert "streams.csv, ligne 2, colonne « quantity » : « abc » n'est pas un nombre" in "\n".join(told["fr"])
+
+
+def test_a_problem_in_a_workbook_names_its_sheet_in_french(tmp_path):
+    import openpyxl
+
+    from symbiose.bundle import read_bundle
+    from symbiose.errors import ValidationError
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "entreprises"
+    workbook.active.append(["id", "name", "commune"])
+    workbook.active.append(["C1", "Ferme", "Jonzac"])
+    streams = workbook.create_sheet("flux")
+    streams.append(["id", "company_id", "material", "quantity", "unit"])
+    streams.append(["S1", "C1", "heat_hot_water", "beaucoup", "MWh"])
+    workbook.save(tmp_path / "saisie.xlsx")
+    with i18n.language("fr"), pytest.raises(ValidationError) as caught:
+        read_bundle(tmp_path / "saisie.xlsx")
+    (problem,) = caught.value.problems
+    with i18n.language("fr"):
+        assert str(problem).startswith("saisie.xlsx, feuille « flux », ligne 2, colonne « quantity » : ")
 
 
 def test_a_bad_scenario_file_is_told_in_french(tmp_path):

@@ -120,3 +120,41 @@ def test_unknown_language_falls_back_to_french():
         assert i18n.get_language() == "fr"
     with i18n.language("en-GB"):
         assert i18n.get_language() == "en"
+
+
+def _placeholders(text: str) -> set[tuple[str, str | None, str]]:
+    """The ``str.format`` fields (name, conversion, format spec) and ``%(name)s`` fields of a
+    message."""
+    import re
+    import string
+
+    fields = {(name, conversion, spec) for _literal, name, spec, conversion in string.Formatter().parse(text)
+              if name is not None}  # fmt: skip
+    return fields | {(f"%({m.group(1)})", m.group(2), "") for m in re.finditer(r"%\((\w+)\)([sdirf])", text)}
+
+
+def test_every_translation_uses_the_placeholders_of_its_message():
+    # a translation that names a placeholder the code does not pass raises KeyError when the
+    # message is shown; one that drops a placeholder hides what the message was about
+    wrong = []
+    for path in sorted((i18n.LOCALE_DIR / "fr").glob("*.po")):
+        for msgid, plural, strings, _fuzzy in i18n.read_po_entries(path.read_text(encoding="utf-8")):
+            if not msgid:
+                continue
+            if plural is None:
+                if strings.get(0) and _placeholders(strings[0]) != _placeholders(msgid):
+                    wrong.append(f"{path.name}: {msgid!r} -> {strings[0]!r}")
+                continue
+            # a counted message: the code passes the fields of both forms; each French form uses
+            # some of them, and together they use them all
+            given = _placeholders(msgid) | _placeholders(plural)
+            forms = [s for s in strings.values() if s]
+            used = set().union(*(_placeholders(s) for s in forms)) if forms else given
+            if any(not _placeholders(s) <= given for s in forms) or used != given:
+                wrong.append(f"{path.name}: {msgid!r} / {plural!r} -> {forms!r}")
+    assert not wrong, "translations whose placeholders differ from the message's:\n" + "\n".join(wrong)
+
+
+def test_the_placeholder_check_sees_names_and_conversions():
+    assert _placeholders("{value!r} is not {n:g} %(prog)s") == {("value", "r", ""), ("n", None, "g"), ("%(prog)", "s", "")}
+    assert _placeholders("{value} est") != _placeholders("{value!r} is")

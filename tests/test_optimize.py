@@ -404,6 +404,23 @@ def test_the_search_keeps_the_best_slice_and_reports_why_it_stopped(monkeypatch)
     assert search.values == [2, 3] and search.name == "FEASIBLE"
 
 
+def test_a_search_whose_time_was_spent_before_it_starts_finds_nothing_rather_than_failing():
+    # building a large model may take longer than the limit left: CP-SAT, given a negative time
+    # limit, calls the model invalid; the search must say it ran out of time instead
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from symbiose.rules import _search_in_slices
+
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 10, "x")
+    model.maximize(x)
+    model.add_hint(x, 3)
+    search = _search_in_slices(model, [x], 3.0, time.perf_counter() - 10.0, 5.0)
+    assert search.values is None and search.name == "UNKNOWN" and search.slices == 1
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_connected_components_number_them_as_scipy_does(seed):
     from scipy.sparse import coo_matrix

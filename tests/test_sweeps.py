@@ -58,6 +58,33 @@ def test_a_pool_started_under_a_page_script_does_not_rerun_it(tmp_path, monkeypa
     assert sys.modules["__main__"] is page
 
 
+def test_two_threads_starting_pools_at_once_put_the_page_script_back(monkeypatch):
+    # two sessions of the web application sweep at once: the first ends its swap while the
+    # second is in its own; __main__ must end as it was, not as the first's empty module
+    import sys
+    import threading
+    import types
+
+    from symbiose.sweep import _bare_main
+
+    page = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    second_in, first_out = threading.Event(), threading.Event()
+
+    def second():
+        with _bare_main():
+            second_in.set()
+            first_out.wait(5)
+
+    with _bare_main():
+        thread = threading.Thread(target=second)
+        thread.start()
+        second_in.wait(0.5)  # with the swaps taking turns, the second waits for the first
+    first_out.set()
+    thread.join(5)
+    assert second_in.is_set() and sys.modules["__main__"] is page
+
+
 def test_workers_from_the_environment(monkeypatch):
     monkeypatch.setenv("SYMBIOSE_WORKERS", "3")
     assert default_workers(10) == 3
