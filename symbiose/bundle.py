@@ -51,7 +51,7 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
-from symbiose.i18n import N_, _, fmt_decimal, fmt_number
+from symbiose.i18n import N_, _, fmt_decimal, fmt_number, quoted
 from symbiose.limits import Limits, limits
 from symbiose.logistics import MAX_STORAGE_MONTHS
 from symbiose.ranges import price_problem, quantity_problem
@@ -837,7 +837,7 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
         index[column.name] = position
     missing = [c for c in TABLES[table.name] if c.name == "id" and c.name not in index]
     for column in missing:
-        names = _(" or ").join(f"'{n}'" for n in dict.fromkeys((column.name, *column.aliases)))
+        names = _(" or ").join(quoted(n) for n in dict.fromkeys((column.name, *column.aliases)))
         found = ", ".join(f"'{h}'" for h in table.headers if h) or _("none")
         problems.append(Problem(table.label, 1, column.name, _(
             "required column missing: add a column {names} (columns found: {found})"
@@ -1019,7 +1019,7 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         if place is None and coordinates is None:
             # the closest names cost a scan of the gazetteer: only for problems that are shown
             close = getattr(locator, "closest_names", lambda _: [])(commune) if row.hints else []
-            hint = _(": did you mean {names}?").format(names=_(" or ").join(repr(c) for c in close)) if close else ""
+            hint = _(": did you mean {names}?").format(names=_(" or ").join(quoted(c) for c in close)) if close else ""
             row.problem("commune", _(
                 "'{commune}' is not a commune of the gazetteer (Charente-Maritime){hint}; "
                 "check the spelling, or give its INSEE code, or latitude and longitude"
@@ -1392,6 +1392,16 @@ class BundleFile:
     network: Network
     columns: dict[str, tuple[str, ...]]
     notices: tuple[str, ...] = ()
+    # where each record was read, for problems found after reading (texts too long to store):
+    # per table, the file's label, the row of each id, and each column's header as written
+    labels: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def locate(self, table: str, record_id: str, column: str) -> tuple[str, int | None, str]:
+        """(file label, row, header) of a record's cell, as the user wrote them."""
+        return (self.labels.get(table, f"{table}.csv"), self.rows.get(table, {}).get(record_id),
+                self.headers.get(table, {}).get(column, column))  # fmt: skip
 
 
 class ProblemLog(list[Problem]):
@@ -1523,7 +1533,15 @@ def read_import(
         name: tuple(c.name for c in TABLES[name] if c.name in (indexes.get(name) or {}))
         for name in tables
     }
-    return BundleFile(network, columns, tuple(notices))
+    record_rows = {"companies": company_rows, "streams": stream_rows, "needs": need_rows,
+                   "synergies": synergy_rows}  # fmt: skip
+    return BundleFile(
+        network, columns, tuple(notices),
+        labels={name: table.label for name, table in tables.items()},
+        rows={name: record_rows[name] for name in tables if name in record_rows},
+        headers={name: {column: tables[name].headers[position] for column, position in index.items()}
+                 for name, index in indexes.items() if index is not None},
+    )  # fmt: skip
 
 
 class _AnyId(frozenset[str]):

@@ -189,6 +189,11 @@ def ngettext(singular: str, plural: str, n: int | float) -> str:
     return forms[index]
 
 
+def quoted(text: object) -> str:
+    """``text`` between the language's quotation marks (« Jonzac » in French, 'Jonzac' in English)."""
+    return gettext("'{text}'").format(text=text)
+
+
 def fmt_list(items) -> str:
     """Items joined by a semicolon as the language writes it (``a ; b`` in French)."""
     return gettext("; ").join(items)

@@ -360,6 +360,22 @@ def test_lengths_are_limited_on_every_backend(session, stored, tmp_path):
     assert load_network(session) == stored
 
 
+def test_a_text_too_long_is_refused_at_the_preview_naming_file_row_and_header(session, stored, tmp_path):
+    # the preview said "nothing wrong" and the import then refused the same file, naming
+    # companies.csv and 'name' without a row, for a file called entreprises.csv
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "entreprises.csv").write_text(
+        f"identifiant;raison_sociale;commune\nC001;Scierie;Jonzac\nC009;{'x' * 400};Jonzac\n", encoding="utf-8")
+    for attempt in (lambda: plan_import(session, folder), lambda: apply_import(session, folder, actor="t")):
+        with _tx(session), pytest.raises(ImportValidationError) as info:
+            attempt()
+        (problem,) = info.value.problems
+        assert (problem.file, problem.row, problem.column) == ("entreprises.csv", 3, "raison_sociale")
+        assert "400" in problem.message and "300" in problem.message
+    assert load_network(session) == stored
+
+
 def test_template_examples_never_touch_real_records(session, stored, tmp_path):
     for language in ("fr", "en"):
         write_templates(tmp_path / language, language=language)

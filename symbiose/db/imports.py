@@ -29,15 +29,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, String, select
 from sqlalchemy.orm import Session
 
 from symbiose.db.models import AuditRow, Base, CompanyRow, NeedRow, StreamRow, SynergyRow
 from symbiose.domain import Network
-from symbiose.errors import NotFoundError, Problem, ValidationError
+from symbiose.errors import ImportValidationError, NotFoundError, Problem, ValidationError
 from symbiose.i18n import N_, _
+
+if TYPE_CHECKING:
+    from symbiose.bundle import BundleFile
 
 MODELS: dict[str, type[Base]] = {
     "companies": CompanyRow,
@@ -78,8 +81,10 @@ def _repository_functions(pattern: str) -> dict[str, Any]:
 # length limits
 
 
-def length_problems(network: Network) -> list[Problem]:
-    """Texts longer than their column: ``String(n)`` columns, checked on every backend."""
+def length_problems(network: Network, read: BundleFile | None = None) -> list[Problem]:
+    """Texts longer than their column: ``String(n)`` columns, checked on every backend. With
+    ``read`` (what :func:`~symbiose.bundle.read_import` read), each problem names the file, row
+    and column as the user wrote them."""
     to_values = _repository_functions("_{}_values")
     problems: list[Problem] = []
     for table, model in MODELS.items():
@@ -92,7 +97,8 @@ def length_problems(network: Network) -> list[Problem]:
             for key, value in to_values[table](record).items():
                 limit = limits.get(key)
                 if limit and isinstance(value, str) and len(value) > limit:
-                    problems.append(Problem(f"{table}.csv", None, key, _(
+                    where = read.locate(table, record.id, key) if read else (f"{table}.csv", None, key)
+                    problems.append(Problem(*where, _(
                         "{entity} '{id}': {n} characters, at most {limit} are stored; shorten it"
                     ).format(entity=entity(table), id=str(record.id)[:80], n=len(value),
                              limit=limit)))  # fmt: skip
@@ -193,6 +199,9 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
 
     stored = load_network(session)
     read = read_import(path, stored=stored)
+    if too_long := length_problems(read.network, read):
+        # refused at the preview, as the import itself would refuse it
+        raise ImportValidationError(too_long)
     network = read.network
     companies = {c.id: c for c in stored.companies}
     companies.update({c.id: c for c in network.companies})
