@@ -230,9 +230,9 @@ def readable_frame(frame):
 
 
 def _echo_summary(summary) -> None:
-    click.echo(f"{_('table'):<10} {_('created'):>8} {_('updated'):>8} {_('unchanged'):>10}")
+    click.echo(f"{_('Table'):<12} {_('Created'):>8} {_('Updated'):>8} {_('Unchanged'):>10}")
     for table, created, updated, unchanged in summary.rows():
-        click.echo(f"{table:<10} {created:>8} {updated:>8} {unchanged:>10}")
+        click.echo(f"{_(table):<12} {created:>8} {updated:>8} {unchanged:>10}")
     if not summary.changed:
         click.echo(_("Nothing changed."))
 
