@@ -649,9 +649,11 @@ class _Row:
         return len(self.problems) < getattr(self.problems, "hints", len(self.problems) + 1)
 
     def header(self, column: str) -> str:
+        """The column as the file names it; a column the file lacks as the reader's templates
+        name it (its French header in French)."""
         position = self.index.get(column)
         if position is None or position >= len(self.table.headers):
-            return column
+            return _template_header(self.table, column)
         return self.table.headers[position]
 
     def raw(self, column: str) -> Cell:
@@ -692,7 +694,7 @@ class _Row:
             self.problem(column, _(
                 "column {column} is missing, and '{id}' is a new record: add the column (it is "
                 "needed to create a record)"
-            ).format(column=column, id=self.text("id") or "?"))  # fmt: skip
+            ).format(column=self.header(column), id=self.text("id") or "?"))  # fmt: skip
         else:
             self.problem(column, _("is empty; give {what}").format(what=_(what)))
 
@@ -845,8 +847,26 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
     return None if missing else index
 
 
+def _french_headers(table: _Table) -> bool:
+    """Whether the file names its columns as the French templates do (more of its headers are
+    French headers than canonical names): problems then name columns the same way."""
+    columns = TABLES.get(table.name, ())
+    keys = [_header_key(h) for h in table.headers if h]
+    french = sum(k in {_header_key(c.french) for c in columns if c.french != c.name} for k in keys)
+    return french > 0 and french >= sum(k in {_header_key(c.name) for c in columns} for k in keys)
+
+
+def _template_header(table: _Table, column: str) -> str:
+    """A column the file lacks, named as the file names its columns (French or canonical)."""
+    if not _french_headers(table):
+        return column
+    return next((c.french for c in TABLES.get(table.name, ()) if c.name == column), column)
+
+
 def _unknown_column(table: _Table, header: str) -> str:
-    names = {_header_key(n): c.name for c in TABLES[table.name] for n in (c.name, *c.aliases)}
+    # the columns named as the file names its own (the French templates' headers, or canonical)
+    shown = (lambda c: c.french) if _french_headers(table) else (lambda c: c.name)
+    names = {_header_key(n): shown(c) for c in TABLES[table.name] for n in (c.name, *c.aliases)}
     close = difflib.get_close_matches(_header_key(header), names, n=1, cutoff=0.6)
     if close:
         return _(
@@ -856,7 +876,7 @@ def _unknown_column(table: _Table, header: str) -> str:
     return _(
         "unknown column '{header}' for the {table} table (columns: {columns}); rename or delete "
         "it; nothing is imported while a column is not understood"
-    ).format(header=header, table=table.name, columns=", ".join(c.name for c in TABLES[table.name]))
+    ).format(header=header, table=_(table.name), columns=", ".join(shown(c) for c in TABLES[table.name]))
 
 
 EXAMPLE_PREFIXES = ("EXEMPLE-", "EXAMPLE-")

@@ -674,3 +674,16 @@ def test_a_bad_scenario_file_is_told_in_french(tmp_path):
     assert "taxe.toml : clé « parameters.carbon_price_eur_per_t » : doit être >= 0, pas -3" in str(caught.value)
     with i18n.language("fr"), pytest.raises(ScenarioError, match="ce fichier de scénario n'existe pas"):
         load_scenarios(str(tmp_path / "absent.toml"))
+
+
+def test_a_french_file_is_told_its_columns_by_their_french_headers(tmp_path):
+    # a file written with the French templates' headers: the problems name its columns the same way
+    from symbiose.bundle import read_bundle
+    from symbiose.errors import ValidationError
+
+    (tmp_path / "entreprises.csv").write_text("identifiant;raison_socale;commune\nE1;Scierie;Jonzac\n", encoding="utf-8")
+    with i18n.language("fr"), pytest.raises(ValidationError) as caught:
+        read_bundle(tmp_path)
+    told = "\n".join(str(p) for p in caught.value.problems)
+    assert "vouliez-vous dire raison_sociale ?" in told
+    assert "colonne « raison_sociale » : la colonne raison_sociale manque" in told
