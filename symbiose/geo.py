@@ -51,7 +51,7 @@ import numpy as np
 
 from symbiose import reference
 from symbiose.errors import GeocodingError
-from symbiose.i18n import _
+from symbiose.i18n import _, fmt_decimal
 
 if TYPE_CHECKING:  # geopy is imported where a place is looked up, not by every matching run
     from geopy.location import Location
@@ -133,11 +133,11 @@ def validate_coordinates(
         raise GeocodingError(prefix + _(
             "latitude {lat} and longitude {lon} look swapped: ({lon}, {lat}) is in metropolitan France; "
             "put the latitude (about 41 to 51) first and the longitude (about -5 to 10) second"
-        ).format(lat=f"{lat_f:g}", lon=f"{lon_f:g}"))
+        ).format(lat=fmt_decimal(lat_f, 6), lon=fmt_decimal(lon_f, 6)))
     if not -90 <= lat_f <= 90:
-        raise GeocodingError(prefix + _("latitude {lat} is out of range; it must be between -90 and 90").format(lat=f"{lat_f:g}"))
+        raise GeocodingError(prefix + _("latitude {lat} is out of range; it must be between -90 and 90").format(lat=fmt_decimal(lat_f, 6)))
     if not -180 <= lon_f <= 180:
-        raise GeocodingError(prefix + _("longitude {lon} is out of range; it must be between -180 and 180").format(lon=f"{lon_f:g}"))
+        raise GeocodingError(prefix + _("longitude {lon} is out of range; it must be between -180 and 180").format(lon=fmt_decimal(lon_f, 6)))
     return lat_f, lon_f
 
 
