@@ -19,7 +19,7 @@ import sys
 
 import click
 
-from symbiose.i18n import N_, gettext, ngettext
+from symbiose.i18n import N_, get_language, gettext, ngettext
 
 # Click's modules that write words a user reads (Click 8), each with its own gettext functions
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "utils", "termui")
@@ -60,6 +60,12 @@ def _shown(item, ctx: click.Context | None = None):
         if placeholder in TYPE_PLACEHOLDERS:
             shown.metavar = gettext(placeholder)
     return shown
+
+
+def prompt_text(text: str) -> str:
+    """A question's text for Click, which adds ": " after it: French puts a space before the
+    colon (« Mot de passe : »)."""
+    return text + " " if get_language() == "fr" else text
 
 
 YES = frozenset({"o", "oui", "y", "yes"})  # French or English answers, whatever the language

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from symbiose.cli_text import LocalisedCommand, LocalisedGroup, confirm
+from symbiose.cli_text import LocalisedCommand, LocalisedGroup, confirm, prompt_text
 from symbiose.domain import Role
 from symbiose.i18n import N_, _
 
@@ -49,7 +49,7 @@ def actor(ctx: click.Context | None = None) -> str:
         from symbiose.db import authenticate
 
         password = os.environ.get(PASSWORD_ENV) or click.prompt(
-            _("Password of {name}").format(name=st.account), hide_input=True, err=True
+            prompt_text(_("Password of {name}").format(name=st.account)), hide_input=True, err=True
         )
         with session_scope(ctx, write=True) as session:
             user = authenticate(session, st.account, password)
@@ -64,7 +64,7 @@ def actor(ctx: click.Context | None = None) -> str:
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True,
               help=N_("officer: every page and change; company: its own flows and partners; planner: scenarios and indicators; researcher: the anonymous catalogue only."))
 @click.option("--company", "company_id", default=None, help=N_("Company id (for a company account)."))
-@click.password_option(prompt=_("Password"), help=N_("Password (asked twice when not given)."))
+@click.password_option(prompt=prompt_text(_("Password")), help=N_("Password (asked twice when not given)."))
 def user_add(username: str, role: str, company_id: str | None, password: str) -> None:
     """Create a user account (password stored as a salted scrypt hash).
 
@@ -104,7 +104,7 @@ def user_role(username: str, role: str, company_id: str | None) -> None:
 
 @click.command("user-password", cls=LocalisedCommand)
 @click.argument("username")
-@click.password_option(prompt=_("New password"), help=N_("New password (asked twice when not given)."))
+@click.password_option(prompt=prompt_text(_("New password")), help=N_("New password (asked twice when not given)."))
 def user_password(username: str, password: str) -> None:
     """Change the password of USERNAME; the account's open sessions end at once."""
     from symbiose.cli import session_scope
