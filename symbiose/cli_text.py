@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 import sys
 
 import click
@@ -98,6 +99,17 @@ class _Context(click.Context):
     formatter_class = _Formatter
 
 
+def _french_extra(row: tuple[str, str]) -> tuple[str, str]:
+    """An option's help row with Click's bracket (``[par défaut : 0.3; 0<=x<=0.95]``) in French
+    typography and numbers (``[par défaut : 0,3 ; 0<=x<=0,95]``); English rows as they are."""
+    names, text = row
+    head, bracket, extra = text.rpartition("[")
+    if get_language() != "fr" or not bracket or not extra.endswith("]"):
+        return row
+    extra = re.sub(r"(?<=\d)\.(?=\d)", ",", extra.replace("; ", " ; "))
+    return names, head + bracket + extra
+
+
 class _Localised:
     """Help texts translated when shown (see the module's docstring)."""
 
@@ -110,7 +122,7 @@ class _Localised:
         super(_Localised, _shown(self)).format_help_text(ctx, formatter)
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [row for param in self.get_params(ctx) if not isinstance(param, click.Argument)
+        rows = [_french_extra(row) for param in self.get_params(ctx) if not isinstance(param, click.Argument)
                 and (row := _shown(param, ctx).get_help_record(ctx)) is not None]  # fmt: skip
         if rows:
             with formatter.section(gettext("Options")):

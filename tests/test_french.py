@@ -174,7 +174,7 @@ def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
     database = f"sqlite:///{tmp_path / 'cli.db'}"
     french = _cli("match", "--help", language="fr", database=database).stdout
     assert french.startswith("Utilisation :") and "Afficher ce message et quitter." in french
-    assert "--top ENTIER" in french and "[par défaut : 5;" in french and "Solveur : auto" in french
+    assert "--top ENTIER" in french and "[par défaut\u00a0: 5 ; 1<=x<=100]" in french and "Solveur : auto" in french
     for english in ("Usage:", "Show this message", "default:", "INTEGER", "TEXT "):
         assert english not in french, english
     group = _cli("--help", language="fr", database=database).stdout
