@@ -527,7 +527,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
             if table in seen:
                 problems.append(Problem(label, None, None, _(
                     "sheets '{first}' and '{second}' both hold the {table} table; keep only one"
-                ).format(first=seen[table], second=sheet.title, table=table)))  # fmt: skip
+                ).format(first=seen[table], second=sheet.title, table=_(table))))  # fmt: skip
                 continue
             seen[table] = sheet.title
             sheet_label = _("{file}, sheet '{sheet}'").format(file=label, sheet=sheet.title)
@@ -840,7 +840,7 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
     missing = [c for c in TABLES[table.name] if c.name == "id" and c.name not in index]
     for column in missing:
         names = _(" or ").join(quoted(n) for n in dict.fromkeys((column.name, *column.aliases)))
-        found = ", ".join(f"'{h}'" for h in table.headers if h) or _("none")
+        found = ", ".join(quoted(h) for h in table.headers if h) or _("none")
         problems.append(Problem(table.label, 1, column.name, _(
             "required column missing: add a column {names} (columns found: {found})"
         ).format(names=names, found=found)))  # fmt: skip
