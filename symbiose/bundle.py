@@ -527,7 +527,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Table]:
             if table in seen:
                 problems.append(Problem(label, None, None, _(
                     "sheets '{first}' and '{second}' both hold the {table} table; keep only one"
-                ).format(first=seen[table], second=sheet.title, table=table)))  # fmt: skip
+                ).format(first=seen[table], second=sheet.title, table=_(table))))  # fmt: skip
                 continue
             seen[table] = sheet.title
             sheet_label = _("{file}, sheet '{sheet}'").format(file=label, sheet=sheet.title)
@@ -840,7 +840,7 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
     missing = [c for c in TABLES[table.name] if c.name == "id" and c.name not in index]
     for column in missing:
         names = _(" or ").join(quoted(n) for n in dict.fromkeys((column.name, *column.aliases)))
-        found = ", ".join(f"'{h}'" for h in table.headers if h) or _("none")
+        found = ", ".join(quoted(h) for h in table.headers if h) or _("none")
         problems.append(Problem(table.label, 1, column.name, _(
             "required column missing: add a column {names} (columns found: {found})"
         ).format(names=names, found=found)))  # fmt: skip
@@ -850,10 +850,18 @@ def _column_index(table: _Table, problems: list[Problem]) -> dict[str, int] | No
 def _french_headers(table: _Table) -> bool:
     """Whether the file names its columns as the French templates do (more of its headers are
     French headers than canonical names): problems then name columns the same way."""
-    columns = TABLES.get(table.name, ())
-    keys = [_header_key(h) for h in table.headers if h]
-    french = sum(k in {_header_key(c.french) for c in columns if c.french != c.name} for k in keys)
-    return french > 0 and french >= sum(k in {_header_key(c.name) for c in columns} for k in keys)
+    # asked for each problem on a column the file lacks, maybe on every row: computed once a file
+    return _headers_are_french(table.name, tuple(table.headers))
+
+
+@lru_cache(maxsize=64)
+def _headers_are_french(name: str, headers: tuple[str, ...]) -> bool:
+    columns = TABLES.get(name, ())
+    french_keys = {_header_key(c.french) for c in columns if c.french != c.name}
+    canonical_keys = {_header_key(c.name) for c in columns}
+    keys = [_header_key(h) for h in headers if h]
+    french = sum(k in french_keys for k in keys)
+    return french > 0 and french >= sum(k in canonical_keys for k in keys)
 
 
 def _template_header(table: _Table, column: str) -> str:

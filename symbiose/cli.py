@@ -78,7 +78,7 @@ def _explain(exc: BaseException) -> str:
         count = getattr(exc, "total", len(exc.problems))
         shown = limits().max_problems_shown
         lines = [ngettext("Error: {n} problem found; nothing was changed:",
-                          "Error: {n} problems found; nothing was changed:", count).format(n=count)]
+                          "Error: {n} problems found; nothing was changed:", count).format(n=fmt_number(count))]
         printed = exc.problems[:shown]
         lines += [f"  - {problem}" for problem in printed]
         if count > len(printed):

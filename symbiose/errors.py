@@ -30,6 +30,8 @@ class Problem:
     def __str__(self) -> str:
         from symbiose.i18n import _
 
+        if self.file == "input" and self.row is None and not self.column:
+            return self.message  # a value given on the command line or in a form: nowhere to name
         where = self.file
         if self.row is not None:
             where = _("{where}, row {row}").format(where=where, row=self.row)

@@ -687,3 +687,30 @@ def test_a_french_file_is_told_its_columns_by_their_french_headers(tmp_path):
     told = "\n".join(str(p) for p in caught.value.problems)
     assert "vouliez-vous dire raison_sociale ?" in told
     assert "colonne « raison_sociale » : la colonne raison_sociale manque" in told
+
+
+def test_a_refused_command_line_value_is_told_without_an_english_file_label():
+    # a value refused outside any file (a synergy abandoned without a reason) was printed
+    # "input : synergie SY010 : dites pourquoi ...": the English placeholder read as a file name
+    from symbiose.cli import _explain
+    from symbiose.errors import Problem, ValidationError
+
+    with i18n.language("fr"):
+        told = _explain(ValidationError("synergie SY010 : dites pourquoi elle est abandonnée"))
+        many = _explain(ValidationError([Problem("flux.csv", row, "unite", "manque") for row in range(2, 1236)]))
+    assert told == "Erreur : 1 problème trouvé ; rien n'a été modifié :\n  - synergie SY010 : dites pourquoi elle est abandonnée"
+    assert "input" not in told
+    # the count in French figures, as the line "... et 1 184 de plus" below it
+    assert many.startswith("Erreur : 1\u00a0234 problèmes trouvés") and "... et 1\u00a0184 de plus" in many
+
+
+def test_a_file_without_its_id_column_is_told_its_columns_between_french_quotes(tmp_path):
+    # the same sentence quoted the columns to add « » and the columns found ' '
+    from symbiose.bundle import read_bundle
+    from symbiose.errors import ValidationError
+
+    (tmp_path / "entreprises.csv").write_text("nom;commune\nScierie;Jonzac\n", encoding="utf-8")
+    with i18n.language("fr"), pytest.raises(ValidationError) as caught:
+        read_bundle(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.message.endswith("ajoutez une colonne « id » ou « identifiant » (colonnes trouvées : « nom », « commune »)")

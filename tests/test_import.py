@@ -470,7 +470,7 @@ def test_many_bad_rows_print_the_first_problems_and_count_the_rest(tmp_path, mon
     result = CliRunner().invoke(
         main, ["--database", f"sqlite:///{tmp_path / 'm.db'}", "import", str(folder), "--yes"]
     )
-    assert result.exit_code == 1 and "3000 problems found" in result.stderr
+    assert result.exit_code == 1 and "3,000 problems found" in result.stderr  # grouped as the line below
     assert "... and 2,980 more" in result.stderr
     assert result.stderr.count("\n  - ") == 20
 
