@@ -237,6 +237,13 @@ def _key(text: str) -> str:
     return "_".join(reference.fold_name(text).replace("_", " ").split())
 
 
+def stage_from_text(text: str) -> Stage | None:
+    """A synergy stage from its code (``in_discussion``) or a French name (« en discussion »,
+    « mise en œuvre », « abandonnée »), as the import reads it; None when it is neither."""
+    key = _key(text)
+    return next((s for s in Stage if s.value == key), None) or STAGE_ALIASES.get(key)
+
+
 def _header_key(text: str) -> str:
     """Header key: like :func:`_key` without separators and without a '(unit)' suffix."""
     text = re.sub(r"\(.*?\)|\[.*?\]", "", str(text))

@@ -569,12 +569,34 @@ def list_command(table: str, fmt: str) -> None:
     echo_frame(network_frame(read_network(), table), fmt, empty=_("(no {table})").format(table=_(table)))
 
 
+class StageType(click.ParamType):
+    """A synergy stage given by its code (``contacted``) or its French name (« contactée »,
+    « en discussion », « mise en œuvre »), as the import reads it."""
+
+    name = "stage"
+
+    def get_metavar(self, param, ctx) -> str:
+        return "[" + "|".join(s.value for s in Stage) + "]"
+
+    def convert(self, value, param, ctx) -> str:
+        from symbiose.bundle import stage_from_text
+
+        if isinstance(value, Stage):
+            return value.value
+        stage = stage_from_text(value)
+        if stage is None:
+            self.fail(_("'{value}' is not a stage; write one of {codes} or its French name ({names})").format(
+                value=value, codes=", ".join(s.value for s in Stage),
+                names=", ".join(stage_label(s) for s in Stage)), param, ctx)  # fmt: skip
+        return stage.value
+
+
 @main.command("synergy-stage", help=N_(
     "Move synergy SYNERGY_ID to STAGE (written in its stage history and the audit log). Forward moves need "
     "nothing more; abandoning needs --reason; going back needs --back and --reason; leaving abandoned needs "
     "--reopen and --reason."))
 @click.argument("synergy_id")
-@click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
+@click.argument("stage", type=StageType(), metavar="STAGE")
 @click.option("--reason", default="", help=N_("Why: required to abandon, go back or reopen."))
 @click.option("--back", is_flag=True, help=N_("Confirm a move back to an earlier stage (with --reason)."))
 @click.option("--reopen", is_flag=True, help=N_("Reopen an abandoned synergy (with --reason)."))

@@ -70,8 +70,10 @@ def move_problem(
     reopen: bool = False,
 ) -> str | None:
     """Why the move ``old -> new`` is refused, or None when it is allowed."""
+    from symbiose.labels import stage_label
+
     kind = move_kind(old, new)
-    values = {"id": synergy_id, "old": str(Stage(old)), "new": str(Stage(new))}
+    values = {"id": synergy_id, "old": stage_label(Stage(old)), "new": stage_label(Stage(new))}
     if kind is Move.SAME:
         return _("synergy {id} is already at stage {old}").format(**values)
     if kind is Move.ABANDON and not reason.strip():

@@ -321,3 +321,16 @@ def test_a_question_asks_o_n_in_french_and_takes_oui(runner, db):
     assert again.exit_code == 0, again.output
     assert "Erreur : saisie invalide" in again.output  # asked again, not taken as a no
     assert "elu" not in run(runner, db, "user-list").stdout.split()
+
+
+def test_a_stage_may_be_named_in_french(runner, db, tmp_path):
+    # an officer types the stage as the application shows it: « contactée », « en discussion »
+    folder = write_bundle_folder(tmp_path / "bundle", companies=COMPANIES, streams=STREAMS,
+                                 needs=NEEDS, synergies=SYNERGIES)  # fmt: skip
+    run(runner, db, "import", str(folder), "--yes")
+    moved = run(runner, db, "synergy-stage", "Y0001", "en discussion")
+    assert "Synergie Y0001 : en discussion" in moved.stdout
+    back = run(runner, db, "synergy-stage", "Y0001", "contactée", code=1)
+    assert "revenir de l'étape « en discussion » à « contactée »" in back.stderr
+    wrong = run(runner, db, "synergy-stage", "Y0001", "bidule", code=2)
+    assert "« bidule » n'est pas une étape" in wrong.stderr and "en discussion" in wrong.stderr
