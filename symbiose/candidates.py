@@ -19,6 +19,7 @@ Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -57,8 +58,9 @@ def _search_chord(road_km, road_factor: float):
     return chord_for_km((np.asarray(road_km, dtype=float) + 1e-9) / road_factor * (1 + 1e-9))
 
 
-def _mask_bits(months: tuple[int, ...]) -> int:
-    return sum(1 << i for i, on in enumerate(month_mask(months)) if on)
+def _mask_bits(months) -> int:
+    """The twelve-bit mask of a set of months."""
+    return _cached_bits("months", tuple(months))
 
 
 def _companies(network: Network, what: str, records) -> dict:
@@ -196,11 +198,21 @@ FACET_BITS = [sum(FORM_BITS[f] for f in forms) for forms in FORM_FACETS.values()
 
 
 def _form_bits(forms) -> int:
-    return sum(FORM_BITS[f] for f in forms)
+    return _cached_bits("forms", tuple(forms))
 
 
 def _state_bits(states) -> int:
-    return sum(STATE_BITS[s] for s in states)
+    return _cached_bits("states", tuple(states))
+
+
+@functools.cache
+def _cached_bits(kind: str, values: tuple) -> int:
+    """The bit mask of months, forms or physical states, once per distinct tuple (a network
+    repeats a few of them on thousands of rows)."""
+    if kind == "months":
+        return sum(1 << i for i, on in enumerate(month_mask(values)) if on)
+    bits = FORM_BITS if kind == "forms" else STATE_BITS
+    return sum(bits[v] for v in values)
 
 
 def forms_meet(stream_bits: np.ndarray, required_bits: np.ndarray) -> np.ndarray:
