@@ -11,7 +11,7 @@ The review of issue 11 grades what an environment officer would do with each lin
 
 Usage (from the repository root)::
 
-    symbiose match --bundle data/demo --out /tmp/review          # suggestions.csv, matches.csv
+    symbiose match --bundle data/demo --out /tmp/review --machine-readable   # suggestions.csv, matches.csv
     python scripts/review_sample.py /tmp/review --out docs/review/sample.csv
     # grade: fill the columns grade (A/B/C) and why (one line) of docs/review/sample.csv
     python scripts/review_sample.py --score docs/review/sample.csv
@@ -52,6 +52,9 @@ def _demo_tables(bundle: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def sample(out_dir: Path, bundle: Path) -> pd.DataFrame:
     """The graded sample's rows (grade and why left empty)."""
     streams, needs = _demo_tables(bundle)
+    if (out_dir / "suggestions.csv").read_bytes().startswith(b"\xef\xbb\xbf"):
+        raise SystemExit(f"{out_dir}: these files are for a spreadsheet; write them with "
+                         "`symbiose match ... --machine-readable`")
     suggestions = pd.read_csv(out_dir / "suggestions.csv", dtype={"stream_id": str, "need_id": str})
     matches = pd.read_csv(out_dir / "matches.csv", dtype={"stream_id": str, "need_id": str})
     stream_side = suggestions[(suggestions["side"] == "stream") & (suggestions["rank"] <= 5)]

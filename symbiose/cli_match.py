@@ -59,8 +59,10 @@ def _network_and_params(bundle: str | None, scenario: str | None, database: str 
 @click.option("--top", "top_n", default=5, show_default=True, type=click.IntRange(1, 100), help=N_("Partners suggested per stream and per need."))
 @click.option("--backend", type=click.Choice(["auto", "mincostflow", "rules", "lp"]), default="auto", show_default=True,
               help=N_("Solver: auto takes mincostflow (exact min-cost flow) without partner or lot rules, rules (heuristic then CP-SAT) with them; lp is the linear-programming check."))
+@click.option("--machine-readable", "machine", is_flag=True,
+              help=N_("Write the files in the programs' format (English column names, comma separator, decimal point), whatever the language."))
 @click.pass_context
-def match(ctx, bundle, scenario, out_dir, top_n, backend):
+def match(ctx, bundle, scenario, out_dir, top_n, backend, machine):
     """Allocate streams to needs and suggest partners (database by default)."""
     from symbiose.matching import run_match, summary_text, write_outputs
 
@@ -73,7 +75,7 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend):
     result = run_match(network, params, top_n=top_n, backend=backend, reasons=False)
     click.echo(summary_text(result))
     if out_dir:
-        for path in write_outputs(result, out_dir):
+        for path in write_outputs(result, out_dir, machine=machine):
             click.echo(_("wrote {path}").format(path=path))
 
 
@@ -112,9 +114,11 @@ def terminal_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--bundle", type=click.Path(exists=True), help=N_("Use this bundle as every scenario's base."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write comparison.csv/json and synergy_changes.csv here."))
+@click.option("--machine-readable", "machine", is_flag=True,
+              help=N_("Write the files in the programs' format (English column names, comma separator, decimal point), whatever the language."))
 @sweep_options
 @click.pass_context
-def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
+def compare(ctx, scenarios, bundle, out_dir, machine, workers, cluster):
     """Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."""
     from symbiose.compare import compare_scenarios, format_table
 
@@ -124,7 +128,7 @@ def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
                                        workers=workers, progress=progress, cluster=cluster)  # fmt: skip
     click.echo(format_table(comparison))
     if out_dir:
-        for path in comparison.write(out_dir):
+        for path in comparison.write(out_dir, machine=machine):
             click.echo(_("wrote {path}").format(path=path))
 
 
@@ -134,8 +138,10 @@ def compare(ctx, scenarios, bundle, out_dir, workers, cluster):
 @click.option("--radius", "radius_km", default=30.0, show_default=True, help=N_("Road radius a new processor would serve (km)."))
 @click.option("--min-tonnes", default=100.0, show_default=True, help=N_("Smallest unserved tonnage worth a processor."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write opportunities.csv and one scenario file per opportunity."))
+@click.option("--machine-readable", "machine", is_flag=True,
+              help=N_("Write the files in the programs' format (English column names, comma separator, decimal point), whatever the language."))
 @click.pass_context
-def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
+def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir, machine):
     """Wastes with no local outlet and where a new processor would capture them."""
     from symbiose.matching import run_match
     from symbiose.opportunity import find_opportunities, format_opportunities, write_opportunities
@@ -147,7 +153,8 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
     click.echo(format_opportunities(found))
     if out_dir:
         base = bundle or (scenario and "demo") or "database"
-        for path in write_opportunities(found, out_dir, base=str(Path(base).resolve()) if bundle else base):
+        for path in write_opportunities(found, out_dir, base=str(Path(base).resolve()) if bundle else base,
+                                        machine=machine):  # fmt: skip
             click.echo(_("wrote {path}").format(path=path))
 
 
@@ -158,9 +165,11 @@ def opportunities(ctx, bundle, scenario, radius_km, min_tonnes, out_dir):
 @click.option("--variation", default=0.3, show_default=True, type=click.FloatRange(0, 0.95), help=N_("Quantities vary uniformly by +/- this share."))
 @click.option("--seed", default=1, show_default=True, help=N_("Seed of the draws: the same seed gives the same draws."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write robustness.csv here."))
+@click.option("--machine-readable", "machine", is_flag=True,
+              help=N_("Write the files in the programs' format (English column names, comma separator, decimal point), whatever the language."))
 @sweep_options
 @click.pass_context
-def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, cluster):
+def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, machine, workers, cluster):
     """Which synergies survive quantity changes and a partner leaving."""
     from symbiose.robustness import robustness as run_robustness
 
@@ -173,10 +182,11 @@ def robustness(ctx, bundle, scenario, draws, variation, seed, out_dir, workers, 
 
     echo_frame(table)
     if out_dir:
-        from symbiose.safe_output import atomic_folder, escape_frame
+        from symbiose.result_files import write_result_csv
+        from symbiose.safe_output import atomic_folder
 
         with atomic_folder(out_dir) as out:
-            escape_frame(table).to_csv(out / "robustness.csv", index=False)
+            write_result_csv(table, out / "robustness.csv", machine=machine)
         click.echo(_("wrote {path}").format(path=Path(out_dir) / "robustness.csv"))
 
 

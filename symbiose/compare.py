@@ -106,26 +106,34 @@ class Comparison:
                 bound=fmt_eur(None if bound is None else bound / 100)))  # fmt: skip
         return notes
 
-    def write(self, out_dir: str | Path) -> list[Path]:
+    def write(self, out_dir: str | Path, *, machine: bool = False) -> list[Path]:
+        """comparison.csv, comparison.json and synergy_changes.csv in ``out_dir``: the CSV files
+        for a spreadsheet of the current language, or in the programs' format (``machine``)."""
         from symbiose.safe_output import atomic_folder, moved
 
         with atomic_folder(out_dir) as out:
-            written = self._write(out)
+            written = self._write(out, machine)
         return moved(written, out, Path(out_dir))
 
-    def _write(self, out: Path) -> list[Path]:
+    def _write(self, out: Path, machine: bool) -> list[Path]:
+        from symbiose.result_files import machine_format, write_result_csv
         from symbiose.safe_output import escape_frame
 
         table = self.table()
         paths = [out / "comparison.csv", out / "comparison.json", out / "synergy_changes.csv"]
-        escape_frame(table).to_csv(paths[0])
+        if machine_format(machine):
+            escape_frame(table).to_csv(paths[0])
+        else:  # the indicators named in the current language
+            table.index = [gettext(label) for label in table.index]
+            table.index.name = "indicator"
+            write_result_csv(table.reset_index(), paths[0])
         payload = {
             s.name: {"description": s.description, "source": s.source, "kpis": r.kpis.as_dict(),
                      "solver": _solver(r)}
             for s, r in zip(self.scenarios, self.results, strict=True)
         }
         paths[1].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
-        escape_frame(self.synergy_changes()).to_csv(paths[2], index=False)
+        write_result_csv(self.synergy_changes(), paths[2], machine=machine)
         return paths
 
 

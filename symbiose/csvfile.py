@@ -132,11 +132,14 @@ def _header_cell(name: str, sep: str) -> str:
 
 
 def write_csv_blocks(blocks: Iterable[pd.DataFrame], path: str | Path, *, sep: str = ",",
-                     decimal: str = ".") -> Path:  # fmt: skip
-    """Write frames with the same columns one after the other as one CSV file (UTF-8), the bytes
-    of :func:`write_csv` of their concatenation; only one block is held at a time. The header
-    comes from the first block (at least one, possibly empty)."""
+                     decimal: str = ".", bom: bool = False) -> Path:  # fmt: skip
+    """Write frames with the same columns one after the other as one CSV file (UTF-8, after a
+    byte-order mark with ``bom``), the bytes of :func:`write_csv` of their concatenation; only
+    one block is held at a time. The header comes from the first block (at least one, possibly
+    empty)."""
     with open(path, "wb") as out:
+        if bom:
+            out.write(b"\xef\xbb\xbf")
         first = True
         for block in blocks:
             for part in _encoded(block, sep, decimal, header=first):

@@ -19,7 +19,6 @@ import pandas as pd
 from symbiose.candidates import Candidates, build_candidates
 from symbiose.catalogue import available_quantities
 from symbiose.compat import KnowledgeBase
-from symbiose.csvfile import write_csv, write_csv_blocks
 from symbiose.domain import Network, Stage
 from symbiose.impacts import Kpis, compute_kpis
 from symbiose.memory import release_memory
@@ -162,22 +161,24 @@ def run_match(
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
 
 
-def write_outputs(result: MatchResult, out_dir: str | Path) -> list[Path]:
-    """matches.csv, suggestions.csv and kpis.json in ``out_dir``."""
+def write_outputs(result: MatchResult, out_dir: str | Path, *, machine: bool = False) -> list[Path]:
+    """matches.csv, suggestions.csv and kpis.json in ``out_dir``: the CSV files for a spreadsheet
+    of the current language, or in the programs' format (``machine``; see
+    :mod:`symbiose.result_files`)."""
     from symbiose.safe_output import atomic_folder, moved
 
     with atomic_folder(out_dir) as out:
-        written = _write_outputs(result, out)
+        written = _write_outputs(result, out, machine)
     return moved(written, out, Path(out_dir))
 
 
-def _write_outputs(result: MatchResult, out: Path) -> list[Path]:
-    from symbiose.safe_output import escape_frame
+def _write_outputs(result: MatchResult, out: Path, machine: bool) -> list[Path]:
+    from symbiose.result_files import write_result_blocks, write_result_csv
 
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
-    write_csv(escape_frame(result.matches()), paths[0])
+    write_result_csv(result.matches(), paths[0], machine=machine)
     # block by block: the reasons of a table that waits for them are built here, a block at a time
-    write_csv_blocks((escape_frame(block) for block in suggestion_blocks(result.suggestions)), paths[1])
+    write_result_blocks(suggestion_blocks(result.suggestions), paths[1], machine=machine)
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,

@@ -159,12 +159,16 @@ def format_opportunities(found: list[Opportunity]) -> str:
     return "\n".join(lines)
 
 
-def write_opportunities(found: list[Opportunity], out_dir: str | Path, *, base: str = "demo") -> list[Path]:
-    from symbiose.safe_output import atomic_folder, escape_frame, moved
+def write_opportunities(found: list[Opportunity], out_dir: str | Path, *, base: str = "demo",
+                        machine: bool = False) -> list[Path]:  # fmt: skip
+    """opportunities.csv (for a spreadsheet of the current language, or in the programs' format
+    with ``machine``) and one scenario file per opportunity."""
+    from symbiose.result_files import write_result_csv
+    from symbiose.safe_output import atomic_folder, moved
 
     with atomic_folder(out_dir) as out:
         paths = [out / "opportunities.csv"]
-        escape_frame(opportunities_frame(found)).to_csv(paths[0], index=False)
+        write_result_csv(opportunities_frame(found), paths[0], machine=machine)
         for o in found:
             path = out / f"opportunity_{o.code}_{o.unit}.toml"
             path.write_text(o.scenario_toml(base), encoding="utf-8")

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from symbiose.cli import main
 from symbiose.compare import Comparison, compare_scenarios
 from symbiose.domain import Company, Need, Network, Route, Stream
-from symbiose.i18n import language
+from symbiose.i18n import gettext, language
 from symbiose.matching import MatchResult, run_match
 from symbiose.opportunity import Opportunity, find_opportunities
 from symbiose.params import MatchParameters
@@ -126,7 +126,7 @@ def test_compare_synergy_changes_are_consistent_with_the_matches(comparison):
 
 
 def test_comparison_write(comparison, tmp_path):
-    paths = comparison.write(tmp_path / "cmp")
+    paths = comparison.write(tmp_path / "cmp", machine=True)
     assert [p.name for p in paths] == ["comparison.csv", "comparison.json", "synergy_changes.csv"]
     table = pd.read_csv(paths[0], index_col=0)
     expected = comparison.table()
@@ -142,6 +142,24 @@ def test_comparison_write(comparison, tmp_path):
     changes = pd.read_csv(paths[2])
     assert len(changes) == len(comparison.synergy_changes()) > 0
     assert list(changes.columns)[:4] == ["scenario", "change", "stream_id", "need_id"]
+
+
+def test_comparison_write_for_a_french_spreadsheet(comparison, tmp_path):
+    """By default (French) the files open as columns in a French spreadsheet: ``;``, decimal
+    commas, a byte-order mark, the indicators and changes in French; the same figures."""
+    paths = comparison.write(tmp_path / "cmp")
+    assert paths[0].read_bytes().startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(paths[0], sep=";", decimal=",", encoding="utf-8-sig", index_col=0)
+    expected = comparison.table()
+    assert table.index.name == "indicateur"
+    assert list(table.index) == [gettext(label) for label in expected.index]
+    assert "entreprises impliquées" in table.index
+    np.testing.assert_allclose(table.to_numpy(dtype=float), expected.to_numpy(dtype=float), rtol=1e-9)
+    changes = pd.read_csv(paths[2], sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(changes.columns)[:4] == ["scenario", "changement", "id_flux", "id_besoin"]
+    assert set(changes["changement"]) <= {"apparaît", "disparaît", "change de quantité"}
+    english = comparison.synergy_changes()
+    np.testing.assert_allclose(changes["quantite_apres"], english["quantity_after"])
 
 
 def test_cli_compare_writes_the_three_files(tmp_path, monkeypatch):

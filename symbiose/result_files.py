@@ -1,0 +1,126 @@
+"""The command line's result files as a spreadsheet of the user's language opens them.
+
+``symbiose match``, ``compare``, ``robustness``, ``opportunities`` and ``report`` write CSV
+files. In French (the default) they are written for a French spreadsheet: ``;`` between
+columns, decimal commas, a byte-order mark so that Excel reads the accents, French column names
+in the style of the import templates (``id_flux``, ``quantite``), ``oui``/``non``, and the
+coded words of a few columns (side, outlet, change, category) in French.
+
+In English, or with ``machine=True`` (the commands' ``--machine-readable``), they keep the stable
+format programs read: English column names, ``,`` and decimal points, ``True``/``False``, codes as
+they are, UTF-8 without a mark (byte for byte the format of earlier versions).
+
+>>> import pandas as pd
+>>> from symbiose.i18n import language
+>>> frame = pd.DataFrame({"stream_id": ["S1"], "quantity": [3473.3], "in_optimum": [True]})
+>>> with language("fr"):
+...     spreadsheet_frame(frame).columns.tolist(), spreadsheet_frame(frame)["en_optimum"].tolist()
+(['id_flux', 'quantite', 'en_optimum'], ['oui'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from symbiose.i18n import N_, _, get_language
+
+#: French column names of the result files (the import templates' style: lower case, no
+#: accents, words joined by ``_``). A column not listed keeps its name.
+FRENCH_HEADERS = {
+    # matches.csv
+    "stream_id": "id_flux", "need_id": "id_besoin", "supplier_id": "id_fournisseur",
+    "receiver_id": "id_receveur", "quantity": "quantite", "unit": "unite", "months": "mois",
+    "distance_km": "distance_km", "road_km": "distance_route_km", "category": "categorie",
+    "value_eur_per_unit": "valeur_eur_par_unite", "value_eur": "valeur_eur_par_an",
+    "co2e_avoided_t": "co2e_evite_t_par_an", "supplier": "fournisseur", "receiver": "receveur",
+    "implemented": "en_place", "same_use": "deja_valorise_ainsi", "conditions": "conditions",
+    "destination_today": "destination_actuelle",
+    # suggestions.csv
+    "side": "cote", "outlet": "debouche", "rank": "rang", "score": "gain_potentiel_eur_par_an",
+    "rank_index": "indice_de_rang", "share_covered": "part_couverte", "in_optimum": "en_optimum",
+    "optimum_quantity": "quantite_en_optimum", "price_min_eur": "prix_min_eur",
+    "price_max_eur": "prix_max_eur", "price_fair_eur": "prix_equitable_eur",
+    "receiver_is_paid": "receveur_paye", "breakeven_km": "seuil_rentabilite_km",
+    "supplier_gain_eur": "gain_fournisseur_eur_par_an", "receiver_gain_eur": "gain_receveur_eur_par_an",
+    "reason": "motif", "reason_public": "motif_partage",
+    # comparison.csv, synergy_changes.csv
+    "indicator": "indicateur", "scenario": "scenario", "change": "changement",
+    "quantity_before": "quantite_avant", "quantity_after": "quantite_apres",
+    # robustness.csv
+    "quantity_stability_pct": "stabilite_quantites_pct", "exit_stability_pct": "stabilite_departs_pct",
+    "exits_tested": "departs_testes", "mean_quantity_in_draws": "quantite_moyenne_tirages",
+    # opportunities.csv
+    "code": "code_dechet", "label": "libelle", "unserved": "sans_debouche", "no_candidate": "sans_candidat",
+    "suppliers": "fournisseurs", "site_insee": "code_insee_site", "site_name": "commune_site",
+    "site_lat": "latitude_site", "site_lon": "longitude_site", "captured": "capte",
+    "captured_suppliers": "fournisseurs_captes", "tkm": "tkm", "mean_km": "distance_moyenne_km",
+    "avoided_route_cost_eur": "cout_filiere_evite_eur",
+}  # fmt: skip
+
+#: Coded values shown in words (the current language's) in a spreadsheet.
+VALUE_WORDS = {
+    "side": {"stream": N_("stream"), "need": N_("need")},
+    "outlet": {"substitution": N_("substitution"), "treatment": N_("treatment outlet"),
+               "intermediary": N_("through an intermediary"), "same_use": N_("already recovered today")},
+    "change": {"appears": N_("appears"), "disappears": N_("disappears"), "changes": N_("changes quantity")},
+}  # fmt: skip
+
+
+def machine_format(machine: bool = False) -> bool:
+    """Whether the files take the programs' format: asked for, or the language is English."""
+    return machine or get_language() != "fr"
+
+
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a French spreadsheet shows it: French column names, coded words and
+    categories in French, booleans ``oui``/``non`` (numbers are formatted when written)."""
+    from symbiose.domain import format_ewc
+    from symbiose.labels import category_label
+
+    out = frame.copy()
+    yes, no = _("yes"), _("no")
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_bool_dtype(column.dtype):
+            out[name] = np.where(column.to_numpy(dtype=bool), yes, no)
+        elif name in VALUE_WORDS:
+            words = {key: _(word) for key, word in VALUE_WORDS[name].items()}
+            out[name] = column.map(lambda v, words=words: words.get(v, v))
+        elif name == "category":
+            out[name] = column.map(lambda v: category_label(v) if isinstance(v, str) and v else v)
+        elif name == "months":  # "1,2,3" would read as a decimal number: words (janv. – mars)
+            texts = {v: _months_words(v) for v in column.unique()}
+            out[name] = column.map(texts)
+        elif name == "code":  # a waste code as the List of Waste prints it (20 02 01)
+            out[name] = column.map(lambda v: format_ewc(v) if isinstance(v, str) and len(v) == 6 and v.isdigit() else v)
+    return out.rename(columns=FRENCH_HEADERS)
+
+
+def _months_words(value: object) -> object:
+    from symbiose.catalogue import months_text
+
+    if not isinstance(value, str):
+        return value
+    return months_text(tuple(int(m) for m in value.split(",") if m.strip()))
+
+
+def write_result_csv(frame: pd.DataFrame, path: str | Path, *, machine: bool = False) -> Path:
+    """Write one result table (no index) in the format :func:`machine_format` chooses."""
+    return write_result_blocks([frame], path, machine=machine)
+
+
+def write_result_blocks(blocks: Iterable[pd.DataFrame], path: str | Path, *, machine: bool = False) -> Path:
+    """Write frames with the same columns one after the other as one result file (only one
+    block held at a time)."""
+    from symbiose.csvfile import write_csv_blocks
+    from symbiose.safe_output import escape_frame
+
+    if machine_format(machine):
+        return write_csv_blocks((escape_frame(block) for block in blocks), path)
+    # the byte-order mark: Excel reads the file as UTF-8 only after it
+    return write_csv_blocks((escape_frame(spreadsheet_frame(block)) for block in blocks), path, sep=";",
+                            decimal=",", bom=True)  # fmt: skip

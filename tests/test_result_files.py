@@ -1,0 +1,115 @@
+"""The command line's result files: for a French spreadsheet by default, in the programs' format
+with --machine-readable (or in English), the same figures in both."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from symbiose.cli import main
+from symbiose.i18n import gettext, language
+from symbiose.result_files import FRENCH_HEADERS, VALUE_WORDS
+
+ROOT = Path(__file__).resolve().parent.parent
+FRENCH = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
+
+
+def _run(tmp_path: Path, *args: str, language: str = "fr") -> None:
+    result = CliRunner(env={"SYMBIOSE_LANGUAGE": language}).invoke(
+        main, ["--database", f"sqlite:///{tmp_path / 'unused.db'}", *args], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def match_files(tmp_path_factory):
+    """``symbiose match --bundle data/demo --out`` in French, French with --machine-readable,
+    and English."""
+    base = tmp_path_factory.mktemp("results")
+    runs = {"fr": ("fr", ()), "machine": ("fr", ("--machine-readable",)), "en": ("en", ())}
+    for name, (lang, extra) in runs.items():
+        _run(base, "match", "--bundle", str(ROOT / "data" / "demo"), "--out", str(base / name), *extra,
+             language=lang)  # fmt: skip
+    return base
+
+
+@pytest.mark.parametrize("name", ["matches.csv", "suggestions.csv"])
+def test_machine_readable_is_the_programs_format(match_files, name):
+    """--machine-readable in French: the English run's columns and figures (comma, decimal
+    point, True/False, codes), its texts (reasons, conditions) in French."""
+    machine = (match_files / "machine" / name).read_bytes()
+    english = (match_files / "en" / name).read_bytes()
+    assert not machine.startswith(b"\xef\xbb\xbf")
+    assert machine.split(b"\n", 1)[0] == english.split(b"\n", 1)[0]
+    assert machine.split(b"\n", 1)[0].startswith(b"stream_id,need_id" if name == "matches.csv" else b"side,")
+    ours = pd.read_csv(match_files / "machine" / name, keep_default_na=False)
+    theirs = pd.read_csv(match_files / "en" / name, keep_default_na=False)
+    texts = {"reason", "reason_public", "conditions"}
+    pd.testing.assert_frame_equal(ours.drop(columns=list(texts & set(ours.columns))),
+                                  theirs.drop(columns=list(texts & set(theirs.columns))))  # fmt: skip
+    if "reason" in ours.columns:
+        assert ours["reason"].str.contains("rang").all() and theirs["reason"].str.contains("rank").all()
+
+
+@pytest.mark.parametrize("name", ["matches.csv", "suggestions.csv"])
+def test_french_files_open_as_columns_in_a_french_spreadsheet(match_files, name):
+    raw = (match_files / "fr" / name).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with open(match_files / "fr" / name, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    width = len(rows[0])
+    assert width > 10 and all(len(row) == width for row in rows)  # every row splits into the columns
+    english = pd.read_csv(match_files / "machine" / name, keep_default_na=False)
+    french = pd.read_csv(match_files / "fr" / name, keep_default_na=False, **FRENCH)
+    assert list(french.columns) == [FRENCH_HEADERS.get(c, c) for c in english.columns]
+    assert len(french) == len(english) > 100
+    # the same figures: every number column reads back equal with decimal commas
+    for column in english.columns:
+        if pd.api.types.is_float_dtype(english[column]) or pd.api.types.is_integer_dtype(english[column]):
+            np.testing.assert_allclose(french[FRENCH_HEADERS.get(column, column)].to_numpy(dtype=float),
+                                       english[column].to_numpy(dtype=float), err_msg=column)  # fmt: skip
+    # booleans and coded words in French
+    for column in english.columns:
+        if set(english[column].astype(str)) <= {"True", "False"}:
+            assert set(french[FRENCH_HEADERS[column]]) <= {"oui", "non"}, column
+    for column, words in VALUE_WORDS.items():
+        if column in english.columns:
+            with language("fr"):
+                coded = {code for code, word in words.items() if gettext(word) != code}
+            assert coded & set(english[column]), column
+            assert not set(french[FRENCH_HEADERS[column]]) & coded, column
+    if "category" in english.columns:  # categories by their French names
+        assert "aggregates" in set(english["category"])
+        assert "Granulats recyclés" in set(french["categorie"])
+
+
+def test_french_months_cannot_be_read_as_numbers(match_files):
+    """'6,7' in a French spreadsheet would be the number 6.7: months are written in words."""
+    french = pd.read_csv(match_files / "fr" / "matches.csv", dtype=str, keep_default_na=False, **FRENCH)
+    english = pd.read_csv(match_files / "machine" / "matches.csv", dtype=str, keep_default_na=False)
+    assert (english["months"].str.contains(",")).any()
+    assert not french["mois"].str.fullmatch(r"[\d,.\s]+").any()
+    assert "toute l'année" in set(french["mois"])
+
+
+def test_robustness_and_opportunities_in_both_formats(tmp_path):
+    demo = str(ROOT / "data" / "demo")
+    _run(tmp_path, "robustness", "--draws", "2", "--bundle", demo, "--out", str(tmp_path / "r_fr"))
+    _run(tmp_path, "robustness", "--draws", "2", "--bundle", demo, "--out", str(tmp_path / "r_en"), "--machine-readable")
+    french = pd.read_csv(tmp_path / "r_fr" / "robustness.csv", **FRENCH)
+    english = pd.read_csv(tmp_path / "r_en" / "robustness.csv")
+    assert list(french.columns) == [FRENCH_HEADERS.get(c, c) for c in english.columns]
+    np.testing.assert_allclose(french["stabilite_quantites_pct"], english["quantity_stability_pct"])
+    _run(tmp_path, "opportunities", "--bundle", demo, "--out", str(tmp_path / "o_fr"))
+    _run(tmp_path, "opportunities", "--bundle", demo, "--out", str(tmp_path / "o_en"), "--machine-readable")
+    french = pd.read_csv(tmp_path / "o_fr" / "opportunities.csv", dtype={"code_dechet": str}, **FRENCH)
+    english = pd.read_csv(tmp_path / "o_en" / "opportunities.csv", dtype={"code": str})
+    assert len(french) == len(english) > 0
+    # waste codes as the List of Waste prints them
+    assert french["code_dechet"].tolist() == [f"{c[:2]} {c[2:4]} {c[4:]}" for c in english["code"]]
+    np.testing.assert_allclose(french["capte"], english["captured"])
