@@ -89,7 +89,8 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = np.where(column.to_numpy(dtype=bool), yes, no)
         elif name in VALUE_WORDS:
             words = {key: _(word) for key, word in VALUE_WORDS[name].items()}
-            out[name] = column.map(lambda v, words=words: words.get(v, v))
+            mapped = column.map(words)  # a dictionary: vectorised
+            out[name] = mapped.where(mapped.notna(), column)
         elif name == "category":
             out[name] = column.map(lambda v: category_label(v) if isinstance(v, str) and v else v)
         elif name == "months":  # "1,2,3" would read as a decimal number: words (janv. – mars)
