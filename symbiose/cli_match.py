@@ -64,7 +64,7 @@ def _network_and_params(bundle: str | None, scenario: str | None, database: str 
 @click.pass_context
 def match(ctx, bundle, scenario, out_dir, top_n, backend, machine):
     """Allocate streams to needs and suggest partners (database by default)."""
-    from symbiose.matching import run_match, summary_text, write_outputs
+    from symbiose.matching import match_to_folder, run_match, summary_text
 
     database = _database_url(ctx)
     from symbiose.memory import release_memory
@@ -72,11 +72,13 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend, machine):
     network, params, _name = _network_and_params(bundle, scenario, database)
     release_memory()  # what reading the bundle freed
     # the suggestions' table (economics, reasons) is built only as suggestions.csv is written
-    result = run_match(network, params, top_n=top_n, backend=backend, reasons=False)
+    if not out_dir:
+        click.echo(summary_text(run_match(network, params, top_n=top_n, backend=backend, reasons=False)))
+        return
+    result, paths = match_to_folder(network, params, out_dir, top_n=top_n, backend=backend, machine=machine)
     click.echo(summary_text(result))
-    if out_dir:
-        for path in write_outputs(result, out_dir, machine=machine):
-            click.echo(_("wrote {path}").format(path=path))
+    for path in paths:
+        click.echo(_("wrote {path}").format(path=path))
 
 
 def sweep_options(command):

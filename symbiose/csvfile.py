@@ -112,17 +112,31 @@ def _encoded(frame: pd.DataFrame, sep: str, decimal: str, header: bool = True) -
         yield _encode_rows(frame.iloc[start:start + CHUNK_ROWS], sep, decimal)
 
 
-def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> memoryview:
+def encode_columns(frame: pd.DataFrame, sep: str = ",", decimal: str = "."):
+    """Each row's cells as CSV text joined by ``sep``, without the line's end (Arrow large
+    strings): a part of the lines :func:`write_csv` writes, to be joined with other parts."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     text = pa.large_string()
     columns = [_column_text(frame[c], sep, decimal).cast(text) for c in frame.columns]
-    lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, text)) if len(columns) > 1 else columns[0]
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
-    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    joined = pc.binary_join_element_wise(*columns, pa.scalar(sep, text)) if len(columns) > 1 else columns[0]
+    return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+
+
+def lines_bytes(lines) -> memoryview:
+    """The bytes of Arrow large strings laid end to end (lines that end with their ``\n``)."""
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8)
     return memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]]
+
+
+def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> memoryview:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(encode_columns(frame, sep, decimal), pa.scalar("\n", text), pa.scalar("", text))
+    return lines_bytes(lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines)
 
 
 def _header_cell(name: str, sep: str) -> str:

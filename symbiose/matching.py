@@ -24,6 +24,13 @@ from symbiose.impacts import Kpis, compute_kpis
 from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
 from symbiose.params import MatchParameters, Rules
+from symbiose.result_files import (
+    LateColumns,
+    write_result_blocks,
+    write_result_blocks_late,
+    write_result_csv,
+)
+from symbiose.safe_output import atomic_folder, moved
 from symbiose.suggestions import (
     SuggestionPlan,
     condition_texts,
@@ -161,24 +168,76 @@ def run_match(
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
 
 
+#: From this many candidate arcs, ``match_to_folder`` solves in a child process while it writes
+#: the suggestions (the solve takes about half a second there; forking costs milliseconds)
+BACKGROUND_ARCS = 20_000
+
+
+def match_to_folder(network: Network, params: MatchParameters | None, out_dir: str | Path, *, top_n: int = 5,
+                    backend: str = "auto", machine: bool = False,
+                    background_arcs: int = BACKGROUND_ARCS) -> tuple[MatchResult, list[Path]]:  # fmt: skip
+    """``run_match(..., reasons=False)`` then :func:`write_outputs`, the same result and the same
+    files, but on a large network with a second core the allocation is solved in a child process
+    (:mod:`symbiose.background`) while the suggestions, which need it only for their two optimum
+    columns, are built and written: the user waits for the longer of the two, not their sum."""
+    from symbiose.background import Background
+
+    params = params or MatchParameters()
+    t0 = time.perf_counter()
+    fixed = fixed_flows(network) if params.rules.keep_implemented else []
+    candidates = candidates_for(network, params)
+    release_memory()
+    t1 = time.perf_counter()
+    with Background(allocate, candidates, rules=params.rules, fixed=fixed, backend=backend,
+                    fork=len(candidates.arcs) >= background_arcs) as solve:  # fmt: skip
+        if not solve.forked:
+            result = run_match(network, params, top_n=top_n, backend=backend, candidates=candidates, reasons=False)
+            return result, write_outputs(result, out_dir, machine=machine)
+        in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
+        left = available_quantities(network) if in_place else None
+        plan = plan_suggestions(candidates, None, top_n=top_n, implemented=in_place, available=left)
+        state: dict[str, SuggestionPlan] = {}
+
+        def known() -> SuggestionPlan:
+            if "plan" not in state:
+                state["plan"] = plan.with_optimum(solve.result())
+            return state["plan"]
+
+        late = LateColumns(("in_optimum", "optimum_quantity"), ready=lambda: "plan" in state or solve.done(),
+                           values=lambda start, stop: known().optimum_columns(start, stop))  # fmt: skip
+        with atomic_folder(out_dir) as out:
+            paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
+            write_result_blocks_late(suggestion_blocks(plan), paths[1], late, machine=machine)
+            allocation = solve.result()
+            t2 = time.perf_counter()
+            kpis = compute_kpis(candidates, allocation)
+            result = MatchResult(network, candidates, allocation, kpis, known(),
+                                 {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": 0.0})  # fmt: skip
+            write_result_csv(result.matches(), paths[0], machine=machine)
+            _write_kpis(result, paths[2])
+        return result, moved(paths, out, Path(out_dir))
+
+
 def write_outputs(result: MatchResult, out_dir: str | Path, *, machine: bool = False) -> list[Path]:
     """matches.csv, suggestions.csv and kpis.json in ``out_dir``: the CSV files for a spreadsheet
     of the current language, or in the programs' format (``machine``; see
     :mod:`symbiose.result_files`)."""
-    from symbiose.safe_output import atomic_folder, moved
-
     with atomic_folder(out_dir) as out:
         written = _write_outputs(result, out, machine)
     return moved(written, out, Path(out_dir))
 
 
 def _write_outputs(result: MatchResult, out: Path, machine: bool) -> list[Path]:
-    from symbiose.result_files import write_result_blocks, write_result_csv
 
     paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
     write_result_csv(result.matches(), paths[0], machine=machine)
     # block by block: the reasons of a table that waits for them are built here, a block at a time
     write_result_blocks(suggestion_blocks(result.suggestions), paths[1], machine=machine)
+    _write_kpis(result, paths[2])
+    return paths
+
+
+def _write_kpis(result: MatchResult, path: Path) -> None:
     payload = result.kpis.as_dict()
     payload["solver"] = {
         "backend": result.allocation.backend,
@@ -186,8 +245,7 @@ def _write_outputs(result: MatchResult, out: Path, machine: bool) -> list[Path]:
         "objective_eur": result.allocation.objective_cents / 100,
         "bound_eur": None if result.allocation.bound_cents is None else result.allocation.bound_cents / 100,
     }
-    paths[2].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
-    return paths
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
 
 
 def _code(code: str) -> str:

@@ -20,7 +20,8 @@ they are, UTF-8 without a mark (byte for byte the format of earlier versions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +126,107 @@ def write_result_blocks(blocks: Iterable[pd.DataFrame], path: str | Path, *, mac
     # the byte-order mark: Excel reads the file as UTF-8 only after it
     return write_csv_blocks((escape_frame(spreadsheet_frame(block)) for block in blocks), path, sep=";",
                             decimal=",", bom=True)  # fmt: skip
+
+
+#: Text of suggestions held while their late columns wait (bytes): beyond it, wait for them
+LATE_PENDING_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class LateColumns:
+    """Columns of a result file known only later (the optimum's, while the solve runs): ``names``
+    (consecutive in the file), ``ready()`` (whether they are known now; may block afterwards is
+    fine) and ``values(start, stop)``, the columns of the rows at those positions of the file
+    (waits until they are known)."""
+
+    names: tuple[str, ...]
+    ready: Callable[[], bool]
+    values: Callable[[int, int], pd.DataFrame]
+
+
+def write_result_blocks_late(blocks: Iterable[pd.DataFrame], path: str | Path, late: LateColumns, *,
+                             machine: bool = False) -> Path:  # fmt: skip
+    """:func:`write_result_blocks` of blocks whose ``late`` columns are filled in as the file is
+    written: while they are not known, the other columns' text is made and held (at most
+    :data:`LATE_PENDING_BYTES`), then each held block is completed and written in its order.
+    The file is byte for byte the one :func:`write_result_blocks` writes of the completed blocks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from symbiose.csvfile import encode_columns, lines_bytes
+    from symbiose.safe_output import escape_frame
+
+    plain = machine_format(machine)
+    sep, decimal = (",", ".") if plain else (";", ",")
+    text = pa.large_string()
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return escape_frame(frame if plain else spreadsheet_frame(frame))
+
+    held: list[tuple[int, int, object, object]] = []  # (start, stop, head, tail) waiting for late columns
+    held_bytes = 0
+    written = 0
+    with open(path, "wb") as out:
+        if not plain:
+            out.write(b"\xef\xbb\xbf")
+
+        def complete(start: int, stop: int, head, tail) -> None:
+            middle = encode_columns(shown(late.values(start, stop)), sep, decimal)
+            lines = pc.binary_join_element_wise(head, middle, tail, pa.scalar("", text))
+            out.write(lines_bytes(lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines))
+
+        first = True
+        for block in blocks:
+            frame = shown(block)
+            if first:
+                out.write((sep.join(_header(str(c), sep) for c in frame.columns) + "\n").encode("utf-8"))
+                first = False
+            start, stop = written, written + len(block)
+            written = stop
+            if not len(block):
+                continue
+            columns = list(frame.columns)
+            at = columns.index(_shown_name(late.names[0], plain))
+            end = at + len(late.names)
+            head = _part(frame, columns[:at], sep, decimal, before="", after=sep, alone="")
+            tail = _part(frame, columns[end:], sep, decimal, before=sep, after="\n", alone="\n")
+            if not held and late.ready():
+                complete(start, stop, head, tail)
+                continue
+            held.append((start, stop, head, tail))
+            held_bytes += head.nbytes + tail.nbytes
+            if held_bytes > LATE_PENDING_BYTES or late.ready():
+                for item in held:
+                    complete(*item)
+                held, held_bytes = [], 0
+        for item in held:
+            complete(*item)
+        if first:
+            raise ValueError("no block to write")
+    return Path(path)
+
+
+def _shown_name(name: str, plain: bool) -> str:
+    return name if plain else FRENCH_HEADERS.get(name, name)
+
+
+def _header(name: str, sep: str) -> str:
+    from symbiose.csvfile import _header_cell
+
+    return _header_cell(name, sep)
+
+
+def _part(frame: pd.DataFrame, columns: list[str], sep: str, decimal: str, *, before: str, after: str,
+          alone: str):  # fmt: skip
+    """The text of ``columns`` of every row between ``before`` and ``after``; ``alone`` for every
+    row when there is no column (Arrow strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from symbiose.csvfile import encode_columns
+
+    text = pa.large_string()
+    if not columns:
+        return pa.array(np.full(len(frame), alone, dtype=object), type=text)
+    body = encode_columns(frame[columns], sep, decimal)
+    return pc.binary_join_element_wise(pa.scalar(before, text), body, pa.scalar(after, text), pa.scalar("", text))

@@ -561,6 +561,20 @@ class SuggestionPlan:
         if not done:
             yield pd.DataFrame(columns=COLUMNS)
 
+    def with_optimum(self, allocation: Allocation) -> SuggestionPlan:
+        """The plan with the allocation's quantities (planned without one, while it was being
+        solved: nothing else in a plan depends on it; leads are never allocated)."""
+        return dataclasses.replace(self, optimum_base=_optimum_base(self.candidates, allocation)[self.rows])
+
+    def optimum_columns(self, start: int, stop: int) -> pd.DataFrame:
+        """``in_optimum`` and ``optimum_quantity`` of the suggestions at positions
+        ``start:stop`` of :meth:`table`'s order (the plan's rows, then the leads')."""
+        base = self.optimum_base
+        if self.leads is not None:
+            base = np.concatenate([base, self.leads.optimum_base])
+        base = base[start:stop]
+        return pd.DataFrame({"in_optimum": base > 0, "optimum_quantity": base / BASE_PER_UNIT})
+
     def table(self, *, reasons: bool = True) -> pd.DataFrame:
         blocks = list(self.blocks(reasons=reasons))
         out = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
@@ -714,14 +728,7 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
         by_stream, by_need = a[by_stream], a[by_need]
     rows = np.concatenate([by_stream, by_need])
     group = np.concatenate([stream_group[by_stream], 3 * len(streams) + need_group[by_need]])
-    optimum = np.zeros(len(arcs), dtype=np.int64)
-    if allocation is not None and len(allocation.flows):
-        flows = allocation.flows
-        # flows are one row per used pair: find each pair's arc by (s, n)
-        width = len(needs) + 1
-        flow_key = flows["s"].to_numpy(dtype=np.int64) * width + flows["n"].to_numpy(dtype=np.int64)
-        at = pd.Index(s * width + n).get_indexer(flow_key)
-        optimum[at[at >= 0]] = flows["flow_base"].to_numpy(dtype=np.int64)[at >= 0]
+    optimum = _optimum_base(candidates, allocation)
     ahead, behind = _overtakes(score[rows], group)
     return SuggestionPlan(
         candidates=candidates, rows=rows, rank=np.concatenate([stream_rank, need_rank]),
@@ -733,6 +740,21 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
             _intermediaries(candidates, np.arange(len(needs))) if intermediary is None else intermediary),
         leads=leads,
     )  # fmt: skip
+
+
+def _optimum_base(candidates: Candidates, allocation: Allocation | None) -> np.ndarray:
+    """Per arc, the quantity the allocation puts on it (base units; 0 without an allocation)."""
+    arcs = candidates.arcs
+    optimum = np.zeros(len(arcs), dtype=np.int64)
+    if allocation is not None and len(allocation.flows):
+        flows = allocation.flows
+        # flows are one row per used pair: find each pair's arc by (s, n)
+        width = len(candidates.needs) + 1
+        s, n = arcs["s"].to_numpy(dtype=np.int64), arcs["n"].to_numpy(dtype=np.int64)
+        flow_key = flows["s"].to_numpy(dtype=np.int64) * width + flows["n"].to_numpy(dtype=np.int64)
+        at = pd.Index(s * width + n).get_indexer(flow_key)
+        optimum[at[at >= 0]] = flows["flow_base"].to_numpy(dtype=np.int64)[at >= 0]
+    return optimum
 
 
 def destinations(candidates: Candidates, s: np.ndarray) -> np.ndarray:

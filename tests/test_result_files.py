@@ -113,3 +113,57 @@ def test_robustness_and_opportunities_in_both_formats(tmp_path):
     # waste codes as the List of Waste prints them
     assert french["code_dechet"].tolist() == [f"{c[:2]} {c[2:4]} {c[4:]}" for c in english["code"]]
     np.testing.assert_allclose(french["capte"], english["captured"])
+
+
+def _late_frame(rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "side": rng.choice(["stream", "need"], rows), "stream_id": [f"S{i:04d}" for i in range(rows)],
+        "quantity": rng.random(rows) * 1000, "in_optimum": rng.random(rows) < 0.3,
+        "optimum_quantity": np.round(rng.random(rows) * 100, 3),
+        "reason": rng.choice(["a; b, c", 'say "yes"', "=1+2", "line\nbreak", ""], rows),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("machine", [True, False])
+@pytest.mark.parametrize("names", [("in_optimum", "optimum_quantity"), ("side", "stream_id"), ("reason",)])
+@pytest.mark.parametrize("ready_after", [0, 2, 99])
+def test_late_columns_give_the_same_bytes(tmp_path, monkeypatch, machine, names, ready_after):
+    """Blocks written while their late columns are unknown (held, then completed) give the file
+    the plain writer gives of the completed blocks, for late columns first, inside or last."""
+    import symbiose.result_files as rf
+
+    monkeypatch.setattr(rf, "LATE_PENDING_BYTES", 2_000)  # also flush held blocks for their size
+    full = _late_frame(530, seed=len(names) + ready_after)
+    blocks = [full.iloc[i:i + 100].reset_index(drop=True) for i in range(0, len(full), 100)]
+    placeholder = [b.assign(**{n: b[n].iloc[::-1].to_numpy() for n in names}) for b in blocks]  # wrong values
+    asked = []
+
+    def ready() -> bool:
+        asked.append(1)
+        return len(asked) > ready_after
+
+    late = rf.LateColumns(names, ready=ready, values=lambda a, b: full[list(names)].iloc[a:b].reset_index(drop=True))
+    with language("fr"):
+        rf.write_result_blocks_late(placeholder, tmp_path / "late.csv", late, machine=machine)
+        rf.write_result_blocks(blocks, tmp_path / "plain.csv", machine=machine)
+    assert (tmp_path / "late.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+@pytest.mark.parametrize("machine", [False, True])
+def test_solving_beside_the_suggestions_writes_the_same_files(tmp_path, monkeypatch, machine):
+    """``match_to_folder`` with the solve in a child process (forced on the demo) against the
+    plain sequence: the same three files, byte for byte, and the same result."""
+    from symbiose.bundle import read_bundle
+    from symbiose.matching import match_to_folder, run_match, write_outputs
+
+    monkeypatch.setenv("SYMBIOSE_WORKERS", "2")
+    network = read_bundle(ROOT / "data" / "demo")
+    with language("fr"):
+        forked, _paths = match_to_folder(network, None, tmp_path / "forked", machine=machine, background_arcs=0)
+        plain = run_match(network, None, reasons=False)
+        write_outputs(plain, tmp_path / "plain", machine=machine)
+    assert forked.allocation.objective_cents == plain.allocation.objective_cents
+    assert forked.kpis == plain.kpis
+    for name in ("matches.csv", "suggestions.csv", "kpis.json"):
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
