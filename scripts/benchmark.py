@@ -241,16 +241,52 @@ def raw_solve(bundle: Path) -> dict:
 # ------------------------------------------------------------------------------ child processes
 
 
+def _tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and all its descendants (MB; Linux): the memory the
+    tree holds at once, each shared page counted once over the processes sharing it."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def wrapped(args: list[str]) -> dict:
+    """Run ``args`` and measure it: wall time, CPU of the process and every child it waited for
+    (a solver run in a child process included), the largest single process's peak resident
+    memory (``ru_maxrss``) and, sampled every 20 ms, the peak of the whole process tree's
+    proportional memory (where the command runs two processes at once)."""
+    import resource
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree_peak = 0.0
+    if Path("/proc/self/smaps_rollup").exists():
+        while proc.poll() is None:
+            tree_peak = max(tree_peak, _tree_pss_mb(proc.pid))
+            time.sleep(0.02)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    sys.stderr.write(err)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(out)
+    return {"wall_s": round(wall, 3), "rc": proc.returncode, "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_mb": round(usage.ru_maxrss / 1024), "tree_peak_mb": round(tree_peak) or None}  # fmt: skip
+
+
 def timed_child(args: list[str], env: dict | None = None) -> dict:
-    """Like run_child, but the peak memory comes from the child itself (a wrapper process).
-    ``env``: extra environment variables (``PYTHONPATH`` of another checkout, for --before)."""
-    code = ("import json,os,resource,subprocess,sys,time;t=time.perf_counter();"
-            "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);w=time.perf_counter()-t;"
-            "sys.stderr.write(p.stderr);"
-            "u=resource.getrusage(resource.RUSAGE_CHILDREN);"
-            "print(p.stdout);print(json.dumps({'wall_s':round(w,3),'rc':p.returncode,"
-            "'cpu_s':round(u.ru_utime+u.ru_stime,3),'peak_mb':round(u.ru_maxrss/1024)}))")  # fmt: skip
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
+    """Like run_child, but the time and memory come from a wrapper process of its own
+    (:func:`wrapped`). ``env``: extra environment variables (``PYTHONPATH`` of another checkout,
+    for --before)."""
+    proc = subprocess.run([sys.executable, __file__, "--wrap", *args], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, **env} if env else None)  # fmt: skip
     lines = proc.stdout.strip().splitlines()
     row = json.loads(lines[-1])
@@ -289,7 +325,7 @@ def default_path(sizes: list[int], work: Path, repeat: int) -> list[dict]:
         match, yard = best["match"], best["yardstick"]
         row = {
             "n": n, "arcs": yard["arcs"], "match_s": match["wall_s"], "match_cpu_s": match["cpu_s"],
-            "match_peak_mb": match["peak_mb"], "yardstick_s": yard["wall_s"], "yardstick_cpu_s": yard["cpu_s"],
+            "match_peak_mb": match["peak_mb"], "match_tree_peak_mb": match["tree_peak_mb"], "yardstick_s": yard["wall_s"], "yardstick_cpu_s": yard["cpu_s"],
             "yardstick_peak_mb": yard["peak_mb"],
             "ratio_to_yardstick": round(match["wall_s"] / yard["wall_s"], 2),
             "cpu_ratio_to_yardstick": round(match["cpu_s"] / yard["cpu_s"], 2),
@@ -391,8 +427,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "symbiose-bench")
     parser.add_argument("--yardstick", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--raw-solve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--wrap", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     parser.add_argument("--clean", action="store_true", help="remove the generated bundles afterwards")
     args = parser.parse_args()
+    if args.wrap:
+        print(json.dumps(wrapped(args.wrap)))
+        return
     if args.yardstick:
         print(json.dumps(yardstick(*args.yardstick)))
         return
