@@ -69,13 +69,16 @@ def match(ctx, bundle, scenario, out_dir, top_n, backend, machine):
     database = _database_url(ctx)
     from symbiose.memory import release_memory
 
+    step = terminal_steps()
+    step(_("Reading the network"))
     network, params, _name = _network_and_params(bundle, scenario, database)
     release_memory()  # what reading the bundle freed
     # the suggestions' table (economics, reasons) is built only as suggestions.csv is written
     if not out_dir:
         click.echo(summary_text(run_match(network, params, top_n=top_n, backend=backend, reasons=False)))
         return
-    result, paths = match_to_folder(network, params, out_dir, top_n=top_n, backend=backend, machine=machine)
+    result, paths = match_to_folder(network, params, out_dir, top_n=top_n, backend=backend, machine=machine,
+                                    step=step)  # fmt: skip
     click.echo(summary_text(result))
     for path in paths:
         click.echo(_("wrote {path}").format(path=path))
@@ -91,6 +94,24 @@ def sweep_options(command):
         "--workers", type=click.IntRange(1, 512), default=None,
         help=N_("Processes on this machine (default $SYMBIOSE_WORKERS, else one per core)."),
     )(command)  # fmt: skip
+
+
+def terminal_steps() -> Callable[[str], None]:
+    """A callback that shows each step of a long command on stderr with the seconds elapsed
+    (``[12,4 s] Allocating...``), on a terminal only: files and pipes get the results alone."""
+    if not sys.stderr.isatty():
+        return lambda label: None
+    import time
+
+    from symbiose.i18n import fmt_decimal
+
+    started = time.perf_counter()
+
+    def show(label: str) -> None:
+        elapsed = fmt_decimal(round(time.perf_counter() - started, 1), 1)
+        click.echo(_("[{seconds} s] {step}…").format(seconds=elapsed, step=label), err=True)
+
+    return show
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from symbiose.candidates import Candidates, build_candidates
 from symbiose.catalogue import available_quantities
 from symbiose.compat import KnowledgeBase
 from symbiose.domain import Network, Stage
+from symbiose.i18n import _
 from symbiose.impacts import Kpis, compute_kpis
 from symbiose.memory import release_memory
 from symbiose.optimize import Allocation, FixedFlow, allocate
@@ -174,16 +176,19 @@ BACKGROUND_ARCS = 20_000
 
 
 def match_to_folder(network: Network, params: MatchParameters | None, out_dir: str | Path, *, top_n: int = 5,
-                    backend: str = "auto", machine: bool = False,
-                    background_arcs: int = BACKGROUND_ARCS) -> tuple[MatchResult, list[Path]]:  # fmt: skip
+                    backend: str = "auto", machine: bool = False, background_arcs: int = BACKGROUND_ARCS,
+                    step: Callable[[str], None] | None = None) -> tuple[MatchResult, list[Path]]:  # fmt: skip
     """``run_match(..., reasons=False)`` then :func:`write_outputs`, the same result and the same
     files, but on a large network with a second core the allocation is solved in a child process
     (:mod:`symbiose.background`) while the suggestions, which need it only for their two optimum
-    columns, are built and written: the user waits for the longer of the two, not their sum."""
+    columns, are built and written: the user waits for the longer of the two, not their sum.
+    ``step(label)`` is told each step as it starts (a terminal shows it)."""
     from symbiose.background import Background
 
+    step = step or (lambda label: None)
     params = params or MatchParameters()
     t0 = time.perf_counter()
+    step(_("Finding the candidate pairs"))
     fixed = fixed_flows(network) if params.rules.keep_implemented else []
     candidates = candidates_for(network, params)
     release_memory()
@@ -191,10 +196,13 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
     with Background(allocate, candidates, rules=params.rules, fixed=fixed, backend=backend,
                     fork=len(candidates.arcs) >= background_arcs) as solve:  # fmt: skip
         if not solve.forked:
+            step(_("Allocating the streams to the needs"))
             result = run_match(network, params, top_n=top_n, backend=backend, candidates=candidates, reasons=False)
+            step(_("Writing the files"))
             return result, write_outputs(result, out_dir, machine=machine)
         in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
         left = available_quantities(network) if in_place else None
+        step(_("Allocating the streams to the needs and writing the suggestions beside it"))
         plan = plan_suggestions(candidates, None, top_n=top_n, implemented=in_place, available=left)
         state: dict[str, SuggestionPlan] = {}
 
@@ -258,7 +266,7 @@ def _code(code: str) -> str:
 
 def summary_text(result: MatchResult) -> str:
     """A readable summary for the command line, in the current language and number format."""
-    from symbiose.i18n import _, fmt_number
+    from symbiose.i18n import fmt_number
 
     k = result.kpis
     n = fmt_number

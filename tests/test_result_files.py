@@ -167,3 +167,36 @@ def test_solving_beside_the_suggestions_writes_the_same_files(tmp_path, monkeypa
     assert forked.kpis == plain.kpis
     for name in ("matches.csv", "suggestions.csv", "kpis.json"):
         assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+
+
+def test_a_terminal_is_told_each_step_of_a_long_match(tmp_path):
+    """On a terminal, stderr shows the steps in French with the seconds elapsed; stdout (and a
+    file or a pipe) gets the results alone."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "SYMBIOSE_LANGUAGE": "fr"}
+    proc = subprocess.run([sys.executable, "-m", "symbiose.cli", "--database", f"sqlite:///{tmp_path / 'x.db'}",
+                           "match", "--bundle", str(ROOT / "data" / "demo"), "--out", str(tmp_path / "out")],
+                          stdout=subprocess.PIPE, stderr=follower, env=env, cwd=ROOT, timeout=300)  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    shown_text = shown.decode("utf-8")
+    for step in ("Lecture du réseau", "Recherche des paires candidates", "Affectation des flux aux besoins",
+                 "Écriture des fichiers"):  # fmt: skip
+        assert step in shown_text, shown_text
+    assert " s] " in shown_text
+    assert "Lecture du réseau" not in proc.stdout.decode("utf-8")
