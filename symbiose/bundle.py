@@ -930,9 +930,14 @@ def _rows(
     memo: dict[tuple, Any] = {}  # cell values read without problem (see _Row.cached)
     names, full_names = _position_names(index), _position_names(full)
     ids = clean.ids if clean is not None else None
-    for position, (number, cells) in enumerate(table.rows):
+    if clean is not None and clean.complete and not seen and (not stored or not absent):
+        # every row read column by column, with its own id and none an example: all at once
+        seen.update(zip(ids, (number for number, _ in table.rows), strict=True))  # type: ignore[union-attr]
+        yield from clean.records
+        return
+    for at, (number, cells) in enumerate(table.rows):
         if ids is not None:
-            record_id = ids[position]
+            record_id = ids[at]
         else:
             record_id = _cell_text(cells[index["id"]]) if index["id"] < len(cells) else ""
         if is_example_id(record_id):
@@ -952,7 +957,7 @@ def _rows(
         previous = (stored or {}).get(record_id)
         if previous is None or not absent:
             if clean is not None and record_id not in seen:  # type: ignore[operator]
-                record = clean.record(position)
+                record = clean.record(at)
                 if record is not None:
                     seen[record_id] = number  # type: ignore[index]
                     yield record

@@ -42,12 +42,15 @@ _PLAIN_COLUMN = re.compile(rf"(?:{b._PLAIN_DECIMAL.pattern})(?:\n(?:{b._PLAIN_DE
 class Columns:
     """A CSV table's cells column by column, with the rows that hold a problem cell."""
 
-    def __init__(self, table: _Table, index: dict[str, int], positions: list[tuple[str, ...]]) -> None:
+    def __init__(
+        self, table: _Table, index: dict[str, int], positions: list[tuple[str, ...]], regular: bool
+    ) -> None:
         self.table = table
         self.size = len(table.rows)
         # an empty table has no positions: every column reads as absent
         self.raw: dict[str, tuple[str, ...]] = {name: positions[p] for name, p in index.items()} if positions else {}
         self.bad: set[int] = set()  # positions of rows with a cell read with a problem
+        self.regular = regular  # no row longer than the header
         self.ids = self.texts("id")
 
     def texts(self, column: str) -> list[str]:
@@ -93,7 +96,10 @@ class Columns:
 
     def _probe(self, column: str, text: str, parse: Callable[..., Any], args: tuple) -> Any:
         problems = b.ProblemLog(0, 0)  # counted only; no hint computed
-        value = parse(_Row(self.table, 0, [text], {column: 0}, problems, {}, [column]), column, *args)
+        try:
+            value = parse(_Row(self.table, 0, [text], {column: 0}, problems, {}, [column]), column, *args)
+        except Exception:  # noqa: BLE001 - the row parser meets it again, if it reads this cell
+            return _BAD
         return _BAD if len(problems) else value
 
     def require(self, texts: list[Any], known: Collection[str] | None = None) -> None:
@@ -109,13 +115,14 @@ def columns(table: _Table, index: dict[str, int]) -> Columns | None:
     """The table's columns, or None when a cell is not text (a workbook's numbers and dates)."""
     width = len(table.headers)
     lists = [cells for _, cells in table.rows]
-    if set(map(len, lists)) - {width}:  # short rows (missing cells read empty), long rows
+    lengths = set(map(len, lists))
+    if lengths - {width}:  # short rows (missing cells read empty), long rows
         lists = [cells if len(cells) == width else [*cells[:width], *[""] * (width - len(cells))]
                  for cells in lists]  # fmt: skip
     positions = list(zip(*lists, strict=True))
     if any(set(map(type, cells)) - {str} for cells in positions):
         return None
-    return Columns(table, index, positions)
+    return Columns(table, index, positions, max(lengths, default=0) <= width)
 
 
 def reader(table: _Table, index: dict[str, int], **context: Any) -> Any:
@@ -125,22 +132,32 @@ def reader(table: _Table, index: dict[str, int], **context: Any) -> Any:
     if cells is None:
         return None
     build = {"companies": _companies, "streams": _streams, "needs": _needs}[table.name]
-    return _Clean(cells.ids, build(cells, **context))
+    return _Clean(cells, build(cells, **context))
 
 
 class _Clean:
-    __slots__ = ("ids", "record")
+    """``ids``, ``record(position)``; ``complete``: every row gives its record (``records``),
+    no row is longer than the header, no two rows share an id and none is an example."""
 
-    def __init__(self, ids: list[str], record: Callable[[int], Any]) -> None:
-        self.ids = ids
-        self.record = record
+    __slots__ = ("ids", "record", "records", "complete")
+
+    def __init__(self, cells: Columns, built: list[Any] | Callable[[int], Any]) -> None:
+        self.ids = cells.ids
+        self.records: list[Any] = built if isinstance(built, list) else []
+        self.record: Callable[[int], Any] = built.__getitem__ if isinstance(built, list) else built
+        joined = "\n".join(self.ids).upper()
+        self.complete = (
+            isinstance(built, list) and cells.regular and not cells.bad
+            and len(set(self.ids)) == cells.size
+            and not any(prefix in joined for prefix in b.EXAMPLE_PREFIXES)
+        )  # fmt: skip
 
 
 def _records(cls: type, *columns: Any) -> list[Any]:
     """``list(map(cls, *columns))``: one record per row, its fields taken from the columns in
     order. A frozen dataclass with slots and without ``__post_init__`` (a domain record) is
     built field by field, each slot set on every record at once as its ``__init__`` would set
-    it (``object.__setattr__``): a third of the time of calling ``__init__`` on each row."""
+    it (``object.__setattr__``): less than half the time of calling ``__init__`` on each row."""
     fields = dataclasses.fields(cls)
     if (hasattr(cls, "__post_init__") or "__slots__" not in cls.__dict__ or len(columns) != len(fields)
             or not all(f.init for f in fields)):  # fmt: skip
@@ -152,11 +169,11 @@ def _records(cls: type, *columns: Any) -> list[Any]:
     return records
 
 
-def _clean(records: list[Any], bad: set[int]) -> Callable[[int], Any]:
-    """``record(position)`` over records built for every row: None for a bad row."""
+def _clean(records: list[Any], bad: set[int]) -> list[Any]:
+    """The records built for every row, None for a row to read row by row."""
     for position in bad:
         records[position] = None
-    return records.__getitem__
+    return records
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,15 +238,12 @@ def _known_company(cells: Columns, known: Collection[str]) -> list[str]:
     return company_ids
 
 
-_QUANTITY_LIMITS = {unit: max_quantity_base(unit) for unit in Unit}
-
-
 def _quantities(cells: Columns) -> tuple[list[Any], list[Any]]:
     """Quantities (base units) and units; rows beyond their unit's plausible range are bad."""
     quantities = cells.values("quantity", b._quantity, plain=_plain_quantity)
     units = cells.values("unit", _Row._unit)
     if not cells.bad.issuperset(range(cells.size)):
-        limits = _QUANTITY_LIMITS
+        limits = {unit: max_quantity_base(unit) for unit in Unit}  # as symbiose.ranges checks
         cells.bad.update(
             i for i, (q, u) in enumerate(zip(quantities, units, strict=True))
             if q is not _BAD and u is not _BAD and q > limits[u]
@@ -247,7 +261,7 @@ def _cents(values: list[Any]) -> list[int]:
 # The three tables
 
 
-def _companies(cells: Columns, locator: Any) -> Callable[[int], Company | None]:
+def _companies(cells: Columns, locator: Any) -> list[Any] | Callable[[int], Company | None]:
     """Mirrors :func:`symbiose.bundle._parse_company` for a row without problem. A row placed
     by its coordinates alone is read at once; a row naming a commune or an INSEE code is placed
     when its turn comes (the locator is asked in the order of the rows, as row by row)."""
@@ -286,13 +300,13 @@ def _companies(cells: Columns, locator: Any) -> Callable[[int], Company | None]:
     for i, place in enumerate(placed):
         if place:
             records[i] = _PLACE
-    record = _clean(records, bad)
+    records = _clean(records, bad)
     if not any(placed):
-        return record
+        return records
     fold = b.reference.fold_name
 
     def company(i: int) -> Company | None:
-        found = record(i)
+        found = records[i]
         if found is not _PLACE:
             return found
         xy = None
@@ -344,7 +358,7 @@ def _coordinates(lat: Any, lon: Any) -> tuple[float, float] | None:
         return None
 
 
-def _streams(cells: Columns, known: Collection[str]) -> Callable[[int], Stream | None]:
+def _streams(cells: Columns, known: Collection[str]) -> list[Stream | None]:
     """Mirrors :func:`symbiose.bundle._parse_stream` for a row without problem."""
     ids = cells.ids
     cells.require(ids)
@@ -373,7 +387,7 @@ def _streams(cells: Columns, known: Collection[str]) -> Callable[[int], Stream |
     return _clean(records, cells.bad)
 
 
-def _needs(cells: Columns, known: Collection[str]) -> Callable[[int], Need | None]:
+def _needs(cells: Columns, known: Collection[str]) -> list[Need | None]:
     """Mirrors :func:`symbiose.bundle._parse_need` for a row without problem."""
     ids = cells.ids
     cells.require(ids)

@@ -165,6 +165,25 @@ def test_columnwise_reading_gives_what_the_row_parser_gives(bases, tmp_path, see
         assert fast == slow, (base, seed, language)
 
 
+@pytest.mark.parametrize("table", ["companies", "streams", "needs"])
+def test_every_column_takes_every_kind_of_mistake(bases, tmp_path, table):
+    """Column by column, the demo's rows each get another value of BAD_VALUES (bad ones, and
+    good ones written another way: 1610A, 17500, « solide »): the same problems, or the same
+    records, column-wise and row by row."""
+    header = bases["demo"][table][0]
+    for column in range(len(header)):
+        tables = {name: [list(row) for row in rows] for name, rows in bases["demo"].items()}
+        for offset, row in enumerate(tables[table][1:]):
+            row[column] = BAD_VALUES[(offset + column) % len(BAD_VALUES)]
+        folder = write(tables, ",", tmp_path / f"{table}-{column}")
+        assert outcome(folder) == outcome(folder, columnwise=False), header[column]
+        # one kind of value on every row but one: read once for all of them
+        for row in tables[table][2:]:
+            row[column] = tables[table][1][column]
+        folder = write(tables, ",", tmp_path / f"{table}-{column}-same")
+        assert outcome(folder) == outcome(folder, columnwise=False), header[column]
+
+
 def test_the_corruptions_reach_both_outcomes(bases, tmp_path):
     """The random corruptions give problems of many kinds and clean reads too (a check that
     the comparison above is not made only on reads that fail at once)."""
