@@ -19,7 +19,7 @@ import pytest
 from symbiose.bundle import TABLES, _records_to_table, read_bundle, read_import
 from symbiose.domain import Stream
 from symbiose.errors import ImportValidationError
-from symbiose.i18n import set_language
+from symbiose.i18n import language
 from symbiose.reference import data_dir
 from symbiose.units import Unit
 
@@ -156,13 +156,10 @@ def test_columnwise_reading_gives_what_the_row_parser_gives(bases, tmp_path, see
     kwargs: dict = {}
     if seed % 5 == 0 and base == "demo":  # an import over the stored demo: absent columns kept
         kwargs["stored"] = read_bundle(data_dir() / "demo")
-    for language in ("fr", "en"):
-        set_language(language)
-        try:
+    for code in ("fr", "en"):
+        with language(code):
             fast, slow = outcome(folder, **kwargs), outcome(folder, columnwise=False, **kwargs)
-        finally:
-            set_language(None)
-        assert fast == slow, (base, seed, language)
+        assert fast == slow, (base, seed, code)
 
 
 @pytest.mark.parametrize("table", ["companies", "streams", "needs"])
