@@ -173,6 +173,11 @@ def run_match(
 #: From this many candidate arcs, ``match_to_folder`` solves in a child process while it writes
 #: the suggestions (the solve takes about half a second there; forking costs milliseconds)
 BACKGROUND_ARCS = 20_000
+#: Up to this many: beyond, the child's solver arrays (about 300 MB a million arcs) and the
+#: suggestions held while it solves would come on top of the candidates, and a national network
+#: (100,000 streams and needs, 1.5 million arcs: 1.78 GB for both processes against 1.23 GB
+#: for one) would pass the 1.5 GB the default path must stay under; it runs in one process
+BACKGROUND_MAX_ARCS = 1_000_000
 
 
 def match_to_folder(network: Network, params: MatchParameters | None, out_dir: str | Path, *, top_n: int = 5,
@@ -194,7 +199,7 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
     release_memory()
     t1 = time.perf_counter()
     with Background(allocate, candidates, rules=params.rules, fixed=fixed, backend=backend,
-                    fork=len(candidates.arcs) >= background_arcs) as solve:  # fmt: skip
+                    fork=background_arcs <= len(candidates.arcs) <= BACKGROUND_MAX_ARCS) as solve:  # fmt: skip
         if not solve.forked:
             step(_("Allocating the streams to the needs"))
             result = run_match(network, params, top_n=top_n, backend=backend, candidates=candidates, reasons=False)
