@@ -27,18 +27,21 @@ def _quoted(text, sep: str):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from symbiose.arrowtext import repeated, rows_holding
+
     text = text.cast(pa.large_string())
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    quotes = pc.match_substring(text, '"')
-    needs = pc.or_(quotes, pc.match_substring(text, sep))
-    for char in ("\n", "\r"):
-        needs = pc.or_(needs, pc.match_substring(text, char))
-    if not pc.any(needs).as_py():
+    ascii_sep = len(sep) == 1 and ord(sep) < 128
+    quotes = rows_holding(text, '"')
+    needs = quotes | rows_holding(text, "\n\r" + (sep if ascii_sep else ""))
+    if not ascii_sep:
+        needs |= pc.fill_null(pc.match_substring(text, sep), False).to_numpy(zero_copy_only=False)
+    if not needs.any():
         return text
-    escaped = pc.replace_substring(text, '"', '""') if pc.any(quotes).as_py() else text
-    quote = pa.scalar('"', pa.large_string())
-    return pc.if_else(needs, pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", pa.large_string())), text)
+    escaped = pc.replace_substring(text, '"', '""') if quotes.any() else text
+    quote = repeated(needs, '"')
+    return pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", pa.large_string()))
 
 
 def _float_text(values: np.ndarray, decimal: str):

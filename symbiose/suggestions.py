@@ -24,13 +24,13 @@ pair's value per unit falls to zero.
 from __future__ import annotations
 
 import dataclasses
-import string
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from symbiose.arrowtext import Pieces
 from symbiose.candidates import Candidates, share_cap
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
@@ -198,45 +198,21 @@ def _mapped(values, function):
     return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
 
 
-def _fill(template: str, **values):
-    """``template.format(**row)`` for every row, vectorised in Arrow: each value is Arrow strings
-    (or one text); the template's placeholders take no format spec (values come formatted)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    pieces = []
-    for literal, field, _spec, _conversion in string.Formatter().parse(template):
-        if literal:
-            pieces.append(pa.scalar(literal, pa.large_string()))
-        if field is not None:
-            value = values[field]
-            pieces.append(pa.scalar(value, pa.large_string()) if isinstance(value, str) else value)
-    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+def _fill(template: str, **values) -> Pieces:
+    """``template.format(**row)`` for every row, as :class:`~symbiose.arrowtext.Pieces`: each
+    value is Arrow strings, pieces or one text; the template's placeholders take no format spec
+    (values come formatted)."""
+    return Pieces.fill(template, **values)
 
 
-def _where(condition: np.ndarray, chosen, other):
-    """Row by row, ``chosen`` where the condition holds, else ``other`` (Arrow strings or texts)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    def arrow(v):
-        return pa.scalar(v, pa.large_string()) if isinstance(v, str) else v
-
-    return pc.if_else(pa.array(np.asarray(condition, dtype=bool)), arrow(chosen), arrow(other))
+def _where(condition: np.ndarray, chosen, other) -> Pieces:
+    """Row by row, ``chosen`` where the condition holds, else ``other`` (Arrow strings, pieces or texts)."""
+    return Pieces.where(condition, chosen, other)
 
 
-def _joined(parts: list, separator: str = "; "):
+def _joined(parts: list, separator: str = "; ") -> Pieces:
     """Row by row, the non-empty parts joined by ``separator``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    empty = pa.scalar("", pa.large_string())
-    out = parts[0]
-    for part in parts[1:]:
-        both = pc.and_(pc.not_equal(out, empty), pc.not_equal(part, empty))
-        glue = pc.if_else(both, pa.scalar(separator, pa.large_string()), empty)
-        out = pc.binary_join_element_wise(out, glue, part, empty)
-    return out
+    return Pieces.join(parts, separator)
 
 
 def _number_text(values, decimals: int):
@@ -271,13 +247,13 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
     same_use = _same_use(frame)
-    outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
+    outlet = _where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
     if same_use.any():
         # today's outlet already puts the stream to this use: the pair moves it, it adds no new use
         already = _fill(_("already recovered today ({category}): worth only the difference from today's route, "
                           "no CO2e avoided"), category=_mapped(category, category_label))  # fmt: skip
-        outlet = _where(same_use, already, _text(outlet))
-    parts = [_text(outlet), what, _condition_reason(frame, public=public), where]
+        outlet = _where(same_use, already, outlet)
+    parts = [outlet, what, _condition_reason(frame, public=public), where]
     if not public:
         supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
         gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
@@ -317,7 +293,7 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
                         none))  # fmt: skip
     if "rank" in frame.columns:
         parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit, public=public)]
-    return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+    return pd.Series(pd.array(_joined(parts).text(), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
 
 
 def condition_texts(ids) -> np.ndarray:
