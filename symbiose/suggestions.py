@@ -177,11 +177,16 @@ def _fixed_text(values, decimals: int):
 
 
 def _text(values):
-    """Arrow strings from texts (an array, a pandas column or an Arrow array)."""
+    """Arrow strings from texts (an array, a pandas column, categorical or not, or an Arrow array)."""
     import pyarrow as pa
 
     if isinstance(values, pa.Array | pa.ChunkedArray):
         out = values
+    elif isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        # the categories' texts taken by code, as astype(str) gives them (a missing code stays missing)
+        codes = values.cat.codes.to_numpy()
+        categories = pa.array([str(c) for c in values.cat.categories], type=pa.large_string())
+        out = categories.take(pa.array(codes, mask=codes < 0))
     elif isinstance(values, pd.Series) and not pd.api.types.is_object_dtype(values.dtype):
         out = pa.array(values.astype(str), from_pandas=True)
     else:
@@ -191,11 +196,26 @@ def _text(values):
 
 
 def _mapped(values, function):
-    """``function`` of every value (Arrow strings), called once per distinct value."""
+    """``function`` of every value (Arrow strings), called once per distinct value (a missing
+    value as None)."""
     import pyarrow as pa
 
-    codes, unique = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        unique = [str(c) for c in values.cat.categories]
+        if (codes < 0).any():
+            codes, unique = np.where(codes < 0, len(unique), codes), [*unique, None]
+        return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
+    encoded = _text(values).dictionary_encode(null_encoding="encode")
+    return pa.array([function(u) for u in encoded.dictionary.to_pylist()],
+                    type=pa.large_string()).take(encoded.indices)  # fmt: skip
+
+
+def _equal(values, text: str) -> np.ndarray:
+    """Per row, whether the text is ``text`` (a missing text is not)."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.equal(_text(values), text), False).to_numpy(zero_copy_only=False)
 
 
 def _fill(template: str, **values) -> Pieces:
@@ -229,18 +249,26 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     ``public`` leaves out both partners' own costs and prices, for a company that must not learn
     its partner's economics before both sides are interested.
     """
+    return _reason_columns(frame, (public,))[0]
+
+
+def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, True)) -> list[pd.Series]:
+    """:func:`_reasons` of the frame for each of ``publics`` (whether public), in that order: the
+    pieces the sentences share are built once."""
     size = len(frame)
+    if not size:
+        return [pd.Series([], dtype="str") for _public in publics]
     none = ""
     unit = _text(frame["unit"])
-    ewc = frame["ewc_code"].to_numpy(dtype=object)
-    code = _where(ewc != "", _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
-    category = frame["category"].astype(str).to_numpy(dtype=object)
-    basis = _mapped(frame["basis"].to_numpy(dtype=object), basis_label)  # the words in the current language
+    ewc = frame["ewc_code"]
+    code = _where(~_equal(ewc, ""), _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
+    category = _mapped(frame["category"], category_label)
+    has_category = ~_equal(frame["category"], "")
+    basis = _mapped(frame["basis"], basis_label)  # the words in the current language
     with_category = _fill(_("{code} can replace {category} (quality {quality}; {basis})"), code=code,
-                          category=_mapped(category, category_label),
-                          quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip
+                          category=category, quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip
     without = _fill("{code}: {basis}", code=code, basis=basis)
-    what = _where(category != "", with_category, without)
+    what = _where(has_category, with_category, without)
     breakeven_km = frame["breakeven_km"].to_numpy(dtype=float)
     finite = np.isfinite(breakeven_km)
     breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
@@ -251,107 +279,133 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     if same_use.any():
         # today's outlet already puts the stream to this use: the pair moves it, it adds no new use
         already = _fill(_("already recovered today ({category}): worth only the difference from today's route, "
-                          "no CO2e avoided"), category=_mapped(category, category_label))  # fmt: skip
+                          "no CO2e avoided"), category=category)  # fmt: skip
         outlet = _where(same_use, already, outlet)
-    parts = [outlet, what, _condition_reason(frame, public=public), where]
-    if not public:
-        supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
-        gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
-                else np.zeros(size))  # fmt: skip
-        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float) + gate
-        route = _mapped(frame["route"].to_numpy(dtype=object),
-                        lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))  # fmt: skip
-        parts.append(_joined([
-            _where(supplier > 0, _fill(_("the supplier avoids {amount} EUR/{unit} of {route}"),
-                                       amount=_number_text(supplier / 100, 0), unit=unit, route=route), none),
-            _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
-                                       amount=_number_text(receiver / 100, 0), unit=unit), none),
-            _where(gate > 0, _fill(_("the receiver's gate fee {amount} EUR/{unit} pays its treatment"),
-                                   amount=_number_text(gate / 100, 0), unit=unit), none),
-        ]))  # fmt: skip
+    condition = _condition_reason(frame, publics)
     pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
     costs = _fill(_("transport {amount} EUR/{unit}"),
                   amount=_number_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)  # fmt: skip
-    steps = _mapped(frame["pretreatment"].to_numpy(dtype=object),
+    steps = _mapped(frame["pretreatment"],
                     lambda p: " + ".join(_(PRETREATMENT_WORDS[x]) if x in PRETREATMENT_WORDS else x
                                          for x in str(p).split("+")))  # fmt: skip
     extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
                                        amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
-    parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
-    parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool) & ~same_use,
-                        _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
-    parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
-    parts.append(_small_lot_reason(frame, unit, public=public))
-    if not public and "destination" in frame:
-        # a stream already recovered today (its destination stated): the pair moves it from that
-        # outlet, its value is not all new
-        goes = frame["destination"].fillna("").astype(str).to_numpy(dtype=object)
-        parts.append(_where(goes != "", _fill(_("today it already goes to {destination}: this would move it from "
-                                                  "that outlet, check the gain against it"), destination=_text(goes)), none))  # fmt: skip
+    paid = _where(frame["receiver_is_paid"].to_numpy(dtype=bool) & ~same_use,
+                  _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none)  # fmt: skip
+    intermediary = _text(frame["intermediary"].to_numpy(dtype=object))
+    small_lot = _small_lot_reason(frame, unit, publics)
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
-    parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
-                        none))  # fmt: skip
-    if "rank" in frame.columns:
-        parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit, public=public)]
-    return pd.Series(pd.array(_joined(parts).text(), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+    avoided = _where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
+                     none)  # fmt: skip
+    ranked = "rank" in frame.columns
+    ranking = _ranking_reason(frame, unit, publics) if ranked else {}
+    season = _season_reason(frame, unit, publics) if ranked else {}
+    out = []
+    for public in publics:
+        parts = [outlet, what, condition[public], where]
+        if not public:
+            parts.append(_economics_reason(frame, unit))
+        parts += [_fill("{costs}{extra}", costs=costs, extra=extra), paid, intermediary, small_lot[public]]
+        if not public and "destination" in frame:
+            # a stream already recovered today (its destination stated): the pair moves it from that
+            # outlet, its value is not all new
+            goes = _text(frame["destination"].fillna("").astype(str).to_numpy(dtype=object))
+            parts.append(_where(~_equal(goes, ""), _fill(_("today it already goes to {destination}: this would move it "
+                                                           "from that outlet, check the gain against it"),
+                                                         destination=goes), none))  # fmt: skip
+        parts.append(avoided)
+        if ranked:
+            parts = [ranking[public], *parts, season[public]]
+        out.append(pd.Series(pd.array(_joined(parts).text(), dtype="str"), index=frame.index))
+    return out
+
+
+def _economics_reason(frame: pd.DataFrame, unit) -> Pieces:
+    """What each side avoids per unit, and the receiver's gate fee (never public)."""
+    size = len(frame)
+    supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
+    gate = frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame else np.zeros(size)
+    receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float) + gate
+    route = _mapped(frame["route"], lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))
+    return _joined([
+        _where(supplier > 0, _fill(_("the supplier avoids {amount} EUR/{unit} of {route}"),
+                                   amount=_number_text(supplier / 100, 0), unit=unit, route=route), ""),
+        _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
+                                   amount=_number_text(receiver / 100, 0), unit=unit), ""),
+        _where(gate > 0, _fill(_("the receiver's gate fee {amount} EUR/{unit} pays its treatment"),
+                               amount=_number_text(gate / 100, 0), unit=unit), ""),
+    ])  # fmt: skip
+
+
+def _condition_joiner():
+    """The function from a pair's ';'-joined condition ids to their texts (data/conditions.csv)
+    in the current language, '; '-joined ('' where none applies)."""
+    from symbiose.compat import load_knowledge_base
+
+    by_id = {c.id: c for c in load_knowledge_base().conditions}
+    french = get_language() == "fr"
+
+    def joined(key) -> str:
+        return "; ".join(dict.fromkeys(by_id[x].text(french) for x in str(key).split(";") if x in by_id))
+
+    return joined
 
 
 def condition_texts(ids) -> np.ndarray:
     """The conditions (data/conditions.csv) of each pair's ';'-joined condition ids, in the current
     language, '; '-joined (object array, '' where none applies): stated the same way in the
     suggestions' reasons and in ``matches.csv``."""
-    from symbiose.compat import load_knowledge_base
-
-    by_id = {c.id: c for c in load_knowledge_base().conditions}
-    french = get_language() == "fr"
-
-    def joined(key: str) -> str:
-        return "; ".join(dict.fromkeys(by_id[x].text(french) for x in str(key).split(";") if x in by_id))
-
-    return _mapped(pd.Series(ids).astype(str).to_numpy(dtype=object), joined).to_numpy(zero_copy_only=False)
+    return _mapped(pd.Series(ids).astype(str).to_numpy(dtype=object), _condition_joiner()).to_numpy(zero_copy_only=False)
 
 
-def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
-    """The conditions under which the use is allowed (data/conditions.csv), in the current
-    language, and the cap on the quantity one of them sets (public: not said, a traded quantity
-    capped at a share of the need would give the need's quantity away); empty where none applies."""
+def _condition_reason(frame: pd.DataFrame, publics: tuple[bool, ...]) -> dict[bool, Pieces | object]:
+    """Per value of ``publics``: the conditions under which the use is allowed (data/conditions.csv),
+    in the current language, and the cap on the quantity one of them sets (public: not said, a
+    traded quantity capped at a share of the need would give the need's quantity away); empty
+    where none applies."""
     if "conditions" not in frame.columns:
-        return _text(np.full(len(frame), "", dtype=object))
-    texts = condition_texts(frame["conditions"])
-    prefix = _("under condition: {condition}")
-    said = _mapped(texts, lambda x: prefix.format(condition=x) if x else "")
+        return dict.fromkeys(publics, "")
+    joined, prefix = _condition_joiner(), _("under condition: {condition}")
+    said = _mapped(frame["conditions"], lambda key: prefix.format(condition=text) if (text := joined(key)) else "")
     share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
     binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.zeros(len(frame), bool)
-    binding = binding & (not public)
-    capped = _fill(_("quantity capped at {share} % of the receiver's need"),
-                   share=_number_text(np.nan_to_num(share) * 100, 0))  # fmt: skip
-    return _joined([said, _where(binding & np.isfinite(share), capped, "")], ", ")
+    out = {}
+    for public in publics:
+        capped = binding & np.isfinite(share) & (not public)
+        out[public] = _joined([said, _where(capped, _fill(_("quantity capped at {share} % of the receiver's need"),
+                                                          share=_number_text(np.nan_to_num(share) * 100, 0)), "")],
+                              ", ") if capped.any() else said  # fmt: skip
+    return out
 
 
 def _small_lots(frame: pd.DataFrame, tradable_base) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: whether it trades less than one load a year of the vehicle that carries it, and
     the tonnes a year it trades (NaN for units that are not carried by truck)."""
     payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
-    units = frame["unit"].astype(str).to_numpy(dtype=object)
+    unit = _text(frame["unit"])
     per_year = np.asarray(tradable_base, dtype=float) / BASE_PER_UNIT
-    tonnes = np.where((units == "t") | (units == "m3"), per_year, np.nan)  # liquids at about 1 t/m3
+    tonnes = np.where(_equal(unit, "t") | _equal(unit, "m3"), per_year, np.nan)  # liquids at about 1 t/m3
     return np.isfinite(payload) & np.isfinite(tonnes) & (tonnes < payload), tonnes
 
 
-def _small_lot_reason(frame: pd.DataFrame, unit, *, public: bool = False):
-    """A lot smaller than one load a year of the vehicle that carries it: such lots travel in a
-    collector's round, not by a direct truck (a trip costs about the same whatever its load,
-    CNR-COSTS). Stated, not priced: the collector's price replaces the direct transport."""
+def _small_lot_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
+    """Per value of ``publics``: a lot smaller than one load a year of the vehicle that carries
+    it: such lots travel in a collector's round, not by a direct truck (a trip costs about the
+    same whatever its load, CNR-COSTS). Stated, not priced: the collector's price replaces the
+    direct transport."""
     payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
     small, tonnes = _small_lots(frame, frame["tradable_base"])
-    if public:
-        text = _("small lot: less than one truck load a year, usually collected in a collector's round")
-    else:
-        text = _fill(_("small lot: {quantity} t/yr is less than one load ({payload} t) of the vehicle that carries it; "
-                       "such lots usually go through a collector's round, whose price replaces the direct transport "
-                       "counted here"),
-                     quantity=_number_text(np.where(small, tonnes, 0), 1), payload=_number_text(np.nan_to_num(payload), 0))  # fmt: skip
-    return _where(small, text, "")
+    out = {}
+    for public in publics:
+        if public:
+            text = _("small lot: less than one truck load a year, usually collected in a collector's round")
+        else:
+            text = _fill(_("small lot: {quantity} t/yr is less than one load ({payload} t) of the vehicle that carries "
+                           "it; such lots usually go through a collector's round, whose price replaces the direct "
+                           "transport counted here"),
+                         quantity=_number_text(np.where(small, tonnes, 0), 1), payload=_number_text(np.nan_to_num(payload), 0))  # fmt: skip
+        out[public] = _where(small, text, "")
+    return out
 
 
 def _grouped(values):
@@ -365,45 +419,54 @@ def _grouped(values):
     return pa.array([f"{v:,}".replace(",", separator) for v in whole], type=pa.large_string())
 
 
-def _ranking_reason(frame: pd.DataFrame, unit, *, public: bool):
-    """Why the partner is where it is in the list: its total, value per unit and the share of the
-    partner's quantity covered, and whether it passed larger pairs or stands behind smaller ones."""
-    stream_side = frame["side"].to_numpy(dtype=object) == "stream"
-    share = _number_text(np.asarray(frame["partner_share"], dtype=float) * 100, 0)
+def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
+    """Per value of ``publics``: why the partner is where it is in the list: its total, value per
+    unit and the share of the partner's quantity covered, and whether it passed larger pairs or
+    stands behind smaller ones."""
+    stream_side = _equal(frame["side"], "stream")
     rank = _number_text(frame["rank"], 0)
-    if public:
-        # before both sides are interested the partner's quantity is banded (symbiose.blinding):
-        # its exact share would give it away (own quantity / share), so the rank alone
-        stream_text = need_text = _fill(_("rank {rank}"), rank=rank)
-    else:
-        total = _grouped(frame["score"])
-        value = _number_text(frame["value_cents"].to_numpy(dtype=float) / 100, 2)
-        stream_text = _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, covers {share} % of the receiver's need"),
-                            rank=rank, total=total, value=value, unit=unit, share=share)  # fmt: skip
-        need_text = _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, takes {share} % of the supplier's stream"),
-                          rank=rank, total=total, value=value, unit=unit, share=share)  # fmt: skip
     why = _joined([
         _where(frame["ahead_of_larger"].to_numpy(dtype=bool),
                _("ahead of larger pairs: it gains more per unit or covers more of its partner"), ""),
         _where(frame["behind_smaller"].to_numpy(dtype=bool),
                _("behind smaller pairs that gain more per unit or cover more of their partner"), ""),
     ], ", ")  # fmt: skip
-    return _joined([_where(stream_side, stream_text, need_text), why], ", ")
+    out = {}
+    for public in publics:
+        if public:
+            # before both sides are interested the partner's quantity is banded (symbiose.blinding):
+            # its exact share would give it away (own quantity / share), so the rank alone
+            said = _fill(_("rank {rank}"), rank=rank)
+        else:
+            share = _number_text(np.asarray(frame["partner_share"], dtype=float) * 100, 0)
+            total = _grouped(frame["score"])
+            value = _number_text(frame["value_cents"].to_numpy(dtype=float) / 100, 2)
+            said = _where(stream_side,
+                          _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, covers {share} % of the receiver's need"),
+                                rank=rank, total=total, value=value, unit=unit, share=share),
+                          _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, takes {share} % of the supplier's stream"),
+                                rank=rank, total=total, value=value, unit=unit, share=share))  # fmt: skip
+        out[public] = _joined([said, why], ", ")
+    return out
 
 
-def _season_reason(frame: pd.DataFrame, unit, *, public: bool = False):
-    """The quantity that fits the months both exist (when less than the smaller quantity), and
-    the storage it relies on (public: without the quantities, which would give the partner's away)."""
+def _season_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
+    """Per value of ``publics``: the quantity that fits the months both exist (when less than the
+    smaller quantity), and the storage it relies on (public: without the quantities, which would
+    give the partner's away)."""
     qty = frame["tradable_base"].to_numpy(dtype=float)
     full = frame["full_quantity_base"].to_numpy(dtype=float)
     months = frame["storage_months"].to_numpy(dtype=float) if "storage_months" in frame.columns else np.zeros(len(frame))
-    if public:
-        fits = _("only part of the quantity fits the months both exist")
-    else:
-        fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
-                     quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
-    stored = _fill(_("with storage up to {months} months"), months=_number_text(months, 0))
-    return _joined([_where(qty < full, fits, ""), _where(months > 0, stored, "")], ", ")
+    stored = _where(months > 0, _fill(_("with storage up to {months} months"), months=_number_text(months, 0)), "")
+    out = {}
+    for public in publics:
+        if public:
+            fits = _("only part of the quantity fits the months both exist")
+        else:
+            fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
+                         quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
+        out[public] = _joined([_where(qty < full, fits, ""), stored], ", ")
+    return out
 
 
 def _intermediaries(candidates: Candidates, n: np.ndarray) -> np.ndarray:
@@ -559,9 +622,8 @@ class SuggestionPlan:
         res_n = res["n"].to_numpy(dtype=np.int64)
         res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res_s],
                                                needs["quantity_base"].to_numpy()[res_n])  # fmt: skip
-        res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
-        res["material"] = streams["material"].to_numpy()[res_s]
-        res["route"] = streams["route"].to_numpy()[res_s]
+        for name in ("ewc_code", "material", "route"):  # taken from the stream's column, as texts
+            res[name] = streams[name].array.take(res_s)
         res["destination"] = self.destination[res_s]
         res["intermediary"] = self.intermediary[res_n]
         res["optimum_base"] = self.optimum_base[at]
@@ -579,15 +641,15 @@ class SuggestionPlan:
         res["road_km"] = res["road_km"].round(2)
         if self.prefix is not None:
             res["outlet"] = "intermediary"
-        for column, public in (("reason", False), ("reason_public", True)) if reasons else ():
-            reason = _reasons(res, public=public)
+        for column, reason in zip(REASONS, _reason_columns(res) if reasons else (), strict=False):
             if self.prefix is not None:
                 reason = pd.Series(self.prefix[at] + "; " + reason.to_numpy(dtype=object),
                                    index=res.index).astype(reason.dtype)  # fmt: skip
             res[column] = reason
         out = res[[c for c in COLUMNS if reasons or c not in REASONS]]
-        for name in ("stream_id", "need_id", "unit"):
-            out[name] = out[name].astype(str)
+        for name in ("stream_id", "need_id", "unit"):  # astype(str), from the categories' texts
+            out[name] = pd.array(_text(out[name]), dtype="str") if isinstance(out[name].dtype, pd.CategoricalDtype) \
+                else out[name].astype(str)
         return out
 
 
