@@ -182,11 +182,10 @@ def _text(values):
 
     if isinstance(values, pa.Array | pa.ChunkedArray):
         out = values
-    elif isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+    elif _text_categories(values):
         # the categories' texts taken by code, as astype(str) gives them (a missing code stays missing)
         codes = values.cat.codes.to_numpy()
-        categories = pa.array([str(c) for c in values.cat.categories], type=pa.large_string())
-        out = categories.take(pa.array(codes, mask=codes < 0))
+        out = _categories(values).take(pa.array(codes, mask=codes < 0))
     elif isinstance(values, pd.Series) and not pd.api.types.is_object_dtype(values.dtype):
         out = pa.array(values.astype(str), from_pandas=True)
     else:
@@ -195,14 +194,29 @@ def _text(values):
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
+def _text_categories(values) -> bool:
+    """Whether ``values`` is a pandas categorical column of texts (read by category, not by row)."""
+    if not isinstance(values, pd.Series) or not isinstance(values.dtype, pd.CategoricalDtype):
+        return False
+    kind = values.dtype.categories.dtype
+    return pd.api.types.is_string_dtype(kind) and not pd.api.types.is_object_dtype(kind)
+
+
+def _categories(values):
+    """The texts of a categorical column's categories (texts themselves), as Arrow strings."""
+    import pyarrow as pa
+
+    return _text(pa.array(values.dtype.categories.array))
+
+
 def _mapped(values, function):
     """``function`` of every value (Arrow strings), called once per distinct value (a missing
     value as None)."""
     import pyarrow as pa
 
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+    if _text_categories(values) and len(values.dtype.categories) <= len(values):
         codes = values.cat.codes.to_numpy()
-        unique = [str(c) for c in values.cat.categories]
+        unique = _categories(values).to_pylist()
         if (codes < 0).any():
             codes, unique = np.where(codes < 0, len(unique), codes), [*unique, None]
         return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
@@ -648,8 +662,7 @@ class SuggestionPlan:
             res[column] = reason
         out = res[[c for c in COLUMNS if reasons or c not in REASONS]]
         for name in ("stream_id", "need_id", "unit"):  # astype(str), from the categories' texts
-            out[name] = pd.array(_text(out[name]), dtype="str") if isinstance(out[name].dtype, pd.CategoricalDtype) \
-                else out[name].astype(str)
+            out[name] = pd.array(_text(out[name]), dtype="str") if _text_categories(out[name]) else out[name].astype(str)
         return out
 
 
