@@ -49,24 +49,27 @@ def _float_text(values: np.ndarray, decimal: str):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from symbiose.arrowtext import repeated, rows_holding
+
     array = pa.array(values, type=pa.float64(), from_pandas=True)
-    text = pc.cast(array, pa.string())
-    # Arrow writes 5.0 as "5"; repr writes "5.0". Exponents and very small or large numbers
-    # differ in form: those few go through Python
-    plain = pc.match_substring_regex(text, r"^-?\d+$")
-    text = pc.if_else(plain, pc.binary_join_element_wise(text, ".0", ""), text)
+    text = pc.cast(array, pa.large_string())
+    # Exponents and very small or large numbers differ in form from repr: those few go through
+    # Python. Arrow writes 5.0 as "5"; repr writes "5.0"
     finite = np.isfinite(values)
-    odd = finite & (pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
-                    | (np.abs(values) >= 1e16) | ((np.abs(values) < 1e-4) & (values != 0)))  # fmt: skip
+    with np.errstate(invalid="ignore"):
+        odd = finite & (rows_holding(text, "e") | (np.abs(values) >= 1e16) | ((np.abs(values) < 1e-4) & (values != 0)))
+        plain = finite & ~odd & (values == np.rint(values))
+    if plain.any():
+        text = pc.binary_join_element_wise(text, repeated(plain, ".0"), pa.scalar("", pa.large_string()))
     if odd.any():
         fixed = np.array(text.to_pylist(), dtype=object)
         fixed[odd] = [repr(float(v)) for v in values[odd]]
-        text = pa.array(fixed, type=pa.string())
+        text = pa.array(fixed, type=pa.large_string())
     special = ~finite & ~np.isnan(values)
     if special.any():  # inf, -inf as pandas writes them
         fixed = np.array(text.to_pylist(), dtype=object)
         fixed[special] = ["inf" if v > 0 else "-inf" for v in values[special]]
-        text = pa.array(fixed, type=pa.string())
+        text = pa.array(fixed, type=pa.large_string())
     if decimal != ".":
         text = pc.replace_substring(text, ".", decimal)
     return pc.fill_null(text, "")
@@ -121,8 +124,9 @@ def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> memoryview:
 
     text = pa.large_string()
     columns = [_column_text(frame[c], sep, decimal).cast(text) for c in frame.columns]
+    # the line break joins the last column alone: the whole line is copied once
+    columns[-1] = pc.binary_join_element_wise(columns[-1], pa.scalar("\n", text), pa.scalar("", text))
     lines = pc.binary_join_element_wise(*columns, pa.scalar(sep, text)) if len(columns) > 1 else columns[0]
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
     lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8)
     return memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]]

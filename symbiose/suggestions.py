@@ -154,26 +154,45 @@ def _fixed(values, decimals: int) -> np.ndarray:
     return np.asarray(_fixed_text(values, decimals).to_pylist(), dtype=object)
 
 
-def _fixed_text(values, decimals: int):
-    """``f"{v:.{decimals}f}"`` of every value as Arrow strings: values are rounded to integers of
-    10**-decimals and each distinct one formatted once; ties and -0 go through Python."""
+def _fixed_text(values, decimals: int, mark: str = "."):
+    """``f"{v:.{decimals}f}"`` of every value as Arrow strings, ``mark`` as the decimal point:
+    values are rounded to integers of 10**-decimals, whose digits are written in Arrow (below
+    2**50 such an integer u is what ``f"{u / 10**decimals:.{decimals}f}"`` writes); ties, -0 and
+    larger values go through Python."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     x = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore"):
         scaled = x * 10**decimals
         r = np.rint(scaled)
         unsure = (~np.isfinite(scaled) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
-                  | (np.abs(r) > 2**52) | (np.signbit(x) & (r == 0)))  # fmt: skip
-    r = np.where(unsure, 0, r).astype(np.int64)
-    unique, inverse = np.unique(r, return_inverse=True)
-    texts = [f"{u / 10**decimals:.{decimals}f}" for u in unique.tolist()]
-    odd = np.nonzero(unsure)[0]
-    # the values that need Python get their own dictionary entries
-    texts += [f"{x[i]:.{decimals}f}" for i in odd]
-    inverse = inverse.astype(np.int64)
-    inverse[odd] = len(unique) + np.arange(len(odd))
-    return pa.array(texts, type=pa.large_string()).take(pa.array(inverse))
+                  | (np.abs(r) > 2**50) | (np.signbit(x) & (r == 0)))  # fmt: skip
+    size = np.abs(np.where(unsure, 0, r).astype(np.int64))
+    unit = 10**decimals
+    pieces = [_where((r < 0) & ~unsure, "-", ""), pc.cast(pa.array(size // unit), pa.large_string())]
+    if decimals:
+        pieces += [mark, _DIGITS[decimals].take(pa.array(size % unit))]
+    text = Pieces.concat(pieces, len(x)).text()
+    if unsure.any():
+        odd = np.flatnonzero(unsure)
+        python = np.full(len(x), "", dtype=object)
+        python[odd] = [f"{v:.{decimals}f}".replace(".", mark) for v in x[odd].tolist()]
+        text = pc.if_else(pa.array(unsure), pa.array(python, type=pa.large_string()), text)
+    return text
+
+
+class _Digits(dict):
+    """Per number of decimals d, the Arrow texts of 0 .. 10**d - 1 on d digits ("05")."""
+
+    def __missing__(self, decimals: int):
+        import pyarrow as pa
+
+        self[decimals] = pa.array([f"{i:0{decimals}d}" for i in range(10**decimals)], type=pa.large_string())
+        return self[decimals]
+
+
+_DIGITS = _Digits()
 
 
 def _text(values):
@@ -251,10 +270,8 @@ def _joined(parts: list, separator: str = "; ") -> Pieces:
 
 def _number_text(values, decimals: int):
     """:func:`_fixed_text` with the current language's decimal mark (``0,85`` in French)."""
-    import pyarrow.compute as pc
 
-    text = _fixed_text(values, decimals)
-    return pc.replace_substring(text, ".", ",") if get_language() == "fr" and decimals else text
+    return _fixed_text(values, decimals, "," if get_language() == "fr" else ".")
 
 
 def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
@@ -423,14 +440,31 @@ def _small_lot_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> d
 
 
 def _grouped(values):
-    """Whole numbers with the language's thousands separator (``24 016`` in French), as Arrow strings."""
+    """Whole numbers with the language's thousands separator (``24 016`` in French), as Arrow
+    strings: ``f"{v:,}"`` with the language's group symbol, written from groups of three digits."""
     import pyarrow as pa
 
     from symbiose.i18n import fmt_number
 
     separator = fmt_number(1000)[1]  # the language's group symbol (Babel's), once
-    whole = np.rint(np.asarray(values, dtype=float)).astype(np.int64).tolist()
-    return pa.array([f"{v:,}".replace(",", separator) for v in whole], type=pa.large_string())
+    whole = np.rint(np.asarray(values, dtype=float)).astype(np.int64)
+    if not len(whole):
+        return pa.array([], type=pa.large_string())
+    size = np.abs(whole)  # (|v| < 2**63 - 1: whole values of the amounts of a year)
+    groups = [size % 1000]
+    while (size >= 1000).any():
+        size = size // 1000
+        groups.append(size % 1000)
+    top = np.zeros(len(whole), dtype=np.int64)  # the group of each number's leading digits
+    for k in range(1, len(groups)):
+        top[np.abs(whole) >= 1000**k] = k
+    plain = pa.array([str(i) for i in range(1000)], type=pa.large_string())
+    padded = pa.array([f"{i:03d}" for i in range(1000)], type=pa.large_string())
+    pieces = [_where(whole < 0, "-", "")]
+    for k in range(len(groups) - 1, -1, -1):
+        at = pa.array(groups[k])
+        pieces += [_where(top == k, plain.take(at), ""), _where(top > k, _fill(separator + "{g}", g=padded.take(at)), "")]
+    return Pieces.concat(pieces, len(whole)).text()
 
 
 def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
