@@ -161,7 +161,7 @@ class Pieces:
         import pyarrow.compute as pc
 
         pieces, missing = [], None
-        for value, mask in _merged(self.parts):
+        for value, mask in _collapsed(self.parts, self.size):
             if isinstance(value, str):
                 pieces.append(pa.scalar(value, pa.large_string()) if mask is None else repeated(mask, value))
                 continue
@@ -179,15 +179,47 @@ class Pieces:
         return out
 
 
-def _merged(parts: Iterable[tuple[object, np.ndarray | None]]) -> list[tuple[object, np.ndarray | None]]:
-    """Adjacent literals present on the same rows as one literal."""
+def _collapsed(parts: Iterable[tuple[object, np.ndarray | None]], size: int) -> list[tuple[object, np.ndarray | None]]:
+    """The pieces with each run of adjacent literals as one piece: a literal when all of them are
+    on every row, else Arrow strings (the run's text of each distinct pattern of literals
+    present, taken by pattern). A join costs about the same per piece and row, whatever its length."""
     out: list = []
-    for value, mask in parts:
-        if out and isinstance(value, str) and isinstance(out[-1][0], str) and out[-1][1] is mask:
-            out[-1] = (out[-1][0] + value, mask)
+    run: list = []
+
+    def close() -> None:
+        if all(mask is None for _value, mask in run):
+            out.append(("".join(value for value, _mask in run), None))
+        elif len(run) == 1:
+            out.append(run[0])
         else:
-            out.append((value, mask))
+            out.append((_run_text(run, size), None))
+        run.clear()
+
+    for value, mask in parts:
+        if isinstance(value, str):
+            run.append((value, mask))
+            if len(run) == 62:  # the patterns are bits of an int64
+                close()
+            continue
+        if run:
+            close()
+        out.append((value, mask))
+    if run:
+        close()
     return out
+
+
+def _run_text(run: list[tuple[str, np.ndarray | None]], size: int):
+    """Row by row, the literals of ``run`` present on the row, one after the other."""
+    import pyarrow as pa
+
+    code = np.zeros(size, dtype=np.int64)
+    for bit, (_value, mask) in enumerate(run):
+        code |= (np.ones(size, dtype=np.int64) if mask is None else mask.astype(np.int64)) << bit
+    patterns, at = np.unique(code, return_inverse=True)
+    texts = ["".join(value for bit, (value, _mask) in enumerate(run) if pattern >> bit & 1)
+             for pattern in patterns.tolist()]  # fmt: skip
+    return pa.array(texts, type=pa.large_string()).take(pa.array(at.astype(np.int64)))
 
 
 def _masked(array, mask: np.ndarray):

@@ -75,32 +75,32 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     ``rows``: only these arcs (positions in ``candidates.arcs``), in this order.
     """
     arcs = candidates.arcs if rows is None else candidates.arcs.iloc[rows]
-    arcs = arcs.reset_index(drop=True) if rows is not None else arcs.copy()
+    arcs = arcs.reset_index(drop=True) if rows is not None else arcs
     params = candidates.params
     streams, needs = candidates.streams, candidates.needs
     s_qty = streams["quantity_base"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
     n_qty = needs["quantity_base"].to_numpy()[arcs["n"].to_numpy(dtype=np.int64)]
     tradable = _tradable(arcs, s_qty, n_qty)
-    arcs["tradable_base"] = tradable
-    arcs["stream_share"] = tradable / np.maximum(s_qty, 1)
-    arcs["need_share"] = tradable / np.maximum(n_qty, 1)
+    new = {"tradable_base": tradable, "stream_share": tradable / np.maximum(s_qty, 1),
+           "need_share": tradable / np.maximum(n_qty, 1)}  # fmt: skip
     if "max_need_share" in arcs.columns:  # a condition's cap on the share of the need binds this pair
-        arcs["share_capped"] = tradable >= share_cap(needs, arcs["n"].to_numpy(dtype=np.int64),
-                                                     arcs["max_need_share"].to_numpy(dtype=float))  # fmt: skip
-    arcs["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
-    low = -arcs["supplier_avoided_cents"]
-    high = arcs["receiver_avoided_cents"] - arcs["transport_cents"] - arcs["pretreatment_cents"]
-    arcs["price_min_eur"] = np.round(low / 100, 2)
-    arcs["price_max_eur"] = np.round(high / 100, 2)
-    arcs["price_fair_eur"] = np.round((low + high) / 200, 2)
+        new["share_capped"] = tradable >= share_cap(needs, arcs["n"].to_numpy(dtype=np.int64),
+                                                    arcs["max_need_share"].to_numpy(dtype=float))  # fmt: skip
+    new["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
+    low = -arcs["supplier_avoided_cents"].to_numpy()
+    high = (arcs["receiver_avoided_cents"].to_numpy() - arcs["transport_cents"].to_numpy()
+            - arcs["pretreatment_cents"].to_numpy())  # fmt: skip
+    new["price_min_eur"] = np.round(low / 100, 2)
+    new["price_max_eur"] = np.round(high / 100, 2)
+    new["price_fair_eur"] = np.round((low + high) / 200, 2)
     # the receiver gains only if the supplier pays it: it acts as a treatment outlet, which a
     # waste-status check (permit, traceability) must confirm before the pair goes further
-    arcs["receiver_is_paid"] = high < 0
+    new["receiver_is_paid"] = high < 0
     # a treatment outlet replaces no purchase of the receiver (net of its gate fee): it is ranked
-    # apart from substitutions, where a residue replaces a raw material
-    arcs["outlet"] = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
-    # a stream today's outlet already puts to this use: not a new synergy, ranked apart again
-    arcs["outlet"] = np.where(_same_use(arcs), "same_use", arcs["outlet"])
+    # apart from substitutions, where a residue replaces a raw material; a stream today's outlet
+    # already puts to this use is not a new synergy, ranked apart again
+    outlet = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
+    new["outlet"] = np.where(_same_use(arcs), "same_use", outlet)
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -108,11 +108,11 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     per_km = np.divide(haul, road, out=np.zeros(len(arcs)), where=road > 0)
     tc = params.transport_cost_eur_per_tkm * 100
     carbon_cents_per_tkm = params.carbon_price_eur_per_t * 100 / 1000 * params.truck_co2e_kg_per_tkm
-    trucked = arcs["unit"].to_numpy() != "MWh"
+    trucked = ~_equal(arcs["unit"], "MWh")
     slope = per_km + np.where(trucked & (tc > 0), per_km / max(tc, 1e-12) * carbon_cents_per_tkm, 0.0)
     value = arcs["value_cents"].to_numpy(dtype=float)
-    arcs["breakeven_km"] = np.round(np.where(slope > 0, road + value / np.where(slope > 0, slope, 1), np.inf), 1)
-    return arcs
+    new["breakeven_km"] = np.round(np.where(slope > 0, road + value / np.where(slope > 0, slope, 1), np.inf), 1)
+    return _added(arcs, new)
 
 
 def _column(arcs: pd.DataFrame, name: str, default: float) -> np.ndarray:
@@ -656,48 +656,54 @@ class SuggestionPlan:
     def _block(self, at: slice, reasons: bool) -> pd.DataFrame:
         candidates = self.candidates
         streams, needs = candidates.streams, candidates.needs
-        rows = self.rows[at]
         stream_side = self.stream_side[at]
-        res = pair_economics(candidates, rows)
-        res["rank"] = self.rank[at]
-        res["side"] = np.where(stream_side, "stream", "need")
+        res = pair_economics(candidates, self.rows[at])
         stream_share, need_share = res["stream_share"].to_numpy(), res["need_share"].to_numpy()
-        res["share_covered"] = np.where(stream_side, stream_share, need_share).round(3)
-        res["partner_share"] = np.where(stream_side, need_share, stream_share)
-        res["rank_index"] = self.rank_index[at]
-        res["ahead_of_larger"], res["behind_smaller"] = self.ahead_of_larger[at], self.behind_smaller[at]
         res_s = res["s"].to_numpy(dtype=np.int64)
         res_n = res["n"].to_numpy(dtype=np.int64)
-        res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res_s],
-                                               needs["quantity_base"].to_numpy()[res_n])  # fmt: skip
-        for name in ("ewc_code", "material", "route"):  # taken from the stream's column, as texts
-            res[name] = streams[name].array.take(res_s)
-        res["destination"] = self.destination[res_s]
-        res["intermediary"] = self.intermediary[res_n]
-        res["optimum_base"] = self.optimum_base[at]
-        tradable_units = res["tradable_base"] / BASE_PER_UNIT
-        fair = res["price_fair_eur"]
-        res["supplier_gain_eur"] = np.round(tradable_units * (res["supplier_avoided_cents"] / 100 + fair), 2)
-        res["receiver_gain_eur"] = np.round(
-            tradable_units * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
-        )
-        res["quantity"] = tradable_units
-        res["in_optimum"] = res["optimum_base"] > 0
-        res["optimum_quantity"] = res["optimum_base"] / BASE_PER_UNIT
-        res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
-        res["distance_km"] = res["distance_km"].round(2)
-        res["road_km"] = res["road_km"].round(2)
-        if self.prefix is not None:
-            res["outlet"] = "intermediary"
-        for column, reason in zip(REASONS, _reason_columns(res) if reasons else (), strict=False):
-            if self.prefix is not None:
-                reason = pd.Series(self.prefix[at] + "; " + reason.to_numpy(dtype=object),
-                                   index=res.index).astype(reason.dtype)  # fmt: skip
-            res[column] = reason
-        out = res[[c for c in COLUMNS if reasons or c not in REASONS]]
+        tradable_units = res["tradable_base"].to_numpy() / BASE_PER_UNIT
+        fair = res["price_fair_eur"].to_numpy()
+        optimum = self.optimum_base[at]
+        cents = {name: res[name].to_numpy() for name in ("supplier_avoided_cents", "receiver_avoided_cents",
+                                                        "transport_cents", "pretreatment_cents", "value_cents")}  # fmt: skip
+        res = _added(res, {
+            "rank": self.rank[at], "side": np.where(stream_side, "stream", "need"),
+            "share_covered": np.where(stream_side, stream_share, need_share).round(3),
+            "partner_share": np.where(stream_side, need_share, stream_share), "rank_index": self.rank_index[at],
+            "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
+            "full_quantity_base": np.minimum(streams["quantity_base"].to_numpy()[res_s],
+                                             needs["quantity_base"].to_numpy()[res_n]),
+            # taken from the stream's column, as texts
+            **{name: streams[name].array.take(res_s) for name in ("ewc_code", "material", "route")},
+            "destination": self.destination[res_s], "intermediary": self.intermediary[res_n],
+            "optimum_base": optimum,
+            "supplier_gain_eur": np.round(tradable_units * (cents["supplier_avoided_cents"] / 100 + fair), 2),
+            "receiver_gain_eur": np.round(tradable_units * ((cents["receiver_avoided_cents"] - cents["transport_cents"]
+                                                             - cents["pretreatment_cents"]) / 100 - fair), 2),
+            "quantity": tradable_units, "in_optimum": optimum > 0, "optimum_quantity": optimum / BASE_PER_UNIT,
+            "value_eur_per_unit": np.round(cents["value_cents"] / 100, 2),
+            "distance_km": res["distance_km"].to_numpy().round(2), "road_km": res["road_km"].to_numpy().round(2),
+            **({"outlet": np.full(len(res), "intermediary")} if self.prefix is not None else {}),
+        })  # fmt: skip
+        out = {c: res[c] for c in COLUMNS if c not in REASONS}
         for name in ("stream_id", "need_id", "unit"):  # astype(str), from the categories' texts
             out[name] = pd.array(_text(out[name]), dtype="str") if _text_categories(out[name]) else out[name].astype(str)
-        return out
+        for column, reason in zip(REASONS, _reason_columns(res) if reasons else (), strict=False):
+            if self.prefix is not None:
+                reason = Pieces.concat([_text(self.prefix[at]), "; ", _text(reason)], len(res)).text()
+            out[column] = pd.array(reason, dtype="str")
+        return pd.DataFrame(out, index=res.index)
+
+
+def _added(frame: pd.DataFrame, columns: Mapping[str, object]) -> pd.DataFrame:
+    """``frame`` with ``columns`` set, as setting them one by one would (a column it has keeps
+    its place, the others follow in order), in one step."""
+    new = {name: values for name, values in columns.items() if name not in frame.columns}
+    if len(new) < len(columns):
+        frame = frame.copy()
+        for name in columns.keys() - new.keys():
+            frame[name] = columns[name]
+    return pd.concat([frame, pd.DataFrame(new, index=frame.index)], axis=1) if new else frame
 
 
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
