@@ -57,6 +57,22 @@ def repeated(mask: np.ndarray, literal: str):
                                  [None, pa.py_buffer(offsets), pa.py_buffer(word * count)])  # fmt: skip
 
 
+def rows_starting(text, chars: str) -> np.ndarray:
+    """Per row of Arrow strings, whether it starts with one of ``chars`` (ASCII characters):
+    read from the first byte of each row."""
+    text = _large(text)
+    offsets = _offsets(text)
+    codes = [ord(c) for c in chars]
+    if max(codes, default=0) > 127:
+        raise ValueError(f"not ASCII characters: {chars!r}")
+    full = offsets[1:] > offsets[:-1]
+    out = np.zeros(len(text), dtype=bool)
+    out[full] = np.isin(_data(text)[offsets[:-1][full]], codes)
+    if text.null_count:
+        out &= text.is_valid().to_numpy(zero_copy_only=False)
+    return out
+
+
 def rows_holding(text, chars: str) -> np.ndarray:
     """Per row of Arrow strings, whether it holds one of ``chars`` (ASCII characters, which
     in UTF-8 are never a byte of another character): read from the bytes, one pass each."""
@@ -68,9 +84,11 @@ def rows_holding(text, chars: str) -> np.ndarray:
         if ord(char) > 127:
             raise ValueError(f"not an ASCII character: {char!r}")
         found |= data == ord(char)
-    at = np.flatnonzero(found) + offsets[0]
     out = np.zeros(len(text), dtype=bool)
-    out[np.searchsorted(offsets, at, side="right") - 1] = True
+    full = np.flatnonzero(offsets[1:] > offsets[:-1])
+    if len(full):
+        # the bytes of the non-empty rows follow one another: one reduction per row
+        out[full] = np.logical_or.reduceat(found, offsets[full] - offsets[0])
     if text.null_count:
         out &= text.is_valid().to_numpy(zero_copy_only=False)
     return out
@@ -216,7 +234,13 @@ def _run_text(run: list[tuple[str, np.ndarray | None]], size: int):
     code = np.zeros(size, dtype=np.int64)
     for bit, (_value, mask) in enumerate(run):
         code |= (np.ones(size, dtype=np.int64) if mask is None else mask.astype(np.int64)) << bit
-    patterns, at = np.unique(code, return_inverse=True)
+    if len(run) <= 16:  # the patterns present, found by counting
+        patterns = np.flatnonzero(np.bincount(code, minlength=1 << len(run)))
+        number = np.zeros(1 << len(run), dtype=np.int64)
+        number[patterns] = np.arange(len(patterns))
+        at = number[code]
+    else:
+        patterns, at = np.unique(code, return_inverse=True)
     texts = ["".join(value for bit, (value, _mask) in enumerate(run) if pattern >> bit & 1)
              for pattern in patterns.tolist()]  # fmt: skip
     return pa.array(texts, type=pa.large_string()).take(pa.array(at.astype(np.int64)))
