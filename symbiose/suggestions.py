@@ -99,8 +99,8 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     # a treatment outlet replaces no purchase of the receiver (net of its gate fee): it is ranked
     # apart from substitutions, where a residue replaces a raw material; a stream today's outlet
     # already puts to this use is not a new synergy, ranked apart again
-    outlet = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
-    new["outlet"] = np.where(_same_use(arcs), "same_use", outlet)
+    treated = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
+    new["outlet"] = _labels(np.where(_same_use(arcs), 2, treated), ("substitution", "treatment", "same_use"))
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -113,6 +113,14 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     value = arcs["value_cents"].to_numpy(dtype=float)
     new["breakeven_km"] = np.round(np.where(slope > 0, road + value / np.where(slope > 0, slope, 1), np.inf), 1)
     return _added(arcs, new)
+
+
+def _labels(codes: np.ndarray, words: tuple[str, ...]):
+    """The word of each code (its position in ``words``), as a pandas text column's values."""
+    import pyarrow as pa
+
+    return pd.array(pa.array(words, type=pa.large_string()).take(pa.array(np.asarray(codes, dtype=np.int64))),
+                    dtype="str")  # fmt: skip
 
 
 def _column(arcs: pd.DataFrame, name: str, default: float) -> np.ndarray:
@@ -323,7 +331,7 @@ def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, Tru
                                        amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
     paid = _where(frame["receiver_is_paid"].to_numpy(dtype=bool) & ~same_use,
                   _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none)  # fmt: skip
-    intermediary = _text(frame["intermediary"].to_numpy(dtype=object))
+    intermediary = _text(frame["intermediary"])
     small_lot = _small_lot_reason(frame, unit, publics)
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
     avoided = _where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
@@ -340,7 +348,7 @@ def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, Tru
         if not public and "destination" in frame:
             # a stream already recovered today (its destination stated): the pair moves it from that
             # outlet, its value is not all new
-            goes = _text(frame["destination"].fillna("").astype(str).to_numpy(dtype=object))
+            goes = _text(frame["destination"].fillna("").astype(str))
             parts.append(_where(~_equal(goes, ""), _fill(_("today it already goes to {destination}: this would move it "
                                                            "from that outlet, check the gain against it"),
                                                          destination=goes), none))  # fmt: skip
@@ -642,8 +650,9 @@ class SuggestionPlan:
         parts = [self] + ([self.leads] if self.leads is not None else [])
         done = False
         for part in parts:
+            texts = (_text(part.destination), _text(part.intermediary))
             for start in range(0, len(part.rows), rows):
-                yield part._block(slice(start, start + rows), reasons)
+                yield part._block(slice(start, start + rows), reasons, texts)
                 done = True
         if not done:
             yield pd.DataFrame(columns=COLUMNS)
@@ -653,7 +662,11 @@ class SuggestionPlan:
         out = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
         return out
 
-    def _block(self, at: slice, reasons: bool) -> pd.DataFrame:
+    def _block(self, at: slice, reasons: bool, texts: tuple) -> pd.DataFrame:
+        """Rows ``at`` of the table; ``texts``: the destination of each stream and the
+        intermediary sentence of each need, as Arrow strings."""
+        import pyarrow as pa
+
         candidates = self.candidates
         streams, needs = candidates.streams, candidates.needs
         stream_side = self.stream_side[at]
@@ -667,7 +680,7 @@ class SuggestionPlan:
         cents = {name: res[name].to_numpy() for name in ("supplier_avoided_cents", "receiver_avoided_cents",
                                                         "transport_cents", "pretreatment_cents", "value_cents")}  # fmt: skip
         res = _added(res, {
-            "rank": self.rank[at], "side": np.where(stream_side, "stream", "need"),
+            "rank": self.rank[at], "side": _labels(stream_side, ("need", "stream")),
             "share_covered": np.where(stream_side, stream_share, need_share).round(3),
             "partner_share": np.where(stream_side, need_share, stream_share), "rank_index": self.rank_index[at],
             "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
@@ -675,7 +688,8 @@ class SuggestionPlan:
                                              needs["quantity_base"].to_numpy()[res_n]),
             # taken from the stream's column, as texts
             **{name: streams[name].array.take(res_s) for name in ("ewc_code", "material", "route")},
-            "destination": self.destination[res_s], "intermediary": self.intermediary[res_n],
+            "destination": pd.array(texts[0].take(pa.array(res_s)), dtype="str"),
+            "intermediary": pd.array(texts[1].take(pa.array(res_n)), dtype="str"),
             "optimum_base": optimum,
             "supplier_gain_eur": np.round(tradable_units * (cents["supplier_avoided_cents"] / 100 + fair), 2),
             "receiver_gain_eur": np.round(tradable_units * ((cents["receiver_avoided_cents"] - cents["transport_cents"]
@@ -683,7 +697,7 @@ class SuggestionPlan:
             "quantity": tradable_units, "in_optimum": optimum > 0, "optimum_quantity": optimum / BASE_PER_UNIT,
             "value_eur_per_unit": np.round(cents["value_cents"] / 100, 2),
             "distance_km": res["distance_km"].to_numpy().round(2), "road_km": res["road_km"].to_numpy().round(2),
-            **({"outlet": np.full(len(res), "intermediary")} if self.prefix is not None else {}),
+            **({"outlet": _labels(np.zeros(len(res)), ("intermediary",))} if self.prefix is not None else {}),
         })  # fmt: skip
         out = {c: res[c] for c in COLUMNS if c not in REASONS}
         for name in ("stream_id", "need_id", "unit"):  # astype(str), from the categories' texts
