@@ -27,18 +27,21 @@ def _quoted(text, sep: str):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from symbiose.arrowtext import repeated, rows_holding
+
     text = text.cast(pa.large_string())
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    quotes = pc.match_substring(text, '"')
-    needs = pc.or_(quotes, pc.match_substring(text, sep))
-    for char in ("\n", "\r"):
-        needs = pc.or_(needs, pc.match_substring(text, char))
-    if not pc.any(needs).as_py():
+    ascii_sep = len(sep) == 1 and ord(sep) < 128
+    quotes = rows_holding(text, '"')
+    needs = quotes | rows_holding(text, "\n\r" + (sep if ascii_sep else ""))
+    if not ascii_sep:
+        needs |= pc.fill_null(pc.match_substring(text, sep), False).to_numpy(zero_copy_only=False)
+    if not needs.any():
         return text
-    escaped = pc.replace_substring(text, '"', '""') if pc.any(quotes).as_py() else text
-    quote = pa.scalar('"', pa.large_string())
-    return pc.if_else(needs, pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", pa.large_string())), text)
+    escaped = pc.replace_substring(text, '"', '""') if quotes.any() else text
+    quote = repeated(needs, '"')
+    return pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", pa.large_string()))
 
 
 def _float_text(values: np.ndarray, decimal: str):
@@ -46,24 +49,27 @@ def _float_text(values: np.ndarray, decimal: str):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from symbiose.arrowtext import repeated, rows_holding
+
     array = pa.array(values, type=pa.float64(), from_pandas=True)
-    text = pc.cast(array, pa.string())
-    # Arrow writes 5.0 as "5"; repr writes "5.0". Exponents and very small or large numbers
-    # differ in form: those few go through Python
-    plain = pc.match_substring_regex(text, r"^-?\d+$")
-    text = pc.if_else(plain, pc.binary_join_element_wise(text, ".0", ""), text)
+    text = pc.cast(array, pa.large_string())
+    # Exponents and very small or large numbers differ in form from repr: those few go through
+    # Python. Arrow writes 5.0 as "5"; repr writes "5.0"
     finite = np.isfinite(values)
-    odd = finite & (pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
-                    | (np.abs(values) >= 1e16) | ((np.abs(values) < 1e-4) & (values != 0)))  # fmt: skip
+    with np.errstate(invalid="ignore"):
+        odd = finite & (rows_holding(text, "e") | (np.abs(values) >= 1e16) | ((np.abs(values) < 1e-4) & (values != 0)))
+        plain = finite & ~odd & (values == np.rint(values))
+    if plain.any():
+        text = pc.binary_join_element_wise(text, repeated(plain, ".0"), pa.scalar("", pa.large_string()))
     if odd.any():
         fixed = np.array(text.to_pylist(), dtype=object)
         fixed[odd] = [repr(float(v)) for v in values[odd]]
-        text = pa.array(fixed, type=pa.string())
+        text = pa.array(fixed, type=pa.large_string())
     special = ~finite & ~np.isnan(values)
     if special.any():  # inf, -inf as pandas writes them
         fixed = np.array(text.to_pylist(), dtype=object)
         fixed[special] = ["inf" if v > 0 else "-inf" for v in values[special]]
-        text = pa.array(fixed, type=pa.string())
+        text = pa.array(fixed, type=pa.large_string())
     if decimal != ".":
         text = pc.replace_substring(text, ".", decimal)
     return pc.fill_null(text, "")
@@ -112,31 +118,29 @@ def _encoded(frame: pd.DataFrame, sep: str, decimal: str, header: bool = True) -
         yield _encode_rows(frame.iloc[start:start + CHUNK_ROWS], sep, decimal)
 
 
-def encode_columns(frame: pd.DataFrame, sep: str = ",", decimal: str = "."):
-    """Each row's cells as CSV text joined by ``sep``, without the line's end (Arrow large
-    strings): a part of the lines :func:`write_csv` writes, to be joined with other parts."""
+def encode_columns(frame: pd.DataFrame, sep: str = ",", decimal: str = ".", end: str = ""):
+    """Each row's cells as CSV text joined by ``sep``, followed by ``end`` (Arrow large strings):
+    the lines :func:`write_csv` writes with ``end="\\n"``, or a part of them to be joined with
+    other parts."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     text = pa.large_string()
     columns = [_column_text(frame[c], sep, decimal).cast(text) for c in frame.columns]
+    if end:  # the end joins the last column alone: the whole line is copied once
+        columns[-1] = pc.binary_join_element_wise(columns[-1], pa.scalar(end, text), pa.scalar("", text))
     joined = pc.binary_join_element_wise(*columns, pa.scalar(sep, text)) if len(columns) > 1 else columns[0]
     return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
 def lines_bytes(lines) -> memoryview:
-    """The bytes of Arrow large strings laid end to end (lines that end with their ``\n``)."""
+    """The bytes of Arrow large strings laid end to end (lines that end with their ``\\n``)."""
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8)
     return memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _encode_rows(frame: pd.DataFrame, sep: str, decimal: str) -> memoryview:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pa.large_string()
-    lines = pc.binary_join_element_wise(encode_columns(frame, sep, decimal), pa.scalar("\n", text), pa.scalar("", text))
-    return lines_bytes(lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines)
+    return lines_bytes(encode_columns(frame, sep, decimal, end="\n"))
 
 
 def _header_cell(name: str, sep: str) -> str:

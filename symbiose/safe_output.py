@@ -93,11 +93,23 @@ def escape_frame(frame):
                 if escaped != list(categories):
                     out[column] = series.cat.rename_categories(escaped)
         elif series.dtype == object or str(series.dtype).startswith("str"):
-            mask = series.str.startswith(starts).fillna(False).astype(bool)
+            mask = _starting(series, starts)
             if mask.any():
                 out[column] = series.astype(object).where(~mask, series[mask].map(escape_cell))
     out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def _starting(series, starts: tuple[str, ...]):
+    """Per cell of a text column, whether it starts with one of ``starts``; a column held in
+    Arrow is read from the first byte of each cell."""
+    import pyarrow as pa
+
+    from symbiose.arrowtext import rows_starting
+
+    if getattr(series.dtype, "storage", None) == "pyarrow" and all(len(s) == 1 and s.isascii() for s in starts):
+        return rows_starting(pa.array(series.array), "".join(starts))
+    return series.str.startswith(starts).fillna(False).astype(bool).to_numpy()
 
 
 @contextlib.contextmanager

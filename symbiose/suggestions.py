@@ -24,13 +24,13 @@ pair's value per unit falls to zero.
 from __future__ import annotations
 
 import dataclasses
-import string
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from symbiose.arrowtext import Pieces
 from symbiose.candidates import Candidates, share_cap
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
@@ -75,32 +75,32 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     ``rows``: only these arcs (positions in ``candidates.arcs``), in this order.
     """
     arcs = candidates.arcs if rows is None else candidates.arcs.iloc[rows]
-    arcs = arcs.reset_index(drop=True) if rows is not None else arcs.copy()
+    arcs = arcs.reset_index(drop=True) if rows is not None else arcs
     params = candidates.params
     streams, needs = candidates.streams, candidates.needs
     s_qty = streams["quantity_base"].to_numpy()[arcs["s"].to_numpy(dtype=np.int64)]
     n_qty = needs["quantity_base"].to_numpy()[arcs["n"].to_numpy(dtype=np.int64)]
     tradable = _tradable(arcs, s_qty, n_qty)
-    arcs["tradable_base"] = tradable
-    arcs["stream_share"] = tradable / np.maximum(s_qty, 1)
-    arcs["need_share"] = tradable / np.maximum(n_qty, 1)
+    new = {"tradable_base": tradable, "stream_share": tradable / np.maximum(s_qty, 1),
+           "need_share": tradable / np.maximum(n_qty, 1)}  # fmt: skip
     if "max_need_share" in arcs.columns:  # a condition's cap on the share of the need binds this pair
-        arcs["share_capped"] = tradable >= share_cap(needs, arcs["n"].to_numpy(dtype=np.int64),
-                                                     arcs["max_need_share"].to_numpy(dtype=float))  # fmt: skip
-    arcs["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
-    low = -arcs["supplier_avoided_cents"]
-    high = arcs["receiver_avoided_cents"] - arcs["transport_cents"] - arcs["pretreatment_cents"]
-    arcs["price_min_eur"] = np.round(low / 100, 2)
-    arcs["price_max_eur"] = np.round(high / 100, 2)
-    arcs["price_fair_eur"] = np.round((low + high) / 200, 2)
+        new["share_capped"] = tradable >= share_cap(needs, arcs["n"].to_numpy(dtype=np.int64),
+                                                    arcs["max_need_share"].to_numpy(dtype=float))  # fmt: skip
+    new["score"] = _score(tradable, arcs["value_cents"].to_numpy(dtype=float))
+    low = -arcs["supplier_avoided_cents"].to_numpy()
+    high = (arcs["receiver_avoided_cents"].to_numpy() - arcs["transport_cents"].to_numpy()
+            - arcs["pretreatment_cents"].to_numpy())  # fmt: skip
+    new["price_min_eur"] = np.round(low / 100, 2)
+    new["price_max_eur"] = np.round(high / 100, 2)
+    new["price_fair_eur"] = np.round((low + high) / 200, 2)
     # the receiver gains only if the supplier pays it: it acts as a treatment outlet, which a
     # waste-status check (permit, traceability) must confirm before the pair goes further
-    arcs["receiver_is_paid"] = high < 0
+    new["receiver_is_paid"] = high < 0
     # a treatment outlet replaces no purchase of the receiver (net of its gate fee): it is ranked
-    # apart from substitutions, where a residue replaces a raw material
-    arcs["outlet"] = np.where(arcs["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "substitution", "treatment")
-    # a stream today's outlet already puts to this use: not a new synergy, ranked apart again
-    arcs["outlet"] = np.where(_same_use(arcs), "same_use", arcs["outlet"])
+    # apart from substitutions, where a residue replaces a raw material; a stream today's outlet
+    # already puts to this use is not a new synergy, ranked apart again
+    treated = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
+    new["outlet"] = _labels(np.where(_same_use(arcs), 2, treated), ("substitution", "treatment", "same_use"))
     # value(d) is affine in the road distance d: it falls by transport (and, with a carbon price,
     # by the truck's CO2e) per km; break-even = d_now + value_now / slope
     road = arcs["road_km"].to_numpy(dtype=float)
@@ -108,11 +108,19 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     per_km = np.divide(haul, road, out=np.zeros(len(arcs)), where=road > 0)
     tc = params.transport_cost_eur_per_tkm * 100
     carbon_cents_per_tkm = params.carbon_price_eur_per_t * 100 / 1000 * params.truck_co2e_kg_per_tkm
-    trucked = arcs["unit"].to_numpy() != "MWh"
+    trucked = ~_equal(arcs["unit"], "MWh")
     slope = per_km + np.where(trucked & (tc > 0), per_km / max(tc, 1e-12) * carbon_cents_per_tkm, 0.0)
     value = arcs["value_cents"].to_numpy(dtype=float)
-    arcs["breakeven_km"] = np.round(np.where(slope > 0, road + value / np.where(slope > 0, slope, 1), np.inf), 1)
-    return arcs
+    new["breakeven_km"] = np.round(np.where(slope > 0, road + value / np.where(slope > 0, slope, 1), np.inf), 1)
+    return _added(arcs, new)
+
+
+def _labels(codes: np.ndarray, words: tuple[str, ...]):
+    """The word of each code (its position in ``words``), as a pandas text column's values."""
+    import pyarrow as pa
+
+    return pd.array(pa.array(words, type=pa.large_string()).take(pa.array(np.asarray(codes, dtype=np.int64))),
+                    dtype="str")  # fmt: skip
 
 
 def _column(arcs: pd.DataFrame, name: str, default: float) -> np.ndarray:
@@ -154,34 +162,57 @@ def _fixed(values, decimals: int) -> np.ndarray:
     return np.asarray(_fixed_text(values, decimals).to_pylist(), dtype=object)
 
 
-def _fixed_text(values, decimals: int):
-    """``f"{v:.{decimals}f}"`` of every value as Arrow strings: values are rounded to integers of
-    10**-decimals and each distinct one formatted once; ties and -0 go through Python."""
+def _fixed_text(values, decimals: int, mark: str = "."):
+    """``f"{v:.{decimals}f}"`` of every value as Arrow strings, ``mark`` as the decimal point:
+    values are rounded to integers of 10**-decimals, whose digits are written in Arrow (below
+    2**50 such an integer u is what ``f"{u / 10**decimals:.{decimals}f}"`` writes); ties, -0 and
+    larger values go through Python."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     x = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore"):
         scaled = x * 10**decimals
         r = np.rint(scaled)
         unsure = (~np.isfinite(scaled) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
-                  | (np.abs(r) > 2**52) | (np.signbit(x) & (r == 0)))  # fmt: skip
-    r = np.where(unsure, 0, r).astype(np.int64)
-    unique, inverse = np.unique(r, return_inverse=True)
-    texts = [f"{u / 10**decimals:.{decimals}f}" for u in unique.tolist()]
-    odd = np.nonzero(unsure)[0]
-    # the values that need Python get their own dictionary entries
-    texts += [f"{x[i]:.{decimals}f}" for i in odd]
-    inverse = inverse.astype(np.int64)
-    inverse[odd] = len(unique) + np.arange(len(odd))
-    return pa.array(texts, type=pa.large_string()).take(pa.array(inverse))
+                  | (np.abs(r) > 2**50) | (np.signbit(x) & (r == 0)))  # fmt: skip
+    size = np.abs(np.where(unsure, 0, r).astype(np.int64))
+    unit = 10**decimals
+    pieces = [_where((r < 0) & ~unsure, "-", ""), pc.cast(pa.array(size // unit), pa.large_string())]
+    if decimals:
+        pieces += [mark, _DIGITS[decimals].take(pa.array(size % unit))]
+    text = Pieces.concat(pieces, len(x)).text()
+    if unsure.any():
+        odd = np.flatnonzero(unsure)
+        python = np.full(len(x), "", dtype=object)
+        python[odd] = [f"{v:.{decimals}f}".replace(".", mark) for v in x[odd].tolist()]
+        text = pc.if_else(pa.array(unsure), pa.array(python, type=pa.large_string()), text)
+    return text
+
+
+class _Digits(dict):
+    """Per number of decimals d, the Arrow texts of 0 .. 10**d - 1 on d digits ("05")."""
+
+    def __missing__(self, decimals: int):
+        import pyarrow as pa
+
+        self[decimals] = pa.array([f"{i:0{decimals}d}" for i in range(10**decimals)], type=pa.large_string())
+        return self[decimals]
+
+
+_DIGITS = _Digits()
 
 
 def _text(values):
-    """Arrow strings from texts (an array, a pandas column or an Arrow array)."""
+    """Arrow strings from texts (an array, a pandas column, categorical or not, or an Arrow array)."""
     import pyarrow as pa
 
     if isinstance(values, pa.Array | pa.ChunkedArray):
         out = values
+    elif _text_categories(values):
+        # the categories' texts taken by code, as astype(str) gives them (a missing code stays missing)
+        codes = values.cat.codes.to_numpy()
+        out = _categories(values).take(pa.array(codes, mask=codes < 0))
     elif isinstance(values, pd.Series) and not pd.api.types.is_object_dtype(values.dtype):
         out = pa.array(values.astype(str), from_pandas=True)
     else:
@@ -190,61 +221,65 @@ def _text(values):
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
+def _text_categories(values) -> bool:
+    """Whether ``values`` is a pandas categorical column of texts (read by category, not by row)."""
+    if not isinstance(values, pd.Series) or not isinstance(values.dtype, pd.CategoricalDtype):
+        return False
+    kind = values.dtype.categories.dtype
+    return pd.api.types.is_string_dtype(kind) and not pd.api.types.is_object_dtype(kind)
+
+
+def _categories(values):
+    """The texts of a categorical column's categories (texts themselves), as Arrow strings."""
+    import pyarrow as pa
+
+    return _text(pa.array(values.dtype.categories.array))
+
+
 def _mapped(values, function):
-    """``function`` of every value (Arrow strings), called once per distinct value."""
+    """``function`` of every value (Arrow strings), called once per distinct value (a missing
+    value as None)."""
     import pyarrow as pa
 
-    codes, unique = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
+    if _text_categories(values) and len(values.dtype.categories) <= len(values):
+        codes = values.cat.codes.to_numpy()
+        unique = _categories(values).to_pylist()
+        if (codes < 0).any():
+            codes, unique = np.where(codes < 0, len(unique), codes), [*unique, None]
+        return pa.array([function(u) for u in unique], type=pa.large_string()).take(pa.array(codes))
+    encoded = _text(values).dictionary_encode(null_encoding="encode")
+    return pa.array([function(u) for u in encoded.dictionary.to_pylist()],
+                    type=pa.large_string()).take(encoded.indices)  # fmt: skip
 
 
-def _fill(template: str, **values):
-    """``template.format(**row)`` for every row, vectorised in Arrow: each value is Arrow strings
-    (or one text); the template's placeholders take no format spec (values come formatted)."""
-    import pyarrow as pa
+def _equal(values, text: str) -> np.ndarray:
+    """Per row, whether the text is ``text`` (a missing text is not)."""
     import pyarrow.compute as pc
 
-    pieces = []
-    for literal, field, _spec, _conversion in string.Formatter().parse(template):
-        if literal:
-            pieces.append(pa.scalar(literal, pa.large_string()))
-        if field is not None:
-            value = values[field]
-            pieces.append(pa.scalar(value, pa.large_string()) if isinstance(value, str) else value)
-    return pc.binary_join_element_wise(*pieces, pa.scalar("", pa.large_string()))
+    return pc.fill_null(pc.equal(_text(values), text), False).to_numpy(zero_copy_only=False)
 
 
-def _where(condition: np.ndarray, chosen, other):
-    """Row by row, ``chosen`` where the condition holds, else ``other`` (Arrow strings or texts)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    def arrow(v):
-        return pa.scalar(v, pa.large_string()) if isinstance(v, str) else v
-
-    return pc.if_else(pa.array(np.asarray(condition, dtype=bool)), arrow(chosen), arrow(other))
+def _fill(template: str, **values) -> Pieces:
+    """``template.format(**row)`` for every row, as :class:`~symbiose.arrowtext.Pieces`: each
+    value is Arrow strings, pieces or one text; the template's placeholders take no format spec
+    (values come formatted)."""
+    return Pieces.fill(template, **values)
 
 
-def _joined(parts: list, separator: str = "; "):
+def _where(condition: np.ndarray, chosen, other) -> Pieces:
+    """Row by row, ``chosen`` where the condition holds, else ``other`` (Arrow strings, pieces or texts)."""
+    return Pieces.where(condition, chosen, other)
+
+
+def _joined(parts: list, separator: str = "; ") -> Pieces:
     """Row by row, the non-empty parts joined by ``separator``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    empty = pa.scalar("", pa.large_string())
-    out = parts[0]
-    for part in parts[1:]:
-        both = pc.and_(pc.not_equal(out, empty), pc.not_equal(part, empty))
-        glue = pc.if_else(both, pa.scalar(separator, pa.large_string()), empty)
-        out = pc.binary_join_element_wise(out, glue, part, empty)
-    return out
+    return Pieces.join(parts, separator)
 
 
 def _number_text(values, decimals: int):
     """:func:`_fixed_text` with the current language's decimal mark (``0,85`` in French)."""
-    import pyarrow.compute as pc
 
-    text = _fixed_text(values, decimals)
-    return pc.replace_substring(text, ".", ",") if get_language() == "fr" and decimals else text
+    return _fixed_text(values, decimals, "," if get_language() == "fr" else ".")
 
 
 def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
@@ -253,181 +288,241 @@ def _reasons(frame: pd.DataFrame, *, public: bool = False) -> pd.Series:
     ``public`` leaves out both partners' own costs and prices, for a company that must not learn
     its partner's economics before both sides are interested.
     """
+    return _reason_columns(frame, (public,))[0]
+
+
+def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, True)) -> list[pd.Series]:
+    """:func:`_reasons` of the frame for each of ``publics`` (whether public), in that order: the
+    pieces the sentences share are built once."""
     size = len(frame)
+    if not size:
+        return [pd.Series([], dtype="str") for _public in publics]
     none = ""
     unit = _text(frame["unit"])
-    ewc = frame["ewc_code"].to_numpy(dtype=object)
-    code = _where(ewc != "", _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
-    category = frame["category"].astype(str).to_numpy(dtype=object)
-    basis = _mapped(frame["basis"].to_numpy(dtype=object), basis_label)  # the words in the current language
+    ewc = frame["ewc_code"]
+    code = _where(~_equal(ewc, ""), _mapped(ewc, lambda c: format_ewc(c) if c else ""), _text(frame["material"]))
+    category = _mapped(frame["category"], category_label)
+    has_category = ~_equal(frame["category"], "")
+    basis = _mapped(frame["basis"], basis_label)  # the words in the current language
     with_category = _fill(_("{code} can replace {category} (quality {quality}; {basis})"), code=code,
-                          category=_mapped(category, category_label),
-                          quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip
+                          category=category, quality=_number_text(frame["quality"], 2), basis=basis)  # fmt: skip
     without = _fill("{code}: {basis}", code=code, basis=basis)
-    what = _where(category != "", with_category, without)
+    what = _where(has_category, with_category, without)
     breakeven_km = frame["breakeven_km"].to_numpy(dtype=float)
     finite = np.isfinite(breakeven_km)
     breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
                        _("no transport cost"))  # fmt: skip
     where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
     same_use = _same_use(frame)
-    outlet = np.where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
+    outlet = _where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
     if same_use.any():
         # today's outlet already puts the stream to this use: the pair moves it, it adds no new use
         already = _fill(_("already recovered today ({category}): worth only the difference from today's route, "
-                          "no CO2e avoided"), category=_mapped(category, category_label))  # fmt: skip
-        outlet = _where(same_use, already, _text(outlet))
-    parts = [_text(outlet), what, _condition_reason(frame, public=public), where]
-    if not public:
-        supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
-        gate = (frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame
-                else np.zeros(size))  # fmt: skip
-        receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float) + gate
-        route = _mapped(frame["route"].to_numpy(dtype=object),
-                        lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))  # fmt: skip
-        parts.append(_joined([
-            _where(supplier > 0, _fill(_("the supplier avoids {amount} EUR/{unit} of {route}"),
-                                       amount=_number_text(supplier / 100, 0), unit=unit, route=route), none),
-            _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
-                                       amount=_number_text(receiver / 100, 0), unit=unit), none),
-            _where(gate > 0, _fill(_("the receiver's gate fee {amount} EUR/{unit} pays its treatment"),
-                                   amount=_number_text(gate / 100, 0), unit=unit), none),
-        ]))  # fmt: skip
+                          "no CO2e avoided"), category=category)  # fmt: skip
+        outlet = _where(same_use, already, outlet)
+    condition = _condition_reason(frame, publics)
     pretreat = frame["pretreatment_cents"].to_numpy(dtype=float)
     costs = _fill(_("transport {amount} EUR/{unit}"),
                   amount=_number_text(frame["transport_cents"].to_numpy(dtype=float) / 100, 1), unit=unit)  # fmt: skip
-    steps = _mapped(frame["pretreatment"].to_numpy(dtype=object),
+    steps = _mapped(frame["pretreatment"],
                     lambda p: " + ".join(_(PRETREATMENT_WORDS[x]) if x in PRETREATMENT_WORDS else x
                                          for x in str(p).split("+")))  # fmt: skip
     extra = _where(pretreat > 0, _fill(", " + _("{step} {amount} EUR/{unit}"), step=steps,
                                        amount=_number_text(pretreat / 100, 0), unit=unit), none)  # fmt: skip
-    parts.append(_fill("{costs}{extra}", costs=costs, extra=extra))
-    parts.append(_where(frame["receiver_is_paid"].to_numpy(dtype=bool) & ~same_use,
-                        _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none))  # fmt: skip
-    parts.append(_text(frame["intermediary"].to_numpy(dtype=object)))
-    parts.append(_small_lot_reason(frame, unit, public=public))
-    if not public and "destination" in frame:
-        # a stream already recovered today (its destination stated): the pair moves it from that
-        # outlet, its value is not all new
-        goes = frame["destination"].fillna("").astype(str).to_numpy(dtype=object)
-        parts.append(_where(goes != "", _fill(_("today it already goes to {destination}: this would move it from "
-                                                  "that outlet, check the gain against it"), destination=_text(goes)), none))  # fmt: skip
+    paid = _where(frame["receiver_is_paid"].to_numpy(dtype=bool) & ~same_use,
+                  _("the receiver gains only if paid to take it: a treatment outlet, check its permit"), none)  # fmt: skip
+    intermediary = _text(frame["intermediary"])
+    small_lot = _small_lot_reason(frame, unit, publics)
     co2e = frame["co2e_avoided_kg"].to_numpy(dtype=float)
-    parts.append(_where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
-                        none))  # fmt: skip
-    if "rank" in frame.columns:
-        parts = [_ranking_reason(frame, unit, public=public), *parts, _season_reason(frame, unit, public=public)]
-    return pd.Series(pd.array(_joined(parts), dtype="str"), index=frame.index) if size else pd.Series([], dtype="str")
+    avoided = _where(co2e > 0, _fill(_("{kg} kg CO2e avoided per {unit}"), kg=_number_text(co2e, 0), unit=unit),
+                     none)  # fmt: skip
+    ranked = "rank" in frame.columns
+    ranking = _ranking_reason(frame, unit, publics) if ranked else {}
+    season = _season_reason(frame, unit, publics) if ranked else {}
+    out = []
+    for public in publics:
+        parts = [outlet, what, condition[public], where]
+        if not public:
+            parts.append(_economics_reason(frame, unit))
+        parts += [_fill("{costs}{extra}", costs=costs, extra=extra), paid, intermediary, small_lot[public]]
+        if not public and "destination" in frame:
+            # a stream already recovered today (its destination stated): the pair moves it from that
+            # outlet, its value is not all new
+            goes = _text(frame["destination"].fillna("").astype(str))
+            parts.append(_where(~_equal(goes, ""), _fill(_("today it already goes to {destination}: this would move it "
+                                                           "from that outlet, check the gain against it"),
+                                                         destination=goes), none))  # fmt: skip
+        parts.append(avoided)
+        if ranked:
+            parts = [ranking[public], *parts, season[public]]
+        out.append(pd.Series(pd.array(_joined(parts).text(), dtype="str"), index=frame.index))
+    return out
+
+
+def _economics_reason(frame: pd.DataFrame, unit) -> Pieces:
+    """What each side avoids per unit, and the receiver's gate fee (never public)."""
+    size = len(frame)
+    supplier = frame["supplier_avoided_cents"].to_numpy(dtype=float)
+    gate = frame["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in frame else np.zeros(size)
+    receiver = frame["receiver_avoided_cents"].to_numpy(dtype=float) + gate
+    route = _mapped(frame["route"], lambda r: _(ROUTE_WORDS[r]) if r in ROUTE_WORDS else route_label(r))
+    return _joined([
+        _where(supplier > 0, _fill(_("the supplier avoids {amount} EUR/{unit} of {route}"),
+                                   amount=_number_text(supplier / 100, 0), unit=unit, route=route), ""),
+        _where(receiver > 0, _fill(_("the receiver avoids {amount} EUR/{unit} of virgin input"),
+                                   amount=_number_text(receiver / 100, 0), unit=unit), ""),
+        _where(gate > 0, _fill(_("the receiver's gate fee {amount} EUR/{unit} pays its treatment"),
+                               amount=_number_text(gate / 100, 0), unit=unit), ""),
+    ])  # fmt: skip
+
+
+def _condition_joiner():
+    """The function from a pair's ';'-joined condition ids to their texts (data/conditions.csv)
+    in the current language, '; '-joined ('' where none applies)."""
+    from symbiose.compat import load_knowledge_base
+
+    by_id = {c.id: c for c in load_knowledge_base().conditions}
+    french = get_language() == "fr"
+
+    def joined(key) -> str:
+        return "; ".join(dict.fromkeys(by_id[x].text(french) for x in str(key).split(";") if x in by_id))
+
+    return joined
 
 
 def condition_texts(ids) -> np.ndarray:
     """The conditions (data/conditions.csv) of each pair's ';'-joined condition ids, in the current
     language, '; '-joined (object array, '' where none applies): stated the same way in the
     suggestions' reasons and in ``matches.csv``."""
-    from symbiose.compat import load_knowledge_base
-
-    by_id = {c.id: c for c in load_knowledge_base().conditions}
-    french = get_language() == "fr"
-
-    def joined(key: str) -> str:
-        return "; ".join(dict.fromkeys(by_id[x].text(french) for x in str(key).split(";") if x in by_id))
-
-    return _mapped(pd.Series(ids).astype(str).to_numpy(dtype=object), joined).to_numpy(zero_copy_only=False)
+    return _mapped(pd.Series(ids).astype(str).to_numpy(dtype=object), _condition_joiner()).to_numpy(zero_copy_only=False)
 
 
-def _condition_reason(frame: pd.DataFrame, *, public: bool = False):
-    """The conditions under which the use is allowed (data/conditions.csv), in the current
-    language, and the cap on the quantity one of them sets (public: not said, a traded quantity
-    capped at a share of the need would give the need's quantity away); empty where none applies."""
+def _condition_reason(frame: pd.DataFrame, publics: tuple[bool, ...]) -> dict[bool, Pieces | object]:
+    """Per value of ``publics``: the conditions under which the use is allowed (data/conditions.csv),
+    in the current language, and the cap on the quantity one of them sets (public: not said, a
+    traded quantity capped at a share of the need would give the need's quantity away); empty
+    where none applies."""
     if "conditions" not in frame.columns:
-        return _text(np.full(len(frame), "", dtype=object))
-    texts = condition_texts(frame["conditions"])
-    prefix = _("under condition: {condition}")
-    said = _mapped(texts, lambda x: prefix.format(condition=x) if x else "")
+        return dict.fromkeys(publics, "")
+    joined, prefix = _condition_joiner(), _("under condition: {condition}")
+    said = _mapped(frame["conditions"], lambda key: prefix.format(condition=text) if (text := joined(key)) else "")
     share = frame["max_need_share"].to_numpy(dtype=float) if "max_need_share" in frame.columns else np.full(len(frame), np.nan)
     binding = frame["share_capped"].to_numpy(dtype=bool) if "share_capped" in frame.columns else np.zeros(len(frame), bool)
-    binding = binding & (not public)
-    capped = _fill(_("quantity capped at {share} % of the receiver's need"),
-                   share=_number_text(np.nan_to_num(share) * 100, 0))  # fmt: skip
-    return _joined([said, _where(binding & np.isfinite(share), capped, "")], ", ")
+    out = {}
+    for public in publics:
+        capped = binding & np.isfinite(share) & (not public)
+        out[public] = _joined([said, _where(capped, _fill(_("quantity capped at {share} % of the receiver's need"),
+                                                          share=_number_text(np.nan_to_num(share) * 100, 0)), "")],
+                              ", ") if capped.any() else said  # fmt: skip
+    return out
 
 
 def _small_lots(frame: pd.DataFrame, tradable_base) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: whether it trades less than one load a year of the vehicle that carries it, and
     the tonnes a year it trades (NaN for units that are not carried by truck)."""
     payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
-    units = frame["unit"].astype(str).to_numpy(dtype=object)
+    unit = _text(frame["unit"])
     per_year = np.asarray(tradable_base, dtype=float) / BASE_PER_UNIT
-    tonnes = np.where((units == "t") | (units == "m3"), per_year, np.nan)  # liquids at about 1 t/m3
+    tonnes = np.where(_equal(unit, "t") | _equal(unit, "m3"), per_year, np.nan)  # liquids at about 1 t/m3
     return np.isfinite(payload) & np.isfinite(tonnes) & (tonnes < payload), tonnes
 
 
-def _small_lot_reason(frame: pd.DataFrame, unit, *, public: bool = False):
-    """A lot smaller than one load a year of the vehicle that carries it: such lots travel in a
-    collector's round, not by a direct truck (a trip costs about the same whatever its load,
-    CNR-COSTS). Stated, not priced: the collector's price replaces the direct transport."""
+def _small_lot_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
+    """Per value of ``publics``: a lot smaller than one load a year of the vehicle that carries
+    it: such lots travel in a collector's round, not by a direct truck (a trip costs about the
+    same whatever its load, CNR-COSTS). Stated, not priced: the collector's price replaces the
+    direct transport."""
     payload = frame["payload_t"].to_numpy(dtype=float) if "payload_t" in frame.columns else np.full(len(frame), np.nan)
     small, tonnes = _small_lots(frame, frame["tradable_base"])
-    if public:
-        text = _("small lot: less than one truck load a year, usually collected in a collector's round")
-    else:
-        text = _fill(_("small lot: {quantity} t/yr is less than one load ({payload} t) of the vehicle that carries it; "
-                       "such lots usually go through a collector's round, whose price replaces the direct transport "
-                       "counted here"),
-                     quantity=_number_text(np.where(small, tonnes, 0), 1), payload=_number_text(np.nan_to_num(payload), 0))  # fmt: skip
-    return _where(small, text, "")
+    out = {}
+    for public in publics:
+        if public:
+            text = _("small lot: less than one truck load a year, usually collected in a collector's round")
+        else:
+            text = _fill(_("small lot: {quantity} t/yr is less than one load ({payload} t) of the vehicle that carries "
+                           "it; such lots usually go through a collector's round, whose price replaces the direct "
+                           "transport counted here"),
+                         quantity=_number_text(np.where(small, tonnes, 0), 1), payload=_number_text(np.nan_to_num(payload), 0))  # fmt: skip
+        out[public] = _where(small, text, "")
+    return out
 
 
 def _grouped(values):
-    """Whole numbers with the language's thousands separator (``24 016`` in French), as Arrow strings."""
+    """Whole numbers with the language's thousands separator (``24 016`` in French), as Arrow
+    strings: ``f"{v:,}"`` with the language's group symbol, written from groups of three digits."""
     import pyarrow as pa
 
     from symbiose.i18n import fmt_number
 
     separator = fmt_number(1000)[1]  # the language's group symbol (Babel's), once
-    whole = np.rint(np.asarray(values, dtype=float)).astype(np.int64).tolist()
-    return pa.array([f"{v:,}".replace(",", separator) for v in whole], type=pa.large_string())
+    whole = np.rint(np.asarray(values, dtype=float)).astype(np.int64)
+    if not len(whole):
+        return pa.array([], type=pa.large_string())
+    size = np.abs(whole)  # (|v| < 2**63 - 1: whole values of the amounts of a year)
+    groups = [size % 1000]
+    while (size >= 1000).any():
+        size = size // 1000
+        groups.append(size % 1000)
+    top = np.zeros(len(whole), dtype=np.int64)  # the group of each number's leading digits
+    for k in range(1, len(groups)):
+        top[np.abs(whole) >= 1000**k] = k
+    plain = pa.array([str(i) for i in range(1000)], type=pa.large_string())
+    padded = pa.array([f"{i:03d}" for i in range(1000)], type=pa.large_string())
+    pieces = [_where(whole < 0, "-", "")]
+    for k in range(len(groups) - 1, -1, -1):
+        at = pa.array(groups[k])
+        pieces += [_where(top == k, plain.take(at), ""), _where(top > k, _fill(separator + "{g}", g=padded.take(at)), "")]
+    return Pieces.concat(pieces, len(whole)).text()
 
 
-def _ranking_reason(frame: pd.DataFrame, unit, *, public: bool):
-    """Why the partner is where it is in the list: its total, value per unit and the share of the
-    partner's quantity covered, and whether it passed larger pairs or stands behind smaller ones."""
-    stream_side = frame["side"].to_numpy(dtype=object) == "stream"
-    share = _number_text(np.asarray(frame["partner_share"], dtype=float) * 100, 0)
+def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
+    """Per value of ``publics``: why the partner is where it is in the list: its total, value per
+    unit and the share of the partner's quantity covered, and whether it passed larger pairs or
+    stands behind smaller ones."""
+    stream_side = _equal(frame["side"], "stream")
     rank = _number_text(frame["rank"], 0)
-    if public:
-        # before both sides are interested the partner's quantity is banded (symbiose.blinding):
-        # its exact share would give it away (own quantity / share), so the rank alone
-        stream_text = need_text = _fill(_("rank {rank}"), rank=rank)
-    else:
-        total = _grouped(frame["score"])
-        value = _number_text(frame["value_cents"].to_numpy(dtype=float) / 100, 2)
-        stream_text = _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, covers {share} % of the receiver's need"),
-                            rank=rank, total=total, value=value, unit=unit, share=share)  # fmt: skip
-        need_text = _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, takes {share} % of the supplier's stream"),
-                          rank=rank, total=total, value=value, unit=unit, share=share)  # fmt: skip
     why = _joined([
         _where(frame["ahead_of_larger"].to_numpy(dtype=bool),
                _("ahead of larger pairs: it gains more per unit or covers more of its partner"), ""),
         _where(frame["behind_smaller"].to_numpy(dtype=bool),
                _("behind smaller pairs that gain more per unit or cover more of their partner"), ""),
     ], ", ")  # fmt: skip
-    return _joined([_where(stream_side, stream_text, need_text), why], ", ")
+    out = {}
+    for public in publics:
+        if public:
+            # before both sides are interested the partner's quantity is banded (symbiose.blinding):
+            # its exact share would give it away (own quantity / share), so the rank alone
+            said = _fill(_("rank {rank}"), rank=rank)
+        else:
+            share = _number_text(np.asarray(frame["partner_share"], dtype=float) * 100, 0)
+            total = _grouped(frame["score"])
+            value = _number_text(frame["value_cents"].to_numpy(dtype=float) / 100, 2)
+            said = _where(stream_side,
+                          _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, covers {share} % of the receiver's need"),
+                                rank=rank, total=total, value=value, unit=unit, share=share),
+                          _fill(_("rank {rank}: {total} EUR/yr at {value} EUR/{unit}, takes {share} % of the supplier's stream"),
+                                rank=rank, total=total, value=value, unit=unit, share=share))  # fmt: skip
+        out[public] = _joined([said, why], ", ")
+    return out
 
 
-def _season_reason(frame: pd.DataFrame, unit, *, public: bool = False):
-    """The quantity that fits the months both exist (when less than the smaller quantity), and
-    the storage it relies on (public: without the quantities, which would give the partner's away)."""
+def _season_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
+    """Per value of ``publics``: the quantity that fits the months both exist (when less than the
+    smaller quantity), and the storage it relies on (public: without the quantities, which would
+    give the partner's away)."""
     qty = frame["tradable_base"].to_numpy(dtype=float)
     full = frame["full_quantity_base"].to_numpy(dtype=float)
     months = frame["storage_months"].to_numpy(dtype=float) if "storage_months" in frame.columns else np.zeros(len(frame))
-    if public:
-        fits = _("only part of the quantity fits the months both exist")
-    else:
-        fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
-                     quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
-    stored = _fill(_("with storage up to {months} months"), months=_number_text(months, 0))
-    return _joined([_where(qty < full, fits, ""), _where(months > 0, stored, "")], ", ")
+    stored = _where(months > 0, _fill(_("with storage up to {months} months"), months=_number_text(months, 0)), "")
+    out = {}
+    for public in publics:
+        if public:
+            fits = _("only part of the quantity fits the months both exist")
+        else:
+            fits = _fill(_("{quantity} {unit} of {full} fit the months both exist"),
+                         quantity=_grouped(qty / BASE_PER_UNIT), full=_grouped(full / BASE_PER_UNIT), unit=unit)  # fmt: skip
+        out[public] = _joined([_where(qty < full, fits, ""), stored], ", ")
+    return out
 
 
 def _intermediaries(candidates: Candidates, n: np.ndarray) -> np.ndarray:
@@ -555,8 +650,9 @@ class SuggestionPlan:
         parts = [self] + ([self.leads] if self.leads is not None else [])
         done = False
         for part in parts:
+            texts = (_text(part.destination), _text(part.intermediary))
             for start in range(0, len(part.rows), rows):
-                yield part._block(slice(start, start + rows), reasons)
+                yield part._block(slice(start, start + rows), reasons, texts)
                 done = True
         if not done:
             yield pd.DataFrame(columns=COLUMNS)
@@ -580,53 +676,62 @@ class SuggestionPlan:
         out = pd.concat(blocks, ignore_index=True) if len(blocks) > 1 else blocks[0]
         return out
 
-    def _block(self, at: slice, reasons: bool) -> pd.DataFrame:
+    def _block(self, at: slice, reasons: bool, texts: tuple) -> pd.DataFrame:
+        """Rows ``at`` of the table; ``texts``: the destination of each stream and the
+        intermediary sentence of each need, as Arrow strings."""
+        import pyarrow as pa
+
         candidates = self.candidates
         streams, needs = candidates.streams, candidates.needs
-        rows = self.rows[at]
         stream_side = self.stream_side[at]
-        res = pair_economics(candidates, rows)
-        res["rank"] = self.rank[at]
-        res["side"] = np.where(stream_side, "stream", "need")
+        res = pair_economics(candidates, self.rows[at])
         stream_share, need_share = res["stream_share"].to_numpy(), res["need_share"].to_numpy()
-        res["share_covered"] = np.where(stream_side, stream_share, need_share).round(3)
-        res["partner_share"] = np.where(stream_side, need_share, stream_share)
-        res["rank_index"] = self.rank_index[at]
-        res["ahead_of_larger"], res["behind_smaller"] = self.ahead_of_larger[at], self.behind_smaller[at]
         res_s = res["s"].to_numpy(dtype=np.int64)
         res_n = res["n"].to_numpy(dtype=np.int64)
-        res["full_quantity_base"] = np.minimum(streams["quantity_base"].to_numpy()[res_s],
-                                               needs["quantity_base"].to_numpy()[res_n])  # fmt: skip
-        res["ewc_code"] = streams["ewc_code"].to_numpy()[res_s]
-        res["material"] = streams["material"].to_numpy()[res_s]
-        res["route"] = streams["route"].to_numpy()[res_s]
-        res["destination"] = self.destination[res_s]
-        res["intermediary"] = self.intermediary[res_n]
-        res["optimum_base"] = self.optimum_base[at]
-        tradable_units = res["tradable_base"] / BASE_PER_UNIT
-        fair = res["price_fair_eur"]
-        res["supplier_gain_eur"] = np.round(tradable_units * (res["supplier_avoided_cents"] / 100 + fair), 2)
-        res["receiver_gain_eur"] = np.round(
-            tradable_units * ((res["receiver_avoided_cents"] - res["transport_cents"] - res["pretreatment_cents"]) / 100 - fair), 2
-        )
-        res["quantity"] = tradable_units
-        res["in_optimum"] = res["optimum_base"] > 0
-        res["optimum_quantity"] = res["optimum_base"] / BASE_PER_UNIT
-        res["value_eur_per_unit"] = np.round(res["value_cents"] / 100, 2)
-        res["distance_km"] = res["distance_km"].round(2)
-        res["road_km"] = res["road_km"].round(2)
-        if self.prefix is not None:
-            res["outlet"] = "intermediary"
-        for column, public in (("reason", False), ("reason_public", True)) if reasons else ():
-            reason = _reasons(res, public=public)
+        tradable_units = res["tradable_base"].to_numpy() / BASE_PER_UNIT
+        fair = res["price_fair_eur"].to_numpy()
+        optimum = self.optimum_base[at]
+        cents = {name: res[name].to_numpy() for name in ("supplier_avoided_cents", "receiver_avoided_cents",
+                                                        "transport_cents", "pretreatment_cents", "value_cents")}  # fmt: skip
+        res = _added(res, {
+            "rank": self.rank[at], "side": _labels(stream_side, ("need", "stream")),
+            "share_covered": np.where(stream_side, stream_share, need_share).round(3),
+            "partner_share": np.where(stream_side, need_share, stream_share), "rank_index": self.rank_index[at],
+            "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
+            "full_quantity_base": np.minimum(streams["quantity_base"].to_numpy()[res_s],
+                                             needs["quantity_base"].to_numpy()[res_n]),
+            # taken from the stream's column, as texts
+            **{name: streams[name].array.take(res_s) for name in ("ewc_code", "material", "route")},
+            "destination": pd.array(texts[0].take(pa.array(res_s)), dtype="str"),
+            "intermediary": pd.array(texts[1].take(pa.array(res_n)), dtype="str"),
+            "optimum_base": optimum,
+            "supplier_gain_eur": np.round(tradable_units * (cents["supplier_avoided_cents"] / 100 + fair), 2),
+            "receiver_gain_eur": np.round(tradable_units * ((cents["receiver_avoided_cents"] - cents["transport_cents"]
+                                                             - cents["pretreatment_cents"]) / 100 - fair), 2),
+            "quantity": tradable_units, "in_optimum": optimum > 0, "optimum_quantity": optimum / BASE_PER_UNIT,
+            "value_eur_per_unit": np.round(cents["value_cents"] / 100, 2),
+            "distance_km": res["distance_km"].to_numpy().round(2), "road_km": res["road_km"].to_numpy().round(2),
+            **({"outlet": _labels(np.zeros(len(res)), ("intermediary",))} if self.prefix is not None else {}),
+        })  # fmt: skip
+        out = {c: res[c] for c in COLUMNS if c not in REASONS}
+        for name in ("stream_id", "need_id", "unit"):  # astype(str), from the categories' texts
+            out[name] = pd.array(_text(out[name]), dtype="str") if _text_categories(out[name]) else out[name].astype(str)
+        for column, reason in zip(REASONS, _reason_columns(res) if reasons else (), strict=False):
             if self.prefix is not None:
-                reason = pd.Series(self.prefix[at] + "; " + reason.to_numpy(dtype=object),
-                                   index=res.index).astype(reason.dtype)  # fmt: skip
-            res[column] = reason
-        out = res[[c for c in COLUMNS if reasons or c not in REASONS]]
-        for name in ("stream_id", "need_id", "unit"):
-            out[name] = out[name].astype(str)
-        return out
+                reason = Pieces.concat([_text(self.prefix[at]), "; ", _text(reason)], len(res)).text()
+            out[column] = pd.array(reason, dtype="str")
+        return pd.DataFrame(out, index=res.index)
+
+
+def _added(frame: pd.DataFrame, columns: Mapping[str, object]) -> pd.DataFrame:
+    """``frame`` with ``columns`` set, as setting them one by one would (a column it has keeps
+    its place, the others follow in order), in one step."""
+    new = {name: values for name, values in columns.items() if name not in frame.columns}
+    if len(new) < len(columns):
+        frame = frame.copy()
+        for name in columns.keys() - new.keys():
+            frame[name] = columns[name]
+    return pd.concat([frame, pd.DataFrame(new, index=frame.index)], axis=1) if new else frame
 
 
 def suggest(candidates: Candidates, allocation: Allocation | None = None, *, top_n: int = 5,
