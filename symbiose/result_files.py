@@ -148,17 +148,19 @@ def write_result_blocks_late(blocks: Iterable[pd.DataFrame], path: str | Path, l
                              machine: bool = False) -> Path:  # fmt: skip
     """:func:`write_result_blocks` of blocks whose ``late`` columns are filled in as the file is
     written: while they are not known, the other columns' text is made and held (at most
-    :data:`LATE_PENDING_BYTES`), then each held block is completed and written in its order.
-    The file is byte for byte the one :func:`write_result_blocks` writes of the completed blocks."""
+    :data:`LATE_PENDING_BYTES`), then each held block is completed and written in its order;
+    once they are known, blocks are written whole. The file is byte for byte the one
+    :func:`write_result_blocks` writes of the completed blocks."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from symbiose.csvfile import encode_columns, lines_bytes
+    from symbiose.csvfile import _encode_rows, encode_columns, lines_bytes
     from symbiose.safe_output import escape_frame
 
     plain = machine_format(machine)
     sep, decimal = (",", ".") if plain else (";", ",")
     text = pa.large_string()
+    glue, line_end, nothing = pa.scalar(sep, text), pa.scalar("\n", text), pa.scalar("", text)
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
         return escape_frame(frame if plain else spreadsheet_frame(frame))
@@ -171,36 +173,45 @@ def write_result_blocks_late(blocks: Iterable[pd.DataFrame], path: str | Path, l
             out.write(b"\xef\xbb\xbf")
 
         def complete(start: int, stop: int, head, tail) -> None:
+            # head; late columns; tail + line end: one join, the long texts copied once
             middle = encode_columns(shown(late.values(start, stop)), sep, decimal)
-            lines = pc.binary_join_element_wise(head, middle, tail, pa.scalar("", text))
-            out.write(lines_bytes(lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines))
+            pieces = [*((head, glue) if head is not None else ()), middle,
+                      *((glue, tail) if tail is not None else (line_end,))]  # fmt: skip
+            out.write(lines_bytes(pc.binary_join_element_wise(*pieces, nothing)))
+
+        def flush() -> None:
+            nonlocal held, held_bytes
+            for item in held:
+                complete(*item)
+            held, held_bytes = [], 0
 
         first = True
         for block in blocks:
-            frame = shown(block)
+            start, stop = written, written + len(block)
+            written = stop
+            known = not held and late.ready()  # known: the block is written whole
+            if known and len(block):
+                frame = shown(block.assign(**late.values(start, stop).set_index(block.index)))
+            else:
+                frame = shown(block)
             if first:
                 out.write((sep.join(_header(str(c), sep) for c in frame.columns) + "\n").encode("utf-8"))
                 first = False
-            start, stop = written, written + len(block)
-            written = stop
             if not len(block):
+                continue
+            if known:
+                out.write(_encode_rows(frame, sep, decimal))
                 continue
             columns = list(frame.columns)
             at = columns.index(_shown_name(late.names[0], plain))
             end = at + len(late.names)
-            head = _part(frame, columns[:at], sep, decimal, before="", after=sep, alone="")
-            tail = _part(frame, columns[end:], sep, decimal, before=sep, after="\n", alone="\n")
-            if not held and late.ready():
-                complete(start, stop, head, tail)
-                continue
+            head = encode_columns(frame[columns[:at]], sep, decimal) if at else None
+            tail = encode_columns(frame[columns[end:]], sep, decimal, end="\n") if end < len(columns) else None
             held.append((start, stop, head, tail))
-            held_bytes += head.nbytes + tail.nbytes
+            held_bytes += sum(part.nbytes for part in (head, tail) if part is not None)
             if held_bytes > LATE_PENDING_BYTES or late.ready():
-                for item in held:
-                    complete(*item)
-                held, held_bytes = [], 0
-        for item in held:
-            complete(*item)
+                flush()
+        flush()
         if first:
             raise ValueError("no block to write")
     return Path(path)
@@ -214,19 +225,3 @@ def _header(name: str, sep: str) -> str:
     from symbiose.csvfile import _header_cell
 
     return _header_cell(name, sep)
-
-
-def _part(frame: pd.DataFrame, columns: list[str], sep: str, decimal: str, *, before: str, after: str,
-          alone: str):  # fmt: skip
-    """The text of ``columns`` of every row between ``before`` and ``after``; ``alone`` for every
-    row when there is no column (Arrow strings)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from symbiose.csvfile import encode_columns
-
-    text = pa.large_string()
-    if not columns:
-        return pa.array(np.full(len(frame), alone, dtype=object), type=text)
-    body = encode_columns(frame[columns], sep, decimal)
-    return pc.binary_join_element_wise(pa.scalar(before, text), body, pa.scalar(after, text), pa.scalar("", text))
