@@ -96,9 +96,11 @@ class Background(Generic[R]):
         return function(*args, **kwargs)
 
     def _receive(self) -> tuple[str, Any]:
-        with os.fdopen(self._read, "rb") as source:
+        # the file object owns the pipe from here: closed by it even when the wait is interrupted
+        # (Ctrl-C), and never closed again by cancel(), whose descriptor number may be reused by then
+        read, self._read = self._read, None
+        with os.fdopen(read, "rb") as source:
             data = source.read()
-        self._read = None
         os.waitpid(self._pid, 0)
         self._pid = None
         if not data:  # the child died without an answer: run the call here

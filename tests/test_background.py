@@ -70,3 +70,27 @@ def test_cancel_stops_a_running_child():
     job.cancel()
     assert time.monotonic() - started < 10
     assert not job.forked
+
+
+def test_an_interrupted_wait_stops_the_child_and_raises_the_interrupt():
+    """Ctrl-C while the parent waits for the child's answer: the interruption comes out (the
+    command line says it was aborted), not an error about the pipe, and the child is stopped."""
+    import signal
+    import time
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):  # before the fix: OSError (bad file descriptor)
+            with Background(time.sleep, 60) as job:
+                assert job.forked
+                child = job._pid
+                signal.setitimer(signal.ITIMER_REAL, 0.3)  # the interruption, during result()
+                job.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):  # stopped and reaped by the exit of the block
+        os.waitpid(child, os.WNOHANG)
