@@ -312,7 +312,12 @@ def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, Tru
     finite = np.isfinite(breakeven_km)
     breakeven = _where(finite, _fill(_("break-even {km} km"), km=_number_text(np.where(finite, breakeven_km, 0), 0)),
                        _("no transport cost"))  # fmt: skip
-    where = _fill(_("{km} km by road ({breakeven})"), km=_number_text(frame["road_km"], 0), breakeven=breakeven)
+    road_km = _number_text(frame["road_km"], 0)
+    where = _fill(_("{km} km by road ({breakeven})"), km=road_km, breakeven=breakeven)
+    # public: the distance alone. The break-even is the road distance plus the pair's value over
+    # the public cost per km: a partner would solve it back into the value, hence into the other
+    # side's price
+    where_public = _fill(_("{km} km by road"), km=road_km)
     same_use = _same_use(frame)
     outlet = _where(frame["receiver_avoided_cents"].to_numpy(dtype=float) > 0, "", _(OUTLET_WORDS["treatment"]))
     if same_use.any():
@@ -341,7 +346,7 @@ def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, Tru
     season = _season_reason(frame, unit, publics) if ranked else {}
     out = []
     for public in publics:
-        parts = [outlet, what, condition[public], where]
+        parts = [outlet, what, condition[public], where_public if public else where]
         if not public:
             parts.append(_economics_reason(frame, unit))
         parts += [_fill("{costs}{extra}", costs=costs, extra=extra), paid, intermediary, small_lot[public]]

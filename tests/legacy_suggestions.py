@@ -44,7 +44,8 @@ def _reason(row, *, public: bool = False) -> str:
             said += f", quantity capped at {row.max_need_share * 100:.0f} % of the receiver's need"
         parts.append(said)
     breakeven = f"break-even {row.breakeven_km:.0f} km" if np.isfinite(row.breakeven_km) else "no transport cost"
-    parts.append(f"{row.road_km:.0f} km by road ({breakeven})")
+    # the shareable text gives the distance alone: the break-even would give the value away
+    parts.append(f"{row.road_km:.0f} km by road" + ("" if public else f" ({breakeven})"))
     gains = []
     gate = getattr(row, "gate_fee_cents", 0.0)
     if public:
