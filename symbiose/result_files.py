@@ -82,24 +82,36 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     from symbiose.domain import format_ewc
     from symbiose.labels import category_label
 
-    out = frame.copy()
     yes, no = _("yes"), _("no")
-    for name in out.columns:
-        column = out[name]
+
+    def words(column: str):
+        table = {key: _(word) for key, word in VALUE_WORDS[column].items()}
+        return lambda v: table.get(v, v)
+
+    def ewc(v):
+        return format_ewc(v) if isinstance(v, str) and len(v) == 6 and v.isdigit() else v
+
+    changed = {}
+    for name in frame.columns:
+        column = frame[name]
         if pd.api.types.is_bool_dtype(column.dtype):
-            out[name] = np.where(column.to_numpy(dtype=bool), yes, no)
+            changed[name] = np.where(column.to_numpy(dtype=bool), yes, no)
         elif name in VALUE_WORDS:
-            words = {key: _(word) for key, word in VALUE_WORDS[name].items()}
-            mapped = column.map(words)  # a dictionary: vectorised
-            out[name] = mapped.where(mapped.notna(), column)
+            changed[name] = _each_distinct(column, words(name))
         elif name == "category":
-            out[name] = column.map(lambda v: category_label(v) if isinstance(v, str) and v else v)
+            changed[name] = _each_distinct(column, lambda v: category_label(v) if isinstance(v, str) and v else v)
         elif name == "months":  # "1,2,3" would read as a decimal number: words (janv. – mars)
-            texts = {v: _months_words(v) for v in column.unique()}
-            out[name] = column.map(texts)
+            changed[name] = _each_distinct(column, _months_words)
         elif name == "code":  # a waste code as the List of Waste prints it (20 02 01)
-            out[name] = column.map(lambda v: format_ewc(v) if isinstance(v, str) and len(v) == 6 and v.isdigit() else v)
-    return out.rename(columns=FRENCH_HEADERS)
+            changed[name] = _each_distinct(column, ewc)
+    return frame.assign(**changed).rename(columns=FRENCH_HEADERS) if changed else frame.rename(columns=FRENCH_HEADERS)
+
+
+def _each_distinct(column: pd.Series, function) -> np.ndarray:
+    """``function`` of every value (an object array), called once per distinct value."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    mapped = np.array([function(u) for u in uniques] + [None], dtype=object)
+    return mapped[codes]  # code -1 (missing) takes the last entry
 
 
 def _months_words(value: object) -> object:
