@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from symbiose.reference import data_dir
 
@@ -112,11 +113,14 @@ def default_of(name: str, category, state=None) -> np.ndarray:
         v = None if d is None else getattr(d, name)
         return np.nan if v is None else float(v)
 
-    cats, inverse = np.unique(category.astype(str), return_inverse=True)
-    out = np.array([value(c) for c in cats])[inverse] if len(category) else np.zeros(0)
-    if state is not None and len(category):
-        states, s_inv = np.unique(np.asarray(state, dtype=object).astype(str), return_inverse=True)
-        by_state = np.array([value("state:" + s) for s in states])[s_inv]
+    if not len(category):
+        return np.zeros(0)
+    # by hashing, once per distinct value (a sort of a million texts takes seconds)
+    codes, cats = pd.factorize(category, use_na_sentinel=False)
+    out = np.array([value(str(c)) for c in cats])[codes]
+    if state is not None:
+        s_codes, states = pd.factorize(np.asarray(state, dtype=object), use_na_sentinel=False)
+        by_state = np.array([value("state:" + str(s)) for s in states])[s_codes]
         out = np.where(np.isnan(out), by_state, out)
     return out
 
