@@ -375,8 +375,10 @@ def build_candidates(
         needs["category"] = needs["category"].map(kb.canonical_category)
     # an exchange that happens today (a stream's destination is a need of the network) is the
     # counterfactual, not a new synergy: never a candidate unless followed as a synergy
-    need_ids = set(needs["need_id"])
-    existing = {(sid, dest) for sid, dest in zip(streams["stream_id"], streams["destination"], strict=True)
+    need_ids = set(needs["need_id"].to_numpy(dtype=object))  # (Arrow texts converted at once, not one by one)
+    stated = streams["destination"].to_numpy(dtype=object)
+    at = np.flatnonzero(stated != "")
+    existing = {(sid, dest) for sid, dest in zip(streams["stream_id"].to_numpy(dtype=object)[at], stated[at], strict=True)
                 if dest in need_ids} - set(forced_pairs)  # fmt: skip
     excluded_pairs = set(excluded_pairs) | existing
     offers = _offers(streams, kb)
