@@ -1026,6 +1026,15 @@ _SIRET_SPACES = re.compile(r"[\s.\u00a0]")
 _NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 
 
+def placed_names(place, commune: str, insee: str, postal_code: str) -> tuple[str, str, str]:
+    """A company's commune as the gazetteer names it, and the INSEE and postal codes it gives
+    where the row gave none (``place`` None: as given)."""
+    if place is None:
+        return commune, insee, postal_code
+    return (place.raw.get("name", commune), insee or place.raw.get("insee_code", ""),
+            postal_code or place.raw.get("postal_code", ""))  # fmt: skip
+
+
 def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Company | None:
     company_id = _check_id(row, seen, N_("company"))
     name = row.required("name", N_("the company or establishment name"))
@@ -1088,10 +1097,7 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
 
     if coordinates is None and place is not None:
         coordinates = (float(place.latitude), float(place.longitude))
-    if place is not None:
-        commune = place.raw.get("name", commune)
-        insee = insee or place.raw.get("insee_code", "")
-        postal_code = postal_code or place.raw.get("postal_code", "")
+    commune, insee, postal_code = placed_names(place, commune, insee, postal_code)
     if not row.ok or coordinates is None:
         return None
     return Company(

@@ -330,10 +330,7 @@ def _companies(cells: Columns, locator: Any) -> list[Any] | Callable[[int], Comp
                 return None
         if xy is None and place is not None:
             xy = (float(place.latitude), float(place.longitude))
-        if place is not None:
-            commune = place.raw.get("name", commune)
-            insee = insee or place.raw.get("insee_code", "")
-            postal_code = postal_code or place.raw.get("postal_code", "")
+        commune, insee, postal_code = b.placed_names(place, commune, insee, postal_code)
         if xy is None:
             return None
         return Company(

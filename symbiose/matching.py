@@ -156,9 +156,7 @@ def run_match(
     release_memory()
     t2 = time.perf_counter()
     kpis = compute_kpis(candidates, allocation)
-    in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
-    # a stream committed to synergies in place is offered only what they leave
-    left = available_quantities(network) if in_place else None
+    in_place, left = _in_place(network)
     if not with_suggestions:
         suggestions = pd.DataFrame()
     elif reasons:
@@ -168,6 +166,13 @@ def run_match(
     t3 = time.perf_counter()
     timings = {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": t3 - t2}
     return MatchResult(network, candidates, allocation, kpis, suggestions, timings)
+
+
+def _in_place(network: Network) -> tuple[set[tuple[str, str]], dict | None]:
+    """The (stream, need) pairs of the synergies in place, and what they leave of each stream
+    (None when there is none): a stream committed to them is offered only what they leave."""
+    in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
+    return in_place, (available_quantities(network) if in_place else None)
 
 
 #: From this many candidate arcs, ``match_to_folder`` solves in a child process while it writes
@@ -205,8 +210,7 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
             result = run_match(network, params, top_n=top_n, backend=backend, candidates=candidates, reasons=False)
             step(_("Writing the files"))
             return result, write_outputs(result, out_dir, machine=machine)
-        in_place = {(s.stream_id, s.need_id) for s in network.synergies if s.stage == Stage.IMPLEMENTED}
-        left = available_quantities(network) if in_place else None
+        in_place, left = _in_place(network)
         step(_("Allocating the streams to the needs and writing the suggestions beside it"))
         plan = plan_suggestions(candidates, None, top_n=top_n, implemented=in_place, available=left)
         state: dict[str, SuggestionPlan] = {}
@@ -219,7 +223,7 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
         late = LateColumns(("in_optimum", "optimum_quantity"), ready=lambda: "plan" in state or solve.done(),
                            values=lambda start, stop: known().optimum_columns(start, stop))  # fmt: skip
         with atomic_folder(out_dir) as out:
-            paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
+            paths = _output_paths(out)
             write_result_blocks_late(suggestion_blocks(plan), paths[1], late, machine=machine)
             allocation = solve.result()
             t2 = time.perf_counter()
@@ -240,9 +244,12 @@ def write_outputs(result: MatchResult, out_dir: str | Path, *, machine: bool = F
     return moved(written, out, Path(out_dir))
 
 
-def _write_outputs(result: MatchResult, out: Path, machine: bool) -> list[Path]:
+def _output_paths(out: Path) -> list[Path]:
+    return [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
 
-    paths = [out / "matches.csv", out / "suggestions.csv", out / "kpis.json"]
+
+def _write_outputs(result: MatchResult, out: Path, machine: bool) -> list[Path]:
+    paths = _output_paths(out)
     write_result_csv(result.matches(), paths[0], machine=machine)
     # block by block: the reasons of a table that waits for them are built here, a block at a time
     write_result_blocks(suggestion_blocks(result.suggestions), paths[1], machine=machine)

@@ -166,7 +166,7 @@ def write_result_blocks_late(blocks: Iterable[pd.DataFrame], path: str | Path, l
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from symbiose.csvfile import _encode_rows, encode_columns, lines_bytes
+    from symbiose.csvfile import _encode_rows, _header_cell, encode_columns, lines_bytes
     from symbiose.safe_output import escape_frame
 
     plain = machine_format(machine)
@@ -207,7 +207,7 @@ def write_result_blocks_late(blocks: Iterable[pd.DataFrame], path: str | Path, l
             else:
                 frame = shown(block)
             if first:
-                out.write((sep.join(_header(str(c), sep) for c in frame.columns) + "\n").encode("utf-8"))
+                out.write((sep.join(_header_cell(str(c), sep) for c in frame.columns) + "\n").encode("utf-8"))
                 first = False
             if not len(block):
                 continue
@@ -232,8 +232,3 @@ def write_result_blocks_late(blocks: Iterable[pd.DataFrame], path: str | Path, l
 def _shown_name(name: str, plain: bool) -> str:
     return name if plain else FRENCH_HEADERS.get(name, name)
 
-
-def _header(name: str, sep: str) -> str:
-    from symbiose.csvfile import _header_cell
-
-    return _header_cell(name, sep)
