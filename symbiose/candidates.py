@@ -20,7 +20,7 @@ Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e
 from __future__ import annotations
 
 import functools
-import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -630,7 +630,7 @@ def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor:
         g_rows, n_local = _within_chord_directly(points, n_xyz[n_rows[targets]], chord[targets])
         n_local = targets[n_local]
     else:
-        g_rows, n_local = _within_chord_by_tree(points, n_xyz[n_rows], chord, targets)
+        g_rows, n_local = _within_chord_by_grid(points, n_xyz[n_rows], chord, targets)
     order = np.lexsort((n_local, g_rows))  # offer by offer, as the nearest-k search gives them
     return g_rows[order], n_local[order]
 
@@ -658,24 +658,73 @@ def _within_chord_directly(points: np.ndarray, centres: np.ndarray, chord: np.nd
     return np.concatenate(p_parts).astype(np.int64), np.concatenate(c_parts).astype(np.int64)
 
 
-def _within_chord_by_tree(points: np.ndarray, centres: np.ndarray, chord: np.ndarray, targets: np.ndarray):
-    """(point, centre position) of every point within the chord of each centre of ``targets``,
-    by a k-d tree over the points."""
-    from scipy.spatial import cKDTree
+GRID_CHECKS = 4_000_000  # (point, centre) pairs of neighbouring cells checked at once
 
-    tree = cKDTree(points)
-    g_parts, n_parts = [], []
-    for start in range(0, len(targets), NEED_CHUNK):
-        local = targets[start:start + NEED_CHUNK]
-        hits = tree.query_ball_point(centres[local], chord[local], return_sorted=False)
-        lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-        if not lengths.sum():
-            continue
-        g_parts.append(np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64, count=int(lengths.sum())))
-        n_parts.append(np.repeat(local, lengths))
-    if not g_parts:
+
+def _within_chord_by_grid(points: np.ndarray, centres: np.ndarray, chord: np.ndarray, targets: np.ndarray):
+    """(point, centre position) of every point within the chord of each centre of ``targets``,
+    by a uniform grid: the same pairs as :func:`_within_chord_directly`, in any order.
+
+    Centres are taken by classes of chord (powers of two); a class's cells are cubes a little
+    wider than its largest chord, so every point within a centre's chord lies in one of the 27
+    cells around the centre's (each coordinate differs by at most the chord, under a cell's side).
+    The points of those cells are found by binary search in the points sorted by cell, and each
+    pair is tested as the direct search tests it. Sorting and searching are numpy's: no k-d tree,
+    so no scipy.spatial on the default path (0.4 s of a process's start on its own).
+    """
+    if not len(targets) or not len(points):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(g_parts), np.concatenate(n_parts)
+    wanted = chord[targets]
+    level = np.ceil(np.log2(np.maximum(wanted, 2.0**-16))).astype(np.int64)
+    p_parts, c_parts = [], []
+    for lv in np.unique(level):
+        members = targets[level == lv]
+        side = float(np.clip(chord[members].max(), 2.0**-16, 2.0)) * (1 + 1e-9)
+        p_parts_lv, c_parts_lv = _grid_class(points, centres, chord, members, side)
+        p_parts += p_parts_lv
+        c_parts += c_parts_lv
+    if not p_parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(p_parts), np.concatenate(c_parts)
+
+
+def _grid_class(points, centres, chord, members, side: float):
+    width = int(np.ceil(2.0 / side)) + 4  # cells per axis over the unit sphere's [-1, 1] and a margin
+
+    def cells(xyz):
+        c = np.floor(xyz / side).astype(np.int64) + width // 2
+        return (c[:, 0] * width + c[:, 1]) * width + c[:, 2]
+
+    point_cell = cells(points)
+    order = np.argsort(point_cell, kind="stable")
+    sorted_cells = point_cell[order]
+    own = cells(centres[members])
+    offsets = np.array([(dx * width + dy) * width + dz for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)])
+    near = own[:, None] + offsets[None, :]  # the 27 cells around each centre
+    lo = np.searchsorted(sorted_cells, near, side="left")
+    counts = np.searchsorted(sorted_cells, near, side="right") - lo
+    per_centre = counts.sum(axis=1)
+    cumulative = np.cumsum(per_centre)
+    stops = np.searchsorted(cumulative, np.arange(GRID_CHECKS, cumulative[-1], GRID_CHECKS), side="right")
+    p_parts, c_parts, start = [], [], 0
+    for stop in [*np.unique(stops[stops > 0]).tolist(), len(members)]:  # about GRID_CHECKS pairs at once
+        if stop <= start:
+            continue
+        cnt, first = counts[start:stop].ravel(), lo[start:stop].ravel()
+        total = int(cnt.sum())
+        if total:
+            run = np.repeat(first - np.r_[0, np.cumsum(cnt)[:-1]], cnt) + np.arange(total)
+            point = order[run]
+            centre = np.repeat(members[start:stop], per_centre[start:stop])
+            c = centres[centre]
+            d2 = (points[point, 0] - c[:, 0]) ** 2
+            d2 += (points[point, 1] - c[:, 1]) ** 2
+            d2 += (points[point, 2] - c[:, 2]) ** 2
+            keep = d2 <= chord[centre] ** 2
+            p_parts.append(point[keep].astype(np.int64))
+            c_parts.append(centre[keep].astype(np.int64))
+        start = stop
+    return p_parts, c_parts
 
 
 def _nearest(grp, n_rows, s_xyz, n_xyz, search_km: float, params: MatchParameters):
@@ -801,6 +850,23 @@ def _sector_categories(kb: KnowledgeBase, naf: str) -> set[str]:
 ECONOMICS_CHUNK = 400_000  # pairs valued at once: the temporaries stay small on large networks
 
 
+CATEGORY_COLUMNS = ("category", "unit", "pretreatment", "conditions")
+
+
+def sorted_categorical(codes: np.ndarray, names) -> pd.Categorical:
+    """``pd.Categorical(names[codes])`` (code -1: missing) without hashing a text per row: the
+    categories are the distinct names used, sorted, as pandas infers them from the texts."""
+    codes = np.asarray(codes, dtype=np.int64)
+    name_codes, distinct = pd.factorize(np.asarray(list(names), dtype=object))  # names may repeat
+    codes = np.where(codes >= 0, name_codes[np.maximum(codes, 0)] if len(name_codes) else -1, -1)
+    distinct = np.asarray(distinct, dtype=object)
+    used = np.unique(codes[codes >= 0])
+    order = np.argsort(distinct[used].astype(str), kind="stable")
+    rank = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last slot: missing stays missing
+    rank[used[order]] = np.arange(len(used))
+    return pd.Categorical.from_codes(rank[codes], categories=pd.Index(distinct[used[order]].tolist()))
+
+
 def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> pd.DataFrame:
     """:func:`_economics` over blocks of pairs, concatenated: the same table, less memory."""
     if len(pairs) <= ECONOMICS_CHUNK:
@@ -815,12 +881,15 @@ def _economics_by_chunks(offers, pairs, streams, needs, params, kb, forced) -> p
         del block
     columns = {}
     for name in list(parts[0]):
-        columns[name] = pd.concat([part.pop(name) for part in parts], ignore_index=True)
+        blocks = [part.pop(name) for part in parts]
+        if name in CATEGORY_COLUMNS:  # each block has its own categories: the sorted union's, codes renumbered
+            union = pd.Index(sorted(set().union(*(b.cat.categories.tolist() for b in blocks))))
+            blocks = [b.cat.set_categories(union) for b in blocks]
+        columns[name] = pd.concat(blocks, ignore_index=True)
+        del blocks
     del parts
     arcs = pd.DataFrame(columns, copy=False)
     del columns
-    for name in ("category", "unit", "pretreatment", "conditions"):  # categories of each block differ: the whole table's
-        arcs[name] = arcs[name].astype(str).astype("category")
     s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
     key = s * (len(needs) + 1) + n
     if len(key) > 1 and (np.diff(key) < 0).any():  # implemented pairs come last: canonical order
@@ -1115,12 +1184,20 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         codes = pd.Categorical(offers[name].to_numpy(dtype=object))
         return pd.Categorical.from_codes(codes.codes[o][idx], categories=codes.categories)
 
+    def texts(codes: np.ndarray, names, values: Callable[[], np.ndarray]) -> pd.Categorical:
+        # the kept pairs' texts as categories, from integer codes (an empty table as pandas makes it)
+        return sorted_categorical(codes, names) if len(idx) else pd.Categorical(values())
+
+    unit_codes, unit_names = pd.factorize(streams["unit"].to_numpy(dtype=object))
+    pre_codes, pre_names = pd.factorize(pretreatment[idx], use_na_sentinel=False)
+    cond_bits, cond_of = np.unique(condition_bits[idx], return_inverse=True)
+
     arcs = pd.DataFrame({
         "stream_id": pd.Categorical.from_codes(s[idx], categories=pd.Index(stream_ids)) if len(stream_ids) else [],
         "need_id": pd.Categorical.from_codes(n[idx], categories=pd.Index(need_ids)) if len(need_ids) else [],
         "s": s[idx], "n": n[idx],
-        "category": pd.Categorical(np.asarray(category.astype(object))[idx]),
-        "quality": quality[idx], "pretreatment": pd.Categorical(pretreatment[idx].astype(str)),
+        "category": texts(code[idx], [*cat_ids, ""], lambda: np.asarray(category.astype(object))[idx]),
+        "quality": quality[idx], "pretreatment": texts(pre_codes, [str(v) for v in pre_names], lambda: pretreatment[idx].astype(str)),
         "basis": categorical("basis"), "distance_km": straight[idx],
         "road_km": road[idx], "max_km": max_km[idx], "supplier_avoided_cents": supplier[idx],
         "receiver_avoided_cents": receiver[idx], "transport_cents": transport_cents[idx],
@@ -1134,8 +1211,8 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
         "gate_fee_cents": gate_fee[idx],
         "via_intermediary": lead[idx],
         "intermediary_cents": np.where(lead[idx], np.nan_to_num(intermediary[idx]), 0.0),
-        "unit": pd.Categorical(s_unit[idx]),
-        "conditions": pd.Categorical(condition_ids(kb, condition_bits[idx])),
+        "unit": texts(unit_codes[s[idx]], unit_names, lambda: s_unit[idx]),
+        "conditions": texts(cond_of, condition_ids(kb, cond_bits), lambda: condition_ids(kb, condition_bits[idx])),
         "max_need_share": need_share[idx],
         "same_use": same_use[idx],
     })  # fmt: skip

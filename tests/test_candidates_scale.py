@@ -152,20 +152,27 @@ def test_pairs_valued_by_blocks_give_the_same_table(monkeypatch):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_pairs_found_directly_are_those_of_the_k_d_tree(seed, monkeypatch):
-    # small networks compute every pair's distance; large ones use a k-d tree: the same arcs
+def test_pairs_found_directly_are_those_of_the_grid(seed, monkeypatch):
+    # small networks compute every pair's distance; large ones search a grid: the same arcs
     network = varied_network(seed)
     direct = build_candidates(network).arcs
     monkeypatch.setattr(candidates_mod, "DIRECT_PAIRS", 0)
-    by_tree = build_candidates(network).arcs
+    by_grid = build_candidates(network).arcs
     assert len(direct) > 50
-    pd.testing.assert_frame_equal(direct, by_tree)
+    pd.testing.assert_frame_equal(direct, by_grid)
+
+
+def _by_k_d_tree(points, centres, chord):
+    from scipy.spatial import cKDTree
+
+    hits = cKDTree(points).query_ball_point(centres, chord)
+    return {(p, c) for c, found in enumerate(hits) for p in found}
 
 
 def test_the_direct_test_is_the_k_d_tree_s_own_at_the_boundary():
     # radii set to the very chord of some pairs (and one ulp either side), as numpy and as the
     # great-circle formula give it: the pairs on the boundary are found by both or by neither
-    from symbiose.candidates import _within_chord_by_tree, _within_chord_directly, unit_vectors
+    from symbiose.candidates import _within_chord_by_grid, _within_chord_directly, unit_vectors
 
     rng = np.random.default_rng(7)
     points = unit_vectors(44 + rng.random(300), rng.random(300))
@@ -175,6 +182,27 @@ def test_the_direct_test_is_the_k_d_tree_s_own_at_the_boundary():
     summed = np.sqrt(((points[partner] - centres) ** 2).sum(axis=1))
     for chord in (exact, summed, np.nextafter(exact, 0), np.nextafter(exact, 1), np.full(200, 0.002)):
         direct = set(zip(*_within_chord_directly(points, centres, chord), strict=True))
-        tree = set(zip(*_within_chord_by_tree(points, centres, chord, np.arange(200)), strict=True))
-        assert direct == tree
+        grid = set(zip(*_within_chord_by_grid(points, centres, chord, np.arange(200)), strict=True))
+        assert direct == grid == _by_k_d_tree(points, centres, chord)
         assert len(direct) > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_grid_finds_the_direct_pairs_whatever_the_radii(seed, monkeypatch):
+    # radii of every size in one call (nil, a few metres, tens of km, a whole continent, more than
+    # the sphere), centres on cell borders, a subset of targets, and chunks of a few pairs
+    from symbiose.candidates import _within_chord_by_grid, _within_chord_directly, unit_vectors
+
+    rng = np.random.default_rng(seed)
+    points = unit_vectors(40 + 10 * rng.random(400), -5 + 15 * rng.random(400))
+    centres = np.vstack([unit_vectors(40 + 10 * rng.random(150), -5 + 15 * rng.random(150)), points[:50]])
+    chord = rng.choice([0.0, 1e-6, 0.002, 0.005, 0.03, 0.4, 2.5], len(centres)) * rng.random(len(centres)) * 2
+    chord[:20] = 0.0
+    targets = np.sort(rng.choice(len(centres), 160, replace=False))
+    monkeypatch.setattr(candidates_mod, "GRID_CHECKS", 37)
+    grid = set(zip(*_within_chord_by_grid(points, centres, chord, targets), strict=True))
+    p, c = _within_chord_directly(points, centres[targets], chord[targets])
+    direct = set(zip(p.tolist(), targets[c].tolist(), strict=True))
+    assert grid == direct
+    assert len(direct) > 400
+    assert any(chord[c] == 0 for _, c in direct)  # a centre on a point finds it at radius 0
