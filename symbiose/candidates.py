@@ -72,30 +72,37 @@ def _companies(network: Network, what: str, records) -> dict:
     return companies
 
 
+def _table(columns: dict[str, list]) -> pd.DataFrame:
+    """A frame of equal-length columns; with no row, columns of objects (not inferred floats)."""
+    if not len(next(iter(columns.values()))):
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame(columns)
+
+
 def stream_table(network: Network) -> pd.DataFrame:
-    """One row per stream with its company's location, hazard flag and month mask."""
+    """One row per stream with its company's location, hazard flag and month mask (built column
+    by column: a national network has a hundred thousand streams)."""
     companies = _companies(network, "stream", network.streams)
-    entries = ewc_entries()
-    rows = []
-    for s in sorted(network.streams, key=lambda x: x.id):
-        c = companies[s.company_id]
-        entry = entries.get(s.ewc_code) if s.ewc_code else None
-        rows.append(
-            (s.id, s.company_id, c.latitude, c.longitude, s.ewc_code, s.material, str(s.unit),
-             str(s.physical_state), s.quantity_base, bool(entry and entry.hazardous),
-             _mask_bits(s.months), str(s.route), s.route_cost_cents, s.description,
-             ";".join(c.freight_access), _or_nan(s.bulk_density_t_per_m3), _or_nan(s.storage_months),
-             _or_nan(s.temperature_c), c.naf_code or "",
-             _form_bits(s.forms), ";".join(s.standards), s.destination, s.destination_category)
-        )  # fmt: skip
-    return pd.DataFrame(
-        rows,
-        columns=["stream_id", "company_id", "lat", "lon", "ewc_code", "material", "unit",
-                 "physical_state", "quantity_base", "hazardous", "month_bits", "route",
-                 "route_cost_cents", "description", "freight_access", "bulk_density_t_per_m3",
-                 "storage_months", "temperature_c", "naf_code",
-                 "form_bits", "standards", "destination", "destination_category"],
-    )  # fmt: skip
+    hazardous = {code: bool(entry.hazardous) for code, entry in ewc_entries().items()}
+    streams = sorted(network.streams, key=lambda x: x.id)
+    sites = [companies[s.company_id] for s in streams]
+    return _table({
+        "stream_id": [s.id for s in streams], "company_id": [s.company_id for s in streams],
+        "lat": [c.latitude for c in sites], "lon": [c.longitude for c in sites],
+        "ewc_code": [s.ewc_code for s in streams], "material": [s.material for s in streams],
+        "unit": [str(s.unit) for s in streams], "physical_state": [str(s.physical_state) for s in streams],
+        "quantity_base": [s.quantity_base for s in streams],
+        "hazardous": [bool(s.ewc_code) and hazardous.get(s.ewc_code, False) for s in streams],
+        "month_bits": [_mask_bits(s.months) for s in streams], "route": [str(s.route) for s in streams],
+        "route_cost_cents": [s.route_cost_cents for s in streams], "description": [s.description for s in streams],
+        "freight_access": [";".join(c.freight_access) for c in sites],
+        "bulk_density_t_per_m3": [_or_nan(s.bulk_density_t_per_m3) for s in streams],
+        "storage_months": [_or_nan(s.storage_months) for s in streams],
+        "temperature_c": [_or_nan(s.temperature_c) for s in streams], "naf_code": [c.naf_code or "" for c in sites],
+        "form_bits": [_form_bits(s.forms) for s in streams], "standards": [";".join(s.standards) for s in streams],
+        "destination": [s.destination for s in streams],
+        "destination_category": [s.destination_category for s in streams],
+    })  # fmt: skip
 
 
 def storage_allowance(streams: pd.DataFrame, s: np.ndarray, category, piped) -> np.ndarray:
@@ -227,29 +234,29 @@ def forms_meet(stream_bits: np.ndarray, required_bits: np.ndarray) -> np.ndarray
 
 
 def need_table(network: Network) -> pd.DataFrame:
-    """One row per need with its company's location and month mask."""
+    """One row per need with its company's location and month mask (column by column)."""
     companies = _companies(network, "need", network.needs)
-    rows = []
-    for n in sorted(network.needs, key=lambda x: x.id):
-        c = companies[n.company_id]
-        rows.append(
-            (n.id, n.company_id, c.latitude, c.longitude, n.category, n.accepted_codes,
-             str(n.unit), n.quantity_base, n.virgin_price_cents,
-             np.nan if n.max_distance_km is None else float(n.max_distance_km),
-             _mask_bits(n.months), n.hazardous_permit, n.description, c.naf_code,
-             ";".join(c.freight_access), _or_nan(n.min_temperature_c),
-             _state_bits(n.accepted_states), _form_bits(n.required_forms), _form_bits(n.refused_forms),
-             ";".join(n.required_standards), n.gate_fee_cents, n.permit, _or_nan(n.max_temperature_c),
-             ";".join(n.approvals))
-        )  # fmt: skip
-    return pd.DataFrame(
-        rows,
-        columns=["need_id", "company_id", "lat", "lon", "category", "accepted_codes", "unit",
-                 "quantity_base", "virgin_price_cents", "max_distance_km", "month_bits",
-                 "hazardous_permit", "description", "naf_code", "freight_access", "min_temperature_c", "state_bits",
-                 "required_form_bits", "refused_form_bits", "required_standards", "gate_fee_cents",
-                 "permit", "max_temperature_c", "approvals"],
-    )  # fmt: skip
+    needs = sorted(network.needs, key=lambda x: x.id)
+    sites = [companies[n.company_id] for n in needs]
+    return _table({
+        "need_id": [n.id for n in needs], "company_id": [n.company_id for n in needs],
+        "lat": [c.latitude for c in sites], "lon": [c.longitude for c in sites],
+        "category": [n.category for n in needs], "accepted_codes": [n.accepted_codes for n in needs],
+        "unit": [str(n.unit) for n in needs], "quantity_base": [n.quantity_base for n in needs],
+        "virgin_price_cents": [n.virgin_price_cents for n in needs],
+        "max_distance_km": [np.nan if n.max_distance_km is None else float(n.max_distance_km) for n in needs],
+        "month_bits": [_mask_bits(n.months) for n in needs], "hazardous_permit": [n.hazardous_permit for n in needs],
+        "description": [n.description for n in needs], "naf_code": [c.naf_code for c in sites],
+        "freight_access": [";".join(c.freight_access) for c in sites],
+        "min_temperature_c": [_or_nan(n.min_temperature_c) for n in needs],
+        "state_bits": [_state_bits(n.accepted_states) for n in needs],
+        "required_form_bits": [_form_bits(n.required_forms) for n in needs],
+        "refused_form_bits": [_form_bits(n.refused_forms) for n in needs],
+        "required_standards": [";".join(n.required_standards) for n in needs],
+        "gate_fee_cents": [n.gate_fee_cents for n in needs], "permit": [n.permit for n in needs],
+        "max_temperature_c": [_or_nan(n.max_temperature_c) for n in needs],
+        "approvals": [";".join(n.approvals) for n in needs],
+    })  # fmt: skip
 
 
 @dataclass(frozen=True)
