@@ -4,7 +4,7 @@ Candidates are data: one row per (stream, need) pair in a DataFrame built by vec
 Compatibility comes from the knowledge base (a waste code substitutes a resource category), from
 a need's own accepted codes or prefixes, or from a stream's ``material`` equal to a need's
 category. Distances are pruned over unit-sphere coordinates (exact chord bound for the
-great-circle radius; a k-d tree on large networks, every pair directly on small ones), then
+great-circle radius; a uniform grid on large networks, every pair directly on small ones), then
 computed with vectorised haversine, never geopy in a loop.
 
 Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e in kg):
@@ -43,7 +43,7 @@ ALL_MONTHS = (1 << 12) - 1
 
 
 def unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
-    """Points on the unit sphere (n x 3) for k-d tree queries."""
+    """Points on the unit sphere (n x 3) for the spatial search."""
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
@@ -54,7 +54,7 @@ def chord_for_km(km):
 
 
 def _search_chord(road_km, road_factor: float):
-    """The k-d tree radius that holds every pair within ``road_km`` by road (with a margin)."""
+    """The search radius (chord) that holds every pair within ``road_km`` by road (with a margin)."""
     return chord_for_km((np.asarray(road_km, dtype=float) + 1e-9) / road_factor * (1 + 1e-9))
 
 
@@ -475,8 +475,7 @@ def _key_reach_km(kb: KnowledgeBase, params: MatchParameters, category: str, roa
 PAIR_COLUMNS = ["o", "s", "n"]
 NEED_CHUNK = 4096  # needs queried at once: bounds the lists of hits held in memory
 # up to this many (offer, need) pairs in all key groups together, every pair's distance is
-# computed (10 to 40 ns a pair: at most about 0.05 s, under the 0.2 s that importing
-# scipy.spatial costs a process); beyond it a k-d tree per group
+# computed (10 to 40 ns a pair: at most about 0.05 s); beyond it a grid per group
 DIRECT_PAIRS = 2_000_000
 RIVAL_CHUNK = 200_000  # pairs whose rival ways are looked up at once
 
@@ -628,7 +627,7 @@ def _with_rivals(o, n, offers, accepts, s_xyz, n_xyz, search_km, road_factor):
 
 def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor: float, direct: bool):
     """(group row, need position) of every offer within each need's reach (``radius_km``);
-    ``direct``: every pair's distance computed, else a k-d tree (the same pairs either way)."""
+    ``direct``: every pair's distance computed, else a grid (the same pairs either way)."""
     reach = np.isfinite(radius_km) & (radius_km >= 0)
     chord = np.where(reach, _search_chord(np.where(reach, radius_km, 0.0), road_factor), -1.0)
     points = s_xyz[grp["s"].to_numpy()]
@@ -644,9 +643,9 @@ def _within_reach(grp, n_rows, s_xyz, n_xyz, radius_km: np.ndarray, road_factor:
 
 def _within_chord_directly(points: np.ndarray, centres: np.ndarray, chord: np.ndarray):
     """(point, centre) of every point within its centre's chord, every pair computed: on small
-    groups this costs less than building a k-d tree (and importing scipy.spatial).
+    groups this costs less than sorting the points into a grid.
 
-    The test is the k-d tree's own: the squared distance summed coordinate by coordinate, in
+    The test is a k-d tree's own: the squared distance summed coordinate by coordinate, in
     that order, against the squared radius (scipy's ``query_ball_point`` with p = 2), so both
     find the same pairs to the last bit.
     """

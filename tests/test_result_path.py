@@ -225,13 +225,16 @@ def test_match_command_writes_the_files_of_the_whole_table(tmp_path, demo_result
         assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
 
 
-def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path):
+@pytest.mark.parametrize("pairs_computed_directly", [True, False])
+def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path, pairs_computed_directly):
     # `symbiose match --bundle` starts faster without SQLAlchemy (the database commands load it)
-    # and without geopy (the gazetteer places the companies without it); on a network as small
-    # as the demo, without scipy's k-d tree and sparse graphs either (pairs and components are
-    # found with numpy, the same ones: test_candidates_scale, test_optimize)
+    # and without geopy (the gazetteer places the companies without it); without scipy's k-d
+    # tree and sparse graphs either, on a network as small as the demo and on one large enough
+    # for the grid search (pairs and components are found with numpy, the same ones:
+    # test_candidates_scale, test_optimize)
+    grid = "" if pairs_computed_directly else "import symbiose.candidates as c\nc.DIRECT_PAIRS = 0\n"
     code = (
-        "import sys\nfrom symbiose.cli import main\n"
+        f"import sys\n{grid}from symbiose.cli import main\n"
         f"main(['match', '--bundle', {str(DEMO)!r}, '--out', {str(tmp_path)!r}], standalone_mode=False)\n"
         "print(sorted(m for m in ('sqlalchemy', 'symbiose.db', 'streamlit', 'geopy', 'scipy.spatial', 'scipy.sparse')"
         " if m in sys.modules))"
