@@ -72,6 +72,18 @@ def _companies(network: Network, what: str, records) -> dict:
     return companies
 
 
+def _sorted_at_sites(network: Network, what: str, records) -> tuple[list, list]:
+    """The streams or needs in id order, and the company of each."""
+    companies = _companies(network, what, records)
+    ordered = sorted(records, key=lambda x: x.id)
+    return ordered, [companies[r.company_id] for r in ordered]
+
+
+def _site_columns(records: list, sites: list) -> dict[str, list]:
+    return {"company_id": [r.company_id for r in records], "lat": [c.latitude for c in sites],
+            "lon": [c.longitude for c in sites]}  # fmt: skip
+
+
 def _table(columns: dict[str, list]) -> pd.DataFrame:
     """A frame of equal-length columns; with no row, columns of objects (not inferred floats)."""
     if not len(next(iter(columns.values()))):
@@ -82,13 +94,10 @@ def _table(columns: dict[str, list]) -> pd.DataFrame:
 def stream_table(network: Network) -> pd.DataFrame:
     """One row per stream with its company's location, hazard flag and month mask (built column
     by column: a national network has a hundred thousand streams)."""
-    companies = _companies(network, "stream", network.streams)
     hazardous = {code: bool(entry.hazardous) for code, entry in ewc_entries().items()}
-    streams = sorted(network.streams, key=lambda x: x.id)
-    sites = [companies[s.company_id] for s in streams]
+    streams, sites = _sorted_at_sites(network, "stream", network.streams)
     return _table({
-        "stream_id": [s.id for s in streams], "company_id": [s.company_id for s in streams],
-        "lat": [c.latitude for c in sites], "lon": [c.longitude for c in sites],
+        "stream_id": [s.id for s in streams], **_site_columns(streams, sites),
         "ewc_code": [s.ewc_code for s in streams], "material": [s.material for s in streams],
         "unit": [str(s.unit) for s in streams], "physical_state": [str(s.physical_state) for s in streams],
         "quantity_base": [s.quantity_base for s in streams],
@@ -235,12 +244,9 @@ def forms_meet(stream_bits: np.ndarray, required_bits: np.ndarray) -> np.ndarray
 
 def need_table(network: Network) -> pd.DataFrame:
     """One row per need with its company's location and month mask (column by column)."""
-    companies = _companies(network, "need", network.needs)
-    needs = sorted(network.needs, key=lambda x: x.id)
-    sites = [companies[n.company_id] for n in needs]
+    needs, sites = _sorted_at_sites(network, "need", network.needs)
     return _table({
-        "need_id": [n.id for n in needs], "company_id": [n.company_id for n in needs],
-        "lat": [c.latitude for c in sites], "lon": [c.longitude for c in sites],
+        "need_id": [n.id for n in needs], **_site_columns(needs, sites),
         "category": [n.category for n in needs], "accepted_codes": [n.accepted_codes for n in needs],
         "unit": [str(n.unit) for n in needs], "quantity_base": [n.quantity_base for n in needs],
         "virgin_price_cents": [n.virgin_price_cents for n in needs],
