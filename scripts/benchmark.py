@@ -270,15 +270,21 @@ def wrapped(args: list[str], sample: bool = True) -> dict:
     memory comes from a run of its own."""
     import resource
 
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    tree_peak = 0.0
-    if sample and Path("/proc/self/smaps_rollup").exists():
-        while proc.poll() is None:
-            tree_peak = max(tree_peak, _tree_pss_mb(proc.pid))
-            time.sleep(0.02)
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
+    # the command's output goes to files: a pipe nobody reads while sampling would fill and stall it
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out_file, stderr=err_file)
+        tree_peak = 0.0
+        if sample and Path("/proc/self/smaps_rollup").exists():
+            while proc.poll() is None:
+                tree_peak = max(tree_peak, _tree_pss_mb(proc.pid))
+                time.sleep(0.02)
+        proc.wait()
+        wall = time.perf_counter() - started
+        out_file.seek(0)
+        err_file.seek(0)
+        out = out_file.read().decode("utf-8", "replace")
+        err = err_file.read().decode("utf-8", "replace")
     sys.stderr.write(err)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(out)

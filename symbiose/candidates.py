@@ -670,7 +670,7 @@ def _within_chord_directly(points: np.ndarray, centres: np.ndarray, chord: np.nd
     return np.concatenate(p_parts).astype(np.int64), np.concatenate(c_parts).astype(np.int64)
 
 
-GRID_CHECKS = 4_000_000  # (point, centre) pairs of neighbouring cells checked at once
+GRID_CHECKS = 1_000_000  # (point, centre) pairs of neighbouring cells checked at once (about 60 MB)
 
 
 def _within_chord_by_grid(points: np.ndarray, centres: np.ndarray, chord: np.ndarray, targets: np.ndarray):
@@ -710,32 +710,34 @@ def _grid_class(points, centres, chord, members, side: float):
     point_cell = cells(points)
     order = np.argsort(point_cell, kind="stable")
     sorted_cells = point_cell[order]
-    own = cells(centres[members])
     offsets = np.array([(dx * width + dy) * width + dz for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)])
-    near = own[:, None] + offsets[None, :]  # the 27 cells around each centre
-    lo = np.searchsorted(sorted_cells, near, side="left")
-    counts = np.searchsorted(sorted_cells, near, side="right") - lo
-    per_centre = counts.sum(axis=1)
-    cumulative = np.cumsum(per_centre)
-    stops = np.searchsorted(cumulative, np.arange(GRID_CHECKS, cumulative[-1], GRID_CHECKS), side="right")
-    p_parts, c_parts, start = [], [], 0
-    for stop in [*np.unique(stops[stops > 0]).tolist(), len(members)]:  # about GRID_CHECKS pairs at once
-        if stop <= start:
-            continue
-        cnt, first = counts[start:stop].ravel(), lo[start:stop].ravel()
-        total = int(cnt.sum())
-        if total:
-            run = np.repeat(first - np.r_[0, np.cumsum(cnt)[:-1]], cnt) + np.arange(total)
-            point = order[run]
-            centre = np.repeat(members[start:stop], per_centre[start:stop])
-            c = centres[centre]
-            d2 = (points[point, 0] - c[:, 0]) ** 2
-            d2 += (points[point, 1] - c[:, 1]) ** 2
-            d2 += (points[point, 2] - c[:, 2]) ** 2
-            keep = d2 <= chord[centre] ** 2
-            p_parts.append(point[keep].astype(np.int64))
-            c_parts.append(centre[keep].astype(np.int64))
-        start = stop
+    p_parts, c_parts = [], []
+    for first_member in range(0, len(members), NEED_CHUNK):  # the 27 cells of a few thousand centres at once
+        chunk = members[first_member:first_member + NEED_CHUNK]
+        near = cells(centres[chunk])[:, None] + offsets[None, :]  # the 27 cells around each centre
+        lo = np.searchsorted(sorted_cells, near, side="left")
+        counts = np.searchsorted(sorted_cells, near, side="right") - lo
+        per_centre = counts.sum(axis=1)
+        cumulative = np.cumsum(per_centre)
+        stops = np.searchsorted(cumulative, np.arange(GRID_CHECKS, cumulative[-1], GRID_CHECKS), side="right")
+        start = 0
+        for stop in [*np.unique(stops[stops > 0]).tolist(), len(chunk)]:  # about GRID_CHECKS pairs at once
+            if stop <= start:
+                continue
+            cnt, first = counts[start:stop].ravel(), lo[start:stop].ravel()
+            total = int(cnt.sum())
+            if total:
+                run = np.repeat(first - np.r_[0, np.cumsum(cnt)[:-1]], cnt) + np.arange(total)
+                point = order[run]
+                centre = np.repeat(chunk[start:stop], per_centre[start:stop])
+                c = centres[centre]
+                d2 = (points[point, 0] - c[:, 0]) ** 2
+                d2 += (points[point, 1] - c[:, 1]) ** 2
+                d2 += (points[point, 2] - c[:, 2]) ** 2
+                keep = d2 <= chord[centre] ** 2
+                p_parts.append(point[keep].astype(np.int64))
+                c_parts.append(centre[keep].astype(np.int64))
+            start = stop
     return p_parts, c_parts
 
 
@@ -873,7 +875,7 @@ def sorted_categorical(codes: np.ndarray, names) -> pd.Categorical:
     codes = np.where(codes >= 0, name_codes[np.maximum(codes, 0)] if len(name_codes) else -1, -1)
     distinct = np.asarray(distinct, dtype=object)
     used = np.unique(codes[codes >= 0])
-    order = np.argsort(distinct[used].astype(str), kind="stable")
+    order = np.argsort(distinct[used], kind="stable")  # the names themselves, as pandas sorts them
     rank = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last slot: missing stays missing
     rank[used[order]] = np.arange(len(used))
     return pd.Categorical.from_codes(rank[codes], categories=pd.Index(distinct[used[order]].tolist()))

@@ -200,9 +200,25 @@ def test_the_grid_finds_the_direct_pairs_whatever_the_radii(seed, monkeypatch):
     chord[:20] = 0.0
     targets = np.sort(rng.choice(len(centres), 160, replace=False))
     monkeypatch.setattr(candidates_mod, "GRID_CHECKS", 37)
+    monkeypatch.setattr(candidates_mod, "NEED_CHUNK", 7)
     grid = set(zip(*_within_chord_by_grid(points, centres, chord, targets), strict=True))
     p, c = _within_chord_directly(points, centres[targets], chord[targets])
     direct = set(zip(p.tolist(), targets[c].tolist(), strict=True))
     assert grid == direct
     assert len(direct) > 400
     assert any(chord[c] == 0 for _, c in direct)  # a centre on a point finds it at radius 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_arc_texts_from_codes_are_the_categoricals_pandas_makes(seed):
+    # names that sort apart only as themselves (case, accents, a trailing NUL, digits), repeated
+    # names, missing codes, unused names; and no row at all
+    rng = np.random.default_rng(seed)
+    names = ["b", "B", "a\x00", "a", "é", "e", "10", "9", "", "b", "nan", "None"]
+    codes = rng.integers(-1, len(names), 300)
+    expected = pd.Categorical(np.asarray(names, dtype=object)[np.maximum(codes, 0)])
+    expected[codes < 0] = np.nan
+    got = candidates_mod.sorted_categorical(codes, names)
+    pd.testing.assert_series_equal(pd.Series(got), pd.Series(expected))
+    assert list(got.categories) == sorted(set(np.asarray(names, dtype=object)[codes[codes >= 0]]))
+    assert len(candidates_mod.sorted_categorical(np.zeros(0, np.int64), names)) == 0
