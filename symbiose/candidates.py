@@ -794,18 +794,23 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     state its own: no alphabetical order chooses its use). Resolved once per distinct
     (code, need category, NAF code) by joins on the knowledge base's rules, then spread to pairs.
     """
-    from_code = np.char.startswith(offers["key"].to_numpy(dtype=str)[o], "ewc:")
+    from_code = offers["key"].str.startswith("ewc:").to_numpy(dtype=bool)[o]
     rows = np.nonzero(from_code)[0]
     if not len(rows):
         return
-    asked = pd.DataFrame({
-        "code": streams["ewc_code"].to_numpy(dtype=object)[s[rows]],
-        "need_category": need_cat[rows],
-        "naf": pd.Series(need_naf[rows], dtype=object).fillna("").to_numpy(dtype=object),
+    # the distinct (code, need category, NAF code) in order of first appearance, by integer keys
+    code_id, codes = pd.factorize(streams["ewc_code"].to_numpy(dtype=object), use_na_sentinel=False)
+    cat_id, cats = pd.factorize(need_cat[rows], use_na_sentinel=False)
+    naf_id, nafs = pd.factorize(need_naf[rows], use_na_sentinel=False)
+    key = (code_id[s[rows]].astype(np.int64) * len(cats) + cat_id) * len(nafs) + naf_id
+    combo, _ = pd.factorize(key)
+    _, first = np.unique(combo, return_index=True)
+    unique = pd.DataFrame({
+        "code": np.asarray(codes, dtype=object)[code_id[s[rows[first]]]],
+        "need_category": np.asarray(cats, dtype=object)[cat_id[first]],
+        "naf": pd.Series(np.asarray(nafs, dtype=object)[naf_id[first]], dtype=object).fillna("").to_numpy(dtype=object),
+        "combo": np.arange(len(first)),
     })  # fmt: skip
-    combo = asked.groupby(["code", "need_category", "naf"], sort=False).ngroup().to_numpy()
-    unique = asked.drop_duplicates(["code", "need_category", "naf"]).reset_index(drop=True)
-    unique["combo"] = np.arange(len(unique))
     rules = kb.compatible_pairs(sorted(set(unique["code"])))[
         ["code", "category", "quality", "pretreatment_cost_cents", "pretreatment"]
     ]
@@ -847,7 +852,7 @@ def _accepted_code_quality(offers, o, s, streams, need_cat, need_naf, kb: Knowle
     pretreatment[rows[hit]] = by_combo["pretreatment"][combo][hit]
     ambiguous = np.zeros(len(unique), dtype=bool)
     ambiguous[at] = chosen["ambiguous"].to_numpy(dtype=bool)
-    retag = hit & (need_cat[rows] == "") & ~ambiguous[combo]
+    retag = hit & (unique["need_category"].to_numpy(dtype=object) == "")[combo] & ~ambiguous[combo]
     category[rows[retag]] = by_combo["category"][combo][retag]  # its CO2e factors and distance apply
 
 
