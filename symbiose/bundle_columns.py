@@ -355,16 +355,25 @@ def _coordinates(lat: Any, lon: Any) -> tuple[float, float] | None:
         return None
 
 
-def _streams(cells: Columns, known: Collection[str]) -> list[Stream | None]:
-    """Mirrors :func:`symbiose.bundle._parse_stream` for a row without problem."""
+def _common(cells: Columns, known: Collection[str], first: tuple, second: tuple) -> tuple:
+    """The columns a stream and a need read alike: ids, companies, the two columns of which at
+    least one must be given (``(name, parser)`` each: code and material, or category and
+    accepted codes), quantities and units."""
     ids = cells.ids
     cells.require(ids)
     company_ids = _known_company(cells, known)
-    ewcs = cells.values("ewc_code", b._ewc)
-    materials = cells.values("material", b._category)
-    given = [bool(e or m) for e, m in zip(cells.texts("ewc_code"), cells.texts("material"), strict=True)]
+    firsts, seconds = cells.values(*first), cells.values(*second)
+    given = [bool(x or y) for x, y in zip(cells.texts(first[0]), cells.texts(second[0]), strict=True)]
     cells.require(given)
     quantities, units = _quantities(cells)
+    return ids, company_ids, firsts, seconds, quantities, units
+
+
+def _streams(cells: Columns, known: Collection[str]) -> list[Stream | None]:
+    """Mirrors :func:`symbiose.bundle._parse_stream` for a row without problem."""
+    ids, company_ids, ewcs, materials, quantities, units = _common(
+        cells, known, ("ewc_code", b._ewc), ("material", b._category)
+    )
     states = cells.values("physical_state", _Row._known_choice, PhysicalState, PhysicalState.SOLID)
     months = cells.values("months", _Row._months)
     routes = cells.values("route", _Row._known_choice, Route, Route.OTHER)
@@ -386,14 +395,9 @@ def _streams(cells: Columns, known: Collection[str]) -> list[Stream | None]:
 
 def _needs(cells: Columns, known: Collection[str]) -> list[Need | None]:
     """Mirrors :func:`symbiose.bundle._parse_need` for a row without problem."""
-    ids = cells.ids
-    cells.require(ids)
-    company_ids = _known_company(cells, known)
-    categories = cells.values("category", b._category)
-    codes = cells.values("accepted_codes", b._accepted_codes)
-    given = [bool(c or a) for c, a in zip(cells.texts("category"), cells.texts("accepted_codes"), strict=True)]
-    cells.require(given)
-    quantities, units = _quantities(cells)
+    ids, company_ids, categories, codes, quantities, units = _common(
+        cells, known, ("category", b._category), ("accepted_codes", b._accepted_codes)
+    )
     prices = _cents(cells.values("virgin_price_eur_per_unit", _price, 0, plain=_plain_price(0)))
     distances = cells.values(
         "max_distance_km", _number, None, True, plain=lambda value: value if value > 0 else _BAD
