@@ -7,7 +7,11 @@ Two test sets, never used to write or tune a rule:
   Händelö...), each with its source, in ``data/evaluation/documented_exchanges.csv``;
 * ``heldout``: 47 further exchanges (Le Havre, Strasbourg, Lacq, Roussillon, Bazancourt,
   Rotterdam, Ulsan, NISP, French dairies and breweries...), chosen and coded without running
-  this script, in ``data/evaluation/heldout_exchanges.csv`` (same columns).
+  this script, in ``data/evaluation/heldout_exchanges.csv`` (same columns);
+* ``blind``: 46 exchanges (Graz, Antwerp, Gothenburg, Spremberg, Luleå, Tornio, Hamburg,
+  Kansas City, Speyside...), researched and coded by reviewers who did not open the knowledge
+  base, committed before this script first ran on them, in
+  ``data/evaluation/blind_exchanges.csv`` (same columns).
 
 Two measures per set:
 
@@ -24,8 +28,11 @@ Two measures per set:
    stands 0.5 to 4 km from the provider (an industrial park; distance and bearing drawn from a
    hash of the exchange and company ids, so they carry no information about the truth).
    Candidates are built by the matcher itself (:func:`symbiose.candidates.build_candidates`);
-   receivers are ranked by their best arc value for the stream. Ties count as a random order
-   (expected recall). A receiver the matcher gives no arc is a miss.
+   receivers are ranked by their best arc value for the stream (``--ranking value``) or, as a
+   company sees them, by the stream's list of suggestions (``--ranking suggestions``: outlet
+   group, then the Pareto front over the waste hierarchy and the two-sided key, then the key;
+   :mod:`symbiose.suggestions`). Ties count as a random order (expected recall). A receiver the
+   matcher gives no arc is a miss.
 
 Two protocols for what each receiver asks for (``--protocol``):
 
@@ -53,7 +60,7 @@ on it):
 
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the three sets, all protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the four sets, all protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -66,6 +73,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from symbiose.candidates import build_candidates
@@ -77,6 +85,8 @@ from symbiose.units import Unit
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTED = ROOT / "data" / "evaluation" / "documented_exchanges.csv"
 HELDOUT = ROOT / "data" / "evaluation" / "heldout_exchanges.csv"
+BLIND = ROOT / "data" / "evaluation" / "blind_exchanges.csv"
+SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
@@ -144,7 +154,7 @@ def load_set(name: str) -> list[Exchange]:
             if codes and nace:
                 out.append(Exchange(f"m{i:03d}", codes, "", nace, "|".join(nace)))
         return out
-    table = pd.read_csv(HELDOUT if name == "heldout" else DOCUMENTED, dtype=str, keep_default_na=False)
+    table = pd.read_csv(SETS[name], dtype=str, keep_default_na=False)
     return [
         Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
                  f"{r.receiver}|{r.receiver_nace}", r.receiver_input, _quantity(r))
@@ -234,8 +244,27 @@ def _needs_by_receiver(kb: KnowledgeBase, exchanges: list[Exchange], protocol: s
     return needs
 
 
+def _places(candidates, ranking: str) -> list[tuple]:
+    """Per arc of the stream, where it places its receiver (higher is better): its value per
+    unit, or its place in the stream's list of suggestions (outlet group, hierarchy front, key)."""
+    arcs = candidates.arcs
+    if ranking == "value" or not len(arcs):
+        return [(float(v),) for v in arcs["value_cents"]]
+    from symbiose.suggestions import hierarchy_fronts, hierarchy_levels, pair_economics, rank_key
+
+    pairs = pair_economics(candidates)
+    key = rank_key(pairs["score"].to_numpy(dtype=float), pairs["value_cents"].to_numpy(dtype=float),
+                   ((pairs["stream_share"] + pairs["need_share"]) / 2).to_numpy(dtype=float))  # fmt: skip
+    group = pairs["outlet"].astype(str).map({"substitution": 0, "treatment": 1, "same_use": 2}).to_numpy()
+    s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
+    front = hierarchy_fronts(group, hierarchy_levels(candidates, arcs), key, arcs["road_km"].to_numpy(dtype=float),
+                             s, n, len(arcs))  # fmt: skip
+    front = np.zeros(len(arcs), dtype=np.int64) if front is None else front
+    return [(-int(g), -int(f), float(k)) for g, f, k in zip(group, front, key, strict=True)]
+
+
 def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (1, 5),
-           protocol: str = "sector", quantity: str = "fixed") -> pd.DataFrame:
+           protocol: str = "sector", quantity: str = "fixed", ranking: str = "value") -> pd.DataFrame:
     """Expected recall@k of the true receiver for each exchange (see the module docstring)."""
     nace_of = {ex.receiver: ex.receiver_nace for ex in exchanges}
     needs = _needs_by_receiver(kb, exchanges, protocol)
@@ -245,12 +274,12 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
             continue
         receivers = {k: needs[k] for k, v in nace_of.items() if k == ex.receiver or set(v).isdisjoint(ex.receiver_nace)}
         net = _network(kb, ex, receivers, quantity)
-        arcs = build_candidates(net, kb=kb).arcs
+        candidates = build_candidates(net, kb=kb)
         names = {c.id: c.name for c in net.companies}
-        score: dict[str, float] = {}
-        for need_id, value in zip(arcs["need_id"].astype(str), arcs["value_cents"], strict=True):
+        score: dict[str, tuple] = {}  # per receiver, its best place: higher is better
+        for need_id, place in zip(candidates.arcs["need_id"].astype(str), _places(candidates, ranking), strict=True):
             name = names[need_id.split("-")[0]]
-            score[name] = max(score.get(name, -math.inf), float(value))
+            score[name] = max(score.get(name, place), place)
         row = {"id": ex.id, "reached": ex.receiver in score}
         if ex.receiver in score:
             mine = score[ex.receiver]
@@ -265,14 +294,15 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
     return pd.DataFrame(rows)
 
 
-def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector", quantity: str = "fixed") -> dict:
+def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector", quantity: str = "fixed",
+             ranking: str = "value") -> dict:  # fmt: skip
     kb = kb or load_knowledge_base()
     exchanges = load_set(name)
     if protocol == "stated" and not any(ex.receiver_input for ex in exchanges):
         raise ValueError(f"the {name} set does not state each receiver's input: use --protocol sector")
     cov = coverage(kb, exchanges, protocol)
-    rec = recall(kb, exchanges, protocol=protocol, quantity=quantity)
-    return {"set": name, "protocol": protocol, "quantity": quantity, "exchanges": len(exchanges),
+    rec = recall(kb, exchanges, protocol=protocol, quantity=quantity, ranking=ranking)
+    return {"set": name, "protocol": protocol, "quantity": quantity, "ranking": ranking, "exchanges": len(exchanges),
             "coverage": float(cov["explained"].mean()),
             "recall@1": float(rec["recall@1"].mean()), "recall@5": float(rec["recall@5"].mean()),
             "coverage_rows": cov, "recall_rows": rec}  # fmt: skip
@@ -280,7 +310,7 @@ def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["maestri", "documented", "heldout", "all"], default="all")
+    parser.add_argument("--set", choices=["maestri", "documented", "heldout", "blind", "all"], default="all")
     parser.add_argument("--misses", action="store_true", help="list the exchanges missed")
     parser.add_argument("--protocol", choices=["sector", "stated", "both"], default="both",
                         help="receivers' needs: their sector's uses, or the inputs the sources state "
@@ -288,16 +318,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quantity", choices=["fixed", "case", "both"], default="both",
                         help="quantity of the flow: 1000 units a year, or the case's where its source states "
                              "one; default both")  # fmt: skip
+    parser.add_argument("--ranking", choices=["value", "suggestions", "both"], default="both",
+                        help="receivers ranked by their best arc's value per unit, or by the stream's list "
+                             "of suggestions (waste hierarchy, two-sided key); default both")  # fmt: skip
     args = parser.parse_args(argv)
-    names = ["maestri", "documented", "heldout"] if args.set == "all" else [args.set]
+    names = ["maestri", "documented", "heldout", "blind"] if args.set == "all" else [args.set]
+    rankings = ["value", "suggestions"] if args.ranking == "both" else [args.ranking]
     quantities = ["fixed", "case"] if args.quantity == "both" else [args.quantity]
     runs = [(n, p, q) for n in names for p in (["sector", "stated"] if args.protocol == "both" else [args.protocol])
             for q in quantities
             if not (n == "maestri" and p == "stated")  # MAESTRI names no input ("Raw material")
             and not (n == "maestri" and q == "case")]  # nor quantities: the case protocol is the fixed one there
-    for name, protocol, quantity in runs:
-        result = evaluate(name, protocol=protocol, quantity=quantity)
-        print(f"{name} ({protocol} needs, {quantity} quantity): {result['exchanges']} exchanges; "
+    for (name, protocol, quantity), ranking in ((run, r) for run in runs for r in rankings):
+        result = evaluate(name, protocol=protocol, quantity=quantity, ranking=ranking)
+        print(f"{name} ({protocol} needs, {quantity} quantity, by {ranking}): {result['exchanges']} exchanges; "
               f"category coverage {result['coverage']:.1%}; "
               f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%}")  # fmt: skip
         if args.misses:

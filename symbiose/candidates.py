@@ -20,8 +20,8 @@ Per unit of the stream's declared unit, an arc carries (all money in cents, CO2e
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -276,6 +276,9 @@ class Candidates:
     # pairs a raw residue could form only through an intermediary making the standard the need
     # requires (same columns as ``arcs``): suggested apart, never allocated
     leads: pd.DataFrame | None = None
+    # per category, the position of its use in the waste hierarchy (0 best: re-use, then feed,
+    # material, return to the soil, other recovery; ``KnowledgeBase.hierarchy_rank``)
+    hierarchy: Mapping[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.arcs)
@@ -409,7 +412,8 @@ def build_candidates(
         via = arcs["via_intermediary"].to_numpy(dtype=bool)
         leads = arcs[via].reset_index(drop=True)
         arcs = arcs[~via].reset_index(drop=True)
-    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads)
+    hierarchy = {c: kb.hierarchy_rank(c) for c in kb.categories}
+    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads, hierarchy=hierarchy)
 
 
 def _category_max_km(kb: KnowledgeBase, category: str) -> float:

@@ -84,6 +84,11 @@ SECTOR_COLUMNS = ("nace_prefix", "category", "basis")
 RESTRICTION_COLUMNS = ("nace_prefix", "ewc_prefix", "category", "basis", "source")
 CONDITION_COLUMNS = ("id", "nace_prefix", "ewc_prefix", "category", "condition_fr", "condition_en",
                      "max_share_of_need", "source")  # fmt: skip
+HIERARCHY_COLUMNS = ("category", "level", "basis", "source")
+#: The levels of the waste hierarchy a use can stand at, best first (``waste_hierarchy.csv``):
+#: preparing for re-use, animal feed (for food, before other uses), recycling into a material,
+#: return to the soil (compost, digestion, amendments), other recovery (energy, backfilling).
+HIERARCHY_LEVELS = ("reuse", "feed", "material", "return_to_soil", "other_recovery")
 APPROVAL_COLUMNS = ("ewc_prefix", "categories", "approval", "label_fr", "label_en", "basis", "source")
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
@@ -297,6 +302,7 @@ class KnowledgeBase:
     standards: dict[str, ProductStandard] = field(default_factory=dict)
     conditions: tuple[Condition, ...] = ()
     intake_approvals: tuple[IntakeApproval, ...] = ()
+    hierarchy: dict[str, str] = field(default_factory=dict)  # category -> level of HIERARCHY_LEVELS
     _by_prefix: dict[str, tuple[CompatibilityRule, ...]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -306,6 +312,11 @@ class KnowledgeBase:
         for rule in self.rules:
             index.setdefault(rule.ewc_prefix, []).append(rule)
         self._by_prefix.update({k: tuple(v) for k, v in index.items()})
+
+    def hierarchy_rank(self, category: str) -> int:
+        """The position of the category's level in :data:`HIERARCHY_LEVELS` (0 is best); a
+        category ``waste_hierarchy.csv`` does not list stands with recycling into a material."""
+        return HIERARCHY_LEVELS.index(self.hierarchy.get(self.canonical_category(category), "material"))
 
     def canonical_category(self, name: str) -> str:
         """The current id of a category, following the aliases of renamed ones ('heat').
@@ -694,6 +705,32 @@ def _load_rules(
     return tuple(rules)
 
 
+def _load_hierarchy(path: Path, categories: dict[str, ResourceCategory], sources: dict[str, Source],
+                    strict: bool = True) -> dict[str, str]:  # fmt: skip
+    """Category -> its level of the waste hierarchy; every row cites known sources. Not
+    ``strict`` (a categories table of the user's own): rows of categories it lacks are skipped."""
+    table = _read_csv(path, HIERARCHY_COLUMNS)
+    out: dict[str, str] = {}
+    problems = []
+    for i, row in enumerate(table.to_dict("records")):
+        r = i + 2
+        if row["category"] not in categories:
+            if not strict:
+                continue
+            problems.append(Problem(path.name, r, "category", f"unknown category '{row['category']}'"))
+        elif row["category"] in out:
+            problems.append(Problem(path.name, r, "category", f"'{row['category']}' appears twice; keep one row"))
+        if row["level"] not in HIERARCHY_LEVELS:
+            problems.append(Problem(path.name, r, "level", f"'{row['level']}' is not one of {', '.join(HIERARCHY_LEVELS)}"))
+        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+        if not keys or any(k not in sources for k in keys):
+            problems.append(Problem(path.name, r, "source", "cite one or more keys of knowledge_sources.csv"))
+        out.setdefault(row["category"], row["level"])
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
 def _load_sources(path: Path) -> dict[str, Source]:
     table = _read_csv(path, SOURCE_COLUMNS)
     out: dict[str, Source] = {}
@@ -950,13 +987,15 @@ def load_knowledge_base(
     standards = _load_standards(base / "product_standards.csv", sources, categories)
     conditions = _load_conditions(base / "conditions.csv", categories, sources)
     approvals = _load_intake_approvals(base / "intake_approvals.csv", categories, sources)
+    hierarchy = _load_hierarchy(base / "waste_hierarchy.csv", categories, sources, strict=categories_path is None)
     return KnowledgeBase(categories, rules, uses, aliases, freight, sources, producer_restrictions=restrictions,
                          form_rules=form_rules, standards=standards, conditions=conditions,
-                         intake_approvals=approvals)  # fmt: skip
+                         intake_approvals=approvals, hierarchy=hierarchy)  # fmt: skip
 
 
 __all__ = [
     "HAZARDOUS_CATEGORIES",
+    "HIERARCHY_LEVELS",
     "CompatibilityRule",
     "Condition",
     "FormRule",

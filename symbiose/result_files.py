@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from symbiose.i18n import N_, _, get_language
+from symbiose.labels import HIERARCHY_NAMES
 
 #: French column names of the result files (the import templates' style: lower case, no
 #: accents, words joined by ``_``). A column not listed keeps its name.
@@ -41,7 +42,7 @@ FRENCH_HEADERS = {
     "implemented": "en_place", "same_use": "deja_valorise_ainsi", "conditions": "conditions",
     "destination_today": "destination_actuelle",
     # suggestions.csv
-    "side": "cote", "outlet": "debouche", "rank": "rang", "score": "gain_potentiel_eur_par_an",
+    "side": "cote", "outlet": "debouche", "hierarchy": "hierarchie_dechets", "rank": "rang", "score": "gain_potentiel_eur_par_an",
     "rank_index": "indice_de_rang", "share_covered": "part_couverte", "in_optimum": "en_optimum",
     "optimum_quantity": "quantite_en_optimum", "price_min_eur": "prix_min_eur",
     "price_max_eur": "prix_max_eur", "price_fair_eur": "prix_equitable_eur",
@@ -67,6 +68,7 @@ VALUE_WORDS = {
     "side": {"stream": N_("stream"), "need": N_("need")},
     "outlet": {"substitution": N_("substitution"), "treatment": N_("treatment outlet"),
                "intermediary": N_("through an intermediary"), "same_use": N_("already recovered today")},
+    "hierarchy": HIERARCHY_NAMES,
     "change": {"appears": N_("appears"), "disappears": N_("disappears"), "changes": N_("changes quantity")},
 }  # fmt: skip
 

@@ -32,9 +32,10 @@ import pandas as pd
 
 from symbiose.arrowtext import Pieces
 from symbiose.candidates import Candidates, share_cap
+from symbiose.compat import HIERARCHY_LEVELS
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
-from symbiose.labels import basis_label, category_label, route_label
+from symbiose.labels import HIERARCHY_NAMES, basis_label, category_label, route_label
 from symbiose.optimize import Allocation
 from symbiose.units import BASE_PER_UNIT
 
@@ -486,11 +487,16 @@ def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dic
     stands behind smaller ones."""
     stream_side = _equal(frame["side"], "stream")
     rank = _number_text(frame["rank"], 0)
+    first, behind = (frame[name].to_numpy(dtype=bool) if name in frame else np.zeros(len(frame), bool)
+                     for name in ("hierarchy_first", "hierarchy_behind"))  # fmt: skip
     why = _joined([
-        _where(frame["ahead_of_larger"].to_numpy(dtype=bool),
-               _("ahead of larger pairs: it gains more per unit or covers more of its partner"), ""),
-        _where(frame["behind_smaller"].to_numpy(dtype=bool),
-               _("behind smaller pairs that gain more per unit or cover more of their partner"), ""),
+        # a pair placed by the hierarchy says so, not what the key would have said
+        _where(first, _hierarchy_reason(frame, first), _where(
+            frame["ahead_of_larger"].to_numpy(dtype=bool),
+            _("ahead of larger pairs: it gains more per unit or covers more of its partner"), "")),
+        _where(behind, _("behind pairs that score lower but whose use comes first in the waste hierarchy"), _where(
+            frame["behind_smaller"].to_numpy(dtype=bool),
+            _("behind smaller pairs that gain more per unit or cover more of their partner"), "")),
     ], ", ")  # fmt: skip
     out = {}
     for public in publics:
@@ -509,6 +515,15 @@ def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dic
                                 rank=rank, total=total, value=value, unit=unit, share=share))  # fmt: skip
         out[public] = _joined([said, why], ", ")
     return out
+
+
+def _hierarchy_reason(frame: pd.DataFrame, first: np.ndarray) -> Pieces:
+    """For a pair placed ahead of better-scored ones: the level of the waste hierarchy its use
+    stands at (public too: the level follows from the need's category, which is shown)."""
+    if not first.any():
+        return _where(first, "", "")
+    level = _mapped(frame["hierarchy"], lambda v: _(HIERARCHY_NAMES[v]) if v in HIERARCHY_NAMES else v)
+    return _fill(_("ahead of pairs that score higher: {level} comes first in the waste hierarchy"), level=level)
 
 
 def _season_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
@@ -573,15 +588,80 @@ REASON_BLOCK_ROWS = 10_000
 
 
 def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarray, n: np.ndarray,
-         top_n: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Arc positions of each group's ``top_n`` best (score, then shortest road, then ids), with
-    their rank. Streams and needs are sorted by id, so their rows order the ids."""
-    order = np.lexsort((n, s, road_km, -score, group))
+         top_n: int, level: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Arc positions of each group's ``top_n`` best, with their rank. Streams and needs are sorted
+    by id, so their rows order the ids.
+
+    Best: by :func:`hierarchy_fronts` of (``level``, score) when levels are given, then score,
+    shortest road and ids; without levels (or with one level per group), by score alone."""
+    front = None
+    if level is not None and len(group):
+        front = hierarchy_fronts(group, level, score, road_km, s, n, top_n)
+    keys = (n, s, road_km, -score, group) if front is None else (n, s, road_km, -score, front, group)
+    order = np.lexsort(keys)
     grouped = group[order]
     starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1] if len(order) else np.zeros(0, np.int64)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
     keep = rank <= top_n
     return order[keep], rank[keep]
+
+
+def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, road_km: np.ndarray,
+                     s: np.ndarray, n: np.ndarray, top_n: int) -> np.ndarray | None:  # fmt: skip
+    """The Pareto front of every pair of a list over two criteria: its use's level in the waste
+    hierarchy (lower is better) and its ranking key (higher is better); None when no list holds
+    two levels (the order is the key's alone).
+
+    A pair dominated by none of its list is in front 1; a pair's front is one more than the
+    highest front among the pairs that dominate it (non-dominated sorting, Deb et al. 2002,
+    doi 10.1109/4235.996017). Ordering a list by front, then key, needs no weight between the
+    two: the best pair of every level comes before the second best of any, so a better level of
+    the hierarchy (Directive 2008/98/EC art. 4) is never buried under more lucrative pairs, and a
+    pair worse on both criteria never passes one that beats it. Pairs that lose money (key not
+    positive) stand after every level. Only each level's ``top_n`` best pairs of a list can reach
+    its ``top_n`` first places; the others get a front after all of them."""
+    level = np.where(score > 0, level, int(level.max(initial=0)) + 1).astype(np.int64)
+    span = pd.DataFrame({"g": group, "l": level}).groupby("g", sort=False)["l"].agg(["min", "max"])
+    if not (span["min"] != span["max"]).any():
+        return None
+    # each level's best top_n of a list, in the order they would take alone
+    order = np.lexsort((n, s, road_km, -score, level, group))
+    g, lv, sc = group[order], level[order], score[order]
+    new_list = np.r_[True, (g[1:] != g[:-1]) | (lv[1:] != lv[:-1])]
+    starts = np.flatnonzero(new_list)
+    within = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    keep = within < top_n
+    order, g, lv, sc, new_list = order[keep], g[keep], lv[keep], sc[keep], new_list[keep]
+    # dense rank of the key within (list, level): equal keys of a level share a front
+    step = np.r_[True, sc[1:] != sc[:-1]] & ~new_list
+    dense = np.cumsum(step) - np.repeat(np.cumsum(step)[new_list], np.diff(np.r_[np.flatnonzero(new_list), len(sc)]))
+    codes, _uniques = pd.factorize(g)
+    front = np.zeros(len(order), dtype=np.int64)
+    done = np.zeros(len(order), dtype=bool)
+    big = 2 * (len(order) + top_n + 2)  # wider than any value of one list below
+    for value in np.unique(lv):
+        now = np.flatnonzero(lv == value)
+        # the highest front among pairs of better levels of the same list whose key is at least
+        # this pair's: pairs already placed and this level's, merged in (list, key desc) order,
+        # placed pairs first on equal keys, with a running maximum that restarts at each list
+        placed = np.flatnonzero(done)
+        both = np.r_[placed, now]
+        kind = np.r_[np.zeros(len(placed), np.int64), np.ones(len(now), np.int64)]
+        merge = np.lexsort((kind, -sc[both], codes[both]))
+        worth = np.where(kind[merge] == 0, front[both[merge]], 0) + codes[both[merge]] * big
+        above = np.maximum.accumulate(worth) - codes[both[merge]] * big
+        dominated_by = np.empty(len(both), dtype=np.int64)
+        dominated_by[merge] = above
+        h = 1 + dominated_by[len(placed):]
+        # within the level, a pair is also dominated by the level's pairs of higher key
+        d = dense[now]
+        lists = codes[now]
+        running = np.maximum.accumulate(h - d + top_n + lists * big) - lists * big - top_n
+        front[now] = running + d
+        done[now] = True
+    out = np.full(len(group), int(front.max(initial=0)) + 1, dtype=np.int64)
+    out[order] = front
+    return out
 
 
 def _rank_index(key: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -605,7 +685,7 @@ def _overtakes(score: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.nda
     return ((after > score).fillna(False).to_numpy(dtype=bool), (before < score).fillna(False).to_numpy(dtype=bool))
 
 
-COLUMNS = ["side", "stream_id", "need_id", "outlet", "rank", "score", "rank_index", "distance_km", "road_km",
+COLUMNS = ["side", "stream_id", "need_id", "outlet", "hierarchy", "rank", "score", "rank_index", "distance_km", "road_km",
            "quantity", "unit", "share_covered", "in_optimum", "optimum_quantity", "value_eur_per_unit",
            "price_min_eur", "price_max_eur", "price_fair_eur", "receiver_is_paid", "breakeven_km",
            "supplier_gain_eur", "receiver_gain_eur", "reason", "reason_public"]  # fmt: skip
@@ -633,6 +713,10 @@ class SuggestionPlan:
     intermediary: np.ndarray  # per need
     prefix: np.ndarray | None = None
     leads: SuggestionPlan | None = None
+    # per row: ranked ahead of a pair with a better key, because its use stands higher in the
+    # waste hierarchy (:func:`hierarchy_fronts`)
+    hierarchy_first: np.ndarray | None = None
+    hierarchy_behind: np.ndarray | None = None  # behind a pair with a worse key, for the same reason
 
     def __len__(self) -> int:
         return len(self.rows) + (len(self.leads) if self.leads is not None else 0)
@@ -703,6 +787,9 @@ class SuggestionPlan:
             "share_covered": np.where(stream_side, stream_share, need_share).round(3),
             "partner_share": np.where(stream_side, need_share, stream_share), "rank_index": self.rank_index[at],
             "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
+            **{name: (getattr(self, name)[at] if getattr(self, name) is not None else np.zeros(len(res), dtype=bool))
+               for name in ("hierarchy_first", "hierarchy_behind")},
+            "hierarchy": _labels(hierarchy_levels(candidates, res), HIERARCHY_LEVELS),
             "full_quantity_base": np.minimum(streams["quantity_base"].to_numpy()[res_s],
                                              needs["quantity_base"].to_numpy()[res_n]),
             # taken from the stream's column, as texts
@@ -828,28 +915,44 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
     treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
     treatment = np.where(same_use, 2, treatment)
     stream_group, need_group = s * 3 + treatment, n * 3 + treatment
+    level = hierarchy_levels(candidates, arcs)
     if allowed is None:
-        by_stream, stream_rank = _top(stream_group, key, road, s, n, top_n)
-        by_need, need_rank = _top(need_group, key, road, s, n, top_n)
+        by_stream, stream_rank = _top(stream_group, key, road, s, n, top_n, level)
+        by_need, need_rank = _top(need_group, key, road, s, n, top_n, level)
     else:
         a = allowed
-        by_stream, stream_rank = _top(stream_group[a], key[a], road[a], s[a], n[a], top_n)
-        by_need, need_rank = _top(need_group[a], key[a], road[a], s[a], n[a], top_n)
+        by_stream, stream_rank = _top(stream_group[a], key[a], road[a], s[a], n[a], top_n, level[a])
+        by_need, need_rank = _top(need_group[a], key[a], road[a], s[a], n[a], top_n, level[a])
         by_stream, by_need = a[by_stream], a[by_need]
     rows = np.concatenate([by_stream, by_need])
     group = np.concatenate([stream_group[by_stream], 3 * len(streams) + need_group[by_need]])
     optimum = _optimum_base(candidates, allocation)
     ahead, behind = _overtakes(score[rows], group)
+    # ahead of a better key, or behind a worse one: placed by the hierarchy
+    first, behind_first = _overtakes(key[rows], group)
     return SuggestionPlan(
         candidates=candidates, rows=rows, rank=np.concatenate([stream_rank, need_rank]),
         stream_side=np.repeat([True, False], [len(by_stream), len(by_need)]),
         rank_index=_rank_index(np.concatenate([key[by_stream], key[by_need]]), group),
-        ahead_of_larger=ahead, behind_smaller=behind, optimum_base=optimum[rows],
+        ahead_of_larger=ahead, behind_smaller=behind, optimum_base=optimum[rows], hierarchy_first=first,
+        hierarchy_behind=behind_first,
         destination=destinations(candidates, np.arange(len(streams))),
         intermediary=np.zeros(0, dtype=object) if not len(rows) else (
             _intermediaries(candidates, np.arange(len(needs))) if intermediary is None else intermediary),
         leads=leads,
     )  # fmt: skip
+
+
+def hierarchy_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
+    """Per arc, the position of its use's level in the waste hierarchy (``candidates.hierarchy``
+    by category; 0 for all when it is empty)."""
+    if not candidates.hierarchy or not len(arcs):
+        return np.zeros(len(arcs), dtype=np.int64)
+    codes, names = pd.factorize(arcs["category"].astype(str)) if not isinstance(
+        arcs["category"].dtype, pd.CategoricalDtype) else (arcs["category"].cat.codes.to_numpy(),
+                                                            arcs["category"].cat.categories)  # fmt: skip
+    known = np.array([candidates.hierarchy.get(str(c), 2) for c in names] + [2], dtype=np.int64)
+    return known[np.asarray(codes, dtype=np.int64)]
 
 
 def _optimum_base(candidates: Candidates, allocation: Allocation | None) -> np.ndarray:
@@ -897,7 +1000,9 @@ def _lead_plan(candidates: Candidates, top_n: int, intermediary: np.ndarray) -> 
     side = plan.stream_side  # the stream side only
     plan = dataclasses.replace(plan, rows=plan.rows[side], rank=plan.rank[side], stream_side=plan.stream_side[side],
                                rank_index=plan.rank_index[side], ahead_of_larger=plan.ahead_of_larger[side],
-                               behind_smaller=plan.behind_smaller[side], optimum_base=plan.optimum_base[side])  # fmt: skip
+                               behind_smaller=plan.behind_smaller[side], optimum_base=plan.optimum_base[side],
+                               hierarchy_first=plan.hierarchy_first[side],
+                               hierarchy_behind=plan.hierarchy_behind[side])  # fmt: skip
     kb = load_knowledge_base()
     french = get_language() == "fr"
     required = dict(zip(candidates.needs["need_id"], candidates.needs["required_standards"], strict=True))

@@ -17,7 +17,12 @@ from sqlalchemy import text
 
 from symbiose import i18n
 from symbiose.candidates import build_candidates, bulk_reach_km, pair_max_km
-from symbiose.compat import HAZARDOUS_CATEGORIES, load_knowledge_base, load_no_outlet_reasons
+from symbiose.compat import (
+    HAZARDOUS_CATEGORIES,
+    HIERARCHY_LEVELS,
+    load_knowledge_base,
+    load_no_outlet_reasons,
+)
 from symbiose.domain import Company, Need, Network, Route, Stream
 from symbiose.errors import ValidationError
 from symbiose.params import MatchParameters
@@ -345,6 +350,37 @@ def test_the_heldout_set_is_sourced_coded_and_new():
     assert [ex.id for ex in _evaluation_script().load_set("heldout")] == list(table["id"])
 
 
+def test_the_blind_set_is_sourced_coded_and_new():
+    sets = {name: pd.read_csv(DATA / "evaluation" / f"{name}_exchanges.csv", dtype=str, keep_default_na=False)
+            for name in ("blind", "heldout", "documented")}  # fmt: skip
+    table = sets["blind"]
+    assert list(table.columns) == list(sets["documented"].columns)
+    assert len(table) >= 40 and table["id"].is_unique
+    assert (table["source"].str.strip() != "").all() and table["url"].str.match(r"https?://\S+$").all()
+    assert not table["source"].str.contains("MAESTRI").any()
+    kb = load_knowledge_base()
+    entries = ewc_entries()
+    nace = nace_codes()
+    classes = set(nace.loc[nace["level"] == "class", "code"])
+    for r in table.itertuples():
+        # several classes or codes where the source leaves the choice open, separated by ';'
+        assert set(r.provider_nace.split(";")) <= classes and set(r.receiver_nace.split(";")) <= classes, r.id
+        assert (r.ewc_code == "") != (r.material == ""), r.id
+        for code in filter(None, r.ewc_code.split(";")):
+            assert re.fullmatch(r"\d\d \d\d \d\d\*?", code), r.id
+            assert entries[code.rstrip("*").replace(" ", "")].hazardous == code.endswith("*"), r.id
+        if r.material:
+            assert r.material in kb.categories, r.id
+        assert r.receiver_input == "" or r.receiver_input in kb.categories, r.id
+        assert r.quantity == "" or (float(r.quantity) > 0 and r.quantity_unit in ("t", "m3", "MWh", "t_steam")), r.id
+    # no exchange of the other sets again, by id or by (provider, waste, receiver)
+    key = ["provider", "ewc_code", "material", "receiver"]
+    for other in ("heldout", "documented"):
+        assert not table["id"].isin(sets[other]["id"]).any()
+        assert table.merge(sets[other][key], on=key).empty
+    assert [ex.id for ex in _evaluation_script().load_set("blind")] == list(table["id"])
+
+
 def _evaluation_script():
     spec = importlib.util.spec_from_file_location("evaluate_knowledge", ROOT / "scripts" / "evaluate_knowledge.py")
     module = importlib.util.module_from_spec(spec)
@@ -432,3 +468,30 @@ def test_a_scenario_site_with_rail_access_takes_slag_from_afar(kb):
     assert arcs["freight_mode"].astype(str).tolist() == ["rail"]
     with i18n.language("en"), pytest.raises(ScenarioError, match="freight access"):
         resolve(scenario({"add_company": [{**plant, "freight_access": "canal"}]}), base)
+
+
+def test_every_category_stands_at_a_level_of_the_waste_hierarchy_with_its_sources(kb):
+    assert set(kb.hierarchy) == set(kb.categories)
+    assert {kb.hierarchy_rank(c) for c in kb.categories} == set(range(len(HIERARCHY_LEVELS)))
+    # the orders the sources give: re-use, then feed (for food), material before the soil and
+    # before energy; categories that serve only themselves (heat, water, gases) share one level
+    rank = kb.hierarchy_rank
+    assert rank("pallets_packaging_reuse") < rank("animal_feed_ruminant") < rank("wood_panel")
+    assert rank("wood_panel") < rank("methanisation_feedstock") < rank("wood_fuel") == rank("backfill")
+    assert rank("aggregates") < rank("backfill")
+    assert len({rank(c) for c in ("heat_steam", "heat_hot_water", "heat_low_temperature")}) == 1
+    assert rank("heat") == rank("heat_hot_water")  # an old id reads as its new one
+
+
+def test_a_hierarchy_row_with_an_unknown_level_or_no_source_is_rejected(tmp_path, kb):
+    from symbiose.compat import _load_hierarchy
+
+    table = pd.read_csv(DATA / "waste_hierarchy.csv", dtype=str, keep_default_na=False)
+    table.loc[2, "level"] = "landfill"
+    table.loc[4, "source"] = "MAESTRI"
+    path = tmp_path / "waste_hierarchy.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValidationError) as err:
+        _load_hierarchy(path, kb.categories, kb.sources)
+    problems = {(p.row, p.column) for p in err.value.problems}
+    assert problems == {(4, "level"), (6, "source")}

@@ -23,7 +23,9 @@ from symbiose.suggestions import (
     _fixed,
     _intermediaries,
     _reasons,
+    _top,
     destinations,
+    hierarchy_fronts,
     pair_economics,
     plan_suggestions,
     suggest,
@@ -74,7 +76,9 @@ def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
     three are positive, else the (negative) total minus one; ties by road distance, then ids.
     (Before issue 11 the key was the total alone.) Substitutions, treatment outlets and streams
     moved to the use they have today are ranked apart, each with its own top N (issue 11, part 3,
-    and the regraded review's C6); then the leads through an intermediary,
+    and the regraded review's C6); within a list, pairs come by their Pareto front over the waste
+    hierarchy's level of their use and the key, found here pair by pair from the definition; then
+    the leads through an intermediary,
     stream side only, their value less the intermediary's service, ranked apart again. A same-use
     pair that trades less than one load a year of its vehicle is not ranked at all (the fourth
     grading's C13)."""
@@ -82,27 +86,43 @@ def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
     tonnes = arcs["tradable_base"] / BASE_PER_UNIT
     small = arcs["unit"].astype(str).isin(["t", "m3"]) & (tonnes < arcs["payload_t"])
     arcs = arcs[~((arcs["outlet"] == "same_use") & small)].reset_index(drop=True)
-    out = [_ranked(arcs, top_n, ("stream", "need"))]
+    levels = candidates.hierarchy
+    out = [_ranked(arcs, top_n, ("stream", "need"), levels)]
     if candidates.leads is not None and len(candidates.leads):
         leads = candidates.leads.copy()
         leads["value_cents"] = leads["value_cents"] - leads["intermediary_cents"]
-        out.append(_ranked(pair_economics(dataclasses.replace(candidates, arcs=leads, leads=None)), top_n, ("stream",)))
+        out.append(_ranked(pair_economics(dataclasses.replace(candidates, arcs=leads, leads=None)), top_n, ("stream",),
+                           levels))  # fmt: skip
     res = pd.concat(out, ignore_index=True)
     return pd.DataFrame({"side": res["side"], "stream_id": res["stream_id"].astype(str),
                          "need_id": res["need_id"].astype(str), "rank": res["rank"]})  # fmt: skip
 
 
-def _ranked(arcs: pd.DataFrame, top_n: int, sides: tuple[str, ...]) -> pd.DataFrame:
+def _ranked(arcs: pd.DataFrame, top_n: int, sides: tuple[str, ...], levels: dict[str, int]) -> pd.DataFrame:
     total, value = arcs["score"].to_numpy(dtype=float), arcs["value_cents"].to_numpy(dtype=float) / 100
     mutual = ((arcs["stream_share"] + arcs["need_share"]) / 2).to_numpy(dtype=float)
     good = (total > 0) & (value > 0) & (mutual > 0)
     arcs["key"] = np.where(good, np.cbrt(np.abs(total * value * mutual)), np.minimum(total, 0) - 1)
     arcs["treatment"] = arcs["outlet"].map({"substitution": 0, "treatment": 1, "same_use": 2})
+    # the level of the use in the waste hierarchy; a pair that loses money after every level
+    level = arcs["category"].astype(str).map(lambda c: levels.get(c, 2)).to_numpy(dtype=np.int64)
+    arcs["level"] = np.where(arcs["key"] > 0, level, max(levels.values(), default=0) + 1)
     out = []
     for side in sides:
         col = f"{side}_id"
-        ranked = arcs.sort_values([col, "treatment", "key", "road_km", "stream_id", "need_id"],
-                                  ascending=[True, True, False, True, True, True])  # fmt: skip
+        # the Pareto front of each pair in its list over (level, key), by definition: one more
+        # than the highest front of the pairs that beat it on one and match it on the other
+        arcs["front"] = 0
+        for _key, lst in arcs.groupby([col, "treatment"], sort=False, observed=True):
+            pairs = sorted(zip(lst["level"], -lst["key"], lst.index, strict=True))
+            front = {}
+            for lv, neg, at in pairs:  # dominators come first in this order
+                beaten_by = [front[b] for blv, bneg, b in pairs if b in front
+                             and blv <= lv and bneg <= neg and (blv, bneg) != (lv, neg)]  # fmt: skip
+                front[at] = 1 + max(beaten_by, default=0)
+            arcs.loc[list(front), "front"] = list(front.values())
+        ranked = arcs.sort_values([col, "treatment", "front", "key", "road_km", "stream_id", "need_id"],
+                                  ascending=[True, True, True, False, True, True, True])  # fmt: skip
         ranked = ranked.groupby([col, "treatment"], sort=False, observed=True).head(top_n).copy()
         ranked["rank"] = ranked.groupby([col, "treatment"], sort=False, observed=True).cumcount() + 1
         ranked["side"] = side
@@ -124,6 +144,34 @@ def test_top_partners_chosen_first_are_the_legacy_ranking(seed, top_n):
     flagged = got[got["in_optimum"]]
     assert set(zip(flagged["stream_id"], flagged["need_id"], strict=True)) <= used
     assert (flagged["optimum_quantity"] > 0).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lists_ordered_by_hierarchy_fronts_are_those_of_the_pareto_definition(seed):
+    # random lists with ties of key, of level and of both, losing pairs, one-level lists
+    rng = np.random.default_rng(seed)
+    size = 400
+    group = np.sort(rng.integers(0, 40, size))
+    level = rng.integers(0, 5, size)
+    score = np.round(rng.normal(3, 3, size), 0)
+    road, s, n = np.round(rng.random(size), 1), rng.integers(0, 9, size), np.arange(size)
+    lv = np.where(score > 0, level, level.max() + 1)
+    exact = np.zeros(size, dtype=np.int64)
+    for g in np.unique(group):
+        at = np.flatnonzero(group == g)
+        for i in sorted(at, key=lambda i: (lv[i], -score[i])):  # dominators first
+            beaten = [exact[j] for j in at if lv[j] <= lv[i] and score[j] >= score[i]
+                      and (lv[j], score[j]) != (lv[i], score[i])]  # fmt: skip
+            exact[i] = 1 + max(beaten, default=0)
+    assert exact.max() > 3  # deep fronts, not a list ordered by key
+    for top_n in (1, 2, 3, 5, size):
+        got, rank = _top(group, score, road, s, n, top_n, level)
+        want = np.lexsort((n, s, road, -score, exact, group))
+        want = want[np.concatenate([np.flatnonzero(group[want] == g)[:top_n] for g in np.unique(group)])]
+        assert got.tolist() == want.tolist()
+        assert rank.tolist() == [int((group[want[:k]] == group[want[k]]).sum()) + 1 for k in range(len(want))]
+    # one level per list: the key's order, as before the hierarchy
+    assert hierarchy_fronts(group, np.full(size, 2), np.abs(score) + 1, road, s, n, 5) is None
 
 
 def test_demo_ranking_is_the_legacy_ranking_with_outlets_and_leads(demo_result):

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from symbiose.bundle import read_bundle
-from symbiose.compat import load_knowledge_base
+from symbiose.compat import HIERARCHY_LEVELS, load_knowledge_base
 from symbiose.domain import Stage
 from symbiose.matching import run_match
 from symbiose.reference import ewc_entries
@@ -344,10 +344,17 @@ def test_ranks_are_one_to_n_without_gaps(demo):
             assert sorted(grp["rank"]) == list(range(1, len(grp) + 1))
             assert len(grp) <= 5
             # ranked by the two-sided key (total, value per unit, mean share of both sides), whose
-            # ratio to the list's best is rank_index (3 decimals)
-            ordered = grp.sort_values("rank")["rank_index"].to_numpy()
-            assert ordered[0] == 1.0 or ordered[0] == 0.0
-            assert np.all(np.diff(ordered) <= 1e-3)
+            # ratio to the list's best is rank_index (3 decimals), within each level of the waste
+            # hierarchy; no pair stands behind one that beats it on both (level and key)
+            ordered = grp.sort_values("rank")
+            index = ordered["rank_index"].to_numpy()
+            level = ordered["hierarchy"].map(HIERARCHY_LEVELS.index).to_numpy()
+            assert index.max() == 1.0 or index.max() == 0.0
+            for lv in set(level):
+                assert np.all(np.diff(index[level == lv]) <= 1e-3)
+            for i in range(len(index)):
+                later = slice(i + 1, None)
+                assert not np.any((level[later] <= level[i]) & (index[later] > index[i] + 1e-3))
 
 
 def test_optimum_uses_only_suggested_or_candidate_pairs_and_respects_capacities(demo):
