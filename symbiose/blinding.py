@@ -514,5 +514,31 @@ def view(pair: BandedPair) -> dict[str, str]:
     }
 
 
-def ranked(pairs: Iterable[BandedPair]) -> list[BandedPair]:
-    return sorted(pairs, key=BandedPair.order_key)
+def ranked(pairs: Iterable[BandedPair], hierarchy: dict[str, int] | None = None) -> list[BandedPair]:
+    """The pairs in the order a side sees them: :meth:`BandedPair.order_key`, and on a supplier's
+    list, the waste hierarchy of the receivers' uses as :mod:`symbiose.suggestions` orders them
+    (Pareto fronts over the level of the use, public as the need's category, and the place by
+    bands; a pair that gains nothing even at the top of its bands after every level).
+    ``hierarchy``: category -> level position (default: the packaged knowledge base's)."""
+    ordered = sorted(pairs, key=BandedPair.order_key)
+    if len(ordered) < 2 or ordered[0].side != SUPPLIER:
+        return ordered  # a need's suppliers all serve its one use
+    if hierarchy is None:
+        from symbiose.compat import load_knowledge_base
+
+        kb = load_knowledge_base()
+        hierarchy = {c: kb.hierarchy_rank(c) for c in kb.categories}
+    level = np.array([hierarchy.get(p.what.replace(" ", "_"), 2) for p in ordered], dtype=np.int64)  # the category's words
+    if len(set(level.tolist())) < 2:
+        return ordered
+    from symbiose.suggestions import hierarchy_fronts
+
+    size = len(ordered)
+    place = np.arange(size)
+    worth = np.array([p.gain_per_year().high > 0 for p in ordered])
+    group = np.array([p.is_treatment() for p in ordered], dtype=np.int64)
+    key = np.where(worth, size - place, 0).astype(float)  # the band order as a key, higher better
+    front = hierarchy_fronts(group, level, key, np.zeros(size), place, place, size)
+    if front is None:
+        return ordered
+    return [ordered[i] for i in np.lexsort((place, front, group))]

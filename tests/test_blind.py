@@ -234,3 +234,29 @@ def test_the_partner_block_names_a_category_in_the_session_language():
         assert blinding._what_text("10 01 01") == "10 01 01"
     with language("en"):
         assert blinding._what_text("aggregates") == "Recycled aggregates"
+
+
+def test_a_suppliers_list_follows_the_waste_hierarchy_from_public_fields_only(world):
+    from symbiose.compat import load_knowledge_base
+
+    kb = load_knowledge_base()
+    lists = defaultdict(list)
+    for row, banded, _shown in _views(world, SUPPLIER):
+        lists[row.stream_id].append(banded)
+    moved = 0
+    for pairs in lists.values():
+        by_bands = sorted(pairs, key=blinding.BandedPair.order_key)
+        got = blinding.ranked(pairs)
+        assert sorted(got, key=blinding.BandedPair.order_key) == by_bands
+        place = {id(p): i for i, p in enumerate(by_bands)}
+        level = [kb.hierarchy_rank(p.what.replace(" ", "_")) for p in got]
+        for i, p in enumerate(got):
+            for j, q in enumerate(got[i + 1:], start=i + 1):
+                # never behind a pair that beats it on both: a better or equal level of the
+                # hierarchy and a better place by bands (same outlet group, both worth something)
+                if p.is_treatment() == q.is_treatment() and q.gain_per_year().high > 0:
+                    assert not (level[j] <= level[i] and place[id(q)] < place[id(p)]), (p, q)
+        moved += got != by_bands
+        # one order whatever order the pairs come in (ties by a hash of the ids)
+        assert blinding.ranked(list(reversed(pairs))) == got
+    assert moved >= 3  # the hierarchy moves some lists of the demo
