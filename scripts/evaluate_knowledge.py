@@ -67,6 +67,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import math
 import sys
@@ -321,7 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ranking", choices=["value", "suggestions", "both"], default="both",
                         help="receivers ranked by their best arc's value per unit, or by the stream's list "
                              "of suggestions (waste hierarchy, two-sided key); default both")  # fmt: skip
+    parser.add_argument("--no-hierarchy", action="store_true",
+                        help="every use at one level of the waste hierarchy (the suggestions' key alone)")
     args = parser.parse_args(argv)
+    kb = load_knowledge_base()
+    if args.no_hierarchy:
+        kb = dataclasses.replace(kb, hierarchy={})
     names = ["maestri", "documented", "heldout", "blind"] if args.set == "all" else [args.set]
     rankings = ["value", "suggestions"] if args.ranking == "both" else [args.ranking]
     quantities = ["fixed", "case"] if args.quantity == "both" else [args.quantity]
@@ -330,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             if not (n == "maestri" and p == "stated")  # MAESTRI names no input ("Raw material")
             and not (n == "maestri" and q == "case")]  # nor quantities: the case protocol is the fixed one there
     for (name, protocol, quantity), ranking in ((run, r) for run in runs for r in rankings):
-        result = evaluate(name, protocol=protocol, quantity=quantity, ranking=ranking)
+        result = evaluate(name, kb=kb, protocol=protocol, quantity=quantity, ranking=ranking)
         print(f"{name} ({protocol} needs, {quantity} quantity, by {ranking}): {result['exchanges']} exchanges; "
               f"category coverage {result['coverage']:.1%}; "
               f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%}")  # fmt: skip
