@@ -257,9 +257,7 @@ def _places(candidates, ranking: str) -> list[tuple]:
     key = rank_key(pairs["score"].to_numpy(dtype=float), pairs["value_cents"].to_numpy(dtype=float),
                    ((pairs["stream_share"] + pairs["need_share"]) / 2).to_numpy(dtype=float))  # fmt: skip
     group = pairs["outlet"].astype(str).map({"substitution": 0, "treatment": 1, "same_use": 2}).to_numpy()
-    s, n = arcs["s"].to_numpy(), arcs["n"].to_numpy()
-    front = hierarchy_fronts(group, hierarchy_levels(candidates, arcs), key, arcs["road_km"].to_numpy(dtype=float),
-                             s, n, len(arcs))  # fmt: skip
+    front = hierarchy_fronts(group, hierarchy_levels(candidates, arcs), key, len(arcs))
     front = np.zeros(len(arcs), dtype=np.int64) if front is None else front
     return [(-int(g), -int(f), float(k)) for g, f, k in zip(group, front, key, strict=True)]
 

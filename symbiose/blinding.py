@@ -538,7 +538,7 @@ def ranked(pairs: Iterable[BandedPair], hierarchy: dict[str, int] | None = None)
     worth = np.array([p.gain_per_year().high > 0 for p in ordered])
     group = np.array([p.is_treatment() for p in ordered], dtype=np.int64)
     key = np.where(worth, size - place, 0).astype(float)  # the band order as a key, higher better
-    front = hierarchy_fronts(group, level, key, np.zeros(size), place, place, size)
+    front = hierarchy_fronts(group, level, key, size)
     if front is None:
         return ordered
     return [ordered[i] for i in np.lexsort((place, front, group))]

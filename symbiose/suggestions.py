@@ -594,11 +594,11 @@ def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarra
 
     Best: by :func:`hierarchy_fronts` of (``level``, score) when levels are given, then score,
     shortest road and ids; without levels (or with one level per group), by score alone."""
-    front = None
-    if level is not None and len(group):
-        front = hierarchy_fronts(group, level, score, road_km, s, n, top_n)
-    keys = (n, s, road_km, -score, group) if front is None else (n, s, road_km, -score, front, group)
-    order = np.lexsort(keys)
+    order = np.lexsort((n, s, road_km, -score, group))
+    if level is not None and len(order):
+        front = hierarchy_fronts(group, level, score, top_n, order)
+        if front is not None:  # stable: the key's order within a front
+            order = order[np.lexsort((front[order], group[order]))]
     grouped = group[order]
     starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1] if len(order) else np.zeros(0, np.int64)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
@@ -606,11 +606,12 @@ def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarra
     return order[keep], rank[keep]
 
 
-def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, road_km: np.ndarray,
-                     s: np.ndarray, n: np.ndarray, top_n: int) -> np.ndarray | None:  # fmt: skip
+def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, top_n: int,
+                     order: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
     """The Pareto front of every pair of a list over two criteria: its use's level in the waste
     hierarchy (lower is better) and its ranking key (higher is better); None when no list holds
-    two levels (the order is the key's alone).
+    two levels (the order is the key's alone). ``order``: the pairs by list, then best key first
+    (with the caller's tie-breaks; default key, then position).
 
     A pair dominated by none of its list is in front 1; a pair's front is one more than the
     highest front among the pairs that dominate it (non-dominated sorting, Deb et al. 2002,
@@ -619,13 +620,24 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, ro
     the hierarchy (Directive 2008/98/EC art. 4) is never buried under more lucrative pairs, and a
     pair worse on both criteria never passes one that beats it. Pairs that lose money (key not
     positive) stand after every level. Only each level's ``top_n`` best pairs of a list can reach
-    its ``top_n`` first places; the others get a front after all of them."""
-    level = np.where(score > 0, level, int(level.max(initial=0)) + 1).astype(np.int64)
-    span = pd.DataFrame({"g": group, "l": level}).groupby("g", sort=False)["l"].agg(["min", "max"])
-    if not (span["min"] != span["max"]).any():
+    its ``top_n`` first places; the others get a front after all of them. Lists of one level
+    keep front 0 (their order is the key's)."""
+    group = np.asarray(group, dtype=np.int64)
+    level = np.where(score > 0, level, int(np.max(level, initial=0)) + 1).astype(np.int64)
+    if order is None:
+        order = np.lexsort((-score, group))
+    if not len(order):
         return None
-    # each level's best top_n of a list, in the order they would take alone
-    order = np.lexsort((n, s, road_km, -score, level, group))
+    # the lists that hold two levels or more
+    low, high = np.full(group.max() + 1, level.max() + 1), np.full(group.max() + 1, -1)
+    np.minimum.at(low, group, level)
+    np.maximum.at(high, group, level)
+    mixed = low[group] != high[group]
+    if not mixed.any():
+        return None
+    order = order[mixed[order]]
+    # each level's best top_n of a list, in the key's order (lexsort is stable)
+    order = order[np.lexsort((level[order], group[order]))]
     g, lv, sc = group[order], level[order], score[order]
     new_list = np.r_[True, (g[1:] != g[:-1]) | (lv[1:] != lv[:-1])]
     starts = np.flatnonzero(new_list)
@@ -635,7 +647,7 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, ro
     # dense rank of the key within (list, level): equal keys of a level share a front
     step = np.r_[True, sc[1:] != sc[:-1]] & ~new_list
     dense = np.cumsum(step) - np.repeat(np.cumsum(step)[new_list], np.diff(np.r_[np.flatnonzero(new_list), len(sc)]))
-    codes, _uniques = pd.factorize(g)
+    codes = np.cumsum(np.r_[True, g[1:] != g[:-1]]) - 1  # lists numbered in order
     front = np.zeros(len(order), dtype=np.int64)
     done = np.zeros(len(order), dtype=bool)
     big = 2 * (len(order) + top_n + 2)  # wider than any value of one list below
@@ -644,7 +656,7 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, ro
         # the highest front among pairs of better levels of the same list whose key is at least
         # this pair's: pairs already placed and this level's, merged in (list, key desc) order,
         # placed pairs first on equal keys, with a running maximum that restarts at each list
-        placed = np.flatnonzero(done)
+        placed = np.flatnonzero(done & np.isin(codes, codes[now]))
         both = np.r_[placed, now]
         kind = np.r_[np.zeros(len(placed), np.int64), np.ones(len(now), np.int64)]
         merge = np.lexsort((kind, -sc[both], codes[both]))
@@ -659,7 +671,7 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, ro
         running = np.maximum.accumulate(h - d + top_n + lists * big) - lists * big - top_n
         front[now] = running + d
         done[now] = True
-    out = np.full(len(group), int(front.max(initial=0)) + 1, dtype=np.int64)
+    out = np.where(mixed, int(front.max(initial=0)) + 1, 0)
     out[order] = front
     return out
 

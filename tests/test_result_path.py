@@ -171,7 +171,7 @@ def test_lists_ordered_by_hierarchy_fronts_are_those_of_the_pareto_definition(se
         assert got.tolist() == want.tolist()
         assert rank.tolist() == [int((group[want[:k]] == group[want[k]]).sum()) + 1 for k in range(len(want))]
     # one level per list: the key's order, as before the hierarchy
-    assert hierarchy_fronts(group, np.full(size, 2), np.abs(score) + 1, road, s, n, 5) is None
+    assert hierarchy_fronts(group, np.full(size, 2), np.abs(score) + 1, 5) is None
 
 
 def test_demo_ranking_is_the_legacy_ranking_with_outlets_and_leads(demo_result):
