@@ -193,7 +193,7 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
     (:mod:`symbiose.background`) while the suggestions, which need it only for their two optimum
     columns, are built and written: the user waits for the longer of the two, not their sum.
     ``step(label)`` is told each step as it starts (a terminal shows it)."""
-    from symbiose.background import Background
+    from symbiose.background import Background, can_fork
 
     step = step or (lambda label: None)
     params = params or MatchParameters()
@@ -203,36 +203,47 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
     candidates = candidates_for(network, params)
     release_memory()
     t1 = time.perf_counter()
-    with Background(allocate, candidates, rules=params.rules, fixed=fixed, backend=backend,
-                    fork=background_arcs <= len(candidates.arcs) <= BACKGROUND_MAX_ARCS) as solve:  # fmt: skip
-        if not solve.forked:
-            step(_("Allocating the streams to the needs"))
-            result = run_match(network, params, top_n=top_n, backend=backend, candidates=candidates, reasons=False)
-            step(_("Writing the files"))
-            return result, write_outputs(result, out_dir, machine=machine)
-        in_place, left = _in_place(network)
-        step(_("Allocating the streams to the needs and writing the suggestions beside it"))
-        plan = plan_suggestions(candidates, None, top_n=top_n, implemented=in_place, available=left)
-        state: dict[str, SuggestionPlan] = {}
+    if not (background_arcs <= len(candidates.arcs) <= BACKGROUND_MAX_ARCS and can_fork()):
+        step(_("Allocating the streams to the needs"))
+        result = run_match(network, params, top_n=top_n, backend=backend, candidates=candidates, reasons=False)
+        step(_("Writing the files"))
+        return result, write_outputs(result, out_dir, machine=machine)
+    with atomic_folder(out_dir) as out:
+        paths = _output_paths(out)
+        # the child solves, then writes matches.csv and kpis.json itself while this process is
+        # still writing the suggestions (the longer part)
+        with Background(_allocate_and_write, network, candidates, paths, rules=params.rules, fixed=fixed,
+                        backend=backend, machine=machine) as solve:  # fmt: skip
+            in_place, left = _in_place(network)
+            step(_("Allocating the streams to the needs and writing the suggestions beside it"))
+            plan = plan_suggestions(candidates, None, top_n=top_n, implemented=in_place, available=left)
+            state: dict[str, SuggestionPlan] = {}
 
-        def known() -> SuggestionPlan:
-            if "plan" not in state:
-                state["plan"] = plan.with_optimum(solve.result())
-            return state["plan"]
+            def known() -> SuggestionPlan:
+                if "plan" not in state:
+                    state["plan"] = plan.with_optimum(solve.result()[0])
+                return state["plan"]
 
-        late = LateColumns(("in_optimum", "optimum_quantity"), ready=lambda: "plan" in state or solve.done(),
-                           values=lambda start, stop: known().optimum_columns(start, stop))  # fmt: skip
-        with atomic_folder(out_dir) as out:
-            paths = _output_paths(out)
+            late = LateColumns(("in_optimum", "optimum_quantity"), ready=lambda: "plan" in state or solve.done(),
+                               values=lambda start, stop: known().optimum_columns(start, stop))  # fmt: skip
             write_result_blocks_late(suggestion_blocks(plan), paths[1], late, machine=machine)
-            allocation = solve.result()
+            allocation, kpis = solve.result()
             t2 = time.perf_counter()
-            kpis = compute_kpis(candidates, allocation)
             result = MatchResult(network, candidates, allocation, kpis, known(),
                                  {"candidates_s": t1 - t0, "allocation_s": t2 - t1, "report_s": 0.0})  # fmt: skip
-            write_result_csv(result.matches(), paths[0], machine=machine)
-            _write_kpis(result, paths[2])
-        return result, moved(paths, out, Path(out_dir))
+    return result, moved(paths, out, Path(out_dir))
+
+
+def _allocate_and_write(network: Network, candidates: Candidates, paths: list[Path], *, rules, fixed, backend: str,
+                        machine: bool) -> tuple[Allocation, Kpis]:  # fmt: skip
+    """The allocation and its indicators, with matches.csv and kpis.json written at ``paths``
+    (:func:`_output_paths`): the part of :func:`match_to_folder` the child process does."""
+    allocation = allocate(candidates, rules=rules, fixed=fixed, backend=backend)
+    kpis = compute_kpis(candidates, allocation)
+    result = MatchResult(network, candidates, allocation, kpis, None, {})
+    write_result_csv(result.matches(), paths[0], machine=machine)
+    _write_kpis(result, paths[2])
+    return allocation, kpis
 
 
 def write_outputs(result: MatchResult, out_dir: str | Path, *, machine: bool = False) -> list[Path]:
