@@ -597,8 +597,11 @@ def _top(group: np.ndarray, score: np.ndarray, road_km: np.ndarray, s: np.ndarra
     order = np.lexsort((n, s, road_km, -score, group))
     if level is not None and len(order):
         front = hierarchy_fronts(group, level, score, top_n, order)
-        if front is not None:  # stable: the key's order within a front
-            order = order[np.lexsort((front[order], group[order]))]
+        if front is not None:  # the lists of two levels, each by front, stable: the key's order within one
+            at = np.flatnonzero(front[order] > 0)
+            mixed = order[at]
+            lists = np.cumsum(np.r_[True, group[mixed][1:] != group[mixed][:-1]])
+            order[at] = mixed[np.argsort(lists * (int(front.max()) + 1) + front[mixed], kind="stable")]
     grouped = group[order]
     starts = np.r_[0, np.flatnonzero(grouped[1:] != grouped[:-1]) + 1] if len(order) else np.zeros(0, np.int64)
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
@@ -636,8 +639,9 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, to
     if not mixed.any():
         return None
     order = order[mixed[order]]
-    # each level's best top_n of a list, in the key's order (lexsort is stable)
-    order = order[np.lexsort((level[order], group[order]))]
+    # each level's best top_n of a list, in the key's order (a stable sort by list, then level)
+    lists = np.cumsum(np.r_[True, group[order][1:] != group[order][:-1]])
+    order = order[np.argsort(lists * (int(level.max()) + 1) + level[order], kind="stable")]
     g, lv, sc = group[order], level[order], score[order]
     new_list = np.r_[True, (g[1:] != g[:-1]) | (lv[1:] != lv[:-1])]
     starts = np.flatnonzero(new_list)
