@@ -172,6 +172,8 @@ def test_partners_hide_identities_until_both_sides_are_interested(url, session, 
     names = {c.id: c.name for c in net.companies}
     shown = texts(at)
     assert "Partner #1" in shown
+    # a supplier's pair names the waste-hierarchy level of the receiver's use (aggregates: a material)
+    assert "Waste hierarchy of this use: recycling into a material" in shown
     buttons = [b for b in at.button if b.key and b.key.startswith("interest_supplier_")]
     assert buttons, "C001 has suggested receivers"
     _, _, stream_id, need_id = buttons[0].key.split("_", 3)
