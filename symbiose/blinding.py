@@ -522,7 +522,7 @@ def ranked(pairs: Iterable[BandedPair], hierarchy: dict[str, int] | None = None)
     ``hierarchy``: category -> level position (default: the packaged knowledge base's)."""
     ordered = sorted(pairs, key=BandedPair.order_key)
     if len(ordered) < 2 or ordered[0].side != SUPPLIER:
-        return ordered  # a need's suppliers all serve its one use
+        return ordered  # a receiver's list goes by bands, as a need's list of suggestions by the key
     if hierarchy is None:
         from symbiose.compat import load_knowledge_base
 

@@ -23,8 +23,8 @@ from symbiose.i18n import N_, _, get_language
 from symbiose.units import Unit
 
 #: The levels of the waste hierarchy (``symbiose.compat.HIERARCHY_LEVELS``), best first.
-HIERARCHY_NAMES = {"reuse": N_("re-use"), "feed": N_("animal feed"), "material": N_("recycling into a material"),
-                   "return_to_soil": N_("return to the soil"),
+HIERARCHY_NAMES = {"reuse": N_("preparing for re-use"), "feed": N_("animal feed"),
+                   "material": N_("recycling into a material"), "return_to_soil": N_("return to the soil"),
                    "other_recovery": N_("other recovery (energy, backfilling)")}  # fmt: skip
 
 ROUTE_NAMES = {

@@ -494,7 +494,7 @@ def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dic
         _where(first, _hierarchy_reason(frame, first), _where(
             frame["ahead_of_larger"].to_numpy(dtype=bool),
             _("ahead of larger pairs: it gains more per unit or covers more of its partner"), "")),
-        _where(behind, _("behind pairs that score lower but whose use comes first in the waste hierarchy"), _where(
+        _where(behind, _("behind pairs that score lower but whose use comes earlier in the waste hierarchy"), _where(
             frame["behind_smaller"].to_numpy(dtype=bool),
             _("behind smaller pairs that gain more per unit or cover more of their partner"), "")),
     ], ", ")  # fmt: skip
@@ -523,7 +523,7 @@ def _hierarchy_reason(frame: pd.DataFrame, first: np.ndarray) -> Pieces:
     if not first.any():
         return _where(first, "", "")
     level = _mapped(frame["hierarchy"], lambda v: _(HIERARCHY_NAMES[v]) if v in HIERARCHY_NAMES else v)
-    return _fill(_("ahead of pairs that score higher: {level} comes first in the waste hierarchy"), level=level)
+    return _fill(_("ahead of pairs that score higher: its use ({level}) comes earlier in the waste hierarchy"), level=level)
 
 
 def _season_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dict[bool, Pieces]:
@@ -613,34 +613,37 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, to
                      order: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
     """The Pareto front of every pair of a list over two criteria: its use's level in the waste
     hierarchy (lower is better) and its ranking key (higher is better); None when no list holds
-    two levels (the order is the key's alone). ``order``: the pairs by list, then best key first
-    (with the caller's tie-breaks; default key, then position).
+    two levels (the order is the key's alone). ``order``: the pairs sorted by list, then best
+    key first (with the caller's tie-breaks; default key, then position).
 
     A pair dominated by none of its list is in front 1; a pair's front is one more than the
     highest front among the pairs that dominate it (non-dominated sorting, Deb et al. 2002,
     doi 10.1109/4235.996017). Ordering a list by front, then key, needs no weight between the
-    two: the best pair of every level comes before the second best of any, so a better level of
-    the hierarchy (Directive 2008/98/EC art. 4) is never buried under more lucrative pairs, and a
-    pair worse on both criteria never passes one that beats it. Pairs that lose money (key not
-    positive) stand after every level. Only each level's ``top_n`` best pairs of a list can reach
-    its ``top_n`` first places; the others get a front after all of them. Lists of one level
-    keep front 0 (their order is the key's)."""
-    group = np.asarray(group, dtype=np.int64)
+    two: a pair never stands behind one it beats on both, so a pair of a better level of the
+    hierarchy (Directive 2008/98/EC art. 4) is never buried under more lucrative pairs of worse
+    levels, and the best pair of each level is in the first front unless a better level has a
+    more lucrative one. Pairs that lose money (key not positive) stand after every level. Only
+    each level's ``top_n`` best pairs of a list can reach its ``top_n`` first places; the others
+    get a front after all of them. Lists of one level keep front 0 (their order is the key's)."""
+    group = np.asarray(group)
     level = np.where(score > 0, level, int(np.max(level, initial=0)) + 1).astype(np.int64)
     if order is None:
         order = np.lexsort((-score, group))
     if not len(order):
         return None
-    # the lists that hold two levels or more
-    low, high = np.full(group.max() + 1, level.max() + 1), np.full(group.max() + 1, -1)
-    np.minimum.at(low, group, level)
-    np.maximum.at(high, group, level)
-    mixed = low[group] != high[group]
-    if not mixed.any():
+    top_n = min(top_n, len(order))
+    # the lists that hold two levels or more (``order`` holds each list's pairs together)
+    sorted_group = group[order]
+    first = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    sizes = np.diff(np.r_[first, len(order)])
+    mixed_list = np.minimum.reduceat(level[order], first) != np.maximum.reduceat(level[order], first)
+    if not mixed_list.any():
         return None
+    mixed = np.zeros(len(group), dtype=bool)
+    mixed[order] = np.repeat(mixed_list, sizes)
+    lists = np.repeat(np.arange(len(first)), sizes)[mixed[order]]
     order = order[mixed[order]]
     # each level's best top_n of a list, in the key's order (a stable sort by list, then level)
-    lists = np.cumsum(np.r_[True, group[order][1:] != group[order][:-1]])
     order = order[np.argsort(lists * (int(level.max()) + 1) + level[order], kind="stable")]
     g, lv, sc = group[order], level[order], score[order]
     new_list = np.r_[True, (g[1:] != g[:-1]) | (lv[1:] != lv[:-1])]
@@ -681,7 +684,8 @@ def hierarchy_fronts(group: np.ndarray, level: np.ndarray, score: np.ndarray, to
 
 
 def _rank_index(key: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Each key divided by its list's best (1 for the first of a list; 3 decimals)."""
+    """Each key divided by its list's best (1 for the best key of a list, which the waste
+    hierarchy may place after others; 3 decimals)."""
     if not len(key):
         return np.zeros(0)
     codes, uniques = pd.factorize(group)
@@ -805,7 +809,9 @@ class SuggestionPlan:
             "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
             **{name: (getattr(self, name)[at] if getattr(self, name) is not None else np.zeros(len(res), dtype=bool))
                for name in ("hierarchy_first", "hierarchy_behind")},
-            "hierarchy": _labels(hierarchy_levels(candidates, res), HIERARCHY_LEVELS),
+            # no level is claimed where the candidates know no hierarchy
+            "hierarchy": (_labels(hierarchy_levels(candidates, res), HIERARCHY_LEVELS) if candidates.hierarchy
+                          else _labels(np.zeros(len(res)), ("",))),
             "full_quantity_base": np.minimum(streams["quantity_base"].to_numpy()[res_s],
                                              needs["quantity_base"].to_numpy()[res_n]),
             # taken from the stream's column, as texts
@@ -931,14 +937,16 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
     treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
     treatment = np.where(same_use, 2, treatment)
     stream_group, need_group = s * 3 + treatment, n * 3 + treatment
+    # a stream's list follows the hierarchy of its receivers' uses; a need's list, like the
+    # receiver's partners page (bands only), goes by the key
     level = hierarchy_levels(candidates, arcs)
     if allowed is None:
         by_stream, stream_rank = _top(stream_group, key, road, s, n, top_n, level)
-        by_need, need_rank = _top(need_group, key, road, s, n, top_n, level)
+        by_need, need_rank = _top(need_group, key, road, s, n, top_n)
     else:
         a = allowed
         by_stream, stream_rank = _top(stream_group[a], key[a], road[a], s[a], n[a], top_n, level[a])
-        by_need, need_rank = _top(need_group[a], key[a], road[a], s[a], n[a], top_n, level[a])
+        by_need, need_rank = _top(need_group[a], key[a], road[a], s[a], n[a], top_n)
         by_stream, by_need = a[by_stream], a[by_need]
     rows = np.concatenate([by_stream, by_need])
     group = np.concatenate([stream_group[by_stream], 3 * len(streams) + need_group[by_need]])
@@ -961,9 +969,10 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
 
 def hierarchy_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
     """Per arc, the position of its use's level in the waste hierarchy (``candidates.hierarchy``
-    by category; 0 for all when it is empty)."""
+    by category; a category it lacks, or all when it is empty, stands with recycling into a
+    material, as :meth:`symbiose.compat.KnowledgeBase.hierarchy_rank` puts it)."""
     if not candidates.hierarchy or not len(arcs):
-        return np.zeros(len(arcs), dtype=np.int64)
+        return np.full(len(arcs), HIERARCHY_LEVELS.index("material"), dtype=np.int64)
     codes, names = pd.factorize(arcs["category"].astype(str)) if not isinstance(
         arcs["category"].dtype, pd.CategoricalDtype) else (arcs["category"].cat.codes.to_numpy(),
                                                             arcs["category"].cat.categories)  # fmt: skip

@@ -76,8 +76,8 @@ def legacy_ranking(candidates, top_n: int) -> pd.DataFrame:
     three are positive, else the (negative) total minus one; ties by road distance, then ids.
     (Before issue 11 the key was the total alone.) Substitutions, treatment outlets and streams
     moved to the use they have today are ranked apart, each with its own top N (issue 11, part 3,
-    and the regraded review's C6); within a list, pairs come by their Pareto front over the waste
-    hierarchy's level of their use and the key, found here pair by pair from the definition; then
+    and the regraded review's C6); within a stream's list, pairs come by their Pareto front over the
+    waste hierarchy's level of their use and the key, found here pair by pair from the definition; then
     the leads through an intermediary,
     stream side only, their value less the intermediary's service, ranked apart again. A same-use
     pair that trades less than one load a year of its vehicle is not ranked at all (the fourth
@@ -113,7 +113,8 @@ def _ranked(arcs: pd.DataFrame, top_n: int, sides: tuple[str, ...], levels: dict
         # the Pareto front of each pair in its list over (level, key), by definition: one more
         # than the highest front of the pairs that beat it on one and match it on the other
         arcs["front"] = 0
-        for _key, lst in arcs.groupby([col, "treatment"], sort=False, observed=True):
+        # a stream's list only: a need's list goes by the key, as the receiver's page does
+        for _key, lst in (arcs.groupby([col, "treatment"], sort=False, observed=True) if side == "stream" else ()):
             pairs = sorted(zip(lst["level"], -lst["key"], lst.index, strict=True))
             front = {}
             for lv, neg, at in pairs:  # dominators come first in this order
@@ -170,6 +171,9 @@ def test_lists_ordered_by_hierarchy_fronts_are_those_of_the_pareto_definition(se
         want = want[np.concatenate([np.flatnonzero(group[want] == g)[:top_n] for g in np.unique(group)])]
         assert got.tolist() == want.tolist()
         assert rank.tolist() == [int((group[want[:k]] == group[want[k]]).sum()) + 1 for k in range(len(want))]
+        # any list ids (negative, far apart) and a top_n beyond any list give the same lists
+        shifted, _rank = _top(group * 10**9 - 10**12, score, road, s, n, 2**62 if top_n == size else top_n, level)
+        assert shifted.tolist() == got.tolist()
     # one level per list: the key's order, as before the hierarchy
     assert hierarchy_fronts(group, np.full(size, 2), np.abs(score) + 1, 5) is None
 

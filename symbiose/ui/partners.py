@@ -161,8 +161,9 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
             st.markdown(_("{what} · tradable quantity {quantity} · your gain at an equal split: **{unit}**, "
                           "**{year}**").format(what=shown["what"], quantity=shown["quantity"],
                                                unit=shown["gain_per_unit"], year=shown["gain_per_year"]))  # fmt: skip
-            if side == SUPPLIER:  # the receiver's use, from the category shown: why the list is in this order
-                st.caption(_("Waste hierarchy of this use: {level}").format(level=_hierarchy_word(pair.what)))
+            level = _hierarchy_word(pair.what) if side == SUPPLIER else ""
+            if level:  # the receiver's use, from the category shown: why the list is in this order
+                st.caption(_("Waste hierarchy of this use: {level}").format(level=level))
         _actions(view, stream_id, need_id, side=side, status=status, key=key, incoming=incoming)
         if status.revealed and status.synergy_id:  # the two companies have met: their legal path
             from symbiose.ui.legal import render_legal_path_expander
@@ -174,12 +175,13 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
 
 
 def _hierarchy_word(what: str) -> str:
-    """The level of the waste hierarchy of a receiver's use, from the category's words."""
-    from symbiose.compat import HIERARCHY_LEVELS, load_knowledge_base
+    """The level of the waste hierarchy of a receiver's use, from the category's words; empty
+    for a category the knowledge base gives no level."""
+    from symbiose.compat import load_knowledge_base
     from symbiose.labels import HIERARCHY_NAMES
 
-    level = HIERARCHY_LEVELS[load_knowledge_base().hierarchy_rank(what.replace(" ", "_"))]
-    return _(HIERARCHY_NAMES[level])
+    level = load_knowledge_base().hierarchy.get(what.replace(" ", "_"))
+    return _(HIERARCHY_NAMES[level]) if level else ""
 
 
 def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, status: blind.PairStatus, key: str,
