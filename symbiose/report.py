@@ -444,11 +444,13 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
             company_id=lambda d: d["need_id"].map(need_company), partner_id=lambda d: d["stream_id"].map(stream_company),
             gain=lambda d: d["receiver_gain_eur"], direction=_("receives"))  # fmt: skip
         both = pd.concat([as_supplier, as_receiver], ignore_index=True)
-        # substitutions first, treatment outlets after (ranked apart)
+        # substitutions first, treatment outlets after (ranked apart); each list's first before any
+        # list's second, so that every stream and need shows its best partner as its list (and the
+        # waste hierarchy, on a stream's list) places it, then by the pair's total
         both["treatment_last"] = both["outlet"].isin(["treatment", "same_use"]) if "outlet" in both else False
         best = (both
-                .sort_values(["company_id", "treatment_last", "score", "road_km", "stream_id", "need_id"],
-                             ascending=[True, True, False, True, True, True])
+                .sort_values(["company_id", "treatment_last", "rank", "score", "road_km", "stream_id", "need_id"],
+                             ascending=[True, True, True, False, True, True, True])
                 .groupby("company_id", sort=False).head(TOP_SUGGESTIONS))  # fmt: skip
         sugg_by = _by(best.to_dict("records"), "company_id")
     else:

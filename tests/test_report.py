@@ -307,3 +307,23 @@ def test_demo_report(tmp_path):
     assert {"kpis", "matches", "suggestions", "unmatched"} <= set(wb.sheetnames)
     assert sum(1 for _ in wb["matches"].iter_rows()) - 1 == len(matches)
     assert len(paths) >= 7
+
+
+def test_a_companys_best_suggestions_take_each_lists_first_before_any_second(demo, demo_result):
+    """The report's top suggestions of a company: every list's first (as the list orders it, the
+    waste hierarchy included) before any list's second, substitutions before treatment outlets."""
+    from symbiose.compat import load_knowledge_base
+    from symbiose.i18n import _
+    from symbiose.report import company_sheets, flows_with_sides
+
+    sheets = company_sheets(demo, demo_result, flows_with_sides(demo_result), load_knowledge_base().categories)
+    sugg = demo_result.suggestions
+    rank = {(r.side, r.stream_id, r.need_id): r.rank for r in sugg.itertuples()}
+    seen = 0
+    for sheet in sheets:
+        shown = [s for s in sheet["suggestions"] if not s["treatment"]]
+        ranks = [rank[("stream" if s["direction"] == _("gives") else "need", s["stream_id"], s["need_id"])]
+                 for s in shown]  # fmt: skip
+        assert ranks == sorted(ranks), sheet["id"]
+        seen += len(set(ranks)) > 1
+    assert seen > 5  # companies whose top holds firsts and seconds
