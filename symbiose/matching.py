@@ -190,8 +190,9 @@ def match_to_folder(network: Network, params: MatchParameters | None, out_dir: s
                     step: Callable[[str], None] | None = None) -> tuple[MatchResult, list[Path]]:  # fmt: skip
     """``run_match(..., reasons=False)`` then :func:`write_outputs`, the same result and the same
     files, but on a large network with a second core the allocation is solved in a child process
-    (:mod:`symbiose.background`) while the suggestions, which need it only for their two optimum
-    columns, are built and written: the user waits for the longer of the two, not their sum.
+    (:mod:`symbiose.background`), which then writes matches.csv and kpis.json, while the
+    suggestions, which need it only for their two optimum columns, are built and written: the
+    user waits for the longer of the two, not their sum.
     ``step(label)`` is told each step as it starts (a terminal shows it)."""
     from symbiose.background import Background, can_fork
 
