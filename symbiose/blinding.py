@@ -514,21 +514,18 @@ def view(pair: BandedPair) -> dict[str, str]:
     }
 
 
-def ranked(pairs: Iterable[BandedPair], hierarchy: dict[str, int] | None = None) -> list[BandedPair]:
+def ranked(pairs: Iterable[BandedPair]) -> list[BandedPair]:
     """The pairs in the order a side sees them: :meth:`BandedPair.order_key`, and on a supplier's
     list, the waste hierarchy of the receivers' uses as :mod:`symbiose.suggestions` orders them
     (Pareto fronts over the level of the use, public as the need's category, and the place by
-    bands; a pair that gains nothing even at the top of its bands after every level).
-    ``hierarchy``: category -> level position (default: the packaged knowledge base's)."""
+    bands; a pair that gains nothing even at the top of its bands after every level)."""
     ordered = sorted(pairs, key=BandedPair.order_key)
     if len(ordered) < 2 or ordered[0].side != SUPPLIER:
         return ordered  # a receiver's list goes by bands, as a need's list of suggestions by the key
-    if hierarchy is None:
-        from symbiose.compat import load_knowledge_base
+    from symbiose.compat import load_knowledge_base
 
-        kb = load_knowledge_base()
-        hierarchy = {c: kb.hierarchy_rank(c) for c in kb.categories}
-    level = np.array([hierarchy.get(p.what.replace(" ", "_"), 2) for p in ordered], dtype=np.int64)  # the category's words
+    rank = load_knowledge_base().hierarchy_rank
+    level = np.array([rank(p.what.replace(" ", "_")) for p in ordered], dtype=np.int64)  # the category's words
     if len(set(level.tolist())) < 2:
         return ordered
     from symbiose.suggestions import hierarchy_fronts

@@ -89,6 +89,7 @@ HIERARCHY_COLUMNS = ("category", "level", "basis", "source")
 #: preparing for re-use, animal feed (for food, before other uses), recycling into a material,
 #: return to the soil (compost, digestion, amendments), other recovery (energy, backfilling).
 HIERARCHY_LEVELS = ("reuse", "feed", "material", "return_to_soil", "other_recovery")
+UNLISTED_LEVEL = "material"  # the level of a category ``waste_hierarchy.csv`` does not list
 APPROVAL_COLUMNS = ("ewc_prefix", "categories", "approval", "label_fr", "label_en", "basis", "source")
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
@@ -316,7 +317,7 @@ class KnowledgeBase:
     def hierarchy_rank(self, category: str) -> int:
         """The position of the category's level in :data:`HIERARCHY_LEVELS` (0 is best); a
         category ``waste_hierarchy.csv`` does not list stands with recycling into a material."""
-        return HIERARCHY_LEVELS.index(self.hierarchy.get(self.canonical_category(category), "material"))
+        return HIERARCHY_LEVELS.index(self.hierarchy.get(self.canonical_category(category), UNLISTED_LEVEL))
 
     def canonical_category(self, name: str) -> str:
         """The current id of a category, following the aliases of renamed ones ('heat').

@@ -32,7 +32,7 @@ import pandas as pd
 
 from symbiose.arrowtext import Pieces
 from symbiose.candidates import Candidates, share_cap
-from symbiose.compat import HIERARCHY_LEVELS
+from symbiose.compat import HIERARCHY_LEVELS, UNLISTED_LEVEL
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
 from symbiose.labels import HIERARCHY_NAMES, basis_label, category_label, route_label
@@ -971,12 +971,13 @@ def hierarchy_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
     """Per arc, the position of its use's level in the waste hierarchy (``candidates.hierarchy``
     by category; a category it lacks, or all when it is empty, stands with recycling into a
     material, as :meth:`symbiose.compat.KnowledgeBase.hierarchy_rank` puts it)."""
+    unlisted = HIERARCHY_LEVELS.index(UNLISTED_LEVEL)
     if not candidates.hierarchy or not len(arcs):
-        return np.full(len(arcs), HIERARCHY_LEVELS.index("material"), dtype=np.int64)
+        return np.full(len(arcs), unlisted, dtype=np.int64)
     codes, names = pd.factorize(arcs["category"].astype(str)) if not isinstance(
         arcs["category"].dtype, pd.CategoricalDtype) else (arcs["category"].cat.codes.to_numpy(),
                                                             arcs["category"].cat.categories)  # fmt: skip
-    known = np.array([candidates.hierarchy.get(str(c), 2) for c in names] + [2], dtype=np.int64)
+    known = np.array([candidates.hierarchy.get(str(c), unlisted) for c in names] + [unlisted], dtype=np.int64)
     return known[np.asarray(codes, dtype=np.int64)]
 
 
