@@ -5,6 +5,7 @@ Tiny hand-built networks with the arithmetic in comments; the real knowledge bas
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import sys
@@ -400,6 +401,11 @@ def test_case_quantity_protocol_builds_the_network_with_the_quantity_the_source_
     assert ev._network(kb, ex[1], {"greenhouse": {"heat_hot_water"}}, "case").streams[0].quantity_base == 1000 * 1000
     rec = ev.recall(kb, ex, protocol="stated", quantity="case").set_index("id")
     assert rec.loc["a", "reached"]
+    # the sized rows: the piped flow only with the quantity its source states, the trucked one always
+    assert rec["sized"].to_dict() == {"a": True, "b": True}
+    assert ev.recall(kb, ex, protocol="stated", quantity="fixed").set_index("id")["sized"].to_dict() == {"a": False, "b": True}
+    unsized = dataclasses.replace(ex[0], quantity=None)
+    assert not ev.recall(kb, [unsized, ex[1]], protocol="stated", quantity="case").set_index("id").loc["a", "sized"]
 
 
 def test_stated_needs_protocol_gives_each_receiver_what_its_sources_say_it_takes(kb):
