@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Iterable
@@ -440,7 +441,7 @@ def _load_producer_restrictions(
     table = _read_csv(path, RESTRICTION_COLUMNS)
     name, problems, out = path.name, [], []
     known = set(nace_codes()["code"])
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         prefix = _producer_keys(problems, name, r, row, known, categories)
         keys = _cited(problems, name, r, row, sources)
@@ -459,7 +460,7 @@ def _load_conditions(
     table = _read_csv(path, CONDITION_COLUMNS)
     name, problems, out, seen = path.name, [], [], set()
     known = set(nace_codes()["code"])
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         ok = True
         if not _CATEGORY_ID.match(row["id"]) or row["id"] in seen:
@@ -507,23 +508,38 @@ def _rules_for_code(kb: KnowledgeBase, compact: str) -> tuple[CompatibilityRule,
 # ---------------------------------------------------------------------------- loading
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a knowledge-base table, as dicts of stripped text (the standard library's
+    reader: these files are small, and pandas would cost a tenth of a second to read them all)."""
     name = path.name
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            lines = list(csv.reader(handle))
     except FileNotFoundError:
         raise ValidationError(Problem(name, None, None, f"file not found at {path}")) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (csv.Error, UnicodeDecodeError) as exc:
         raise ValidationError(
             Problem(name, None, None, f"cannot be read as UTF-8 CSV ({exc}); re-save it as CSV")
         ) from None
-    table.columns = [c.strip() for c in table.columns]
-    missing = [c for c in columns if c not in table.columns]
+    header = [c.strip() for c in lines[0]] if lines else []
+    missing = [c for c in columns if c not in header]
     if missing:
         raise ValidationError(
             [Problem(name, 1, c, "missing column; add it to the header row") for c in missing]
         )
-    return table.apply(lambda col: col.str.strip())
+    rows, problems = [], []
+    for line_no, cells in enumerate(lines[1:], start=2):
+        if not cells:
+            continue  # a blank line
+        if len(cells) > len(header):
+            problems.append(Problem(name, line_no, None, f"has {len(cells)} fields for {len(header)} columns; "
+                                                         "put a field holding a comma in double quotes"))  # fmt: skip
+            continue
+        cells = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
+        rows.append(dict(zip(header, cells, strict=True)))
+    if problems:
+        raise ValidationError(problems)
+    return rows
 
 
 def _number(
@@ -562,7 +578,7 @@ def _number(
 def _load_categories(path: Path) -> dict[str, ResourceCategory]:
     table = _read_csv(path, CATEGORY_COLUMNS)
     name, problems, out = path.name, [], {}
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         cid = row["id"]
         if not _CATEGORY_ID.match(cid):
@@ -629,7 +645,7 @@ def _load_rules(
     table = _read_csv(path, RULE_COLUMNS)
     name, problems, rules, seen = path.name, [], [], {}
     entries = ewc_entries()
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         bad = False
         try:
@@ -713,7 +729,7 @@ def _load_hierarchy(path: Path, categories: dict[str, ResourceCategory], sources
     table = _read_csv(path, HIERARCHY_COLUMNS)
     out: dict[str, str] = {}
     problems = []
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         if row["category"] not in categories:
             if not strict:
@@ -736,7 +752,7 @@ def _load_sources(path: Path) -> dict[str, Source]:
     table = _read_csv(path, SOURCE_COLUMNS)
     out: dict[str, Source] = {}
     problems = []
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         if not row["key"] or not row["citation"]:
             problems.append(Problem(path.name, i + 2, "citation", "give a key and a citation"))
         elif row["key"] in out:
@@ -751,7 +767,7 @@ def _load_sources(path: Path) -> dict[str, Source]:
 def _load_aliases(path: Path, categories: dict[str, ResourceCategory]) -> dict[str, str]:
     table = _read_csv(path, ALIAS_COLUMNS)
     out: dict[str, str] = {}
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         if row["category"] not in categories or row["alias"] in categories:
             raise ValidationError(Problem(path.name, i + 2, "category", (
                 f"alias '{row['alias']}' must name a retired id and point to a current category"
@@ -764,7 +780,7 @@ def _load_freight(path: Path) -> dict[str, FreightMode]:
     table = _read_csv(path, FREIGHT_COLUMNS)
     out: dict[str, FreightMode] = {}
     problems: list[Problem] = []
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         cost = _number(problems, path.name, r, "cost_eur_per_t_km", row["cost_eur_per_t_km"])
         handling = _number(problems, path.name, r, "handling_eur_per_t", row["handling_eur_per_t"])
@@ -785,7 +801,7 @@ def load_no_outlet_reasons(path: Path | str | None = None) -> dict[str, tuple[st
     path = Path(path or data_dir() / "no_outlet_reasons.csv")
     table = _read_csv(path, REASON_COLUMNS)
     out = {}
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         try:
             code = check_ewc_prefix(row["ewc_code"])
         except ValueError as exc:
@@ -809,7 +825,7 @@ def _load_form_rules(path: Path, categories: dict[str, ResourceCategory],
         return ()
     table = _read_csv(path, FORM_RULE_COLUMNS)
     name, problems, out, seen = path.name, [], [], set()
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         prefix = ""
         if row["ewc_prefix"]:
@@ -861,10 +877,10 @@ def _load_standards(path: Path, sources: dict[str, Source],
     if not path.exists():
         return {}
     table = _read_csv(path, STANDARD_COLUMNS)
-    has_intake = "intake_categories" in table.columns
+    has_intake = bool(table) and "intake_categories" in table[0]
     out: dict[str, ProductStandard] = {}
     problems: list[Problem] = []
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         if not _CATEGORY_ID.match(row["id"]) or row["id"] in out:
             problems.append(Problem(path.name, r, "id", f"'{row['id']}' must be a new lower_case id"))
@@ -922,7 +938,7 @@ def _load_intake_approvals(path: Path, categories: dict[str, ResourceCategory],
         return ()
     table = _read_csv(path, APPROVAL_COLUMNS)
     name, problems, out = path.name, [], []
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         ok = True
         prefix = _row_prefix(problems, name, r, row)
@@ -949,7 +965,7 @@ def _load_sector_uses(path: Path, categories: dict[str, ResourceCategory]) -> tu
     table = _read_csv(path, SECTOR_COLUMNS)
     name, problems, uses = path.name, [], []
     known = set(nace_codes()["code"])
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         prefix, category = row["nace_prefix"], row["category"]
         ok = True

@@ -96,7 +96,7 @@ def _load(path: Path, kb: KnowledgeBase) -> tuple[TypicalStream, ...]:
     name, problems, rows, seen = path.name, [], [], {}
     known_nace = set(nace_codes()["code"])
     entries = ewc_entries()
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in enumerate(table):
         r = i + 2
         before = len(problems)
 

@@ -223,6 +223,27 @@ def test_corrupted_compatibility_names_row_and_column(tmp_path):
         load_knowledge_base(path)
 
 
+def test_a_compatibility_row_with_a_stray_comma_or_missing_cells_is_named(tmp_path):
+    lines = (DATA / "compatibility.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    path = tmp_path / "compatibility.csv"
+    # an unquoted comma in row 4 shifts its cells: the row is named, nothing is loaded
+    path.write_text("\n".join([*lines[:3], lines[3] + ",extra", *lines[4:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        load_knowledge_base(path)
+    (problem,) = err.value.problems
+    assert (problem.file, problem.row) == ("compatibility.csv", 4)
+    assert f"{len(header) + 1} fields for {len(header)} columns" in problem.message and "double quotes" in problem.message
+    # a row cut short reads its missing cells as empty, and the first required one is named
+    short = ",".join(lines[1].split(",")[:2])  # prefix and category only
+    path.write_text("\n".join([lines[0], short, *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"row 2, column 'quality'.*empty"):
+        load_knowledge_base(path)
+    # a blank line is skipped, as before, and a table of the same rows loads the same rules
+    path.write_text("\n".join([lines[0], "", *lines[1:]]) + "\n", encoding="utf-8")
+    assert load_knowledge_base(path).rules == load_knowledge_base().rules
+
+
 def test_hazardous_code_to_farm_category_is_rejected(tmp_path):
     table = pd.read_csv(DATA / "compatibility.csv", dtype=str, keep_default_na=False)
     extra = pd.DataFrame([["170503", "backfill", "0.5", "none", "0", "", "bad idea", "LOW"]],
