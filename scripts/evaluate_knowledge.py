@@ -1,7 +1,7 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Six test sets, each measured before any rule was written from it (KNOWLEDGE_BASE.md says which
-were read afterwards):
+Six test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
 * ``documented``: 47 exchanges from other published cases (Kalundborg, Dunkerque, NISP,
