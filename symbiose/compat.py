@@ -441,8 +441,8 @@ def _load_producer_restrictions(
     table = _read_csv(path, RESTRICTION_COLUMNS)
     name, problems, out = path.name, [], []
     known = set(nace_codes()["code"])
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         prefix = _producer_keys(problems, name, r, row, known, categories)
         keys = _cited(problems, name, r, row, sources)
         if prefix is not None and keys:
@@ -460,8 +460,8 @@ def _load_conditions(
     table = _read_csv(path, CONDITION_COLUMNS)
     name, problems, out, seen = path.name, [], [], set()
     known = set(nace_codes()["code"])
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         ok = True
         if not _CATEGORY_ID.match(row["id"]) or row["id"] in seen:
             problems.append(Problem(name, r, "id", f"'{row['id']}' must be a new lower_case id"))
@@ -508,35 +508,52 @@ def _rules_for_code(kb: KnowledgeBase, compact: str) -> tuple[CompatibilityRule,
 # ---------------------------------------------------------------------------- loading
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+class Row(dict):
+    """One row of a knowledge-base table: its cells by column, and ``line``, its row number as
+    a spreadsheet shows it (the header is row 1; blank rows count)."""
+
+    line: int = 0
+
+
+def _blank(cells: list[str]) -> bool:
+    return all(not c.strip() for c in cells) and len(cells) <= 1
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[Row]:
     """The rows of a knowledge-base table, as dicts of stripped text (the standard library's
     reader: these files are small, and pandas would cost a tenth of a second to read them all)."""
     name = path.name
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            lines = list(csv.reader(handle))
+            records = list(csv.reader(handle))
     except FileNotFoundError:
         raise ValidationError(Problem(name, None, None, f"file not found at {path}")) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise ValidationError(
             Problem(name, None, None, f"cannot be read as UTF-8 CSV ({exc}); re-save it as CSV")
         ) from None
-    header = [c.strip() for c in lines[0]] if lines else []
+    first = next((i for i, cells in enumerate(records) if not _blank(cells)), len(records))
+    header = [c.strip() for c in records[first]] if first < len(records) else []
+    header_row = first + 1
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        raise ValidationError([Problem(name, header_row, c, "appears twice in the header row; keep one") for c in twice])
     missing = [c for c in columns if c not in header]
     if missing:
         raise ValidationError(
-            [Problem(name, 1, c, "missing column; add it to the header row") for c in missing]
+            [Problem(name, header_row, c, "missing column; add it to the header row") for c in missing]
         )
     rows, problems = [], []
-    for line_no, cells in enumerate(lines[1:], start=2):
-        if not cells:
-            continue  # a blank line
-        if len(cells) > len(header):
-            problems.append(Problem(name, line_no, None, f"has {len(cells)} fields for {len(header)} columns; "
-                                                         "put a field holding a comma in double quotes"))  # fmt: skip
+    for line, cells in enumerate(records[first + 1 :], start=header_row + 1):
+        if _blank(cells):
             continue
-        cells = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
-        rows.append(dict(zip(header, cells, strict=True)))
+        if len(cells) > len(header):
+            problems.append(Problem(name, line, None, f"has {len(cells)} fields for {len(header)} columns; "
+                                                      "put a field holding a comma in double quotes"))  # fmt: skip
+            continue
+        row = Row(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells)), strict=True))
+        row.line = line
+        rows.append(row)
     if problems:
         raise ValidationError(problems)
     return rows
@@ -578,8 +595,8 @@ def _number(
 def _load_categories(path: Path) -> dict[str, ResourceCategory]:
     table = _read_csv(path, CATEGORY_COLUMNS)
     name, problems, out = path.name, [], {}
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         cid = row["id"]
         if not _CATEGORY_ID.match(cid):
             problems.append(Problem(name, r, "id", f"'{cid}' must be lower_case_with_underscores"))
@@ -645,8 +662,8 @@ def _load_rules(
     table = _read_csv(path, RULE_COLUMNS)
     name, problems, rules, seen = path.name, [], [], {}
     entries = ewc_entries()
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         bad = False
         try:
             prefix = check_ewc_prefix(row["ewc_prefix"])
@@ -729,8 +746,8 @@ def _load_hierarchy(path: Path, categories: dict[str, ResourceCategory], sources
     table = _read_csv(path, HIERARCHY_COLUMNS)
     out: dict[str, str] = {}
     problems = []
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         if row["category"] not in categories:
             if not strict:
                 continue
@@ -752,11 +769,11 @@ def _load_sources(path: Path) -> dict[str, Source]:
     table = _read_csv(path, SOURCE_COLUMNS)
     out: dict[str, Source] = {}
     problems = []
-    for i, row in enumerate(table):
+    for row in table:
         if not row["key"] or not row["citation"]:
-            problems.append(Problem(path.name, i + 2, "citation", "give a key and a citation"))
+            problems.append(Problem(path.name, row.line, "citation", "give a key and a citation"))
         elif row["key"] in out:
-            problems.append(Problem(path.name, i + 2, "key", f"'{row['key']}' appears twice"))
+            problems.append(Problem(path.name, row.line, "key", f"'{row['key']}' appears twice"))
         else:
             out[row["key"]] = Source(row["key"], row["citation"], row["url"])
     if problems:
@@ -767,9 +784,9 @@ def _load_sources(path: Path) -> dict[str, Source]:
 def _load_aliases(path: Path, categories: dict[str, ResourceCategory]) -> dict[str, str]:
     table = _read_csv(path, ALIAS_COLUMNS)
     out: dict[str, str] = {}
-    for i, row in enumerate(table):
+    for row in table:
         if row["category"] not in categories or row["alias"] in categories:
-            raise ValidationError(Problem(path.name, i + 2, "category", (
+            raise ValidationError(Problem(path.name, row.line, "category", (
                 f"alias '{row['alias']}' must name a retired id and point to a current category"
             )))  # fmt: skip
         out[row["alias"]] = row["category"]
@@ -780,8 +797,8 @@ def _load_freight(path: Path) -> dict[str, FreightMode]:
     table = _read_csv(path, FREIGHT_COLUMNS)
     out: dict[str, FreightMode] = {}
     problems: list[Problem] = []
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         cost = _number(problems, path.name, r, "cost_eur_per_t_km", row["cost_eur_per_t_km"])
         handling = _number(problems, path.name, r, "handling_eur_per_t", row["handling_eur_per_t"])
         co2 = _number(problems, path.name, r, "co2e_kg_per_t_km", row["co2e_kg_per_t_km"])
@@ -801,13 +818,13 @@ def load_no_outlet_reasons(path: Path | str | None = None) -> dict[str, tuple[st
     path = Path(path or data_dir() / "no_outlet_reasons.csv")
     table = _read_csv(path, REASON_COLUMNS)
     out = {}
-    for i, row in enumerate(table):
+    for row in table:
         try:
             code = check_ewc_prefix(row["ewc_code"])
         except ValueError as exc:
-            raise ValidationError(Problem(path.name, i + 2, "ewc_code", str(exc))) from None
+            raise ValidationError(Problem(path.name, row.line, "ewc_code", str(exc))) from None
         if not row["reason"] or not row["source"]:
-            raise ValidationError(Problem(path.name, i + 2, "reason", "give a reason and a source"))
+            raise ValidationError(Problem(path.name, row.line, "reason", "give a reason and a source"))
         out[code] = (row["reason"], row["source"])
     return out
 
@@ -825,8 +842,8 @@ def _load_form_rules(path: Path, categories: dict[str, ResourceCategory],
         return ()
     table = _read_csv(path, FORM_RULE_COLUMNS)
     name, problems, out, seen = path.name, [], [], set()
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         prefix = ""
         if row["ewc_prefix"]:
             try:
@@ -880,8 +897,8 @@ def _load_standards(path: Path, sources: dict[str, Source],
     has_intake = bool(table) and "intake_categories" in table[0]
     out: dict[str, ProductStandard] = {}
     problems: list[Problem] = []
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         if not _CATEGORY_ID.match(row["id"]) or row["id"] in out:
             problems.append(Problem(path.name, r, "id", f"'{row['id']}' must be a new lower_case id"))
             continue
@@ -938,8 +955,8 @@ def _load_intake_approvals(path: Path, categories: dict[str, ResourceCategory],
         return ()
     table = _read_csv(path, APPROVAL_COLUMNS)
     name, problems, out = path.name, [], []
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         ok = True
         prefix = _row_prefix(problems, name, r, row)
         cats = tuple(x.strip() for x in row["categories"].split(";") if x.strip())
@@ -965,8 +982,8 @@ def _load_sector_uses(path: Path, categories: dict[str, ResourceCategory]) -> tu
     table = _read_csv(path, SECTOR_COLUMNS)
     name, problems, uses = path.name, [], []
     known = set(nace_codes()["code"])
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         prefix, category = row["nace_prefix"], row["category"]
         ok = True
         if prefix not in known:

@@ -96,8 +96,8 @@ def _load(path: Path, kb: KnowledgeBase) -> tuple[TypicalStream, ...]:
     name, problems, rows, seen = path.name, [], [], {}
     known_nace = set(nace_codes()["code"])
     entries = ewc_entries()
-    for i, row in enumerate(table):
-        r = i + 2
+    for row in table:
+        r = row.line
         before = len(problems)
 
         def bad(column: str, message: str, r: int = r) -> None:

@@ -226,22 +226,35 @@ def test_corrupted_compatibility_names_row_and_column(tmp_path):
 def test_a_compatibility_row_with_a_stray_comma_or_missing_cells_is_named(tmp_path):
     lines = (DATA / "compatibility.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    path = tmp_path / "compatibility.csv"
+
+    def table(name: str, rows: list[str]) -> Path:  # a folder per file: loading is cached by path
+        path = tmp_path / name / "compatibility.csv"
+        path.parent.mkdir()
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        return path
+
     # an unquoted comma in row 4 shifts its cells: the row is named, nothing is loaded
-    path.write_text("\n".join([*lines[:3], lines[3] + ",extra", *lines[4:]]) + "\n", encoding="utf-8")
     with pytest.raises(ValidationError) as err:
-        load_knowledge_base(path)
+        load_knowledge_base(table("long", [*lines[:3], lines[3] + ",extra", *lines[4:]]))
     (problem,) = err.value.problems
     assert (problem.file, problem.row) == ("compatibility.csv", 4)
     assert f"{len(header) + 1} fields for {len(header)} columns" in problem.message and "double quotes" in problem.message
     # a row cut short reads its missing cells as empty, and the first required one is named
     short = ",".join(lines[1].split(",")[:2])  # prefix and category only
-    path.write_text("\n".join([lines[0], short, *lines[2:]]) + "\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"row 2, column 'quality'.*empty"):
-        load_knowledge_base(path)
-    # a blank line is skipped, as before, and a table of the same rows loads the same rules
-    path.write_text("\n".join([lines[0], "", *lines[1:]]) + "\n", encoding="utf-8")
-    assert load_knowledge_base(path).rules == load_knowledge_base().rules
+        load_knowledge_base(table("short", [lines[0], short, *lines[2:]]))
+    # blank lines (before the header too, or holding spaces) are skipped: the same rules load
+    blank = table("blank", ["", lines[0], "  ", *lines[1:]])
+    assert load_knowledge_base(blank).rules == load_knowledge_base().rules
+    # and rows keep the numbers a spreadsheet shows: the bad quality below a blank row is row 4
+    bad = lines[2].replace(",0.5,", ",1.7,", 1)
+    assert bad != lines[2]
+    with pytest.raises(ValidationError) as err:
+        load_knowledge_base(table("numbered", [lines[0], lines[1], "", bad, *lines[3:]]))
+    assert [(p.row, p.column) for p in err.value.problems] == [(4, "quality")]
+    # a column named twice would silently lose one of them: it is refused
+    with pytest.raises(ValidationError, match=r"row 1, column 'quality'.*twice"):
+        load_knowledge_base(table("twice", [lines[0] + ",quality", *(line + ",0.01" for line in lines[1:])]))
 
 
 def test_hazardous_code_to_farm_category_is_rejected(tmp_path):

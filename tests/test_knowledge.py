@@ -409,6 +409,25 @@ def test_case_quantity_protocol_builds_the_network_with_the_quantity_the_source_
     assert not ev.recall(kb, [unsized, ex[1]], protocol="stated", quantity="case").set_index("id").loc["a", "sized"]
 
 
+def test_evaluate_reports_recall_over_the_sized_rows_apart(kb, monkeypatch):
+    ev = _evaluation_script()
+    # FGD gypsum to a plasterboard maker (trucked: sized, found), steam to a refinery and CO2 to
+    # a greenhouse with no stated quantity (piped, gas in tonnes too: not sized), hot water to a
+    # heat network at the 330 000 MWh its source states (piped and sized, found)
+    ex = [ev.Exchange("a", ("100105",), "", ("23.62",), "plasterboard", "gypsum"),
+          ev.Exchange("b", (), "heat_steam", ("19.20",), "refinery", "heat_steam"),
+          ev.Exchange("c", (), "industrial_gas", ("01.13",), "greenhouse", "industrial_gas"),
+          ev.Exchange("d", (), "heat_hot_water", ("35.30",), "network", "heat_hot_water", 330_000.0)]  # fmt: skip
+    monkeypatch.setattr(ev, "load_set", lambda name: ex)
+    result = ev.evaluate("tiny", kb=kb, protocol="stated", quantity="case", ranking="suggestions")
+    rec = result["recall_rows"].set_index("id")
+    assert rec["sized"].to_dict() == {"a": True, "b": False, "c": False, "d": True}
+    assert result["sized"] == 2
+    assert result["sized_recall@5"] == pytest.approx(rec.loc[["a", "d"], "recall@5"].mean())
+    assert result["recall@5"] == pytest.approx(rec["recall@5"].mean())
+    assert rec.loc["a", "recall@5"] == 1 and rec.loc["d", "recall@5"] == 1
+
+
 def test_stated_needs_protocol_gives_each_receiver_what_its_sources_say_it_takes(kb):
     ev = _evaluation_script()
     # FGD gypsum; the plasterboard maker states gypsum, the cement works cement raw material
