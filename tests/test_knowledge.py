@@ -231,6 +231,24 @@ def _slag_network(km: float, access_a=(), access_b=(), need_max=None) -> Network
     )  # fmt: skip
 
 
+def _heat_network(km: float, mwh: float) -> Network:
+    a, b = _two_sites(km)
+    return Network((a, b), (Stream("S", "A", round(mwh * 1000), Unit.MWH, material="heat_hot_water"),),
+                   (Need("N", "B", round(mwh * 1000), Unit.MWH, category="heat_hot_water", virgin_price_cents=5800),))  # fmt: skip
+
+
+def test_a_hot_water_pipe_goes_as_far_as_it_pays_within_the_10_km_cap(kb):
+    # 4.6 km straight = 5.98 km of pipe, beyond the 5 km hot-water limit before SEENERGIES-2020.
+    # At 50 GWh/yr the pipe costs 8 EUR/MWh/km (its reference flow is 5 GWh): 47.8 EUR/MWh, less
+    # than the 58 the heat replaces; at 1 GWh it costs 5 x 8 x 5.98 = 239 EUR/MWh: no pair
+    arcs = build_candidates(_heat_network(4.6, 50_000), kb=kb).arcs
+    assert len(arcs) == 1 and arcs.iloc[0]["max_km"] == 10
+    assert arcs.iloc[0]["transport_cents"] == pytest.approx(8 * arcs.iloc[0]["road_km"] * 100, rel=1e-6)
+    assert build_candidates(_heat_network(4.6, 1_000), kb=kb).arcs.empty
+    # beyond the economics (7.25 km of pipe at 8 EUR/MWh/km), even a large flow has no pair
+    assert build_candidates(_heat_network(6.0, 50_000), kb=kb).arcs.empty
+
+
 def test_bulk_slag_travels_by_ship_beyond_the_road_limit(kb):
     # 160 km straight line = 208 road km: beyond cement raw material's 150 km road limit
     assert build_candidates(_slag_network(160), kb=kb).arcs.empty
