@@ -45,6 +45,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from symbiose.compat import pipe_scale
 from symbiose.domain import Company, Stage
 from symbiose.geo import haversine_km
 from symbiose.i18n import N_, _, fmt_number
@@ -371,11 +372,10 @@ def _transport_rates(row, tradable: Band, pipes: dict) -> tuple[float, float]:
     if pipe is None:
         rate = float(row.transport_rate_eur_per_km)
         return rate, rate
-    cost_eur_per_unit_km, reference = pipe
+    cost_eur_per_unit_km, reference, exponent = pipe
 
     def at(quantity: float) -> float:
-        scale = max(1.0, reference / max(quantity, 1e-3)) if reference else 1.0
-        return cost_eur_per_unit_km * scale
+        return cost_eur_per_unit_km * float(pipe_scale(max(quantity, 1e-3), reference, exponent))
 
     return at(tradable.high if math.isfinite(tradable.high) else tradable.low), at(tradable.low)
 
@@ -439,10 +439,11 @@ def _code_word(ewc_code: str, material: str) -> str:
     return material.replace("_", " ") if material else _("unspecified resource")
 
 
-def pipe_costs(kb) -> dict[str, tuple[float, float | None]]:
-    """Per piped category (heat): (EUR per unit.km, reference quantity per year)."""
+def pipe_costs(kb) -> dict[str, tuple[float, float | None, float | None]]:
+    """Per piped category (heat, water, gases): (EUR per unit.km, reference quantity per year,
+    the exponent of its cost per km above it), as the candidates charge them (compat.pipe_scale)."""
     return {
-        cid: (float(c.transport_cost_eur_per_unit_km), c.transport_reference_quantity)
+        cid: (float(c.transport_cost_eur_per_unit_km), c.transport_reference_quantity, c.pipe_cost_exponent)
         for cid, c in kb.categories.items()
         if c.transport_cost_eur_per_unit_km
     }

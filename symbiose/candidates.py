@@ -28,6 +28,7 @@ import pandas as pd
 
 from symbiose import logistics
 from symbiose.compat import KnowledgeBase, load_knowledge_base
+from symbiose.compat import pipe_scale as compat_pipe_scale
 from symbiose.domain import FORM_FACETS, FORMS, Network, PhysicalState, Route, month_mask
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km
@@ -1065,6 +1066,7 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     cat_max = per_category([_category_max_km(kb, c) for c in cat_ids], DEFAULT_MAX_DISTANCE_KM)
     pipe_eur = per_category([c.transport_cost_eur_per_unit_km or np.nan for c in cats], np.nan)
     pipe_ref = per_category([c.transport_reference_quantity or np.nan for c in cats], np.nan)
+    pipe_exp = per_category([np.nan if c.pipe_cost_exponent is None else c.pipe_cost_exponent for c in cats], np.nan)
     virgin_co2 = per_category([c.virgin_co2e_kg_per_unit for c in cats], 0.0)
     landfill_co2 = per_category([c.landfill_co2e_kg_per_t for c in cats], 0.0)
 
@@ -1127,10 +1129,10 @@ def _economics(offers, pairs, streams, needs, params: MatchParameters, kb: Knowl
     # within the share of the need a condition allows (conditions.csv)
     condition_bits, need_share = _conditions(kb, streams, s, category_names)
     capacity = np.minimum(_capacity(streams, needs, s, n, storage), share_cap(needs, n, need_share))
-    # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it
-    # (spread over the quantity the pair delivers in the season both exist)
-    pipe_scale = np.where(np.isfinite(pipe_ref),
-                          np.maximum(1.0, np.nan_to_num(pipe_ref) * 1000 / np.maximum(capacity, 1)), 1.0)  # fmt: skip
+    # a pipe is a fixed cost per km: below its reference flow, each unit carries more of it; above
+    # it, a larger pipe costs more per km, far less than in proportion (compat.pipe_scale), over
+    # the quantity the pair delivers in the season both exist
+    pipe_scale = compat_pipe_scale(np.maximum(capacity, 1) / 1000, pipe_ref, pipe_exp)
     # a truck is full by weight or by volume: light bulk pays more per tonne, and each trip pays
     # its loading and unloading
     density = col(streams, "bulk_density_t_per_m3", s, float)

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from symbiose.errors import Problem, ValidationError
@@ -121,10 +122,38 @@ class ResourceCategory:
     serves: tuple[str, ...] = ()
     # how it travels: "pipe", or trucks plus bulk "rail"/"ship" where both sites have the access
     freight_modes: tuple[str, ...] = ("road",)
+    # above the reference flow, a pipe's cost per km grows as the flow to this power (a larger
+    # pipe costs more per metre, far less than in proportion); None: as the flow (flat per unit)
+    pipe_cost_exponent: float | None = None
 
     @property
     def piped(self) -> bool:
         return "pipe" in self.freight_modes
+
+    def pipe_scale(self, quantity):
+        """How many times the pipe's cost per unit.km a flow of ``quantity`` units a year pays
+        (vectorised; :func:`pipe_scale`)."""
+        return pipe_scale(quantity, self.transport_reference_quantity, self.pipe_cost_exponent)
+
+
+def pipe_scale(quantity, reference, exponent):
+    """How many times a pipe's cost per unit.km (``transport_cost_eur_per_unit_km``, computed for
+    ``reference`` units a year) a flow of ``quantity`` units a year pays, vectorised over numpy
+    arrays (``reference``, ``exponent`` NaN or None where they do not apply):
+
+    * below the reference flow, the pipe is a fixed cost per km spread over fewer units:
+      ``reference / quantity``;
+    * above it, a larger pipe costs more per km, as the flow to ``exponent`` (0.23 for district
+      heating pipes, ``HOTMAPS-2020``), so each unit pays ``(reference / quantity) ** (1 - exponent)``;
+      without an exponent, the same as at the reference flow (1);
+    * without a reference, 1.
+    """
+    q = np.maximum(np.asarray(quantity, dtype=float), 1e-9)
+    ref = np.asarray(np.nan if reference is None else reference, dtype=float)
+    b = np.asarray(np.nan if exponent is None else exponent, dtype=float)
+    ratio = np.where(np.isfinite(ref), np.nan_to_num(ref) / q, 1.0)
+    above = np.where(np.isfinite(b), ratio ** (1.0 - np.nan_to_num(b)), 1.0)
+    return np.where(ratio >= 1.0, ratio, above)
 
 
 @dataclass(frozen=True, slots=True)
@@ -626,6 +655,13 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             problems, name, r, "transport_reference_quantity",
             row.get("transport_reference_quantity", ""), optional=True, low_open=True,
         )  # fmt: skip
+        exponent = _number(
+            problems, name, r, "pipe_cost_exponent", row.get("pipe_cost_exponent", ""),
+            optional=True, high=1.0,
+        )  # fmt: skip
+        if exponent is not None and reference is None:
+            problems.append(Problem(name, r, "pipe_cost_exponent",
+                                    "needs a transport_reference_quantity, the flow it scales from"))  # fmt: skip
         if not row["co2e_source"]:
             problems.append(Problem(name, r, "co2e_source", "is empty; cite the factor used"))
         serves = tuple(x.strip() for x in row.get("serves", "").split(";") if x.strip())
@@ -646,6 +682,7 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             reference,
             serves,
             modes or (("pipe",) if pipe is not None else ("road",)),
+            exponent,
         )
     for r, cid in enumerate(out, start=2):
         unknown = [x for x in out[cid].serves if x not in out]

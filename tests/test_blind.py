@@ -18,6 +18,7 @@ import pytest
 
 from symbiose import blinding
 from symbiose.blinding import RECEIVER, SUPPLIER, Band, band_pair, series_band
+from symbiose.compat import pipe_scale
 from symbiose.geo import haversine_km
 from symbiose.i18n import language
 
@@ -88,8 +89,8 @@ def _attack(row, shown: dict, side: str, params, pipes) -> Band:
     g_high = min(unit_gain.high, year_gain.high / tradable.low if tradable.low > 0 else math.inf)
     pipe = pipes.get(str(row.category))
     if pipe is not None:
-        cost, reference = pipe
-        rates = [cost * max(1.0, (reference or 0) / max(q, 1e-3)) for q in (tradable.low, tradable.high)]
+        cost, reference, exponent = pipe  # public: the knowledge base's pipe cost and its scale
+        rates = [cost * float(pipe_scale(max(q, 1e-3), reference, exponent)) for q in (tradable.low, tradable.high)]
     else:
         rates = [float(row.transport_rate_eur_per_km)] * 2
     rate_low, rate_high = min(rates), max(rates)
@@ -260,3 +261,25 @@ def test_a_suppliers_list_follows_the_waste_hierarchy_from_public_fields_only(wo
         # one order whatever order the pairs come in (ties by a hash of the ids)
         assert blinding.ranked(list(reversed(pairs))) == got
     assert moved >= 3  # the hierarchy moves some lists of the demo
+
+
+def test_the_blind_charges_a_large_pipe_as_the_candidates_do():
+    # a 150 GWh hot-water flow: the candidates charge 8 x (5 000 / 150 000)^0.77 per MWh and km
+    # (compat.pipe_scale, HOTMAPS-2020); the blind's bands must use the same rate, not the flat 8
+    import types
+
+    from symbiose.candidates import build_candidates
+    from symbiose.compat import load_knowledge_base
+    from symbiose.domain import Company, Need, Network, Stream
+    from symbiose.units import Unit
+
+    kb = load_knowledge_base()
+    net = Network((Company("A", "a", 45.5, -0.5), Company("B", "b", 45.5, -0.5 + 4 / 77.95)),
+                  (Stream("S", "A", 150_000_000, Unit.MWH, material="heat_hot_water"),),
+                  (Need("N", "B", 150_000_000, Unit.MWH, category="heat_hot_water", virgin_price_cents=5800),))  # fmt: skip
+    arc = build_candidates(net, kb=kb).arcs.iloc[0]
+    per_km = arc["transport_cents"] / 100 / arc["road_km"]
+    assert per_km == pytest.approx(8 * (5_000 / 150_000) ** 0.77)
+    row = types.SimpleNamespace(category="heat_hot_water", transport_rate_eur_per_km=0.0)
+    rates = blinding._transport_rates(row, Band(150_000, 150_000), blinding.pipe_costs(kb))
+    assert rates == pytest.approx((per_km, per_km))

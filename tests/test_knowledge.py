@@ -239,14 +239,37 @@ def _heat_network(km: float, mwh: float) -> Network:
 
 def test_a_hot_water_pipe_goes_as_far_as_it_pays_within_the_10_km_cap(kb):
     # 4.6 km straight = 5.98 km of pipe, beyond the 5 km hot-water limit before SEENERGIES-2020.
-    # At 50 GWh/yr the pipe costs 8 EUR/MWh/km (its reference flow is 5 GWh): 47.8 EUR/MWh, less
-    # than the 58 the heat replaces; at 1 GWh it costs 5 x 8 x 5.98 = 239 EUR/MWh: no pair
+    # At 50 GWh/yr a larger pipe costs more per km, as the flow to 0.23 (HOTMAPS-2020), so each
+    # MWh pays 8 x (5 000 / 50 000)^0.77 = 1.36 EUR per km, 8.1 EUR over the line, far less than
+    # the 58 the heat replaces; at 1 GWh it pays 5 x 8 x 5.98 = 239 EUR/MWh: no pair
     arcs = build_candidates(_heat_network(4.6, 50_000), kb=kb).arcs
     assert len(arcs) == 1 and arcs.iloc[0]["max_km"] == 10
-    assert arcs.iloc[0]["transport_cents"] == pytest.approx(8 * arcs.iloc[0]["road_km"] * 100, rel=1e-6)
+    per_km = 8 * (5_000 / 50_000) ** (1 - 0.23)
+    assert arcs.iloc[0]["transport_cents"] == pytest.approx(per_km * arcs.iloc[0]["road_km"] * 100, rel=1e-9)
     assert build_candidates(_heat_network(4.6, 1_000), kb=kb).arcs.empty
-    # beyond the economics (7.25 km of pipe at 8 EUR/MWh/km), even a large flow has no pair
-    assert build_candidates(_heat_network(6.0, 50_000), kb=kb).arcs.empty
+    # beyond the 10 km cap (8 km straight, 10.4 km of pipe) there is no pair, though it would pay
+    assert 58 - per_km * 8 * 1.3 > 0
+    assert build_candidates(_heat_network(8.0, 50_000), kb=kb).arcs.empty
+
+
+def test_pipe_scale_spreads_a_small_pipe_and_grows_a_large_one_sublinearly(tmp_path):
+    from symbiose.compat import pipe_scale
+
+    # below the reference flow the fixed cost per km is spread over fewer units; above it, each
+    # unit pays (reference / flow)^(1 - exponent); without an exponent, the reference cost
+    assert pipe_scale([1_000, 5_000, 150_000], 5_000, 0.23) == pytest.approx([5, 1, 30 ** -0.77])
+    assert pipe_scale([1_000, 150_000], 5_000, None) == pytest.approx([5, 1])
+    assert pipe_scale([1_000, 150_000], None, None) == pytest.approx([1, 1])
+    # an exponent with no reference flow to scale from is refused, naming the row
+    table = pd.read_csv(DATA / "resource_categories.csv", dtype=str, keep_default_na=False)
+    row = table.index[table["id"] == "heat_steam"][0]
+    table.loc[row, "transport_reference_quantity"] = ""
+    path = tmp_path / "resource_categories.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValidationError) as err:
+        load_knowledge_base(categories_path=path)
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (row + 2, "pipe_cost_exponent") and "reference" in problem.message
 
 
 def test_bulk_slag_travels_by_ship_beyond_the_road_limit(kb):
