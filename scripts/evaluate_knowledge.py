@@ -1,6 +1,6 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Six test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+Seven test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
 after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
@@ -22,6 +22,11 @@ after their first measure):
   did not confirm the receiver), committed after the sized-rows protocol below was set and the
   three annex IX rules were written, which it is the first set to judge, in
   ``data/evaluation/blind3_exchanges.csv``.
+* ``blind4``: 47 exchanges (Bremen, Duisburg, Linz, Tarragona, As Pontes, Parma, Bełchatów,
+  Glenbrook, Tullibardine, Odense, Aichi, Naoshima, Tarong, Shippingport, Midong...), 29 of them
+  coded wastes, kept blind the same way (one row dropped before any measure: its source does not
+  name the provider), committed after the hot-water cap and the pipes' economies of scale, which
+  it is the first set to judge, in ``data/evaluation/blind4_exchanges.csv``.
 
 Two measures per set:
 
@@ -81,7 +86,7 @@ figures are in KNOWLEDGE_BASE.md.)
 
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the six sets, all protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the seven sets, all protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -110,7 +115,9 @@ HELDOUT = ROOT / "data" / "evaluation" / "heldout_exchanges.csv"
 BLIND = ROOT / "data" / "evaluation" / "blind_exchanges.csv"
 BLIND2 = ROOT / "data" / "evaluation" / "blind2_exchanges.csv"
 BLIND3 = ROOT / "data" / "evaluation" / "blind3_exchanges.csv"
-SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3}
+BLIND4 = ROOT / "data" / "evaluation" / "blind4_exchanges.csv"
+SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
+        "blind4": BLIND4}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
