@@ -1,6 +1,6 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Seven test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+Eight test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
 after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
@@ -27,6 +27,13 @@ after their first measure):
   coded wastes, kept blind the same way (one row dropped before any measure: its source does not
   name the provider), committed after the hot-water cap and the pipes' economies of scale, which
   it is the first set to judge, in ``data/evaluation/blind4_exchanges.csv``.
+* ``blind5``: 46 exchanges from 39 places (Dombasle, Cognac, Gravelines, Saillat, Briec, Terni,
+  Santander, Kozani, Galabovo, Krško, Zenica, Esch-Belval, Dormagen, Leuna, Narva, Borlänge,
+  Immingham, Scunthorpe, Bokaro, Kaohsiung, Port Pirie, Lytton, Astoria...), 26 of them coded
+  wastes, kept blind the same way (two rows dropped before any measure: their sources are
+  judicial investigations of alleged illegal disposal, not documented reuse), committed after the
+  sector-use pass written from blind3's and blind4's coverage misses, which it is the first set
+  to judge, in ``data/evaluation/blind5_exchanges.csv``.
 
 Two measures per set:
 
@@ -86,7 +93,7 @@ figures are in KNOWLEDGE_BASE.md.)
 
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the seven sets, all protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the eight sets, all protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -116,8 +123,9 @@ BLIND = ROOT / "data" / "evaluation" / "blind_exchanges.csv"
 BLIND2 = ROOT / "data" / "evaluation" / "blind2_exchanges.csv"
 BLIND3 = ROOT / "data" / "evaluation" / "blind3_exchanges.csv"
 BLIND4 = ROOT / "data" / "evaluation" / "blind4_exchanges.csv"
+BLIND5 = ROOT / "data" / "evaluation" / "blind5_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
-        "blind4": BLIND4}
+        "blind4": BLIND4, "blind5": BLIND5}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
