@@ -365,8 +365,11 @@ def _transport_rates(row, tradable: Band, pipes: dict) -> tuple[float, float]:
     Trucks: the public cost per t.km (times t per unit), for a full reference load: a light
     material that fills the truck before its weight limit pays reference / payload times more
     (symbiose.logistics; the loading and unloading per trip is a fixed cost per unit, apart).
-    Pipes: a fixed cost per km spread over
-    the flow, so the rate depends on the tradable quantity, taken at its band's ends.
+    Pipes: the cost per km of the pipe the flow needs, spread over the flow (``compat.pipe_scale``:
+    falling as the flow grows), so the rate depends on the tradable quantity, taken at its band's
+    ends. The candidates charge it on the pair's seasonal capacity, which may be smaller than the
+    tradable band's low end when the two sides share few months: the page does not show seasons,
+    so for such pairs the band is too low (a known limit, noted in KNOWLEDGE_BASE.md).
     """
     pipe = pipes.get(str(row.category))
     if pipe is None:

@@ -659,7 +659,7 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             problems, name, r, "pipe_cost_exponent", row.get("pipe_cost_exponent", ""),
             optional=True, high=1.0,
         )  # fmt: skip
-        if exponent is not None and reference is None:
+        if exponent is not None and not row.get("transport_reference_quantity", "").strip():
             problems.append(Problem(name, r, "pipe_cost_exponent",
                                     "needs a transport_reference_quantity, the flow it scales from"))  # fmt: skip
         if not row["co2e_source"]:

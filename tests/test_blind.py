@@ -283,3 +283,10 @@ def test_the_blind_charges_a_large_pipe_as_the_candidates_do():
     row = types.SimpleNamespace(category="heat_hot_water", transport_rate_eur_per_km=0.0)
     rates = blinding._transport_rates(row, Band(150_000, 150_000), blinding.pipe_costs(kb))
     assert rates == pytest.approx((per_km, per_km))
+    # through the page: each side's banded rate holds the exact one, from the larger tradable
+    # quantity (the lower rate) to the smaller
+    table = blinding.pair_table(build_candidates(net, kb=kb))
+    (pair,) = list(table.assign(category_word="", code_word="").itertuples())
+    for side in (SUPPLIER, RECEIVER):
+        low, high = band_pair(pair, side, activity=None, pipes=blinding.pipe_costs(kb)).transport_eur_per_km
+        assert low <= per_km <= high and low < high

@@ -247,9 +247,13 @@ def test_a_hot_water_pipe_goes_as_far_as_it_pays_within_the_10_km_cap(kb):
     per_km = 8 * (5_000 / 50_000) ** (1 - 0.23)
     assert arcs.iloc[0]["transport_cents"] == pytest.approx(per_km * arcs.iloc[0]["road_km"] * 100, rel=1e-9)
     assert build_candidates(_heat_network(4.6, 1_000), kb=kb).arcs.empty
-    # beyond the 10 km cap (8 km straight, 10.4 km of pipe) there is no pair, though it would pay
-    assert 58 - per_km * 8 * 1.3 > 0
-    assert build_candidates(_heat_network(8.0, 50_000), kb=kb).arcs.empty
+    # beyond the 10 km cap (8 km straight, 10.4 km of pipe) there is no pair, though it would pay:
+    # a receiver that states 20 km as its own maximum gets it, worth something after the pipe
+    far = _heat_network(8.0, 50_000)
+    assert build_candidates(far, kb=kb).arcs.empty
+    wider = dataclasses.replace(far, needs=(dataclasses.replace(far.needs[0], max_distance_km=20.0),))
+    arcs = build_candidates(wider, kb=kb).arcs
+    assert len(arcs) == 1 and arcs.iloc[0]["value_cents"] > 0
 
 
 def test_pipe_scale_spreads_a_small_pipe_and_grows_a_large_one_sublinearly(tmp_path):
