@@ -475,6 +475,17 @@ def test_evaluate_reports_recall_over_the_sized_rows_apart(kb, monkeypatch):
     assert rec.loc["a", "recall@5"] == 1 and rec.loc["d", "recall@5"] == 1
 
 
+def test_a_row_coded_with_two_entries_is_built_on_its_first_or_on_the_better(kb):
+    ev = _evaluation_script()
+    # FGD gypsum coded "02 03 04 or 10 01 05" to a plasterboard maker: only the second reaches
+    # gypsum; the protocol builds the stream on the first, the upper bound tries both
+    ex = [ev.Exchange("a", ("020304", "100105"), "", ("23.62",), "plasterboard", "gypsum")]
+    first = ev.recall(kb, ex, protocol="stated").set_index("id").loc["a"]
+    best = ev.recall(kb, ex, protocol="stated", codes="best").set_index("id").loc["a"]
+    assert not first["reached"] and first["recall@5"] == 0
+    assert best["reached"] and best["recall@1"] == 1
+
+
 def test_stated_needs_protocol_gives_each_receiver_what_its_sources_say_it_takes(kb):
     ev = _evaluation_script()
     # FGD gypsum; the plasterboard maker states gypsum, the cement works cement raw material
