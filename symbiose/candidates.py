@@ -28,7 +28,7 @@ import pandas as pd
 
 from symbiose import logistics
 from symbiose.compat import KnowledgeBase, load_knowledge_base
-from symbiose.compat import pipe_scale as compat_pipe_scale
+from symbiose.compat import pipe_scale as compat_pipe_scale  # the local name is the arcs' array
 from symbiose.domain import FORM_FACETS, FORMS, Network, PhysicalState, Route, month_mask
 from symbiose.errors import ValidationError
 from symbiose.geo import EARTH_RADIUS_KM, haversine_km

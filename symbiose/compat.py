@@ -130,11 +130,6 @@ class ResourceCategory:
     def piped(self) -> bool:
         return "pipe" in self.freight_modes
 
-    def pipe_scale(self, quantity):
-        """How many times the pipe's cost per unit.km a flow of ``quantity`` units a year pays
-        (vectorised; :func:`pipe_scale`)."""
-        return pipe_scale(quantity, self.transport_reference_quantity, self.pipe_cost_exponent)
-
 
 def pipe_scale(quantity, reference, exponent):
     """How many times a pipe's cost per unit.km (``transport_cost_eur_per_unit_km``, computed for
@@ -623,7 +618,7 @@ def _number(
 
 def _load_categories(path: Path) -> dict[str, ResourceCategory]:
     table = _read_csv(path, CATEGORY_COLUMNS)
-    name, problems, out = path.name, [], {}
+    name, problems, out, lines = path.name, [], {}, {}
     for row in table:
         r = row.line
         cid = row["id"]
@@ -684,10 +679,11 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
             modes or (("pipe",) if pipe is not None else ("road",)),
             exponent,
         )
-    for r, cid in enumerate(out, start=2):
-        unknown = [x for x in out[cid].serves if x not in out]
+        lines[cid] = r
+    for cid, category in out.items():
+        unknown = [x for x in category.serves if x not in out]
         if unknown:
-            problems.append(Problem(name, r, "serves", f"unknown category '{unknown[0]}'"))
+            problems.append(Problem(name, lines[cid], "serves", f"unknown category '{unknown[0]}'"))
     if problems:
         raise ValidationError(problems)
     return out
@@ -793,9 +789,7 @@ def _load_hierarchy(path: Path, categories: dict[str, ResourceCategory], sources
             problems.append(Problem(path.name, r, "category", f"'{row['category']}' appears twice; keep one row"))
         if row["level"] not in HIERARCHY_LEVELS:
             problems.append(Problem(path.name, r, "level", f"'{row['level']}' is not one of {', '.join(HIERARCHY_LEVELS)}"))
-        keys = [k.strip() for k in row["source"].split(";") if k.strip()]
-        if not keys or any(k not in sources for k in keys):
-            problems.append(Problem(path.name, r, "source", "cite one or more keys of knowledge_sources.csv"))
+        _cited(problems, path.name, r, row, sources)
         out.setdefault(row["category"], row["level"])
     if problems:
         raise ValidationError(problems)
