@@ -311,13 +311,13 @@ def _places(candidates, ranking: str) -> list[tuple]:
     arcs = candidates.arcs
     if ranking == "value" or not len(arcs):
         return [(float(v),) for v in arcs["value_cents"]]
-    from symbiose.suggestions import hierarchy_fronts, hierarchy_levels, pair_economics, rank_key
+    from symbiose.suggestions import hierarchy_fronts, pair_economics, rank_key, use_levels
 
     pairs = pair_economics(candidates)
     key = rank_key(pairs["score"].to_numpy(dtype=float), pairs["value_cents"].to_numpy(dtype=float),
                    ((pairs["stream_share"] + pairs["need_share"]) / 2).to_numpy(dtype=float))  # fmt: skip
     group = pairs["outlet"].astype(str).map({"substitution": 0, "treatment": 1, "same_use": 2}).to_numpy()
-    front = hierarchy_fronts(group, hierarchy_levels(candidates, arcs), key, len(arcs))
+    front = hierarchy_fronts(group, use_levels(candidates, arcs), key, len(arcs))
     front = np.zeros(len(arcs), dtype=np.int64) if front is None else front
     return [(-int(g), -int(f), float(k)) for g, f, k in zip(group, front, key, strict=True)]
 

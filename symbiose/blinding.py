@@ -267,6 +267,9 @@ class BandedPair:
     # the stream's outlet already puts it to this use today (the supplier's own data): the
     # receiver's purchase does not count, only the difference from today's route
     same_use: bool = False
+    # the supplier's own resource when it is a material (heat, water, gas; its own data): a heat
+    # supply's list prefers the uses of the highest grade (``KnowledgeBase.use_rank``)
+    supply: str = ""
 
     def gain_per_unit(self) -> Band:
         """Interval of the viewer's gain per unit at the equal-split price, over the bands."""
@@ -330,6 +333,7 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
         pretreatment_eur=float(row.pretreatment_cents) / 100, what=str(what), activity=activity,
         handling_eur=float(getattr(row, "handling_cents", 0.0)) / 100,
         same_use=bool(getattr(row, "same_use", False)),
+        supply=str(row.material) if side == SUPPLIER else "",
     )  # fmt: skip
 
 
@@ -520,16 +524,17 @@ def view(pair: BandedPair) -> dict[str, str]:
 
 def ranked(pairs: Iterable[BandedPair]) -> list[BandedPair]:
     """The pairs in the order a side sees them: :meth:`BandedPair.order_key`, and on a supplier's
-    list, the waste hierarchy of the receivers' uses as :mod:`symbiose.suggestions` orders them
-    (Pareto fronts over the level of the use, public as the need's category, and the place by
-    bands; a pair that gains nothing even at the top of its bands after every level)."""
+    list, the waste hierarchy of the receivers' uses and a heat supply's grades as
+    :mod:`symbiose.suggestions` orders them (Pareto fronts over the level of the use, public as
+    the need's category, and the place by bands; a pair that gains nothing even at the top of its
+    bands after every level)."""
     ordered = sorted(pairs, key=BandedPair.order_key)
     if len(ordered) < 2 or ordered[0].side != SUPPLIER:
         return ordered  # a receiver's list goes by bands, as a need's list of suggestions by the key
     from symbiose.compat import load_knowledge_base
 
-    rank = load_knowledge_base().hierarchy_rank
-    level = np.array([rank(p.what.replace(" ", "_")) for p in ordered], dtype=np.int64)  # the category's words
+    rank = load_knowledge_base().use_rank
+    level = np.array([rank(p.what.replace(" ", "_"), p.supply) for p in ordered], dtype=np.int64)  # the category's words
     if len(set(level.tolist())) < 2:
         return ordered
     from symbiose.suggestions import hierarchy_fronts

@@ -280,6 +280,9 @@ class Candidates:
     # per category, the position of its use in the waste hierarchy (0 best: re-use, then feed,
     # material, return to the soil, other recovery; ``KnowledgeBase.hierarchy_rank``)
     hierarchy: Mapping[str, int] = field(default_factory=dict)
+    # per graded resource (heat), the categories a supply of it serves, its own grade first
+    # (``KnowledgeBase.served_by``): a supplier's list prefers the highest grade (the heat cascade)
+    grades: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.arcs)
@@ -414,7 +417,9 @@ def build_candidates(
         leads = arcs[via].reset_index(drop=True)
         arcs = arcs[~via].reset_index(drop=True)
     hierarchy = {c: kb.hierarchy_rank(c) for c in kb.categories}
-    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads, hierarchy=hierarchy)
+    grades = {c: kb.served_by(c) for c, category in kb.categories.items() if category.serves}
+    return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads, hierarchy=hierarchy,
+                      grades=grades)  # fmt: skip
 
 
 def _category_max_km(kb: KnowledgeBase, category: str) -> float:

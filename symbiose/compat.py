@@ -92,6 +92,9 @@ HIERARCHY_COLUMNS = ("category", "level", "basis", "source")
 #: return to the soil (compost, digestion, amendments), other recovery (energy, backfilling).
 HIERARCHY_LEVELS = ("reuse", "feed", "material", "return_to_soil", "other_recovery")
 UNLISTED_LEVEL = "material"  # the level of a category ``waste_hierarchy.csv`` does not list
+#: More than the grades a resource can be lowered by (steam serves hot water and low-temperature
+#: heat: two); the loader refuses a longer ``serves`` list
+GRADE_SPAN = 4
 APPROVAL_COLUMNS = ("ewc_prefix", "categories", "approval", "label_fr", "label_en", "basis", "source")
 PAIR_COLUMNS = [
     "code", "category", "quality", "pretreatment", "pretreatment_cost_cents", "max_distance_km",
@@ -343,6 +346,21 @@ class KnowledgeBase:
         """The position of the category's level in :data:`HIERARCHY_LEVELS` (0 is best); a
         category ``waste_hierarchy.csv`` does not list stands with recycling into a material."""
         return HIERARCHY_LEVELS.index(self.hierarchy.get(self.canonical_category(category), UNLISTED_LEVEL))
+
+    def grade_step(self, supply: str, category: str) -> int:
+        """How many grades below its own a use takes a supply of a graded resource (steam to a
+        steam need 0, to hot water 1, to low-temperature heat 2); 0 for any other supply."""
+        served = self.served_by(self.canonical_category(supply)) if supply else ()
+        category = self.canonical_category(category)
+        return served.index(category) if len(served) > 1 and category in served else 0
+
+    def use_rank(self, category: str, supply: str = "") -> int:
+        """The place of a use in the order a supplier's list follows (lower is better): the waste
+        hierarchy's level first (:meth:`hierarchy_rank`), then, for a graded resource (heat), the
+        grades the use lowers it by (:meth:`grade_step`: the heat cascade, use heat at the
+        highest grade it can serve). :func:`use_levels` in :mod:`symbiose.suggestions` is the
+        same order for arrays of arcs."""
+        return self.hierarchy_rank(category) * GRADE_SPAN + self.grade_step(supply, category)
 
     def canonical_category(self, name: str) -> str:
         """The current id of a category, following the aliases of renamed ones ('heat').
@@ -660,6 +678,8 @@ def _load_categories(path: Path) -> dict[str, ResourceCategory]:
         if not row["co2e_source"]:
             problems.append(Problem(name, r, "co2e_source", "is empty; cite the factor used"))
         serves = tuple(x.strip() for x in row.get("serves", "").split(";") if x.strip())
+        if len(serves) >= GRADE_SPAN:
+            problems.append(Problem(name, r, "serves", f"lists {len(serves)} lower grades; at most {GRADE_SPAN - 1}"))
         modes = tuple(x.strip() for x in row.get("freight_modes", "").split(";") if x.strip())
         if max_km is None or virgin is None or landfill is None:
             continue

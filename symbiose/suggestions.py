@@ -32,7 +32,7 @@ import pandas as pd
 
 from symbiose.arrowtext import Pieces
 from symbiose.candidates import Candidates, share_cap
-from symbiose.compat import HIERARCHY_LEVELS, UNLISTED_LEVEL
+from symbiose.compat import GRADE_SPAN, HIERARCHY_LEVELS, UNLISTED_LEVEL
 from symbiose.domain import format_ewc
 from symbiose.i18n import N_, _, get_language
 from symbiose.labels import HIERARCHY_NAMES, basis_label, category_label, route_label
@@ -487,16 +487,19 @@ def _ranking_reason(frame: pd.DataFrame, unit, publics: tuple[bool, ...]) -> dic
     stands behind smaller ones."""
     stream_side = _equal(frame["side"], "stream")
     rank = _number_text(frame["rank"], 0)
-    first, behind = (frame[name].to_numpy(dtype=bool) if name in frame else np.zeros(len(frame), bool)
-                     for name in ("hierarchy_first", "hierarchy_behind"))  # fmt: skip
+    first, behind, graded = (frame[name].to_numpy(dtype=bool) if name in frame else np.zeros(len(frame), bool)
+                             for name in ("hierarchy_first", "hierarchy_behind", "graded"))  # fmt: skip
     why = _joined([
-        # a pair placed by the hierarchy says so, not what the key would have said
-        _where(first, _hierarchy_reason(frame, first), _where(
-            frame["ahead_of_larger"].to_numpy(dtype=bool),
-            _("ahead of larger pairs: it gains more per unit or covers more of its partner"), "")),
-        _where(behind, _("behind pairs that score lower but whose use comes earlier in the waste hierarchy"), _where(
-            frame["behind_smaller"].to_numpy(dtype=bool),
-            _("behind smaller pairs that gain more per unit or cover more of their partner"), "")),
+        # a pair placed by the hierarchy says so, not what the key would have said; a heat
+        # supply's uses all stand at one level of it, so its pairs are placed by the grades
+        _where(first & graded, _("ahead of pairs that score higher: it uses the heat at a higher grade (heat cascade)"),
+               _where(first, _hierarchy_reason(frame, first), _where(
+                   frame["ahead_of_larger"].to_numpy(dtype=bool),
+                   _("ahead of larger pairs: it gains more per unit or covers more of its partner"), ""))),
+        _where(behind & graded, _("behind pairs that score lower but use the heat at a higher grade (heat cascade)"),
+               _where(behind, _("behind pairs that score lower but whose use comes earlier in the waste hierarchy"), _where(
+                   frame["behind_smaller"].to_numpy(dtype=bool),
+                   _("behind smaller pairs that gain more per unit or cover more of their partner"), ""))),
     ], ", ")  # fmt: skip
     out = {}
     for public in publics:
@@ -809,6 +812,8 @@ class SuggestionPlan:
             "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
             **{name: (getattr(self, name)[at] if getattr(self, name) is not None else np.zeros(len(res), dtype=bool))
                for name in ("hierarchy_first", "hierarchy_behind")},
+            # the stream is of a graded resource (heat): its list is placed by grades (use_levels)
+            "graded": np.isin(streams["material"].to_numpy(dtype=object)[res_s], list(candidates.grades)),
             # no level is claimed where the candidates know no hierarchy
             "hierarchy": (_labels(hierarchy_levels(candidates, res), HIERARCHY_LEVELS) if candidates.hierarchy
                           else _labels(np.zeros(len(res)), ("",))),
@@ -937,9 +942,10 @@ def plan_suggestions(candidates: Candidates, allocation: Allocation | None = Non
     treatment = (arcs["receiver_avoided_cents"].to_numpy(dtype=float) <= 0).astype(np.int64)
     treatment = np.where(same_use, 2, treatment)
     stream_group, need_group = s * 3 + treatment, n * 3 + treatment
-    # a stream's list follows the hierarchy of its receivers' uses; a need's list, like the
-    # receiver's partners page (bands only), goes by the key
-    level = hierarchy_levels(candidates, arcs)
+    # a stream's list follows the hierarchy of its receivers' uses, and a heat supply's the
+    # grades of its receivers' (use_levels); a need's list, like the receiver's partners page
+    # (bands only), goes by the key
+    level = use_levels(candidates, arcs)
     if allowed is None:
         by_stream, stream_rank = _top(stream_group, key, road, s, n, top_n, level)
         by_need, need_rank = _top(need_group, key, road, s, n, top_n)
@@ -979,6 +985,36 @@ def hierarchy_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
                                                             arcs["category"].cat.categories)  # fmt: skip
     known = np.array([candidates.hierarchy.get(str(c), unlisted) for c in names] + [unlisted], dtype=np.int64)
     return known[np.asarray(codes, dtype=np.int64)]
+
+
+def grade_steps(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
+    """Per arc, how many grades below its own the use takes the stream's resource (steam to a
+    hot-water need: 1; ``KnowledgeBase.grade_step``); 0 for streams of ungraded resources."""
+    steps = np.zeros(len(arcs), dtype=np.int64)
+    if not candidates.grades or not len(arcs):
+        return steps
+    material = candidates.streams["material"].to_numpy(dtype=object)[arcs["s"].to_numpy(dtype=np.int64)]
+    graded = np.flatnonzero(np.isin(material, list(candidates.grades)))
+    if not len(graded):
+        return steps
+    category = arcs["category"].to_numpy(dtype=object)[graded]
+    pairs, at = np.unique(np.char.add(np.char.add(material[graded].astype(str), "\x1f"), category.astype(str)),
+                          return_inverse=True)  # fmt: skip
+    step = [candidates.grades[m].index(c) if c in candidates.grades[m] else 0
+            for m, c in (pair.split("\x1f") for pair in pairs)]  # fmt: skip
+    steps[graded] = np.asarray(step, dtype=np.int64)[at]
+    return steps
+
+
+def use_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
+    """Per arc, the place of its use in the order a stream's list follows (lower is better):
+    the waste hierarchy's level (:func:`hierarchy_levels`), then the grades the use lowers a
+    graded resource by (:func:`grade_steps`): a heat supply is offered first to uses of its own
+    grade, then to lower ones, as heat cascades from high to low temperature (to use heat at the
+    highest temperature it can serve destroys the least exergy: Bejan, Tsatsaronis and Moran,
+    *Thermal Design and Optimization*, Wiley 1996, section 3.6; ``KnowledgeBase.use_rank`` for
+    one pair)."""
+    return hierarchy_levels(candidates, arcs) * GRADE_SPAN + grade_steps(candidates, arcs)
 
 
 def _optimum_base(candidates: Candidates, allocation: Allocation | None) -> np.ndarray:

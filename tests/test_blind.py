@@ -250,7 +250,7 @@ def test_a_suppliers_list_follows_the_waste_hierarchy_from_public_fields_only(wo
         got = blinding.ranked(pairs)
         assert sorted(got, key=blinding.BandedPair.order_key) == by_bands
         place = {id(p): i for i, p in enumerate(by_bands)}
-        level = [kb.hierarchy_rank(p.what.replace(" ", "_")) for p in got]
+        level = [kb.use_rank(p.what.replace(" ", "_"), p.supply) for p in got]
         for i, p in enumerate(got):
             for j, q in enumerate(got[i + 1:], start=i + 1):
                 # never behind a pair that beats it on both: a better or equal level of the
@@ -290,3 +290,24 @@ def test_the_blind_charges_a_large_pipe_as_the_candidates_do():
     for side in (SUPPLIER, RECEIVER):
         low, high = band_pair(pair, side, activity=None, pipes=blinding.pipe_costs(kb)).transport_eur_per_km
         assert low <= per_km <= high and low < high
+
+
+def test_a_heat_suppliers_list_prefers_its_own_grade_from_its_own_resource_and_public_categories():
+    # the partners page orders a supplier's list as the suggestions do (use_levels): the steam
+    # need stands in the first front beside the best hot-water need, ahead of the second one
+    from test_result_path import _heat_network
+
+    from symbiose.candidates import build_candidates
+    from symbiose.compat import load_knowledge_base
+
+    kb = load_knowledge_base()
+    table = blinding.pair_table(build_candidates(_heat_network(), kb=kb))
+    table = table.assign(category_word=table["category"].str.replace("_", " "), code_word="heat steam")
+    pairs = [band_pair(row, SUPPLIER, activity=None, pipes=blinding.pipe_costs(kb)) for row in table.itertuples()]
+    assert {p.supply for p in pairs} == {"heat_steam"}  # the supplier's own resource
+    by_bands = [p.need_id for p in sorted(pairs, key=blinding.BandedPair.order_key)]
+    assert by_bands[-1] == "N-ST"  # the least lucrative by bands
+    got = [p.need_id for p in blinding.ranked(pairs)]
+    assert got.index("N-ST") < max(got.index("N-HW1"), got.index("N-HW2"))
+    # the receiver's side learns nothing of the supplier's resource beyond its stream code
+    assert {band_pair(row, RECEIVER, activity=None).supply for row in table.itertuples()} == {""}

@@ -294,3 +294,67 @@ def test_matching_a_bundle_does_not_load_the_database_layer(tmp_path, pairs_comp
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "suggestions.csv").stat().st_size > 100_000
+
+
+def _heat_network():
+    """A 20 GWh steam supply 1 to 2 km from two hot-water needs (58 and 57 EUR/MWh) and one steam
+    need (55 EUR/MWh, the least lucrative), all for the same quantity."""
+    from symbiose.domain import Company, Need, Network, Stream
+    from symbiose.units import Unit
+
+    at = [Company("A", "supplier", 45.5, -0.5)] + [
+        Company(c, c, 45.5, -0.5 + km / 77.95) for c, km in (("HW1", 1.0), ("HW2", 1.5), ("ST", 2.0))
+    ]
+    needs = (Need("N-HW1", "HW1", 20_000_000, Unit.MWH, category="heat_hot_water", virgin_price_cents=5800),
+             Need("N-HW2", "HW2", 20_000_000, Unit.MWH, category="heat_hot_water", virgin_price_cents=5700),
+             Need("N-ST", "ST", 20_000_000, Unit.MWH, category="heat_steam", virgin_price_cents=5500))  # fmt: skip
+    return Network(tuple(at), (Stream("S", "A", 20_000_000, Unit.MWH, material="heat_steam"),), needs)
+
+
+def test_a_heat_supply_is_offered_to_its_own_grade_before_more_lucrative_lower_grades():
+    # the heat cascade (use_levels): the steam need is in the first front beside the best
+    # hot-water need, so it is ranked second, ahead of the second hot-water need that scores
+    # higher; without grades the key alone ranks it last
+    from symbiose.compat import load_knowledge_base
+    from symbiose.suggestions import suggest
+
+    candidates = build_candidates(_heat_network(), kb=load_knowledge_base())
+    assert candidates.grades["heat_steam"] == ("heat_steam", "heat_hot_water", "heat_low_temperature")
+
+    def stream_list(cands, lang="en"):
+        with language(lang):
+            table = suggest(cands, top_n=5)
+        return table[table["side"] == "stream"].sort_values("rank")
+
+    flat = stream_list(dataclasses.replace(candidates, grades={}))
+    assert flat["need_id"].tolist() == ["N-HW1", "N-HW2", "N-ST"]
+    graded = stream_list(candidates)
+    assert graded["need_id"].tolist() == ["N-HW1", "N-ST", "N-HW2"]
+    reason = dict(zip(graded["need_id"], graded["reason"], strict=True))
+    assert "it uses the heat at a higher grade (heat cascade)" in reason["N-ST"]
+    assert "behind pairs that score lower but use the heat at a higher grade" in reason["N-HW2"]
+    assert "waste hierarchy" not in reason["N-ST"] + reason["N-HW2"]  # every heat use stands at one level
+    public = dict(zip(graded["need_id"], graded["reason_public"], strict=True))
+    assert "heat cascade" in public["N-ST"]  # the grade follows from the need's category, which is shown
+    french = stream_list(candidates, "fr")
+    assert "cascade de chaleur" in dict(zip(french["need_id"], french["reason"], strict=True))["N-ST"]
+    # a need's list goes by the key alone, as before
+    needs = suggest(candidates, top_n=5)
+    assert set(needs.loc[needs["side"] == "need", "need_id"]) == {"N-HW1", "N-HW2", "N-ST"}
+
+
+def test_the_grade_order_for_one_pair_is_the_one_for_arrays():
+    from symbiose.compat import GRADE_SPAN, load_knowledge_base
+    from symbiose.suggestions import use_levels
+
+    kb = load_knowledge_base()
+    candidates = build_candidates(_heat_network(), kb=kb)
+    arcs = candidates.arcs
+    levels = use_levels(candidates, arcs)
+    assert levels.tolist() == [kb.use_rank(c, "heat_steam") for c in arcs["category"].astype(str)]
+    assert kb.use_rank("heat_steam", "heat_steam") < kb.use_rank("heat_hot_water", "heat_steam") \
+        < kb.use_rank("heat_low_temperature", "heat_steam")  # fmt: skip
+    assert kb.grade_step("heat_hot_water", "heat_low_temperature") == 1
+    # a material use is not moved by grades; the waste hierarchy still comes first
+    assert kb.use_rank("aggregates") == kb.hierarchy_rank("aggregates") * GRADE_SPAN
+    assert kb.use_rank("animal_feed_ruminant") < kb.use_rank("heat_steam", "heat_steam")
