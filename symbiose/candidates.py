@@ -147,6 +147,33 @@ def arc_capacity(streams: pd.DataFrame, needs: pd.DataFrame, arcs: pd.DataFrame)
     return capacity
 
 
+def repriced_pipes(candidates: Candidates, streams: pd.DataFrame, needs: pd.DataFrame) -> pd.DataFrame:
+    """The arcs with each piped pair's transport charged on the capacity that ``streams`` and
+    ``needs`` (new quantities, same rows) give it, and its value moved by the difference; other
+    arcs as they were. A pipe's cost per unit falls as its flow grows (``compat.pipe_scale``), so
+    a planning tool that changes quantities (symbiose.robustness) values a pipe as the
+    candidates would for those quantities."""
+    arcs = candidates.arcs
+    if not len(arcs) or not candidates.pipes:
+        return arcs
+    piped = np.flatnonzero(arcs["freight_mode"].astype(str).to_numpy() == "pipe")
+    category = arcs["category"].astype(str).to_numpy(dtype=object)[piped]
+    piped = piped[np.isin(category, list(candidates.pipes))]
+    if not len(piped):
+        return arcs
+    sub = arcs.iloc[piped]
+    reference, exponent = (np.array([candidates.pipes[c][i] for c in sub["category"].astype(str)], dtype=float)
+                           for i in (0, 1))  # fmt: skip
+    before = compat_pipe_scale(np.maximum(sub["capacity_base"].to_numpy(dtype=float), 1) / 1000, reference, exponent)
+    after = compat_pipe_scale(np.maximum(arc_capacity(streams, needs, sub), 1) / 1000, reference, exponent)
+    transport = arcs["transport_cents"].to_numpy(dtype=float).copy()
+    value = arcs["value_cents"].to_numpy(dtype=float).copy()
+    moved = transport[piped] * after / before
+    value[piped] -= moved - transport[piped]
+    transport[piped] = moved
+    return arcs.assign(transport_cents=transport, value_cents=value)
+
+
 def _withheld(kb: KnowledgeBase, naf_code, ewc_code, category) -> np.ndarray:
     """Per pair: a use the law withholds from this producer's residue (data/producer_restrictions.csv:
     a code from a sector never feeds a category, such as winemakers' lees and feed, CMO-1308)."""
@@ -283,6 +310,9 @@ class Candidates:
     # per graded resource (heat), the categories a supply of it serves, its own grade first
     # (``KnowledgeBase.served_by``): a supplier's list prefers the highest grade (the heat cascade)
     grades: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # per piped category with a reference flow, (reference quantity a year, exponent or NaN):
+    # what a pipe's cost per unit depends on (compat.pipe_scale; :func:`repriced_pipes`)
+    pipes: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.arcs)
@@ -418,8 +448,10 @@ def build_candidates(
         arcs = arcs[~via].reset_index(drop=True)
     hierarchy = {c: kb.hierarchy_rank(c) for c in kb.categories}
     grades = {c: kb.served_by(c) for c, category in kb.categories.items() if category.serves}
+    pipes = {c: (float(category.transport_reference_quantity), _or_nan(category.pipe_cost_exponent))
+             for c, category in kb.categories.items() if category.transport_reference_quantity}  # fmt: skip
     return Candidates(arcs=arcs, streams=streams, needs=needs, params=params, leads=leads, hierarchy=hierarchy,
-                      grades=grades)  # fmt: skip
+                      grades=grades, pipes=pipes)  # fmt: skip
 
 
 def _category_max_km(kb: KnowledgeBase, category: str) -> float:

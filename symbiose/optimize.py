@@ -219,7 +219,10 @@ def quantified(structure: Structure, candidates: Candidates, fixed: list[FixedFl
     need_nodes = structure.need_rows.assign(demand_base=demand)
     ex = structure.arcs
     capacity = np.minimum(supply[ex["snode"].to_numpy()], demand[ex["nnode"].to_numpy()])
-    ex = ex.assign(capacity_base=capacity)[capacity > 0].reset_index(drop=True)
+    # the arcs' values are the candidates' (a pipe's value per unit follows its flow: robustness
+    # reprices them when it draws quantities), not those the structure was built with
+    cost = np.rint(arcs["value_cents"].to_numpy(dtype=float)[ex["pair"].to_numpy()]).astype(np.int64)
+    ex = ex.assign(capacity_base=capacity, cost_cents=cost)[capacity > 0].reset_index(drop=True)
     lower = _lower_bounds(ex, arcs, fixed, stream_nodes, need_nodes)
     # a pair kept only because it is implemented carries its agreed quantity, no more
     if "forced_only" in arcs.columns and len(ex):

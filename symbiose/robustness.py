@@ -7,8 +7,9 @@
   two other companies survives the exit if it is still used. Its exit stability is the share of
   such exits it survives.
 
-Candidates are computed once: quantities do not change which pairs are compatible or their value
-per unit, only the capacities, so each draw is a fresh min-cost flow on the same arcs.
+Candidates are computed once: quantities do not change which pairs are compatible, only the
+capacities and a pipe's cost per unit (spread over the flow, ``compat.pipe_scale``), so each draw
+is a fresh min-cost flow on the same arcs, its piped pairs repriced for the drawn quantities.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from symbiose.candidates import arc_capacity
+from symbiose.candidates import arc_capacity, repriced_pipes
 from symbiose.domain import Network
 from symbiose.matching import candidates_for, fixed_flows
 from symbiose.optimize import (
@@ -41,12 +42,14 @@ def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray, *, 
         quantity_base=np.rint(candidates.streams["quantity_base"].to_numpy() * s_factor).astype(np.int64))
     needs = candidates.needs.assign(
         quantity_base=np.rint(candidates.needs["quantity_base"].to_numpy() * n_factor).astype(np.int64))
+    # a pipe's cost per unit follows the flow the pair can carry with these quantities
+    priced = repriced_pipes(candidates, streams, needs)
     if not arcs:
-        return replace(candidates, streams=streams, needs=needs)
+        return replace(candidates, streams=streams, needs=needs, arcs=priced)
     # the arcs trade what the candidates would give for these quantities: the months both
     # exist, and storage where the residue keeps (the same function)
     capacity = arc_capacity(streams, needs, candidates.arcs)
-    return replace(candidates, streams=streams, needs=needs, arcs=candidates.arcs.assign(capacity_base=capacity))
+    return replace(candidates, streams=streams, needs=needs, arcs=priced.assign(capacity_base=capacity))
 
 
 def robustness(network: Network, params: MatchParameters | None = None, *, draws: int = 30,

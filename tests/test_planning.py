@@ -465,3 +465,40 @@ def test_robustness_draws_keep_the_candidates_seasonal_capacity():
     stored = _with_quantities(build_candidates(Network(net.companies, (replace(stream, storage_months=4),), net.needs),
                                                FREE_ROAD), np.array([1.2]), np.array([0.5]))  # fmt: skip
     assert stored.arcs["capacity_base"].tolist() == [45_000]
+
+
+def _heat_pair(mwh: int) -> Network:
+    # a hot-water supply and a heat network 2 km apart (road 2.6 km), below the pipe's 5 GWh
+    # reference flow: its cost per MWh.km is 8 EUR x 5 000 / flow (compat.pipe_scale)
+    return Network((Company("A", "a", 45.5, -0.5), Company("B", "b", 45.5, -0.5 + 2 / 77.95)),
+                   (Stream("S", "A", mwh * 1000, Unit.MWH, material="heat_hot_water"),),
+                   (Need("N", "B", mwh * 1000, Unit.MWH, category="heat_hot_water", virgin_price_cents=5800),))  # fmt: skip
+
+
+def test_robustness_draws_price_a_pipe_on_the_drawn_flow():
+    # a draw of x0.75 on both sides: the arc's value is the one the candidates give for the
+    # drawn quantities (the pipe's cost spread over less heat), not the base quantity's
+    from symbiose.candidates import build_candidates
+    from symbiose.robustness import _with_quantities
+
+    base = build_candidates(_heat_pair(4_000))
+    for arcs in (True, False):
+        drawn = _with_quantities(base, np.array([0.75]), np.array([0.75]), arcs=arcs).arcs
+        rebuilt = build_candidates(_heat_pair(3_000)).arcs
+        for column in ("transport_cents", "value_cents"):
+            assert drawn[column].tolist() == pytest.approx(rebuilt[column].tolist())
+        assert drawn["value_cents"].iloc[0] < base.arcs["value_cents"].iloc[0]
+
+
+def test_robustness_drops_a_pipe_in_the_draws_where_it_no_longer_pays():
+    # at 2 000 MWh the pipe pays (58 EUR/MWh against about 52 of pipe); 30 % less heat spreads
+    # the same pipe over fewer MWh and it no longer does: the synergy is not stable in every draw
+    from symbiose.candidates import build_candidates
+
+    net = _heat_pair(2_000)
+    value = build_candidates(net).arcs["value_cents"].iloc[0]
+    assert 0 < value < 58_00 * 0.3  # a thin margin, which 30 % less flow wipes out
+    table = robustness(net, draws=20, variation=0.3, partner_exit=False, workers=1)
+    assert len(table) == 1 and table["quantity_stability_pct"].iloc[0] < 100
+    steady = robustness(net, draws=20, variation=0.0, partner_exit=False, workers=1)
+    assert steady["quantity_stability_pct"].iloc[0] == 100
