@@ -141,36 +141,70 @@ def arc_capacity(streams: pd.DataFrame, needs: pd.DataFrame, arcs: pd.DataFrame)
     s, n = arcs["s"].to_numpy(dtype=np.int64), arcs["n"].to_numpy(dtype=np.int64)
     piped = arcs["freight_mode"].astype(str).to_numpy() == "pipe"
     storage = storage_allowance(streams, s, arcs["category"].astype(str).to_numpy(dtype=object), piped)
+    share = arcs["max_need_share"].to_numpy(dtype=float) if "max_need_share" in arcs.columns else None
+    return _capped_capacity(streams, needs, s, n, storage, share)
+
+
+def _capped_capacity(streams, needs, s, n, storage, share) -> np.ndarray:
     capacity = _capacity(streams, needs, s, n, storage)
-    if "max_need_share" in arcs.columns:  # a condition's cap follows the need's quantity
-        capacity = np.minimum(capacity, share_cap(needs, n, arcs["max_need_share"].to_numpy(dtype=float)))
+    if share is not None:  # a condition's cap follows the need's quantity
+        capacity = np.minimum(capacity, share_cap(needs, n, share))
     return capacity
 
 
-def repriced_pipes(candidates: Candidates, streams: pd.DataFrame, needs: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PipedArcs:
+    """The arcs whose transport is a pipe with a reference flow (:func:`piped_arcs`): their rows,
+    their columns that decide a capacity, and what their cost per unit depends on."""
+
+    rows: np.ndarray
+    s: np.ndarray
+    n: np.ndarray
+    storage: np.ndarray  # months a residue keeps (:func:`storage_allowance`; a pipe's: none)
+    share: np.ndarray | None  # the share of a need a condition allows (``max_need_share``)
+    reference: np.ndarray
+    exponent: np.ndarray
+    scale: np.ndarray  # compat.pipe_scale at the arcs' own capacity
+
+
+def piped_arcs(candidates: Candidates) -> PipedArcs | None:
+    """The candidates' piped arcs whose cost per unit follows the flow (None: there is none);
+    found once for every repricing of :func:`repriced_pipes`."""
+    arcs = candidates.arcs
+    if not len(arcs) or not candidates.pipes:
+        return None
+    rows = np.flatnonzero(arcs["freight_mode"].astype(str).to_numpy() == "pipe")
+    rows = rows[np.isin(arcs["category"].astype(str).to_numpy(dtype=object)[rows], list(candidates.pipes))]
+    if not len(rows):
+        return None
+    s, n = arcs["s"].to_numpy(dtype=np.int64)[rows], arcs["n"].to_numpy(dtype=np.int64)[rows]
+    category = arcs["category"].astype(str).to_numpy(dtype=object)[rows]
+    storage = storage_allowance(candidates.streams, s, category, np.ones(len(rows), dtype=bool))
+    share = arcs["max_need_share"].to_numpy(dtype=float)[rows] if "max_need_share" in arcs.columns else None
+    reference, exponent = (np.array([candidates.pipes[c][i] for c in category], dtype=float) for i in (0, 1))
+    capacity = arcs["capacity_base"].to_numpy(dtype=float)[rows]
+    scale = compat_pipe_scale(np.maximum(capacity, 1) / 1000, reference, exponent)
+    return PipedArcs(rows, s, n, storage, share, reference, exponent, scale)
+
+
+def repriced_pipes(candidates: Candidates, streams: pd.DataFrame, needs: pd.DataFrame,
+                   piped: PipedArcs | None | bool = True) -> pd.DataFrame:  # fmt: skip
     """The arcs with each piped pair's transport charged on the capacity that ``streams`` and
     ``needs`` (new quantities, same rows) give it, and its value moved by the difference; other
     arcs as they were. A pipe's cost per unit falls as its flow grows (``compat.pipe_scale``), so
     a planning tool that changes quantities (symbiose.robustness) values a pipe as the
-    candidates would for those quantities."""
+    candidates would for those quantities. ``piped``: :func:`piped_arcs` when already found."""
     arcs = candidates.arcs
-    if not len(arcs) or not candidates.pipes:
+    piped = piped_arcs(candidates) if piped is True else piped
+    if piped is None or piped is False:
         return arcs
-    piped = np.flatnonzero(arcs["freight_mode"].astype(str).to_numpy() == "pipe")
-    category = arcs["category"].astype(str).to_numpy(dtype=object)[piped]
-    piped = piped[np.isin(category, list(candidates.pipes))]
-    if not len(piped):
-        return arcs
-    sub = arcs.iloc[piped]
-    reference, exponent = (np.array([candidates.pipes[c][i] for c in sub["category"].astype(str)], dtype=float)
-                           for i in (0, 1))  # fmt: skip
-    before = compat_pipe_scale(np.maximum(sub["capacity_base"].to_numpy(dtype=float), 1) / 1000, reference, exponent)
-    after = compat_pipe_scale(np.maximum(arc_capacity(streams, needs, sub), 1) / 1000, reference, exponent)
+    capacity = _capped_capacity(streams, needs, piped.s, piped.n, piped.storage, piped.share)
+    after = compat_pipe_scale(np.maximum(capacity, 1) / 1000, piped.reference, piped.exponent)
     transport = arcs["transport_cents"].to_numpy(dtype=float).copy()
     value = arcs["value_cents"].to_numpy(dtype=float).copy()
-    moved = transport[piped] * after / before
-    value[piped] -= moved - transport[piped]
-    transport[piped] = moved
+    before = transport[piped.rows]
+    transport[piped.rows] = before * after / piped.scale
+    value[piped.rows] -= transport[piped.rows] - before
     return arcs.assign(transport_cents=transport, value_cents=value)
 
 

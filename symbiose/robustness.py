@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from symbiose.candidates import arc_capacity, repriced_pipes
+from symbiose.candidates import arc_capacity, piped_arcs, repriced_pipes
 from symbiose.domain import Network
 from symbiose.matching import candidates_for, fixed_flows
 from symbiose.optimize import (
@@ -34,16 +34,18 @@ from symbiose.params import MatchParameters
 from symbiose.sweep import Progress, default_workers, run_tasks
 
 
-def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray, *, arcs: bool = True):
+def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray, *, arcs: bool = True,
+                     piped=True):  # fmt: skip
     """The candidates with their quantities scaled. ``arcs=False`` leaves the arcs' capacities as
     they were: the pure min-cost flow takes its capacities from the nodes' monthly quantities
-    (:func:`symbiose.optimize.quantified`), not from them."""
+    (:func:`symbiose.optimize.quantified`), not from them. ``piped``: the candidates'
+    ``piped_arcs``, when already found."""
     streams = candidates.streams.assign(
         quantity_base=np.rint(candidates.streams["quantity_base"].to_numpy() * s_factor).astype(np.int64))
     needs = candidates.needs.assign(
         quantity_base=np.rint(candidates.needs["quantity_base"].to_numpy() * n_factor).astype(np.int64))
     # a pipe's cost per unit follows the flow the pair can carry with these quantities
-    priced = repriced_pipes(candidates, streams, needs)
+    priced = repriced_pipes(candidates, streams, needs, piped)
     if not arcs:
         return replace(candidates, streams=streams, needs=needs, arcs=priced)
     # the arcs trade what the candidates would give for these quantities: the months both
@@ -94,7 +96,8 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
         cases.append((s_keep, n_keep, alive))
     n_tasks = min(len(cases), max(1, 4 * (default_workers(len(cases)) if workers is None else workers)))
     batches = [list(range(len(cases)))[i::n_tasks] for i in range(n_tasks)]
-    tasks = [(candidates, structure, params.rules, key, [(i, *cases[i]) for i in batch]) for batch in batches]
+    piped = piped_arcs(candidates)
+    tasks = [(candidates, structure, params.rules, key, piped, [(i, *cases[i]) for i in batch]) for batch in batches]
     quantity = np.zeros((len(cases), len(key)))
     for solved in run_tasks(_solve_cases, tasks, workers=workers, progress=progress, cluster=cluster):
         for i, q in solved:
@@ -123,11 +126,11 @@ def robustness(network: Network, params: MatchParameters | None = None, *, draws
 def _solve_cases(task) -> list[tuple[int, np.ndarray]]:
     """Solve a batch of quantity changes on one structure: the flow of every base synergy
     (``pairs``: their rows among the candidate arcs)."""
-    candidates, structure, rules, pairs, cases = task
+    candidates, structure, rules, pairs, piped, cases = task
     out = []
     known = None  # the last arcs solved and their blocks: most draws keep every arc
     for i, s_factor, n_factor, fixed in cases:
-        changed = _with_quantities(candidates, s_factor, n_factor, arcs=rules.active)
+        changed = _with_quantities(candidates, s_factor, n_factor, arcs=rules.active, piped=piped)
         if rules.active:  # the rules' solver; its flows are mapped back to the arcs
             got = allocate(changed, rules=rules, fixed=fixed, structure=structure).flows
             rows = _pair_positions(changed.arcs, got["stream_id"].astype(str), got["need_id"].astype(str))
