@@ -1,6 +1,6 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Eight test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+Nine test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
 after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
@@ -34,6 +34,13 @@ after their first measure):
   judicial investigations of alleged illegal disposal, not documented reuse), committed after the
   sector-use pass written from blind3's and blind4's coverage misses, which it is the first set
   to judge, in ``data/evaluation/blind5_exchanges.csv``.
+* ``blind6``: 48 exchanges (Charleville-Mézières, Val d'Europe, Machecoul, Étrépagny, Billy-Berclau,
+  Eppeville, Helsingborg, Verona, Bjerringbro, Holstebro, Bitterfeld-Wolfen, Kungshamn, Lahti,
+  Warsaw, Turceni, Győr, Eerbeek; Wairakei, Taweelah, Burnaby, Chennai, Kitakyushu, Ofunato,
+  Shakopee, Halewood, Kendal, El Segundo, Incheon, St Helens, Whitecourt, Estevan...), 28 of them
+  coded wastes, kept blind the same way, committed after the heat cascade in a supplier's list
+  and the repricing of pipes in robustness draws, which it is the first set to judge, in
+  ``data/evaluation/blind6_exchanges.csv``.
 
 Two measures per set:
 
@@ -97,7 +104,7 @@ bound (added after blind5 was measured; never quoted instead of the protocol's f
 
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the eight sets, all protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the nine sets, all protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -128,8 +135,9 @@ BLIND2 = ROOT / "data" / "evaluation" / "blind2_exchanges.csv"
 BLIND3 = ROOT / "data" / "evaluation" / "blind3_exchanges.csv"
 BLIND4 = ROOT / "data" / "evaluation" / "blind4_exchanges.csv"
 BLIND5 = ROOT / "data" / "evaluation" / "blind5_exchanges.csv"
+BLIND6 = ROOT / "data" / "evaluation" / "blind6_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
-        "blind4": BLIND4, "blind5": BLIND5}
+        "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
