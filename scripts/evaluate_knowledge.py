@@ -98,6 +98,12 @@ only); the piped rows without one are counted in the overall figure and left out
 tonnes but carried by pipe, among the sized rows; corrected after blind3 was measured, and both
 figures are in KNOWLEDGE_BASE.md.)
 
+No receiver holds a permit or an approval: a hazardous code reaches none of them, nor does a
+code that needs an intake approval (whey or fish waste to a digester: an animal by-product
+approval, ``data/intake_approvals.csv``). ``--permits held`` gives every receiver's need the
+hazardous-waste permit and each approval its category can require, the same for all (added after
+blind6 was measured; reported beside the protocol's figure, never instead of it).
+
 A row coded with several List of Waste entries (its source leaves the choice open) is built on
 its first code; ``--codes best`` builds it on each in turn and keeps the best result, an upper
 bound (added after blind5 was measured; never quoted instead of the protocol's figure).
@@ -279,7 +285,8 @@ def _sized(kb: KnowledgeBase, ex: Exchange, quantity: str) -> bool:
     return not _piped(kb, ex) or (quantity == "case" and ex.quantity is not None)
 
 
-def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]], quantity: str = "fixed") -> Network:
+def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]], quantity: str = "fixed",
+             permits: str = "none") -> Network:  # fmt: skip
     unit = _unit(kb, ex)
     # the case's own quantity where its source states one; the same for every receiver's need
     amount = ex.quantity if quantity == "case" and ex.quantity else QUANTITY
@@ -298,8 +305,19 @@ def _network(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]], qu
             need_unit = kb.categories[cat].unit
             need_amount = amount if need_unit is unit else QUANTITY
             needs.append(Need(f"{cid}-{cat}", cid, round(need_amount * 1000), need_unit, category=cat,
-                              virgin_price_cents=PRICE_EUR_PER_UNIT.get(cat, DEFAULT_PRICE) * 100))  # fmt: skip
+                              virgin_price_cents=PRICE_EUR_PER_UNIT.get(cat, DEFAULT_PRICE) * 100,
+                              **_permits_held(kb, cat, permits)))  # fmt: skip
     return Network(tuple(companies), (stream,), tuple(needs))
+
+
+def _permits_held(kb: KnowledgeBase, category: str, permits: str) -> dict:
+    """What a receiver's need holds under ``--permits``: nothing (``none``, the protocol), or
+    (``held``) the hazardous-waste permit and every intake approval its category can require,
+    the same for every receiver, so that it says nothing about which one is true."""
+    if permits == "none":
+        return {}
+    approvals = sorted({a.approval for a in kb.intake_approvals if category in a.categories})
+    return {"hazardous_permit": True, "approvals": tuple(approvals)}
 
 
 def _needs_by_receiver(kb: KnowledgeBase, exchanges: list[Exchange], protocol: str) -> dict[str, set[str]]:
@@ -331,10 +349,10 @@ def _places(candidates, ranking: str) -> list[tuple]:
 
 
 def _recall_row(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]], ks: tuple[int, ...],
-                quantity: str, ranking: str) -> dict:  # fmt: skip
+                quantity: str, ranking: str, permits: str = "none") -> dict:  # fmt: skip
     """Whether the true receiver is reached and its expected recall@k, in the network built from
     the exchange on its first code (or its material)."""
-    net = _network(kb, ex, receivers, quantity)
+    net = _network(kb, ex, receivers, quantity, permits)
     candidates = build_candidates(net, kb=kb)
     names = {c.id: c.name for c in net.companies}
     score: dict[str, tuple] = {}  # per receiver, its best place: higher is better
@@ -352,7 +370,7 @@ def _recall_row(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]],
 
 def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (1, 5),
            protocol: str = "sector", quantity: str = "fixed", ranking: str = "value",
-           codes: str = "first") -> pd.DataFrame:  # fmt: skip
+           codes: str = "first", permits: str = "none") -> pd.DataFrame:  # fmt: skip
     """Expected recall@k of the true receiver for each exchange (see the module docstring).
 
     ``codes``: a row coded with several entries (its source leaves the choice open) is built on
@@ -367,7 +385,7 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
         receivers = {k: needs[k] for k, v in nace_of.items() if k == ex.receiver or set(v).isdisjoint(ex.receiver_nace)}
         variants = [ex] if codes == "first" or len(ex.codes) < 2 else [
             dataclasses.replace(ex, codes=(c,)) for c in ex.codes]  # fmt: skip
-        found = [_recall_row(kb, v, receivers, ks, quantity, ranking) for v in variants]
+        found = [_recall_row(kb, v, receivers, ks, quantity, ranking, permits) for v in variants]
         row = {"id": ex.id, "reached": any(f["reached"] for f in found), "sized": _sized(kb, ex, quantity)}
         row.update({f"recall@{k}": max(f[f"recall@{k}"] for f in found) for k in ks})
         rows.append(row)
@@ -375,13 +393,13 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
 
 
 def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector", quantity: str = "fixed",
-             ranking: str = "value", codes: str = "first") -> dict:  # fmt: skip
+             ranking: str = "value", codes: str = "first", permits: str = "none") -> dict:  # fmt: skip
     kb = kb or load_knowledge_base()
     exchanges = load_set(name)
     if protocol == "stated" and not any(ex.receiver_input for ex in exchanges):
         raise ValueError(f"the {name} set does not state each receiver's input: use --protocol sector")
     cov = coverage(kb, exchanges, protocol)
-    rec = recall(kb, exchanges, protocol=protocol, quantity=quantity, ranking=ranking, codes=codes)
+    rec = recall(kb, exchanges, protocol=protocol, quantity=quantity, ranking=ranking, codes=codes, permits=permits)
     return {"set": name, "protocol": protocol, "quantity": quantity, "ranking": ranking, "exchanges": len(exchanges),
             "coverage": float(cov["explained"].mean()),
             "recall@1": float(rec["recall@1"].mean()), "recall@5": float(rec["recall@5"].mean()),
@@ -405,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--codes", choices=["first", "best"], default="first",
                         help="a row coded with several entries: built on its first code (the protocol), or "
                              "on each in turn keeping the best (an upper bound)")  # fmt: skip
+    parser.add_argument("--permits", choices=["none", "held"], default="none",
+                        help="receivers hold no permit or approval (the protocol), or every receiver holds the "
+                             "hazardous-waste permit and the intake approvals of its needs (beside it)")  # fmt: skip
     parser.add_argument("--no-hierarchy", action="store_true",
                         help="every use at one level of the waste hierarchy (the suggestions' key alone)")
     args = parser.parse_args(argv)
@@ -419,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
             if not (n == "maestri" and p == "stated")  # MAESTRI names no input ("Raw material")
             and not (n == "maestri" and q == "case")]  # nor quantities: the case protocol is the fixed one there
     for (name, protocol, quantity), ranking in ((run, r) for run in runs for r in rankings):
-        result = evaluate(name, kb=kb, protocol=protocol, quantity=quantity, ranking=ranking, codes=args.codes)
+        result = evaluate(name, kb=kb, protocol=protocol, quantity=quantity, ranking=ranking, codes=args.codes,
+                          permits=args.permits)  # fmt: skip
         print(f"{name} ({protocol} needs, {quantity} quantity, by {ranking}): {result['exchanges']} exchanges; "
               f"category coverage {result['coverage']:.1%}; "
               f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%} "

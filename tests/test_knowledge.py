@@ -457,6 +457,25 @@ def test_case_quantity_protocol_builds_the_network_with_the_quantity_the_source_
     assert not ev.recall(kb, [unsized, ex[1]], protocol="stated", quantity="case").set_index("id").loc["a", "sized"]
 
 
+def test_permits_held_protocol_gives_every_receiver_the_permit_and_approvals_of_its_needs(kb):
+    ev = _evaluation_script()
+    # whey (02 05 01) reaches a digester only with an animal by-product approval, and spent pot
+    # lining (16 11 01*) a cement kiln only with a hazardous-waste permit; a plasterboard maker
+    # is each one's distractor
+    ex = [ev.Exchange("w", ("020501",), "", ("35.21",), "digester", "methanisation_feedstock"),
+          ev.Exchange("p", ("161101",), "", ("23.51",), "kiln", "cement_raw_material"),
+          ev.Exchange("g", ("100105",), "", ("23.62",), "plasterboard", "gypsum")]  # fmt: skip
+    none = ev.recall(kb, ex, protocol="stated", quantity="case").set_index("id")
+    held = ev.recall(kb, ex, protocol="stated", quantity="case", permits="held").set_index("id")
+    assert not none.loc["w", "reached"] and not none.loc["p", "reached"]
+    assert held.loc["w", "reached"] and held.loc["p", "reached"]
+    assert none.loc["g", "recall@1"] == held.loc["g", "recall@1"] == 1  # a code that needs neither moves not
+    # the same for every receiver: the distractor's needs hold them too
+    net = ev._network(kb, ex[0], {"digester": {"methanisation_feedstock"}, "plasterboard": {"gypsum"}}, "case", "held")
+    assert all(n.hazardous_permit for n in net.needs)
+    assert {n.category: n.approvals for n in net.needs}["methanisation_feedstock"] == ("abp_cat3",)
+
+
 def test_evaluate_reports_recall_over_the_sized_rows_apart(kb, monkeypatch):
     ev = _evaluation_script()
     # FGD gypsum to a plasterboard maker (trucked: sized, found), steam to a refinery and CO2 to
