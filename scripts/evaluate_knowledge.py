@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="receivers hold no permit or approval (the protocol), or every receiver holds the "
                              "hazardous-waste permit and the intake approvals of its needs (beside it)")  # fmt: skip
     parser.add_argument("--no-hierarchy", action="store_true",
-                        help="every use at one level of the waste hierarchy (the suggestions' key alone)")
+                        help="every use at one level of the waste hierarchy (the key and, for heat, the grades)")
     args = parser.parse_args(argv)
     kb = load_knowledge_base()
     if args.no_hierarchy:
@@ -442,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     for (name, protocol, quantity), ranking in ((run, r) for run in runs for r in rankings):
         result = evaluate(name, kb=kb, protocol=protocol, quantity=quantity, ranking=ranking, codes=args.codes,
                           permits=args.permits)  # fmt: skip
-        print(f"{name} ({protocol} needs, {quantity} quantity, by {ranking}): {result['exchanges']} exchanges; "
+        held = ", permits held" if args.permits == "held" else ""
+        print(f"{name} ({protocol} needs, {quantity} quantity, by {ranking}{held}): {result['exchanges']} exchanges; "
               f"category coverage {result['coverage']:.1%}; "
               f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%} "
               f"({result['sized_recall@5']:.1%} over the {result['sized']} sized rows)")  # fmt: skip

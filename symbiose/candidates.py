@@ -188,15 +188,17 @@ def piped_arcs(candidates: Candidates) -> PipedArcs | None:
 
 
 def repriced_pipes(candidates: Candidates, streams: pd.DataFrame, needs: pd.DataFrame,
-                   piped: PipedArcs | None | bool = True) -> pd.DataFrame:  # fmt: skip
+                   piped: PipedArcs | None | str = "find") -> pd.DataFrame:  # fmt: skip
     """The arcs with each piped pair's transport charged on the capacity that ``streams`` and
     ``needs`` (new quantities, same rows) give it, and its value moved by the difference; other
     arcs as they were. A pipe's cost per unit falls as its flow grows (``compat.pipe_scale``), so
-    a planning tool that changes quantities (symbiose.robustness) values a pipe as the
-    candidates would for those quantities. ``piped``: :func:`piped_arcs` when already found."""
+    a planning tool that changes quantities (symbiose.robustness) values the candidates' pipes
+    as the candidates would for those quantities. It adds no pair: a pipe that pays only at a
+    larger flow than the candidates were built with is not among them. ``piped``:
+    :func:`piped_arcs` when already found (None: there is none)."""
     arcs = candidates.arcs
-    piped = piped_arcs(candidates) if piped is True else piped
-    if piped is None or piped is False:
+    piped = piped_arcs(candidates) if isinstance(piped, str) else piped
+    if piped is None:
         return arcs
     capacity = _capped_capacity(streams, needs, piped.s, piped.n, piped.storage, piped.share)
     after = compat_pipe_scale(np.maximum(capacity, 1) / 1000, piped.reference, piped.exponent)

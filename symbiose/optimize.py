@@ -141,7 +141,8 @@ class Structure:
 
     Seasonal blocks (connected components where anyone is seasonal) depend on the arcs and the
     months, not on quantities; a robustness draw or a partner exit re-uses the structure and
-    only re-computes supplies, demands and capacities (:func:`quantified`).
+    only re-computes supplies, demands and capacities, and takes the arcs' values from its
+    candidates (a draw reprices its pipes, ``candidates.repriced_pipes``; :func:`quantified`).
     """
 
     s_seasonal: np.ndarray
@@ -474,8 +475,8 @@ def allocate(
 ) -> Allocation:
     """Solve the allocation. ``backend``: auto, mincostflow, rules (heuristic + CP-SAT), lp.
 
-    ``structure``: :func:`problem_structure` of candidates with the same arcs (only quantities
-    differ), re-used across the solves of a robustness test.
+    ``structure``: :func:`problem_structure` of candidates with the same arcs (only quantities,
+    and the values of piped arcs, differ), re-used across the solves of a robustness test.
     """
     rules = rules or candidates.params.rules
     t0 = time.perf_counter()

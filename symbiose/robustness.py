@@ -9,7 +9,10 @@
 
 Candidates are computed once: quantities do not change which pairs are compatible, only the
 capacities and a pipe's cost per unit (spread over the flow, ``compat.pipe_scale``), so each draw
-is a fresh min-cost flow on the same arcs, its piped pairs repriced for the drawn quantities.
+is a fresh min-cost flow on the same arcs, its piped pairs repriced for the drawn quantities. A
+pipe that pays only at a larger flow than the base quantities is not among the arcs, so no draw
+adds it: a draw can only lose piped pairs, never gain one (on the demo at x1.3, rebuilding the
+candidates would add one process-water pipe).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from symbiose.sweep import Progress, default_workers, run_tasks
 
 
 def _with_quantities(candidates, s_factor: np.ndarray, n_factor: np.ndarray, *, arcs: bool = True,
-                     piped=True):  # fmt: skip
+                     piped="find"):  # fmt: skip
     """The candidates with their quantities scaled. ``arcs=False`` leaves the arcs' capacities as
     they were: the pure min-cost flow takes its capacities from the nodes' monthly quantities
     (:func:`symbiose.optimize.quantified`), not from them. ``piped``: the candidates'

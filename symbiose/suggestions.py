@@ -812,8 +812,8 @@ class SuggestionPlan:
             "ahead_of_larger": self.ahead_of_larger[at], "behind_smaller": self.behind_smaller[at],
             **{name: (getattr(self, name)[at] if getattr(self, name) is not None else np.zeros(len(res), dtype=bool))
                for name in ("hierarchy_first", "hierarchy_behind")},
-            # the stream is of a graded resource (heat): its list is placed by grades (use_levels)
-            "graded": np.isin(streams["material"].to_numpy(dtype=object)[res_s], list(candidates.grades)),
+            # a use of a graded resource (heat) by a supply of it: placed by grades (use_levels)
+            "graded": _graded(candidates, res),
             # no level is claimed where the candidates know no hierarchy
             "hierarchy": (_labels(hierarchy_levels(candidates, res), HIERARCHY_LEVELS) if candidates.hierarchy
                           else _labels(np.zeros(len(res)), ("",))),
@@ -1004,6 +1004,20 @@ def grade_steps(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
             for m, c in (pair.split("\x1f") for pair in pairs)]  # fmt: skip
     steps[graded] = np.asarray(step, dtype=np.int64)[at]
     return steps
+
+
+def _graded(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
+    """Per arc, whether its use is one of the grades its stream's resource serves (heat to heat):
+    the pairs whose place in a stream's list the grades decide."""
+    if not candidates.grades or not len(arcs):
+        return np.zeros(len(arcs), dtype=bool)
+    material = candidates.streams["material"].to_numpy(dtype=object)[arcs["s"].to_numpy(dtype=np.int64)]
+    out = np.zeros(len(arcs), dtype=bool)
+    rows = np.flatnonzero(np.isin(material, list(candidates.grades)))
+    if len(rows):
+        category = arcs["category"].to_numpy(dtype=object)[rows]
+        out[rows] = [c in candidates.grades[m] for m, c in zip(material[rows], category, strict=True)]
+    return out
 
 
 def use_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:

@@ -276,6 +276,26 @@ def test_pipe_scale_spreads_a_small_pipe_and_grows_a_large_one_sublinearly(tmp_p
     assert (problem.row, problem.column) == (row + 2, "pipe_cost_exponent") and "reference" in problem.message
 
 
+def test_a_grade_list_longer_than_the_order_of_uses_allows_is_refused(tmp_path):
+    # use_rank keeps GRADE_SPAN places per level of the waste hierarchy: a resource that serves
+    # as many lower grades would overlap the next level, so the loader names the row
+    from symbiose.compat import GRADE_SPAN
+
+    table = pd.read_csv(DATA / "resource_categories.csv", dtype=str, keep_default_na=False)
+    row = table.index[table["id"] == "heat_steam"][0]
+    lower = ["heat_hot_water", "heat_low_temperature", "process_water", "industrial_gas"][: GRADE_SPAN]
+    table.loc[row, "serves"] = ";".join(lower)
+    path = tmp_path / "resource_categories.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValidationError) as err:
+        load_knowledge_base(categories_path=path)
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (row + 2, "serves") and f"at most {GRADE_SPAN - 1}" in problem.message
+    table.loc[row, "serves"] = ";".join(lower[: GRADE_SPAN - 1])  # one fewer loads
+    table.to_csv(path, index=False)
+    assert load_knowledge_base(categories_path=path).categories["heat_steam"].serves == tuple(lower[: GRADE_SPAN - 1])
+
+
 def test_bulk_slag_travels_by_ship_beyond_the_road_limit(kb):
     # 160 km straight line = 208 road km: beyond cement raw material's 150 km road limit
     assert build_candidates(_slag_network(160), kb=kb).arcs.empty

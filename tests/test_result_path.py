@@ -344,7 +344,7 @@ def test_a_heat_supply_is_offered_to_its_own_grade_before_more_lucrative_lower_g
 
 
 def test_the_grade_order_for_one_pair_is_the_one_for_arrays():
-    from symbiose.compat import GRADE_SPAN, load_knowledge_base
+    from symbiose.compat import GRADE_SPAN, HIERARCHY_LEVELS, load_knowledge_base
     from symbiose.suggestions import use_levels
 
     kb = load_knowledge_base()
@@ -355,6 +355,32 @@ def test_the_grade_order_for_one_pair_is_the_one_for_arrays():
     assert kb.use_rank("heat_steam", "heat_steam") < kb.use_rank("heat_hot_water", "heat_steam") \
         < kb.use_rank("heat_low_temperature", "heat_steam")  # fmt: skip
     assert kb.grade_step("heat_hot_water", "heat_low_temperature") == 1
-    # a material use is not moved by grades; the waste hierarchy still comes first
-    assert kb.use_rank("aggregates") == kb.hierarchy_rank("aggregates") * GRADE_SPAN
-    assert kb.use_rank("animal_feed_ruminant") < kb.use_rank("heat_steam", "heat_steam")
+    # an old bundle's 'heat' is hot water (category_aliases.csv); a use it does not serve, or a
+    # supply of no graded resource, is not moved by grades; the waste hierarchy still comes first
+    assert kb.grade_step("heat", "heat_low_temperature") == 1 and kb.grade_step("heat", "heat_steam") == 0
+    assert kb.grade_step("", "heat_low_temperature") == kb.grade_step("process_water", "process_water") == 0
+    assert kb.use_rank("animal_feed_ruminant") < kb.use_rank("heat_steam", "heat_steam") < GRADE_SPAN * len(
+        HIERARCHY_LEVELS)  # fmt: skip
+
+
+def test_a_grade_reason_is_given_only_to_heat_uses():
+    # a stream stated with a waste code and a heat material (the loader accepts both): its feed
+    # pair stands ahead of more lucrative digesters by the waste hierarchy, and says so, not
+    # that it "uses the heat at a higher grade"
+    from symbiose.compat import load_knowledge_base
+    from symbiose.domain import Company, Need, Network, Stream
+    from symbiose.suggestions import suggest
+    from symbiose.units import Unit
+
+    companies = (Company("A", "a", 45.5, -0.5), Company("B", "b", 45.5, -0.49), Company("C", "c", 45.5, -0.48))
+    needs = (Need("N-FEED", "B", 1_000_000, Unit.T, category="animal_feed_ruminant", virgin_price_cents=15_000),
+             Need("N-METH", "C", 1_000_000, Unit.T, category="methanisation_feedstock", virgin_price_cents=90_000),
+             Need("N-METH2", "C", 1_000_000, Unit.T, category="methanisation_feedstock", virgin_price_cents=50_000))  # fmt: skip
+    for material in ("", "heat_steam"):
+        stream = Stream("S", "A", 1_000_000, Unit.T, ewc_code="020301", material=material)
+        with language("en"):
+            table = suggest(build_candidates(Network(companies, (stream,), needs), kb=load_knowledge_base()), top_n=5)
+        table = table[table["side"] == "stream"].set_index("need_id")
+        assert table.loc["N-FEED", "rank"] < table.loc["N-METH2", "rank"]  # placed by the hierarchy
+        assert "comes earlier in the waste hierarchy" in table.loc["N-FEED", "reason"], material
+        assert not table["reason"].str.contains("heat cascade").any(), material
