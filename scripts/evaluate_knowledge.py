@@ -98,6 +98,14 @@ only); the piped rows without one are counted in the overall figure and left out
 tonnes but carried by pipe, among the sized rows; corrected after blind3 was measured, and both
 figures are in KNOWLEDGE_BASE.md.)
 
+Each run also prints a **ceiling of recall@5**: the best that any order of the same arcs could
+reach knowing only their categories. Per row, the true receiver's category is put first (as if
+an oracle chose it among the categories of its arcs) and the receivers with an arc of that
+category are ranked at random, so recall@5 is at most 5 / their number; a row whose true
+receiver gets no arc counts 0. Receivers that take the same input are what nothing in the
+protocol tells apart (added after blind6 was measured, as a bound on the other figures, not a
+score).
+
 No receiver holds a permit or an approval: a hazardous code reaches none of them, nor does a
 code that needs an intake approval (whey or fish waste to a digester: an animal by-product
 approval, ``data/intake_approvals.csv``). ``--permits held`` gives every receiver's need the
@@ -356,15 +364,23 @@ def _recall_row(kb: KnowledgeBase, ex: Exchange, receivers: dict[str, set[str]],
     candidates = build_candidates(net, kb=kb)
     names = {c.id: c.name for c in net.companies}
     score: dict[str, tuple] = {}  # per receiver, its best place: higher is better
-    for need_id, place in zip(candidates.arcs["need_id"].astype(str), _places(candidates, ranking), strict=True):
+    uses: dict[str, set[str]] = {}  # per receiver, the categories of its arcs
+    for need_id, category, place in zip(candidates.arcs["need_id"].astype(str), candidates.arcs["category"].astype(str),
+                                        _places(candidates, ranking), strict=True):  # fmt: skip
         name = names[need_id.split("-")[0]]
         score[name] = max(score.get(name, place), place)
+        uses.setdefault(name, set()).add(category)
     row = {"reached": ex.receiver in score}
     mine = score.get(ex.receiver)
     better = sum(v > mine for k, v in score.items() if k != ex.receiver) if mine is not None else 0
     ties = sum(v == mine for k, v in score.items() if k != ex.receiver) if mine is not None else 0
+    # the best any order of these arcs could do knowing only categories: the true receiver's
+    # category first (an oracle's choice), the receivers that share it in a random order
+    sharing = min((sum(category in cats for cats in uses.values()) for category in uses[ex.receiver]),
+                  default=0) if mine is not None else 0  # fmt: skip
     for k in ks:
         row[f"recall@{k}"] = min(1.0, max(0.0, (k - better) / (ties + 1))) if mine is not None else 0.0
+        row[f"ceiling@{k}"] = min(1.0, k / sharing) if sharing else 0.0
     return row
 
 
@@ -387,7 +403,7 @@ def recall(kb: KnowledgeBase, exchanges: list[Exchange], ks: tuple[int, ...] = (
             dataclasses.replace(ex, codes=(c,)) for c in ex.codes]  # fmt: skip
         found = [_recall_row(kb, v, receivers, ks, quantity, ranking, permits) for v in variants]
         row = {"id": ex.id, "reached": any(f["reached"] for f in found), "sized": _sized(kb, ex, quantity)}
-        row.update({f"recall@{k}": max(f[f"recall@{k}"] for f in found) for k in ks})
+        row.update({f"{m}@{k}": max(f[f"{m}@{k}"] for f in found) for k in ks for m in ("recall", "ceiling")})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -404,6 +420,8 @@ def evaluate(name: str, kb: KnowledgeBase | None = None, protocol: str = "sector
             "coverage": float(cov["explained"].mean()),
             "recall@1": float(rec["recall@1"].mean()), "recall@5": float(rec["recall@5"].mean()),
             "sized": int(rec["sized"].sum()), "sized_recall@5": float(rec.loc[rec["sized"], "recall@5"].mean()),
+            "ceiling@5": float(rec["ceiling@5"].mean()),
+            "sized_ceiling@5": float(rec.loc[rec["sized"], "ceiling@5"].mean()),
             "coverage_rows": cov, "recall_rows": rec}  # fmt: skip
 
 
@@ -446,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} ({protocol} needs, {quantity} quantity, by {ranking}{held}): {result['exchanges']} exchanges; "
               f"category coverage {result['coverage']:.1%}; "
               f"recall@1 {result['recall@1']:.1%}; recall@5 {result['recall@5']:.1%} "
-              f"({result['sized_recall@5']:.1%} over the {result['sized']} sized rows)")  # fmt: skip
+              f"({result['sized_recall@5']:.1%} over the {result['sized']} sized rows); "
+              f"ceiling of recall@5 {result['ceiling@5']:.1%} ({result['sized_ceiling@5']:.1%})")  # fmt: skip
         if args.misses:
             cov = result["coverage_rows"]
             for r in cov[~cov["explained"]].itertuples():

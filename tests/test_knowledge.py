@@ -496,6 +496,21 @@ def test_permits_held_protocol_gives_every_receiver_the_permit_and_approvals_of_
     assert {n.category: n.approvals for n in net.needs}["methanisation_feedstock"] == ("abp_cat3",)
 
 
+def test_the_ceiling_of_recall_counts_the_receivers_of_the_true_input(kb):
+    ev = _evaluation_script()
+    # FGD gypsum to a plasterboard maker and to a cement works, both stating gypsum as their
+    # input, and steam to an appliance maker that uses no heat: for each gypsum row two receivers
+    # take the true input, so no order knowing only categories is sure to put the true one first
+    ex = [ev.Exchange("a", ("100105",), "", ("23.62",), "plasterboard", "gypsum"),
+          ev.Exchange("b", ("100105",), "", ("23.51",), "cement", "gypsum"),
+          ev.Exchange("c", (), "heat_steam", ("27.51",), "appliance maker", "")]  # fmt: skip
+    rec = ev.recall(kb, ex, protocol="stated", quantity="case").set_index("id")
+    assert rec.loc["a", "ceiling@1"] == rec.loc["b", "ceiling@1"] == 0.5
+    assert rec.loc["a", "ceiling@5"] == 1.0
+    assert not rec.loc["c", "reached"] and rec.loc["c", "ceiling@5"] == 0.0  # no arc: nothing to order
+    assert (rec["recall@1"] <= rec["ceiling@1"]).all()
+
+
 def test_evaluate_reports_recall_over_the_sized_rows_apart(kb, monkeypatch):
     ev = _evaluation_script()
     # FGD gypsum to a plasterboard maker (trucked: sized, found), steam to a refinery and CO2 to
