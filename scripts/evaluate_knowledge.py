@@ -1,6 +1,6 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Nine test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+Ten test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
 after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
@@ -41,6 +41,13 @@ after their first measure):
   coded wastes, kept blind the same way, committed after the heat cascade in a supplier's list
   and the repricing of pipes in robustness draws, which it is the first set to judge, in
   ``data/evaluation/blind6_exchanges.csv``.
+* ``blind7``: 48 exchanges (Issoire, Haguenau, Sausheim, Calce, Aÿ, Cruviers-Lascours, Périgny, Hamina,
+  Hallein, Dinteloord, Piteå, Hennigsdorf, Engis, Taranto, Skogn, Ostrava, Košice; Saint-Félicien,
+  Cedar Rapids, Golden, Edmonton, Port Arthur, Volta Redonda, Wilton, Daesan, Shunan, Guangzhou,
+  Lephalale, Mesaieed, Melbourne, Mokai...), kept blind the same way, committed after the sector
+  uses were re-sourced without MAESTRI, which it is the first set to judge, with ``--permits held``
+  chosen as its protocol before it was read (both are reported), in
+  ``data/evaluation/blind7_exchanges.csv``.
 
 Two measures per set:
 
@@ -118,7 +125,7 @@ bound (added after blind5 was measured; never quoted instead of the protocol's f
 
 Usage (from the repository root)::
 
-    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the nine sets, all protocols
+    PYTHONPATH=. python scripts/evaluate_knowledge.py            # the ten sets, all protocols
     PYTHONPATH=. python scripts/evaluate_knowledge.py --misses   # and the exchanges missed
 """
 
@@ -150,8 +157,9 @@ BLIND3 = ROOT / "data" / "evaluation" / "blind3_exchanges.csv"
 BLIND4 = ROOT / "data" / "evaluation" / "blind4_exchanges.csv"
 BLIND5 = ROOT / "data" / "evaluation" / "blind5_exchanges.csv"
 BLIND6 = ROOT / "data" / "evaluation" / "blind6_exchanges.csv"
+BLIND7 = ROOT / "data" / "evaluation" / "blind7_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
-        "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6}
+        "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
