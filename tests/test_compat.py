@@ -187,9 +187,11 @@ def test_maestri_coverage_held_out():
     assert len(result.rows) == 300
     evaluable = result.evaluable
     assert len(evaluable) == 300  # multi-code rows are evaluated code by code
-    # held-out since 2026-12 (no rule cites MAESTRI; data/KNOWLEDGE_BASE.md): 199 of 300
-    # explained (66.3 %); it was 243 (81.0 %) in-sample with 127 MAESTRI-only rules
-    assert result.share == pytest.approx(199 / 300, abs=0.02)
+    # held-out since 2026-12 (no rule cites MAESTRI; data/KNOWLEDGE_BASE.md): 189 of 300
+    # explained (63.0 %) since no sector use rests on MAESTRI either (199, 66.3 %, before the 55
+    # sector uses that quoted it alone were re-sourced or removed); it was 243 (81.0 %)
+    # in-sample with 127 MAESTRI-only rules
+    assert result.share == pytest.approx(189 / 300, abs=0.02)
     by_status = result.share_by_status()
     assert by_status["Implemented"] >= 0.60
     # an exchange explained for the right reason: slag to cement through cement_raw_material
