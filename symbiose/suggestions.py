@@ -987,37 +987,31 @@ def hierarchy_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
     return known[np.asarray(codes, dtype=np.int64)]
 
 
+def _grade_positions(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
+    """Per arc, the position of its use among the grades its stream's resource serves (0 its
+    own, 1 the next lower...; ``KnowledgeBase.served_by``), -1 where the use is not one of them
+    (a stream of an ungraded resource, or a use that is not heat)."""
+    out = np.full(len(arcs), -1, dtype=np.int64)
+    if not candidates.grades or not len(arcs):
+        return out
+    material = candidates.streams["material"].to_numpy(dtype=object)[arcs["s"].to_numpy(dtype=np.int64)]
+    rows = np.flatnonzero(np.isin(material, list(candidates.grades)))
+    category = arcs["category"].to_numpy(dtype=object)[rows]
+    out[rows] = [candidates.grades[m].index(c) if c in candidates.grades[m] else -1
+                 for m, c in zip(material[rows], category, strict=True)]  # fmt: skip
+    return out
+
+
 def grade_steps(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
     """Per arc, how many grades below its own the use takes the stream's resource (steam to a
     hot-water need: 1; ``KnowledgeBase.grade_step``); 0 for streams of ungraded resources."""
-    steps = np.zeros(len(arcs), dtype=np.int64)
-    if not candidates.grades or not len(arcs):
-        return steps
-    material = candidates.streams["material"].to_numpy(dtype=object)[arcs["s"].to_numpy(dtype=np.int64)]
-    graded = np.flatnonzero(np.isin(material, list(candidates.grades)))
-    if not len(graded):
-        return steps
-    category = arcs["category"].to_numpy(dtype=object)[graded]
-    pairs, at = np.unique(np.char.add(np.char.add(material[graded].astype(str), "\x1f"), category.astype(str)),
-                          return_inverse=True)  # fmt: skip
-    step = [candidates.grades[m].index(c) if c in candidates.grades[m] else 0
-            for m, c in (pair.split("\x1f") for pair in pairs)]  # fmt: skip
-    steps[graded] = np.asarray(step, dtype=np.int64)[at]
-    return steps
+    return np.maximum(_grade_positions(candidates, arcs), 0)
 
 
 def _graded(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
     """Per arc, whether its use is one of the grades its stream's resource serves (heat to heat):
     the pairs whose place in a stream's list the grades decide."""
-    if not candidates.grades or not len(arcs):
-        return np.zeros(len(arcs), dtype=bool)
-    material = candidates.streams["material"].to_numpy(dtype=object)[arcs["s"].to_numpy(dtype=np.int64)]
-    out = np.zeros(len(arcs), dtype=bool)
-    rows = np.flatnonzero(np.isin(material, list(candidates.grades)))
-    if len(rows):
-        category = arcs["category"].to_numpy(dtype=object)[rows]
-        out[rows] = [c in candidates.grades[m] for m, c in zip(material[rows], category, strict=True)]
-    return out
+    return _grade_positions(candidates, arcs) >= 0
 
 
 def use_levels(candidates: Candidates, arcs: pd.DataFrame) -> np.ndarray:
