@@ -1,6 +1,6 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Ten test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+Eleven test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
 after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
@@ -48,6 +48,13 @@ after their first measure):
   uses were re-sourced without MAESTRI, which it is the first set to judge, with ``--permits held``
   chosen as its protocol before it was read (both are reported), in
   ``data/evaluation/blind7_exchanges.csv``.
+* ``blind8``: 48 exchanges (La Vraie-Croix, Chagny, Rousset, Lescar, Locminé, Carhaix-Plouguer,
+  Boulogne-sur-Mer, Bègles, Dortmund, Freiburg, Ludwigshafen, Horsens, Cardiff, Carlisle, Milan,
+  Helsinki; Nagpur, Surat, Cadereyta, Monterrey, Cilacap, Singareni, Hachinohe, Delaware City,
+  Dunedin...), kept blind the same way, committed after the gas uses of CO2 for enhanced oil
+  recovery and of fuel gases by food, pharmaceutical, brick, cement and car plants, which it is the
+  first set to judge, with ``--permits held`` as its protocol, as for blind7, in
+  ``data/evaluation/blind8_exchanges.csv``.
 
 Two measures per set:
 
@@ -158,8 +165,10 @@ BLIND4 = ROOT / "data" / "evaluation" / "blind4_exchanges.csv"
 BLIND5 = ROOT / "data" / "evaluation" / "blind5_exchanges.csv"
 BLIND6 = ROOT / "data" / "evaluation" / "blind6_exchanges.csv"
 BLIND7 = ROOT / "data" / "evaluation" / "blind7_exchanges.csv"
+BLIND8 = ROOT / "data" / "evaluation" / "blind8_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
-        "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7}
+        "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7,
+        "blind8": BLIND8}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
