@@ -13,6 +13,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+UI_KEY_SECRET = "browser-tests"
+"""The secret of the pairs' widget keys in the servers the tests start."""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -77,6 +80,7 @@ def streamlit_app(folder: Path, database_url: str, *, language: str = "en") -> I
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "SYMBIOSE_LANGUAGE": language,
+        "SYMBIOSE_UI_KEY_SECRET": UI_KEY_SECRET,  # to find a pair's button (symbiose.ui.partners.pair_key)
     }
     log_path = folder / f"streamlit-{port}.log"
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

@@ -8,6 +8,7 @@ the page function) or through app.py (navigation, login, roles).
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -176,7 +177,13 @@ def test_partners_hide_identities_until_both_sides_are_interested(url, session, 
     assert "Waste hierarchy of this use: recycling into a material" in shown
     buttons = [b for b in at.button if b.key and b.key.startswith("interest_supplier_")]
     assert buttons, "C001 has suggested receivers"
-    _, _, stream_id, need_id = buttons[0].key.split("_", 3)
+    # the keys name no id (they are written into the page): the test, holding the server's
+    # secret, finds the pair of the first button among C001's streams and every need
+    from symbiose.ui.partners import pair_key
+
+    pairs = {pair_key("interest", "supplier", x.id, n.id): (x.id, n.id)
+             for x in net.streams if x.company_id == "C001" for n in net.needs}  # fmt: skip
+    stream_id, need_id = pairs[buttons[0].key]
     partner_id = next(n.company_id for n in net.needs if n.id == need_id)
     assert names[partner_id] not in shown  # hidden
 
@@ -364,3 +371,20 @@ def test_scenarios_robustness_shows_its_progress_and_a_table(url):
     assert bars and bars[-1].proto.value == 100  # the sweep's progress reached its end
     table = next(d.value for d in at.dataframe if "quantity_stability_pct" in d.value.columns)
     assert len(table) > 0
+
+
+def test_partners_page_keys_name_no_partner_stream_or_need(url, session, monkeypatch):
+    # Streamlit writes every widget key into the page as a CSS class (st-key-...): a company
+    # reading its page's HTML must not find there the id of another company's stream or need
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+    at = page_test("partners").run()
+    at.selectbox(key="partner_company").set_value("C001").run()
+    assert not at.exception
+    with session() as s:
+        net = db.load_network(s)
+    others = {x.id for x in [*net.streams, *net.needs] if x.company_id != "C001"}
+    keys = [w.key for kind in (at.button, at.text_input, at.checkbox, at.selectbox, at.expander)
+            for w in kind if getattr(w, "key", None)]  # fmt: skip
+    assert any(k.startswith("interest_supplier_") for k in keys), "C001 has suggested receivers"
+    found = {i for k in keys for i in re.findall(r"[SN]\d{4}", k)}
+    assert not found & others

@@ -8,8 +8,11 @@ fixtures of conftest.py).
 from __future__ import annotations
 
 import pytest
+from servers import UI_KEY_SECRET
 from test_browser import _no_exception
 from test_journey import top_lists, unseen_pair  # noqa: F401 - the pair fixtures
+
+from symbiose.ui.partners import pair_key
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +71,7 @@ def test_interest_request_accept_and_names_in_chromium(server, chromium, new_pag
     page.goto(f"{server}/partners?lang=fr", wait_until="domcontentloaded")  # French labels below
     expect(page.get_by_role("heading", name=fr("Partners"), exact=True)).to_be_visible(timeout=120_000)
     _choose_company(page, supplier, names[supplier])
-    _click(page, f"interest_supplier_{stream_id}_{need_id}")
+    _click(page, pair_key("interest", "supplier", stream_id, need_id, secret=UI_KEY_SECRET.encode()))
     expect(page.get_by_text(fr("Interest recorded (synergy {id}).").split(" (")[0], exact=False)).to_be_visible(timeout=90_000)
     main = page.get_by_test_id("stMain")
     assert names[receiver] not in main.inner_text()
@@ -77,7 +80,7 @@ def test_interest_request_accept_and_names_in_chromium(server, chromium, new_pag
     expect(page.get_by_role("heading", name=fr("Requests received ({n})", n=1))).to_be_visible(timeout=90_000)
     assert names[supplier] not in main.inner_text()
     _no_exception(page, "requests received")
-    _click(page, f"accept_receiver_{stream_id}_{need_id}")
+    _click(page, pair_key("accept", "receiver", stream_id, need_id, secret=UI_KEY_SECRET.encode()))
     expect(page.get_by_text(fr("Both sides are interested: identities revealed."), exact=False).first).to_be_visible(timeout=90_000)
     _see(page, names[supplier])
 

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose import blinding, db  # noqa: E402
 from symbiose.db import notifications  # noqa: E402
+from symbiose.ui.partners import pair_key  # noqa: E402
 
 TIMEOUT = 60
 
@@ -104,10 +105,10 @@ def test_interest_reaches_the_receiver_who_accepts_and_both_see_names(maker, uns
     names = {c.id: c.name for c in demo.companies}
     b = partners_as(receiver)
     assert "Requests received (0)" in texts(b)
-    assert not any(x.key == f"interest_receiver_{stream_id}_{need_id}" for x in b.button)  # not in its top list
+    assert not any(x.key == pair_key("interest", "receiver", stream_id, need_id) for x in b.button)  # not in its top list
 
     a = partners_as(supplier)
-    _button(a, f"interest_supplier_{stream_id}_{need_id}").click().run()
+    _button(a, pair_key("interest", "supplier", stream_id, need_id)).click().run()
     assert not a.exception and names[receiver] not in texts(a)
     with maker() as s:
         notes = notifications.notices(s, company_id=receiver)
@@ -118,7 +119,7 @@ def test_interest_reaches_the_receiver_who_accepts_and_both_see_names(maker, uns
     b.run()
     shown = texts(b)
     assert "Requests received (1)" in shown and names[supplier] not in shown
-    _button(b, f"accept_receiver_{stream_id}_{need_id}").click().run()
+    _button(b, pair_key("accept", "receiver", stream_id, need_id)).click().run()
     assert not b.exception
     assert names[supplier] in texts(b)
     a.run()
@@ -140,7 +141,7 @@ def test_decline_needs_a_reason_is_remembered_and_the_pair_is_not_proposed_again
         blind.express_interest(s, db.load_network(s), stream_id, need_id, side="supplier", company_id=supplier,
                                actor="a")  # fmt: skip
     b = partners_as(receiver)
-    key = f"accept_receiver_{stream_id}_{need_id}"
+    key = pair_key("accept", "receiver", stream_id, need_id)
     with maker() as s:
         before = db.counts(s)
     _button(b, f"decline_{key}").click().run()  # no reason: refused, nothing stored
@@ -160,7 +161,7 @@ def test_decline_needs_a_reason_is_remembered_and_the_pair_is_not_proposed_again
     assert not ((result.candidates.arcs["stream_id"].astype(str) == stream_id)
                 & (result.candidates.arcs["need_id"].astype(str) == need_id)).any()  # fmt: skip
     a = partners_as(supplier)
-    assert not any(x.key == f"interest_supplier_{stream_id}_{need_id}" for x in a.button)
+    assert not any(x.key == pair_key("interest", "supplier", stream_id, need_id) for x in a.button)
 
 
 def test_notifications_page_badge_and_mark_read(maker, unseen_pair, monkeypatch):
@@ -310,7 +311,7 @@ def test_hidden_values_within_their_bands_give_identical_rendered_pages(demo_sql
         engine.dispose()
         monkeypatch.setenv(db.ENV_DATABASE_URL, url)
         at = partners_as(viewer)
-        assert any(b.key == f"interest_{side}_{stream_id}_{need_id}" for b in at.button)  # the pair is listed
+        assert any(b.key == pair_key("interest", side, stream_id, need_id) for b in at.button)  # the pair is listed
         return _page_elements(at)
 
     def within(cents: int, qty: int) -> tuple[int, int]:

@@ -10,6 +10,11 @@ contacts and the price range appear to both (see :mod:`symbiose.ui.blind`).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import secrets
+
 import pandas as pd
 import streamlit as st
 
@@ -135,6 +140,23 @@ def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str) 
         low=fmt_eur(float(e["price_min_eur"]), 2), high=fmt_eur(float(e["price_max_eur"]), 2), unit=unit,
         fair=fmt_eur(float(e["price_fair_eur"]), 2)))  # fmt: skip
     return lines
+
+
+#: The secret of this server process for the pairs' widget keys (a test may fix it through the
+#: environment to find a button in a browser).
+_KEY_SECRET = (os.environ.get("SYMBIOSE_UI_KEY_SECRET") or secrets.token_hex(16)).encode()
+
+
+def pair_key(kind: str, side: str, stream_id: str, need_id: str, *, secret: bytes | None = None) -> str:
+    """The widget key of one pair's buttons, naming neither the stream nor the need.
+
+    Streamlit writes a widget's key into the page (a CSS class ``st-key-...``), so a key made of
+    the ids would tell a company which partner stream or need a hidden suggestion is, and which
+    of its suggestions share a partner. An HMAC of the pair under a secret of the server process
+    is stable across reruns and says nothing about the pair."""
+    message = f"{side}\x1f{stream_id}\x1f{need_id}".encode()
+    digest = hmac.new(secret or _KEY_SECRET, message, hashlib.sha256).hexdigest()[:20]
+    return f"{kind}_{side}_{digest}"
 
 
 def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_id: str, *, side: str,
@@ -271,7 +293,7 @@ def page() -> None:
                     item.stream_id if item.side == SUPPLIER else item.need_id)))  # fmt: skip
                 pair_block(view, view.banded(item.stream_id, item.need_id, item.side), item.stream_id,
                            item.need_id, side=item.side, status=status, rank=None, incoming=True,
-                           key=f"accept_{item.side}_{item.stream_id}_{item.need_id}")  # fmt: skip
+                           key=pair_key("accept", item.side, item.stream_id, item.need_id))  # fmt: skip
             my_streams = [x for x in net.streams if x.company_id == me.id]
             my_needs = [x for x in net.needs if x.company_id == me.id]
             st.subheader(_("What {name} puts out ({n} streams)").format(name=me.name, n=len(my_streams)))
@@ -309,9 +331,9 @@ def _section(s, view: PartnerView, items: list, *, side: str) -> None:
             for rank, pair in enumerate(shown, start=1):
                 status = blind.pair_status(s, view.net, pair.stream_id, pair.need_id)
                 pair_block(view, pair, pair.stream_id, pair.need_id, side=side, status=status, rank=rank,
-                           key=f"interest_{side}_{pair.stream_id}_{pair.need_id}")  # fmt: skip
+                           key=pair_key("interest", side, pair.stream_id, pair.need_id))  # fmt: skip
             for stream_id, need_id in extra:
                 status = blind.pair_status(s, view.net, stream_id, need_id)
                 pair_block(view, view.banded(stream_id, need_id, side), stream_id, need_id, side=side,
-                           status=status, rank=None, key=f"interest_{side}_{stream_id}_{need_id}")  # fmt: skip
+                           status=status, rank=None, key=pair_key("interest", side, stream_id, need_id))  # fmt: skip
 
