@@ -714,3 +714,25 @@ def test_a_file_without_its_id_column_is_told_its_columns_between_french_quotes(
         read_bundle(tmp_path)
     (problem,) = caught.value.problems
     assert problem.message.endswith("ajoutez une colonne « id » ou « identifiant » (colonnes trouvées : « nom », « commune »)")
+
+
+def test_a_planner_downloads_the_public_edition_from_the_scenarios_page(demo, demo_result):
+    """A planner's report holds no company's name, price or cost; an officer's holds them."""
+    from symbiose.compare import Comparison
+    from symbiose.domain import Role
+    from symbiose.scenarios import Scenario
+    from symbiose.ui.scenarios import Run, report_builders, report_edition
+
+    scenario = Scenario(name="Aujourd'hui", description="", base="database")
+    run = Run(scenario, demo, None, demo_result, "")
+    comparison = Comparison([scenario], [demo_result])
+    assert report_edition(Role.PLANNER) == "public" and report_edition(Role.RESEARCHER) == "public"
+    assert report_edition(Role.OFFICER) == "officer" and report_edition(None) == "officer"  # open demo
+    with i18n.language("fr"):
+        public = report_builders(run, comparison, edition=report_edition(Role.PLANNER))
+        officer = report_builders(run, comparison, edition=report_edition(Role.OFFICER))
+    assert "xlsx" not in public and "xlsx" in officer  # the workbook's suggestions give avoided costs
+    public_html, officer_html = public["html"]().decode(), officer["html"]().decode()
+    names = [c.name for c in demo.companies]
+    assert not [n for n in names if n in public_html]
+    assert sum(n in officer_html for n in names) > 50  # the officer edition names them (company sheets)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from symbiose.bundle import read_bundle
 from symbiose.compare import Comparison
-from symbiose.domain import Network, format_ewc
+from symbiose.domain import Network, Role, format_ewc
 from symbiose.errors import InfeasibleError, SymbioseError
 from symbiose.i18n import N_, _, fmt_number, fmt_percent, fmt_quantity, get_language, ngettext
 from symbiose.labels import per_year
@@ -204,24 +204,40 @@ def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
     st.pydeck_chart(network_map(points, flow_lines(run.network, drawn), online=online), key=f"scenario_map_{chosen}")
     maps.legend([(colour, _(role)) for role, colour in ROLE_COLOURS.items()])
     st.caption(_("{drawn} of {total} flows drawn (those worth most).").format(drawn=len(drawn), total=len(matches)))
-    files = report_builders(run, comparison)  # built when the button is clicked, not on every run
+    edition = report_edition(common.role())
+    files = report_builders(run, comparison, edition=edition)  # built when a button is clicked, not on every run
     cols = st.columns(4)
     cols[0].download_button(_("Impact report (HTML)"), files["html"], file_name=_("impact_report.html"),
                             mime="text/html", key="download_html", icon=":material/description:")  # fmt: skip
     cols[1].download_button(_("Impact report (PDF)"), files["pdf"], file_name=_("impact_report.pdf"),
                             mime="application/pdf", key="download_pdf", icon=":material/picture_as_pdf:")  # fmt: skip
-    cols[2].download_button(_("Flows (Excel)"), files["xlsx"], file_name=_("flows.xlsx"), key="download_xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            icon=":material/table:")  # fmt: skip
+    if "xlsx" in files:
+        cols[2].download_button(_("Flows (Excel)"), files["xlsx"], file_name=_("flows.xlsx"), key="download_xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                icon=":material/table:")  # fmt: skip
     cols[3].download_button(_("Synergies (GeoJSON)"), files["geojson"], file_name=_("synergies.geojson"),
                             mime="application/geo+json", key="download_geojson", icon=":material/map:")  # fmt: skip
+    if edition == "public":
+        st.caption(_("Public edition of the report: network indicators and flows grouped by material, no company's "
+                     "prices or costs. The officer edition, with company sheets and every export, is for the "
+                     "network's officers."))  # fmt: skip
 
 
-def report_builders(run: Run, comparison: Comparison) -> dict[str, Callable[[], bytes]]:
+def report_edition(role: Role | None) -> str:
+    """The edition of the impact report a role downloads from this page: the officer edition holds
+    each company's prices and costs (company sheets, the suggestions' reasons), which only the
+    network's officers see; everyone else gets the public edition (``symbiose report``'s default).
+    No role is the open demo without accounts, where every page is an officer's."""
+    return "officer" if role in (None, Role.OFFICER) else "public"
+
+
+def report_builders(run: Run, comparison: Comparison, *, edition: str = "officer") -> dict[str, Callable[[], bytes]]:
     """One function per download of a scenario (html, pdf, xlsx, geojson) returning its bytes.
 
     Streamlit calls them on another thread when a button is clicked, so each one sets the
-    language of the page that drew the button.
+    language of the page that drew the button. The ``public`` edition (:func:`report_edition`)
+    has the public HTML report and no Excel workbook (its suggestions sheet gives each side's
+    avoided costs); the PDF and the GeoJSON hold what the overview shows every role.
     """
     import json
     import tempfile
@@ -237,6 +253,10 @@ def report_builders(run: Run, comparison: Comparison) -> dict[str, Callable[[], 
 
     def html() -> bytes:
         with language(code):
+            if edition == "public":
+                from symbiose.report_public import render_public_html
+
+                return render_public_html(run.network, run.result, comparison=comparison).encode("utf-8")
             return render_html(run.network, run.result, comparison=comparison).encode("utf-8")
 
     def pdf() -> bytes:
@@ -251,6 +271,8 @@ def report_builders(run: Run, comparison: Comparison) -> dict[str, Callable[[], 
     def geojson() -> bytes:
         return json.dumps(synergies_geojson(run.network, run.result.matches()), ensure_ascii=False).encode("utf-8")
 
+    if edition == "public":
+        return {"html": html, "pdf": pdf, "geojson": geojson}
     return {"html": html, "pdf": pdf, "xlsx": xlsx, "geojson": geojson}
 
 
