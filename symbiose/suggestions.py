@@ -350,7 +350,10 @@ def _reason_columns(frame: pd.DataFrame, publics: tuple[bool, ...] = (False, Tru
         parts = [outlet, what, condition[public], where_public if public else where]
         if not public:
             parts.append(_economics_reason(frame, unit))
-        parts += [_fill("{costs}{extra}", costs=costs, extra=extra), paid, intermediary, small_lot[public]]
+        # whether the receiver gains only if paid compares its avoided cost with the transport and
+        # pre-treatment costs the text gives: a threshold on its price, so never public
+        parts += [_fill("{costs}{extra}", costs=costs, extra=extra), none if public else paid, intermediary,
+                  small_lot[public]]  # fmt: skip
         if not public and "destination" in frame:
             # a stream already recovered today (its destination stated): the pair moves it from that
             # outlet, its value is not all new

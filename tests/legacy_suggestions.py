@@ -64,7 +64,7 @@ def _reason(row, *, public: bool = False) -> str:
         steps = " + ".join(PRETREATMENT_WORDS.get(x, x) for x in str(row.pretreatment).split("+"))
         costs += f", {steps} {row.pretreatment_cents / 100:.0f} EUR/{row.unit}"
     parts.append(costs)
-    if row.receiver_is_paid and not same_use:
+    if not public and row.receiver_is_paid and not same_use:  # a threshold on the receiver's price
         parts.append("the receiver gains only if paid to take it: a treatment outlet, check its permit")
     if row.intermediary:
         parts.append(row.intermediary)

@@ -54,3 +54,32 @@ def test_the_private_reason_keeps_the_break_even(suggestions):
     assert suggestions["reason"].str.contains("seuil de rentabilité").any()
     assert not suggestions["reason_public"].str.contains("seuil de rentabilité").any()
     assert suggestions["reason_public"].str.contains("km par la route").all()
+
+
+def test_the_public_reason_does_not_move_with_the_receivers_price(demo_result, monkeypatch):
+    """A partner pooling the public reasons of one need's pairs must learn nothing of the
+    receiver's price: with every receiver's avoided cost redrawn (the sign kept, so a treatment
+    outlet stays one), every public reason is the same. The private reason says when the receiver
+    gains only if paid, a threshold on that price; it was public once, and 17 of the demo's 97
+    needs had their price narrowed below half its band by pooling it."""
+    import pandas as pd
+
+    from symbiose import suggestions as module
+
+    reason_columns, frames = module._reason_columns, []
+    monkeypatch.setattr(module, "_reason_columns", lambda frame, *a: frames.append(frame) or reason_columns(frame, *a))
+    with language("fr"):
+        module.suggest(demo_result.candidates, demo_result.allocation)  # the frames the reasons are built from
+    frame = pd.concat(frames)
+    rng = np.random.default_rng(7)
+    redrawn = frame.copy()
+    avoided = redrawn["receiver_avoided_cents"].to_numpy(dtype=float)
+    redrawn["receiver_avoided_cents"] = np.where(avoided > 0, rng.uniform(1, 50_000, len(avoided)), avoided)
+    high = (redrawn["receiver_avoided_cents"] - redrawn["transport_cents"] - redrawn["pretreatment_cents"])
+    redrawn["receiver_is_paid"] = high < 0
+    assert (redrawn["receiver_is_paid"] != frame["receiver_is_paid"]).sum() > 50  # the flag moved
+    with language("fr"):
+        private, public = reason_columns(frame)
+        _, public_redrawn = reason_columns(redrawn)
+    assert (public == public_redrawn).all()
+    assert private.str.contains("ne gagne que s'il est payé").any()
