@@ -824,9 +824,12 @@ def _write_report(network, result, out: Path, scenario_files, load_base, edition
     if edition == "public":
         report = out / "report.html"
         report.write_text(render_public_html(network, result, comparison=comparison), encoding="utf-8")
+        from symbiose.catalogue import anonymity_k
+        from symbiose.report_public import public_kpis
+
         kpis = out / "kpis.json"
-        kpis.write_text(json.dumps(result.kpis.as_dict(), indent=2, ensure_ascii=False, default=float) + "\n",
-                        encoding="utf-8")  # fmt: skip
+        values = public_kpis(result, load_knowledge_base().categories, anonymity_k())
+        kpis.write_text(json.dumps(values, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
         return [report, kpis]
     html = render_html(network, result, comparison=comparison)
     report = out / "report.html"

@@ -7,7 +7,10 @@
   (number of synergies, quantity to two significant figures, CO2e avoided), the wastes still
   without an outlet, and the scenario indicators. No company name, id, place, contact, price or
   cost, no map of sites (a site's position names it), no per-unit money (a price per tonne is a
-  company's price). Only ``report.html`` and the network totals ``kpis.json`` are written.
+  company's price). A flow group or a waste code without an outlet is listed only when at
+  least k companies stand behind it (the catalogue's anonymity, 3 by default): with fewer, its
+  quantity would be a company's own. Only ``report.html`` and the network totals ``kpis.json``
+  are written.
 * ``officer`` (confidential): today's full report with company sheets and every export, for the
   network's officers. Company sheets name a partner only after mutual interest
   (:data:`symbiose.blinding.MUTUAL_STAGES`).
@@ -24,7 +27,7 @@ from datetime import date
 import pandas as pd
 
 from symbiose.domain import Network, Stage
-from symbiose.i18n import _
+from symbiose.i18n import _, ngettext
 
 EDITIONS = ("public", "officer")
 DEFAULT_EDITION = "public"
@@ -37,23 +40,47 @@ def round_figures(value: float, figures: int = 2) -> float:
     return round(value, figures - 1 - int(math.floor(math.log10(abs(value)))))
 
 
-def material_flows(flows: pd.DataFrame, kb_categories: dict) -> list[dict]:
-    """Matched pairs grouped by waste code (or material) and receiving use, largest first."""
+def material_flows(flows: pd.DataFrame, kb_categories: dict, k: int = 1) -> list[dict]:
+    """Matched pairs grouped by waste code (or material) and receiving use, largest first; only
+    the groups with at least ``k`` suppliers (a group of one supplier gives its quantity)."""
     from symbiose.report import _category_label, code_text
 
     if not len(flows):
         return []
     grouped = (flows.assign(code=[code_text(c, m) for c, m in zip(flows["ewc_code"], flows["material"], strict=True)])
                .groupby(["code", "category", "unit"], as_index=False)
-               .agg(synergies=("stream_id", "size"), quantity=("quantity", "sum"), co2e_t=("co2e_avoided_t", "sum")))  # fmt: skip
-    grouped = grouped.sort_values(["quantity", "code"], ascending=[False, True])
+               .agg(synergies=("stream_id", "size"), suppliers=("supplier_id", "nunique"),
+                    quantity=("quantity", "sum"), co2e_t=("co2e_avoided_t", "sum")))  # fmt: skip
+    grouped = grouped[grouped["suppliers"] >= k].sort_values(["quantity", "code"], ascending=[False, True])
     return [{"code": r.code, "use": _category_label(r.category, kb_categories), "synergies": int(r.synergies),
              "quantity": round_figures(r.quantity), "unit": r.unit, "co2e_t": round_figures(r.co2e_t)}
             for r in grouped.itertuples()]  # fmt: skip
 
 
+def public_unmatched(unmatched: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The wastes without an outlet that the public edition may list: codes left by at least
+    ``k`` producers (the catalogue's anonymity, :func:`symbiose.catalogue.anonymity_k`), their
+    quantity to two significant figures. A code of fewer producers would give a company's own
+    quantity; the network totals still count it."""
+    listed = unmatched[unmatched["producers"] >= k].copy()
+    listed["quantity"] = [round_figures(q) for q in listed["quantity"]]
+    return listed
+
+
+def public_kpis(result, kb_categories: dict, k: int) -> dict:
+    """``kpis.json`` of the public edition: the network's indicators, the wastes without an
+    outlet by code only as :func:`public_unmatched` lists them."""
+    from symbiose.report import unmatched_frame
+
+    values = result.kpis.as_dict()
+    listed = public_unmatched(unmatched_frame(result, kb_categories), k)
+    values["unmatched_by_code"] = listed[["code", "unit", "quantity"]].to_dict("records")
+    return values
+
+
 def render_public_html(network: Network, result, *, comparison=None, today: date | None = None) -> str:
     """The public edition as one HTML string (no company data, see the module docstring)."""
+    from symbiose.catalogue import anonymity_k
     from symbiose.compat import load_knowledge_base
     from symbiose.labels import stage_label
     from symbiose.report import (
@@ -68,6 +95,7 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
     )
 
     kb_categories = load_knowledge_base().categories
+    k = anonymity_k()
     values = result.kpis.as_dict()
     indicators = [{"key": k, "label": _(label), "unit": _(unit) if unit else "", "value": fmt(values[k], f)}
                   for k, label, unit, f in INDICATOR_ROWS]  # fmt: skip
@@ -77,6 +105,7 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
     for s in network.synergies:
         stages[str(s.stage)] = stages.get(str(s.stage), 0) + 1
     unmatched = unmatched_frame(result, kb_categories)
+    listed = public_unmatched(unmatched, k)
     view = comparison_view(comparison) if comparison is not None else None
     if view is not None:
         view = {**view, "changes": []}  # synergy-level changes name pairs: officer edition only
@@ -87,9 +116,10 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
         "method": _(result.kpis.method), "params": result.candidates.params,
         "factors": factor_sources(result, kb_categories, flows),
         "stages": [(stage_label(k), v) for k, v in stages.items()], "n_synergies": len(network.synergies),
-        "flows": material_flows(flows, kb_categories),
-        "unmatched": [{"code": u["code"], "label": u["label"], "quantity": round_figures(u["quantity"]),
-                       "unit": u["unit"], "producers": u["producers"]} for u in unmatched.head(15).to_dict("records")],
+        "flows": material_flows(flows, kb_categories, k), "k": k,
+        "unmatched": [{"code": u["code"], "label": u["label"], "quantity": u["quantity"], "unit": u["unit"],
+                       "producers": u["producers"]} for u in listed.head(15).to_dict("records")],
+        "unmatched_withheld": len(unmatched) - len(listed), "ngettext": ngettext,
         "comparison": view,
     }  # fmt: skip
     return _environment().get_template("report_public.html.j2").render(**context)
