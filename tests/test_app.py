@@ -388,3 +388,26 @@ def test_partners_page_keys_name_no_partner_stream_or_need(url, session, monkeyp
     assert any(k.startswith("interest_supplier_") for k in keys), "C001 has suggested receivers"
     found = {i for k in keys for i in re.findall(r"[SN]\d{4}", k)}
     assert not found & others
+
+
+def test_a_company_moved_in_the_form_is_placed_at_its_new_commune(url, session):
+    """A new commune with the coordinates left as the form read them: the company is placed at
+    its new commune (the old coordinates gave road distances from the old place)."""
+    from symbiose.reference import communes
+
+    with session() as s:
+        company = next(c for c in db.load_network(s).companies if c.commune != "Montendre")
+    at = page_test("companies").run()
+    at.selectbox(key="edit_companies").set_value(company.id).run()
+    at.text_input(key=f"companies_{company.id}_commune").set_value("Montendre")
+    at.text_input(key=f"companies_{company.id}_insee_code").set_value("")
+    at.text_input(key=f"companies_{company.id}_postal_code").set_value("")
+    next(b for b in at.button if b.label == "Save the company").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        moved = next(c for c in db.load_network(s).companies if c.id == company.id)
+    montendre = next(r for r in communes().itertuples() if r.name == "Montendre")
+    assert moved.commune == "Montendre" and moved.postal_code == "17130"
+    assert (round(moved.latitude, 4), round(moved.longitude, 4)) == (round(montendre.latitude, 4),
+                                                                      round(montendre.longitude, 4))  # fmt: skip
+    assert (moved.latitude, moved.longitude) != (company.latitude, company.longitude)

@@ -310,6 +310,11 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
     next id from the database, so saving a new-record form twice makes two records.
     """
     row = dict(values)
+    moved = _moved(table, values, opened)
+    if moved:
+        # a new commune (or INSEE or postal code) with the coordinates left as the form read them:
+        # the company is placed at its new commune, as an import places a row without coordinates
+        row["latitude"] = row["longitude"] = ""
     typed_id = row.get("id", "").strip()
     if opened is None and not typed_id:
         row["id"] = NEW_ID
@@ -320,8 +325,21 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
                 item = dataclasses.replace(item, id="")
             return db.save_record(s, table, item, actor=actor, expected_version=None)
         changed = [c for c, v in values.items() if c != "id" and v != opened["values"].get(c, "")]
+        changed += [c for c in ("latitude", "longitude") if moved and c not in changed]
         return db.save_record(s, table, item, actor=actor, expected_version=opened["version"],
                               columns=changed)  # fmt: skip
+
+
+def _moved(table: str, values: dict[str, str], opened: dict | None) -> bool:
+    """A company whose commune, INSEE code or postal code the form changed while its latitude and
+    longitude stayed as read: the stored coordinates belong to the old place."""
+    if table != "companies" or opened is None:
+        return False
+    read = opened["values"]
+    def same(column: str) -> bool:
+        return values.get(column, "").strip() == str(read.get(column, "")).strip()
+    return not all(same(c) for c in ("commune", "insee_code", "postal_code")) and all(
+        same(c) for c in ("latitude", "longitude"))
 
 
 def _opened(table: str, choice: str, rows_of) -> dict | None:
