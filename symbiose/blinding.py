@@ -315,7 +315,10 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
         own_value, own_qty, partner_qty = supplier_eur, row.stream_quantity, row.need_quantity
         # the receiver's virgin price is the secret: banded, then multiplied by the public quality
         price = series_band(float(row.virgin_price_cents) / 100)
-        partner = Band(quality * price.low, quality * price.high)
+        # a treatment outlet's gate fee (its posted tariff, public) is what the receiver charges:
+        # its side is quality x price less the fee, as the candidates count it (and ``visible``)
+        gate = float(getattr(row, "gate_fee_cents", 0.0)) / 100
+        partner = Band(quality * price.low - gate, quality * price.high - gate)
         what = row.category_word
     else:
         own_value, own_qty, partner_qty = receiver_eur, row.need_quantity, row.stream_quantity
