@@ -11,11 +11,12 @@ Bands (defined once, here):
 
 * money per unit (EUR per t, m3 or MWh) and quantities per year: the 1-2-5 series
   (0, 1, 2, 5, 10, 20, 50, ...), a geometric band of ratio 2 to 2.5; negative values mirrored;
-* road distance: 0-5, 5-15, 15-30, 30-50, 50-100 and over 100 km;
+* road distance: 0-5, 5-15, 15-30, 30-50, 50-100, 100-150, 150-200, 200-300, 300-500 and over
+  500 km;
 * activity: the partner's NAF/NACE code climbed from sub-class to class, group, division and
   section until at least ``k`` companies of the network (the partner included) share it *and* lie
   in the distance band shown from the viewer; when even the section is shared by fewer, the
-  distance shown is widened to "0 to" its band's upper edge, then to the next edges up to 100 km,
+  distance shown is widened to "0 to" its band's upper edge, then to the next edges up to 500 km,
   and the climb starts again; failing that, the activity is not shown. ``k`` is :data:`DEFAULT_K` or the ``SYMBIOSE_BLIND_K`` setting.
 
 What a company gains at the equal-split price is half the pair's value per unit (see
@@ -56,7 +57,10 @@ MUTUAL_STAGES = frozenset({Stage.IN_DISCUSSION, Stage.IMPLEMENTED})
 DEFAULT_K = 3
 ENV_K = "SYMBIOSE_BLIND_K"
 
-DISTANCE_EDGES_KM: tuple[float, ...] = (0.0, 5.0, 15.0, 30.0, 50.0, 100.0)
+DISTANCE_EDGES_KM: tuple[float, ...] = (0.0, 5.0, 15.0, 30.0, 50.0, 100.0, 150.0, 200.0, 300.0, 500.0)
+"""Edges of the road-distance bands. A pair is shown only when it pays over its whole band, so the
+last, open band (over 500 km) is never shown; the bands beyond 100 km let a bulk material that
+travels far (paper for pulping, used oil, panels' wood) be shown."""
 SERIES_EDGES: tuple[float, ...] = (0.0,) + tuple(m * 10.0**e for e in range(0, 10) for m in (1, 2, 5))
 LEVELS = ("subclass", "class", "group", "division", "section")
 LEVEL_WORDS = {"subclass": N_("sub-class"), "class": N_("class"), "group": N_("group"),
@@ -117,7 +121,7 @@ def distance_band(road_km: float) -> Band:
 
 
 def distance_index(road_km: np.ndarray | float) -> np.ndarray:
-    """The distance band number of each road distance (0 = 0-5 km ... 5 = over 100 km)."""
+    """The distance band number of each road distance (0 = 0-5 km ... 9 = over 500 km)."""
     return np.searchsorted(DISTANCE_EDGES_KM, np.maximum(0.0, np.asarray(road_km, dtype=float)), side="right") - 1
 
 
@@ -207,7 +211,7 @@ class ActivityBlind:
     companies of the network lying in the distance range shown from the viewer.
 
     The partner's own distance band is tried first, at every level from sub-class to section;
-    then "0 to" its band's upper edge, then "0 to" each next edge (up to 100 km). When none reaches
+    then "0 to" its band's upper edge, then "0 to" each next edge (up to 500 km). When none reaches
     ``k``, no activity is shown.
     """
 
