@@ -439,18 +439,14 @@ def pair_table(candidates) -> pd.DataFrame:
 
 
 def _category_word(category: str) -> str:
-    return category.replace("_", " ") if category else _("unspecified resource")
+    """The need's category id: named in the page's language when shown (:func:`_what_text`)."""
+    return category
 
 
 def _code_word(ewc_code: str, material: str) -> str:
-    """A stream's List of Waste code and label (codes only: free text could name the company)."""
-    from symbiose.domain import format_ewc
-    from symbiose.reference import ewc_entries
-
-    if ewc_code:
-        entry = ewc_entries().get(ewc_code)
-        return f"{format_ewc(ewc_code)} {entry.description_en}" if entry else format_ewc(ewc_code)
-    return material.replace("_", " ") if material else _("unspecified resource")
+    """A stream's List of Waste code, or its material (codes only: free text could name the
+    company); named in the page's language when shown (:func:`_what_text`)."""
+    return ewc_code or material
 
 
 def pipe_costs(kb) -> dict[str, tuple[float, float | None, float | None]]:
@@ -504,11 +500,23 @@ def distance_text(band: Band) -> str:
 
 
 def _what_text(what: str) -> str:
-    """A resource category named in the current language; a waste code as it is."""
+    """A resource category, or a List of Waste code with its label (and its hazard star), in the
+    current language."""
     from symbiose.compat import load_knowledge_base
+    from symbiose.domain import format_ewc
+    from symbiose.i18n import get_language
     from symbiose.labels import category_label
+    from symbiose.reference import ewc_entries
 
-    return category_label(what) if what in load_knowledge_base().categories else what
+    if not what:
+        return _("unspecified resource")
+    if what in load_knowledge_base().categories:
+        return category_label(what)
+    entry = ewc_entries().get(what)
+    if entry is None:
+        return what.replace("_", " ")
+    label = (entry.description_fr if get_language() == "fr" else "") or entry.description_en
+    return f"{format_ewc(what)}{'*' if entry.hazardous else ''} {label}"
 
 
 def view(pair: BandedPair) -> dict[str, str]:

@@ -232,13 +232,22 @@ def test_bands():
     assert blinding.is_mutual("in_discussion") and not blinding.is_mutual("contacted")
 
 
-def test_the_partner_block_names_a_category_in_the_session_language():
-    # a category id is shown by its label, a waste code as it is (codes are the same in both)
+def test_the_partner_block_names_a_category_in_the_session_language(world):
+    # a category id is shown by its label, a waste code with its label and hazard star, in the
+    # page's language; the demo's pairs carry ids of several words (wood_fuel) and codes
     with language("fr"):
         assert blinding._what_text("aggregates") == "Granulats recyclés"
-        assert blinding._what_text("10 01 01") == "10 01 01"
+        assert blinding._what_text("wood_fuel") == "Bois-énergie (plaquettes, sciures, chutes)"
+        assert blinding._what_text("030105").startswith("03 01 05 sciure de bois")
+        assert blinding._what_text("140603") == "14 06 03* autres solvants et mélanges de solvants"
     with language("en"):
         assert blinding._what_text("aggregates") == "Recycled aggregates"
+        assert blinding._what_text("030105").startswith("03 01 05 Sawdust")
+    pairs, *_ = world
+    with language("fr"):
+        shown = {blinding._what_text(w) for w in [*pairs["category_word"], *pairs["code_word"]]}
+    english = {"wood fuel", "animal bedding", "compost feedstock", "Sawdust", "Other solvents"}
+    assert not [w for w in shown if any(e in w for e in english)]
 
 
 def test_a_suppliers_list_follows_the_waste_hierarchy_from_public_fields_only(world):
