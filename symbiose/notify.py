@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from symbiose.i18n import N_, _
+from symbiose.labels import stage_label
 
 SIDE_WORDS = {"supplier": N_("supplier"), "receiver": N_("receiver")}
 
@@ -66,7 +67,7 @@ def notice_text(notice, *, for_officer: bool = False) -> str:
             item=item)
     if notice.kind == "stage":
         return _("Synergy {synergy} ({item}) moved from {old} to {new}.").format(
-            synergy=synergy, item=item, old=d.get("from", ""), new=d.get("to", ""))
+            synergy=synergy, item=item, old=stage_label(d.get("from", "")), new=stage_label(d.get("to", "")))
     return notice.kind
 
 

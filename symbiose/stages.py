@@ -196,7 +196,7 @@ def synergy_problems(
         room = record.quantity_base - (committed if implemented else 0)
         if quantity > room:
             over = True
-            label = _("stream {id}") if what == "stream" else _("need {id}")
+            label = _("the stream {id}") if what == "stream" else _("the need {id}")
             if implemented and committed:
                 problems.append(_(
                     "quantity: {q} per year is more than {record} has left ({room} of {total}, the "

@@ -47,3 +47,18 @@ def test_notice_texts_never_name_a_partner_and_smtp_settings(session):
 
     with pytest.raises(SymbioseError, match="SYMBIOSE_SMTP_PORT"):
         SmtpSettings.from_env({"SYMBIOSE_SMTP_HOST": "h", "SYMBIOSE_SMTP_PORT": "smtp"})
+
+
+def test_notice_texts_name_stages_and_items_in_french():
+    from symbiose.i18n import language
+
+    stage = notifications.Notice(2, None, "C2", None, "stage", "SY1",
+                                 {"item_kind": "need", "item_id": "N1", "from": "in_discussion",
+                                  "to": "implemented"}, None)  # fmt: skip
+    interest = notifications.Notice(3, None, "C2", None, "interest", "SY1", {"item_kind": "need", "item_id": "N1"}, None)
+    with language("fr"):
+        text = notice_text(stage)
+        assert "passée de l'étape « en discussion » à l'étape « mise en œuvre »" in text, text
+        assert "in_discussion" not in text and "implemented" not in text
+        # the catalogues once gave "need {id}" two translations, one with its article
+        assert "votre besoin N1" in notice_text(interest) and "votre le besoin" not in notice_text(interest)

@@ -23,6 +23,7 @@ from symbiose.blinding import RECEIVER, SUPPLIER, BandedPair
 from symbiose.domain import Company, Network, Role, format_ewc
 from symbiose.errors import SymbioseError
 from symbiose.i18n import _, fmt_eur, fmt_list, fmt_number, ngettext
+from symbiose.labels import stage_label
 from symbiose.notify import item_text
 from symbiose.suggestions import pair_economics
 from symbiose.ui import blind, common
@@ -212,11 +213,11 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
     theirs = status.interested(RECEIVER if side == SUPPLIER else SUPPLIER)
     if status.revealed and mine and theirs:
         st.success(_("Both sides are interested: synergy {id} ({stage}). The identities are revealed.").format(
-            id=status.synergy_id, stage=common.words(status.stage)))
+            id=status.synergy_id, stage=stage_label(status.stage)))
         return
     if status.revealed:
         st.success(_("You are already working with this partner: synergy {id} ({stage}), followed by the "
-                     "network's officer.").format(id=status.synergy_id, stage=common.words(status.stage)))
+                     "network's officer.").format(id=status.synergy_id, stage=stage_label(status.stage)))
         return
     if mine:
         st.info(_("You said you are interested; the partner's identity is revealed when they say so too."))
