@@ -52,7 +52,7 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
-from symbiose.i18n import N_, _, fmt_decimal, fmt_number, quoted
+from symbiose.i18n import N_, _, fmt_decimal, fmt_number, ngettext, quoted
 from symbiose.limits import Limits, limits
 from symbiose.logistics import MAX_STORAGE_MONTHS
 from symbiose.ranges import price_problem, quantity_problem
@@ -1597,6 +1597,15 @@ def _read_import(
         stream = _parse_stream(row, stream_rows, known_companies, companies_label) if row.__class__ is _Row else row
         if stream is not None:
             streams.append(stream)
+    new_streams = [x for x in streams if x.id not in stored_rows.get("streams", {})]
+    if new_streams and indexes.get("streams") is not None and "physical_state" not in indexes["streams"]:
+        # the default state decides which inlets take a stream (form_rules.csv): say it
+        notices.append(ngettext(
+            "{file}: no physical_state column: the new stream is taken as solid; add the column "
+            "(physical_state or etat_physique: solid, liquid, pasty, gas) if it is not",
+            "{file}: no physical_state column: the {n} new streams are taken as solid; add the column "
+            "(physical_state or etat_physique: solid, liquid, pasty, gas) for those that are not",
+            len(new_streams)).format(file=tables["streams"].label, n=len(new_streams)))  # fmt: skip
     needs: list[Need] = []
     need_rows: dict[str, int] = {}
     for row in rows("needs", need_rows, known=known_companies):

@@ -640,3 +640,14 @@ def test_messages_are_french_by_default(tmp_path, monkeypatch):
     assert "colonne inconnue « route_cost_eur » : vouliez-vous dire route_cost_eur_per_unit ?" in problem
     url = f"sqlite:///{tmp_path / 'absent.db'}"
     assert "n'existe pas" in _cli(url, "list", "companies", code=1).stderr
+
+
+def test_new_streams_without_a_state_column_are_said_to_be_taken_as_solid(session, stored, tmp_path):
+    # a vinasse in m3 with no physical_state column went to a solids-only inlet without a word
+    folder = _folder(tmp_path / "s", streams="id,company_id,ewc_code,quantity,unit\nS9,C001,02 07 02,3500,m3\n")
+    plan = plan_import(session, folder)
+    assert any("physical_state" in n and "solid" in n for n in plan.notices), plan.notices
+    # an update of a stored stream keeps its stored state: nothing to say
+    folder = _folder(tmp_path / "u", streams="id,company_id,quantity,unit\nS1,C001,150,t\n")
+    assert not any("physical_state" in n for n in plan_import(session, folder).notices)
+    assert load_network(session) == stored
