@@ -651,3 +651,18 @@ def test_new_streams_without_a_state_column_are_said_to_be_taken_as_solid(sessio
     folder = _folder(tmp_path / "u", streams="id,company_id,quantity,unit\nS1,C001,150,t\n")
     assert not any("physical_state" in n for n in plan_import(session, folder).notices)
     assert load_network(session) == stored
+
+
+def test_a_new_company_that_seems_to_be_a_stored_one_is_flagged(session, stored, tmp_path):
+    folder = _folder(tmp_path / "d", companies=(
+        "id,name,commune,siret\n"
+        "C900,SCIERIE DE MONTENDRE,montendre,\n"  # the same name in the same commune, case aside
+        "C901,Négoce Bois,Jonzac,73282932000074\n"
+        "C902,Négoce Bois bis,Jonzac,73282932000074\n"  # the same SIRET twice in the file
+        "C903,Scierie de Montendre,Jonzac,\n"))  # fmt: skip
+    plan = plan_import(session, folder)
+    warned = {r.id: r.warnings for r in plan.records if r.action == "created"}
+    assert any("C001" in w for w in warned["C900"])
+    assert any("73282932000074" in w and "C901" in w for w in warned["C902"])
+    assert not warned["C903"]  # another commune: another company
+    assert load_network(session) == stored  # a preview writes nothing

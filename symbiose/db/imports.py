@@ -189,6 +189,25 @@ def _cells(table: str, record: Any) -> dict[str, str]:
     return record_texts(table, record)
 
 
+def duplicates(company, others) -> list[str]:
+    """Warnings for a new company that another one (stored or in the file) already seems to be:
+    the same SIRET, or the same name in the same commune (accents and case aside)."""
+    from symbiose.reference import fold_name
+
+    out = []
+    for other in others:
+        if other.id == company.id:
+            continue
+        if company.siret and other.siret == company.siret:
+            out.append(_("SIRET {siret} is already that of company {id} {name}: the same establishment twice?").format(
+                siret=company.siret, id=other.id, name=other.name))  # fmt: skip
+        elif (fold_name(other.name) == fold_name(company.name) and company.commune
+              and fold_name(other.commune) == fold_name(company.commune)):  # fmt: skip
+            out.append(_("company {id} {name} has the same name in {commune}: the same company twice?").format(
+                id=other.id, name=other.name, commune=company.commune))  # fmt: skip
+    return out
+
+
 def plan_import(session: Session, path: str | Path, *, name: str | None = None) -> ImportPlan:
     """What importing ``path`` would do, record by record; writes nothing.
 
@@ -226,7 +245,8 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
             label = company_label(company_id)
             old = previous.get(record.id)
             if old is None:
-                records.append(RecordChange(table, record.id, "created", label))
+                warnings = duplicates(record, companies.values()) if table == "companies" else []
+                records.append(RecordChange(table, record.id, "created", label, (), tuple(warnings)))
                 continue
             before, after = _cells(table, old), _cells(table, record)
             fields = tuple(
