@@ -43,7 +43,7 @@ from symbiose import __version__
 from symbiose.cli_text import LocalisedGroup, confirm
 from symbiose.domain import Network, Stage, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _, fmt_date, fmt_number, ngettext
+from symbiose.i18n import N_, _, fmt_date, fmt_datetime, fmt_number, ngettext
 from symbiose.labels import stage_label
 from symbiose.units import from_base, from_cents
 
@@ -400,7 +400,7 @@ def imports_command(limit: int) -> None:
         click.echo(_("(no imports)"))
     for item in found:
         undone = " " + _("(undone)") if item.undone else ""
-        click.echo(f"{item.import_id}  {item.occurred_at:%d/%m/%Y %H:%M}  {item.actor}  "
+        click.echo(f"{item.import_id}  {fmt_datetime(item.occurred_at)}  {item.actor}  "
                    f"{item.name}  +{item.created} ~{item.updated}{undone}")
 
 

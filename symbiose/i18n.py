@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -255,13 +255,30 @@ def fmt_date(value: date | datetime | None) -> str:
     return format_date(day, format="dd/MM/yyyy", locale=_locale())
 
 
+ENV_TIMEZONE = "SYMBIOSE_TIMEZONE"
+"""The network's time zone for every time shown (default Europe/Paris); times are stored in UTC."""
+
+
+def local_time(when: datetime) -> datetime:
+    """A stored time in the network's time zone (``SYMBIOSE_TIMEZONE``, default Europe/Paris);
+    SQLite hands back naive datetimes, which are UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return when.astimezone(ZoneInfo(os.environ.get(ENV_TIMEZONE, "").strip() or "Europe/Paris"))
+    except (KeyError, ValueError, ImportError):
+        return when
+
+
 def fmt_datetime(value: datetime | None) -> str:
-    """A date and time: ``27/11/2026 14:05``."""
+    """A date and time in the network's time zone: ``27/11/2026 14:05``."""
     if value is None:
         return "–"
     from babel.dates import format_datetime
 
-    return format_datetime(value, format="dd/MM/yyyy HH:mm", locale=_locale())
+    return format_datetime(local_time(value).replace(tzinfo=None), format="dd/MM/yyyy HH:mm", locale=_locale())
 
 
 def csv_options() -> dict[str, str]:

@@ -158,3 +158,19 @@ def test_every_translation_uses_the_placeholders_of_its_message():
 def test_the_placeholder_check_sees_names_and_conversions():
     assert _placeholders("{value!r} is not {n:g} %(prog)s") == {("value", "r", ""), ("n", None, "g"), ("%(prog)", "s", "")}
     assert _placeholders("{value} est") != _placeholders("{value!r} is")
+
+
+def test_every_time_shown_is_in_the_networks_time_zone(monkeypatch):
+    """Times are stored in UTC; the journal, notices and imports showed them in UTC while the
+    stage history showed Paris time: one event at two times on one page."""
+    from datetime import UTC, datetime
+
+    from symbiose.i18n import ENV_TIMEZONE, fmt_datetime, local_time
+
+    monkeypatch.delenv(ENV_TIMEZONE, raising=False)
+    naive_utc = datetime(2026, 12, 2, 5, 18)  # as SQLite hands it back
+    assert fmt_datetime(naive_utc) == "02/12/2026 06:18"  # Paris, winter
+    assert fmt_datetime(datetime(2026, 7, 1, 5, 18, tzinfo=UTC)) == "01/07/2026 07:18"  # summer
+    assert fmt_datetime(local_time(naive_utc)) == "02/12/2026 06:18"  # converting twice changes nothing
+    monkeypatch.setenv(ENV_TIMEZONE, "UTC")
+    assert fmt_datetime(naive_utc) == "02/12/2026 05:18"

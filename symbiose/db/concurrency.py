@@ -15,10 +15,9 @@ Every function takes an open session and never commits (the caller owns the tran
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -27,25 +26,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from symbiose.db.models import Base, CompanyRow, IdCounterRow, NeedRow, StreamRow, SynergyRow
 from symbiose.errors import ConcurrentEditError
-from symbiose.i18n import _
+from symbiose.i18n import ENV_TIMEZONE, _, local_time  # noqa: F401 - re-exported
 
-ENV_TIMEZONE = "SYMBIOSE_TIMEZONE"
 RECORD_WORDS = {"companies": "company", "streams": "stream", "needs": "need", "synergies": "synergy"}
 MODELS: dict[str, type[Base]] = {"companies": CompanyRow, "streams": StreamRow, "needs": NeedRow,
                                  "synergies": SynergyRow}  # fmt: skip
-
-
-def local_time(when: datetime) -> datetime:
-    """A stored time in the network's time zone (``SYMBIOSE_TIMEZONE``, default Europe/Paris);
-    SQLite hands back naive datetimes, which are UTC."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return when.astimezone(ZoneInfo(os.environ.get(ENV_TIMEZONE, "").strip() or "Europe/Paris"))
-    except (KeyError, ValueError, ImportError):
-        return when
 
 
 def _clock(when: datetime | None) -> str:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from symbiose.db.models import AuditRow, Base, CompanyRow, NeedRow, StreamRow, SynergyRow
 from symbiose.domain import Network
 from symbiose.errors import ImportValidationError, NotFoundError, Problem, ValidationError
-from symbiose.i18n import N_, _
+from symbiose.i18n import N_, _, fmt_datetime
 
 if TYPE_CHECKING:
     from symbiose.bundle import BundleFile
@@ -449,7 +449,7 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
     if done is not None:
         raise ValidationError(Problem(import_id, None, None, _(
             "this import was already undone on {when} by {actor}"
-        ).format(when=f"{done.occurred_at:%d/%m/%Y %H:%M}", actor=done.actor)))  # fmt: skip
+        ).format(when=fmt_datetime(done.occurred_at), actor=done.actor)))  # fmt: skip
     changes = json.loads(row.detail or "{}").get("changes", [])
     by_table: dict[str, list[dict[str, Any]]] = {t: [] for t in MODELS}
     for change in changes:

@@ -120,7 +120,7 @@ def page() -> None:
         refresh = st.session_state.pop("overview_refresh", False)
         result, warning, computed_at = common.match_with_time(refresh=refresh)
         c1, c2 = st.columns([4, 1])
-        c1.caption(_("Last computed: {when} (UTC)").format(when=fmt_datetime(computed_at)))
+        c1.caption(_("Last computed: {when}").format(when=fmt_datetime(computed_at)))
         if c2.button(_("Recompute"), key="overview_recompute", icon=":material/refresh:"):
             st.session_state["overview_refresh"] = True
             st.rerun()

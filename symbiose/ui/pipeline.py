@@ -11,7 +11,7 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Network, Stage
 from symbiose.errors import SymbioseError
-from symbiose.i18n import N_, _, fmt_list
+from symbiose.i18n import N_, _, fmt_list, local_time
 from symbiose.stages import Move, allowed_moves
 from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT, parse_decimal, to_base
@@ -176,7 +176,7 @@ def history_frame(synergy_id: str | None = None) -> pd.DataFrame:
         changes = db.stage_history(s, synergy_id)
     columns = [_("synergy"), _("when"), _("who"), _("from"), _("to"), _("reason")]
     return pd.DataFrame([dict(zip(columns, (
-        c.synergy_id, c.occurred_at, c.actor, stage_name(c.from_stage) if c.from_stage else _("(created)"),
+        c.synergy_id, local_time(c.occurred_at).replace(tzinfo=None), c.actor, stage_name(c.from_stage) if c.from_stage else _("(created)"),
         stage_name(c.to_stage), c.reason), strict=True)) for c in reversed(changes)], columns=columns)  # fmt: skip
 
 
@@ -213,7 +213,7 @@ def audit_frame(limit: int = 500) -> pd.DataFrame:
     with common.session() as s:
         entries = db.audit_entries(s, limit=limit)
     columns = [_("when"), _("who"), _("action"), _("entity"), _("id"), _("detail")]
-    return pd.DataFrame([dict(zip(columns, (e.occurred_at, e.actor, _(e.action), _(e.entity), e.entity_id,
+    return pd.DataFrame([dict(zip(columns, (local_time(e.occurred_at).replace(tzinfo=None), e.actor, _(e.action), _(e.entity), e.entity_id,
                                             _detail(e.detail)), strict=True)) for e in entries],
                         columns=columns)  # fmt: skip
 
