@@ -342,6 +342,9 @@ def test_pipeline_going_back_needs_a_confirmation_and_shows_in_the_history(url, 
     at = page_test("pipeline").run()
     at.selectbox(key="stage_synergy").set_value(synergy.id).run()
     assert "in_discussion" not in at.selectbox(key="stage_new").options  # only real moves
+    # the form opens on the next stage, never on a move back
+    assert at.selectbox(key="stage_new").value == "implemented"
+    assert [o.split(" (")[0] for o in at.selectbox(key="stage_new").options[:2]] == ["Implemented", "Abandoned"]
     at.selectbox(key="stage_new").set_value("contacted")
     at.text_input(key="stage_reason").set_value("interlocuteur parti")
     next(b for b in at.button if b.label == "Change the stage").click().run()

@@ -104,7 +104,13 @@ def change_stage(net: Network) -> None:
     synergy_id = st.selectbox(_("Synergy"), list(labels), format_func=labels.get, key="stage_synergy")
     synergy = next(y for y in net.synergies if y.id == synergy_id)
     version = _opened_version(synergy_id)
-    moves = allowed_moves(synergy.stage)
+    # forward moves first, so that the form opens on the next stage, never on a move back; the
+    # choice made for another synergy is not carried over
+    kinds = (Move.FORWARD, Move.ABANDON, Move.REOPEN, Move.BACK)
+    moves = dict(sorted(allowed_moves(synergy.stage).items(), key=lambda item: kinds.index(item[1])))
+    if st.session_state.get("stage_form_for") != synergy_id:
+        st.session_state.pop("stage_new", None)
+        st.session_state["stage_form_for"] = synergy_id
     st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
                  "back or reopening needs a confirmation and a reason.").format(
                      stage=stage_name(synergy.stage)))  # fmt: skip
