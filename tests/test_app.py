@@ -414,3 +414,14 @@ def test_a_company_moved_in_the_form_is_placed_at_its_new_commune(url, session):
     assert (round(moved.latitude, 4), round(moved.longitude, 4)) == (round(montendre.latitude, 4),
                                                                       round(montendre.longitude, 4))  # fmt: skip
     assert (moved.latitude, moved.longitude) != (company.latitude, company.longitude)
+    # the message names the fields as the form labels them, not the stored columns
+    (message,) = [x.value for x in at.success]
+    assert "Commune" in message and "Latitude" in message and "insee_code" not in message
+
+
+def test_every_form_field_has_a_label_in_the_users_language():
+    from symbiose.bundle import TABLES
+    from symbiose.ui.companies import LABELS
+
+    missing = [c.name for t in ("companies", "streams", "needs") for c in TABLES[t] if c.name not in LABELS]
+    assert not missing  # freight_access fell back to its column name, in English

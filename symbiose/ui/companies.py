@@ -25,7 +25,7 @@ from symbiose.compat import load_knowledge_base
 from symbiose.db import imports
 from symbiose.domain import FORMS, Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _, fmt_datetime, get_language
+from symbiose.i18n import N_, _, fmt_datetime, fmt_list, get_language
 from symbiose.labels import category_label, route_label, state_label
 from symbiose.reference import search_ewc
 from symbiose.ui import common
@@ -56,7 +56,7 @@ LABELS = {
     "latitude": N_("Latitude"), "longitude": N_("Longitude"), "siret": N_("SIRET"), "address": N_("Address"),
     "contact_name": N_("Contact name"), "contact_email": N_("Contact e-mail"), "contact_phone": N_("Contact phone"),
     "notes": N_("Notes"), "company": N_("Company"), "material": N_("Material"), "description": N_("Description"),
-    "category": N_("Resource category"),
+    "category": N_("Resource category"), "freight_access": N_("Freight access (rail, port)"),
     "bulk_density_t_per_m3": N_("Bulk density (t per m3)"), "storage_months": N_("Storage (months it keeps)"),
     "temperature_c": N_("Temperature (°C)"), "min_temperature_c": N_("Minimum temperature (°C)"),
     "forms": N_("Forms (shape, condition, moisture)"), "standards": N_("Product standards met"),
@@ -126,6 +126,14 @@ def vocabulary_label(field: str, value: str) -> str:
     if standard is None:
         return value
     return standard.label_fr if get_language() == "fr" else standard.label_en
+
+
+def _changed_label(column: str) -> str:
+    """A stored column named as the form labels it (``quantity_base`` -> Quantity per year)."""
+    from symbiose.db.repository import COLUMN_FIELDS
+
+    stored = {field: name for name, field in COLUMN_FIELDS.items()}
+    return field_label(stored.get(column, column))
 
 
 def field_label(name: str) -> str:
@@ -520,7 +528,7 @@ def record_form(net: Network, table: str) -> None:
         elif saved.changed:
             st.session_state[f"opened_{table}"] = {"id": choice, "version": saved.version, "values": values}
             st.success(_("Saved: {what} {id} updated ({fields}). The matches and every page now use "
-                         "it.").format(what=what, id=saved.id, fields=", ".join(saved.changed)))  # fmt: skip
+                         "it.").format(what=what, id=saved.id, fields=fmt_list([_changed_label(c) for c in saved.changed])))  # fmt: skip
         else:
             st.info(_("{id} is unchanged.").format(id=saved.id))
 
