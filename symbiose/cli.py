@@ -759,6 +759,11 @@ def serve(port: int, host: str, open_demo: bool, no_demo: bool, streamlit_args: 
         command.append("--browser.gatherUsageStats=false")  # offline by default
     if not any("toolbarMode" in arg for arg in streamlit_args):
         command.append("--client.toolbarMode=viewer")  # no developer menu, no Deploy button
+    if not any("maxUploadSize" in arg for arg in streamlit_args):
+        # the uploader states the import's own limit, not Streamlit's 200 MB
+        from symbiose.limits import limits
+
+        command.append(f"--server.maxUploadSize={max(1, limits().max_file_bytes // (1024 * 1024))}")
     command += streamlit_args
     shown = f"[{host}]" if ":" in host else host
     click.echo(_("Serving {url} on http://{host}:{port}").format(url=st.display_url, host=shown, port=port), err=True)

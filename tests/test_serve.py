@@ -59,6 +59,9 @@ def test_serve_binds_to_loopback_by_default(demo_url, tmp_path):
             assert time.monotonic() < deadline, "serve did not listen within 60 s"
             time.sleep(0.2)
         assert _listening_addresses(port) == {"127.0.0.1"}
+        # the server it became states the import's own upload limit (50 MiB), not Streamlit's 200 MB
+        arguments = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
+        assert b"--server.maxUploadSize=50" in arguments and b"--client.toolbarMode=viewer" in arguments
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass  # it answers on this computer
     finally:

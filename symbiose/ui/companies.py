@@ -494,17 +494,19 @@ def record_form(net: Network, table: str) -> None:
             elif name == "company_id" and company_ids:
                 index = company_ids.index(value) if value in company_ids else 0
                 values[name] = box.selectbox(label, company_ids, index=index, key=key,
-                                             format_func=lambda c: f"{c} {names[c]}")  # fmt: skip
+                                             format_func=lambda c: f"{c} {names[c]}",
+                                             placeholder=_("Choose an option"))  # fmt: skip
             elif name in CHOICES:
                 options = CHOICES[name]
                 index = options.index(value) if value in options else 0
                 values[name] = box.selectbox(label, options, index=index, key=key,
-                                             format_func=CHOICE_NAMES.get(name, str))  # fmt: skip
+                                             format_func=CHOICE_NAMES.get(name, str),
+                                             placeholder=_("Choose an option"))  # fmt: skip
             elif name in MULTI_CHOICES:
                 options = MULTI_CHOICES[name]()
                 chosen = [x for x in value.split(";") if x in options]
                 picked = box.multiselect(label, options, default=chosen, key=key,
-                                         format_func=lambda x, n=name: vocabulary_label(n, x))  # fmt: skip
+                                         format_func=lambda x, n=name: vocabulary_label(n, x), placeholder=_("Choose options"))  # fmt: skip
                 values[name] = ";".join(picked)
             elif name == "hazardous_permit":
                 values[name] = "true" if box.checkbox(label, value=value == "true", key=key) else "false"
