@@ -32,7 +32,11 @@ def _choose_company(page, company_id: str, name: str) -> None:
     box.click()
     page.keyboard.type(f"{company_id} ")
     page.keyboard.press("Enter")
-    puts_out = fr("What {name} puts out ({n} streams)").split(" (")[0].format(name=name)
+    from symbiose.i18n import language, ngettext
+
+    with language("fr"):
+        puts_out = ngettext("What {name} puts out ({n} stream)", "What {name} puts out ({n} streams)", 2)
+    puts_out = puts_out.split(" (")[0].format(name=name)
     expect(page.get_by_role("heading", name=puts_out, exact=False)).to_be_visible(timeout=90_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from symbiose import db
 from symbiose.domain import Network, Role
 from symbiose.errors import InfeasibleError, SymbioseError, ValidationError
-from symbiose.i18n import _
+from symbiose.i18n import _, ngettext
 from symbiose.matching import MatchResult, run_match
 from symbiose.params import MatchParameters
 
@@ -280,7 +280,8 @@ def show_form_problems(exc: SymbioseError, labels: dict[str, str]) -> None:
     for p in problems:
         field = labels.get(p.column or "", "")
         lines.append(f"- **{field}**: {p.message}" if field else f"- {p.message}")
-    st.error(_("The form has a problem; nothing was saved:") + "\n\n" + "\n".join(lines))
+    st.error(ngettext("The form has a problem; nothing was saved:", "The form has {n} problems; nothing was saved:",
+                      len(lines)).format(n=len(lines)) + "\n\n" + "\n".join(lines))  # fmt: skip
 
 
 def show_problems(exc: SymbioseError) -> None:

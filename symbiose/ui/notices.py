@@ -10,7 +10,7 @@ import streamlit as st
 
 from symbiose.db import notifications
 from symbiose.domain import Role
-from symbiose.i18n import _, fmt_datetime
+from symbiose.i18n import _, fmt_datetime, ngettext
 from symbiose.notify import notice_text
 from symbiose.ui import common
 
@@ -43,7 +43,8 @@ def badge() -> None:
     except Exception:  # noqa: BLE001 - a sidebar badge must never stop a page (database not ready yet)
         return
     if n:
-        st.sidebar.badge(_("{n} unread notifications").format(n=n), icon=":material/notifications:", color="red")
+        st.sidebar.badge(ngettext("{n} unread notification", "{n} unread notifications", n).format(n=n),
+                         icon=":material/notifications:", color="red")  # fmt: skip
 
 
 def page() -> None:
@@ -62,7 +63,8 @@ def page() -> None:
     with common.session() as s:
         items = notifications.notices(s, company_id=company_id, role=role)
     unread_items = [n for n in items if n.unread]
-    st.caption(_("{n} unread, {total} in all.").format(n=len(unread_items), total=len(items)))
+    st.caption(ngettext("{n} unread, {total} in all.", "{n} unread, {total} in all.", len(unread_items)).format(
+        n=len(unread_items), total=len(items)))  # fmt: skip
     if unread_items and st.button(_("Mark all as read"), key="notices_read"):
         with common.transaction() as s:
             notifications.mark_read(s, company_id=company_id, role=role)

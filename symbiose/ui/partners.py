@@ -297,9 +297,11 @@ def page() -> None:
                            key=pair_key("accept", item.side, item.stream_id, item.need_id))  # fmt: skip
             my_streams = [x for x in net.streams if x.company_id == me.id]
             my_needs = [x for x in net.needs if x.company_id == me.id]
-            st.subheader(_("What {name} puts out ({n} streams)").format(name=me.name, n=len(my_streams)))
+            st.subheader(ngettext("What {name} puts out ({n} stream)", "What {name} puts out ({n} streams)",
+                                  len(my_streams)).format(name=me.name, n=len(my_streams)))  # fmt: skip
             _section(s, view, my_streams, side=SUPPLIER)
-            st.subheader(_("What {name} takes in ({n} needs)").format(name=me.name, n=len(my_needs)))
+            st.subheader(ngettext("What {name} takes in ({n} need)", "What {name} takes in ({n} needs)",
+                                  len(my_needs)).format(name=me.name, n=len(my_needs)))  # fmt: skip
             _section(s, view, my_needs, side=RECEIVER)
 
 
