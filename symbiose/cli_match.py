@@ -133,7 +133,7 @@ def terminal_progress(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.__exit__(None, None, None)
 
 
-@click.command(cls=LocalisedCommand, help=N_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one)."))
+@click.command(cls=LocalisedCommand, help=N_("Run scenarios side by side (a file runs itself and its variants; FILE#VARIANT for one). The first scenario is the reference of the differences: name it first (a file named twice runs once)."))
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--bundle", type=click.Path(exists=True), help=N_("Use this bundle as every scenario's base."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help=N_("Write comparison.csv/json and synergy_changes.csv here."))

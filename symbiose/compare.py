@@ -123,7 +123,10 @@ class Comparison:
         paths = [out / "comparison.csv", out / "comparison.json", out / "synergy_changes.csv"]
         if machine_format(machine):
             escape_frame(table).to_csv(paths[0])
-        else:  # the indicators named in the current language
+        else:  # the indicators named in the current language, to the precision they are shown
+            # (numbers stay numbers for the spreadsheet; the float noise of sums goes)
+            decimals = {label: 1 if ".1f" in spec else 0 for _key, label, spec in INDICATORS}
+            table = table.apply(lambda row: row.astype(float).round(decimals.get(row.name, 2)) + 0.0, axis=1)  # no -0
             table.index = [gettext(label) for label in table.index]
             table.index.name = "indicator"
             write_result_csv(table.reset_index(), paths[0])
@@ -154,7 +157,9 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network], *, 
     after the other. ``progress(done, total)`` follows the groups of runs.
     """
     scenarios: list[Scenario] = []
-    for path in paths:
+    # a file named twice runs once, where it first comes: "today.toml scenarios/*.toml" puts the
+    # reference of the differences first
+    for path in dict.fromkeys(str(Path(p)) if "#" not in str(p) else str(p) for p in paths):
         scenarios.extend(load_scenarios(path))
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})

@@ -18,7 +18,7 @@ from symbiose.domain import Network
 from symbiose.i18n import _, fmt_date, fmt_number, fmt_quantity
 from symbiose.labels import category_label, per_year
 
-REPLACEMENTS = {"\u202f": " ", "\u2009": " ", "→": "->", "–": "-", "—": "-", "œ": "oe", "Œ": "OE",
+REPLACEMENTS = {"\u202f": " ", "\u2009": " ", "→": "->", "–": "-", "—": "-", "œ": "oe", "Œ": "Oe",
                 "€": "EUR", "’": "'", "“": '"', "”": '"', "…": "...", "₂": "2", "Δ": "D"}  # fmt: skip
 TOP_FLOWS = 15
 
