@@ -666,3 +666,35 @@ def test_a_new_company_that_seems_to_be_a_stored_one_is_flagged(session, stored,
     assert any("73282932000074" in w and "C901" in w for w in warned["C902"])
     assert not warned["C903"]  # another commune: another company
     assert load_network(session) == stored  # a preview writes nothing
+
+
+def test_an_old_export_that_would_move_a_synergy_back_is_refused_at_the_preview(session, tmp_path):
+    """Export the network, move a synergy forward, re-import the older workbook: the preview
+    refuses it as the import would, naming the sheet and the row (it passed the preview, then the
+    write failed naming a .csv and command-line flags)."""
+    from symbiose.db.repository import set_synergy_stage
+    from symbiose.domain import Stage
+
+    demo = read_bundle_folder()
+    with _tx(session):
+        save_network(session, demo, actor="t")
+    synergy = next(y for y in load_network(session).synergies if y.stage == Stage.IN_DISCUSSION)
+    write_bundle(load_network(session), tmp_path / "reseau.xlsx")
+    with _tx(session):
+        set_synergy_stage(session, synergy.id, "implemented", actor="t")
+    stored = load_network(session)
+    for attempt in (lambda: plan_import(session, tmp_path / "reseau.xlsx"),
+                    lambda: apply_import(session, tmp_path / "reseau.xlsx", actor="t")):  # fmt: skip
+        with _tx(session), pytest.raises(ImportValidationError) as info:
+            attempt()
+        (problem,) = [p for p in info.value.problems if synergy.id in p.message]
+        assert "reseau.xlsx" in problem.file and problem.row and problem.column == "stage"
+        assert "--back" not in problem.message
+    assert load_network(session) == stored
+
+
+def read_bundle_folder():
+    from symbiose.bundle import read_bundle
+    from symbiose.reference import data_dir
+
+    return read_bundle(data_dir() / "demo")

@@ -221,6 +221,11 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
     if too_long := length_problems(read.network, read):
         # refused at the preview, as the import itself would refuse it
         raise ImportValidationError(too_long)
+    from symbiose.db.repository import stage_move_problems
+
+    if moves := stage_move_problems(session, read.network, label=read.labels.get("synergies", "synergies.csv"),
+                                    rows=read.rows.get("synergies")):  # fmt: skip
+        raise ImportValidationError(moves)  # a move back refused at the preview, not only at the write
     network = read.network
     companies = {c.id: c for c in stored.companies}
     companies.update({c.id: c for c in network.companies})

@@ -64,7 +64,7 @@ from symbiose.errors import (
 )
 from symbiose.i18n import _
 from symbiose.ranges import price_problem, quantity_problem
-from symbiose.stages import move_problem, synergy_problems
+from symbiose.stages import Move, move_kind, move_problem, synergy_problems
 from symbiose.units import Unit
 
 TABLES = ("companies", "streams", "needs", "synergies")
@@ -426,6 +426,38 @@ def record_audit(
 _audit = record_audit  # former private name, kept for callers that used it
 
 
+def stage_move_problems(session: Session, network: Network, *, restore: bool = False, label: str = "synergies.csv",
+                        rows: dict[str, int] | None = None) -> list[Problem]:  # fmt: skip
+    """The stage moves of ``network``'s synergies that a file may not make: going back, or
+    reopening an abandoned synergy (``restore``, an import's undo, may). Named at ``label`` and the
+    synergy's row of ``rows`` (the file's, for a preview)."""
+    from symbiose.labels import stage_label
+
+    problems = []
+    stored_synergies = _rows_by_id(session, SynergyRow, [y.id for y in network.synergies])
+    for syn in network.synergies:
+        row = stored_synergies.get(syn.id)
+        if row is None or str(syn.stage) == row.stage or str(syn.stage) not in STAGE_VALUES:
+            continue
+        # an abandoned synergy without a reason is reported by _check_network already
+        reason = syn.abandoned_reason or "-"
+        if not move_problem(syn.id, row.stage, syn.stage, reason=reason, back=restore, reopen=restore):
+            continue
+        if move_kind(row.stage, syn.stage) is Move.REOPEN:
+            message = _(
+                "synergy {id} is abandoned in the database; a file does not reopen it to {new}: keep "
+                "{old} in the file, or reopen it on the Pipeline page (or with 'symbiose synergy-stage'), "
+                "with a reason")  # fmt: skip
+        else:
+            message = _(
+                "synergy {id} is at stage {old} in the database; a file does not move it back to {new}: keep "
+                "{old} in the file, or move it on the Pipeline page (or with 'symbiose synergy-stage'), with a "
+                "reason")  # fmt: skip
+        problems.append(Problem(label, (rows or {}).get(syn.id), "stage", message.format(
+            id=syn.id, old=stage_label(row.stage), new=stage_label(syn.stage))))  # fmt: skip
+    return problems
+
+
 def save_network(
     session: Session,
     network: Network,
@@ -458,16 +490,7 @@ def save_network(
     from symbiose.db.imports import length_problems
 
     problems = _check_network(session, network) + length_problems(network)
-    stored_synergies = _rows_by_id(session, SynergyRow, [y.id for y in network.synergies])
-    for syn in network.synergies:
-        row = stored_synergies.get(syn.id)
-        if row is None or str(syn.stage) == row.stage or str(syn.stage) not in STAGE_VALUES:
-            continue
-        # an abandoned synergy without a reason is reported by _check_network already
-        reason = syn.abandoned_reason or "-"
-        if message := move_problem(syn.id, row.stage, syn.stage, reason=reason, back=restore,
-                                   reopen=restore):  # fmt: skip
-            problems.append(Problem("synergies.csv", None, "stage", message))
+    problems += stage_move_problems(session, network, restore=restore)
     if problems:
         raise ImportValidationError(problems)
     summary = ImportSummary()
