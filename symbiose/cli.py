@@ -304,7 +304,7 @@ def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
     """Print an import preview: counts per table, then each created or updated record."""
     for notice in plan.notices:
         click.echo(notice)
-    from symbiose.db.imports import COUNT_HEADERS, entity
+    from symbiose.db.imports import COUNT_HEADERS, entity, shown_field
 
     table, created, updated, unchanged = (_(h) for h in COUNT_HEADERS)
     click.echo(f"{table:<12} {created:>8} {updated:>8} {unchanged:>10}")
@@ -320,6 +320,7 @@ def echo_plan(plan, *, limit: int = PREVIEW_RECORDS) -> None:
             entity=entity(record.table), id=record.id, company=record.company))
         empty = _("(empty)")
         for column, old, new in record.fields:
+            column, old, new = shown_field(record.table, column, old, new)
             click.echo(f"      {column}: {old or empty} -> {new or empty}")
     if len(changed) > limit:
         click.echo("  " + _("... and {n} more").format(n=fmt_number(len(changed) - limit)))

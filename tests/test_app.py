@@ -292,7 +292,7 @@ def test_import_preview_confirm_and_undo(url, session, monkeypatch):
     assert not at.exception and not at.error
     (preview,) = [d.value for d in at.dataframe if len(d.value.columns) == 8]
     assert list(preview.columns[4:7]) == ["colonne", "avant", "après"]  # French by default
-    row = preview[preview["colonne"] == "quantity"].iloc[0]
+    row = preview[preview["colonne"] == "quantite"].iloc[0]  # headed as the French spreadsheet heads it
     assert (row["id"], row["après"]) == ("S0001", "9999")
     with session() as s:
         assert db.load_network(s) == before  # a preview writes nothing

@@ -698,3 +698,23 @@ def read_bundle_folder():
     from symbiose.reference import data_dir
 
     return read_bundle(data_dir() / "demo")
+
+
+def test_the_preview_shows_changed_values_in_the_users_words(session, stored, tmp_path):
+    from symbiose.cli import echo_plan
+    from symbiose.db.imports import shown_field
+    from symbiose.i18n import language
+
+    with language("fr"):
+        assert shown_field("streams", "route", "landfill", "incineration") == ("filiere_actuelle", "enfouissement",
+                                                                                "incinération")  # fmt: skip
+        assert shown_field("streams", "quantity", "65.5", "70.25") == ("quantite", "65,5", "70,25")
+        assert shown_field("synergies", "stage", "contacted", "in_discussion")[1:] == ("contactée", "en discussion")
+        folder = _folder(tmp_path / "r", streams="id;quantite;filiere_actuelle\nS1;150,5;incinération\n")
+        plan = plan_import(session, folder)
+        runner = CliRunner()
+        with runner.isolation() as (out, _err, *_rest):
+            echo_plan(plan)
+        text = out.getvalue().decode()
+    assert "quantite: 120 -> 150,5" in text and "enfouissement -> incinération" in text, text
+    assert "landfill" not in text

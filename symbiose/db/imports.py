@@ -176,11 +176,44 @@ class ImportPlan:
             if r.action == "created":
                 lines.append((_(TABLE_NAMES[r.table]), r.id, r.company, _("created"), "", "", "", warning))
             for column, old, new in r.fields if r.action == "updated" else ():
-                lines.append((_(TABLE_NAMES[r.table]), r.id, r.company, _("updated"), column, old, new,
-                              warning))  # fmt: skip
+                lines.append((_(TABLE_NAMES[r.table]), r.id, r.company, _("updated"),
+                              *shown_field(r.table, column, old, new), warning))  # fmt: skip
         columns = [_("table"), _("id"), _("company"), _("action"), _("column"), _("before"),
                    _("after"), _("warning")]  # fmt: skip
         return pd.DataFrame(lines, columns=columns)
+
+
+NUMBER_COLUMNS = frozenset({
+    "latitude", "longitude", "quantity", "route_cost_eur_per_unit", "virgin_price_eur_per_unit",
+    "gate_fee_eur_per_unit", "max_distance_km", "bulk_density_t_per_m3", "storage_months", "temperature_c",
+    "min_temperature_c", "max_temperature_c",
+})  # fmt: skip
+
+
+def shown_field(table: str, column: str, old: str, new: str) -> tuple[str, str, str]:
+    """A changed field as a preview shows it: the column as the spreadsheet heads it in the
+    user's language, its values in words (stages, routes, states, categories) and numbers with
+    the language's decimal mark. The plan itself keeps the stored texts."""
+    from symbiose.bundle import TABLES
+    from symbiose.i18n import get_language
+    from symbiose.labels import category_label, route_label, stage_label, state_label
+
+    french = get_language() == "fr"
+    heading = next((c.french for c in TABLES[table] if c.name == column), column) if french else column
+    words = {"stage": stage_label, "route": route_label, "physical_state": state_label,
+             "category": category_label, "material": category_label,
+             "destination_category": category_label}.get(column)  # fmt: skip
+
+    def value(text: str) -> str:
+        if not text:
+            return text
+        if words is not None:
+            return words(text) or text
+        if column in NUMBER_COLUMNS and french:
+            return text.replace(".", ",")
+        return text
+
+    return heading, value(old), value(new)
 
 
 def _cells(table: str, record: Any) -> dict[str, str]:
