@@ -263,6 +263,7 @@ class _Table:
     label: str  # how problems name the file: 'streams.csv', "net.xlsx, sheet 'flux'"
     headers: list[str]
     rows: list[tuple[int, list[Cell]]]  # (spreadsheet row number, cells)
+    separator: str = ""  # a CSV file's column separator ("" for a workbook's sheet)
 
 
 def _cell_text(value: Cell) -> str:
@@ -407,7 +408,10 @@ def _read_csv(path: Path, table: str, problems: list[Problem]) -> _Table | None:
     separator = separator or _detect_separator(first)
     csv.field_size_limit(max(limit.max_cell_chars + 1, 1024))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    return _records_to_table(table, label, reader, problems, limit, text_only=True)
+    read = _records_to_table(table, label, reader, problems, limit, text_only=True)
+    if read is not None:
+        read.separator = separator
+    return read
 
 
 class _TooLong(Exception):
@@ -948,11 +952,17 @@ def _rows(
                 ).format(file=table.label, row=number, id=record_id))  # fmt: skip
             continue
         if len(cells) > width and any(_cell_text(c) for c in cells[width:]):
+            if table.separator == ",":
+                hint = _("a number with a decimal comma in a file separated by commas? Put such numbers in quotes "
+                         "(\"1,5\"), or separate the columns with ';'")  # fmt: skip
+            elif table.separator:
+                hint = _("a '{sep}' inside a cell (a note, a description)? Put that cell in quotes, or write it "
+                         "without '{sep}'").format(sep=table.separator)  # fmt: skip
+            else:
+                hint = _("cells to the right of the last heading: give them a heading, or delete them")
             problems.append(Problem(table.label, number, None, _(
-                "this row has {cells} cells but the header has {columns} columns: a number with "
-                "a decimal comma in a file separated by commas? Put such numbers in quotes "
-                "(\"1,5\"), or separate the columns with ';'"
-            ).format(cells=len(cells), columns=width)))  # fmt: skip
+                "this row has {cells} cells but the header has {columns} columns: {hint}"
+            ).format(cells=len(cells), columns=width, hint=hint)))  # fmt: skip
             continue
         previous = (stored or {}).get(record_id)
         if previous is None or not absent:

@@ -718,3 +718,18 @@ def test_the_preview_shows_changed_values_in_the_users_words(session, stored, tm
         text = out.getvalue().decode()
     assert "quantite: 120 -> 150,5" in text and "enfouissement -> incinération" in text, text
     assert "landfill" not in text
+
+
+@pytest.mark.parametrize(("content", "hint"), [
+    ("id;quantite;remarques\nS1;150;livré; le lundi\n", "inside a cell"),  # an unquoted ';' in a note
+    ("id,quantity\nS1,1,5\n", "decimal comma"),  # 1,5 in a comma-separated file
+])  # fmt: skip
+def test_a_row_with_more_cells_than_the_header_gets_the_hint_of_its_separator(session, stored, tmp_path, content, hint):
+    from symbiose.i18n import language
+
+    folder = _folder(tmp_path / "x", streams=content)
+    with language("en"), _tx(session), pytest.raises(ImportValidationError) as info:
+        plan_import(session, folder)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.row) == ("streams.csv", 2) and hint in problem.message, problem.message
+    assert ("decimal comma" in problem.message) == (hint == "decimal comma")
