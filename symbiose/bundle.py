@@ -1839,16 +1839,44 @@ def table_csv(network: Network, table: str, *, french: bool = False) -> str:
     return ("\ufeff" if french else "") + buffer.getvalue()
 
 
-def write_bundle(network: Network, path: str | Path) -> list[Path]:
+#: The word a French workbook writes for each stage, route and state (the import reads it back)
+FRENCH_WORDS: dict[str, str] = {
+    **{str(value): word for word, value in reversed(list(STAGE_ALIASES.items()))},
+    **{str(value): word for word, value in reversed(list(ROUTE_ALIASES.items()))},
+}
+FRENCH_WORD_COLUMNS = {"stage", "route"}
+FRENCH_STATES = {str(value): word for word, value in reversed(list(PHYSICAL_STATE_ALIASES.items()))}
+
+
+def _french_row(table: str, row: list[OutCell]) -> list[OutCell]:
+    out = list(row)
+    for position, column in enumerate(TABLES[table]):
+        value = out[position]
+        if not isinstance(value, str) or not value:
+            continue
+        if column.name in FRENCH_WORD_COLUMNS:
+            out[position] = FRENCH_WORDS.get(value, value)
+        elif column.name == "physical_state":
+            out[position] = FRENCH_STATES.get(value, value)
+    return out
+
+
+def write_bundle(network: Network, path: str | Path, *, french: bool = False) -> list[Path]:
     """Write a network as a folder of four CSV files, or as a workbook if ``path`` ends .xlsx.
 
     Canonical form: English headers in the documented order, ``,`` separator, UTF-8 without
-    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written.
+    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written. ``french`` (a
+    workbook only): the sheets, headers, stages, routes and states in the French words the import
+    reads (``entreprises``, ``quantite``, ``enfouissement``...), for an officer's spreadsheet.
     """
     path = Path(path)
     rows = _network_rows(network)
     headers = {name: [c.name for c in columns] for name, columns in TABLES.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if french:
+            return [_write_workbook(path, {
+                TABLE_FRENCH.get(n, n): ([c.french for c in TABLES[n]], [_french_row(n, r) for r in rows[n]])
+                for n in TABLES})]  # fmt: skip
         return [_write_workbook(path, {n: (headers[n], rows[n]) for n in TABLES})]
     with atomic_folder(path) as work:
         for name in TABLES:

@@ -733,3 +733,21 @@ def test_a_row_with_more_cells_than_the_header_gets_the_hint_of_its_separator(se
     (problem,) = info.value.problems
     assert (problem.file, problem.row) == ("streams.csv", 2) and hint in problem.message, problem.message
     assert ("decimal comma" in problem.message) == (hint == "decimal comma")
+
+
+def test_the_french_workbook_export_reads_in_french_and_imports_back_unchanged(session, tmp_path):
+    """The page's export in French: sheets, headings and words of an officer's spreadsheet, and
+    nothing changes when it is imported back."""
+    demo = read_bundle_folder()
+    with _tx(session):
+        save_network(session, demo, actor="t")
+    stored = load_network(session)
+    (path,) = write_bundle(stored, tmp_path / "reseau.xlsx", french=True)
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    assert workbook.sheetnames == ["entreprises", "flux", "besoins", "synergies"]
+    headings = [c.value for c in next(workbook["flux"].iter_rows(max_row=1))]
+    assert headings[:6] == ["identifiant", "id_entreprise", "code_dechet", "matiere", "description", "quantite"]
+    words = {c.value for row in workbook["flux"].iter_rows(min_row=2) for c in row}
+    assert "enfouissement" in words and "solide" in words and "landfill" not in words
+    assert not plan_import(session, path).changed
+    assert load_network(session) == stored

@@ -605,10 +605,11 @@ def _recent_imports() -> None:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _export_bytes(url: str, version: tuple) -> bytes:
+def _export_bytes(url: str, version: tuple, language: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "network.xlsx"
-        write_bundle(common.network(), path)
+        # in French: sheets, headings and words an officer's spreadsheet reads, and the import too
+        write_bundle(common.network(), path, french=language == "fr")
         return path.read_bytes()
 
 
@@ -661,7 +662,7 @@ def import_export() -> None:
     st.divider()
     c1, c2, c3 = st.columns(3)
     with common.shows_errors():
-        c1.download_button(_("Export the network (xlsx)"), _export_bytes(db.database_url(), common.data_version()),
+        c1.download_button(_("Export the network (xlsx)"), _export_bytes(db.database_url(), common.data_version(), get_language()),
                            file_name="reseau_symbiose.xlsx", key="export_xlsx")  # fmt: skip
         c2.download_button(_("Templates (French, xlsx)"), _template_bytes("fr"), file_name="modeles_symbiose.xlsx",
                            key="templates_fr")  # fmt: skip
