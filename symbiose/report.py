@@ -112,7 +112,9 @@ def fmt_delta(value, spec: str = "{:,.0f}") -> str:
 
 
 def code_text(ewc_code: str, material: str) -> str:
-    return format_ewc(ewc_code) if ewc_code else material
+    """A stream's List of Waste code, or its material named in the reader's language (heat,
+    water or gas: not the id ``heat_hot_water``)."""
+    return format_ewc(ewc_code) if ewc_code else (category_label(material) or material)
 
 
 # ---------------------------------------------------------------------------------------------

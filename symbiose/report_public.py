@@ -27,7 +27,7 @@ from datetime import date
 import pandas as pd
 
 from symbiose.domain import Network, Stage
-from symbiose.i18n import _, ngettext
+from symbiose.i18n import _, fmt_date, ngettext
 
 EDITIONS = ("public", "officer")
 DEFAULT_EDITION = "public"
@@ -111,7 +111,7 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
         view = {**view, "changes": []}  # synergy-level changes name pairs: officer edition only
     context = {
         "_": _, "title": _("{network}: industrial symbiosis, public report").format(network=network.name or _("Network")),
-        "network_name": network.name or _("Network"), "today": (today or date.today()).isoformat(),
+        "network_name": network.name or _("Network"), "today": fmt_date(today or date.today()),
         "n_companies": len(network.companies), "headline": [by_key[k] for k in HEADLINE], "indicators": indicators,
         "method": _(result.kpis.method), "params": result.candidates.params,
         "factors": factor_sources(result, kb_categories, flows),

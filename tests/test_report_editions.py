@@ -129,3 +129,12 @@ def test_public_edition_gives_no_waste_quantity_of_fewer_than_k_producers(public
     flows = flows_with_sides(demo_result)
     groups = material_flows(flows, load_knowledge_base().categories, k)
     assert groups and len(groups) < len(material_flows(flows, load_knowledge_base().categories))
+
+
+def test_public_report_names_materials_and_dates_in_the_readers_words(public):
+    from symbiose.compat import load_knowledge_base
+
+    _paths, html, text = public
+    ids = [c for c in load_knowledge_base().categories if "_" in c]
+    assert not [c for c in ids if c in text]  # heat_hot_water, process_water... were shown as ids
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text) and re.search(r"\b\d\d/\d\d/20\d\d\b", text)
