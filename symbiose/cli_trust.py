@@ -25,6 +25,7 @@ import click
 from symbiose.cli_text import LocalisedCommand, LocalisedGroup, confirm, prompt_text
 from symbiose.domain import Role
 from symbiose.i18n import N_, _
+from symbiose.labels import role_label
 
 PASSWORD_ENV = "SYMBIOSE_PASSWORD"
 
@@ -80,11 +81,11 @@ def user_add(username: str, role: str, company_id: str | None, password: str) ->
     if user.company_id:
         click.echo(
             _("User {name} created ({role}, company {company}).").format(
-                name=user.username, role=user.role, company=user.company_id
+                name=user.username, role=role_label(user.role), company=user.company_id
             )
         )
     else:
-        click.echo(_("User {name} created ({role}).").format(name=user.username, role=user.role))
+        click.echo(_("User {name} created ({role}).").format(name=user.username, role=role_label(user.role)))
 
 
 @click.command("user-role", cls=LocalisedCommand)
@@ -99,7 +100,7 @@ def user_role(username: str, role: str, company_id: str | None) -> None:
     who = actor()
     with session_scope(write=True) as session:
         user = set_role(session, username, role, company_id=company_id, actor=who)
-    click.echo(_("User {name} is now {role}.").format(name=user.username, role=user.role))
+    click.echo(_("User {name} is now {role}.").format(name=user.username, role=role_label(user.role)))
 
 
 @click.command("user-password", cls=LocalisedCommand)
