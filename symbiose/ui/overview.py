@@ -169,5 +169,12 @@ def top_flows(net: Network, matches: pd.DataFrame, n: int = 25) -> None:
         _("replaces"): st.column_config.TextColumn(_("replaces"), help=_("what the receiver buys today")),
         _("what"): st.column_config.TextColumn(_("what"), help=_("the supplier's stream")),
     })  # fmt: skip
-    common.csv_download(frame, _("Download the top flows (CSV)"), _("top_flows.csv"), key="top_flows_csv")
+    # the spreadsheet gets numbers it can add up: the quantity and its unit in two columns, the
+    # description whole
+    top = matches.sort_values("value_eur", ascending=False).head(n)
+    sheet = frame.copy()
+    sheet[_("quantity")] = top["quantity"].round(1).to_numpy()
+    sheet.insert(sheet.columns.get_loc(_("quantity")) + 1, _("unit"), [per_year(u) for u in top["unit"]])
+    sheet[_("what")] = top["stream_id"].map({x.id: x.description for x in net.streams}).fillna("").to_numpy()
+    common.csv_download(sheet, _("Download the top flows (CSV)"), _("top_flows.csv"), key="top_flows_csv")
     st.caption(ngettext("({n} flow)", "({n} flows)", len(frame)).format(n=len(frame)))
