@@ -4,7 +4,7 @@ Usage:
     python scripts/blind_figures.py
 
 Prints: candidate pairs and those shown on a page (worth it for every value of both sides'
-bands); the old suggestions' one-sidedness (supplier-side suggestions absent from the receiver's
+bands); the suggestions' one-sidedness (supplier-side suggestions absent from the receiver's
 own list) against the new banded lists; the level at which partners' activities are shown (k = 3,
 same distance band). The leak itself is measured by ``tests/test_blind.py``.
 """
@@ -38,7 +38,6 @@ def main() -> None:
     absent = sum(pair not in receiver_side for pair in zip(supplier_side["stream_id"], supplier_side["need_id"],
                                                             strict=True))  # fmt: skip
     print(f"old lists: supplier-side suggestions {len(supplier_side)}, absent from the receiver's list {absent}")
-    old_attack(result)
     companies = {c.id: c for c in network.companies}
     k = blinding.k_anonymity()
     levels: collections.Counter = collections.Counter()
@@ -62,30 +61,6 @@ def main() -> None:
     print(f"banded lists: supplier-side {len(top[blinding.SUPPLIER])}, absent from the receiver's own list "
           f"{missing} (an interest reaches it under 'Requests received')")  # fmt: skip
     print(f"activity level of the partners shown (k = {k}):", dict(levels))
-
-
-def old_attack(result) -> None:
-    """What the old page let a company solve: its partner's virgin price (supplier side) or route
-    cost (receiver side) from the pair's EUR/yr score, the exact quantity and the road distance."""
-    from symbiose.suggestions import pair_economics
-
-    arcs = pair_economics(result.candidates).set_index(["stream_id", "need_id"])
-    old = result.suggestions
-    rate = result.candidates.params.transport_cost_eur_per_tkm
-    needs = result.candidates.needs.set_index("need_id")
-    for side, label in (("stream", "receiver's virgin price"), ("need", "supplier's route cost")):
-        shown = old[(old["side"] == side) & (old["unit"] == "t")]
-        arc = arcs.loc[list(zip(shown["stream_id"], shown["need_id"], strict=True))]
-        value = shown["score"].to_numpy() / shown["quantity"].to_numpy()  # EUR per t, from the page
-        known = rate * shown["road_km"].to_numpy() + arc["pretreatment_cents"].to_numpy() / 100
-        if side == "stream":
-            solved = (value - arc["supplier_avoided_cents"].to_numpy() / 100 + known) / arc["quality"].to_numpy()
-            true = needs.loc[shown["need_id"], "virgin_price_cents"].to_numpy() / 100
-        else:
-            solved = value - arc["receiver_avoided_cents"].to_numpy() / 100 + known
-            true = arc["supplier_avoided_cents"].to_numpy() / 100
-        print(f"old page: {label} solved to within 1 EUR in {int((abs(solved - true) < 1).sum())} of {len(shown)} "
-              "suggestions (in t)")
 
 
 if __name__ == "__main__":
