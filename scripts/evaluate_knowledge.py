@@ -183,6 +183,9 @@ PRICE_EUR_PER_UNIT = {
     "biofuel_feedstock": 500, "pallets_packaging_reuse": 60, "textile_fibre": 200, "rubber": 150,
     "heat_steam": 55, "heat_hot_water": 58, "heat_low_temperature": 40, "process_water": 3,
     "chemical_feedstock": 150, "industrial_gas": 100,
+    # added with the split of gases (December 2026), before blind9 was read: natural gas for
+    # industry, about 45 EUR/MWh before taxes in France (order of magnitude)
+    "fuel_gas": 45,
 }  # fmt: skip
 DEFAULT_PRICE = 50
 LANDFILL_EUR_PER_T = 80
@@ -238,11 +241,42 @@ def load_set(name: str) -> list[Exchange]:
                 out.append(Exchange(f"m{i:03d}", codes, "", nace, "|".join(nace)))
         return out
     table = pd.read_csv(SETS[name], dtype=str, keep_default_na=False)
+    if name in CODED_BEFORE_FUEL_GAS:
+        table = table.apply(_gas_split, axis=1)
     return [
         Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
                  f"{r.receiver}|{r.receiver_nace}", r.receiver_input, _quantity(r))
         for r in table.itertuples()
     ]  # fmt: skip
+
+
+#: Sets coded while one category, industrial_gas, took every gas (before fuel_gas was split off)
+CODED_BEFORE_FUEL_GAS = frozenset({"documented", "heldout", "blind", "blind2", "blind3", "blind4", "blind5",
+                                   "blind6", "blind7", "blind8"})  # fmt: skip
+FUEL_WORDS = ("fuel", "burn", "boiler", "combust", "cogeneration", "chp", "furnace", "kiln", "power", "electric",
+              "district heat", "steam", "heating", "energy", "engine", "turbine", "dry", "gas grid",
+              "natural gas", "renewable natural gas")  # fmt: skip
+CO2_WORDS = ("co2", "carbon dioxide", "dioxyde de carbone")
+
+
+def _gas_split(row: pd.Series) -> pd.Series:
+    """A row of a set coded before the split, its coarse ``industrial_gas`` read in the split
+    vocabulary from its own words (the rule was written before blind9, the first set coded with
+    fuel_gas, was read): a gas whose description names CO2 stays industrial_gas; otherwise a gas
+    whose use burns it (fuel, boiler, furnace, power, heat...) is fuel_gas; otherwise it stays. A
+    stated quantity in another unit than fuel gas's MWh is dropped (the row becomes unsized)."""
+    if "industrial_gas" not in (row["material"], row["receiver_input"]):
+        return row
+    waste, use = row["waste"].lower(), row["final_use"].lower()
+    if any(w in waste for w in CO2_WORDS) or not any(w in use for w in FUEL_WORDS):
+        return row
+    row = row.copy()
+    for column in ("material", "receiver_input"):
+        if row[column] == "industrial_gas":
+            row[column] = "fuel_gas"
+    if row["material"] == "fuel_gas" and row["quantity_unit"] != "MWh":
+        row["quantity"] = row["quantity_unit"] = ""
+    return row
 
 
 def _quantity(row) -> float | None:

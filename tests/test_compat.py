@@ -49,7 +49,7 @@ def _vocabulary_ids() -> list[str]:
 
 def test_base_loads_with_every_documented_category(kb):
     documented = _vocabulary_ids()
-    assert len(documented) == 31
+    assert len(documented) == 32
     assert set(documented) == set(kb.categories)
     assert {"chemical_feedstock", "industrial_gas", "lignocellulosic_biomass"} <= set(documented)
     assert kb.categories["heat_hot_water"].unit is Unit.MWH
@@ -57,6 +57,7 @@ def test_base_loads_with_every_documented_category(kb):
     assert kb.categories["heat_hot_water"].transport_cost_eur_per_unit_km == pytest.approx(8.0)
     # water and gases travel by pipe, not by truck
     assert kb.categories["process_water"].piped and kb.categories["industrial_gas"].piped
+    assert kb.categories["fuel_gas"].piped and kb.categories["fuel_gas"].unit is Unit.MWH
     assert kb.categories["aggregates"].transport_cost_eur_per_unit_km is None
     assert len(kb.rules) >= 300
 

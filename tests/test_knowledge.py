@@ -614,3 +614,28 @@ def test_a_hierarchy_row_with_an_unknown_level_or_no_source_is_rejected(tmp_path
         _load_hierarchy(path, kb.categories, kb.sources)
     problems = {(p.row, p.column) for p in err.value.problems}
     assert problems == {(4, "level"), (6, "source")}
+
+
+def test_gases_burnt_and_gases_used_as_materials_reach_different_receivers():
+    """CO2 to a greenhouse, landfill gas to a kiln: one category took both, so a CO2 stream reached
+    kilns and car plants, and a blast-furnace gas greenhouses."""
+    kb = load_knowledge_base()
+    assert "fuel_gas" in kb.categories_for_nace("23.51") and "industrial_gas" not in kb.categories_for_nace("23.51")
+    assert "industrial_gas" in kb.categories_for_nace("01.13") and "fuel_gas" not in kb.categories_for_nace("01.13")
+    assert kb.hierarchy["fuel_gas"] == "other_recovery" and kb.hierarchy["industrial_gas"] == "material"
+    assert kb.categories["fuel_gas"].unit.value == "MWh"
+
+
+def test_the_sets_coded_before_the_split_read_a_burnt_gas_as_fuel_gas():
+    ev = _evaluation_script()
+    row = pd.Series({"material": "industrial_gas", "receiver_input": "industrial_gas", "quantity": "3000",
+                     "quantity_unit": "t", "waste": "blast-furnace gas", "final_use": "fuel for the boilers"})  # fmt: skip
+    split = ev._gas_split(row)
+    assert (split["material"], split["receiver_input"], split["quantity"]) == ("fuel_gas", "fuel_gas", "")
+    co2 = row.copy()
+    co2["waste"], co2["final_use"] = "CO2 from fermentation", "burnt? no: carbonation of drinks, power of bubbles"
+    assert ev._gas_split(co2)["material"] == "industrial_gas"  # a CO2 stream is never a fuel
+    material = row.copy()
+    material["waste"], material["final_use"] = "hydrogen from chlor-alkali", "purified and sold as a reagent"
+    assert ev._gas_split(material)["material"] == "industrial_gas"
+    assert "blind9" not in ev.CODED_BEFORE_FUEL_GAS and "blind8" in ev.CODED_BEFORE_FUEL_GAS
