@@ -1,6 +1,6 @@
 """Held-out evaluation of the knowledge base on documented exchanges it was not written from.
 
-Eleven test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
+Twelve test sets (KNOWLEDGE_BASE.md says how each was kept apart from the rules, and which were read
 after their first measure):
 
 * ``maestri``: the 300 MAESTRI exchanges (``data/reference/maestri_exchanges.csv``);
@@ -55,6 +55,11 @@ after their first measure):
   recovery and of fuel gases by food, pharmaceutical, brick, cement and car plants, which it is the
   first set to judge, with ``--permits held`` as its protocol, as for blind7, in
   ``data/evaluation/blind8_exchanges.csv``.
+* ``blind9``: 48 exchanges (Halluin, Le Mans, Toulouse, Toulon, Nice, Anzin, Saint-Saulve,
+  Tain-l'Hermitage, Dillingen, Dingolfing, Weurt, Tønsberg, Stenungsund, Gävle, Libramont, Rauma,
+  Obrenovac, Pirdop; Bundaberg, Assiut, Jepara...), the first coded with ``fuel_gas`` apart from
+  ``industrial_gas``, kept blind the same way, committed after the gas split, which it is the first
+  set to judge, with blind7's protocol, in ``data/evaluation/blind9_exchanges.csv``.
 
 Two measures per set:
 
@@ -167,9 +172,10 @@ BLIND5 = ROOT / "data" / "evaluation" / "blind5_exchanges.csv"
 BLIND6 = ROOT / "data" / "evaluation" / "blind6_exchanges.csv"
 BLIND7 = ROOT / "data" / "evaluation" / "blind7_exchanges.csv"
 BLIND8 = ROOT / "data" / "evaluation" / "blind8_exchanges.csv"
+BLIND9 = ROOT / "data" / "evaluation" / "blind9_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
         "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7,
-        "blind8": BLIND8}
+        "blind8": BLIND8, "blind9": BLIND9}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
