@@ -319,10 +319,11 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
         own_value, own_qty, partner_qty = supplier_eur, row.stream_quantity, row.need_quantity
         # the receiver's virgin price is the secret: banded, then multiplied by the public quality
         price = series_band(float(row.virgin_price_cents) / 100)
-        # a treatment outlet's gate fee (its posted tariff, public) is what the receiver charges:
-        # its side is quality x price less the fee, as the candidates count it (and ``visible``)
-        gate = float(getattr(row, "gate_fee_cents", 0.0)) / 100
-        partner = Band(quality * price.low - gate, quality * price.high - gate)
+        # a treatment outlet's gate fee is what the receiver charges: its side is quality x price
+        # less the fee, as the candidates count it; the fee is the receiver's own figure, so it
+        # is banded like its price (the exact fee could be solved back from the gain shown)
+        gate = gate_band(row)
+        partner = Band(quality * price.low - gate.high, quality * price.high - gate.low)
         what = row.category_word
     else:
         own_value, own_qty, partner_qty = receiver_eur, row.need_quantity, row.stream_quantity
@@ -362,12 +363,17 @@ def visible(row, *, pipes: dict | None = None) -> bool:
     largest = max(series_band(float(row.stream_quantity)).high, series_band(float(row.need_quantity)).high)
     rate = max(_transport_rates(row, Band(smallest, largest), pipes or {}))
     fixed = (float(row.pretreatment_cents) + float(getattr(row, "handling_cents", 0.0))) / 100
-    # a treatment outlet's gate fee (its posted tariff) is a cost of the pair like the pre-treatment:
+    # a treatment outlet's gate fee is a cost of the pair like the pre-treatment, over its band:
     # left out, a pair would be shown that is not worth something for every route cost in the
     # supplier's band, and its being shown would narrow that band
-    gate = float(getattr(row, "gate_fee_cents", 0.0)) / 100
-    low = route.low + float(row.quality) * price.low - gate - rate * distance.high - fixed
+    low = route.low + float(row.quality) * price.low - gate_band(row).high - rate * distance.high - fixed
     return low > 0
+
+
+def gate_band(row) -> Band:
+    """A treatment outlet's gate fee in its band (EUR per unit); no fee, no band."""
+    gate = float(getattr(row, "gate_fee_cents", 0.0)) / 100
+    return series_band(gate) if gate > 0 else Band(0.0, 0.0)
 
 
 def _transport_rates(row, tradable: Band, pipes: dict) -> tuple[float, float]:

@@ -100,9 +100,9 @@ def _attack(row, shown: dict, side: str, params, pipes) -> Band:
     # the pair is shown, so it is worth something: 2 gain > 0 (the matcher's rule)
     low = max(2 * g_low, 0.0) - own + rate_low * distance.low + pretreatment
     high = 2 * g_high - own + rate_high * distance.high + pretreatment
-    if side == SUPPLIER:  # the receiver's virgin price, through the public quality and gate fee
-        gate = row.gate_fee_cents / 100  # a treatment outlet's posted tariff
-        return Band((low + gate) / row.quality, (high + gate) / row.quality)
+    if side == SUPPLIER:  # the receiver's virgin price, through the public quality and the fee's band
+        gate = blinding.gate_band(row)  # a treatment outlet's gate fee, as banded as its price
+        return Band((low + gate.low) / row.quality, (high + gate.high) / row.quality)
     return Band(low, high)
 
 
@@ -357,3 +357,24 @@ def test_pairs_beyond_100_km_are_shown_when_they_pay_over_their_band(world):
     shown = [row.road_km for row in pairs.itertuples() if blinding.visible(row, pipes=pipes)]
     assert sum(km > 100 for km in shown) >= 3
     assert not any(km > blinding.DISTANCE_EDGES_KM[-1] for km in shown)
+
+
+def test_a_treatment_outlets_gate_fee_is_learnt_no_better_than_its_band(world):
+    """The supplier's gain with a treatment outlet counts the receiver's gate fee; the page must
+    say the same whatever the fee within its band (the exact fee, counted once, let a supplier
+    solve N0012's 315 EUR/t to 311-320)."""
+    pairs, pipes, _companies, blinds, _params = world
+    checked = 0
+    for row in pairs.itertuples():
+        if row.gate_fee_cents <= 0 or not blinding.visible(row, pipes=pipes):
+            continue
+        band = series_band(row.gate_fee_cents / 100)
+        activity = blinds[row.supplier_id].coarse(row.receiver_id)
+        views = set()
+        for fee in (band.low + 0.01, row.gate_fee_cents / 100, band.high - 0.01):
+            other = row._replace(gate_fee_cents=fee * 100)
+            if blinding.visible(other, pipes=pipes):
+                views.add(tuple(sorted(blinding.view(band_pair(other, SUPPLIER, activity=activity, pipes=pipes)).items())))
+        checked += 1
+        assert len(views) == 1, (row.stream_id, row.need_id)
+    assert checked >= 5
