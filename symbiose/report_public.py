@@ -42,7 +42,8 @@ def round_figures(value: float, figures: int = 2) -> float:
 
 def material_flows(flows: pd.DataFrame, kb_categories: dict, k: int = 1) -> list[dict]:
     """Matched pairs grouped by waste code (or material) and receiving use, largest first; only
-    the groups with at least ``k`` suppliers (a group of one supplier gives its quantity)."""
+    the groups with at least ``k`` suppliers and ``k`` receivers (a group of one supplier gives its
+    quantity, of one receiver its intake)."""
     from symbiose.report import _category_label, code_text
 
     if not len(flows):
@@ -50,8 +51,10 @@ def material_flows(flows: pd.DataFrame, kb_categories: dict, k: int = 1) -> list
     grouped = (flows.assign(code=[code_text(c, m) for c, m in zip(flows["ewc_code"], flows["material"], strict=True)])
                .groupby(["code", "category", "unit"], as_index=False)
                .agg(synergies=("stream_id", "size"), suppliers=("supplier_id", "nunique"),
+                    receivers=("receiver_id", "nunique"),
                     quantity=("quantity", "sum"), co2e_t=("co2e_avoided_t", "sum")))  # fmt: skip
-    grouped = grouped[grouped["suppliers"] >= k].sort_values(["quantity", "code"], ascending=[False, True])
+    grouped = grouped[(grouped["suppliers"] >= k) & (grouped["receivers"] >= k)]
+    grouped = grouped.sort_values(["quantity", "code"], ascending=[False, True])
     return [{"code": r.code, "use": _category_label(r.category, kb_categories), "synergies": int(r.synergies),
              "quantity": round_figures(r.quantity), "unit": r.unit, "co2e_t": round_figures(r.co2e_t)}
             for r in grouped.itertuples()]  # fmt: skip
@@ -72,7 +75,7 @@ def public_kpis(result, kb_categories: dict, k: int) -> dict:
     outlet by code only as :func:`public_unmatched` lists them."""
     from symbiose.report import unmatched_frame
 
-    values = result.kpis.as_dict()
+    values = {key: round_figures(v) if isinstance(v, float) else v for key, v in result.kpis.as_dict().items()}
     listed = public_unmatched(unmatched_frame(result, kb_categories), k)
     values["unmatched_by_code"] = listed[["code", "unit", "quantity"]].to_dict("records")
     return values
@@ -97,8 +100,11 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
     kb_categories = load_knowledge_base().categories
     k = anonymity_k()
     values = result.kpis.as_dict()
-    indicators = [{"key": k, "label": _(label), "unit": _(unit) if unit else "", "value": fmt(values[k], f)}
-                  for k, label, unit, f in INDICATOR_ROWS]  # fmt: skip
+    # to two significant figures, as every public quantity: exact totals less the listed codes
+    # would give back a withheld code's quantity
+    indicators = [{"key": key, "label": _(label), "unit": _(unit) if unit else "",
+                   "value": fmt(round_figures(values[key]) if isinstance(values[key], float) else values[key], f)}
+                  for key, label, unit, f in INDICATOR_ROWS]  # fmt: skip
     by_key = {i["key"]: i for i in indicators}
     flows = flows_with_sides(result)
     stages = {str(stage): 0 for stage in Stage}
