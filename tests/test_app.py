@@ -425,3 +425,19 @@ def test_every_form_field_has_a_label_in_the_users_language():
 
     missing = [c.name for t in ("companies", "streams", "needs") for c in TABLES[t] if c.name not in LABELS]
     assert not missing  # freight_access fell back to its column name, in English
+
+
+def test_a_company_edited_in_place_keeps_its_site(url, session):
+    """The same commune typed in capitals, or its INSEE code cleared (filled again from the
+    commune), is no move: the site's own coordinates stay."""
+    with session() as s:
+        company = next(c for c in db.load_network(s).companies if c.insee_code and c.commune)
+    at = page_test("companies").run()
+    at.selectbox(key="edit_companies").set_value(company.id).run()
+    at.text_input(key=f"companies_{company.id}_commune").set_value(company.commune.upper())
+    at.text_input(key=f"companies_{company.id}_insee_code").set_value("")
+    next(b for b in at.button if b.label == "Save the company").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        kept = next(c for c in db.load_network(s).companies if c.id == company.id)
+    assert (kept.latitude, kept.longitude) == (company.latitude, company.longitude)

@@ -343,10 +343,19 @@ def _moved(table: str, values: dict[str, str], opened: dict | None) -> bool:
     longitude stayed as read: the stored coordinates belong to the old place."""
     if table != "companies" or opened is None:
         return False
+    from symbiose.reference import fold_name
+
     read = opened["values"]
+
     def same(column: str) -> bool:
         return values.get(column, "").strip() == str(read.get(column, "")).strip()
-    return not all(same(c) for c in ("commune", "insee_code", "postal_code")) and all(
+
+    def new_place(column: str) -> bool:
+        # a cleared code is filled again from the commune, and case or accents name the same place
+        typed = values.get(column, "").strip()
+        return bool(typed) and fold_name(typed) != fold_name(str(read.get(column, "")).strip())
+
+    return any(new_place(c) for c in ("commune", "insee_code", "postal_code")) and all(
         same(c) for c in ("latitude", "longitude"))
 
 
