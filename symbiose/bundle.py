@@ -953,11 +953,12 @@ def _rows(
             continue
         if len(cells) > width and any(_cell_text(c) for c in cells[width:]):
             if table.separator == ",":
-                hint = _("a number with a decimal comma in a file separated by commas? Put such numbers in quotes "
-                         "(\"1,5\"), or separate the columns with ';'")  # fmt: skip
+                hint = _("a number with a decimal comma, or a comma in a note, in a file separated by commas? Put "
+                         "such cells in quotes (\"1,5\"), or separate the columns with ';'")  # fmt: skip
             elif table.separator:
+                sep = _("tab") if table.separator == "\t" else table.separator
                 hint = _("a '{sep}' inside a cell (a note, a description)? Put that cell in quotes, or write it "
-                         "without '{sep}'").format(sep=table.separator)  # fmt: skip
+                         "without '{sep}'").format(sep=sep)  # fmt: skip
             else:
                 hint = _("cells to the right of the last heading: give them a heading, or delete them")
             problems.append(Problem(table.label, number, None, _(

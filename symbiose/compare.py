@@ -159,7 +159,11 @@ def compare_scenarios(paths: list[str], load_base: Callable[[str], Network], *, 
     scenarios: list[Scenario] = []
     # a file named twice runs once, where it first comes: "today.toml scenarios/*.toml" puts the
     # reference of the differences first
-    for path in dict.fromkeys(str(Path(p)) if "#" not in str(p) else str(p) for p in paths):
+    seen: dict[str, str] = {}  # one run per file, however it is named (relative, absolute, ./)
+    for p in paths:
+        file, _sep, variant = str(p).partition("#")
+        seen.setdefault(f"{Path(file).resolve()}#{variant}", str(p))
+    for path in seen.values():
         scenarios.extend(load_scenarios(path))
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})

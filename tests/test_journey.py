@@ -178,7 +178,8 @@ def test_notifications_page_badge_and_mark_read(maker, unseen_pair, monkeypatch)
         at.session_state["symbiose_user"] = db.authenticate(s, "buyer", "a long enough passphrase")
     at.run()
     assert not at.exception
-    assert "1 unread notification" in "\n".join(m.value for m in at.sidebar.markdown)
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "1 unread notification" in sidebar and "1 unread notifications" not in sidebar  # singular
     page = AppTest.from_string("from symbiose.ui import common, notices\ncommon.engine()\nnotices.page()\n",
                                default_timeout=TIMEOUT)  # fmt: skip
     with maker() as s:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -511,6 +512,7 @@ def test_robustness_drops_a_pipe_in_the_draws_where_it_no_longer_pays():
 def test_a_scenario_file_named_twice_runs_once_where_it_first_comes(demo):
     """``compare today.toml scenarios/*.toml``: the reference of the differences comes first."""
     today, tgap = str(SCENARIOS / "today.toml"), str(SCENARIOS / "tgap_raised.toml")
-    comparison = compare_scenarios([today, tgap, today], lambda base: demo, workers=1)
+    relative = os.path.relpath(today)  # the same file named otherwise
+    comparison = compare_scenarios([today, tgap, relative], lambda base: demo, workers=1)
     names = [s.name for s in comparison.scenarios]
     assert names[0] == "Aujourd'hui" and len(names) == len(set(names)) == len(load_scenarios(today)) + len(load_scenarios(tgap))

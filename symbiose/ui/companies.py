@@ -25,7 +25,7 @@ from symbiose.compat import load_knowledge_base
 from symbiose.db import imports
 from symbiose.domain import FORMS, Network, PhysicalState, Route, format_ewc, format_months
 from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _, fmt_datetime, fmt_list, get_language
+from symbiose.i18n import N_, _, fmt_datetime, fmt_list, get_language, ngettext
 from symbiose.labels import category_label, route_label, state_label
 from symbiose.reference import search_ewc
 from symbiose.ui import common
@@ -538,8 +538,10 @@ def record_form(net: Network, table: str) -> None:
                 what=what, id=saved.id))  # fmt: skip
         elif saved.changed:
             st.session_state[f"opened_{table}"] = {"id": choice, "version": saved.version, "values": values}
-            st.success(_("Saved: {what} {id} updated ({fields}). The matches and every page now use "
-                         "it.").format(what=what, id=saved.id, fields=fmt_list([_changed_label(c) for c in saved.changed])))  # fmt: skip
+            st.success(ngettext("Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
+                                "Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
+                                len(saved.changed)).format(
+                what=what, id=saved.id, fields=fmt_list([_changed_label(c) for c in saved.changed])))  # fmt: skip
         else:
             st.info(_("{id} is unchanged.").format(id=saved.id))
 

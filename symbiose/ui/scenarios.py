@@ -218,9 +218,9 @@ def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
     cols[3].download_button(_("Synergies (GeoJSON)"), files["geojson"], file_name=_("synergies.geojson"),
                             mime="application/geo+json", key="download_geojson", icon=":material/map:")  # fmt: skip
     if edition == "public":
-        st.caption(_("Public edition of the report: network indicators and flows grouped by material, no company's "
-                     "prices or costs. The officer edition, with company sheets and every export, is for the "
-                     "network's officers."))  # fmt: skip
+        st.caption(_("The HTML report is the public edition: network indicators and flows grouped by material, no "
+                     "company's prices or costs; the PDF shows what the overview shows. The officer edition, with "
+                     "company sheets and every export, is for the network's officers."))  # fmt: skip
 
 
 def report_edition(role: Role | None) -> str:
