@@ -1859,6 +1859,10 @@ def _french_row(table: str, row: list[OutCell]) -> list[OutCell]:
             out[position] = FRENCH_WORDS.get(value, value)
         elif column.name == "physical_state":
             out[position] = FRENCH_STATES.get(value, value)
+        elif column.name == "accepted_states":
+            out[position] = ";".join(FRENCH_STATES.get(v, v) for v in value.split(";"))
+        elif value in ("true", "false"):
+            out[position] = "oui" if value == "true" else "non"
     return out
 
 

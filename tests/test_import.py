@@ -749,5 +749,7 @@ def test_the_french_workbook_export_reads_in_french_and_imports_back_unchanged(s
     assert headings[:6] == ["identifiant", "id_entreprise", "code_dechet", "matiere", "description", "quantite"]
     words = {c.value for row in workbook["flux"].iter_rows(min_row=2) for c in row}
     assert "enfouissement" in words and "solide" in words and "landfill" not in words
+    needs = {c.value for row in workbook["besoins"].iter_rows(min_row=2) for c in row}
+    assert "non" in needs and not needs & {"true", "false", "solid"}
     assert not plan_import(session, path).changed
     assert load_network(session) == stored

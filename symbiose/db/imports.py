@@ -209,6 +209,10 @@ def shown_field(table: str, column: str, old: str, new: str) -> tuple[str, str, 
             return text
         if words is not None:
             return words(text) or text
+        if column == "accepted_states":
+            return ";".join(state_label(v) or v for v in text.split(";"))
+        if text in ("true", "false"):
+            return _("yes") if text == "true" else _("no")
         if column in NUMBER_COLUMNS and french:
             return text.replace(".", ",")
         return text
