@@ -1609,7 +1609,25 @@ def _read_import(
         if stream is not None:
             streams.append(stream)
     new_streams = [x for x in streams if x.id not in stored_rows.get("streams", {})]
-    if new_streams and indexes.get("streams") is not None and "physical_state" not in indexes["streams"]:
+    if new_streams and indexes.get("streams") is not None and "physical_state" in indexes["streams"]:
+        # the column is there: only the new streams whose cell is empty took the default
+        position = indexes["streams"]["physical_state"]
+        cells = dict(tables["streams"].rows)
+
+        def state_cell(stream_id: str) -> str:
+            row = cells.get(stream_rows.get(stream_id, -1), [])
+            return _cell_text(row[position]) if position < len(row) else ""
+
+        new_streams = [x for x in new_streams if not state_cell(x.id)]
+        if new_streams:
+            notices.append(ngettext(
+                "{file}: the new stream {ids} has no physical state: taken as solid; fill its physical_state "
+                "(etat_physique) cell if it is not",
+                "{file}: the new streams {ids} have no physical state: taken as solid; fill their physical_state "
+                "(etat_physique) cells for those that are not",
+                len(new_streams)).format(file=tables["streams"].label,
+                                         ids=", ".join(x.id for x in new_streams[:10]) + (" ..." if len(new_streams) > 10 else "")))  # fmt: skip
+    elif new_streams and indexes.get("streams") is not None:
         # the default state decides which inlets take a stream (form_rules.csv): say it
         notices.append(ngettext(
             "{file}: no physical_state column: the new stream is taken as solid; add the column "

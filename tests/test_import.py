@@ -647,6 +647,11 @@ def test_new_streams_without_a_state_column_are_said_to_be_taken_as_solid(sessio
     folder = _folder(tmp_path / "s", streams="id,company_id,ewc_code,quantity,unit\nS9,C001,02 07 02,3500,m3\n")
     plan = plan_import(session, folder)
     assert any("physical_state" in n and "solid" in n for n in plan.notices), plan.notices
+    # the column given, but the cell empty: the same default, said for that stream
+    folder = _folder(tmp_path / "e", streams=("id,company_id,ewc_code,quantity,unit,physical_state\n"
+                                              "S9,C001,02 07 02,3500,m3,\nS8,C001,02 07 02,10,m3,liquid\n"))  # fmt: skip
+    notices = [n for n in plan_import(session, folder).notices if "physical_state" in n]
+    assert len(notices) == 1 and "S9" in notices[0] and "S8" not in notices[0]
     # an update of a stored stream keeps its stored state: nothing to say
     folder = _folder(tmp_path / "u", streams="id,company_id,quantity,unit\nS1,C001,150,t\n")
     assert not any("physical_state" in n for n in plan_import(session, folder).notices)
