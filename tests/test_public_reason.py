@@ -58,8 +58,10 @@ def test_the_private_reason_keeps_the_break_even(suggestions):
 
 def test_the_public_reason_does_not_move_with_the_receivers_price(demo_result, monkeypatch):
     """A partner pooling the public reasons of one need's pairs must learn nothing of the
-    receiver's price: with every receiver's avoided cost redrawn (the sign kept, so a treatment
-    outlet stays one), every public reason is the same. The private reason says when the receiver
+    receiver's price from what the sentence says of the pair: with every receiver's avoided cost
+    redrawn (the sign kept, so a treatment outlet stays one) and the ranks kept, every public
+    reason is the same. (The rank and "ahead of larger pairs" pieces follow the list's order,
+    which moves with the prices: that order is what a ranked list shows anyway.) The private reason says when the receiver
     gains only if paid, a threshold on that price; it was public once, and 17 of the demo's 97
     needs had their price narrowed below half its band by pooling it."""
     import pandas as pd
