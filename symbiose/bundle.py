@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from symbiose import reference
 from symbiose.domain import (
+    FORM_ALIASES,
     Company,
     Need,
     Network,
@@ -1865,6 +1866,8 @@ FRENCH_WORDS: dict[str, str] = {
 }
 FRENCH_WORD_COLUMNS = {"stage", "route"}
 FRENCH_STATES = {str(value): word for word, value in reversed(list(PHYSICAL_STATE_ALIASES.items()))}
+FRENCH_FORMS = {form: word for word, form in reversed(list(FORM_ALIASES.items()))}
+FORM_COLUMNS = {"forms", "required_forms", "refused_forms"}
 
 
 def _french_row(table: str, row: list[OutCell]) -> list[OutCell]:
@@ -1879,6 +1882,8 @@ def _french_row(table: str, row: list[OutCell]) -> list[OutCell]:
             out[position] = FRENCH_STATES.get(value, value)
         elif column.name == "accepted_states":
             out[position] = ";".join(FRENCH_STATES.get(v, v) for v in value.split(";"))
+        elif column.name in FORM_COLUMNS:
+            out[position] = ";".join(FRENCH_FORMS.get(v, v) for v in value.split(";"))
         elif value in ("true", "false"):
             out[position] = "oui" if value == "true" else "non"
     return out

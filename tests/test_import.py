@@ -756,5 +756,9 @@ def test_the_french_workbook_export_reads_in_french_and_imports_back_unchanged(s
     assert "enfouissement" in words and "solide" in words and "landfill" not in words
     needs = {c.value for row in workbook["besoins"].iter_rows(min_row=2) for c in row}
     assert "non" in needs and not needs & {"true", "false", "solid"}
+    forms = {p for row in workbook["flux"].iter_rows(min_row=2) for c in row if isinstance(c.value, str)
+             for p in c.value.split(";")}  # fmt: skip
+    assert "sciure" in forms or "sec" in forms or "propre" in forms
+    assert not forms & {"sawdust", "dry", "clean", "soiled"}
     assert not plan_import(session, path).changed
     assert load_network(session) == stored
