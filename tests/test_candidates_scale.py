@@ -144,10 +144,10 @@ def test_pair_max_km_takes_the_need_else_the_rule_else_the_category_then_the_sce
 def test_pairs_valued_by_blocks_give_the_same_table(monkeypatch):
     network = varied_network(2)
     whole = build_candidates(network).arcs
-    monkeypatch.setattr(candidates_mod, "ECONOMICS_CHUNK", 97)
+    monkeypatch.setattr(candidates_mod, "ECONOMICS_CHUNK", 71)
     monkeypatch.setattr(candidates_mod, "RIVAL_CHUNK", 31)
     by_blocks = build_candidates(network).arcs
-    assert len(whole) > 3 * 97
+    assert len(whole) > 3 * 71  # several blocks (283 arcs since the 32nd category changed the draws)
     pd.testing.assert_frame_equal(by_blocks, whole)
 
 
