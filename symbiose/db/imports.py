@@ -230,23 +230,36 @@ def _cells(table: str, record: Any) -> dict[str, str]:
     return record_texts(table, record)
 
 
-def duplicates(company, others) -> list[str]:
+class Duplicates:
     """Warnings for a new company that another one (stored or in the file) already seems to be:
-    the same SIRET, or the same name in the same commune (accents and case aside)."""
-    from symbiose.reference import fold_name
+    the same SIRET, or the same name in the same commune (accents and case aside). The companies
+    are indexed once, so that an import of many new companies stays linear."""
 
-    out = []
-    for other in others:
-        if other.id == company.id:
-            continue
-        if company.siret and other.siret == company.siret:
+    def __init__(self, companies) -> None:
+        from symbiose.reference import fold_name
+
+        self._fold = fold_name
+        self.by_siret: dict[str, list] = {}
+        self.by_place: dict[tuple[str, str], list] = {}
+        for c in companies:
+            if c.siret:
+                self.by_siret.setdefault(c.siret, []).append(c)
+            if c.commune:
+                self.by_place.setdefault((fold_name(c.name), fold_name(c.commune)), []).append(c)
+
+    def of(self, company) -> list[str]:
+        out = []
+        same_siret = [o for o in self.by_siret.get(company.siret, []) if company.siret and o.id != company.id]
+        for other in same_siret:
             out.append(_("SIRET {siret} is already that of company {id} {name}: the same establishment twice?").format(
                 siret=company.siret, id=other.id, name=other.name))  # fmt: skip
-        elif (fold_name(other.name) == fold_name(company.name) and company.commune
-              and fold_name(other.commune) == fold_name(company.commune)):  # fmt: skip
-            out.append(_("company {id} {name} has the same name in {commune}: the same company twice?").format(
-                id=other.id, name=other.name, commune=company.commune))  # fmt: skip
-    return out
+        if company.commune:
+            key = (self._fold(company.name), self._fold(company.commune))
+            for other in self.by_place.get(key, []):
+                if other.id != company.id and other not in same_siret:
+                    out.append(_("company {id} {name} has the same name in {commune}: the same company twice?").format(
+                        id=other.id, name=other.name, commune=company.commune))  # fmt: skip
+        return out
 
 
 def plan_import(session: Session, path: str | Path, *, name: str | None = None) -> ImportPlan:
@@ -279,6 +292,7 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
     owner = {s.id: s.company_id for s in (*stored.streams, *network.streams)}
     owner.update({n.id: n.company_id for n in (*stored.needs, *network.needs)})
     records: list[RecordChange] = []
+    same_companies = Duplicates(companies.values())
     for table in MODELS:
         previous = {r.id: r for r in getattr(stored, table)}
         for record in getattr(network, table):
@@ -291,7 +305,7 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
             label = company_label(company_id)
             old = previous.get(record.id)
             if old is None:
-                warnings = duplicates(record, companies.values()) if table == "companies" else []
+                warnings = same_companies.of(record) if table == "companies" else []
                 records.append(RecordChange(table, record.id, "created", label, (), tuple(warnings)))
                 continue
             before, after = _cells(table, old), _cells(table, record)
