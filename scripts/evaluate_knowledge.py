@@ -148,6 +148,7 @@ import argparse
 import dataclasses
 import hashlib
 import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +193,10 @@ PRICE_EUR_PER_UNIT = {
     # added with the split of gases (December 2026), before blind9 was read: natural gas for
     # industry, about 45 EUR/MWh before taxes in France (order of magnitude)
     "fuel_gas": 45,
+    # added with fermentation_feedstock and food_ingredient (December 2026), before blind10 was
+    # read: cane and beet molasses, about 150-200 EUR/t; raw milk, about 400 EUR/t, the input a
+    # dairy's whey or a yeast extract maker's yeast stands for (orders of magnitude)
+    "fermentation_feedstock": 150, "food_ingredient": 400,
 }  # fmt: skip
 DEFAULT_PRICE = 50
 LANDFILL_EUR_PER_T = 80
@@ -249,6 +254,8 @@ def load_set(name: str) -> list[Exchange]:
     table = pd.read_csv(SETS[name], dtype=str, keep_default_na=False)
     if name in CODED_BEFORE_FUEL_GAS:
         table = table.apply(_gas_split, axis=1)
+    if name in CODED_BEFORE_FERMENTATION:
+        table = table.apply(_fermentation_split, axis=1)
     return [
         Exchange(r.id, _codes(r.ewc_code), r.material, _nace(r.receiver_nace),
                  f"{r.receiver}|{r.receiver_nace}", r.receiver_input, _quantity(r))
@@ -282,6 +289,29 @@ def _gas_split(row: pd.Series) -> pd.Series:
             row[column] = "fuel_gas"
     if row["material"] == "fuel_gas" and row["quantity_unit"] != "MWh":
         row["quantity"] = row["quantity_unit"] = ""
+    return row
+
+
+#: Sets coded before fermentation_feedstock existed: ethanol made from sugars or starch was coded
+#: with the lipid biofuels (biofuel_feedstock), which serve biodiesel plants
+CODED_BEFORE_FERMENTATION = CODED_BEFORE_FUEL_GAS | {"blind9"}
+FERMENTING = re.compile(r"ferment|distil|\bbrew|yeast")
+ALCOHOLS = re.compile(r"\b(?:bio-?)?(?:ethanol|butanol)\b")
+SUGARS = re.compile(r"sugar|starch|grain|wheat|maize|\bcorn\b|potato|bread|beer|whey|molasses|yeast|draff|cereal")
+
+
+def _fermentation_split(row: pd.Series) -> pd.Series:
+    """A row of a set coded before fermentation_feedstock, its ``biofuel_feedstock`` receiver input
+    read from its own words (the rule was written before blind10, the first set coded with it,
+    was read): a use that ferments, distils or brews, or that makes ethanol or butanol from a
+    sugar or a starch, takes a fermentation feedstock; fats and oils for biodiesel stay."""
+    if row["receiver_input"] != "biofuel_feedstock":
+        return row
+    use, waste = row["final_use"].lower(), row["waste"].lower()
+    if not (FERMENTING.search(use) or (ALCOHOLS.search(use) and SUGARS.search(waste))):
+        return row
+    row = row.copy()
+    row["receiver_input"] = "fermentation_feedstock"
     return row
 
 

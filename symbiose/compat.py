@@ -88,9 +88,9 @@ CONDITION_COLUMNS = ("id", "nace_prefix", "ewc_prefix", "category", "condition_f
                      "max_share_of_need", "source")  # fmt: skip
 HIERARCHY_COLUMNS = ("category", "level", "basis", "source")
 #: The levels of the waste hierarchy a use can stand at, best first (``waste_hierarchy.csv``):
-#: preparing for re-use, animal feed (for food, before other uses), recycling into a material,
-#: return to the soil (compost, digestion, amendments), other recovery (energy, backfilling).
-HIERARCHY_LEVELS = ("reuse", "feed", "material", "return_to_soil", "other_recovery")
+#: preparing for re-use, human food and animal feed (for food, before other uses), recycling into a
+#: material, return to the soil (compost, digestion, amendments), other recovery (energy, backfilling).
+HIERARCHY_LEVELS = ("reuse", "food", "feed", "material", "return_to_soil", "other_recovery")
 UNLISTED_LEVEL = "material"  # the level of a category ``waste_hierarchy.csv`` does not list
 #: More than the grades a resource can be lowered by (steam serves hot water and low-temperature
 #: heat: two); the loader refuses a longer ``serves`` list

@@ -23,7 +23,7 @@ from symbiose.i18n import N_, _, get_language
 from symbiose.units import Unit
 
 #: The levels of the waste hierarchy (``symbiose.compat.HIERARCHY_LEVELS``), best first.
-HIERARCHY_NAMES = {"reuse": N_("preparing for re-use"), "feed": N_("animal feed"),
+HIERARCHY_NAMES = {"reuse": N_("preparing for re-use"), "food": N_("human food"), "feed": N_("animal feed"),
                    "material": N_("recycling into a material"), "return_to_soil": N_("return to the soil"),
                    "other_recovery": N_("other recovery (energy, backfilling)")}  # fmt: skip
 

@@ -174,6 +174,11 @@ ICPE_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     "chemical_feedstock": ("2791", "2790"),
     "biofuel_feedstock": ("2791",),
     "gypsum": ("2791",),
+    # a bioethanol or chemical plant that ferments a waste treats it (2791); a distillery or
+    # brewery that takes a by-product keeps its own heading
+    "fermentation_feedstock": ("2791",),
+    # food law, not waste law: a food ingredient is never a waste (Reg. (EC) 178/2002)
+    "food_ingredient": (),
     # farm or distillery uses: no waste-treatment heading (feed law, or the distillery's own)
     "animal_feed": (),
     "animal_bedding": (),

@@ -49,7 +49,7 @@ def _vocabulary_ids() -> list[str]:
 
 def test_base_loads_with_every_documented_category(kb):
     documented = _vocabulary_ids()
-    assert len(documented) == 32
+    assert len(documented) == 34
     assert set(documented) == set(kb.categories)
     assert {"chemical_feedstock", "industrial_gas", "lignocellulosic_biomass"} <= set(documented)
     assert kb.categories["heat_hot_water"].unit is Unit.MWH

@@ -512,3 +512,15 @@ def test_a_stream_whose_destination_is_a_need_names_that_need_in_its_other_sugge
         sug = suggest(build_candidates(Network(_sites(), (marc,), (distil, digester)), kb=kb))
     row = sug[(sug["stream_id"] == "MARC") & (sug["need_id"] == "DIG")].iloc[0]
     assert "va déjà aujourd'hui vers Marcs pour l'alcool (DISTIL)" in row["reason"]
+
+
+def test_a_residue_declared_unfit_never_returns_to_food(kb):
+    """Whey kept under food hygiene rules goes to a whey plant; soiled whey does not (Reg. (EC)
+    852/2004), though it may still be fermented into ethanol."""
+    clean = Stream("WHEY", "C0", 800_000, Unit.T, ewc_code="020501", forms=("clean",), route_cost_cents=8000)
+    soiled = Stream("SOILED", "C0", 800_000, Unit.T, ewc_code="020501", forms=("soiled",), route_cost_cents=8000)
+    food = Need("FOOD", "C1", 2_000_000, Unit.T, category="food_ingredient", virgin_price_cents=40000)
+    ethanol = Need("ETOH", "C2", 2_000_000, Unit.T, category="fermentation_feedstock", virgin_price_cents=15000)
+    pairs = _pairs([clean, soiled], [food, ethanol], kb)
+    assert ("WHEY", "FOOD") in pairs and ("SOILED", "FOOD") not in pairs
+    assert ("SOILED", "ETOH") in pairs

@@ -641,3 +641,37 @@ def test_the_sets_coded_before_the_split_read_a_burnt_gas_as_fuel_gas():
     material["waste"], material["final_use"] = "hydrogen from chlor-alkali", "purified and sold as a reagent"
     assert ev._gas_split(material)["material"] == "industrial_gas"
     assert "blind9" not in ev.CODED_BEFORE_FUEL_GAS and "blind8" in ev.CODED_BEFORE_FUEL_GAS
+
+
+def test_fermentable_and_food_by_products_reach_fermenters_and_food_makers_in_the_food_order():
+    """Molasses to a distillery, bread to a bioethanol plant, whey to a dairy's whey plant: the lipid
+    biofuels (biodiesel plants) took none of them, and a dairy listed no whey input. For food, human
+    food comes before feed, and a raw material of another industry (fermentation) after it."""
+    kb = load_knowledge_base()
+    assert "fermentation_feedstock" in kb.categories_for_nace("11.01")
+    assert "fermentation_feedstock" in kb.categories_for_nace("20.14")
+    assert "food_ingredient" in kb.categories_for_nace("10.51")
+    assert "fermentation_feedstock" not in kb.categories_for_nace("20.59")  # biodiesel plants: fats only
+    takes = {(r.ewc_prefix, r.category) for code in ("020499", "020601", "020501", "020704")
+             for r in kb.rules_for_code(code)}  # fmt: skip
+    assert {("020499", "fermentation_feedstock"), ("020601", "fermentation_feedstock"),
+            ("020501", "food_ingredient"), ("020704", "food_ingredient")} <= takes  # fmt: skip
+    assert not {c for _, c in takes} & {"biofuel_feedstock"}
+    rank = kb.hierarchy_rank
+    assert rank("food_ingredient") < rank("animal_feed_monogastric") < rank("fermentation_feedstock")
+    assert rank("fermentation_feedstock") < rank("methanisation_feedstock")
+
+
+def test_the_sets_coded_before_fermentation_feedstock_read_sugar_to_ethanol_as_fermentation():
+    ev = _evaluation_script()
+    base = {"material": "", "receiver_input": "biofuel_feedstock", "quantity": "", "quantity_unit": ""}
+    bread = pd.Series({**base, "waste": "unsold bread", "final_use": "bioethanol for E85 fuel"})
+    assert ev._fermentation_split(bread)["receiver_input"] == "fermentation_feedstock"
+    beer = pd.Series({**base, "waste": "brewery residuals", "final_use": "distilled into fuel ethanol"})
+    assert ev._fermentation_split(beer)["receiver_input"] == "fermentation_feedstock"
+    oil = pd.Series({**base, "waste": "used cooking oil", "final_use": "biodiesel (FAME)"})
+    assert ev._fermentation_split(oil)["receiver_input"] == "biofuel_feedstock"
+    # methanol is not ethanol, and gasified municipal waste is not a sugar
+    gasified = pd.Series({**base, "waste": "sorted municipal waste", "final_use": "gasified into methanol, then ethanol"})
+    assert ev._fermentation_split(gasified)["receiver_input"] == "biofuel_feedstock"
+    assert "blind9" in ev.CODED_BEFORE_FERMENTATION and "blind10" not in ev.CODED_BEFORE_FERMENTATION

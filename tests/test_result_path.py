@@ -15,6 +15,7 @@ import pytest
 from legacy_suggestions import _reason
 from test_candidates_scale import varied_network
 
+from symbiose.compat import HIERARCHY_LEVELS, UNLISTED_LEVEL
 from symbiose.candidates import build_candidates
 from symbiose.csvfile import to_csv_text, write_csv, write_csv_blocks
 from symbiose.i18n import _, language
@@ -105,7 +106,8 @@ def _ranked(arcs: pd.DataFrame, top_n: int, sides: tuple[str, ...], levels: dict
     arcs["key"] = np.where(good, np.cbrt(np.abs(total * value * mutual)), np.minimum(total, 0) - 1)
     arcs["treatment"] = arcs["outlet"].map({"substitution": 0, "treatment": 1, "same_use": 2})
     # the level of the use in the waste hierarchy; a pair that loses money after every level
-    level = arcs["category"].astype(str).map(lambda c: levels.get(c, 2)).to_numpy(dtype=np.int64)
+    unlisted = HIERARCHY_LEVELS.index(UNLISTED_LEVEL)
+    level = arcs["category"].astype(str).map(lambda c: levels.get(c, unlisted)).to_numpy(dtype=np.int64)
     arcs["level"] = np.where(arcs["key"] > 0, level, max(levels.values(), default=0) + 1)
     out = []
     for side in sides:
