@@ -15,8 +15,8 @@ import pytest
 from legacy_suggestions import _reason
 from test_candidates_scale import varied_network
 
-from symbiose.compat import HIERARCHY_LEVELS, UNLISTED_LEVEL
 from symbiose.candidates import build_candidates
+from symbiose.compat import HIERARCHY_LEVELS, UNLISTED_LEVEL
 from symbiose.csvfile import to_csv_text, write_csv, write_csv_blocks
 from symbiose.i18n import _, language
 from symbiose.optimize import allocate
