@@ -60,6 +60,10 @@ after their first measure):
   Obrenovac, Pirdop; Bundaberg, Assiut, Jepara...), the first coded with ``fuel_gas`` apart from
   ``industrial_gas``, kept blind the same way, committed after the gas split, which it is the first
   set to judge, with blind7's protocol, in ``data/evaluation/blind9_exchanges.csv``.
+* ``blind10``: 48 exchanges (24 in Europe, 9 of them in France; 24 in 17 countries elsewhere), the
+  first coded with ``fermentation_feedstock`` and ``food_ingredient``, kept blind the same way,
+  committed after those two categories, which it is the first set to judge, with blind7's protocol,
+  in ``data/evaluation/blind10_exchanges.csv``.
 
 Two measures per set:
 
@@ -174,9 +178,10 @@ BLIND6 = ROOT / "data" / "evaluation" / "blind6_exchanges.csv"
 BLIND7 = ROOT / "data" / "evaluation" / "blind7_exchanges.csv"
 BLIND8 = ROOT / "data" / "evaluation" / "blind8_exchanges.csv"
 BLIND9 = ROOT / "data" / "evaluation" / "blind9_exchanges.csv"
+BLIND10 = ROOT / "data" / "evaluation" / "blind10_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
         "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7,
-        "blind8": BLIND8, "blind9": BLIND9}
+        "blind8": BLIND8, "blind9": BLIND9, "blind10": BLIND10}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.
