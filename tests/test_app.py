@@ -441,3 +441,38 @@ def test_a_company_edited_in_place_keeps_its_site(url, session):
     with session() as s:
         kept = next(c for c in db.load_network(s).companies if c.id == company.id)
     assert (kept.latitude, kept.longitude) == (company.latitude, company.longitude)
+
+
+def test_pipeline_form_never_carries_a_quantity_reason_or_confirmation_to_another_move(url, session):
+    """An officer moved one synergy with a quantity, then another without touching the form: the
+    second synergy's agreed quantity became the first one's (3 800 t -> 120 t), and a move back
+    went through on the previous move's confirmation and reason."""
+    with session() as s:
+        net = db.load_network(s)
+    first, second = [y for y in net.synergies if str(y.stage) in ("suggested", "contacted")][:2]
+    before = second.quantity_base
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(first.id).run()
+    at.selectbox(key="stage_new").set_value("in_discussion")
+    at.text_input(key="stage_quantity").set_value("1")
+    at.text_input(key="stage_reason").set_value("raison de la première")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert not at.exception and not at.error
+    at.selectbox(key="stage_synergy").set_value(second.id).run()
+    assert at.text_input(key="stage_quantity").value == "" and at.text_input(key="stage_reason").value == ""
+    assert not at.checkbox(key="stage_confirm").value
+    at.selectbox(key="stage_new").set_value("in_discussion")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        moved = db.get_synergy(s, second.id)
+        assert str(moved.stage) == "in_discussion" and moved.quantity_base == before
+        last = max(db.stage_history(s, second.id), key=lambda c: c.occurred_at)
+        assert str(last.to_stage) == "in_discussion" and not last.reason and last.quantity_base in (None, before)
+    # a move back of the same synergy asks for its own confirmation again
+    at.selectbox(key="stage_new").set_value("contacted")
+    at.text_input(key="stage_reason").set_value("retour")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert at.error
+    with session() as s:
+        assert str(db.get_synergy(s, second.id).stage) == "in_discussion"

@@ -109,7 +109,7 @@ def change_stage(net: Network) -> None:
     kinds = (Move.FORWARD, Move.ABANDON, Move.REOPEN, Move.BACK)
     moves = dict(sorted(allowed_moves(synergy.stage).items(), key=lambda item: kinds.index(item[1])))
     if st.session_state.get("stage_form_for") != synergy_id:
-        st.session_state.pop("stage_new", None)
+        _clear_stage_form()
         st.session_state["stage_form_for"] = synergy_id
     st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
                  "back or reopening needs a confirmation and a reason.").format(
@@ -141,10 +141,21 @@ def change_stage(net: Network) -> None:
             common.show_problems(exc)
         else:
             st.session_state.pop("stage_opened", None)
+            _clear_stage_form()
             st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
                 id=synergy.id, stage=stage_name(synergy.stage)) + (
                 " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems)) if problems else "")
             st.rerun()
+
+
+#: The stage form's fields: what was typed for one move (a quantity, a reason, a confirmation)
+#: is never applied to another synergy, nor to the next move of the same one
+STAGE_FORM_KEYS = ("stage_new", "stage_reason", "stage_quantity", "stage_confirm")
+
+
+def _clear_stage_form() -> None:
+    for key in STAGE_FORM_KEYS:
+        st.session_state.pop(key, None)
 
 
 def check_chain() -> None:
