@@ -126,6 +126,24 @@ def test_a_good_stream_form_is_saved(url, session):
     assert len(saved) == 2 and saved[0] == stream.id
 
 
+def test_a_new_stream_is_saved_for_the_company_chosen_above_the_form(url, session):
+    """An officer chose C010 in the company box above the form, filled the form and saved: the
+    stream went to C001, the form's own first company, and the message did not say which."""
+    at = page_test("companies").run()
+    at.selectbox(key="prefill_company_streams").set_value("C010").run()
+    prefix = "streams_(new stream)_"
+    assert at.selectbox(key=prefix + "company_id").value == "C010"
+    at.text_input(key=prefix + "ewc_code").set_value("17 01 07")
+    at.text_input(key=prefix + "quantity").set_value("120")
+    at.text_input(key=prefix + "description").set_value("Gravats du chantier C010")
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception and not at.error
+    with session() as s:
+        stream = next(x for x in db.load_network(s).streams if x.description == "Gravats du chantier C010")
+    assert stream.company_id == "C010"
+    assert "C010" in at.success[0].value
+
+
 def test_typical_flows_of_a_distillery_prefill_the_stream_form(url, session):
     with session() as s:
         before = db.counts(s)["streams"]

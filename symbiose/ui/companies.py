@@ -399,6 +399,20 @@ def _typical_in_language(row: dict[str, str]) -> dict[str, str]:
     return {**row, "description": description, "basis": _(row["basis"])}
 
 
+def _new_form_key(table: str, name: str) -> str:
+    return f"{table}_{_new_label(table)}_{name}"
+
+
+def _new_label(table: str) -> str:
+    return f"(new {TABLE_LABELS[table].split(' ')[0]})"  # internal value (widget keys use it)
+
+
+def _new_record_for(table: str) -> None:
+    """The company chosen above the form is the new record's company: an officer who picked a
+    company there and filled the form saved the stream for the form's own first company."""
+    st.session_state[_new_form_key(table, "company_id")] = st.session_state[f"prefill_company_{table}"]
+
+
 def typical_flows(net: Network, table: str) -> None:
     """Typical streams and needs of a company's sector (NAF), each able to pre-fill a form."""
     companies = {c.id: c for c in net.companies}
@@ -407,7 +421,8 @@ def typical_flows(net: Network, table: str) -> None:
     not_set = _("not set")
     company_id = st.selectbox(_("Company"), list(companies), key=f"prefill_company_{table}",
                               format_func=lambda c: f"{c} {companies[c].name} "
-                              f"(NAF {companies[c].naf_code or not_set})")  # fmt: skip
+                              f"(NAF {companies[c].naf_code or not_set})",
+                              on_change=_new_record_for, args=(table,))  # fmt: skip
     naf = companies[company_id].naf_code
     with st.expander(_("Typical flows for this company's activity (NAF {naf})").format(naf=naf or not_set)):
         if not naf:
@@ -466,7 +481,10 @@ def record_form(net: Network, table: str) -> None:
     if table in PREFILL_FIELDS:
         typical_flows(net, table)
     rows = _current_rows(net, table)
-    new_label = f"(new {TABLE_LABELS[table].split(' ')[0]})"  # internal value (widget keys use it)
+    new_label = _new_label(table)
+    chosen_above = st.session_state.get(f"prefill_company_{table}")
+    if chosen_above and _new_form_key(table, "company_id") not in st.session_state:
+        st.session_state[_new_form_key(table, "company_id")] = chosen_above
     if table in ("streams", "needs"):
         waste_code_finder(table, new_label if st.session_state.get(f"edit_{table}", new_label) == new_label
                           else st.session_state[f"edit_{table}"])  # fmt: skip
@@ -533,7 +551,10 @@ def record_form(net: Network, table: str) -> None:
             common.show_form_problems(exc, {c.name: field_label(c.name) for c in TABLES[table]})
             return
         what = _(TABLE_WORDS[table])
-        if saved.created:
+        if saved.created and values.get("company_id"):
+            st.success(_("Saved: {what} {id} created for {company}. The matches and every page now use it.").format(
+                what=what, id=saved.id, company=f"{values['company_id']} {names.get(values['company_id'], '')}".strip()))  # fmt: skip
+        elif saved.created:
             st.success(_("Saved: {what} {id} created. The matches and every page now use it.").format(
                 what=what, id=saved.id))  # fmt: skip
         elif saved.changed:
