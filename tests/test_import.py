@@ -48,6 +48,7 @@ from symbiose.domain import (
     parse_months,
 )
 from symbiose.errors import ImportValidationError, ValidationError
+from symbiose.i18n import language
 from symbiose.safe_output import atomic_folder
 from symbiose.units import Unit
 
@@ -276,6 +277,31 @@ def test_a_five_column_file_changes_one_quantity_and_nothing_else(session, store
     assert (s1.description, s1.physical_state, s1.route, s1.route_cost_cents, s1.notes) == (
         "Sciure", PhysicalState.SOLID, Route.LANDFILL, 11_000, "sec",
     )  # fmt: skip
+
+
+def test_the_preview_refuses_what_the_import_would_refuse_naming_the_file_and_row(session, stored, tmp_path):
+    """The preview said a file was fine, then the import refused it after writing: a stream cut
+    below the quantity its implemented synergy carries, and a synergy of more than its stream."""
+    need = "id,company_id,category,quantity,unit,virgin_price_eur_per_unit\nN1,C002,wood_fuel,500,t,35\n"
+    synergy = "id,stream_id,need_id,stage,quantity\nSY1,S1,N1,implemented,100\n"
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "syn", needs=need, synergies=synergy), actor="t")
+    before = load_network(session)
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    (cut / "flux.csv").write_text("identifiant;quantite\nS1;50\n", encoding="utf-8")
+    too_big = _folder(tmp_path / "big", needs=need, synergies="id,stream_id,need_id,stage,quantity\nSY2,S2,N1,implemented,1000\n")
+    for folder, file, row in ((cut, "flux.csv", 2), (too_big, "synergies.csv", 2)):
+        with pytest.raises(ImportValidationError) as err:
+            plan_import(session, folder)
+        named = [p for p in err.value.problems if (p.file, p.row) == (file, row)]
+        assert named and all("breaks a rule of the matcher" in p.message for p in named), err.value.problems
+        with pytest.raises(ImportValidationError), _tx(session):
+            apply_import(session, folder, actor="t")
+    assert load_network(session) == before
+    with language("fr"), pytest.raises(ImportValidationError) as err:
+        plan_import(session, cut)
+    assert "(S1 -> N1, mise en œuvre)" in err.value.problems[0].message  # the stage in French, not its id
 
 
 def test_moving_a_stream_to_another_company_and_renaming_a_company_are_flagged(session, stored, tmp_path):

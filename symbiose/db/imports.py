@@ -280,6 +280,10 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
     if moves := stage_move_problems(session, read.network, label=read.labels.get("synergies", "synergies.csv"),
                                     rows=read.rows.get("synergies")):  # fmt: skip
         raise ImportValidationError(moves)  # a move back refused at the preview, not only at the write
+    from symbiose.db.repository import planned_synergy_rule_problems
+
+    if broken := planned_synergy_rule_problems(stored, read.network, labels=read.labels, rows=read.rows):
+        raise ImportValidationError(broken)  # as the import itself would refuse it, after writing
     network = read.network
     companies = {c.id: c for c in stored.companies}
     companies.update({c.id: c for c in network.companies})

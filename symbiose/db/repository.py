@@ -627,10 +627,53 @@ def check_synergy_rules(
         )  # fmt: skip
         file = ("synergies.csv" if r.id in synergy_ids else
                 "streams.csv" if r.stream_id in stream_ids else "needs.csv")  # fmt: skip
-        for message in found:
-            problems.append(Problem(file, None, None, _(
-                "synergy {id} ({stream} -> {need}, {stage}) breaks a rule of the matcher: {rule}"
-            ).format(id=r.id, stream=r.stream_id, need=r.need_id, stage=r.stage, rule=message)))  # fmt: skip
+        problems += [_rule_problem(file, None, r.id, r.stream_id, r.need_id, r.stage, m) for m in found]
+    return problems
+
+
+def _rule_problem(file: str, row: int | None, synergy_id: str, stream_id: str, need_id: str, stage: str,
+                  rule: str) -> Problem:  # fmt: skip
+    from symbiose.labels import stage_label
+
+    return Problem(file, row, None, _(
+        "synergy {id} ({stream} -> {need}, {stage}) breaks a rule of the matcher: {rule}"
+    ).format(id=synergy_id, stream=stream_id, need=need_id, stage=stage_label(stage), rule=rule))  # fmt: skip
+
+
+def planned_synergy_rule_problems(stored: Network, incoming: Network, *, labels: dict[str, str] | None = None,
+                                  rows: dict[str, dict[str, int]] | None = None) -> list[Problem]:  # fmt: skip
+    """:func:`check_synergy_rules` on the network an import would leave, before anything is
+    written: the preview refuses what the import would refuse. Each problem names the file (its
+    own name, ``labels``) and the row (``rows``) of the record that touches the synergy: the
+    synergy's own row, else its stream's, else its need's."""
+    labels, rows = labels or {}, rows or {}
+    synergies = {y.id: y for y in stored.synergies} | {y.id: y for y in incoming.synergies}
+    streams = {x.id: x for x in stored.streams} | {x.id: x for x in incoming.streams}
+    needs = {n.id: n for n in stored.needs} | {n.id: n for n in incoming.needs}
+    new_synergies = {y.id for y in incoming.synergies}
+    new_streams, new_needs = {x.id for x in incoming.streams}, {n.id for n in incoming.needs}
+    followed = [y for _, y in sorted(synergies.items()) if str(y.stage) != Stage.ABANDONED.value]
+    committed_stream: dict[str, int] = {}
+    committed_need: dict[str, int] = {}
+    for y in followed:
+        if str(y.stage) == Stage.IMPLEMENTED.value and y.quantity_base:
+            committed_stream[y.stream_id] = committed_stream.get(y.stream_id, 0) + y.quantity_base
+            committed_need[y.need_id] = committed_need.get(y.need_id, 0) + y.quantity_base
+    problems: list[Problem] = []
+    for y in followed:
+        if not (y.id in new_synergies or y.stream_id in new_streams or y.need_id in new_needs):
+            continue
+        stream, need = streams.get(y.stream_id), needs.get(y.need_id)
+        if stream is None or need is None:
+            continue  # a missing reference is reported by the import's own checks
+        own = (y.quantity_base or 0) if str(y.stage) == Stage.IMPLEMENTED.value else 0
+        found = synergy_problems(y, stream, need, stream_committed_base=committed_stream.get(y.stream_id, 0) - own,
+                                 need_committed_base=committed_need.get(y.need_id, 0) - own)  # fmt: skip
+        table, record = (("synergies", y.id) if y.id in new_synergies else
+                         ("streams", y.stream_id) if y.stream_id in new_streams else ("needs", y.need_id))  # fmt: skip
+        file = labels.get(table, f"{table}.csv")
+        row = rows.get(table, {}).get(record)
+        problems += [_rule_problem(file, row, y.id, y.stream_id, y.need_id, str(y.stage), m) for m in found]
     return problems
 
 
