@@ -64,6 +64,10 @@ after their first measure):
   first coded with ``fermentation_feedstock`` and ``food_ingredient``, kept blind the same way,
   committed after those two categories, which it is the first set to judge, with blind7's protocol,
   in ``data/evaluation/blind10_exchanges.csv``.
+* ``blind11``: 48 exchanges (24 in Europe, 10 of them in France; 24 in 12 countries elsewhere),
+  asked for no family in particular, kept blind the same way, committed after the two rules written
+  after blind10 (electric-arc-furnace dust, glass packaging to glass sand), with blind7's protocol,
+  in ``data/evaluation/blind11_exchanges.csv``.
 
 Two measures per set:
 
@@ -179,9 +183,11 @@ BLIND7 = ROOT / "data" / "evaluation" / "blind7_exchanges.csv"
 BLIND8 = ROOT / "data" / "evaluation" / "blind8_exchanges.csv"
 BLIND9 = ROOT / "data" / "evaluation" / "blind9_exchanges.csv"
 BLIND10 = ROOT / "data" / "evaluation" / "blind10_exchanges.csv"
+BLIND11 = ROOT / "data" / "evaluation" / "blind11_exchanges.csv"
 SETS = {"documented": DOCUMENTED, "heldout": HELDOUT, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3,
         "blind4": BLIND4, "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7,
-        "blind8": BLIND8, "blind9": BLIND9, "blind10": BLIND10}
+        "blind8": BLIND8, "blind9": BLIND9, "blind10": BLIND10,
+        "blind11": BLIND11}
 
 #: Orders of magnitude of what a receiver pays per unit for the virgin input (EUR), fixed
 #: before any evaluation; unknown categories get DEFAULT_PRICE.

@@ -393,7 +393,7 @@ def test_the_evaluation_set_is_documented_and_outside_maestri():
 
 
 @pytest.mark.parametrize("name", ["heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
-                                  "blind10"])
+                                  "blind10", "blind11"])
 def test_the_heldout_and_blind_sets_are_sourced_coded_and_new(name):
     # each set against those built before it
     others = {"heldout": ("documented",), "blind": ("documented", "heldout"),
@@ -408,7 +408,9 @@ def test_the_heldout_and_blind_sets_are_sourced_coded_and_new(name):
               "blind9": ("documented", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
                          "blind7", "blind8"),
               "blind10": ("documented", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
-                          "blind7", "blind8", "blind9")}[name]  # fmt: skip
+                          "blind7", "blind8", "blind9"),
+              "blind11": ("documented", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
+                          "blind7", "blind8", "blind9", "blind10")}[name]  # fmt: skip
     sets = {n: pd.read_csv(DATA / "evaluation" / f"{n}_exchanges.csv", dtype=str, keep_default_na=False)
             for n in (name, *others)}  # fmt: skip
     table = sets[name]
