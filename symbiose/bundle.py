@@ -935,7 +935,8 @@ def _rows(
     memo: dict[tuple, Any] = {}  # cell values read without problem (see _Row.cached)
     names, full_names = _position_names(index), _position_names(full)
     ids = clean.ids if clean is not None else None
-    if clean is not None and clean.complete and not seen and (not stored or not absent):
+    short = _short_rows(table, width, problems)
+    if clean is not None and clean.complete and not seen and (not stored or not absent) and not short:
         # every row read column by column, with its own id and none an example: all at once
         seen.update(zip(ids, (number for number, _ in table.rows), strict=True))  # type: ignore[union-attr]
         yield from clean.records
@@ -951,6 +952,8 @@ def _rows(
                     "{file}, row {row}: example row {id} skipped (rows whose id starts with "
                     "EXEMPLE- are never imported)"
                 ).format(file=table.label, row=number, id=record_id))  # fmt: skip
+            continue
+        if number in short:
             continue
         if len(cells) > width and any(_cell_text(c) for c in cells[width:]):
             if table.separator == ",":
@@ -979,6 +982,24 @@ def _rows(
         padded = list(cells[:width]) + [None] * (width - len(cells))
         padded += [_stored_cell(previous[position]) for position in absent]
         yield _Row(table, number, padded, full, problems, memo, full_names)
+
+
+def _short_rows(table: Any, width: int, problems: list[Problem]) -> set[int]:
+    """Rows of a delimited file with fewer cells than its header: a line cut short (a truncated
+    file, a separator deleted) would read its last cells as empty and erase stored values, or
+    read a cut number (650 cut to 65). A spreadsheet's rows may end early (its empty cells are
+    not stored); a CSV line holds every column, empty ones as ';;'."""
+    if not table.separator:
+        return set()
+    short = {number for number, cells in table.rows if len(cells) < width and any(_cell_text(c) for c in cells)}
+    for number in sorted(short):
+        cells = next(c for n, c in table.rows if n == number)
+        problems.append(Problem(table.label, number, None, _(
+            "this row has {cells} cells but the header has {columns} columns: a line cut short (a file "
+            "saved before it was complete, a separator deleted)? Complete the row, writing an empty cell "
+            "as nothing between two separators ('{sep}{sep}')"
+        ).format(cells=len(cells), columns=width, sep="\t" if table.separator == "\t" else table.separator)))  # fmt: skip
+    return short
 
 
 def _stored_cell(value: OutCell) -> Cell:

@@ -304,6 +304,18 @@ def test_the_preview_refuses_what_the_import_would_refuse_naming_the_file_and_ro
     assert "(S1 -> N1, mise en œuvre)" in err.value.problems[0].message  # the stage in French, not its id
 
 
+def test_a_line_cut_short_is_refused_not_read_as_empty_cells(session, stored, tmp_path):
+    """A file saved before it was complete: its last line 'S2,...,landfill,9' (95 cut to 9, the
+    notes cell gone) was read as a new route cost and an erased note."""
+    header, s1, s2 = STREAMS.strip().split("\n")
+    folder = _folder(tmp_path / "cut", streams=f"{header}\n{s1}\n{s2.rsplit(',', 2)[0]},9\n")
+    with pytest.raises(ImportValidationError) as err:
+        plan_import(session, folder)
+    (problem,) = err.value.problems
+    assert (problem.file, problem.row) == ("streams.csv", 3) and "9 cells but the header has 10" in problem.message
+    assert load_network(session) == stored
+
+
 def test_moving_a_stream_to_another_company_and_renaming_a_company_are_flagged(session, stored, tmp_path):
     folder = _folder(
         tmp_path / "w", companies="id,name\nC001,Scierie Exemple\n", streams="id,company_id\nS1,C002\n"
