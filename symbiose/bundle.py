@@ -600,7 +600,13 @@ def _load_tables(path: Path, problems: list[Problem]) -> list[_Table]:
         for child in sorted(path.iterdir()):
             if child.is_file() and child.suffix.lower() == ".csv":
                 table = _table_for_name(child.stem)
-                if table is not None and table not in files:
+                if table is not None and table in files:
+                    # entreprises.csv beside companies.csv: which one the officer meant is not
+                    # for the program to guess (one was silently left out)
+                    problems.append(Problem(path.name, None, None, _(
+                        "files '{first}' and '{second}' both hold the {table} table; keep only one"
+                    ).format(first=files[table].name, second=child.name, table=table)))  # fmt: skip
+                elif table is not None:
                     files[table] = child
         if not any(t in files for t in MAIN_TABLES):
             found = ", ".join(sorted(c.name for c in path.iterdir())) or _("nothing")

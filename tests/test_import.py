@@ -316,6 +316,16 @@ def test_a_line_cut_short_is_refused_not_read_as_empty_cells(session, stored, tm
     assert load_network(session) == stored
 
 
+def test_a_french_and_an_english_file_of_one_table_are_refused_not_one_left_out(session, stored, tmp_path):
+    """entreprises.csv beside companies.csv: the French file was silently ignored."""
+    folder = _folder(tmp_path / "two", companies="id,name\nC001,Nom B\n")
+    (folder / "entreprises.csv").write_text("identifiant;raison_sociale\nC001;Nom A\n", encoding="utf-8")
+    with pytest.raises(ImportValidationError) as err:
+        plan_import(session, folder)
+    assert any("companies.csv" in p.message and "entreprises.csv" in p.message for p in err.value.problems)
+    assert load_network(session) == stored
+
+
 def test_moving_a_stream_to_another_company_and_renaming_a_company_are_flagged(session, stored, tmp_path):
     folder = _folder(
         tmp_path / "w", companies="id,name\nC001,Scierie Exemple\n", streams="id,company_id\nS1,C002\n"
