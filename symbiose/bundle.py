@@ -1683,6 +1683,7 @@ def _read_import(
         if synergy is not None:
             synergies.append(synergy)
 
+    _unit_problems(streams, needs, tables, indexes, stream_rows, need_rows, problems)
     if problems:
         raise ImportValidationError(problems)
     network = Network(
@@ -1702,6 +1703,42 @@ def _read_import(
         headers={name: {column: tables[name].headers[position] for column, position in index.items()}
                  for name, index in indexes.items() if index is not None},
     )  # fmt: skip
+
+
+def _unit_problems(streams: list[Stream], needs: list[Need], tables: dict, indexes: dict, stream_rows: dict[str, int],
+                   need_rows: dict[str, int], problems: list[Problem]) -> None:  # fmt: skip
+    """A unit that does not fit what the row names: the matcher would never pair such a record
+    (wood fuel in MWh, hot water in t, a waste code in MWh), and the import said nothing."""
+    from symbiose.labels import category_label
+    from symbiose.stages import units_comparable
+
+    categories = _category_units()
+    mass = (Unit.T, Unit.M3)
+    for name, records, rows, column in (("streams", streams, stream_rows, "material"),
+                                        ("needs", needs, need_rows, "category")):  # fmt: skip
+        if name not in tables:
+            continue
+        index = indexes.get(name) or {}
+        header = tables[name].headers[index["unit"]] if "unit" in index else "unit"
+        for record in records:
+            category = getattr(record, column)
+            if category:
+                fits = category not in categories or units_comparable(record.unit, categories[category])
+                if fits:
+                    continue
+                message = _(
+                    "{unit} does not fit {category} ({id}), counted in {expected}: write {expected}, or choose "
+                    "the category that is counted in {unit}"
+                ).format(unit=record.unit.value, category=category_label(category), id=category,
+                         expected=categories[category].value)  # fmt: skip
+            elif record.unit in mass:
+                continue
+            else:
+                message = _(
+                    "a waste code names a material, counted in t or m3, not {unit}: write t or m3, or for heat, "
+                    "water or a gas give its resource category ({column}, e.g. heat_hot_water) instead of a code"
+                ).format(unit=record.unit.value, column=column)  # fmt: skip
+            problems.append(Problem(tables[name].label, rows.get(record.id), header, message))
 
 
 class _AnyId(frozenset[str]):

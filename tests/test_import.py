@@ -68,6 +68,9 @@ TEXT = st.text(
 IDS = st.text(alphabet="ABC0123456789", min_size=1, max_size=5)
 CODES = ["030105", "020704", "170504", "100101", "190805"]
 CATEGORIES = ["wood_fuel", "methanisation_feedstock", "aggregates", "heat_hot_water"]
+#: the units each may be counted in (a unit that does not fit is refused at the import)
+UNITS = {"": [Unit.T, Unit.M3], "wood_fuel": [Unit.T, Unit.M3], "methanisation_feedstock": [Unit.T, Unit.M3],
+         "aggregates": [Unit.T, Unit.M3], "heat_hot_water": [Unit.MWH]}  # fmt: skip
 
 
 @st.composite
@@ -89,11 +92,13 @@ def networks(draw) -> Network:
     months = st.lists(st.integers(1, 12), max_size=4).map(
         lambda m: parse_months(format_months(tuple(sorted(set(m)))))
     )
+    materials = [draw(st.sampled_from(["", *CATEGORIES])) for _ in range(4)]
+    categories = [draw(st.sampled_from(CATEGORIES)) for _ in range(3)]
     streams = tuple(
         Stream(
             id=f"S{i}", company_id=draw(st.sampled_from(companies)).id,
-            quantity_base=draw(st.integers(0, 10_000_000)), unit=draw(st.sampled_from(list(Unit))),
-            ewc_code=draw(st.sampled_from(CODES)), material=draw(st.sampled_from(["", *CATEGORIES])),
+            quantity_base=draw(st.integers(0, 10_000_000)), unit=draw(st.sampled_from(UNITS[materials[i]])),
+            ewc_code=draw(st.sampled_from(CODES)), material=materials[i],
             description=draw(TEXT), physical_state=draw(st.sampled_from(list(PhysicalState))),
             months=draw(months), route=draw(st.sampled_from(list(Route))),
             route_cost_cents=draw(st.integers(-50_000, 50_000)), notes=draw(TEXT),
@@ -103,8 +108,8 @@ def networks(draw) -> Network:
     needs = tuple(
         Need(
             id=f"N{i}", company_id=draw(st.sampled_from(companies)).id,
-            quantity_base=draw(st.integers(0, 10_000_000)), unit=draw(st.sampled_from(list(Unit))),
-            category=draw(st.sampled_from(CATEGORIES)),
+            quantity_base=draw(st.integers(0, 10_000_000)), unit=draw(st.sampled_from(UNITS[categories[i]])),
+            category=categories[i],
             accepted_codes=tuple(draw(st.lists(st.sampled_from(["0301", "020704"]), max_size=2, unique=True))),
             description=draw(TEXT), virgin_price_cents=draw(st.integers(0, 50_000)),
             max_distance_km=draw(st.sampled_from([None, 40.0, 12.5])), months=draw(months),
@@ -216,10 +221,18 @@ def test_a_file_with_some_columns_changes_only_those_columns(
         writer = csv.DictWriter(handle, fieldnames=chosen, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(full)
+    before, wanted = _texts(stored, table), _texts(edited, table)
+    what = "material" if table == "streams" else "category"
+    merged = [{c: (wanted if c in chosen else before)[r][c] for c in ("unit", what)} for r in wanted]
+    if any(Unit(m["unit"]) not in UNITS[m[what]] for m in merged):
+        # a unit that no longer fits its category (only one of the two columns chosen) is refused
+        with pytest.raises(ImportValidationError, match="does not fit|counted in t or m3"), _tx(session):
+            apply_import(session, folder, actor="test")
+        assert _texts(load_network(session), table) == before
+        return
     with _tx(session):
         apply_import(session, folder, actor="test")
     after = _texts(load_network(session), table)
-    before, wanted = _texts(stored, table), _texts(edited, table)
     for record_id, values in after.items():
         for column, value in values.items():
             expected = wanted[record_id][column] if column in chosen else before[record_id][column]
@@ -323,6 +336,22 @@ def test_a_french_and_an_english_file_of_one_table_are_refused_not_one_left_out(
     with pytest.raises(ImportValidationError) as err:
         plan_import(session, folder)
     assert any("companies.csv" in p.message and "entreprises.csv" in p.message for p in err.value.problems)
+    assert load_network(session) == stored
+
+
+def test_a_unit_that_does_not_fit_its_category_or_code_is_refused_naming_the_column(session, stored, tmp_path):
+    """Hot water in tonnes, wood fuel in MWh, sawdust in MWh: accepted, then never matched."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    (folder / "besoins.csv").write_text("identifiant;id_entreprise;categorie;quantite;unite\n"
+                                        "N950;C001;heat_hot_water;10;t\nN951;C001;wood_fuel;10;MWh\n"
+                                        "N952;C001;wood_fuel;10;t\n", encoding="utf-8")  # fmt: skip
+    (folder / "flux.csv").write_text("identifiant;id_entreprise;code_dechet;quantite;unite\nS955;C001;03 01 05;10;MWh\n",
+                                     encoding="utf-8")  # fmt: skip
+    with pytest.raises(ImportValidationError) as err:
+        plan_import(session, folder)
+    named = {(p.file, p.row, p.column) for p in err.value.problems}
+    assert named == {("besoins.csv", 2, "unite"), ("besoins.csv", 3, "unite"), ("flux.csv", 2, "unite")}
     assert load_network(session) == stored
 
 
