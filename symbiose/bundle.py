@@ -1220,11 +1220,32 @@ def _company_ref(row: _Row, known: Collection[str], companies_label: str) -> str
     return company_id
 
 
+def too_precise(value: float, places: int) -> bool:
+    """More decimals than Symbiose keeps (``places``): storing it would round it silently (12,3456 t
+    kept as 12,346 t; 10 000,0005 t kept as 10 000 t, a change lost)."""
+    scaled = float(value) * 10**places
+    return abs(scaled - round(scaled)) > 1e-6 * max(1.0, abs(scaled))
+
+
+def _precision_problem(row: _Row, column: str, value: float, places: int) -> bool:
+    if not too_precise(value, places):
+        return False
+    kept = round(float(value), places)
+    row.problem(column, _(
+        "{value} has more decimals than Symbiose keeps ({places} after the comma: {what}); write {kept}, "
+        "or the value in another unit"
+    ).format(value=fmt_decimal(float(value), 9), places=places, kept=fmt_decimal(kept, places),
+             what=_("to the kilogram for tonnes") if places == 3 else _("to the cent")))  # fmt: skip
+    return True
+
+
 def _quantity(row: _Row, column: str = "quantity", required: bool = True) -> int | None:
     value = row.number_value(
         column, required=required, minimum=0, what=N_("the quantity per year, a number")
     )
-    return None if value is None else to_base(value, Unit.T)
+    if value is None or _precision_problem(row, column, value, 3):
+        return None
+    return to_base(value, Unit.T)
 
 
 def _check_ranges(row: _Row, quantity: int | None, unit: Unit | None, price_column: str,
@@ -1234,6 +1255,8 @@ def _check_ranges(row: _Row, quantity: int | None, unit: Unit | None, price_colu
         row.problem("quantity", message)
     if price is not None and (message := price_problem(to_cents(price))):
         row.problem(price_column, message)
+    elif price is not None:
+        _precision_problem(row, price_column, price, 2)
 
 
 def _ewc(row: _Row, column: str) -> str:
@@ -1720,6 +1743,7 @@ def _unit_problems(streams: list[Stream], needs: list[Need], tables: dict, index
             continue
         index = indexes.get(name) or {}
         header = tables[name].headers[index["unit"]] if "unit" in index else "unit"
+        named = tables[name].headers[index[column]] if column in index else column
         for record in records:
             category = getattr(record, column)
             if category:
@@ -1737,7 +1761,7 @@ def _unit_problems(streams: list[Stream], needs: list[Need], tables: dict, index
                 message = _(
                     "a waste code names a material, counted in t or m3, not {unit}: write t or m3, or for heat, "
                     "water or a gas give its resource category ({column}, e.g. heat_hot_water) instead of a code"
-                ).format(unit=record.unit.value, column=column)  # fmt: skip
+                ).format(unit=record.unit.value, column=named)  # fmt: skip
             problems.append(Problem(tables[name].label, rows.get(record.id), header, message))
 
 

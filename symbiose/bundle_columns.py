@@ -187,7 +187,7 @@ def _number(row: _Row, column: str, minimum: float | None = None, strictly_posit
 def _price(row: _Row, column: str, minimum: float | None) -> Any:
     """A price, route cost or gate fee: a number within the plausible range."""
     value = row.number_value(column, minimum=minimum, what=N_("euros per unit"))
-    if value is not None and price_problem(to_cents(value)):
+    if value is not None and (price_problem(to_cents(value)) or b.too_precise(value, 2)):
         row.problem(column, "")
     return value
 
@@ -195,7 +195,7 @@ def _price(row: _Row, column: str, minimum: float | None) -> Any:
 def _plain_price(minimum: float | None) -> Callable[[float], Any]:
     def plain(value: float) -> Any:
         fine = (minimum is None or value >= minimum) and price_problem(to_cents(value)) is None
-        return value if fine else _BAD
+        return value if fine and not b.too_precise(value, 2) else _BAD
 
     return plain
 
@@ -229,7 +229,7 @@ def _plain_temperature(value: float) -> Any:
 
 
 def _plain_quantity(value: float) -> Any:
-    return to_base(value, Unit.T) if value >= 0 else _BAD
+    return to_base(value, Unit.T) if value >= 0 and not b.too_precise(value, 3) else _BAD
 
 
 def _known_company(cells: Columns, known: Collection[str]) -> list[str]:

@@ -355,6 +355,26 @@ def test_a_unit_that_does_not_fit_its_category_or_code_is_refused_naming_the_col
     assert load_network(session) == stored
 
 
+def test_more_decimals_than_kept_are_refused_not_rounded_away(session, stored, tmp_path):
+    """12,3456 t was stored as 12,346 t and 65,255 EUR as 65,26 without a word; 10 000,0005 t was
+    even reported unchanged (the change lost). Exact values still read: 12,34 t, 65,25 EUR."""
+    header = "identifiant;quantite;cout_filiere_eur_par_unite\n"
+    for content, bad in ((header + "S1;12,3456;65,25\n", "quantite"), (header + "S1;12,34;65,255\n",
+                         "cout_filiere_eur_par_unite"), (header + "S1;120,0005;110\n", "quantite")):  # fmt: skip
+        folder = tmp_path / f"p{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / "flux.csv").write_text(content, encoding="utf-8")
+        with pytest.raises(ImportValidationError) as err:
+            plan_import(session, folder)
+        assert [(p.file, p.row, p.column) for p in err.value.problems] == [("flux.csv", 2, bad)]
+    assert load_network(session) == stored
+    folder = tmp_path / "exact"
+    folder.mkdir()
+    (folder / "flux.csv").write_text(header + "S1;12,34;65,25\n", encoding="utf-8")
+    (record,) = [r for r in plan_import(session, folder).records if r.action == "updated"]
+    assert dict((f, new) for f, _old, new in record.fields)["quantity"] == "12.34"
+
+
 def test_moving_a_stream_to_another_company_and_renaming_a_company_are_flagged(session, stored, tmp_path):
     folder = _folder(
         tmp_path / "w", companies="id,name\nC001,Scierie Exemple\n", streams="id,company_id\nS1,C002\n"
