@@ -325,6 +325,6 @@ def summary_text(result: MatchResult) -> str:
     top = sorted(k.unmatched_by_code, key=lambda r: -r["quantity"])[:5]
     if top:
         lines.append("  " + _("largest wastes without an outlet: {list}").format(list=", ".join(
-            f"{_code(r['code'])} {n(r['quantity'])} {r['unit']}" for r in top
+            f"{_code(r['code'])} ({n(r['quantity'])} {r['unit']})" for r in top
         )))  # fmt: skip
     return "\n".join(lines)
