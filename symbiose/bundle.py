@@ -1150,7 +1150,13 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
 
 def _siret(row: _Row, column: str) -> str:
     siret = _SIRET_SPACES.sub("", row.text(column))
-    if siret and not (siret.isdigit() and len(siret) == 14):
+    if siret.isdigit() and len(siret) == 13:
+        # a SIRET whose leading zero a spreadsheet dropped, taking it for a number
+        row.problem(column, _(
+            "'{text}' has 13 digits: a SIRET has 14, and a spreadsheet drops the leading zero of a "
+            "number; write 0{text}, and format the column as text so that it keeps it"
+        ).format(text=siret))  # fmt: skip
+    elif siret and not (siret.isdigit() and len(siret) == 14):
         row.problem(column, _(
             "'{text}' is not a SIRET number; a SIRET has 14 digits (9 of the SIREN "
             "and 5 of the establishment); leave it empty if unknown"

@@ -375,6 +375,14 @@ def test_more_decimals_than_kept_are_refused_not_rounded_away(session, stored, t
     assert dict((f, new) for f, _old, new in record.fields)["quantity"] == "12.34"
 
 
+def test_a_siret_whose_leading_zero_a_spreadsheet_dropped_says_so(session, stored, tmp_path):
+    folder = _folder(tmp_path / "siret", companies="id,name,siret\nC001,Scierie de Montendre,1234567800019\n")
+    with pytest.raises(ImportValidationError) as err:
+        plan_import(session, folder)
+    (problem,) = err.value.problems
+    assert problem.column == "siret" and "01234567800019" in problem.message and "text" in problem.message
+
+
 def test_moving_a_stream_to_another_company_and_renaming_a_company_are_flagged(session, stored, tmp_path):
     folder = _folder(
         tmp_path / "w", companies="id,name\nC001,Scierie Exemple\n", streams="id,company_id\nS1,C002\n"
