@@ -140,11 +140,12 @@ def user_list() -> None:
 
     from symbiose.cli import echo_frame, session_scope
     from symbiose.db import list_users
+    from symbiose.labels import role_label
 
     with session_scope() as session:
         users = list_users(session)
     frame = pd.DataFrame(
-        [(u.username, str(u.role), u.company_id or "") for u in users],
+        [(u.username, role_label(u.role), u.company_id or "") for u in users],
         columns=[_("user"), _("role"), _("company")],
     )
     echo_frame(frame, empty=_("(no account)"))

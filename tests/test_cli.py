@@ -253,7 +253,7 @@ def test_account_commands_and_the_actor_is_never_free_text(runner, db, tmp_path,
     assert refused.exit_code == 1 and message in refused.output
     run(runner, db, "user-role", "elu", "researcher")
     listed = run(runner, db, "user-list").stdout
-    assert "researcher" in listed and "marie" in listed
+    assert "chercheur" in listed and "marie" in listed and "researcher" not in listed  # the role in French
     shown = run(runner, db, "audit", "show", "--limit", "50").stdout
     assert "marie" in shown  # the stage change, signed by the account
     assert f"os:{getpass.getuser()}" in shown  # the other changes, by the operating-system user
