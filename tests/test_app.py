@@ -18,6 +18,7 @@ from databases import copy_database  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose import db  # noqa: E402
+from symbiose.units import parse_decimal  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60
@@ -435,6 +436,10 @@ def test_a_company_moved_in_the_form_is_placed_at_its_new_commune(url, session):
     # the message names the fields as the form labels them, not the stored columns
     (message,) = [x.value for x in at.success]
     assert "Commune" in message and "Latitude" in message and "insee_code" not in message
+    # and the form shows what was stored, not the old place's coordinates it was opened with
+    shown = at.text_input(key=f"companies_{company.id}_latitude").value
+    assert parse_decimal(shown) == pytest.approx(moved.latitude, abs=1e-5)
+    assert at.text_input(key=f"companies_{company.id}_postal_code").value == "17130"
 
 
 def test_every_form_field_has_a_label_in_the_users_language():

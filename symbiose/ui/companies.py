@@ -478,6 +478,8 @@ def waste_code_finder(table: str, choice: str) -> None:
 
 
 def record_form(net: Network, table: str) -> None:
+    if saved := st.session_state.pop(f"saved_{table}", None):
+        st.success(saved)
     if table in PREFILL_FIELDS:
         typical_flows(net, table)
     rows = _current_rows(net, table)
@@ -558,11 +560,17 @@ def record_form(net: Network, table: str) -> None:
             st.success(_("Saved: {what} {id} created. The matches and every page now use it.").format(
                 what=what, id=saved.id))  # fmt: skip
         elif saved.changed:
-            st.session_state[f"opened_{table}"] = {"id": choice, "version": saved.version, "values": values}
-            st.success(ngettext("Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
-                                "Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
-                                len(saved.changed)).format(
-                what=what, id=saved.id, fields=fmt_list([_changed_label(c) for c in saved.changed])))  # fmt: skip
+            # the form is read again from the database: what was stored may differ from what was
+            # typed (a company moved gets its new commune's coordinates, the form kept the old)
+            st.session_state.pop(f"opened_{table}", None)
+            for column in TABLES[table]:
+                st.session_state.pop(f"{table}_{choice}_{column.name}", None)
+            st.session_state[f"saved_{table}"] = ngettext(
+                "Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
+                "Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
+                len(saved.changed)).format(
+                what=what, id=saved.id, fields=fmt_list([_changed_label(c) for c in saved.changed]))  # fmt: skip
+            st.rerun()
         else:
             st.info(_("{id} is unchanged.").format(id=saved.id))
 
