@@ -77,13 +77,9 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 # the recovered-paper mill; the stretch film of S0053 and S0185 moves from the pallet repairer
 # (which now takes wooden pallets 15 01 03 and refuses film) to the film baling line: 304
 # synergies, 167,213 t, 3,519,043 EUR.
-# After blind10 (data/KNOWLEDGE_BASE.md): glass packaging 15 01 07 also goes to road aggregates as
-# glass sand, as 20 01 02 and 19 12 05 already did (SETRA 2011): broken bottles and glass
-# collections reach aggregates needs N0026 and N0054 (and a straw stream moves): 310 synergies,
-# 167,425 t, 3,522,571 EUR.
-GOLDEN_SYNERGIES = 310
-GOLDEN_MATCHED_T = 167_425
-GOLDEN_NET_BENEFIT_EUR = 3_522_571
+GOLDEN_SYNERGIES = 304
+GOLDEN_MATCHED_T = 167_213
+GOLDEN_NET_BENEFIT_EUR = 3_519_043
 
 # Grape marc and wine lees in the demo's (French) descriptions; brewer's spent grains and surplus
 # yeast share the codes 02 07 01 and 02 07 04 but are not wine by-products
