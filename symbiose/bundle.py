@@ -1153,7 +1153,7 @@ def _siret(row: _Row, column: str) -> str:
     if siret.isdigit() and len(siret) == 13:
         # a SIRET whose leading zero a spreadsheet dropped, taking it for a number
         row.problem(column, _(
-            "'{text}' has 13 digits: a SIRET has 14, and a spreadsheet drops the leading zero of a "
+            "'{text}' has 13 digits: a SIRET has 14 digits, and a spreadsheet drops the leading zero of a "
             "number; write 0{text}, and format the column as text so that it keeps it"
         ).format(text=siret))  # fmt: skip
     elif siret and not (siret.isdigit() and len(siret) == 14):

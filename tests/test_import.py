@@ -48,7 +48,7 @@ from symbiose.domain import (
     parse_months,
 )
 from symbiose.errors import ImportValidationError, ValidationError
-from symbiose.i18n import language
+from symbiose.i18n import language as in_language
 from symbiose.safe_output import atomic_folder
 from symbiose.units import Unit
 
@@ -312,7 +312,7 @@ def test_the_preview_refuses_what_the_import_would_refuse_naming_the_file_and_ro
         with pytest.raises(ImportValidationError), _tx(session):
             apply_import(session, folder, actor="t")
     assert load_network(session) == before
-    with language("fr"), pytest.raises(ImportValidationError) as err:
+    with in_language("fr"), pytest.raises(ImportValidationError) as err:
         plan_import(session, cut)
     assert "(S1 -> N1, mise en œuvre)" in err.value.problems[0].message  # the stage in French, not its id
 
