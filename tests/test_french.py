@@ -417,7 +417,7 @@ def test_overview_in_french_numbers_names_and_a_recompute_button(app_url, monkey
 
     monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["symbiose_user"] = _user("planner1")
+    at.session_state["symbiose_user"] = _user("officer1")
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -438,6 +438,15 @@ def test_overview_in_french_numbers_names_and_a_recompute_button(app_url, monkey
     at.run()
     assert not at.exception and at.title[0].value == "Overview"
     assert "Net benefit (EUR/yr)" in {m.label for m in at.metric}
+    # a planner sees the flows grouped by material (no company, no pair), in French too
+    planner = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    planner.session_state["symbiose_user"] = _user("planner1")
+    planner.run()
+    assert not planner.exception
+    grouped = planner.dataframe[0].value
+    assert list(grouped.columns) == ["déchet ou matière", "usage", "synergies", "quantité", "CO2e évité (t/an)"]
+    assert len(grouped) and grouped["quantité"].str.contains(r"(?:t|m3|MWh)/an$").all()
+    assert not english_words_in(_visible_text(planner)), english_words_in(_visible_text(planner))
 
 
 def test_scenarios_in_french_with_charts_and_downloads(app_url, monkeypatch):
@@ -732,6 +741,7 @@ def test_a_planner_downloads_the_public_edition_from_the_scenarios_page(demo, de
         public = report_builders(run, comparison, edition=report_edition(Role.PLANNER))
         officer = report_builders(run, comparison, edition=report_edition(Role.OFFICER))
     assert "xlsx" not in public and "xlsx" in officer  # the workbook's suggestions give avoided costs
+    assert set(public) == {"html"}  # the PDF's top flows and the GeoJSON name companies and pairs
     public_html, officer_html = public["html"]().decode(), officer["html"]().decode()
     names = [c.name for c in demo.companies]
     assert not [n for n in names if n in public_html]

@@ -19,12 +19,13 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 60
 OFFICER_PW = "garance-et-seugne-17"
 RESEARCHER_PW = "essais-de-sciure-2026"
+PLANNER_PW = "plan-climat-haute-saintonge"
 
 
 @pytest.fixture(scope="module")
 def demo_db(demo_sqlite, tmp_path_factory) -> Path:
     """The demo with an officer and a researcher account (copied for each test)."""
-    users = [("agent", OFFICER_PW, "officer"), ("labo", RESEARCHER_PW, "researcher")]
+    users = [("agent", OFFICER_PW, "officer"), ("labo", RESEARCHER_PW, "researcher"), ("elu", PLANNER_PW, "planner")]
     return with_users(demo_sqlite, tmp_path_factory.mktemp("trust") / "demo.db", users)
 
 
@@ -99,6 +100,26 @@ def navigation_paths(user) -> list[str]:
     at.run()
     assert not at.exception
     return at.session_state["paths"]
+
+
+def test_a_planner_sees_no_company_nor_any_pair(maker, demo):
+    """A planner read every company's name at its exact place, the 25 flows worth most (supplier,
+    receiver, quantity, value; pairs the two companies had not been told of), the synergies each
+    scenario gains and loses by name, opportunities of one producer, and downloaded the PDF and the
+    GeoJSON that name them all. A planner now sees the network, its communes and flows grouped by
+    material with at least k companies on each side."""
+    at = signed_in_app(maker, "elu", PLANNER_PW)
+    assert not at.exception and at.title[0].value == _("Overview")
+    assert at.metric  # the network's indicators
+    shown = page_texts(at)
+    maps = [e.proto.json for e in at.get("deck_gl_json_chart")]
+    assert maps, sorted({node.type for node in at.main})  # the map of communes
+    shown += "\n".join(maps)
+    for company in demo.companies:  # (the demo's companies stand at their commune's centre: no test of places)
+        assert company.name not in shown and f'"{company.id}"' not in shown, company.name
+    assert not [b for b in at.get("download_button")]  # the top flows CSV was by pair
+    (grouped,) = [d.value for d in at.dataframe]  # flows by material, k companies on each side
+    assert len(grouped) > 0 and len(grouped.columns) == 5
 
 
 def test_demoted_officer_loses_the_officer_session(maker):

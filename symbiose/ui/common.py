@@ -254,6 +254,15 @@ def role() -> Role | None:
     return user.role if user else None
 
 
+def sees_companies() -> bool:
+    """Whether this visitor may see companies by name, their exact places and each pair's figures:
+    the network's officers (and the open demo without accounts, where every page is an officer's).
+    A planner sees the network's indicators, communes and flows grouped by material with at least
+    k companies on each side, as the public report does: a pair's figures give a company's own
+    quantity, and a pair the two companies have not yet been told of."""
+    return role() in (None, Role.OFFICER)
+
+
 # --------------------------------------------------------------------------------------------
 # errors
 

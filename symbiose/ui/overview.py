@@ -80,6 +80,33 @@ def indicators(result: MatchResult) -> None:
                                                                     mwh=fmt_number(k.unmatched_mwh)))  # fmt: skip
 
 
+def commune_points(net: Network) -> pd.DataFrame:
+    """One point per commune at its reference centre, with how many companies it holds: the map a
+    planner sees (no company's name or place)."""
+    from symbiose.reference import communes
+
+    centres = {r.name: (r.latitude, r.longitude) for r in communes().itertuples()}
+    counts: dict[str, int] = {}
+    for c in net.companies:
+        if c.commune in centres:
+            counts[c.commune] = counts.get(c.commune, 0) + 1
+    colour = ROLE_COLOURS["not matched"]
+    rows = [{"id": name, "name": name, "commune": name, "lat": centres[name][0], "lon": centres[name][1],
+             "role": "", "colour": colour,
+             "label": " " + ngettext("({n} company)", "({n} companies)", n).format(n=n)}
+            for name, n in sorted(counts.items())]  # fmt: skip
+    return pd.DataFrame(rows, columns=["id", "name", "commune", "lat", "lon", "role", "colour", "label"])
+
+
+def commune_map_section(net: Network) -> None:
+    st.subheader(_("Map"))
+    online = st.toggle(_("Online map tiles (needs the Internet)"), value=False, key="overview_online")
+    points = commune_points(net)
+    st.pydeck_chart(network_map(points, None, online=online), key="overview_map")
+    st.caption(_("The communes of the network's companies, with how many each holds; companies and their flows "
+                 "are shown by name to the network's officers only."))  # fmt: skip
+
+
 def map_section(net: Network, matches: pd.DataFrame) -> None:
     st.subheader(_("Map"))
     points = company_points(net, matches)
@@ -128,12 +155,45 @@ def page() -> None:
             st.warning(warning)
         indicators(result)
         matches = result.matches()
-        map_section(net, matches)
-        st.subheader(_("Top flows"))
-        st.caption(_("The 25 flows worth most to the network, of {n} in the optimum.").format(n=len(matches)))
-        top_flows(net, matches)
+        if not common.sees_companies():
+            commune_map_section(net)
+            grouped_flows(result)
+        else:
+            map_section(net, matches)
+            st.subheader(_("Top flows"))
+            st.caption(_("The 25 flows worth most to the network, of {n} in the optimum.").format(n=len(matches)))
+            top_flows(net, matches)
         with st.expander(_("Method")):
             st.write(_(result.kpis.method))
+
+
+def grouped_flows_frame(result: MatchResult) -> pd.DataFrame:
+    """The optimum's flows grouped by waste code (or material) and receiving use, only the groups
+    with at least k suppliers and k receivers, quantities to two significant figures: the public
+    report's table."""
+    from symbiose.catalogue import anonymity_k
+    from symbiose.compat import load_knowledge_base
+    from symbiose.report import flows_with_sides
+    from symbiose.report_public import material_flows
+
+    rows = material_flows(flows_with_sides(result), load_knowledge_base().categories, anonymity_k())
+    return pd.DataFrame({
+        _("waste or material"): [r["code"] for r in rows],
+        _("use"): [r["use"] for r in rows],
+        _("synergies"): [r["synergies"] for r in rows],
+        _("quantity"): [fmt_quantity(r["quantity"], per_year(r["unit"])) for r in rows],
+        _("CO2e avoided (t/yr)"): [r["co2e_t"] for r in rows],
+    })  # fmt: skip
+
+
+def grouped_flows(result: MatchResult) -> None:
+    from symbiose.catalogue import anonymity_k
+
+    st.subheader(_("Flows by material"))
+    st.caption(_("The optimum's flows grouped by waste or material and use, where at least {k} suppliers and {k} "
+                 "receivers stand behind a group, to two significant figures (as in the public report).").format(
+                     k=anonymity_k()))  # fmt: skip
+    st.dataframe(grouped_flows_frame(result), hide_index=True, key="grouped_flows")
 
 
 def top_flows_frame(net: Network, matches: pd.DataFrame, n: int = 25) -> pd.DataFrame:

@@ -178,10 +178,11 @@ def compare_section(runs: list[Run]) -> None:
                 n=fmt_number(gained)), delta=gained - lost, help=ngettext("{n} synergy lost", "{n} synergies lost",
                                                                          lost).format(n=fmt_number(lost)))  # fmt: skip
             col.caption(ngettext("{n} synergy lost", "{n} synergies lost", lost).format(n=fmt_number(lost)))
-        st.dataframe(changes, hide_index=True, key="changes_table", column_config={
-            _("before (/yr)"): common.number(_("before (/yr)")),
-            _("after (/yr)"): common.number(_("after (/yr)")),
-            _("unit"): st.column_config.TextColumn(_("unit"), width="small")})  # fmt: skip
+        if common.sees_companies():  # the table names both companies of each pair, with its quantity
+            st.dataframe(changes, hide_index=True, key="changes_table", column_config={
+                _("before (/yr)"): common.number(_("before (/yr)")),
+                _("after (/yr)"): common.number(_("after (/yr)")),
+                _("unit"): st.column_config.TextColumn(_("unit"), width="small")})  # fmt: skip
     with st.expander(_("Scenario descriptions")):
         for run in runs:
             st.markdown(f"**{run.scenario.name}**: {run.scenario.description or _('(no description)')}")
@@ -190,7 +191,7 @@ def compare_section(runs: list[Run]) -> None:
 
 def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
     """A map per scenario and the downloads: impact report (HTML, PDF), Excel, GeoJSON."""
-    from symbiose.ui.overview import company_points, flow_lines, network_map
+    from symbiose.ui.overview import commune_points, company_points, flow_lines, network_map
 
     st.subheader(_("Map and report of a scenario"))
     names = [r.scenario.name for r in runs]
@@ -200,27 +201,33 @@ def scenario_outputs(runs: list[Run], comparison: Comparison) -> None:
     run = runs[chosen]
     matches = run.result.matches()
     drawn = matches.sort_values("value_eur", ascending=False).head(150)
-    points = company_points(run.network, matches)
-    st.pydeck_chart(network_map(points, flow_lines(run.network, drawn), online=online), key=f"scenario_map_{chosen}")
-    maps.legend([(colour, _(role)) for role, colour in ROLE_COLOURS.items()])
-    st.caption(_("{drawn} of {total} flows drawn (those worth most).").format(drawn=len(drawn), total=len(matches)))
+    if common.sees_companies():
+        points = company_points(run.network, matches)
+        st.pydeck_chart(network_map(points, flow_lines(run.network, drawn), online=online),
+                        key=f"scenario_map_{chosen}")  # fmt: skip
+        maps.legend([(colour, _(role)) for role, colour in ROLE_COLOURS.items()])
+        st.caption(_("{drawn} of {total} flows drawn (those worth most).").format(drawn=len(drawn), total=len(matches)))
+    else:  # communes only: no company's place, no pair
+        st.pydeck_chart(network_map(commune_points(run.network), None, online=online), key=f"scenario_map_{chosen}")
     edition = report_edition(common.role())
     files = report_builders(run, comparison, edition=edition)  # built when a button is clicked, not on every run
     cols = st.columns(4)
     cols[0].download_button(_("Impact report (HTML)"), files["html"], file_name=_("impact_report.html"),
                             mime="text/html", key="download_html", icon=":material/description:")  # fmt: skip
-    cols[1].download_button(_("Impact report (PDF)"), files["pdf"], file_name=_("impact_report.pdf"),
-                            mime="application/pdf", key="download_pdf", icon=":material/picture_as_pdf:")  # fmt: skip
+    if "pdf" in files:
+        cols[1].download_button(_("Impact report (PDF)"), files["pdf"], file_name=_("impact_report.pdf"),
+                                mime="application/pdf", key="download_pdf", icon=":material/picture_as_pdf:")  # fmt: skip
     if "xlsx" in files:
         cols[2].download_button(_("Flows (Excel)"), files["xlsx"], file_name=_("flows.xlsx"), key="download_xlsx",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 icon=":material/table:")  # fmt: skip
-    cols[3].download_button(_("Synergies (GeoJSON)"), files["geojson"], file_name=_("synergies.geojson"),
-                            mime="application/geo+json", key="download_geojson", icon=":material/map:")  # fmt: skip
+    if "geojson" in files:
+        cols[3].download_button(_("Synergies (GeoJSON)"), files["geojson"], file_name=_("synergies.geojson"),
+                                mime="application/geo+json", key="download_geojson", icon=":material/map:")  # fmt: skip
     if edition == "public":
         st.caption(_("The HTML report is the public edition: network indicators and flows grouped by material, no "
-                     "company's prices or costs; the PDF shows what the overview shows. The officer edition, with "
-                     "company sheets and every export, is for the network's officers."))  # fmt: skip
+                     "company's name, place, prices or costs. The officer edition, the PDF, the Excel workbook and "
+                     "the GeoJSON, which name companies and pairs, are for the network's officers."))  # fmt: skip
 
 
 def report_edition(role: Role | None) -> str:
@@ -236,8 +243,9 @@ def report_builders(run: Run, comparison: Comparison, *, edition: str = "officer
 
     Streamlit calls them on another thread when a button is clicked, so each one sets the
     language of the page that drew the button. The ``public`` edition (:func:`report_edition`)
-    has the public HTML report and no Excel workbook (its suggestions sheet gives each side's
-    avoided costs); the PDF and the GeoJSON hold what the overview shows every role.
+    has the public HTML report only: the Excel workbook's suggestions sheet gives each side's
+    avoided costs, and the PDF (its top flows) and the GeoJSON (every company at its place, every
+    pair with its quantity and value) name companies and pairs.
     """
     import json
     import tempfile
@@ -272,7 +280,7 @@ def report_builders(run: Run, comparison: Comparison, *, edition: str = "officer
         return json.dumps(synergies_geojson(run.network, run.result.matches()), ensure_ascii=False).encode("utf-8")
 
     if edition == "public":
-        return {"html": html, "pdf": pdf, "geojson": geojson}
+        return {"html": html}
     return {"html": html, "pdf": pdf, "xlsx": xlsx, "geojson": geojson}
 
 
@@ -290,6 +298,15 @@ def opportunity_section(runs: list[Run]) -> None:
         st.info(_("No unserved waste above the threshold."))
         return
     frame = opportunities_frame(found)
+    if not common.sees_companies():
+        # a code left by fewer than k producers gives a company's own quantity and route cost
+        from symbiose.catalogue import anonymity_k
+
+        frame = frame[frame["suppliers"] >= anonymity_k()]
+        st.caption(_("Wastes left by at least {k} producers only; the network's officers see every code.").format(
+            k=anonymity_k()))  # fmt: skip
+        if not len(frame):
+            return
     frame.insert(0, "waste", [format_ewc(c) if c.isdigit() else common.words(c) for c in frame["code"]])
     shown = frame[["waste", "label", "unserved", "unit", "no_candidate", "suppliers", "site_name",
                    "captured", "captured_suppliers", "mean_km", "avoided_route_cost_eur"]].round(1)
@@ -355,6 +372,10 @@ def robustness_section(runs: list[Run]) -> None:
         except InfeasibleError:
             relaxed = replace(run.params, rules=replace(run.params.rules, keep_implemented=False))
             table = robustness(run.network, relaxed, **kwargs)
+    if not common.sees_companies():  # the table is by pair, named
+        stable = (table["quantity_stability_pct"] >= 80).mean() if len(table) else 0
+        st.metric(_("Synergies used in at least 80 % of the draws"), fmt_percent(stable))
+        return
     names = {c.id: c.name for c in run.network.companies}
     table.insert(2, "supplier", table["supplier_id"].map(names))
     table.insert(3, "receiver", table["receiver_id"].map(names))
