@@ -499,3 +499,17 @@ def test_pipeline_form_never_carries_a_quantity_reason_or_confirmation_to_anothe
     assert at.error
     with session() as s:
         assert str(db.get_synergy(s, second.id).stage) == "in_discussion"
+
+
+def test_a_pair_no_longer_proposed_offers_no_interest_button(url, monkeypatch):
+    """A followed synergy whose pair the matcher no longer proposes (its receiver requires a standard
+    the stream lacks) showed only 'no longer among the candidates' and an 'I'm interested' button:
+    accepting it revealed both names for a pair with nothing to decide from."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
+    at = page_test("partners").run()
+    at.selectbox(key="partner_company").set_value("C006").run()
+    assert not at.exception
+    gone = [m for m in at.markdown if "no longer among the candidates" in m.value]
+    assert gone, "C006's SY010 (S0011 -> N0118, a feed standard S0011 lacks) is no longer a candidate"
+    told = [c for c in at.caption if "can no longer be taken up here" in c.value]
+    assert len(told) == len(gone)

@@ -187,7 +187,8 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
             level = _hierarchy_word(pair.what) if side == SUPPLIER else ""
             if level:  # the receiver's use, from the category shown: why the list is in this order
                 st.caption(_("Waste hierarchy of this use: {level}").format(level=level))
-        _actions(view, stream_id, need_id, side=side, status=status, key=key, incoming=incoming)
+        _actions(view, stream_id, need_id, side=side, status=status, key=key, incoming=incoming,
+                 candidate=pair is not None)  # fmt: skip
         if status.revealed and status.synergy_id:  # the two companies have met: their legal path
             from symbiose.ui.legal import render_legal_path_expander
 
@@ -208,7 +209,7 @@ def _hierarchy_word(what: str) -> str:
 
 
 def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, status: blind.PairStatus, key: str,
-             incoming: bool) -> None:  # fmt: skip
+             incoming: bool, candidate: bool = True) -> None:  # fmt: skip
     mine = status.interested(side)
     theirs = status.interested(RECEIVER if side == SUPPLIER else SUPPLIER)
     if status.revealed and mine and theirs:
@@ -227,7 +228,11 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         return
     label = _("Accept (I'm interested too)") if incoming else _("I'm interested")
     left, right = st.columns([1, 2])
-    if left.button(label, key=key, type="primary" if incoming else "secondary",
+    if not candidate:
+        # a pair the matcher no longer proposes (a standard, a distance, a quantity changed): nothing
+        # on it to decide from, and an acceptance would reveal both names for a pair that cannot be
+        left.caption(_("It can no longer be taken up here; the network's officer can tell you why."))
+    elif left.button(label, key=key, type="primary" if incoming else "secondary",
                    help=_("Your identity stays hidden until the partner is interested too.")):  # fmt: skip
         outbox: list = []
         try:
