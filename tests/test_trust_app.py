@@ -120,6 +120,10 @@ def test_a_planner_sees_no_company_nor_any_pair(maker, demo):
     assert not [b for b in at.get("download_button")]  # the top flows CSV was by pair
     (grouped,) = [d.value for d in at.dataframe]  # flows by material, k companies on each side
     assert len(grouped) > 0 and len(grouped.columns) == 5
+    # the indicators to two significant figures, as the public report: exact totals less the
+    # groups listed would give back a group withheld
+    benefit = next(m.value for m in at.metric if m.label == _("Net benefit (EUR/yr)"))
+    assert benefit.replace("\xa0", "").replace("\u202f", "").endswith("0000"), benefit
 
 
 def test_demoted_officer_loses_the_officer_session(maker):

@@ -64,20 +64,26 @@ def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *, extr
     return maps.deck(layers, maps.fit_view(points["lat"], points["lon"]), online=online)
 
 
-def indicators(result: MatchResult) -> None:
+def indicators(result: MatchResult, *, rounded: bool = False) -> None:
+    """The optimum's indicators; ``rounded``: to two significant figures, as the public report
+    gives them (exact totals less the groups listed would give back a group withheld)."""
+    from symbiose.report_public import round_figures
+
     k = result.kpis
+
+    def n(value: float) -> str:
+        return fmt_number(round_figures(value) if rounded else value)
+
     cols = st.columns(3)
     cols[0].metric(_("Synergies in the optimum"), fmt_number(k.synergies))
     cols[1].metric(_("Companies involved"), fmt_number(k.companies_involved))
-    cols[2].metric(_("Exchanged (t/yr)"), fmt_number(k.matched_t),
-                   help=_("plus {m3} m3/yr and {mwh} MWh/yr").format(m3=fmt_number(k.matched_m3),
-                                                                    mwh=fmt_number(k.matched_mwh)))  # fmt: skip
+    cols[2].metric(_("Exchanged (t/yr)"), n(k.matched_t),
+                   help=_("plus {m3} m3/yr and {mwh} MWh/yr").format(m3=n(k.matched_m3), mwh=n(k.matched_mwh)))  # fmt: skip
     cols = st.columns(3)
-    cols[0].metric(_("CO2e avoided (t/yr)"), fmt_number(k.co2e_avoided_t), help=_("Net of transport emissions"))
-    cols[1].metric(_("Net benefit (EUR/yr)"), fmt_number(k.net_benefit_eur))
-    cols[2].metric(_("Left unmatched (t/yr)"), fmt_number(k.unmatched_t),
-                   help=_("plus {m3} m3/yr and {mwh} MWh/yr").format(m3=fmt_number(k.unmatched_m3),
-                                                                    mwh=fmt_number(k.unmatched_mwh)))  # fmt: skip
+    cols[0].metric(_("CO2e avoided (t/yr)"), n(k.co2e_avoided_t), help=_("Net of transport emissions"))
+    cols[1].metric(_("Net benefit (EUR/yr)"), n(k.net_benefit_eur))
+    cols[2].metric(_("Left unmatched (t/yr)"), n(k.unmatched_t),
+                   help=_("plus {m3} m3/yr and {mwh} MWh/yr").format(m3=n(k.unmatched_m3), mwh=n(k.unmatched_mwh)))  # fmt: skip
 
 
 def commune_points(net: Network) -> pd.DataFrame:
@@ -153,7 +159,7 @@ def page() -> None:
             st.rerun()
         if warning:
             st.warning(warning)
-        indicators(result)
+        indicators(result, rounded=not common.sees_companies())
         matches = result.matches()
         if not common.sees_companies():
             commune_map_section(net)
