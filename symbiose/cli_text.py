@@ -25,6 +25,7 @@ from symbiose.i18n import N_, get_language, gettext, ngettext
 # Click's modules that write words a user reads (Click 8), each with its own gettext functions
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "utils", "termui")
 # the placeholders Click writes for its value types (``--top INTEGER RANGE``), read in the help
+REQUIRED = N_("required")  # Click's bracket for a required option ([required])
 TYPE_PLACEHOLDERS = (N_("TEXT"), N_("INTEGER"), N_("INTEGER RANGE"), N_("FLOAT"), N_("FLOAT RANGE"), N_("BOOLEAN"))
 
 
@@ -106,7 +107,9 @@ def _french_extra(row: tuple[str, str]) -> tuple[str, str]:
     head, bracket, extra = text.rpartition("[")
     if get_language() != "fr" or not bracket or not extra.endswith("]"):
         return row
-    extra = re.sub(r"(?<=\d)\.(?=\d)", ",", extra.replace("; ", " ; "))
+    # a decimal number only: an address (127.0.0.1) or a version keeps its dots
+    extra = re.sub(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])", r"\1,\2", extra.replace("; ", " ; "))
+    extra = re.sub(r"\brequired\b", gettext(REQUIRED), extra)  # Click's own word, not in its catalogue
     return names, head + bracket + extra
 
 

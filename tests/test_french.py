@@ -188,6 +188,9 @@ def test_click_own_words_read_in_french_and_in_english_on_request(tmp_path):
     english = _cli("match", "--top", "0", language="en", database=database)
     assert "Error: Invalid value for '--top': 0 is not in the range" in english.stderr
     assert "Show this message and exit." in _cli("match", "--help", language="en", database=database).stdout
+    # an address keeps its dots (it read [par défaut : 127,0,0,1]); Click's [required] in French
+    assert "127.0.0.1]" in _cli("serve", "--help", language="fr", database=database).stdout
+    assert "[obligatoire]" in _cli("user-add", "--help", language="fr", database=database).stdout
 
 
 def test_click_counted_words_say_the_count_in_french_also_for_none():
