@@ -155,6 +155,7 @@ def test_decline_needs_a_reason_is_remembered_and_the_pair_is_not_proposed_again
         net = db.load_network(s)
         synergy = next(x for x in net.synergies if (x.stream_id, x.need_id) == (stream_id, need_id))
         assert str(synergy.stage) == "abandoned" and "cooperative" in synergy.abandoned_reason
+        assert synergy.abandoned_reason.startswith("declined by the receiver: ")  # in the page's language
         told = notifications.notices(s, company_id=supplier)
         assert [n.kind for n in told] == ["declined"] and "cooperative" not in str(told[0].detail.get("item_id"))
     result = run_match(net)

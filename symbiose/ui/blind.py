@@ -35,6 +35,7 @@ from symbiose.db import notifications
 from symbiose.domain import Network, Stage, Synergy
 from symbiose.errors import ValidationError
 from symbiose.i18n import _
+from symbiose.labels import stage_label
 
 INTEREST = "interest"
 DECLINE = "decline"
@@ -145,13 +146,15 @@ def decline(session: Session, network: Network, stream_id: str, need_id: str, *,
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("say why you decline this pair (a reason is required; it stays with the officer)"))
-    stored = f"declined by the {side}: {reason}"
+    # kept in the history, which the officer reads: in the page's language (French by default)
+    stored = (_("declined by the supplier: {reason}") if side == SUPPLIER
+              else _("declined by the receiver: {reason}")).format(reason=reason)  # fmt: skip
     synergy = synergy_for(network, stream_id, need_id)
     if synergy is None or Stage(synergy.stage) is Stage.ABANDONED:
         synergy = db.create_synergy(session, stream_id, need_id, actor=actor, stage=Stage.ABANDONED, reason=stored)
     elif Stage(synergy.stage) in REVEALED_STAGES:
         raise ValidationError(_("synergy '{id}' is already {stage}: ask the network's officer to close it").format(
-            id=synergy.id, stage=synergy.stage))
+            id=synergy.id, stage=stage_label(synergy.stage)))
     else:
         synergy = db.set_synergy_stage(session, synergy.id, Stage.ABANDONED, reason=stored, actor=actor)
     db.record_audit(session, actor, DECLINE, "synergy", synergy.id,
