@@ -312,6 +312,8 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
     """
     if side not in (SUPPLIER, RECEIVER):
         raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
+    if side == RECEIVER:  # the supplier's truck load and handling come from its hidden density and state
+        row = _Typical(row)
     supplier_eur = float(row.supplier_avoided_cents) / 100
     receiver_eur = float(row.receiver_avoided_cents) / 100
     quality = float(row.quality)
@@ -352,8 +354,10 @@ def visible(row, *, pipes: dict | None = None) -> bool:
     The matcher keeps a pair when its exact value is positive; showing exactly those would tell a
     company that its partner's price is above the level that makes the pair pay. Deciding on the
     bands of both sides instead makes the pair's presence a function of bands too, the same one on
-    both sides of the pair.
+    both sides of the pair. The truck's load and handling are the category's typical ones
+    (:func:`_typical_logistics`): the supplier's own would make a pair's presence tell its density.
     """
+    row = _Typical(row)
     route = series_band(float(row.supplier_avoided_cents) / 100)
     price = series_band(float(row.virgin_price_cents) / 100)
     distance = distance_band(float(row.road_km))
@@ -438,10 +442,49 @@ def pair_table(candidates) -> pd.DataFrame:
         unit == "MWh", 0.0, candidates.params.transport_cost_eur_per_tkm * tpu * np.where(road_mode, light, 1.0)
     )
     out["handling_cents"] = arcs["handling_cents"].to_numpy(dtype=float) if "handling_cents" in arcs.columns else 0.0
+    _typical_logistics(out, candidates.params, tpu, road_mode)
     out["gate_fee_cents"] = arcs["gate_fee_cents"].to_numpy(dtype=float) if "gate_fee_cents" in arcs.columns else 0.0
     out["category_word"] = [_category_word(c) for c in out["category"]]
     out["code_word"] = [_code_word(c, m) for c, m in zip(out["ewc_code"], out["material"], strict=True)]
     return out
+
+
+def _typical_logistics(out: pd.DataFrame, params, tonnes_per_unit: np.ndarray, road_mode) -> None:
+    """``typical_rate_eur_per_km`` and ``typical_handling_cents``: a road pair's truck load and
+    handling as the receiving category's usual bulk density and the unit's usual state (liquid in
+    m3, solid in t) give them, instead of the supplier's own density and state, which are not
+    shown: the gain a receiver reads, and whether a pair is shown at all, depend on public values
+    only (with the supplier's own, its page's gain moved with its bulk density, read back to about
+    0.05 t/m3). Other modes and pipes keep their rates, public by mode."""
+    from symbiose import logistics
+
+    unit = out["unit"].to_numpy()
+    state = np.where(unit == "m3", "liquid", "solid").astype(object)
+    density = logistics.default_of("bulk_density_t_per_m3", out["category"].to_numpy(dtype=object))
+    payload, handling_trip = logistics.road_payload(state, density)
+    if params.handling_eur_per_trip is not None:
+        handling_trip = np.full(len(out), float(params.handling_eur_per_trip))
+    road = np.broadcast_to(np.asarray(road_mode, dtype=bool), (len(out),)) & (unit != "MWh")
+    light = logistics.REFERENCE_PAYLOAD_T / payload
+    out["typical_rate_eur_per_km"] = np.where(
+        road, params.transport_cost_eur_per_tkm * tonnes_per_unit * light, out["transport_rate_eur_per_km"].to_numpy())
+    out["typical_handling_cents"] = np.where(road, handling_trip / payload * tonnes_per_unit * 100,
+                                             out["handling_cents"].to_numpy(dtype=float))  # fmt: skip
+
+
+class _Typical:
+    """A row of :func:`pair_table` read with its typical logistics (:func:`_typical_logistics`)."""
+
+    NAMES = {"transport_rate_eur_per_km": "typical_rate_eur_per_km", "handling_cents": "typical_handling_cents"}
+
+    def __init__(self, row) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str):
+        typical = self.NAMES.get(name)
+        if typical is not None and hasattr(self._row, typical):
+            return getattr(self._row, typical)
+        return getattr(self._row, name)
 
 
 def _category_word(category: str) -> str:

@@ -92,10 +92,14 @@ def _attack(row, shown: dict, side: str, params, pipes) -> Band:
         cost, reference, exponent = pipe  # public: the knowledge base's pipe cost and its scale
         rates = [cost * float(pipe_scale(max(q, 1e-3), reference, exponent)) for q in (tradable.low, tradable.high)]
     else:
-        rates = [float(row.transport_rate_eur_per_km)] * 2
+        # the receiver reads a truck load typical of the category (the supplier's density is not
+        # shown); the supplier knows its own
+        rate = row.transport_rate_eur_per_km if side == SUPPLIER else row.typical_rate_eur_per_km
+        rates = [float(rate)] * 2
     rate_low, rate_high = min(rates), max(rates)
     # pre-treatment and the truck's loading and unloading per unit are public (rules, vehicle table)
-    pretreatment = (row.pretreatment_cents + row.handling_cents) / 100
+    handling = row.handling_cents if side == SUPPLIER else row.typical_handling_cents
+    pretreatment = (row.pretreatment_cents + handling) / 100
     own = row.supplier_avoided_cents / 100 if side == SUPPLIER else row.receiver_avoided_cents / 100
     # the pair is shown, so it is worth something: 2 gain > 0 (the matcher's rule)
     low = max(2 * g_low, 0.0) - own + rate_low * distance.low + pretreatment
@@ -329,7 +333,8 @@ def test_a_heat_suppliers_list_prefers_its_own_grade_from_its_own_resource_and_p
 @pytest.mark.parametrize("side", [SUPPLIER, RECEIVER])
 def test_the_gain_shown_holds_the_exact_gain_at_an_equal_split(world, side):
     """The page's gain per unit is a band around the exact one: each side's gain at the
-    equal-split price is half the pair's value. Trucked pairs (a pipe's rate is charged on the
+    equal-split price is half the pair's value (for a receiver, with the truck load typical of the
+    category: the supplier's own bulk density is not shown). Trucked pairs (a pipe's rate is charged on the
     months both sides share, which the page does not band: KNOWLEDGE_BASE.md, seasons). Before
     the gate fee was counted on the supplier's side, 17 pairs to treatment outlets showed a gain
     several times the real one."""
@@ -339,8 +344,11 @@ def test_the_gain_shown_holds_the_exact_gain_at_an_equal_split(world, side):
         if str(row.category) in pipes:
             continue
         trucked += 1
-        # the candidates' transport per unit holds the truck's loading and unloading
-        value = (row.supplier_avoided_cents + row.receiver_avoided_cents - row.transport_cents
+        # the candidates' transport per unit holds the truck's loading and unloading; a receiver
+        # reads it for a load typical of the category, not the supplier's own (not shown)
+        transport = row.transport_cents if side == SUPPLIER else (
+            row.typical_rate_eur_per_km * row.road_km * 100 + row.typical_handling_cents)
+        value = (row.supplier_avoided_cents + row.receiver_avoided_cents - transport
                  - row.pretreatment_cents) / 100  # fmt: skip
         band = banded.gain_per_unit()
         if not band.low - 0.01 <= max(value / 2, 0.0) <= band.high + 0.01:
@@ -378,3 +386,43 @@ def test_a_treatment_outlets_gate_fee_is_learnt_no_better_than_its_band(world):
         checked += 1
         assert len(views) == 1, (row.stream_id, row.need_id)
     assert checked >= 5
+
+
+def test_a_suppliers_bulk_density_and_state_do_not_move_what_a_receiver_reads(demo):
+    """A receiver's gain band moved with the supplier's hidden bulk density (a script read it back
+    to about 0.05 t/m3: S0009's 14-20 EUR/t became 11-18 at 0.3 t/m3) and physical state. What a
+    receiver reads, and whether a pair is shown at all, now depend on public values only."""
+    import dataclasses
+
+    from symbiose.compat import load_knowledge_base
+    from symbiose.domain import PhysicalState
+    from symbiose.matching import candidates_for
+    from symbiose.params import MatchParameters
+
+    pipes = blinding.pipe_costs(load_knowledge_base())
+
+    def receiver_pages(network, stream_id):
+        pairs = blinding.pair_table(candidates_for(network, MatchParameters()))
+        out = {}
+        with language("en"):
+            for row in pairs[pairs["stream_id"] == stream_id].itertuples():
+                shown = blinding.visible(row, pipes=pipes)
+                view = blinding.view(band_pair(row, RECEIVER, activity=None, pipes=pipes)) if shown else None
+                out[row.need_id] = (shown, tuple(sorted(view.items())) if view else None)
+        return out
+
+    trucked = [x for x in demo.streams if x.unit.value == "t" and not x.material]
+    moved = 0
+    for stream in trucked[:40]:
+        before = receiver_pages(demo, stream.id)
+        if not before:
+            continue
+        for change in ({"bulk_density_t_per_m3": 0.3}, {"bulk_density_t_per_m3": 1.5},
+                       {"physical_state": PhysicalState.PASTY}):  # fmt: skip
+            other = dataclasses.replace(demo, streams=tuple(dataclasses.replace(x, **change) if x.id == stream.id else x
+                                                            for x in demo.streams))  # fmt: skip
+            after = receiver_pages(other, stream.id)
+            common = before.keys() & after.keys()  # a state may change which needs take the stream at all
+            assert all(before[n] == after[n] for n in common), (stream.id, change)
+            moved += len(common)
+    assert moved > 50
