@@ -997,15 +997,15 @@ def _short_rows(table: Any, width: int, problems: list[Problem]) -> set[int]:
     not stored); a CSV line holds every column, empty ones as ';;'."""
     if not table.separator:
         return set()
-    short = {number for number, cells in table.rows if len(cells) < width and any(_cell_text(c) for c in cells)}
-    for number in sorted(short):
-        cells = next(c for n, c in table.rows if n == number)
+    short = {number: len(cells) for number, cells in table.rows
+             if len(cells) < width and any(_cell_text(c) for c in cells)}  # fmt: skip
+    for number, cells in sorted(short.items()):
         problems.append(Problem(table.label, number, None, _(
             "this row has {cells} cells but the header has {columns} columns: a line cut short (a file "
             "saved before it was complete, a separator deleted)? Complete the row, writing an empty cell "
             "as nothing between two separators ('{sep}{sep}')"
-        ).format(cells=len(cells), columns=width, sep="\t" if table.separator == "\t" else table.separator)))  # fmt: skip
-    return short
+        ).format(cells=cells, columns=width, sep="\t" if table.separator == "\t" else table.separator)))  # fmt: skip
+    return set(short)
 
 
 def _stored_cell(value: OutCell) -> Cell:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Collection, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -606,28 +606,39 @@ def check_synergy_rules(
     touched = [r for r in rows if r.id in synergy_ids or r.stream_id in stream_ids or r.need_id in need_ids]
     if not touched:
         return []
-    streams = _rows_by_id(session, StreamRow, {r.stream_id for r in touched})
-    needs = _rows_by_id(session, NeedRow, {r.need_id for r in touched})
+    streams = {i: stream_from_row(r) for i, r in _rows_by_id(session, StreamRow, {r.stream_id for r in touched}).items()}
+    needs = {i: need_from_row(r) for i, r in _rows_by_id(session, NeedRow, {r.need_id for r in touched}).items()}
+
+    def place(y: Synergy) -> tuple[str, int | None] | None:
+        if y.id in synergy_ids:
+            return "synergies.csv", None
+        if y.stream_id in stream_ids:
+            return "streams.csv", None
+        return ("needs.csv", None) if y.need_id in need_ids else None
+
+    return _followed_rule_problems([synergy_from_row(r) for r in rows], streams, needs, place)
+
+
+def _followed_rule_problems(followed: list[Synergy], streams: dict[str, Stream], needs: dict[str, Need],
+                            place: Callable[[Synergy], tuple[str, int | None] | None]) -> list[Problem]:  # fmt: skip
+    """The matcher's rules on the followed (not abandoned) synergies that ``place`` names a file and
+    row for; what the other implemented synergies of a stream or need already carry counts."""
     committed_stream: dict[str, int] = {}
     committed_need: dict[str, int] = {}
-    for r in rows:
-        if r.stage == Stage.IMPLEMENTED.value and r.quantity_base:
-            committed_stream[r.stream_id] = committed_stream.get(r.stream_id, 0) + r.quantity_base
-            committed_need[r.need_id] = committed_need.get(r.need_id, 0) + r.quantity_base
+    for y in followed:
+        if str(y.stage) == Stage.IMPLEMENTED.value and y.quantity_base:
+            committed_stream[y.stream_id] = committed_stream.get(y.stream_id, 0) + y.quantity_base
+            committed_need[y.need_id] = committed_need.get(y.need_id, 0) + y.quantity_base
     problems: list[Problem] = []
-    for r in touched:
-        stream, need = streams.get(r.stream_id), needs.get(r.need_id)
-        if stream is None or need is None:
-            continue
-        own = (r.quantity_base or 0) if r.stage == Stage.IMPLEMENTED.value else 0
-        found = synergy_problems(
-            synergy_from_row(r), stream_from_row(stream), need_from_row(need),
-            stream_committed_base=committed_stream.get(r.stream_id, 0) - own,
-            need_committed_base=committed_need.get(r.need_id, 0) - own,
-        )  # fmt: skip
-        file = ("synergies.csv" if r.id in synergy_ids else
-                "streams.csv" if r.stream_id in stream_ids else "needs.csv")  # fmt: skip
-        problems += [_rule_problem(file, None, r.id, r.stream_id, r.need_id, r.stage, m) for m in found]
+    for y in followed:
+        where = place(y)
+        stream, need = streams.get(y.stream_id), needs.get(y.need_id)
+        if where is None or stream is None or need is None:
+            continue  # untouched, or a missing reference (reported by the import's own checks)
+        own = (y.quantity_base or 0) if str(y.stage) == Stage.IMPLEMENTED.value else 0
+        found = synergy_problems(y, stream, need, stream_committed_base=committed_stream.get(y.stream_id, 0) - own,
+                                 need_committed_base=committed_need.get(y.need_id, 0) - own)  # fmt: skip
+        problems += [_rule_problem(*where, y.id, y.stream_id, y.need_id, str(y.stage), m) for m in found]
     return problems
 
 
@@ -650,31 +661,17 @@ def planned_synergy_rule_problems(stored: Network, incoming: Network, *, labels:
     synergies = {y.id: y for y in stored.synergies} | {y.id: y for y in incoming.synergies}
     streams = {x.id: x for x in stored.streams} | {x.id: x for x in incoming.streams}
     needs = {n.id: n for n in stored.needs} | {n.id: n for n in incoming.needs}
-    new_synergies = {y.id for y in incoming.synergies}
-    new_streams, new_needs = {x.id for x in incoming.streams}, {n.id for n in incoming.needs}
+    new = {"synergies": {y.id for y in incoming.synergies}, "streams": {x.id for x in incoming.streams},
+           "needs": {n.id for n in incoming.needs}}  # fmt: skip
+
+    def place(y: Synergy) -> tuple[str, int | None] | None:
+        for table, record in (("synergies", y.id), ("streams", y.stream_id), ("needs", y.need_id)):
+            if record in new[table]:
+                return labels.get(table, f"{table}.csv"), rows.get(table, {}).get(record)
+        return None
+
     followed = [y for _, y in sorted(synergies.items()) if str(y.stage) != Stage.ABANDONED.value]
-    committed_stream: dict[str, int] = {}
-    committed_need: dict[str, int] = {}
-    for y in followed:
-        if str(y.stage) == Stage.IMPLEMENTED.value and y.quantity_base:
-            committed_stream[y.stream_id] = committed_stream.get(y.stream_id, 0) + y.quantity_base
-            committed_need[y.need_id] = committed_need.get(y.need_id, 0) + y.quantity_base
-    problems: list[Problem] = []
-    for y in followed:
-        if not (y.id in new_synergies or y.stream_id in new_streams or y.need_id in new_needs):
-            continue
-        stream, need = streams.get(y.stream_id), needs.get(y.need_id)
-        if stream is None or need is None:
-            continue  # a missing reference is reported by the import's own checks
-        own = (y.quantity_base or 0) if str(y.stage) == Stage.IMPLEMENTED.value else 0
-        found = synergy_problems(y, stream, need, stream_committed_base=committed_stream.get(y.stream_id, 0) - own,
-                                 need_committed_base=committed_need.get(y.need_id, 0) - own)  # fmt: skip
-        table, record = (("synergies", y.id) if y.id in new_synergies else
-                         ("streams", y.stream_id) if y.stream_id in new_streams else ("needs", y.need_id))  # fmt: skip
-        file = labels.get(table, f"{table}.csv")
-        row = rows.get(table, {}).get(record)
-        problems += [_rule_problem(file, row, y.id, y.stream_id, y.need_id, str(y.stage), m) for m in found]
-    return problems
+    return _followed_rule_problems(followed, streams, needs, place)
 
 
 def load_network(session: Session, *, name: str = "") -> Network:

@@ -383,7 +383,7 @@ PREFILL_FIELDS = {
 
 def _prefill(table: str, company_id: str, row: dict[str, str]) -> None:
     """Copy a typical flow into the new-record form of ``table`` (nothing is saved)."""
-    choice = f"(new {TABLE_LABELS[table].split(' ')[0]})"  # the internal value of the new-record choice
+    choice = _new_label(table)  # the internal value of the new-record choice
     st.session_state[f"edit_{table}"] = choice
     key = f"{table}_{choice}_"
     st.session_state[key + "company_id"] = company_id

@@ -159,9 +159,10 @@ def page() -> None:
             st.rerun()
         if warning:
             st.warning(warning)
-        indicators(result, rounded=not common.sees_companies())
+        public = not common.sees_companies()  # a planner: no company, no pair
+        indicators(result, rounded=public)
         matches = result.matches()
-        if not common.sees_companies():
+        if public:
             commune_map_section(net)
             grouped_flows(result)
         else:
