@@ -239,6 +239,7 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         return
     if mine:
         st.info(_("You said you are interested; the partner's identity is revealed when they say so too."))
+        _withdraw(view, stream_id, need_id, side=side, key=key)
         return
     if theirs and not incoming:
         st.info(_("This partner said it is interested: answer under \"Requests received\" above."))
@@ -276,6 +277,24 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
                 common.show_problems(exc)
                 return
             _deliver(outbox, _("Pair declined: it will not be proposed again."))
+
+
+def _withdraw(view: PartnerView, stream_id: str, need_id: str, *, side: str, key: str) -> None:
+    """Take back this side's interest while the partner has not answered (:func:`blind.withdraw_interest`)."""
+    with st.expander(_("Withdraw my interest")):
+        reason = st.text_input(_("Why (optional; kept for the officer, not shown to the partner)"),
+                               key=f"withdraw_why_{key}")  # fmt: skip
+        if st.button(_("Confirm the withdrawal"), key=f"withdraw_{key}"):
+            outbox: list = []
+            try:
+                with common.transaction() as s:
+                    blind.withdraw_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
+                                            reason=reason, actor=common.actor(), outbox=outbox)  # fmt: skip
+            except SymbioseError as exc:
+                common.show_problems(exc)
+                return
+            _deliver(outbox, _("Interest withdrawn. The partner is told that an interest was withdrawn, without your "
+                               "name; you may say you are interested again later."))  # fmt: skip
 
 
 def _deliver(outbox: list, flash: str) -> None:
