@@ -72,8 +72,16 @@ def notice_text(notice, *, for_officer: bool = False) -> str:
         return _("A company that had said it was interested in your {item} has withdrawn its interest.").format(
             item=item)
     if notice.kind == "stage":
-        return _("Synergy {synergy} ({item}) moved from {old} to {new}.").format(
-            synergy=synergy, item=item, old=stage_label(d.get("from", "")), new=stage_label(d.get("to", "")))
+        from symbiose.blinding import is_mutual
+
+        old, new = d.get("from", ""), d.get("to", "")
+        if for_officer or is_mutual(old or None) or is_mutual(new or None):
+            return _("Synergy {synergy} ({item}) moved from {old} to {new}.").format(
+                synergy=synergy, item=item, old=stage_label(old), new=stage_label(new))
+        # before both sides agreed a company reads no synergy id: ids are issued one after the
+        # other, and would let it count the network's synergies
+        return _("The pair with your {item} moved from {old} to {new}.").format(
+            item=item, old=stage_label(old), new=stage_label(new))
     return notice.kind
 
 

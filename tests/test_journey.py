@@ -409,3 +409,90 @@ def test_a_revealed_pair_without_an_agreed_quantity_shows_the_suggested_one_and_
     tradable = fmt_number(float(row["tradable_base"]) / 1000, 1)
     assert line.startswith(f"Quantité suggérée (aucune convenue pour l'instant) : {tradable}\u00a0MWh par an, "), line
     assert "entre 0,00\u00a0EUR et " in line and "-0,00" not in line
+
+
+def _whole_page(at: AppTest) -> str:
+    """Everything the browser receives for a page: every element's message (texts, labels, help,
+    options, tables) with its widget id, which holds the key Streamlit also writes as a CSS class."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        if key := getattr(node, "key", None):
+            out.append(str(key))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def _signed_in(maker, username: str, script: str | None = None) -> AppTest:
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = (AppTest.from_string(script, default_timeout=TIMEOUT) if script
+          else AppTest.from_file(app, default_timeout=TIMEOUT))  # fmt: skip
+    with maker() as s:
+        at.session_state["symbiose_user"] = db.authenticate(s, username, "a long enough passphrase")
+    at.run()
+    assert not at.exception
+    return at
+
+
+NOTICES = "from symbiose.ui import common, notices\ncommon.engine()\nnotices.page()\n"
+
+
+def test_a_company_reads_no_synergy_id_before_the_reveal(maker, unseen_pair, demo):
+    """Synergy ids are issued one after the other (SY014, SY015...): a company that read the id of
+    its pair ('Interest recorded (synergy SY014)', 'Synergy SY014 (need N0003) moved...') could
+    count the network's activity between two of its own clicks. Before mutual interest neither
+    side's pages (Partners through the app, with the sidebar, and Notifications: every text,
+    label, option and widget key) hold the pair's synergy id, nor any id of a synergy the company
+    has not been revealed."""
+    import re
+
+    from symbiose.blinding import is_mutual
+    from symbiose.ui import blind
+
+    stream_id, need_id, supplier, receiver = unseen_pair[:4]
+    with maker() as s, s.begin():
+        db.create_user(s, "fournisseur", "a long enough passphrase", role="company", company_id=supplier)
+        db.create_user(s, "acheteur", "a long enough passphrase", role="company", company_id=receiver)
+
+    def check(at: AppTest, company: str, synergy_id: str) -> None:
+        page = _whole_page(at)
+        assert synergy_id not in page
+        with maker() as s:
+            net = db.load_network(s)
+        owners = {x.id: x.company_id for x in [*net.streams, *net.needs]}
+        revealed = {y.id for y in net.synergies if is_mutual(y.stage)
+                    and company in (owners[y.stream_id], owners[y.need_id])}  # fmt: skip
+        assert set(re.findall(r"SY\d+", page)) <= revealed
+
+    a = _signed_in(maker, "fournisseur")
+    _button(a, pair_key("interest", "supplier", stream_id, need_id)).click().run()
+    assert not a.exception and a.success  # "Interest recorded." with no id
+    with maker() as s:
+        status = blind.pair_status(s, db.load_network(s), stream_id, need_id)
+    assert str(status.stage) == "contacted" and not status.revealed
+    check(a, supplier, status.synergy_id)
+    # what is read holds the widget keys (the withdrawal of this interest) and the sidebar
+    assert f"withdraw_{pair_key('interest', 'supplier', stream_id, need_id)}" in _whole_page(a)
+    b = _signed_in(maker, "acheteur")
+    assert "Requests received (1)" in texts(b)
+    assert pair_key("accept", "receiver", stream_id, need_id) in _whole_page(b)
+    assert "1 unread notification" in _whole_page(b)
+    check(b, receiver, status.synergy_id)
+
+    # the officer closes the pair before the receiver answered: both companies are told, by stage
+    with maker() as s, s.begin():
+        net = db.load_network(s)
+        moved = db.set_synergy_stage(s, status.synergy_id, "abandoned", reason="site closing", actor="agent")
+        blind.notify_stage(s, net, moved, "contacted")
+    for username, company in (("fournisseur", supplier), ("acheteur", receiver)):
+        notices = _signed_in(maker, username, NOTICES)
+        shown = "\n".join(m.value for m in notices.markdown)
+        assert "moved from" in shown  # the stage notice is there, without its id
+        check(notices, company, status.synergy_id)
+        check(_signed_in(maker, username), company, status.synergy_id)

@@ -261,7 +261,9 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         except SymbioseError as exc:
             common.show_problems(exc)
             return
-        flash = _("Interest recorded (synergy {id}).").format(id=new.synergy_id) + " " + (
+        # no synergy id before both sides agree: issued one after the other, ids would let a company
+        # count the network's synergies between two of its clicks
+        flash = _("Interest recorded.") + " " + (
             _("Both sides are interested: identities revealed.") if new.revealed
             else _("The partner will see it; identities stay hidden until they agree."))
         _deliver(outbox, flash)
