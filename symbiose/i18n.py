@@ -215,7 +215,7 @@ def fmt_number(value: float | int | None, digits: int = 0) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     text = format_decimal(round(float(value), digits), format=pattern, locale=_locale())
     # Babel uses a narrow no-break space in French; a plain no-break space reads everywhere.
-    return text.replace("\u202f", "\u00a0")
+    return _without_negative_zero(text.replace("\u202f", "\u00a0"))
 
 
 def fmt_decimal(value: float | int | None, max_digits: int = 2) -> str:
@@ -224,7 +224,15 @@ def fmt_decimal(value: float | int | None, max_digits: int = 2) -> str:
         return "–"
     pattern = "#,##0" + ("." + "#" * max_digits if max_digits > 0 else "")
     text = format_decimal(float(value), format=pattern, locale=_locale())
-    return text.replace("\u202f", "\u00a0")
+    return _without_negative_zero(text.replace("\u202f", "\u00a0"))
+
+
+def _without_negative_zero(text: str) -> str:
+    """``0,00`` for ``-0,00``: a value that rounds to zero (-0.0, -0.004 at two decimals) is
+    written without a sign, whatever the locale's minus sign; any other value keeps its own."""
+    if text[:1] in ("-", "\u2212") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
 
 
 def fmt_eur(value: float | int | None, digits: int = 0) -> str:

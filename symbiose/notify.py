@@ -65,9 +65,23 @@ def notice_text(notice, *, for_officer: bool = False) -> str:
                 synergy=synergy, side=_(SIDE_WORDS.get(d.get("side", ""), "supplier")), reason=d.get("reason", ""))
         return _("A suggested partner declined the pair with your {item}; it will not be proposed again.").format(
             item=item)
+    if notice.kind == "withdrawn":
+        if for_officer:
+            return _("Synergy {synergy}: the {side} side ({company}) withdrew its interest.").format(
+                synergy=synergy, side=_(SIDE_WORDS.get(d.get("side", ""), "supplier")), company=d.get("company_id", ""))
+        return _("A company that had said it was interested in your {item} has withdrawn its interest.").format(
+            item=item)
     if notice.kind == "stage":
-        return _("Synergy {synergy} ({item}) moved from {old} to {new}.").format(
-            synergy=synergy, item=item, old=stage_label(d.get("from", "")), new=stage_label(d.get("to", "")))
+        from symbiose.blinding import is_mutual
+
+        old, new = d.get("from", ""), d.get("to", "")
+        if for_officer or is_mutual(old or None) or is_mutual(new or None):
+            return _("Synergy {synergy} ({item}) moved from {old} to {new}.").format(
+                synergy=synergy, item=item, old=stage_label(old), new=stage_label(new))
+        # before both sides agreed a company reads no synergy id: ids are issued one after the
+        # other, and would let it count the network's synergies
+        return _("The pair with your {item} moved from {old} to {new}.").format(
+            item=item, old=stage_label(old), new=stage_label(new))
     return notice.kind
 
 
@@ -141,4 +155,5 @@ def send_notices(settings: SmtpSettings | None, notices: Iterable, address_of: C
 
 
 SUBJECTS = {"interest": N_("a company is interested"), "mutual": N_("mutual interest"),
-            "declined": N_("a pair was declined"), "stage": N_("a synergy moved")}  # fmt: skip
+            "declined": N_("a pair was declined"), "stage": N_("a synergy moved"),
+            "withdrawn": N_("an interest was withdrawn")}  # fmt: skip

@@ -91,9 +91,11 @@ def pair_economics(candidates: Candidates, rows: np.ndarray | None = None) -> pd
     low = -arcs["supplier_avoided_cents"].to_numpy()
     high = (arcs["receiver_avoided_cents"].to_numpy() - arcs["transport_cents"].to_numpy()
             - arcs["pretreatment_cents"].to_numpy())  # fmt: skip
-    new["price_min_eur"] = np.round(low / 100, 2)
-    new["price_max_eur"] = np.round(high / 100, 2)
-    new["price_fair_eur"] = np.round((low + high) / 200, 2)
+    # + 0.0: a supplier that avoids nothing today has -0 cents, written "-0,00" (and -0.001 rounds
+    # to -0.0): a price of zero has no sign
+    new["price_min_eur"] = np.round(low / 100, 2) + 0.0
+    new["price_max_eur"] = np.round(high / 100, 2) + 0.0
+    new["price_fair_eur"] = np.round((low + high) / 200, 2) + 0.0
     # the receiver gains only if the supplier pays it: it acts as a treatment outlet, which a
     # waste-status check (permit, traceability) must confirm before the pair goes further
     new["receiver_is_paid"] = high < 0

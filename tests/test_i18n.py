@@ -115,6 +115,25 @@ def test_french_number_money_and_date_formats():
         assert i18n.csv_options()["sep"] == ","
 
 
+def test_a_value_that_rounds_to_zero_is_written_without_a_minus_sign():
+    # a supplier who avoids nothing today gets a price range from -0.0 EUR (-0 cents / 100): the
+    # partners page read "entre -0,00 EUR et 12,40 EUR"; -0.004 rounds to zero at two decimals
+    nbsp = "\u00a0"
+    for code, zero in (("fr", "0,00"), ("en", "0.00")):
+        with i18n.language(code):
+            for value in (-0.0, -0.004, -1e-12):
+                assert i18n.fmt_number(value, 2) == zero
+                assert i18n.fmt_eur(value, 2) == f"{zero}{nbsp}EUR"
+                assert i18n.fmt_decimal(value) == "0"
+                assert i18n.fmt_quantity(value, "t") == f"{zero[:-1]}{nbsp}t"
+            assert i18n.fmt_number(-0.4) == "0"  # rounded to a whole number
+            assert i18n.fmt_percent(-0.00001, 1) == "0" + ("," if code == "fr" else ".") + "0" + (
+                f"{nbsp}%" if code == "fr" else "%")
+            # a value that does not round to zero keeps its sign
+            assert i18n.fmt_number(-0.005, 2).startswith("-") and i18n.fmt_number(-1234.5, 1).startswith("-")
+            assert i18n.fmt_decimal(-0.4) == ("-0,4" if code == "fr" else "-0.4")
+
+
 def test_unknown_language_falls_back_to_french():
     with i18n.language("de"):
         assert i18n.get_language() == "fr"

@@ -354,3 +354,145 @@ def test_the_partners_page_is_french_by_default(maker, monkeypatch, unseen_pair)
     shown = texts(partners_as(unseen_pair[2]))
     assert "Demandes reçues (0)" in shown and "Partenaire n°1" in shown and "votre gain à partage égal" in shown
     assert " à " in shown and "EUR/an" in shown
+
+
+def _revealed_line(at: AppTest, partner_name: str) -> str:
+    """The line under a revealed partner's name: quantity, distance and price range."""
+    lines = [m.value for m in at.markdown]
+    (at_name,) = [i for i, line in enumerate(lines) if partner_name in line]
+    return lines[at_name + 2]  # the name, what the partner puts out or takes in, then the figures
+
+
+def test_a_revealed_pair_shows_the_quantity_agreed_on_its_synergy(maker, demo, demo_result):
+    """SY006 (in discussion) was agreed at 675 MWh/yr; its pair's tradable quantity is 750 MWh/yr.
+    The revealed pair read '750.0 MWh per year': the candidate's figure, not what the two agreed."""
+    from symbiose.i18n import fmt_number
+    from symbiose.suggestions import pair_economics
+
+    synergy = next(y for y in demo.synergies if y.id == "SY006")
+    stream_id, need_id, supplier, receiver = _with_companies(demo, synergy.stream_id, synergy.need_id)
+    economics = pair_economics(demo_result.candidates)
+    pair = economics[(economics["stream_id"].astype(str) == stream_id) & (economics["need_id"].astype(str) == need_id)]
+    tradable = float(pair["tradable_base"].iloc[0]) / 1000
+    agreed = synergy.quantity_base / 1000
+    assert (agreed, tradable) == (675, 750)
+    names = {c.id: c.name for c in demo.companies}
+    unit = next(str(x.unit) for x in demo.streams if x.id == stream_id)
+    for viewer, partner in ((supplier, receiver), (receiver, supplier)):
+        line = _revealed_line(partners_as(viewer), names[partner])
+        assert line.startswith(f"Quantity agreed on the synergy: {fmt_number(agreed, 1)}\u00a0{unit} per year, "), line
+        assert fmt_number(tradable, 1) not in line
+
+
+def test_a_revealed_pair_without_an_agreed_quantity_shows_the_suggested_one_and_no_negative_zero(
+        maker, demo, demo_result, monkeypatch):  # fmt: skip
+    """S0017 -> N0005: heat its supplier gets rid of at no cost today, so the price range starts at
+    zero (it read 'entre -0,00 EUR et 7,15 EUR'); both sides said yes without a quantity agreed."""
+    from symbiose.i18n import fmt_number
+    from symbiose.suggestions import pair_economics
+    from symbiose.ui import blind
+
+    stream_id, need_id, supplier, receiver = _with_companies(demo, "S0017", "N0005")
+    economics = pair_economics(demo_result.candidates).set_index(["stream_id", "need_id"])
+    row = economics.loc[(stream_id, need_id)]
+    assert row["price_min_eur"] == 0 and row["price_max_eur"] > 0
+    with maker() as s, s.begin():
+        for side, company in (("supplier", supplier), ("receiver", receiver)):
+            status = blind.express_interest(s, db.load_network(s), stream_id, need_id, side=side, company_id=company,
+                                            actor=company)  # fmt: skip
+    assert status.revealed
+    with maker() as s:
+        assert db.get_synergy(s, status.synergy_id).quantity_base is None
+    monkeypatch.delenv("SYMBIOSE_LANGUAGE")  # French, as the network's users read it
+    name = next(c.name for c in demo.companies if c.id == receiver)
+    line = _revealed_line(partners_as(supplier), name)
+    tradable = fmt_number(float(row["tradable_base"]) / 1000, 1)
+    assert line.startswith(f"Quantité suggérée (aucune convenue pour l'instant) : {tradable}\u00a0MWh par an, "), line
+    assert "entre 0,00\u00a0EUR et " in line and "-0,00" not in line
+
+
+def _whole_page(at: AppTest) -> str:
+    """Everything the browser receives for a page: every element's message (texts, labels, help,
+    options, tables) with its widget id, which holds the key Streamlit also writes as a CSS class."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        if key := getattr(node, "key", None):
+            out.append(str(key))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def _signed_in(maker, username: str, script: str | None = None) -> AppTest:
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = (AppTest.from_string(script, default_timeout=TIMEOUT) if script
+          else AppTest.from_file(app, default_timeout=TIMEOUT))  # fmt: skip
+    with maker() as s:
+        at.session_state["symbiose_user"] = db.authenticate(s, username, "a long enough passphrase")
+    at.run()
+    assert not at.exception
+    return at
+
+
+NOTICES = "from symbiose.ui import common, notices\ncommon.engine()\nnotices.page()\n"
+
+
+def test_a_company_reads_no_synergy_id_before_the_reveal(maker, unseen_pair, demo):
+    """Synergy ids are issued one after the other (SY014, SY015...): a company that read the id of
+    its pair ('Interest recorded (synergy SY014)', 'Synergy SY014 (need N0003) moved...') could
+    count the network's activity between two of its own clicks. Before mutual interest neither
+    side's pages (Partners through the app, with the sidebar, and Notifications: every text,
+    label, option and widget key) hold the pair's synergy id, nor any id of a synergy the company
+    has not been revealed."""
+    import re
+
+    from symbiose.blinding import is_mutual
+    from symbiose.ui import blind
+
+    stream_id, need_id, supplier, receiver = unseen_pair[:4]
+    with maker() as s, s.begin():
+        db.create_user(s, "fournisseur", "a long enough passphrase", role="company", company_id=supplier)
+        db.create_user(s, "acheteur", "a long enough passphrase", role="company", company_id=receiver)
+
+    def check(at: AppTest, company: str, synergy_id: str) -> None:
+        page = _whole_page(at)
+        assert synergy_id not in page
+        with maker() as s:
+            net = db.load_network(s)
+        owners = {x.id: x.company_id for x in [*net.streams, *net.needs]}
+        revealed = {y.id for y in net.synergies if is_mutual(y.stage)
+                    and company in (owners[y.stream_id], owners[y.need_id])}  # fmt: skip
+        assert set(re.findall(r"SY\d+", page)) <= revealed
+
+    a = _signed_in(maker, "fournisseur")
+    _button(a, pair_key("interest", "supplier", stream_id, need_id)).click().run()
+    assert not a.exception and a.success  # "Interest recorded." with no id
+    with maker() as s:
+        status = blind.pair_status(s, db.load_network(s), stream_id, need_id)
+    assert str(status.stage) == "contacted" and not status.revealed
+    check(a, supplier, status.synergy_id)
+    # what is read holds the widget keys (the withdrawal of this interest) and the sidebar
+    assert f"withdraw_{pair_key('interest', 'supplier', stream_id, need_id)}" in _whole_page(a)
+    b = _signed_in(maker, "acheteur")
+    assert "Requests received (1)" in texts(b)
+    assert pair_key("accept", "receiver", stream_id, need_id) in _whole_page(b)
+    assert "1 unread notification" in _whole_page(b)
+    check(b, receiver, status.synergy_id)
+
+    # the officer closes the pair before the receiver answered: both companies are told, by stage
+    with maker() as s, s.begin():
+        net = db.load_network(s)
+        moved = db.set_synergy_stage(s, status.synergy_id, "abandoned", reason="site closing", actor="agent")
+        blind.notify_stage(s, net, moved, "contacted")
+    for username, company in (("fournisseur", supplier), ("acheteur", receiver)):
+        notices = _signed_in(maker, username, NOTICES)
+        shown = "\n".join(m.value for m in notices.markdown)
+        assert "moved from" in shown  # the stage notice is there, without its id
+        check(notices, company, status.synergy_id)
+        check(_signed_in(maker, username), company, status.synergy_id)

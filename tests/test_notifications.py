@@ -62,3 +62,23 @@ def test_notice_texts_name_stages_and_items_in_french():
         assert "in_discussion" not in text and "implemented" not in text
         # the catalogues once gave "need {id}" two translations, one with its article
         assert "votre besoin N1" in notice_text(interest) and "votre le besoin" not in notice_text(interest)
+
+
+def test_a_stage_notice_names_its_synergy_to_a_company_only_once_the_pair_is_revealed():
+    """Ids are issued one after the other: before mutual interest a company reads its own stream
+    or need, never the synergy's id (the officers read it always)."""
+    from symbiose.i18n import language
+
+    def stage(old: str, new: str, *, company: str | None = "C2") -> notifications.Notice:
+        return notifications.Notice(4, None, company, None if company else "officer", "stage", "SY17",
+                                    {"item_kind": "need", "item_id": "N1", "from": old, "to": new}, None)  # fmt: skip
+
+    for old, new in (("suggested", "contacted"), ("contacted", "abandoned"), ("contacted", "suggested")):
+        text = notice_text(stage(old, new))
+        assert "SY17" not in text and "N1" in text, text
+        assert "SY17" in notice_text(stage(old, new, company=None), for_officer=True)
+    for old, new in (("contacted", "in_discussion"), ("in_discussion", "implemented"), ("implemented", "abandoned")):
+        assert "SY17" in notice_text(stage(old, new))
+    with language("fr"):
+        assert notice_text(stage("contacted", "abandoned")) == (
+            "La paire avec votre besoin N1 est passée de l'étape « contactée » à l'étape « abandonnée ».")

@@ -323,6 +323,19 @@ def test_price_range_is_ordered_for_every_suggestion(demo):
     assert (s["price_fair_eur"] <= s["price_max_eur"] + 0.01).all()
 
 
+def test_no_price_of_zero_carries_a_minus_sign(demo):
+    """A supplier that avoids nothing today (no route cost) starts its price range at -0 cents:
+    suggestions.csv read "-0,0" in 118 rows of the demo, and a revealed pair "-0,00 EUR"."""
+    from symbiose.suggestions import pair_economics
+
+    economics = pair_economics(demo["result"].candidates)
+    for frame in (economics, demo["sug"]):
+        for column in ("price_min_eur", "price_max_eur", "price_fair_eur"):
+            values = frame[column].to_numpy(dtype=float)
+            assert not (np.signbit(values) & (values == 0)).any(), column
+    assert (economics["price_min_eur"] == 0).sum() > 0  # the case is there: free routes
+
+
 def test_breakeven_distance_is_at_least_the_road_distance(demo):
     s = demo["sug"]
     assert (s["breakeven_km"] >= s["road_km"] - 0.06).all()  # both rounded to 0.1 / 0.01 km

@@ -382,12 +382,17 @@ class GeocodeRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+#: What a notice can be about: an interest, a mutual interest, a decline, a stage change made by
+#: an officer, an interest withdrawn before the other side answered (migration 0011).
+NOTIFICATION_KINDS = ("interest", "mutual", "declined", "stage", "withdrawn")
+
+
 class NotificationRow(Base):
     """One in-app notice for a company (``company_id``) or for every account of a role (``role``).
 
-    ``kind`` says what happened (``interest``, ``mutual``, ``declined``, ``stage``); ``detail`` holds
-    the message's values as JSON (translated when shown, never a partner's name before mutual
-    interest); ``read_at`` is set when the recipient marks it read.
+    ``kind`` says what happened (:data:`NOTIFICATION_KINDS`); ``detail`` holds the message's values
+    as JSON (translated when shown, never a partner's name before mutual interest); ``read_at`` is
+    set when the recipient marks it read.
     """
 
     __tablename__ = "notifications"
@@ -405,5 +410,5 @@ class NotificationRow(Base):
 
     __table_args__ = (
         CheckConstraint("company_id IS NOT NULL OR role IS NOT NULL", name="recipient"),
-        CheckConstraint("kind IN ('interest', 'mutual', 'declined', 'stage')", name="kind"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in NOTIFICATION_KINDS)})", name="kind"),
     )

@@ -5,8 +5,8 @@
   acknowledge them. A notice stores what happened (``kind``) and the values of its message
   (``detail``); the text is written in the reader's language when shown
   (:func:`symbiose.notify.notice_text`).
-* :func:`interest_entries` lists the ``interest`` and ``decline`` rows of the audit log, which the
-  Partners page turns into "Demandes reçues".
+* :func:`interest_entries` lists the ``interest``, ``withdraw`` and ``decline`` rows of the audit
+  log, which the Partners page turns into "Demandes reçues".
 
 The caller owns the transaction, as everywhere in :mod:`symbiose.db`.
 """
@@ -22,10 +22,17 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from symbiose.db.models import AuditRow, CompanyRow, NeedRow, NotificationRow, StreamRow
+from symbiose.db.models import (
+    NOTIFICATION_KINDS,
+    AuditRow,
+    CompanyRow,
+    NeedRow,
+    NotificationRow,
+    StreamRow,
+)
 from symbiose.db.repository import AuditEntry
 
-KINDS = ("interest", "mutual", "declined", "stage")
+KINDS = NOTIFICATION_KINDS
 OFFICER = "officer"
 
 
@@ -68,9 +75,12 @@ def notify(session: Session, kind: str, *, synergy_id: str = "", company_ids: It
 
 
 def notify_pair(session: Session, kind: str, synergy_id: str, stream_id: str, need_id: str, *,
-                sides: Iterable[str], detail: dict[str, Any] | None = None) -> list[Notice]:  # fmt: skip
+                sides: Iterable[str], detail: dict[str, Any] | None = None,
+                officer_detail: dict[str, Any] | None = None) -> list[Notice]:  # fmt: skip
     """Notices about one pair: for the company of each side in ``sides`` ("supplier", "receiver"),
-    each about its own stream or need, and one for the officers about the pair."""
+    each about its own stream or need, and one for the officers about the pair. ``officer_detail``
+    adds values for the officers' notice only (who acted: a company never stores its partner's id
+    before mutual interest)."""
     detail = detail or {}
     stream, need = session.get(StreamRow, stream_id), session.get(NeedRow, need_id)
     owners = {"supplier": stream.company_id if stream else None, "receiver": need.company_id if need else None}
@@ -82,7 +92,8 @@ def notify_pair(session: Session, kind: str, synergy_id: str, stream_id: str, ne
             created += notify(session, kind, synergy_id=synergy_id, company_ids=[owners[side]], officers=False,
                               detail={**detail, **item})  # fmt: skip
     created += notify(session, kind, synergy_id=synergy_id, officers=True,
-                      detail={**detail, "item_kind": "pair", "item_id": f"{stream_id} -> {need_id}"})
+                      detail={**detail, **(officer_detail or {}), "item_kind": "pair",
+                              "item_id": f"{stream_id} -> {need_id}"})  # fmt: skip
     return created
 
 
@@ -130,8 +141,9 @@ def mark_read(session: Session, *, company_id: str | None = None, role: str | No
 
 
 def interest_entries(session: Session) -> list[AuditEntry]:
-    """Every ``interest`` and ``decline`` row of the audit log for synergies, oldest first."""
-    query = (select(AuditRow).where(AuditRow.entity == "synergy", AuditRow.action.in_(("interest", "decline")))
+    """Every ``interest``, ``withdraw`` and ``decline`` row of the audit log for synergies, oldest first."""
+    query = (select(AuditRow).where(AuditRow.entity == "synergy",
+                                    AuditRow.action.in_(("interest", "withdraw", "decline")))
              .order_by(AuditRow.id))  # fmt: skip
     return [AuditEntry(r.id, r.occurred_at, r.actor, r.action, r.entity, r.entity_id, json.loads(r.detail or "{}"))
             for r in session.scalars(query)]  # fmt: skip

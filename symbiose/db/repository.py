@@ -937,6 +937,18 @@ def follow_pair(
     moment make one synergy, never two (nor a failure on a duplicate id). A synergy created here
     carries ``quantity_base`` (the suggestion's tradable quantity).
     """
+    followed = locked_pair(session, stream_id, need_id)
+    if followed is not None:
+        return followed, False
+    created = create_synergy(session, stream_id, need_id, actor=actor, stage=stage,
+                             quantity_base=quantity_base)  # fmt: skip
+    return created, True
+
+
+def locked_pair(session: Session, stream_id: str, need_id: str) -> Synergy | None:
+    """The followed (not abandoned) synergy of a pair, the most advanced one, read once the pair's
+    stream row is locked (as :func:`follow_pair` does: a side withdrawing its interest and the
+    other accepting at the same moment are applied one after the other); None when not followed."""
     if locked_row(session, StreamRow, stream_id) is None:
         raise NotFoundError(_("no stream with id '{stream_id}'").format(stream_id=stream_id))
     rows = session.scalars(
@@ -946,14 +958,11 @@ def follow_pair(
         .order_by(SynergyRow.id)
         .execution_options(populate_existing=True)
     ).all()  # fmt: skip
-    if rows:
-        from symbiose.stages import ORDER
+    if not rows:
+        return None
+    from symbiose.stages import ORDER
 
-        best = max(rows, key=lambda r: (ORDER.index(Stage(r.stage)), r.id))
-        return synergy_from_row(best), False
-    created = create_synergy(session, stream_id, need_id, actor=actor, stage=stage,
-                             quantity_base=quantity_base)  # fmt: skip
-    return created, True
+    return synergy_from_row(max(rows, key=lambda r: (ORDER.index(Stage(r.stage)), r.id)))
 
 
 @dataclass(frozen=True, slots=True)

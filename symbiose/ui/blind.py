@@ -10,12 +10,19 @@ Built on what the db layer offers, synergies and the audit log:
   revealed to both. A synergy that an officer already moved to ``in_discussion`` or
   ``implemented`` is revealed too (the partners are talking already): that is the one rule of
   mutual interest, :func:`symbiose.blinding.is_mutual`, which the report follows too.
+* "Withdraw my interest", while the other side has not said yes, writes a ``withdraw`` audit row
+  (side, company, person, optional reason) that :func:`interests` and :func:`incoming` honour:
+  the other side's request disappears, the other company is told that an interest was withdrawn
+  (nothing more), and a synergy left with no interested side goes back from ``contacted`` to
+  ``suggested`` with the reason in its stage history. The side may say it is interested again
+  later. After mutual interest there is nothing to withdraw: the officer closes the synergy
+  (``abandoned``, with the reason), as for a decline of a revealed pair.
 * "Decline" (with a reason) moves the pair to ``abandoned`` with the reason and writes a
   ``decline`` audit row: the matcher never proposes an abandoned pair again
   (:func:`symbiose.matching.abandoned_pairs`).
 * :func:`incoming` lists the pairs where the other side is interested and this company has not
   answered yet ("Demandes reçues"), whether or not the pair is in this company's own top list.
-* Each new interest, mutual interest, decline and stage change adds notices for the companies
+* Each new interest, withdrawn interest, mutual interest, decline and stage change adds notices for the companies
   concerned and the officers (:mod:`symbiose.db.notifications`); pass ``outbox`` (a list) to
   collect them for e-mail after the transaction commits (:func:`symbiose.notify.send_notices`).
 
@@ -38,6 +45,7 @@ from symbiose.i18n import _
 from symbiose.labels import stage_label
 
 INTEREST = "interest"
+WITHDRAW = "withdraw"
 DECLINE = "decline"
 REVEALED_STAGES = set(MUTUAL_STAGES)
 _PROGRESS = {Stage.ABANDONED: 0, Stage.SUGGESTED: 1, Stage.CONTACTED: 2, Stage.IN_DISCUSSION: 3,
@@ -77,13 +85,21 @@ def synergy_for(network: Network, stream_id: str, need_id: str) -> Synergy | Non
     return max(found, key=lambda s: (_PROGRESS[Stage(s.stage)], s.id), default=None)
 
 
+def standing(entries) -> set[str]:
+    """The sides whose interest stands after ``entries`` (audit rows of one synergy, oldest
+    first): an ``interest`` row adds its side, a ``withdraw`` row takes it away."""
+    sides: set[str] = set()
+    for entry in entries:
+        if entry.action == INTEREST:
+            sides.add(entry.detail.get("side", ""))
+        elif entry.action == WITHDRAW:
+            sides.discard(entry.detail.get("side", ""))
+    return sides
+
+
 def interests(session: Session, synergy_id: str) -> set[str]:
-    """Sides that said they are interested in a synergy."""
-    return {
-        e.detail.get("side", "")
-        for e in db.audit_entries(session, entity="synergy", entity_id=synergy_id)
-        if e.action == INTEREST
-    }
+    """Sides that said they are interested in a synergy and have not withdrawn it since."""
+    return standing(reversed(db.audit_entries(session, entity="synergy", entity_id=synergy_id)))
 
 
 def pair_status(session: Session, network: Network, stream_id: str, need_id: str) -> PairStatus:
@@ -116,8 +132,8 @@ def express_interest(session: Session, network: Network, stream_id: str, need_id
         sides.add(side)
         other = _other(side)
         if other not in sides:
-            _notify(session, network, "interest", synergy.id, stream_id, need_id, [other],
-                    {"side": side, "company_id": company_id}, outbox)  # fmt: skip
+            _notify(session, network, "interest", synergy.id, stream_id, need_id, [other], {"side": side}, outbox,
+                    officer_detail={"company_id": company_id})  # fmt: skip
     stage = Stage(synergy.stage)
     if {SUPPLIER, RECEIVER} <= sides and stage is Stage.CONTACTED:
         synergy = db.set_synergy_stage(session, synergy.id, Stage.IN_DISCUSSION, actor=actor)
@@ -131,11 +147,57 @@ def _other(side: str) -> str:
 
 
 def _notify(session: Session, network: Network, kind: str, synergy_id: str, stream_id: str, need_id: str,
-            sides: list[str], detail: dict, outbox: list | None) -> None:  # fmt: skip
-    """Notices for the companies of ``sides`` (each about its own stream or need) and the officers."""
-    created = notifications.notify_pair(session, kind, synergy_id, stream_id, need_id, sides=sides, detail=detail)
+            sides: list[str], detail: dict, outbox: list | None, *, officer_detail: dict | None = None) -> None:  # fmt: skip
+    """Notices for the companies of ``sides`` (each about its own stream or need) and the officers
+    (with ``officer_detail`` too)."""
+    created = notifications.notify_pair(session, kind, synergy_id, stream_id, need_id, sides=sides, detail=detail,
+                                        officer_detail=officer_detail)  # fmt: skip
     if outbox is not None:
         outbox.extend(created)
+
+
+def withdraw_interest(session: Session, network: Network, stream_id: str, need_id: str, *, side: str,
+                      company_id: str, actor: str, reason: str = "", outbox: list | None = None) -> PairStatus:  # fmt: skip
+    """Withdraw one side's interest in a pair while the other side has not said yes.
+
+    Writes a ``withdraw`` audit row (side, company, pair, the reason if any: the officer's record);
+    a synergy left with no interested side goes back from ``contacted`` to ``suggested``, the
+    reason in its stage history. The other company is told that an interest in its stream or need
+    was withdrawn, and nothing else; the officers are told who. Refused when this side is not
+    interested, and after mutual interest (the officer then closes the synergy). The pair is read
+    under the lock :func:`express_interest` takes, so a withdrawal and an acceptance at the same
+    moment are applied one after the other.
+    """
+    if side not in (SUPPLIER, RECEIVER):
+        raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
+    synergy = db.locked_pair(session, stream_id, need_id)
+    sides = interests(session, synergy.id) if synergy is not None else set()
+    if synergy is None or side not in sides:
+        raise ValidationError(_("you have not said you are interested in this pair: there is no interest to withdraw"))
+    stage = Stage(synergy.stage)
+    if stage in REVEALED_STAGES or {SUPPLIER, RECEIVER} <= sides:
+        raise ValidationError(_("both sides are interested already: an interest can no longer be withdrawn; ask the "
+                                "network's officer to close the synergy"))  # fmt: skip
+    reason = reason.strip()
+    detail = {"side": side, "company_id": company_id, "stream_id": stream_id, "need_id": need_id}
+    if reason:
+        detail["reason"] = reason
+    db.record_audit(session, actor, WITHDRAW, "synergy", synergy.id, detail)
+    session.flush()
+    sides.discard(side)
+    if not sides and stage is Stage.CONTACTED:
+        # kept in the stage history, which the officer reads: in the page's language
+        if reason:
+            stored = (_("interest withdrawn by the supplier: {reason}") if side == SUPPLIER
+                      else _("interest withdrawn by the receiver: {reason}")).format(reason=reason)  # fmt: skip
+        else:
+            stored = _("interest withdrawn by the supplier") if side == SUPPLIER else _(
+                "interest withdrawn by the receiver")
+        synergy = db.set_synergy_stage(session, synergy.id, Stage.SUGGESTED, reason=stored, back=True, actor=actor)
+        stage = Stage.SUGGESTED
+    _notify(session, network, "withdrawn", synergy.id, stream_id, need_id, [_other(side)], {"side": side}, outbox,
+            officer_detail={"company_id": company_id})  # fmt: skip
+    return PairStatus(synergy.id, stage, SUPPLIER in sides, RECEIVER in sides)
 
 
 def decline(session: Session, network: Network, stream_id: str, need_id: str, *, side: str, company_id: str,
@@ -194,20 +256,24 @@ def incoming(session: Session, network: Network, company_id: str) -> list[Incomi
     stages = {s.id: Stage(s.stage) for s in network.synergies}
     mine_streams = {s.id for s in network.streams if s.company_id == company_id}
     mine_needs = {n.id for n in network.needs if n.company_id == company_id}
-    sides: dict[str, set[str]] = {}
-    first: dict[str, tuple] = {}
+    entries: dict[str, list] = {}
+    latest: dict[str, tuple] = {}  # the pair and the time of the latest interest
     for entry in notifications.interest_entries(session):
-        if entry.action != INTEREST:
+        if entry.action not in (INTEREST, WITHDRAW):
             continue
-        sides.setdefault(entry.entity_id, set()).add(entry.detail.get("side", ""))
-        first.setdefault(entry.entity_id, (entry.detail.get("stream_id", ""), entry.detail.get("need_id", ""),
-                                           entry.occurred_at))  # fmt: skip
+        entries.setdefault(entry.entity_id, []).append(entry)
+        if entry.action == INTEREST:
+            latest[entry.entity_id] = (entry.detail.get("stream_id", ""), entry.detail.get("need_id", ""),
+                                       entry.occurred_at)  # fmt: skip
     out = []
-    for synergy_id, said in sides.items():
+    for synergy_id, rows in entries.items():
         stage = stages.get(synergy_id)
         if stage is None or stage is Stage.ABANDONED or stage in REVEALED_STAGES:
             continue
-        stream_id, need_id, since = first[synergy_id]
+        said = standing(rows)  # an interest withdrawn is no request
+        if not said:
+            continue
+        stream_id, need_id, since = latest[synergy_id]
         if need_id in mine_needs and SUPPLIER in said and RECEIVER not in said:
             out.append(Incoming(synergy_id, stream_id, need_id, RECEIVER, since))
         elif stream_id in mine_streams and RECEIVER in said and SUPPLIER not in said:

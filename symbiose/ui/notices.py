@@ -1,4 +1,5 @@
-"""Notifications: new interests, mutual interests, declines and stage changes, newest first.
+"""Notifications: new interests, interests withdrawn, mutual interests, declines and stage changes,
+newest first.
 
 A company reads its own; an officer reads the officers' (and, like the open demo mode, may pick a
 company to read its list). The sidebar shows the number of unread ones (:func:`badge`).
@@ -15,7 +16,7 @@ from symbiose.notify import notice_text
 from symbiose.ui import common
 
 KINDS = {"interest": ":material/favorite:", "mutual": ":material/handshake:", "declined": ":material/block:",
-         "stage": ":material/timeline:"}  # fmt: skip
+         "stage": ":material/timeline:", "withdrawn": ":material/undo:"}  # fmt: skip
 
 
 def recipient() -> tuple[str | None, str | None]:

@@ -119,8 +119,13 @@ class _Row:
         return self._s[name]
 
 
-def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str) -> list[str]:
-    """Names, contacts and the exact economics, once both sides are interested."""
+def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str,
+                    synergy_id: str | None = None) -> list[str]:  # fmt: skip
+    """Names, contacts and the exact economics, once both sides are interested.
+
+    The quantity is the one stored on the pair's synergy (what the pipeline follows: agreed, or
+    recorded when the synergy started), else the candidate's tradable quantity; the words say which.
+    """
     streams = {s.id: s for s in view.net.streams}
     needs = {n.id: n for n in view.net.needs}
     partner = view.net.company(needs[need_id].company_id if side == SUPPLIER else streams[stream_id].company_id)
@@ -129,16 +134,28 @@ def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str) 
     contact = " ".join(x for x in (partner.contact_name, partner.contact_email, partner.contact_phone) if x)
     lines = [who + (" · " + _("contact {who}").format(who=contact) if contact else ""),
              their.description or getattr(their, "ewc_code", "") or getattr(their, "category", "")]  # fmt: skip
+    synergy = next((y for y in view.net.synergies if y.id == synergy_id), None) if synergy_id else None
+    agreed = synergy.quantity_base if synergy is not None else None
     try:
         e = view.economics.loc[(stream_id, need_id)]
     except KeyError:
+        e = None
+    unit = str(streams[stream_id].unit)
+    if agreed is not None:
+        quantity = _("Quantity agreed on the synergy: {qty} per year").format(
+            qty=f"{fmt_number(agreed / BASE_PER_UNIT, 1)}\u00a0{unit}")
+    elif e is not None:
+        quantity = _("Suggested quantity (none agreed yet): {qty} per year").format(
+            qty=f"{fmt_number(float(e['tradable_base']) / BASE_PER_UNIT, 1)}\u00a0{unit}")
+    else:
         return lines
-    unit = str(e["unit"])
-    qty = float(e["tradable_base"]) / BASE_PER_UNIT
-    lines.append(_("{qty} per year, {km} km by road; both gain at a price between {low} and {high} per {unit} "
+    if e is None:  # no longer a candidate: the synergy's quantity only
+        lines.append(quantity)
+        return lines
+    lines.append(_("{quantity}, {km} km by road; both gain at a price between {low} and {high} per {unit} "
                    "(equal split {fair})").format(
-        qty=f"{fmt_number(qty, 1)}\u00a0{unit}", km=fmt_number(float(e["road_km"])),
-        low=fmt_eur(float(e["price_min_eur"]), 2), high=fmt_eur(float(e["price_max_eur"]), 2), unit=unit,
+        quantity=quantity, km=fmt_number(float(e["road_km"])), low=fmt_eur(float(e["price_min_eur"]), 2),
+        high=fmt_eur(float(e["price_max_eur"]), 2), unit=str(e["unit"]),
         fair=fmt_eur(float(e["price_fair_eur"]), 2)))  # fmt: skip
     return lines
 
@@ -166,7 +183,7 @@ def pair_block(view: PartnerView, pair: BandedPair | None, stream_id: str, need_
     with st.container(border=True):
         prefix = f"{rank}. " if rank else ""
         if status.revealed:
-            for line in _revealed_lines(view, stream_id, need_id, side):
+            for line in _revealed_lines(view, stream_id, need_id, side, status.synergy_id):
                 st.markdown(prefix + line if line.startswith("**") else line)
         elif pair is None:
             st.markdown(prefix + _("**Partner** — this pair is no longer among the candidates under the "
@@ -222,6 +239,7 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         return
     if mine:
         st.info(_("You said you are interested; the partner's identity is revealed when they say so too."))
+        _withdraw(view, stream_id, need_id, side=side, key=key)
         return
     if theirs and not incoming:
         st.info(_("This partner said it is interested: answer under \"Requests received\" above."))
@@ -243,7 +261,9 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         except SymbioseError as exc:
             common.show_problems(exc)
             return
-        flash = _("Interest recorded (synergy {id}).").format(id=new.synergy_id) + " " + (
+        # no synergy id before both sides agree: issued one after the other, ids would let a company
+        # count the network's synergies between two of its clicks
+        flash = _("Interest recorded.") + " " + (
             _("Both sides are interested: identities revealed.") if new.revealed
             else _("The partner will see it; identities stay hidden until they agree."))
         _deliver(outbox, flash)
@@ -259,6 +279,24 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
                 common.show_problems(exc)
                 return
             _deliver(outbox, _("Pair declined: it will not be proposed again."))
+
+
+def _withdraw(view: PartnerView, stream_id: str, need_id: str, *, side: str, key: str) -> None:
+    """Take back this side's interest while the partner has not answered (:func:`blind.withdraw_interest`)."""
+    with st.expander(_("Withdraw my interest")):
+        reason = st.text_input(_("Why (optional; kept for the officer, not shown to the partner)"),
+                               key=f"withdraw_why_{key}")  # fmt: skip
+        if st.button(_("Confirm the withdrawal"), key=f"withdraw_{key}"):
+            outbox: list = []
+            try:
+                with common.transaction() as s:
+                    blind.withdraw_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
+                                            reason=reason, actor=common.actor(), outbox=outbox)  # fmt: skip
+            except SymbioseError as exc:
+                common.show_problems(exc)
+                return
+            _deliver(outbox, _("Interest withdrawn. The partner is told that an interest was withdrawn, without your "
+                               "name; you may say you are interested again later."))  # fmt: skip
 
 
 def _deliver(outbox: list, flash: str) -> None:

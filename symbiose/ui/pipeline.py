@@ -69,6 +69,7 @@ def synergy_columns() -> dict:
 
 # words of the audit log, as people read them (``_(action)``, ``_(entity)`` at use)
 AUDIT_WORDS = (N_("create"), N_("edit"), N_("import"), N_("delete"), N_("stage"), N_("interest"),
+               N_("withdraw"), N_("decline"),
                N_("password"), N_("network"), N_("company"), N_("stream"), N_("need"), N_("synergy"),
                N_("user"), N_("companies"), N_("streams"), N_("needs"), N_("synergies"))  # fmt: skip
 
