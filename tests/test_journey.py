@@ -380,7 +380,7 @@ def test_a_revealed_pair_shows_the_quantity_agreed_on_its_synergy(maker, demo, d
     unit = next(str(x.unit) for x in demo.streams if x.id == stream_id)
     for viewer, partner in ((supplier, receiver), (receiver, supplier)):
         line = _revealed_line(partners_as(viewer), names[partner])
-        assert line.startswith(f"Quantity agreed on the synergy: {fmt_number(agreed, 1)}\u00a0{unit} per year, "), line
+        assert line.startswith(f"Quantity recorded on the synergy (agreed or planned): {fmt_number(agreed, 1)}\u00a0{unit} per year, "), line
         assert fmt_number(tradable, 1) not in line
 
 
@@ -407,7 +407,7 @@ def test_a_revealed_pair_without_an_agreed_quantity_shows_the_suggested_one_and_
     name = next(c.name for c in demo.companies if c.id == receiver)
     line = _revealed_line(partners_as(supplier), name)
     tradable = fmt_number(float(row["tradable_base"]) / 1000, 1)
-    assert line.startswith(f"Quantité suggérée (aucune convenue pour l'instant) : {tradable}\u00a0MWh par an, "), line
+    assert line.startswith(f"Quantité suggérée (aucune enregistrée pour l'instant) : {tradable}\u00a0MWh par an, "), line
     assert "entre 0,00\u00a0EUR et " in line and "-0,00" not in line
 
 

@@ -142,10 +142,10 @@ def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str,
         e = None
     unit = str(streams[stream_id].unit)
     if agreed is not None:
-        quantity = _("Quantity agreed on the synergy: {qty} per year").format(
+        quantity = _("Quantity recorded on the synergy (agreed or planned): {qty} per year").format(
             qty=f"{fmt_number(agreed / BASE_PER_UNIT, 1)}\u00a0{unit}")
     elif e is not None:
-        quantity = _("Suggested quantity (none agreed yet): {qty} per year").format(
+        quantity = _("Suggested quantity (none recorded yet): {qty} per year").format(
             qty=f"{fmt_number(float(e['tradable_base']) / BASE_PER_UNIT, 1)}\u00a0{unit}")
     else:
         return lines
