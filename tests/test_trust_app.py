@@ -248,3 +248,47 @@ def test_companies_that_have_met_see_their_legal_path(maker, demo):
     texts = page_texts(at)
     assert "2910" in texts and texts.count("☑") == 1  # the one item the officer ticked
     assert not any(b.label == _("Save the checklist") for b in at.button)  # read-only
+
+
+def test_a_planners_opportunity_finder_holds_no_company_nor_its_place(maker, demo):
+    """The opportunity finder's map sent a planner's browser one point per stream of the network,
+    each with its company's id at the company's stored coordinates (C001 at 45.43058, -0.41737).
+    A planner now gets the best communes only, for wastes of at least k producers captured from
+    at least k of them; an officer still sees the producers of unserved streams."""
+    import json
+
+    from symbiose.reference import communes
+
+    centres = {(round(r.latitude, 5), round(r.longitude, 5)) for r in communes().itertuples()}
+    places = {(round(c.latitude, 5), round(c.longitude, 5)) for c in demo.companies} - centres
+    assert len(places) > 100  # the demo's companies stand at their own sites, not their communes' centres
+
+    def opportunity_map(username, password):
+        script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
+        page = AppTest.from_string(script, default_timeout=TIMEOUT)
+        with maker() as s, s.begin():
+            page.session_state["symbiose_user"] = db.authenticate(s, username, password)
+        page.run()
+        page.button(key="run_scenarios").click().run()
+        assert not page.exception
+        charts = [e.proto.json for e in page.get("deck_gl_json_chart")]
+        # the finder's map is the one with the best communes, sized by what they capture
+        (chart,) = [c for c in charts if '"radius"' in c]
+        return page, chart, charts
+
+    def points(chart: str) -> set:
+        found = set()
+        for layer in json.loads(chart)["layers"]:
+            for row in layer.get("data", []):
+                if isinstance(row, dict) and "lat" in row:
+                    found.add((round(float(row["lat"]), 5), round(float(row["lon"]), 5)))
+        return found
+
+    planner, chart, charts = opportunity_map("elu", PLANNER_PW)
+    shown = page_texts(planner) + "\n".join(charts)
+    for company in demo.companies:
+        assert company.name not in shown and f'"{company.id}"' not in shown, company.id
+    assert not set().union(*(points(c) for c in charts)) & places
+    assert points(chart)  # the best communes
+    officer, chart, _charts = opportunity_map("agent", OFFICER_PW)
+    assert points(chart) & places  # the officer's map still has the producers of unserved streams

@@ -17,7 +17,7 @@ from symbiose.errors import InfeasibleError, SymbioseError
 from symbiose.i18n import N_, _, fmt_number, fmt_percent, fmt_quantity, get_language, ngettext
 from symbiose.labels import per_year
 from symbiose.matching import MatchResult
-from symbiose.opportunity import find_opportunities, opportunities_frame
+from symbiose.opportunity import find_opportunities, opportunities_frame, unserved_streams
 from symbiose.params import MatchParameters
 from symbiose.reference import data_dir
 from symbiose.robustness import robustness
@@ -298,18 +298,25 @@ def opportunity_section(runs: list[Run]) -> None:
         st.info(_("No unserved waste above the threshold."))
         return
     frame = opportunities_frame(found)
-    if not common.sees_companies():
-        # a code left by fewer than k producers gives a company's own quantity and route cost
+    sees = common.sees_companies()
+    if not sees:
+        # a code left by fewer than k producers gives a company's own quantity and route cost, and
+        # so does a site capturing fewer than k of them; how much of a code has no partner at all
+        # may be one producer's stream
         from symbiose.catalogue import anonymity_k
 
-        frame = frame[frame["suppliers"] >= anonymity_k()]
-        st.caption(_("Wastes left by at least {k} producers only; the network's officers see every code.").format(
-            k=anonymity_k()))  # fmt: skip
+        k = anonymity_k()
+        kept = (frame["suppliers"] >= k) & (frame["captured_suppliers"] >= k)
+        found = [o for o, keep in zip(found, kept, strict=True) if keep]
+        frame = frame[kept].reset_index(drop=True)
+        st.caption(_("Wastes left by at least {k} producers, at sites capturing at least {k} of them, only; the "
+                     "network's officers see every code.").format(k=k))  # fmt: skip
         if not len(frame):
             return
     frame.insert(0, "waste", [format_ewc(c) if c.isdigit() else common.words(c) for c in frame["code"]])
-    shown = frame[["waste", "label", "unserved", "unit", "no_candidate", "suppliers", "site_name",
-                   "captured", "captured_suppliers", "mean_km", "avoided_route_cost_eur"]].round(1)
+    columns = ["waste", "label", "unserved", "unit", "no_candidate", "suppliers", "site_name",
+               "captured", "captured_suppliers", "mean_km", "avoided_route_cost_eur"]
+    shown = frame[[c for c in columns if sees or c != "no_candidate"]].round(1)
     shown["unit"] = shown["unit"].map(per_year)
     st.dataframe(shown, hide_index=True, key="opportunities_table", column_config={
         "waste": st.column_config.TextColumn(_("waste code"), width="small"),
@@ -331,18 +338,19 @@ def opportunity_section(runs: list[Run]) -> None:
                                                                    frame["captured"], frame["unit"], strict=True)],
                          label="", colour=[[200, 30, 60, 200]] * len(frame),
                          radius=(frame["captured"].clip(lower=1) ** 0.5) * 30)  # fmt: skip
-    streams = runs[chosen].result.candidates.streams
-    points = pd.DataFrame({"lat": streams["lat"], "lon": streams["lon"], "name": streams["company_id"],
-                           "label": "", "colour": [ROLE_COLOURS["not matched"]] * len(streams)})  # fmt: skip
-    layers = [
-        pdk.Layer("ScatterplotLayer", data=points, get_position=["lon", "lat"], get_fill_color="colour",
-                  get_radius=250, radius_min_pixels=2),
-        pdk.Layer("ScatterplotLayer", data=sites, get_position=["lon", "lat"], get_fill_color="colour",
-                  get_radius="radius", radius_min_pixels=6, pickable=True),
-    ]  # fmt: skip
+    layers = [pdk.Layer("ScatterplotLayer", data=sites, get_position=["lon", "lat"], get_fill_color="colour",
+                        get_radius="radius", radius_min_pixels=6, pickable=True)]  # fmt: skip
+    legend = [([200, 30, 60, 200], _("best communes for a processor (larger = more captured)"))]
+    points = sites.iloc[:0]
+    if sees:  # the producers' sites: officers only (a planner sees communes, never a company's place)
+        unserved = unserved_streams(runs[chosen].result)
+        points = pd.DataFrame({"lat": unserved["lat"], "lon": unserved["lon"], "name": unserved["company_id"],
+                               "label": "", "colour": [ROLE_COLOURS["not matched"]] * len(unserved)})  # fmt: skip
+        layers.insert(0, pdk.Layer("ScatterplotLayer", data=points, get_position=["lon", "lat"],
+                                   get_fill_color="colour", get_radius=250, radius_min_pixels=2))  # fmt: skip
+        legend.append((ROLE_COLOURS["not matched"], _("producers of unserved streams")))
     view = maps.fit_view(pd.concat([points["lat"], sites["lat"]]), pd.concat([points["lon"], sites["lon"]]))
-    maps.legend([([200, 30, 60, 200], _("best communes for a processor (larger = more captured)")),
-                 (ROLE_COLOURS["not matched"], _("producers of unserved streams"))])  # fmt: skip
+    maps.legend(legend)
     st.pydeck_chart(maps.deck(layers, view, tooltip={"text": "{name}"}), key="opportunity_map")
     with st.expander(_("Scenario file for the largest opportunity")):
         st.code(found[0].scenario_toml("database"), language="toml")
