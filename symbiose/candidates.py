@@ -835,12 +835,32 @@ def _nearest(grp, n_rows, s_xyz, n_xyz, search_km: float, params: MatchParameter
 
 
 def _add_forced(offers, pairs, streams, needs, forced_pairs):
-    """Add implemented synergies missing from the pairs, as offers of their own."""
+    """Add implemented synergies missing from the pairs (beyond a radius, say).
+
+    A pair the knowledge base knows keeps the offer the pairing gives it inside the filters (its
+    rule's quality and pre-treatment: valued as a free one would be, so a scenario's radius does
+    not change what an implemented synergy is worth); any other gets an offer of its own."""
     s_of = {sid: i for i, sid in enumerate(streams["stream_id"])}
     n_of = {nid: i for i, nid in enumerate(needs["need_id"])}
     wanted = {(s_of[a], n_of[b]) for a, b in forced_pairs if a in s_of and b in n_of}
     present = set(zip(pairs["s"].tolist(), pairs["n"].tolist(), strict=True))
     extra = sorted(wanted - present)
+    if extra:
+        # the way _pairs keeps one offer per pair: best quality, then the key seen first, then
+        # the first offer
+        accepts = _accepts(needs)
+        keys_of = accepts.groupby("n")["key"].agg(set).to_dict() if len(accepts) else {}
+        key_rank = pd.factorize(offers["key"])[0]
+        offer_s, offer_key = offers["s"].to_numpy(np.int64), offers["key"].to_numpy(dtype=object)
+        offer_quality = offers["quality"].to_numpy(dtype=float)
+        known = []
+        for a, b in extra:
+            ways = [o for o in np.nonzero(offer_s == a)[0] if offer_key[o] in keys_of.get(b, ())]
+            if ways:
+                known.append((min(ways, key=lambda o: (-offer_quality[o], key_rank[o], o)), a, b))
+        if known:
+            pairs = pd.concat([pairs, pd.DataFrame(known, columns=["o", "s", "n"])], ignore_index=True)
+            extra = [pair for pair in extra if pair not in {(a, b) for _o, a, b in known}]
     if extra:
         new_offers = pd.DataFrame({
             "s": [a for a, _ in extra], "key": "forced",

@@ -243,6 +243,30 @@ def test_implemented_synergies_survive_a_radius_smaller_than_their_distance(demo
     assert long_ones, "the demo has implemented synergies longer than 10 km"
 
 
+def test_a_radius_does_not_change_what_an_implemented_synergy_is_worth(demo):
+    """An implemented pair beyond a scenario's radius was put back with quality 1 and no
+    pre-treatment, so the radius raised its value (S0118 -> N0001: 38,55 to 43,95 EUR/t at 20 km)
+    and moved the scenario's benefit and CO2e by pairs that did not change. It keeps the offer
+    the knowledge base gives it inside the radius."""
+    from symbiose.matching import candidates_for
+    from symbiose.params import MatchParameters
+
+    columns = ["quality", "pretreatment", "pretreatment_cents", "value_cents", "co2e_avoided_kg", "category"]
+
+    def implemented_arcs(params):
+        arcs = candidates_for(demo, params).arcs.set_index(["stream_id", "need_id"])
+        return arcs.loc[sorted(implemented_pairs(demo)), columns].astype({"pretreatment": str, "category": str})
+
+    free = implemented_arcs(MatchParameters())
+    moved = 0
+    for radius in (20, 10, 5):
+        bounded = implemented_arcs(MatchParameters(max_distance_km=radius))
+        pd.testing.assert_frame_equal(bounded, free)
+        moved += int((candidates_for(demo, MatchParameters()).arcs.set_index(["stream_id", "need_id"])
+                      .loc[sorted(implemented_pairs(demo)), "road_km"] > radius).sum())  # fmt: skip
+    assert moved >= 3  # pairs beyond the radius were put back, not found inside it
+
+
 @pytest.mark.parametrize("seed", RANDOM_SEEDS)
 def test_shrinking_max_distance_random(seed):
     benefits = _check_distance_series(random_network(seed))
