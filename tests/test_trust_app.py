@@ -292,3 +292,33 @@ def test_a_planners_opportunity_finder_holds_no_company_nor_its_place(maker, dem
     assert points(chart)  # the best communes
     officer, chart, _charts = opportunity_map("agent", OFFICER_PW)
     assert points(chart) & places  # the officer's map still has the producers of unserved streams
+
+
+def test_a_planners_scenario_figures_are_rounded_as_on_the_overview(maker):
+    """The overview gives a planner the network's figures to two significant figures (exact totals
+    less the flows grouped by material would give back a withheld group: one pair's tonnes and
+    value); the scenarios page gave the same planner the exact totals (169 723 t, 3 621 249 EUR)."""
+    from symbiose.report_public import round_figures
+    from symbiose.ui.scenarios import COUNTS
+
+    def comparison(username, password):
+        script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
+        page = AppTest.from_string(script, default_timeout=TIMEOUT)
+        with maker() as s, s.begin():
+            page.session_state["symbiose_user"] = db.authenticate(s, username, password)
+        page.run()
+        page.button(key="run_scenarios").click().run()
+        assert not page.exception
+        (table,) = [d.value for d in page.dataframe if _("synergies") in d.value.index]
+        return table
+
+    from symbiose.compare import INDICATORS
+
+    counts = {_(label) for key, label, _spec in INDICATORS if key in COUNTS}
+    planner = comparison("elu", PLANNER_PW)
+    figures = planner[~planner.index.isin(counts)]
+    assert figures.size >= 13  # one scenario: thirteen figures
+    assert all(round_figures(v) == v for v in figures.to_numpy().ravel()), figures
+    officer = comparison("agent", OFFICER_PW)
+    exact = officer[~officer.index.isin(counts)].to_numpy().ravel()
+    assert any(round_figures(v) != v for v in exact)  # the officer's figures are exact

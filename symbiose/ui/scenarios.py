@@ -96,23 +96,44 @@ def run_scenarios(scenarios: list[Scenario], *, use_stored: bool, progress=None)
     return runs
 
 
-def indicator_frame(comparison: Comparison) -> pd.DataFrame:
-    """Long form for charts: one row per indicator and scenario, with translated labels."""
+COUNTS = ("synergies", "companies_involved")  # shown exactly to everyone, as on the overview
+
+
+def indicator_frame(comparison: Comparison, *, rounded: bool = False) -> pd.DataFrame:
+    """Long form for charts: one row per indicator and scenario, with translated labels;
+    ``rounded``: the quantities and money to two significant figures (a planner's view)."""
     from symbiose.compare import INDICATORS
+    from symbiose.report_public import round_figures
 
     rows = []
     for order, (key, label, _spec) in enumerate(INDICATORS):
         for scenario, result in zip(comparison.scenarios, comparison.results, strict=True):
+            value = float(result.kpis.as_dict()[key])
             rows.append({"order": order, "indicator": _(label), "scenario": scenario.name,
-                         "value": float(result.kpis.as_dict()[key])})  # fmt: skip
+                         "value": round_figures(value) if rounded and key not in COUNTS else value})  # fmt: skip
     return pd.DataFrame(rows, columns=["order", "indicator", "scenario", "value"])
 
 
-def indicator_charts(comparison: Comparison):
+def comparison_table(comparison: Comparison, *, rounded: bool = False) -> pd.DataFrame:
+    """Indicators by scenario and their differences to the first, whole numbers; ``rounded``: the
+    quantities and money, differences included, to two significant figures, as the overview and
+    the public report give them to a planner (exact totals less the flows grouped by material
+    would give back a group withheld, a single pair's tonnes and value)."""
+    from symbiose.compare import INDICATORS
+    from symbiose.report_public import round_figures
+
+    table = comparison.table()
+    if rounded:
+        figures = ~table.index.isin([label for key, label, _spec in INDICATORS if key in COUNTS])
+        table.loc[figures] = table.loc[figures].map(round_figures)
+    return table.round(0)
+
+
+def indicator_charts(comparison: Comparison, *, rounded: bool = False):
     """One small bar chart per indicator, a bar per scenario (Altair), numbers in the locale."""
     import altair as alt
 
-    frame = indicator_frame(comparison)
+    frame = indicator_frame(comparison, rounded=rounded)
     french = get_language() == "fr"
     locale = alt.Locale(number={"decimal": "," if french else ".", "thousands": "\u00a0" if french else ",",
                                 "grouping": [3], "currency": ["", "\u00a0EUR"]})  # fmt: skip
@@ -149,9 +170,12 @@ def compare_section(runs: list[Run]) -> None:
         if run.warning:
             st.warning(f"{run.scenario.name}: {run.warning}")
     st.subheader(_("Indicators (per year)"))
-    st.altair_chart(indicator_charts(comparison), width="content")
+    rounded = not common.sees_companies()
+    st.altair_chart(indicator_charts(comparison, rounded=rounded), width="content")
     st.caption(_("Δ columns: difference of the scenario to the first one, '{name}'.").format(name=runs[0].scenario.name))
-    table = comparison.table().round(0)
+    if rounded:
+        st.caption(_("Quantities and money to two significant figures, as in the public report."))
+    table = comparison_table(comparison, rounded=rounded)
     table.index = [_(label) for label in table.index]
     first = table.columns[0]
     # each scenario next to its difference to the first one
