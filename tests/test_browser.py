@@ -154,3 +154,41 @@ def test_researcher_signs_in_and_sees_only_the_anonymous_catalogue(chromium, new
         for company in demo.companies:
             for value in (company.name, company.contact_email, company.contact_phone):
                 assert not value or value not in body, value
+
+
+def test_pipeline_boxes_show_the_new_stage_after_a_move_in_chromium(server, server_database, chromium, new_page):
+    """After a move, the synergy box read the stage just left, the form kept the move, reason and
+    quantity just sent, and the next click put the box back on the first synergy of the list."""
+    from playwright.sync_api import expect
+
+    from symbiose import db
+
+    page = new_page(chromium)
+    page.goto(f"{server}/pipeline", wait_until="domcontentloaded")  # loads the demo when alone
+    expect(page.get_by_role("heading", name="Change a stage")).to_be_visible(timeout=40_000)
+    engine = db.make_engine(server_database)
+    with db.session_factory(engine)() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "suggested")
+    engine.dispose()
+    synergy_box, stage_box = (page.get_by_role("combobox", name=name) for name in ("Synergy", "New stage"))
+    quantity = page.get_by_label("Agreed quantity per year (optional, in the stream's unit)")
+    reason = page.get_by_label("Reason (required to abandon, go back or reopen)")
+    synergy_box.first.click()
+    synergy_box.first.fill(synergy.id)
+    page.get_by_role("option").filter(has_text=f"{synergy.id} (Suggested)").click()
+    expect(stage_box).to_have_value("Contacted (forward)", timeout=30_000)
+    quantity.fill("12")
+    reason.fill("premier appel")
+    page.get_by_role("button", name="Change the stage").click()
+    expect(page.get_by_test_id("stAlert").filter(has_text=f"Synergy {synergy.id} is now Contacted.")).to_be_visible(
+        timeout=30_000)  # fmt: skip
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(synergy_box.first).to_have_value(re.compile(rf"^{synergy.id} \(Contacted\)"))
+    expect(stage_box).to_have_value("In discussion (forward)")
+    expect(quantity).to_have_value("")
+    expect(reason).to_have_value("")
+    page.get_by_role("button", name="Check the audit chain").click()  # another run
+    expect(page.get_by_test_id("stAlert").filter(has_text="chain")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(synergy_box.first).to_have_value(re.compile(rf"^{synergy.id} \(Contacted\)"))
+    _no_exception(page, "pipeline")

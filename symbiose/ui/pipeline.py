@@ -101,16 +101,23 @@ def change_stage(net: Network) -> None:
     frame = synergy_frame(net).set_index("id")
     labels = {i: f"{i} ({r.stage}): {r.supplier} -> {r.receiver}, {r.stream}"[:120]
               for i, r in frame.iterrows()}  # fmt: skip
+    # The browser shows (and sends back) the label it was given for a choice until the page sets
+    # the value: setting the chosen synergy again on every run makes the box show its stage as
+    # stored now (after a move, or another officer's), and keeps the next run on that synergy
+    # instead of falling back to the first of the list on a label it no longer knows.
+    if st.session_state.get("stage_synergy") in labels:
+        st.session_state["stage_synergy"] = st.session_state["stage_synergy"]
     synergy_id = st.selectbox(_("Synergy"), list(labels), format_func=labels.get, key="stage_synergy")
     synergy = next(y for y in net.synergies if y.id == synergy_id)
     version = _opened_version(synergy_id)
     # forward moves first, so that the form opens on the next stage, never on a move back; the
-    # choice made for another synergy is not carried over
+    # choice made for another synergy, or for the stage it has just left, is not carried over
     kinds = (Move.FORWARD, Move.ABANDON, Move.REOPEN, Move.BACK)
     moves = dict(sorted(allowed_moves(synergy.stage).items(), key=lambda item: kinds.index(item[1])))
-    if st.session_state.get("stage_form_for") != synergy_id:
-        _clear_stage_form()
-        st.session_state["stage_form_for"] = synergy_id
+    drawn_for = (synergy_id, str(synergy.stage))
+    if st.session_state.get("stage_form_for") != drawn_for:
+        _reset_stage_form(next(iter(moves)).value if moves else None)
+        st.session_state["stage_form_for"] = drawn_for
     st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
                  "back or reopening needs a confirmation and a reason.").format(
                      stage=stage_name(synergy.stage)))  # fmt: skip
@@ -141,7 +148,7 @@ def change_stage(net: Network) -> None:
             common.show_problems(exc)
         else:
             st.session_state.pop("stage_opened", None)
-            _clear_stage_form()
+            st.session_state.pop("stage_form_for", None)  # the next run draws an empty form
             st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
                 id=synergy.id, stage=stage_name(synergy.stage)) + (
                 " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems)) if problems else "")
@@ -153,9 +160,16 @@ def change_stage(net: Network) -> None:
 STAGE_FORM_KEYS = ("stage_new", "stage_reason", "stage_quantity", "stage_confirm")
 
 
-def _clear_stage_form() -> None:
+def _reset_stage_form(first_move: str | None) -> None:
+    """Empty the stage form, opened on ``first_move``. The values are set, not removed: a value
+    removed from the session is forgotten by the page but not by the browser, which would still
+    show (and send) what was chosen or typed before. Called before the form is drawn."""
+    defaults = {"stage_new": first_move, "stage_reason": "", "stage_quantity": "", "stage_confirm": False}
     for key in STAGE_FORM_KEYS:
-        st.session_state.pop(key, None)
+        if defaults[key] is None:
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = defaults[key]
 
 
 def check_chain() -> None:
