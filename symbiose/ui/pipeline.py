@@ -11,10 +11,10 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Network, Stage
 from symbiose.errors import SymbioseError
-from symbiose.i18n import N_, _, fmt_list, local_time
+from symbiose.i18n import N_, _, fmt_input_number, fmt_list, local_time, parse_input_number
 from symbiose.stages import Move, allowed_moves
 from symbiose.ui import blind, common
-from symbiose.units import BASE_PER_UNIT, parse_decimal, to_base
+from symbiose.units import BASE_PER_UNIT, to_base
 
 STAGE_LABELS = {
     Stage.SUGGESTED: N_("Suggested"), Stage.CONTACTED: N_("Contacted"), Stage.IN_DISCUSSION: N_("In discussion"),
@@ -125,16 +125,18 @@ def change_stage(net: Network) -> None:
         stage = st.selectbox(_("New stage"), [s.value for s in moves], key="stage_new",
                              format_func=lambda v: f"{stage_name(v)} ({_(MOVE_HELP[moves[Stage(v)]])})")  # fmt: skip
         reason = st.text_input(_("Reason (required to abandon, go back or reopen)"), key="stage_reason")
-        quantity = st.text_input(_("Agreed quantity per year (optional, in the stream's unit)"),
-                                 key="stage_quantity")  # fmt: skip
+        quantity_label = _("Agreed quantity per year (optional, in the stream's unit)")
+        quantity = st.text_input(quantity_label, key="stage_quantity", help=_("a number written like {example}").format(
+            example=fmt_input_number("1234.5")))  # fmt: skip
         confirm = st.checkbox(_("I confirm this move back (or this reopening)"), key="stage_confirm")
         submitted = st.form_submit_button(_("Change the stage"), type="primary")
     if submitted:
         try:
-            quantity_base = to_base(parse_decimal(quantity), "t") if quantity.strip() else None
+            typed = parse_input_number(quantity)  # 1 234,5 in French, as the record forms read it
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(f"**{quantity_label}**: {exc}")
             return
+        quantity_base = to_base(float(typed), "t") if typed else None
         try:
             outbox: list = []
             with common.transaction() as s:
