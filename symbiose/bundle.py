@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from symbiose import reference
+from symbiose.contacts import email_problem, phone_problem
 from symbiose.domain import (
     FORM_ALIASES,
     Company,
@@ -1143,7 +1144,7 @@ def _parse_company(row: _Row, seen: dict[str, int], locator: _Locator) -> Compan
         id=company_id, name=name, latitude=coordinates[0], longitude=coordinates[1],
         commune=commune, insee_code=insee, postal_code=postal_code, naf_code=naf, siret=siret,
         address=row.text("address"), contact_name=row.text("contact_name"),
-        contact_email=row.text("contact_email"), contact_phone=row.text("contact_phone"),
+        contact_email=row.cached(_email, "contact_email"), contact_phone=row.cached(_phone, "contact_phone"),
         notes=row.text("notes"), freight_access=row.cached(_freight_access, "freight_access"),
     )  # fmt: skip
 
@@ -1162,6 +1163,22 @@ def _siret(row: _Row, column: str) -> str:
             "and 5 of the establishment); leave it empty if unknown"
         ).format(text=row.text(column)))  # fmt: skip
     return siret
+
+
+def _email(row: _Row, column: str) -> str:
+    """A contact's e-mail address, as written (see :mod:`symbiose.contacts`)."""
+    text = row.text(column)
+    if problem := email_problem(text):
+        row.problem(column, problem)
+    return text
+
+
+def _phone(row: _Row, column: str) -> str:
+    """A contact's telephone number, as written (see :mod:`symbiose.contacts`)."""
+    text = row.text(column)
+    if problem := phone_problem(text):
+        row.problem(column, problem)
+    return text
 
 
 def _naf(row: _Row, column: str) -> str:

@@ -277,8 +277,9 @@ def _companies(cells: Columns, locator: Any) -> list[Any] | Callable[[int], Comp
     lats = cells.values("latitude", _number, plain=float)
     lons = cells.values("longitude", _number, plain=float)
     freight = cells.values("freight_access", b._freight_access)
-    address, contact, email = cells.texts("address"), cells.texts("contact_name"), cells.texts("contact_email")
-    phone, notes = cells.texts("contact_phone"), cells.texts("notes")
+    address, contact = cells.texts("address"), cells.texts("contact_name")
+    email, phone = cells.values("contact_email", b._email), cells.values("contact_phone", b._phone)
+    notes = cells.texts("notes")
     bad = cells.bad
     placed = [bool(insee or commune) for insee, commune in zip(insees, communes, strict=True)]
     lat_min, lat_max, lon_min, lon_max = METROPOLITAN_FRANCE_BBOX

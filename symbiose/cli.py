@@ -184,11 +184,35 @@ def echo_frame(frame, fmt: str = "table", *, empty: str | None = None) -> None:
 
     if fmt == "csv":
         options = csv_options()
+        frame = dates_as_text(frame, readable=False)
         click.echo(frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"]), nl=False)
     elif frame.empty:
         click.echo(empty or _("(nothing)"))
     else:
-        click.echo(readable_frame(frame).to_string(index=False, na_rep=""))
+        click.echo(readable_frame(dates_as_text(frame, readable=True)).to_string(index=False, na_rep=""))
+
+
+def dates_as_text(frame, *, readable: bool):
+    """The dates and times of a table as text: as people read them (``27/11/2026``,
+    ``27/11/2026 14:05`` in the network's time zone: :func:`~symbiose.i18n.fmt_date`), or for a
+    program (``2026-11-27``, ``2026-11-27 14:05``). Other columns are left as they are."""
+    from datetime import date, datetime
+
+    from symbiose.i18n import fmt_date, fmt_datetime, local_time
+
+    def text(value):
+        if isinstance(value, datetime):
+            return fmt_datetime(value) if readable else local_time(value).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, date):
+            return fmt_date(value) if readable else value.isoformat()
+        return "" if value is None or value != value else value  # None, NaT: no date
+
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if values.dtype.kind == "M" or (values.dtype == object and any(isinstance(v, date) for v in values)):
+            shown[column] = [text(v) for v in values]
+    return shown
 
 
 # headers of the tables printed on the terminal that are not columns of the import format
@@ -521,8 +545,8 @@ def network_frame(network: Network, table: str):
                 else from_base(y.quantity_base, units[y.stream_id]),
                 "unit": str(units.get(y.stream_id, "")),
                 "abandoned_reason": y.abandoned_reason,
-                "created_on": y.created_on.isoformat() if y.created_on else "",
-                "updated_on": y.updated_on.isoformat() if y.updated_on else "",
+                "created_on": y.created_on,
+                "updated_on": y.updated_on,
             }
             for y in network.synergies
         ]
@@ -664,7 +688,7 @@ def history_frame(changes):
         [
             {
                 "synergy_id": c.synergy_id,
-                "when": c.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                "when": c.occurred_at,
                 "who": c.actor,
                 "from": "" if c.from_stage is None else str(c.from_stage),
                 "to": str(c.to_stage),

@@ -9,6 +9,8 @@ Every word a user reads goes through this module:
 * ``fmt_number``, ``fmt_decimal``, ``fmt_eur``, ``fmt_quantity``, ``fmt_percent``, ``fmt_date``
   format with Babel in the current locale: ``5 384 503 EUR``, ``3 473,3 t``, ``27/11/2026`` in
   French.
+* ``fmt_input_number`` and ``parse_input_number`` write and read the numbers of a form field
+  (``1 234,568`` in French, every decimal kept) as the plain text a file holds (``1234.568``).
 * The language is ``SYMBIOSE_LANGUAGE`` (``fr`` or ``en``, default ``fr``), or what
   :func:`set_language` set for the current context (the web application sets it per session and
   per run, so two users may read two languages at once: the value lives in a ``ContextVar``).
@@ -233,6 +235,77 @@ def _without_negative_zero(text: str) -> str:
     if text[:1] in ("-", "\u2212") and not any(c in "123456789" for c in text):
         return text[1:]
     return text
+
+
+_INPUT_SPACES = "\u0020\u00a0\u202f\u2009"
+"""Spaces a typed number may group its thousands with (plain, no-break, narrow and thin)."""
+_INPUT_NUMBER = re.compile(rf"[0-9.,{_INPUT_SPACES}]*[0-9][0-9.,{_INPUT_SPACES}]*")
+
+
+def fmt_input_number(text: str) -> str:
+    """A number of a form field, given as the plain text a file holds (``1234.568``), written as
+    the reader's language writes it (``1 234,568`` in French, ``1,234.568`` in English) with every
+    decimal kept: :func:`parse_input_number` gives the plain text back, so a form saved without
+    a change stores what it read. A text that is not a plain number is given back as it is.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        return text
+    if not number.is_finite() or not text.strip():
+        return text
+    plain = format(number, "f")  # every digit, never an exponent (1e-05 -> 0.00001)
+    sign, plain = ("-", plain[1:]) if plain.startswith("-") else ("", plain)
+    whole, _dot, decimals = plain.partition(".")
+    head = len(whole) % 3 or 3
+    groups = [whole[:head]] + [whole[i : i + 3] for i in range(head, len(whole), 3)]
+    group, point = ("\u00a0", ",") if get_language() == "fr" else (",", ".")
+    return sign + group.join(groups) + (point + decimals if decimals else "")
+
+
+def parse_input_number(text: str) -> str:
+    """A number typed in a form field, in the reader's language, as the plain text a file holds:
+    ``1 234,5``, ``1234,5`` and ``1234.5`` give ``1234.5``; ``""`` stays ``""``.
+
+    Thousands are grouped by spaces (any kind), or by the separator that is not the decimal one
+    (``1.234,5``, ``1,234.5``), in groups of three. A single comma is the decimal separator in
+    French (``12,345`` is twelve point three four five: the form writes decimals that way),
+    and in English it groups thousands when three digits follow it (``12,345``, as the English
+    form writes twelve thousand three hundred and forty-five), else it is a decimal comma. An
+    import cannot know the writer's language, and refuses ``12,345``; a form knows it.
+    Raises ``ValueError`` with a sentence saying how to write the number.
+    """
+    cleaned = text.strip().replace("\u2212", "-")
+    if not cleaned:
+        return ""
+    negative = cleaned[0] == "-"
+    if cleaned[0] in "+-":
+        cleaned = cleaned[1:].strip(_INPUT_SPACES)
+    wrong = ValueError(gettext("'{text}' is not a number; write it like {example}").format(
+        text=text.strip(), example=fmt_input_number("1234.5")))  # fmt: skip
+    if not _INPUT_NUMBER.fullmatch(cleaned):
+        raise wrong
+    commas, dots = cleaned.count(","), cleaned.count(".")
+    point: str | None = None  # digits alone, or thousands grouped by one separator used several times
+    if commas and dots:
+        point = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+    elif commas + dots == 1:
+        point = "," if commas else "."
+        if point == "," and get_language() == "en" and re.fullmatch(r"[0-9]{1,3},[0-9]{3}", cleaned):
+            point = None  # 12,345: English thousands
+    whole, _point, decimals = cleaned.rpartition(point) if point else (cleaned, "", "")
+    groups = re.split(rf"[.,{_INPUT_SPACES}]", whole)
+    if len(groups) > 1 and not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        raise wrong  # 12 34, 1 2345: not thousands
+    if len(set(re.findall(r"[.,]", whole))) > 1 or (decimals and not decimals.isdigit()):
+        raise wrong  # 1,234.567,5 or 1 234,5 6
+    digits = "".join(groups).lstrip("0") or "0"
+    decimals = decimals.rstrip("0")
+    if digits == "0" and not decimals:
+        return "0"
+    return ("-" if negative else "") + digits + ("." + decimals if decimals else "")
 
 
 def fmt_eur(value: float | int | None, digits: int = 0) -> str:

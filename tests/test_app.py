@@ -252,6 +252,39 @@ def test_pipeline_stage_change_persists_and_abandon_needs_a_reason(url, session)
         assert str(db.get_synergy(s, synergy.id).stage) == "contacted"
 
 
+def shown(widget):
+    """What the browser is told to show in a widget it already displays: the value the page sets,
+    or None when the page leaves the browser with the one it holds (its previous label, or what
+    was typed before)."""
+    proto = widget.proto
+    if not proto.set_value:
+        return None
+    return proto.raw_value if widget.type == "selectbox" else proto.value
+
+
+def test_pipeline_after_a_move_the_boxes_show_the_new_stage(url, session):
+    """After a move the synergy box still read 'SY010 (Suggested)' in the browser, the new-stage
+    box a move from the stage just left, the reason and quantity what was typed; the next click
+    sent that old label back and the box fell to the first synergy of the list."""
+    with session() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "suggested")
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(synergy.id).run()
+    assert shown(at.selectbox(key="stage_synergy")).startswith(f"{synergy.id} (Suggested)")
+    assert shown(at.selectbox(key="stage_new")) == "Contacted (forward)"
+    at.selectbox(key="stage_new").set_value("contacted")
+    at.text_input(key="stage_reason").set_value("premier appel")
+    at.text_input(key="stage_quantity").set_value("12")
+    next(b for b in at.button if b.label == "Change the stage").click().run()
+    assert not at.exception and not at.error
+    assert shown(at.selectbox(key="stage_synergy")).startswith(f"{synergy.id} (Contacted)")
+    assert shown(at.selectbox(key="stage_new")) == "In discussion (forward)"
+    assert shown(at.text_input(key="stage_reason")) == "" and shown(at.text_input(key="stage_quantity")) == ""
+    at.button(key="audit_verify").click().run()  # another run keeps the synergy and its label
+    assert at.selectbox(key="stage_synergy").value == synergy.id
+    assert shown(at.selectbox(key="stage_synergy")).startswith(f"{synergy.id} (Contacted)")
+
+
 def test_scenarios_compare_an_adhoc_scenario(url):
     at = page_test("scenarios").run()
     assert not at.exception

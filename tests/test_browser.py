@@ -154,3 +154,104 @@ def test_researcher_signs_in_and_sees_only_the_anonymous_catalogue(chromium, new
         for company in demo.companies:
             for value in (company.name, company.contact_email, company.contact_phone):
                 assert not value or value not in body, value
+
+
+def test_the_company_form_in_french_shows_what_is_stored_and_saves_it_unchanged_in_chromium(
+        server, server_database, chromium, new_page):  # fmt: skip
+    """Numbers read 45,43753 in a French form; after a company moved, the browser kept the old
+    latitude, and a second save 'without a change' put the company back at its old place."""
+    from playwright.sync_api import expect
+
+    from symbiose import db
+    from symbiose.i18n import _, fmt_input_number, language
+
+    def stored(company_id):
+        engine = db.make_engine(server_database)
+        with db.session_factory(engine)() as s:
+            found = next(c for c in db.load_network(s).companies if c.id == company_id)
+            version = db.record_state(s, "companies", company_id).version
+        engine.dispose()
+        return found, version
+
+    page = new_page(chromium)
+    page.goto(f"{server}/companies?lang=fr", wait_until="domcontentloaded")
+    expect(page.get_by_role("tab").nth(1)).to_be_visible(timeout=40_000)
+    engine = db.make_engine(server_database)
+    with db.session_factory(engine)() as s:
+        company = next(c for c in db.load_network(s).companies if c.commune == "Jonzac")
+    engine.dispose()
+    with language("fr"):
+        to_edit, save_label = _("Company to edit"), _("Save the company")
+        field = {name: page.get_by_role("textbox", name=_(label), exact=True) for name, label in (
+            ("latitude", "Latitude"), ("commune", "Commune"), ("insee", "INSEE code"), ("postal", "Postal code"))}  # fmt: skip
+        french = fmt_input_number
+
+    def settle():
+        page.wait_for_timeout(500)
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+    page.get_by_role("tab").nth(1).click()
+    box = page.get_by_role("combobox", name=to_edit)
+    box.click()
+    box.fill(company.id)
+    page.get_by_role("option").filter(has_text=company.id).first.click()
+    with language("fr"):
+        expect(field["latitude"]).to_have_value(french(repr(company.latitude)))
+    assert "," in field["latitude"].input_value()
+    before = stored(company.id)
+    page.get_by_role("button", name=save_label).click()
+    settle()
+    assert stored(company.id) == before  # saved without a change: nothing written
+
+    field["commune"].fill("Montendre")
+    field["insee"].fill("")
+    field["postal"].fill("")
+    page.get_by_role("button", name=save_label).click()
+    settle()
+    moved, version = stored(company.id)
+    assert moved.latitude != company.latitude and moved.postal_code == "17130"
+    with language("fr"):
+        expect(field["latitude"]).to_have_value(french(repr(moved.latitude)))
+    expect(field["postal"]).to_have_value("17130")
+    page.get_by_role("button", name=save_label).click()
+    settle()
+    assert stored(company.id) == (moved, version)
+    _no_exception(page, "companies")
+
+
+def test_pipeline_boxes_show_the_new_stage_after_a_move_in_chromium(server, server_database, chromium, new_page):
+    """After a move, the synergy box read the stage just left, the form kept the move, reason and
+    quantity just sent, and the next click put the box back on the first synergy of the list."""
+    from playwright.sync_api import expect
+
+    from symbiose import db
+
+    page = new_page(chromium)
+    page.goto(f"{server}/pipeline", wait_until="domcontentloaded")  # loads the demo when alone
+    expect(page.get_by_role("heading", name="Change a stage")).to_be_visible(timeout=40_000)
+    engine = db.make_engine(server_database)
+    with db.session_factory(engine)() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "suggested")
+    engine.dispose()
+    synergy_box, stage_box = (page.get_by_role("combobox", name=name) for name in ("Synergy", "New stage"))
+    quantity = page.get_by_role("textbox", name="Agreed quantity per year (optional, in the stream's unit)")
+    reason = page.get_by_role("textbox", name="Reason (required to abandon, go back or reopen)")
+    synergy_box.first.click()
+    synergy_box.first.fill(synergy.id)
+    page.get_by_role("option").filter(has_text=f"{synergy.id} (Suggested)").click()
+    expect(stage_box).to_have_value("Contacted (forward)", timeout=30_000)
+    quantity.fill("12")
+    reason.fill("premier appel")
+    page.get_by_role("button", name="Change the stage").click()
+    expect(page.get_by_test_id("stAlert").filter(has_text=f"Synergy {synergy.id} is now Contacted.")).to_be_visible(
+        timeout=30_000)  # fmt: skip
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(synergy_box.first).to_have_value(re.compile(rf"^{synergy.id} \(Contacted\)"))
+    expect(stage_box).to_have_value("In discussion (forward)")
+    expect(quantity).to_have_value("")
+    expect(reason).to_have_value("")
+    page.get_by_role("button", name="Check the audit chain").click()  # another run
+    expect(page.get_by_test_id("stAlert").filter(has_text="chain")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(synergy_box.first).to_have_value(re.compile(rf"^{synergy.id} \(Contacted\)"))
+    _no_exception(page, "pipeline")

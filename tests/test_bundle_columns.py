@@ -33,6 +33,7 @@ BAD_VALUES = (
     "030105", "30105", "99 99 99", "0301", "02,03", "wood_fuel", "heat", "woodfuel", "sawdust;clean",
     "gloop", "rail", "rail;port", "train", "nf_u44_051", "NF U 44-051", "5", "6", "12", "0.5",
     "-60", "1200", "12345678901234", "123", "a\nb", "L'Isle", "S0001", "N0001", "C0000001",
+    "prenom.nom@entreprise.fr", "a@b", "05 36 49 12 34", "+33 5 36 49 12 34", "05 36 49",
 )  # fmt: skip
 FRENCH = {c.name: c.french for columns in TABLES.values() for c in columns}
 
@@ -190,7 +191,7 @@ def test_the_corruptions_reach_both_outcomes(bases, tmp_path):
         outcomes.append(outcome(write(tables, separator, tmp_path / str(seed))))
     read = [o for o in outcomes if o[0] == "read"]
     problems = [p for o in outcomes if o[0] == "problems" for p in o[2]]
-    assert len(read) >= 5
+    assert len(read) >= 4  # seed 15 writes a number as a contact's e-mail: a problem since they are checked
     assert len({p[2] for p in problems}) >= 8  # problems on many columns
 
 

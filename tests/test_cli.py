@@ -113,6 +113,36 @@ def test_import_list_stage_and_export(runner, db, tmp_path, monkeypatch):
     assert "Rien n'a changé." in run(runner, db, "import", str(workbook), "--yes").stdout
 
 
+def test_listed_dates_are_written_as_the_reader_reads_them(runner, db, tmp_path, monkeypatch):
+    """`list synergies` and `synergy-history` printed 2026-03-15 in French; a French reader reads
+    15/03/2026 (the times in the network's time zone), and CSV for a program keeps ISO dates."""
+    import re
+    from datetime import datetime
+
+    from symbiose.i18n import local_time
+
+    synergies = SYNERGIES.replace("quantity\n", "quantity,created_on,updated_on\n").replace(
+        "1000\n", "1000,2021-03-15,31/12/2022\n")  # fmt: skip
+    folder = write_bundle_folder(tmp_path / "b", companies=COMPANIES, streams=STREAMS, needs=NEEDS,
+                                 synergies=synergies)  # fmt: skip
+    run(runner, db, "import", str(folder), "--yes")
+    run(runner, db, "synergy-stage", "Y0001", "in_discussion")
+    today = local_time(datetime.now().astimezone()).date()
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}")
+    for language in ("fr", "en"):  # English writes its own dates the same way (en_GB)
+        monkeypatch.setenv("SYMBIOSE_LANGUAGE", language)
+        listed = run(runner, db, "list", "synergies").stdout
+        assert "15/03/2021" in listed and not iso.search(listed), listed
+        history = run(runner, db, "synergy-history", "Y0001").stdout
+        assert re.search(rf"{today:%d/%m/%Y} \d\d:\d\d", history) and not iso.search(history), history
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    rows = list(csv.DictReader(io.StringIO(run(runner, db, "synergy-history", "Y0001", "--format", "csv").stdout),
+                               delimiter=";"))  # fmt: skip
+    assert re.fullmatch(rf"{today:%Y-%m-%d} \d\d:\d\d", rows[-1]["when"])
+    exported = run(runner, db, "list", "synergies", "--format", "csv").stdout  # the import format
+    assert ";2021-03-15;" in exported
+
+
 def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, tmp_path):
     good = write_bundle_folder(tmp_path / "good", companies=COMPANIES, streams=STREAMS)
     run(runner, db, "import", str(good), "--yes")

@@ -83,7 +83,8 @@ def networks(draw) -> Network:
             longitude=draw(st.floats(-0.7, -0.2).map(lambda v: round(v, 5))),
             naf_code=draw(st.sampled_from(["", "16.10A", "11.01Z"])),
             siret=draw(st.sampled_from(["", "12345678900012"])),
-            address=draw(TEXT), contact_name=draw(TEXT), contact_email=draw(TEXT),
+            address=draw(TEXT), contact_name=draw(TEXT),
+            contact_email=draw(st.sampled_from(["", "scierie@example.fr", "élodie.mérand@mairie-jonzac.fr"])),
             contact_phone=draw(st.sampled_from(["", "+33 5 46 48 00 00", "05 46 48 00 00"])),
             notes=draw(TEXT),
         )

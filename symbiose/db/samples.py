@@ -7,7 +7,6 @@ producers behind the catalogue row and decides whether to introduce them (``intr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,12 +14,11 @@ from enum import StrEnum
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from symbiose.contacts import email_problem
 from symbiose.db.audit import append as record_audit
 from symbiose.db.models import SampleRequestRow
 from symbiose.errors import NotFoundError, Problem, ValidationError
 from symbiose.i18n import _
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class RequestStatus(StrEnum):
@@ -70,10 +68,10 @@ def create_sample_request(
         problems.append(Problem("form", None, "item", _("choose a resource of the catalogue")))
     if not requester.strip():
         problems.append(Problem("form", None, "requester", _("your name is required")))
-    if not _EMAIL.match(email.strip()):
-        problems.append(Problem("form", None, "email",
-                                _("'{email}' is not an e-mail address; write one like "
-                                  "name@example.org").format(email=email.strip())))  # fmt: skip
+    wrong = email_problem(email) if email.strip() else _(
+        "'{email}' is not an e-mail address; write one like name@example.org").format(email="")  # fmt: skip
+    if wrong:
+        problems.append(Problem("form", None, "email", wrong))
     if len(message) > 4000:
         problems.append(Problem("form", None, "message", _("the message has more than 4000 characters")))
     if problems:

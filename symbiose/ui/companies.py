@@ -2,8 +2,14 @@
 
 A form is validated exactly like an import: the record is written as a one-row CSV file and
 read with :func:`symbiose.db.read_bundle_for`, so the form accepts what a spreadsheet accepts
-(decimal commas, French words, codes with or without spaces) and reports the same problems.
-Nothing is saved when there is a problem.
+(French words, codes with or without spaces) and reports the same problems. Nothing is saved
+when there is a problem.
+
+Numbers are shown and typed as the reader's language writes them (``1 234,568`` in French,
+``1,234.568`` in English; :func:`symbiose.i18n.fmt_input_number` and
+:func:`~symbiose.i18n.parse_input_number`) and written into the one-row file as plain text
+(``1234.568``), every decimal kept: a record saved without a change keeps its exact values. The
+fields are text inputs, not ``st.number_input``, whose box always writes a decimal point.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import dataclasses
 import re
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +31,18 @@ from symbiose.bundle import TABLES, resource_categories, write_bundle, write_tem
 from symbiose.compat import load_knowledge_base
 from symbiose.db import imports
 from symbiose.domain import FORMS, Network, PhysicalState, Route, format_ewc, format_months
-from symbiose.errors import SymbioseError, ValidationError
-from symbiose.i18n import N_, _, fmt_datetime, fmt_list, get_language, ngettext
+from symbiose.errors import Problem, SymbioseError, ValidationError
+from symbiose.i18n import (
+    N_,
+    _,
+    fmt_datetime,
+    fmt_input_number,
+    fmt_list,
+    get_language,
+    ngettext,
+    parse_input_number,
+)
+from symbiose.i18n import language as i18n_language
 from symbiose.labels import category_label, route_label, state_label
 from symbiose.reference import search_ewc
 from symbiose.ui import common
@@ -81,7 +98,7 @@ HELP = {
     "ewc_code": N_("List of Waste code, e.g. 03 01 05 (or 17 06 05* for a hazardous one)"),
     "accepted_codes": N_("waste codes or 2/4-digit prefixes, separated by commas: 0301, 03 01 05"),
     "months": N_("months available: 11-3, 1,2,3, nov-mar; empty = all year"),
-    "quantity": N_("per year, in the unit below (decimal comma accepted)"),
+    "quantity": N_("per year, in the unit below"),
     "latitude": N_("leave latitude and longitude empty to place the company at its commune"),
     "route_cost_eur_per_unit": N_("what the producer pays per unit today (negative if sold)"),
     "bulk_density_t_per_m3": N_("as loaded in bulk: chips about 0.3, straw bales 0.15, water 1, aggregates 1.6; "
@@ -312,11 +329,15 @@ def _validated(table: str, row: dict[str, str], s) -> object:
 def save_form(table: str, values: dict[str, str], opened: dict | None, actor: str) -> db.RecordSaved:
     """Save one form: a new record (``opened`` None) or the changed fields of an opened one.
 
+    ``values`` are the texts as typed, numbers as the reader's language writes them (``1 234,5``
+    in French: :func:`symbiose.i18n.parse_input_number`).
+
     ``opened`` is what the form read when it opened: ``{"version": 3, "values": {...}}``. A record
     changed by someone else since is refused (who and when are named); only the columns whose
     text differs from what was read are written. A new record whose id is left empty gets the
     next id from the database, so saving a new-record form twice makes two records.
     """
+    values, wrong_numbers = _typed_numbers(values)
     row = dict(values)
     moved = _moved(table, values, opened)
     if moved:
@@ -327,12 +348,17 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
     if opened is None and not typed_id:
         row["id"] = NEW_ID
     with common.transaction() as s:
-        item = _validated(table, row, s)
+        try:
+            item = _validated(table, row, s)
+        except ValidationError as exc:
+            raise _all_problems(table, wrong_numbers, list(exc.problems)) from None
+        if wrong_numbers:
+            raise _all_problems(table, wrong_numbers, [])
         if opened is None:
             if not typed_id:
                 item = dataclasses.replace(item, id="")
             return db.save_record(s, table, item, actor=actor, expected_version=None)
-        changed = [c for c, v in values.items() if c != "id" and v != opened["values"].get(c, "")]
+        changed = [c for c, v in values.items() if c != "id" and not _same_cell(c, v, opened["values"].get(c, ""))]
         changed += [c for c in ("latitude", "longitude") if moved and c not in changed]
         return db.save_record(s, table, item, actor=actor, expected_version=opened["version"],
                               columns=changed)  # fmt: skip
@@ -348,7 +374,7 @@ def _moved(table: str, values: dict[str, str], opened: dict | None) -> bool:
     read = opened["values"]
 
     def same(column: str) -> bool:
-        return values.get(column, "").strip() == str(read.get(column, "")).strip()
+        return _same_cell(column, values.get(column, "").strip(), str(read.get(column, "")).strip())
 
     def new_place(column: str) -> bool:
         # a cleared code is filled again from the commune, and case or accents name the same place
@@ -477,6 +503,96 @@ def waste_code_finder(table: str, choice: str) -> None:
                           on_click=_use_code, args=(table, choice, format_ewc(compact)))  # fmt: skip
 
 
+#: Columns holding a number: the form shows and reads them as the reader's language writes
+#: numbers (1 234,568 in French), and stores exactly what it shows
+NUMBER_COLUMNS = frozenset({
+    "latitude", "longitude", "quantity", "route_cost_eur_per_unit", "bulk_density_t_per_m3", "storage_months",
+    "temperature_c", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c", "max_temperature_c",
+    "gate_fee_eur_per_unit",
+})  # fmt: skip
+
+
+def _filled_key(table: str, choice: str) -> str:
+    return f"filled_{table}_{choice}"
+
+
+def _widget_value(name: str, value: str, company_ids: list[str]):
+    """What a field's widget holds for the text of a canonical CSV cell."""
+    if name == "company_id" and company_ids:
+        return value if value in company_ids else company_ids[0]
+    if name in CHOICES:
+        return value if value in CHOICES[name] else CHOICES[name][0]
+    if name in MULTI_CHOICES:
+        options = MULTI_CHOICES[name]()
+        return [x for x in value.split(";") if x in options]
+    if name == "hazardous_permit":
+        return value == "true"
+    return fmt_input_number(value) if name in NUMBER_COLUMNS else value
+
+
+def _fill_form(table: str, choice: str, current: dict[str, str], opened: dict | None, company_ids: list[str]) -> None:
+    """Put the record into the form's widgets, before they are drawn.
+
+    A record opened (or read again after a save) fills every field as stored; a new-record form
+    fills only the fields not yet typed or pre-filled. When the reader switches language, the
+    numbers typed or shown are written again in the new language (12,345 read in French is
+    12.345 in English), so that a number never changes meaning with the language.
+    """
+    keys = {column.name: f"{table}_{choice}_{column.name}" for column in TABLES[table]}
+    language = get_language()
+    filled = st.session_state.get(_filled_key(table, choice))
+    same_read = filled is not None and filled[1] == (opened["version"] if opened else None)
+    if opened is not None and not (same_read and all(k in st.session_state for k in keys.values())):
+        for name, key in keys.items():
+            st.session_state[key] = _widget_value(name, current.get(name, "") or "", company_ids)
+    else:
+        for name, key in keys.items():
+            if key not in st.session_state:
+                st.session_state[key] = _widget_value(name, current.get(name, "") or "", company_ids)
+        if filled is not None and filled[0] != language:
+            for name in NUMBER_COLUMNS & keys.keys():
+                with i18n_language(filled[0]):
+                    try:
+                        plain = parse_input_number(st.session_state[keys[name]])
+                    except ValueError:
+                        continue  # not a number: left as typed, and told when saved
+                st.session_state[keys[name]] = fmt_input_number(plain)
+    st.session_state[_filled_key(table, choice)] = (language, opened["version"] if opened else None)
+
+
+def _typed_numbers(values: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
+    """The form's values with each number as a file writes it (1 234,5 -> 1234.5), and a problem
+    for each text that is not a number (left as typed), saying how to write it."""
+    out, problems = dict(values), []
+    for name in sorted(NUMBER_COLUMNS & values.keys()):
+        try:
+            out[name] = parse_input_number(values[name])
+        except ValueError as exc:
+            problems.append(Problem("form", None, name, str(exc)))
+    return out, problems
+
+
+def _all_problems(table: str, numbers: list[Problem], others: list[Problem]) -> ValidationError:
+    """The numbers' problems with the record's others (the import's own word on a number already
+    told is left out), in the order of the form's fields."""
+    told = {p.column for p in numbers}
+    order = {column.name: i for i, column in enumerate(TABLES[table])}
+    problems = numbers + [p for p in others if p.column not in told]
+    return ValidationError(sorted(problems, key=lambda p: order.get(p.column or "", -1)))
+
+
+def _same_cell(name: str, typed: str, read: str) -> bool:
+    """Whether a form value is the one read: a number by its value (45.4 and 45.40 are one)."""
+    if typed == read:
+        return True
+    if name in NUMBER_COLUMNS and typed.strip() and read.strip():
+        try:
+            return Decimal(typed) == Decimal(read)
+        except InvalidOperation:
+            return False
+    return False
+
+
 def record_form(net: Network, table: str) -> None:
     if saved := st.session_state.pop(f"saved_{table}", None):
         st.success(saved)
@@ -504,45 +620,43 @@ def record_form(net: Network, table: str) -> None:
     current = opened["values"] if opened else {"id": ""}
     company_ids = [c.id for c in net.companies]
     names = {c.id: c.name for c in net.companies}
+    _fill_form(table, choice, current, opened, company_ids)
     with st.form(f"form_{table}_{choice}", clear_on_submit=False):
         values: dict[str, str] = {}
         cols = st.columns(2)
         for i, column in enumerate(TABLES[table]):
             name = column.name
             label = f"{field_label(name)}{' *' if column.required else ''}"
-            value = current.get(name, "") or ""
             box = cols[i % 2]
             key = f"{table}_{choice}_{name}"
+            # every value comes from the session (set by _fill_form), none from value=: the
+            # browser shows what the page sets, and would keep showing an old value otherwise
             if name == "id" and opened is None:
-                values[name] = box.text_input(label, value=value, key=key,
-                                              placeholder=_("issued when you save"),
+                values[name] = box.text_input(label, key=key, placeholder=_("issued when you save"),
                                               help=_("leave empty: the next free id is issued when "
                                                      "you save"))  # fmt: skip
             elif name == "id":
-                values[name] = box.text_input(label, value=value, key=key, disabled=True)
+                values[name] = box.text_input(label, key=key, disabled=True)
             elif name == "company_id" and company_ids:
-                index = company_ids.index(value) if value in company_ids else 0
-                values[name] = box.selectbox(label, company_ids, index=index, key=key,
-                                             format_func=lambda c: f"{c} {names[c]}",
+                values[name] = box.selectbox(label, company_ids, key=key, format_func=lambda c: f"{c} {names[c]}",
                                              placeholder=_("Choose an option"))  # fmt: skip
             elif name in CHOICES:
-                options = CHOICES[name]
-                index = options.index(value) if value in options else 0
-                values[name] = box.selectbox(label, options, index=index, key=key,
-                                             format_func=CHOICE_NAMES.get(name, str),
+                values[name] = box.selectbox(label, CHOICES[name], key=key, format_func=CHOICE_NAMES.get(name, str),
                                              placeholder=_("Choose an option"))  # fmt: skip
             elif name in MULTI_CHOICES:
-                options = MULTI_CHOICES[name]()
-                chosen = [x for x in value.split(";") if x in options]
-                picked = box.multiselect(label, options, default=chosen, key=key,
+                picked = box.multiselect(label, MULTI_CHOICES[name](), key=key,
                                          format_func=lambda x, n=name: vocabulary_label(n, x), placeholder=_("Choose options"))  # fmt: skip
                 values[name] = ";".join(picked)
             elif name == "hazardous_permit":
-                values[name] = "true" if box.checkbox(label, value=value == "true", key=key) else "false"
+                values[name] = "true" if box.checkbox(label, key=key) else "false"
             else:
-                values[name] = box.text_input(label, value=value, key=key, help=_(
+                hint = _(HELP[name]) if name in HELP else ""
+                if name in NUMBER_COLUMNS:
+                    written = _("a number written like {example}").format(example=fmt_input_number("1234.5"))
+                    hint = fmt_list([hint, written] if hint else [written])
+                values[name] = box.text_input(label, key=key, help=_(
                     "{help} (spreadsheet column `{name}` / `{french}`)").format(
-                        help=_(HELP[name]) if name in HELP else "", name=name, french=column.french).strip())  # fmt: skip
+                        help=hint, name=name, french=column.french).strip())  # fmt: skip
         submitted = st.form_submit_button(_(SAVE[table]), type="primary")
     if submitted:
         if opened is not None:
@@ -563,8 +677,7 @@ def record_form(net: Network, table: str) -> None:
             # the form is read again from the database: what was stored may differ from what was
             # typed (a company moved gets its new commune's coordinates, the form kept the old)
             st.session_state.pop(f"opened_{table}", None)
-            for column in TABLES[table]:
-                st.session_state.pop(f"{table}_{choice}_{column.name}", None)
+            st.session_state.pop(_filled_key(table, choice), None)
             st.session_state[f"saved_{table}"] = ngettext(
                 "Saved: {what} {id} updated ({fields}). The matches and every page now use it.",
                 "Saved: {what} {id} updated ({fields}). The matches and every page now use it.",

@@ -11,10 +11,10 @@ import streamlit as st
 from symbiose import db
 from symbiose.domain import Network, Stage
 from symbiose.errors import SymbioseError
-from symbiose.i18n import N_, _, fmt_list, local_time
+from symbiose.i18n import N_, _, fmt_input_number, fmt_list, local_time, parse_input_number
 from symbiose.stages import Move, allowed_moves
 from symbiose.ui import blind, common
-from symbiose.units import BASE_PER_UNIT, parse_decimal, to_base
+from symbiose.units import BASE_PER_UNIT, to_base
 
 STAGE_LABELS = {
     Stage.SUGGESTED: N_("Suggested"), Stage.CONTACTED: N_("Contacted"), Stage.IN_DISCUSSION: N_("In discussion"),
@@ -102,16 +102,23 @@ def change_stage(net: Network) -> None:
     frame = synergy_frame(net).set_index("id")
     labels = {i: f"{i} ({r.stage}): {r.supplier} -> {r.receiver}, {r.stream}"[:120]
               for i, r in frame.iterrows()}  # fmt: skip
+    # The browser shows (and sends back) the label it was given for a choice until the page sets
+    # the value: setting the chosen synergy again on every run makes the box show its stage as
+    # stored now (after a move, or another officer's), and keeps the next run on that synergy
+    # instead of falling back to the first of the list on a label it no longer knows.
+    if st.session_state.get("stage_synergy") in labels:
+        st.session_state["stage_synergy"] = st.session_state["stage_synergy"]
     synergy_id = st.selectbox(_("Synergy"), list(labels), format_func=labels.get, key="stage_synergy")
     synergy = next(y for y in net.synergies if y.id == synergy_id)
     version = _opened_version(synergy_id)
     # forward moves first, so that the form opens on the next stage, never on a move back; the
-    # choice made for another synergy is not carried over
+    # choice made for another synergy, or for the stage it has just left, is not carried over
     kinds = (Move.FORWARD, Move.ABANDON, Move.REOPEN, Move.BACK)
     moves = dict(sorted(allowed_moves(synergy.stage).items(), key=lambda item: kinds.index(item[1])))
-    if st.session_state.get("stage_form_for") != synergy_id:
-        _clear_stage_form()
-        st.session_state["stage_form_for"] = synergy_id
+    drawn_for = (synergy_id, str(synergy.stage))
+    if st.session_state.get("stage_form_for") != drawn_for:
+        _reset_stage_form(next(iter(moves)).value if moves else None)
+        st.session_state["stage_form_for"] = drawn_for
     st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
                  "back or reopening needs a confirmation and a reason.").format(
                      stage=stage_name(synergy.stage)))  # fmt: skip
@@ -119,16 +126,18 @@ def change_stage(net: Network) -> None:
         stage = st.selectbox(_("New stage"), [s.value for s in moves], key="stage_new",
                              format_func=lambda v: f"{stage_name(v)} ({_(MOVE_HELP[moves[Stage(v)]])})")  # fmt: skip
         reason = st.text_input(_("Reason (required to abandon, go back or reopen)"), key="stage_reason")
-        quantity = st.text_input(_("Agreed quantity per year (optional, in the stream's unit)"),
-                                 key="stage_quantity")  # fmt: skip
+        quantity_label = _("Agreed quantity per year (optional, in the stream's unit)")
+        quantity = st.text_input(quantity_label, key="stage_quantity", help=_("a number written like {example}").format(
+            example=fmt_input_number("1234.5")))  # fmt: skip
         confirm = st.checkbox(_("I confirm this move back (or this reopening)"), key="stage_confirm")
         submitted = st.form_submit_button(_("Change the stage"), type="primary")
     if submitted:
         try:
-            quantity_base = to_base(parse_decimal(quantity), "t") if quantity.strip() else None
+            typed = parse_input_number(quantity)  # 1 234,5 in French, as the record forms read it
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(f"**{quantity_label}**: {exc}")
             return
+        quantity_base = to_base(float(typed), "t") if typed else None
         try:
             outbox: list = []
             with common.transaction() as s:
@@ -142,7 +151,7 @@ def change_stage(net: Network) -> None:
             common.show_problems(exc)
         else:
             st.session_state.pop("stage_opened", None)
-            _clear_stage_form()
+            st.session_state.pop("stage_form_for", None)  # the next run draws an empty form
             st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
                 id=synergy.id, stage=stage_name(synergy.stage)) + (
                 " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems)) if problems else "")
@@ -154,9 +163,16 @@ def change_stage(net: Network) -> None:
 STAGE_FORM_KEYS = ("stage_new", "stage_reason", "stage_quantity", "stage_confirm")
 
 
-def _clear_stage_form() -> None:
+def _reset_stage_form(first_move: str | None) -> None:
+    """Empty the stage form, opened on ``first_move``. The values are set, not removed: a value
+    removed from the session is forgotten by the page but not by the browser, which would still
+    show (and send) what was chosen or typed before. Called before the form is drawn."""
+    defaults = {"stage_new": first_move, "stage_reason": "", "stage_quantity": "", "stage_confirm": False}
     for key in STAGE_FORM_KEYS:
-        st.session_state.pop(key, None)
+        if defaults[key] is None:
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = defaults[key]
 
 
 def check_chain() -> None:
