@@ -291,8 +291,8 @@ def test_scenarios_compare_an_adhoc_scenario(url):
     at.checkbox(key="include_adhoc").check()
     # cheaper freight gains pairs (the landfill change alone moved only a tie among the digestate's
     # spreading pairs, which count as today's use since the regrade's C6)
-    at.number_input(key="adhoc_transport").set_value(0.10)
-    at.number_input(key="adhoc_landfill").set_value(50.0)
+    at.text_input(key="adhoc_transport").set_value("0.10")
+    at.text_input(key="adhoc_landfill").set_value("50")
     at.button(key="run_scenarios").click().run()
     assert not at.exception and not at.error
     frames = [d.value for d in at.dataframe]

@@ -461,16 +461,40 @@ def test_scenarios_in_french_with_charts_and_downloads(app_url, monkeypatch):
     at.checkbox(key="include_adhoc").check()
     # cheaper freight gains pairs (the landfill change alone moved only a tie among the digestate's
     # spreading pairs, which count as today's use since the regrade's C6)
-    at.number_input(key="adhoc_transport").set_value(0.10)
-    at.number_input(key="adhoc_landfill").set_value(50.0)
+    assert at.text_input(key="adhoc_transport").value == "0,15"  # the page's numbers, French-style
+    at.text_input(key="adhoc_transport").set_value("0,10")
+    at.text_input(key="adhoc_landfill").set_value("12,5")  # a browser's number box read 125
     at.button(key="run_scenarios").click().run()
     assert not at.exception and not at.error
+    (adhoc,) = [r for r in at.session_state["scenario_runs"] if r.scenario.name == "Scénario libre"]
+    assert adhoc.params.transport_cost_eur_per_tkm == 0.10
+    assert adhoc.params.route_cost_delta_eur == {"landfill": 12.5}
+    assert "enfouissement +12,50 EUR/t" in adhoc.scenario.description and "sans rayon" in adhoc.scenario.description
     assert "Synergies gagnées et perdues" in [h.value for h in at.subheader]
     changes = next(d.value for d in at.dataframe if "changement" in d.value.columns)
     assert set(changes["changement"]) <= {"gagnée", "perdue", "modifiée"} and len(changes)
     downloads = {b.label for b in at.get("download_button")}
     assert {"Rapport d'impact (HTML)", "Rapport d'impact (PDF)", "Flux (Excel)", "Synergies (GeoJSON)"} <= downloads
     assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
+
+
+def test_a_mistyped_adhoc_number_is_named_and_nothing_runs(app_url, monkeypatch):
+    """A number the page cannot read (or out of its range) is named under its field and the
+    comparison is not run with another value (a browser's number box dropped '0,2x' silently)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    at.checkbox(key="include_adhoc").check()
+    at.text_input(key="adhoc_transport").set_value("0,2x")
+    at.text_input(key="adhoc_road").set_value("7")  # above 3
+    at.button(key="run_scenarios").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("0,2x" in e for e in errors) and any("de 1,00 à 3,00" in e for e in errors), errors
+    assert any("rien n'a été calculé" in e for e in errors)
+    assert "scenario_runs" not in at.session_state
 
 
 def test_scenario_downloads_are_built_in_the_page_language(demo, demo_result):

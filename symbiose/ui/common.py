@@ -361,6 +361,29 @@ def scenarios_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "scenarios"
 
 
+
+def decimal_input(where, label: str, default: float, key: str, *, low: float, high: float,
+                  help: str | None = None) -> float | None:  # fmt: skip
+    """A number typed in the page's language, read as the company forms read theirs (``12,5`` and
+    ``1 234,5`` in French: a browser's number box drops the comma and reads ``12,5`` as 125).
+    Returns None, with the reason under the field, for a text that is not a number or lies
+    outside ``[low, high]``."""
+    from symbiose.i18n import fmt_input_number, fmt_number, parse_input_number
+
+    if key not in st.session_state:
+        st.session_state[key] = fmt_input_number(repr(float(default)))
+    text = where.text_input(label, key=key, help=help)
+    try:
+        plain = parse_input_number(text)
+    except ValueError as exc:
+        where.error(str(exc))
+        return None
+    value = float(plain) if plain else None
+    if value is None or not low <= value <= high:
+        where.error(_("Write a number from {low} to {high}.").format(low=fmt_number(low, 2), high=fmt_number(high, 2)))
+        return None
+    return value
+
 def ewc_code_input(label: str, *, key: str, value: str = "", help: str | None = None,
                    container=None) -> str:  # fmt: skip
     """A waste-code field that also searches the List of Waste by French or English words.

@@ -61,23 +61,29 @@ def load_base(base: str) -> Network:
     return read_bundle(base)
 
 
-def adhoc_scenario() -> Scenario:
+def adhoc_scenario() -> Scenario | None:
+    """The ad-hoc scenario of the fields below, or None while one of them is not a number in its
+    range (the reason is shown under the field)."""
     st.markdown(_("**Ad-hoc scenario** (from the stored network)"))
     c1, c2, c3 = st.columns(3)
-    transport = c1.number_input(_("Road freight (EUR/t.km)"), 0.0, 5.0, 0.15, 0.01, key="adhoc_transport")
-    road = c2.number_input(_("Road factor (road km / straight km)"), 1.0, 3.0, 1.3, 0.05, key="adhoc_road")
-    carbon = c3.number_input(_("Carbon price (EUR/t CO2e)"), 0.0, 1000.0, 0.0, 10.0, key="adhoc_carbon")
+    number = common.decimal_input
+    transport = number(c1, _("Road freight (EUR/t.km)"), 0.15, "adhoc_transport", low=0.0, high=5.0)
+    road = number(c2, _("Road factor (road km / straight km)"), 1.3, "adhoc_road", low=1.0, high=3.0)
+    carbon = number(c3, _("Carbon price (EUR/t CO2e)"), 0.0, "adhoc_carbon", low=0.0, high=1000.0)
     c1, c2, _c3 = st.columns(3)
-    radius = c1.number_input(_("Maximum road distance (km, 0 = none)"), 0.0, 500.0, 0.0, 5.0, key="adhoc_radius")
-    landfill = c2.number_input(_("Landfill cost change (EUR/t)"), -200.0, 500.0, 0.0, 5.0, key="adhoc_landfill")
+    radius = number(c1, _("Maximum road distance (km, 0 = none)"), 0.0, "adhoc_radius", low=0.0, high=500.0)
+    landfill = number(c2, _("Landfill cost change (EUR/t)"), 0.0, "adhoc_landfill", low=-200.0, high=500.0)
+    if None in (transport, road, carbon, radius, landfill):
+        return None
     params = MatchParameters(
         transport_cost_eur_per_tkm=transport, road_factor=road, carbon_price_eur_per_t=carbon,
         max_distance_km=radius or None, route_cost_delta_eur={"landfill": landfill} if landfill else {},
     )  # fmt: skip
-    description = _("freight {transport} EUR/t.km, road factor {road}, carbon {carbon} EUR/t, radius {radius} km, "
+    description = _("freight {transport} EUR/t.km, road factor {road}, carbon {carbon} EUR/t, {radius}, "
                     "landfill {landfill} EUR/t").format(
         transport=fmt_number(transport, 2), road=fmt_number(road, 2), carbon=fmt_number(carbon),
-        radius=fmt_number(radius), landfill=("+" if landfill > 0 else "") + fmt_number(landfill))  # fmt: skip
+        radius=_("radius {radius} km").format(radius=fmt_number(radius, 1)) if radius else _("no radius"),
+        landfill=("+" if landfill > 0 else "") + fmt_number(landfill, 2))  # fmt: skip
     return Scenario(name=_("Ad hoc"), description=description, base="database", params=params)
 
 
@@ -315,8 +321,10 @@ def opportunity_section(runs: list[Run]) -> None:
     names = [r.scenario.name for r in runs]
     c1, c2, c3 = st.columns(3)
     chosen = c1.selectbox(_("Scenario"), range(len(runs)), format_func=names.__getitem__, key="opp_scenario")
-    radius = c2.number_input(_("Road radius of the processor (km)"), 5.0, 200.0, 30.0, 5.0, key="opp_radius")
-    minimum = c3.number_input(_("Smallest unserved quantity (/yr)"), 0.0, 1e6, 100.0, 50.0, key="opp_min")
+    radius = common.decimal_input(c2, _("Road radius of the processor (km)"), 30.0, "opp_radius", low=5.0, high=200.0)
+    minimum = common.decimal_input(c3, _("Smallest unserved quantity (/yr)"), 100.0, "opp_min", low=0.0, high=1e6)
+    if radius is None or minimum is None:
+        return
     found = find_opportunities(runs[chosen].result, radius_km=radius, min_tonnes=minimum)
     if not found:
         st.info(_("No unserved waste above the threshold."))
@@ -454,6 +462,9 @@ def page() -> None:
             scenarios = [Scenario(name=_(BASE_LABEL), description=_("today's network and default economics"),
                                   base="database")]  # fmt: skip
             scenarios += [choices[label] for label in picked]
+            if include_adhoc and adhoc is None:
+                st.error(_("The ad-hoc scenario has a field to correct (see above); nothing was run."))
+                st.stop()
             if include_adhoc:
                 scenarios.append(adhoc)
             bar = st.progress(0.0, text=_("Running {n} scenarios...").format(n=len(scenarios)))
