@@ -176,14 +176,21 @@ def test_the_company_form_in_french_shows_what_is_stored_and_saves_it_unchanged_
     page = new_page(chromium)
     page.goto(f"{server}/companies?lang=fr", wait_until="domcontentloaded")
     expect(page.get_by_role("tab").nth(1)).to_be_visible(timeout=40_000)
+    import dataclasses
+
     engine = db.make_engine(server_database)
-    with db.session_factory(engine)() as s:
+    with db.session_factory(engine)() as s, s.begin():
         company = next(c for c in db.load_network(s).companies if c.commune == "Jonzac")
+        # a note imported with a line break: a one-line box glued its lines and saved them so
+        company = dataclasses.replace(company, notes="Remarque ; et\nsaut de ligne")
+        db.save_record(s, "companies", company, actor="test", columns=["notes"],
+                       expected_version=db.record_state(s, "companies", company.id).version)
     engine.dispose()
     with language("fr"):
         to_edit, save_label = _("Company to edit"), _("Save the company")
         field = {name: page.get_by_role("textbox", name=_(label), exact=True) for name, label in (
-            ("latitude", "Latitude"), ("commune", "Commune"), ("insee", "INSEE code"), ("postal", "Postal code"))}  # fmt: skip
+            ("latitude", "Latitude"), ("commune", "Commune"), ("insee", "INSEE code"), ("postal", "Postal code"),
+            ("notes", "Notes"))}  # fmt: skip
         french = fmt_input_number
 
     def settle():
@@ -202,6 +209,12 @@ def test_the_company_form_in_french_shows_what_is_stored_and_saves_it_unchanged_
     page.get_by_role("button", name=save_label).click()
     settle()
     assert stored(company.id) == before  # saved without a change: nothing written
+    assert field["notes"].input_value() == "Remarque ; et\nsaut de ligne"
+    field["notes"].fill(field["notes"].input_value() + " (vu le 02/12)")
+    page.get_by_role("button", name=save_label).click()
+    settle()
+    assert stored(company.id)[0].notes == "Remarque ; et\nsaut de ligne (vu le 02/12)"
+    before = stored(company.id)
 
     field["commune"].fill("Montendre")
     field["insee"].fill("")

@@ -239,3 +239,34 @@ def test_the_agreed_quantity_of_a_stage_move_is_read_as_the_forms_read_numbers(u
     assert not at.error, at.error[0].value
     with session() as s:
         assert db.get_synergy(s, synergy.id).quantity_base == 12_500
+
+
+def test_line_breaks_in_notes_and_descriptions_survive_an_edit(url, session):
+    """An imported note with a line break was shown in a one-line box, which glued the lines
+    together ('et' + 'saut de ligne' read 'etsaut de ligne'); appending a word and saving stored the
+    glued text. Notes and descriptions are edited in a text area: the lines stay lines."""
+    with session() as s, s.begin():
+        net = db.load_network(s)
+        company = net.companies[0]
+        stream = next(x for x in net.streams if x.company_id == company.id)
+        for table, item in (
+            ("companies", dataclasses.replace(company, notes='Remarque avec "guillemets" ; et\nsaut de ligne')),
+            ("streams", dataclasses.replace(stream, description='note "1"\nligne 2')),
+        ):
+            version = db.record_state(s, table, item.id).version
+            db.save_record(s, table, item, actor="test", expected_version=version,
+                           columns=["notes" if table == "companies" else "description"])
+    at = page()
+    at.selectbox(key="edit_companies").set_value(company.id).run()
+    notes = at.text_area(key=f"companies_{company.id}_notes")
+    assert notes.value == 'Remarque avec "guillemets" ; et\nsaut de ligne'
+    notes.set_value(notes.value + " (vu le 02/12)")
+    save(at, "Enregistrer l'entreprise")
+    assert not at.error
+    assert record(session, "companies", company.id)[0].notes == 'Remarque avec "guillemets" ; et\nsaut de ligne (vu le 02/12)'
+    at.selectbox(key="edit_streams").set_value(stream.id).run()
+    description = at.text_area(key=f"streams_{stream.id}_description")
+    description.set_value(description.value + "\nligne 3")
+    save(at, "Enregistrer le flux")
+    assert not at.error
+    assert record(session, "streams", stream.id)[0].description == 'note "1"\nligne 2\nligne 3'

@@ -505,6 +505,9 @@ def waste_code_finder(table: str, choice: str) -> None:
 
 #: Columns holding a number: the form shows and reads them as the reader's language writes
 #: numbers (1 234,568 in French), and stores exactly what it shows
+# free text that may hold line breaks (an import keeps them): a one-line box would glue the lines
+# together and save them so on the next change of the field
+LONG_TEXT_COLUMNS = frozenset({"notes", "description"})
 NUMBER_COLUMNS = frozenset({
     "latitude", "longitude", "quantity", "route_cost_eur_per_unit", "bulk_density_t_per_m3", "storage_months",
     "temperature_c", "virgin_price_eur_per_unit", "max_distance_km", "min_temperature_c", "max_temperature_c",
@@ -654,7 +657,8 @@ def record_form(net: Network, table: str) -> None:
                 if name in NUMBER_COLUMNS:
                     written = _("a number written like {example}").format(example=fmt_input_number("1234.5"))
                     hint = fmt_list([hint, written] if hint else [written])
-                values[name] = box.text_input(label, key=key, help=_(
+                field = box.text_area if name in LONG_TEXT_COLUMNS else box.text_input
+                values[name] = field(label, key=key, help=_(
                     "{help} (spreadsheet column `{name}` / `{french}`)").format(
                         help=hint, name=name, french=column.french).strip())  # fmt: skip
         submitted = st.form_submit_button(_(SAVE[table]), type="primary")
