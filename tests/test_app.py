@@ -113,7 +113,7 @@ def test_a_good_stream_form_is_saved(url, session):
     assert at.text_input(key=prefix + "id").value == ""  # the database issues the id on save
     at.text_input(key=prefix + "ewc_code").set_value("03 01 05")
     at.text_input(key=prefix + "quantity").set_value("1 234,5")  # French number
-    at.text_input(key=prefix + "description").set_value("Sciure")
+    at.text_area(key=prefix + "description").set_value("Sciure")
     next(b for b in at.button if b.label == "Save the stream").click().run()
     assert not at.exception and not at.error
     with session() as s:
@@ -136,7 +136,7 @@ def test_a_new_stream_is_saved_for_the_company_chosen_above_the_form(url, sessio
     assert at.selectbox(key=prefix + "company_id").value == "C010"
     at.text_input(key=prefix + "ewc_code").set_value("17 01 07")
     at.text_input(key=prefix + "quantity").set_value("120")
-    at.text_input(key=prefix + "description").set_value("Gravats du chantier C010")
+    at.text_area(key=prefix + "description").set_value("Gravats du chantier C010")
     next(b for b in at.button if b.label == "Save the stream").click().run()
     assert not at.exception and not at.error
     with session() as s:
@@ -369,7 +369,7 @@ def test_a_form_save_based_on_an_old_read_is_refused(url, session):
         version = db.record_state(s, "streams", stream.id).version
         db.save_record(s, "streams", dataclasses.replace(stream, quantity_base=stream.quantity_base + 1000),
                        actor="marie", expected_version=version, columns=["quantity"])  # fmt: skip
-    at.text_input(key=f"streams_{stream.id}_description").set_value("texte de paul")
+    at.text_area(key=f"streams_{stream.id}_description").set_value("texte de paul")
     next(b for b in at.button if b.label == "Save the stream").click().run()
     assert not at.exception
     assert at.error and "marie" in at.error[0].value
@@ -380,7 +380,7 @@ def test_a_form_save_based_on_an_old_read_is_refused(url, session):
     # reopened, the form shows marie's change and saves paul's
     at.selectbox(key="edit_streams").set_value("(new stream)").run()
     at.selectbox(key="edit_streams").set_value(stream.id).run()
-    at.text_input(key=f"streams_{stream.id}_description").set_value("texte de paul")
+    at.text_area(key=f"streams_{stream.id}_description").set_value("texte de paul")
     next(b for b in at.button if b.label == "Save the stream").click().run()
     assert not at.exception and not at.error
     with session() as s:

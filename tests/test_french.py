@@ -598,14 +598,14 @@ def test_a_sector_typical_flows_read_and_prefill_in_french(app_url, monkeypatch)
     assert not any("List of Waste" in (m.help or "") for m in expander.markdown)
     [b for b in expander.button if b.key.startswith("prefill_streams_streams_")][index - 1].click().run()
     assert not at.exception
-    assert at.text_input(key="streams_(new stream)_description").value == french[english["description"]]
+    assert at.text_area(key="streams_(new stream)_description").value == french[english["description"]]
     # a typical need reads as its category in French
     need = prefill.typical_needs("11.01Z")[0]
     at.selectbox(key="prefill_company_needs").set_value("C007").run()
     at.button(key="prefill_needs_needs_0").click().run()
     assert not at.exception
     with i18n.language("fr"):
-        assert at.text_input(key="needs_(new need)_description").value == category_label(need["category"])
+        assert at.text_area(key="needs_(new need)_description").value == category_label(need["category"])
 
 
 def test_the_words_an_error_lists_as_accepted_are_accepted():
