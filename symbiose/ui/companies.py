@@ -30,8 +30,9 @@ from symbiose import db, prefill
 from symbiose.bundle import TABLES, resource_categories, write_bundle, write_templates
 from symbiose.compat import load_knowledge_base
 from symbiose.db import imports
+from symbiose.db.concurrency import record_label
 from symbiose.domain import FORMS, Network, PhysicalState, Route, format_ewc, format_months
-from symbiose.errors import Problem, SymbioseError, ValidationError
+from symbiose.errors import ConcurrentEditError, Problem, SymbioseError, ValidationError
 from symbiose.i18n import (
     N_,
     _,
@@ -360,8 +361,32 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
             return db.save_record(s, table, item, actor=actor, expected_version=None)
         changed = [c for c, v in values.items() if c != "id" and not _same_cell(c, v, opened["values"].get(c, ""))]
         changed += [c for c in ("latitude", "longitude") if moved and c not in changed]
-        return db.save_record(s, table, item, actor=actor, expected_version=opened["version"],
-                              columns=changed)  # fmt: skip
+        version = opened["version"]
+        state = db.record_state(s, table, str(item.id))
+        if state is not None and state.version != version and changed:
+            # changed by someone else since the form opened: when the two edits touch different
+            # fields, this one is saved over the other (validated on the record as it is now);
+            # when they touch the same field, nothing is saved and the field is named
+            current = _current_rows(None, table).get(str(item.id))
+            if current is not None:
+                theirs = [c for c in current if c != "id" and not _same_cell(c, current[c], opened["values"].get(c, ""))]
+                both = [c for c in changed if c in theirs]
+                if both:
+                    raise ConcurrentEditError(_(
+                        "{what} was changed by {who} since you opened it, in the same fields as yours ({fields}); "
+                        "nothing was saved. Reload it to see the change, then make yours again"
+                    ).format(what=record_label(table, str(item.id)), who=state.updated_by or _("another user"),
+                             fields=fmt_list([field_label(c) for c in both])))  # fmt: skip
+                merged = {**current, **{c: row[c] for c in changed if c in row}}
+                try:
+                    item = _validated(table, merged, s)
+                except ValidationError as exc:
+                    raise _all_problems(table, [], list(exc.problems)) from None
+                version = state.version
+                st.session_state[f"merged_{table}"] = _(
+                    "{who} had changed {fields} since you opened the form; those changes are kept with yours."
+                ).format(who=state.updated_by or _("another user"), fields=fmt_list([field_label(c) for c in theirs]))
+        return db.save_record(s, table, item, actor=actor, expected_version=version, columns=changed)
 
 
 def _moved(table: str, values: dict[str, str], opened: dict | None) -> bool:
@@ -599,6 +624,8 @@ def _same_cell(name: str, typed: str, read: str) -> bool:
 def record_form(net: Network, table: str) -> None:
     if saved := st.session_state.pop(f"saved_{table}", None):
         st.success(saved)
+        if merged := st.session_state.pop(f"merged_{table}", None):
+            st.info(merged)
     if table in PREFILL_FIELDS:
         typical_flows(net, table)
     rows = _current_rows(net, table)
