@@ -1942,14 +1942,15 @@ def _write_workbook(path: Path, sheets: dict[str, tuple[list[str], list[list[Out
 def table_csv(network: Network, table: str, *, french: bool = False) -> str:
     """One table of ``network`` as the text of its bundle CSV file (what ``symbiose list TABLE
     --format csv`` prints): the import format, so that the output imports back unchanged.
-    ``french``: ``;`` separator, decimal commas and a BOM, canonical column names."""
-    headers = [c.name for c in TABLES[table]]
+    ``french``: as :func:`write_bundle` writes it in French (French headers and words, ``;``,
+    decimal commas and a BOM)."""
+    headers = [c.french if french else c.name for c in TABLES[table]]
     rows = _network_rows(network)[table]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([_format_cell(v, decimal_comma=french) for v in row])
+        writer.writerow([_format_cell(v, decimal_comma=french) for v in (_french_row(table, row) if french else row)])
     return ("\ufeff" if french else "") + buffer.getvalue()
 
 
@@ -1987,23 +1988,28 @@ def write_bundle(network: Network, path: str | Path, *, french: bool = False) ->
     """Write a network as a folder of four CSV files, or as a workbook if ``path`` ends .xlsx.
 
     Canonical form: English headers in the documented order, ``,`` separator, UTF-8 without
-    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written. ``french`` (a
-    workbook only): the sheets, headers, stages, routes and states in the French words the import
-    reads (``entreprises``, ``quantite``, ``enfouissement``...), for an officer's spreadsheet.
+    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written. ``french``: for an
+    officer's spreadsheet, the files or sheets, headers, stages, routes, states, forms and
+    booleans in the French words the import reads (``entreprises``, ``quantite``,
+    ``enfouissement``, ``oui``...); CSV files with ``;``, decimal commas (never an ambiguous
+    ``1,234``: ``1,2340``) and a byte-order mark, as the French templates. Resource categories
+    and waste codes stay the ids the import reads. Either form imports back unchanged.
     """
     path = Path(path)
     rows = _network_rows(network)
-    headers = {name: [c.name for c in columns] for name, columns in TABLES.items()}
+    if french:
+        sheets = {TABLE_FRENCH.get(n, n): ([c.french for c in TABLES[n]], [_french_row(n, r) for r in rows[n]])
+                  for n in TABLES}  # fmt: skip
+    else:
+        sheets = {n: ([c.name for c in columns], rows[n]) for n, columns in TABLES.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        if french:
-            return [_write_workbook(path, {
-                TABLE_FRENCH.get(n, n): ([c.french for c in TABLES[n]], [_french_row(n, r) for r in rows[n]])
-                for n in TABLES})]  # fmt: skip
-        return [_write_workbook(path, {n: (headers[n], rows[n]) for n in TABLES})]
-    with atomic_folder(path) as work:
-        for name in TABLES:
-            _write_csv(work / f"{name}.csv", headers[name], rows[name])
-    return [path / f"{name}.csv" for name in TABLES]
+        return [_write_workbook(path, sheets)]
+    # the other language's files of an earlier export would hold the same tables: not kept
+    other = {f"{TABLE_FRENCH.get(n, n) if not french else n}.csv" for n in TABLES} - {f"{t}.csv" for t in sheets}
+    with atomic_folder(path, replaced=other) as work:
+        for title, (headers, table_rows) in sheets.items():
+            _write_csv(work / f"{title}.csv", headers, table_rows, french=french)
+    return [path / f"{title}.csv" for title in sheets]
 
 
 # --------------------------------------------------------------------------------------------

@@ -98,3 +98,88 @@ def test_the_scenarios_page_flows_workbook_is_french(demo, demo_result):
         if language == "fr":
             assert not _texts(sheets["appariements"]) & ENGLISH_CODES
             assert {"oui", "non"} >= {row[15] for row in sheets["appariements"][1:]}  # en_place
+
+
+# ------------------------------------------------------------------------- 2. symbiose export
+
+
+def _network(url: str):
+    from symbiose import db
+
+    engine = db.make_engine(url)
+    try:
+        with db.session_factory(engine)() as s:
+            return db.load_network(s)
+    finally:
+        engine.dispose()
+
+
+def test_the_export_is_french_by_default_and_imports_back_to_the_same_database(demo_db, tmp_path):
+    import csv
+
+    stored = _network(demo_db)
+    folder, workbook = tmp_path / "export", tmp_path / "reseau.xlsx"
+    written = invoke(demo_db, "export", str(folder)).stdout.split()
+    assert sorted(p.rsplit("/", 1)[-1] for p in written) == ["besoins.csv", "entreprises.csv", "flux.csv",
+                                                             "synergies.csv"]  # fmt: skip
+    data = (folder / "flux.csv").read_bytes()
+    assert data.startswith("\ufeff".encode())  # Excel reads the accents
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert list(rows[0])[:6] == ["identifiant", "id_entreprise", "code_dechet", "matiere", "description", "quantite"]
+    words = {v for row in rows for v in row.values()}
+    assert {"enfouissement", "solide"} <= words and not words & {"landfill", "solid", "true", "false"}
+    assert any("," in row["quantite"] for row in rows)  # decimal commas
+    needs = list(csv.DictReader((folder / "besoins.csv").read_text("utf-8-sig").splitlines(), delimiter=";"))
+    assert {r["autorisation_dangereux"] for r in needs} <= {"oui", "non"}
+    stages = {r["etape"] for r in csv.DictReader((folder / "synergies.csv").read_text("utf-8-sig").splitlines(),
+                                                 delimiter=";")}  # fmt: skip
+    assert stages and not stages & {"suggested", "contacted", "in_discussion", "implemented", "abandoned"}
+    invoke(demo_db, "export", str(workbook))
+    sheets = _sheets(workbook)
+    assert list(sheets) == ["entreprises", "flux", "besoins", "synergies"] and sheets["flux"][0][0] == "identifiant"
+    # each one imported into an empty database gives the stored network, every value of it
+    for source in (folder, workbook):
+        fresh = f"sqlite:///{tmp_path / (source.stem + '.db')}"
+        invoke(fresh, "init")
+        invoke(fresh, "import", str(source), "--yes")
+        assert _network(fresh) == stored, source
+        # and imported again over the database it came from, nothing changes
+        assert "Rien n'a changé." in invoke(demo_db, "import", str(source), "--yes").stdout
+    assert _network(demo_db) == stored
+
+
+def test_an_english_export_stays_available(demo_db, tmp_path):
+    for args, language in (((), "en"), (("--language", "en"), "fr")):
+        folder = tmp_path / f"export-{language}"
+        invoke(demo_db, "export", str(folder), *args, language=language)
+        assert sorted(p.name for p in folder.iterdir()) == ["companies.csv", "needs.csv", "streams.csv",
+                                                            "synergies.csv"]  # fmt: skip
+        head = (folder / "streams.csv").read_text("utf-8").splitlines()[0]
+        assert head.startswith("id,company_id,ewc_code,material")
+    # a French export over an English one replaces it (two files of one table would not import)
+    invoke(demo_db, "export", str(tmp_path / "export-en"))
+    assert sorted(p.name for p in (tmp_path / "export-en").iterdir()) == ["besoins.csv", "entreprises.csv",
+                                                                          "flux.csv", "synergies.csv"]  # fmt: skip
+    assert "Rien n'a changé." in invoke(demo_db, "import", str(tmp_path / "export-en"), "--yes").stdout
+
+
+# ------------------------------------------------------------------------- 3. symbiose list --format csv
+
+
+def test_a_listed_table_as_csv_has_french_headers_and_words_and_imports_back(demo_db, tmp_path):
+    import csv
+
+    text = invoke(demo_db, "list", "streams", "--format", "csv").stdout
+    rows = list(csv.DictReader(text.removeprefix("\ufeff").splitlines(), delimiter=";"))
+    assert list(rows[0])[:3] == ["identifiant", "id_entreprise", "code_dechet"]
+    words = {v for row in rows for v in row.values()}
+    assert "enfouissement" in words and not words & {"landfill", "solid", "recovery"}
+    needs = invoke(demo_db, "list", "needs", "--format", "csv").stdout
+    assert needs.startswith("\ufeffidentifiant;id_entreprise;categorie") and ";non;" in needs
+    assert ";false;" not in needs and ";true;" not in needs
+    for table in ("companies", "streams", "needs", "synergies"):  # saved under any name, it imports back
+        path = tmp_path / f"liste-{table}.csv"
+        path.write_text(invoke(demo_db, "list", table, "--format", "csv").stdout, encoding="utf-8")
+        assert "Rien n'a changé." in invoke(demo_db, "import", str(path), "--yes").stdout, table
+    english = invoke(demo_db, "list", "streams", "--format", "csv", language="en").stdout
+    assert english.startswith("id,company_id,ewc_code") and ",landfill," in english
