@@ -7,6 +7,8 @@ the pages' download buttons call.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -183,3 +185,140 @@ def test_a_listed_table_as_csv_has_french_headers_and_words_and_imports_back(dem
         assert "Rien n'a changé." in invoke(demo_db, "import", str(path), "--yes").stdout, table
     english = invoke(demo_db, "list", "streams", "--format", "csv", language="en").stdout
     assert english.startswith("id,company_id,ewc_code") and ",landfill," in english
+
+
+# ------------------------------------------------------------------------- 4. the audit log in words
+
+OFFICER_PW = "garance-et-seugne-17"
+
+
+@pytest.fixture
+def audited_db(demo_sqlite, tmp_path, monkeypatch):
+    """A copy of the demo with an officer and a planner account, a need edited twice through the
+    form path (price 54,99 then 57,50 EUR/t, quantity 1 234,567 then 1 300,5 t) and a stage move."""
+    from dataclasses import replace
+
+    from databases import with_users
+
+    from symbiose import db
+
+    path = with_users(demo_sqlite, tmp_path / "audit.db", [("agent", OFFICER_PW, "officer"),
+                                                           ("elu", "plan-climat-haute-saintonge", "planner")])  # fmt: skip
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
+    engine = db.make_engine(url)
+    maker = db.session_factory(engine)
+    with maker() as s:
+        network = db.load_network(s)
+    followed = {y.need_id for y in network.synergies}
+    need = next(n for n in network.needs if str(n.unit) == "t" and n.id not in followed)
+    for price, quantity in ((5499, 1_234_567), (5750, 1_300_500)):
+        with maker() as s, s.begin():
+            version = db.record_state(s, "needs", need.id).version
+            db.save_record(s, "needs", replace(need, virgin_price_cents=price, quantity_base=quantity),
+                           actor="agent", expected_version=version,
+                           columns=["virgin_price_eur_per_unit", "quantity"])  # fmt: skip
+    engine.dispose()
+    return url, need.id
+
+
+def test_the_journal_of_the_pipeline_page_reads_in_french_words_and_units(audited_db):
+    from streamlit.testing.v1 import AppTest
+
+    from symbiose import db
+
+    url, need_id = audited_db
+    script = "from symbiose.ui import common, pipeline\ncommon.engine()\npipeline.page()\n"
+    page = AppTest.from_string(script, default_timeout=90)
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s, s.begin():
+        page.session_state["symbiose_user"] = db.authenticate(s, "agent", OFFICER_PW)
+    engine.dispose()
+    page.run()
+    assert not page.exception
+    journal = next(d.value for d in page.dataframe if "détail" in d.value.columns)
+    edits = journal[(journal["id"] == need_id) & (journal["action"] == "modification")]
+    assert set(edits["objet"]) == {"besoin"} and len(edits) == 2
+    newest = edits["détail"].iloc[0]
+    assert "par le formulaire" in newest
+    assert "Prix de l'intrant vierge : 54,99 → 57,50\u00a0EUR/t" in newest
+    assert "Quantité : 1\u00a0234,567 → 1\u00a0300,5\u00a0t/an" in newest
+    planner = journal[journal["id"] == "elu"]["détail"].iloc[0]
+    assert planner == "Rôle : planificateur"  # no 'company_id: None'
+    every = " ".join(journal["détail"]) + " ".join(journal["action"]) + " ".join(journal["objet"])
+    for code in ("virgin_price_cents", "quantity_base", "changed", "via:", "role:", "company_id", "None",
+                 "edit", "create", "need", "user"):  # fmt: skip
+        assert code not in every.split(" ") and f"{code}:" not in every, code
+
+
+def test_audit_show_reads_in_french_and_in_english_on_request(audited_db):
+    url, need_id = audited_db
+    invoke(url, "synergy-stage", "SY010", "contacted", "--quantity", "12,5")
+    french = invoke(url, "audit", "show", "--limit", "6").stdout
+    assert "modification" in french and "besoin" in french and " edit " not in french and " need " not in french
+    assert "Prix de l'intrant vierge : 54,99 → 57,50\u00a0EUR/t" in french
+    assert "Étape : " in french and "→ contactée" in french and "Quantité : 12,5\u00a0" in french
+    assert '{"' not in french and "_cents" not in french and "quantity_base" not in french
+    english = invoke(url, "audit", "show", "--limit", "6", "--entity", "need", language="en").stdout
+    assert " edit " in english and " need " in english
+    assert "Virgin input price: 54.99 → 57.50\u00a0EUR/t" in english and "Quantity: 1,234.567 → 1,300.5\u00a0t/yr" in english
+
+
+AUDIT_DETAILS = [  # (action, entity, detail, unit): every kind of entry the application writes
+    ("create", "synergy", {"stream_id": "S1", "need_id": "N1", "stage": "contacted", "quantity_base": 120000}, "t"),
+    ("stage", "synergy", {"from": "contacted", "to": "abandoned", "reason": "trop humide"}, "t"),
+    ("stage", "synergy", {"from": "suggested", "to": "contacted", "via": "import"}, None),
+    ("interest", "synergy", {"side": "supplier", "company_id": "C001", "stream_id": "S1", "need_id": "N1"}, None),
+    ("withdraw", "synergy", {"side": "receiver", "company_id": "C002", "stream_id": "S1", "need_id": "N1",
+                             "reason": "plus besoin"}, None),
+    ("decline", "synergy", {"side": "receiver", "company_id": "C002", "stream_id": "S1", "need_id": "N1",
+                            "reason": "trop loin"}, None),
+    ("delete", "company", {"name": "Scierie", "streams": 3, "needs": 1}, None),
+    ("create", "user", {"role": "company", "company_id": "C001"}, None),
+    ("role", "user", {"from": "officer", "to": "planner", "company_id": None}, None),
+    ("import", "import", {"name": "reseau", "companies": {"created": 1, "updated": 2, "unchanged": 3},
+                          "changes": [{}, {}]}, None),
+    ("import", "network", {"companies": {"created": 1, "updated": 0, "unchanged": 0}}, None),
+    ("undo", "import", {"deleted": 2, "restored": 5}, None),
+    ("legal", "synergy", {"before": None, "after": {"path": "by_product", "checks": {"a": True, "b": False},
+                                                   "notes": "contrat"}}, None),
+    ("request", "sample_request", {"item": "k1", "requester": "Marie", "organisation": "Labo"}, None),
+    ("decide", "sample_request", {"from": "new", "to": "declined", "note": "pas dispo"}, None),
+    ("edit", "stream", {"via": "form", "changed": {
+        "unit": ["t", "m3"], "quantity_base": [1000, 2500], "route_cost_cents": [1000, -500],
+        "route": ["landfill", "recovery"], "physical_state": ["solid", "pasty"], "months": ["", "11-3"],
+        "forms": ["", "sawdust;dry"], "ewc_code": ["030105", "030104"], "material": ["", "heat_hot_water"]}}, "m3"),
+    ("edit", "need", {"via": "form", "changed": {
+        "hazardous_permit": [False, True], "category": ["wood_fuel", "aggregates"], "max_distance_km": [None, 40.5],
+        "gate_fee_cents": [0, 1250], "accepted_states": ["solid", "solid;pasty"]}}, "t"),
+]  # fmt: skip
+
+
+def test_every_kind_of_audit_entry_reads_in_words():
+    import doctest
+
+    import symbiose.db.audit_text
+    from symbiose.db.audit_text import action_label, detail_text, entity_label
+
+    assert doctest.testmod(symbiose.db.audit_text).failed == 0
+    with i18n.language("fr"):
+        texts = {(a, e): detail_text(a, e, d, unit=u) for a, e, d, u in AUDIT_DETAILS}
+        words = {action_label(a) for a, *_ in AUDIT_DETAILS} | {entity_label(e) for _a, e, *_ in AUDIT_DETAILS}
+    assert not {"create", "edit", "stage", "decline", "withdraw", "legal", "decide", "request", "undo",
+                "stream", "need", "company", "user", "sample_request"} & words  # fmt: skip
+    every = " · ".join(texts.values())
+    for code in ("_cents", "quantity_base", "changed", "via", "company_id", "None", "supplier", "receiver",
+                 "contacted", "abandoned", "planner", "officer", "landfill", "recovery", "solid", "pasty",
+                 "wood_fuel", "aggregates", "heat_hot_water", "by_product", "True", "False"):  # fmt: skip
+        assert not re.search(rf"(?<![\w-]){code}(?![\w-])", every), code
+    assert "{" not in every and "[" not in every
+    edit = texts[("edit", "stream")]
+    assert "Unité : t → m3" in edit and "Quantité : 1\u00a0t/an → 2,5\u00a0m3/an" in edit
+    assert "Coût de la filière actuelle : 10,00\u00a0EUR/t → -5,00\u00a0EUR/m3" in edit
+    assert "Mois : toute l'année → nov. – mars" in edit and "03 01 05 → 03 01 04" in edit
+    assert "Distance routière maximale : (vide) → 40,5\u00a0km" in texts[("edit", "need")]
+    assert texts[("role", "user")] == "Rôle : chargé(e) de mission → planificateur"
+    assert texts[("stage", "synergy")] == "Étape : suggérée → contactée · par un import"
+    with i18n.language("en"):
+        assert detail_text("role", "user", {"from": "officer", "to": "planner", "company_id": None}) == \
+            "Role: officer → planner"
