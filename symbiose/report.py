@@ -737,6 +737,12 @@ def write_xlsx(result, path: Path, unmatched: pd.DataFrame, *, machine: bool = F
 # HTML
 
 
+def _figures(value) -> str:
+    from symbiose.report_public import fmt_figures
+
+    return fmt_figures(value)
+
+
 @cache
 def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -750,6 +756,7 @@ def _environment():
     )
     env.filters["num"] = lambda v, d=0: fmt(v, f"{{:,.{d}f}}")
     env.filters["signed"] = lambda v, d=0: fmt_delta(v, f"{{:,.{d}f}}")
+    env.filters["figures"] = _figures  # a value rounded to significant figures (public edition)
     # ``_("text {name}", name=value)``: translated in the language current at rendering time
     env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)
     return env

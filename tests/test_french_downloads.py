@@ -322,3 +322,61 @@ def test_every_kind_of_audit_entry_reads_in_words():
     with i18n.language("en"):
         assert detail_text("role", "user", {"from": "officer", "to": "planner", "company_id": None}) == \
             "Role: officer → planner"
+
+
+# ------------------------------------------------------------------------- 5. public report, comparison CSV
+
+
+def test_the_public_report_shows_rounded_values_without_a_false_decimal(demo_db, tmp_path):
+    out = tmp_path / "public"
+    invoke(demo_db, "report", "--out", str(out))  # the public edition, the default
+    html = (out / "report.html").read_text(encoding="utf-8")
+    # the values rounded to two significant figures: indicators, flows by material, wastes left
+    rounded_parts = [html[html.index('<section id="indicators">'):html.index("<p class=\"note\">")],
+                     html[html.index('<section id="flows">'):html.index('<section id="unmatched">')],
+                     html[html.index('<section id="unmatched">'):html.index("<footer>")]]  # fmt: skip
+    cells = re.findall(r'<td class="n">([^<]*)</td>', "".join(rounded_parts))
+    rounded = [c for c in cells if re.fullmatch(r"-?\d[\d\u00a0]*(,\d+)?( \S+)?", c.strip())]
+    assert len(rounded) > 20
+    # two significant figures: 3 958 t CO2e/yr reads 4 000, a group's 547 t reads 550, never 4 000,0
+    assert not [c for c in cells if re.search(r"\d,0+(\s|$)", c)], [c for c in cells if re.search(r"\d,0+(\s|$)", c)]
+    assert re.search(r'<div class="value">4\u00a0000 <small>t CO2e/an</small>', html)
+    indicators = re.findall(r"<tr><td>([^<]*)</td><td class=\"n\">([^<]*)</td>", html)
+    co2e = dict(indicators)["CO2e évité, net du transport"]
+    assert co2e == "4\u00a0000"
+
+
+def test_the_comparison_csv_counts_whole_without_minus_zero_and_clear_delta_headers(demo_result, tmp_path):
+    import csv
+    import io
+    from dataclasses import replace
+
+    from symbiose.compare import Comparison
+    from symbiose.scenarios import Scenario
+
+    kpis = demo_result.kpis
+    # a scenario a hair below the first: differences that round to zero (-0.2 MWh, -0.04 t CO2e)
+    other = replace(demo_result, kpis=replace(kpis, matched_mwh=kpis.matched_mwh - 0.2,
+                                              co2e_avoided_t=kpis.co2e_avoided_t - 0.04))  # fmt: skip
+    comparison = Comparison([Scenario(name="Réseau enregistré", description="", base="database"),
+                             Scenario(name="TGAP +25", description="", base="database")], [demo_result, other])  # fmt: skip
+    with i18n.language("fr"):  # symbiose compare --out: comparison.csv
+        written = comparison.write(tmp_path / "cmp")[0].read_text(encoding="utf-8-sig").splitlines()
+    assert written[0].endswith(";Δ TGAP +25 par rapport à Réseau enregistré")
+    assert f"synergies;{kpis.synergies};{kpis.synergies};0" in written
+    with i18n.language("fr"):
+        frame = comparison.spreadsheet_table(side_by_side=True)  # the page's download
+        options = i18n.csv_options()
+        text = frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"])
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["indicateur (par an)", "Réseau enregistré", "TGAP +25",
+                       "Δ TGAP +25 par rapport à Réseau enregistré"]  # fmt: skip
+    by_label = {row[0]: row[1:] for row in rows[1:]}
+    assert by_label["synergies"] == [str(kpis.synergies), str(kpis.synergies), "0"]  # 304, not 304,0
+    assert by_label["échangé (MWh/an)"][2] == "0" and by_label["CO2e évité, net (t/an)"][2] == "0,0"
+    assert not any(c.startswith("-0") and not c.strip("-0,") for row in rows for c in row)
+    assert not any(re.fullmatch(r"-?\d+,0", c) for label, row in by_label.items() if "CO2e" not in label for c in row)
+    with i18n.language("en"):
+        english = comparison.spreadsheet_table()
+    assert list(english.columns)[-1] == "Δ TGAP +25 vs Réseau enregistré"
+    assert english.iloc[0, 1] == str(kpis.synergies)
