@@ -344,6 +344,11 @@ def test_the_public_report_shows_rounded_values_without_a_false_decimal(demo_db,
     indicators = re.findall(r"<tr><td>([^<]*)</td><td class=\"n\">([^<]*)</td>", html)
     co2e = dict(indicators)["CO2e évité, net du transport"]
     assert co2e == "4\u00a0000"
+    import doctest
+
+    import symbiose.report_public
+
+    assert doctest.testmod(symbiose.report_public).failed == 0  # fmt_figures: 0,34 stays 0,34
 
 
 def test_the_comparison_csv_counts_whole_without_minus_zero_and_clear_delta_headers(demo_result, tmp_path):
@@ -380,3 +385,63 @@ def test_the_comparison_csv_counts_whole_without_minus_zero_and_clear_delta_head
         english = comparison.spreadsheet_table()
     assert list(english.columns)[-1] == "Δ TGAP +25 vs Réseau enregistré"
     assert english.iloc[0, 1] == str(kpis.synergies)
+
+
+# ------------------------------------------------------------------------- 6. decimal commas at the import
+
+COMPANIES_FR = "identifiant;raison_sociale;commune;latitude;longitude\nC001;Scierie;Montendre;45,2847;-0,4071\n"
+
+
+def _streams_folder(folder, *quantities: str):
+    """A French bundle (';') whose streams have these quantities, in one column."""
+    folder.mkdir()
+    (folder / "entreprises.csv").write_text(COMPANIES_FR, encoding="utf-8")
+    rows = "".join(f"S{i};C001;03 01 05;{q};t;65,5\n" for i, q in enumerate(quantities, start=1))
+    (folder / "flux.csv").write_text("identifiant;id_entreprise;code_dechet;quantite;unite;cout_filiere\n" + rows,
+                                     encoding="utf-8")  # fmt: skip
+    return folder
+
+
+def test_the_value_an_import_message_suggests_is_accepted(tmp_path):
+    from symbiose import db
+
+    url = f"sqlite:///{tmp_path / 'import.db'}"
+    invoke(url, "init")
+    refused = invoke(url, "import", str(_streams_folder(tmp_path / "a", "12,3456789", "1200,5")), "--yes", code=1)
+    (hint,) = re.findall(r"écrivez (\S+)", refused.stderr)
+    assert hint == "12,3460", refused.stderr  # not 12,346, which a file may read as 12 346
+    for written in (hint, "12,346"):  # what the message says, and the value rounded as a French user writes it
+        folder = _streams_folder(tmp_path / f"b{len(written)}", written, "1200,5")
+        invoke(url, "import", str(folder), "--yes")
+        engine = db.make_engine(url)
+        with db.session_factory(engine)() as s:
+            stream = next(x for x in db.load_network(s).streams if x.id == "S1")
+        engine.dispose()
+        assert stream.quantity_base == 12_346, written  # 12,346 t in kilograms, never 12 346 t
+    # alone, the suggested value is accepted too: nothing in the file says how its commas read
+    invoke(url, "import", str(_streams_folder(tmp_path / "c", "12,3460")), "--yes")
+
+
+@pytest.mark.parametrize("columnwise", [True, False])
+def test_a_comma_of_three_digits_reads_as_decimal_only_where_the_column_says_so(tmp_path, columnwise):
+    from symbiose.bundle import read_import
+    from symbiose.errors import ImportValidationError
+
+    def quantities(*cells: str):
+        folder = _streams_folder(tmp_path / f"f{len(list(tmp_path.iterdir()))}", *cells)
+        try:
+            network = read_import(folder, columnwise=columnwise).network
+        except ImportValidationError as exc:
+            return [p.message for p in exc.problems]
+        return [s.quantity_base / 1000 for s in network.streams]
+
+    # the column writes decimal commas elsewhere (12,5; 0,5; 1 234,5; 1.234,5; 1234,567): 12,346 is 12.346
+    for other in ("12,5", "0,5", "1 234,5", "1.234,5", "1234,567", "12,3460"):
+        assert quantities("12,346", other, "80")[0] == 12.346, other
+    # nothing says so, or the column mixes conventions: refused as ambiguous, never guessed
+    for cells in (("12,346",), ("12,346", "1,234"), ("12,346", "80"), ("12,346", "12,5", "7.5"),
+                  ("12,346", "12,5", "1,234.5")):  # fmt: skip
+        problems = quantities(*cells)
+        assert any("ambigu" in p for p in problems), (cells, problems)
+    # a price column's decimal commas say nothing of the quantities' commas
+    assert any("ambigu" in p for p in quantities("1,500", "2,000"))
