@@ -266,6 +266,7 @@ class _Table:
     headers: list[str]
     rows: list[tuple[int, list[Cell]]]  # (spreadsheet row number, cells)
     separator: str = ""  # a CSV file's column separator ("" for a workbook's sheet)
+    decimal_commas: dict[str, bool] = field(default_factory=dict)  # see _uses_decimal_commas
 
 
 def _cell_text(value: Cell) -> str:
@@ -292,6 +293,43 @@ _AMBIGUOUS_DECIMAL = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
 """'1,234': one thousand two hundred and thirty-four, or one point two three four?"""
 _PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,15})?")
 """A number :func:`~symbiose.units.parse_decimal` reads as ``float`` does (no comma, no space)."""
+_NUMBER_TEXT = re.compile(r"[+-]?[0-9][0-9 .,]*")
+"""A cell written as a number (digits, spaces, points and commas), however it is grouped."""
+
+
+def _uses_decimal_commas(table: _Table, column: str) -> bool:
+    """Whether the file writes the numbers of ``column`` with a decimal comma, evidently: at least
+    one of its cells has a comma that can only be a decimal comma (``12,5``, ``0,346``,
+    ``1234,567``, ``1 234,5``, ``1.234,5``), and none has a decimal point or a comma that groups
+    thousands (``12.5``, ``1,234.5``, ``1,234,567``). Such a column reads ``12,346`` as 12.346:
+    a thousands comma there would contradict the file's own other cells. A column without
+    that evidence (every comma ambiguous, or the conventions mixed) reads it as nothing: the
+    cell is refused as ambiguous (:meth:`_Row._number`), never guessed. Computed once per column
+    of a file, when an ambiguous cell is met."""
+    known = table.decimal_commas.get(column)
+    if known is not None:
+        return known
+    names = {_header_key(n): c.name for c in TABLES.get(table.name, ()) for n in (c.name, *c.aliases)}
+    position = next((i for i, h in enumerate(table.headers) if names.get(_header_key(h)) == column), None)
+    evidence = False
+    contrary = position is None
+    for _row_number, cells in table.rows if position is not None else ():
+        cell = cells[position] if position < len(cells) else None
+        if cell.__class__ is not str:
+            continue  # a workbook's typed number says nothing of how text is written
+        text = _cell_text(cell)
+        if "," not in text and "." not in text or not _NUMBER_TEXT.fullmatch(text):
+            continue
+        if _AMBIGUOUS_DECIMAL.match(text):
+            continue
+        commas, point = text.count(","), text.rfind(".")
+        if commas == 1 and text.rfind(",") > point:  # 12,5 or 1.234,5: a decimal comma
+            evidence = True
+        else:  # 12.5, 1,234.5, 1,234,567: a decimal point, or commas grouping thousands
+            contrary = True
+            break
+    table.decimal_commas[column] = known = evidence and not contrary
+    return known
 
 
 def _detect_separator(line: str) -> str:
@@ -736,7 +774,8 @@ class _Row:
             return None
         if raw.__class__ is str and _PLAIN_DECIMAL.fullmatch(text):
             value = float(text)  # what parse_decimal gives, without its clean-up
-        elif not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text):
+        elif (not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text)
+              and not _uses_decimal_commas(self.table, column)):  # fmt: skip
             whole, part = text.lstrip("+-").split(",")
             self.problem(column, _(
                 "'{text}' is ambiguous: {thousands} (comma as thousands separator) or {decimal} "
@@ -1253,12 +1292,18 @@ def too_precise(value: float, places: int) -> bool:
 def _precision_problem(row: _Row, column: str, value: float, places: int) -> bool:
     if not too_precise(value, places):
         return False
-    kept = round(float(value), places)
+    kept = fmt_decimal(round(float(value), places), places)
+    what = _("to the kilogram for tonnes") if places == 3 else _("to the cent")
+    if _AMBIGUOUS_DECIMAL.match(kept):  # 12,346 would be refused as ambiguous: 12,3460 is not
+        row.problem(column, _(
+            "{value} has more decimals than Symbiose keeps ({places} after the comma: {what}); write {kept} (the "
+            "last 0 tells a decimal comma from a thousands separator), or the value in another unit"
+        ).format(value=fmt_decimal(float(value), 9), places=places, kept=kept + "0", what=what))  # fmt: skip
+        return True
     row.problem(column, _(
         "{value} has more decimals than Symbiose keeps ({places} after the comma: {what}); write {kept}, "
         "or the value in another unit"
-    ).format(value=fmt_decimal(float(value), 9), places=places, kept=fmt_decimal(kept, places),
-             what=_("to the kilogram for tonnes") if places == 3 else _("to the cent")))  # fmt: skip
+    ).format(value=fmt_decimal(float(value), 9), places=places, kept=kept, what=what))  # fmt: skip
     return True
 
 
@@ -1959,14 +2004,15 @@ def _write_workbook(path: Path, sheets: dict[str, tuple[list[str], list[list[Out
 def table_csv(network: Network, table: str, *, french: bool = False) -> str:
     """One table of ``network`` as the text of its bundle CSV file (what ``symbiose list TABLE
     --format csv`` prints): the import format, so that the output imports back unchanged.
-    ``french``: ``;`` separator, decimal commas and a BOM, canonical column names."""
-    headers = [c.name for c in TABLES[table]]
+    ``french``: as :func:`write_bundle` writes it in French (French headers and words, ``;``,
+    decimal commas and a BOM)."""
+    headers = [c.french if french else c.name for c in TABLES[table]]
     rows = _network_rows(network)[table]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([_format_cell(v, decimal_comma=french) for v in row])
+        writer.writerow([_format_cell(v, decimal_comma=french) for v in (_french_row(table, row) if french else row)])
     return ("\ufeff" if french else "") + buffer.getvalue()
 
 
@@ -2004,23 +2050,28 @@ def write_bundle(network: Network, path: str | Path, *, french: bool = False) ->
     """Write a network as a folder of four CSV files, or as a workbook if ``path`` ends .xlsx.
 
     Canonical form: English headers in the documented order, ``,`` separator, UTF-8 without
-    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written. ``french`` (a
-    workbook only): the sheets, headers, stages, routes and states in the French words the import
-    reads (``entreprises``, ``quantite``, ``enfouissement``...), for an officer's spreadsheet.
+    BOM, exact ``.`` decimals, rows sorted by id. Returns the files written. ``french``: for an
+    officer's spreadsheet, the files or sheets, headers, stages, routes, states, forms and
+    booleans in the French words the import reads (``entreprises``, ``quantite``,
+    ``enfouissement``, ``oui``...); CSV files with ``;``, decimal commas (never an ambiguous
+    ``1,234``: ``1,2340``) and a byte-order mark, as the French templates. Resource categories
+    and waste codes stay the ids the import reads. Either form imports back unchanged.
     """
     path = Path(path)
     rows = _network_rows(network)
-    headers = {name: [c.name for c in columns] for name, columns in TABLES.items()}
+    if french:
+        sheets = {TABLE_FRENCH.get(n, n): ([c.french for c in TABLES[n]], [_french_row(n, r) for r in rows[n]])
+                  for n in TABLES}  # fmt: skip
+    else:
+        sheets = {n: ([c.name for c in columns], rows[n]) for n, columns in TABLES.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        if french:
-            return [_write_workbook(path, {
-                TABLE_FRENCH.get(n, n): ([c.french for c in TABLES[n]], [_french_row(n, r) for r in rows[n]])
-                for n in TABLES})]  # fmt: skip
-        return [_write_workbook(path, {n: (headers[n], rows[n]) for n in TABLES})]
-    with atomic_folder(path) as work:
-        for name in TABLES:
-            _write_csv(work / f"{name}.csv", headers[name], rows[name])
-    return [path / f"{name}.csv" for name in TABLES]
+        return [_write_workbook(path, sheets)]
+    # the other language's files of an earlier export would hold the same tables: not kept
+    other = {f"{TABLE_FRENCH.get(n, n) if not french else n}.csv" for n in TABLES} - {f"{t}.csv" for t in sheets}
+    with atomic_folder(path, replaced=other) as work:
+        for title, (headers, table_rows) in sheets.items():
+            _write_csv(work / f"{title}.csv", headers, table_rows, french=french)
+    return [path / f"{title}.csv" for title in sheets]
 
 
 # --------------------------------------------------------------------------------------------

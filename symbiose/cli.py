@@ -10,7 +10,8 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose import reseau.xlsx           import a bundle (CSV folder or workbook), asks first
     symbiose imports                      the recent imports, with their ids
     symbiose undo I20261201-093012-4f2a   put back what an import changed
-    symbiose export sortie/               write the stored network as CSV files (or a .xlsx)
+    symbiose export sortie/               write the stored network as CSV files (or a .xlsx), in French
+                                          by default (--language en: canonical English)
     symbiose templates modeles/           empty templates for officers (--language fr|en)
     symbiose list streams --format csv    list a table
     symbiose synergy-stage Y0003 abandoned --reason "trop loin"
@@ -431,12 +432,17 @@ def imports_command(limit: int) -> None:
 
 @main.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
-def export_command(path: Path) -> None:
+@click.option("--language", type=click.Choice(["fr", "en"]), default=None,
+              help=N_("fr: French files, sheets, headers and words, ';' and decimal commas (Excel in France); "
+                      "en: the canonical English form. Default: the language of the messages."))  # fmt: skip
+def export_command(path: Path, language: str | None) -> None:
     """Write the stored network to PATH: a folder of CSV files, or a workbook if PATH ends .xlsx."""
     from symbiose.bundle import write_bundle
+    from symbiose.i18n import get_language
 
     network = read_network()
-    for written in write_bundle(network, path):
+    # French: entreprises.csv, flux.csv... as an officer's spreadsheet reads them; both import back unchanged
+    for written in write_bundle(network, path, french=(language or get_language()) == "fr"):
         click.echo(str(written))
 
 

@@ -178,25 +178,30 @@ def audit_verify() -> None:
 @click.option("--entity", default=None, help=N_("Only this kind of entity (synergy, user...)."))
 def audit_show(limit: int, entity: str | None) -> None:
     """The newest audit entries."""
-    import json
-
     import pandas as pd
 
     from symbiose.cli import echo_frame, session_scope
     from symbiose.db import audit_entries
+    from symbiose.db.audit_text import entry_texts
     from symbiose.i18n import fmt_datetime
 
     with session_scope() as session:
         entries = audit_entries(session, entity=entity, limit=limit)
+        words = entry_texts(session, entries)  # actions, records and values as the forms name them
     frame = pd.DataFrame(
         [
-            (e.id, fmt_datetime(e.occurred_at), e.actor, e.action, e.entity, e.entity_id,
-             json.dumps(e.detail, ensure_ascii=False, default=str)[:80])
-            for e in entries
+            (e.id, fmt_datetime(e.occurred_at), e.actor, action, kind, e.entity_id, _short(detail))
+            for e, (action, kind, detail) in zip(entries, words, strict=True)
         ],
-        columns=["id", _("when"), _("who"), _("action"), _("entity"), _("entity id"), _("detail")],
+        columns=[_("entry"), _("when"), _("who"), _("action"), _("entity"), _("entity id"), _("detail")],
     )  # fmt: skip
     echo_frame(frame, empty=_("(no entry)"))
+
+
+def _short(text: str, width: int = 160) -> str:
+    """A detail cut to ``width`` characters for a terminal line (the journal of the pipeline page
+    shows it whole)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 @click.command("catalogue", cls=LocalisedCommand)

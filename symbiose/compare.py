@@ -54,6 +54,40 @@ class Comparison:
         table.index.name = "indicator"
         return table
 
+    def spreadsheet_table(self, *, side_by_side: bool = False) -> pd.DataFrame:
+        """The indicators as a spreadsheet of the current language reads them: a row per
+        indicator named in words, a column per scenario, then the difference of each other
+        scenario to the first, headed « Δ B par rapport à A » (``side_by_side``: each scenario
+        followed by its difference, as the Scenarios page shows them). Each number is the text
+        the spreadsheet reads, to the precision it is shown: counts, tonnes and euros whole
+        (``304``, not ``304,0``), CO2e to 0.1 t, the language's decimal mark, never ``-0``.
+        Labels and headers are escaped (a scenario named ``=...`` stays text)."""
+        from symbiose.i18n import get_language
+        from symbiose.safe_output import escape_cell
+
+        table = self.table()
+        names = [s.name for s in self.scenarios]
+        first = names[0]
+        decimals = {label: 1 if ".1f" in spec else 0 for _key, label, spec in INDICATORS}
+        mark = "," if get_language() == "fr" else "."
+
+        def cell(value: float, digits: int) -> str:
+            text = f"{round(float(value), digits):.{digits}f}"
+            if not text.strip("-0."):  # a value that rounds to zero has no sign
+                text = text.lstrip("-")
+            return text.replace(".", mark)
+
+        deltas = {f"{name} - {first}": delta_label(name, first) for name in names[1:]}
+        if side_by_side:
+            order = [first, *(c for name in names[1:] for c in (name, f"{name} - {first}"))]
+        else:
+            order = [*names, *deltas]
+        frame = pd.DataFrame({gettext("indicator (per year)"): [escape_cell(gettext(label)) for label in table.index]})
+        for column in order:
+            frame[escape_cell(deltas.get(column, column))] = [
+                cell(value, decimals.get(label, 2)) for label, value in table[column].items()]  # fmt: skip
+        return frame
+
     def synergy_changes(self) -> pd.DataFrame:
         """Pairs that appear, disappear or change quantity between the first and each other
         (made once: the terminal table and the written files both read it)."""
@@ -124,12 +158,9 @@ class Comparison:
         if machine_format(machine):
             escape_frame(table).to_csv(paths[0])
         else:  # the indicators named in the current language, to the precision they are shown
-            # (numbers stay numbers for the spreadsheet; the float noise of sums goes)
-            decimals = {label: 1 if ".1f" in spec else 0 for _key, label, spec in INDICATORS}
-            table = table.apply(lambda row: row.astype(float).round(decimals.get(row.name, 2)) + 0.0, axis=1)  # no -0
-            table.index = [gettext(label) for label in table.index]
-            table.index.name = "indicator"
-            write_result_csv(table.reset_index(), paths[0])
+            from symbiose.csvfile import write_csv_blocks
+
+            write_csv_blocks([self.spreadsheet_table()], paths[0], sep=";", decimal=",", bom=True)
         payload = {
             s.name: {"description": s.description, "source": s.source, "kpis": r.kpis.as_dict(),
                      "solver": _solver(r)}
@@ -138,6 +169,11 @@ class Comparison:
         paths[1].write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
         write_result_csv(self.synergy_changes(), paths[2], machine=machine)
         return paths
+
+
+def delta_label(scenario: str, first: str) -> str:
+    """The header of a difference column: « Δ TGAP +25 par rapport à Aujourd'hui »."""
+    return gettext("Δ {scenario} vs {first}").format(scenario=scenario, first=first)
 
 
 def _solver(result: MatchResult) -> dict:

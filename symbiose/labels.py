@@ -164,3 +164,58 @@ def vocabulary(enum: type) -> str:
 def choices(names: dict) -> str:
     """The accepted words of a vocabulary in the current language: ``enfouissement, ...``."""
     return ", ".join(_(name) for name in names.values())
+
+
+#: Fields as the forms label them (symbiose/ui/companies.py) and the audit log names them
+FIELD_LABELS = {
+    "id": N_("Id"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
+    "ewc_code": N_("Waste code (EWC)"), "quantity": N_("Quantity per year"), "unit": N_("Unit"),
+    "physical_state": N_("Physical state"), "route": N_("Current route"),
+    "route_cost_eur_per_unit": N_("Current route cost (EUR per unit)"),
+    "virgin_price_eur_per_unit": N_("Virgin input price (EUR per unit)"),
+    "max_distance_km": N_("Maximum road distance (km)"), "accepted_codes": N_("Accepted waste codes"),
+    "months": N_("Months"), "hazardous_permit": N_("Holds a hazardous-waste permit"),
+    "commune": N_("Commune"), "postal_code": N_("Postal code"), "insee_code": N_("INSEE code"),
+    "latitude": N_("Latitude"), "longitude": N_("Longitude"), "siret": N_("SIRET"), "address": N_("Address"),
+    "contact_name": N_("Contact name"), "contact_email": N_("Contact e-mail"), "contact_phone": N_("Contact phone"),
+    "notes": N_("Notes"), "company": N_("Company"), "material": N_("Material"), "description": N_("Description"),
+    "category": N_("Resource category"), "freight_access": N_("Freight access (rail, port)"),
+    "bulk_density_t_per_m3": N_("Bulk density (t per m3)"), "storage_months": N_("Storage (months it keeps)"),
+    "temperature_c": N_("Temperature (°C)"), "min_temperature_c": N_("Minimum temperature (°C)"),
+    "forms": N_("Forms (shape, condition, moisture)"), "standards": N_("Product standards met"),
+    "destination": N_("Current destination (a need id of the network or an outside outlet)"),
+    "accepted_states": N_("Physical states the line takes"), "required_forms": N_("Forms required"),
+    "refused_forms": N_("Forms refused"), "required_standards": N_("Product standard required (one of)"),
+    "gate_fee_eur_per_unit": N_("Gate fee charged to take it (EUR per unit)"),
+    "permit": N_("Treatment permit (ICPE heading, approval)"),
+    "destination_category": N_("Use of today's outlet (resource category)"),
+    "max_temperature_c": N_("Maximum temperature (°C)"),
+    "approvals": N_("Intake approvals held"),
+}  # fmt: skip
+
+
+FORM_WORDS = {
+    "sawdust": N_("sawdust"), "shavings": N_("shavings"), "chips": N_("chips"), "bark": N_("bark"),
+    "offcuts": N_("offcuts"), "logs": N_("logs"), "straw": N_("straw"), "husks": N_("husks"), "film": N_("film"),
+    "fruit_vegetables": N_("fruit and vegetables"), "powder": N_("powder"), "slurry": N_("slurry"),
+    "clean": N_("clean"), "soiled": N_("soiled"), "fresh": N_("fresh"), "dry": N_("dry"),
+}  # fmt: skip
+
+
+def vocabulary_label(field: str, value: str) -> str:
+    """A form, physical state or product standard as the form shows it, in the current language."""
+    if field in ("forms", "required_forms", "refused_forms"):
+        return _(FORM_WORDS[value]) if value in FORM_WORDS else value
+    if field == "accepted_states":
+        return state_label(value)
+    from symbiose.compat import load_knowledge_base
+
+    if field == "approvals":
+        approval = load_knowledge_base().approvals.get(value)
+        if approval is None:
+            return value
+        return approval.label_fr if get_language() == "fr" else approval.label_en
+    standard = load_knowledge_base().standards.get(value)
+    if standard is None:
+        return value
+    return standard.label_fr if get_language() == "fr" else standard.label_en

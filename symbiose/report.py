@@ -7,7 +7,9 @@
   flows, the pipeline by stage, the scenario comparison, the wastes left without an outlet and one
   printable sheet per company involved;
 * ``matches.csv``, ``suggestions.csv`` and ``kpis.json`` (as ``symbiose match --out``);
-* ``matches.xlsx`` with the sheets ``kpis``, ``matches``, ``suggestions`` and ``unmatched``;
+* ``matches.xlsx`` with the sheets ``kpis``, ``matches``, ``suggestions`` and ``unmatched``
+  (in French: ``indicateurs``, ``appariements``, ``suggestions``, ``sans_debouche``, as the CSV files
+  read);
 * ``synergies.geojson`` (companies involved and one line per matched pair) and
   ``companies.geojson`` (every company), RFC 7946: WGS 84, ``[longitude, latitude]``.
 
@@ -673,14 +675,34 @@ def kpis_frame(kpis) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "indicator", "value", "unit"])
 
 
-def write_xlsx(result, path: Path, unmatched: pd.DataFrame) -> Path:
-    """matches.xlsx: kpis, matches, suggestions, unmatched (text never turned into formulas)."""
+#: Sheets of ``matches.xlsx``: the programs' names, and the French spreadsheet's
+XLSX_SHEETS = {"kpis": "indicateurs", "matches": "appariements", "suggestions": "suggestions",
+               "unmatched": "sans_debouche"}  # fmt: skip
+
+
+def xlsx_sheets(result, unmatched: pd.DataFrame, *, machine: bool = False) -> dict[str, pd.DataFrame]:
+    """The sheets of ``matches.xlsx`` by name. In French (unless ``machine``) as the CSV files of
+    the same run read (:func:`symbiose.result_files.spreadsheet_frame`): French sheet names and
+    column names, coded words, categories and months in words, ``oui``/``non``; the indicators
+    without their program keys. In English, or with ``machine``, the programs' names and codes."""
+    from symbiose.result_files import machine_format, spreadsheet_frame
+
     sheets = {
         "kpis": kpis_frame(result.kpis),
         "matches": result.matches(),
         "suggestions": result.suggestions,
         "unmatched": unmatched[["code", "label", "quantity", "unit", "producers", "no_partner"]],
     }
+    if machine_format(machine):
+        return sheets
+    sheets["kpis"] = sheets["kpis"].drop(columns="key")
+    return {XLSX_SHEETS[name]: spreadsheet_frame(frame) for name, frame in sheets.items()}
+
+
+def write_xlsx(result, path: Path, unmatched: pd.DataFrame, *, machine: bool = False) -> Path:
+    """matches.xlsx: kpis, matches, suggestions, unmatched (text never turned into formulas), in
+    the reader's language as :func:`xlsx_sheets` gives them."""
+    sheets = xlsx_sheets(result, unmatched, machine=machine)
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
@@ -715,6 +737,12 @@ def write_xlsx(result, path: Path, unmatched: pd.DataFrame) -> Path:
 # HTML
 
 
+def _figures(value) -> str:
+    from symbiose.report_public import fmt_figures
+
+    return fmt_figures(value)
+
+
 @cache
 def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -728,6 +756,7 @@ def _environment():
     )
     env.filters["num"] = lambda v, d=0: fmt(v, f"{{:,.{d}f}}")
     env.filters["signed"] = lambda v, d=0: fmt_delta(v, f"{{:,.{d}f}}")
+    env.filters["figures"] = _figures  # a value rounded to significant figures (public edition)
     # ``_("text {name}", name=value)``: translated in the language current at rendering time
     env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)
     return env

@@ -40,6 +40,26 @@ def round_figures(value: float, figures: int = 2) -> float:
     return round(value, figures - 1 - int(math.floor(math.log10(abs(value)))))
 
 
+def fmt_figures(value: float | None, figures: int = 2) -> str:
+    """``value`` to ``figures`` significant figures as people read it, with the decimals those
+    figures hold and no other (a rounded value has no spurious decimal: 4 000, not 4 000,0):
+
+    >>> from symbiose.i18n import language
+    >>> with language("fr"):
+    ...     fmt_figures(3958.4), fmt_figures(547.0), fmt_figures(0.3449), fmt_figures(5.04), fmt_figures(-0.001)
+    ('4\xa0000', '550', '0,34', '5', '-0,001')
+    """
+    from symbiose.i18n import fmt_decimal
+
+    if value is None or not math.isfinite(float(value)):
+        return "—"
+    rounded = round_figures(float(value), figures)
+    if not rounded:
+        return fmt_decimal(0)
+    decimals = max(0, figures - 1 - int(math.floor(math.log10(abs(rounded)))))
+    return fmt_decimal(rounded, decimals)
+
+
 def material_flows(flows: pd.DataFrame, kb_categories: dict, k: int = 1) -> list[dict]:
     """Matched pairs grouped by waste code (or material) and receiving use, largest first; only
     the groups with at least ``k`` suppliers and ``k`` receivers (a group of one supplier gives its
@@ -103,7 +123,7 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
     # to two significant figures, as every public quantity: exact totals less the listed codes
     # would give back a withheld code's quantity
     indicators = [{"key": key, "label": _(label), "unit": _(unit) if unit else "",
-                   "value": fmt(round_figures(values[key]) if isinstance(values[key], float) else values[key], f)}
+                   "value": fmt_figures(values[key]) if isinstance(values[key], float) else fmt(values[key], f)}
                   for key, label, unit, f in INDICATOR_ROWS]  # fmt: skip
     by_key = {i["key"]: i for i in indicators}
     flows = flows_with_sides(result)

@@ -61,6 +61,8 @@ FRENCH_HEADERS = {
     "site_lat": "latitude_site", "site_lon": "longitude_site", "captured": "capte",
     "captured_suppliers": "fournisseurs_captes", "tkm": "tkm", "mean_km": "distance_moyenne_km",
     "avoided_route_cost_eur": "cout_filiere_evite_eur",
+    # matches.xlsx: the indicators and the wastes left without an outlet
+    "value": "valeur", "producers": "producteurs", "no_partner": "quantite_sans_candidat",
 }  # fmt: skip
 
 #: Coded values shown in words (the current language's) in a spreadsheet.
@@ -90,8 +92,10 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
         table = {key: _(word) for key, word in VALUE_WORDS[column].items()}
         return lambda v: table.get(v, v)
 
-    def ewc(v):
-        return format_ewc(v) if isinstance(v, str) and len(v) == 6 and v.isdigit() else v
+    def ewc(v):  # a waste code as the List of Waste prints it, a material (heat, water) in words
+        if isinstance(v, str) and len(v) == 6 and v.isdigit():
+            return format_ewc(v)
+        return category_label(v) if isinstance(v, str) and v else v
 
     changed = {}
     for name in frame.columns:
@@ -104,7 +108,7 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
             changed[name] = _each_distinct(column, lambda v: category_label(v) if isinstance(v, str) and v else v)
         elif name == "months":  # "1,2,3" would read as a decimal number: words (janv. – mars)
             changed[name] = _each_distinct(column, _months_words)
-        elif name == "code":  # a waste code as the List of Waste prints it (20 02 01)
+        elif name == "code":  # a waste code as the List of Waste prints it (20 02 01), or a material
             changed[name] = _each_distinct(column, ewc)
     return frame.assign(**changed).rename(columns=FRENCH_HEADERS) if changed else frame.rename(columns=FRENCH_HEADERS)
 

@@ -26,7 +26,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -113,12 +113,13 @@ def _starting(series, starts: tuple[str, ...]):
 
 
 @contextlib.contextmanager
-def atomic_folder(target: str | Path) -> Iterator[Path]:
+def atomic_folder(target: str | Path, *, replaced: Collection[str] = ()) -> Iterator[Path]:
     """Yield a temporary sibling folder to write in; on success it replaces ``target``.
 
     Files of an existing ``target`` that the block did not write are kept (copied into the new
-    folder before the swap). On an error, or if the process is killed, ``target`` is left as it
-    was and the temporary folder (``.<name>.tmp-*``) is removed or left aside.
+    folder before the swap), except those named in ``replaced`` (what the files written stand
+    for: a bundle in the other language). On an error, or if the process is killed, ``target``
+    is left as it was and the temporary folder (``.<name>.tmp-*``) is removed or left aside.
     """
     target = Path(target)
     outer = _writing_in.get()
@@ -139,7 +140,7 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         if target.is_dir():
             for old in target.iterdir():
                 new = work / old.name
-                if not new.exists():
+                if not new.exists() and old.name not in replaced:
                     if old.is_dir():
                         shutil.copytree(old, new)
                     else:

@@ -92,7 +92,7 @@ def test_import_list_stage_and_export(runner, db, tmp_path, monkeypatch):
     assert "S0001" in table and "03 01 05" in table and "1\u00a0200,5" in table  # French number format
     listed = run(runner, db, "list", "companies", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(listed.removeprefix("\ufeff")), delimiter=";"))
-    assert [r["id"] for r in rows] == ["C001", "C002"] and rows[0]["commune"] == "Montendre"
+    assert [r["identifiant"] for r in rows] == ["C001", "C002"] and rows[0]["commune"] == "Montendre"
 
     failed = run(runner, db, "synergy-stage", "Y0001", "abandoned", code=1)
     assert "reason" in failed.stderr and failed.stdout == ""
@@ -104,7 +104,7 @@ def test_import_list_stage_and_export(runner, db, tmp_path, monkeypatch):
 
     out = tmp_path / "out"
     written = run(runner, db, "export", str(out)).stdout.split()
-    assert {Path(p).name for p in written} >= {"companies.csv", "streams.csv", "needs.csv"}
+    assert {Path(p).name for p in written} >= {"entreprises.csv", "flux.csv", "besoins.csv"}  # French
     # what was exported imports back without any change
     assert "Rien n'a changé." in run(runner, db, "import", str(out), "--yes").stdout
     workbook = tmp_path / "reseau.xlsx"
@@ -165,7 +165,7 @@ def test_bad_import_exits_1_lists_every_problem_and_changes_nothing(runner, db, 
 
 def test_list_on_an_empty_database(runner, db):
     assert "(aucun élément : synergies)" in run(runner, db, "list", "synergies").stdout
-    assert run(runner, db, "list", "needs", "--format", "csv").stdout.startswith("\ufeffid;")
+    assert run(runner, db, "list", "needs", "--format", "csv").stdout.startswith("\ufeffidentifiant;")
     run(runner, db, "list", "trucks", code=2)
 
 

@@ -181,6 +181,11 @@ def test_every_file_symbiose_writes_imports_back_changing_nothing(session, tmp_p
     _assert_unchanged(session, out / "csv")
     write_bundle(stored, out / "network.xlsx")
     _assert_unchanged(session, out / "network.xlsx")
+    # symbiose export in French (the default): French files, headers and words, ';' and decimal commas
+    write_bundle(stored, out / "csv_fr", french=True)
+    _assert_unchanged(session, out / "csv_fr")
+    write_bundle(stored, out / "reseau.xlsx", french=True)
+    _assert_unchanged(session, out / "reseau.xlsx")
     for table in TABLES:  # symbiose list TABLE --format csv, French and English
         for french in (True, False):
             folder = out / f"list-{table}-{french}"

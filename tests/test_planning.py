@@ -153,7 +153,7 @@ def test_comparison_write_for_a_french_spreadsheet(comparison, tmp_path):
     assert paths[0].read_bytes().startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(paths[0], sep=";", decimal=",", encoding="utf-8-sig", index_col=0)
     expected = comparison.table()
-    assert table.index.name == "indicateur"
+    assert table.index.name == "indicateur (par an)"
     assert list(table.index) == [gettext(label) for label in expected.index]
     assert "entreprises impliquées" in table.index
     # the figures to the precision they are shown (no float noise of sums such as 170213,13700000002)

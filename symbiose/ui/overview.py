@@ -67,12 +67,12 @@ def network_map(points: pd.DataFrame, lines: pd.DataFrame | None = None, *, extr
 def indicators(result: MatchResult, *, rounded: bool = False) -> None:
     """The optimum's indicators; ``rounded``: to two significant figures, as the public report
     gives them (exact totals less the groups listed would give back a group withheld)."""
-    from symbiose.report_public import round_figures
+    from symbiose.report_public import fmt_figures
 
     k = result.kpis
 
     def n(value: float) -> str:
-        return fmt_number(round_figures(value) if rounded else value)
+        return fmt_figures(value) if rounded else fmt_number(value)
 
     cols = st.columns(3)
     cols[0].metric(_("Synergies in the optimum"), fmt_number(k.synergies))

@@ -3,8 +3,6 @@ the audit log."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -66,12 +64,6 @@ def synergy_columns() -> dict:
         "notes": _("notes"),
     }  # fmt: skip
 
-
-# words of the audit log, as people read them (``_(action)``, ``_(entity)`` at use)
-AUDIT_WORDS = (N_("create"), N_("edit"), N_("import"), N_("delete"), N_("stage"), N_("interest"),
-               N_("withdraw"), N_("decline"),
-               N_("password"), N_("network"), N_("company"), N_("stream"), N_("need"), N_("synergy"),
-               N_("user"), N_("companies"), N_("streams"), N_("needs"), N_("synergies"))  # fmt: skip
 
 MOVE_HELP = {
     Move.FORWARD: N_("forward"),
@@ -224,31 +216,18 @@ def stage_history() -> None:
         _("reason"): st.column_config.TextColumn(_("reason"), width="large")})  # fmt: skip
 
 
-def _detail(detail: dict | None) -> str:
-    """An audit detail as words: ``side: supplier · company_id: C001`` (import counts summed)."""
-    if not detail:
-        return ""
-    parts = []
-    for key, value in detail.items():
-        if isinstance(value, dict) and {"created", "updated"} <= set(value):
-            if value["created"] or value["updated"]:
-                parts.append(_("{table}: {created} created, {updated} updated").format(
-                    table=_(key), created=value["created"], updated=value["updated"]))
-        elif key == "changes" and isinstance(value, list):  # an import's before/after values
-            parts.append(f"{_(key)}: {len(value)}")
-        elif isinstance(value, dict | list):
-            parts.append(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
-        else:
-            parts.append(f"{key}: {value}")
-    return " · ".join(parts)
-
-
 def audit_frame(limit: int = 500) -> pd.DataFrame:
+    """The newest audit entries in words: actions, records and details as the forms name them,
+    values in the user's units (:mod:`symbiose.db.audit_text`)."""
+    from symbiose.db.audit_text import entry_texts
+
     with common.session() as s:
         entries = db.audit_entries(s, limit=limit)
+        words = entry_texts(s, entries)
     columns = [_("when"), _("who"), _("action"), _("entity"), _("id"), _("detail")]
-    return pd.DataFrame([dict(zip(columns, (local_time(e.occurred_at).replace(tzinfo=None), e.actor, _(e.action), _(e.entity), e.entity_id,
-                                            _detail(e.detail)), strict=True)) for e in entries],
+    return pd.DataFrame([dict(zip(columns, (local_time(e.occurred_at).replace(tzinfo=None), e.actor, action, entity,
+                                            e.entity_id, detail), strict=True))
+                         for e, (action, entity, detail) in zip(entries, words, strict=True)],
                         columns=columns)  # fmt: skip
 
 

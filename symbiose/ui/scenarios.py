@@ -194,8 +194,9 @@ def compare_section(runs: list[Run]) -> None:
         **{c: common.number(label) for c, label in labels.items()}})  # fmt: skip
     for note in comparison.solver_notes():
         st.caption(note)
-    common.csv_download(table.reset_index(), _("Download the comparison (CSV)"), _("comparison.csv"),
-                        key="comparison_csv")  # fmt: skip
+    # the numbers to the precision they are shown, the differences headed « Δ B par rapport à A »
+    common.csv_download(comparison.spreadsheet_table(side_by_side=True), _("Download the comparison (CSV)"),
+                        _("comparison.csv"), key="comparison_csv")  # fmt: skip
     if len(runs) > 1:
         changes = changes_frame(comparison)
         st.subheader(_("Synergies gained and lost"))
