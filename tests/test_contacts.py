@@ -93,7 +93,7 @@ def test_an_import_names_the_file_row_and_column_of_a_bad_contact_and_stores_not
     assert told.count("prenom.nom@entreprise.fr") == 2 and told.count("05 36 49 12 34") == 2
     assert _run("--database", url, "list", "companies", "--format", "csv").stdout == before
     rows = list(csv.DictReader(io.StringIO(before.removeprefix("\ufeff")), delimiter=";"))
-    assert [r["contact_email"] for r in rows] == ["scierie@example.fr", "chaufferie@example.fr"]
+    assert [r["email"] for r in rows] == ["scierie@example.fr", "chaufferie@example.fr"]  # French headers
 
 
 @pytest.fixture
