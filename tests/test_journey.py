@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
+import partner_pages  # noqa: E402
 from databases import copy_database  # noqa: E402
+from partner_pages import button as _button  # noqa: E402
+from partner_pages import partners_as, texts  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose import blinding, db  # noqa: E402
@@ -21,18 +24,9 @@ from symbiose.db import notifications  # noqa: E402
 from symbiose.ui.partners import pair_key  # noqa: E402
 
 TIMEOUT = 60
+maker = partner_pages.maker  # the demo database made the app's (a fixture)
 
 
-@pytest.fixture
-def maker(demo_sqlite, tmp_path, monkeypatch):
-    url = copy_database(demo_sqlite, tmp_path / "app.db")
-    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
-    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
-    for name in ("SYMBIOSE_SMTP_HOST", "SYMBIOSE_SMTP_PORT", "SYMBIOSE_OFFICER_EMAIL"):
-        monkeypatch.delenv(name, raising=False)
-    engine = db.make_engine(url)
-    yield db.session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -78,26 +72,6 @@ def unseen_pair(demo, top_lists):
 def receiver_listed(demo, top_lists):
     """A pair in its receiver's top list."""
     return _with_companies(demo, *sorted(top_lists[1])[0])
-
-
-def partners_as(company_id: str) -> AppTest:
-    at = AppTest.from_string("from symbiose.ui import common, partners\ncommon.engine()\npartners.page()\n",
-                             default_timeout=TIMEOUT).run()  # fmt: skip
-    at.selectbox(key="partner_company").set_value(company_id).run()
-    assert not at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
-    parts += [e.value for e in at.success] + [e.value for e in at.info] + [e.label for e in at.expander]
-    return "\n".join(parts)
-
-
-def _button(at: AppTest, key: str):
-    found = [b for b in at.button if b.key == key]
-    assert found, f"no button {key}"
-    return found[0]
 
 
 def test_interest_reaches_the_receiver_who_accepts_and_both_see_names(maker, unseen_pair, demo):

@@ -250,6 +250,18 @@ def test_companies_that_have_met_see_their_legal_path(maker, demo):
     assert not any(b.label == _("Save the checklist") for b in at.button)  # read-only
 
 
+def scenarios_compared(maker, username: str, password: str) -> AppTest:
+    """The scenarios page of a signed-in user after 'Run and compare' (the stored network alone)."""
+    script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
+    page = AppTest.from_string(script, default_timeout=TIMEOUT)
+    with maker() as s, s.begin():
+        page.session_state["symbiose_user"] = db.authenticate(s, username, password)
+    page.run()
+    page.button(key="run_scenarios").click().run()
+    assert not page.exception
+    return page
+
+
 def test_a_planners_opportunity_finder_holds_no_company_nor_its_place(maker, demo):
     """The opportunity finder's map sent a planner's browser one point per stream of the network,
     each with its company's id at the company's stored coordinates (C001 at 45.43058, -0.41737).
@@ -264,13 +276,7 @@ def test_a_planners_opportunity_finder_holds_no_company_nor_its_place(maker, dem
     assert len(places) > 100  # the demo's companies stand at their own sites, not their communes' centres
 
     def opportunity_map(username, password):
-        script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
-        page = AppTest.from_string(script, default_timeout=TIMEOUT)
-        with maker() as s, s.begin():
-            page.session_state["symbiose_user"] = db.authenticate(s, username, password)
-        page.run()
-        page.button(key="run_scenarios").click().run()
-        assert not page.exception
+        page = scenarios_compared(maker, username, password)
         charts = [e.proto.json for e in page.get("deck_gl_json_chart")]
         # the finder's map is the one with the best communes, sized by what they capture
         (chart,) = [c for c in charts if '"radius"' in c]
@@ -302,13 +308,7 @@ def test_a_planners_scenario_figures_are_rounded_as_on_the_overview(maker):
     from symbiose.ui.scenarios import COUNTS
 
     def comparison(username, password):
-        script = "from symbiose.ui import common, scenarios\ncommon.engine()\nscenarios.page()\n"
-        page = AppTest.from_string(script, default_timeout=TIMEOUT)
-        with maker() as s, s.begin():
-            page.session_state["symbiose_user"] = db.authenticate(s, username, password)
-        page.run()
-        page.button(key="run_scenarios").click().run()
-        assert not page.exception
+        page = scenarios_compared(maker, username, password)
         (table,) = [d.value for d in page.dataframe if _("synergies") in d.value.index]
         return table
 

@@ -71,7 +71,9 @@ def test_an_older_database_upgrades_to_notices_of_a_withdrawn_interest_and_goes_
 # ---- the Partners page ---------------------------------------------------------------------------
 
 pytest.importorskip("streamlit")
-from databases import copy_database  # noqa: E402
+import partner_pages  # noqa: E402
+from partner_pages import button as _button  # noqa: E402
+from partner_pages import partners_as, texts  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from symbiose.db import notifications  # noqa: E402
@@ -81,39 +83,10 @@ from symbiose.ui import blind  # noqa: E402
 from symbiose.ui.partners import pair_key  # noqa: E402
 
 TIMEOUT = 60
+maker = partner_pages.maker  # the demo database made the app's (a fixture)
 SUPPLIER = "C001"
 
 
-@pytest.fixture
-def maker(demo_sqlite, tmp_path, monkeypatch):
-    url = copy_database(demo_sqlite, tmp_path / "app.db")
-    monkeypatch.setenv(db.ENV_DATABASE_URL, url)
-    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "en")
-    for name in ("SYMBIOSE_SMTP_HOST", "SYMBIOSE_SMTP_PORT", "SYMBIOSE_OFFICER_EMAIL"):
-        monkeypatch.delenv(name, raising=False)
-    engine = db.make_engine(url)
-    yield db.session_factory(engine)
-    engine.dispose()
-
-
-def partners_as(company_id: str) -> AppTest:
-    at = AppTest.from_string("from symbiose.ui import common, partners\ncommon.engine()\npartners.page()\n",
-                             default_timeout=TIMEOUT).run()  # fmt: skip
-    at.selectbox(key="partner_company").set_value(company_id).run()
-    assert not at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
-    parts += [e.value for e in at.success] + [e.value for e in at.info] + [e.label for e in at.expander]
-    return "\n".join(parts)
-
-
-def _button(at: AppTest, key: str):
-    found = [b for b in at.button if b.key == key]
-    assert found, f"no button {key}"
-    return found[0]
 
 
 def _first_suggested_pair(at: AppTest, net) -> tuple[str, str, str]:
