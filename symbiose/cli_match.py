@@ -28,15 +28,16 @@ def load_base(base: str, database: str | None = None) -> Network:
     from symbiose.bundle import read_bundle
     from symbiose.reference import data_dir
 
+    # a run reads no contact details: they are checked when imported into the database
     if base == "demo":
-        return read_bundle(data_dir() / "demo")
+        return read_bundle(data_dir() / "demo", check_contacts=False)
     if base == "database":
         from symbiose.db import ensure_database, load_network, session_factory
 
         engine = ensure_database(database, create=False)  # a mistyped path is an error
         with session_factory(engine)() as session:
             return load_network(session)
-    return read_bundle(base)
+    return read_bundle(base, check_contacts=False)
 
 
 def _network_and_params(bundle: str | None, scenario: str | None, database: str | None):

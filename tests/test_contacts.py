@@ -138,3 +138,28 @@ def test_the_company_form_names_a_bad_contact_in_french_and_saves_nothing(app_ur
     company, version = stored()
     assert (company.contact_email, company.contact_phone) == ("t.tardoumet@seugne-geothermie.fr", "+33 5 36 49 00 99")
     assert version == before[1] + 1
+
+
+def test_a_match_on_a_bundle_neither_checks_nor_loads_the_contact_checks(tmp_path):
+    """The checks cost the demo's match about 0.1 s (the two libraries, then 0.1 ms a company)
+    for details a match never reads: a run on a bundle takes them as written, and the import into
+    the database still refuses a bad one."""
+    import shutil
+    import subprocess
+    import sys
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(data_dir() / "demo", bundle)
+    companies = (bundle / "companies.csv").read_text(encoding="utf-8")
+    (bundle / "companies.csv").write_text(companies.replace("thierry.tardoumet@example.org", "thierry.tardoumet"),
+                                          encoding="utf-8")  # fmt: skip
+    assert "thierry.tardoumet," in (bundle / "companies.csv").read_text(encoding="utf-8")
+    _run("match", "--bundle", str(bundle), "--out", str(tmp_path / "out"))
+    url = f"sqlite:///{tmp_path / 'contacts.db'}"
+    _run("--database", url, "init")
+    failed = _run("--database", url, "import", str(bundle), "--yes", code=1)
+    assert "thierry.tardoumet" in failed.stderr and "@" in failed.stderr
+    script = ("import sys\nfrom symbiose.cli_match import load_base\nload_base('demo')\n"
+              "print(sorted(m for m in ('phonenumbers', 'email_validator') if m in sys.modules))")  # fmt: skip
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

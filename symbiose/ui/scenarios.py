@@ -57,8 +57,8 @@ def load_base(base: str) -> Network:
     if base == "database":
         return common.network()
     if base == "demo":
-        return read_bundle(data_dir() / "demo")
-    return read_bundle(base)
+        return read_bundle(data_dir() / "demo", check_contacts=False)
+    return read_bundle(base, check_contacts=False)
 
 
 def adhoc_scenario() -> Scenario | None:
