@@ -575,7 +575,11 @@ def comparison_view(comparison) -> dict:
             verb = {"appears": N_("appear"), "disappears": N_("disappear"), "changes": N_("change quantity")}.get(change, change)
             summary.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
                                     len(group)).format(scenario=scenario, n=len(group), change=_(verb)))
-    return {"names": names, "diff_cols": diff_cols, "rows": rows, "changes": summary,
+    from symbiose.compare import delta_label
+
+    first = names[0] if names else ""
+    headers = [delta_label(c[: -len(first) - 3], first) if c.endswith(f" - {first}") else c for c in diff_cols]
+    return {"names": names, "diff_cols": headers, "rows": rows, "changes": summary,
             "scenarios": [(s.name, s.description) for s in comparison.scenarios]}  # fmt: skip
 
 

@@ -255,7 +255,7 @@ def test_scenario_comparison(tmp_path):
     assert parse_html(html).errors == []
     assert 'id="scenarios"' in html
     assert "TGAP +20" in html and "10 km radius" in html
-    assert "10 km radius - TGAP +20" in html  # the difference column
+    assert "Δ 10 km radius vs TGAP +20" in html  # the difference column
     assert any(p.name == "comparison.csv" for p in paths)
 
 
