@@ -470,3 +470,25 @@ def test_a_company_reads_no_synergy_id_before_the_reveal(maker, unseen_pair, dem
         assert "moved from" in shown  # the stage notice is there, without its id
         check(notices, company, status.synergy_id)
         check(_signed_in(maker, username), company, status.synergy_id)
+
+
+def test_a_refused_click_names_nothing_the_company_may_not_know(demo, unseen_pair):
+    """A click refused because a record changed in between was shown as the database worded it:
+    « synergy SY014 was changed by marie », « no need with id 'N0070' », naming a synergy's id
+    (issued in sequence) or the hidden partner's need. Before both sides agree, such a message
+    gives way to one that names nothing; the company's own mistakes are still told as they are."""
+    from symbiose.errors import ValidationError
+    from symbiose.ui.partners import names_hidden
+
+    stream_id, need_id, supplier, receiver, _n, _total = unseen_pair
+    name = next(c.name for c in demo.companies if c.id == receiver)
+    for message in (f"no need with id '{need_id}'", "synergy SY014 was changed by marie at 10:42",
+                    f"the need of {name} no longer takes this code", f"company {receiver} was deleted"):
+        assert names_hidden(demo, message, stream_id, need_id, side="supplier"), message
+    for message in ("say why you decline this pair (a reason is required; it stays with the officer)",
+                    str(ValidationError("you have not said you are interested in this pair"))):
+        assert not names_hidden(demo, message, stream_id, need_id, side="supplier"), message
+    # once revealed, both sides know the synergy and each other: shown as it is
+    revealed = next(y for y in demo.synergies if str(y.stage) in ("in_discussion", "implemented"))
+    assert not names_hidden(demo, f"synergy {revealed.id} was changed by marie", revealed.stream_id,
+                            revealed.need_id, side="supplier")  # fmt: skip

@@ -259,7 +259,7 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
                                              actor=common.actor(), quantity_base=view.tradable_base(stream_id, need_id),
                                              outbox=outbox)  # fmt: skip
         except SymbioseError as exc:
-            common.show_problems(exc)
+            _refused(view, exc, stream_id, need_id, side=side)
             return
         # no synergy id before both sides agree: issued one after the other, ids would let a company
         # count the network's synergies between two of its clicks
@@ -276,7 +276,7 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
                     blind.decline(s, view.net, stream_id, need_id, side=side, company_id=view.me.id, reason=reason,
                                   actor=common.actor(), outbox=outbox)  # fmt: skip
             except SymbioseError as exc:
-                common.show_problems(exc)
+                _refused(view, exc, stream_id, need_id, side=side)
                 return
             _deliver(outbox, _("Pair declined: it will not be proposed again."))
 
@@ -293,10 +293,39 @@ def _withdraw(view: PartnerView, stream_id: str, need_id: str, *, side: str, key
                     blind.withdraw_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
                                             reason=reason, actor=common.actor(), outbox=outbox)  # fmt: skip
             except SymbioseError as exc:
-                common.show_problems(exc)
+                _refused(view, exc, stream_id, need_id, side=side)
                 return
             _deliver(outbox, _("Interest withdrawn. The partner is told that an interest was withdrawn, without your "
                                "name; you may say you are interested again later."))  # fmt: skip
+
+
+def names_hidden(net: Network, message: str, stream_id: str, need_id: str, *, side: str) -> bool:
+    """Whether a message about a pair names what its company may not know before both sides are
+    interested: a synergy's id (issued in sequence: the count of the network's synergies), the
+    partner's stream or need, its company's id or name. False once the pair is revealed."""
+    import re
+
+    synergy = blind.synergy_for(net, stream_id, need_id)
+    if synergy is not None and blinding.is_mutual(synergy.stage):
+        return False
+    partner_item = need_id if side == SUPPLIER else stream_id
+    owner = {**{x.id: x.company_id for x in net.streams}, **{x.id: x.company_id for x in net.needs}}
+    partner = next((c for c in net.companies if c.id == owner.get(partner_item)), None)
+    hidden = [partner_item, *((partner.id, partner.name) if partner else ()), *(y.id for y in net.synergies)]
+    return bool(re.search(r"\bSY\d+", message)) or any(h and h in message for h in hidden)
+
+
+def _refused(view: PartnerView, exc: SymbioseError, stream_id: str, need_id: str, *, side: str) -> None:
+    """A refused click on a pair: shown as it is, unless it names what the company may not know
+    yet (:func:`names_hidden`: a record changed or removed in between is named by the error),
+    then a message that names nothing; the officer can tell more."""
+    message = "\n".join([str(exc), *(p.message for p in getattr(exc, "problems", None) or [])])
+    if not names_hidden(view.net, message, stream_id, need_id, side=side):
+        common.show_problems(exc)
+        return
+    st.error(_("This pair changed since the page was read (a record was edited or removed, or a rule of the network "
+               "no longer allows it); nothing was recorded. Reload the page; the network's officer can tell you "
+               "more."))  # fmt: skip
 
 
 def _deliver(outbox: list, flash: str) -> None:
