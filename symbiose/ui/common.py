@@ -361,7 +361,6 @@ def scenarios_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "scenarios"
 
 
-
 def decimal_input(where, label: str, default: float, key: str, *, low: float, high: float,
                   help: str | None = None) -> float | None:  # fmt: skip
     """A number typed in the page's language, read as the company forms read theirs (``12,5`` and
@@ -371,7 +370,8 @@ def decimal_input(where, label: str, default: float, key: str, *, low: float, hi
     from symbiose.i18n import fmt_input_number, fmt_number, parse_input_number
 
     if key not in st.session_state:
-        st.session_state[key] = fmt_input_number(repr(float(default)))
+        plain = repr(float(default))
+        st.session_state[key] = fmt_input_number(plain.removesuffix(".0"))  # 30, not 30,0
     text = where.text_input(label, key=key, help=help)
     try:
         plain = parse_input_number(text)
@@ -383,6 +383,7 @@ def decimal_input(where, label: str, default: float, key: str, *, low: float, hi
         where.error(_("Write a number from {low} to {high}.").format(low=fmt_number(low, 2), high=fmt_number(high, 2)))
         return None
     return value
+
 
 def ewc_code_input(label: str, *, key: str, value: str = "", help: str | None = None,
                    container=None) -> str:  # fmt: skip
