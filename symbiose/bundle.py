@@ -1293,7 +1293,9 @@ def too_precise(value: float, places: int) -> bool:
     """More decimals than Symbiose keeps (``places``): storing it would round it silently (12,3456 t
     kept as 12,346 t; 10 000,0005 t kept as 10 000 t, a change lost)."""
     scaled = float(value) * 10**places
-    return abs(scaled - round(scaled)) > 1e-6 * max(1.0, abs(scaled))
+    # the float's own error only (a billionth of the value): a tolerance of a millionth let
+    # 1 234,5678 t through (0,2 of a kilogram under 1,2 allowed), stored as 1 234,568
+    return abs(scaled - round(scaled)) > max(1e-6, 1e-9 * abs(scaled))
 
 
 def _precision_problem(row: _Row, column: str, value: float, places: int) -> bool:

@@ -445,3 +445,21 @@ def test_a_comma_of_three_digits_reads_as_decimal_only_where_the_column_says_so(
         assert any("ambigu" in p for p in problems), (cells, problems)
     # a price column's decimal commas say nothing of the quantities' commas
     assert any("ambigu" in p for p in quantities("1,500", "2,000"))
+
+
+@pytest.mark.parametrize("written", ["1 234,5678", "10 000,0005"])
+def test_a_large_quantity_with_one_decimal_too_many_is_refused_not_rounded(tmp_path, written):
+    """The precision check's tolerance grew with the value: 1 234,5678 t passed and was stored as
+    1 234,568 t (a change no one was told of), and 10 000,0005 t as 10 000 t."""
+    url = f"sqlite:///{tmp_path / 'import.db'}"
+    invoke(url, "init")
+    refused = invoke(url, "import", str(_streams_folder(tmp_path / "a", written, "1200,5")), "--yes", code=1)
+    assert "décimales" in refused.stderr and "quantite" in refused.stderr, refused.stderr
+
+
+def test_a_price_with_a_third_decimal_is_refused_at_any_size():
+    from symbiose.bundle import too_precise
+
+    assert too_precise(12345.678, 2) and too_precise(10000.0005, 3) and too_precise(1234.5678, 3)
+    for kept in (12345.67, 1234.568, 0.001, 1e9 + 0.125, 987654.32):
+        assert not too_precise(kept, 3 if kept in (1234.568, 0.001, 1e9 + 0.125) else 2), kept
