@@ -35,14 +35,23 @@ INDICATORS = [
     ("unmatched_t", N_("left on current route (t/yr)"), "{:,.0f}"),
 ]
 
+COUNTS = ("synergies", "companies_involved")
+"""Indicators given exactly to everyone (a planner's overview too); the others may be rounded."""
+
 
 @dataclass(frozen=True)
 class Comparison:
     scenarios: list[Scenario]
     results: list[MatchResult]
 
-    def table(self) -> pd.DataFrame:
-        """Indicators (rows) by scenario (columns), then the differences to the first scenario."""
+    def table(self, *, rounded: bool = False) -> pd.DataFrame:
+        """Indicators (rows) by scenario (columns), then the differences to the first scenario.
+
+        ``rounded``: quantities and money, differences included, to two significant figures, as
+        a planner reads them (:data:`COUNTS` stay exact): exact totals less the flows grouped by
+        material would give back a withheld group, a single pair's tonnes and value."""
+        from symbiose.report_public import round_figures
+
         data = {}
         for scenario, result in zip(self.scenarios, self.results, strict=True):
             kpis = result.kpis.as_dict()
@@ -51,10 +60,13 @@ class Comparison:
         first = table.columns[0]
         for col in table.columns[1:]:
             table[f"{col} - {first}"] = table[col] - table[first]
+        if rounded:
+            figures = ~table.index.isin([label for key, label, _spec in INDICATORS if key in COUNTS])
+            table.loc[figures] = table.loc[figures].map(round_figures)
         table.index.name = "indicator"
         return table
 
-    def spreadsheet_table(self, *, side_by_side: bool = False) -> pd.DataFrame:
+    def spreadsheet_table(self, *, side_by_side: bool = False, rounded: bool = False) -> pd.DataFrame:
         """The indicators as a spreadsheet of the current language reads them: a row per
         indicator named in words, a column per scenario, then the difference of each other
         scenario to the first, headed « Δ B par rapport à A » (``side_by_side``: each scenario
@@ -65,7 +77,7 @@ class Comparison:
         from symbiose.i18n import get_language
         from symbiose.safe_output import escape_cell
 
-        table = self.table()
+        table = self.table(rounded=rounded)
         names = [s.name for s in self.scenarios]
         first = names[0]
         decimals = {label: 1 if ".1f" in spec else 0 for _key, label, spec in INDICATORS}

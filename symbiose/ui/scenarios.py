@@ -11,7 +11,7 @@ import pydeck as pdk
 import streamlit as st
 
 from symbiose.bundle import read_bundle
-from symbiose.compare import Comparison
+from symbiose.compare import COUNTS, Comparison
 from symbiose.domain import Network, Role, format_ewc
 from symbiose.errors import InfeasibleError, SymbioseError
 from symbiose.i18n import N_, _, fmt_number, fmt_percent, fmt_quantity, get_language, ngettext
@@ -102,7 +102,6 @@ def run_scenarios(scenarios: list[Scenario], *, use_stored: bool, progress=None)
     return runs
 
 
-COUNTS = ("synergies", "companies_involved")  # shown exactly to everyone, as on the overview
 
 
 def indicator_frame(comparison: Comparison, *, rounded: bool = False) -> pd.DataFrame:
@@ -121,18 +120,9 @@ def indicator_frame(comparison: Comparison, *, rounded: bool = False) -> pd.Data
 
 
 def comparison_table(comparison: Comparison, *, rounded: bool = False) -> pd.DataFrame:
-    """Indicators by scenario and their differences to the first, whole numbers; ``rounded``: the
-    quantities and money, differences included, to two significant figures, as the overview and
-    the public report give them to a planner (exact totals less the flows grouped by material
-    would give back a group withheld, a single pair's tonnes and value)."""
-    from symbiose.compare import INDICATORS
-    from symbiose.report_public import round_figures
-
-    table = comparison.table()
-    if rounded:
-        figures = ~table.index.isin([label for key, label, _spec in INDICATORS if key in COUNTS])
-        table.loc[figures] = table.loc[figures].map(round_figures)
-    return table.round(0)
+    """Indicators by scenario and their differences to the first, whole numbers; ``rounded``: as
+    a planner reads them (:meth:`symbiose.compare.Comparison.table`)."""
+    return comparison.table(rounded=rounded).round(0)
 
 
 def indicator_charts(comparison: Comparison, *, rounded: bool = False):
@@ -195,7 +185,7 @@ def compare_section(runs: list[Run]) -> None:
     for note in comparison.solver_notes():
         st.caption(note)
     # the numbers to the precision they are shown, the differences headed « Δ B par rapport à A »
-    common.csv_download(comparison.spreadsheet_table(side_by_side=True), _("Download the comparison (CSV)"),
+    common.csv_download(comparison.spreadsheet_table(side_by_side=True, rounded=rounded), _("Download the comparison (CSV)"),
                         _("comparison.csv"), key="comparison_csv")  # fmt: skip
     if len(runs) > 1:
         changes = changes_frame(comparison)
@@ -338,10 +328,16 @@ def opportunity_section(runs: list[Run]) -> None:
         # may be one producer's stream
         from symbiose.catalogue import anonymity_k
 
+        from symbiose.report_public import round_figures
+
         k = anonymity_k()
         kept = (frame["suppliers"] >= k) & (frame["captured_suppliers"] >= k)
-        found = [o for o, keep in zip(found, kept, strict=True) if keep]
-        frame = frame[kept].reset_index(drop=True)
+        # the figures to two significant figures, as everywhere a planner reads the network's:
+        # exact sums over a few producers give one of them to a planner who knows the others
+        figures = ("unserved", "no_candidate", "captured", "tkm", "mean_km", "avoided_route_cost_eur")
+        found = [replace(o, **{f: round_figures(getattr(o, f)) for f in figures})
+                 for o, keep in zip(found, kept, strict=True) if keep]  # fmt: skip
+        frame = opportunities_frame(found)
         st.caption(_("Wastes left by at least {k} producers, at sites capturing at least {k} of them, only; the "
                      "network's officers see every code.").format(k=k))  # fmt: skip
         if not len(frame):
