@@ -327,7 +327,6 @@ def opportunity_section(runs: list[Run]) -> None:
         # so does a site capturing fewer than k of them; how much of a code has no partner at all
         # may be one producer's stream
         from symbiose.catalogue import anonymity_k
-
         from symbiose.report_public import round_figures
 
         k = anonymity_k()
