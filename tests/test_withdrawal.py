@@ -213,3 +213,41 @@ def test_only_a_standing_one_sided_interest_can_be_withdrawn(maker, demo):
                                     actor="s")  # fmt: skip
     at = partners_as(supplier)
     assert not any(e.label == "Withdraw my interest" for e in at.expander)
+
+
+def test_a_click_made_while_the_other_side_acts_is_applied_or_refused_never_dropped(maker, demo):
+    """The receiver has « Accept » on screen while the supplier withdraws; its click then vanished
+    (the rerun no longer drew the button): no interest, no word. And a withdrawal confirmed after
+    the receiver had accepted said nothing of coming too late. Each click now reaches its action."""
+    from symbiose.i18n import _
+
+    with maker() as s:
+        net = db.load_network(s)
+    a = partners_as(SUPPLIER)
+    stream_id, need_id, key = _first_suggested_pair(a, net)
+    receiver = next(n.company_id for n in net.needs if n.id == need_id)
+    _button(a, key).click().run()
+    b = partners_as(receiver)
+    accept = _button(b, pair_key("accept", "receiver", stream_id, need_id))
+    a.run()
+    _button(a, f"withdraw_{key}").click().run()  # the supplier withdraws, the receiver's page is stale
+    assert not a.exception and a.success[0].value.startswith("Interest withdrawn.")
+    accept.click().run()
+    assert not b.exception and not b.error
+    assert b.success and b.success[0].value.startswith("Interest recorded."), [e.value for e in b.success]
+    with maker() as s:
+        status = blind.pair_status(s, db.load_network(s), stream_id, need_id)
+    assert status.receiver_interested and not status.supplier_interested and str(status.stage) == "contacted"
+
+    # the other order: the receiver's withdrawal, on a page read before the supplier accepted
+    b.run()
+    (withdraw,) = [x for x in b.button if (x.key or "").startswith("withdraw_")]
+    supplier = partners_as(SUPPLIER)
+    _button(supplier, pair_key("accept", "supplier", stream_id, need_id)).click().run()
+    assert not supplier.exception and supplier.success[0].value.startswith("Interest recorded.")
+    withdraw.click().run()
+    assert not b.exception
+    told = "\n".join(e.value for e in b.error)
+    assert _("both sides are interested already")[:30] in told, told
+    with maker() as s:
+        assert str(blind.pair_status(s, db.load_network(s), stream_id, need_id).stage) == "in_discussion"

@@ -250,53 +250,62 @@ def _actions(view: PartnerView, stream_id: str, need_id: str, *, side: str, stat
         # a pair the matcher no longer proposes (a standard, a distance, a quantity changed): nothing
         # on it to decide from, and an acceptance would reveal both names for a pair that cannot be
         left.caption(_("It can no longer be taken up here; the network's officer can tell you why."))
-    elif left.button(label, key=key, type="primary" if incoming else "secondary",
-                   help=_("Your identity stays hidden until the partner is interested too.")):  # fmt: skip
-        outbox: list = []
-        try:
-            with common.transaction() as s:
-                new = blind.express_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
-                                             actor=common.actor(), quantity_base=view.tradable_base(stream_id, need_id),
-                                             outbox=outbox)  # fmt: skip
-        except SymbioseError as exc:
-            _refused(view, exc, stream_id, need_id, side=side)
-            return
-        # no synergy id before both sides agree: issued one after the other, ids would let a company
-        # count the network's synergies between two of its clicks
-        flash = _("Interest recorded.") + " " + (
-            _("Both sides are interested: identities revealed.") if new.revealed
-            else _("The partner will see it; identities stay hidden until they agree."))
-        _deliver(outbox, flash)
+    else:
+        left.button(label, key=key, type="primary" if incoming else "secondary",
+                    help=_("Your identity stays hidden until the partner is interested too."),
+                    on_click=_remember, args=("interest", stream_id, need_id, side, key))  # fmt: skip
     with right.expander(_("Decline")):
-        reason = st.text_input(_("Why (kept for the officer; the pair is not proposed again)"), key=f"why_{key}")
-        if st.button(_("Decline this pair"), key=f"decline_{key}"):
-            outbox = []
-            try:
-                with common.transaction() as s:
-                    blind.decline(s, view.net, stream_id, need_id, side=side, company_id=view.me.id, reason=reason,
-                                  actor=common.actor(), outbox=outbox)  # fmt: skip
-            except SymbioseError as exc:
-                _refused(view, exc, stream_id, need_id, side=side)
-                return
-            _deliver(outbox, _("Pair declined: it will not be proposed again."))
+        st.text_input(_("Why (kept for the officer; the pair is not proposed again)"), key=f"why_{key}")
+        st.button(_("Decline this pair"), key=f"decline_{key}",
+                  on_click=_remember, args=("decline", stream_id, need_id, side, key))  # fmt: skip
 
 
 def _withdraw(view: PartnerView, stream_id: str, need_id: str, *, side: str, key: str) -> None:
     """Take back this side's interest while the partner has not answered (:func:`blind.withdraw_interest`)."""
     with st.expander(_("Withdraw my interest")):
-        reason = st.text_input(_("Why (optional; kept for the officer, not shown to the partner)"),
-                               key=f"withdraw_why_{key}")  # fmt: skip
-        if st.button(_("Confirm the withdrawal"), key=f"withdraw_{key}"):
-            outbox: list = []
-            try:
-                with common.transaction() as s:
-                    blind.withdraw_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
-                                            reason=reason, actor=common.actor(), outbox=outbox)  # fmt: skip
-            except SymbioseError as exc:
-                _refused(view, exc, stream_id, need_id, side=side)
-                return
-            _deliver(outbox, _("Interest withdrawn. The partner is told that an interest was withdrawn, without your "
-                               "name; you may say you are interested again later."))  # fmt: skip
+        st.text_input(_("Why (optional; kept for the officer, not shown to the partner)"), key=f"withdraw_why_{key}")
+        st.button(_("Confirm the withdrawal"), key=f"withdraw_{key}",
+                  on_click=_remember, args=("withdraw", stream_id, need_id, side, key))  # fmt: skip
+
+
+CLICK_KEY = "partner_click"
+
+
+def _remember(action: str, stream_id: str, need_id: str, side: str, key: str) -> None:
+    """A button's callback: the click is kept for the next run, which applies it (:func:`_act`)
+    even when it no longer draws the button (the other side answered, or withdrew, in between):
+    a click is applied or refused with a word, never dropped."""
+    st.session_state[CLICK_KEY] = (action, stream_id, need_id, side, key)
+
+
+def _act(action: str, view: PartnerView, stream_id: str, need_id: str, side: str, key: str) -> None:
+    """Apply a remembered click on a pair; the outcome is shown at the top of the page's next run."""
+    outbox: list = []
+    try:
+        with common.transaction() as s:
+            if action == "interest":
+                new = blind.express_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
+                                             actor=common.actor(), quantity_base=view.tradable_base(stream_id, need_id),
+                                             outbox=outbox)  # fmt: skip
+                # no synergy id before both sides agree: issued one after the other, ids would let
+                # a company count the network's synergies between two of its clicks
+                flash = _("Interest recorded.") + " " + (
+                    _("Both sides are interested: identities revealed.") if new.revealed
+                    else _("The partner will see it; identities stay hidden until they agree."))
+            elif action == "decline":
+                blind.decline(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
+                              reason=st.session_state.get(f"why_{key}", ""), actor=common.actor(), outbox=outbox)  # fmt: skip
+                flash = _("Pair declined: it will not be proposed again.")
+            else:
+                blind.withdraw_interest(s, view.net, stream_id, need_id, side=side, company_id=view.me.id,
+                                        reason=st.session_state.get(f"withdraw_why_{key}", ""), actor=common.actor(),
+                                        outbox=outbox)  # fmt: skip
+                flash = _("Interest withdrawn. The partner is told that an interest was withdrawn, without your "
+                          "name; you may say you are interested again later.")  # fmt: skip
+    except SymbioseError as exc:
+        st.session_state["partner_refusal"] = _refusal(view, exc, stream_id, need_id, side=side)
+        return
+    _deliver(outbox, flash)
 
 
 def names_hidden(net: Network, message: str, stream_id: str, need_id: str, *, side: str) -> bool:
@@ -315,26 +324,25 @@ def names_hidden(net: Network, message: str, stream_id: str, need_id: str, *, si
     return bool(re.search(r"\bSY\d+", message)) or any(h and h in message for h in hidden)
 
 
-def _refused(view: PartnerView, exc: SymbioseError, stream_id: str, need_id: str, *, side: str) -> None:
-    """A refused click on a pair: shown as it is, unless it names what the company may not know
-    yet (:func:`names_hidden`: a record changed or removed in between is named by the error),
-    then a message that names nothing; the officer can tell more."""
+def _refusal(view: PartnerView, exc: SymbioseError, stream_id: str, need_id: str, *, side: str):
+    """What to show of a refused click on a pair: the error as it is, unless it names what the
+    company may not know yet (:func:`names_hidden`: a record changed or removed in between is
+    named by the error), then a message that names nothing; the officer can tell more."""
     message = "\n".join([str(exc), *(p.message for p in getattr(exc, "problems", None) or [])])
     if not names_hidden(view.net, message, stream_id, need_id, side=side):
-        common.show_problems(exc)
-        return
-    st.error(_("This pair changed since the page was read (a record was edited or removed, or a rule of the network "
-               "no longer allows it); nothing was recorded. Reload the page; the network's officer can tell you "
-               "more."))  # fmt: skip
+        return exc
+    return _("This pair changed since the page was read (a record was edited or removed, or a rule of the network "
+             "no longer allows it); nothing was recorded. Reload the page; the network's officer can tell you "
+             "more.")  # fmt: skip
 
 
 def _deliver(outbox: list, flash: str) -> None:
-    """E-mail the new notices when a mail server is configured, then show the flash message."""
+    """E-mail the new notices when a mail server is configured, then keep the flash message for
+    the page's next run."""
     problems = blind.mail(outbox, common.network())
     if problems:
         flash += " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems))
     st.session_state["partner_flash"] = flash
-    st.rerun()
 
 
 def page() -> None:
@@ -345,6 +353,11 @@ def page() -> None:
                  "are per suggestion.").format(k=blinding.k_anonymity()))  # fmt: skip
     if flash := st.session_state.pop("partner_flash", None):
         st.success(flash)
+    refusal = st.session_state.pop("partner_refusal", None)
+    if isinstance(refusal, str):
+        st.error(refusal)
+    elif refusal is not None:
+        common.show_problems(refusal)
     with common.shows_errors():
         net = common.network()
         me = choose_company(net)
@@ -354,6 +367,10 @@ def page() -> None:
         if warning:
             st.caption(_("Note: {warning}").format(warning=warning))
         view = PartnerView(net, me, result)
+        if click := st.session_state.pop(CLICK_KEY, None):
+            action, stream_id, need_id, side, key = click
+            _act(action, view, stream_id, need_id, side, key)
+            st.rerun()  # the page read again, with the click's outcome at its top
         with common.session() as s:
             received = blind.incoming(s, net, me.id)
             st.subheader(_("Requests received ({n})").format(n=len(received)))
