@@ -270,3 +270,19 @@ def test_line_breaks_in_notes_and_descriptions_survive_an_edit(url, session):
     save(at, "Enregistrer le flux")
     assert not at.error
     assert record(session, "streams", stream.id)[0].description == 'note "1"\nligne 2\nligne 3'
+
+
+def test_changing_only_the_commune_moves_the_company_with_its_codes(url, session):
+    """Typing a new commune left the old commune's INSEE and postal codes in the form, and the save
+    was refused (« le code INSEE 17197 est celui de Jonzac, pas de « Montendre » »): the officer
+    had to clear both codes too. Codes left as read now follow the new commune."""
+    with session() as s:
+        company = next(c for c in db.load_network(s).companies if c.commune == "Jonzac" and c.insee_code)
+    at = page()
+    at.selectbox(key="edit_companies").set_value(company.id).run()
+    at.text_input(key=f"companies_{company.id}_commune").set_value("Montendre")
+    save(at, "Enregistrer l'entreprise")
+    assert not at.error, [e.value for e in at.error]
+    moved = record(session, "companies", company.id)[0]
+    assert (moved.commune, moved.postal_code) == ("Montendre", "17130") and moved.insee_code != company.insee_code
+    assert moved.latitude != company.latitude

@@ -294,10 +294,14 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
     values, wrong_numbers = _typed_numbers(values)
     row = dict(values)
     moved = _moved(table, values, opened)
+    recoded: list[str] = []
     if moved:
         # a new commune (or INSEE or postal code) with the coordinates left as the form read them:
         # the company is placed at its new commune, as an import places a row without coordinates
         row["latitude"] = row["longitude"] = ""
+        recoded = _old_codes(values, opened)
+        for column in recoded:  # the old commune's codes, left as read: filled again from the new one
+            row[column] = ""
     typed_id = row.get("id", "").strip()
     if opened is None and not typed_id:
         row["id"] = NEW_ID
@@ -313,7 +317,7 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
                 item = dataclasses.replace(item, id="")
             return db.save_record(s, table, item, actor=actor, expected_version=None)
         changed = [c for c, v in values.items() if c != "id" and not _same_cell(c, v, opened["values"].get(c, ""))]
-        changed += [c for c in ("latitude", "longitude") if moved and c not in changed]
+        changed += [c for c in ("latitude", "longitude", *recoded) if moved and c not in changed]
         version = opened["version"]
         state = db.record_state(s, table, str(item.id))
         if state is not None and state.version != version and changed:
@@ -340,6 +344,18 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
                     "{who} had changed {fields} since you opened the form; those changes are kept with yours."
                 ).format(who=state.updated_by or _("another user"), fields=fmt_list([field_label(c) for c in theirs]))
         return db.save_record(s, table, item, actor=actor, expected_version=version, columns=changed)
+
+
+def _old_codes(values: dict[str, str], opened: dict) -> list[str]:
+    """The INSEE and postal codes a form left as read while its commune changed: they name the old
+    commune (the import refused « INSEE code 17197 is Jonzac, not Montendre »), so they are filled
+    again from the new commune."""
+    from symbiose.reference import fold_name
+
+    read = opened["values"]
+    if fold_name(values.get("commune", "").strip()) == fold_name(str(read.get("commune", "")).strip()):
+        return []
+    return [c for c in ("insee_code", "postal_code") if values.get(c, "").strip() == str(read.get(c, "")).strip()]
 
 
 def _moved(table: str, values: dict[str, str], opened: dict | None) -> bool:
