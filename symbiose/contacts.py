@@ -80,5 +80,8 @@ def phone_problem(text: str) -> str | None:
             return None
         if text.lstrip().startswith("+"):
             break  # a country code given: the regions tried after France change nothing
+    if re.search(r"[/;]|\b(poste|post|ext|extension)\b", text, re.IGNORECASE):
+        return _("'{text}' holds more than a telephone number: give one number, without an extension "
+                 "(write that in the notes), like 05 36 49 12 34").format(text=text)  # fmt: skip
     return _("'{text}' is not a telephone number; write a French number like 05 36 49 12 34, or a "
              "number with its country code like +33 5 36 49 12 34").format(text=text)  # fmt: skip

@@ -40,6 +40,10 @@ def test_what_people_write_is_taken_and_a_mistake_is_told_with_a_valid_example()
     for text, problem in told.items():
         assert problem and f"« {text} »" in problem, text
         assert "prenom.nom@entreprise.fr" in problem or "05 36 49 12 34" in problem, problem
+    # an extension or a second number: the message says what to do with it (it said « not a number »)
+    for text in ("05 36 49 12 34 poste 12", "05 36 49 12 34 / 06 12 34 56 78", "05 36 49 12 34 ; 06 12 34 56 78"):
+        with language("fr"):
+            assert "un seul numéro, sans poste" in phone_problem(text), text
     with language("en"):
         assert "firstname.lastname@company.fr" in email_problem("marie@scierie")
         assert "+33 5 36 49 12 34" in phone_problem("12")
