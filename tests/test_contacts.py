@@ -129,9 +129,9 @@ def test_the_company_form_names_a_bad_contact_in_french_and_saves_nothing(app_ur
     assert not at.exception and at.error
     message = at.error[0].value
     assert message.startswith("Le formulaire comporte 2 problèmes ; rien n'a été enregistré")
-    assert "**Courriel du contact**: « thierry.tardoumet@example » n'est pas une adresse e-mail" in message
+    assert "**Courriel du contact** : « thierry.tardoumet@example » n'est pas une adresse e-mail" in message
     assert "prenom.nom@entreprise.fr" in message
-    assert "**Téléphone du contact**: « 05 36 49 00 » n'est pas un numéro de téléphone" in message
+    assert "**Téléphone du contact** : « 05 36 49 00 » n'est pas un numéro de téléphone" in message
     assert "05 36 49 12 34" in message and "companies.csv" not in message
     assert stored() == before
 

@@ -172,8 +172,8 @@ def test_french_numbers_typed_in_a_form_are_stored_and_a_bad_one_is_told(url, se
     save(at, "Enregistrer le flux")
     message = at.error[0].value
     assert message.startswith("Le formulaire comporte 3 problèmes ; rien n'a été enregistré")
-    assert f"**Quantité par an**: « 12 34 » n'est pas un nombre ; écrivez-le comme 1{NBSP}234,5" in message
-    assert "**Coût de la filière actuelle (EUR par unité)**: « douze » n'est pas un nombre" in message
+    assert f"**Quantité par an** : « 12 34 » n'est pas un nombre ; écrivez-le comme 1{NBSP}234,5" in message
+    assert "**Coût de la filière actuelle (EUR par unité)** : « douze » n'est pas un nombre" in message
     assert "**Code déchet (nomenclature)**" in message  # the record's other problems are told at once
     assert record(session, "streams", stream.id) == before
 
@@ -232,7 +232,7 @@ def test_the_agreed_quantity_of_a_stage_move_is_read_as_the_forms_read_numbers(u
     at.selectbox(key="stage_synergy").set_value(synergy.id).run()
     at.text_input(key="stage_quantity").set_value("12 34")
     save(at, "Changer l'étape")
-    assert at.error[0].value == (f"**Quantité convenue par an (facultatif, dans l'unité du flux)**: « 12 34 » n'est "
+    assert at.error[0].value == (f"**Quantité convenue par an (facultatif, dans l'unité du flux)** : « 12 34 » n'est "
                                  f"pas un nombre ; écrivez-le comme 1{NBSP}234,5")  # fmt: skip
     at.text_input(key="stage_quantity").set_value("12,5")  # within its stream's 135 t
     save(at, "Changer l'étape")

@@ -288,7 +288,7 @@ def show_form_problems(exc: SymbioseError, labels: dict[str, str]) -> None:
     lines = []
     for p in problems:
         field = labels.get(p.column or "", "")
-        lines.append(f"- **{field}**: {p.message}" if field else f"- {p.message}")
+        lines.append(_("- **{field}**: {message}").format(field=field, message=p.message) if field else f"- {p.message}")
     st.error(ngettext("The form has a problem; nothing was saved:", "The form has {n} problems; nothing was saved:",
                       len(lines)).format(n=len(lines)) + "\n\n" + "\n".join(lines))  # fmt: skip
 

@@ -127,7 +127,7 @@ def change_stage(net: Network) -> None:
         try:
             typed = parse_input_number(quantity)  # 1 234,5 in French, as the record forms read it
         except ValueError as exc:
-            st.error(f"**{quantity_label}**: {exc}")
+            st.error(_("**{field}**: {message}").format(field=quantity_label, message=exc))
             return
         quantity_base = to_base(float(typed), "t") if typed else None
         try:
