@@ -304,8 +304,8 @@ def test_a_planners_scenario_figures_are_rounded_as_on_the_overview(maker):
     """The overview gives a planner the network's figures to two significant figures (exact totals
     less the flows grouped by material would give back a withheld group: one pair's tonnes and
     value); the scenarios page gave the same planner the exact totals (169 723 t, 3 621 249 EUR)."""
+    from symbiose.compare import COUNTS
     from symbiose.report_public import round_figures
-    from symbiose.ui.scenarios import COUNTS
 
     def comparison(username, password):
         page = scenarios_compared(maker, username, password)

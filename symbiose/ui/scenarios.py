@@ -11,7 +11,7 @@ import pydeck as pdk
 import streamlit as st
 
 from symbiose.bundle import read_bundle
-from symbiose.compare import COUNTS, Comparison
+from symbiose.compare import Comparison
 from symbiose.domain import Network, Role, format_ewc
 from symbiose.errors import InfeasibleError, SymbioseError
 from symbiose.i18n import N_, _, fmt_number, fmt_percent, fmt_quantity, get_language, ngettext
@@ -102,20 +102,12 @@ def run_scenarios(scenarios: list[Scenario], *, use_stored: bool, progress=None)
     return runs
 
 
-
-
 def indicator_frame(comparison: Comparison, *, rounded: bool = False) -> pd.DataFrame:
     """Long form for charts: one row per indicator and scenario, with translated labels;
-    ``rounded``: the quantities and money to two significant figures (a planner's view)."""
-    from symbiose.compare import INDICATORS
-    from symbiose.report_public import round_figures
-
-    rows = []
-    for order, (key, label, _spec) in enumerate(INDICATORS):
-        for scenario, result in zip(comparison.scenarios, comparison.results, strict=True):
-            value = float(result.kpis.as_dict()[key])
-            rows.append({"order": order, "indicator": _(label), "scenario": scenario.name,
-                         "value": round_figures(value) if rounded and key not in COUNTS else value})  # fmt: skip
+    ``rounded``: as a planner reads them (:meth:`symbiose.compare.Comparison.table`)."""
+    table = comparison.table(rounded=rounded)
+    rows = [{"order": order, "indicator": _(label), "scenario": scenario.name, "value": float(table.at[label, scenario.name])}
+            for order, label in enumerate(table.index) for scenario in comparison.scenarios]  # fmt: skip
     return pd.DataFrame(rows, columns=["order", "indicator", "scenario", "value"])
 
 
