@@ -55,7 +55,7 @@ from symbiose.domain import (
 )
 from symbiose.errors import GeocodingError, ImportValidationError, Problem
 from symbiose.geo import default_gazetteer, validate_coordinates
-from symbiose.i18n import N_, _, fmt_decimal, fmt_number, ngettext, quoted
+from symbiose.i18n import N_, _, fmt_decimal, fmt_input_number, fmt_number, ngettext, quoted
 from symbiose.limits import Limits, limits
 from symbiose.logistics import MAX_STORAGE_MONTHS
 from symbiose.ranges import price_problem, quantity_problem
@@ -983,7 +983,11 @@ def _rows(
     names, full_names = _position_names(index), _position_names(full)
     ids = clean.ids if clean is not None else None
     short = _short_rows(table, width, problems)
-    if clean is not None and clean.complete and not seen and (not stored or not absent) and not short:
+    present = [(i, index[c.name]) for i, c in enumerate(columns) if c.name in index and c.name != "id"]
+    place = [position for i, position in present if columns[i].name in LOCATION_COLUMNS] if table.name == "companies" else []
+    kept_rows: list[tuple[int, str, list[str]]] = []  # rows whose empty cells kept stored values
+    updates = bool(stored) and ids is not None and any(record_id in stored for record_id in ids)  # type: ignore[operator]
+    if clean is not None and clean.complete and not seen and not updates and (not stored or not absent) and not short:
         # every row read column by column, with its own id and none an example: all at once
         seen.update(zip(ids, (number for number, _ in table.rows), strict=True))  # type: ignore[union-attr]
         yield from clean.records
@@ -1017,7 +1021,13 @@ def _rows(
             ).format(cells=len(cells), columns=width, hint=hint)))  # fmt: skip
             continue
         previous = (stored or {}).get(record_id)
-        if previous is None or not absent:
+        kept = _kept_cells(cells, present, place, previous) if previous is not None else []
+        if kept:
+            kept_rows.append((number, record_id, [
+                _("{column}: {value}").format(column=table.headers[position], value=_kept_value(previous[i]))  # type: ignore[index]
+                for i, position in kept if _noticed(previous[i])  # type: ignore[index]
+            ]))
+        if previous is None or not (absent or kept):
             if clean is not None and record_id not in seen:  # type: ignore[operator]
                 record = clean.record(at)
                 if record is not None:
@@ -1027,8 +1037,60 @@ def _rows(
             yield _Row(table, number, cells, index, problems, memo, names)
             continue
         padded = list(cells[:width]) + [None] * (width - len(cells))
+        for i, position in kept:
+            padded[position] = _stored_cell(previous[i])
         padded += [_stored_cell(previous[position]) for position in absent]
         yield _Row(table, number, padded, full, problems, memo, full_names)
+    if notices is not None:
+        notices.extend(_kept_notices(table, kept_rows))
+
+
+def _kept_cells(
+    cells: list[Cell], present: list[tuple[int, int]], place: list[int], previous: list[OutCell]
+) -> list[tuple[int, int]]:
+    """The (column, position) of the empty cells of a stored record's row whose stored value is
+    not empty: an empty cell leaves the stored value alone, as an absent column does. An officer
+    who leaves blank what a company did not say, in a file that has the column for other rows,
+    must not set a stored route cost to 0 or a stored price to nothing (importers of CRMs do the
+    same: a blank does not overwrite). A company's place counts as one cell: its columns are kept
+    when all of them are empty, and read as given otherwise (a new commune is not mixed with
+    the stored coordinates)."""
+    width = len(cells)
+    kept = [
+        (i, position) for i, position in present
+        if (position >= width or not _cell_text(cells[position])) and _stored_cell(previous[i]) not in ("", None)
+    ]  # fmt: skip
+    if place and kept and any(position < width and _cell_text(cells[position]) for position in place):
+        kept = [(i, position) for i, position in kept if position not in place]
+    return kept
+
+
+_SILENT_KEPT = frozenset({"", "0", "false", "solid"})
+"""Stored values that an empty cell would read as anyway: keeping them needs no word."""
+
+
+def _kept_value(value: OutCell) -> str:
+    text = _format_cell(value)
+    return fmt_input_number(text) if isinstance(value, Decimal | float) else quoted(text)
+
+
+def _noticed(value: OutCell) -> bool:
+    return _format_cell(value) not in _SILENT_KEPT
+
+
+def _kept_notices(table: _Table, kept_rows: list[tuple[int, str, list[str]]], shown: int = 10) -> list[str]:
+    rows = [(number, record_id, cells) for number, record_id, cells in kept_rows if cells]
+    notices = [_(
+        "{file}, row {row} ({id}): empty cells keep the stored values ({cells}); an empty cell never erases "
+        "a stored value: write the new value to change it (0 for a number), or clear it in the record's form "
+        "in the application"
+    ).format(file=table.label, row=number, id=record_id, cells="; ".join(cells)) for number, record_id, cells in rows[:shown]]  # fmt: skip
+    if len(rows) > shown:
+        notices.append(ngettext(
+            "{file}: {n} more row's empty cells keep the stored values too",
+            "{file}: {n} more rows' empty cells keep the stored values too", len(rows) - shown,
+        ).format(file=table.label, n=len(rows) - shown))  # fmt: skip
+    return notices
 
 
 def _short_rows(table: Any, width: int, problems: list[Problem]) -> set[int]:

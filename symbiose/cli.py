@@ -361,7 +361,7 @@ def import_command(path: Path, dry_run: bool, yes: bool) -> None:
     """Import a network bundle: a folder of CSV files, one CSV file or an .xlsx workbook.
 
     Records are created or updated by id, never duplicated; records not in the files are kept,
-    and a column absent from a file leaves the stored values alone. The preview (created,
+    and a column absent from a file, or an empty cell, leaves the stored values alone. The preview (created,
     updated field by field, unchanged) is printed first; the import then asks for confirmation
     on a terminal. Without a terminal (a script), give --yes, or nothing is written. Any problem
     in the file is listed, and nothing is written. 'symbiose undo IMPORT_ID' takes it back.

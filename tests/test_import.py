@@ -298,6 +298,47 @@ def test_a_five_column_file_changes_one_quantity_and_nothing_else(session, store
     )  # fmt: skip
 
 
+def test_an_empty_cell_of_a_stored_record_keeps_its_value_and_says_so(session, stored, tmp_path):
+    """An officer leaves blank what a company did not say (S1's route cost, S2's state) in a file
+    whose columns hold values for other rows: the stored 110 EUR/t must not become 0, nor the
+    pasty stream solid; the preview names the kept values and how to change them."""
+    folder = _folder(tmp_path / "blank", streams=(
+        "id,company_id,quantity,unit,physical_state,route_cost_eur_per_unit,notes\n"
+        "S1,C001,150,t,solid,,\n"
+        "S2,C001,80,t,,70,\n"
+    ), companies=(
+        "id,name,commune,latitude,longitude,notes\n"
+        "C001,Scierie de Montendre,,,,\n"
+    ))  # fmt: skip
+    plan = plan_import(session, folder)
+    changed = {r.id: r.fields for r in plan.records if r.action == "updated"}
+    assert changed == {"S1": (("quantity", "120", "150"),), "S2": (("route_cost_eur_per_unit", "95", "70"),)}
+    kept = [n for n in plan.notices if "empty cells keep the stored values" in n]
+    assert len(kept) == 3, plan.notices
+    assert "streams.csv, row 2 (S1)" in kept[1] and "route_cost_eur_per_unit: 110" in kept[1] and "notes: 'sec'" in kept[1]
+    assert "row 3 (S2)" in kept[2] and "physical_state: 'pasty'" in kept[2]
+    assert "companies.csv, row 2 (C001)" in kept[0] and "latitude: 45.2847" in kept[0] and "notes: 'scierie'" in kept[0]
+    with _tx(session):
+        apply_import(session, folder, actor="t", expected=plan)
+    network = load_network(session)
+    s1, s2 = _stream(network, "S1"), _stream(network, "S2")
+    assert (s1.quantity_base, s1.route_cost_cents, s1.notes) == (150_000, 11_000, "sec")
+    assert (s2.physical_state, s2.route_cost_cents) == (PhysicalState.PASTY, 7_000)
+    c001 = next(c for c in network.companies if c.id == "C001")
+    assert (c001.commune, c001.latitude, c001.longitude, c001.notes) == ("Montendre", 45.2847, -0.4071, "scierie")
+
+
+def test_a_new_commune_with_empty_coordinates_moves_the_company(session, stored, tmp_path):
+    """A place is one cell: a new commune with its coordinates left empty is placed by the
+    commune, not mixed with the stored coordinates of the old one."""
+    folder = _folder(tmp_path / "move", companies="id,name,commune,latitude,longitude\nC001,Scierie de Montendre,Jonzac,,\n")
+    plan = plan_import(session, folder)
+    with _tx(session):
+        apply_import(session, folder, actor="t", expected=plan)
+    c001 = next(c for c in load_network(session).companies if c.id == "C001")
+    assert c001.commune == "Jonzac" and abs(c001.latitude - 45.2847) > 0.05
+
+
 def test_the_preview_refuses_what_the_import_would_refuse_naming_the_file_and_row(session, stored, tmp_path):
     """The preview said a file was fine, then the import refused it after writing: a stream cut
     below the quantity its implemented synergy carries, and a synergy of more than its stream."""

@@ -779,7 +779,7 @@ def import_export() -> None:
                   "`needs`, optionally `synergies`, or their French names) or several CSV files "
                   "(`companies.csv` / `entreprises.csv`, ...). French spreadsheets are accepted "
                   "(`;`, decimal commas, Windows-1252). Records are created or updated by id; a "
-                  "column absent from the file leaves the stored values alone. The preview shows "
+                  "column absent from the file, or an empty cell, leaves the stored values alone. The preview shows "
                   "every change before anything is written; nothing is written if any problem is "
                   "found, and an import can be undone."))  # fmt: skip
     uploads = st.file_uploader(_("Bundle files"), type=["xlsx", "csv"], accept_multiple_files=True,
