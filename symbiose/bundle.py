@@ -80,6 +80,20 @@ def _category_units() -> dict[str, Unit]:
     return {cid: Unit(cat.unit) for cid, cat in load_knowledge_base().categories.items()}
 
 
+@functools.cache
+def _category_names() -> dict[str, str]:
+    """Category ids by the key of their French and English labels (« Bois-énergie (plaquettes,
+    sciures, chutes) »): a French export writes the label, and the import reads it back."""
+    from symbiose.compat import load_knowledge_base
+
+    names: dict[str, str] = {}
+    for cid, category in load_knowledge_base().categories.items():
+        for label in (category.label_fr, category.label_en):
+            if label:
+                names.setdefault(_key(label), cid)
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column of a bundle table: canonical name, French aliases (the first one is the
@@ -1024,7 +1038,7 @@ def _rows(
         kept = _kept_cells(cells, present, place, previous) if previous is not None else []
         if kept:
             kept_rows.append((number, record_id, [
-                _("{column}: {value}").format(column=table.headers[position], value=_kept_value(previous[i]))  # type: ignore[index]
+                _("{column}: {value}").format(column=table.headers[position], value=_kept_value(table.name, columns[i].name, previous[i]))  # type: ignore[index]
                 for i, position in kept if _noticed(previous[i])  # type: ignore[index]
             ]))
         if previous is None or not (absent or kept):
@@ -1069,9 +1083,14 @@ _SILENT_KEPT = frozenset({"", "0", "false", "solid"})
 """Stored values that an empty cell would read as anyway: keeping them needs no word."""
 
 
-def _kept_value(value: OutCell) -> str:
+def _kept_value(table: str, column: str, value: OutCell) -> str:
+    """A kept value as the preview shows values: numbers and words in the reader's language."""
+    from symbiose.db.imports import shown_field
+
     text = _format_cell(value)
-    return fmt_input_number(text) if isinstance(value, Decimal | float) else quoted(text)
+    if isinstance(value, Decimal | float):
+        return fmt_input_number(text)
+    return quoted(shown_field(table, column, "", text)[2])
 
 
 def _noticed(value: OutCell) -> bool:
@@ -1133,6 +1152,8 @@ def _category(row: _Row, column: str) -> str:
     categories = _category_units()
     if key in categories:
         return key
+    if (named := _category_names().get(key)) is not None:  # its label, as a French export writes it
+        return named
     close = difflib.get_close_matches(key, categories, n=1) if row.hints else []
     hint = _(" (did you mean '{id}'?)").format(id=close[0]) if close else ""
     row.problem(column, _(
@@ -2093,31 +2114,56 @@ def table_csv(network: Network, table: str, *, french: bool = False) -> str:
     return ("\ufeff" if french else "") + buffer.getvalue()
 
 
-#: The word a French workbook writes for each stage, route and state (the import reads it back)
-FRENCH_WORDS: dict[str, str] = {
-    **{str(value): word for word, value in reversed(list(STAGE_ALIASES.items()))},
-    **{str(value): word for word, value in reversed(list(ROUTE_ALIASES.items()))},
-}
-FRENCH_WORD_COLUMNS = {"stage", "route"}
-FRENCH_STATES = {str(value): word for word, value in reversed(list(PHYSICAL_STATE_ALIASES.items()))}
-FRENCH_FORMS = {form: word for word, form in reversed(list(FORM_ALIASES.items()))}
 FORM_COLUMNS = {"forms", "required_forms", "refused_forms"}
+CATEGORY_COLUMNS = {"category", "material", "destination_category"}
+
+
+def _french_words(names: dict[Any, str], aliases: dict[str, Any]) -> dict[str, str]:
+    """The word a French file writes for each value: the word the application shows
+    (« mise en œuvre », « pâteux ») where the import reads it back, else the first French alias
+    the import knows (« balles » for the form the forms call « balles et menues pailles »)."""
+    from symbiose.i18n import language
+
+    first = {str(value): word for word, value in reversed(list(aliases.items()))}
+    with language("fr"):
+        shown = {str(value): _(name) for value, name in names.items()}
+    return {
+        value: word if (_key(word) == value or str(aliases.get(_key(word), "")) == value) else first.get(value, value)
+        for value, word in shown.items()
+    } | {value: word for value, word in first.items() if value not in shown}  # fmt: skip
+
+
+@functools.cache
+def _french_vocabulary() -> dict[str, dict[str, str]]:
+    from symbiose.labels import FORM_WORDS, ROUTE_NAMES, STAGE_NAMES, STATE_NAMES
+
+    states = _french_words(STATE_NAMES, PHYSICAL_STATE_ALIASES)
+    forms = _french_words(FORM_WORDS, FORM_ALIASES)
+    return {"stage": _french_words(STAGE_NAMES, STAGE_ALIASES), "route": _french_words(ROUTE_NAMES, ROUTE_ALIASES),
+            "physical_state": states, "accepted_states": states, **dict.fromkeys(FORM_COLUMNS, forms)}  # fmt: skip
+
+
+@functools.cache
+def _french_categories() -> dict[str, str]:
+    from symbiose.compat import load_knowledge_base
+
+    return {cid: category.label_fr for cid, category in load_knowledge_base().categories.items()
+            if category.label_fr and _category_names().get(_key(category.label_fr)) == cid}  # fmt: skip
 
 
 def _french_row(table: str, row: list[OutCell]) -> list[OutCell]:
+    """A row as a French file writes it: stages, routes, states and forms in the application's
+    French words, categories by their French label, booleans oui/non; the import reads each back."""
     out = list(row)
+    vocabulary = _french_vocabulary()
     for position, column in enumerate(TABLES[table]):
         value = out[position]
         if not isinstance(value, str) or not value:
             continue
-        if column.name in FRENCH_WORD_COLUMNS:
-            out[position] = FRENCH_WORDS.get(value, value)
-        elif column.name == "physical_state":
-            out[position] = FRENCH_STATES.get(value, value)
-        elif column.name == "accepted_states":
-            out[position] = ";".join(FRENCH_STATES.get(v, v) for v in value.split(";"))
-        elif column.name in FORM_COLUMNS:
-            out[position] = ";".join(FRENCH_FORMS.get(v, v) for v in value.split(";"))
+        if (words := vocabulary.get(column.name)) is not None:
+            out[position] = ";".join(words.get(v, v) for v in value.split(";"))
+        elif column.name in CATEGORY_COLUMNS:
+            out[position] = _french_categories().get(value, value)
         elif value in ("true", "false"):
             out[position] = "oui" if value == "true" else "non"
     return out
@@ -2130,9 +2176,10 @@ def write_bundle(network: Network, path: str | Path, *, french: bool = False) ->
     BOM, exact ``.`` decimals, rows sorted by id. Returns the files written. ``french``: for an
     officer's spreadsheet, the files or sheets, headers, stages, routes, states, forms and
     booleans in the French words the import reads (``entreprises``, ``quantite``,
-    ``enfouissement``, ``oui``...); CSV files with ``;``, decimal commas (never an ambiguous
-    ``1,234``: ``1,2340``) and a byte-order mark, as the French templates. Resource categories
-    and waste codes stay the ids the import reads. Either form imports back unchanged.
+    ``mise en œuvre``, ``pâteux``, ``oui``...), resource categories by their French label
+    (``Bois-énergie (plaquettes, sciures, chutes)``); CSV files with ``;``, decimal commas (never
+    an ambiguous ``1,234``: ``1,2340``) and a byte-order mark, as the French templates. Waste
+    codes stay codes. Either form imports back unchanged.
     """
     path = Path(path)
     rows = _network_rows(network)

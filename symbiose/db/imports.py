@@ -211,10 +211,10 @@ def shown_field(table: str, column: str, old: str, new: str) -> tuple[str, str, 
             return words(text) or text
         if column == "accepted_states":
             return ";".join(state_label(v) or v for v in text.split(";"))
-        if column in ("forms", "required_forms", "refused_forms") and french:
-            from symbiose.bundle import FRENCH_FORMS
+        if column in ("forms", "required_forms", "refused_forms"):
+            from symbiose.labels import vocabulary_label
 
-            return ";".join(FRENCH_FORMS.get(v, v) for v in text.split(";"))
+            return ";".join(vocabulary_label(column, v) for v in text.split(";"))
         if text in ("true", "false"):
             return _("yes") if text == "true" else _("no")
         if column in NUMBER_COLUMNS and french:
