@@ -67,7 +67,7 @@ def test_a_save_based_on_an_old_read_is_refused_and_names_who_and_when(session_m
             db.save_record(s, "streams", dataclasses.replace(stream, description="copeaux"),
                            actor="paul", expected_version=opened.version, columns=["description"])
     message = str(refused.value)
-    assert re.search(r"modifié par marie à \d\d:\d\d depuis que vous l'avez ouvert", message), message
+    assert re.search(r"^Flux S0001 : modifié par marie à \d\d:\d\d depuis que vous l'avez ouvert", message), message
     with session_maker() as s:  # marie's change is kept, paul's refused save wrote nothing
         kept = next(x for x in db.load_network(s).streams if x.id == "S0001")
     assert kept.quantity_base == 120 * T and kept.description == "sciure"

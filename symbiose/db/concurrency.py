@@ -38,10 +38,11 @@ def _clock(when: datetime | None) -> str:
     return "?" if when is None else local_time(when).strftime("%H:%M")
 
 
-def record_label(table: str, record_id: str) -> str:
+def record_label(table: str, record_id: str, *, start: bool = False) -> str:
+    """``stream S0001`` (« flux S0001 »); ``start``: at the start of a sentence (``Stream S0001``)."""
     word = {"companies": _("company"), "streams": _("stream"), "needs": _("need"),
             "synergies": _("synergy")}.get(table, table)  # fmt: skip
-    return f"{word} {record_id}"
+    return f"{word[:1].upper() + word[1:] if start else word} {record_id}"
 
 
 def concurrent_edit_error(table: str, record_id: str, session: Session) -> ConcurrentEditError:
@@ -55,7 +56,7 @@ def concurrent_edit_error(table: str, record_id: str, session: Session) -> Concu
     if found is None:
         return ConcurrentEditError(_(
             "{what} was deleted since you opened it; nothing was saved"
-        ).format(what=record_label(table, record_id)))  # fmt: skip
+        ).format(what=record_label(table, record_id, start=True)))  # fmt: skip
     return changed_since_error(table, record_id, found[0], found[1])
 
 
@@ -63,7 +64,7 @@ def changed_since_error(table: str, record_id: str, who: str, when: datetime | N
     return ConcurrentEditError(_(
         "{what} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
         "to see the change, then make yours again"
-    ).format(what=record_label(table, record_id), who=who or _("another user"), time=_clock(when)))  # fmt: skip
+    ).format(what=record_label(table, record_id, start=True), who=who or _("another user"), time=_clock(when)))  # fmt: skip
 
 
 def flush_versioned(session: Session, table: str) -> None:

@@ -1050,7 +1050,7 @@ def save_record(
             raise ValidationError(_(
                 "{what} already exists; leave the id empty to get a new one, or open {id} to "
                 "change it"
-            ).format(what=record_label(table, record_id), id=record_id))  # fmt: skip
+            ).format(what=record_label(table, record_id, start=True), id=record_id))  # fmt: skip
         values = {**values, "id": record_id}
         problems = _check_network(session, Network(**{table: (dataclasses.replace(item, id=record_id),)}))
         if problems:
@@ -1062,7 +1062,7 @@ def save_record(
         except IntegrityError as exc:  # an import wrote the same id in between
             raise ValidationError(_(
                 "{what} already exists; leave the id empty to get a new one"
-            ).format(what=record_label(table, record_id))) from exc  # fmt: skip
+            ).format(what=record_label(table, record_id, start=True))) from exc  # fmt: skip
         _audit(session, actor, "create", kind, record_id, {"via": "form"})
         changed = tuple(values)
     else:
@@ -1071,7 +1071,7 @@ def save_record(
         if row is None:
             raise ConcurrentEditError(_(
                 "{what} was deleted since you opened it; nothing was saved"
-            ).format(what=record_label(table, record_id)))  # fmt: skip
+            ).format(what=record_label(table, record_id, start=True)))  # fmt: skip
         if row.version != expected_version:
             raise changed_since_error(table, record_id, row.updated_by, row.updated_at)
         problems = _check_network(session, Network(**{table: (item,)}))

@@ -332,7 +332,7 @@ def save_form(table: str, values: dict[str, str], opened: dict | None, actor: st
                     raise ConcurrentEditError(_(
                         "{what} was changed by {who} since you opened it, in the same fields as yours ({fields}); "
                         "nothing was saved. Reload it to see the change, then make yours again"
-                    ).format(what=record_label(table, str(item.id)), who=state.updated_by or _("another user"),
+                    ).format(what=record_label(table, str(item.id), start=True), who=state.updated_by or _("another user"),
                              fields=fmt_list([field_label(c) for c in both])))  # fmt: skip
                 merged = {**current, **{c: row[c] for c in changed if c in row}}
                 try:
@@ -612,7 +612,7 @@ def record_form(net: Network, table: str) -> None:
         opened = _opened(table, choice, lambda: _current_rows(net, table))
         if opened is None:
             st.warning(_("{what} {id} was deleted since the list was read; choose another record.").format(
-                what=_(TABLE_WORDS[table]), id=choice))  # fmt: skip
+                what=_(TABLE_WORDS[table]).capitalize(), id=choice))  # fmt: skip
             return
     else:
         st.session_state.pop(f"opened_{table}", None)
