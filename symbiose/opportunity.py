@@ -168,7 +168,11 @@ def write_opportunities(found: list[Opportunity], out_dir: str | Path, *, base: 
 
     with atomic_folder(out_dir) as out:
         paths = [out / "opportunities.csv"]
-        write_result_csv(opportunities_frame(found), paths[0], machine=machine)
+        # road work to the tonne-km and distances to 100 m: the model's distances are no finer
+        frame = opportunities_frame(found).round({"mean_km": 1})
+        if found:
+            frame["tkm"] = frame["tkm"].round().astype("int64")
+        write_result_csv(frame, paths[0], machine=machine)
         for o in found:
             path = out / f"opportunity_{o.code}_{o.unit}.toml"
             path.write_text(o.scenario_toml(base), encoding="utf-8")

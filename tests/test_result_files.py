@@ -113,6 +113,9 @@ def test_robustness_and_opportunities_in_both_formats(tmp_path):
     # waste codes as the List of Waste prints them
     assert french["code_dechet"].tolist() == [f"{c[:2]} {c[2:4]} {c[4:]}" for c in english["code"]]
     np.testing.assert_allclose(french["capte"], english["captured"])
+    # road work to the tonne-km, distances to 100 m (they read 134053,55898359805 and 15,660462498083884)
+    assert (english["tkm"] == english["tkm"].round()).all() and (french["tkm"] == english["tkm"]).all()
+    assert (english["mean_km"] == english["mean_km"].round(1)).all()
 
 
 def _late_frame(rows: int, seed: int) -> pd.DataFrame:
