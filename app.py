@@ -10,6 +10,7 @@ from symbiose import ui
 
 st.set_page_config(page_title="Symbiose", page_icon="♻️", layout="wide")
 ui.apply_language()
+ui.widget_texts()
 navigation = st.navigation(ui.pages())
 ui.sidebar()
 navigation.run()

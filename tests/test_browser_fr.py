@@ -175,3 +175,33 @@ def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(served_with
     page.reload(wait_until="domcontentloaded")
     expect(page.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("heading", name="Scénarios", exact=True)).to_have_count(0)
+
+
+def test_streamlits_own_texts_read_in_french(served, chromium, new_page):
+    """The file uploader's button and size limit, and the hint under a field, are Streamlit's own
+    English texts; a French page hides them and draws French ones (what a user sees: the text of
+    the page and the content drawn after the hidden English)."""
+    from playwright.sync_api import expect
+
+    page = new_page(chromium, locale="fr-FR", viewport={"width": 1440, "height": 1000})
+    page.goto(f"{served}/companies", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="Entreprises et flux", exact=True)).to_be_visible(timeout=60_000)
+    _settled(page)
+    page.get_by_role("tab", name="Import / export").click()
+    dropzone = page.get_by_test_id("stFileUploaderDropzone").first
+    expect(dropzone).to_be_visible(timeout=30_000)
+    shown = dropzone.inner_text()
+    assert "Upload" not in shown and "MB per file" not in shown, shown
+    drawn = dropzone.evaluate(
+        """zone => [...zone.querySelectorAll('[data-testid="stMarkdownContainer"], '
+                                         + '[data-testid="stFileUploaderDropzoneInstructions"] > div')]
+                    .map(e => getComputedStyle(e, '::after').content)"""
+    )  # fmt: skip
+    assert drawn == ['"Choisir des fichiers"', '"50 Mo par fichier au plus"'], drawn  # symbiose serve's limit
+    page.get_by_role("tab", name="Parcourir").click()
+    field = page.get_by_test_id("stMain").get_by_role("textbox").first
+    field.fill("Jonzac")
+    page.wait_for_timeout(500)
+    instructions = page.get_by_test_id("InputInstructions")
+    assert instructions.count() == 0 or not instructions.first.is_visible()
+    assert "Press Enter" not in page.get_by_test_id("stMain").inner_text()

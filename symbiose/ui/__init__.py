@@ -107,6 +107,34 @@ def apply_language() -> str:
     return i18n.set_language(chosen)
 
 
+def widget_texts() -> None:
+    """Streamlit's own texts in French on a French page: its file uploader's « Upload » and
+    « 200MB per file », and the « Press Enter to apply » under a field, have no setting (its
+    issue #13500 asks for one). The English text is hidden (``display: none``, so neither the
+    page nor a screen reader gives it) and the French one drawn in its place; in English
+    nothing changes."""
+    if i18n.get_language() == "en":
+        return
+    megabytes = st.get_option("server.maxUploadSize")
+    limit = _("{size} MB per file").format(size=i18n.fmt_number(megabytes))
+    st.html(
+        "<style>"
+        '[data-testid="InputInstructions"] { display: none; }'
+        '[data-testid="stFileUploaderDropzone"] [data-testid="stMarkdownContainer"] p { display: none; }'
+        '[data-testid="stFileUploaderDropzone"] [data-testid="stMarkdownContainer"]::after '
+        f"{{ content: {_css_text(_('Browse files'))}; }}"
+        '[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div::after '
+        f"{{ content: {_css_text(limit)}; font-size: 0.875rem; }}"
+        "</style>"
+    )  # fmt: skip
+
+
+def _css_text(text: str) -> str:
+    """A CSS string: quotes and backslashes escaped, so a translation cannot end the rule."""
+    return '"' + "".join(c if c.isalnum() or c in " ,.;:'-" else f"\\{ord(c):x} " for c in text) + '"'
+
+
 def sidebar() -> None:
     """The language switch, then who is signed in, or the open-demo notice."""
     from symbiose.labels import role_label
