@@ -92,7 +92,9 @@ def test_same_arcs_as_the_legacy_search_on_varied_networks(seed, scenario_km, mo
     params = MatchParameters(max_distance_km=scenario_km)
     new = build_candidates(network, params).arcs
     old = legacy_candidates(network, params, monkeypatch)
-    assert len(new) > 30  # the networks do form pairs, of every kind (40-120 at 40 km, seeds 0-3)
+    # the networks do form pairs, of every kind (29-120 at 40 km, seeds 0-3; the codes are drawn
+    # from the rules' prefixes, so a rule added to the knowledge base redraws them)
+    assert len(new) > 20
     assert set(new["basis"].astype(str)) >= {"the receiver accepts this waste code"}
     if scenario_km is None:  # bulk reach is exercised (within 40 km, road is cheaper)
         assert set(new["freight_mode"].astype(str)) >= {"road", "rail", "ship"}
