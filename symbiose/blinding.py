@@ -17,7 +17,10 @@ Bands (defined once, here):
   section until at least ``k`` companies of the network (the partner included) share it *and* lie
   in the distance band shown from the viewer; when even the section is shared by fewer, the
   distance shown is widened to "0 to" its band's upper edge, then to the next edges up to 500 km,
-  and the climb starts again; failing that, the activity is not shown. ``k`` is :data:`DEFAULT_K` or the ``SYMBIOSE_BLIND_K`` setting.
+  and the climb starts again; failing that, the activity is not shown. Only companies that put
+  out the pair's waste code (or take in its category) count, and the distance shown without an
+  activity is widened until ``k`` of them lie in it. ``k`` is :data:`DEFAULT_K` or the
+  ``SYMBIOSE_BLIND_K`` setting.
 
 What a company gains at the equal-split price is half the pair's value per unit (see
 :mod:`symbiose.suggestions`): ``(route cost + quality x virgin price - transport - pre-treatment)
@@ -41,7 +44,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -202,8 +205,13 @@ class Activity(NamedTuple):
         return self.near != self.far
 
     def distance(self) -> Band:
-        edges = DISTANCE_EDGES_KM
-        return Band(edges[self.near], edges[self.far + 1] if self.far + 1 < len(edges) else math.inf)
+        return range_band(self.near, self.far)
+
+
+def range_band(near: int, far: int) -> Band:
+    """The distance shown for the bands ``near``..``far`` (indices of :data:`DISTANCE_EDGES_KM`)."""
+    edges = DISTANCE_EDGES_KM
+    return Band(edges[near], edges[far + 1] if far + 1 < len(edges) else math.inf)
 
 
 class ActivityBlind:
@@ -213,9 +221,19 @@ class ActivityBlind:
     The partner's own distance band is tried first, at every level from sub-class to section;
     then "0 to" its band's upper edge, then "0 to" each next edge (up to 500 km). When none reaches
     ``k``, no activity is shown.
+
+    With the network's streams and needs, and the material a pair shows (``what``: the
+    supplier's waste code, the receiver's category), only the companies that put out that code
+    (or take in that category) count: « division 35, 0 to 30 km, boiler bottom ash 10 01 01 » is
+    shared by three companies of division 35 but one producer of 10 01 01, which a neighbour
+    names at once. The distance shown without an activity is widened the same way
+    (:meth:`shown_range`).
     """
 
-    def __init__(self, companies: Sequence[Company], viewer: Company, *, road_factor: float, k: int) -> None:
+    def __init__(
+        self, companies: Sequence[Company], viewer: Company, *, road_factor: float, k: int,
+        streams: Sequence[Any] = (), needs: Sequence[Any] = (),
+    ) -> None:  # fmt: skip
         others = [c for c in companies if c.id != viewer.id]
         self.k = k
         lat = np.array([c.latitude for c in others], dtype=float)
@@ -223,6 +241,21 @@ class ActivityBlind:
         road = haversine_km(viewer.latitude, viewer.longitude, lat, lon) * road_factor if others else np.array([])
         self.band_of = dict(zip((c.id for c in others), distance_index(road).tolist(), strict=True))
         self.levels = {c.id: activity_levels(c.naf_code) for c in others}
+        self.holders: dict[tuple[str, str], set[str]] = {}
+        for stream in streams:
+            self.holders.setdefault((SUPPLIER, _code_word(stream.ewc_code, stream.material)), set()).add(stream.company_id)
+        for need in needs:
+            self.holders.setdefault((RECEIVER, _category_word(need.category)), set()).add(need.company_id)
+
+    def _peers(self, near: int, far: int, what: tuple[str, str] | None) -> list[str]:
+        holders = self.holders.get(what, set()) if what is not None and self.holders else None
+        return [c for c, b in self.band_of.items() if near <= b <= far and (holders is None or c in holders)]
+
+    def shown_range(self, company_id: str, what: tuple[str, str] | None = None) -> tuple[int, int]:
+        """The narrowest distance range (of :meth:`ranges`) in which at least ``k`` companies put
+        out (take in) ``what``; the widest when none does."""
+        tried = self.ranges(company_id)
+        return next((r for r in tried if len(self._peers(*r, what)) >= self.k), tried[-1])
 
     def ranges(self, company_id: str) -> list[tuple[int, int]]:
         """Distance ranges tried for a partner, narrowest first."""
@@ -232,11 +265,12 @@ class ActivityBlind:
         out += [(0, far) for far in range(max(band, 0), last_finite + 1) if (0, far) != (band, band)]
         return out
 
-    def coarse(self, company_id: str) -> Activity | None:
-        """The finest activity shared by at least ``k`` companies in the distance shown, or None."""
+    def coarse(self, company_id: str, what: tuple[str, str] | None = None) -> Activity | None:
+        """The finest activity shared by at least ``k`` companies in the distance shown (that put
+        out or take in ``what``, ``(side of the partner, code or category)``), or None."""
         mine = self.levels.get(company_id, {})
         for near, far in self.ranges(company_id):
-            peers = [c for c, b in self.band_of.items() if near <= b <= far]
+            peers = self._peers(near, far, what)
             for level in LEVELS:
                 code = mine.get(level)
                 if code is not None and sum(self.levels[p].get(level) == code for p in peers) >= self.k:
@@ -305,10 +339,13 @@ class BandedPair:
         return (self.is_treatment(), -year.low, -year.high, -unit.low, self.distance.low, tie)
 
 
-def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None = None) -> BandedPair:
+def band_pair(
+    row, side: str, *, activity: Activity | None, pipes: dict | None = None, shown: tuple[int, int] | None = None,
+) -> BandedPair:  # fmt: skip
     """Band the partner's values of one row of :func:`symbiose.blinding.pair_table`.
 
-    After this call nothing of the partner is known beyond its bands.
+    After this call nothing of the partner is known beyond its bands. ``shown``: the distance
+    range shown when no activity is (:meth:`ActivityBlind.shown_range`).
     """
     if side not in (SUPPLIER, RECEIVER):
         raise ValueError(f"side must be '{SUPPLIER}' or '{RECEIVER}', got {side!r}")
@@ -334,6 +371,8 @@ def band_pair(row, side: str, *, activity: Activity | None, pipes: dict | None =
     distance = distance_band(float(row.road_km))
     if activity is not None and activity.widened:
         distance = activity.distance()
+    elif activity is None and shown is not None and shown[0] != shown[1]:
+        distance = range_band(*shown)
     qty_band = series_band(float(partner_qty))
     rates = _transport_rates(row, Band(min(own_qty, qty_band.low), min(own_qty, qty_band.high)), pipes or {})
     return BandedPair(

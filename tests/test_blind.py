@@ -214,6 +214,53 @@ def test_every_shown_activity_matches_at_least_k_companies_in_its_distance_band(
     assert checked > 900 and levels[("subclass", False)] > 0 and levels[("section", True)] > 0, dict(levels)
 
 
+def test_a_partner_is_hidden_among_k_companies_that_put_out_what_the_pair_shows(world, demo):
+    """A receiver near Jonzac saw « division 35, 0 to 30 km » beside boiler bottom ash 10 01 01:
+    division 35 has three companies there, but one of them produces 10 01 01, and a neighbour
+    names it at once. Counted again here from the network: for every pair a company is shown,
+    at least k companies other than the viewer put out the pair's code (take in its category),
+    lie in the distance shown and, when an activity is shown, share it; a range that cannot
+    hold k of them is the widest there is."""
+    pairs, pipes, _companies, _blinds, params = world
+    k = blinding.DEFAULT_K
+    companies = {c.id: c for c in demo.companies}
+    producers = defaultdict(set)
+    for stream in demo.streams:
+        producers[stream.ewc_code or stream.material].add(stream.company_id)
+    users = defaultdict(set)
+    for need in demo.needs:
+        users[need.category].add(need.company_id)
+    blinds = {cid: blinding.ActivityBlind(demo.companies, c, road_factor=params.road_factor, k=k,
+                                          streams=demo.streams, needs=demo.needs)
+              for cid, c in companies.items()}  # fmt: skip
+    widest = blinding.range_band(0, len(blinding.DISTANCE_EDGES_KM) - 2)
+    checked = hidden = 0
+    for row in pairs.itertuples():
+        if not blinding.visible(row, pipes=pipes):
+            continue
+        for side, viewer, partner, what, holders in (
+            (RECEIVER, row.receiver_id, row.supplier_id, (SUPPLIER, row.code_word), producers[row.code_word]),
+            (SUPPLIER, row.supplier_id, row.receiver_id, (RECEIVER, row.category_word), users[row.category_word]),
+        ):  # fmt: skip
+            activity = blinds[viewer].coarse(partner, what)
+            shown = None if activity else blinds[viewer].shown_range(partner, what)
+            pair = band_pair(row, side, activity=activity, pipes=pipes, shown=shown)
+            me = companies[viewer]
+            alike = []
+            for cid in holders - {viewer}:
+                other = companies[cid]
+                km = float(haversine_km(me.latitude, me.longitude, other.latitude, other.longitude)) * params.road_factor
+                if pair.distance.low <= km < pair.distance.high and (
+                    activity is None or blinding.activity_levels(other.naf_code).get(activity.level) == activity.code
+                ):  # fmt: skip
+                    alike.append(cid)
+            assert partner in alike or pair.distance == widest, (viewer, partner, pair.distance)
+            assert len(alike) >= k or (activity is None and pair.distance == widest), (viewer, partner, what, alike)
+            checked += 1
+            hidden += activity is None
+    assert checked > 1000 and 0 < hidden < checked, (checked, hidden)
+
+
 def test_k_is_a_setting(monkeypatch, demo):
     monkeypatch.setenv(blinding.ENV_K, "1")
     assert blinding.k_anonymity() == 1

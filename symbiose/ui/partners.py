@@ -77,7 +77,7 @@ class PartnerView:
         self.net, self.me = net, me
         self.pairs, self.economics = _tables(db.database_url(), common.data_version(), "default", result)
         self.activities = blinding.ActivityBlind(net.companies, me, road_factor=result.candidates.params.road_factor,
-                                                 k=blinding.k_anonymity())  # fmt: skip
+                                                 k=blinding.k_anonymity(), streams=net.streams, needs=net.needs)  # fmt: skip
         self.numbers: dict[tuple[str, str], int] = {}
 
     def banded(self, stream_id: str, need_id: str, side: str) -> BandedPair | None:
@@ -89,7 +89,11 @@ class PartnerView:
         if not row["visible"]:
             return None  # listed nowhere: its bands could say more than a listed pair's
         partner_id = row["receiver_id"] if side == SUPPLIER else row["supplier_id"]
-        return blinding.band_pair(_Row(row), side, activity=self.activities.coarse(partner_id), pipes=_pipes())
+        # the material the pair shows: only the companies that put it out (take it in) hide the partner
+        what = (RECEIVER, str(row["category_word"])) if side == SUPPLIER else (SUPPLIER, str(row["code_word"]))
+        activity = self.activities.coarse(partner_id, what)
+        shown = None if activity is not None else self.activities.shown_range(partner_id, what)
+        return blinding.band_pair(_Row(row), side, activity=activity, pipes=_pipes(), shown=shown)
 
     def for_item(self, item_id: str, side: str) -> list[BandedPair]:
         column = "stream_id" if side == SUPPLIER else "need_id"
