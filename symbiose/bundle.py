@@ -1000,6 +1000,7 @@ def _rows(
     present = [(i, index[c.name]) for i, c in enumerate(columns) if c.name in index and c.name != "id"]
     place = [position for i, position in present if columns[i].name in LOCATION_COLUMNS] if table.name == "companies" else []
     kept_rows: list[tuple[int, str, list[str]]] = []  # rows whose empty cells kept stored values
+    moved_rows: list[str] = []  # companies moved with their old coordinates left as they were
     updates = bool(stored) and ids is not None and any(record_id in stored for record_id in ids)  # type: ignore[operator]
     if clean is not None and clean.complete and not seen and not updates and (not stored or not absent) and not short:
         # every row read column by column, with its own id and none an example: all at once
@@ -1035,13 +1036,23 @@ def _rows(
             ).format(cells=len(cells), columns=width, hint=hint)))  # fmt: skip
             continue
         previous = (stored or {}).get(record_id)
+        stale, left = _stale_place(cells, index, previous) if place and previous is not None else ("", ())
+        if left:  # the old commune's codes and coordinates, left as exported: the new commune places it
+            cells = [None if position in left else cell for position, cell in enumerate(cells)]
+        if stale:
+            moved_rows.append(_(
+                "{file}, row {row} ({id}): the commune changed ({old} -> {new}) but the latitude and longitude are "
+                "the stored ones, of the old place: the company is placed at the centre of {new}; give its own "
+                "coordinates if you know them"
+            ).format(file=table.label, row=number, id=record_id, old=previous[_COMPANY_AT["commune"]] or "?",
+                     new=stale))  # fmt: skip
         kept = _kept_cells(cells, present, place, previous) if previous is not None else []
         if kept:
             kept_rows.append((number, record_id, [
                 _("{column}: {value}").format(column=table.headers[position], value=_kept_value(table.name, columns[i].name, previous[i]))  # type: ignore[index]
                 for i, position in kept if _noticed(previous[i])  # type: ignore[index]
             ]))
-        if previous is None or not (absent or kept):
+        if previous is None or not (absent or kept or left):
             if clean is not None and record_id not in seen:  # type: ignore[operator]
                 record = clean.record(at)
                 if record is not None:
@@ -1056,7 +1067,45 @@ def _rows(
         padded += [_stored_cell(previous[position]) for position in absent]
         yield _Row(table, number, padded, full, problems, memo, full_names)
     if notices is not None:
+        notices.extend(moved_rows)
         notices.extend(_kept_notices(table, kept_rows))
+
+
+_COMPANY_AT = {c.name: i for i, c in enumerate(TABLES["companies"])}
+
+
+def _stale_place(cells: list[Cell], index: dict[str, int], previous: list[OutCell]) -> tuple[str, tuple[int, ...]]:
+    """A stored company's row whose commune changed while its other place cells are still the
+    stored ones: the new commune when the latitude and longitude are those stored (else ""),
+    and the positions of the cells left as they were (INSEE code, postal code, coordinates),
+    which the new commune replaces. An officer who moves a company in an exported spreadsheet
+    types the new commune and leaves the rest, which is the old place's: read as given, the
+    company would sit at its old place under its new commune's name (or be refused for an
+    INSEE code of the old commune)."""
+
+    def text(column: str) -> str:
+        position = index.get(column)
+        return _cell_text(cells[position]) if position is not None and position < len(cells) else ""
+
+    def same(column: str) -> bool:
+        stored = previous[_COMPANY_AT[column]]
+        if column not in ("latitude", "longitude"):
+            return text(column) != "" and text(column) == str(stored or "")
+        raw = cells[index[column]] if index[column] < len(cells) else None
+        try:
+            value = float(raw) if isinstance(raw, int | float) else parse_decimal(text(column))
+        except (TypeError, ValueError):
+            return False
+        return stored is not None and abs(float(value) - float(stored)) <= 1e-6
+
+    commune = text("commune")
+    if not commune or reference.fold_name(commune) == reference.fold_name(str(previous[_COMPANY_AT["commune"]] or "")):
+        return "", ()
+    left = [c for c in ("insee_code", "postal_code") if c in index and same(c)]
+    coordinates = "latitude" in index and "longitude" in index and same("latitude") and same("longitude")
+    if coordinates:
+        left += ["latitude", "longitude"]
+    return (commune if coordinates else ""), tuple(index[c] for c in left)
 
 
 def _kept_cells(

@@ -341,6 +341,34 @@ def test_a_new_commune_with_empty_coordinates_moves_the_company(session, stored,
     assert c001.commune == "Jonzac" and abs(c001.latitude - 45.2847) > 0.05
 
 
+def test_a_company_moved_in_an_exported_file_leaves_its_old_place_behind(session, stored, tmp_path):
+    """An officer types the new commune in an export and leaves the INSEE code, the postal code
+    and the coordinates, all of the old place: the company is placed at its new commune (it
+    stayed at Montendre's coordinates under the name Jonzac, or was refused for Montendre's INSEE
+    code), and the preview says so."""
+    c001 = next(c for c in stored.companies if c.id == "C001")
+    assert c001.insee_code and c001.postal_code  # the gazetteer's, stored with the company
+    folder = _folder(tmp_path / "moved", companies=(
+        "id,name,commune,insee_code,postal_code,latitude,longitude\n"
+        f"C001,Scierie de Montendre,Jonzac,{c001.insee_code},{c001.postal_code},{c001.latitude},{c001.longitude}\n"
+    ))  # fmt: skip
+    plan = plan_import(session, folder)
+    (notice,) = [n for n in plan.notices if "the commune changed" in n]
+    assert "companies.csv, row 2 (C001)" in notice and "placed at the centre of Jonzac" in notice
+    with _tx(session):
+        apply_import(session, folder, actor="t", expected=plan)
+    moved = next(c for c in load_network(session).companies if c.id == "C001")
+    assert moved.commune == "Jonzac" and moved.insee_code == "17197" and abs(moved.latitude - 45.446) < 0.02
+    # coordinates typed for the new place are the company's own: kept as given
+    folder = _folder(tmp_path / "own", companies="id,name,commune,latitude,longitude\nC001,Scierie,Montendre,45.2900,-0.4100\n")
+    plan = plan_import(session, folder)
+    assert not [n for n in plan.notices if "the commune changed" in n]
+    with _tx(session):
+        apply_import(session, folder, actor="t", expected=plan)
+    back = next(c for c in load_network(session).companies if c.id == "C001")
+    assert (back.commune, back.latitude, back.longitude) == ("Montendre", 45.29, -0.41)
+
+
 def test_the_preview_refuses_what_the_import_would_refuse_naming_the_file_and_row(session, stored, tmp_path):
     """The preview said a file was fine, then the import refused it after writing: a stream cut
     below the quantity its implemented synergy carries, and a synergy of more than its stream."""
