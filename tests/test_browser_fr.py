@@ -157,15 +157,18 @@ def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(served_with
     signed_in = page.get_by_test_id("stMain").get_by_text("marie")
     expect(signed_in.first).to_be_visible(timeout=60_000)
     _settled(page)
-    assert "session=" in page.url
-    page.reload(wait_until="domcontentloaded")  # a reload keeps the sign-in
+    assert "session=" not in page.url  # the address holds no token: copied, it opens nothing
+    page.reload(wait_until="domcontentloaded")  # a reload keeps the sign-in (the cookie)
     expect(signed_in.first).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stFormSubmitButton")).to_have_count(0)
+    pasted = new_page(chromium, locale="fr-FR")  # the address opened elsewhere (no cookie): signed out
+    pasted.goto(page.url, wait_until="domcontentloaded")
+    expect(pasted.get_by_test_id("stFormSubmitButton")).to_be_visible(timeout=60_000)
+    expect(pasted.get_by_test_id("stMain").get_by_text("marie")).to_have_count(0)
     second = page.context.new_page()  # a second tab opened on a page's address, without the token
     second.goto(f"{served_with_account}/scenarios", wait_until="domcontentloaded")
     expect(second.get_by_role("heading", name="Scénarios", exact=True)).to_be_visible(timeout=60_000)
     _settled(second)
-    assert "session=" not in f"{served_with_account}/scenarios"
     # sign out in the second tab: the first one, reloaded, is signed out too
     second.goto(f"{served_with_account}/login", wait_until="domcontentloaded")
     expect(second.get_by_test_id("stMain").get_by_text("marie").first).to_be_visible(timeout=60_000)

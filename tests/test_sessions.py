@@ -73,27 +73,35 @@ def app_url(demo_db, tmp_path, monkeypatch) -> str:
     return url
 
 
-def _signed_in(token: str | None = None):
+def _signed_in(token: str | None = None, *, monkeypatch=None, address: str | None = None):
+    """A new run of the app: with ``token`` in the browser's cookie (AppTest has no cookies: the
+    one reading function is given the token, as a browser would send it), or ``address`` as the
+    page address's ``?session=``."""
     from streamlit.testing.v1 import AppTest
 
+    from symbiose.ui import common
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(common, "_cookie_token", lambda: token)
     at = AppTest.from_file(APP, default_timeout=60)
-    if token:
-        at.query_params["session"] = token
+    if address:
+        at.query_params["session"] = address
     return at.run()
 
 
-def test_sign_in_survives_a_reload_and_a_second_tab_and_sign_out_ends_it(app_url):
+def test_sign_in_survives_a_reload_and_a_second_tab_and_sign_out_ends_it(app_url, monkeypatch):
+    from symbiose.ui import common
+
     at = _signed_in()
     assert not at.metric  # only the sign-in page
     at.text_input(key="login_username").set_value("officer1")
     at.text_input(key="login_password").set_value("Seugne-Jonzac-2026")
     next(b for b in at.button if b.label == "Sign in").click().run()
     assert not at.exception
-    token = at.query_params["session"]
-    token = token[0] if isinstance(token, list) else token
-    assert token
+    token = at.session_state[common.TOKEN_KEY]
+    assert token and "session" not in at.query_params  # never in the page's address
 
-    second = _signed_in(token)  # a reload, a bookmark or a second tab: the address holds the token
+    second = _signed_in(token, monkeypatch=monkeypatch)  # a reload or a second tab: the cookie holds it
     assert not second.exception
     assert any(m.label == "Synergies in the optimum" for m in second.metric)
     assert "officer1" in "".join(c.value for c in second.sidebar.caption)
@@ -103,17 +111,31 @@ def test_sign_in_survives_a_reload_and_a_second_tab_and_sign_out_ends_it(app_url
     login = AppTest.from_string(
         "from symbiose.ui import common, login\ncommon.engine()\nlogin.page()\n", default_timeout=60
     )
-    login.query_params["session"] = token
     login.run()
     login.button(key="logout").click().run()
     assert not login.exception
-    assert "session" not in login.query_params
 
-    after = _signed_in(token)  # the old address no longer opens anything
+    after = _signed_in(token, monkeypatch=monkeypatch)  # the old cookie no longer opens anything
     assert not after.metric
     assert any(b.label == "Sign in" for b in after.button)
 
 
-def test_a_forged_token_opens_nothing(app_url):
-    at = _signed_in("not-a-token-anyone-issued")
+def test_an_address_with_a_token_opens_nothing_and_loses_it(app_url):
+    """An address copied with an older ``?session=`` (pasted in an e-mail, kept in a proxy's log)
+    does not sign its reader in, and the token is taken out of the address."""
+    at = _signed_in()
+    at.text_input(key="login_username").set_value("officer1")
+    at.text_input(key="login_password").set_value("Seugne-Jonzac-2026")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    from symbiose.ui import common
+
+    token = at.session_state[common.TOKEN_KEY]
+    pasted = _signed_in(address=token)
+    assert not pasted.exception and not pasted.metric
+    assert any(b.label == "Sign in" for b in pasted.button)
+    assert "session" not in pasted.query_params
+
+
+def test_a_forged_token_opens_nothing(app_url, monkeypatch):
+    at = _signed_in("not-a-token-anyone-issued", monkeypatch=monkeypatch)
     assert not at.exception and not at.metric

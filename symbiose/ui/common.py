@@ -149,10 +149,16 @@ def users_exist() -> bool:
 
 
 def current_user() -> db.User | None:
-    """The signed-in account: this tab's, else the one of the ``?session=`` token of the address
-    (a reload, a bookmark) or of the browser's cookie (a second tab), checked against the
-    database on every run."""
-    token = st.session_state.get(TOKEN_KEY) or st.query_params.get(TOKEN_PARAM) or _cookie_token()
+    """The signed-in account: this tab's, else the one of the browser's cookie (a reload, a
+    second tab), checked against the database on every run.
+
+    A token is never read from, nor put in, the page's address: an address copied into an
+    e-mail (« regardez ce partenaire ») would hand the company's sign-in, and its power to
+    accept a pair and reveal itself, to whoever opens it. An older address's ``?session=`` is
+    removed unread."""
+    if TOKEN_PARAM in st.query_params:
+        del st.query_params[TOKEN_PARAM]
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
     if not token:  # signed in without a token (tests, older sessions): the account re-checked
         user = st.session_state.get(USER_KEY)
         if user is None:
@@ -173,26 +179,22 @@ def current_user() -> db.User | None:
     if user is None:  # expired, ended elsewhere, or never issued
         for key in (USER_KEY, TOKEN_KEY):
             st.session_state.pop(key, None)
-        if TOKEN_PARAM in st.query_params:
-            del st.query_params[TOKEN_PARAM]
         return None
     st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = user, token
-    if st.query_params.get(TOKEN_PARAM) != token:  # page links drop the query string: put it back
-        st.query_params[TOKEN_PARAM] = token
     return user
 
 
 def sign_in(user: db.User) -> None:
-    """Start a sign-in that survives a reload: a token in the address, its hash in the database."""
+    """Start a sign-in that survives a reload: a token in the browser's cookie (set by
+    :func:`sync_cookie`), its hash in the database."""
     with transaction() as s:
         token = db.start_login_session(s, user)
     st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = user, token
-    st.query_params[TOKEN_PARAM] = token
 
 
 def sign_out() -> None:
-    """End the sign-in on the server: the token of the address no longer opens anything."""
-    token = st.session_state.pop(TOKEN_KEY, None) or st.query_params.get(TOKEN_PARAM)
+    """End the sign-in on the server: the cookie's token no longer opens anything."""
+    token = st.session_state.pop(TOKEN_KEY, None) or _cookie_token()
     if token:
         with transaction() as s:
             db.end_login_session(s, token)
@@ -215,8 +217,8 @@ def _cookie_token() -> str | None:
 def sync_cookie() -> None:
     """Keep the browser's cookie in step with the sign-in (called once per run, in the sidebar).
 
-    The cookie holds the same token as the address, so that a tab opened from a page link
-    (which carries no query string) is signed in too; signing out clears it.
+    The cookie holds the sign-in's token, so that a reload or a second tab is signed in too;
+    signing out clears it.
     """
     import streamlit.components.v1 as components
 
