@@ -866,7 +866,7 @@ def test_an_old_export_that_would_move_a_synergy_back_is_refused_at_the_preview(
     with _tx(session):
         save_network(session, demo, actor="t")
     synergy = next(y for y in load_network(session).synergies if y.stage == Stage.IN_DISCUSSION)
-    write_bundle(load_network(session), tmp_path / "reseau.xlsx")
+    write_bundle(load_network(session), tmp_path / "reseau.xlsx", french=True)  # the officer's French workbook
     with _tx(session):
         set_synergy_stage(session, synergy.id, "implemented", actor="t")
     stored = load_network(session)
@@ -875,7 +875,8 @@ def test_an_old_export_that_would_move_a_synergy_back_is_refused_at_the_preview(
         with _tx(session), pytest.raises(ImportValidationError) as info:
             attempt()
         (problem,) = [p for p in info.value.problems if synergy.id in p.message]
-        assert "reseau.xlsx" in problem.file and problem.row and problem.column == "stage"
+        # the column as the sheet heads it (it said « stage » of a sheet that heads it « etape »)
+        assert "reseau.xlsx" in problem.file and problem.row and problem.column == "etape"
         assert "--back" not in problem.message
     assert load_network(session) == stored
 

@@ -278,7 +278,8 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
     from symbiose.db.repository import stage_move_problems
 
     if moves := stage_move_problems(session, read.network, label=read.labels.get("synergies", "synergies.csv"),
-                                    rows=read.rows.get("synergies")):  # fmt: skip
+                                    rows=read.rows.get("synergies"),
+                                    column=read.headers.get("synergies", {}).get("stage", "stage")):  # fmt: skip
         raise ImportValidationError(moves)  # a move back refused at the preview, not only at the write
     from symbiose.db.repository import planned_synergy_rule_problems
 

@@ -427,10 +427,10 @@ _audit = record_audit  # former private name, kept for callers that used it
 
 
 def stage_move_problems(session: Session, network: Network, *, restore: bool = False, label: str = "synergies.csv",
-                        rows: dict[str, int] | None = None) -> list[Problem]:  # fmt: skip
+                        rows: dict[str, int] | None = None, column: str = "stage") -> list[Problem]:  # fmt: skip
     """The stage moves of ``network``'s synergies that a file may not make: going back, or
-    reopening an abandoned synergy (``restore``, an import's undo, may). Named at ``label`` and the
-    synergy's row of ``rows`` (the file's, for a preview)."""
+    reopening an abandoned synergy (``restore``, an import's undo, may). Named at ``label``, the
+    synergy's row of ``rows`` and ``column`` (the file's, as it heads the column: ``etape``)."""
     from symbiose.labels import stage_label
 
     problems = []
@@ -453,7 +453,7 @@ def stage_move_problems(session: Session, network: Network, *, restore: bool = F
                 "synergy {id} is at stage {old} in the database; a file does not move it back to {new}: keep "
                 "{old} in the file, or move it on the Pipeline page (or with 'symbiose synergy-stage'), with a "
                 "reason")  # fmt: skip
-        problems.append(Problem(label, (rows or {}).get(syn.id), "stage", message.format(
+        problems.append(Problem(label, (rows or {}).get(syn.id), column, message.format(
             id=syn.id, old=stage_label(row.stage), new=stage_label(syn.stage))))  # fmt: skip
     return problems
 
