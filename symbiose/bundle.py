@@ -792,6 +792,14 @@ class _Row:
         elif (not isinstance(raw, int | float) and _AMBIGUOUS_DECIMAL.match(text)
               and not _uses_decimal_commas(self.table, column)):  # fmt: skip
             whole, part = text.lstrip("+-").split(",")
+            if what == N_("euros per unit"):  # kept to the cent: the decimal reading is written 12,35
+                cents = f"{round(float(f'{whole}.{part}'), 2):.2f}".replace(".", ",")
+                self.problem(column, _(
+                    "'{text}' is ambiguous: {thousands} (comma as thousands separator) or {decimal} (decimal "
+                    "comma, finer than the cent Symbiose keeps)? Write {thousands} for the first, {cents} for the "
+                    "second, to the cent"
+                ).format(text=text, thousands=whole + part, decimal=f"{whole}.{part}", cents=cents))  # fmt: skip
+                return None
             self.problem(column, _(
                 "'{text}' is ambiguous: {thousands} (comma as thousands separator) or {decimal} "
                 "(decimal comma)? Write {thousands_plain} for the first, {decimal_long} for the "

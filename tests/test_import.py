@@ -666,6 +666,12 @@ def test_an_ambiguous_decimal_is_refused_with_the_way_to_write_it(tmp_path):
     # the French writer never writes an ambiguous number
     network = read_import(fine).network
     assert ";1,2340;" in table_csv(network, "streams", french=True)
+    # a price is kept to the cent: the way offered for the decimal reading is one the import takes
+    money = _folder(tmp_path / "m", companies=COMPANIES, streams=STREAMS.replace(",110,", ',"12,345",'))
+    (problem,) = _problems(money)
+    assert "'12,345' is ambiguous" in problem and "12345" in problem and "12,35" in problem and "12,3450" not in problem
+    cents = _folder(tmp_path / "c", companies=COMPANIES, streams=STREAMS.replace(",110,", ',"12,35",'))
+    assert _stream(read_import(cents).network, "S1").route_cost_cents == 1235
 
 
 def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_row(tmp_path):
