@@ -19,7 +19,7 @@ from partner_pages import button as _button  # noqa: E402
 from partner_pages import partners_as, texts  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from symbiose import blinding, db  # noqa: E402
+from symbiose import blinding, db, i18n  # noqa: E402
 from symbiose.db import notifications  # noqa: E402
 from symbiose.ui.partners import pair_key  # noqa: E402
 
@@ -383,6 +383,23 @@ def test_a_revealed_pair_without_an_agreed_quantity_shows_the_suggested_one_and_
     tradable = fmt_number(float(row["tradable_base"]) / 1000, 1)
     assert line.startswith(f"Quantité suggérée (aucune enregistrée pour l'instant) : {tradable}\u00a0MWh par an, "), line
     assert "entre 0,00\u00a0EUR et " in line and "-0,00" not in line
+
+
+def test_a_revealed_price_range_says_who_pays_whom():
+    """Boiler ash its supplier pays 124 EUR/t to landfill: both gain while the supplier pays the
+    receiver 8,11 to 124,00 EUR/t. It read « un prix entre -124,00 EUR et -8,11 EUR par t
+    (partage égal -66,06 EUR) », which a manager reads as nonsense."""
+    from symbiose.ui.partners import price_words
+
+    with i18n.language("fr"):
+        paid_to_take = price_words(-124.0, -8.11, -66.055, "t").replace("\u00a0", " ")
+        assert paid_to_take == ("les deux gagnent si le fournisseur paie au receveur entre 8,11 EUR et 124,00 EUR par t "
+                                "(partage égal : le fournisseur paie 66,06 EUR)")  # fmt: skip
+        sold = price_words(0.0, 7.15, 3.575, "MWh").replace("\u00a0", " ")
+        assert sold.startswith("les deux gagnent si le receveur paie au fournisseur entre 0,00 EUR et 7,15 EUR par MWh")
+        either = price_words(-5.0, 20.0, 7.5, "t").replace("\u00a0", " ")
+        assert "du fournisseur au receveur de 5,00 EUR" in either and "du receveur au fournisseur de 20,00 EUR" in either
+        assert "-" not in paid_to_take + sold + either
 
 
 def _whole_page(at: AppTest) -> str:

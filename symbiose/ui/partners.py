@@ -156,12 +156,36 @@ def _revealed_lines(view: PartnerView, stream_id: str, need_id: str, side: str,
     if e is None:  # no longer a candidate: the synergy's quantity only
         lines.append(quantity)
         return lines
-    lines.append(_("{quantity}, {km} km by road; both gain at a price between {low} and {high} per {unit} "
-                   "(equal split {fair})").format(
-        quantity=quantity, km=fmt_number(float(e["road_km"])), low=fmt_eur(float(e["price_min_eur"]), 2),
-        high=fmt_eur(float(e["price_max_eur"]), 2), unit=str(e["unit"]),
-        fair=fmt_eur(float(e["price_fair_eur"]), 2)))  # fmt: skip
+    lines.append(_("{quantity}, {km} km by road; {price}").format(
+        quantity=quantity, km=fmt_number(float(e["road_km"])),
+        price=price_words(float(e["price_min_eur"]), float(e["price_max_eur"]), float(e["price_fair_eur"]),
+                          str(e["unit"]))))  # fmt: skip
     return lines
+
+
+def price_words(low: float, high: float, fair: float, unit: str) -> str:
+    """The range of prices at which both sides gain, said as who pays whom: a price below zero
+    is the supplier paying the receiver to take its stream (« entre -124,00 EUR et -8,11 EUR »
+    read as nonsense to a manager)."""
+
+    def amount(value: float) -> str:
+        return fmt_eur(abs(value), 2)
+
+    if round(fair, 2) > 0:
+        split = _("equal split: the receiver pays {amount}").format(amount=amount(fair))
+    elif round(fair, 2) < 0:
+        split = _("equal split: the supplier pays {amount}").format(amount=amount(fair))
+    else:
+        split = _("equal split: no payment")
+    if round(low, 2) >= 0:
+        text = _("both gain if the receiver pays the supplier between {low} and {high} per {unit}")
+    elif round(high, 2) <= 0:
+        text = _("both gain if the supplier pays the receiver between {high} and {low} per {unit}")
+    else:
+        text = _("both gain between the supplier paying the receiver {low} and the receiver paying the supplier "
+                 "{high} per {unit}")  # fmt: skip
+    return _("{range} ({split})").format(
+        range=text.format(low=amount(low), high=amount(high), unit=unit), split=split)
 
 
 #: The secret of this server process for the pairs' widget keys (a test may fix it through the
