@@ -47,7 +47,7 @@ class Comparison:
     def table(self, *, rounded: bool = False) -> pd.DataFrame:
         """Indicators (rows) by scenario (columns), then the differences to the first scenario.
 
-        ``rounded``: quantities and money, differences included, to two significant figures, as
+        ``rounded``: quantities and money to two significant figures, and differences of those, as
         a planner reads them (:data:`COUNTS` stay exact): exact totals less the flows grouped by
         material would give back a withheld group, a single pair's tonnes and value."""
         from symbiose.report_public import round_figures
@@ -57,12 +57,14 @@ class Comparison:
             kpis = result.kpis.as_dict()
             data[scenario.name] = [kpis[key] for key, _, _ in INDICATORS]
         table = pd.DataFrame(data, index=[label for _, label, _ in INDICATORS])
-        first = table.columns[0]
-        for col in table.columns[1:]:
-            table[f"{col} - {first}"] = table[col] - table[first]
         if rounded:
             figures = ~table.index.isin([label for key, label, _spec in INDICATORS if key in COUNTS])
             table.loc[figures] = table.loc[figures].map(round_figures)
+        first = table.columns[0]
+        for col in table.columns[1:]:
+            # rounded: the difference of the figures shown (170 000 and 180 000 differ by 10 000, not by
+            # the 16 000 of the exact totals rounded apart), which says nothing the columns do not
+            table[f"{col} - {first}"] = table[col] - table[first]
         table.index.name = "indicator"
         return table
 
@@ -83,7 +85,11 @@ class Comparison:
         decimals = {label: 1 if ".1f" in spec else 0 for _key, label, spec in INDICATORS}
         mark = "," if get_language() == "fr" else "."
 
-        def cell(value: float, digits: int) -> str:
+        counts = {label for key, label, _spec in INDICATORS if key in COUNTS}
+
+        def cell(value: float, digits: int, label: str = "") -> str:
+            if rounded and label not in counts and abs(value) >= 10:
+                digits = 0  # two significant figures of 4 000 t: no « 4000,0 »
             text = f"{round(float(value), digits):.{digits}f}"
             if not text.strip("-0."):  # a value that rounds to zero has no sign
                 text = text.lstrip("-")
@@ -97,7 +103,7 @@ class Comparison:
         frame = pd.DataFrame({gettext("indicator (per year)"): [escape_cell(gettext(label)) for label in table.index]})
         for column in order:
             frame[escape_cell(deltas.get(column, column))] = [
-                cell(value, decimals.get(label, 2)) for label, value in table[column].items()]  # fmt: skip
+                cell(value, decimals.get(label, 2), label) for label, value in table[column].items()]  # fmt: skip
         return frame
 
     def synergy_changes(self) -> pd.DataFrame:
@@ -257,9 +263,23 @@ def _run_group(task: list[tuple[Network, MatchParameters]]) -> list[MatchResult]
             for network, params in task]  # fmt: skip
 
 
+def change_sentence(scenario: str, change: str, n: int) -> str:
+    """« TGAP +50 EUR/t : 1 synergie disparaît », in the current language (the verb agrees with
+    the count)."""
+    from symbiose.i18n import ngettext
+
+    if change == "appears":
+        text = ngettext("{scenario}: {n} synergy appears", "{scenario}: {n} synergies appear", n)
+    elif change == "disappears":
+        text = ngettext("{scenario}: {n} synergy disappears", "{scenario}: {n} synergies disappear", n)
+    else:
+        text = ngettext("{scenario}: {n} synergy changes quantity", "{scenario}: {n} synergies change quantity", n)
+    return text.format(scenario=scenario, n=n)
+
+
 def format_table(comparison: Comparison) -> str:
     """The comparison as aligned text: values, then the change from the first scenario."""
-    from symbiose.i18n import _, fmt_number, ngettext
+    from symbiose.i18n import _, fmt_number
 
     names = [s.name for s in comparison.scenarios]
     width = max(12, *(len(n) for n in names))
@@ -274,16 +294,14 @@ def format_table(comparison: Comparison) -> str:
         cells = [fmt_number(values[0], digits).rjust(width)]
         for v in values[1:]:
             delta = v - values[0]
-            sign = "+" if delta > 0 else ""
+            sign = "+" if round(delta, digits) > 0 else ""  # a float's residue is no change: (0), not (+0)
             cells.append(f"{fmt_number(v, digits)} ({sign}{fmt_number(delta, digits)})".rjust(width))
         lines.append(label.ljust(label_w) + " | " + " | ".join(cells))
     changes = comparison.synergy_changes()
-    words = {"appears": N_("appear"), "disappears": N_("disappear"), "changes": N_("change quantity")}
     if len(changes):
         lines.append("")
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            lines.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
-                                  len(group)).format(scenario=scenario, n=len(group), change=_(words[change])))  # fmt: skip
+            lines.append(change_sentence(scenario, change, len(group)))
     notes = comparison.solver_notes()
     if notes:
         lines.extend(["", *notes])

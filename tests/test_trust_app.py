@@ -324,6 +324,35 @@ def test_a_planners_scenario_figures_are_rounded_as_on_the_overview(maker):
     assert any(round_figures(v) != v for v in exact)  # the officer's figures are exact
 
 
+def test_a_planners_rounded_differences_are_those_of_the_figures_shown(demo_result):
+    """The planner's comparison read 170 000 and 180 000 t with a difference of 16 000 (the exact
+    totals' difference, rounded apart: a third figure, inconsistent with the two shown and telling
+    more of them), and CO2e « 4000,0 » (two significant figures written to 0.1 t)."""
+    from dataclasses import replace
+
+    from symbiose import i18n
+    from symbiose.compare import COUNTS, INDICATORS, Comparison, format_table
+    from symbiose.report_public import round_figures
+    from symbiose.scenarios import Scenario
+
+    kpis = demo_result.kpis
+    other = replace(demo_result, kpis=replace(kpis, matched_t=kpis.matched_t + 15_990, co2e_avoided_t=kpis.co2e_avoided_t + 0.004,
+                                              receiver_savings_eur=kpis.receiver_savings_eur + 1e-9))  # fmt: skip
+    comparison = Comparison([Scenario(name="A", description="", base="database"),
+                             Scenario(name="B", description="", base="database")], [demo_result, other])  # fmt: skip
+    table = comparison.table(rounded=True)
+    figures = [label for key, label, _spec in INDICATORS if key not in COUNTS]
+    assert (table.loc[figures, "B - A"] == table.loc[figures, "B"] - table.loc[figures, "A"]).all()
+    assert all(round_figures(v) == v for v in table.loc[figures, ["A", "B"]].to_numpy().ravel())
+    with i18n.language("fr"):
+        sheet = comparison.spreadsheet_table(rounded=True).set_index("indicateur (par an)")
+        co2e = sheet.loc["CO2e évité, net (t/an)"].tolist()
+        assert co2e[0] == f"{round_figures(kpis.co2e_avoided_t):.0f}" and not co2e[0].endswith(",0"), co2e
+        text = format_table(comparison)  # the terminal's table: a float's residue is no change
+    receivers = next(line for line in text.splitlines() if line.startswith("économies des receveurs"))
+    assert "(+0)" not in receivers and "(0)" in receivers, receivers
+
+
 def test_a_planners_opportunities_and_comparison_file_are_rounded_too(maker, demo_result):
     """The planner's opportunity table gave 69 840,5 m3 unserved, 8 560 t captured and the
     producers' current cost to the euro (sums over three producers give one of them to a planner
