@@ -8,10 +8,10 @@ what is still available per year (the stream minus what implemented synergies al
 months, and the zone. Never a company, an id, a description (free text may name someone), a cost
 or an exact quantity.
 
-The zone is as fine as anonymity allows (k producers: :func:`anonymity_k`, the
-``SYMBIOSE_BLIND_K`` setting, 3 by default):
+The zone is as fine as anonymity allows (k producers *of the row's material*: :func:`anonymity_k`,
+the ``SYMBIOSE_BLIND_K`` setting, 3 by default), for each material apart:
 
-1. the commune, when at least k producing companies of the catalogue are in it;
+1. the commune, when at least k companies producing the material are in it;
 2. else the postal-code area ("secteur postal 17500"), counting only the producers not already
    shown under their commune, when at least k remain there;
 3. else the EPCI (intercommunality), likewise;
@@ -19,8 +19,10 @@ The zone is as fine as anonymity allows (k producers: :func:`anonymity_k`, the
    are counted in :attr:`Catalogue.withheld`, not shown), since "somewhere else" would point at
    them.
 
-So every zone label shown covers at least k producers, and a reader who knows which communes
-are listed on their own learns nothing finer about the others.
+So every row covers at least k producers of its material, and a reader who knows which communes
+are listed on their own for a material learns nothing finer about its other producers. (Counting
+the producers of any material would not do: a commune with three producers, one of them alone to
+put out boiler ash, would show that one's ash and its quantity band under the commune's name.)
 
 Pure: takes a :class:`~symbiose.domain.Network`; the commune table comes from
 :mod:`symbiose.reference`.
@@ -206,7 +208,13 @@ def build_catalogue(network: Network, *, k: int = DEFAULT_K) -> Catalogue:
             "epci": ref.get("epci", ""),
             "epci_name": ref.get("epci_name", ""),
         }
-    zones = _zones(producers, k)
+    # zones per material: a row is shared by k producers *of its material* (Jonzac's three
+    # producers hid nothing of the one that puts out boiler ash 10 01 01, whose band was then its own)
+    # (and of its unit: a row's quantity is in one unit)
+    makers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for stream in streams:
+        makers[(stream.ewc_code or f"material:{stream.material}", str(stream.unit))].add(stream.company_id)
+    zones_of = {what: _zones({c: producers[c] for c in ids if c in producers}, k) for what, ids in makers.items()}
 
     entries = ewc_entries()
     families = {  # the List of Waste sub-chapter ("02 01"): where the material comes from
@@ -214,21 +222,42 @@ def build_catalogue(network: Network, *, k: int = DEFAULT_K) -> Catalogue:
         for r in ewc_table().itertuples()
         if str(getattr(r, "level", "")) == "subchapter"
     }
+    chapters = {str(r.code): str(r.description_fr).capitalize() for r in ewc_table().itertuples()
+                if str(getattr(r, "level", "")) == "chapter"}  # fmt: skip
     grouped: dict[tuple[str, str, str], list] = defaultdict(list)
-    withheld_keys: set[tuple[str, str]] = set()
+    fewer: list = []  # streams of a code with fewer than k producers even at the coarsest zone
     for stream in streams:
-        zone = zones.get(stream.company_id)
         what = stream.ewc_code or f"material:{stream.material}"
+        zone = zones_of[(what, str(stream.unit))].get(stream.company_id)
         if zone is None:
-            withheld_keys.add((what, stream.company_id))
+            fewer.append(stream)
             continue
         grouped[(what, str(stream.unit), zone.key)].append((stream, zone))
+    # those are listed by their List of Waste sub-chapter (« 10 01, several codes »), then chapter
+    # (« 10 »), zoned again over the producers of the codes left; still fewer than k: withheld
+    for digits in (4, 2):
+        by_prefix: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for stream in fewer:
+            if stream.ewc_code:
+                by_prefix[(f"family:{stream.ewc_code[:digits]}", str(stream.unit))].add(stream.company_id)
+        prefix_zones = {key: _zones({c: producers[c] for c in ids if c in producers}, k) for key, ids in by_prefix.items()}
+        left = []
+        for stream in fewer:
+            what = f"family:{stream.ewc_code[:digits]}"
+            zone = prefix_zones.get((what, str(stream.unit)), {}).get(stream.company_id) if stream.ewc_code else None
+            if zone is None:
+                left.append(stream)
+            else:
+                grouped[(what, str(stream.unit), zone.key)].append((stream, zone))
+        fewer = left
+    withheld_keys = {(stream.ewc_code or f"material:{stream.material}", stream.company_id) for stream in fewer}
     rows = []
     sources: dict[str, tuple[str, ...]] = {}
     for (what, unit, zone_key), members in sorted(grouped.items()):
         zone = members[0][1]
         code = members[0][0].ewc_code
-        entry = entries.get(code) if code else None
+        family_only = what.startswith("family:")
+        entry = entries.get(code) if code and not family_only else None
         quantity = sum(from_base(available[s.id], s.unit) for s, _z in members)
         months: set[int] = set()
         if any(not s.months for s, _z in members):
@@ -244,9 +273,13 @@ def build_catalogue(network: Network, *, k: int = DEFAULT_K) -> Catalogue:
         rows.append({
             "key": key,
             "family": (f"{format_ewc(code[:4])} {families.get(format_ewc(code[:4]), '')}".strip()
-                       if code else _("Other resources")),
-            "code": format_ewc(code) + ("*" if entry is not None and entry.hazardous else "") if code else "",
-            "label": entry.description_fr if entry is not None else _material_label(members[0][0].material),
+                       if code and what != f"family:{code[:2]}" else
+                       f"{code[:2]} {chapters.get(code[:2], '')}".strip() if code else _("Other resources")),
+            "code": ((format_ewc(what.removeprefix("family:")) + " " + _("(several codes)") if family_only
+                      else format_ewc(code) + ("*" if entry is not None and entry.hazardous else "")) if code else ""),
+            "label": (_("{n} codes, each with fewer than {k} producers").format(
+                          n=len({s.ewc_code for s, _z in members}), k=k) if family_only
+                      else entry.description_fr if entry is not None else _material_label(members[0][0].material)),
             "state": ", ".join(_(STATE_LABELS.get(st, st)) for st in states),
             "quantity_band": quantity_band(quantity, unit),
             "unit": unit,

@@ -331,7 +331,7 @@ def test_catalogue_export_names_no_company(runner, db, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it in UTF-8
     text = data.decode("utf-8-sig")
     demo = read_bundle(data_dir() / "demo")
-    assert len(text.splitlines()) > 100
+    assert len(text.splitlines()) > 50  # rows of k producers of a material or (sub-)chapter
     for company in demo.companies:
         for value in (company.name, company.contact_email, company.contact_phone, f"{company.id};"):
             assert value not in text
