@@ -33,7 +33,7 @@ from symbiose.bundle import (
     write_templates,
 )
 from symbiose.cli import main
-from symbiose.db import load_network, save_network
+from symbiose.db import load_network, save_network, stage_history
 from symbiose.db.imports import apply_import, plan_import, recent_imports, undo_import
 from symbiose.domain import (
     Company,
@@ -510,6 +510,26 @@ def test_undo_moves_records_back_before_deleting_what_the_import_created(session
     # S1 back at C001 (not deleted with C003), Y1 back to 'contacted' (a stage may move back here)
     assert after.streams == before.streams and after.companies == before.companies
     assert [(y.id, str(y.stage)) for y in after.synergies] == [("Y1", "contacted")]
+
+
+def test_undo_says_in_the_stage_history_which_import_it_takes_back(session, stored, tmp_path):
+    """The move back of an undo was written with an empty reason, where any move back needs one."""
+    needs = "id,company_id,category,quantity,unit\nN1,C002,wood_fuel,100,t\n"
+    synergies = "id,stream_id,need_id,stage\nY1,S1,N1,contacted\n"
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "n", needs=needs, synergies=synergies), actor="t")
+    with _tx(session):
+        result = apply_import(session, _folder(tmp_path / "m", streams="id\nS1\n", synergies="id,stage\nY1,in_discussion\n"), actor="t")
+    with _tx(session):
+        undo_import(session, result.import_id, actor="t")
+    back = stage_history(session, "Y1")[-1]
+    assert (str(back.from_stage), str(back.to_stage)) == ("in_discussion", "contacted")
+    assert back.reason == f"undo of import {result.import_id}"
+    with in_language("fr"), _tx(session):  # written in the language of who undid it, like other moves
+        again = apply_import(session, _folder(tmp_path / "f", streams="id\nS1\n",
+                                         synergies="id,stage\nY1,in_discussion\n"), actor="t")
+        undo_import(session, again.import_id, actor="t")
+    assert stage_history(session, "Y1")[-1].reason == f"annulation de l'import {again.import_id}"
 
 
 def test_undo_is_refused_when_a_record_changed_since(session, stored, tmp_path):

@@ -540,7 +540,9 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
     # 1. updated records get their previous values, through the same path as an import (row
     # versions, who and when, the stage history; stages may move back)
     restored = _restore(by_table)
-    save_network(session, restored, actor=actor, restore=True, audit=False)
+    # kept in the stage history, which the officer reads: in the language of who undid it
+    save_network(session, restored, actor=actor, restore=True, audit=False,
+                 reason=_("undo of import {id}").format(id=import_id))  # fmt: skip
     # 2. records it created are deleted, unless something was attached to them since
     created = {t: {c["id"] for c in items if c["action"] == "created"} for t, items in by_table.items()}
     children = (
