@@ -780,6 +780,19 @@ def test_cli_dry_run_confirmation_and_undo(database_url, tmp_path):
     assert "already undone" in _cli(database_url, "undo", import_id, code=1).stderr
 
 
+def test_cli_counts_of_one_record_are_singular_in_french(database_url, tmp_path, monkeypatch):
+    """« 1 créés », « 1 enregistrements supprimés »: a count of one took the plural."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    _cli(database_url, "init")
+    _cli(database_url, "import", str(_folder(tmp_path / "base", companies=COMPANIES, streams=STREAMS)), "--yes")
+    change = _folder(tmp_path / "q", companies="id,name,commune\nC009,Menuiserie Test,Jonzac\n", streams="id,quantity\nS1,150\n")
+    done = _cli(database_url, "import", str(change), "--yes").stdout
+    assert ": 1 créé, 1 modifié (import " in done
+    import_id = done.split("symbiose undo ")[1].split(" ")[0]
+    undone = _cli(database_url, "undo", import_id).stdout
+    assert f"Import {import_id} annulé : 1 enregistrement supprimé, 1 rétabli." in undone
+
+
 def test_list_output_under_any_file_name_imports_back(tmp_path):
     url = f"sqlite:///{tmp_path / 'l.db'}"
     _cli(url, "init")

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from symbiose.db.models import AuditRow, Base, CompanyRow, NeedRow, StreamRow, SynergyRow
 from symbiose.domain import Network
 from symbiose.errors import ImportValidationError, NotFoundError, Problem, ValidationError
-from symbiose.i18n import N_, _, fmt_datetime
+from symbiose.i18n import N_, _, fmt_datetime, ngettext
 
 if TYPE_CHECKING:
     from symbiose.bundle import BundleFile
@@ -448,6 +448,20 @@ class ImportRecord:
     created: int
     updated: int
     undone: bool
+
+
+def created_text(created: int, updated: int, *, records: bool = False) -> str:
+    """``1 created, 5 updated`` (``1 record created, 5 updated`` with ``records``): each word
+    agrees with its count, in French too (« 1 créé, 5 modifiés »)."""
+    first = (ngettext("{n} record created", "{n} records created", created) if records
+             else ngettext("{n} created", "{n} created", created))  # fmt: skip
+    return ", ".join([first.format(n=created), ngettext("{n} updated", "{n} updated", updated).format(n=updated)])
+
+
+def undone_text(deleted: int, restored: int) -> str:
+    """``1 record deleted, 5 restored``, each word agreeing with its count."""
+    return ", ".join([ngettext("{n} record deleted", "{n} records deleted", deleted).format(n=deleted),
+                      ngettext("{n} restored", "{n} restored", restored).format(n=restored)])  # fmt: skip
 
 
 def _import_row(session: Session, import_id: str, action: str = ACTION_IMPORT) -> AuditRow | None:
