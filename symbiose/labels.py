@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from symbiose.domain import PhysicalState, Role, Route, Stage
-from symbiose.i18n import N_, _, get_language
+from symbiose.i18n import N_, _, get_language, ngettext
 from symbiose.units import Unit
 
 #: The levels of the waste hierarchy (``symbiose.compat.HIERARCHY_LEVELS``), best first.
@@ -95,6 +95,18 @@ def role_label(value: object) -> str:
 def per_year(unit: object) -> str:
     """``t`` -> ``t/an``."""
     return _lookup(UNIT_YEAR, unit) if str(unit) in {str(u) for u in Unit} else f"{unit}/{_('yr')}"
+
+
+def synergy_change_text(scenario: str, change: str, n: int) -> str:
+    """``TGAP +50 EUR/t: 1 synergy disappears`` for a comparison's ``appears`` / ``disappears`` /
+    ``changes``: the verb agrees with the count (« 1 synergie disparaît »)."""
+    if change == "appears":
+        text = ngettext("{scenario}: {n} synergy appears", "{scenario}: {n} synergies appear", n)
+    elif change == "disappears":
+        text = ngettext("{scenario}: {n} synergy disappears", "{scenario}: {n} synergies disappear", n)
+    else:
+        text = ngettext("{scenario}: {n} synergy changes quantity", "{scenario}: {n} synergies change quantity", n)
+    return text.format(scenario=scenario, n=n)
 
 
 @cache

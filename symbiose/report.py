@@ -43,8 +43,8 @@ import pandas as pd
 
 from symbiose.blinding import MUTUAL_STAGES
 from symbiose.domain import Network, Stage, format_ewc
-from symbiose.i18n import N_, _, fmt_date, fmt_number, get_language, ngettext
-from symbiose.labels import category_label, per_year, route_label, stage_label
+from symbiose.i18n import N_, _, fmt_date, fmt_number, get_language
+from symbiose.labels import category_label, per_year, route_label, stage_label, synergy_change_text
 from symbiose.params import MatchParameters
 from symbiose.units import BASE_PER_UNIT
 
@@ -572,9 +572,7 @@ def comparison_view(comparison) -> dict:
     summary = []
     if len(changes):
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            verb = {"appears": N_("appear"), "disappears": N_("disappear"), "changes": N_("change quantity")}.get(change, change)
-            summary.append(ngettext("{scenario}: {n} synergy {change}", "{scenario}: {n} synergies {change}",
-                                    len(group)).format(scenario=scenario, n=len(group), change=_(verb)))
+            summary.append(synergy_change_text(scenario, change, len(group)))
     from symbiose.compare import delta_label
 
     first = names[0] if names else ""

@@ -127,6 +127,18 @@ def test_compare_synergy_changes_are_consistent_with_the_matches(comparison):
     assert long_pairs and long_pairs <= gone
 
 
+def test_one_synergy_that_disappears_reads_in_the_singular(comparison):
+    """The report said « TGAP +50 EUR/t : 1 synergie disparaissent »: the verb stayed plural."""
+    from symbiose.report import comparison_view
+
+    with language("fr"):
+        changes = comparison_view(comparison)["changes"]
+    assert "TGAP +50 EUR/t : 1 synergie disparaît" in changes, changes
+    assert "Rayon de 10 km : 16 synergies apparaissent" in changes, changes
+    with language("en"):
+        assert "TGAP +50 EUR/t: 1 synergy disappears" in comparison_view(comparison)["changes"]
+
+
 def test_comparison_write(comparison, tmp_path):
     paths = comparison.write(tmp_path / "cmp", machine=True)
     assert [p.name for p in paths] == ["comparison.csv", "comparison.json", "synergy_changes.csv"]
