@@ -180,7 +180,7 @@ def choices(names: dict) -> str:
 
 #: Fields as the forms label them (symbiose/ui/companies.py) and the audit log names them
 FIELD_LABELS = {
-    "id": N_("Id"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
+    "id": N_("Identifier"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
     "ewc_code": N_("Waste code (EWC)"), "quantity": N_("Quantity per year"), "unit": N_("Unit"),
     "physical_state": N_("Physical state"), "route": N_("Current route"),
     "route_cost_eur_per_unit": N_("Current route cost (EUR per unit)"),
