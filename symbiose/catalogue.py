@@ -66,19 +66,20 @@ COLUMNS = ("key", "family", "code", "label", "state", "quantity_band", "unit", "
 
 
 def quantity_band(quantity: float, unit: str) -> str:
-    """``quantity`` (per year, in ``unit``) as a band: ``100 – 1 000 t/an``.
+    """``quantity`` (per year, in ``unit``) as a band: ``100 à 1 000 t/an``, as the Partners page
+    writes a range.
 
     >>> from symbiose.i18n import language
     >>> with language("en"):
     ...     quantity_band(250, "t"), quantity_band(3, "t"), quantity_band(50_000, "MWh")
-    ('100 – 1,000 t/yr', 'under 10 t/yr', '10,000 MWh/yr or more')
+    ('100 to 1,000 t/yr', 'under 10 t/yr', '10,000 MWh/yr or more')
     """
     per_year = _("{unit}/yr").format(unit=unit)
     if quantity < BAND_LIMITS[0]:
         return _("under {high} {unit}").format(high=fmt_number(BAND_LIMITS[0]), unit=per_year)
     for low, high in zip(BAND_LIMITS, BAND_LIMITS[1:], strict=False):
         if quantity < high:
-            return f"{fmt_number(low)} – {fmt_number(high)} {per_year}"
+            return _("{low} to {high} {unit}").format(low=fmt_number(low), high=fmt_number(high), unit=per_year)
     return _("{low} {unit} or more").format(low=fmt_number(BAND_LIMITS[-1]), unit=per_year)
 
 

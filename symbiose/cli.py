@@ -367,7 +367,7 @@ def import_command(path: Path, dry_run: bool, yes: bool) -> None:
     in the file is listed, and nothing is written. 'symbiose undo IMPORT_ID' takes it back.
     """
     from symbiose.cli_trust import actor
-    from symbiose.db.imports import apply_import, plan_import
+    from symbiose.db.imports import apply_import, created_text, plan_import
 
     who = actor()  # before any transaction: signing in with --user writes its own
     with session_scope() as session:
@@ -392,9 +392,8 @@ def import_command(path: Path, dry_run: bool, yes: bool) -> None:
             raise CommandFailed(_("Not imported: nothing was written."))
     with session_scope(write=True) as session:
         result = apply_import(session, path, actor=who, expected=plan)
-    click.echo(_("Imported {path}: {created} created, {updated} updated (import {id}; "
-                 "'symbiose undo {id}' takes it back)").format(
-        path=path, created=result.created, updated=result.updated, id=result.import_id))
+    click.echo(_("Imported {path}: {counts} (import {id}; 'symbiose undo {id}' takes it back)").format(
+        path=path, counts=created_text(result.created, result.updated), id=result.import_id))
 
 
 @main.command("undo")
@@ -405,13 +404,12 @@ def undo_command(import_id: str) -> None:
     Refused, with the records named, when a record that import wrote changed since.
     """
     from symbiose.cli_trust import actor
-    from symbiose.db.imports import undo_import
+    from symbiose.db.imports import undo_import, undone_text
 
     who = actor()
     with session_scope(write=True) as session:
         done = undo_import(session, import_id, actor=who)
-    click.echo(_("Import {id} undone: {deleted} records deleted, {restored} restored.").format(
-        id=import_id, **done))
+    click.echo(_("Import {id} undone: {counts}.").format(id=import_id, counts=undone_text(**done)))
 
 
 @main.command("imports")

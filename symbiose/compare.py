@@ -263,23 +263,10 @@ def _run_group(task: list[tuple[Network, MatchParameters]]) -> list[MatchResult]
             for network, params in task]  # fmt: skip
 
 
-def change_sentence(scenario: str, change: str, n: int) -> str:
-    """« TGAP +50 EUR/t : 1 synergie disparaît », in the current language (the verb agrees with
-    the count)."""
-    from symbiose.i18n import ngettext
-
-    if change == "appears":
-        text = ngettext("{scenario}: {n} synergy appears", "{scenario}: {n} synergies appear", n)
-    elif change == "disappears":
-        text = ngettext("{scenario}: {n} synergy disappears", "{scenario}: {n} synergies disappear", n)
-    else:
-        text = ngettext("{scenario}: {n} synergy changes quantity", "{scenario}: {n} synergies change quantity", n)
-    return text.format(scenario=scenario, n=n)
-
-
 def format_table(comparison: Comparison) -> str:
     """The comparison as aligned text: values, then the change from the first scenario."""
     from symbiose.i18n import _, fmt_number
+    from symbiose.labels import synergy_change_text
 
     names = [s.name for s in comparison.scenarios]
     width = max(12, *(len(n) for n in names))
@@ -301,7 +288,7 @@ def format_table(comparison: Comparison) -> str:
     if len(changes):
         lines.append("")
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            lines.append(change_sentence(scenario, change, len(group)))
+            lines.append(synergy_change_text(scenario, change, len(group)))
     notes = comparison.solver_notes()
     if notes:
         lines.extend(["", *notes])

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from symbiose.domain import PhysicalState, Role, Route, Stage
-from symbiose.i18n import N_, _, get_language
+from symbiose.i18n import N_, _, get_language, ngettext
 from symbiose.units import Unit
 
 #: The levels of the waste hierarchy (``symbiose.compat.HIERARCHY_LEVELS``), best first.
@@ -97,6 +97,18 @@ def per_year(unit: object) -> str:
     return _lookup(UNIT_YEAR, unit) if str(unit) in {str(u) for u in Unit} else f"{unit}/{_('yr')}"
 
 
+def synergy_change_text(scenario: str, change: str, n: int) -> str:
+    """``TGAP +50 EUR/t: 1 synergy disappears`` for a comparison's ``appears`` / ``disappears`` /
+    ``changes``: the verb agrees with the count (« 1 synergie disparaît »)."""
+    if change == "appears":
+        text = ngettext("{scenario}: {n} synergy appears", "{scenario}: {n} synergies appear", n)
+    elif change == "disappears":
+        text = ngettext("{scenario}: {n} synergy disappears", "{scenario}: {n} synergies disappear", n)
+    else:
+        text = ngettext("{scenario}: {n} synergy changes quantity", "{scenario}: {n} synergies change quantity", n)
+    return text.format(scenario=scenario, n=n)
+
+
 @cache
 def _categories() -> dict[str, tuple[str, str]]:
     from symbiose.compat import load_knowledge_base
@@ -168,7 +180,7 @@ def choices(names: dict) -> str:
 
 #: Fields as the forms label them (symbiose/ui/companies.py) and the audit log names them
 FIELD_LABELS = {
-    "id": N_("Id"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
+    "id": N_("Identifier"), "company_id": N_("Company"), "name": N_("Name"), "naf_code": N_("Activity code (NAF)"),
     "ewc_code": N_("Waste code (EWC)"), "quantity": N_("Quantity per year"), "unit": N_("Unit"),
     "physical_state": N_("Physical state"), "route": N_("Current route"),
     "route_cost_eur_per_unit": N_("Current route cost (EUR per unit)"),

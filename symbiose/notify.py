@@ -33,8 +33,6 @@ from email.message import EmailMessage
 from symbiose.i18n import N_, _
 from symbiose.labels import stage_label
 
-SIDE_WORDS = {"supplier": N_("supplier"), "receiver": N_("receiver")}
-
 
 def item_text(kind: str, item_id: str) -> str:
     """``stream S0012`` / ``need N0003`` in the current language."""
@@ -45,15 +43,18 @@ def item_text(kind: str, item_id: str) -> str:
     return item_id
 
 
-def notice_text(notice, *, for_officer: bool = False) -> str:
-    """The message of a notice in the current language."""
+def notice_text(notice, *, for_officer: bool = False, names: Mapping[str, str] | None = None) -> str:
+    """The message of a notice in the current language; an officer's names the company that
+    acted by its id and, from ``names`` (company id -> name), its name."""
     d = notice.detail
     item = item_text(d.get("item_kind", ""), d.get("item_id", ""))
     synergy = notice.synergy_id
+    supplier = d.get("side", "supplier") != "receiver"
+    company = " ".join(x for x in (d.get("company_id", ""), (names or {}).get(d.get("company_id", ""), "")) if x)
     if notice.kind == "interest":
         if for_officer:
-            return _("Synergy {synergy}: the {side} side ({company}) is interested.").format(
-                synergy=synergy, side=_(SIDE_WORDS.get(d.get("side", ""), "supplier")), company=d.get("company_id", ""))
+            return (_("Synergy {synergy}: the supplier {company} is interested.") if supplier else _(
+                "Synergy {synergy}: the receiver {company} is interested.")).format(synergy=synergy, company=company)
         return _("A company of the network is interested in your {item}. Answer it under "
                  "\"Requests received\" on the Partners page.").format(item=item)
     if notice.kind == "mutual":
@@ -61,14 +62,16 @@ def notice_text(notice, *, for_officer: bool = False) -> str:
                  "shown on the Partners page.").format(synergy=synergy, item=item)
     if notice.kind == "declined":
         if for_officer:
-            return _("Synergy {synergy}: the {side} side declined ({reason}).").format(
-                synergy=synergy, side=_(SIDE_WORDS.get(d.get("side", ""), "supplier")), reason=d.get("reason", ""))
+            return (_("Synergy {synergy}: the supplier declined the pair ({reason}).") if supplier else _(
+                "Synergy {synergy}: the receiver declined the pair ({reason}).")).format(
+                synergy=synergy, reason=d.get("reason", ""))  # fmt: skip
         return _("A suggested partner declined the pair with your {item}; it will not be proposed again.").format(
             item=item)
     if notice.kind == "withdrawn":
         if for_officer:
-            return _("Synergy {synergy}: the {side} side ({company}) withdrew its interest.").format(
-                synergy=synergy, side=_(SIDE_WORDS.get(d.get("side", ""), "supplier")), company=d.get("company_id", ""))
+            return (_("Synergy {synergy}: the supplier {company} withdrew its interest.") if supplier else _(
+                "Synergy {synergy}: the receiver {company} withdrew its interest.")).format(
+                synergy=synergy, company=company)  # fmt: skip
         return _("A company that had said it was interested in your {item} has withdrawn its interest.").format(
             item=item)
     if notice.kind == "stage":
@@ -117,7 +120,8 @@ class SmtpSettings:
 def send_notices(settings: SmtpSettings | None, notices: Iterable, address_of: Callable[[str], str]) -> list[str]:
     """E-mail each notice to its company's address (or the officers'); returns the problems.
 
-    Nothing is sent when ``settings`` is None. ``address_of`` maps a company id to its e-mail.
+    Nothing is sent when ``settings`` is None. ``address_of`` maps a company id to its e-mail. A
+    mail names no company (an officer's gives the id alone; the name is on the Notifications page).
     """
     if settings is None:
         return []

@@ -19,6 +19,7 @@ import pandas as pd
 from symbiose.domain import format_ewc
 from symbiose.geo import haversine_km
 from symbiose.i18n import get_language
+from symbiose.labels import category_label
 from symbiose.matching import MatchResult
 from symbiose.reference import communes, ewc_entries
 from symbiose.units import BASE_PER_UNIT
@@ -55,20 +56,33 @@ class Opportunity:
         accepted = f'accepted_codes = ["{self.code}"]' if self.code.isdigit() else f'category = "{self.code}"'
         with language("fr"):
             captured_fr = fmt_number(self.captured)
+            label_fr = waste_label(self.code)
+        with language("en"):
+            label_en = waste_label(self.code)
+        label_en = label_en[:1].lower() + label_en[1:] if label_en[1:2].islower() else label_en  # mid-sentence
         return (
             f"# Écrit par `symbiose opportunities` : un repreneur pour {code} ({self.label})\n"
             f'[scenario]\nname = "Repreneur pour {code} à {self.site_name}"\n'
             f'description = "Un nouveau repreneur à {self.site_name} qui capterait {captured_fr} {self.unit}/an '
-            f'de {self.label} auprès de {self.captured_suppliers} fournisseurs"\n'
+            f'de {label_fr} auprès de {self.captured_suppliers} fournisseurs"\n'
             f'name_en = "Processor for {code} at {self.site_name}"\n'
             f'description_en = "A new processor at {self.site_name} capturing {self.captured:,.0f} {self.unit}/yr '
-            f'of {self.label} from {self.captured_suppliers} suppliers"\nbase = "{base}"\n\n'
+            f'of {label_en} from {self.captured_suppliers} suppliers"\nbase = "{base}"\n\n'
             f'[[add_company]]\nid = "{self.scenario_id}"\nname = "Repreneur en projet pour {code}"\n'
             f'insee_code = "{self.site_insee}"\nnotes = "scénario : entreprise virtuelle"\n\n'
             f'[[add_company.needs]]\nid = "{self.scenario_id}-N1"\n{accepted}\n'
             f'description = "Réception de {self.label}"\nquantity = {round(self.captured, 3)}\nunit = "{self.unit}"\n'
             f"virgin_price_eur_per_unit = 0\nhazardous_permit = true\n"
         )
+
+
+def waste_label(code: str) -> str:
+    """A waste code's words in the current language (the List of Waste), or a material's."""
+    entries = ewc_entries()
+    if code in entries:
+        entry = entries[code]
+        return (entry.description_fr if get_language() == "fr" else entry.description_en) or entry.description_en
+    return category_label(code)
 
 
 def unserved_streams(result: MatchResult) -> pd.DataFrame:
@@ -96,7 +110,6 @@ def find_opportunities(result: MatchResult, *, radius_km: float = 30.0, min_tonn
     left = left[(left["route_cost_cents"] > 0) & (left["unit"] != "MWh") & (left["material"] != "process_water")]
     sites = communes() if sites is None else sites
     road_factor = result.candidates.params.road_factor
-    entries = ewc_entries()
     found = []
     for (code, unit), group in left.groupby(["code", "unit"]):
         total = float(group["left"].sum())
@@ -113,13 +126,8 @@ def find_opportunities(result: MatchResult, *, radius_km: float = 30.0, min_tonn
         j = ties[np.argmin(tkm[ties])]
         site = sites.iloc[j]
         cost = (group["route_cost_cents"].to_numpy() / 100 * group["left"].to_numpy() * within[:, j]).sum()
-        if code in entries:  # the List of Waste in the current language
-            label = entries[code].description_fr if get_language() == "fr" else entries[code].description_en
-            label = label or entries[code].description_en
-        else:
-            label = code.replace("_", " ")
         found.append(Opportunity(
-            code=code, label=label, unit=unit, unserved=total,
+            code=code, label=waste_label(code), unit=unit, unserved=total,
             no_candidate=float(group.loc[~group["has_candidate"], "left"].sum()),
             suppliers=int(group["company_id"].nunique()), site_insee=str(site["insee_code"]),
             site_name=str(site["name"]), site_lat=float(site["latitude"]), site_lon=float(site["longitude"]),

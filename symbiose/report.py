@@ -44,7 +44,7 @@ import pandas as pd
 from symbiose.blinding import MUTUAL_STAGES
 from symbiose.domain import Network, Stage, format_ewc
 from symbiose.i18n import N_, _, fmt_date, fmt_number, get_language
-from symbiose.labels import category_label, per_year, route_label, stage_label
+from symbiose.labels import category_label, per_year, route_label, stage_label, synergy_change_text
 from symbiose.params import MatchParameters
 from symbiose.units import BASE_PER_UNIT
 
@@ -571,10 +571,8 @@ def comparison_view(comparison) -> dict:
     changes = comparison.synergy_changes()
     summary = []
     if len(changes):
-        from symbiose.compare import change_sentence
-
         for (scenario, change), group in changes.groupby(["scenario", "change"]):
-            summary.append(change_sentence(scenario, change, len(group)))
+            summary.append(synergy_change_text(scenario, change, len(group)))
     from symbiose.compare import delta_label
 
     first = names[0] if names else ""

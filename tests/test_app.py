@@ -350,14 +350,36 @@ def test_import_preview_confirm_and_undo(url, session, monkeypatch):
         assert db.load_network(s) == before  # a preview writes nothing
     at.button(key="import_confirm").click().run()
     assert not at.exception and at.success
+    assert at.success[0].value.startswith("Importé : 0 enregistrement créé, 1 modifié (import ")  # one: singular
     with session() as s:
         after = db.load_network(s)
     assert next(x for x in after.streams if x.id == "S0001").quantity_base == 9_999_000
     (undo,) = [b for b in at.button if b.key and b.key.startswith("undo_")][:1]
+    import_id = undo.key.removeprefix("undo_")
+    (line,) = [m.value for m in at.markdown if import_id in m.value]
+    assert "dépôt : flux.csv," in line and "upload" not in line  # named in French, after its files
     undo.click().run()
-    assert not at.exception and at.success
+    assert not at.exception
+    assert [e.value for e in at.success] == [f"Import {import_id} annulé : 0 enregistrement supprimé, 1 rétabli."]
+    # the list is drawn again: the import is said undone, and its button is gone
+    (line,) = [m.value for m in at.markdown if import_id in m.value]
+    assert line.endswith("(annulé)")
+    assert not [b for b in at.button if b.key == f"undo_{import_id}"]
     with session() as s:
         assert db.load_network(s) == before
+
+
+def test_a_workbook_left_beside_csv_files_is_named_to_be_removed(url, session, monkeypatch):
+    """A bad workbook left in the uploader blocked the corrected CSV files without naming it."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    at = page_test("companies").run()
+    files = [("bad.xlsx", b"PK", "application/octet-stream"), ("flux.csv", b"id;quantite\nS0001;9999\n", "text/csv"),
+             ("besoins.csv", b"id;quantite\nN0001;10\n", "text/csv")]
+    at.file_uploader(key="bundle_files").set_value(files).run()
+    at.button(key="import_button").click().run()
+    assert not at.exception and at.error
+    shown = "\n".join(e.value for e in at.error)
+    assert "retirez « bad.xlsx »" in shown and "« flux.csv », « besoins.csv »" in shown, shown
 
 
 def test_a_form_save_over_another_edit_keeps_both_or_names_the_field(url, session):

@@ -86,7 +86,7 @@ def test_import_preview_confirm_and_undo_in_chromium(server, server_database, ch
 
     with language("fr"):  # the application's default language
         preview_label, confirm_label, undo_label = _("Preview the import"), _("Confirm the import"), _("Undo")
-        undone_message = _("Import {id} undone: {deleted} records deleted, {restored} restored.")
+        undone_message = _("Import {id} undone: {counts}.")
     change = tmp_path / "flux.csv"
     change.write_text("identifiant;quantite\nS0001;4321\n", encoding="utf-8")
 
@@ -114,7 +114,7 @@ def test_import_preview_confirm_and_undo_in_chromium(server, server_database, ch
     assert quantity() == 4_321_000
     page.get_by_role("button", name=undo_label).first.click()
     # the undo's own message, naming the import (the confirmation's message names it too)
-    pattern = re.escape(undone_message.split("{deleted}")[0]).replace(r"\{id\}", r"I20\d{6}-\d{6}-[0-9a-f]{4}")
+    pattern = re.escape(undone_message.split("{counts}")[0]).replace(r"\{id\}", r"I20\d{6}-\d{6}-[0-9a-f]{4}")
     expect(page.get_by_test_id("stAlert").filter(has_text=re.compile(pattern))).to_have_count(1, timeout=30_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
     named = page.get_by_test_id("stAlert").filter(has_text=re.compile(r"I20\d{6}-\d{6}-[0-9a-f]{4}"))

@@ -415,6 +415,42 @@ def test_every_page_runs_in_both_languages(app_url, monkeypatch, page, language)
             assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
 
 
+def test_a_signed_in_user_finds_an_account_page_not_a_sign_in_page(app_url, monkeypatch):
+    """Signed in, the navigation still offered « Connexion », where the sign-out button is."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    script = ("import streamlit as st\nfrom symbiose import ui\n"
+              "for page in ui.pages()[1:]:\n    st.caption(page.title)\n")  # fmt: skip
+    visitor = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    assert [c.value for c in visitor.caption] == ["Connexion"]
+    signed_in = AppTest.from_string(script, default_timeout=TIMEOUT)
+    signed_in.session_state["symbiose_user"] = _user("company1")
+    signed_in.run()
+    assert not signed_in.exception
+    assert [c.value for c in signed_in.caption] == ["Partenaires", "Ressources locales", "Notifications", "Mon compte"]
+    page = AppTest.from_string("from symbiose.ui import login\nlogin.page()\n", default_timeout=TIMEOUT)
+    page.session_state["symbiose_user"] = _user("company1")
+    page.run()
+    assert page.title[0].value == "Mon compte" and page.button(key="logout").label == "Se déconnecter"
+
+
+def test_the_officer_picks_whose_notifications_to_read_in_whole_french_words(app_url, monkeypatch):
+    """The selector was labelled « Notifications de » alone, its first choice « des chargés de mission »."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    at = AppTest.from_string("from symbiose.ui import common, notices\ncommon.engine()\nnotices.page()\n",
+                             default_timeout=TIMEOUT)  # fmt: skip
+    at.session_state["symbiose_user"] = _user("officer1")
+    at.run()
+    assert not at.exception
+    chooser = at.selectbox(key="notices_for")
+    assert chooser.label == "Notifications à afficher"
+    assert chooser.options[0] == "celles des chargés de mission"
+    assert chooser.options[1].startswith("celles de C001 ")
+
+
 def test_overview_in_french_numbers_names_and_a_recompute_button(app_url, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
@@ -473,6 +509,10 @@ def test_scenarios_in_french_with_charts_and_downloads(app_url, monkeypatch):
     assert "Synergies gagnées et perdues" in [h.value for h in at.subheader]
     changes = next(d.value for d in at.dataframe if "changement" in d.value.columns)
     assert set(changes["changement"]) <= {"gagnée", "perdue", "modifiée"} and len(changes)
+    # a space before the colon, as French writes it (« Scénario libre: fret... » lacked it)
+    described = [m.value for m in next(e for e in at.expander if e.label == "Description des scénarios").markdown]
+    assert any(m.startswith("**Scénario libre** : fret 0,10") for m in described), described
+    assert not any("**:" in m for m in described), described
     downloads = {b.label for b in at.get("download_button")}
     assert {"Rapport d'impact (HTML)", "Rapport d'impact (PDF)", "Flux (Excel)", "Synergies (GeoJSON)"} <= downloads
     assert not english_words_in(_visible_text(at)), english_words_in(_visible_text(at))
@@ -563,6 +603,7 @@ def test_a_bad_form_names_its_fields_in_french_and_a_waste_code_is_found_by_word
     script = "from symbiose.ui import common, companies\ncommon.engine()\ncompanies.page()\n"
     at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
     prefix = "streams_(new stream)_"
+    assert at.text_input(key=prefix + "id").label == "Identifiant *"  # it read « Id * »
     # the List of Waste searched by French words, the code copied into the form
     at.text_input(key="find_code_streams").set_value("sciure").run()
     options = at.selectbox(key="find_code_streams_pick").options

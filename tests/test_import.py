@@ -33,7 +33,7 @@ from symbiose.bundle import (
     write_templates,
 )
 from symbiose.cli import main
-from symbiose.db import load_network, save_network
+from symbiose.db import load_network, save_network, stage_history
 from symbiose.db.imports import apply_import, plan_import, recent_imports, undo_import
 from symbiose.domain import (
     Company,
@@ -512,6 +512,26 @@ def test_undo_moves_records_back_before_deleting_what_the_import_created(session
     assert [(y.id, str(y.stage)) for y in after.synergies] == [("Y1", "contacted")]
 
 
+def test_undo_says_in_the_stage_history_which_import_it_takes_back(session, stored, tmp_path):
+    """The move back of an undo was written with an empty reason, where any move back needs one."""
+    needs = "id,company_id,category,quantity,unit\nN1,C002,wood_fuel,100,t\n"
+    synergies = "id,stream_id,need_id,stage\nY1,S1,N1,contacted\n"
+    with _tx(session):
+        apply_import(session, _folder(tmp_path / "n", needs=needs, synergies=synergies), actor="t")
+    with _tx(session):
+        result = apply_import(session, _folder(tmp_path / "m", streams="id\nS1\n", synergies="id,stage\nY1,in_discussion\n"), actor="t")
+    with _tx(session):
+        undo_import(session, result.import_id, actor="t")
+    back = stage_history(session, "Y1")[-1]
+    assert (str(back.from_stage), str(back.to_stage)) == ("in_discussion", "contacted")
+    assert back.reason == f"undo of import {result.import_id}"
+    with in_language("fr"), _tx(session):  # written in the language of who undid it, like other moves
+        again = apply_import(session, _folder(tmp_path / "f", streams="id\nS1\n",
+                                         synergies="id,stage\nY1,in_discussion\n"), actor="t")
+        undo_import(session, again.import_id, actor="t")
+    assert stage_history(session, "Y1")[-1].reason == f"annulation de l'import {again.import_id}"
+
+
 def test_undo_is_refused_when_a_record_changed_since(session, stored, tmp_path):
     first = _folder(tmp_path / "a", streams="id,quantity\nS1,150\n")
     second = _folder(tmp_path / "b", streams="id,notes\nS1,humide\n")
@@ -764,6 +784,19 @@ def test_cli_dry_run_confirmation_and_undo(database_url, tmp_path):
     _cli(database_url, "undo", import_id)
     assert _cli(database_url, "list", "streams", "--format", "csv").stdout == listed
     assert "already undone" in _cli(database_url, "undo", import_id, code=1).stderr
+
+
+def test_cli_counts_of_one_record_are_singular_in_french(database_url, tmp_path, monkeypatch):
+    """« 1 créés », « 1 enregistrements supprimés »: a count of one took the plural."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    _cli(database_url, "init")
+    _cli(database_url, "import", str(_folder(tmp_path / "base", companies=COMPANIES, streams=STREAMS)), "--yes")
+    change = _folder(tmp_path / "q", companies="id,name,commune\nC009,Menuiserie Test,Jonzac\n", streams="id,quantity\nS1,150\n")
+    done = _cli(database_url, "import", str(change), "--yes").stdout
+    assert ": 1 créé, 1 modifié (import " in done
+    import_id = done.split("symbiose undo ")[1].split(" ")[0]
+    undone = _cli(database_url, "undo", import_id).stdout
+    assert f"Import {import_id} annulé : 1 enregistrement supprimé, 1 rétabli." in undone
 
 
 def test_list_output_under_any_file_name_imports_back(tmp_path):

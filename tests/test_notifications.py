@@ -82,3 +82,30 @@ def test_a_stage_notice_names_its_synergy_to_a_company_only_once_the_pair_is_rev
     with language("fr"):
         assert notice_text(stage("contacted", "abandoned")) == (
             "La paire avec votre besoin N1 est passée de l'étape « contactée » à l'étape « abandonnée ».")
+
+
+def test_an_officer_notice_names_the_company_that_is_interested():
+    """« Synergie SY014 : le côté fournisseur (C001) est intéressé. »: an id where the officer
+    reads names everywhere else, and an awkward « côté »."""
+    from symbiose.i18n import language
+
+    def officer(kind: str, detail: dict) -> notifications.Notice:
+        return notifications.Notice(5, None, None, "officer", kind, "SY14", {"item_kind": "need", "item_id": "N1",
+                                                                              **detail}, None)  # fmt: skip
+
+    names = {"C001": "Régie de chaleur Seugne Géothermie"}
+    interest = officer("interest", {"side": "supplier", "company_id": "C001"})
+    withdrawn = officer("withdrawn", {"side": "receiver", "company_id": "C001"})
+    declined = officer("declined", {"side": "receiver", "reason": "trop loin"})
+    with language("fr"):
+        assert notice_text(interest, for_officer=True, names=names) == (
+            "Synergie SY14 : le fournisseur C001 Régie de chaleur Seugne Géothermie s'est dit intéressé.")
+        assert notice_text(withdrawn, for_officer=True, names=names) == (
+            "Synergie SY14 : le receveur C001 Régie de chaleur Seugne Géothermie a retiré son intérêt.")
+        assert notice_text(declined, for_officer=True, names=names) == (
+            "Synergie SY14 : le receveur a décliné la paire (trop loin).")
+        # a company deleted since: its id alone
+        assert "le fournisseur C001 s'est dit" in notice_text(interest, for_officer=True)
+    with language("en"):
+        assert notice_text(interest, for_officer=True, names=names) == (
+            "Synergy SY14: the supplier C001 Régie de chaleur Seugne Géothermie is interested.")

@@ -127,6 +127,18 @@ def test_compare_synergy_changes_are_consistent_with_the_matches(comparison):
     assert long_pairs and long_pairs <= gone
 
 
+def test_one_synergy_that_disappears_reads_in_the_singular(comparison):
+    """The report said « TGAP +50 EUR/t : 1 synergie disparaissent »: the verb stayed plural."""
+    from symbiose.report import comparison_view
+
+    with language("fr"):
+        changes = comparison_view(comparison)["changes"]
+    assert "TGAP +50 EUR/t : 1 synergie disparaît" in changes, changes
+    assert "Rayon de 10 km : 16 synergies apparaissent" in changes, changes
+    with language("en"):
+        assert "TGAP +50 EUR/t: 1 synergy disappears" in comparison_view(comparison)["changes"]
+
+
 def test_comparison_write(comparison, tmp_path):
     paths = comparison.write(tmp_path / "cmp", machine=True)
     assert [p.name for p in paths] == ["comparison.csv", "comparison.json", "synergy_changes.csv"]
@@ -308,6 +320,20 @@ def test_opportunity_site_is_optimal_by_brute_force(demo_result, opportunities, 
                 best = (captured, tkm)
         assert o.captured == pytest.approx(best[0], rel=1e-9), o.code
         assert o.tkm == pytest.approx(best[1], rel=1e-9, abs=1e-6), o.code
+
+
+def test_an_opportunity_file_found_in_french_describes_the_waste_in_english_too():
+    """description_en read « ... capturing 8,600 t/yr of déchets biodégradables ... »."""
+    with language("fr"):
+        found = Opportunity(code="200201", label="déchets biodégradables", unit="t", unserved=9000, no_candidate=0,
+                            suppliers=6, site_insee="17197", site_name="Jonzac", site_lat=45.4, site_lon=-0.4,
+                            captured=8600, captured_suppliers=5, tkm=1, mean_km=1,
+                            avoided_route_cost_eur=1)  # fmt: skip
+        text = found.scenario_toml("demo")
+    english = next(line for line in text.splitlines() if line.startswith("description_en"))
+    assert "of biodegradable waste from 5 suppliers" in english and "déchets" not in english, english
+    french = next(line for line in text.splitlines() if line.startswith("description ="))
+    assert "de déchets biodégradables auprès de 5 fournisseurs" in french, french
 
 
 @pytest.mark.parametrize("code", NO_OUTLET)

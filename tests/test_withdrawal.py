@@ -155,8 +155,8 @@ def test_a_company_withdraws_its_interest_the_partner_is_told_that_only_and_the_
         assert notifications.notices(s, company_id=SUPPLIER) == []
         officer = notifications.notices(s, role="officer")[0]
         assert officer.kind == "withdrawn" and officer.detail["company_id"] == SUPPLIER
-        assert notice_text(officer, for_officer=True) == (f"Synergy {status.synergy_id}: the supplier side "
-                                                          f"({SUPPLIER}) withdrew its interest.")  # fmt: skip
+        assert notice_text(officer, for_officer=True) == (f"Synergy {status.synergy_id}: the supplier "
+                                                          f"{SUPPLIER} withdrew its interest.")  # fmt: skip
 
     b.run()
     shown = texts(b)

@@ -233,8 +233,9 @@ def _part(action: str, entity: str, key: str, value: Any, detail: dict, unit: st
     if key in ("deleted", "restored") and isinstance(value, int):
         if key == "restored":
             return []
-        return [_("{deleted} records deleted, {restored} restored").format(deleted=value,
-                                                                           restored=detail.get("restored", 0))]  # fmt: skip
+        from symbiose.db.imports import undone_text
+
+        return [undone_text(value, detail.get("restored", 0))]
     if key in ("before", "after") and action == "legal":
         return [] if key == "before" else _legal_parts(detail.get("before"), value)
     if key in KEY_LABELS:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from symbiose.db.models import AuditRow, Base, CompanyRow, NeedRow, StreamRow, SynergyRow
 from symbiose.domain import Network
 from symbiose.errors import ImportValidationError, NotFoundError, Problem, ValidationError
-from symbiose.i18n import N_, _, fmt_datetime
+from symbiose.i18n import N_, _, fmt_datetime, ngettext
 
 if TYPE_CHECKING:
     from symbiose.bundle import BundleFile
@@ -451,6 +451,20 @@ class ImportRecord:
     undone: bool
 
 
+def created_text(created: int, updated: int, *, records: bool = False) -> str:
+    """``1 created, 5 updated`` (``1 record created, 5 updated`` with ``records``): each word
+    agrees with its count, in French too (« 1 créé, 5 modifiés »)."""
+    first = (ngettext("{n} record created", "{n} records created", created) if records
+             else ngettext("{n} created", "{n} created", created))  # fmt: skip
+    return ", ".join([first.format(n=created), ngettext("{n} updated", "{n} updated", updated).format(n=updated)])
+
+
+def undone_text(deleted: int, restored: int) -> str:
+    """``1 record deleted, 5 restored``, each word agreeing with its count."""
+    return ", ".join([ngettext("{n} record deleted", "{n} records deleted", deleted).format(n=deleted),
+                      ngettext("{n} restored", "{n} restored", restored).format(n=restored)])  # fmt: skip
+
+
 def _import_row(session: Session, import_id: str, action: str = ACTION_IMPORT) -> AuditRow | None:
     return session.scalar(
         select(AuditRow)
@@ -541,7 +555,9 @@ def undo_import(session: Session, import_id: str, *, actor: str) -> dict[str, in
     # 1. updated records get their previous values, through the same path as an import (row
     # versions, who and when, the stage history; stages may move back)
     restored = _restore(by_table)
-    save_network(session, restored, actor=actor, restore=True, audit=False)
+    # kept in the stage history, which the officer reads: in the language of who undid it
+    save_network(session, restored, actor=actor, restore=True, audit=False,
+                 reason=_("undo of import {id}").format(id=import_id))  # fmt: skip
     # 2. records it created are deleted, unless something was attached to them since
     created = {t: {c["id"] for c in items if c["action"] == "created"} for t, items in by_table.items()}
     children = (

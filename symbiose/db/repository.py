@@ -465,6 +465,7 @@ def save_network(
     actor: str = "system",
     restore: bool = False,
     audit: bool = True,
+    reason: str = "",
 ) -> ImportSummary:
     """Insert or update every company, stream, need and synergy of ``network`` by id.
 
@@ -485,7 +486,8 @@ def save_network(
     the stage history of every synergy created or moved.
 
     ``restore=True`` (putting back what an import changed) lets stages move back and abandoned
-    synergies reopen; the moves are written in the stage history like any other.
+    synergies reopen; the moves are written in the stage history like any other, with ``reason``
+    (which import they take back).
     """
     from symbiose.db.imports import length_problems
 
@@ -533,7 +535,7 @@ def save_network(
                 if "stage" in changes:
                     stage_changes.append((row.id, row.stage, values["stage"]))
                     history.append(_history_values(row.id, row.stage, values["stage"], actor, now,
-                                                   values["abandoned_reason"], values["quantity_base"]))  # fmt: skip
+                                                   reason or values["abandoned_reason"], values["quantity_base"]))  # fmt: skip
                 if item.updated_on is None:
                     changes["updated_on"] = today
             for key, value in changes.items():

@@ -45,6 +45,7 @@ def pages() -> list:
         st.error(_("The database {url} cannot be opened: {error}. Check SYMBIOSE_DATABASE_URL (or "
                    "the folder of symbiose.db) and restart.").format(url=common.display_url(), error=exc))
         st.stop()
+    user = common.current_user()
     everything = {
         "overview": st.Page(overview.page, title=_("Overview"), icon=":material/map:", url_path="overview"),
         "companies": st.Page(companies.page, title=_("Companies & flows"), icon=":material/factory:",
@@ -53,7 +54,9 @@ def pages() -> list:
         "pipeline": st.Page(pipeline.page, title=_("Pipeline"), icon=":material/timeline:", url_path="pipeline"),
         "scenarios": st.Page(scenarios.page, title=_("Scenarios"), icon=":material/compare_arrows:",
                              url_path="scenarios"),
-        "login": st.Page(login.page, title=_("Sign in"), icon=":material/login:", url_path="login"),
+        # signed in, the same page shows who is signed in and signs out: « Mon compte »
+        "login": st.Page(login.page, title=login.title(), icon=":material/login:" if user is None else
+                         ":material/account_circle:", url_path="login"),
         "notices": st.Page(notices.page, title=_("Notifications"), icon=":material/notifications:",
                            url_path="notifications"),
         "catalogue": st.Page(catalogue.page, title=_("Local resources"), icon=":material/science:",
@@ -61,7 +64,6 @@ def pages() -> list:
         "requests": st.Page(catalogue.requests_page, title=_("Sample requests"),
                             icon=":material/inbox:", url_path="sample-requests"),
     }  # fmt: skip
-    user = common.current_user()
     if common.open_mode():
         names = ["overview", "companies", "partners", "pipeline", "scenarios", "catalogue",
                  "requests", "notices", "login"]  # fmt: skip

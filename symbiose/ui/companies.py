@@ -42,6 +42,7 @@ from symbiose.i18n import (
     get_language,
     ngettext,
     parse_input_number,
+    quoted,
 )
 from symbiose.i18n import language as i18n_language
 from symbiose.labels import FIELD_LABELS, category_label, route_label, state_label, vocabulary_label
@@ -694,29 +695,44 @@ def record_form(net: Network, table: str) -> None:
 
 @contextlib.contextmanager
 def _uploaded(files: list[tuple[str, bytes]]) -> Iterator[Path]:
-    """The uploaded files in a temporary folder (named after them: the import's name), as the
-    path to read: the workbook, or the folder of CSV files."""
+    """The uploaded files in a temporary folder, as the path to read: the workbook, or the
+    folder of CSV files. A workbook beside other files is refused, naming what to remove (a bad
+    workbook left in the uploader would otherwise block the corrected files)."""
     workbooks = [name for name, _data in files if name.lower().endswith((".xlsx", ".xlsm"))]
-    if len(workbooks) > 1 or (workbooks and len(files) > 1):
-        raise ValidationError(_("upload one .xlsx workbook, or several .csv files, not both"))
+    others = [name for name, _data in files if name not in workbooks]
+    if len(workbooks) > 1 and not others:
+        raise ValidationError(_("upload one .xlsx workbook at a time: remove all but one of {workbooks}").format(
+            workbooks=", ".join(map(quoted, workbooks))))  # fmt: skip
+    if workbooks and others:
+        raise ValidationError(ngettext(
+            "upload one .xlsx workbook, or several .csv files, not both: remove {workbooks}, or the "
+            "other file ({others})",
+            "upload one .xlsx workbook, or several .csv files, not both: remove {workbooks}, or the "
+            "other files ({others})", len(others)).format(
+            workbooks=", ".join(map(quoted, workbooks)), others=", ".join(map(quoted, others))))  # fmt: skip
     with tempfile.TemporaryDirectory() as top:
-        tmp = Path(top) / ("upload " + " ".join(Path(name).stem for name, _data in files))[:80]
+        tmp = Path(top) / _("uploaded files")
         tmp.mkdir()
         for name, data in files:
             (tmp / Path(name).name).write_bytes(data)
         yield tmp / Path(workbooks[0]).name if workbooks else tmp
 
 
+def _upload_name(files: list[tuple[str, bytes]]) -> str:
+    """The import's name in the list of recent imports: « dépôt : entreprises.csv, flux.csv »."""
+    return _("upload: {files}").format(files=", ".join(Path(name).name for name, _data in files))
+
+
 def preview_import(files: list[tuple[str, bytes]]) -> imports.ImportPlan:
     """What importing the uploaded files would change, record by record (nothing written)."""
     with _uploaded(files) as path, common.session() as s:
-        return imports.plan_import(s, path)
+        return imports.plan_import(s, path, name=_upload_name(files))
 
 
 def confirm_import(files: list[tuple[str, bytes]], plan: imports.ImportPlan) -> imports.ImportResult:
     """Write the previewed import (refused if the database changed since the preview)."""
     with _uploaded(files) as path, common.transaction() as s:
-        return imports.apply_import(s, path, actor=common.actor(), expected=plan)
+        return imports.apply_import(s, path, actor=common.actor(), expected=plan, name=_upload_name(files))
 
 
 PREVIEW_KEY = "import_preview"
@@ -733,18 +749,22 @@ def _show_preview(plan: imports.ImportPlan) -> None:
         st.dataframe(plan.frame(), hide_index=True)
 
 
+UNDONE_KEY = "import_undone"
+
+
 def _recent_imports() -> None:
     with common.session() as s:
         recent = imports.recent_imports(s, limit=5)
+    undone = st.session_state.pop(UNDONE_KEY, None)  # said after the list is drawn again
     if not recent:
         return
     st.markdown("**" + _("Recent imports") + "**")
     for item in recent:
         left, right = st.columns([5, 1])
         state = _(" (undone)") if item.undone else ""
-        left.markdown(_("`{id}` {when}, {actor}: {name}, {created} created, {updated} updated{state}").format(
+        left.markdown(_("`{id}` {when}, {actor}: {name}, {counts}{state}").format(
             id=item.import_id, when=fmt_datetime(item.occurred_at), actor=item.actor, name=item.name,
-            created=item.created, updated=item.updated, state=state))  # fmt: skip
+            counts=imports.created_text(item.created, item.updated), state=state))  # fmt: skip
         if not item.undone and right.button(_("Undo"), key=f"undo_{item.import_id}",
                                             help=_("put back the values from before this import")):  # fmt: skip
             try:
@@ -752,9 +772,12 @@ def _recent_imports() -> None:
                     done = imports.undo_import(s, item.import_id, actor=common.actor())
             except SymbioseError as exc:
                 common.show_problems(exc)
-            else:
-                st.success(_("Import {id} undone: {deleted} records deleted, {restored} restored.").format(
-                    id=item.import_id, **done))  # fmt: skip
+            else:  # drawn again: the import is said undone, without its button
+                st.session_state[UNDONE_KEY] = _("Import {id} undone: {counts}.").format(
+                    id=item.import_id, counts=imports.undone_text(**done))
+                st.rerun()
+    if undone:
+        st.success(undone)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -808,9 +831,8 @@ def import_export() -> None:
                 common.show_problems(exc)
             else:
                 st.session_state.pop(PREVIEW_KEY, None)
-                st.success(_("Imported: {created} records created, {updated} updated (import {id}, "
-                             "which the Undo button below takes back).").format(
-                    created=result.created, updated=result.updated, id=result.import_id))  # fmt: skip
+                st.success(_("Imported: {counts} (import {id}, which the Undo button below takes back).").format(
+                    counts=imports.created_text(result.created, result.updated, records=True), id=result.import_id))  # fmt: skip
     _recent_imports()
     st.divider()
     c1, c2, c3 = st.columns(3)

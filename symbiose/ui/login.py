@@ -19,8 +19,13 @@ def role_name(role: str) -> str:
     }.get(str(role), str(role))
 
 
+def title() -> str:
+    """The page's name: « Connexion » to sign in, « Mon compte » once signed in (to sign out)."""
+    return _("Sign in") if common.current_user() is None else _("My account")
+
+
 def page() -> None:
-    st.title(_("Sign in"))
+    st.title(title())
     if st.session_state.pop("login_flash", None) == "signed_out":
         st.warning(_("Your session ended: your account was deleted or its role or password "
                      "changed. Sign in again."))  # fmt: skip

@@ -54,11 +54,13 @@ def page() -> None:
     if company_id is None and role is None:
         st.info(_("Notifications are for companies and officers."))
         return
+    names: dict[str, str] = {}
     if role == notifications.OFFICER:
         net = common.network()
         names = {c.id: c.name for c in net.companies}
-        choice = st.selectbox(_("Whose notifications"), ["", *names], key="notices_for",
-                              format_func=lambda c: _("the officers'") if not c else f"{c} {names[c]}")  # fmt: skip
+        choice = st.selectbox(_("Notifications to show"), ["", *names], key="notices_for",
+                              format_func=lambda c: _("the officers' ones") if not c else _("those of {company}").format(
+                                  company=f"{c} {names[c]}"))  # fmt: skip
         if choice:
             company_id, role = choice, None
     with common.session() as s:
@@ -73,6 +75,6 @@ def page() -> None:
     if not items:
         st.caption(_("Nothing yet."))
     for notice in items:
-        text = notice_text(notice, for_officer=notice.role == notifications.OFFICER)
+        text = notice_text(notice, for_officer=notice.role == notifications.OFFICER, names=names)
         mark = "**" if notice.unread else ""
         st.markdown(f"{KINDS.get(notice.kind, '')} {fmt_datetime(notice.created_at)} · {mark}{text}{mark}")

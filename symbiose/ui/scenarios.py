@@ -156,7 +156,7 @@ def compare_section(runs: list[Run]) -> None:
     comparison = Comparison([r.scenario for r in runs], [r.result for r in runs])
     for run in runs:
         if run.warning:
-            st.warning(f"{run.scenario.name}: {run.warning}")
+            st.warning(_("{label}: {value}").format(label=run.scenario.name, value=run.warning))
     st.subheader(_("Indicators (per year)"))
     rounded = not common.sees_companies()
     st.altair_chart(indicator_charts(comparison, rounded=rounded), width="content")
@@ -198,7 +198,8 @@ def compare_section(runs: list[Run]) -> None:
                 _("unit"): st.column_config.TextColumn(_("unit"), width="small")})  # fmt: skip
     with st.expander(_("Scenario descriptions")):
         for run in runs:
-            st.markdown(f"**{run.scenario.name}**: {run.scenario.description or _('(no description)')}")
+            st.markdown(_("**{field}**: {message}").format(field=run.scenario.name,
+                                                            message=run.scenario.description or _("(no description)")))
     scenario_outputs(runs, comparison)
 
 
