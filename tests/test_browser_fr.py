@@ -201,6 +201,13 @@ def test_streamlits_own_texts_read_in_french(served, chromium, new_page):
                     .map(e => getComputedStyle(e, '::after').content)"""
     )  # fmt: skip
     assert drawn == ['"Choisir des fichiers"', '"50 Mo par fichier au plus"'], drawn  # symbiose serve's limit
+    # the « Stop » of a running page: drawn as « Arrêter » by a rule of the page (a run is too short to catch)
+    stop = page.evaluate(
+        """() => [...document.styleSheets].flatMap(sheet => { try { return [...sheet.cssRules]; } catch (e) { return []; } })
+                  .filter(rule => (rule.selectorText || '').includes('stStatusWidget') && rule.style.content)
+                  .map(rule => rule.style.content)"""
+    )  # fmt: skip
+    assert stop == ['"Arrêter"'], stop
     page.get_by_role("tab", name="Parcourir").click()
     field = page.get_by_test_id("stMain").get_by_role("textbox").first
     field.fill("Jonzac")

@@ -111,7 +111,8 @@ def apply_language() -> str:
 
 def widget_texts() -> None:
     """Streamlit's own texts in French on a French page: its file uploader's « Upload » and
-    « 200MB per file », and the « Press Enter to apply » under a field, have no setting (its
+    « 200MB per file », the « Press Enter to apply » under a field and the « Stop » shown while
+    a page runs have no setting (its
     issue #13500 asks for one). The English text is hidden (``display: none``, so neither the
     page nor a screen reader gives it) and the French one drawn in its place; in English
     nothing changes."""
@@ -125,6 +126,9 @@ def widget_texts() -> None:
         '[data-testid="stFileUploaderDropzone"] [data-testid="stMarkdownContainer"] p { display: none; }'
         '[data-testid="stFileUploaderDropzone"] [data-testid="stMarkdownContainer"]::after '
         f"{{ content: {_css_text(_('Browse files'))}; }}"
+        '[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"] { font-size: 0; }'
+        '[data-testid="stStatusWidget"] [data-testid="stBaseButton-header"]::after '
+        f"{{ content: {_css_text(_('Stop'))}; font-size: 0.875rem; }}"
         '[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }'
         '[data-testid="stFileUploaderDropzoneInstructions"] > div::after '
         f"{{ content: {_css_text(limit)}; font-size: 0.875rem; }}"
