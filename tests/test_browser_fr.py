@@ -215,3 +215,8 @@ def test_streamlits_own_texts_read_in_french(served, chromium, new_page):
     instructions = page.get_by_test_id("InputInstructions")
     assert instructions.count() == 0 or not instructions.first.is_visible()
     assert "Press Enter" not in page.get_by_test_id("stMain").inner_text()
+    # a list's dropdown offers its options, without Streamlit's English « Select all »
+    page.get_by_test_id("stMain").get_by_test_id("stMultiSelect").first.click()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible(timeout=10_000)
+    assert "Select all" not in options.all_inner_texts(), options.all_inner_texts()[:3]

@@ -77,12 +77,12 @@ def page() -> None:
         frame = cat.frame
         text = st.text_input(_("Search (material, code, place)"), key="catalogue_search")
         cols = st.columns(4)
-        families = cols[0].multiselect(_("Family"), sorted(frame["family"].unique()), key="catalogue_families", placeholder=_("Choose options"))
-        zones = cols[1].multiselect(_("Zone"), sorted(frame["zone"].unique()), key="catalogue_zones", placeholder=_("Choose options"))
+        families = cols[0].multiselect(_("Family"), sorted(frame["family"].unique()), key="catalogue_families", placeholder=_("Choose options"), select_all=False)
+        zones = cols[1].multiselect(_("Zone"), sorted(frame["zone"].unique()), key="catalogue_zones", placeholder=_("Choose options"), select_all=False)
         states = cols[2].multiselect(_("Physical state"), sorted({s for v in frame["state"] for s in v.split(", ")}),
-                                     key="catalogue_states", placeholder=_("Choose options"))  # fmt: skip
+                                     key="catalogue_states", placeholder=_("Choose options"), select_all=False)  # fmt: skip
         months = cols[3].multiselect(_("Available in"), list(range(1, 13)), key="catalogue_months",
-                                     format_func=lambda m: months_text((m,)), placeholder=_("Choose options"))  # fmt: skip
+                                     format_func=lambda m: months_text((m,)), placeholder=_("Choose options"), select_all=False)  # fmt: skip
         shown = search(frame, text, families=families, zones=zones, states=states, months=months)
         st.caption(ngettext("{n} of {total} resource shown.", "{n} of {total} resources shown.",
                             len(shown)).format(n=len(shown), total=len(frame)))  # fmt: skip

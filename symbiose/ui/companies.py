@@ -158,13 +158,13 @@ def browse(net: Network) -> None:
     companies, streams, needs = company_frame(net), stream_frame(net), need_frame(net)
     c1, c2, c3 = st.columns(3)
     communes = c1.multiselect(_("Commune"), sorted(set(companies["commune"]) - {""}), key="f_commune",
-                              placeholder=_("All communes"))  # fmt: skip
+                              placeholder=_("All communes"), select_all=False)  # fmt: skip
     code = c2.text_input(_("Waste code or words"), key="f_code", placeholder="02 07, sciure, sawdust",
                          help=_("a code or its first digits, or words of the List of Waste in French or English"))  # fmt: skip
     categories = c3.multiselect(_("Category"), list(resource_categories()), key="f_category",
                                 format_func=category_label, placeholder=_("All categories"),
                                 help=_("resource category of a need, or material of a stream without a waste "
-                                       "code (heat, process water)"))  # fmt: skip
+                                       "code (heat, process water)"), select_all=False)  # fmt: skip
     if communes:
         companies = companies[companies["commune"].isin(communes)]
         streams = streams[streams["commune"].isin(communes)]
@@ -645,7 +645,7 @@ def record_form(net: Network, table: str) -> None:
                                              placeholder=_("Choose an option"))  # fmt: skip
             elif name in MULTI_CHOICES:
                 picked = box.multiselect(label, MULTI_CHOICES[name](), key=key,
-                                         format_func=lambda x, n=name: vocabulary_label(n, x), placeholder=_("Choose options"))  # fmt: skip
+                                         format_func=lambda x, n=name: vocabulary_label(n, x), placeholder=_("Choose options"), select_all=False)  # fmt: skip
                 values[name] = ";".join(picked)
             elif name == "hazardous_permit":
                 values[name] = "true" if box.checkbox(label, key=key) else "false"

@@ -119,7 +119,7 @@ def map_section(net: Network, matches: pd.DataFrame) -> None:
     c1, c2, c3 = st.columns([2, 2, 1])
     categories = sorted(c for c in matches["category"].dropna().unique() if c)
     picked = c1.multiselect(_("Resource categories"), categories, format_func=category_label,
-                            placeholder=_("All categories"), key="overview_categories")  # fmt: skip
+                            placeholder=_("All categories"), key="overview_categories", select_all=False)  # fmt: skip
     names = dict(zip(points["id"], points["name"], strict=True))
     company = c2.selectbox(_("Company"), [""] + sorted(names, key=names.get),
                            format_func=lambda i: names.get(i, _("All companies")), key="overview_company")  # fmt: skip

@@ -243,7 +243,7 @@ def page() -> None:
         for col, stage in zip(cols, Stage, strict=True):
             col.metric(stage_name(stage), int((frame["stage"] == stage_name(stage)).sum()))
         chosen = st.multiselect(_("Stages shown"), [s.value for s in Stage], default=[s.value for s in Stage],
-                                format_func=stage_name, key="pipeline_stages", placeholder=_("Choose options"))  # fmt: skip
+                                format_func=stage_name, key="pipeline_stages", placeholder=_("Choose options"), select_all=False)  # fmt: skip
         shown = frame[frame["stage"].isin([stage_name(v) for v in chosen])]
         if frame.empty:
             st.info(_("No synergy is followed yet. Companies start one with 'I'm interested' on the Partners page; "

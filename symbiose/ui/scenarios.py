@@ -438,7 +438,7 @@ def page() -> None:
         choices = scenario_choices()
         if choices:
             picked = st.multiselect(_("Scenario files (scenarios/*.toml)"), list(choices), key="scenario_files",
-                                    placeholder=_("Choose scenarios"))  # fmt: skip
+                                    placeholder=_("Choose scenarios"), select_all=False)  # fmt: skip
         else:
             picked = []
             st.info(_("No scenario file in scenarios/: build an ad-hoc scenario below."))
