@@ -38,6 +38,28 @@ INDICATORS = [
 COUNTS = ("synergies", "companies_involved")
 """Indicators given exactly to everyone (a planner's overview too); the others may be rounded."""
 
+BY_UNIT = {"t": ("matched_t", "diverted_t", "unmatched_t"), "m3": ("matched_m3",), "MWh": ("matched_mwh",)}
+"""Indicators summed over the pairs of one unit (tonnes left on their route are the tonnes of the
+streams less those exchanged: they say as much); every other figure is summed over all pairs."""
+
+
+def thin_figures(result: MatchResult, k: int) -> set[str]:
+    """The indicators of ``result`` that fewer than ``k`` suppliers or ``k`` receivers stand behind:
+    a scenario that keeps a handful of pairs (a radius of 0,5 km keeps the implemented ones) gives
+    one distillery's exact volume as « exchanged (m3/yr) », rounded or not."""
+    matches = result.matches()
+    if not len(matches):
+        return set()
+
+    def few(pairs) -> bool:
+        return len(pairs) > 0 and (pairs["supplier_id"].nunique() < k or pairs["receiver_id"].nunique() < k)
+
+    units = matches["unit"].astype(str)
+    thin = {key for unit, keys in BY_UNIT.items() if few(matches[units == unit]) for key in keys}
+    if few(matches):
+        thin |= {key for key, _label, _spec in INDICATORS if key not in COUNTS}
+    return thin
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -49,17 +71,25 @@ class Comparison:
 
         ``rounded``: quantities and money to two significant figures, and differences of those, as
         a planner reads them (:data:`COUNTS` stay exact): exact totals less the flows grouped by
-        material would give back a withheld group, a single pair's tonnes and value."""
+        material would give back a withheld group, a single pair's tonnes and value. A figure that
+        fewer than k suppliers or receivers stand behind (:func:`thin_figures`) is withheld (NaN,
+        shown « — »), as the public report withholds a group of flows."""
+        from symbiose.catalogue import anonymity_k
         from symbiose.report_public import round_figures
 
         data = {}
         for scenario, result in zip(self.scenarios, self.results, strict=True):
             kpis = result.kpis.as_dict()
             data[scenario.name] = [kpis[key] for key, _, _ in INDICATORS]
-        table = pd.DataFrame(data, index=[label for _, label, _ in INDICATORS])
+        table = pd.DataFrame(data, index=[label for _, label, _ in INDICATORS], dtype=float)
         if rounded:
             figures = ~table.index.isin([label for key, label, _spec in INDICATORS if key in COUNTS])
             table.loc[figures] = table.loc[figures].map(round_figures)
+            labels = {key: label for key, label, _spec in INDICATORS}
+            k = anonymity_k()
+            for scenario, result in zip(self.scenarios, self.results, strict=True):
+                for key in thin_figures(result, k):
+                    table.at[labels[key], scenario.name] = float("nan")
         first = table.columns[0]
         for col in table.columns[1:]:
             # rounded: the difference of the figures shown (170 000 and 180 000 differ by 10 000, not by
@@ -88,6 +118,8 @@ class Comparison:
         counts = {label for key, label, _spec in INDICATORS if key in COUNTS}
 
         def cell(value: float, digits: int, label: str = "") -> str:
+            if value != value:  # withheld: too few companies behind it
+                return "—"
             if rounded and label not in counts and abs(value) >= 10:
                 digits = 0  # two significant figures of 4 000 t: no « 4000,0 »
             text = f"{round(float(value), digits):.{digits}f}"

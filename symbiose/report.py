@@ -553,18 +553,22 @@ def pipeline(network: Network, result, matches: pd.DataFrame) -> dict:
     return {"counts": [(stage_label(k), v) for k, v in counts.items()], "rows": rows, "total": len(rows)}
 
 
-def comparison_view(comparison) -> dict:
-    """The scenario comparison table with formatted values and signed differences."""
-    from symbiose.compare import INDICATORS
+def comparison_view(comparison, *, rounded: bool = False) -> dict:
+    """The scenario comparison table with formatted values and signed differences; ``rounded``:
+    as the public edition gives them (:meth:`symbiose.compare.Comparison.table`)."""
+    from symbiose.compare import COUNTS, INDICATORS
 
-    table = comparison.table()
+    table = comparison.table(rounded=rounded)
     formats = {label: f for _key, label, f in INDICATORS}
     lower_is_better = {label for key, label, _spec in INDICATORS if key in LOWER_IS_BETTER}
     names = [s.name for s in comparison.scenarios]
     diff_cols = [c for c in table.columns if c not in names]
     rows = []
+    counts = {label for key, label, _spec in INDICATORS if key in COUNTS}
     for label, row in table.iterrows():
         f = formats.get(label, "{:,.2f}")
+        if rounded and label not in counts:
+            f = "{:,.0f}"  # two significant figures of 4 000 t: no « 4 000,0 »
         sign = -1.0 if label in lower_is_better else 1.0
         rows.append({"label": _(label), "cells": [fmt(row[n], f) for n in names],
                      "deltas": [(fmt_delta(row[c], f), sign * float(row[c])) for c in diff_cols]})  # fmt: skip

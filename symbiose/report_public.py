@@ -132,7 +132,8 @@ def render_public_html(network: Network, result, *, comparison=None, today: date
         stages[str(s.stage)] = stages.get(str(s.stage), 0) + 1
     unmatched = unmatched_frame(result, kb_categories)
     listed = public_unmatched(unmatched, k)
-    view = comparison_view(comparison) if comparison is not None else None
+    # to two significant figures, and withheld where fewer than k companies stand behind a figure
+    view = comparison_view(comparison, rounded=True) if comparison is not None else None
     if view is not None:
         view = {**view, "changes": []}  # synergy-level changes name pairs: officer edition only
     context = {

@@ -353,6 +353,38 @@ def test_a_planners_rounded_differences_are_those_of_the_figures_shown(demo_resu
     assert "(+0)" not in receivers and "(0)" in receivers, receivers
 
 
+def test_a_scenario_figure_of_fewer_than_k_companies_is_withheld_from_a_planner(demo, demo_result):
+    """A planner's ad-hoc scenario of 0,5 km keeps a handful of pairs: the public report's
+    scenario section read « échangé (m3/an) 15 040 », one distillery's volume to a digester, and
+    the exact net benefit the same report rounds above. Rounded and withheld now, in the table,
+    the CSV and the public report; the officer's report keeps the exact figures."""
+    import math
+    from dataclasses import replace
+
+    from symbiose import i18n
+    from symbiose.compare import Comparison, thin_figures
+    from symbiose.matching import run_match
+    from symbiose.report_public import render_public_html
+    from symbiose.scenarios import Scenario
+
+    tight = run_match(demo, replace(demo_result.candidates.params, max_distance_km=0.5))
+    liquid = tight.matches()[tight.matches()["unit"].astype(str) == "m3"]
+    assert 0 < liquid["supplier_id"].nunique() < 3, liquid  # the case: one or two suppliers of m3
+    exact_m3 = f"{tight.kpis.matched_m3:,.0f}".replace(",", "\u00a0")
+    comparison = Comparison([Scenario(name="Réseau", description="", base="database"),
+                             Scenario(name="0,5 km", description="", base="database")], [demo_result, tight])  # fmt: skip
+    assert "matched_m3" in thin_figures(tight, 3) and "matched_m3" not in thin_figures(demo_result, 3)
+    table = comparison.table(rounded=True)
+    assert math.isnan(table.at["exchanged (m3/yr)", "0,5 km"]) and math.isnan(table.at["exchanged (m3/yr)", "0,5 km - Réseau"])
+    assert not math.isnan(table.at["exchanged (m3/yr)", "Réseau"])
+    with i18n.language("fr"):
+        sheet = comparison.spreadsheet_table(rounded=True).set_index("indicateur (par an)")
+        html = render_public_html(demo, demo_result, comparison=comparison)
+    assert sheet.loc["échangé (m3/an)", "0,5 km"] == "—"
+    assert exact_m3 not in html and f"{demo_result.kpis.net_benefit_eur:,.0f}".replace(",", "\u00a0") not in html
+    assert comparison.table().at["exchanged (m3/yr)", "0,5 km"] == tight.kpis.matched_m3  # the officer's
+
+
 def test_a_planners_opportunities_and_comparison_file_are_rounded_too(maker, demo_result):
     """The planner's opportunity table gave 69 840,5 m3 unserved, 8 560 t captured and the
     producers' current cost to the euro (sums over three producers give one of them to a planner

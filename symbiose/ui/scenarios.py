@@ -164,6 +164,11 @@ def compare_section(runs: list[Run]) -> None:
     if rounded:
         st.caption(_("Quantities and money to two significant figures, as in the public report."))
     table = comparison_table(comparison, rounded=rounded)
+    if rounded and table.isna().to_numpy().any():
+        from symbiose.catalogue import anonymity_k
+
+        st.caption(_("Empty: fewer than {k} suppliers or {k} receivers stand behind this figure in the scenario; "
+                     "it is withheld, as in the public report.").format(k=anonymity_k()))  # fmt: skip
     table.index = [_(label) for label in table.index]
     first = table.columns[0]
     # each scenario next to its difference to the first one
