@@ -43,7 +43,7 @@ import pandas as pd
 
 from symbiose.blinding import MUTUAL_STAGES
 from symbiose.domain import Network, Stage, format_ewc
-from symbiose.i18n import N_, _, fmt_date, fmt_number, get_language
+from symbiose.i18n import N_, _, fmt_date, fmt_decimal, fmt_number, get_language
 from symbiose.labels import category_label, per_year, route_label, stage_label, synergy_change_text
 from symbiose.params import MatchParameters
 from symbiose.units import BASE_PER_UNIT
@@ -762,6 +762,8 @@ def _environment():
     )
     env.filters["num"] = lambda v, d=0: fmt(v, f"{{:,.{d}f}}")
     env.filters["signed"] = lambda v, d=0: fmt_delta(v, f"{{:,.{d}f}}")
+    # a quantity recorded on a synergy, every decimal kept (2,5 t read « 2 t »; 1,234 t « 1 t »)
+    env.filters["recorded"] = lambda v: "—" if v is None else fmt_decimal(float(v), 3)
     env.filters["figures"] = _figures  # a value rounded to significant figures (public edition)
     # ``_("text {name}", name=value)``: translated in the language current at rendering time
     env.globals["_"] = lambda message, **values: _(message).format(**values) if values else _(message)

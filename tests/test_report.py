@@ -327,3 +327,16 @@ def test_a_companys_best_suggestions_take_each_lists_first_before_any_second(dem
         assert ranks == sorted(ranks), sheet["id"]
         seen += len(set(ranks)) > 1
     assert seen > 5  # companies whose top holds firsts and seconds
+
+
+def test_a_synergys_recorded_quantity_reads_with_its_decimals(tmp_path):
+    """A synergy recorded at 2,5 t read « 2 t » in the officer's pipeline table (and 1,234 t « 1 t »),
+    while the pipeline page and `symbiose list synergies` give 2,5."""
+    from dataclasses import replace
+
+    network = small_network()
+    (first, *others) = network.synergies
+    network = replace(network, synergies=(replace(first, quantity_base=2_500), *others))
+    (html,) = [p for p in build_report(network, tmp_path, edition="officer") if p.name == "report.html"]
+    text = html.read_text(encoding="utf-8")
+    assert f"<td class=\"n\">2.5 {next(s.unit for s in network.streams if s.id == first.stream_id)}</td>" in text
