@@ -93,6 +93,16 @@ def _heading(pdf, text: str) -> None:
     pdf.cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
+def _fitted(pdf, text: str, width: float) -> str:
+    """``text`` cut to ``width`` with « ... » (the fonts have no ellipsis character): a name cut
+    with a full stop read as the name's own (« Distillerie vinicole Boutoum. »)."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text.rstrip() + "...") > width:
+        text = text[:-1]
+    return text.rstrip() + "..."
+
+
 def _table(pdf, header: list[str], rows: list[list[str]], widths: list[float], *, align: str) -> None:
     pdf.set_font("Helvetica", "B", 8)
     pdf.set_fill_color(230, 236, 230)
@@ -102,8 +112,5 @@ def _table(pdf, header: list[str], rows: list[list[str]], widths: list[float], *
     pdf.set_font("Helvetica", "", 8)
     for row in rows:
         for text, width, how in zip(row, widths, align, strict=True):
-            shown = _latin1(text)
-            while shown and pdf.get_string_width(shown) > width - 2:
-                shown = shown[:-2] + "."
-            pdf.cell(width, 5, shown, border=1, align=how)
+            pdf.cell(width, 5, _fitted(pdf, _latin1(text), width - 2), border=1, align=how)
         pdf.ln()

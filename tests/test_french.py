@@ -321,6 +321,13 @@ def test_pdf_report_is_a_real_pdf_in_french(demo, demo_result):
     text = pdf.decode("latin-1").replace("\\(", "(").replace("\\)", ")")  # PDF strings escape brackets
     assert "Indicateurs (par an)" in text and "fournisseur" in text
     assert "Indicators (per year)" not in text
+    # a name too long for its column is cut with « ... », never with a full stop that reads as its own
+    import re
+
+    names = {c.name for c in demo.companies}
+    cut = re.findall(r"\(([^()]*?)\.\) Tj", text)
+    assert any(c.endswith("..") for c in cut), cut[:5]  # the table has names to cut
+    assert not [c for c in cut if not c.endswith("..") and c + "." not in names and any(n.startswith(c) for n in names)]
     with i18n.language("en"):
         english = render_pdf(demo, demo_result, compress=False).decode("latin-1")
     assert "Indicators \\(per year\\)" in english
