@@ -17,7 +17,7 @@ This is the confidential *officer* edition; :mod:`symbiose.report_public` writes
 one (``build_report(..., edition="public")``, the default of ``symbiose report``). Company sheets
 name a partner only after mutual interest (both sides said so: stage ``in_discussion`` or
 ``implemented``, :data:`symbiose.blinding.MUTUAL_STAGES`; ``contacted`` is one side only);
-otherwise the partner is described by its sector.
+otherwise the partner is shown as the company's Partners page shows it (:class:`SheetBlind`).
 
 >>> project(45.5, -0.5, MapFrame(lat_min=45.0, lat_max=46.0, lon_min=-1.0, lon_max=0.0,
 ...                              scale=100.0, width=100.0, height=100.0, margin=0.0))
@@ -410,11 +410,88 @@ def _by(records: list[dict], key: str) -> dict[str, list[dict]]:
     return grouped
 
 
+class SheetBlind:
+    """What a company's Partners page shows of a pair before mutual interest, for its sheet.
+
+    The same blind as :meth:`symbiose.ui.partners.PartnerView.banded`: the candidate pairs of
+    :func:`symbiose.blinding.pair_table`, shown only when :func:`symbiose.blinding.visible`, the
+    partner's activity from an :class:`~symbiose.blinding.ActivityBlind` of the viewer counting the
+    companies that put out (take in) the pair's material, and :func:`symbiose.blinding.view` of the
+    banded pair.
+    """
+
+    def __init__(self, network: Network, result) -> None:
+        from symbiose import blinding
+        from symbiose.compat import load_knowledge_base
+
+        self.network = network
+        self.road_factor = result.candidates.params.road_factor
+        self.k = blinding.k_anonymity()
+        self.pipes = blinding.pipe_costs(load_knowledge_base())
+        self.rows = {(r.stream_id, r.need_id): r for r in blinding.pair_table(result.candidates).itertuples()}
+        self._visible: dict[tuple[str, str], bool] = {}
+        self._blinds: dict[str, object] = {}
+
+    def visible(self, stream_id: str, need_id: str) -> bool:
+        """Whether the Partners page lists the pair at all."""
+        from symbiose import blinding
+
+        key = (stream_id, need_id)
+        if key not in self._visible:
+            row = self.rows.get(key)
+            self._visible[key] = row is not None and blinding.visible(row, pipes=self.pipes)
+        return self._visible[key]
+
+    def view(self, viewer_id: str, stream_id: str, need_id: str, side: str) -> dict[str, str] | None:
+        """The pair as ``viewer_id`` reads it on its Partners page (``side``: ``supplier`` or
+        ``receiver``), or None when the page does not list it."""
+        from symbiose import blinding
+        from symbiose.blinding import RECEIVER, SUPPLIER
+
+        if not self.visible(stream_id, need_id):
+            return None
+        row = self.rows[(stream_id, need_id)]
+        blind = self._blinds.get(viewer_id)
+        if blind is None:
+            viewer = self.network.company(viewer_id)
+            blind = self._blinds[viewer_id] = blinding.ActivityBlind(
+                self.network.companies, viewer, road_factor=self.road_factor, k=self.k,
+                streams=self.network.streams, needs=self.network.needs)  # fmt: skip
+        partner_id = row.receiver_id if side == SUPPLIER else row.supplier_id
+        what = (RECEIVER, str(row.category_word)) if side == SUPPLIER else (SUPPLIER, str(row.code_word))
+        activity = blind.coarse(partner_id, what)
+        shown = None if activity is not None else blind.shown_range(partner_id, what)
+        return blinding.view(blinding.band_pair(row, side, activity=activity, pipes=self.pipes, shown=shown))
+
+
+def matched_cells(quantity: float, revealed: float, hidden: Sequence[float], unit: str) -> dict:
+    """An own stream's (need's) quantity matched and left, for its sheet: exact when every partner
+    is revealed; else a range, each quantity matched with a partner not yet revealed counted by its
+    1-2-5 band (it may be the partner's own quantity), capped at the company's own quantity."""
+    from symbiose.blinding import series_band
+
+    if not hidden:
+        return {"matched": revealed, "left": max(quantity - revealed, 0.0), "matched_text": "", "left_text": ""}
+    bands = [series_band(q) for q in hidden]
+    low = min(quantity, revealed + sum(min(quantity, b.low) for b in bands))
+    high = min(quantity, revealed + sum(min(quantity, b.high) for b in bands))
+
+    def span(a: float, b: float) -> str:
+        return fmt(a) if fmt(a) == fmt(b) else _("{low} to {high} {unit}").format(low=fmt(a), high=fmt(b), unit=unit)
+
+    return {"matched": None, "left": None, "matched_text": span(low, high),
+            "left_text": span(max(quantity - high, 0.0), max(quantity - low, 0.0))}  # fmt: skip
+
+
 def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories: dict) -> list[dict]:
     """One dict per company involved in a matched pair, a pipeline synergy or a suggestion.
 
-    Partners are named only for pairs with mutual interest (:data:`DISCLOSED_STAGES`).
+    Partners are named only for pairs with mutual interest (:data:`DISCLOSED_STAGES`). A sheet is
+    made to be handed to its company: a partner not yet revealed is shown as the company's Partners
+    page shows it (:class:`SheetBlind`: coarse activity, distance, quantity and gain in bands, no
+    exact figure of the partner), and a suggestion that page does not list is left out.
     """
+    from symbiose.blinding import RECEIVER, SUPPLIER
     from symbiose.reference import fold_name
 
     companies = {c.id: c for c in network.companies}
@@ -424,17 +501,23 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
     need_company = dict(zip(needs["need_id"], needs["company_id"], strict=True))
     disclosed = {(s.stream_id, s.need_id) for s in network.synergies if s.stage in DISCLOSED_STAGES}
     naf = _naf_labels()
+    blind = SheetBlind(network, result)
 
-    def partner_text(partner_id: str, stream_id: str, need_id: str) -> dict:
-        """The partner's name once both sides agreed, else its sector only (``hidden``)."""
+    def revealed(stream_id: str, need_id: str) -> bool:
+        """Both sides interested, or one company on both sides (its own partner)."""
+        own = stream_company.get(stream_id)
+        return (stream_id, need_id) in disclosed or (own is not None and own == need_company.get(need_id))
+
+    def partner_text(viewer_id: str, partner_id: str, stream_id: str, need_id: str, side: str) -> dict:
+        """The partner's name once both sides agreed; else what the viewer's Partners page shows
+        (``banded``: :func:`symbiose.blinding.view`, None when that page does not list the pair)."""
         partner = companies.get(partner_id)
-        if partner is None:
-            return {"text": "?", "hidden": True}
-        if (stream_id, need_id) in disclosed:
+        if partner is not None and revealed(stream_id, need_id):
             name = f"{partner.name} ({partner.commune})" if partner.commune else partner.name
-            return {"text": name, "hidden": False}
-        sector = naf.get(partner.naf_code.strip().upper(), "") or _("a company of the network")
-        return {"text": sector, "hidden": True}
+            return {"text": name, "hidden": False, "banded": None}
+        banded = blind.view(viewer_id, stream_id, need_id, side)
+        text = banded["activity"] if banded else _("not shown before both sides are interested")
+        return {"text": text, "hidden": True, "banded": banded}
 
     stream_text = {r.stream_id: (code_text(r.ewc_code, r.material), r.description) for r in streams.itertuples()}
 
@@ -443,11 +526,14 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
     if len(sugg):
         as_supplier = sugg[sugg["side"] == "stream"].assign(
             company_id=lambda d: d["stream_id"].map(stream_company), partner_id=lambda d: d["need_id"].map(need_company),
-            gain=lambda d: d["supplier_gain_eur"], direction=_("gives"))  # fmt: skip
+            gain=lambda d: d["supplier_gain_eur"], direction=_("gives"), viewer_side=SUPPLIER)  # fmt: skip
         as_receiver = sugg[sugg["side"] == "need"].assign(
             company_id=lambda d: d["need_id"].map(need_company), partner_id=lambda d: d["stream_id"].map(stream_company),
-            gain=lambda d: d["receiver_gain_eur"], direction=_("receives"))  # fmt: skip
+            gain=lambda d: d["receiver_gain_eur"], direction=_("receives"), viewer_side=RECEIVER)  # fmt: skip
         both = pd.concat([as_supplier, as_receiver], ignore_index=True)
+        # a hidden partner the Partners page does not list is not on the sheet either
+        listed = [revealed(s, n) or blind.visible(s, n) for s, n in zip(both["stream_id"], both["need_id"], strict=True)]
+        both = both[np.asarray(listed, dtype=bool)]
         # substitutions first, treatment outlets after (ranked apart); each list's first before any
         # list's second, so that every stream and need shows its best partner as its list (and the
         # waste hierarchy, on a stream's list) places it, then by the pair's total
@@ -467,8 +553,17 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
             flows_by.setdefault(f["receiver_id"], []).append(f)
     streams_by = _by(streams.to_dict("records"), "company_id")
     needs_by = _by(needs.to_dict("records"), "company_id")
-    used_s = flows.groupby("stream_id")["quantity"].sum().to_dict() if len(flows) else {}
-    used_n = flows.groupby("need_id")["quantity"].sum().to_dict() if len(flows) else {}
+    used_s: dict[str, list[tuple[float, bool]]] = {}
+    used_n: dict[str, list[tuple[float, bool]]] = {}
+    for f in flow_records:
+        shown = revealed(f["stream_id"], f["need_id"])
+        used_s.setdefault(f["stream_id"], []).append((float(f["quantity"]), shown))
+        used_n.setdefault(f["need_id"], []).append((float(f["quantity"]), shown))
+
+    def matched(quantity: float, used: list[tuple[float, bool]], unit: str) -> dict:
+        return matched_cells(quantity, sum(q for q, shown in used if shown), [q for q, shown in used if not shown],
+                             unit)  # fmt: skip
+
     involved = set(flows_by) | set(sugg_by)
     for s in network.synergies:
         involved.update(x for x in (stream_company.get(s.stream_id), need_company.get(s.need_id)) if x)
@@ -480,47 +575,61 @@ def company_sheets(network: Network, result, flows: pd.DataFrame, kb_categories:
         my_streams = []
         for row in streams_by.get(cid, []):
             q = row["quantity_base"] / BASE_PER_UNIT
-            m = float(used_s.get(row["stream_id"], 0.0))
             my_streams.append({"id": row["stream_id"], "code": code_text(row["ewc_code"], row["material"]),
                                "description": row["description"], "quantity": q, "unit": row["unit"],
                                "route": route_label(row["route"]), "route_cost_eur": row["route_cost_cents"] / 100,
-                               "matched": m, "left": max(q - m, 0.0)})  # fmt: skip
+                               **matched(q, used_s.get(row["stream_id"], []), row["unit"])})  # fmt: skip
         my_needs = []
         for row in needs_by.get(cid, []):
             q = row["quantity_base"] / BASE_PER_UNIT
-            m = float(used_n.get(row["need_id"], 0.0))
             accepted = ", ".join(format_ewc(a) for a in row["accepted_codes"])
+            cells = matched(q, used_n.get(row["need_id"], []), row["unit"])
             my_needs.append({"id": row["need_id"],
                              "what": _category_label(row["category"], kb_categories) or accepted,
                              "description": row["description"], "quantity": q, "unit": row["unit"],
-                             "virgin_price_eur": row["virgin_price_cents"] / 100, "matched": m,
-                             "unmet": max(q - m, 0.0)})  # fmt: skip
+                             "virgin_price_eur": row["virgin_price_cents"] / 100, "matched": cells["matched"],
+                             "matched_text": cells["matched_text"], "unmet": cells["left"],
+                             "unmet_text": cells["left_text"]})  # fmt: skip
         my_flows = []
         for f in flows_by.get(cid, []):
             gives = f["supplier_id"] == cid
             gain = (f["supplier_side_eur"] if gives else 0.0) + (f["receiver_side_eur"] if f["receiver_id"] == cid else 0.0)
-            partner = f["receiver_id"] if gives else f["supplier_id"]
-            my_flows.append({"direction": _("gives") if gives else _("receives"), "stream_id": f["stream_id"],
-                             "need_id": f["need_id"], "code": code_text(f["ewc_code"], f["material"]),
-                             "what": f["stream_description"],
-                             "category": _category_label(f["category"], kb_categories),
-                             "partner": partner_text(partner, f["stream_id"], f["need_id"]),
-                             "quantity": f["quantity"], "unit": f["unit"], "road_km": f["road_km"],
-                             "gain_eur": gain, "co2e_t": f["co2e_avoided_t"]})  # fmt: skip
-        my_flows.sort(key=lambda f: (-f["gain_eur"], f["stream_id"], f["need_id"]))
-        my_sugg = [{"direction": r["direction"], "stream_id": r["stream_id"], "need_id": r["need_id"],
-                    "code": stream_text[r["stream_id"]][0], "what": stream_text[r["stream_id"]][1],
-                    "partner": partner_text(r["partner_id"], r["stream_id"], r["need_id"]),
-                    "quantity": r["quantity"], "unit": r["unit"], "road_km": r["road_km"],
-                    "breakeven_km": r["breakeven_km"], "gain_eur": r["gain"], "price_fair_eur": r["price_fair_eur"],
-                    "in_optimum": bool(r["in_optimum"]),
-                    "treatment": r.get("outlet") == "treatment"} for r in sugg_by.get(cid, [])]  # fmt: skip
+            partner = partner_text(cid, f["receiver_id"] if gives else f["supplier_id"], f["stream_id"], f["need_id"],
+                                   SUPPLIER if gives else RECEIVER)  # fmt: skip
+            flow = {"direction": _("gives") if gives else _("receives"), "stream_id": f["stream_id"],
+                    "need_id": f["need_id"], "code": code_text(f["ewc_code"], f["material"]),
+                    "what": f["stream_description"], "category": _category_label(f["category"], kb_categories),
+                    "partner": partner, "quantity": f["quantity"], "unit": f["unit"], "road_km": f["road_km"],
+                    "gain_eur": gain, "co2e_t": f["co2e_avoided_t"]}  # fmt: skip
+            if partner["hidden"]:  # none of the partner's exact figures: the bands of its Partners page
+                flow.update(quantity=None, road_km=None, gain_eur=None, co2e_t=None)
+                if not gives:  # the supplier's own words about its stream could name it: codes only
+                    flow.update(code="", what=partner["banded"]["what"] if partner["banded"] else flow["code"])
+            my_flows.append(flow)
+        my_flows.sort(key=lambda f: (f["partner"]["hidden"], -(f["gain_eur"] or 0.0), f["stream_id"], f["need_id"]))
+        my_sugg = []
+        for r in sugg_by.get(cid, []):
+            partner = partner_text(cid, r["partner_id"], r["stream_id"], r["need_id"], r["viewer_side"])
+            row = {"direction": r["direction"], "stream_id": r["stream_id"], "need_id": r["need_id"],
+                   "code": stream_text[r["stream_id"]][0], "what": stream_text[r["stream_id"]][1],
+                   "partner": partner, "quantity": r["quantity"], "unit": r["unit"], "road_km": r["road_km"],
+                   "breakeven_km": r["breakeven_km"], "gain_eur": r["gain"], "price_fair_eur": r["price_fair_eur"],
+                   "in_optimum": bool(r["in_optimum"]),
+                   "treatment": r.get("outlet") == "treatment"}  # fmt: skip
+            if partner["hidden"]:
+                row.update(quantity=None, road_km=None, breakeven_km=None, gain_eur=None, price_fair_eur=None)
+                if r["viewer_side"] == RECEIVER:
+                    row.update(code="", what=partner["banded"]["what"])
+            my_sugg.append(row)
+        shown_flows = [f for f in my_flows if not f["partner"]["hidden"]]
         sheets.append({
             "id": cid, "anchor": _slug(f"company-{cid}", seen), "name": c.name, "commune": c.commune,
             "naf_code": c.naf_code, "naf_label": naf.get(c.naf_code.strip().upper(), ""),
             "streams": my_streams, "needs": my_needs, "flows": my_flows, "suggestions": my_sugg,
-            "gain_eur": sum(f["gain_eur"] for f in my_flows),
-            "co2e_t": sum(f["co2e_t"] for f in my_flows),
+            "gain_eur": sum(f["gain_eur"] for f in shown_flows),
+            "co2e_t": sum(f["co2e_t"] for f in shown_flows),
+            "hidden_flows": len(my_flows) - len(shown_flows),
+            "any_hidden": any(x["partner"]["hidden"] for x in (*my_flows, *my_sugg)),
         })  # fmt: skip
     return sheets
 

@@ -10,8 +10,10 @@ from html.parser import HTMLParser
 
 import pytest
 
+from symbiose import db
 from symbiose.domain import Stage
-from symbiose.report import build_report
+from symbiose.matching import run_match
+from symbiose.report import _naf_labels, build_report
 
 
 class Text(HTMLParser):
@@ -168,3 +170,85 @@ def test_public_totals_do_not_give_back_a_withheld_quantity(public, demo_result)
     by_suppliers = flows.groupby(["ewc_code", "material", "category"])["supplier_id"].nunique()
     # fewer groups than those of k suppliers alone: groups of fewer receivers are withheld too
     assert 0 < len(shown) < (by_suppliers >= k).sum()
+
+
+# ---- company sheets: a partner not yet revealed, as the Partners page shows it -------------------
+
+import partner_pages  # noqa: E402
+
+maker = partner_pages.maker  # a copy of the demo database, the app's, in English (a fixture)
+
+
+def _sheet_text(out, company_id: str) -> str:
+    html = (out / "report.html").read_text(encoding="utf-8")
+    start = html.index(f'id="company-{company_id}"')
+    parser = Text()
+    parser.feed(html[start:html.index("</section>", start)])
+    return re.sub(r"[\s\u00a0\u202f]+", " ", " ".join(parser.parts))
+
+
+def _number(text: str, value: str) -> bool:
+    """Whether ``value`` stands in ``text`` as a number of its own (not inside a longer one)."""
+    return re.search(rf"(?<![\d.,]){re.escape(value)}(?![\d]|[.,]\d)", text) is not None
+
+
+def test_a_company_sheet_shows_an_unrevealed_partner_as_the_partners_page_does(maker, tmp_path):
+    """Audit G2: the sheet of the company that has not answered yet described its partner by its
+    NAF sub-class with the exact road distance, quantity and suggested price (the supplier's route
+    cost): the only heat network of Jonzac at a glance. Before mutual interest the sheet shows what
+    the company's Partners page shows (coarse activity, distance band, quantity band, gain bands),
+    after it the name and the exact figures."""
+    from symbiose.i18n import language
+    from symbiose.report import fmt
+    from symbiose.ui import blind
+
+    stream_id, need_id = "S0001", "N0138"  # the audit's pair: the heat network's ash to a road builder
+    with maker() as s, s.begin():
+        net = db.load_network(s)
+        supplier = next(x.company_id for x in net.streams if x.id == stream_id)
+        receiver = next(x.company_id for x in net.needs if x.id == need_id)
+        status = blind.express_interest(s, net, stream_id, need_id, side="supplier", company_id=supplier,
+                                        actor="a")  # fmt: skip
+    assert str(status.stage) == "contacted" and not status.revealed
+    with maker() as s:
+        net = db.load_network(s)
+    partner = net.company(supplier)
+    row = next(r for r in run_match(net).suggestions.itertuples()
+               if (r.side, r.stream_id, r.need_id) == ("need", stream_id, need_id))  # fmt: skip
+    naf_label = _naf_labels()[partner.naf_code]
+
+    # what the receiver's Partners page shows of its request
+    page = partner_pages.partners_as(receiver)
+    lines = [m.value for m in page.markdown]
+    first = next(i for i, line in enumerate(lines) if line.startswith("**Partner #"))
+    shown = re.fullmatch(r"\*\*Partner #\d+\*\* — (.+), (.+ km) by road", lines[first])
+    figures = re.fullmatch(r".+ · tradable quantity (.+) · your gain at an equal split: \*\*(.+)\*\*, \*\*(.+)\*\*",
+                           lines[first + 1])  # fmt: skip
+    assert shown and figures, lines[first:first + 2]
+    banded = [re.sub(r"[\s\u00a0\u202f]+", " ", x) for x in (*shown.groups(), *figures.groups())]
+
+    with language("en"):
+        build_report(net, tmp_path / "one", edition="officer")
+        sheet = _sheet_text(tmp_path / "one", receiver)
+        exact = [fmt(row.road_km, "{:,.1f}"), fmt(row.quantity), fmt(abs(row.price_fair_eur), "{:,.2f}"),
+                 fmt(row.breakeven_km)]  # fmt: skip
+    assert [x for x in banded if x not in sheet] == [], (banded, sheet)
+    assert partner.name not in sheet
+    if "sub-class" not in banded[0]:
+        assert naf_label not in sheet
+    assert [x for x in exact if _number(sheet, x)] == [], (exact, sheet)
+    # the side that said yes learns nothing more of its partner either
+    with language("en"):
+        assert net.company(receiver).name not in _sheet_text(tmp_path / "one", supplier)
+
+    # both sides interested: names and exact figures
+    with maker() as s, s.begin():
+        status = blind.express_interest(s, db.load_network(s), stream_id, need_id, side="receiver",
+                                        company_id=receiver, actor="b")  # fmt: skip
+        assert status.revealed
+        net = db.load_network(s)
+    with language("en"):
+        build_report(net, tmp_path / "both", edition="officer")
+        sheet = _sheet_text(tmp_path / "both", receiver)
+    assert partner.name in sheet
+    assert all(_number(sheet, x) for x in exact[:3]), (exact, sheet)
