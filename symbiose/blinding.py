@@ -265,6 +265,16 @@ class ActivityBlind:
         out += [(0, far) for far in range(max(band, 0), last_finite + 1) if (0, far) != (band, band)]
         return out
 
+    def band(self, row, side: str, *, pipes: dict | None = None) -> BandedPair:
+        """One row of :func:`pair_table` as the viewer reads it on ``side``: the partner's
+        activity and distance hidden among the companies that put out (take in) what the pair
+        shows (the Partners page, and a company's sheet of the officer report)."""
+        partner_id = row.receiver_id if side == SUPPLIER else row.supplier_id
+        what = (RECEIVER, str(row.category_word)) if side == SUPPLIER else (SUPPLIER, str(row.code_word))
+        activity = self.coarse(partner_id, what)
+        shown = None if activity is not None else self.shown_range(partner_id, what)
+        return band_pair(row, side, activity=activity, pipes=pipes, shown=shown)
+
     def coarse(self, company_id: str, what: tuple[str, str] | None = None) -> Activity | None:
         """The finest activity shared by at least ``k`` companies in the distance shown (that put
         out or take in ``what``, ``(side of the partner, code or category)``), or None."""

@@ -413,7 +413,7 @@ def _by(records: list[dict], key: str) -> dict[str, list[dict]]:
 class SheetBlind:
     """What a company's Partners page shows of a pair before mutual interest, for its sheet.
 
-    The same blind as :meth:`symbiose.ui.partners.PartnerView.banded`: the candidate pairs of
+    The same blind as :meth:`symbiose.ui.partners.PartnerView.banded` (:meth:`ActivityBlind.band`): the candidate pairs of
     :func:`symbiose.blinding.pair_table`, shown only when :func:`symbiose.blinding.visible`, the
     partner's activity from an :class:`~symbiose.blinding.ActivityBlind` of the viewer counting the
     companies that put out (take in) the pair's material, and :func:`symbiose.blinding.view` of the
@@ -446,7 +446,6 @@ class SheetBlind:
         """The pair as ``viewer_id`` reads it on its Partners page (``side``: ``supplier`` or
         ``receiver``), or None when the page does not list it."""
         from symbiose import blinding
-        from symbiose.blinding import RECEIVER, SUPPLIER
 
         if not self.visible(stream_id, need_id):
             return None
@@ -457,11 +456,7 @@ class SheetBlind:
             blind = self._blinds[viewer_id] = blinding.ActivityBlind(
                 self.network.companies, viewer, road_factor=self.road_factor, k=self.k,
                 streams=self.network.streams, needs=self.network.needs)  # fmt: skip
-        partner_id = row.receiver_id if side == SUPPLIER else row.supplier_id
-        what = (RECEIVER, str(row.category_word)) if side == SUPPLIER else (SUPPLIER, str(row.code_word))
-        activity = blind.coarse(partner_id, what)
-        shown = None if activity is not None else blind.shown_range(partner_id, what)
-        return blinding.view(blinding.band_pair(row, side, activity=activity, pipes=self.pipes, shown=shown))
+        return blinding.view(blind.band(row, side, pipes=self.pipes))
 
 
 def matched_cells(quantity: float, revealed: float, hidden: Sequence[float], unit: str) -> dict:

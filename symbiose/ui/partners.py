@@ -88,12 +88,7 @@ class PartnerView:
         row = pd.Series(row).rename(None)
         if not row["visible"]:
             return None  # listed nowhere: its bands could say more than a listed pair's
-        partner_id = row["receiver_id"] if side == SUPPLIER else row["supplier_id"]
-        # the material the pair shows: only the companies that put it out (take it in) hide the partner
-        what = (RECEIVER, str(row["category_word"])) if side == SUPPLIER else (SUPPLIER, str(row["code_word"]))
-        activity = self.activities.coarse(partner_id, what)
-        shown = None if activity is not None else self.activities.shown_range(partner_id, what)
-        return blinding.band_pair(_Row(row), side, activity=activity, pipes=_pipes(), shown=shown)
+        return self.activities.band(_Row(row), side, pipes=_pipes())
 
     def for_item(self, item_id: str, side: str) -> list[BandedPair]:
         column = "stream_id" if side == SUPPLIER else "need_id"
