@@ -635,3 +635,21 @@ def test_pipeline_quantity_in_the_streams_unit_no_nought_implemented_and_web_wor
     assert "'Reason (required to abandon, go back or reopen)'" in at.error[0].value
     with session() as s:
         assert str(db.get_synergy(s, other.id).stage) == "abandoned"
+
+
+def test_a_stream_unit_change_in_the_form_that_would_reread_a_synergy_is_refused(url, session):
+    """The Flux form's unit t -> m3 turned an implemented synergy's « 6 650 t » into « 6 650 m3 »."""
+    with session() as s:
+        net = db.load_network(s)
+        units = {x.id: str(x.unit) for x in net.streams}
+        synergy = next(y for y in net.synergies if str(y.stage) == "implemented" and y.quantity_base
+                       and units[y.stream_id] in ("t", "m3"))  # fmt: skip
+    other = "m3" if units[synergy.stream_id] == "t" else "t"
+    at = page_test("companies").run()
+    at.selectbox(key="edit_streams").set_value(synergy.stream_id).run()
+    at.selectbox(key=f"streams_{synergy.stream_id}_unit").set_value(other)
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception
+    assert at.error and "**Unit**" in at.error[0].value and synergy.id in at.error[0].value, at.error
+    with session() as s:
+        assert next(x for x in db.load_network(s).streams if x.id == synergy.stream_id).unit == units[synergy.stream_id]

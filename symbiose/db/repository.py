@@ -402,6 +402,64 @@ def _check_network(session: Session, network: Network) -> list[Problem]:
                 "abandoned_reason",
                 f"synergy '{syn.id}' is abandoned without a reason; say why",
             )
+    return problems + unit_change_problems(session, network)
+
+
+def unit_change_problems(session: Session, network: Network, read: Any = None) -> list[Problem]:
+    """A stream's or need's unit that ``network`` changes (t <-> m3) while a followed synergy
+    records a quantity for it: the stored quantity would be read in the new unit (« 6 650 t »
+    becoming « 6 650 m3 »), so the change is refused unless the same network gives that synergy
+    its quantity. ``read`` (a :class:`~symbiose.bundle.BundleFile`): the file's own sheet, rows and
+    headers are named, and a synergy's quantity counts as given only when its row has the column;
+    without it, a synergy of ``network`` gives its quantity."""
+    from symbiose.labels import stage_label
+
+    changed: dict[str, dict[str, tuple[str, str]]] = {}
+    for table, model, items in (("streams", StreamRow, network.streams), ("needs", NeedRow, network.needs)):
+        stored = _rows_by_id(session, model, [x.id for x in items])
+        changed[table] = {x.id: (stored[x.id].unit, str(x.unit)) for x in items
+                          if x.id in stored and stored[x.id].unit != str(x.unit)}  # fmt: skip
+    if not changed["streams"] and not changed["needs"]:
+        return []
+    incoming = {y.id: y for y in network.synergies}
+    if read is not None and "quantity" not in read.columns.get("synergies", ()):
+        given: set[str] = set()
+    else:
+        given = {y.id for y in network.synergies}
+    followed = session.scalars(
+        select(SynergyRow).where(SynergyRow.quantity_base.is_not(None), SynergyRow.stage != Stage.ABANDONED.value,
+                                 SynergyRow.stream_id.in_(list(changed["streams"]))
+                                 | SynergyRow.need_id.in_(list(changed["needs"])))
+        .order_by(SynergyRow.id)
+    ).all()  # fmt: skip
+    stream_units = {x.id: str(x.unit) for x in network.streams}
+    problems = []
+    for row in followed:
+        if row.id in given or str(getattr(incoming.get(row.id), "stage", "")) == Stage.ABANDONED.value:
+            continue
+        unit = _stored_unit(session, row.stream_id) or ""
+        amount = fmt_decimal(row.quantity_base / BASE_PER_UNIT, 3)
+        for table, record_id in (("streams", row.stream_id), ("needs", row.need_id)):
+            if record_id not in changed[table]:
+                continue
+            old, new = changed[table][record_id]
+            values = {"record": _("stream {id}") if table == "streams" else _("need {id}"), "old": old, "new": new,
+                      "synergy": row.id, "stage": stage_label(row.stage),
+                      "quantity": f"{amount}\u00a0{unit}", "reread": f"{amount}\u00a0{stream_units.get(row.stream_id, new)}"}  # fmt: skip
+            values["record"] = values["record"].format(id=record_id)
+            if table == "streams":
+                message = _("{record}: its unit changes from {old} to {new}, but synergy {synergy} ({stage}) records "
+                            "{quantity} per year of it, which would then read {reread}")  # fmt: skip
+            else:
+                message = _("{record}: its unit changes from {old} to {new}, but synergy {synergy} ({stage}) records "
+                            "{quantity} per year for it, agreed while the need was counted in {old}")  # fmt: skip
+            how = _("; give the synergy's quantity in the new unit in the same import (a synergies sheet with a "
+                    "quantity column), or change the synergy first")  # fmt: skip
+            if read is not None:
+                file, line, column = read.locate(table, record_id, "unit")
+            else:
+                file, line, column = f"{table}.csv", None, "unit"
+            problems.append(Problem(file, line, column, message.format(**values) + how))
     return problems
 
 
