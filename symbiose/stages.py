@@ -68,22 +68,41 @@ def move_problem(
     reason: str = "",
     back: bool = False,
     reopen: bool = False,
+    controls: tuple[str, str] | None = None,
 ) -> str | None:
-    """Why the move ``old -> new`` is refused, or None when it is allowed."""
+    """Why the move ``old -> new`` is refused, or None when it is allowed. ``controls``: the
+    labels of a form's reason field and confirmation box, named instead of the command line's
+    options."""
     from symbiose.labels import stage_label
 
     kind = move_kind(old, new)
     values = {"id": synergy_id, "old": stage_label(Stage(old)), "new": stage_label(Stage(new))}
+    if controls is not None:
+        values.update(reason_field=controls[0], confirm_field=controls[1])
     if kind is Move.SAME:
         return _("synergy {id} is already at stage {old}").format(**values)
     if kind is Move.ABANDON and not reason.strip():
+        if controls is not None:
+            return _("synergy {id}: say why it is abandoned (a reason is required: fill in '{reason_field}')").format(
+                **values)  # fmt: skip
         return _("synergy {id}: say why it is abandoned (a reason is required; command line: --reason)").format(**values)
     if kind is Move.BACK and not (back and reason.strip()):
+        if controls is not None:
+            return _(
+                "synergy {id}: going back from {old} to {new} needs a confirmation and a reason (tick "
+                "'{confirm_field}' and fill in '{reason_field}')"
+            ).format(**values)  # fmt: skip
         return _(
             "synergy {id}: going back from {old} to {new} needs a confirmation and a reason "
             "(command line: --back --reason \"...\")"
         ).format(**values)
     if kind is Move.REOPEN and not (reopen and reason.strip()):
+        if controls is not None:
+            return _(
+                "synergy {id} is abandoned: reopening it to {new} must be asked explicitly, with a "
+                "reason (tick '{confirm_field}' and fill in '{reason_field}'); why it was abandoned "
+                "stays in its history"
+            ).format(**values)  # fmt: skip
         return _(
             "synergy {id} is abandoned: reopening it to {new} must be asked explicitly, with a "
             "reason (command line: --reopen --reason \"...\"); why it was abandoned stays in its "

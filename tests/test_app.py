@@ -430,7 +430,7 @@ def test_pipeline_going_back_needs_a_confirmation_and_shows_in_the_history(url, 
     at.selectbox(key="stage_new").set_value("contacted")
     at.text_input(key="stage_reason").set_value("interlocuteur parti")
     next(b for b in at.button if b.label == "Change the stage").click().run()
-    assert at.error and "--back" in at.error[0].value  # not confirmed: refused
+    assert at.error and "I confirm this move back" in at.error[0].value  # not confirmed: refused
     with session() as s:
         assert str(db.get_synergy(s, synergy.id).stage) == "in_discussion"
     at.selectbox(key="stage_new").set_value("contacted")
@@ -576,3 +576,80 @@ def test_a_pair_no_longer_proposed_offers_no_interest_button(url, monkeypatch):
     assert gone, "C006's SY010 (S0011 -> N0118, a feed standard S0011 lacks) is no longer a candidate"
     told = [c for c in at.caption if "can no longer be taken up here" in c.value]
     assert len(told) == len(gone)
+
+
+def press(at: AppTest, label: str = "Change the stage") -> AppTest:
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_pipeline_after_a_concurrent_move_is_refused_the_form_rereads_the_synergy(url, session, monkeypatch):
+    """« modifié par agent ... depuis que vous l'avez ouvert » came back at every press until the
+    browser tab was reloaded, although the page already showed the new stage; and « modifié »
+    did not agree with « synergie »."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    with session() as s:
+        synergy = next(y for y in db.load_network(s).synergies if str(y.stage) == "suggested")
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(synergy.id).run()
+    with session() as s, s.begin():  # another officer moves it meanwhile
+        db.set_synergy_stage(s, synergy.id, "contacted", actor="agent")
+    at.selectbox(key="stage_new").set_value("contacted")
+    press(at, "Changer l'étape")
+    assert not at.exception
+    assert at.error and re.search(rf"^Synergie {synergy.id} : modifiée par agent à \d\d:\d\d depuis que vous "
+                                  r"l'avez ouverte ; rien n'a été enregistré", at.error[0].value), at.error  # fmt: skip
+    assert at.selectbox(key="stage_new").value == "in_discussion"  # the moves from the stage shown
+    with session() as s:
+        assert len([c for c in db.stage_history(s, synergy.id) if c.actor == "agent"]) == 1
+    press(at, "Changer l'étape")  # judged on what the page shows: accepted
+    assert not at.exception and not at.error
+    with session() as s:
+        assert str(db.get_synergy(s, synergy.id).stage) == "in_discussion"
+
+
+def test_pipeline_quantity_in_the_streams_unit_no_nought_implemented_and_web_words(url, session):
+    """A stage move took 0 for « mise en œuvre », told a negative quantity in kg (« pas -5000 »),
+    pointed a web user to the command line (« --reopen --reason ») and said « forward freely »
+    of an abandoned synergy."""
+    with session() as s:
+        net = db.load_network(s)
+        synergy, other = [y for y in net.synergies if str(y.stage) == "suggested"][:2]
+        unit = str(next(x for x in net.streams if x.id == synergy.stream_id).unit)
+    with session() as s, s.begin():
+        db.set_synergy_stage(s, other.id, "abandoned", reason="trop loin", actor="agent")
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(synergy.id).run()
+    for typed, told in (("-5", f"not -5\u00a0{unit}"), ("0", "abandon")):
+        at.selectbox(key="stage_new").set_value("implemented")
+        at.text_input(key="stage_quantity").set_value(typed)
+        press(at)
+        assert at.error and told in at.error[0].value and "-5000" not in at.error[0].value, at.error
+        with session() as s:
+            assert str(db.get_synergy(s, synergy.id).stage) == "suggested"
+    at.selectbox(key="stage_synergy").set_value(other.id).run()
+    caption = next(c.value for c in at.caption if c.value.startswith("Allowed moves from"))
+    assert "forward" not in caption and "reopening needs a confirmation and a reason" in caption, caption
+    press(at)  # the default choice, neither confirmed nor with a reason
+    assert at.error and "--" not in at.error[0].value, at.error
+    assert "'I confirm this move back (or this reopening)'" in at.error[0].value
+    assert "'Reason (required to abandon, go back or reopen)'" in at.error[0].value
+    with session() as s:
+        assert str(db.get_synergy(s, other.id).stage) == "abandoned"
+
+
+def test_a_stream_unit_change_in_the_form_that_would_reread_a_synergy_is_refused(url, session):
+    """The Flux form's unit t -> m3 turned an implemented synergy's « 6 650 t » into « 6 650 m3 »."""
+    with session() as s:
+        net = db.load_network(s)
+        units = {x.id: str(x.unit) for x in net.streams}
+        synergy = next(y for y in net.synergies if str(y.stage) == "implemented" and y.quantity_base
+                       and units[y.stream_id] in ("t", "m3"))  # fmt: skip
+    other = "m3" if units[synergy.stream_id] == "t" else "t"
+    at = page_test("companies").run()
+    at.selectbox(key="edit_streams").set_value(synergy.stream_id).run()
+    at.selectbox(key=f"streams_{synergy.stream_id}_unit").set_value(other)
+    next(b for b in at.button if b.label == "Save the stream").click().run()
+    assert not at.exception
+    assert at.error and "**Unit**" in at.error[0].value and synergy.id in at.error[0].value, at.error
+    with session() as s:
+        assert next(x for x in db.load_network(s).streams if x.id == synergy.stream_id).unit == units[synergy.stream_id]

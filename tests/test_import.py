@@ -989,3 +989,30 @@ def test_the_french_workbook_export_reads_in_french_and_imports_back_unchanged(s
     assert "Bois-énergie (plaquettes, sciures, chutes)" in categories and "wood_fuel" not in categories
     assert not plan_import(session, path).changed
     assert load_network(session) == stored
+
+
+def test_a_unit_change_that_would_reread_a_followed_synergys_quantity_is_refused(database_url, tmp_path):
+    """`flux.csv` `identifiant;unite` / `S0118;m3` turned an implemented synergy's « 6 650 t »
+    into « 6 650 m3 » without a word, at the preview and at the import."""
+    _cli(database_url, "init")
+    needs = "id,company_id,category,quantity,unit\nN1,C002,wood_fuel,500,t\nN2,C002,wood_fuel,500,t\n"
+    synergies = "id,stream_id,need_id,stage,quantity\nSY1,S1,N1,implemented,100\nSY2,S2,N2,abandoned,50\n"
+    _cli(database_url, "import", str(_folder(tmp_path / "base", companies=COMPANIES, streams=STREAMS, needs=needs,
+                                             synergies=synergies.replace("abandoned,50", "abandoned,50,loin").replace(
+                                                 "quantity\n", "quantity,abandoned_reason\n").replace(",100\n", ",100,\n"))), "--yes")  # fmt: skip
+    listed = _cli(database_url, "list", "synergies", "--format", "csv").stdout
+    change = _folder(tmp_path / "unit", streams="id,unit\nS1,m3\n")
+    for args in (["--dry-run"], ["--yes"]):
+        refused = _cli(database_url, "import", str(change), *args, code=1)
+        told = " ".join(refused.stderr.split())
+        assert "streams.csv, row 2, column 'unit'" in told, told
+        assert "SY1 (implemented)" in told and "100 t per year" in told and "100 m3" in told, told
+        assert "same import" in told and "SY2" not in told, told
+    assert _cli(database_url, "list", "synergies", "--format", "csv").stdout == listed
+    _cli(database_url, "import", str(_folder(tmp_path / "need", needs="id,unit\nN1,m3\n")), "--dry-run", code=1)
+    _cli(database_url, "import", str(_folder(tmp_path / "free", streams="id,unit\nS2,m3\n")), "--yes")  # abandoned only
+    both = _folder(tmp_path / "both", streams="id,unit,quantity\nS1,m3,480\n", synergies="id,quantity\nSY1,400\n")
+    _cli(database_url, "import", str(both), "--yes")  # the same import gives the synergy its quantity
+    assert "400" in _cli(database_url, "list", "synergies", "--format", "csv").stdout
+    without = _folder(tmp_path / "without", streams="id,unit\nS1,t\n", synergies="id,stage\nSY1,implemented\n")
+    _cli(database_url, "import", str(without), "--dry-run", code=1)  # its row, but not its quantity

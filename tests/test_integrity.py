@@ -512,3 +512,36 @@ def test_the_migration_keeps_existing_synergies_and_starts_their_history(databas
             assert db.next_id(s, "synergy") == "SY008"
     finally:
         engine.dispose()
+
+
+def test_a_stage_move_says_a_negative_quantity_in_the_streams_unit_and_refuses_nought_implemented(session_maker):
+    """« la quantité d'une synergie doit être >= 0, pas -5000 » spoke in kg; 0 t made an
+    implemented synergy that exchanges nothing."""
+    stream = Stream("S0001", "C001", 100 * T, Unit.M3, ewc_code="030105", description="sciure")
+    save(session_maker, network(streams=(stream,)))
+    with i18n.language("fr"), pytest.raises(ValidationError) as negative:
+        with session_maker() as s, s.begin():
+            db.set_synergy_stage(s, "SY013", "implemented", actor="marie", quantity_base=-2500)
+    assert "-2,5\u00a0m3" in str(negative.value) and "-2500" not in str(negative.value)
+    with i18n.language("fr"), pytest.raises(ValidationError) as nought:
+        with session_maker() as s, s.begin():
+            db.set_synergy_stage(s, "SY013", "implemented", actor="marie", quantity_base=0)
+    assert "SY013" in str(nought.value) and "abandon" in str(nought.value)
+    with session_maker() as s:
+        kept = db.get_synergy(s, "SY013")
+    assert (str(kept.stage), kept.quantity_base) == ("suggested", 50 * T)
+    with session_maker() as s, s.begin():  # 0 at an earlier stage is a plan not made yet: kept
+        assert db.set_synergy_stage(s, "SY013", "contacted", actor="marie", quantity_base=0).quantity_base == 0
+    with pytest.raises(ValidationError, match="SY013"), session_maker() as s, s.begin():
+        db.set_synergy_stage(s, "SY013", "implemented", actor="marie")  # still 0: refused too
+    with session_maker() as s, s.begin():
+        moved = db.set_synergy_stage(s, "SY013", "implemented", actor="marie", quantity_base=40 * T)
+    assert (str(moved.stage), moved.quantity_base) == ("implemented", 40 * T)
+
+
+def test_cli_a_negative_stage_quantity_is_told_as_typed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    save(db.session_factory(db.ensure_database(url)), network())
+    result = CliRunner().invoke(main, ["--database", url, "synergy-stage", "SY013", "implemented", "--quantity", "-5"],
+                                env={"SYMBIOSE_LANGUAGE": "fr"})  # fmt: skip
+    assert result.exit_code == 1 and "-5\u00a0t" in result.stderr and "-5000" not in result.stderr, result.output

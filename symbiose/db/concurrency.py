@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from symbiose.db.models import Base, CompanyRow, IdCounterRow, NeedRow, StreamRow, SynergyRow
 from symbiose.errors import ConcurrentEditError
-from symbiose.i18n import ENV_TIMEZONE, _, local_time  # noqa: F401 - re-exported
+from symbiose.i18n import ENV_TIMEZONE, N_, _, local_time  # noqa: F401 - re-exported
 
 RECORD_WORDS = {"companies": "company", "streams": "stream", "needs": "need", "synergies": "synergy"}
 MODELS: dict[str, type[Base]] = {"companies": CompanyRow, "streams": StreamRow, "needs": NeedRow,
@@ -45,6 +45,26 @@ def record_label(table: str, record_id: str, *, start: bool = False) -> str:
     return f"{word[:1].upper() + word[1:] if start else word} {record_id}"
 
 
+#: What a form is told when its record changed since it was opened, one message per kind of record
+#: so that French agrees with the record (« Flux S0001 : modifié », « Synergie SY009 : modifiée »)
+CHANGED_SINCE = {
+    "companies": N_("Company {id} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
+                    "to see the change, then make yours again"),
+    "streams": N_("Stream {id} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
+                  "to see the change, then make yours again"),
+    "needs": N_("Need {id} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
+                "to see the change, then make yours again"),
+    "synergies": N_("Synergy {id} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
+                    "to see the change, then make yours again"),
+}  # fmt: skip
+DELETED_SINCE = {
+    "companies": N_("Company {id} was deleted since you opened it; nothing was saved"),
+    "streams": N_("Stream {id} was deleted since you opened it; nothing was saved"),
+    "needs": N_("Need {id} was deleted since you opened it; nothing was saved"),
+    "synergies": N_("Synergy {id} was deleted since you opened it; nothing was saved"),
+}
+
+
 def concurrent_edit_error(table: str, record_id: str, session: Session) -> ConcurrentEditError:
     """"stream S0001 was changed by marie at 10:42 since you opened it", read from the row as
     stored now (on a connection of its own: the session may be failing)."""
@@ -54,17 +74,20 @@ def concurrent_edit_error(table: str, record_id: str, session: Session) -> Concu
             select(model.updated_by, model.updated_at).where(model.id == record_id)  # type: ignore[attr-defined]
         ).first()
     if found is None:
-        return ConcurrentEditError(_(
-            "{what} was deleted since you opened it; nothing was saved"
-        ).format(what=record_label(table, record_id, start=True)))  # fmt: skip
+        return deleted_since_error(table, record_id)
     return changed_since_error(table, record_id, found[0], found[1])
 
 
-def changed_since_error(table: str, record_id: str, who: str, when: datetime | None) -> ConcurrentEditError:
-    return ConcurrentEditError(_(
-        "{what} was changed by {who} at {time} since you opened it; nothing was saved. Reload it "
-        "to see the change, then make yours again"
-    ).format(what=record_label(table, record_id, start=True), who=who or _("another user"), time=_clock(when)))  # fmt: skip
+def deleted_since_error(table: str, record_id: str) -> ConcurrentEditError:
+    return ConcurrentEditError(_(DELETED_SINCE[table]).format(id=record_id))
+
+
+def changed_since_error(table: str, record_id: str, who: str, when: datetime | None, *,
+                        message: str | None = None) -> ConcurrentEditError:  # fmt: skip
+    """``message``: another message (not yet translated) with the same placeholders, for a page
+    that says what it does next (« the form now shows it as stored »)."""
+    return ConcurrentEditError(_(message or CHANGED_SINCE[table]).format(
+        id=record_id, who=who or _("another user"), time=_clock(when)))  # fmt: skip
 
 
 def flush_versioned(session: Session, table: str) -> None:

@@ -275,8 +275,10 @@ def plan_import(session: Session, path: str | Path, *, name: str | None = None) 
     if too_long := length_problems(read.network, read):
         # refused at the preview, as the import itself would refuse it
         raise ImportValidationError(too_long)
-    from symbiose.db.repository import stage_move_problems
+    from symbiose.db.repository import stage_move_problems, unit_change_problems
 
+    if reread := unit_change_problems(session, read.network, read):
+        raise ImportValidationError(reread)  # a followed synergy's quantity would be read in the new unit
     if moves := stage_move_problems(session, read.network, label=read.labels.get("synergies", "synergies.csv"),
                                     rows=read.rows.get("synergies"),
                                     column=read.headers.get("synergies", {}).get("stage", "stage")):  # fmt: skip

@@ -25,6 +25,7 @@ from symbiose.db.concurrency import (
     MODELS,
     RECORD_WORDS,
     changed_since_error,
+    deleted_since_error,
     flush_versioned,
     local_time,
     lock_for_write,
@@ -56,16 +57,15 @@ from symbiose.domain import (
     parse_months,
 )
 from symbiose.errors import (
-    ConcurrentEditError,
     ImportValidationError,
     NotFoundError,
     Problem,
     ValidationError,
 )
-from symbiose.i18n import _
+from symbiose.i18n import _, fmt_decimal
 from symbiose.ranges import price_problem, quantity_problem
 from symbiose.stages import Move, move_kind, move_problem, synergy_problems
-from symbiose.units import Unit
+from symbiose.units import BASE_PER_UNIT, Unit
 
 TABLES = ("companies", "streams", "needs", "synergies")
 STAGE_VALUES = frozenset(s.value for s in Stage)
@@ -402,6 +402,64 @@ def _check_network(session: Session, network: Network) -> list[Problem]:
                 "abandoned_reason",
                 f"synergy '{syn.id}' is abandoned without a reason; say why",
             )
+    return problems + unit_change_problems(session, network)
+
+
+def unit_change_problems(session: Session, network: Network, read: Any = None) -> list[Problem]:
+    """A stream's or need's unit that ``network`` changes (t <-> m3) while a followed synergy
+    records a quantity for it: the stored quantity would be read in the new unit (« 6 650 t »
+    becoming « 6 650 m3 »), so the change is refused unless the same network gives that synergy
+    its quantity. ``read`` (a :class:`~symbiose.bundle.BundleFile`): the file's own sheet, rows and
+    headers are named, and a synergy's quantity counts as given only when its row has the column;
+    without it, a synergy of ``network`` gives its quantity."""
+    from symbiose.labels import stage_label
+
+    changed: dict[str, dict[str, tuple[str, str]]] = {}
+    for table, model, items in (("streams", StreamRow, network.streams), ("needs", NeedRow, network.needs)):
+        stored = _rows_by_id(session, model, [x.id for x in items])
+        changed[table] = {x.id: (stored[x.id].unit, str(x.unit)) for x in items
+                          if x.id in stored and stored[x.id].unit != str(x.unit)}  # fmt: skip
+    if not changed["streams"] and not changed["needs"]:
+        return []
+    incoming = {y.id: y for y in network.synergies}
+    if read is not None and "quantity" not in read.columns.get("synergies", ()):
+        given: set[str] = set()
+    else:
+        given = {y.id for y in network.synergies}
+    followed = session.scalars(
+        select(SynergyRow).where(SynergyRow.quantity_base.is_not(None), SynergyRow.stage != Stage.ABANDONED.value,
+                                 SynergyRow.stream_id.in_(list(changed["streams"]))
+                                 | SynergyRow.need_id.in_(list(changed["needs"])))
+        .order_by(SynergyRow.id)
+    ).all()  # fmt: skip
+    stream_units = {x.id: str(x.unit) for x in network.streams}
+    problems = []
+    for row in followed:
+        if row.id in given or str(getattr(incoming.get(row.id), "stage", "")) == Stage.ABANDONED.value:
+            continue
+        unit = _stored_unit(session, row.stream_id) or ""
+        amount = fmt_decimal(row.quantity_base / BASE_PER_UNIT, 3)
+        for table, record_id in (("streams", row.stream_id), ("needs", row.need_id)):
+            if record_id not in changed[table]:
+                continue
+            old, new = changed[table][record_id]
+            values = {"record": _("stream {id}") if table == "streams" else _("need {id}"), "old": old, "new": new,
+                      "synergy": row.id, "stage": stage_label(row.stage),
+                      "quantity": f"{amount}\u00a0{unit}", "reread": f"{amount}\u00a0{stream_units.get(row.stream_id, new)}"}  # fmt: skip
+            values["record"] = values["record"].format(id=record_id)
+            if table == "streams":
+                message = _("{record}: its unit changes from {old} to {new}, but synergy {synergy} ({stage}) records "
+                            "{quantity} per year of it, which would then read {reread}")  # fmt: skip
+            else:
+                message = _("{record}: its unit changes from {old} to {new}, but synergy {synergy} ({stage}) records "
+                            "{quantity} per year for it, agreed while the need was counted in {old}")  # fmt: skip
+            how = _("; give the synergy's quantity in the new unit in the same import (a synergies sheet with a "
+                    "quantity column), or change the synergy first")  # fmt: skip
+            if read is not None:
+                file, line, column = read.locate(table, record_id, "unit")
+            else:
+                file, line, column = f"{table}.csv", None, "unit"
+            problems.append(Problem(file, line, column, message.format(**values) + how))
     return problems
 
 
@@ -822,10 +880,7 @@ def create_synergy(
         raise NotFoundError(_("no need with id '{need_id}'").format(need_id=need_id))
     if stage is Stage.ABANDONED and not reason.strip():
         raise ValidationError(_("an abandoned synergy needs a reason; pass one"))
-    if quantity_base is not None and quantity_base < 0:
-        raise ValidationError(_('the quantity of a synergy must be >= 0, got {quantity_base}').format(quantity_base=quantity_base))
-    if message := quantity_problem(quantity_base, stream.unit):
-        raise ValidationError(message)
+    _check_synergy_quantity(quantity_base, stream.unit)
     synergy_id = synergy_id or next_synergy_id(session)
     if session.get(SynergyRow, synergy_id) is not None:
         raise ValidationError(_("a synergy with id '{synergy_id}' already exists").format(synergy_id=synergy_id))
@@ -862,6 +917,16 @@ def create_synergy(
     return synergy_from_row(row)
 
 
+def _check_synergy_quantity(quantity_base: int | None, unit: str) -> None:
+    """Refuse a synergy's yearly quantity (base units) that is negative or implausible, told in
+    the stream's unit as it was typed (« -2,5 m3 », not « -2500 »)."""
+    if quantity_base is not None and quantity_base < 0:
+        raise ValidationError(_("the quantity of a synergy must be 0 or more, not {quantity}").format(
+            quantity=f"{fmt_decimal(quantity_base / BASE_PER_UNIT, 3)}\u00a0{unit}"))  # fmt: skip
+    if message := quantity_problem(quantity_base, unit):
+        raise ValidationError(message)
+
+
 def set_synergy_stage(
     session: Session,
     synergy_id: str,
@@ -874,6 +939,7 @@ def set_synergy_stage(
     quantity_base: int | None = None,
     expected_version: int | None = None,
     today: date | None = None,
+    controls: tuple[str, str] | None = None,
 ) -> Synergy:
     """Move a synergy to ``stage`` along the allowed moves (:mod:`symbiose.stages`).
 
@@ -883,7 +949,9 @@ def set_synergy_stage(
     time. The row is locked while it is read and written, so that two moves at once are told
     apart: the second one starts from the stage the first one left. With ``expected_version``
     (what a form read), a synergy changed since is refused. The moved synergy must obey the
-    matcher's rules. Writes a ``stage`` audit row and a row of stage history; ``updated_on``
+    matcher's rules; an implemented one exchanges more than 0. ``controls``: the labels of the
+    form's reason field and confirmation box, which a refusal names (instead of the command
+    line's options). Writes a ``stage`` audit row and a row of stage history; ``updated_on``
     becomes today.
     """
     stage = _stage(stage)
@@ -896,14 +964,18 @@ def set_synergy_stage(
         raise changed_since_error("synergies", synergy_id, row.updated_by, row.updated_at)
     old = row.stage
     reason = reason.strip()
-    if message := move_problem(synergy_id, old, stage, reason=reason, back=back, reopen=reopen):
+    if message := move_problem(synergy_id, old, stage, reason=reason, back=back, reopen=reopen,
+                               controls=controls):
         raise ValidationError(message)
+    unit = session.get(StreamRow, row.stream_id).unit
     if quantity_base is not None:
-        if quantity_base < 0:
-            raise ValidationError(_('the quantity of a synergy must be >= 0, got {quantity_base}').format(quantity_base=quantity_base))
-        if message := quantity_problem(quantity_base, session.get(StreamRow, row.stream_id).unit):
-            raise ValidationError(message)
+        _check_synergy_quantity(quantity_base, unit)
         row.quantity_base = quantity_base
+    if stage is Stage.IMPLEMENTED and row.quantity_base == 0:
+        raise ValidationError(_(
+            "synergy {id}: an implemented synergy exchanges more than 0 {unit} per year; give the agreed "
+            "quantity, or abandon the synergy (with a reason) when nothing is exchanged"
+        ).format(id=synergy_id, unit=unit))  # fmt: skip
     now = datetime.now(UTC)
     row.stage = stage.value
     row.abandoned_reason = reason if stage is Stage.ABANDONED else ""
@@ -1071,9 +1143,7 @@ def save_record(
         record_id = str(item.id)
         row = locked_row(session, model, record_id)
         if row is None:
-            raise ConcurrentEditError(_(
-                "{what} was deleted since you opened it; nothing was saved"
-            ).format(what=record_label(table, record_id, start=True)))  # fmt: skip
+            raise deleted_since_error(table, record_id)
         if row.version != expected_version:
             raise changed_since_error(table, record_id, row.updated_by, row.updated_at)
         problems = _check_network(session, Network(**{table: (item,)}))

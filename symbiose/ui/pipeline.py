@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from symbiose import db
+from symbiose.db.concurrency import changed_since_error
 from symbiose.domain import Network, Stage
-from symbiose.errors import SymbioseError
+from symbiose.errors import ConcurrentEditError, SymbioseError
 from symbiose.i18n import N_, _, fmt_input_number, fmt_list, local_time, parse_input_number
 from symbiose.stages import Move, allowed_moves
 from symbiose.ui import blind, common
@@ -65,6 +66,15 @@ def synergy_columns() -> dict:
     }  # fmt: skip
 
 
+#: What each kind of move asks, as the caption above the form says it (only the kinds allowed
+#: from the synergy's stage: nothing is forward from implemented or abandoned)
+MOVE_RULES = {
+    Move.FORWARD: N_("forward freely"),
+    Move.ABANDON: N_("abandoning needs a reason"),
+    Move.REOPEN: N_("reopening needs a confirmation and a reason"),
+    Move.BACK: N_("going back needs a confirmation and a reason"),
+}
+
 MOVE_HELP = {
     Move.FORWARD: N_("forward"),
     Move.BACK: N_("back: confirm and give a reason"),
@@ -85,6 +95,17 @@ def _opened_version(synergy_id: str) -> int | None:
         return None
     st.session_state["stage_opened"] = (synergy_id, state.version)
     return state.version
+
+
+def _changed_since(synergy_id: str) -> str | None:
+    """Who changed the synergy last and when, told as the form re-reads it (None when deleted)."""
+    with common.session() as s:
+        state = db.record_state(s, "synergies", synergy_id)
+    if state is None:
+        return None
+    return str(changed_since_error("synergies", synergy_id, state.updated_by, state.updated_at, message=N_(
+        "Synergy {id} was changed by {who} at {time} since you opened it; nothing was saved. The form now shows "
+        "it as stored: check it, then make your change again")))  # fmt: skip
 
 
 def change_stage(net: Network) -> None:
@@ -111,17 +132,21 @@ def change_stage(net: Network) -> None:
     if st.session_state.get("stage_form_for") != drawn_for:
         _reset_stage_form(next(iter(moves)).value if moves else None)
         st.session_state["stage_form_for"] = drawn_for
-    st.caption(_("Allowed moves from {stage}: forward freely; abandoning needs a reason; going "
-                 "back or reopening needs a confirmation and a reason.").format(
-                     stage=stage_name(synergy.stage)))  # fmt: skip
+    st.caption(_("Allowed moves from {stage}: {moves}.").format(
+        stage=stage_name(synergy.stage), moves=fmt_list(_(MOVE_RULES[kind]) for kind in kinds
+                                                        if kind in moves.values())))  # fmt: skip
+    if refused := st.session_state.pop("stage_refused", None):
+        st.error(refused)
     with st.form("stage_form"):
         stage = st.selectbox(_("New stage"), [s.value for s in moves], key="stage_new",
                              format_func=lambda v: f"{stage_name(v)} ({_(MOVE_HELP[moves[Stage(v)]])})")  # fmt: skip
-        reason = st.text_input(_("Reason (required to abandon, go back or reopen)"), key="stage_reason")
+        reason_label = _("Reason (required to abandon, go back or reopen)")
+        reason = st.text_input(reason_label, key="stage_reason")
         quantity_label = _("Agreed quantity per year (optional, in the stream's unit)")
         quantity = st.text_input(quantity_label, key="stage_quantity", help=_("a number written like {example}").format(
             example=fmt_input_number("1234.5")))  # fmt: skip
-        confirm = st.checkbox(_("I confirm this move back (or this reopening)"), key="stage_confirm")
+        confirm_label = _("I confirm this move back (or this reopening)")
+        confirm = st.checkbox(confirm_label, key="stage_confirm")
         submitted = st.form_submit_button(_("Change the stage"), type="primary")
     if submitted:
         try:
@@ -136,9 +161,15 @@ def change_stage(net: Network) -> None:
                 old = next(x.stage for x in net.synergies if x.id == synergy_id)
                 synergy = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor(),
                                                back=confirm, reopen=confirm, quantity_base=quantity_base,
-                                               expected_version=version)  # fmt: skip
+                                               expected_version=version, controls=(reason_label, confirm_label))  # fmt: skip
                 blind.notify_stage(s, net, synergy, str(old), outbox=outbox)
             problems = blind.mail(outbox, net)
+        except ConcurrentEditError as exc:
+            # moved by someone else since this form read it: read it again, so that the next press
+            # is judged on the synergy as the page then shows it (its stage, its allowed moves)
+            st.session_state["stage_refused"] = _changed_since(synergy_id) or str(exc)
+            st.session_state.pop("stage_opened", None)
+            st.rerun()
         except SymbioseError as exc:
             common.show_problems(exc)
         else:
