@@ -653,3 +653,30 @@ def test_lowering_a_stream_below_a_followed_synergy_says_how_to_proceed(session_
     with session_maker() as s:
         assert db.load_network(s).streams[0].quantity_base == 40 * T
 
+
+def test_cli_synergy_quantity_changes_an_implemented_synergy_in_french(tmp_path):
+    """`synergy-stage SY007 implemented --quantity "1 234,5"` on an implemented synergy answered
+    that it was already there and changed nothing."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    save(db.session_factory(db.ensure_database(url)), _followed(Stage.IMPLEMENTED))
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--database", url, *args], env={"SYMBIOSE_LANGUAGE": None})
+
+    changed = run("synergy-quantity", "SY013", "42,5", "--reason", "avenant")
+    assert changed.exit_code == 0, changed.output
+    assert changed.stdout.strip() == ("Synergie SY013 : quantité enregistrée 50 → 42,5\u00a0t/an "
+                                      "(étape « mise en œuvre », inchangée)"), changed.stdout  # fmt: skip
+    same = run("synergy-quantity", "SY013", "42.5")
+    assert same.exit_code == 0 and "déjà" in same.stdout and "rien n'a changé" in same.stdout, same.output
+    over = run("synergy-quantity", "SY013", "1 234,5")
+    assert over.exit_code == 1 and "enfreint une règle de l'appariement" in over.stderr, over.output
+    assert "Traceback" not in over.output
+    bad = run("synergy-quantity", "SY013", "beaucoup")
+    assert bad.exit_code == 2 and "beaucoup" in bad.output, bad.output
+    history = run("synergy-history", "SY013", "--format", "csv").stdout.strip().splitlines()
+    assert len(history) == 3 and "avenant" in history[-1] and history[-1].endswith(";42,5"), history
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s:
+        assert db.get_synergy(s, "SY013").quantity_base == 42500
+    engine.dispose()
