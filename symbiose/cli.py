@@ -683,9 +683,8 @@ def synergy_quantity(synergy_id: str, quantity: str, reason: str) -> None:
     from symbiose.cli_trust import actor
     from symbiose.db import get_synergy, set_synergy_quantity
     from symbiose.db.models import StreamRow
-    from symbiose.i18n import _, fmt_decimal
-    from symbiose.labels import per_year
-    from symbiose.units import BASE_PER_UNIT
+    from symbiose.i18n import _
+    from symbiose.labels import yearly_quantity
 
     quantity_base = _quantity_base(quantity, "QUANTITY")
     who = actor()
@@ -693,16 +692,14 @@ def synergy_quantity(synergy_id: str, quantity: str, reason: str) -> None:
         old = get_synergy(session, synergy_id).quantity_base
         synergy = set_synergy_quantity(session, synergy_id, quantity_base, actor=who, reason=reason)
         unit = session.get(StreamRow, synergy.stream_id).unit
-
-    def amount(base: int | None) -> str:
-        return _("(empty)") if base is None else fmt_decimal(base / BASE_PER_UNIT, 3)
-
-    new = f"{amount(synergy.quantity_base)}\u00a0{per_year(unit)}"
+    new = yearly_quantity(synergy.quantity_base, unit)
     if old == synergy.quantity_base:
         click.echo(_("Synergy {id} already records {quantity}; nothing changed").format(id=synergy.id, quantity=new))
         return
+    # the old quantity without its unit, which the new one names: « 50 → 42,5 t/an »
     click.echo(_("Synergy {id}: recorded quantity {old} → {new} (stage {stage}, unchanged)").format(
-        id=synergy.id, old=amount(old), new=new, stage=stage_label(synergy.stage)))  # fmt: skip
+        id=synergy.id, old=yearly_quantity(old, unit).split("\u00a0")[0], new=new,
+        stage=stage_label(synergy.stage)))  # fmt: skip
 
 
 @main.command("synergy-history", help=N_(
