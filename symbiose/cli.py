@@ -15,6 +15,7 @@ printed on stderr and exit with status 1, without a traceback; usage errors exit
     symbiose templates modeles/           empty templates for officers (--language fr|en)
     symbiose list streams --format csv    list a table
     symbiose synergy-stage Y0003 abandoned --reason "trop loin"
+    symbiose synergy-quantity Y0003 "1 234,5"   the agreed quantity per year, without a stage move
     symbiose synergy-history Y0003        who moved a synergy, when, from where to where, why
     symbiose user-add marie --role officer   accounts (user-role, user-password, user-delete...)
     symbiose audit verify                 check the audit log's hash chain
@@ -643,14 +644,8 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
     from symbiose.db.notifications import contact_email, notify_pair
     from symbiose.i18n import _
     from symbiose.notify import SmtpSettings, send_notices
-    from symbiose.units import parse_decimal, to_base
 
-    quantity_base = None
-    if quantity is not None:
-        try:
-            quantity_base = to_base(parse_decimal(quantity), "t")
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--quantity") from None
+    quantity_base = None if quantity is None else _quantity_base(quantity, "--quantity")
     who = actor()
     with session_scope(write=True) as session:
         old = get_synergy(session, synergy_id).stage
@@ -664,6 +659,47 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
         id=synergy.id, stage=stage_label(synergy.stage), date=fmt_date(synergy.updated_on)))  # fmt: skip
     for problem in send_notices(SmtpSettings.from_env(), notices, lambda c: emails.get(c, "")):
         click.echo(_("E-mail not sent: {problems}").format(problems=problem), err=True)
+
+
+def _quantity_base(text: str, param_hint: str) -> int:
+    """A yearly quantity typed in the stream's unit (``1 234,5`` or ``1234.5``), in base units."""
+    from symbiose.units import parse_decimal, to_base
+
+    try:
+        return to_base(parse_decimal(text), "t")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=param_hint) from None
+
+
+@main.command("synergy-quantity", help=N_(
+    "Set the recorded (agreed) quantity per year of synergy SYNERGY_ID to QUANTITY, in the stream's unit "
+    "(1 234,5 or 1234.5), without moving its stage (written in its stage history and the audit log)."))
+@click.argument("synergy_id")
+@click.argument("quantity")
+@click.option("--reason", default="", help=N_("Why the quantity changes (optional)."))
+def synergy_quantity(synergy_id: str, quantity: str, reason: str) -> None:
+    """Set the recorded (agreed) quantity per year of synergy SYNERGY_ID to QUANTITY, in the
+    stream's unit (1 234,5 or 1234.5), without moving its stage."""
+    from symbiose.cli_trust import actor
+    from symbiose.db import get_synergy, set_synergy_quantity
+    from symbiose.db.models import StreamRow
+    from symbiose.i18n import _
+    from symbiose.labels import yearly_quantity
+
+    quantity_base = _quantity_base(quantity, "QUANTITY")
+    who = actor()
+    with session_scope(write=True) as session:
+        old = get_synergy(session, synergy_id).quantity_base
+        synergy = set_synergy_quantity(session, synergy_id, quantity_base, actor=who, reason=reason)
+        unit = session.get(StreamRow, synergy.stream_id).unit
+    new = yearly_quantity(synergy.quantity_base, unit)
+    if old == synergy.quantity_base:
+        click.echo(_("Synergy {id} already records {quantity}; nothing changed").format(id=synergy.id, quantity=new))
+        return
+    # the old quantity without its unit, which the new one names: « 50 → 42,5 t/an »
+    click.echo(_("Synergy {id}: recorded quantity {old} → {new} (stage {stage}, unchanged)").format(
+        id=synergy.id, old=yearly_quantity(old, unit).split("\u00a0")[0], new=new,
+        stage=stage_label(synergy.stage)))  # fmt: skip
 
 
 @main.command("synergy-history", help=N_(

@@ -97,6 +97,16 @@ def per_year(unit: object) -> str:
     return _lookup(UNIT_YEAR, unit) if str(unit) in {str(u) for u in Unit} else f"{unit}/{_('yr')}"
 
 
+def yearly_quantity(quantity_base: int | None, unit: object) -> str:
+    """A synergy's stored yearly quantity in its stream's unit: ``1 234,5 t/an``."""
+    from symbiose.i18n import fmt_decimal
+    from symbiose.units import BASE_PER_UNIT
+
+    if quantity_base is None:
+        return _("(empty)")
+    return f"{fmt_decimal(quantity_base / BASE_PER_UNIT, 3)}\u00a0{per_year(unit)}"
+
+
 def synergy_change_text(scenario: str, change: str, n: int) -> str:
     """``TGAP +50 EUR/t: 1 synergy disappears`` for a comparison's ``appears`` / ``disappears`` /
     ``changes``: the verb agrees with the count (« 1 synergie disparaît »)."""

@@ -653,3 +653,46 @@ def test_a_stream_unit_change_in_the_form_that_would_reread_a_synergy_is_refused
     assert at.error and "**Unit**" in at.error[0].value and synergy.id in at.error[0].value, at.error
     with session() as s:
         assert next(x for x in db.load_network(s).streams if x.id == synergy.stream_id).unit == units[synergy.stream_id]
+
+
+def test_pipeline_recorded_quantity_changes_without_a_move(url, session, monkeypatch):
+    """The Pipeline form changed a synergy's quantity only with a stage move: an implemented
+    synergy's renegotiated quantity could only come from an import of synergies.csv."""
+    monkeypatch.setenv("SYMBIOSE_LANGUAGE", "fr")
+    with session() as s:
+        net = db.load_network(s)
+        streams = {x.id: x for x in net.streams}
+        synergy = next(y for y in net.synergies if str(y.stage) == "implemented" and y.quantity_base
+                       and y.quantity_base >= 2000)  # fmt: skip
+        unit = str(streams[synergy.stream_id].unit)
+        moves = len(db.stage_history(s, synergy.id))
+    at = page_test("pipeline").run()
+    at.selectbox(key="stage_synergy").set_value(synergy.id).run()
+    field = at.text_input(key="synergy_quantity")
+    assert field.label == "Quantité enregistrée par an (dans l'unité du flux)"
+    assert parse_decimal(field.value) * 1000 == synergy.quantity_base  # the quantity stored, as French writes it
+    for typed, told in (("beaucoup", "**Quantité enregistrée par an (dans l'unité du flux)**"),
+                        ("", "donnez une quantité"),
+                        (f"{streams[synergy.stream_id].quantity_base // 1000 + 1}", "dépasse ce que compte")):
+        at.text_input(key="synergy_quantity").set_value(typed)
+        press(at, "Enregistrer la quantité")
+        assert not at.exception and at.error and told in at.error[0].value, (typed, at.error)
+    lowered = synergy.quantity_base // 2000  # whole tonnes (or m3), half of it, then ",5"
+    typed = f"{lowered:,}".replace(",", " ") + ",5"
+    at.text_input(key="synergy_quantity").set_value(typed)
+    press(at, "Enregistrer la quantité")
+    assert not at.exception and not at.error, at.error
+    assert at.success and at.success[0].value.startswith(f"Synergie {synergy.id} : quantité enregistrée "), at.success
+    assert f"\u00a0{unit}/an" in at.success[0].value
+    with session() as s:
+        stored = db.get_synergy(s, synergy.id)
+        assert (str(stored.stage), stored.quantity_base) == ("implemented", lowered * 1000 + 500)
+        assert len(db.stage_history(s, synergy.id)) == moves + 1
+    assert parse_decimal(at.text_input(key="synergy_quantity").value) == lowered + 0.5
+    assert at.selectbox(key="stage_synergy").value == synergy.id
+    from symbiose import i18n
+
+    with i18n.language("fr"):
+        columns = [i18n._(c) for c in ("from", "to", "quantity (/yr)")]
+    history = next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+    assert list(history.iloc[0][columns]) == ["Mise en œuvre", "Mise en œuvre", lowered + 0.5], history

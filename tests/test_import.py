@@ -392,6 +392,10 @@ def test_the_preview_refuses_what_the_import_would_refuse_naming_the_file_and_ro
     with in_language("fr"), pytest.raises(ImportValidationError) as err:
         plan_import(session, cut)
     assert "(S1 -> N1, mise en œuvre)" in err.value.problems[0].message  # the stage in French, not its id
+    # and how to proceed: the synergy's quantity lowered first, or in the same import
+    assert "baissez d'abord la quantité enregistrée de la synergie SY1 (page Suivi des synergies, ou « symbiose " \
+           "synergy-quantity SY1 QUANTITÉ »), ou donnez-lui sa nouvelle quantité dans le même import " \
+           "(synergies.csv)" in err.value.problems[0].message, err.value.problems[0].message
 
 
 def test_a_line_cut_short_is_refused_not_read_as_empty_cells(session, stored, tmp_path):

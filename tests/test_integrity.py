@@ -15,7 +15,13 @@ from click.testing import CliRunner
 from symbiose import db, i18n
 from symbiose.cli import main
 from symbiose.domain import Company, Need, Network, Stage, Stream, Synergy
-from symbiose.errors import ConcurrentEditError, ImportValidationError, RangeError, ValidationError
+from symbiose.errors import (
+    ConcurrentEditError,
+    ImportValidationError,
+    NotFoundError,
+    RangeError,
+    ValidationError,
+)
 from symbiose.stages import Move, move_kind, move_problem, synergy_problems
 from symbiose.units import Unit
 
@@ -545,3 +551,132 @@ def test_cli_a_negative_stage_quantity_is_told_as_typed(tmp_path):
     result = CliRunner().invoke(main, ["--database", url, "synergy-stage", "SY013", "implemented", "--quantity", "-5"],
                                 env={"SYMBIOSE_LANGUAGE": "fr"})  # fmt: skip
     assert result.exit_code == 1 and "-5\u00a0t" in result.stderr and "-5000" not in result.stderr, result.output
+
+
+# --------------------------------------------------------------------------------------------
+# a synergy's recorded quantity, changed without a stage move
+
+
+def _followed(stage: Stage, quantity_base: int | None = 50 * T) -> Network:
+    return network(synergies=(Synergy("SY013", "S0001", "N0001", stage, quantity_base=quantity_base),))
+
+
+def test_a_synergy_quantity_changes_without_a_stage_move_in_its_history_and_the_audit_log(session_maker):
+    """A renegotiated quantity could only be entered by importing synergies.csv: the stage form
+    and 'synergy-stage' change it only with a move, and an implemented synergy has none left."""
+    save(session_maker, _followed(Stage.IMPLEMENTED))
+    with session_maker() as s, s.begin():
+        changed = db.set_synergy_quantity(s, "SY013", 40 * T, actor="marie", reason="avenant au contrat")
+    assert (str(changed.stage), changed.quantity_base) == ("implemented", 40 * T)
+    with session_maker() as s:
+        assert db.get_synergy(s, "SY013").quantity_base == 40 * T
+        last = db.stage_history(s, "SY013")[-1]
+        entry = db.audit_entries(s, entity="synergy", entity_id="SY013")[0]
+        from symbiose.db.audit_text import entry_texts
+
+        with i18n.language("fr"):
+            words = entry_texts(s, [entry])[0]
+        version = db.record_state(s, "synergies", "SY013").version
+    assert (last.actor, str(last.from_stage), str(last.to_stage)) == ("marie", "implemented", "implemented")
+    assert (last.quantity_base, last.reason) == (40 * T, "avenant au contrat")
+    assert (entry.actor, entry.action) == ("marie", "edit")
+    assert words[0] == "modification" and "Quantité : 50 → 40\u00a0t/an" in words[2], words
+    assert "avenant au contrat" in words[2]
+    with session_maker() as s, s.begin():  # the quantity stored already: nothing written
+        db.set_synergy_quantity(s, "SY013", 40 * T, actor="paul")
+    with session_maker() as s:
+        assert len(db.stage_history(s, "SY013")) == 2
+        assert db.record_state(s, "synergies", "SY013").version == version
+
+
+def test_a_synergy_quantity_obeys_the_matchers_rules_like_a_moves_quantity(session_maker):
+    stream = Stream("S0001", "C001", 100 * T, Unit.M3, ewc_code="030105", description="sciure")
+    save(session_maker, network(streams=(stream,), synergies=_followed(Stage.IMPLEMENTED).synergies))
+    refusals = [(150 * T, "SY013.*quantité.*le flux S0001"), (-2500, "-2,5\u00a0m3"), (0, "SY013.*abandonn")]
+    for quantity_base, told in refusals:
+        with i18n.language("fr"), pytest.raises(ValidationError) as refused:
+            with session_maker() as s, s.begin():
+                db.set_synergy_quantity(s, "SY013", quantity_base, actor="marie")
+        assert re.search(told, str(refused.value)) and "-2500" not in str(refused.value), refused.value
+    with session_maker() as s:
+        assert db.get_synergy(s, "SY013").quantity_base == 50 * T
+        assert len(db.stage_history(s, "SY013")) == 1
+    with session_maker() as s, s.begin():  # 0 before implemented is a plan not made yet: kept
+        db.set_synergy_stage(s, "SY013", "in_discussion", actor="marie", back=True, reason="renégociation")
+        assert db.set_synergy_quantity(s, "SY013", 0, actor="marie").quantity_base == 0
+    with session_maker() as s, s.begin():
+        db.set_synergy_stage(s, "SY013", "abandoned", actor="marie", reason="arrêt")
+    with i18n.language("fr"), pytest.raises(ValidationError, match="SY013.*abandonnée.*rouvr"):
+        with session_maker() as s, s.begin():
+            db.set_synergy_quantity(s, "SY013", 10 * T, actor="marie")
+    with i18n.language("fr"), pytest.raises(NotFoundError, match="SY999"):
+        with session_maker() as s, s.begin():
+            db.set_synergy_quantity(s, "SY999", 10 * T, actor="marie")
+
+
+def test_a_synergy_quantity_based_on_an_old_read_is_refused(session_maker):
+    save(session_maker, _followed(Stage.CONTACTED))
+    with session_maker() as s:
+        opened = db.record_state(s, "synergies", "SY013").version
+    with session_maker() as s, s.begin():
+        db.set_synergy_quantity(s, "SY013", 30 * T, actor="paul", expected_version=opened)
+    with i18n.language("fr"), pytest.raises(ConcurrentEditError, match="SY013.*paul"):
+        with session_maker() as s, s.begin():
+            db.set_synergy_quantity(s, "SY013", 20 * T, actor="marie", expected_version=opened)
+    with session_maker() as s:
+        assert db.get_synergy(s, "SY013").quantity_base == 30 * T
+
+
+def test_lowering_a_stream_below_a_followed_synergy_says_how_to_proceed(session_maker):
+    """« la synergie SY008 ... enfreint une règle de l'appariement : quantité : 3 800,0 t par an
+    dépasse ce que compte le flux S0100 (1 000,0 t) » did not say what to do."""
+    save(session_maker, _followed(Stage.CONTACTED))
+    smaller = dataclasses.replace(network().streams[0], quantity_base=40 * T)
+    with i18n.language("fr"), pytest.raises(ImportValidationError) as refused:
+        save(session_maker, network(streams=(smaller,), synergies=()))
+    told = str(refused.value)
+    assert "dépasse ce que compte le flux S0001" in told
+    assert "baissez d'abord la quantité enregistrée de la synergie SY013" in told, told
+    assert "symbiose synergy-quantity SY013" in told and "Suivi des synergies" in told
+    assert "dans le même import" in told
+    with session_maker() as s:  # the form says it too, without the import
+        opened = db.record_state(s, "streams", "S0001").version
+    with i18n.language("fr"), pytest.raises(ValidationError) as form:
+        with session_maker() as s, s.begin():
+            db.save_record(s, "streams", smaller, actor="marie", expected_version=opened, columns=["quantity"])
+    assert "baissez d'abord la quantité enregistrée de la synergie SY013" in str(form.value)
+    assert "dans le même import" not in str(form.value)
+    lowered = Synergy("SY013", "S0001", "N0001", Stage.CONTACTED, quantity_base=30 * T)
+    save(session_maker, network(streams=(smaller,), synergies=(lowered,)))  # both in one import
+    with session_maker() as s, s.begin():  # or the synergy first, then the stream
+        db.set_synergy_quantity(s, "SY013", 20 * T, actor="marie")
+    with session_maker() as s:
+        assert db.load_network(s).streams[0].quantity_base == 40 * T
+
+
+def test_cli_synergy_quantity_changes_an_implemented_synergy_in_french(tmp_path):
+    """`synergy-stage SY007 implemented --quantity "1 234,5"` on an implemented synergy answered
+    that it was already there and changed nothing."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    save(db.session_factory(db.ensure_database(url)), _followed(Stage.IMPLEMENTED))
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--database", url, *args], env={"SYMBIOSE_LANGUAGE": None})
+
+    changed = run("synergy-quantity", "SY013", "42,5", "--reason", "avenant")
+    assert changed.exit_code == 0, changed.output
+    assert changed.stdout.strip() == ("Synergie SY013 : quantité enregistrée 50 → 42,5\u00a0t/an "
+                                      "(étape « mise en œuvre », inchangée)"), changed.stdout  # fmt: skip
+    same = run("synergy-quantity", "SY013", "42.5")
+    assert same.exit_code == 0 and "déjà" in same.stdout and "rien n'a changé" in same.stdout, same.output
+    over = run("synergy-quantity", "SY013", "1 234,5")
+    assert over.exit_code == 1 and "enfreint une règle de l'appariement" in over.stderr, over.output
+    assert "Traceback" not in over.output
+    bad = run("synergy-quantity", "SY013", "beaucoup")
+    assert bad.exit_code == 2 and "beaucoup" in bad.output, bad.output
+    history = run("synergy-history", "SY013", "--format", "csv").stdout.strip().splitlines()
+    assert len(history) == 3 and "avenant" in history[-1] and history[-1].endswith(";42,5"), history
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s:
+        assert db.get_synergy(s, "SY013").quantity_base == 42500
+    engine.dispose()

@@ -654,9 +654,12 @@ def check_synergy_rules(
     synergy_ids: Collection[str] = (),
     stream_ids: Collection[str] = (),
     need_ids: Collection[str] = (),
+    form: bool = False,
 ) -> list[Problem]:
     """Problems of the stored, followed synergies that these ids touch (see
-    :func:`symbiose.stages.synergy_problems`), each naming the synergy and the rule."""
+    :func:`symbiose.stages.synergy_problems`), each naming the synergy and the rule. A synergy
+    whose quantity no longer fits its stream or need is told how to proceed: lower its quantity
+    first, or (an import, not a ``form``) in the same import."""
     synergy_ids, stream_ids, need_ids = set(synergy_ids), set(stream_ids), set(need_ids)
     if not (synergy_ids or stream_ids or need_ids):
         return []
@@ -676,13 +679,17 @@ def check_synergy_rules(
             return "streams.csv", None
         return ("needs.csv", None) if y.need_id in need_ids else None
 
-    return _followed_rule_problems([synergy_from_row(r) for r in rows], streams, needs, place)
+    return _followed_rule_problems([synergy_from_row(r) for r in rows], streams, needs, place,
+                                   synergies_file=None if form else "synergies.csv")  # fmt: skip
 
 
 def _followed_rule_problems(followed: list[Synergy], streams: dict[str, Stream], needs: dict[str, Need],
-                            place: Callable[[Synergy], tuple[str, int | None] | None]) -> list[Problem]:  # fmt: skip
+                            place: Callable[[Synergy], tuple[str, int | None] | None], *,
+                            synergies_file: str | None) -> list[Problem]:  # fmt: skip
     """The matcher's rules on the followed (not abandoned) synergies that ``place`` names a file and
-    row for; what the other implemented synergies of a stream or need already carry counts."""
+    row for; what the other implemented synergies of a stream or need already carry counts. A
+    quantity rule broken through the synergy's stream or need (not its own row) says to lower the
+    synergy's quantity first, or in the same import (its file ``synergies_file``; None: a form)."""
     committed_stream: dict[str, int] = {}
     committed_need: dict[str, int] = {}
     for y in followed:
@@ -696,10 +703,25 @@ def _followed_rule_problems(followed: list[Synergy], streams: dict[str, Stream],
         if where is None or stream is None or need is None:
             continue  # untouched, or a missing reference (reported by the import's own checks)
         own = (y.quantity_base or 0) if str(y.stage) == Stage.IMPLEMENTED.value else 0
-        found = synergy_problems(y, stream, need, stream_committed_base=committed_stream.get(y.stream_id, 0) - own,
-                                 need_committed_base=committed_need.get(y.need_id, 0) - own)  # fmt: skip
+        committed = {"stream_committed_base": committed_stream.get(y.stream_id, 0) - own,
+                     "need_committed_base": committed_need.get(y.need_id, 0) - own}
+        found = synergy_problems(y, stream, need, **committed)
+        if found and y.quantity_base and where[0] != (synergies_file or "synergies.csv"):
+            # the rules the quantity alone breaks: told how to lower it
+            other = set(synergy_problems(dataclasses.replace(y, quantity_base=None), stream, need, **committed))
+            found = [m if m in other else _lower_first(m, y.id, synergies_file) for m in found]
         problems += [_rule_problem(*where, y.id, y.stream_id, y.need_id, str(y.stage), m) for m in found]
     return problems
+
+
+def _lower_first(rule: str, synergy_id: str, synergies_file: str | None) -> str:
+    """A quantity rule broken by a stream's or need's new quantity, with how to proceed."""
+    if synergies_file is None:
+        return _("{rule}; lower the recorded quantity of synergy {id} first (Pipeline page, or 'symbiose "
+                 "synergy-quantity {id} QUANTITY')").format(rule=rule, id=synergy_id)  # fmt: skip
+    return _("{rule}; lower the recorded quantity of synergy {id} first (Pipeline page, or 'symbiose "
+             "synergy-quantity {id} QUANTITY'), or give it its new quantity in the same import ({file})").format(
+        rule=rule, id=synergy_id, file=synergies_file)  # fmt: skip
 
 
 def _rule_problem(file: str, row: int | None, synergy_id: str, stream_id: str, need_id: str, stage: str,
@@ -731,7 +753,8 @@ def planned_synergy_rule_problems(stored: Network, incoming: Network, *, labels:
         return None
 
     followed = [y for _, y in sorted(synergies.items()) if str(y.stage) != Stage.ABANDONED.value]
-    return _followed_rule_problems(followed, streams, needs, place)
+    return _followed_rule_problems(followed, streams, needs, place,
+                                   synergies_file=labels.get("synergies", "synergies.csv"))  # fmt: skip
 
 
 def load_network(session: Session, *, name: str = "") -> Network:
@@ -927,6 +950,28 @@ def _check_synergy_quantity(quantity_base: int | None, unit: str) -> None:
         raise ValidationError(message)
 
 
+def _locked_synergy(session: Session, synergy_id: str, expected_version: int | None) -> SynergyRow:
+    """The synergy's row, locked until the transaction ends; refused when it is not there, or
+    when it changed since ``expected_version`` was read."""
+    row = locked_row(session, SynergyRow, synergy_id)
+    if row is None:
+        raise NotFoundError(
+            _("no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'").format(synergy_id=synergy_id)
+        )
+    if expected_version is not None and row.version != expected_version:
+        raise changed_since_error("synergies", synergy_id, row.updated_by, row.updated_at)
+    return row
+
+
+def _check_implemented_quantity(synergy_id: str, quantity_base: int | None, unit: str) -> None:
+    """Refuse an implemented synergy that exchanges 0 a year."""
+    if quantity_base == 0:
+        raise ValidationError(_(
+            "synergy {id}: an implemented synergy exchanges more than 0 {unit} per year; give the agreed "
+            "quantity, or abandon the synergy (with a reason) when nothing is exchanged"
+        ).format(id=synergy_id, unit=unit))  # fmt: skip
+
+
 def set_synergy_stage(
     session: Session,
     synergy_id: str,
@@ -955,13 +1000,7 @@ def set_synergy_stage(
     becomes today.
     """
     stage = _stage(stage)
-    row = locked_row(session, SynergyRow, synergy_id)
-    if row is None:
-        raise NotFoundError(
-            _("no synergy with id '{synergy_id}'; list them with 'symbiose list synergies'").format(synergy_id=synergy_id)
-        )
-    if expected_version is not None and row.version != expected_version:
-        raise changed_since_error("synergies", synergy_id, row.updated_by, row.updated_at)
+    row = _locked_synergy(session, synergy_id, expected_version)
     old = row.stage
     reason = reason.strip()
     if message := move_problem(synergy_id, old, stage, reason=reason, back=back, reopen=reopen,
@@ -971,11 +1010,8 @@ def set_synergy_stage(
     if quantity_base is not None:
         _check_synergy_quantity(quantity_base, unit)
         row.quantity_base = quantity_base
-    if stage is Stage.IMPLEMENTED and row.quantity_base == 0:
-        raise ValidationError(_(
-            "synergy {id}: an implemented synergy exchanges more than 0 {unit} per year; give the agreed "
-            "quantity, or abandon the synergy (with a reason) when nothing is exchanged"
-        ).format(id=synergy_id, unit=unit))  # fmt: skip
+    if stage is Stage.IMPLEMENTED:
+        _check_implemented_quantity(synergy_id, row.quantity_base, unit)
     now = datetime.now(UTC)
     row.stage = stage.value
     row.abandoned_reason = reason if stage is Stage.ABANDONED else ""
@@ -990,6 +1026,56 @@ def set_synergy_stage(
     if quantity_base is not None:
         detail["quantity_base"] = quantity_base
     _audit(session, actor, "stage", "synergy", synergy_id, detail)
+    session.flush()
+    _rule_error(session, synergy_id)
+    return synergy_from_row(row)
+
+
+def set_synergy_quantity(
+    session: Session,
+    synergy_id: str,
+    quantity_base: int,
+    *,
+    actor: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Synergy:
+    """Set the recorded (agreed or planned) yearly quantity of a synergy without moving it: a
+    renegotiated quantity, or one lowered before its stream's or need's quantity is.
+
+    Checked as a move's quantity is (:func:`set_synergy_stage`): 0 or more, plausible, and the
+    matcher's rules (not more than the stream or the need holds); an implemented synergy
+    exchanges more than 0; an abandoned one is reopened first. The row is locked while it is read
+    and written; with ``expected_version`` (what a form read), a synergy changed since is refused.
+    Writes an ``edit`` audit row (the quantity before and after, and ``reason`` when given) and a
+    row of stage history that stays at the synergy's stage with the new quantity; ``updated_on``
+    becomes today. The quantity stored already writes nothing.
+    """
+    row = _locked_synergy(session, synergy_id, expected_version)
+    unit = session.get(StreamRow, row.stream_id).unit
+    if row.stage == Stage.ABANDONED.value:
+        raise ValidationError(_(
+            "synergy {id} is abandoned: reopen it (with a reason) before changing its quantity"
+        ).format(id=synergy_id))  # fmt: skip
+    _check_synergy_quantity(quantity_base, unit)
+    if row.stage == Stage.IMPLEMENTED.value:
+        _check_implemented_quantity(synergy_id, quantity_base, unit)
+    old = row.quantity_base
+    if old == quantity_base:
+        return synergy_from_row(row)
+    reason = reason.strip()
+    now = datetime.now(UTC)
+    row.quantity_base = quantity_base
+    row.updated_on = today or date.today()
+    row.updated_by, row.updated_at = actor, now
+    flush_versioned(session, "synergies")
+    session.add(StageChangeRow(**_history_values(synergy_id, row.stage, row.stage, actor, now, reason,
+                                                 quantity_base)))  # fmt: skip
+    detail: dict[str, Any] = {"changed": {"quantity_base": [old, quantity_base]}}
+    if reason:
+        detail["reason"] = reason
+    _audit(session, actor, "edit", "synergy", synergy_id, detail)
     session.flush()
     _rule_error(session, synergy_id)
     return synergy_from_row(row)
@@ -1162,7 +1248,7 @@ def save_record(
         changed = tuple(changes)
     session.flush()
     if table in ("streams", "needs"):
-        problems = check_synergy_rules(session, **{f"{kind}_ids": [record_id]})
+        problems = check_synergy_rules(session, form=True, **{f"{kind}_ids": [record_id]})
         if problems:
             raise ValidationError([Problem("input", None, None, p.message) for p in problems])
     return RecordSaved(record_id, expected_version is None, changed, int(row.version))

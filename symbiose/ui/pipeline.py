@@ -3,17 +3,23 @@ the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
 from symbiose import db
 from symbiose.db.concurrency import changed_since_error
-from symbiose.domain import Network, Stage
+from symbiose.domain import Network, Stage, Synergy
 from symbiose.errors import ConcurrentEditError, SymbioseError
 from symbiose.i18n import N_, _, fmt_input_number, fmt_list, local_time, parse_input_number
 from symbiose.stages import Move, allowed_moves
 from symbiose.ui import blind, common
 from symbiose.units import BASE_PER_UNIT, to_base
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 STAGE_LABELS = {
     Stage.SUGGESTED: N_("Suggested"), Stage.CONTACTED: N_("Contacted"), Stage.IN_DISCUSSION: N_("In discussion"),
@@ -155,30 +161,93 @@ def change_stage(net: Network) -> None:
             st.error(_("**{field}**: {message}").format(field=quantity_label, message=exc))
             return
         quantity_base = to_base(float(typed), "t") if typed else None
-        try:
-            outbox: list = []
-            with common.transaction() as s:
-                old = next(x.stage for x in net.synergies if x.id == synergy_id)
-                synergy = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor(),
-                                               back=confirm, reopen=confirm, quantity_base=quantity_base,
-                                               expected_version=version, controls=(reason_label, confirm_label))  # fmt: skip
-                blind.notify_stage(s, net, synergy, str(old), outbox=outbox)
-            problems = blind.mail(outbox, net)
-        except ConcurrentEditError as exc:
-            # moved by someone else since this form read it: read it again, so that the next press
-            # is judged on the synergy as the page then shows it (its stage, its allowed moves)
-            st.session_state["stage_refused"] = _changed_since(synergy_id) or str(exc)
-            st.session_state.pop("stage_opened", None)
-            st.rerun()
-        except SymbioseError as exc:
-            common.show_problems(exc)
-        else:
-            st.session_state.pop("stage_opened", None)
-            st.session_state.pop("stage_form_for", None)  # the next run draws an empty form
-            st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
-                id=synergy.id, stage=stage_name(synergy.stage)) + (
-                " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems)) if problems else "")
-            st.rerun()
+        outbox: list = []
+
+        def move(s) -> Synergy:
+            old = next(x.stage for x in net.synergies if x.id == synergy_id)
+            moved = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor(),
+                                         back=confirm, reopen=confirm, quantity_base=quantity_base,
+                                         expected_version=version, controls=(reason_label, confirm_label))  # fmt: skip
+            blind.notify_stage(s, net, moved, str(old), outbox=outbox)
+            return moved
+
+        if (synergy := _saved(synergy_id, "stage_refused", move)) is None:
+            return
+        problems = blind.mail(outbox, net)
+        st.session_state.pop("stage_form_for", None)  # the next run draws an empty form
+        st.session_state["pipeline_flash"] = _("Synergy {id} is now {stage}.").format(
+            id=synergy.id, stage=stage_name(synergy.stage)) + (
+            " " + _("E-mail not sent: {problems}").format(problems=fmt_list(problems)) if problems else "")
+        st.rerun()
+
+
+def _saved(synergy_id: str, refused_key: str, write: Callable[[Session], Synergy]) -> Synergy | None:
+    """``write`` in one transaction: the synergy it returns, or None when refused. A synergy
+    changed by someone else since this page read it is read again, so that the next press is
+    judged on the synergy as the page then shows it (its stage, its moves, its quantity); the
+    refusal is shown at ``refused_key`` on that run. Other refusals are shown here."""
+    try:
+        with common.transaction() as s:
+            written = write(s)
+    except ConcurrentEditError as exc:
+        st.session_state[refused_key] = _changed_since(synergy_id) or str(exc)
+        st.session_state.pop("stage_opened", None)
+        st.rerun()
+    except SymbioseError as exc:
+        common.show_problems(exc)
+        return None
+    st.session_state.pop("stage_opened", None)
+    return written
+
+
+def change_quantity(net: Network) -> None:
+    """The recorded (agreed or planned) quantity of the synergy chosen above, changed without a
+    stage move: a renegotiated quantity, or one lowered before its stream's or need's is."""
+    from decimal import Decimal
+
+    from symbiose.labels import yearly_quantity
+
+    synergy = next((y for y in net.synergies if y.id == st.session_state.get("stage_synergy")), None)
+    if synergy is None:
+        return
+    unit = next((str(x.unit) for x in net.streams if x.id == synergy.stream_id), "t")
+    st.markdown("**" + _("Recorded quantity") + "**")
+    st.caption(_("The agreed (or planned) quantity per year of synergy {id}, changed without a stage move: a "
+                 "renegotiated quantity, or one lowered before its stream's or need's.").format(id=synergy.id))
+    # the field opens on the quantity stored, again after a change (this one, or another's)
+    drawn_for = (synergy.id, synergy.quantity_base)
+    if st.session_state.get("quantity_form_for") != drawn_for:
+        st.session_state["synergy_quantity"] = "" if synergy.quantity_base is None else fmt_input_number(
+            str(Decimal(synergy.quantity_base) / BASE_PER_UNIT))  # fmt: skip
+        st.session_state["quantity_form_for"] = drawn_for
+    if refused := st.session_state.pop("quantity_refused", None):
+        st.error(refused)
+    with st.form("quantity_form"):
+        label = _("Recorded quantity per year (in the stream's unit)")
+        typed = st.text_input(label, key="synergy_quantity", help=_("a number written like {example}").format(
+            example=fmt_input_number("1234.5")))  # fmt: skip
+        submitted = st.form_submit_button(_("Save the quantity"))
+    if not submitted:
+        return
+    try:
+        number = parse_input_number(typed)  # 1 234,5 in French, as the record forms read it
+    except ValueError as exc:
+        st.error(_("**{field}**: {message}").format(field=label, message=exc))
+        return
+    if not number:
+        st.error(_("**{field}**: {message}").format(field=label, message=_(
+            "give a quantity per year (0 or more, in the stream's unit)")))  # fmt: skip
+        return
+    version = _opened_version(synergy.id)
+    changed = _saved(synergy.id, "quantity_refused", lambda s: db.set_synergy_quantity(
+        s, synergy.id, to_base(float(number), "t"), actor=common.actor(), expected_version=version))  # fmt: skip
+    if changed is None:
+        return
+    quantity = yearly_quantity(changed.quantity_base, unit)
+    st.session_state["pipeline_flash"] = (
+        _("Synergy {id} already records {quantity}; nothing changed") if changed.quantity_base == synergy.quantity_base
+        else _("Synergy {id}: recorded quantity now {quantity}.")).format(id=synergy.id, quantity=quantity)  # fmt: skip
+    st.rerun()
 
 
 #: The stage form's fields: what was typed for one move (a quantity, a reason, a confirmation)
@@ -228,13 +297,15 @@ def legal_section(net: Network) -> None:
 
 
 def history_frame(synergy_id: str | None = None) -> pd.DataFrame:
-    """The stage history: who moved a synergy, when, from which stage to which, and why."""
+    """The stage history: who moved a synergy, when, from which stage to which, why, and the
+    quantity it then recorded (a row from a stage to the same one: the quantity changed alone)."""
     with common.session() as s:
         changes = db.stage_history(s, synergy_id)
-    columns = [_("synergy"), _("when"), _("who"), _("from"), _("to"), _("reason")]
+    columns = [_("synergy"), _("when"), _("who"), _("from"), _("to"), _("reason"), _("quantity (/yr)")]
     return pd.DataFrame([dict(zip(columns, (
         c.synergy_id, local_time(c.occurred_at).replace(tzinfo=None), c.actor, stage_name(c.from_stage) if c.from_stage else _("(created)"),
-        stage_name(c.to_stage), c.reason), strict=True)) for c in reversed(changes)], columns=columns)  # fmt: skip
+        stage_name(c.to_stage), c.reason, None if c.quantity_base is None else c.quantity_base / BASE_PER_UNIT),
+        strict=True)) for c in reversed(changes)], columns=columns)  # fmt: skip
 
 
 def stage_history() -> None:
@@ -243,6 +314,7 @@ def stage_history() -> None:
         return
     st.caption(_("Every move of synergy {id}, newest first (who, when, from, to, why).").format(id=chosen))
     st.dataframe(history_frame(chosen), hide_index=True, key="history_table", column_config={
+        _("quantity (/yr)"): common.number(_("quantity (/yr)"), help=_("agreed or planned, per year")),
         _("when"): st.column_config.DatetimeColumn(_("when"), format="DD/MM/YYYY HH:mm"),
         _("reason"): st.column_config.TextColumn(_("reason"), width="large")})  # fmt: skip
 
@@ -283,6 +355,7 @@ def page() -> None:
             st.dataframe(shown, hide_index=True, key="synergies_table", column_config=synergy_columns())
         st.subheader(_("Change a stage"))
         change_stage(net)
+        change_quantity(net)
         legal_section(net)
 
 
