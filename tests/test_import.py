@@ -229,7 +229,10 @@ def test_a_file_with_some_columns_changes_only_those_columns(
         writer.writerows(full)
     before, wanted = _texts(stored, table), _texts(edited, table)
     what = "material" if table == "streams" else "category"
-    merged = [{c: (wanted if c in chosen else before)[r][c] for c in ("unit", what)} for r in wanted]
+    def typed(r: str, c: str) -> bool:  # a chosen column's cell, unless empty over a stored value (kept)
+        return c in chosen and (wanted[r][c] != "" or before[r][c] == "")
+
+    merged = [{c: (wanted if typed(r, c) else before)[r][c] for c in ("unit", what)} for r in wanted]
     if any(Unit(m["unit"]) not in UNITS[m[what]] for m in merged):
         # a unit that no longer fits its category (only one of the two columns chosen) is refused
         with pytest.raises(ImportValidationError, match="does not fit|counted in t or m3"), _tx(session):
@@ -242,8 +245,7 @@ def test_a_file_with_some_columns_changes_only_those_columns(
     for record_id, values in after.items():
         for column, value in values.items():
             # a chosen column's value, except where its cell is empty: an empty cell keeps the stored value
-            typed = column in chosen and (wanted[record_id][column] != "" or before[record_id][column] == "")
-            expected = wanted[record_id][column] if typed else before[record_id][column]
+            expected = wanted[record_id][column] if typed(record_id, column) else before[record_id][column]
             assert value == expected, (record_id, column, chosen)
     # the other tables are untouched
     for other in TABLES:
