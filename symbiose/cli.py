@@ -641,7 +641,7 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
     """
     from symbiose.cli_trust import actor
     from symbiose.db import get_synergy, set_synergy_stage
-    from symbiose.db.notifications import contact_email, notify_pair
+    from symbiose.db.notifications import contact_email, notify_pair, stage_detail
     from symbiose.i18n import _
     from symbiose.notify import SmtpSettings, send_notices
 
@@ -653,7 +653,7 @@ def synergy_stage(synergy_id: str, stage: str, reason: str, back: bool, reopen: 
                                     back=back, reopen=reopen, quantity_base=quantity_base)  # fmt: skip
         notices = [] if str(old) == str(synergy.stage) else notify_pair(
             session, "stage", synergy.id, synergy.stream_id, synergy.need_id, sides=["supplier", "receiver"],
-            detail={"from": str(old), "to": str(synergy.stage)})  # fmt: skip
+            detail=stage_detail(old, synergy.stage, reason or ""))  # fmt: skip
         emails = {n.company_id: contact_email(session, n.company_id) for n in notices if n.company_id}
     click.echo(_("Synergy {id}: {stage} (updated {date})").format(
         id=synergy.id, stage=stage_label(synergy.stage), date=fmt_date(synergy.updated_on)))  # fmt: skip

@@ -78,9 +78,15 @@ def notice_text(notice, *, for_officer: bool = False, names: Mapping[str, str] |
         from symbiose.blinding import is_mutual
 
         old, new = d.get("from", ""), d.get("to", "")
+        if for_officer and d.get("reason"):  # the officer's own words, never a company's notice
+            return _("Synergy {synergy} ({item}) moved from {old} to {new}: {reason}.").format(
+                synergy=synergy, item=item, old=stage_label(old), new=stage_label(new), reason=d["reason"])
         if for_officer or is_mutual(old or None) or is_mutual(new or None):
             return _("Synergy {synergy} ({item}) moved from {old} to {new}.").format(
                 synergy=synergy, item=item, old=stage_label(old), new=stage_label(new))
+        if new == "abandoned":  # the matcher never proposes it again (symbiose.matching.abandoned_pairs)
+            return _("The pair with your {item} was abandoned; it will not be proposed to you again.").format(
+                item=item)
         # before both sides agreed a company reads no synergy id: ids are issued one after the
         # other, and would let it count the network's synergies
         return _("The pair with your {item} moved from {old} to {new}.").format(

@@ -480,11 +480,12 @@ def test_a_company_reads_no_synergy_id_before_the_reveal(maker, unseen_pair, dem
     with maker() as s, s.begin():
         net = db.load_network(s)
         moved = db.set_synergy_stage(s, status.synergy_id, "abandoned", reason="site closing", actor="agent")
-        blind.notify_stage(s, net, moved, "contacted")
+        blind.notify_stage(s, net, moved, "contacted", reason="site closing")
     for username, company in (("fournisseur", supplier), ("acheteur", receiver)):
         notices = _signed_in(maker, username, NOTICES)
         shown = "\n".join(m.value for m in notices.markdown)
-        assert "moved from" in shown  # the stage notice is there, without its id
+        assert "was abandoned" in shown  # the stage notice is there, without its id
+        assert "site closing" not in shown  # the officer's reason stays with the officers
         check(notices, company, status.synergy_id)
         check(_signed_in(maker, username), company, status.synergy_id)
 

@@ -80,8 +80,26 @@ def test_a_stage_notice_names_its_synergy_to_a_company_only_once_the_pair_is_rev
     for old, new in (("contacted", "in_discussion"), ("in_discussion", "implemented"), ("implemented", "abandoned")):
         assert "SY17" in notice_text(stage(old, new))
     with language("fr"):
-        assert notice_text(stage("contacted", "abandoned")) == (
-            "La paire avec votre besoin N1 est passée de l'étape « contactée » à l'étape « abandonnée ».")
+        assert notice_text(stage("contacted", "suggested")) == (
+            "La paire avec votre besoin N1 est passée de l'étape « contactée » à l'étape « suggérée ».")
+
+
+def test_an_abandon_tells_a_company_it_is_over_and_the_officers_why():
+    """An abandon read « La paire ... est passée de l'étape « contactée » à l'étape « abandonnée » »
+    under an older « Répondez-lui dans Demandes reçues », and the officers' notice gave no reason.
+    The reason, an officer's free text, never reaches a company's notice."""
+    from symbiose.db.notifications import stage_detail
+    from symbiose.i18n import language
+
+    detail = {"item_kind": "need", "item_id": "N1", **stage_detail("contacted", "abandoned", " mâchefers trop humides ")}
+    company = notifications.Notice(6, None, "C2", None, "stage", "SY17", detail, None)
+    officer = notifications.Notice(7, None, None, "officer", "stage", "SY17", detail, None)
+    with language("fr"):
+        assert notice_text(company) == "La paire avec votre besoin N1 a été abandonnée ; elle ne vous sera plus proposée."
+        assert notice_text(officer, for_officer=True) == (
+            "La synergie SY17 (besoin N1) est passée de l'étape « contactée » à l'étape « abandonnée » : "
+            "mâchefers trop humides.")
+    assert "humides" not in notice_text(company) and stage_detail("a", "b", "  ") == {"from": "a", "to": "b"}
 
 
 def test_an_officer_notice_names_the_company_that_is_interested():

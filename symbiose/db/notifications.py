@@ -147,3 +147,9 @@ def interest_entries(session: Session) -> list[AuditEntry]:
              .order_by(AuditRow.id))  # fmt: skip
     return [AuditEntry(r.id, r.occurred_at, r.actor, r.action, r.entity, r.entity_id, json.loads(r.detail or "{}"))
             for r in session.scalars(query)]  # fmt: skip
+
+
+def stage_detail(old: object, new: object, reason: str = "") -> dict[str, str]:
+    """What a stage notice keeps: the two stages, and the move's reason when it has one (read by
+    the officers' notice only: an officer's free text may name a company)."""
+    return {"from": str(old), "to": str(new), **({"reason": reason.strip()} if reason and reason.strip() else {})}

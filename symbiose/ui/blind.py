@@ -232,12 +232,16 @@ def decline(session: Session, network: Network, stream_id: str, need_id: str, *,
 
 
 def notify_stage(session: Session, network: Network, synergy: Synergy, old: str, *,
-                 outbox: list | None = None) -> None:  # fmt: skip
-    """Notices for both companies and the officers after an officer moved a synergy."""
+                 outbox: list | None = None, reason: str = "") -> None:  # fmt: skip
+    """Notices for both companies and the officers after an officer moved a synergy; the move's
+    ``reason`` is for the officers' notice only (an officer's free text may name a company)."""
     if str(old) == str(synergy.stage):
         return
+    from symbiose.db.notifications import stage_detail
+
     _notify(session, network, "stage", synergy.id, synergy.stream_id, synergy.need_id, [SUPPLIER, RECEIVER],
-            {"from": str(old), "to": str(synergy.stage)}, outbox)  # fmt: skip
+            stage_detail(old, synergy.stage, reason), outbox)  # fmt: skip
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,7 +168,7 @@ def change_stage(net: Network) -> None:
             moved = db.set_synergy_stage(s, synergy_id, stage, reason=reason, actor=common.actor(),
                                          back=confirm, reopen=confirm, quantity_base=quantity_base,
                                          expected_version=version, controls=(reason_label, confirm_label))  # fmt: skip
-            blind.notify_stage(s, net, moved, str(old), outbox=outbox)
+            blind.notify_stage(s, net, moved, str(old), outbox=outbox, reason=reason)
             return moved
 
         if (synergy := _saved(synergy_id, "stage_refused", move)) is None:
