@@ -47,14 +47,19 @@ def thin_figures(result: MatchResult, k: int) -> set[str]:
     """The indicators of ``result`` that fewer than ``k`` suppliers or ``k`` receivers stand behind:
     a scenario that keeps a handful of pairs (a radius of 0,5 km keeps the implemented ones) gives
     one distillery's exact volume as « exchanged (m3/yr) », rounded or not."""
-    matches = result.matches()
-    if not len(matches):
+    flows = result.allocation.flows
+    if not len(flows):
         return set()
+    # who stands behind each used pair, read off the allocation (not the whole matches table)
+    matches = pd.DataFrame({
+        "supplier_id": result.candidates.streams["company_id"].to_numpy()[flows["s"].to_numpy(dtype="int64")],
+        "receiver_id": result.candidates.needs["company_id"].to_numpy()[flows["n"].to_numpy(dtype="int64")],
+    })  # fmt: skip
 
     def few(pairs) -> bool:
         return len(pairs) > 0 and (pairs["supplier_id"].nunique() < k or pairs["receiver_id"].nunique() < k)
 
-    units = matches["unit"].astype(str)
+    units = flows["unit"].astype(str).to_numpy()
     thin = {key for unit, keys in BY_UNIT.items() if few(matches[units == unit]) for key in keys}
     if few(matches):
         thin |= {key for key, _label, _spec in INDICATORS if key not in COUNTS}

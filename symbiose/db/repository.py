@@ -300,6 +300,15 @@ def _rows_by_id(session: Session, model: type[Base], ids: Iterable[str]) -> dict
     return found
 
 
+def _stored_units(session: Session, model: type[Base], ids: Iterable[str]) -> dict[str, str]:
+    """The stored unit of each of ``ids`` that is stored (two columns read, not whole rows: every
+    import of streams and needs asks it)."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        found.update((i, u) for i, u in session.execute(select(model.id, model.unit).where(model.id.in_(chunk))))  # type: ignore[attr-defined]
+    return found
+
+
 def _stored_ids(session: Session, model: type[Base], ids: Iterable[str]) -> set[str]:
     wanted = sorted(set(ids))
     found: set[str] = set()
@@ -416,9 +425,9 @@ def unit_change_problems(session: Session, network: Network, read: Any = None) -
 
     changed: dict[str, dict[str, tuple[str, str]]] = {}
     for table, model, items in (("streams", StreamRow, network.streams), ("needs", NeedRow, network.needs)):
-        stored = _rows_by_id(session, model, [x.id for x in items])
-        changed[table] = {x.id: (stored[x.id].unit, str(x.unit)) for x in items
-                          if x.id in stored and stored[x.id].unit != str(x.unit)}  # fmt: skip
+        stored = _stored_units(session, model, [x.id for x in items])
+        changed[table] = {x.id: (stored[x.id], str(x.unit)) for x in items
+                          if x.id in stored and stored[x.id] != str(x.unit)}  # fmt: skip
     if not changed["streams"] and not changed["needs"]:
         return []
     incoming = {y.id: y for y in network.synergies}
